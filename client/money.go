@@ -1,0 +1,182 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Amount is an exact sum of money in cents (hundredths of the currency unit).
+// IntaSend sends amounts as decimal strings ("38.00") and sometimes as JSON
+// numbers (38, 38.5); Amount decodes both from their text, never through a
+// float, so no cent is ever lost to rounding.
+type Amount int64
+
+// MaxAmount bounds parsed amounts so sums of thousands of them cannot overflow.
+const MaxAmount Amount = 1_000_000_000_000_00 // one trillion units
+
+// ErrAmountSyntax is wrapped by every amount parsing failure.
+var ErrAmountSyntax = errors.New("invalid amount")
+
+// Cents builds an Amount from a count of cents.
+func Cents(c int64) Amount { return Amount(c) }
+
+// Units builds an Amount from whole currency units (shillings).
+func Units(u int64) Amount { return Amount(u * 100) }
+
+// ParseAmount reads a decimal such as "1234.5", "1,234.50", "KES 10" or "-3".
+// At most two decimal places are allowed (trailing zeros beyond them are fine);
+// anything else is refused with a reason rather than rounded.
+func ParseAmount(s string) (Amount, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "KES"), "KSh"))
+	if s == "" {
+		return 0, fmt.Errorf("%w %q: empty", ErrAmountSyntax, orig)
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	s = strings.ReplaceAll(s, ",", "")
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") {
+		return 0, fmt.Errorf("%w %q: no digits", ErrAmountSyntax, orig)
+	}
+	if !allDigits(whole) || !allDigits(frac) {
+		return 0, fmt.Errorf("%w %q: only digits, one decimal point and thousands commas are allowed", ErrAmountSyntax, orig)
+	}
+	frac = strings.TrimRight(frac, "0")
+	if len(frac) > 2 {
+		return 0, fmt.Errorf("%w %q: more than two decimal places", ErrAmountSyntax, orig)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole) > 13 {
+		return 0, fmt.Errorf("%w %q: too large", ErrAmountSyntax, orig)
+	}
+	var units int64
+	if whole != "" {
+		units, _ = strconv.ParseInt(whole, 10, 64) // digits only, ≤13 of them: cannot fail
+	}
+	cents, _ := strconv.ParseInt(frac, 10, 64)
+	a := Amount(units*100 + cents)
+	if a > MaxAmount {
+		return 0, fmt.Errorf("%w %q: too large", ErrAmountSyntax, orig)
+	}
+	if neg {
+		a = -a
+	}
+	return a, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// MustAmount is ParseAmount for constants in code and tests.
+func MustAmount(s string) Amount {
+	a, err := ParseAmount(s)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// Cents returns the amount as a count of cents.
+func (a Amount) Cents() int64 { return int64(a) }
+
+// Decimal renders the plain API form, "1234.50".
+func (a Amount) Decimal() string {
+	v := int64(a)
+	sign := ""
+	if v < 0 {
+		sign = "-"
+		if v == math.MinInt64 {
+			return "-92233720368547758.08"
+		}
+		v = -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// String renders with thousands separators, "1,234.50".
+func (a Amount) String() string {
+	d := a.Decimal()
+	sign := ""
+	if strings.HasPrefix(d, "-") {
+		sign, d = "-", d[1:]
+	}
+	whole, frac, _ := strings.Cut(d, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('.')
+	b.WriteString(frac)
+	return b.String()
+}
+
+// Format renders for people: "KES 1,234.50" (negative: "-KES 1,234.50").
+func (a Amount) Format(currency string) string {
+	if currency == "" {
+		currency = "KES"
+	}
+	if a < 0 {
+		return "-" + currency + " " + (-a).String()
+	}
+	return currency + " " + a.String()
+}
+
+// KES is Format("KES").
+func (a Amount) KES() string { return a.Format("KES") }
+
+// MarshalJSON writes the decimal string IntaSend uses ("38.00").
+func (a Amount) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + a.Decimal() + `"`), nil
+}
+
+// UnmarshalJSON accepts a JSON number, a decimal string, or null (zero).
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		*a = 0
+		return nil
+	}
+	var text string
+	if b[0] == '"' {
+		if err := json.Unmarshal(b, &text); err != nil {
+			return fmt.Errorf("%w: %v", ErrAmountSyntax, err)
+		}
+		if strings.TrimSpace(text) == "" {
+			*a = 0
+			return nil
+		}
+	} else {
+		text = string(b)
+	}
+	v, err := ParseAmount(text)
+	if err != nil {
+		return err
+	}
+	*a = v
+	return nil
+}

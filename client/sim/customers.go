@@ -1,0 +1,4 @@
+package sim
+
+// STUB (sim-A): customers.
+func (s *Server) routesCustomers() {}

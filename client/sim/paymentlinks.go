@@ -1,0 +1,8 @@
+package sim
+
+// STUB (sim-A): payment links.
+type linkState struct{}
+
+func (st *linkState) init() {}
+
+func (s *Server) routesPaymentLinks() {}

@@ -1,0 +1,8 @@
+package sim
+
+// STUB (sim-B): send-money initiate/approve/status/cancel.
+type payState struct{}
+
+func (st *payState) init() {}
+
+func (s *Server) routesPayouts() {}

@@ -1,0 +1,8 @@
+package sim
+
+// STUB (sim-A): subscriptions.
+type subState struct{}
+
+func (st *subState) init() {}
+
+func (s *Server) routesSubscriptions() {}

@@ -1,0 +1,4 @@
+package sim
+
+// STUB (sim-A): account transactions endpoints.
+func (s *Server) routesTransactions() {}

@@ -1,0 +1,4 @@
+package sim
+
+// STUB (sim-A): wallets endpoints.
+func (s *Server) routesWallets() {}
