@@ -1,0 +1,152 @@
+// Package common is what the shell (package ui) and every screen (views/*)
+// share: the View interface, the Common context, the theme and the messages
+// views use to ask the shell for toasts, errors and confirmations. It sits
+// below both, so views never import the shell or each other.
+package common
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+)
+
+// Mode is the environment badge in the status bar.
+type Mode string
+
+const (
+	ModeDemo    Mode = "DEMO"
+	ModeSandbox Mode = "SANDBOX"
+	ModeLive    Mode = "LIVE"
+)
+
+// Common is the context every view gets: who we are talking to and how to
+// draw. It is built once by the shell and shared by pointer; views read it,
+// only the shell writes it (sizes, theme after a background-colour answer).
+type Common struct {
+	Client  *client.Client
+	Styles  *Styles
+	Profile string
+	Mode    Mode
+	// Role is the SSH user's role; empty when running locally (all allowed).
+	Role string
+	// User is the SSH user's name; empty locally.
+	User string
+	// Now is the clock views use for "3m ago" labels and timers; tests fix it.
+	Now func() time.Time
+}
+
+// View is one screen of the console (design §8). The shell routes global
+// keys first, then messages to the active view; data messages (those a view
+// produced with its own commands) reach it even while it is hidden.
+type View interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (View, tea.Cmd)
+	// View renders the screen body (without the shell's header and status bar).
+	View() string
+	// SetSize gives the body's size in cells.
+	SetSize(width, height int)
+	// Title is the tab label.
+	Title() string
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Capturing is true while the view is taking text input (a form, a
+	// filter): the shell then leaves single-letter keys to the view.
+	Capturing() bool
+	// Actions are offered in the command palette.
+	Actions() []Action
+}
+
+// Shown is optionally implemented by views that poll: the shell tells them
+// when they become visible or hidden, so polling can pause while hidden.
+type Shown interface {
+	SetShown(shown bool) tea.Cmd
+}
+
+// Action is a palette entry. Run is the message sent to the view that
+// offered it when the action is chosen.
+type Action struct {
+	Title string
+	Help  string
+	Key   string // the key that does the same thing, shown beside it
+	Msg   tea.Msg
+	// Danger marks money-moving actions: hidden for roles that may not use
+	// them (the shell decides), always confirmed.
+	Danger bool
+	// Perm is the permission the action needs (see Permission).
+	Perm Permission
+}
+
+// Permission names what a role may do (design §10). The shell checks it in
+// one place so no view can bypass it.
+type Permission string
+
+const (
+	PermView     Permission = ""         // everyone
+	PermCollect  Permission = "collect"  // STK push requests, checkout links
+	PermRefund   Permission = "refund"   // refunds
+	PermTransfer Permission = "transfer" // move money between own wallets
+	PermInitiate Permission = "initiate" // compose and initiate payouts
+	PermApprove  Permission = "approve"  // approve and cancel payouts
+	PermAdmin    Permission = "admin"    // create wallets, plans
+)
+
+// ToastKind says how a toast looks; a word or symbol always goes with the
+// colour so status is never shown by colour alone.
+type ToastKind int
+
+const (
+	ToastInfo ToastKind = iota
+	ToastSuccess
+	ToastWarn
+	ToastError
+)
+
+// ToastMsg asks the shell for a toast that clears itself.
+type ToastMsg struct {
+	Kind ToastKind
+	Text string
+}
+
+// Toast returns a command that shows a toast.
+func Toast(kind ToastKind, text string) tea.Cmd {
+	return func() tea.Msg { return ToastMsg{Kind: kind, Text: text} }
+}
+
+// ErrorMsg asks the shell to show a dismissible error panel. Title says what
+// was being done ("Transfer failed"); Err carries IntaSend's own message.
+type ErrorMsg struct {
+	Title string
+	Err   error
+}
+
+// Error returns a command that shows an error panel.
+func Error(title string, err error) tea.Cmd {
+	return func() tea.Msg { return ErrorMsg{Title: title, Err: err} }
+}
+
+// HealthMsg reports the outcome of a request to IntaSend, for the status
+// bar's connection health and last-refresh time.
+type HealthMsg struct {
+	OK bool
+	At time.Time
+}
+
+// ConfirmMsg asks the shell for a confirmation dialog. The dialog defaults
+// to Cancel; when Typed is set the user must type it exactly (an amount, the
+// last characters of a batch id) before Confirm is possible. On confirm the
+// shell sends OnConfirm to the view that asked; on cancel, OnCancel (if any).
+type ConfirmMsg struct {
+	Title     string
+	Body      string
+	Typed     string
+	Danger    bool
+	Perm      Permission
+	OnConfirm tea.Msg
+	OnCancel  tea.Msg
+}
+
+// Confirm returns a command that opens a confirmation dialog.
+func Confirm(c ConfirmMsg) tea.Cmd { return func() tea.Msg { return c } }
