@@ -1,0 +1,85 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// PaymentLink is a reusable payment page (contract §2.3).
+type PaymentLink struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	Currency     string    `json:"currency"`
+	Amount       Amount    `json:"amount"` // zero: the customer chooses
+	UsageLimit   int       `json:"usage_limit"`
+	IsActive     bool      `json:"is_active"`
+	RedirectURL  string    `json:"redirect_url"`
+	MobileTarrif string    `json:"mobile_tarrif"`
+	CardTarrif   string    `json:"card_tarrif"`
+	URL          string    `json:"url"`
+	QRCodeFile   string    `json:"qrcode_file"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// PaymentLinkRequest creates or updates a payment link.
+type PaymentLinkRequest struct {
+	Title        string `json:"title"` // required, ≤140
+	Currency     string `json:"currency"`
+	Amount       Amount `json:"amount"`
+	UsageLimit   int    `json:"usage_limit,omitempty"`
+	IsActive     bool   `json:"is_active"`
+	RedirectURL  string `json:"redirect_url,omitempty"`
+	MobileTarrif string `json:"mobile_tarrif,omitempty"`
+	CardTarrif   string `json:"card_tarrif,omitempty"`
+}
+
+// CreatePaymentLink makes a payment link. Not retried.
+func (c *Client) CreatePaymentLink(ctx context.Context, r PaymentLinkRequest) (*PaymentLink, error) {
+	if r.Title == "" {
+		return nil, errors.New("payment link: a title is required")
+	}
+	r.Currency = orKES(r.Currency)
+	var out PaymentLink
+	if err := c.do(ctx, call{method: "POST", path: "paymentlinks/", body: r}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListPaymentLinks returns one page of payment links.
+func (c *Client) ListPaymentLinks(ctx context.Context, page int) (*Page[PaymentLink], error) {
+	var p Page[PaymentLink]
+	if err := c.do(ctx, call{method: "GET", path: "paymentlinks/", query: pageQuery(nil, page), safe: true}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// GetPaymentLink returns one payment link.
+func (c *Client) GetPaymentLink(ctx context.Context, id string) (*PaymentLink, error) {
+	seg, err := pathSeg("payment link id", id)
+	if err != nil {
+		return nil, err
+	}
+	var out PaymentLink
+	if err := c.do(ctx, call{method: "GET", path: "paymentlinks/" + seg + "/", safe: true}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdatePaymentLink replaces a payment link's fields (PUT).
+func (c *Client) UpdatePaymentLink(ctx context.Context, id string, r PaymentLinkRequest) (*PaymentLink, error) {
+	seg, err := pathSeg("payment link id", id)
+	if err != nil {
+		return nil, err
+	}
+	r.Currency = orKES(r.Currency)
+	var out PaymentLink
+	if err := c.do(ctx, call{method: "PUT", path: "paymentlinks/" + seg + "/", body: r}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
