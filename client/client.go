@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -169,7 +170,8 @@ type authMode int
 
 const (
 	authSecret authMode = iota // Authorization: Bearer <secret key>
-	authPublic                 // publishable key only, no Bearer (checkout, status, bank codes)
+	authPublic                 // publishable key only, no Bearer (checkout, status)
+	authNone                   // no key needed; the publishable key goes along if we have it (bank codes)
 )
 
 // call describes one request.
@@ -243,8 +245,10 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	var sent bool
-	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent = true }}
+	// WroteRequest runs on the transport's writer goroutine, which may still
+	// be running when Do returns (an early answer): hence the atomic.
+	var sent atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), cl.method, u.String(), body)
 	if err != nil {
 		return 0, fmt.Errorf("intasend %s %s: %w", cl.method, cl.path, err)
@@ -257,6 +261,9 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 	if c.publishableKey != "" {
 		req.Header.Set("X-IntaSend-Public-API-Key", c.publishableKey)
 	}
+	if cl.auth == authPublic && c.publishableKey == "" {
+		return 0, fmt.Errorf("intasend %s %s: this call needs the publishable key", cl.method, cl.path)
+	}
 	if cl.auth == authSecret {
 		if c.secretKey == "" {
 			return 0, fmt.Errorf("intasend %s %s: this call needs the secret key", cl.method, cl.path)
@@ -265,7 +272,7 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, &TransportError{Method: cl.method, Path: cl.path, Sent: sent, Err: scrub(err)}
+		return 0, &TransportError{Method: cl.method, Path: cl.path, Sent: sent.Load(), Err: scrub(err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
@@ -281,10 +288,14 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 		return 0, nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return 0, fmt.Errorf("intasend %s %s: decode response: %w", cl.method, cl.path, err)
+		return 0, fmt.Errorf("intasend %s %s: %w: %w", cl.method, cl.path, errDecode, err)
 	}
 	return 0, nil
 }
+
+// errDecode marks a 2xx answer whose body could not be decoded: the call
+// took effect even though its result is unknown.
+var errDecode = errors.New("decode response")
 
 // retryAfter reads seconds or an HTTP date, capped at max.
 func retryAfter(h string, max time.Duration) time.Duration {
