@@ -1,0 +1,200 @@
+package keystore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"filippo.io/age"
+)
+
+// FileStore keeps each profile's secrets in dir/secrets-<profile>.age,
+// sealed with age's scrypt (passphrase) recipient. age is a small,
+// audited format with a maintained Go implementation, so we invent no
+// crypto; scrypt at age's default work factor (2^18, ~1 s) resists
+// guessing if the file is copied off the server.
+type FileStore struct {
+	dir        string
+	passphrase PassphraseFunc
+	workFactor int
+
+	mu     sync.Mutex
+	cached string // the passphrase, once asked, for this process only
+}
+
+// NewFileStore returns the encrypted-file backend. passphrase nil means
+// DefaultPassphrase; workFactor 0 means age's default.
+func NewFileStore(dir string, passphrase PassphraseFunc, workFactor int) *FileStore {
+	if passphrase == nil {
+		passphrase = DefaultPassphrase
+	}
+	return &FileStore{dir: dir, passphrase: passphrase, workFactor: workFactor}
+}
+
+// Name implements Store.
+func (f *FileStore) Name() string { return BackendFile }
+
+// Path is where profile's secrets are sealed.
+func (f *FileStore) Path(profile string) string {
+	return filepath.Join(f.dir, "secrets-"+profile+".age")
+}
+
+// sealed is the plaintext inside the age file.
+type sealed struct {
+	Version        int    `json:"version"`
+	PublishableKey string `json:"publishable_key,omitempty"`
+	SecretKey      string `json:"secret_key,omitempty"`
+	DeviceKey      string `json:"device_key,omitempty"`
+}
+
+// Load implements Store.
+func (f *FileStore) Load(ctx context.Context, profile string) (Secrets, error) {
+	path := f.Path(profile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Secrets{}, fmt.Errorf("%s: %w", path, ErrNotFound)
+	}
+	if err != nil {
+		return Secrets{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	pass, err := f.pass(ctx, false)
+	if err != nil {
+		return Secrets{}, err
+	}
+	s, err := open(data, pass)
+	if err != nil {
+		if errors.Is(err, ErrWrongPassphrase) {
+			f.forget()
+		}
+		return Secrets{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Save implements Store: the whole file is rewritten atomically.
+func (f *FileStore) Save(ctx context.Context, profile string, s Secrets) error {
+	path := f.Path(profile)
+	_, statErr := os.Stat(path)
+	isNew := errors.Is(statErr, fs.ErrNotExist)
+	pass, err := f.pass(ctx, isNew)
+	if err != nil {
+		return err
+	}
+	if !isNew {
+		// Sealing with a passphrase other than the file's would lock the
+		// user out of their device key; prove the passphrase first.
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		if _, err := open(data, pass); err != nil {
+			if errors.Is(err, ErrWrongPassphrase) {
+				f.forget()
+			}
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	data, err := seal(s, pass, f.workFactor)
+	if err != nil {
+		return err
+	}
+	if err := ensureDir(f.dir); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data)
+}
+
+// Delete implements Store. It needs no passphrase: removing is not reading.
+func (f *FileStore) Delete(_ context.Context, profile string) error {
+	err := os.Remove(f.Path(profile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete %s: %w", f.Path(profile), err)
+	}
+	return nil
+}
+
+func (f *FileStore) pass(ctx context.Context, isNew bool) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cached != "" {
+		return f.cached, nil
+	}
+	p, err := f.passphrase(ctx, PassphraseRequest{Path: f.dir, New: isNew})
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", errors.New("the passphrase is empty")
+	}
+	if isNew && len(p) < MinPassphraseLen {
+		return "", fmt.Errorf("the passphrase is too short: use at least %d characters", MinPassphraseLen)
+	}
+	f.cached = p
+	return p, nil
+}
+
+func (f *FileStore) forget() {
+	f.mu.Lock()
+	f.cached = ""
+	f.mu.Unlock()
+}
+
+// MinPassphraseLen is the shortest passphrase accepted for a new file.
+const MinPassphraseLen = 8
+
+func seal(s Secrets, pass string, workFactor int) ([]byte, error) {
+	r, err := age.NewScryptRecipient(pass)
+	if err != nil {
+		return nil, fmt.Errorf("seal secrets: %w", err)
+	}
+	if workFactor > 0 {
+		r.SetWorkFactor(workFactor)
+	}
+	plain, err := json.Marshal(sealed{Version: 1, PublishableKey: s.PublishableKey, SecretKey: s.SecretKey, DeviceKey: s.DeviceKey})
+	if err != nil {
+		return nil, fmt.Errorf("seal secrets: %w", err)
+	}
+	var buf bytes.Buffer
+	w, err := age.Encrypt(&buf, r)
+	if err != nil {
+		return nil, fmt.Errorf("seal secrets: %w", err)
+	}
+	if _, err := w.Write(plain); err != nil {
+		return nil, fmt.Errorf("seal secrets: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("seal secrets: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func open(data []byte, pass string) (Secrets, error) {
+	id, err := age.NewScryptIdentity(pass)
+	if err != nil {
+		return Secrets{}, fmt.Errorf("open secrets: %w", err)
+	}
+	r, err := age.Decrypt(bytes.NewReader(data), id)
+	if err != nil {
+		var nomatch *age.NoIdentityMatchError
+		if errors.As(err, &nomatch) || errors.Is(err, age.ErrIncorrectIdentity) {
+			return Secrets{}, fmt.Errorf("%w: try again, or `malipo logout` and log in again if it is lost", ErrWrongPassphrase)
+		}
+		return Secrets{}, fmt.Errorf("open secrets: the file is damaged or not an age file: %w", err)
+	}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		return Secrets{}, fmt.Errorf("open secrets: the file is damaged: %w", err)
+	}
+	var s sealed
+	if err := json.Unmarshal(plain, &s); err != nil {
+		return Secrets{}, errors.New("open secrets: the decrypted content is not malipo's format")
+	}
+	return Secrets{PublishableKey: s.PublishableKey, SecretKey: s.SecretKey, DeviceKey: s.DeviceKey}, nil
+}
