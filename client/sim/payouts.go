@@ -1,8 +1,523 @@
 package sim
 
-// STUB (sim-B): send-money initiate/approve/status/cancel.
-type payState struct{}
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
 
-func (st *payState) init() {}
+	"github.com/malipo/malipo/client"
+)
 
-func (s *Server) routesPayouts() {}
+// Send money (contract §2.4, §3, §4): initiate → approve → BP104…BP110 →
+// BC100, each transaction TP101 → TP102 → TS100 | TF106, wallets moving as
+// they settle. Validation is in payouts_validate.go's sibling functions
+// below; the state machine in payoutsRun.
+//
+// Decisions where the contract is silent (documented for the client and
+// the tests that rely on them):
+//   - A batch waiting approval has status_code BP103 "Preview and approve"
+//     (BP103 is "waiting approval" in the status reference; the 2022 GB
+//     sample's BP101 means "new batch, reading in progress").
+//   - Validation errors name items as "transactions.3.account", the
+//     dotted form drf-standardized-errors produces for nested lists.
+//   - Approval holds total+charges on the wallet at once (so two batches
+//     cannot spend the same float); if Available is short, the batch moves
+//     to BF105 "Failed Processing" one BatchStep later and nothing moves.
+//   - Timeline after approval (or initiate with requires_approval NO):
+//     BP104 now, BP106 +1 step, BP108 +2, BP109 +3 (transactions TP102),
+//     BP110 +4, transactions settle in up to 20 groups between
+//     +4 steps+TxStep and +5 steps+TxStep, then BC100. Defaults: ~6.8 s.
+//   - M-Pesa, PesaLink and airtime are KES rails; INTASEND takes any of the
+//     four currencies.
+
+// Magic accounts: these outcomes ignore Options.FailureRate.
+const (
+	// MagicFailAccount always fails (TF106).
+	MagicFailAccount = "254700000002"
+	// SandboxTestAccount is IntaSend's sandbox send-money test number
+	// (GB sandbox-and-live-environments.md); it always succeeds.
+	SandboxTestAccount = "254708374149"
+)
+
+// MaxBatchTransactions is IntaSend's tested batch ceiling (GB send-payments).
+const MaxBatchTransactions = 5000
+
+// Batch status texts (contract §4, DOCS send-money-events).
+var batchStatusText = map[string]string{
+	"BP103": "Preview and approve",
+	"BP104": "Confirming balance",
+	"BP106": "Processing (FLT)",
+	"BP108": "Processing (FLTRSLT)",
+	"BP109": "Sending payment",
+	"BP110": "Processing payment",
+	"BC100": "Completed",
+	"BF105": "Failed Processing",
+	"BE111": "Cancelled",
+}
+
+var txStatusText = map[string]string{
+	"TP101": "Pending",
+	"TP102": "Processing",
+	"TS100": "Successful",
+	"TF103": "Unsuccessful",
+	"TF106": "Unsuccessful",
+	"TC108": "Cancelled",
+}
+
+type payState struct {
+	byTracking map[string]*batch
+	byFile     map[string]*batch
+	order      []*batch
+}
+
+func (st *payState) init() {
+	st.byTracking = map[string]*batch{}
+	st.byFile = map[string]*batch{}
+}
+
+// batch is one send-money file.
+type batch struct {
+	FileID, TrackingID, BatchReference string
+	DeviceID, Nonce, CallbackURL       string
+	Provider, Currency                 string
+	RequiresApproval                   bool
+	Wallet                             *wallet
+	StatusCode                         string
+	Tx                                 []*payTx
+	Total, Charges                     client.Amount // sum of amounts; estimated charges
+	Paid, Failed, ActualCharges        client.Amount
+	held                               client.Amount // still held on the wallet
+	approvals                          int
+	CreatedAt, UpdatedAt               time.Time
+}
+
+// payTx is one transaction of a batch.
+type payTx struct {
+	ID, RequestReferenceID                   string
+	StatusCode, StatusDescription            string
+	Name, Account, IDNumber, BankCode        string
+	AccountType, AccountReference, Narrative string
+	ProviderReference, ProviderAccountName   string
+	Amount, Charge                           client.Amount
+	CreatedAt, UpdatedAt                     time.Time
+}
+
+func (s *Server) routesPayouts() {
+	s.handle("POST", "send-money/initiate/", authSecret, s.handleInitiate)
+	s.handle("POST", "send-money/approve/", authSecret, s.handleApprove)
+	s.handle("POST", "send-money/status/", authSecret, s.handlePayoutStatus)
+	s.handle("POST", "send-money/cancel/", authSecret, s.handleCancel)
+}
+
+// ---- initiate ----
+
+func (s *Server) handleInitiate(c *reqCtx) {
+	var top map[string]json.RawMessage
+	if !c.decode(&top) {
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	req, errs := s.validateInitiate(top)
+	if len(errs) > 0 {
+		c.invalidAll(errs)
+		return
+	}
+	if _, err := s.deviceKey(req.deviceID); err != nil {
+		// The GB sample's shape for this one error: {"details": "..."}.
+		c.json(http.StatusBadRequest, map[string]string{"details": err.Error()})
+		return
+	}
+	now := s.clock.Now()
+	b := &batch{
+		FileID: s.newID(7), TrackingID: s.newUUID(), BatchReference: req.batchReference,
+		DeviceID: req.deviceID, Nonce: s.newNonce(), CallbackURL: req.callbackURL,
+		Provider: req.provider, Currency: req.currency, RequiresApproval: req.requiresApproval,
+		Wallet: req.wallet, StatusCode: "BP103", Tx: req.tx, CreatedAt: now, UpdatedAt: now,
+	}
+	for _, t := range b.Tx {
+		t.ID, t.RequestReferenceID = s.newID(7), s.newUUID()
+		t.StatusCode, t.CreatedAt, t.UpdatedAt = "TP101", now, now
+		t.Charge = payoutCharge(b.Provider, t.Amount)
+		b.Total += t.Amount
+		b.Charges += t.Charge
+	}
+	s.pay.byTracking[b.TrackingID] = b
+	s.pay.byFile[b.FileID] = b
+	s.pay.order = append(s.pay.order, b)
+	s.counters.initiated()
+	if !b.RequiresApproval {
+		s.startBatch(b, now)
+	}
+	c.json(http.StatusOK, s.batchJSON(b, true))
+}
+
+// ---- approve ----
+
+func (s *Server) handleApprove(c *reqCtx) {
+	var body map[string]json.RawMessage
+	if !c.decode(&body) {
+		s.counters.refused("")
+		return
+	}
+	var errs []ErrorItem
+	tracking := flexField(body, "tracking_id", "tracking_id", true, &errs)
+	nonce := flexField(body, "nonce", "nonce", true, &errs)
+	if len(errs) > 0 {
+		s.counters.refused(tracking)
+		c.invalidAll(errs)
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	b := s.pay.byTracking[tracking]
+	if b == nil {
+		s.counters.refused(tracking)
+		c.notFound()
+		return
+	}
+	if code, detail := approvable(b); code != "" {
+		s.counters.refused(tracking)
+		c.invalidAll([]ErrorItem{{Code: code, Detail: detail}})
+		return
+	}
+	if detail := s.checkApprovalNonce(b, nonce); detail != "" {
+		s.counters.refused(tracking)
+		c.invalid("nonce", "invalid", detail)
+		return
+	}
+	b.approvals++
+	s.counters.approved(tracking)
+	s.startBatch(b, s.clock.Now())
+	c.json(http.StatusOK, s.batchJSON(b, false))
+}
+
+// approvable says why a batch cannot be approved now ("" when it can).
+func approvable(b *batch) (code, detail string) {
+	switch {
+	case !b.RequiresApproval:
+		return "approval_not_required", "Batch does not require approval (it was initiated with requires_approval NO)"
+	case b.StatusCode == "BP103":
+		return "", ""
+	case b.StatusCode == "BE111":
+		return "batch_cancelled", "Batch was cancelled"
+	}
+	return "already_approved", "Batch already approved"
+}
+
+// ---- status and cancel ----
+
+func (s *Server) handlePayoutStatus(c *reqCtx) {
+	var body map[string]json.RawMessage
+	if !c.decode(&body) {
+		return
+	}
+	var errs []ErrorItem
+	tracking := flexField(body, "tracking_id", "tracking_id", false, &errs)
+	if tracking == "" && len(errs) == 0 {
+		tracking = c.r.URL.Query().Get("tracking_id") // GB called it a query parameter
+	}
+	if tracking == "" && len(errs) == 0 {
+		errs = append(errs, ErrorItem{Code: "required", Detail: "This field is required.", Attr: strPtr("tracking_id")})
+	}
+	if len(errs) > 0 {
+		c.invalidAll(errs)
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	b := s.pay.byTracking[tracking]
+	if b == nil {
+		c.notFound()
+		return
+	}
+	c.json(http.StatusOK, s.batchJSON(b, false))
+}
+
+func (s *Server) handleCancel(c *reqCtx) {
+	var body map[string]json.RawMessage
+	if !c.decode(&body) {
+		return
+	}
+	var errs []ErrorItem
+	fileID := flexField(body, "file_id", "file_id", false, &errs)
+	tracking := flexField(body, "tracking_id", "tracking_id", false, &errs)
+	if fileID == "" && tracking == "" && len(errs) == 0 {
+		errs = append(errs, ErrorItem{Code: "required", Detail: "This field is required.", Attr: strPtr("file_id")})
+	}
+	if len(errs) > 0 {
+		c.invalidAll(errs)
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	b := s.pay.byFile[fileID]
+	if b == nil {
+		b = s.pay.byTracking[tracking]
+	}
+	if b == nil {
+		c.notFound()
+		return
+	}
+	if b.StatusCode != "BP103" {
+		c.invalidAll([]ErrorItem{{Code: "not_cancellable", Detail: fmt.Sprintf(
+			"Only a batch waiting approval can be cancelled; this one is %s (%s)", batchStatusText[b.StatusCode], b.StatusCode)}})
+		return
+	}
+	now := s.clock.Now()
+	b.StatusCode, b.UpdatedAt = "BE111", now
+	for _, t := range b.Tx {
+		t.StatusCode, t.StatusDescription, t.UpdatedAt = "TC108", "Batch cancelled before approval", now
+	}
+	s.counters.cancelled()
+	c.json(http.StatusOK, s.batchJSON(b, false))
+}
+
+// ---- the state machine ----
+
+// startBatch runs an approved batch (or one initiated with requires_approval
+// NO). Call with s.mu held.
+func (s *Server) startBatch(b *batch, now time.Time) {
+	b.StatusCode, b.UpdatedAt = "BP104", now
+	step := s.opts.Timing.BatchStep
+	need := b.Total + b.Charges
+	if err := s.hold(b.Wallet, need, now); err != nil {
+		detail := fmt.Sprintf("Insufficient float: the wallet's available balance %s is below the batch total plus charges %s",
+			b.Wallet.Available.Format(b.Currency), need.Format(b.Currency))
+		s.after(step, func(at time.Time) {
+			b.StatusCode, b.UpdatedAt = "BF105", at
+			for _, t := range b.Tx {
+				t.StatusCode, t.StatusDescription, t.UpdatedAt = "TF103", detail, at
+			}
+		})
+		return
+	}
+	b.held = need
+	s.after(step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BP106", at })
+	s.after(2*step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BP108", at })
+	s.after(3*step, func(at time.Time) {
+		b.StatusCode, b.UpdatedAt = "BP109", at
+		for _, t := range b.Tx {
+			t.StatusCode, t.UpdatedAt = "TP102", at
+		}
+	})
+	s.after(4*step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BP110", at })
+	// Transactions settle in at most payGroups events, spread over one step,
+	// so a 5,000-line batch costs 20 events, not 5,000.
+	const payGroups = 20
+	n := len(b.Tx)
+	per := (n + payGroups - 1) / payGroups
+	groups := (n + per - 1) / per
+	base := 4*step + s.opts.Timing.TxStep
+	for g := range groups {
+		lo, hi := g*per, min((g+1)*per, n)
+		s.after(base+step*time.Duration(g)/time.Duration(groups), func(at time.Time) {
+			for _, t := range b.Tx[lo:hi] {
+				s.settlePayout(b, t, at)
+			}
+			b.UpdatedAt = at
+		})
+	}
+	s.after(base+step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BC100", at })
+}
+
+// settlePayout decides one transaction's outcome and moves its money.
+func (s *Server) settlePayout(b *batch, t *payTx, at time.Time) {
+	w := b.Wallet
+	t.UpdatedAt = at
+	b.held -= t.Amount + t.Charge
+	if reason := s.payoutFailure(b.Provider, t.Account); reason != "" {
+		t.StatusCode, t.StatusDescription = "TF106", reason
+		s.release(w, t.Amount+t.Charge, at)
+		t.Charge = 0
+		b.Failed += t.Amount
+		return
+	}
+	t.StatusCode, t.StatusDescription = "TS100", "The service request is processed successfully."
+	t.ProviderReference = s.newID(10)
+	t.ProviderAccountName = t.Name
+	if t.ProviderAccountName == "" {
+		t.ProviderAccountName = payeeNames[s.rng.IntN(len(payeeNames))]
+	}
+	if b.Provider == "MPESA-B2C" {
+		t.ProviderAccountName = " " + t.ProviderAccountName // as M-Pesa returns it (A.2)
+	}
+	transType := "PAYOUT"
+	if b.Provider == "AIRTIME" {
+		transType = "AIRTIME"
+	}
+	label := fmt.Sprintf("%s to %s (file %s)", b.Provider, t.Account, b.FileID)
+	s.settleHeld(w, t.Amount, transType, label, "", at)
+	if t.Charge > 0 {
+		s.settleHeld(w, t.Charge, "CHARGE", "Charge: "+label, "", at)
+	}
+	b.Paid += t.Amount
+	b.ActualCharges += t.Charge
+}
+
+// payoutFailure returns why a transaction fails, or "" when it succeeds.
+func (s *Server) payoutFailure(provider, account string) string {
+	reasons := payFailReasons[provider]
+	switch {
+	case account == SandboxTestAccount:
+		return ""
+	case account == MagicFailAccount:
+		return reasons[0]
+	case s.opts.FailureRate <= 0 || s.rng.Float64() >= s.opts.FailureRate:
+		return ""
+	}
+	return reasons[s.rng.IntN(len(reasons))]
+}
+
+var payFailReasons = map[string][]string{
+	"MPESA-B2C": {"Recipient is not registered for M-Pesa", "The receiver account is invalid", "Account frozen",
+		"The recipient's M-Pesa account has reached its maximum balance"},
+	"MPESA-B2B": {"The receiver account is invalid", "Invalid account reference for this PayBill", "Account frozen"},
+	"PESALINK":  {"The receiver account is invalid", "Account frozen", "Beneficiary bank is unavailable, try again later"},
+	"INTASEND":  {"The receiver account is invalid", "Account frozen"},
+	"AIRTIME":   {"The receiver account is invalid", "Airtime top-up failed at the network"},
+}
+
+var payeeNames = []string{"JANE WANJIKU", "JOHN OTIENO", "MARY AKINYI", "PETER KAMAU", "GRACE NJERI", "DAVID KIPROTICH"}
+
+// ---- charges and limits ----
+
+// payBand is one row of a tariff: amounts up to UpTo cost Fee.
+type payBand struct{ UpTo, Fee client.Amount }
+
+// payoutTariffs approximate IntaSend's published send-money tariffs (KES,
+// per transaction, business pays). They are the simulator's figures, not
+// IntaSend's exact price list; the 2025 sample (B2C KES 38 → charge 10.00)
+// fits the first B2C band. INTASEND P2P and airtime are free.
+//
+//	MPESA-B2C:  ≤1,000: 10 · ≤5,000: 20 · ≤20,000: 40 · ≤70,000: 70 · ≤150,000: 100
+//	MPESA-B2B:  ≤1,000: 30 · ≤10,000: 60 · ≤50,000: 100 · ≤250,000: 200
+//	PESALINK:   ≤10,000: 40 · ≤100,000: 70 · ≤999,999: 100
+var payoutTariffs = map[string][]payBand{
+	"MPESA-B2C": {{client.Units(1000), client.Units(10)}, {client.Units(5000), client.Units(20)},
+		{client.Units(20000), client.Units(40)}, {client.Units(70000), client.Units(70)}, {client.Units(150000), client.Units(100)}},
+	"MPESA-B2B": {{client.Units(1000), client.Units(30)}, {client.Units(10000), client.Units(60)},
+		{client.Units(50000), client.Units(100)}, {client.Units(250000), client.Units(200)}},
+	"PESALINK": {{client.Units(10000), client.Units(40)}, {client.Units(100000), client.Units(70)},
+		{client.Units(999999), client.Units(100)}},
+}
+
+// payoutCharge is the charge for one transaction of amount on provider.
+func payoutCharge(provider string, amount client.Amount) client.Amount {
+	bands := payoutTariffs[provider]
+	for _, b := range bands {
+		if amount <= b.UpTo {
+			return b.Fee
+		}
+	}
+	if len(bands) > 0 {
+		return bands[len(bands)-1].Fee
+	}
+	return 0
+}
+
+// payLimit is a rail's per-transaction range; Max 0 means no ceiling.
+type payLimit struct{ Min, Max client.Amount }
+
+// payoutLimits per transaction. B2C KES 10–150,000 are Safaricom's M-Pesa
+// B2C limits; B2B up to 250,000 (Safaricom's B2B ceiling for business
+// accounts, simplified); PesaLink KES 100–999,999 is an assumption (contract
+// §5: the 999,999 ceiling is a generic PesaLink rule); airtime KES 10–10,000.
+var payoutLimits = map[string]payLimit{
+	"MPESA-B2C": {client.Units(10), client.Units(150000)},
+	"MPESA-B2B": {client.Units(10), client.Units(250000)},
+	"PESALINK":  {client.Units(100), client.Units(999999)},
+	"AIRTIME":   {client.Units(10), client.Units(10000)},
+	"INTASEND":  {client.Cents(1), 0},
+}
+
+// ---- rendering ----
+
+type payWalletJSON struct {
+	WalletID         string        `json:"wallet_id"`
+	Label            string        `json:"label"`
+	CanDisburse      bool          `json:"can_disburse"`
+	Currency         string        `json:"currency"`
+	WalletType       string        `json:"wallet_type"`
+	CurrentBalance   client.Amount `json:"current_balance"`
+	AvailableBalance client.Amount `json:"available_balance"`
+	UpdatedAt        string        `json:"updated_at"`
+}
+
+type payTxJSON struct {
+	TransactionID       string        `json:"transaction_id"`
+	Status              string        `json:"status"`
+	StatusCode          string        `json:"status_code"`
+	StatusDescription   *string       `json:"status_description"`
+	RequestReferenceID  string        `json:"request_reference_id"`
+	Provider            string        `json:"provider"`
+	BankCode            *string       `json:"bank_code"`
+	Name                *string       `json:"name"`
+	Account             string        `json:"account"`
+	IDNumber            *string       `json:"id_number"`
+	AccountType         *string       `json:"account_type"`
+	AccountReference    *string       `json:"account_reference"`
+	ProviderReference   *string       `json:"provider_reference"`
+	ProviderAccountName *string       `json:"provider_account_name"`
+	Amount              client.Amount `json:"amount"`
+	Charge              client.Amount `json:"charge"`
+	Narrative           *string       `json:"narrative"`
+	FileID              string        `json:"file_id"`
+	IdempotencyKey      *string       `json:"idempotency_key"`
+	Currency            string        `json:"currency"`
+	CreatedAt           string        `json:"created_at"`
+	UpdatedAt           string        `json:"updated_at"`
+}
+
+type batchJSON struct {
+	FileID              string        `json:"file_id"`
+	DeviceID            *string       `json:"device_id"`
+	TrackingID          string        `json:"tracking_id"`
+	BatchReference      *string       `json:"batch_reference"`
+	Status              string        `json:"status"`
+	StatusCode          string        `json:"status_code"`
+	Nonce               string        `json:"nonce,omitempty"`
+	Wallet              payWalletJSON `json:"wallet"`
+	Transactions        []payTxJSON   `json:"transactions"`
+	ChargeEstimate      client.Amount `json:"charge_estimate"`
+	TotalAmountEstimate client.Amount `json:"total_amount_estimate"`
+	TotalAmount         client.Amount `json:"total_amount"`
+	TransactionsCount   int           `json:"transactions_count"`
+	ActualCharges       client.Amount `json:"actual_charges"`
+	PaidAmount          client.Amount `json:"paid_amount"`
+	FailedAmount        client.Amount `json:"failed_amount"`
+	CreatedAt           string        `json:"created_at"`
+	UpdatedAt           string        `json:"updated_at"`
+}
+
+// batchJSON renders a batch. The nonce is shown in the initiate answer and
+// while the batch waits for approval, never after.
+func (s *Server) batchJSON(b *batch, withNonce bool) batchJSON {
+	w := b.Wallet
+	out := batchJSON{
+		FileID: b.FileID, DeviceID: strPtr(b.DeviceID), TrackingID: b.TrackingID,
+		BatchReference: strPtr(b.BatchReference), Status: batchStatusText[b.StatusCode], StatusCode: b.StatusCode,
+		Wallet: payWalletJSON{WalletID: w.ID, Label: w.Label, CanDisburse: w.CanDisburse, Currency: w.Currency,
+			WalletType: w.Type, CurrentBalance: w.Current, AvailableBalance: w.Available, UpdatedAt: ts(w.UpdatedAt)},
+		Transactions:   make([]payTxJSON, len(b.Tx)),
+		ChargeEstimate: b.Charges, TotalAmountEstimate: b.Total + b.Charges, TotalAmount: b.Total,
+		TransactionsCount: len(b.Tx), ActualCharges: b.ActualCharges, PaidAmount: b.Paid, FailedAmount: b.Failed,
+		CreatedAt: ts(b.CreatedAt), UpdatedAt: ts(b.UpdatedAt),
+	}
+	if withNonce || b.StatusCode == "BP103" {
+		out.Nonce = b.Nonce
+	}
+	for i, t := range b.Tx {
+		out.Transactions[i] = payTxJSON{
+			TransactionID: t.ID, Status: txStatusText[t.StatusCode], StatusCode: t.StatusCode,
+			StatusDescription: strPtr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
+			Provider: b.Provider, BankCode: strPtr(t.BankCode), Name: strPtr(t.Name), Account: t.Account,
+			IDNumber: strPtr(t.IDNumber), AccountType: strPtr(t.AccountType), AccountReference: strPtr(t.AccountReference),
+			ProviderReference: strPtr(t.ProviderReference), ProviderAccountName: strPtr(t.ProviderAccountName),
+			Amount: t.Amount, Charge: t.Charge, Narrative: strPtr(t.Narrative), FileID: b.FileID,
+			Currency: b.Currency, CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
+		}
+	}
+	return out
+}
