@@ -65,23 +65,25 @@ func NewKeyringStore(timeout time.Duration) *KeyringStore {
 // Name implements Store.
 func (k *KeyringStore) Name() string { return BackendKeyring }
 
-// Load implements Store. The secret key decides whether the profile has
-// keys at all; the other entries are optional.
+// Load implements Store. Each entry is optional (logout --keep-device
+// leaves only the device key); nothing at all is ErrNotFound.
 func (k *KeyringStore) Load(ctx context.Context, profile string) (Secrets, error) {
 	var s Secrets
 	for _, it := range []struct {
-		item     string
-		dst      *string
-		optional bool
-	}{{itemSecret, &s.SecretKey, false}, {itemPublishable, &s.PublishableKey, true}, {itemDevice, &s.DeviceKey, true}} {
+		item string
+		dst  *string
+	}{{itemSecret, &s.SecretKey}, {itemPublishable, &s.PublishableKey}, {itemDevice, &s.DeviceKey}} {
 		v, err := k.get(ctx, profile, it.item)
-		if errors.Is(err, ErrNotFound) && it.optional {
+		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return Secrets{}, err
 		}
 		*it.dst = v
+	}
+	if s == (Secrets{}) {
+		return Secrets{}, fmt.Errorf("keyring %s/*: %w", profile, ErrNotFound)
 	}
 	return s, nil
 }

@@ -181,6 +181,9 @@ func Load(ctx context.Context, profile string, opts LoadOptions) (*Credentials, 
 		return nil, err
 	}
 	sec, err := store.Load(ctx, profile)
+	if err == nil && sec.PublishableKey == "" && sec.SecretKey == "" {
+		err = ErrNotFound // only a device key is left (logout --keep-device)
+	}
 	if errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("profile %q: %w in the %s backend: run `malipo login --profile %s`", profile, ErrNotFound, store.Name(), profile)
 	}

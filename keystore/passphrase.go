@@ -83,7 +83,17 @@ func PassphraseFromFD(fd int) (PassphraseFunc, error) {
 	if f == nil {
 		return nil, fmt.Errorf("--passphrase-fd %d: not an open file descriptor", fd)
 	}
-	return PassphraseFromReader(f, fmt.Sprintf("--passphrase-fd %d", fd)), nil
+	what := fmt.Sprintf("--passphrase-fd %d", fd)
+	var once sync.Once
+	var pass string
+	var err error
+	return func(context.Context, PassphraseRequest) (string, error) {
+		once.Do(func() {
+			pass, err = firstLine(f, what)
+			_ = f.Close() // read once; the descriptor is ours now
+		})
+		return pass, err
+	}, nil
 }
 
 // PassphraseFromTerminal prompts on out and reads in without echo; for a
