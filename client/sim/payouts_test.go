@@ -297,23 +297,23 @@ func TestInitiateSDKBodies(t *testing.T) {
 	}{
 		{
 			// PY transfers.py:send_money: strings from the caller, YES, nulls.
-			name: "python mpesa",
-			body: `{"provider": "MPESA-B2C", "currency": "KES", "transactions": [{"name": "test-name", "account": "254723890353", "amount": "10", "narrative": "Reason for payment"}, {"name": "Jane Doe", "account": "254712345678", "amount": "1500.50"}], "requires_approval": "YES", "callback_url": null, "wallet_id": null}`,
+			name:     "python mpesa",
+			body:     `{"provider": "MPESA-B2C", "currency": "KES", "transactions": [{"name": "test-name", "account": "254723890353", "amount": "10", "narrative": "Reason for payment"}, {"name": "Jane Doe", "account": "254712345678", "amount": "1500.50"}], "requires_approval": "YES", "callback_url": null, "wallet_id": null}`,
 			wantCode: "BP103", total: client.MustAmount("1510.50"), charges: client.Units(30),
 			accounts: []string{"254723890353", "254712345678"}, provider: "MPESA-B2C", currency: "KES",
 		},
 		{
 			// NODE passes the caller's payload through, numbers and all, with
 			// public_key added to every body and no requires_approval.
-			name: "node numbers",
-			body: `{"public_key":"ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f","provider":"MPESA-B2C","currency":"KES","transactions":[{"name":"Joe","account":254723890353,"amount":10,"narrative":"Reason for payment"}]}`,
+			name:     "node numbers",
+			body:     `{"public_key":"ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f","provider":"MPESA-B2C","currency":"KES","transactions":[{"name":"Joe","account":254723890353,"amount":10,"narrative":"Reason for payment"}]}`,
 			wantCode: "BP103", total: client.Units(10), charges: client.Units(10),
 			accounts: []string{"254723890353"}, provider: "MPESA-B2C", currency: "KES",
 		},
 		{
 			// PHP Transfer::mpesa_b2b with strings.
-			name: "php b2b",
-			body: `{"provider":"MPESA-B2B","currency":"KES","transactions":[{"name":"Power","account":"888880","account_type":"PayBill","account_reference":"12345678","amount":"2500","narrative":"Bill"},{"name":"Shop","account":"5123 45","account_type":"TillNumber","amount":"60000"}],"requires_approval":"YES","callback_url":"https://example.com/hooks/intasend","wallet_id":null}`,
+			name:     "php b2b",
+			body:     `{"provider":"MPESA-B2B","currency":"KES","transactions":[{"name":"Power","account":"888880","account_type":"PayBill","account_reference":"12345678","amount":"2500","narrative":"Bill"},{"name":"Shop","account":"5123 45","account_type":"TillNumber","amount":"60000"}],"requires_approval":"YES","callback_url":"https://example.com/hooks/intasend","wallet_id":null}`,
 			wantCode: "BP103", total: client.Units(62500), charges: client.Units(60 + 200),
 			accounts: []string{"888880", "512345"}, provider: "MPESA-B2B", currency: "KES",
 		},
