@@ -150,3 +150,17 @@ type ConfirmMsg struct {
 
 // Confirm returns a command that opens a confirmation dialog.
 func Confirm(c ConfirmMsg) tea.Cmd { return func() tea.Msg { return c } }
+
+// Refresher is optionally implemented by views that reload on demand. The
+// shell calls Refresh on `r` and on the palette's "Refresh"; a view that
+// does not implement it gets the `r` key itself instead.
+type Refresher interface {
+	Refresh() tea.Cmd
+}
+
+// QuitGuard is optionally implemented by views holding work that quitting
+// would lose (a draft, an unfinished approval). When QuitWarning is not
+// empty the shell asks before quitting on `q`; ctrl+c still quits at once.
+type QuitGuard interface {
+	QuitWarning() string
+}

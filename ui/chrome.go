@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// toast is a short message that clears itself after toastTTL.
+type toast struct {
+	id   int
+	kind common.ToastKind
+	text string
+}
+
+type toastExpiredMsg struct{ id int }
+
+// maxToasts bounds the stack; older ones give way.
+const maxToasts = 3
+
+// addToast shows t and schedules its removal with tea.Tick: no goroutine of
+// ours, and a test can deliver the expiry message itself.
+func (m *Model) addToast(t common.ToastMsg) tea.Cmd {
+	m.toastSeq++
+	id := m.toastSeq
+	m.toasts = append(m.toasts, toast{id: id, kind: t.Kind, text: t.Text})
+	if len(m.toasts) > maxToasts {
+		m.toasts = m.toasts[len(m.toasts)-maxToasts:]
+	}
+	return tea.Tick(toastTTL, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
+}
+
+func (m *Model) expireToast(id int) {
+	for i, t := range m.toasts {
+		if t.id == id {
+			m.toasts = append(m.toasts[:i:i], m.toasts[i+1:]...)
+			return
+		}
+	}
+}
+
+// toastLine renders a toast with a symbol, so its kind reads without colour.
+func toastLine(s *common.Styles, t toast) string {
+	switch t.kind {
+	case common.ToastSuccess:
+		return s.ToastSuccess.Render(common.SymOK + " " + t.text)
+	case common.ToastWarn:
+		return s.ToastWarn.Render(common.SymWarn + " " + t.text)
+	case common.ToastError:
+		return s.ToastError.Render(common.SymFailed + " " + t.text)
+	}
+	return s.ToastInfo.Render("• " + t.text)
+}
+
+// errorPanel is the dismissible panel for a failed request. It carries
+// IntaSend's own words (APIError.Message), not our paraphrase.
+type errorPanel struct {
+	title, message string
+	fields         []string // further validation errors, "attr: detail"
+}
+
+func (m *Model) showError(e common.ErrorMsg) {
+	if e.Err == nil {
+		return
+	}
+	p := &errorPanel{title: e.Title, message: errorText(e.Err)}
+	var api *client.APIError
+	if errors.As(e.Err, &api) {
+		for _, d := range api.Errors[min(1, len(api.Errors)):] {
+			if d.Attr != "" {
+				p.fields = append(p.fields, d.Attr+": "+d.Detail)
+			} else {
+				p.fields = append(p.fields, d.Detail)
+			}
+		}
+	}
+	if p.title == "" {
+		p.title = "Something went wrong"
+	}
+	var tr *client.TransportError
+	if errors.As(e.Err, &tr) {
+		m.health.record(common.HealthMsg{OK: false, At: m.c.Now()})
+	}
+	m.errPanel = p
+}
+
+// errorText is what the user reads: IntaSend's message for an API error,
+// a plain sentence for a network failure.
+func errorText(err error) string {
+	var api *client.APIError
+	if errors.As(err, &api) {
+		return fmt.Sprintf("IntaSend said (HTTP %d): %s", api.Status, api.Message())
+	}
+	var tr *client.TransportError
+	if errors.As(err, &tr) {
+		if tr.Sent {
+			return "The connection to IntaSend failed after the request was sent; check its status before retrying. (" + tr.Error() + ")"
+		}
+		return "Could not reach IntaSend: " + tr.Error()
+	}
+	return err.Error()
+}
+
+// health is the status bar's connection state: the last outcome and when
+// the last request succeeded.
+type health struct {
+	known  bool
+	ok     bool
+	lastOK time.Time
+}
+
+func (h *health) record(msg common.HealthMsg) {
+	h.known = true
+	h.ok = msg.OK
+	if msg.OK && msg.At.After(h.lastOK) {
+		h.lastOK = msg.At
+	}
+}
+
+// ago says how long ago t was, in the largest unit that fits.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 2*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	}
+	return t.Format("2 Jan 15:04")
+}

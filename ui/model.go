@@ -1,0 +1,458 @@
+// Package ui is malipo's app shell: the root Bubble Tea model that owns the
+// tabs, header, status bar, toasts, error panel, help overlay, command
+// palette and confirmation dialog, and routes messages to the screens in
+// views/*. It also builds and runs the program (Run, ProgramOptions) and
+// the embedded demo backend (StartDemo), so `malipo`, `malipo demo` and
+// `malipo serve` share one way of starting a console.
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Minimum terminal size the console lays out for (design §8).
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Rows the shell takes from the screen: header and rule on top, help and
+// status bar at the bottom.
+const (
+	headerRows = 2
+	footerRows = 2
+)
+
+// toastTTL is how long a toast stays (k9s flashes for 6 s).
+const toastTTL = 5 * time.Second
+
+// Options change how New builds the shell.
+type Options struct {
+	// Views builds the tabs. Nil: the default set (Wallets, Collections,
+	// Payouts, Refunds, Subscriptions, Banks).
+	Views func(*common.Common) []common.View
+	// Onboarding opens the "no keys stored yet" screen instead of the tabs;
+	// the Common's Client may then be nil. Pressing d starts the demo.
+	Onboarding bool
+	// StartDemo starts the backend behind the onboarding screen's d. Nil:
+	// StartDemo with a time-based seed.
+	StartDemo func() (*Demo, error)
+	// Mouse turns on mouse reporting (click a tab to open it). Off by
+	// default: capturing the mouse breaks text selection (k9s #874).
+	Mouse bool
+}
+
+// Model is the shell. Build it with New; it is a tea.Model.
+type Model struct {
+	c    *common.Common
+	opts Options
+	keys KeyMap
+
+	views  []common.View
+	active int
+
+	width, height int
+
+	help     help.Model
+	showHelp bool
+	palette  *palette
+	confirm  *confirmDialog
+	errPanel *errorPanel
+	toasts   []toast
+	toastSeq int
+	health   health
+
+	onboarding   bool
+	demoStarting bool  // d was pressed; the demo is coming up
+	demo         *Demo // started from the onboarding screen; closed by Close
+}
+
+// New builds the shell around c. c.Styles and c.Now are filled in when nil;
+// the shell is the only writer of c afterwards (sizes, theme, demo client).
+func New(c *common.Common, opts Options) *Model {
+	if c.Styles == nil {
+		c.Styles = common.NewStyles(true) // dark until the terminal answers
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if opts.Views == nil {
+		opts.Views = defaultViews
+	}
+	if opts.StartDemo == nil {
+		opts.StartDemo = func() (*Demo, error) { return StartDemo(DemoOptions{}) }
+	}
+	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), help: help.New(), onboarding: opts.Onboarding}
+	m.applyStyles()
+	if !m.onboarding {
+		m.views = opts.Views(c)
+	}
+	return m
+}
+
+// Common is the context shared with the views.
+func (m *Model) Common() *common.Common { return m.c }
+
+// Close releases what the shell started itself (a demo begun from the
+// onboarding screen). Run calls it; a caller of NewProgram must too.
+func (m *Model) Close() error {
+	if m.demo != nil {
+		err := m.demo.Close()
+		m.demo = nil
+		return err
+	}
+	return nil
+}
+
+// Init asks the terminal for its background (the theme is dark until it
+// answers, and never waits for it: some terminals never do) and starts the
+// views.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, clockTick(), m.initViews())
+}
+
+func (m *Model) initViews() tea.Cmd {
+	var cmds []tea.Cmd
+	for i, v := range m.views {
+		cmds = append(cmds, own(i, v.Init()))
+		if s, ok := v.(common.Shown); ok {
+			cmds = append(cmds, own(i, s.SetShown(i == m.active)))
+		}
+	}
+	m.resizeViews()
+	return tea.Batch(cmds...)
+}
+
+// clockMsg re-renders the status bar so "updated 12s ago" stays true.
+type clockMsg struct{}
+
+func clockTick() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
+// Update routes a message: terminal and shell messages first, then keys
+// (overlays, then globals, then the active view), then everything else to
+// the views.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m, m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resizeViews()
+		return nil
+	case tea.BackgroundColorMsg:
+		*m.c.Styles = *common.NewStyles(msg.IsDark())
+		m.applyStyles()
+		return nil
+	case clockMsg:
+		return clockTick()
+	case toastExpiredMsg:
+		m.expireToast(msg.id)
+		return nil
+	case demoStartedMsg:
+		return m.demoStarted(msg)
+	case ownedMsg:
+		return m.fromView(msg.view, msg.msg)
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.MouseClickMsg:
+		return m.handleClick(msg)
+	}
+	if cmd, ok := m.shellMsg(shellOwner, msg); ok {
+		return cmd
+	}
+	// Anything else (sent from outside the program, or a message whose
+	// owner is unknown) goes to every view; each ignores what is not its own.
+	var cmds []tea.Cmd
+	for i := range m.views {
+		cmds = append(cmds, m.updateView(i, msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// fromView handles a message a view's command produced: the shell's own
+// requests (toast, error, confirm, health) are served here, the rest go
+// back to the view that made it.
+func (m *Model) fromView(i int, msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.shellMsg(i, msg); ok {
+		return cmd
+	}
+	if i == shellOwner {
+		return m.shellReply(msg)
+	}
+	if i < 0 || i >= len(m.views) {
+		return nil
+	}
+	return m.updateView(i, msg)
+}
+
+// shellMsg serves the messages of package common; owner is the view that
+// sent it (for confirmations).
+func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case common.ToastMsg:
+		return m.addToast(msg), true
+	case common.ErrorMsg:
+		m.showError(msg)
+		return nil, true
+	case common.HealthMsg:
+		m.health.record(msg)
+		return nil, true
+	case common.ConfirmMsg:
+		return m.openConfirm(owner, msg), true
+	}
+	return nil, false
+}
+
+// shellReply handles the answer to a confirmation the shell asked itself.
+func (m *Model) shellReply(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(tea.QuitMsg); ok {
+		return tea.Quit
+	}
+	return nil
+}
+
+// updateView sends msg to view i and tags its commands as the view's own.
+func (m *Model) updateView(i int, msg tea.Msg) tea.Cmd {
+	v, cmd := m.views[i].Update(msg)
+	m.views[i] = v
+	return own(i, cmd)
+}
+
+// openConfirm opens the dialog unless the role may not do what it guards:
+// then the owner hears OnCancel and the user is told why.
+func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
+	if !allowed(m.c.Role, req.Perm) {
+		toast := m.addToast(common.ToastMsg{Kind: common.ToastError,
+			Text: "Your role (" + m.c.Role + ") may not " + permWords(req.Perm)})
+		return tea.Batch(toast, m.reply(owner, req.OnCancel))
+	}
+	m.confirm = newConfirm(m.c.Styles, req, owner)
+	m.palette = nil
+	return nil
+}
+
+// reply delivers a dialog's answer to whoever asked.
+func (m *Model) reply(owner int, msg tea.Msg) tea.Cmd {
+	if msg == nil {
+		return nil
+	}
+	return func() tea.Msg { return ownedMsg{view: owner, msg: msg} }
+}
+
+func permWords(p common.Permission) string {
+	switch p {
+	case common.PermCollect:
+		return "request payments"
+	case common.PermRefund:
+		return "refund"
+	case common.PermTransfer:
+		return "move money between wallets"
+	case common.PermInitiate:
+		return "initiate payouts"
+	case common.PermApprove:
+		return "approve payouts"
+	case common.PermAdmin:
+		return "change the account"
+	}
+	return "do that"
+}
+
+// handleKey routes a key press: ctrl+c always quits; an open dialog,
+// palette or help overlay takes every other key; then the shell's global
+// keys (unless the view is taking text); then the active view.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return tea.Quit
+	}
+	switch {
+	case m.confirm != nil:
+		reply, done := m.confirm.update(msg)
+		if !done {
+			return nil
+		}
+		owner := m.confirm.owner
+		m.confirm = nil
+		return m.reply(owner, reply)
+	case m.palette != nil:
+		run, done := m.palette.update(msg)
+		if !done {
+			return nil
+		}
+		m.palette = nil
+		return m.runEntry(run)
+	case m.showHelp:
+		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Quit) {
+			m.showHelp = false
+		}
+		return nil
+	case m.onboarding:
+		return m.onboardingKey(msg)
+	}
+	if m.errPanel != nil && key.Matches(msg, errorDismissKey()) {
+		m.errPanel = nil
+		return nil
+	}
+	if len(m.views) == 0 {
+		if key.Matches(msg, m.keys.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.views[m.active].Capturing() {
+		// Typing: only chords stay global, never a single letter or tab.
+		if msg.String() == "ctrl+p" {
+			return m.openPalette()
+		}
+		return m.updateView(m.active, msg)
+	}
+	return m.globalKey(msg)
+}
+
+func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m.quit()
+	case key.Matches(msg, m.keys.NextTab):
+		return m.switchTo((m.active + 1) % len(m.views))
+	case key.Matches(msg, m.keys.PrevTab):
+		return m.switchTo((m.active + len(m.views) - 1) % len(m.views))
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(msg, m.keys.Palette):
+		return m.openPalette()
+	case key.Matches(msg, m.keys.Refresh):
+		return m.refresh()
+	}
+	for i, b := range m.keys.GoTo {
+		if key.Matches(msg, b) && i < len(m.views) {
+			return m.switchTo(i)
+		}
+	}
+	return m.updateView(m.active, msg)
+}
+
+// quit asks first when a view holds work quitting would lose.
+func (m *Model) quit() tea.Cmd {
+	for _, v := range m.views {
+		g, ok := v.(common.QuitGuard)
+		if !ok {
+			continue
+		}
+		if w := g.QuitWarning(); w != "" {
+			return m.openConfirm(shellOwner, common.ConfirmMsg{
+				Title: "Quit malipo?", Body: w, OnConfirm: tea.QuitMsg{},
+			})
+		}
+	}
+	return tea.Quit
+}
+
+// refresh is delegated to the active view: through Refresher when it has
+// one, otherwise the view gets the `r` key itself.
+func (m *Model) refresh() tea.Cmd {
+	if len(m.views) == 0 {
+		return nil
+	}
+	if r, ok := m.views[m.active].(common.Refresher); ok {
+		return own(m.active, r.Refresh())
+	}
+	return m.updateView(m.active, tea.KeyPressMsg{Code: 'r', Text: "r"})
+}
+
+// switchTo makes view i active, telling views that poll when they are
+// hidden or shown.
+func (m *Model) switchTo(i int) tea.Cmd {
+	if i == m.active || i < 0 || i >= len(m.views) {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if s, ok := m.views[m.active].(common.Shown); ok {
+		cmds = append(cmds, own(m.active, s.SetShown(false)))
+	}
+	m.active = i
+	if s, ok := m.views[i].(common.Shown); ok {
+		cmds = append(cmds, own(i, s.SetShown(true)))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) openPalette() tea.Cmd {
+	m.showHelp = false
+	m.palette = newPalette(m.c.Styles, m.paletteEntries())
+	return nil
+}
+
+// runEntry runs a palette entry: a shell action directly, a view's action
+// by sending its message to that view.
+func (m *Model) runEntry(e *paletteEntry) tea.Cmd {
+	switch {
+	case e == nil:
+		return nil
+	case e.run != nil:
+		return e.run(m)
+	case e.view >= 0 && e.view < len(m.views) && e.msg != nil:
+		return m.updateView(e.view, e.msg)
+	}
+	return nil
+}
+
+// handleClick opens a tab clicked in the header (only with Options.Mouse).
+func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
+	mouse := msg.Mouse()
+	if m.palette != nil || m.confirm != nil || mouse.Y != 0 {
+		return nil
+	}
+	for i, span := range m.tabSpans() {
+		if mouse.X >= span[0] && mouse.X < span[1] {
+			return m.switchTo(i)
+		}
+	}
+	return nil
+}
+
+// tooSmall reports whether the terminal is below the minimum size.
+func (m *Model) tooSmall() bool {
+	return m.width < MinWidth || m.height < MinHeight
+}
+
+// bodySize is the space the active view gets.
+func (m *Model) bodySize() (int, int) {
+	return m.width, max(0, m.height-headerRows-footerRows)
+}
+
+// resizeViews gives every view the body's size (hidden ones too, so a
+// switch never shows a stale layout, lazygit #5297). Below the minimum the
+// views keep their last size: the shell shows a notice instead.
+func (m *Model) resizeViews() {
+	if m.width == 0 || m.tooSmall() {
+		return
+	}
+	w, h := m.bodySize()
+	for _, v := range m.views {
+		v.SetSize(w, h)
+	}
+	m.help.SetWidth(w - 2)
+}
+
+// applyStyles pushes the theme into the bubbles the shell owns.
+func (m *Model) applyStyles() {
+	s := m.c.Styles
+	m.help.Styles.ShortKey = s.Key
+	m.help.Styles.ShortDesc = s.KeyDesc
+	m.help.Styles.ShortSeparator = s.Faint
+	m.help.Styles.Ellipsis = s.Faint
+	m.help.Styles.FullKey = s.Key
+	m.help.Styles.FullDesc = s.KeyDesc
+	m.help.Styles.FullSeparator = s.Faint
+}

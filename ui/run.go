@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+)
+
+// RunOptions say where a console program runs: the local terminal (zero
+// value) or an SSH session (Input, Output, Environ, size and profile from
+// the session).
+type RunOptions struct {
+	// NoColor drops colours (--no-color). NO_COLOR in Environ (or the
+	// process environment) is honoured by Bubble Tea's detection already.
+	NoColor bool
+	// ColorProfile forces a profile (SSH sessions detect theirs per session).
+	ColorProfile *colorprofile.Profile
+	// Input and Output default to the process's terminal.
+	Input  io.Reader
+	Output io.Writer
+	// Environ is the client's environment (TERM, NO_COLOR, …) for
+	// detection; nil means the process's.
+	Environ []string
+	// Width and Height seed the size before the first resize message.
+	Width, Height int
+	// Extra are appended last (for example wish's middleware options).
+	Extra []tea.ProgramOption
+}
+
+// ProgramOptions turns RunOptions into Bubble Tea options. `--no-color`
+// selects the Ascii profile: colours go, bold, underline and reverse stay
+// (NoTTY would strip those too, and the selection would vanish).
+func ProgramOptions(ctx context.Context, o RunOptions) []tea.ProgramOption {
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if o.Input != nil {
+		opts = append(opts, tea.WithInput(o.Input))
+	}
+	if o.Output != nil {
+		opts = append(opts, tea.WithOutput(o.Output))
+	}
+	if o.Environ != nil {
+		opts = append(opts, tea.WithEnvironment(o.Environ))
+	}
+	switch {
+	case o.NoColor:
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	case o.ColorProfile != nil:
+		opts = append(opts, tea.WithColorProfile(*o.ColorProfile))
+	}
+	if o.Width > 0 && o.Height > 0 {
+		opts = append(opts, tea.WithWindowSize(o.Width, o.Height))
+	}
+	return append(opts, o.Extra...)
+}
+
+// NewProgram builds the Bubble Tea program for m. The caller runs it and
+// calls m.Close afterwards; Run does both.
+func NewProgram(ctx context.Context, m *Model, o RunOptions) *tea.Program {
+	return tea.NewProgram(m, ProgramOptions(ctx, o)...)
+}
+
+// Run runs the console until the user quits or ctx ends, then releases
+// what the shell started. A cancelled context is a normal end, not an error.
+func Run(ctx context.Context, m *Model, o RunOptions) error {
+	_, err := NewProgram(ctx, m, o).Run()
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
