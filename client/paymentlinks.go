@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -21,6 +23,29 @@ type PaymentLink struct {
 	QRCodeFile   string    `json:"qrcode_file"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// UnmarshalJSON also accepts a bare string (an id or a link's URL), which
+// some answers carry where the contract has the object.
+func (l *PaymentLink) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
+		var s string
+		if err := json.Unmarshal(t, &s); err != nil {
+			return err
+		}
+		*l = PaymentLink{ID: s}
+		if bytes.Contains(t, []byte("/")) {
+			*l = PaymentLink{URL: s}
+		}
+		return nil
+	}
+	type plain PaymentLink
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*l = PaymentLink(v)
+	return nil
 }
 
 // PaymentLinkRequest creates or updates a payment link.

@@ -9,6 +9,7 @@ import (
 // are not sent.
 type TransactionFilter struct {
 	TransType string // SALE, PAYOUT, CHARGE, …
+	Status    string // AVAILABLE, CLEARING, …
 	Currency  string
 	WalletID  string
 	StartDate string // YYYY-MM-DD
@@ -19,7 +20,7 @@ type TransactionFilter struct {
 func (f TransactionFilter) query() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{
-		"trans_type": f.TransType, "currency": f.Currency, "wallet_id": f.WalletID,
+		"trans_type": f.TransType, "status": f.Status, "currency": f.Currency, "wallet_id": f.WalletID,
 		"start_date": f.StartDate, "end_date": f.EndDate,
 	} {
 		if v != "" {
