@@ -27,7 +27,7 @@ const (
 
 // Remedies, named once so every message says the same thing.
 const (
-	remedyUnavailable = "no Secret Service is running (or no OS keyring is usable here): use --backend file, see README \"Headless servers\""
+	remedyUnavailable = "no Secret Service is running: use --backend file, see README (Headless servers)"
 	remedyLocked      = "unlock your keyring (log in to your desktop session, or run `gnome-keyring-daemon --unlock`), or use --backend file"
 	remedyTimeout     = "it may be locked and waiting for a password prompt: unlock your keyring, or use --backend file"
 	remedyTooBig      = "this OS keyring limits the size of a secret: use --backend file"
@@ -100,7 +100,7 @@ func (k *KeyringStore) Save(ctx context.Context, profile string, s Secrets) erro
 			err = k.set(ctx, profile, it.item, it.val)
 		}
 		if err != nil {
-			return err
+			return redact(err, s.PublishableKey, s.SecretKey, s.DeviceKey)
 		}
 	}
 	return nil
@@ -127,8 +127,7 @@ func (k *KeyringStore) get(ctx context.Context, profile, item string) (string, e
 }
 
 func (k *KeyringStore) set(ctx context.Context, profile, item, val string) error {
-	err := k.run(ctx, "store", profile, item, func() error { return k.api.Set(KeyringService, profile+"/"+item, val) })
-	return redact(err, val)
+	return k.run(ctx, "store", profile, item, func() error { return k.api.Set(KeyringService, profile+"/"+item, val) })
 }
 
 // del removes one entry; an entry that is not there is not an error.
@@ -175,16 +174,27 @@ func classify(op, profile, item string, err error) error {
 		return fmt.Errorf("%s: %w: %s", where, ErrTooBig, remedyTooBig)
 	case errors.Is(err, keyring.ErrUnsupportedPlatform):
 		return fmt.Errorf("%s: %w: %s", where, ErrKeyringUnavailable, remedyUnavailable)
+	case strings.Contains(msg, "noreply") || strings.Contains(msg, "timeout") || strings.Contains(msg, "timed out"):
+		return fmt.Errorf("%s: %w (%v): %s", where, ErrKeyringTimeout, err, remedyTimeout)
 	case strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") || strings.Contains(msg, "dismissed"):
 		return fmt.Errorf("%s: %w (%v): %s", where, ErrKeyringLocked, err, remedyLocked)
 	}
 	return fmt.Errorf("%s: %w (%v): %s", where, ErrKeyringUnavailable, err, remedyUnavailable)
 }
 
-// redact removes val from an error's text: a keyring error must never be
+// redact removes vals from an error's text: a keyring error must never be
 // the way a secret reaches a terminal or a log.
-func redact(err error, val string) error {
-	if err == nil || val == "" || !strings.Contains(err.Error(), val) {
+func redact(err error, vals ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, v := range vals {
+		if v != "" {
+			msg = strings.ReplaceAll(msg, v, "•••")
+		}
+	}
+	if msg == err.Error() {
 		return err
 	}
 	var kinds []error
@@ -193,7 +203,7 @@ func redact(err error, val string) error {
 			kinds = append(kinds, s)
 		}
 	}
-	return redactedError{msg: strings.ReplaceAll(err.Error(), val, "•••"), kinds: kinds}
+	return redactedError{msg: msg, kinds: kinds}
 }
 
 // sentinels are the errors a redacted error still answers errors.Is for.
