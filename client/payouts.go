@@ -324,7 +324,8 @@ const approveAttempts = 4
 //     (IntaSend refuses a second approval anyway);
 //   - it ended without approval (cancelled, failed): ErrNotApproved.
 //
-// A 4xx on the first approve is returned as is. A 4xx on a later approve
+// A 4xx on the first approve (other than 429, after which it waits
+// Retry-After and checks) is returned as is. A 4xx on a later approve
 // (e.g. "already approved", because an earlier attempt did land after all)
 // is settled by the status too.
 func (c *Client) ApproveOnce(ctx context.Context, b *Batch) (*Batch, error) {
@@ -340,6 +341,13 @@ func (c *Client) ApproveOnce(ctx context.Context, b *Batch) (*Batch, error) {
 		lastErr = err
 		if !outcomeUnknown(err, attempt) {
 			return nil, err
+		}
+		var ae *APIError
+		if errors.As(err, &ae) && ae.RetryAfter > 0 {
+			// Throttled: IntaSend asked us to wait before anything else.
+			if werr := sleepCtx(ctx, ae.RetryAfter); werr != nil {
+				return nil, err
+			}
 		}
 		st, serr := c.settleApproval(ctx, b.TrackingID)
 		switch {
@@ -362,8 +370,8 @@ func (c *Client) ApproveOnce(ctx context.Context, b *Batch) (*Batch, error) {
 func outcomeUnknown(err error, attempt int) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		if ae.Status >= 500 {
-			return true
+		if ae.Status >= 500 || ae.Status == http.StatusTooManyRequests {
+			return true // 429: refused unprocessed; the status confirms it
 		}
 		return attempt > 1 && ae.Status == http.StatusBadRequest
 	}
