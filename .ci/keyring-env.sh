@@ -51,7 +51,9 @@ dbus-run-session -- bash -c '
 	for _ in $(seq 50); do
 		if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
 			org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"; then
-			export MALIPO_KEYRING_TEST=1
+			# The password is throw-away like the keyring; the lock test
+			# uses it to unlock the login collection again.
+			export MALIPO_KEYRING_TEST=1 MALIPO_KEYRING_PASSWORD=malipo-ci
 			exec "$@"
 		fi
 		sleep 0.1
