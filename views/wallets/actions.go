@@ -1,0 +1,462 @@
+package wallets
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// IntaSend's field rules (intasend-api.md §2.6, §5).
+var (
+	labelRE     = regexp.MustCompile(`^[a-zA-Z0-9-_ ]+$`)
+	narrativeRE = regexp.MustCompile(`^[^<>%;$]+$`)
+)
+
+const (
+	labelMax     = 40
+	narrativeMax = 240
+	// stkMax is IntaSend's M-Pesa limit per transaction for new accounts.
+	stkMax = client.Amount(150_000_00)
+	stkMin = client.Amount(1_00)
+)
+
+// Messages of the action flows. seq ties each to the form that started it.
+type (
+	confirmedMsg struct{ seq int }
+	cancelledMsg struct{ seq int }
+	transferDoneMsg struct {
+		seq int
+		req pendingTransfer
+		res *client.IntraTransferResult
+		err error
+	}
+	createDoneMsg struct {
+		seq int
+		w   *client.Wallet
+		err error
+	}
+	fundDoneMsg struct {
+		seq  int
+		req  pendingFund
+		resp *client.STKPushResponse
+		err  error
+	}
+)
+
+// What a form asks for once it validates; kept on the form so the request
+// sent after confirmation is exactly what was confirmed.
+type (
+	pendingTransfer struct {
+		from, to  client.Wallet
+		amount    client.Amount
+		narrative string
+	}
+	pendingCreate struct {
+		label, currency string
+		canDisburse     bool
+	}
+	pendingFund struct {
+		wallet client.Wallet
+		phone  client.Phone
+		amount client.Amount
+	}
+)
+
+// formMeta is the form's pending request (one of the three).
+type formMeta struct {
+	transfer *pendingTransfer
+	create   *pendingCreate
+	fund     *pendingFund
+	walletID string // transfer: from; fund: the wallet funded
+}
+
+// actionWallet is the wallet actions apply to: the open one, else the
+// selected one.
+func (m *Model) actionWallet() (client.Wallet, bool) {
+	if m.detail != nil {
+		if w, ok := m.walletByID(m.detail.wallet.ID); ok {
+			return w, true
+		}
+		return m.detail.wallet, true
+	}
+	return m.selected()
+}
+
+func (m *Model) newForm(kind formKind, title string, fields ...*field) tea.Cmd {
+	m.seq++
+	m.form = &form{kind: kind, title: title, fields: fields, seq: m.seq}
+	first := 0
+	if fields[0].choices != nil && len(fields[0].choices) <= 1 && len(fields) > 1 {
+		first = 1
+	}
+	return m.form.setFocus(first)
+}
+
+func (m *Model) openTransfer() tea.Cmd {
+	if m.form != nil {
+		return nil
+	}
+	from, ok := m.actionWallet()
+	if !ok {
+		return common.Toast(common.ToastWarn, "No wallet selected")
+	}
+	var to []choice
+	for _, w := range m.wallets {
+		if w.ID != from.ID && w.Currency == from.Currency {
+			to = append(to, choice{label: fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID), value: w.ID})
+		}
+	}
+	if len(to) == 0 {
+		return common.Toast(common.ToastWarn, fmt.Sprintf("No other %s wallet to move money to: press n to create one", from.Currency))
+	}
+	st := m.c.Styles
+	cmd := m.newForm(formTransfer, "Move money between wallets",
+		newChoiceField("to", "To", to),
+		newTextField(st, "amount", "Amount", "e.g. 1,500.00", 20),
+		newTextField(st, "narrative", "Narrative", "what it is for", narrativeMax),
+	)
+	m.form.meta.walletID = from.ID
+	m.refreshIntro()
+	return cmd
+}
+
+func (m *Model) openCreate() tea.Cmd {
+	if m.form != nil {
+		return nil
+	}
+	st := m.c.Styles
+	return m.newForm(formCreate, "Create a working wallet",
+		newTextField(st, "label", "Label", "letters, digits, - _ and spaces", labelMax),
+		newChoiceField("currency", "Currency", []choice{{"KES", "KES"}, {"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}}),
+		newChoiceField("disburse", "Payouts", []choice{{"not allowed from it", "no"}, {"allowed from it", "yes"}}),
+	)
+}
+
+func (m *Model) openFund() tea.Cmd {
+	if m.form != nil {
+		return nil
+	}
+	w, ok := m.actionWallet()
+	if !ok {
+		return common.Toast(common.ToastWarn, "No wallet selected")
+	}
+	if w.Currency != "KES" {
+		return common.Toast(common.ToastWarn, "M-Pesa funds KES wallets only; "+w.Label+" is "+w.Currency)
+	}
+	st := m.c.Styles
+	cmd := m.newForm(formFund, "Fund a wallet by M-Pesa",
+		newTextField(st, "phone", "Phone", "07XX XXX XXX", 20),
+		newTextField(st, "amount", "Amount", "e.g. 500", 20),
+	)
+	m.form.meta.walletID = w.ID
+	m.refreshIntro()
+	return cmd
+}
+
+// refreshIntro rewrites the form's read-only lines from the latest balances.
+func (m *Model) refreshIntro() {
+	f := m.form
+	if f == nil || f.meta.walletID == "" {
+		return
+	}
+	w, _ := m.walletByID(f.meta.walletID)
+	switch f.kind {
+	case formTransfer:
+		f.intro = [][2]string{
+			{"From", fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID)},
+			{"Available", w.AvailableBalance.Format(w.Currency)},
+		}
+	case formFund:
+		f.intro = [][2]string{
+			{"Credit", fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID)},
+			{"", "The customer approves the payment on their phone."},
+		}
+	}
+}
+
+// check validates every field: the hint always updates, the error shows
+// once the field was left or the form submitted. Typed text is never
+// changed.
+func (m *Model) check(f *form) bool {
+	ok := true
+	for _, fl := range f.fields {
+		fl.hint, fl.err = m.checkField(f, fl)
+		if fl.err != "" {
+			ok = false
+		}
+	}
+	return ok
+}
+
+func (m *Model) checkField(f *form, fl *field) (hint, errMsg string) {
+	v := strings.TrimSpace(fl.value())
+	switch fl.key {
+	case "label":
+		switch {
+		case v == "":
+			return "", "a label is required"
+		case len(fl.value()) > labelMax:
+			return "", fmt.Sprintf("at most %d characters", labelMax)
+		case !labelRE.MatchString(fl.value()):
+			return "", "only letters, digits, '-', '_' and spaces"
+		}
+	case "narrative":
+		switch {
+		case v == "":
+			return "", "a narrative is required"
+		case !narrativeRE.MatchString(fl.value()):
+			return "", "must not contain < > % ; or $"
+		}
+	case "to":
+		if v == "" {
+			return "", "choose the wallet to credit"
+		}
+	case "phone":
+		if v == "" {
+			return "", "a phone number is required"
+		}
+		p, err := client.ParsePhone(v)
+		if err != nil {
+			return "", reason(err)
+		}
+		return "→ " + p.Display(), ""
+	case "amount":
+		return m.checkAmount(f, v)
+	}
+	return "", ""
+}
+
+func (m *Model) checkAmount(f *form, v string) (hint, errMsg string) {
+	if v == "" {
+		return "", "an amount is required"
+	}
+	a, err := client.ParseAmount(v)
+	if err != nil {
+		return "", reason(err)
+	}
+	if a <= 0 {
+		return "", "must be more than zero"
+	}
+	w, _ := m.walletByID(f.meta.walletID)
+	cur := w.Currency
+	switch f.kind {
+	case formTransfer:
+		if a > w.AvailableBalance {
+			return "", "more than the available " + w.AvailableBalance.Format(cur)
+		}
+	case formFund:
+		if a < stkMin {
+			return "", "M-Pesa takes at least " + stkMin.Format(cur)
+		}
+		if a > stkMax {
+			return "", "M-Pesa takes at most " + stkMax.Format(cur) + " per payment"
+		}
+	}
+	return "= " + a.Format(cur), ""
+}
+
+// onFormKey routes a key to the open form.
+func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
+	f := m.form
+	ev, cmd := f.update(m.keys, msg)
+	switch ev {
+	case formCancel:
+		m.form = nil
+		return nil
+	case formSubmit:
+		return tea.Batch(cmd, m.submit())
+	case formMoved, formEdited:
+		m.check(f)
+	}
+	return cmd
+}
+
+// submit validates and, when everything is right, asks the shell for a
+// confirmation. The form stays filled until the request succeeds.
+func (m *Model) submit() tea.Cmd {
+	f := m.form
+	for _, fl := range f.fields {
+		fl.touched = true
+	}
+	f.err = ""
+	if !m.check(f) {
+		for i, fl := range f.fields {
+			if fl.err != "" {
+				return f.setFocus(i)
+			}
+		}
+	}
+	f.state = formConfirming
+	switch f.kind {
+	case formTransfer:
+		return m.confirmTransfer(f)
+	case formCreate:
+		return m.confirmCreate(f)
+	case formFund:
+		return m.confirmFund(f)
+	}
+	return nil
+}
+
+func (m *Model) confirmTransfer(f *form) tea.Cmd {
+	from, _ := m.walletByID(f.meta.walletID)
+	to, _ := m.walletByID(f.get("to").value())
+	amount, _ := client.ParseAmount(f.get("amount").value())
+	req := pendingTransfer{from: from, to: to, amount: amount, narrative: strings.TrimSpace(f.get("narrative").value())}
+	f.meta.transfer = &req
+	return common.Confirm(common.ConfirmMsg{
+		Title: "Move " + amount.Format(from.Currency),
+		Body: fmt.Sprintf("from %s (%s)\nto   %s (%s)\nnarrative: %s\n\nType the amount to confirm.",
+			from.Label, from.ID, to.Label, to.ID, req.narrative),
+		Typed:     amount.String(),
+		Danger:    true,
+		Perm:      common.PermTransfer,
+		OnConfirm: confirmedMsg{seq: f.seq},
+		OnCancel:  cancelledMsg{seq: f.seq},
+	})
+}
+
+func (m *Model) confirmCreate(f *form) tea.Cmd {
+	req := pendingCreate{
+		label:       strings.TrimSpace(f.get("label").value()),
+		currency:    f.get("currency").value(),
+		canDisburse: f.get("disburse").value() == "yes",
+	}
+	f.meta.create = &req
+	payouts := "no payouts from it"
+	if req.canDisburse {
+		payouts = "payouts allowed from it"
+	}
+	return common.Confirm(common.ConfirmMsg{
+		Title:     "Create wallet " + req.label,
+		Body:      fmt.Sprintf("A WORKING wallet in %s, %s.", req.currency, payouts),
+		Perm:      common.PermAdmin,
+		OnConfirm: confirmedMsg{seq: f.seq},
+		OnCancel:  cancelledMsg{seq: f.seq},
+	})
+}
+
+func (m *Model) confirmFund(f *form) tea.Cmd {
+	w, _ := m.walletByID(f.meta.walletID)
+	phone, _ := client.ParsePhone(f.get("phone").value())
+	amount, _ := client.ParseAmount(f.get("amount").value())
+	req := pendingFund{wallet: w, phone: phone, amount: amount}
+	f.meta.fund = &req
+	return common.Confirm(common.ConfirmMsg{
+		Title: "Request " + amount.Format("KES") + " by M-Pesa",
+		Body: fmt.Sprintf("An M-Pesa prompt goes to %s.\nWhen they approve, %s is credited.",
+			phone.Display(), w.Label),
+		Perm:      common.PermCollect,
+		OnConfirm: confirmedMsg{seq: f.seq},
+		OnCancel:  cancelledMsg{seq: f.seq},
+	})
+}
+
+// onConfirmed sends the confirmed request, once: a second confirmation of
+// the same form finds it already sending and is dropped.
+func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
+	f := m.form
+	if f == nil || f.seq != msg.seq || f.state != formConfirming {
+		return nil
+	}
+	f.state = formSending
+	c := m.c.Client
+	seq := f.seq
+	var run tea.Cmd
+	switch {
+	case f.meta.transfer != nil:
+		req := *f.meta.transfer
+		run = func() tea.Msg {
+			cx, cancel := ctx()
+			defer cancel()
+			res, err := c.IntraTransfer(cx, req.from.ID, client.IntraTransferRequest{
+				ToWalletID: req.to.ID, Amount: req.amount, Narrative: req.narrative})
+			return transferDoneMsg{seq: seq, req: req, res: res, err: err}
+		}
+	case f.meta.create != nil:
+		req := *f.meta.create
+		run = func() tea.Msg {
+			cx, cancel := ctx()
+			defer cancel()
+			w, err := c.CreateWallet(cx, client.CreateWalletRequest{Label: req.label, Currency: req.currency, CanDisburse: req.canDisburse})
+			return createDoneMsg{seq: seq, w: w, err: err}
+		}
+	case f.meta.fund != nil:
+		req := *f.meta.fund
+		run = func() tea.Msg {
+			cx, cancel := ctx()
+			defer cancel()
+			resp, err := c.STKPush(cx, client.STKPushRequest{
+				Phone: req.phone, Amount: req.amount, WalletID: req.wallet.ID,
+				APIRef: "Fund " + req.wallet.ID, Narrative: "Wallet funding"})
+			return fundDoneMsg{seq: seq, req: req, resp: resp, err: err}
+		}
+	default:
+		f.state = formEditing
+		return nil
+	}
+	return tea.Batch(run, m.startSpin())
+}
+
+func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
+	if f := m.form; f != nil && f.seq == msg.seq && f.state == formConfirming {
+		f.state = formEditing
+	}
+	return nil
+}
+
+// failForm puts IntaSend's refusal on the form, keeping what was typed.
+func (m *Model) failForm(seq int, err error) {
+	if f := m.form; f != nil && f.seq == seq {
+		f.state = formEditing
+		f.err = errText(err)
+	}
+}
+
+func (m *Model) closeForm(seq int) {
+	if m.form != nil && m.form.seq == seq {
+		m.form = nil
+	}
+}
+
+func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
+	now := m.c.Now()
+	r := msg.req
+	switch {
+	case msg.err == nil:
+		m.closeForm(msg.seq)
+		return tea.Batch(health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+			fmt.Sprintf("%s Moved %s from %s to %s", common.SymOK, r.amount.Format(r.from.Currency), r.from.Label, r.to.Label)))
+	case client.IsAmbiguous(msg.err):
+		// It may have gone through: never send it again from here.
+		m.closeForm(msg.seq)
+		return tea.Batch(health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The transfer may have gone through, so it was not sent again: check both wallets' balances before trying again", errText(msg.err))))
+	}
+	m.failForm(msg.seq, msg.err)
+	return health(msg.err, now)
+}
+
+func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
+	now := m.c.Now()
+	switch {
+	case msg.err == nil:
+		m.closeForm(msg.seq)
+		if m.detail == nil {
+			m.selectedID = msg.w.ID // the cursor lands on the new wallet
+		}
+		return tea.Batch(health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+			fmt.Sprintf("%s Created wallet %s (%s)", common.SymOK, msg.w.Label, msg.w.ID)))
+	case client.IsAmbiguous(msg.err):
+		m.closeForm(msg.seq)
+		return tea.Batch(health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The wallet may exist: check the list before creating it again", errText(msg.err))))
+	}
+	m.failForm(msg.seq, msg.err)
+	return health(msg.err, now)
+}

@@ -1,0 +1,456 @@
+package wallets
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// detail is an open wallet: its statement as loaded so far, page by page.
+type detail struct {
+	wallet client.Wallet
+	gen    int // ties page answers to this opening of the wallet
+
+	rows []client.WalletTransaction
+	hay  []string // lower-cased text each row is filtered on
+	seen map[string]bool
+	next int // the next page to fetch; 0 when the server has no more
+	// count is the server's total, when it says.
+	count   int
+	loading bool
+	err     string
+
+	cursor, offset int // over the shown rows (filtered or all)
+
+	filter    textinput.Model
+	filtering bool   // the filter box has focus
+	query     string // applied filter, lower-cased
+	match     []int  // indexes into rows when a filter is applied
+
+	amtW, balW int // widest amount and balance loaded, for a steady table
+}
+
+type txPageMsg struct {
+	walletID string
+	gen      int
+	page     int
+	p        *client.Page[client.WalletTransaction]
+	err      error
+}
+
+func loadTxPage(c *client.Client, walletID string, gen, page int) tea.Cmd {
+	return func() tea.Msg {
+		cx, cancel := ctx()
+		defer cancel()
+		p, err := c.WalletTransactions(cx, walletID, page)
+		return txPageMsg{walletID: walletID, gen: gen, page: page, p: p, err: err}
+	}
+}
+
+func (m *Model) openDetail() tea.Cmd {
+	w, ok := m.selected()
+	if !ok {
+		return nil
+	}
+	m.seq++
+	in := newInput(m.c.Styles, "/ ", "type, amount, narrative, status, id", 80)
+	m.detail = &detail{wallet: w, gen: m.seq, seen: map[string]bool{}, filter: in, amtW: 10, balW: 10}
+	return tea.Batch(m.loadPage(1), m.startSpin())
+}
+
+// loadPage asks for one page of the open wallet; one request at a time.
+func (m *Model) loadPage(page int) tea.Cmd {
+	d := m.detail
+	if d == nil || d.loading {
+		return nil
+	}
+	d.loading = true
+	return tea.Batch(loadTxPage(m.c.Client, d.wallet.ID, d.gen, page), m.startSpin())
+}
+
+func (d *detail) shown() int {
+	if d.query != "" {
+		return len(d.match)
+	}
+	return len(d.rows)
+}
+
+func (d *detail) at(i int) client.WalletTransaction {
+	if d.query != "" {
+		return d.rows[d.match[i]]
+	}
+	return d.rows[i]
+}
+
+// currentID is the id of the row under the cursor, to find it again.
+func (d *detail) currentID() string {
+	if d.cursor < d.shown() {
+		return d.at(d.cursor).ID
+	}
+	return ""
+}
+
+func (m *Model) onTxPage(msg txPageMsg) tea.Cmd {
+	d := m.detail
+	if d == nil || msg.gen != d.gen {
+		return nil
+	}
+	d.loading = false
+	cmds := []tea.Cmd{health(msg.err, m.c.Now())}
+	if msg.err != nil {
+		d.err = errText(msg.err)
+		if len(d.rows) == 0 {
+			cmds = append(cmds, common.Error("Could not load the wallet's transactions", msg.err))
+		}
+		return tea.Batch(cmds...)
+	}
+	d.err = ""
+	keep := d.currentID()
+	d.count = msg.p.Count
+	switch {
+	case msg.page == 1 && len(d.rows) > 0:
+		d.prepend(msg.p.Results)
+	default:
+		d.appendRows(msg.p.Results)
+		d.next = 0
+		if msg.p.HasNext() && len(msg.p.Results) > 0 {
+			d.next = msg.page + 1
+		}
+	}
+	d.applyFilter()
+	if keep != "" {
+		d.cursor = d.indexOf(keep, d.cursor)
+	}
+	d.ensureVisible(m.detailRows())
+	return tea.Batch(append(cmds, m.maybeLoadMore())...)
+}
+
+func (d *detail) index(tx client.WalletTransaction) {
+	d.seen[tx.ID] = true
+	d.hay = append(d.hay, strings.ToLower(strings.Join([]string{
+		tx.TransType, tx.Status, tx.Narrative, tx.ID, tx.Value.String(), tx.Value.Decimal(),
+	}, " ")))
+	d.amtW = max(d.amtW, len(signed(tx.Value, tx.Currency)))
+	d.balW = max(d.balW, len(tx.RunningBalance.Format(tx.Currency)))
+}
+
+// appendRows adds an older page, skipping rows already loaded (new money at
+// the top shifts IntaSend's pages, so pages overlap).
+func (d *detail) appendRows(txs []client.WalletTransaction) {
+	for _, tx := range txs {
+		if tx.ID != "" && d.seen[tx.ID] {
+			continue
+		}
+		d.rows = append(d.rows, tx)
+		d.index(tx)
+	}
+}
+
+// prepend puts rows from a fresh first page that are not loaded yet on top.
+func (d *detail) prepend(txs []client.WalletTransaction) {
+	var fresh []client.WalletTransaction
+	for _, tx := range txs {
+		if tx.ID == "" || !d.seen[tx.ID] {
+			fresh = append(fresh, tx)
+		}
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	old := d.rows
+	d.rows = make([]client.WalletTransaction, 0, len(fresh)+len(old))
+	d.hay = d.hay[:0:0]
+	d.seen = map[string]bool{}
+	d.appendRows(fresh)
+	d.appendRows(old)
+}
+
+// indexOf finds the shown row with id, or clamps def.
+func (d *detail) indexOf(id string, def int) int {
+	n := d.shown()
+	for i := 0; i < n; i++ {
+		if d.at(i).ID == id {
+			return i
+		}
+	}
+	return min(max(def, 0), max(n-1, 0))
+}
+
+// applyFilter recomputes the matching rows: a substring match on every
+// word of the query, over rows already loaded (it never fetches more).
+func (d *detail) applyFilter() {
+	if d.query == "" {
+		d.match = nil
+		return
+	}
+	words := strings.Fields(d.query)
+	d.match = d.match[:0]
+	for i, h := range d.hay {
+		ok := true
+		for _, w := range words {
+			if !strings.Contains(h, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			d.match = append(d.match, i)
+		}
+	}
+}
+
+func (d *detail) setCursor(i, rows int) {
+	d.cursor = min(max(i, 0), max(d.shown()-1, 0))
+	d.ensureVisible(rows)
+}
+
+func (d *detail) ensureVisible(rows int) {
+	if rows <= 0 {
+		return
+	}
+	if d.cursor < d.offset {
+		d.offset = d.cursor
+	}
+	if d.cursor >= d.offset+rows {
+		d.offset = d.cursor - rows + 1
+	}
+	d.offset = min(max(d.offset, 0), max(d.shown()-rows, 0))
+}
+
+// detailRows is how many statement rows fit.
+func (m *Model) detailRows() int { return max(m.height-4, 1) }
+
+// maybeLoadMore fetches the next page when the cursor is within a screen of
+// the end. Not while filtering: `/` must never load everything.
+func (m *Model) maybeLoadMore() tea.Cmd {
+	d := m.detail
+	if d == nil || d.next == 0 || d.loading || d.query != "" {
+		return nil
+	}
+	if d.cursor >= d.shown()-m.detailRows() {
+		return m.loadPage(d.next)
+	}
+	return nil
+}
+
+func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
+	d := m.detail
+	km := m.keys
+	if d.filtering {
+		return m.filterKeys(k)
+	}
+	rows := m.detailRows()
+	switch {
+	case key.Matches(k, km.Back):
+		if d.query != "" {
+			m.clearFilter()
+			return nil
+		}
+		m.detail = nil
+		m.ensureVisible()
+		return nil
+	case key.Matches(k, km.Filter):
+		d.filtering = true
+		return d.filter.Focus()
+	case key.Matches(k, km.Up):
+		d.setCursor(d.cursor-1, rows)
+	case key.Matches(k, km.Down):
+		d.setCursor(d.cursor+1, rows)
+	case key.Matches(k, km.PageUp):
+		d.setCursor(d.cursor-rows, rows)
+	case key.Matches(k, km.PageDown):
+		d.setCursor(d.cursor+rows, rows)
+	case key.Matches(k, km.Home):
+		d.setCursor(0, rows)
+	case key.Matches(k, km.End):
+		d.setCursor(d.shown()-1, rows)
+	case key.Matches(k, km.Refresh):
+		return m.refresh(true)
+	case key.Matches(k, km.Transfer):
+		return m.openTransfer()
+	case key.Matches(k, km.Fund):
+		return m.openFund()
+	case key.Matches(k, km.Create):
+		return m.openCreate()
+	default:
+		return nil
+	}
+	return m.maybeLoadMore()
+}
+
+func (m *Model) clearFilter() {
+	d := m.detail
+	keep := d.currentID()
+	d.filter.SetValue("")
+	d.filter.Blur()
+	d.filtering = false
+	d.query = ""
+	d.applyFilter()
+	d.cursor = d.indexOf(keep, 0)
+	d.ensureVisible(m.detailRows())
+}
+
+// filterKeys edits the filter; rows narrow as the user types.
+func (m *Model) filterKeys(k tea.KeyPressMsg) tea.Cmd {
+	d := m.detail
+	switch {
+	case key.Matches(k, m.keys.ClearFilter):
+		m.clearFilter()
+		return nil
+	case key.Matches(k, m.keys.KeepFilter):
+		d.filter.Blur()
+		d.filtering = false
+		if d.query == "" {
+			d.filter.SetValue("")
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	d.filter, cmd = d.filter.Update(k)
+	if q := strings.ToLower(strings.TrimSpace(d.filter.Value())); q != d.query {
+		d.query = q
+		d.applyFilter()
+		d.cursor, d.offset = 0, 0
+	}
+	return cmd
+}
+
+// detailView draws the open wallet's header and the visible rows only, so
+// a statement of 10,000 loaded rows costs what 50 do.
+func (m *Model) detailView() string {
+	st := m.c.Styles
+	d := m.detail
+	w := d.wallet
+	var b strings.Builder
+	title := st.Faint.Render("Wallets › ") + st.Title.Render(w.Label) +
+		st.Faint.Render(fmt.Sprintf(" · %s · %s · %s", w.Type, w.Currency, w.ID))
+	b.WriteString(m.titleLine(title))
+	b.WriteByte('\n')
+	bal := fmt.Sprintf("available %s · current %s", w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
+	b.WriteString(fitLine(st.Bold.Render(bal)+"   "+m.loadedLine(), m.width))
+	b.WriteByte('\n')
+	b.WriteString(m.filterLine())
+	b.WriteByte('\n')
+	cols := m.txColumns()
+	b.WriteString(st.TableHeader.Render("  " + cols.row("TIME", "TYPE", "AMOUNT", "BALANCE", "STATUS", "NARRATIVE")))
+	rows := m.detailRows()
+	d.ensureVisible(rows)
+	end := min(d.offset+rows, d.shown())
+	loc := m.c.Now().Location()
+	for i := d.offset; i < end; i++ {
+		tx := d.at(i)
+		amt := signed(tx.Value, tx.Currency)
+		line := cols.row(tx.CreatedAt.In(loc).Format("02 Jan 15:04"), tx.TransType, amt,
+			tx.RunningBalance.Format(tx.Currency), statusWord(tx.Status), tx.Narrative)
+		b.WriteByte('\n')
+		if i == d.cursor {
+			b.WriteString(st.SelectedRow.Render("▸ " + line))
+			continue
+		}
+		money := st.MoneyIn
+		if tx.Value < 0 {
+			money = st.MoneyOut
+		}
+		b.WriteString(st.Row.Render("  " + cols.rowStyled(line, money)))
+	}
+	if d.shown() == 0 && !d.loading {
+		b.WriteByte('\n')
+		if d.query != "" {
+			b.WriteString(st.Faint.Render("  nothing loaded matches; esc clears the filter"))
+		} else {
+			b.WriteString(st.Faint.Render("  no transactions yet"))
+		}
+	}
+	return b.String()
+}
+
+// loadedLine says how much of the statement is here.
+func (m *Model) loadedLine() string {
+	d := m.detail
+	st := m.c.Styles
+	var s string
+	switch {
+	case d.loading && len(d.rows) == 0:
+		s = m.spin.View() + " loading…"
+	case d.loading:
+		s = m.spin.View() + fmt.Sprintf(" %d loaded, loading more…", len(d.rows))
+	case d.next != 0 && d.count > 0:
+		s = fmt.Sprintf("%d of %d loaded · more as you scroll", len(d.rows), d.count)
+	case d.next != 0:
+		s = fmt.Sprintf("%d loaded · more as you scroll", len(d.rows))
+	default:
+		s = fmt.Sprintf("%d transaction%s", len(d.rows), plural(len(d.rows)))
+	}
+	if d.err != "" {
+		s += st.Warning.Render("  " + common.SymWarn + " " + d.err)
+	}
+	return st.Faint.Render(s)
+}
+
+func (m *Model) filterLine() string {
+	d := m.detail
+	st := m.c.Styles
+	if !d.filtering && d.query == "" {
+		return st.Faint.Render("/ filter the loaded rows")
+	}
+	d.filter.SetWidth(max(m.width-30, 10))
+	count := fmt.Sprintf("  %d of %d loaded match", len(d.match), len(d.rows))
+	if d.next != 0 {
+		count += " (filter covers loaded rows only)"
+	}
+	return fitLine(d.filter.View()+st.Faint.Render(count), m.width)
+}
+
+func statusWord(s string) string {
+	switch s {
+	case "AVAILABLE":
+		return common.SymOK + " " + s
+	case "CLEARING", "ON-HOLD", "CHARGEBACK-PENDING":
+		return common.SymPending + " " + s
+	case "CANCELLED", "REFUNDED":
+		return common.SymFailed + " " + s
+	}
+	return s
+}
+
+// txColumns are the statement's widths; the status column comes in when
+// there is room for it.
+type txColumns struct{ time, typ, amt, bal, status, narr int }
+
+func (m *Model) txColumns() txColumns {
+	d := m.detail
+	c := txColumns{time: 12, typ: 10, amt: d.amtW, bal: d.balW}
+	used := 2 + c.time + 2 + c.typ + 2 + c.amt + 2 + c.bal + 2
+	if m.width-used >= 20+20 {
+		c.status = 20
+		used += c.status + 2
+	}
+	c.narr = max(m.width-used, 8)
+	return c
+}
+
+func (c txColumns) row(tm, typ, amt, bal, status, narr string) string {
+	s := padRight(tm, c.time) + "  " + padRight(typ, c.typ) + "  " + padLeft(amt, c.amt) + "  " + padLeft(bal, c.bal) + "  "
+	if c.status > 0 {
+		s += padRight(status, c.status) + "  "
+	}
+	return s + padRight(narr, c.narr)
+}
+
+// rowStyled colours the amount cell of a plain row (the sign already says
+// the direction).
+func (c txColumns) rowStyled(line string, money lipgloss.Style) string {
+	start := c.time + 2 + c.typ + 2
+	r := []rune(line)
+	if len(r) < start+c.amt {
+		return line
+	}
+	return string(r[:start]) + money.Render(string(r[start:start+c.amt])) + string(r[start+c.amt:])
+}

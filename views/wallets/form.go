@@ -1,0 +1,280 @@
+package wallets
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+type formKind int
+
+const (
+	formCreate formKind = iota + 1
+	formTransfer
+	formFund
+)
+
+type formState int
+
+const (
+	formEditing    formState = iota
+	formConfirming           // waiting for the shell's confirmation dialog
+	formSending              // the request is in flight
+)
+
+// choice is one option of a picker field.
+type choice struct{ label, value string }
+
+// field is one line of a form: a text input or a picker (choices).
+type field struct {
+	key     string
+	label   string
+	input   textinput.Model
+	choices []choice
+	sel     int
+	hint    string // e.g. the normalised phone number
+	err     string // shown under the field; what was typed stays
+	touched bool   // left once or submitted: errors show from then on
+}
+
+func (f *field) value() string {
+	if f.choices != nil {
+		if len(f.choices) == 0 {
+			return ""
+		}
+		return f.choices[f.sel].value
+	}
+	return f.input.Value()
+}
+
+// form is a small stack of fields with inline validation. The Model checks
+// fields (it knows balances and wallets); the form only edits and draws.
+type form struct {
+	kind   formKind
+	title  string
+	intro  [][2]string // read-only label/value lines above the fields ("From …")
+	fields []*field
+	focus  int
+	err    string // IntaSend's message after a refused request
+	state  formState
+	seq    int // ties confirmations and results to this form
+	meta   formMeta
+}
+
+func newTextField(st *common.Styles, key, label, placeholder string, limit int) *field {
+	return &field{key: key, label: label, input: newInput(st, "", placeholder, limit)}
+}
+
+// newInput is a text input in the theme's colours with a steady cursor: a
+// blinking one would redraw the screen twice a second (costly over SSH)
+// for no information.
+func newInput(st *common.Styles, prompt, placeholder string, limit int) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.CharLimit = limit
+	s := textinput.DefaultStyles(st.IsDark)
+	s.Focused.Placeholder = st.Faint
+	s.Blurred.Placeholder = st.Faint
+	s.Focused.Text = st.Text
+	s.Blurred.Text = st.Text
+	s.Focused.Prompt = st.Key
+	s.Blurred.Prompt = st.Faint
+	s.Cursor.Blink = false
+	s.Cursor.Color = st.Accent
+	in.SetStyles(s)
+	return in
+}
+
+func newChoiceField(key, label string, choices []choice) *field {
+	return &field{key: key, label: label, choices: choices}
+}
+
+func (f *form) get(key string) *field {
+	for _, fl := range f.fields {
+		if fl.key == key {
+			return fl
+		}
+	}
+	return nil
+}
+
+// capturing is true while a text field has focus.
+func (f *form) capturing() bool {
+	return f.state == formEditing && f.fields[f.focus].choices == nil
+}
+
+// setFocus moves focus to field i (clamped), blurring the others.
+func (f *form) setFocus(i int) tea.Cmd {
+	f.focus = min(max(i, 0), len(f.fields)-1)
+	var cmd tea.Cmd
+	for j, fl := range f.fields {
+		if fl.choices != nil {
+			continue
+		}
+		if j == f.focus {
+			cmd = fl.input.Focus()
+		} else {
+			fl.input.Blur()
+		}
+	}
+	return cmd
+}
+
+// formEvent says what a key did to the form.
+type formEvent int
+
+const (
+	formNothing formEvent = iota
+	formCancel
+	formSubmit
+	formMoved // focus left a field: check it
+	formEdited
+)
+
+// update applies a key to the form. Keys are ignored while it waits for a
+// confirmation or a result, except that a confirmation can be cancelled by
+// the dialog itself (the shell owns that).
+func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
+	if f.state != formEditing {
+		return formNothing, nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		if _, paste := msg.(tea.PasteMsg); paste && f.fields[f.focus].choices == nil {
+			var cmd tea.Cmd
+			f.fields[f.focus].input, cmd = f.fields[f.focus].input.Update(msg)
+			return formEdited, cmd
+		}
+		return formNothing, nil
+	}
+	cur := f.fields[f.focus]
+	switch {
+	case key.Matches(k, km.Cancel):
+		return formCancel, nil
+	case key.Matches(k, km.Submit):
+		if f.focus == len(f.fields)-1 {
+			return formSubmit, nil
+		}
+		cur.touched = true
+		return formMoved, f.setFocus(f.focus + 1)
+	case key.Matches(k, km.NextField):
+		cur.touched = true
+		return formMoved, f.setFocus((f.focus + 1) % len(f.fields))
+	case key.Matches(k, km.PrevField):
+		cur.touched = true
+		return formMoved, f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+	case cur.choices != nil && len(cur.choices) > 0 && key.Matches(k, km.Choose):
+		if k.String() == "left" {
+			cur.sel = (cur.sel + len(cur.choices) - 1) % len(cur.choices)
+		} else {
+			cur.sel = (cur.sel + 1) % len(cur.choices)
+		}
+		return formEdited, nil
+	case cur.choices == nil:
+		var cmd tea.Cmd
+		cur.input, cmd = cur.input.Update(msg)
+		return formEdited, cmd
+	}
+	return formNothing, nil
+}
+
+// view draws the form in a box at most width cells wide.
+func (f *form) view(st *common.Styles, spin string, width int) string {
+	w := min(width, 72)
+	inner := max(w-4, 20) // border and padding
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, lipgloss.Width(fl.label))
+	}
+	for _, l := range f.intro {
+		labelW = max(labelW, lipgloss.Width(l[0]))
+	}
+	labelW += 2
+	valueW := max(inner-labelW-2, 8)
+	var lines []string
+	lines = append(lines, st.Title.Render(f.title), "")
+	for _, l := range f.intro {
+		lines = append(lines, truncate("  "+padRight(st.Label.Render(l[0]), labelW)+l[1], inner))
+	}
+	if len(f.intro) > 0 {
+		lines = append(lines, "")
+	}
+	for i, fl := range f.fields {
+		focused := i == f.focus && f.state == formEditing
+		marker := "  "
+		if focused {
+			marker = st.Key.Render("▸ ")
+		}
+		label := padRight(st.Label.Render(fl.label), labelW)
+		var val string
+		if fl.choices != nil {
+			val = choiceView(st, fl, focused)
+		} else {
+			fl.input.SetWidth(valueW - 1)
+			val = fl.input.View()
+		}
+		lines = append(lines, marker+label+val)
+		switch {
+		case fl.err != "" && fl.touched:
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
+		case fl.hint != "":
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(truncate(fl.hint, valueW)))
+		}
+	}
+	lines = append(lines, "")
+	if f.err != "" {
+		for _, l := range wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
+			lines = append(lines, st.FieldError.Render(l))
+		}
+	}
+	switch f.state {
+	case formSending:
+		lines = append(lines, spin+" sending…")
+	case formConfirming:
+		lines = append(lines, st.Faint.Render(common.SymPending+" waiting for your confirmation"))
+	default:
+		lines = append(lines, st.Faint.Render("tab/↑↓ move · enter next/submit · esc cancel"))
+	}
+	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+func choiceView(st *common.Styles, fl *field, focused bool) string {
+	if len(fl.choices) == 0 {
+		return st.Faint.Render("(none)")
+	}
+	label := fl.choices[fl.sel].label
+	if len(fl.choices) == 1 {
+		return label
+	}
+	if focused {
+		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›") + st.Faint.Render("  ←/→")
+	}
+	return "‹ " + label + " ›"
+}
+
+// wrap breaks text into lines of at most w cells on spaces.
+func wrap(s string, w int) []string {
+	var out []string
+	var line string
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case lipgloss.Width(line)+1+lipgloss.Width(word) <= w:
+			line += " " + word
+		default:
+			out = append(out, line)
+			line = word
+		}
+	}
+	if line != "" {
+		out = append(out, truncate(line, w))
+	}
+	return out
+}

@@ -1,0 +1,266 @@
+package wallets
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+func (m *Model) setCursor(i int) {
+	if len(m.wallets) == 0 {
+		m.cursor, m.offset, m.selectedID = 0, 0, ""
+		return
+	}
+	m.cursor = min(max(i, 0), len(m.wallets)-1)
+	m.selectedID = m.wallets[m.cursor].ID
+	m.ensureVisible()
+}
+
+// ensureVisible scrolls the wallet table so the cursor is on screen.
+func (m *Model) ensureVisible() {
+	rows := m.listLayout().rows
+	if rows <= 0 {
+		return
+	}
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	m.offset = min(max(m.offset, 0), max(len(m.wallets)-rows, 0))
+}
+
+// listKeys handles keys on the wallet list.
+func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	page := max(m.listLayout().rows-1, 1)
+	switch {
+	case key.Matches(k, km.Up):
+		m.setCursor(m.cursor - 1)
+	case key.Matches(k, km.Down):
+		m.setCursor(m.cursor + 1)
+	case key.Matches(k, km.PageUp):
+		m.setCursor(m.cursor - page)
+	case key.Matches(k, km.PageDown):
+		m.setCursor(m.cursor + page)
+	case key.Matches(k, km.Home):
+		m.setCursor(0)
+	case key.Matches(k, km.End):
+		m.setCursor(len(m.wallets) - 1)
+	case key.Matches(k, km.Open):
+		return m.openDetail()
+	case key.Matches(k, km.Refresh):
+		return m.refresh(true)
+	case key.Matches(k, km.Create):
+		return m.openCreate()
+	case key.Matches(k, km.Transfer):
+		return m.openTransfer()
+	case key.Matches(k, km.Fund):
+		return m.openFund()
+	}
+	return nil
+}
+
+// listLayout splits the body between the wallet table and the chart.
+type listLayout struct {
+	rows   int // wallet rows shown
+	chartH int // 0: no chart; 1: a summary line; ≥ chartMinHeight: bars
+}
+
+func (m *Model) currencies() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range m.wallets {
+		if !seen[w.Currency] {
+			seen[w.Currency] = true
+			out = append(out, w.Currency)
+		}
+	}
+	return out
+}
+
+func (m *Model) listLayout() listLayout {
+	n := len(m.wallets)
+	fixed := 2 + 1 + len(m.currencies()) // title, header, rule, totals
+	rest := m.height - fixed
+	const maxChart = 4 + 2*8
+	switch {
+	case rest-n-1 >= chartMinHeight:
+		return listLayout{rows: n, chartH: min(rest-n-1, maxChart)}
+	case rest-1-chartMinHeight >= 3:
+		return listLayout{rows: rest - 1 - chartMinHeight, chartH: chartMinHeight}
+	case rest-n-1 >= 1:
+		return listLayout{rows: n, chartH: 1}
+	case rest >= 3:
+		return listLayout{rows: rest - 2, chartH: 1}
+	}
+	return listLayout{rows: max(rest, 1)}
+}
+
+// columns are the wallet table's widths.
+type columns struct{ label, typ, cur, amount int }
+
+func (m *Model) columns() columns {
+	c := columns{typ: 10, cur: 3, amount: 12}
+	for _, w := range m.wallets {
+		c.amount = max(c.amount, len(w.AvailableBalance.Format(w.Currency)), len(w.CurrentBalance.Format(w.Currency)))
+	}
+	for _, t := range m.totals() {
+		c.amount = max(c.amount, len(t.avail.Format(t.cur)), len(t.current.Format(t.cur)))
+	}
+	// marker(2) + four gaps of 2
+	c.label = m.width - 2 - 8 - c.typ - c.cur - 2*c.amount
+	if c.label < 10 { // narrow: drop the type column first
+		c.label += c.typ + 2
+		c.typ = 0
+	}
+	// A wide screen does not need a 90-cell label column: IntaSend caps
+	// labels at 40 characters.
+	c.label = min(max(c.label, 6), labelMax)
+	return c
+}
+
+type total struct {
+	cur            string
+	n              int
+	avail, current client.Amount
+}
+
+// totals sums balances per currency, in the order currencies first appear.
+func (m *Model) totals() []total {
+	var out []total
+	idx := map[string]int{}
+	for _, w := range m.wallets {
+		i, ok := idx[w.Currency]
+		if !ok {
+			i = len(out)
+			idx[w.Currency] = i
+			out = append(out, total{cur: w.Currency})
+		}
+		out[i].n++
+		out[i].avail += w.AvailableBalance
+		out[i].current += w.CurrentBalance
+	}
+	return out
+}
+
+func (c columns) row(label, typ, cur, avail, current string) string {
+	s := padRight(label, c.label) + "  "
+	if c.typ > 0 {
+		s += padRight(typ, c.typ) + "  "
+	}
+	return s + padRight(cur, c.cur) + "  " + padLeft(avail, c.amount) + "  " + padLeft(current, c.amount)
+}
+
+// listView draws the wallet table, the totals and the chart.
+func (m *Model) listView() string {
+	st := m.c.Styles
+	var b strings.Builder
+	b.WriteString(m.titleLine(st.Title.Render("Wallets")))
+	b.WriteByte('\n')
+	if !m.loaded {
+		if m.refreshErr != "" {
+			b.WriteString(st.Failed.Render(common.SymFailed+" could not load wallets: ") + m.refreshErr + "\n")
+			b.WriteString(st.Faint.Render("press r to try again"))
+			return b.String()
+		}
+		b.WriteString(m.spin.View() + " loading wallets…")
+		return b.String()
+	}
+	if len(m.wallets) == 0 {
+		b.WriteString(st.Faint.Render("No wallets yet. Press n to create a working wallet."))
+		return b.String()
+	}
+	lay := m.listLayout()
+	cols := m.columns()
+	b.WriteString(st.TableHeader.Render("  " + cols.row("LABEL", "TYPE", "CUR", "AVAILABLE", "CURRENT")))
+	b.WriteByte('\n')
+	end := min(m.offset+lay.rows, len(m.wallets))
+	for i := m.offset; i < end; i++ {
+		w := m.wallets[i]
+		line := cols.row(w.Label, w.Type, w.Currency, w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
+		if i == m.cursor {
+			b.WriteString(st.SelectedRow.Render("▸ " + line))
+		} else {
+			b.WriteString(st.Row.Render("  " + line))
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(st.Faint.Render(strings.Repeat("─", min(m.width, 2+tableWidth(cols)))))
+	for _, t := range m.totals() {
+		b.WriteByte('\n')
+		label := fmt.Sprintf("Total %s · %d wallet%s", t.cur, t.n, plural(t.n))
+		if len(m.wallets) > lay.rows {
+			label += fmt.Sprintf(" (%d–%d shown)", m.offset+1, end)
+		}
+		b.WriteString(st.Bold.Render("  " + cols.row(label, "", "", t.avail.Format(t.cur), t.current.Format(t.cur))))
+	}
+	if lay.chartH > 0 {
+		b.WriteString("\n")
+		if lay.chartH > 1 {
+			b.WriteString("\n")
+		}
+		b.WriteString(m.chartView(lay.chartH))
+	}
+	return b.String()
+}
+
+func tableWidth(c columns) int {
+	w := c.label + 2 + c.cur + 2 + 2*c.amount + 2
+	if c.typ > 0 {
+		w += c.typ + 2
+	}
+	return w
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// chartView draws the chart for the selected wallet's currency.
+func (m *Model) chartView(h int) string {
+	st := m.c.Styles
+	cur := "KES"
+	if w, ok := m.selected(); ok && w.Currency != "" {
+		cur = w.Currency
+	}
+	switch {
+	case !m.flowsLoaded && m.flowsErr != "":
+		return st.Failed.Render(common.SymFailed+" chart unavailable: ") + truncate(m.flowsErr, m.width-22)
+	case !m.flowsLoaded:
+		return m.spin.View() + st.Faint.Render(" loading the last 14 days…")
+	}
+	if h < chartMinHeight {
+		return renderChart(st, m.flows, cur, m.width, 1)
+	}
+	return renderChart(st, m.flows, cur, m.width, h)
+}
+
+// titleLine puts the refresh state at the right of a title.
+func (m *Model) titleLine(title string) string {
+	st := m.c.Styles
+	var right string
+	switch {
+	case m.busy():
+		right = m.spin.View() + st.Faint.Render(" refreshing…")
+	case m.refreshErr != "" && m.loaded:
+		right = st.Warning.Render(common.SymWarn+" refresh failed: ") + st.Faint.Render(m.refreshErr)
+	case !m.refreshed.IsZero():
+		right = st.Faint.Render("updated " + m.refreshed.In(m.c.Now().Location()).Format("15:04:05"))
+	}
+	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
+	if gap < 2 {
+		return truncate(title+"  "+right, m.width)
+	}
+	return title + strings.Repeat(" ", gap) + right
+}

@@ -1,0 +1,140 @@
+package wallets
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Update handles keys, the view's own data messages, its timers and the
+// shell's answers to its confirmations.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	return m, m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	case tea.PasteMsg:
+		if m.form != nil {
+			return m.onFormKey(msg)
+		}
+		if m.detail != nil && m.detail.filtering {
+			var cmd tea.Cmd
+			m.detail.filter, cmd = m.detail.filter.Update(msg)
+			return cmd
+		}
+	case walletsMsg:
+		cmd := m.onWallets(msg)
+		m.refreshIntro()
+		if m.form != nil && m.form.state == formEditing {
+			m.check(m.form) // balances moved: re-check amounts
+		}
+		return cmd
+	case flowsMsg:
+		return m.onFlows(msg)
+	case txPageMsg:
+		return m.onTxPage(msg)
+	case refreshTickMsg:
+		return m.onRefreshTick(msg)
+	case spinMsg:
+		return m.onSpin()
+	case refreshMsg:
+		return m.refresh(true)
+	case openCreateMsg:
+		return m.openCreate()
+	case openTransferMsg:
+		return m.openTransfer()
+	case openFundMsg:
+		return m.openFund()
+	case confirmedMsg:
+		return m.onConfirmed(msg)
+	case cancelledMsg:
+		return m.onCancelled(msg)
+	case transferDoneMsg:
+		return m.onTransferDone(msg)
+	case createDoneMsg:
+		return m.onCreateDone(msg)
+	case fundDoneMsg:
+		return m.onFundDone(msg)
+	case pollMsg:
+		return m.onPoll(msg)
+	case statusMsg:
+		return m.onStatus(msg)
+	}
+	return nil
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case m.form != nil:
+		return m.onFormKey(k)
+	case m.stk != nil:
+		if key.Matches(k, m.keys.Back) {
+			m.stk = nil
+		}
+		return nil
+	case m.detail != nil:
+		return m.detailKeys(k)
+	}
+	return m.listKeys(k)
+}
+
+// View renders the body: the list or the open wallet, with a form or the
+// STK watch over it when one is open.
+func (m *Model) View() string {
+	var body string
+	if m.detail != nil {
+		body = m.detailView()
+	} else {
+		body = m.listView()
+	}
+	var panel string
+	switch {
+	case m.form != nil:
+		panel = m.form.view(m.c.Styles, m.spin.View(), m.width)
+	case m.stk != nil:
+		panel = m.stkView()
+	default:
+		return clip(body, m.width, m.height)
+	}
+	return clip(overlay(body, panel, m.width), m.width, m.height)
+}
+
+// overlay puts the panel under the body's first line (the title), centred,
+// covering what is under it: the body stays visible around a small panel.
+func overlay(body, panel string, width int) string {
+	bl := strings.Split(body, "\n")
+	pl := strings.Split(panel, "\n")
+	pw := lipgloss.Width(panel)
+	left := max((width-pw)/2, 0)
+	pad := strings.Repeat(" ", left)
+	out := make([]string, 0, max(len(bl), len(pl)+1))
+	out = append(out, bl[0])
+	for _, l := range pl {
+		out = append(out, pad+l)
+	}
+	if len(bl) > len(pl)+1 {
+		out = append(out, bl[len(pl)+1:]...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// clip keeps the body inside its box: the shell lays out exactly h lines.
+func clip(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = truncate(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,240 @@
+// Package wallets is the console's Wallets screen: every wallet with its
+// balances and totals per currency, a chart of the last 14 days' money in
+// and out, a wallet's statement (paged from the API, filterable), and the
+// wallet actions: create a working wallet, move money between wallets, fund
+// a wallet by M-Pesa STK push.
+//
+// It follows the Elm architecture strictly: every request is a tea.Cmd that
+// returns a typed message; timers are tea.Ticks re-armed by the message they
+// deliver, tagged with a generation so a stale timer is dropped.
+package wallets
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Timings. Refreshes are quiet and slow; status polls are quick because a
+// person is watching their phone.
+const (
+	refreshEvery = 30 * time.Second
+	refreshMax   = 5 * time.Minute // back-off ceiling after failures
+	pollEvery    = 1500 * time.Millisecond
+	pollMax      = 30 * time.Second
+	requestTO    = 30 * time.Second
+	// chartPages bounds the 14-day fetch against a server that pages forever.
+	chartPages = 200
+)
+
+// scheduler turns "deliver msg after d" into a command. Production uses
+// tea.Tick; tests record the timers and fire them by hand.
+type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
+
+func tick(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// Model is the wallets view. Use New.
+type Model struct {
+	c     *common.Common
+	keys  KeyMap
+	sched scheduler
+
+	width, height int
+	shown         bool
+
+	// The wallet list.
+	wallets    []client.Wallet
+	cursor     int
+	offset     int
+	selectedID string // the cursor follows this id across refreshes
+	loaded     bool   // the first list has arrived
+	loading    bool
+	manual     bool // the running refresh was asked for: report its errors loudly
+	walletSeq  int
+	refreshed  time.Time
+	refreshErr string
+	failures   int // consecutive failed refreshes, for back-off
+	timerGen   int
+
+	// The 14-day chart.
+	flows       flows
+	flowsLoaded bool
+	flowsBusy   bool
+	flowsErr    string
+	flowsSeq    int
+
+	detail *detail // non-nil while a wallet is open
+	form   *form   // non-nil while a form is open
+	stk    *stkWatch
+	seq    int // forms and STK watches
+
+	spin     spinner.Model
+	spinning bool
+}
+
+// New builds the wallets view; Init starts the first load.
+func New(c *common.Common) common.View {
+	return newModel(c)
+}
+
+func newModel(c *common.Common) *Model {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	sp.Style = c.Styles.Pending
+	return &Model{
+		c:      c,
+		keys:   DefaultKeyMap(),
+		sched:  tick,
+		shown:  true,
+		spin:   sp,
+		width:  80,
+		height: 20,
+	}
+}
+
+// Init loads the wallets and the chart.
+func (m *Model) Init() tea.Cmd { return m.refresh(false) }
+
+// Title is the tab label.
+func (m *Model) Title() string { return "Wallets" }
+
+// SetSize gives the body's size.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 5)
+	m.ensureVisible()
+	if m.detail != nil {
+		m.detail.ensureVisible(m.detailRows())
+	}
+}
+
+// Capturing is true while a form field or the filter takes text.
+func (m *Model) Capturing() bool {
+	if m.form != nil {
+		return m.form.capturing()
+	}
+	return m.detail != nil && m.detail.filtering
+}
+
+// SetShown pauses the refresh timer while the view is hidden and catches up
+// when it comes back.
+func (m *Model) SetShown(shown bool) tea.Cmd {
+	if shown == m.shown {
+		return nil
+	}
+	m.shown = shown
+	m.timerGen++ // drops any pending timer
+	if !shown {
+		return nil
+	}
+	if m.c.Now().Sub(m.refreshed) >= refreshEvery {
+		return m.refresh(false)
+	}
+	return m.armTimer()
+}
+
+// Palette messages: the shell sends them back when an action is chosen.
+type (
+	refreshMsg      struct{}
+	openCreateMsg   struct{}
+	openTransferMsg struct{}
+	openFundMsg     struct{}
+)
+
+// Actions are offered in the command palette. Every side effect is also
+// confirmed through common.ConfirmMsg carrying the same Perm, so the shell's
+// one permission check covers keys and palette alike.
+func (m *Model) Actions() []common.Action {
+	return []common.Action{
+		{Title: "Refresh wallets", Help: "reload balances and the chart", Key: "r", Msg: refreshMsg{}},
+		{Title: "Move money between wallets", Help: "intra transfer from the selected wallet", Key: "t",
+			Msg: openTransferMsg{}, Danger: true, Perm: common.PermTransfer},
+		{Title: "Fund wallet by M-Pesa", Help: "STK push to a phone, credited to the selected wallet", Key: "f",
+			Msg: openFundMsg{}, Perm: common.PermCollect},
+		{Title: "Create working wallet", Help: "a new WORKING wallet", Key: "n",
+			Msg: openCreateMsg{}, Perm: common.PermAdmin},
+	}
+}
+
+// ShortHelp is the footer's help for the current state.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.form != nil:
+		return []key.Binding{k.NextField, k.Choose, k.Submit, k.Cancel}
+	case m.detail != nil && m.detail.filtering:
+		return []key.Binding{k.KeepFilter, k.ClearFilter}
+	case m.stk != nil:
+		return []key.Binding{k.Back}
+	case m.detail != nil:
+		return []key.Binding{k.Up, k.Down, k.Filter, k.Back, k.Refresh}
+	}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Transfer, k.Fund, k.Create, k.Refresh}
+}
+
+// FullHelp is every binding, grouped, for the `?` overlay.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.Open, k.Back, k.Filter, k.Refresh},
+		{k.Transfer, k.Fund, k.Create},
+		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
+	}
+}
+
+// selected is the wallet under the cursor, if any.
+func (m *Model) selected() (client.Wallet, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.wallets) {
+		return client.Wallet{}, false
+	}
+	return m.wallets[m.cursor], true
+}
+
+// walletByID finds a wallet in the latest list.
+func (m *Model) walletByID(id string) (client.Wallet, bool) {
+	for _, w := range m.wallets {
+		if w.ID == id {
+			return w, true
+		}
+	}
+	return client.Wallet{}, false
+}
+
+// busy is true while anything the spinner stands for is under way.
+func (m *Model) busy() bool {
+	return m.loading || m.flowsBusy ||
+		(m.detail != nil && m.detail.loading) ||
+		(m.form != nil && m.form.state == formSending) ||
+		(m.stk != nil && !m.stk.final())
+}
+
+type spinMsg struct{}
+
+// startSpin starts the spinner's clock unless it is already running.
+func (m *Model) startSpin() tea.Cmd {
+	if m.spinning {
+		return nil
+	}
+	m.spinning = true
+	return m.sched(m.spin.Spinner.FPS, spinMsg{})
+}
+
+func (m *Model) onSpin() tea.Cmd {
+	if !m.busy() {
+		m.spinning = false
+		return nil
+	}
+	// Advance one frame; our own timer replaces the spinner's so that tests
+	// control it like every other timer.
+	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
+	return m.sched(m.spin.Spinner.FPS, spinMsg{})
+}
