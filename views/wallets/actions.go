@@ -27,8 +27,8 @@ const (
 
 // Messages of the action flows. seq ties each to the form that started it.
 type (
-	confirmedMsg struct{ seq int }
-	cancelledMsg struct{ seq int }
+	confirmedMsg    struct{ seq int }
+	cancelledMsg    struct{ seq int }
 	transferDoneMsg struct {
 		seq int
 		req pendingTransfer

@@ -20,9 +20,9 @@ type dayFlow struct{ In, Out client.Amount }
 
 // flows is the last chartDays days of account transactions, per currency.
 type flows struct {
-	First time.Time             // midnight of the first day, in the view's location
-	By    map[string][]dayFlow  // currency → chartDays days, oldest first
-	Count int                   // transactions counted
+	First time.Time            // midnight of the first day, in the view's location
+	By    map[string][]dayFlow // currency → chartDays days, oldest first
+	Count int                  // transactions counted
 }
 
 // civilDay numbers calendar days so that consecutive dates differ by one
