@@ -1,13 +1,267 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
 )
 
-// STUB (sim-B).
-func newSimCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "sim", Short: "Run the IntaSend simulator over HTTP", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return errors.New("not built yet") }}
+// simFlags are `malipo sim`'s options.
+type simFlags struct {
+	addr           string
+	devices        []string
+	seed           int64
+	noSeed         bool
+	noGenerator    bool
+	faults         string
+	secretKey      string
+	publishableKey string
+	failureRate    float64
+}
+
+// simGeneratorGap is how often, on average, a payment arrives on its own in
+// `malipo sim`: slower than the demo's, so an SDK user watching balances is
+// not surprised too often, yet the account still looks alive.
+const simGeneratorGap = 30 * time.Second
+
+func newSimCmd(_ *globals) *cobra.Command {
+	f := &simFlags{}
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Run the IntaSend simulator over HTTP",
+		Long: `Run a local IntaSend over HTTP: the same /api/v1/ paths, auth rules, validation,
+error shapes and state machines as the sandbox, on your machine, with no network.
+
+Point an SDK or malipo itself at the printed base URL (malipo --base-url URL).
+Any well-formed test key works (ISPubKey_test_… / ISSecretKey_test_…) unless
+--secret-key/--publishable-key (or MALIPO_SIM_SECRET_KEY/MALIPO_SIM_PUBLISHABLE_KEY)
+pin one pair. Live keys are refused: this is a sandbox. Keys given as flags are
+visible to other users of this machine in the process list; that is only
+acceptable because they are test keys. Prefer the environment variables.
+
+By default the account is seeded with demo data (wallets with history, banks,
+plans, past payments) and a payment arrives on its own every ~30s; --no-seed
+and --no-generator turn these off. Send-money batches complete in about 7s.
+
+Devices (--device ID=PUBKEY.pem, repeatable): a send-money batch initiated with
+that device_id approves only when "nonce" carries the lower-case hex RSA
+PKCS#1 v1.5 SHA-256 signature of the nonce (IntaSend's legacy device scheme).
+
+Magic accounts: 254708374149 (IntaSend's sandbox number) always succeeds,
+254700000002 always fails; others fail at --failure-rate.
+
+Faults (--faults SPEC):
+` + indent(sim.FaultSpecHelp, "  "),
+		Example: `  malipo sim
+  malipo sim --addr 127.0.0.1:9000 --no-generator --seed 42
+  malipo sim --device 1=device-pub.pem --faults 'approve:drop-after=0.2,*:429=5%/2s'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSim(cmdContext(cmd), cmd.OutOrStdout(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8089", "address to listen on")
+	fl.StringArrayVar(&f.devices, "device", nil, "register a device: `ID=PUBKEY.pem` (repeatable)")
+	fl.Int64Var(&f.seed, "seed", 0, "random seed for ids and outcomes (0: pick one and print it)")
+	fl.BoolVar(&f.noSeed, "no-seed", false, "start with an empty account instead of demo data")
+	fl.BoolVar(&f.noGenerator, "no-generator", false, "no incoming payments on their own")
+	fl.StringVar(&f.faults, "faults", "", "inject faults: `SPEC` (see above)")
+	fl.StringVar(&f.secretKey, "secret-key", "", "accept only this test secret key (env MALIPO_SIM_SECRET_KEY)")
+	fl.StringVar(&f.publishableKey, "publishable-key", "", "accept only this test publishable key (env MALIPO_SIM_PUBLISHABLE_KEY)")
+	fl.Float64Var(&f.failureRate, "failure-rate", 0.1, "share of STK pushes and payouts that fail (0: none)")
+	return cmd
+}
+
+func indent(s, pad string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// simOptions turns the flags into simulator options, refusing anything
+// that would make the run misleading (live keys, unreadable devices).
+func simOptions(f *simFlags) (sim.Options, error) {
+	opts := sim.Options{Seed: !f.noSeed, Generator: !f.noGenerator, Rand: f.seed}
+	opts.Timing.Generator = simGeneratorGap
+	switch {
+	case f.failureRate < 0 || f.failureRate > 1:
+		return opts, fmt.Errorf("--failure-rate %v: want 0..1", f.failureRate)
+	case f.failureRate == 0:
+		opts.FailureRate = -1 // the simulator reads 0 as "default"
+	default:
+		opts.FailureRate = f.failureRate
+	}
+	var err error
+	if opts.SecretKey, err = pinnedKey("secret-key", f.secretKey, "MALIPO_SIM_SECRET_KEY", client.SecretKey); err != nil {
+		return opts, err
+	}
+	if opts.PublishableKey, err = pinnedKey("publishable-key", f.publishableKey, "MALIPO_SIM_PUBLISHABLE_KEY", client.PublishableKey); err != nil {
+		return opts, err
+	}
+	if f.faults != "" {
+		if opts.Faults, err = sim.ParseFaults(f.faults); err != nil {
+			return opts, err
+		}
+	}
+	for _, d := range f.devices {
+		id, pub, err := sim.ParseDeviceFlag(d)
+		if err != nil {
+			return opts, err
+		}
+		if opts.Devices == nil {
+			opts.Devices = map[string]*rsa.PublicKey{}
+		}
+		opts.Devices[id] = pub
+	}
+	return opts, nil
+}
+
+// pinnedKey takes a key from its flag or environment variable and accepts
+// only a well-formed test key of the right kind. Errors never echo the key.
+func pinnedKey(flagName, flagVal, envVar string, want client.KeyKind) (string, error) {
+	key, from := flagVal, "--"+flagName
+	if key == "" {
+		key, from = os.Getenv(envVar), envVar
+	}
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return "", nil
+	}
+	kind, env, err := client.ParseKey(key)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", from, err)
+	case kind != want:
+		return "", fmt.Errorf("%s: that is a %s key, want %s", from, kind, want)
+	case env == client.Live:
+		return "", fmt.Errorf("%s: live keys are refused; the simulator is a sandbox and takes test keys only", from)
+	}
+	return key, nil
+}
+
+func runSim(ctx context.Context, out io.Writer, f *simFlags) error {
+	if f.seed == 0 {
+		n, err := rand.Int(rand.Reader, big.NewInt(1<<31-1))
+		if err != nil {
+			return err
+		}
+		f.seed = n.Int64() + 1
+	}
+	opts, err := simOptions(f)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	s := sim.New(opts)
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	printSimBanner(out, ln.Addr(), f, opts)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Let requests in flight finish; a stalled (timeout-fault) one is cut.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		_ = srv.Close()
+	}
+	fmt.Fprintln(out, "malipo sim: stopped")
+	return nil
+}
+
+// printSimBanner tells the user where the simulator is and which keys to
+// use. Generated test keys are printed in full (they are not secrets and
+// the user needs them); keys the user pinned are masked.
+func printSimBanner(out io.Writer, addr net.Addr, f *simFlags, opts sim.Options) {
+	base := "http://" + addr.String() + "/api/v1/"
+	pub, sec := opts.PublishableKey, opts.SecretKey
+	pubShow, secShow := client.MaskKey(pub), client.MaskKey(sec)
+	if pub == "" {
+		pub = "ISPubKey_test_" + randomUUID()
+		pubShow = pub
+	}
+	if sec == "" {
+		sec = "ISSecretKey_test_" + randomUUID()
+		secShow = sec
+	}
+	w := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
+	w("malipo sim: a local IntaSend sandbox at %s", base)
+	w("")
+	w("  publishable key  %s", pubShow)
+	w("  secret key       %s", secShow)
+	if opts.PublishableKey == "" || opts.SecretKey == "" {
+		w("                   (any well-formed test key works: ISPubKey_test_… / ISSecretKey_test_…)")
+	}
+	data := "demo data (wallets with history, banks, plans, past payments)"
+	if f.noSeed {
+		data = "empty account (one KES settlement wallet)"
+	}
+	w("  account          %s", data)
+	if !f.noGenerator {
+		w("  incoming         a payment about every %s", simGeneratorGap)
+	}
+	if len(opts.Devices) > 0 {
+		ids := make([]string, 0, len(opts.Devices))
+		for id := range opts.Devices {
+			ids = append(ids, id)
+		}
+		w("  devices          %s (approvals for their batches must be signed)", strings.Join(ids, ", "))
+	}
+	if f.faults != "" {
+		w("  faults           %s", f.faults)
+	}
+	w("  random seed      %d (--seed %d repeats ids and outcomes)", f.seed, f.seed)
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		w("")
+		w("  warning: listening beyond loopback; anyone who can reach %s can use this simulator", addr)
+	}
+	w("")
+	w("Try:")
+	w("  curl -s -H 'Authorization: Bearer %s' %swallets/", sec, base)
+	w("  curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\", sec)
+	w(`    -d '{"provider":"MPESA-B2C","currency":"KES","transactions":[{"name":"Jane Doe","account":"254708374149","amount":"100"}]}' \`)
+	w("    %ssend-money/initiate/", base)
+	w("  malipo --base-url %s", base)
+	w("")
+	w("Ctrl-C stops it.")
+}
+
+// randomUUID makes a version-4 UUID for display keys.
+func randomUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(errors.New("crypto/rand failed: " + err.Error()))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

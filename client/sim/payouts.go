@@ -335,7 +335,8 @@ func (s *Server) settlePayout(b *batch, t *payTx, at time.Time) {
 		return
 	}
 	t.StatusCode, t.StatusDescription = "TS100", "The service request is processed successfully."
-	t.ProviderReference = s.newID(10)
+	// An M-Pesa-style receipt: ten upper-case alphanumerics, a letter first.
+	t.ProviderReference = string(rune('A'+s.rng.IntN(26))) + s.newID(9)
 	t.ProviderAccountName = t.Name
 	if t.ProviderAccountName == "" {
 		t.ProviderAccountName = payeeNames[s.rng.IntN(len(payeeNames))]

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer lets the test read what the command prints while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestSimServesAndStops(t *testing.T) {
+	root := newRootCmd()
+	out := &syncBuffer{}
+	root.SetOut(out)
+	root.SetErr(out)
+	root.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--seed", "5", "--faults", "wallets:latency=1ms"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+
+	baseRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+/api/v1/`)
+	keyRe := regexp.MustCompile(`ISSecretKey_test_[0-9a-f-]{36}`)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner: %s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	banner := out.String()
+	base, key := baseRe.FindString(banner), keyRe.FindString(banner)
+	if base == "" || key == "" || !strings.Contains(banner, "random seed      5") || !strings.Contains(banner, "wallets:latency=1ms") {
+		t.Fatalf("banner: %s", banner)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"send-money/status/", strings.NewReader(`{"tracking_id":"nope"}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound { // authenticated, and no such batch
+		t.Fatalf("status %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("sim returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("sim did not stop")
+	}
+	if !strings.HasSuffix(out.String(), "malipo sim: stopped\n") {
+		t.Errorf("output ends %q", out.String()[len(out.String())-40:])
+	}
+}
+
+func TestSimRefusesBadOptions(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.pem")
+	if err := os.WriteFile(junk, []byte("nope"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const live = "ISSecretKey_live_0ad69aaf-7784-4bc4-b64f-e66405b3974b"
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		errHas string
+	}{
+		{"live secret key flag", []string{"--secret-key", live}, nil, "live keys are refused"},
+		{"live key from env", nil, map[string]string{"MALIPO_SIM_SECRET_KEY": live}, "MALIPO_SIM_SECRET_KEY: live keys are refused"},
+		{"publishable as secret", []string{"--secret-key", "ISPubKey_test_0ad69aaf-7784-4bc4"}, nil, "want ISSecretKey"},
+		{"malformed publishable", []string{"--publishable-key", "pk_test_123"}, nil, "--publishable-key"},
+		{"bad faults", []string{"--faults", "approve:boom"}, nil, "unknown kind"},
+		{"bad device", []string{"--device", "1=" + junk}, nil, "device 1"},
+		{"device without id", []string{"--device", junk}, nil, "ID=PUBKEY.pem"},
+		{"failure rate", []string{"--failure-rate", "2"}, nil, "--failure-rate"},
+		{"bad address", []string{"--addr", "256.0.0.1:1"}, nil, "listen on"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			root := newRootCmd()
+			var out bytes.Buffer
+			root.SetOut(&out)
+			root.SetErr(&out)
+			root.SetArgs(append([]string{"sim", "--no-generator", "--addr", "127.0.0.1:0"}, tt.args...))
+			err := root.Execute()
+			if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+				t.Fatalf("err %v, want %q", err, tt.errHas)
+			}
+			if strings.Contains(err.Error(), live) || strings.Contains(out.String(), live) {
+				t.Errorf("the key leaked: %v / %s", err, out.String())
+			}
+		})
+	}
+}
