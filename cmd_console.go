@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -13,9 +16,29 @@ import (
 // stored it opens the onboarding screen (demo now, or how to log in)
 // instead of failing: a first run should never end in an error.
 func runConsole(cmd *cobra.Command, g *globals) error {
-	c := &common.Common{Profile: g.profile}
-	m := ui.New(c, ui.Options{Onboarding: true})
-	return ui.Run(cmdContext(cmd), m, ui.RunOptions{NoColor: g.noColor})
+	ctx := cmdContext(cmd)
+	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
+	if errors.Is(err, keystore.ErrNotFound) {
+		c := &common.Common{Profile: g.profile}
+		return ui.Run(ctx, ui.New(c, ui.Options{Onboarding: true}), ui.RunOptions{NoColor: g.noColor})
+	}
+	if err != nil {
+		return err
+	}
+	cl, err := creds.Client()
+	if err != nil {
+		return err
+	}
+	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
+	return ui.Run(ctx, ui.New(c, ui.Options{}), ui.RunOptions{NoColor: g.noColor})
+}
+
+// modeFor is the status bar's badge for the keys' environment.
+func modeFor(env client.Env) common.Mode {
+	if env == client.Live {
+		return common.ModeLive
+	}
+	return common.ModeSandbox
 }
 
 // newDemoCmd is `malipo demo`: the simulator in process, seeded and live,

@@ -26,7 +26,7 @@ func DefaultKeyMap() KeyMap {
 		NextTab:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next view")),
 		PrevTab:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Palette:   key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":/ctrl+p", "commands")),
+		Palette:   key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "commands")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
@@ -52,14 +52,16 @@ func (k KeyMap) goToHelp() key.Binding {
 
 // ShortHelp is the shell's part of the footer.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextTab, k.Palette, k.Help, k.Quit}
+	return []key.Binding{k.Help, k.Palette, k.Quit}
 }
 
 // FullHelp is the shell's part of the `?` overlay: navigation, then actions.
 func (k KeyMap) FullHelp() [][]key.Binding {
+	palette := k.Palette
+	palette.SetHelp(":/ctrl+p", "command palette")
 	return [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.goToHelp(), k.Back},
-		{k.Palette, k.Refresh, k.Help, k.Quit, k.ForceQuit},
+		{palette, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 	}
 }
 
@@ -108,6 +110,11 @@ func (k ConfirmKeyMap) FullHelp() [][]key.Binding {
 // errorDismissKey dismisses the error panel.
 func errorDismissKey() key.Binding {
 	return key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc/enter", "dismiss the error"))
+}
+
+// closeHelpKey is the footer hint while the help overlay is open.
+func closeHelpKey() key.Binding {
+	return key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help"))
 }
 
 // onboardingKeyMap are the keys on the "no keys yet" screen.

@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/malipo/malipo/ui/common"
 )
 
 // onboardingKey handles the "no keys yet" screen: d starts the demo right
@@ -36,8 +38,14 @@ func (m *Model) onboardingView(w, h int) string {
 	if profile == "" {
 		profile = "default"
 	}
-	cmd := func(c, what string) string {
-		return "  " + s.Key.Render(padRight(c, 30)) + s.Text.Render(what)
+	login := "malipo login"
+	if profile != "default" {
+		login += " --profile " + profile
+	}
+	indent := "      "
+	demo := s.Text.Render("start the demo here: a simulated account with")
+	if m.demoStarting {
+		demo = s.Pending.Render(common.SymPending + " starting the demo")
 	}
 	lines := []string{
 		s.Title.Render("Welcome to malipo"),
@@ -45,30 +53,17 @@ func (m *Model) onboardingView(w, h int) string {
 		s.Text.Render("No IntaSend keys are stored for profile \"" + profile + "\" yet."),
 		"",
 		s.Bold.Render("Try it now"),
-		cmd("d", "start the demo here: a simulated account with"),
-		"  " + padRight("", 30) + s.Text.Render("live payments; nothing is stored"),
+		"  " + s.Key.Render("d") + "   " + demo,
+		indent + s.Text.Render("live payments; nothing is stored"),
 		"",
 		s.Bold.Render("Use your IntaSend account"),
-		cmd("malipo login", "store your sandbox or live keys"),
-		"  " + padRight("", 30) + s.Text.Render("in the OS keyring, then run malipo"),
-		cmd("malipo login --backend file", "on a server without a keyring:"),
-		"  " + padRight("", 30) + s.Text.Render("an encrypted file instead"),
+		"  " + s.Key.Render(login),
+		indent + s.Text.Render("store your sandbox or live keys in the OS keyring"),
+		"  " + s.Key.Render(login+" --backend file"),
+		indent + s.Text.Render("on a server without a keyring: an encrypted file"),
 		"",
-		s.Faint.Render("Keys are on your IntaSend dashboard under Settings → API Keys."),
+		s.Faint.Render("Your keys are on the IntaSend dashboard under API Keys."),
 	}
-	if m.demoStarting {
-		lines[5] = "  " + s.Pending.Render(padRight("d", 30)+"starting the demo…")
-	}
-	if m.c.Profile != "" && m.c.Profile != "default" {
-		lines = append(lines, s.Faint.Render("Add --profile "+profile+" to store keys for this profile."))
-	}
-	box := s.Box.Padding(1, 3).Render(strings.Join(lines, "\n"))
+	box := s.Box.Padding(1, 2).Render(strings.Join(lines, "\n"))
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
-}
-
-func padRight(s string, n int) string {
-	if len(s) >= n {
-		return s + " "
-	}
-	return s + strings.Repeat(" ", n-len(s))
 }

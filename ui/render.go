@@ -141,29 +141,61 @@ func (m *Model) header() string {
 	return fit(strings.Join(parts, ""), m.width, 1)
 }
 
-// footer is the short help: the active view's keys, then the shell's.
+// footer is the short help: the shell's keys always show on the right (so
+// "? help" never falls off), the active view's fill the rest from the left.
 func (m *Model) footer() string {
-	var b []key.Binding
+	var left, right []key.Binding
 	switch {
 	case m.confirm != nil:
-		b = flatten(m.confirm.keys.FullHelp())
+		left = flatten(m.confirm.keys.FullHelp())
 	case m.palette != nil:
-		b = flatten(m.palette.keys.FullHelp())
+		left = flatten(m.palette.keys.FullHelp())
 	case m.showHelp:
-		b = []key.Binding{m.keys.Help, m.keys.Back}
+		left = []key.Binding{closeHelpKey()}
 	case m.onboarding:
 		k := defaultOnboardingKeyMap()
-		b = []key.Binding{k.Demo, k.Quit}
+		left = []key.Binding{k.Demo, k.Quit}
 	default:
 		if m.errPanel != nil {
-			b = append(b, errorDismissKey())
+			left = append(left, errorDismissKey())
 		}
 		if len(m.views) > 0 {
-			b = append(b, m.views[m.active].ShortHelp()...)
+			left = append(left, m.views[m.active].ShortHelp()...)
 		}
-		b = append(b, m.keys.ShortHelp()...)
+		right = m.keys.ShortHelp()
 	}
-	return fit(" "+m.help.ShortHelpView(b), m.width, 1)
+	r := shortHelp(m.c.Styles, right, m.width)
+	l := shortHelp(m.c.Styles, left, m.width-lipgloss.Width(r)-4)
+	gap := max(1, m.width-lipgloss.Width(l)-lipgloss.Width(r)-2)
+	return fit(" "+l+strings.Repeat(" ", gap)+r, m.width, 1)
+}
+
+// shortHelp renders bindings on one line, dropping those that do not fit
+// whole and ending with "…" when any were dropped. (bubbles' help adds an
+// item anyway when even the ellipsis would not fit, which overflows.)
+func shortHelp(s *common.Styles, bindings []key.Binding, width int) string {
+	sep := s.Faint.Render(" • ")
+	var b strings.Builder
+	used := 0
+	for _, kb := range bindings {
+		if !kb.Enabled() || kb.Help().Key == "" {
+			continue
+		}
+		item := s.Key.Render(kb.Help().Key) + " " + s.KeyDesc.Render(kb.Help().Desc)
+		if used > 0 {
+			item = sep + item
+		}
+		w := lipgloss.Width(item)
+		if used+w > width {
+			if used > 0 && used+2 <= width {
+				b.WriteString(s.Faint.Render(" …"))
+			}
+			break
+		}
+		b.WriteString(item)
+		used += w
+	}
+	return b.String()
 }
 
 func flatten(groups [][]key.Binding) []key.Binding {
@@ -179,7 +211,10 @@ func flatten(groups [][]key.Binding) []key.Binding {
 // symbol, never colour alone.
 func (m *Model) statusBar() string {
 	s := m.c.Styles
-	left := s.Badge(m.c.Mode) + " " + s.StatusKey.Render(m.c.Profile)
+	left := " " + s.StatusKey.Render(m.c.Profile)
+	if m.c.Mode != "" {
+		left = s.Badge(m.c.Mode) + left
+	}
 	if m.c.User != "" {
 		who := m.c.User
 		if m.c.Role != "" {

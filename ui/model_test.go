@@ -1,0 +1,546 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+func TestNavigation(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+		want int
+	}{
+		{"starts on wallets", nil, 0},
+		{"tab moves right", []string{"tab"}, 1},
+		{"tab wraps", []string{"6", "tab"}, 0},
+		{"shift+tab wraps left", []string{"shift+tab"}, 5},
+		{"shift+tab moves left", []string{"3", "shift+tab"}, 1},
+		{"digits jump", []string{"4"}, 3},
+		{"each digit", []string{"1", "2", "3", "4", "5", "6"}, 5},
+		{"7 is not a view: goes to the view", []string{"2", "7"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := newRecShell(t, "")
+			press(t, m, tt.keys...)
+			if m.active != tt.want {
+				t.Fatalf("active = %d (%s), want %d", m.active, m.views[m.active].Title(), tt.want)
+			}
+			if !strings.Contains(m.Render(), "body of "+tabNames()[tt.want]) {
+				t.Fatalf("screen does not show %s:\n%s", tabNames()[tt.want], ansi.Strip(m.Render()))
+			}
+		})
+	}
+}
+
+func TestSwitchTellsViewsShownOrHidden(t *testing.T) {
+	m, v := newRecShell(t, "")
+	press(t, m, "3")
+	if len(v[0].shown) != 1 || v[0].shown[0] {
+		t.Errorf("wallets shown calls = %v, want [false]", v[0].shown)
+	}
+	if len(v[2].shown) != 1 || !v[2].shown[0] {
+		t.Errorf("payouts shown calls = %v, want [true]", v[2].shown)
+	}
+}
+
+func TestUnboundKeysReachActiveViewOnly(t *testing.T) {
+	m, v := newRecShell(t, "")
+	press(t, m, "2", "x")
+	if got := received[tea.KeyPressMsg](v[1]); len(got) != 1 || got[0].String() != "x" {
+		t.Fatalf("collections got %v, want one x", got)
+	}
+	if got := received[tea.KeyPressMsg](v[0]); len(got) != 0 {
+		t.Fatalf("hidden wallets got keys %v", got)
+	}
+}
+
+func TestHelpOverlay(t *testing.T) {
+	tests := []struct {
+		name     string
+		keys     []string
+		wantOpen bool
+	}{
+		{"? opens", []string{"?"}, true},
+		{"? twice closes", []string{"?", "?"}, false},
+		{"esc closes", []string{"?", "esc"}, false},
+		{"other keys leave it open", []string{"?", "tab", "x"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, v := newRecShell(t, "")
+			press(t, m, tt.keys...)
+			if m.showHelp != tt.wantOpen {
+				t.Fatalf("help open = %v, want %v", m.showHelp, tt.wantOpen)
+			}
+			screen := ansi.Strip(m.Render())
+			if tt.wantOpen {
+				for _, want := range []string{"Wallets", "do x in Wallets", "Everywhere", "next view", "command palette", "quit"} {
+					if !strings.Contains(screen, want) {
+						t.Errorf("help overlay lacks %q:\n%s", want, screen)
+					}
+				}
+				if m.active != 0 || len(received[tea.KeyPressMsg](v[0])) != 0 {
+					t.Error("keys leaked through the help overlay")
+				}
+			} else if strings.Contains(screen, "Everywhere") {
+				t.Errorf("help overlay still drawn:\n%s", screen)
+			}
+		})
+	}
+}
+
+type actionMsg struct{ name string }
+
+func TestPaletteFilterAndRun(t *testing.T) {
+	tests := []struct {
+		name      string
+		keys      []string
+		query     string
+		wantFirst string
+		wantView  int
+		wantMsg   string // the action message the wallets view receives
+	}{
+		{"empty query lists view actions first", []string{":"}, "", "Transfer", 0, "transfer"},
+		{"fuzzy go to", []string{":"}, "gtbanks", "Go to Banks", 5, ""},
+		{"ctrl+p opens too", []string{"ctrl+p"}, "subs", "Go to Subscriptions", 4, ""},
+		{"runs a view action", []string{":"}, "transfer", "Transfer", 0, "transfer"},
+		{"arrow then enter runs the second match", []string{":"}, "fund", "Fund by M-Pesa", 3, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, v := newRecShell(t, "")
+			v[0].actions = []common.Action{
+				{Title: "Transfer", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
+				{Title: "Fund by M-Pesa", Key: "f", Msg: actionMsg{"fund"}, Perm: common.PermCollect},
+			}
+			press(t, m, tt.keys...)
+			if m.palette == nil {
+				t.Fatal("palette did not open")
+			}
+			typeText(t, m, tt.query)
+			sel := m.palette.selected()
+			if sel == nil || sel.title != tt.wantFirst {
+				t.Fatalf("first match = %+v, want %q", sel, tt.wantFirst)
+			}
+			if !strings.Contains(ansi.Strip(m.Render()), tt.wantFirst) {
+				t.Fatalf("palette does not show %q", tt.wantFirst)
+			}
+			if tt.name == "arrow then enter runs the second match" {
+				if second := m.palette.entries[m.palette.shown[1]]; second.title != "Go to Refunds" {
+					t.Fatalf("second match = %q, want Go to Refunds", second.title)
+				}
+				press(t, m, "down")
+			}
+			press(t, m, "enter")
+			if m.palette != nil {
+				t.Fatal("palette still open after enter")
+			}
+			if m.active != tt.wantView {
+				t.Fatalf("active = %d, want %d", m.active, tt.wantView)
+			}
+			got := received[actionMsg](v[0])
+			if tt.wantMsg == "" && len(got) != 0 || tt.wantMsg != "" && (len(got) != 1 || got[0].name != tt.wantMsg) {
+				t.Fatalf("wallets got actions %v, want %q", got, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestPaletteEscClosesWithoutRunning(t *testing.T) {
+	m, v := newRecShell(t, "")
+	press(t, m, ":")
+	typeText(t, m, "quit")
+	press(t, m, "esc")
+	if m.palette != nil {
+		t.Fatal("esc did not close the palette")
+	}
+	if len(v[0].got) != 0 {
+		t.Fatalf("view got %v", v[0].got)
+	}
+}
+
+func TestPaletteQuitEntryQuits(t *testing.T) {
+	m, _ := newRecShell(t, "")
+	press(t, m, ":")
+	typeText(t, m, "quit")
+	_, cmd := m.Update(keyMsg("enter"))
+	if !drain(t, m, cmd) {
+		t.Fatal("Quit entry did not quit")
+	}
+}
+
+func TestPaletteRoleFiltering(t *testing.T) {
+	actions := []common.Action{
+		{Title: "Look around", Msg: actionMsg{"look"}},
+		{Title: "Request payment", Msg: actionMsg{"stk"}, Perm: common.PermCollect},
+		{Title: "Refund payment", Msg: actionMsg{"refund"}, Perm: common.PermRefund, Danger: true},
+		{Title: "Initiate payout", Msg: actionMsg{"initiate"}, Perm: common.PermInitiate, Danger: true},
+		{Title: "Approve payout", Msg: actionMsg{"approve"}, Perm: common.PermApprove, Danger: true},
+		{Title: "Move money", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
+		{Title: "Create wallet", Msg: actionMsg{"admin"}, Perm: common.PermAdmin},
+	}
+	tests := []struct {
+		role string
+		want []string
+	}{
+		{"", []string{"Look around", "Request payment", "Refund payment", "Initiate payout", "Approve payout", "Move money", "Create wallet"}},
+		{RoleViewer, []string{"Look around"}},
+		{RoleSupport, []string{"Look around", "Request payment", "Refund payment"}},
+		{RoleMaker, []string{"Look around", "Request payment", "Refund payment", "Initiate payout"}},
+		{RoleApprover, []string{"Look around", "Request payment", "Refund payment", "Initiate payout", "Approve payout", "Move money", "Create wallet"}},
+		{"intruder", []string{"Look around"}},
+	}
+	for _, tt := range tests {
+		t.Run("role="+tt.role, func(t *testing.T) {
+			m, v := newRecShell(t, tt.role)
+			v[0].actions = actions
+			var got []string
+			for _, e := range m.paletteEntries() {
+				if e.view == 0 {
+					got = append(got, e.title)
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Fatalf("offered %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// confirmShell is a shell whose wallets view asks for req on an action.
+func confirmShell(t *testing.T, role string, req common.ConfirmMsg) (*Model, *recView) {
+	t.Helper()
+	m, v := newRecShell(t, role)
+	v[0].onMsg = func(msg tea.Msg) tea.Cmd {
+		if _, ok := msg.(actionMsg); ok {
+			return common.Confirm(req)
+		}
+		return nil
+	}
+	// The action reaches the view through the shell (as the palette sends
+	// it); the view's ConfirmMsg comes back through its own command.
+	_, cmd := m.Update(ownedMsg{view: 0, msg: actionMsg{"go"}})
+	drain(t, m, cmd)
+	return m, v[0]
+}
+
+type yes struct{}
+type no struct{}
+
+func TestConfirm(t *testing.T) {
+	tests := []struct {
+		name  string
+		typed string
+		keys  []string
+		text  string // typed after the keys
+		after []string
+		want  string // "yes", "no", "none", "open"
+	}{
+		{"enter right away cancels", "", []string{"enter"}, "", nil, "no"},
+		{"esc cancels", "", []string{"esc"}, "", nil, "no"},
+		{"tab then enter confirms", "", []string{"tab", "enter"}, "", nil, "yes"},
+		{"right then enter confirms", "", []string{"right", "enter"}, "", nil, "yes"},
+		{"tab twice is back on cancel", "", []string{"tab", "shift+tab", "enter"}, "", nil, "no"},
+		{"typed: confirm locked until typed", "1,500.00", []string{"tab", "enter"}, "", nil, "open"},
+		{"typed: wrong text stays locked", "1,500.00", []string{"tab"}, "1,500.0", []string{"enter"}, "open"},
+		{"typed: exact text unlocks", "1,500.00", []string{"tab"}, "1,500.00", []string{"enter"}, "yes"},
+		{"typed: enter on cancel still cancels", "8181", nil, "8181", []string{"enter"}, "no"},
+		{"typed: esc cancels", "8181", nil, "81", []string{"esc"}, "no"},
+		{"letters go to the field, not the view", "q", nil, "q", []string{"tab", "enter"}, "yes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, v := confirmShell(t, "", common.ConfirmMsg{Title: "Move money?", Body: "KES 1,500.00 from Payroll to Reserve",
+				Typed: tt.typed, Danger: true, Perm: common.PermTransfer, OnConfirm: yes{}, OnCancel: no{}})
+			if m.confirm == nil {
+				t.Fatal("dialog did not open")
+			}
+			if m.confirm.focus != btnCancel {
+				t.Fatal("dialog does not start on Cancel")
+			}
+			press(t, m, tt.keys...)
+			typeText(t, m, tt.text)
+			press(t, m, tt.after...)
+			gotYes, gotNo := len(received[yes](v)), len(received[no](v))
+			switch tt.want {
+			case "yes":
+				if gotYes != 1 || gotNo != 0 || m.confirm != nil {
+					t.Fatalf("want confirm: yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil)
+				}
+			case "no":
+				if gotYes != 0 || gotNo != 1 || m.confirm != nil {
+					t.Fatalf("want cancel: yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil)
+				}
+			case "open":
+				if gotYes != 0 || gotNo != 0 || m.confirm == nil {
+					t.Fatalf("want still open: yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil)
+				}
+				if !strings.Contains(ansi.Strip(m.Render()), "Confirm (locked)") {
+					t.Fatalf("locked Confirm not shown:\n%s", ansi.Strip(m.Render()))
+				}
+			}
+			if m.active != 0 {
+				t.Fatal("keys leaked to the tabs")
+			}
+		})
+	}
+}
+
+func TestConfirmRoleCheck(t *testing.T) {
+	m, v := confirmShell(t, RoleViewer, common.ConfirmMsg{Title: "Approve?", Perm: common.PermApprove, OnConfirm: yes{}, OnCancel: no{}})
+	if m.confirm != nil {
+		t.Fatal("a viewer got an approval dialog")
+	}
+	if len(received[no](v)) != 1 || len(received[yes](v)) != 0 {
+		t.Fatal("the view was not told the confirmation was refused")
+	}
+	if !strings.Contains(ansi.Strip(m.Render()), "may not approve payouts") {
+		t.Fatalf("no explanation shown:\n%s", ansi.Strip(m.Render()))
+	}
+}
+
+func TestCapturingDisablesSingleLetterGlobals(t *testing.T) {
+	m, v := newRecShell(t, "")
+	v[0].capturing = true
+	for _, k := range []string{"q", "?", ":", "r", "2", "tab", "esc"} {
+		_, cmd := m.Update(keyMsg(k))
+		if drain(t, m, cmd) {
+			t.Fatalf("%s quit while typing", k)
+		}
+	}
+	if m.active != 0 || m.showHelp || m.palette != nil {
+		t.Fatalf("a global fired while typing: active=%d help=%v palette=%v", m.active, m.showHelp, m.palette != nil)
+	}
+	if got := len(received[tea.KeyPressMsg](v[0])); got != 7 {
+		t.Fatalf("view got %d keys, want all 7", got)
+	}
+	// Chords stay global: ctrl+p opens the palette, ctrl+c quits.
+	press(t, m, "ctrl+p")
+	if m.palette == nil {
+		t.Fatal("ctrl+p did not open the palette while typing")
+	}
+	_, cmd := m.Update(keyMsg("ctrl+c"))
+	if !drain(t, m, cmd) {
+		t.Fatal("ctrl+c did not quit")
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	m, _ := newRecShell(t, "")
+	_, cmd := m.Update(keyMsg("q"))
+	if !drain(t, m, cmd) {
+		t.Fatal("q did not quit")
+	}
+}
+
+// guardView holds a draft.
+type guardView struct{ *recView }
+
+func (g guardView) QuitWarning() string { return "The payout draft is not saved." }
+
+func TestQuitAsksWhenWorkWouldBeLost(t *testing.T) {
+	m, v := newRecShell(t, "")
+	m.views[2] = guardView{v[2]}
+	_, cmd := m.Update(keyMsg("q"))
+	if drain(t, m, cmd) {
+		t.Fatal("q quit without asking")
+	}
+	if m.confirm == nil || !strings.Contains(ansi.Strip(m.Render()), "draft is not saved") {
+		t.Fatal("no quit confirmation shown")
+	}
+	_, cmd = m.Update(keyMsg("enter")) // defaults to Cancel
+	if drain(t, m, cmd) {
+		t.Fatal("enter on Cancel quit")
+	}
+	press(t, m, "q", "tab")
+	_, cmd = m.Update(keyMsg("enter"))
+	if !drain(t, m, cmd) {
+		t.Fatal("Confirm did not quit")
+	}
+}
+
+func TestRefreshIsDelegated(t *testing.T) {
+	m, v := newRecShell(t, "")
+	press(t, m, "r")
+	if got := received[tea.KeyPressMsg](v[0]); len(got) != 1 || got[0].String() != "r" {
+		t.Fatalf("view without Refresher got %v, want the r key", got)
+	}
+	press(t, m, ":")
+	typeText(t, m, "refresh")
+	press(t, m, "enter")
+	if got := received[tea.KeyPressMsg](v[0]); len(got) != 2 {
+		t.Fatalf("palette Refresh did not reach the view: %v", got)
+	}
+}
+
+func TestResize(t *testing.T) {
+	tests := []struct {
+		w, h      int
+		tooSmall  bool
+		bodyW     int
+		bodyH     int
+		wantInMsg string
+	}{
+		{80, 24, false, 80, 20, ""},
+		{120, 40, false, 120, 36, ""},
+		{79, 24, true, 80, 20, "(now 79x24)"},
+		{80, 23, true, 80, 20, "(now 80x23)"},
+		{40, 10, true, 80, 20, "(now 40x10)"},
+		{160, 50, false, 160, 46, ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%dx%d", tt.w, tt.h), func(t *testing.T) {
+			m, v := newRecShell(t, "")
+			m.Update(tea.WindowSizeMsg{Width: tt.w, Height: tt.h})
+			out := m.Render()
+			lines := strings.Split(out, "\n")
+			if len(lines) != tt.h {
+				t.Fatalf("frame has %d lines, want %d", len(lines), tt.h)
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > tt.w {
+					t.Fatalf("line %d is %d wide, screen is %d", i, w, tt.w)
+				}
+			}
+			if tt.tooSmall != strings.Contains(out, "malipo needs at least 80x24") || !strings.Contains(out, tt.wantInMsg) {
+				t.Fatalf("too-small notice wrong at %dx%d:\n%s", tt.w, tt.h, ansi.Strip(out))
+			}
+			if v[0].w != tt.bodyW || v[0].h != tt.bodyH || v[3].w != tt.bodyW {
+				t.Fatalf("views sized %dx%d (hidden %dx%d), want %dx%d", v[0].w, v[0].h, v[3].w, v[3].h, tt.bodyW, tt.bodyH)
+			}
+		})
+	}
+}
+
+func TestToastClearsItself(t *testing.T) {
+	m, _ := newRecShell(t, "")
+	_, cmd := m.Update(ownedMsg{view: 0, msg: common.ToastMsg{Kind: common.ToastSuccess, Text: "Wallet created"}})
+	if !strings.Contains(ansi.Strip(m.Render()), "✔ Wallet created") {
+		t.Fatalf("toast not shown with its symbol:\n%s", ansi.Strip(m.Render()))
+	}
+	if cmd == nil {
+		t.Fatal("no expiry scheduled")
+	}
+	m.Update(toastExpiredMsg{id: m.toasts[0].id})
+	if strings.Contains(ansi.Strip(m.Render()), "Wallet created") {
+		t.Fatal("toast did not clear")
+	}
+}
+
+func TestErrorPanelShowsIntaSendsMessage(t *testing.T) {
+	m, v := newRecShell(t, "")
+	apiErr := &client.APIError{Status: 400, Type: "validation_error", Detail: "Insufficient balance in wallet",
+		Errors: []client.ErrorDetail{{Code: "invalid", Detail: "Insufficient balance in wallet", Attr: "amount"}, {Code: "invalid", Detail: "Not allowed", Attr: "narrative"}}}
+	m.Update(ownedMsg{view: 0, msg: common.ErrorMsg{Title: "Transfer failed", Err: apiErr}})
+	screen := ansi.Strip(m.Render())
+	for _, want := range []string{"✖ Transfer failed", "amount: Insufficient balance in wallet", "narrative: Not allowed", "esc dismiss"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("error panel lacks %q:\n%s", want, screen)
+		}
+	}
+	press(t, m, "esc")
+	if m.errPanel != nil || strings.Contains(ansi.Strip(m.Render()), "Transfer failed") {
+		t.Fatal("esc did not dismiss the panel")
+	}
+	if len(received[tea.KeyPressMsg](v[0])) != 0 {
+		t.Fatal("the dismissing esc also reached the view")
+	}
+	press(t, m, "esc")
+	if len(received[tea.KeyPressMsg](v[0])) != 1 {
+		t.Fatal("the next esc did not reach the view")
+	}
+}
+
+func TestNetworkErrorMarksOffline(t *testing.T) {
+	m, _ := newRecShell(t, "")
+	m.Update(ownedMsg{view: 0, msg: common.HealthMsg{OK: true, At: fixedNow.Add(-90e9)}})
+	if s := ansi.Strip(m.statusBar()); !strings.Contains(s, "● connected") || !strings.Contains(s, "updated 1m ago") {
+		t.Fatalf("status bar: %q", s)
+	}
+	m.Update(ownedMsg{view: 0, msg: common.ErrorMsg{Title: "Refresh failed", Err: &client.TransportError{Method: "GET", Path: "wallets/", Err: errors.New("connection refused")}}})
+	if s := ansi.Strip(m.statusBar()); !strings.Contains(s, "✖ offline") || !strings.Contains(s, "last ok 1m ago") {
+		t.Fatalf("status bar after a network error: %q", s)
+	}
+}
+
+func TestStatusBar(t *testing.T) {
+	tests := []struct {
+		mode       common.Mode
+		user, role string
+		want       []string
+	}{
+		{common.ModeDemo, "", "", []string{"DEMO", "test", "… connecting"}},
+		{common.ModeLive, "", "", []string{"LIVE", "test"}},
+		{common.ModeSandbox, "wanjiku", RoleApprover, []string{"SANDBOX", "test", "wanjiku (approver)"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode), func(t *testing.T) {
+			m, _ := newRecShell(t, tt.role)
+			m.c.Mode, m.c.User = tt.mode, tt.user
+			s := ansi.Strip(m.statusBar())
+			for _, w := range tt.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("status bar %q lacks %q", s, w)
+				}
+			}
+		})
+	}
+}
+
+func TestOwnedMessagesReachHiddenOwner(t *testing.T) {
+	type loaded struct{}
+	m, v := newRecShell(t, "")
+	v[0].onMsg = func(msg tea.Msg) tea.Cmd {
+		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "x" {
+			return tea.Batch(func() tea.Msg { return loaded{} }, func() tea.Msg { return nil })
+		}
+		return nil
+	}
+	_, cmd := m.Update(keyMsg("x"))
+	press(t, m, "3") // wallets is hidden when its data arrives
+	drain(t, m, cmd)
+	if len(received[loaded](v[0])) != 1 {
+		t.Fatal("the hidden owner did not get its data")
+	}
+	if len(received[loaded](v[2])) != 0 {
+		t.Fatal("another view got wallets' data")
+	}
+}
+
+func TestBackgroundColourRebuildsTheme(t *testing.T) {
+	m, _ := newRecShell(t, "")
+	styles := m.c.Styles
+	if !styles.IsDark {
+		t.Fatal("default theme is not dark")
+	}
+	m.Update(tea.BackgroundColorMsg{Color: colorWhite{}})
+	if m.c.Styles != styles || m.c.Styles.IsDark {
+		t.Fatal("light background did not rebuild the shared theme in place")
+	}
+}
+
+type colorWhite struct{}
+
+func (colorWhite) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }
+
+func TestAllowed(t *testing.T) {
+	if !allowed("", common.PermApprove) || !allowed(RoleViewer, common.PermView) {
+		t.Fatal("local sessions and viewing must always be allowed")
+	}
+	if allowed(RoleApprover, common.Permission("launch-rockets")) {
+		t.Fatal("an unknown permission must be refused")
+	}
+	if allowed(RoleMaker, common.PermApprove) || !allowed(RoleMaker, common.PermInitiate) {
+		t.Fatal("maker: initiates, never approves")
+	}
+}
