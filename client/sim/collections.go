@@ -604,21 +604,23 @@ func (k *checks) uri(attr, v string, maxLen int) {
 // createCheckout validates with OAS CheckoutCreate's limits and answers 201.
 func (s *Server) createCheckout(c *reqCtx) {
 	var b struct {
-		FirstName, LastName, Email, Country client.FlexString
-		Address, City, State, Zipcode       client.FlexString
-		Comment, Host, Method, Currency     client.FlexString
-		Version                             client.FlexString
-		Phone                               client.FlexString `json:"phone_number"`
-		APIRef                              client.FlexString `json:"api_ref"`
-		WalletID                            client.FlexString `json:"wallet_id"`
-		CallbackURL                         client.FlexString `json:"callback_url"`
-		RedirectURL                         client.FlexString `json:"redirect_url"`
-		Amount                              client.FlexString `json:"amount"`
-		MobileTariff                        client.FlexString `json:"mobile_tarrif"`
-		CardTariff                          client.FlexString `json:"card_tarrif"`
-		BitcoinTariff                       client.FlexString `json:"bitcoin_tarrif"`
-		ACHTariff                           client.FlexString `json:"ach_tarrif"`
-		IsMobile                            flexBool          `json:"is_mobile"`
+		FirstName                       client.FlexString `json:"first_name"`
+		LastName                        client.FlexString `json:"last_name"`
+		Email, Country                  client.FlexString
+		Address, City, State, Zipcode   client.FlexString
+		Comment, Host, Method, Currency client.FlexString
+		Version                         client.FlexString
+		Phone                           client.FlexString `json:"phone_number"`
+		APIRef                          client.FlexString `json:"api_ref"`
+		WalletID                        client.FlexString `json:"wallet_id"`
+		CallbackURL                     client.FlexString `json:"callback_url"`
+		RedirectURL                     client.FlexString `json:"redirect_url"`
+		Amount                          client.FlexString `json:"amount"`
+		MobileTariff                    client.FlexString `json:"mobile_tarrif"`
+		CardTariff                      client.FlexString `json:"card_tarrif"`
+		BitcoinTariff                   client.FlexString `json:"bitcoin_tarrif"`
+		ACHTariff                       client.FlexString `json:"ach_tarrif"`
+		IsMobile                        flexBool          `json:"is_mobile"`
 	}
 	if !c.decode(&b) {
 		return
