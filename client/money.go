@@ -33,17 +33,20 @@ func Units(u int64) Amount { return Amount(u * 100) }
 // anything else is refused with a reason rather than rounded.
 func ParseAmount(s string) (Amount, error) {
 	orig := s
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "KES"), "KSh"))
-	if s == "" {
-		return 0, fmt.Errorf("%w %q: empty", ErrAmountSyntax, orig)
+	// One sign, before or after the currency: "-3", "KES -3" and "-KES 3"
+	// (what Format writes) all mean minus three.
+	neg, signed := false, false
+	sign := func() {
+		s = strings.TrimSpace(s)
+		if !signed && s != "" && (s[0] == '-' || s[0] == '+') {
+			neg, signed, s = s[0] == '-', true, s[1:]
+		}
 	}
-	neg := false
-	switch s[0] {
-	case '-':
-		neg, s = true, s[1:]
-	case '+':
-		s = s[1:]
+	sign()
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "KES"), "KSh")
+	sign()
+	if s == "" && !signed {
+		return 0, fmt.Errorf("%w %q: empty", ErrAmountSyntax, orig)
 	}
 	s = strings.ReplaceAll(s, ",", "")
 	whole, frac, hasDot := strings.Cut(s, ".")

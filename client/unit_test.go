@@ -30,6 +30,9 @@ func TestParseAmount(t *testing.T) {
 		{"KSh 2,500", 250000, ""},
 		{"-3", -300, ""},
 		{"-0.75", -75, ""},
+		{"-KES 1,234.50", -123450, ""}, // what Format writes
+		{"KES -5", -500, ""},
+		{"-KES -5", 0, "only digits"},
 		{"+7", 700, ""},
 		{"10.500", 1050, ""}, // trailing zeros beyond two places are exact
 		{"007.10", 710, ""},  // leading zeros
