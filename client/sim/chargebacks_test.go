@@ -1,0 +1,154 @@
+package sim_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+)
+
+func TestChargebackCap(t *testing.T) {
+	e := aNew(t, sim.Options{})
+	inv := e.aCollect(1000, "")
+	settle := e.sim.SettlementWalletID()
+	refund := func(amount any) aResp {
+		// PY/PHP body: {invoice, amount, reason, reason_details}.
+		return e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": amount, "reason": "Duplicate payment", "reason_details": "Paid twice"})
+	}
+	over := refund("1000.01")
+	over.wantErr(t, "amount", "invalid")
+	if !strings.Contains(over.str("errors.0.detail"), "at most KES 1,000.00") {
+		t.Fatalf("the cap's detail should name the refundable remainder: %s", over.raw)
+	}
+	r := refund(600).want(t, http.StatusCreated)
+	if r.str("status") != "PENDING" || r.str("amount") != "600.00" || r.str("reason") != "Duplicate payment" ||
+		r.str("invoice.invoice_id") != inv || r.str("transaction.trans_type") != "SALE" ||
+		r.str("transaction.status") != "CHARGEBACK-PENDING" || r.str("staff_created") != "false" || r.str("resolution") != "<nil>" ||
+		len(r.str("chargeback_id")) != 7 || len(r.str("session_id")) != 36 {
+		t.Fatalf("refund answered %s", r.raw)
+	}
+	first := r.str("chargeback_id")
+	// The refund is held at once: 970.00 available before.
+	if w, _ := e.sim.Wallet(settle); w.Available != client.MustAmount("370") || w.Current != client.MustAmount("970") {
+		t.Fatalf("after hold: %+v", w)
+	}
+	third := refund("400.01")
+	third.wantErr(t, "amount", "invalid")
+	if !strings.Contains(third.str("errors.0.detail"), "at most KES 400.00") {
+		t.Fatalf("detail: %s", third.raw)
+	}
+	// 400 more would be the whole invoice, but only 370.00 is available.
+	refund(400).wantErr(t, "amount", "insufficient_balance")
+	second := refund("370").want(t, http.StatusCreated).str("chargeback_id")
+	refund("30.01").wantErr(t, "amount", "invalid")
+
+	e.advance(aStep(aTiming.Chargeback))
+	for _, id := range []string{first, second} {
+		g := e.call("GET", "chargebacks/"+id, nil).want(t, http.StatusOK)
+		if g.str("status") != "COMPLETED" || g.str("resolution") == "<nil>" {
+			t.Fatalf("after %s: %s", aTiming.Chargeback, g.raw)
+		}
+	}
+	if w, _ := e.sim.Wallet(settle); w.Available != 0 || w.Current != 0 {
+		t.Fatalf("after refunds: %+v", w)
+	}
+	l := e.call("GET", "chargebacks/", nil).want(t, http.StatusOK)
+	if l.str("count") != "2" || l.str("results.0.chargeback_id") != second {
+		t.Fatalf("list (newest first): %s", l.raw)
+	}
+	if info, _ := e.sim.Invoice(inv); info.Refunded != client.Units(970) {
+		t.Fatalf("refunded total: %+v", info)
+	}
+	e.call("GET", "chargebacks/NOPE999/", nil).want(t, http.StatusNotFound)
+}
+
+func TestChargebackFullRefundMarksSale(t *testing.T) {
+	e := aNew(t, sim.Options{})
+	inv := e.aCollect(500, "")
+	e.aCollect(500, "") // a second sale funds the fee-sized gap
+	e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": "500.00", "reason": "Wrong service"}).want(t, http.StatusCreated)
+	e.advance(aStep(aTiming.Chargeback))
+	st := e.call("GET", "transactions/?trans_type=SALE", nil).want(t, http.StatusOK)
+	found := false
+	for i := range st.len("results") {
+		p := "results." + aItoa(i)
+		if st.str(p+".invoice.invoice_id") == inv {
+			found = true
+			if st.str(p+".status") != "REFUNDED" {
+				t.Fatalf("fully refunded sale: %s", st.raw)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no SALE line for %s", inv)
+	}
+	adj := e.call("GET", "transactions/?trans_type=ADJUSTMENT", nil).want(t, http.StatusOK)
+	if adj.str("count") != "1" || adj.str("results.0.value") != "-500.00" {
+		t.Fatalf("refund debit: %s", adj.raw)
+	}
+}
+
+func TestChargebackValidation(t *testing.T) {
+	e := aNew(t, sim.Options{})
+	ok := e.aCollect(100, "")
+	failed := e.aStk(aBroke, 100, nil).want(t, http.StatusOK).str("invoice.invoice_id")
+	pending := e.aStk(aOK, 100, nil).want(t, http.StatusOK).str("invoice.invoice_id")
+	e.advance(aStep(aTiming.STKProcessing) + aStep(aTiming.STKFinal))
+	_ = pending
+	late := e.aStk(aOK, 100, nil).want(t, http.StatusOK).str("invoice.invoice_id")
+	cases := []struct {
+		name string
+		body map[string]any
+		attr string
+		code string
+	}{
+		{"invoice missing", map[string]any{"amount": 1, "reason": "Other"}, "invoice", "required"},
+		{"invoice unknown", map[string]any{"invoice": "NOPE999", "amount": 1, "reason": "Other"}, "invoice", "does_not_exist"},
+		{"invoice failed", map[string]any{"invoice": failed, "amount": 1, "reason": "Other"}, "invoice", "invalid"},
+		{"invoice not paid yet", map[string]any{"invoice": late, "amount": 1, "reason": "Other"}, "invoice", "invalid"},
+		{"amount missing", map[string]any{"invoice": ok, "reason": "Other"}, "amount", "required"},
+		{"amount negative", map[string]any{"invoice": ok, "amount": -5, "reason": "Other"}, "amount", "min_value"},
+		{"reason missing", map[string]any{"invoice": ok, "amount": 1}, "reason", "required"},
+		{"node example's reason", map[string]any{"invoice": ok, "amount": 1, "reason": "UNAVAIBLE"}, "reason", "invalid_choice"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.call("POST", "chargebacks/", c.body).wantErr(t, c.attr, c.code)
+		})
+	}
+	if n := len(e.sim.Refunds()); n != 0 {
+		t.Fatalf("%d refunds after refused requests", n)
+	}
+}
+
+func TestChargebackWhileClearing(t *testing.T) {
+	e := aNew(t, sim.Options{})
+	inv := e.aStk(aOK, 100, nil).want(t, http.StatusOK).str("invoice.invoice_id")
+	e.advance(aStep(aTiming.STKProcessing) + aStep(aTiming.STKFinal))
+	// COMPLETE but still clearing: nothing is available to hold yet.
+	r := e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": 10, "reason": "Other"})
+	r.wantErr(t, "amount", "insufficient_balance")
+}
+
+func TestChargebackDispute(t *testing.T) {
+	e := aNew(t, sim.Options{})
+	inv := e.aCollect(200, "")
+	id := e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": 194, "reason": "Other"}).want(t, http.StatusCreated).str("chargeback_id")
+	if err := e.sim.DisputeChargeback(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.DisputeChargeback(id); err == nil {
+		t.Fatal("a disputed chargeback was disputed again")
+	}
+	e.advance(aStep(aTiming.Chargeback))
+	if g := e.call("GET", "chargebacks/"+id+"/", nil).want(t, http.StatusOK); g.str("status") != "DISPUTED" {
+		t.Fatalf("disputed: %s", g.raw)
+	}
+	if w, _ := e.sim.Wallet(e.sim.SettlementWalletID()); w.Available != client.Units(194) {
+		t.Fatalf("the hold was not released: %+v", w)
+	}
+	// The disputed amount counts as refundable again.
+	e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": 194, "reason": "Other"}).want(t, http.StatusCreated)
+}
