@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -66,11 +65,11 @@ func StartDemo(o DemoOptions) (*Demo, error) {
 	return d, nil
 }
 
-// Close shuts the server down, waiting briefly for requests in flight.
+// Close stops the server at once: the only client is this process's
+// console, which is going away, so there is nothing to drain (a graceful
+// Shutdown would wait on the transport's spare idle connections).
 func (d *Demo) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	err := d.srv.Shutdown(ctx)
+	err := d.srv.Close()
 	if serr := <-d.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

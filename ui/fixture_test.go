@@ -199,7 +199,7 @@ func cmdSlice(msg tea.Msg) ([]tea.Cmd, bool) {
 // returns a client for it.
 func newSim(t testing.TB) (*sim.Server, *client.Client) {
 	t.Helper()
-	s := sim.New(sim.Options{Clock: sim.NewManualClock(fixedNow), Rand: 1, Seed: true})
+	s := sim.New(*testSimOptions())
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	pub, sec := DemoKeys()
@@ -208,4 +208,10 @@ func newSim(t testing.TB) (*sim.Server, *client.Client) {
 		t.Fatal(err)
 	}
 	return s, c
+}
+
+// testSimOptions: seeded, no generator, a ManualClock at fixedNow, fixed
+// randomness. Same options, same screens.
+func testSimOptions() *sim.Options {
+	return &sim.Options{Clock: sim.NewManualClock(fixedNow), Rand: 1, Seed: true}
 }

@@ -166,7 +166,10 @@ func (m *Model) paletteEntries() []paletteEntry {
 		}
 	}
 	for i, v := range m.views {
-		out = append(out, paletteEntry{title: "Go to " + v.Title(), key: m.keys.GoTo[i].Help().Key, view: shellOwner,
+		if i == m.active {
+			continue
+		}
+		out = append(out, paletteEntry{title: "Go to " + v.Title(), key: m.goToKey(i), view: shellOwner,
 			run: func(m *Model) tea.Cmd { return m.switchTo(i) }})
 	}
 	if len(m.views) > 0 {
@@ -195,4 +198,12 @@ func place(bg, fg string, x, y int) string {
 		lipgloss.NewLayer(bg),
 		lipgloss.NewLayer(fg).X(x).Y(y).Z(1),
 	).Render()
+}
+
+// goToKey is the digit that opens view i ("" past the sixth).
+func (m *Model) goToKey(i int) string {
+	if i < len(m.keys.GoTo) {
+		return m.keys.GoTo[i].Help().Key
+	}
+	return ""
 }

@@ -39,7 +39,11 @@ func (m *Model) Render() string {
 	w, h := m.bodySize()
 	body := m.body(w, h)
 	frame := strings.Join([]string{m.header(), s.Faint.Render(strings.Repeat("─", m.width)), body, m.footer(), m.statusBar()}, "\n")
-	return m.overlays(frame)
+	if !m.hasOverlay() {
+		return frame
+	}
+	// The compositor trims trailing blanks; pad back to the full screen.
+	return fit(m.overlays(frame), m.width, m.height)
 }
 
 // body is the active view (or the onboarding screen) cut and padded to
@@ -247,6 +251,10 @@ func (m *Model) healthText() string {
 		return s.Failed.Render(common.SymFailed + " offline")
 	}
 	return s.Failed.Render(common.SymFailed+" offline") + s.StatusText.Render(" · last ok "+ago(m.c.Now(), h.lastOK))
+}
+
+func (m *Model) hasOverlay() bool {
+	return m.errPanel != nil || len(m.toasts) > 0 || m.confirm != nil || m.palette != nil || m.showHelp
 }
 
 // overlays draws, over the frame: toasts (top right), the error panel

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+// startShell runs the real console (the wallets view on a seeded simulator
+// with a fixed clock) in a teatest program at w×h with the Ascii profile,
+// and waits until wallet data is on screen.
+func startShell(t *testing.T, w, h int, opts Options, setup func(*common.Common)) (*teatest.TestModel, *Model) {
+	t.Helper()
+	_, cl := newSim(t)
+	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Now: func() time.Time { return fixedNow }}
+	if setup != nil {
+		setup(c)
+	}
+	m := New(c, opts)
+	tm := teatest.NewTestModel(t, m,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return tm, m
+}
+
+// waitFor waits until the program's output contains all of want.
+func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) []byte {
+	t.Helper()
+	var seen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen = b
+		s := string(b)
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	return seen
+}
+
+// waitLoaded waits until the wallets view has its balances and its chart
+// and has said when it refreshed: the screen is then settled (the
+// simulator's clock does not move, so nothing changes after).
+func waitLoaded(t *testing.T, tm *teatest.TestModel) []byte {
+	t.Helper()
+	return waitFor(t, tm, "connected", "Total", "in ▲", "updated 09:30:00")
+}
+
+// finalFrame quits the program and returns its last frame as plain text.
+func finalFrame(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	return ansi.Strip(m.Render())
+}
+
+// sgr matches a Select Graphic Rendition sequence.
+var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+// setsColour reports whether out sets a foreground or background colour
+// anywhere (30–38, 40–48, 90–97, 100–107); bold, underline and reverse are
+// fine. The Ascii profile (--no-color, NO_COLOR) must set none.
+func setsColour(out []byte) bool {
+	for _, m := range sgr.FindAllSubmatch(out, -1) {
+		for _, p := range strings.FieldsFunc(string(m[1]), func(r rune) bool { return r == ';' || r == ':' }) {
+			var n int
+			fmt.Sscan(p, &n)
+			if n >= 30 && n <= 38 || n >= 40 && n <= 48 || n >= 90 && n <= 97 || n >= 100 && n <= 107 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestShellGolden(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			tm, _ := startShell(t, size[0], size[1], Options{}, nil)
+			out := waitLoaded(t, tm)
+			if setsColour(out) {
+				t.Error("the Ascii profile let a colour sequence through")
+			}
+			frame := finalFrame(t, tm)
+			checkFrame(t, frame, size[0], size[1])
+			golden.RequireEqual(t, []byte(frame))
+		})
+	}
+}
+
+// checkFrame asserts the frame fills the screen exactly.
+func checkFrame(t *testing.T, frame string, w, h int) {
+	t.Helper()
+	lines := strings.Split(frame, "\n")
+	if len(lines) != h {
+		t.Fatalf("frame has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != w {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
+		}
+	}
+}
+
+func TestShellGoldenOverlays(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+		want string
+	}{
+		{"help", []string{"?"}, "Everywhere"},
+		{"palette", []string{":"}, "Commands"},
+		{"placeholder", []string{"2"}, "coming in issue #5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm, _ := startShell(t, 80, 24, Options{}, nil)
+			waitLoaded(t, tm)
+			for _, k := range tt.keys {
+				tm.Send(keyMsg(k))
+			}
+			waitFor(t, tm, tt.want)
+			frame := finalFrame(t, tm)
+			checkFrame(t, frame, 80, 24)
+			golden.RequireEqual(t, []byte(frame))
+		})
+	}
+}
+
+func TestOnboardingGolden(t *testing.T) {
+	c := &common.Common{Profile: "default", Now: func() time.Time { return fixedNow }}
+	m := New(c, Options{Onboarding: true})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, tm, "Welcome to malipo")
+	frame := finalFrame(t, tm)
+	checkFrame(t, frame, 80, 24)
+	golden.RequireEqual(t, []byte(frame))
+}
+
+// TestOnboardingStartsDemo: d on the welcome screen brings up the console on
+// a simulator (here on a fixed clock) without leaving the program.
+func TestOnboardingStartsDemo(t *testing.T) {
+	var started *Demo
+	c := &common.Common{Profile: "default", Now: func() time.Time { return fixedNow }}
+	m := New(c, Options{Onboarding: true, StartDemo: func() (*Demo, error) {
+		d, err := StartDemo(DemoOptions{Sim: testSimOptions()})
+		started = d
+		return d, err
+	}})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, tm, "Welcome to malipo")
+	tm.Type("d")
+	waitFor(t, tm, "DEMO", "connected", "Total", "in ▲")
+	frame := finalFrame(t, tm)
+	if !strings.Contains(frame, "DEMO") || strings.Contains(frame, "Welcome") {
+		t.Fatalf("not on the demo console:\n%s", frame)
+	}
+	if started == nil {
+		t.Fatal("no demo started")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := started.Client.AllWallets(t.Context()); err == nil {
+		t.Fatal("the demo server still answers after Close")
+	}
+}

@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+//go:generate go test -run TestKeysDoc -update .
+
+// KeysMarkdown renders docs/keys.md from the keymaps: the shell's, the
+// palette's, the dialog's, the welcome screen's and every view's FullHelp.
+// The doc is never written by hand; TestKeysDoc fails when it drifts.
+func KeysMarkdown() string {
+	var b strings.Builder
+	b.WriteString("# Keys\n\n")
+	b.WriteString("Generated from the keymaps in `ui/` and `views/`; do not edit. Regenerate with\n")
+	b.WriteString("`go generate ./ui` (or `go test ./ui -run TestKeysDoc -update`).\n\n")
+	b.WriteString("Single-letter keys are off while a field or filter takes text; `ctrl+c` always quits\n")
+	b.WriteString("and `ctrl+p` always opens the command palette. Actions your role may not perform\n")
+	b.WriteString("are not offered in the palette.\n")
+
+	k := DefaultKeyMap()
+	global := []key.Binding{k.NextTab, k.PrevTab}
+	global = append(global, k.GoTo...)
+	global = append(global, k.Help, k.Palette, k.Back, k.Refresh, k.Quit, k.ForceQuit)
+	section(&b, "Everywhere", global)
+	section(&b, "Command palette", flatten(DefaultPaletteKeyMap().FullHelp()))
+	section(&b, "Confirmation dialog (starts on Cancel)", flatten(DefaultConfirmKeyMap().FullHelp()))
+	section(&b, "Error panel", []key.Binding{errorDismissKey()})
+	ob := defaultOnboardingKeyMap()
+	section(&b, "Welcome screen (no keys stored yet)", []key.Binding{ob.Demo, ob.Quit})
+
+	c := &common.Common{Styles: common.NewStyles(true)}
+	for _, v := range defaultViews(c) {
+		if bs := flatten(v.FullHelp()); len(bs) > 0 {
+			section(&b, "View: "+v.Title(), bs)
+		}
+	}
+	return b.String()
+}
+
+// section writes one table: every key a binding answers to, and its help.
+func section(b *strings.Builder, title string, bs []key.Binding) {
+	fmt.Fprintf(b, "\n## %s\n\n| keys | does |\n|---|---|\n", title)
+	seen := map[string]bool{}
+	for _, kb := range bs {
+		keys := kb.Keys()
+		id := strings.Join(keys, ",") + "|" + kb.Help().Desc
+		if len(keys) == 0 || seen[id] {
+			continue
+		}
+		seen[id] = true
+		quoted := make([]string, len(keys))
+		for i, k := range keys {
+			quoted[i] = "`" + strings.ReplaceAll(k, "|", `\|`) + "`"
+		}
+		fmt.Fprintf(b, "| %s | %s |\n", strings.Join(quoted, " "), kb.Help().Desc)
+	}
+}
