@@ -39,8 +39,12 @@ func ParseDeviceFlag(v string) (string, *rsa.PublicKey, error) {
 	return id, pub, nil
 }
 
+// noDeviceDetail is IntaSend's answer for an unregistered device_id (GB
+// send-money.md "Failed request"), sent as {"details": ...}.
+const noDeviceDetail = "Device id not found"
+
 // errNoDevice: the device_id is not registered while devices are in use.
-var errNoDevice = errors.New("Device id not found")
+var errNoDevice = errors.New("device id not found")
 
 // deviceKey finds the public key for a batch's device_id. It returns nil
 // and no error when approvals for this batch need no signature.
@@ -60,7 +64,7 @@ func (s *Server) deviceKey(deviceID string) (*rsa.PublicKey, error) {
 func (s *Server) checkApprovalNonce(b *batch, sent string) string {
 	pub, err := s.deviceKey(b.DeviceID)
 	if err != nil {
-		return "Device id not found"
+		return noDeviceDetail
 	}
 	if pub == nil {
 		if sent != b.Nonce {

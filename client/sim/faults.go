@@ -76,10 +76,9 @@ func (f Fault) matches(route string) bool {
 // seeded from the simulator's, so fault decisions never touch the state
 // lock (they run before it is taken).
 type faultSet struct {
-	mu      sync.Mutex
-	faults  []Fault
-	rng     *rand.Rand
-	counter *counters
+	mu     sync.Mutex
+	faults []Fault
+	rng    *rand.Rand
 }
 
 func newFaultSet(f []Fault, rng *rand.Rand) *faultSet {
@@ -171,14 +170,14 @@ func (fs *faultSet) wrap(c *reqCtx, h handler) bool {
 	if !ok {
 		return false
 	}
-	real := c.w
+	orig := c.w
 	buf := &bufferWriter{header: http.Header{}}
 	c.w = buf
 	h(c)
-	c.w = real
+	c.w = orig
 	c.s.counters.fault(f.Kind)
 	if f.Kind == DropAfter {
-		dropConn(real)
+		dropConn(orig)
 		return true
 	}
 	stall := f.Latency
@@ -186,7 +185,7 @@ func (fs *faultSet) wrap(c *reqCtx, h handler) bool {
 		stall = 30 * time.Second
 	}
 	if sleepCtx(c.r, stall) {
-		buf.copyTo(real)
+		buf.copyTo(orig)
 	}
 	return true
 }

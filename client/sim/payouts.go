@@ -126,7 +126,7 @@ func (s *Server) handleInitiate(c *reqCtx) {
 	}
 	if _, err := s.deviceKey(req.deviceID); err != nil {
 		// The GB sample's shape for this one error: {"details": "..."}.
-		c.json(http.StatusBadRequest, map[string]string{"details": err.Error()})
+		c.json(http.StatusBadRequest, map[string]string{"details": noDeviceDetail})
 		return
 	}
 	now := s.clock.Now()
