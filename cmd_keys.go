@@ -24,6 +24,7 @@ const verifyTimeout = 30 * time.Second
 type keyFlags struct {
 	backend      string
 	passphraseFD int
+	workFactor   int // scrypt log2(N) for a new encrypted file; 0: age's default (18)
 }
 
 func (f *keyFlags) addPassphraseFD(cmd *cobra.Command, persistent bool) {
@@ -37,15 +38,14 @@ func (f *keyFlags) addPassphraseFD(cmd *cobra.Command, persistent bool) {
 // keyCtx is what every key command works with: the profile, its settings
 // and the store that holds its secrets.
 type keyCtx struct {
-	cmd     *cobra.Command
-	g       *globals
-	name    string
-	dir     string
-	cfg     *keystore.Config
-	prof    *keystore.Profile // nil when the profile is not in config.toml
-	flags   *keyFlags
-	passFn  keystore.PassphraseFunc
-	timeout time.Duration // keyring timeout; 0 is the default
+	cmd    *cobra.Command
+	g      *globals
+	name   string
+	dir    string
+	cfg    *keystore.Config
+	prof   *keystore.Profile // nil when the profile is not in config.toml
+	flags  *keyFlags
+	passFn keystore.PassphraseFunc
 }
 
 func newKeyCtx(cmd *cobra.Command, g *globals, f *keyFlags) (*keyCtx, error) {
@@ -95,7 +95,7 @@ func (k *keyCtx) store(backend string) (keystore.Store, error) {
 	if backend == "" && k.prof != nil {
 		backend = k.prof.Backend
 	}
-	return keystore.Open(backend, keystore.StoreOptions{Dir: k.dir, Passphrase: k.passFn, Timeout: k.timeout})
+	return keystore.Open(backend, keystore.StoreOptions{Dir: k.dir, Passphrase: k.passFn, WorkFactor: k.flags.workFactor})
 }
 
 // profileStore opens the logged-in profile's store or says to log in.
@@ -141,10 +141,17 @@ key and the secret key are read from its first two lines.`,
 	}
 	cmd.Flags().StringVar(&f.backend, "backend", "", "where to keep the keys: keyring (default) or file (age-encrypted, for headless servers)")
 	f.addPassphraseFD(cmd, false)
+	// Hidden: lowering scrypt's cost is for tests (the race detector makes
+	// age's default take ~12 s) and very slow machines, not for users.
+	cmd.Flags().IntVar(&f.workFactor, "scrypt-work-factor", 0, "scrypt cost (log2 N, 10–22) of a new encrypted file")
+	_ = cmd.Flags().MarkHidden("scrypt-work-factor")
 	return cmd
 }
 
 func (k *keyCtx) login() error {
+	if wf := k.flags.workFactor; wf != 0 && (wf < 10 || wf > 22) {
+		return fmt.Errorf("--scrypt-work-factor %d: want 10–22", wf)
+	}
 	backend := k.flags.backend
 	if backend == "" && k.prof != nil {
 		backend = k.prof.Backend

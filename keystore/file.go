@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"filippo.io/age"
@@ -87,6 +89,7 @@ func (f *FileStore) Save(ctx context.Context, profile string, s Secrets) error {
 	if err != nil {
 		return err
 	}
+	workFactor := f.workFactor
 	if !isNew {
 		// Sealing with a passphrase other than the file's would lock the
 		// user out of their device key; prove the passphrase first.
@@ -100,8 +103,11 @@ func (f *FileStore) Save(ctx context.Context, profile string, s Secrets) error {
 			}
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		if workFactor == 0 {
+			workFactor = scryptWorkFactor(data) // keep the cost the file was made with
+		}
 	}
-	data, err := seal(s, pass, f.workFactor)
+	data, err := seal(s, pass, workFactor)
 	if err != nil {
 		return err
 	}
@@ -144,6 +150,20 @@ func (f *FileStore) forget() {
 	f.mu.Lock()
 	f.cached = ""
 	f.mu.Unlock()
+}
+
+// scryptWorkFactor reads log2(N) from an age file's scrypt stanza
+// ("-> scrypt SALT N"); 0 if there is none.
+func scryptWorkFactor(data []byte) int {
+	for _, line := range strings.SplitN(string(data), "\n", 4) {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			if n, err := strconv.Atoi(f[3]); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // MinPassphraseLen is the shortest passphrase accepted for a new file.

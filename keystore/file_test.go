@@ -131,6 +131,23 @@ func TestFileBadInput(t *testing.T) {
 	}
 }
 
+// Re-sealing keeps the work factor the file was made with.
+func TestFileKeepsWorkFactor(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := NewFileStore(dir, staticPass("long enough pass"), 11).Save(ctx, "p", Secrets{SecretKey: testSecret}); err != nil {
+		t.Fatal(err)
+	}
+	// A store with the default (0: age's 18) re-seals at 11, not 18.
+	if err := NewFileStore(dir, staticPass("long enough pass"), 0).Save(ctx, "p", Secrets{SecretKey: testSecret, PublishableKey: testPub}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "secrets-p.age"))
+	if got := scryptWorkFactor(data); got != 11 {
+		t.Fatalf("work factor %d, want 11", got)
+	}
+}
+
 // A new file asks for the passphrase as new (so a terminal asks twice);
 // an existing one does not, and the passphrase is asked once per process.
 func TestFilePassphraseRequests(t *testing.T) {
