@@ -64,7 +64,8 @@ that device_id approves only when "nonce" carries the lower-case hex RSA
 PKCS#1 v1.5 SHA-256 signature of the nonce (IntaSend's legacy device scheme).
 
 Magic accounts: 254708374149 (IntaSend's sandbox number) always succeeds,
-254700000002 always fails; others fail at --failure-rate.
+254700000001 to 254700000004 always fail (each with its own reason); others
+fail at --failure-rate.
 
 Faults (--faults SPEC):
 ` + indent(sim.FaultSpecHelp, "  "),

@@ -31,14 +31,22 @@ import (
 //   - M-Pesa, PesaLink and airtime are KES rails; INTASEND takes any of the
 //     four currencies.
 
-// Magic accounts: these outcomes ignore Options.FailureRate.
+// Magic accounts: these outcomes ignore Options.FailureRate. They are the
+// same numbers collections.go uses for STK pushes.
 const (
-	// MagicFailAccount always fails (TF106).
+	// MagicFailAccount always fails (TF106) with the rail's first reason
+	// ("Recipient is not registered for M-Pesa" on MPESA-B2C).
 	MagicFailAccount = "254700000002"
 	// SandboxTestAccount is IntaSend's sandbox send-money test number
 	// (GB sandbox-and-live-environments.md); it always succeeds.
 	SandboxTestAccount = "254708374149"
 )
+
+// magicPayoutFailures: 254700000001…4 always fail, each with its own
+// reason (index into the rail's reasons, wrapping).
+var magicPayoutFailures = map[string]int{
+	"254700000002": 0, "254700000001": 1, "254700000003": 2, "254700000004": 3,
+}
 
 // MaxBatchTransactions is IntaSend's tested batch ceiling (GB send-payments).
 const MaxBatchTransactions = 5000
@@ -360,12 +368,13 @@ func (s *Server) settlePayout(b *batch, t *payTx, at time.Time) {
 // payoutFailure returns why a transaction fails, or "" when it succeeds.
 func (s *Server) payoutFailure(provider, account string) string {
 	reasons := payFailReasons[provider]
-	switch {
-	case account == SandboxTestAccount:
+	if account == SandboxTestAccount {
 		return ""
-	case account == MagicFailAccount:
-		return reasons[0]
-	case s.opts.FailureRate <= 0 || s.rng.Float64() >= s.opts.FailureRate:
+	}
+	if i, magic := magicPayoutFailures[account]; magic {
+		return reasons[i%len(reasons)]
+	}
+	if s.opts.FailureRate <= 0 || s.rng.Float64() >= s.opts.FailureRate {
 		return ""
 	}
 	return reasons[s.rng.IntN(len(reasons))]

@@ -735,3 +735,25 @@ func BenchmarkInitiate5000(b *testing.B) {
 		}
 	}
 }
+
+// Magic accounts decide the outcome whatever the failure rate.
+func TestMagicAccounts(t *testing.T) {
+	e := newPayEnv(t, Options{FailureRate: 1}, client.Units(10_000))
+	b, _ := e.batchOK("send-money/initiate/", strings.Replace(b2c(`{"account":"254708374149","amount":"10"},`+
+		`{"account":"254700000001","amount":"10"},{"account":"254700000002","amount":"10"},`+
+		`{"account":"254700000003","amount":"10"},{"account":"254700000004","amount":"10"},{"account":"254712345678","amount":"10"}`), "YES", "NO", 1))
+	e.clock.Advance(10 * DefaultTiming.BatchStep)
+	st := e.status(b.TrackingID)
+	want := []string{"", "The receiver account is invalid", "Recipient is not registered for M-Pesa", "Account frozen",
+		"The recipient's M-Pesa account has reached its maximum balance", "*"}
+	for i, tx := range st.Transactions {
+		switch {
+		case want[i] == "" && tx.StatusCode != "TS100":
+			t.Errorf("tx %d (%s): %s, want success", i, tx.Account, tx.StatusCode)
+		case want[i] == "*" && tx.StatusCode != "TF106": // FailureRate 1
+			t.Errorf("tx %d (%s): %s, want failure", i, tx.Account, tx.StatusCode)
+		case want[i] != "" && want[i] != "*" && (tx.StatusCode != "TF106" || *tx.StatusDescription != want[i]):
+			t.Errorf("tx %d (%s): %s %q, want %q", i, tx.Account, tx.StatusCode, *tx.StatusDescription, want[i])
+		}
+	}
+}
