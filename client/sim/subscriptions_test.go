@@ -28,7 +28,9 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		t.Fatalf("subscription: %s", s.raw)
 	}
 	get := func() aResp { return e.call("GET", "subscriptions/"+subID+"/", nil).want(t, http.StatusOK) }
-	charges := func() aResp { return e.call("GET", "subscriptions/"+subID+"/transactions/", nil).want(t, http.StatusOK) }
+	charges := func() aResp {
+		return e.call("GET", "subscriptions/"+subID+"/transactions/", nil).want(t, http.StatusOK)
+	}
 	if n := charges().str("count"); n != "0" {
 		t.Fatalf("charged before setup: %s", n)
 	}
