@@ -247,3 +247,63 @@ func unlock(t *testing.T, conn *dbus.Conn, coll dbus.ObjectPath, pass string) {
 		t.Errorf("unlock the login collection again: %v", err)
 	}
 }
+
+// The user's path with the real binary and the real keyring: login, then
+// device new, then the console's Load finds both and signs an approval the
+// simulator accepts; logout leaves nothing behind.
+func TestCLI(t *testing.T) {
+	requireKeyring(t)
+	bin := filepath.Join(t.TempDir(), "malipo")
+	build := exec.Command("go", "build", "-o", bin, "github.com/malipo/malipo")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	home := t.TempDir()
+	cfgHome := filepath.Join(home, "config")
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+cfgHome, "MALIPO_PUBLISHABLE_KEY=", "MALIPO_SECRET_KEY=")
+	t.Setenv("XDG_CONFIG_HOME", cfgHome) // for keystore.Load in this process
+	t.Setenv(keystore.EnvPublishableKey, "")
+	t.Setenv(keystore.EnvSecretKey, "")
+	name := profileName(t)
+	t.Cleanup(func() { _ = keystore.NewKeyringStore(0).Delete(context.Background(), name) })
+	srv := httptest.NewServer(sim.New(sim.Options{}))
+	defer srv.Close()
+	run := func(stdin string, args ...string) (string, string) {
+		t.Helper()
+		cmd := exec.Command(bin, append(args, "--profile", name)...)
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("malipo %v: %v\n%s%s", args, err, out.String(), errb.String())
+		}
+		if strings.Contains(out.String()+errb.String(), testSecret) {
+			t.Fatalf("malipo %v printed the secret key", args)
+		}
+		return out.String(), errb.String()
+	}
+	out, _ := run(testPub+"\n"+testSecret+"\n", "login", "--base-url", srv.URL)
+	if !strings.Contains(out, "ISSecretKey_test_••••8181") || !strings.Contains(out, "OS keyring") {
+		t.Fatalf("login:\n%s", out)
+	}
+	pubPEM, _ := run("", "device", "new", "--id", "7")
+	pub, err := client.ParsePublicKeyPEM([]byte(pubPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := keystore.Load(context.Background(), name, keystore.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds.Backend != keystore.BackendKeyring || creds.DeviceID != "7" || creds.BaseURL != srv.URL {
+		t.Fatalf("credentials %v", creds)
+	}
+	approve(t, creds, pub)
+	run("", "logout")
+	for _, item := range []string{"secret-key", "publishable-key", "device-key"} {
+		if _, err := keyring.Get(keystore.KeyringService, name+"/"+item); !errors.Is(err, keyring.ErrNotFound) {
+			t.Errorf("%s left in the keyring after logout: %v", item, err)
+		}
+	}
+}
