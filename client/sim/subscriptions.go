@@ -1,7 +1,7 @@
 package sim
 
 // Subscriptions (contract §2.9): subscriptions-plans/, subscriptions-customers/,
-// subscriptions/ (+ {id}/unsubscribe/, {id}/transactions/).
+// subscriptions/ (+ {id}/unsubscribe/, {id}/transactions/ as wallet transactions).
 //
 // Behaviour: a new subscription is PENDING with a setup_url; the simulated
 // customer completes setup after Timing.Subscription (jittered), making it
@@ -436,7 +436,9 @@ func (s *Server) unsubscribe(c *reqCtx) {
 	c.json(http.StatusOK, subscriptionView(sb))
 }
 
-// subscriptionCharges lists the invoices billed so far, newest first.
+// subscriptionCharges lists the charges billed so far, newest first, as
+// wallet transactions (the SALE line of each charge, its invoice nested),
+// the shape of every other "transactions" list.
 func (s *Server) subscriptionCharges(c *reqCtx) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -445,7 +447,13 @@ func (s *Server) subscriptionCharges(c *reqCtx) {
 		c.notFound()
 		return
 	}
-	paginate(c, newestOf(sb.Charges, s.invoiceView))
+	out := []txJSON{}
+	for i := len(sb.Charges) - 1; i >= 0; i-- {
+		if t := sb.Charges[i].SaleTx; t != nil {
+			out = append(out, s.txView(t))
+		}
+	}
+	paginate(c, out)
 }
 
 // ---- Go API ----

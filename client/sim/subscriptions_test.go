@@ -39,8 +39,9 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		t.Fatalf("after setup: %s", g.raw)
 	}
 	tx := charges()
-	if tx.str("count") != "1" || tx.str("results.0.state") != "COMPLETE" || tx.str("results.0.provider") != "CARD-PAYMENT" ||
-		tx.str("results.0.value") != "800.00" || tx.str("results.0.charges") != "28.00" {
+	if tx.str("count") != "1" || tx.str("results.0.trans_type") != "SALE" || tx.str("results.0.value") != "800.00" ||
+		tx.str("results.0.invoice.state") != "COMPLETE" || tx.str("results.0.invoice.provider") != "CARD-PAYMENT" ||
+		tx.str("results.0.invoice.charges") != "28.00" {
 		t.Fatalf("first charge: %s", tx.raw)
 	}
 	e.advance(7 * 24 * time.Hour)
