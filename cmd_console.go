@@ -17,20 +17,29 @@ import (
 // instead of failing: a first run should never end in an error.
 func runConsole(cmd *cobra.Command, g *globals) error {
 	ctx := cmdContext(cmd)
-	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
-	if errors.Is(err, keystore.ErrNotFound) {
-		c := &common.Common{Profile: g.profile}
-		return ui.Run(ctx, ui.New(c, ui.Options{Onboarding: true}), ui.RunOptions{NoColor: g.noColor})
-	}
+	m, err := consoleModel(ctx, g)
 	if err != nil {
 		return err
+	}
+	return ui.Run(ctx, m, ui.RunOptions{NoColor: g.noColor})
+}
+
+// consoleModel loads the profile's keys and builds the shell for them, or
+// the onboarding screen when there are none.
+func consoleModel(ctx context.Context, g *globals) (*ui.Model, error) {
+	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
+	if errors.Is(err, keystore.ErrNotFound) {
+		return ui.New(&common.Common{Profile: g.profile}, ui.Options{Onboarding: true}), nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	cl, err := creds.Client()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
-	return ui.Run(ctx, ui.New(c, ui.Options{}), ui.RunOptions{NoColor: g.noColor})
+	return ui.New(c, ui.Options{}), nil
 }
 
 // modeFor is the status bar's badge for the keys' environment.
@@ -52,19 +61,25 @@ func newDemoCmd(g *globals) *cobra.Command {
 			"written to your keyring. Press ? inside for every key.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmdContext(cmd), g)
+			return runDemo(cmdContext(cmd), ui.DemoOptions{}, ui.RunOptions{NoColor: g.noColor})
 		},
 	}
 }
 
-func runDemo(ctx context.Context, g *globals) error {
-	d, err := ui.StartDemo(ui.DemoOptions{})
+// runDemo starts the demo backend, runs the console on it and stops the
+// backend when the console ends.
+func runDemo(ctx context.Context, do ui.DemoOptions, ro ui.RunOptions) error {
+	d, err := ui.StartDemo(do)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	c := &common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo}
-	return ui.Run(ctx, ui.New(c, ui.Options{}), ui.RunOptions{NoColor: g.noColor})
+	return ui.Run(ctx, demoModel(d), ro)
+}
+
+// demoModel is the console on a running demo.
+func demoModel(d *ui.Demo) *ui.Model {
+	return ui.New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo}, ui.Options{})
 }
 
 func cmdContext(cmd *cobra.Command) context.Context {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -180,5 +181,36 @@ func TestOnboardingStartsDemo(t *testing.T) {
 	}
 	if _, err := started.Client.AllWallets(t.Context()); err == nil {
 		t.Fatal("the demo server still answers after Close")
+	}
+}
+
+// TestNoColor: the options --no-color produces drop every colour while the
+// same screen under TrueColor has them, so the check is not vacuous.
+func TestNoColor(t *testing.T) {
+	trueColor := colorprofile.TrueColor
+	tests := []struct {
+		name       string
+		ro         RunOptions
+		wantColour bool
+	}{
+		{"truecolor", RunOptions{ColorProfile: &trueColor}, true},
+		{"--no-color", RunOptions{NoColor: true, ColorProfile: &trueColor}, false},
+		{"NO_COLOR", RunOptions{Environ: []string{"NO_COLOR=1", "TERM=xterm-256color", "COLORTERM=truecolor"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &common.Common{Profile: "default", Mode: common.ModeLive, Now: func() time.Time { return fixedNow }}
+			m := New(c, Options{Onboarding: true})
+			opts := ProgramOptions(context.Background(), tt.ro)
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...))
+			out := waitFor(t, tm, "Welcome to malipo")
+			if err := tm.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			if got := setsColour(out); got != tt.wantColour {
+				t.Fatalf("colour in output = %v, want %v", got, tt.wantColour)
+			}
+		})
 	}
 }

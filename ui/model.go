@@ -456,3 +456,6 @@ func (m *Model) applyStyles() {
 	m.help.Styles.FullDesc = s.KeyDesc
 	m.help.Styles.FullSeparator = s.Faint
 }
+
+// Onboarding reports whether the shell shows the "no keys yet" screen.
+func (m *Model) Onboarding() bool { return m.onboarding }

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/ui"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// isolate points config and state at empty temporary directories and
+// clears the MALIPO_* key variables, so no test reads a developer's keys.
+func isolate(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("XDG_STATE_HOME", dir)
+	t.Setenv("HOME", dir)
+	for _, v := range []string{keystore.EnvPublishableKey, keystore.EnvSecretKey, keystore.EnvDeviceKeyFile, keystore.EnvDeviceID} {
+		t.Setenv(v, "")
+	}
+	return dir
+}
+
+func TestConsoleModel(t *testing.T) {
+	s := httptest.NewServer(sim.New(sim.Options{Seed: true, Rand: 1}))
+	defer s.Close()
+	tests := []struct {
+		name           string
+		pub, sec       string
+		allowLive      bool
+		wantOnboarding bool
+		wantMode       common.Mode
+		wantErr        error
+	}{
+		{name: "no keys opens onboarding", wantOnboarding: true},
+		{name: "sandbox keys", pub: "ISPubKey_test_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_test_7c1e2a8f-3d4b-4e5f", wantMode: common.ModeSandbox},
+		{name: "live keys from env refused", pub: "ISPubKey_live_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_live_7c1e2a8f-3d4b-4e5f", wantErr: keystore.ErrLiveEnv},
+		{name: "live keys allowed", pub: "ISPubKey_live_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_live_7c1e2a8f-3d4b-4e5f", allowLive: true, wantMode: common.ModeLive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolate(t)
+			t.Setenv(keystore.EnvPublishableKey, tt.pub)
+			t.Setenv(keystore.EnvSecretKey, tt.sec)
+			g := &globals{profile: "default", baseURL: s.URL, allowLiveEnv: tt.allowLive}
+			m, err := consoleModel(t.Context(), g)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), tt.sec) {
+					t.Fatal("the error shows the secret key")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Onboarding() != tt.wantOnboarding {
+				t.Fatalf("onboarding = %v, want %v", m.Onboarding(), tt.wantOnboarding)
+			}
+			if tt.wantOnboarding {
+				return
+			}
+			c := m.Common()
+			if c.Mode != tt.wantMode {
+				t.Fatalf("mode = %s, want %s", c.Mode, tt.wantMode)
+			}
+			if tt.wantMode == common.ModeSandbox {
+				ws, err := c.Client.AllWallets(t.Context())
+				if err != nil || len(ws) == 0 {
+					t.Fatalf("the console's client does not reach --base-url: %v, %d wallets", err, len(ws))
+				}
+			}
+		})
+	}
+}
+
+// sgr matches one Select Graphic Rendition sequence.
+var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+// colours returns the SGR sequences in out that set a foreground or
+// background colour (bold, underline and reverse are fine without colour).
+func colours(out string) []string {
+	var found []string
+	for _, m := range sgr.FindAllStringSubmatch(out, -1) {
+		for _, p := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
+			n, _ := strconv.Atoi(p)
+			if n >= 30 && n <= 38 || n >= 40 && n <= 48 || n >= 90 && n <= 97 || n >= 100 && n <= 107 {
+				found = append(found, m[0])
+				break
+			}
+		}
+	}
+	return found
+}
+
+// TestRunDemo runs `malipo demo`'s code path headless: the console comes up
+// on the embedded simulator with the DEMO badge and wallet data, q ends it,
+// the simulator stops, nothing is written to config or state, and
+// --no-color leaves no colour in the output.
+func TestRunDemo(t *testing.T) {
+	dir := isolate(t)
+	in, feed := io.Pipe()
+	out := &syncBuffer{} // from cmd_sim_test.go
+	clock := sim.NewManualClock(time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC))
+	errc := make(chan error, 1)
+	go func() {
+		errc <- runDemo(t.Context(), ui.DemoOptions{Sim: &sim.Options{Clock: clock, Rand: 1, Seed: true}},
+			ui.RunOptions{NoColor: true, Input: in, Output: out, Width: 120, Height: 40})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !(strings.Contains(out.String(), "DEMO") && strings.Contains(out.String(), "Total")) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no demo console with wallet data after 10 s:\n%q", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := feed.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("runDemo: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not end the demo")
+	}
+	if m := colours(out.String()); m != nil {
+		t.Errorf("--no-color output still sets colours: %q", m)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("the demo wrote %v to config/state", entries)
+	}
+}
+
+func TestDemoCommandTakesNoArgs(t *testing.T) {
+	root := newRootCmd()
+	root.SetArgs([]string{"demo", "extra"})
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	if err := root.ExecuteContext(context.Background()); err == nil {
+		t.Fatal("malipo demo accepted an argument")
+	}
+}
