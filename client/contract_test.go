@@ -23,7 +23,7 @@ import (
 const sandboxPhone = "254708374149"
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	srv   *sim.Server
 	clock *sim.ManualClock
@@ -33,7 +33,7 @@ type env struct {
 
 // newEnv starts a simulator (no random failures unless opts says so) behind
 // httptest and a client pointed at it.
-func newEnv(t *testing.T, opts sim.Options, copts ...client.Option) *env {
+func newEnv(t testing.TB, opts sim.Options, copts ...client.Option) *env {
 	t.Helper()
 	clock := sim.NewManualClock(time.Date(2025, 10, 27, 7, 44, 23, 0, time.UTC))
 	opts.Clock = clock
