@@ -176,12 +176,16 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 	if days == nil {
 		days = make([]dayFlow, chartDays)
 	}
-	in, out := totals(days)
+	inSum, outSum := totals(days)
 	title := st.Title.Render(fmt.Sprintf("Last %d days", chartDays)) +
 		st.Faint.Render(fmt.Sprintf(" · %s · all wallets", currency))
-	sums := "in ▲ " + st.MoneyIn.Render(in.Format(currency)) + "  out ▼ " + st.MoneyOut.Render(out.Format(currency))
+	sums := "in ▲ " + st.MoneyIn.Render(inSum.Format(currency)) + "  out ▼ " + st.MoneyOut.Render(outSum.Format(currency))
+	head := title + "   " + sums
+	if lipgloss.Width(head) > width {
+		head = st.Title.Render(fmt.Sprintf("%d days", chartDays)) + "  " + sums
+	}
 	if height < chartMinHeight || width < 40 {
-		return fitLine(title+"  "+sums, width)
+		return fitLine(head, width)
 	}
 	var peak client.Amount
 	for _, d := range days {
@@ -199,8 +203,11 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 		}
 		return (int64(v)*levels + int64(peak) - 1) / int64(peak) // ceil: any money shows
 	}
+	// One paint per row of bars (not per cell): a frame stays cheap.
+	faint, in, out := newPaint(st.Faint), newPaint(st.MoneyIn), newPaint(st.MoneyOut)
+	gap := strings.Repeat(" ", colW-barW)
 	var b strings.Builder
-	b.WriteString(fitLine(title+"   "+sums, width))
+	b.WriteString(fitLine(head, width))
 	b.WriteByte('\n')
 	label := func(s string) string { return fmt.Sprintf("%6s ", s) }
 	// Money in, top row first.
@@ -209,15 +216,17 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 		if r == 0 {
 			lab = compact(peak)
 		}
-		b.WriteString(st.Faint.Render(label(lab) + "│"))
+		b.WriteString(faint.render(label(lab) + "│"))
 		base := int64(rows-1-r) * 2
+		var cells strings.Builder
 		for _, d := range days {
-			b.WriteString(st.MoneyIn.Render(bar(lvl(d.In), base, "█", "▄", barW)))
-			b.WriteString(strings.Repeat(" ", colW-barW))
+			cells.WriteString(bar(lvl(d.In), base, "█", "▄", barW))
+			cells.WriteString(gap)
 		}
+		b.WriteString(in.render(cells.String()))
 		b.WriteByte('\n')
 	}
-	b.WriteString(st.Faint.Render(label("0") + "┼" + strings.Repeat("─", colW*chartDays)))
+	b.WriteString(faint.render(label("0") + "┼" + strings.Repeat("─", colW*chartDays)))
 	b.WriteByte('\n')
 	// Money out, the row under the axis first.
 	for r := 0; r < rows; r++ {
@@ -225,17 +234,19 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 		if r == rows-1 {
 			lab = compact(peak)
 		}
-		b.WriteString(st.Faint.Render(label(lab) + "│"))
+		b.WriteString(faint.render(label(lab) + "│"))
 		base := int64(r) * 2
+		var cells strings.Builder
 		for _, d := range days {
-			b.WriteString(st.MoneyOut.Render(bar(lvl(d.Out), base, "█", "▀", barW)))
-			b.WriteString(strings.Repeat(" ", colW-barW))
+			cells.WriteString(bar(lvl(d.Out), base, "█", "▀", barW))
+			cells.WriteString(gap)
 		}
+		b.WriteString(out.render(cells.String()))
 		b.WriteByte('\n')
 	}
-	b.WriteString(st.Faint.Render(label("") + " " + dayLabels(f.First, colW)))
+	b.WriteString(faint.render(label("") + " " + dayLabels(f.First, colW)))
 	b.WriteByte('\n')
-	b.WriteString(fitLine(st.Faint.Render(label("")+" ")+
+	b.WriteString(fitLine(faint.render(label("")+" ")+
 		"▲ in above the line · ▼ out below · own-wallet transfers excluded", width))
 	return b.String()
 }

@@ -7,7 +7,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
@@ -344,21 +343,24 @@ func (m *Model) detailView() string {
 	d.ensureVisible(rows)
 	end := min(d.offset+rows, d.shown())
 	loc := m.c.Now().Location()
+	p := m.paints()
 	for i := d.offset; i < end; i++ {
 		tx := d.at(i)
-		amt := signed(tx.Value, tx.Currency)
-		line := cols.row(tx.CreatedAt.In(loc).Format("02 Jan 15:04"), tx.TransType, amt,
-			tx.RunningBalance.Format(tx.Currency), statusWord(tx.Status), tx.Narrative)
+		tm := tx.CreatedAt.In(loc).Format("02 Jan 15:04")
+		amt := padLeft(signed(tx.Value, tx.Currency), cols.amt)
+		bal := tx.RunningBalance.Format(tx.Currency)
 		b.WriteByte('\n')
 		if i == d.cursor {
-			b.WriteString(st.SelectedRow.Render("▸ " + line))
+			b.WriteString(p.sel.render("▸ " + cols.row(tm, tx.TransType, amt, bal, statusWord(tx.Status), tx.Narrative)))
 			continue
 		}
-		money := st.MoneyIn
+		money := p.in
 		if tx.Value < 0 {
-			money = st.MoneyOut
+			money = p.out
 		}
-		b.WriteString(st.Row.Render("  " + cols.rowStyled(line, money)))
+		// The amount is painted after padding, so widths stay exact.
+		// money's reset ends the row's colour too: start it again after.
+		b.WriteString(p.row.render("  " + cols.row(tm, tx.TransType, money.render(amt)+p.row.pre, bal, statusWord(tx.Status), tx.Narrative)))
 	}
 	if d.shown() == 0 && !d.loading {
 		b.WriteByte('\n')
@@ -442,15 +444,4 @@ func (c txColumns) row(tm, typ, amt, bal, status, narr string) string {
 		s += padRight(status, c.status) + "  "
 	}
 	return s + padRight(narr, c.narr)
-}
-
-// rowStyled colours the amount cell of a plain row (the sign already says
-// the direction).
-func (c txColumns) rowStyled(line string, money lipgloss.Style) string {
-	start := c.time + 2 + c.typ + 2
-	r := []rune(line)
-	if len(r) < start+c.amt {
-		return line
-	}
-	return string(r[:start]) + money.Render(string(r[start:start+c.amt])) + string(r[start+c.amt:])
 }

@@ -104,11 +104,6 @@ func (f *form) get(key string) *field {
 	return nil
 }
 
-// capturing is true while a text field has focus.
-func (f *form) capturing() bool {
-	return f.state == formEditing && f.fields[f.focus].choices == nil
-}
-
 // setFocus moves focus to field i (clamped), blurring the others.
 func (f *form) setFocus(i int) tea.Cmd {
 	f.focus = min(max(i, 0), len(f.fields)-1)

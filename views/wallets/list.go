@@ -187,9 +187,9 @@ func (m *Model) listView() string {
 		w := m.wallets[i]
 		line := cols.row(w.Label, w.Type, w.Currency, w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
 		if i == m.cursor {
-			b.WriteString(st.SelectedRow.Render("▸ " + line))
+			b.WriteString(m.paints().sel.render("▸ " + line))
 		} else {
-			b.WriteString(st.Row.Render("  " + line))
+			b.WriteString(m.paints().row.render("  " + line))
 		}
 		b.WriteByte('\n')
 	}
@@ -251,7 +251,7 @@ func (m *Model) titleLine(title string) string {
 	st := m.c.Styles
 	var right string
 	switch {
-	case m.busy():
+	case m.loading || m.flowsBusy || (m.detail != nil && m.detail.loading):
 		right = m.spin.View() + st.Faint.Render(" refreshing…")
 	case m.refreshErr != "" && m.loaded:
 		right = st.Warning.Render(common.SymWarn+" refresh failed: ") + st.Faint.Render(m.refreshErr)

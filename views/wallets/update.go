@@ -106,35 +106,31 @@ func (m *Model) View() string {
 	return clip(overlay(body, panel, m.width), m.width, m.height)
 }
 
-// overlay puts the panel under the body's first line (the title), centred,
-// covering what is under it: the body stays visible around a small panel.
+// overlay shows the panel, centred, under the body's first line (the
+// title, which keeps the refresh state). The rest of the body is left out:
+// half a chart peeking from under a form reads as noise.
 func overlay(body, panel string, width int) string {
-	bl := strings.Split(body, "\n")
-	pl := strings.Split(panel, "\n")
-	pw := lipgloss.Width(panel)
-	left := max((width-pw)/2, 0)
-	pad := strings.Repeat(" ", left)
-	out := make([]string, 0, max(len(bl), len(pl)+1))
-	out = append(out, bl[0])
-	for _, l := range pl {
-		out = append(out, pad+l)
+	title, _, _ := strings.Cut(body, "\n")
+	pad := strings.Repeat(" ", max((width-lipgloss.Width(panel))/2, 0))
+	lines := strings.Split(panel, "\n")
+	for i, l := range lines {
+		lines[i] = pad + l
 	}
-	if len(bl) > len(pl)+1 {
-		out = append(out, bl[len(pl)+1:]...)
-	}
-	return strings.Join(out, "\n")
+	return title + "\n" + strings.Join(lines, "\n")
 }
 
-// clip keeps the body inside its box: the shell lays out exactly h lines.
-func clip(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = truncate(l, w)
+// clip keeps the body to h lines. Lines are fitted to the width as they
+// are built (the golden tests check it at every size), so they are not
+// measured again here: that would double the cost of a frame.
+func clip(s string, _, h int) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			n++
+			if n == h {
+				return s[:i]
+			}
 		}
 	}
-	return strings.Join(lines, "\n")
+	return s
 }

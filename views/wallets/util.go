@@ -13,29 +13,73 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
+// width is the string's width in cells. Plain ASCII (most cells: ids,
+// labels, dates) is its length; anything else takes the exact, slower path.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // truncate cuts a (possibly styled) string to w cells, ending with "…".
 func truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
+	}
+	if width(s) <= w {
+		return s
 	}
 	return ansi.Truncate(s, w, "…")
 }
 
 // padRight and padLeft fit a plain or styled string into exactly w cells.
 func padRight(s string, w int) string {
-	s = truncate(s, w)
-	if n := lipgloss.Width(s); n < w {
+	n := width(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = width(s)
+	}
+	if n < w {
 		s += strings.Repeat(" ", w-n)
 	}
 	return s
 }
 
 func padLeft(s string, w int) string {
-	s = truncate(s, w)
-	if n := lipgloss.Width(s); n < w {
+	n := width(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = width(s)
+	}
+	if n < w {
 		s = strings.Repeat(" ", w-n) + s
 	}
 	return s
+}
+
+// paint wraps text in a style's escape codes, computed once. lipgloss's
+// Render measures and lays out its input on every call; for one-line table
+// cells drawn every frame that is most of the frame's cost. Only for styles
+// without padding, margins, borders or widths.
+type paint struct{ pre, post string }
+
+func newPaint(s lipgloss.Style) paint {
+	const mark = "\ue000" // a private-use character: never in real text
+	pre, post, ok := strings.Cut(s.Render(mark), mark)
+	if !ok {
+		return paint{}
+	}
+	return paint{pre, post}
+}
+
+func (p paint) render(s string) string {
+	if p.pre == "" && p.post == "" {
+		return s
+	}
+	return p.pre + s + p.post
 }
 
 // errText is what a person should read about err: IntaSend's own words when
@@ -87,4 +131,24 @@ func signed(a client.Amount, cur string) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// paints are the table styles as precomputed escapes, rebuilt when the
+// shell swaps the theme (after the terminal reports its background).
+type paints struct {
+	for_     *common.Styles
+	dark     bool
+	row, sel paint
+	in, out  paint
+	faint    paint
+}
+
+func (m *Model) paints() *paints {
+	st := m.c.Styles
+	if p := &m.paint; p.for_ == st && p.dark == st.IsDark {
+		return p
+	}
+	m.paint = paints{for_: st, dark: st.IsDark, row: newPaint(st.Row), sel: newPaint(st.SelectedRow),
+		in: newPaint(st.MoneyIn), out: newPaint(st.MoneyOut), faint: newPaint(st.Faint)}
+	return &m.paint
 }

@@ -77,6 +77,7 @@ type Model struct {
 
 	spin     spinner.Model
 	spinning bool
+	paint    paints
 }
 
 // New builds the wallets view; Init starts the first load.
@@ -119,7 +120,7 @@ func (m *Model) SetSize(w, h int) {
 // Capturing is true while a form field or the filter takes text.
 func (m *Model) Capturing() bool {
 	if m.form != nil {
-		return m.form.capturing()
+		return true // even on a picker: letters must not reach the shell mid-form
 	}
 	return m.detail != nil && m.detail.filtering
 }

@@ -1,0 +1,58 @@
+package wallets
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkWalletsRender is one frame of the wallet list with totals and
+// the 14-day chart at 120x40 (body 120x36).
+func BenchmarkWalletsRender(b *testing.B) {
+	f := history(b)
+	d := newDriver(b, f.common(), 120, 36).init()
+	if len(d.m.wallets) == 0 || !d.m.flowsLoaded {
+		b.Fatal("nothing loaded")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = d.m.View()
+	}
+}
+
+// BenchmarkWalletTransactionsRender is one frame of an open wallet with 50
+// and with 10,000 rows loaded, the cursor mid-way: windowing makes them
+// cost the same.
+func BenchmarkWalletTransactionsRender(b *testing.B) {
+	f := newFixture(b, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	for _, n := range []int{50, 10_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			d := newDriver(b, f.common(), 120, 36)
+			openWith(d, synthRows(n), false)
+			d.m.detail.setCursor(n/2, d.m.detailRows())
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = d.m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkFilterKeystroke is one keystroke in the filter over 10,000
+// loaded rows (the as-you-type cost).
+func BenchmarkFilterKeystroke(b *testing.B) {
+	f := newFixture(b, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	d := newDriver(b, f.common(), 120, 36)
+	openWith(d, synthRows(10_000), false)
+	d.press("/")
+	d.typeText("payou")
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			d.typeText("t")
+		} else {
+			d.press("backspace")
+		}
+		_ = d.m.View()
+	}
+}

@@ -1,0 +1,219 @@
+package wallets
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+)
+
+// TestEndToEndTransfer moves money between two wallets the way a person
+// does (keys, form, typed confirmation), against the simulator over
+// loopback HTTP, then checks that every balance on screen is the
+// simulator's own.
+func TestEndToEndTransfer(t *testing.T) {
+	f := history(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	before, _ := f.srv.Wallet(f.ids["settlement"])
+
+	d.press("t") // from the settlement wallet, to Operations (first choice)
+	d.press("tab")
+	d.typeText("1,500")
+	d.press("tab")
+	d.typeText("float for the week")
+	d.press("enter")
+	c := d.confirm()
+	if c.Typed != "1,500.00" {
+		t.Fatalf("typed confirmation %q", c.Typed)
+	}
+	if d.m.form != nil {
+		t.Fatalf("form still open after the transfer:\n%s", d.view())
+	}
+	ts := d.toasts()
+	if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Moved KES 1,500.00 from default to Operations") {
+		t.Fatalf("toasts %q", ts)
+	}
+	after, _ := f.srv.Wallet(f.ids["settlement"])
+	if before.Available-after.Available != client.Units(1500) {
+		t.Fatalf("settlement moved by %s", before.Available-after.Available)
+	}
+	assertBalancesMatch(t, d, f.srv)
+
+	// Both statements show the transfer on top, with the simulator's balance.
+	for label, key := range map[string]string{"default": "settlement", "Operations": "Operations"} {
+		w, _ := f.srv.Wallet(f.ids[key])
+		for i, x := range d.m.wallets {
+			if x.ID == w.ID {
+				d.m.setCursor(i)
+			}
+		}
+		d.press("enter")
+		top := d.m.detail.rows[0]
+		if top.Narrative != "float for the week" || top.RunningBalance != w.Current {
+			t.Errorf("%s: top line %+v, simulator balance %s", label, top, w.Current)
+		}
+		sign := "+"
+		if label == "default" {
+			sign = "−"
+		}
+		if v := d.view(); !strings.Contains(v, sign+"KES 1,500.00") {
+			t.Errorf("%s statement:\n%s", label, v)
+		}
+		d.press("esc")
+	}
+}
+
+// assertBalancesMatch finds each simulator wallet's row on screen and
+// compares both balances, then the per-currency totals.
+func assertBalancesMatch(t *testing.T, d *driver, s *sim.Server) {
+	t.Helper()
+	view := d.view()
+	totals := map[string][2]client.Amount{}
+	for _, w := range s.Wallets() {
+		row := rowFor(view, w.Label)
+		if row == "" {
+			t.Fatalf("no row for %s:\n%s", w.Label, view)
+		}
+		for _, a := range []client.Amount{w.Available, w.Current} {
+			if !strings.Contains(row, a.Format(w.Currency)) {
+				t.Errorf("%s shows %q, simulator has available %s current %s", w.Label, row, w.Available, w.Current)
+			}
+		}
+		t := totals[w.Currency]
+		totals[w.Currency] = [2]client.Amount{t[0] + w.Available, t[1] + w.Current}
+	}
+	for cur, tt := range totals {
+		row := lineWith(view, "Total "+cur)
+		if !strings.Contains(row, tt[0].Format(cur)) || !strings.Contains(row, tt[1].Format(cur)) {
+			t.Errorf("total %s row %q, simulator %s / %s", cur, row, tt[0], tt[1])
+		}
+	}
+}
+
+// rowFor is the table row whose label column starts with label (the first
+// two cells are the cursor mark).
+func rowFor(s, label string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if r := []rune(l); len(r) > 2 && strings.HasPrefix(string(r[2:]), label+"  ") {
+			return l
+		}
+	}
+	return ""
+}
+
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestStatementPaging loads a long statement page by page as the cursor
+// nears the end, and never while filtered.
+func TestStatementPaging(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	settle := f.srv.SettlementWalletID()
+	other := f.wallet("Other", "KES", false)
+	f.collect("", client.Units(1000))
+	for i := 0; i < 124; i++ { // 2 lines on the settlement wallet + 124 + 124 = 250
+		f.transfer(settle, other, client.Units(1), fmt.Sprintf("out %d", i))
+		f.transfer(other, settle, client.Units(1), fmt.Sprintf("back %d", i))
+		f.advance(time.Second)
+	}
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("enter")
+	dt := d.m.detail
+	if len(dt.rows) != 100 || dt.next != 2 || dt.count != 250 {
+		t.Fatalf("first page: %d rows, next %d, count %d", len(dt.rows), dt.next, dt.count)
+	}
+	if !strings.Contains(d.view(), "100 of 250 loaded") {
+		t.Fatalf("header:\n%s", d.view())
+	}
+	// Filtering never fetches.
+	d.press("/")
+	d.typeText("back 1")
+	d.press("end")
+	if len(dt.rows) != 100 {
+		t.Fatal("the filter loaded more pages")
+	}
+	d.press("esc")
+	// Near the end: the next page comes.
+	d.press("end")
+	if len(dt.rows) != 200 || dt.next != 3 {
+		t.Fatalf("after end: %d rows, next %d", len(dt.rows), dt.next)
+	}
+	d.press("end")
+	if len(dt.rows) != 250 || dt.next != 0 {
+		t.Fatalf("after the last page: %d rows, next %d", len(dt.rows), dt.next)
+	}
+	seen := map[string]bool{}
+	for _, r := range dt.rows {
+		if seen[r.ID] {
+			t.Fatalf("row %s loaded twice", r.ID)
+		}
+		seen[r.ID] = true
+	}
+	// New money on top arrives with a refresh and the cursor stays put.
+	cur := dt.currentID()
+	f.collect("", client.Units(77))
+	d.press("r")
+	if len(dt.rows) != 252 || dt.currentID() != cur || dt.rows[0].TransType != "CHARGE" {
+		t.Fatalf("after refresh: %d rows, cursor on %s (was %s), top %s", len(dt.rows), dt.currentID(), cur, dt.rows[0].TransType)
+	}
+}
+
+// synthRows makes n statement lines for render tests and benchmarks.
+func synthRows(n int) []client.WalletTransaction {
+	rows := make([]client.WalletTransaction, n)
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, eat())
+	bal := client.Units(1_000_000)
+	for i := range rows {
+		v := client.Amount(int64(i%97+1) * 1234)
+		typ, note := "SALE", fmt.Sprintf("M-PESA payment from 2547%08d", i)
+		if i%3 == 0 {
+			v, typ, note = -v/3, "PAYOUT", fmt.Sprintf("MPESA-B2C to supplier %d", i)
+		}
+		rows[i] = client.WalletTransaction{ID: fmt.Sprintf("TX%07d", i), Currency: "KES", Value: v, RunningBalance: bal,
+			Narrative: note, TransType: typ, Status: "AVAILABLE", CreatedAt: t0.Add(-time.Duration(i) * time.Minute)}
+		bal -= v
+	}
+	return rows
+}
+
+// openWith opens the first wallet and feeds it rows as one loaded page.
+func openWith(d *driver, rows []client.WalletTransaction, next bool) {
+	w := client.Wallet{ID: "SYNTH01", Label: "Synthetic", Currency: "KES", Type: "WORKING"}
+	d.m.wallets, d.m.loaded = []client.Wallet{w}, true
+	d.m.setCursor(0)
+	d.m.seq++
+	d.m.detail = &detail{wallet: w, gen: d.m.seq, seen: map[string]bool{}, filter: newInput(d.m.c.Styles, "/ ", "", 80), amtW: 10, balW: 10, loading: true}
+	p := &client.Page[client.WalletTransaction]{Count: len(rows), Results: rows}
+	if next {
+		p.Next = "more"
+	}
+	d.feed(txPageMsg{walletID: w.ID, gen: d.m.seq, page: 1, p: p})
+}
+
+// TestWindowing: 10,000 loaded rows draw exactly one screen.
+func TestWindowing(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	for _, n := range []int{3, 50, 10_000} {
+		d := newDriver(t, f.common(), 80, 20)
+		openWith(d, synthRows(n), false)
+		d.press("pgdown", "pgdown", "down")
+		v := d.view()
+		checkBox(t, v, 80, 20)
+		lines := strings.Count(v, "\n") + 1
+		if want := min(n, d.m.detailRows()) + 4; lines != want {
+			t.Errorf("%d rows: %d lines drawn, want %d", n, lines, want)
+		}
+		if !strings.Contains(v, "▸ ") {
+			t.Errorf("%d rows: cursor row not drawn", n)
+		}
+	}
+}

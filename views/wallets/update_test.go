@@ -1,0 +1,569 @@
+package wallets
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// small is a settlement wallet with KES 10,000 collected (less fees) and
+// three working wallets, at 2026-11-22 09:00 EAT.
+func small(t testing.TB) *fixture {
+	t.Helper()
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	f.ids["settlement"] = f.srv.SettlementWalletID()
+	f.wallet("Alpha", "KES", true)
+	f.wallet("Bravo", "KES", false)
+	f.wallet("Charlie", "KES", false)
+	f.collect("", client.Units(10_000))
+	return f
+}
+
+func TestListNavigation(t *testing.T) {
+	f := small(t)
+	tests := []struct {
+		keys []string
+		want string // label under the cursor
+	}{
+		{nil, "default"},
+		{[]string{"down"}, "Alpha"},
+		{[]string{"j", "j"}, "Bravo"},
+		{[]string{"down", "down", "up"}, "Alpha"},
+		{[]string{"k"}, "default"}, // stops at the top
+		{[]string{"end"}, "Charlie"},
+		{[]string{"G", "down"}, "Charlie"}, // stops at the bottom
+		{[]string{"end", "home"}, "default"},
+		{[]string{"end", "g"}, "default"},
+		{[]string{"pgdown"}, "Charlie"},
+		{[]string{"end", "pgup"}, "default"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
+			d := newDriver(t, f.common(), 80, 20).init()
+			d.press(tt.keys...)
+			w, ok := d.m.selected()
+			if !ok || w.Label != tt.want {
+				t.Fatalf("cursor on %q, want %q", w.Label, tt.want)
+			}
+			if !strings.Contains(d.view(), "▸ "+tt.want) {
+				t.Fatalf("the marked row is not %s:\n%s", tt.want, d.view())
+			}
+		})
+	}
+}
+
+func TestOpenAndCloseWallet(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 100, 20).init()
+	d.press("enter")
+	if d.m.detail == nil || d.m.detail.wallet.ID != f.ids["settlement"] {
+		t.Fatalf("enter did not open the settlement wallet")
+	}
+	v := d.view()
+	for _, want := range []string{"Wallets › default", "SALE", "+KES 10,000.00", "CHARGE", "−KES 300.00", "2 transactions"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("statement lacks %q:\n%s", want, v)
+		}
+	}
+	d.press("esc")
+	if d.m.detail != nil {
+		t.Fatal("esc did not go back to the list")
+	}
+	if w, _ := d.m.selected(); w.ID != f.ids["settlement"] {
+		t.Fatalf("back on %s, want the wallet that was open", w.Label)
+	}
+	// A wallet further down opens too, and its empty statement says so.
+	d.press("down", "down", "enter")
+	if d.m.detail.wallet.Label != "Bravo" || !strings.Contains(d.view(), "no transactions yet") {
+		t.Fatalf("Bravo's statement:\n%s", d.view())
+	}
+}
+
+func TestFilter(t *testing.T) {
+	f := history(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.press("enter")
+	all := len(d.m.detail.rows)
+	if all < 30 {
+		t.Fatalf("only %d rows loaded", all)
+	}
+	d.press("/")
+	if !d.m.Capturing() {
+		t.Fatal("filtering but Capturing() is false: single-letter keys would reach the shell")
+	}
+	d.typeText("payout")
+	dt := d.m.detail
+	if dt.shown() == 0 || dt.shown() >= all {
+		t.Fatalf("filter kept %d of %d", dt.shown(), all)
+	}
+	for i := 0; i < dt.shown(); i++ {
+		if tx := dt.at(i); !strings.Contains(strings.ToLower(tx.TransType+tx.Narrative), "payout") &&
+			!strings.Contains(strings.ToLower(tx.Narrative), "b2c") {
+			t.Errorf("row %d (%s %s) does not match", i, tx.TransType, tx.Narrative)
+		}
+	}
+	v := d.view()
+	if !strings.Contains(v, fmt.Sprintf("%d of %d loaded match", dt.shown(), all)) || strings.Contains(v, " SALE ") {
+		t.Fatalf("filtered view:\n%s", v)
+	}
+	// Letters typed while filtering are text, not commands.
+	d.typeText("r")
+	if d.m.loading || d.m.detail.query != "payoutr" {
+		t.Fatalf("r while filtering refreshed or was lost (query %q)", d.m.detail.query)
+	}
+	d.press("backspace", "enter")
+	if d.m.Capturing() || d.m.detail.shown() == all {
+		t.Fatal("enter should keep the filter and release the keyboard")
+	}
+	d.press("esc")
+	if d.m.detail == nil || d.m.detail.query != "" || d.m.detail.shown() != all {
+		t.Fatal("the first esc should clear the filter and stay in the wallet")
+	}
+	d.press("/")
+	d.typeText("sale")
+	d.press("esc")
+	if d.m.Capturing() || d.m.detail.query != "" {
+		t.Fatal("esc while typing should clear the filter")
+	}
+	d.press("esc")
+	if d.m.detail != nil {
+		t.Fatal("esc with no filter should go back")
+	}
+}
+
+// fieldState is what a test checks on a form after submitting.
+func submitForm(d *driver, values map[string]string) {
+	for _, fl := range d.m.form.fields {
+		if v, ok := values[fl.key]; ok {
+			fl.input.SetValue(v)
+		}
+	}
+	d.m.form.setFocus(len(d.m.form.fields) - 1)
+	d.press("enter")
+}
+
+func TestTransferValidation(t *testing.T) {
+	f := small(t)
+	tests := []struct {
+		name      string
+		amount    string
+		narrative string
+		field     string
+		want      string
+	}{
+		{"letters", "abc", "rent", "amount", "only digits"},
+		{"zero", "0", "rent", "amount", "more than zero"},
+		{"negative", "-5", "rent", "amount", "more than zero"},
+		{"three decimals", "1.234", "rent", "amount", "more than two decimal places"},
+		{"empty amount", "", "rent", "amount", "an amount is required"},
+		{"over the balance", "9,700.01", "rent", "amount", "more than the available KES 9,700.00"},
+		{"bad narrative", "100", "50% off; <b>", "narrative", "must not contain < > % ; or $"},
+		{"empty narrative", "100", "   ", "narrative", "a narrative is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDriver(t, f.common(), 80, 20).init()
+			d.press("t")
+			if d.m.form == nil || !d.m.Capturing() {
+				t.Fatal("t did not open a capturing form")
+			}
+			submitForm(d, map[string]string{"amount": tt.amount, "narrative": tt.narrative})
+			fm := d.m.form
+			if fm == nil || fm.state != formEditing {
+				t.Fatal("an invalid form left editing")
+			}
+			if d.lastShell(reflect.TypeFor[common.ConfirmMsg]()) != nil {
+				t.Fatal("an invalid form asked for confirmation")
+			}
+			if got := fm.get(tt.field).err; !strings.Contains(got, tt.want) {
+				t.Fatalf("%s error %q, want %q", tt.field, got, tt.want)
+			}
+			if fm.get("amount").value() != tt.amount || fm.get("narrative").value() != tt.narrative {
+				t.Fatal("what was typed changed")
+			}
+			if fm.fields[fm.focus].key != tt.field {
+				t.Fatalf("focus on %s, want the bad field %s", fm.fields[fm.focus].key, tt.field)
+			}
+			if !strings.Contains(d.view(), tt.want) {
+				t.Fatalf("message not on screen:\n%s", d.view())
+			}
+		})
+	}
+}
+
+func TestFundValidation(t *testing.T) {
+	f := small(t)
+	tests := []struct {
+		name, phone, amount, field, want string
+	}{
+		{"short phone", "0712 345", "100", "phone", "too short"},
+		{"landline", "020 123 4567", "100", "phone", "not a mobile number"},
+		{"letters in phone", "07I2345678", "100", "phone", "unexpected character"},
+		{"no phone", "", "100", "phone", "a phone number is required"},
+		{"under a shilling", "0712345678", "0.50", "amount", "at least KES 1.00"},
+		{"over the M-Pesa limit", "0712345678", "150,000.01", "amount", "at most KES 150,000.00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDriver(t, f.common(), 80, 20).init()
+			d.press("f")
+			submitForm(d, map[string]string{"phone": tt.phone, "amount": tt.amount})
+			fm := d.m.form
+			if got := fm.get(tt.field).err; !strings.Contains(got, tt.want) {
+				t.Fatalf("%s error %q, want %q", tt.field, got, tt.want)
+			}
+			if fm.get("phone").value() != tt.phone || fm.get("amount").value() != tt.amount {
+				t.Fatal("what was typed changed")
+			}
+			if d.lastShell(reflect.TypeFor[common.ConfirmMsg]()) != nil {
+				t.Fatal("an invalid form asked for confirmation")
+			}
+		})
+	}
+	// A good number is shown normalised as it is typed.
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("f")
+	d.typeText("0712 345 678")
+	if h := d.m.form.get("phone").hint; h != "→ +254 712 345 678" {
+		t.Fatalf("phone hint %q", h)
+	}
+	if !strings.Contains(d.view(), "→ +254 712 345 678") {
+		t.Fatalf("normalised phone not shown:\n%s", d.view())
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	f := small(t)
+	for _, tt := range []struct{ label, want string }{
+		{"", "a label is required"},
+		{"Rent/2026", "only letters, digits"},
+		{"Ops <script>", "only letters, digits"},
+	} {
+		d := newDriver(t, f.common(), 80, 20).init()
+		d.press("n")
+		submitForm(d, map[string]string{"label": tt.label})
+		if got := d.m.form.get("label").err; !strings.Contains(got, tt.want) {
+			t.Errorf("label %q: error %q, want %q", tt.label, got, tt.want)
+		}
+	}
+	// The input itself stops at IntaSend's 40 characters.
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("n")
+	d.typeText(strings.Repeat("x", 45))
+	if n := len(d.m.form.get("label").value()); n != labelMax {
+		t.Fatalf("label took %d characters", n)
+	}
+}
+
+func TestTransferAsksTypedConfirmation(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("t", "right") // To: from Alpha to Bravo
+	d.press("tab")
+	d.typeText("1500")
+	d.press("tab")
+	d.typeText("float for the week")
+	d.press("enter")
+	c, ok := d.lastShell(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
+	if !ok {
+		t.Fatalf("no confirmation:\n%s", d.view())
+	}
+	if c.Typed != "1,500.00" || !c.Danger || c.Perm != common.PermTransfer || !strings.Contains(c.Body, "Bravo") {
+		t.Fatalf("confirmation %+v", c)
+	}
+	if d.m.form.state != formConfirming {
+		t.Fatal("form not waiting for the confirmation")
+	}
+	// Cancel: back to the form with everything as typed.
+	d.feed(c.OnCancel)
+	fm := d.m.form
+	if fm == nil || fm.state != formEditing || fm.get("amount").value() != "1500" || fm.get("to").value() != f.ids["Bravo"] {
+		t.Fatal("cancel lost the form")
+	}
+	if got := f.srv.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 0 {
+		t.Fatalf("%d transfers sent before confirming", got)
+	}
+}
+
+func TestCursorStaysOnWalletAcrossRefresh(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("down", "down") // Bravo
+	ws := append([]client.Wallet(nil), d.m.wallets...)
+	reversed := make([]client.Wallet, len(ws))
+	for i, w := range ws {
+		reversed[len(ws)-1-i] = w
+	}
+	tests := []struct {
+		name    string
+		wallets []client.Wallet
+		want    string
+	}{
+		{"reordered", reversed, "Bravo"},
+		{"a wallet added on top", append([]client.Wallet{{ID: "NEW0001", Label: "New", Currency: "KES", Type: "WORKING"}}, ws...), "Bravo"},
+		{"the wallet is gone: nearest row", []client.Wallet{ws[0], ws[1], ws[3]}, "Charlie"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d.m.walletSeq++
+			d.feed(walletsMsg{seq: d.m.walletSeq, wallets: ws})
+			d.m.setCursor(2) // Bravo
+			d.m.walletSeq++
+			d.feed(walletsMsg{seq: d.m.walletSeq, wallets: tt.wallets})
+			if w, _ := d.m.selected(); w.Label != tt.want {
+				t.Fatalf("cursor on %s, want %s", w.Label, tt.want)
+			}
+		})
+	}
+	// A real refresh (r) keeps it too.
+	d.feed(walletsMsg{seq: d.m.walletSeq, wallets: ws})
+	d.m.setCursor(3)
+	f.wallet("Delta", "KES", false)
+	d.press("r")
+	if w, _ := d.m.selected(); w.Label != "Charlie" || len(d.m.wallets) != 5 {
+		t.Fatalf("after r: cursor on %s, %d wallets", w.Label, len(d.m.wallets))
+	}
+	// An answer older than the latest request is dropped.
+	d.feed(walletsMsg{seq: d.m.walletSeq - 1, wallets: ws[:1]})
+	if len(d.m.wallets) != 5 {
+		t.Fatal("a stale answer replaced the list")
+	}
+}
+
+func TestRefreshTimerPausesWhileHidden(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	const route = "GET wallets/"
+	before := f.srv.Counters().Requests[route]
+	if n := d.fire(refreshTickMsg{}); n != 1 {
+		t.Fatalf("%d refresh timers armed after the first load, want 1", n)
+	}
+	if got := f.srv.Counters().Requests[route]; got != before+1 {
+		t.Fatalf("the timer made %d requests", got-before)
+	}
+	d.run(d.m.SetShown(false))
+	d.fire(refreshTickMsg{})
+	if got := f.srv.Counters().Requests[route]; got != before+1 {
+		t.Fatal("a hidden view refreshed")
+	}
+	// Shown again soon after: no request, only a new timer.
+	d.run(d.m.SetShown(true))
+	if got := f.srv.Counters().Requests[route]; got != before+1 {
+		t.Fatal("showing the view again refreshed data that was fresh")
+	}
+	if n := d.fire(refreshTickMsg{}); n != 1 || f.srv.Counters().Requests[route] != before+2 {
+		t.Fatalf("timer after showing again: %d fired", n)
+	}
+	// Every answer reports health, with the view's clock.
+	h, ok := d.lastShell(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg)
+	if !ok || !h.OK || !h.At.Equal(f.clock.Now()) {
+		t.Fatalf("health %+v", h)
+	}
+	// Failures back off and say so, without an error panel on a quiet refresh.
+	f.srv.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
+	panels := len(d.errors())
+	d.fire(refreshTickMsg{})
+	if d.m.failures != 1 || len(d.errors()) != panels || !strings.Contains(d.view(), "refresh failed") {
+		t.Fatalf("quiet failure: failures %d, panels %d→%d\n%s", d.m.failures, panels, len(d.errors()), d.view())
+	}
+	if h, _ := d.lastShell(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
+		t.Fatal("a 503 reported healthy")
+	}
+	if !strings.Contains(d.view(), "KES 9,700.00") {
+		t.Fatal("stale balances left the screen on a failed refresh")
+	}
+	d.press("r")
+	if len(d.errors()) != panels+1 {
+		t.Fatal("a failed manual refresh did not open the error panel")
+	}
+}
+
+func (d *driver) errors() []common.ErrorMsg {
+	var out []common.ErrorMsg
+	for _, m := range d.shell {
+		if e, ok := m.(common.ErrorMsg); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestTransferRefusedKeepsForm(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("t")
+	// Money leaves behind the view's back: the view still shows 9,700.
+	f.transfer(f.ids["settlement"], f.ids["Charlie"], client.Units(9000), "elsewhere")
+	submitForm(d, map[string]string{"amount": "1000", "narrative": "rent"})
+	d.confirm()
+	fm := d.m.form
+	if fm == nil || fm.state != formEditing || fm.err == "" {
+		t.Fatalf("refused transfer: form %+v", fm)
+	}
+	if fm.get("amount").value() != "1000" || fm.get("narrative").value() != "rent" {
+		t.Fatal("the refused form lost what was typed")
+	}
+	if !strings.Contains(d.view(), "IntaSend:") {
+		t.Fatalf("IntaSend's message not shown:\n%s", d.view())
+	}
+	// A second confirmation of the same form sends nothing.
+	d.feed(confirmedMsg{seq: fm.seq})
+	if got := f.srv.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 2 { // ours + the fixture's
+		t.Fatalf("%d transfer requests", got)
+	}
+}
+
+func TestTransferAmbiguousIsNotResent(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("t")
+	f.srv.SetFaults([]sim.Fault{{Route: "intra_transfer", Kind: sim.DropAfter}})
+	submitForm(d, map[string]string{"amount": "1000", "narrative": "rent"})
+	d.confirm()
+	f.srv.SetFaults(nil)
+	if d.m.form != nil {
+		t.Fatal("the form stayed open after an ambiguous failure (inviting a resend)")
+	}
+	errs := d.errors()
+	if len(errs) == 0 || errs[len(errs)-1].Title != "Transfer outcome unknown" ||
+		!strings.Contains(errs[len(errs)-1].Err.Error(), "check both wallets' balances") {
+		t.Fatalf("error panel %+v", errs)
+	}
+	if got := f.srv.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 1 {
+		t.Fatalf("%d transfer requests, want exactly 1", got)
+	}
+	// The view refreshed: it shows what the simulator holds (the transfer did happen).
+	s, _ := f.srv.Wallet(f.ids["settlement"])
+	if !strings.Contains(d.view(), s.Available.Format("KES")) || s.Available != client.Units(8700) {
+		t.Fatalf("after the ambiguous transfer the simulator has %s; view:\n%s", s.Available, d.view())
+	}
+}
+
+func TestFundByMPesa(t *testing.T) {
+	tests := []struct {
+		name, phone string
+		state       string
+		want        string
+	}{
+		{"paid", "0708 374 149", client.InvoiceComplete, "COMPLETE"},
+		{"wrong PIN or similar", "0700000001", client.InvoiceFailed, "FAILED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := small(t)
+			d := newDriver(t, f.common(), 80, 20).init()
+			d.press("down", "f") // fund Alpha
+			submitForm(d, map[string]string{"phone": tt.phone, "amount": "250"})
+			c := d.confirm()
+			if c.Perm != common.PermCollect {
+				t.Fatalf("confirmation perm %q", c.Perm)
+			}
+			if d.m.stk == nil {
+				t.Fatalf("no status panel after the push:\n%s", d.view())
+			}
+			if !strings.Contains(d.view(), "PENDING") {
+				t.Fatalf("status panel:\n%s", d.view())
+			}
+			// Poll as the customer acts: one request in flight at a time.
+			for i := 0; i < 10 && !d.m.stk.final(); i++ {
+				f.advance(2 * time.Second)
+				if n := d.fire(pollMsg{}); n != 1 {
+					t.Fatalf("%d polls pending, want exactly 1", n)
+				}
+			}
+			if d.m.stk.inv.State != tt.state {
+				t.Fatalf("state %s, want %s", d.m.stk.inv.State, tt.state)
+			}
+			if n := d.fire(pollMsg{}); n != 0 {
+				t.Fatal("still polling after a final state")
+			}
+			v := d.view()
+			if !strings.Contains(v, tt.want) {
+				t.Fatalf("panel:\n%s", v)
+			}
+			if tt.state == client.InvoiceFailed {
+				if d.m.stk.inv.FailedReason == "" || !strings.Contains(v, d.m.stk.inv.FailedReason[:20]) {
+					t.Fatalf("failed reason not shown:\n%s", v)
+				}
+			} else {
+				ts := d.toasts()
+				if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Received KES 250.00 into Alpha") {
+					t.Fatalf("toasts %q", ts)
+				}
+				// The money shows in Alpha's current balance (it is still clearing).
+				a, _ := f.srv.Wallet(f.ids["Alpha"])
+				if w, _ := d.m.walletByID(f.ids["Alpha"]); w.CurrentBalance != a.Current || a.Current != client.MustAmount("242.50") {
+					t.Fatalf("Alpha shows %s, simulator %s", w.CurrentBalance, a.Current)
+				}
+			}
+			d.press("esc")
+			if d.m.stk != nil {
+				t.Fatal("esc did not close the panel")
+			}
+		})
+	}
+}
+
+func TestCreateWallet(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.press("n")
+	d.typeText("Payroll")
+	d.press("tab", "right", "left") // currency back to KES
+	submitForm(d, map[string]string{})
+	c := d.confirm()
+	if c.Perm != common.PermAdmin {
+		t.Fatalf("perm %q", c.Perm)
+	}
+	if d.m.form != nil {
+		t.Fatal("form open after success")
+	}
+	w, ok := d.m.selected()
+	if !ok || w.Label != "Payroll" || w.Type != client.WalletWorking || w.Currency != "KES" {
+		t.Fatalf("cursor on %+v, want the new wallet", w)
+	}
+}
+
+func TestActionsAndHelp(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	perms := map[string]common.Permission{}
+	for _, a := range d.m.Actions() {
+		perms[a.Key] = a.Perm
+		d.feed(a.Msg)
+		if a.Key != "r" && d.m.form == nil {
+			t.Errorf("action %q opened nothing", a.Title)
+		}
+		d.m.form = nil
+	}
+	want := map[string]common.Permission{"r": common.PermView, "t": common.PermTransfer, "f": common.PermCollect, "n": common.PermAdmin}
+	if fmt.Sprint(perms) != fmt.Sprint(want) {
+		t.Fatalf("perms %v, want %v", perms, want)
+	}
+	for _, b := range d.m.ShortHelp() {
+		if b.Help().Key == "" {
+			t.Fatal("a binding without help")
+		}
+	}
+	if len(d.m.FullHelp()) < 3 {
+		t.Fatal("full help too short")
+	}
+}
+
+// The error carried to the panel is IntaSend's own words.
+func TestErrText(t *testing.T) {
+	ae := &client.APIError{Status: 400, Detail: "Insufficient balance", Errors: []client.ErrorDetail{{Attr: "amount"}}}
+	if got := errText(fmt.Errorf("wrap: %w", ae)); got != "amount: Insufficient balance" {
+		t.Fatalf("errText = %q", got)
+	}
+	if got := errText(errors.New("dial tcp: refused")); got != "dial tcp: refused" {
+		t.Fatalf("errText = %q", got)
+	}
+}
