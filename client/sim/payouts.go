@@ -11,8 +11,8 @@ import (
 
 // Send money (contract §2.4, §3, §4): initiate → approve → BP104…BP110 →
 // BC100, each transaction TP101 → TP102 → TS100 | TF106, wallets moving as
-// they settle. Validation is in payouts_validate.go's sibling functions
-// below; the state machine in payoutsRun.
+// they settle. Validation of initiate bodies is in payouts_validate.go; the
+// state machine is startBatch and settlePayout below.
 //
 // Decisions where the contract is silent (documented for the client and
 // the tests that rely on them):
@@ -30,6 +30,20 @@ import (
 //     +4 steps+TxStep and +5 steps+TxStep, then BC100. Defaults: ~6.8 s.
 //   - M-Pesa, PesaLink and airtime are KES rails; INTASEND takes any of the
 //     four currencies.
+//   - MPESA-B2C and AIRTIME accounts must already be 2547…/2541… (the API
+//     wants 254 without '+'); 07… is refused with the 254 form in the
+//     detail. Spaces in accounts are allowed (OAS) and removed.
+//   - Approve refusals are 400 validation errors with attr null and codes
+//     already_approved ("Batch already approved"), batch_cancelled,
+//     approval_not_required; a wrong nonce or signature is attr "nonce",
+//     code "invalid" ("Invalid nonce", "Invalid nonce signature", "Nonce
+//     must be signed with the key of device N"); unknown tracking_id is 404
+//     {"detail":"Not found."}. A refused approval changes nothing.
+//   - An unregistered device_id at initiate (while devices are registered)
+//     is 400 {"details":"Device id not found"}, the GB sample's shape.
+//   - The nonce is shown while the batch waits for approval, not after.
+//   - A failed transaction is not charged (charge "0.00"); its amount and
+//     charge are released back to the wallet.
 
 // Magic accounts: these outcomes ignore Options.FailureRate. They are the
 // same numbers collections.go uses for STK pushes.
