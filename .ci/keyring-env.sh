@@ -43,8 +43,8 @@ unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
 # until it owns org.freedesktop.secrets, then run the command. The daemon
 # exits with the session bus. (dbus-daemon may warn that it cannot raise
 # its fd limit; that is harmless.)
-# shellcheck disable=SC2016 # expanded by the inner shell
 rc=0
+# shellcheck disable=SC2016 # expanded by the inner shell
 dbus-run-session -- bash -c '
 	set -euo pipefail
 	printf %s malipo-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null
