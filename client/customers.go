@@ -45,3 +45,13 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 	}
 	return &out, nil
 }
+
+// CustomerTransactions returns one page of a payment customer's invoices,
+// newest first.
+func (c *Client) CustomerTransactions(ctx context.Context, id string, page int) (*Page[Invoice], error) {
+	seg, err := pathSeg("customer id", id)
+	if err != nil {
+		return nil, err
+	}
+	return getPage[Invoice](ctx, c, "customers/"+seg+"/transactions/", page)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -50,24 +51,45 @@ func (l *PaymentLink) UnmarshalJSON(b []byte) error {
 
 // PaymentLinkRequest creates or updates a payment link.
 type PaymentLinkRequest struct {
-	Title        string `json:"title"` // required, ≤140
-	Currency     string `json:"currency"`
-	Amount       Amount `json:"amount"`
-	UsageLimit   int    `json:"usage_limit,omitempty"`
-	IsActive     bool   `json:"is_active"`
-	RedirectURL  string `json:"redirect_url,omitempty"`
-	MobileTarrif string `json:"mobile_tarrif,omitempty"`
-	CardTarrif   string `json:"card_tarrif,omitempty"`
+	Title        string // required, ≤140, letters, digits, '-', '_', spaces
+	Currency     string // KES when empty
+	Amount       Amount // whole units only (IntaSend takes an integer); zero: the customer chooses
+	UsageLimit   int    // zero: unlimited
+	Inactive     bool   // create or set the link deactivated
+	RedirectURL  string
+	MobileTarrif string // BUSINESS-PAYS (default) or CUSTOMER-PAYS
+	CardTarrif   string
+}
+
+// wire is the body IntaSend takes: amount is an integer there (OAS), unlike
+// everywhere else.
+func (r PaymentLinkRequest) wire() (any, error) {
+	if r.Title == "" {
+		return nil, errors.New("payment link: a title is required")
+	}
+	if r.Amount < 0 || r.Amount%100 != 0 {
+		return nil, fmt.Errorf("payment link: amount must be a whole, non-negative number of units, got %s", r.Amount)
+	}
+	return struct {
+		Title        string `json:"title"`
+		Currency     string `json:"currency"`
+		Amount       int64  `json:"amount"`
+		UsageLimit   int    `json:"usage_limit,omitempty"`
+		IsActive     bool   `json:"is_active"`
+		RedirectURL  string `json:"redirect_url,omitempty"`
+		MobileTarrif string `json:"mobile_tarrif,omitempty"`
+		CardTarrif   string `json:"card_tarrif,omitempty"`
+	}{r.Title, orKES(r.Currency), r.Amount.Cents() / 100, r.UsageLimit, !r.Inactive, r.RedirectURL, r.MobileTarrif, r.CardTarrif}, nil
 }
 
 // CreatePaymentLink makes a payment link. Not retried.
 func (c *Client) CreatePaymentLink(ctx context.Context, r PaymentLinkRequest) (*PaymentLink, error) {
-	if r.Title == "" {
-		return nil, errors.New("payment link: a title is required")
+	body, err := r.wire()
+	if err != nil {
+		return nil, err
 	}
-	r.Currency = orKES(r.Currency)
 	var out PaymentLink
-	if err := c.do(ctx, call{method: "POST", path: "paymentlinks/", body: r}, &out); err != nil {
+	if err := c.do(ctx, call{method: "POST", path: "paymentlinks/", body: body}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -101,9 +123,12 @@ func (c *Client) UpdatePaymentLink(ctx context.Context, id string, r PaymentLink
 	if err != nil {
 		return nil, err
 	}
-	r.Currency = orKES(r.Currency)
+	body, err := r.wire()
+	if err != nil {
+		return nil, err
+	}
 	var out PaymentLink
-	if err := c.do(ctx, call{method: "PUT", path: "paymentlinks/" + seg + "/", body: r}, &out); err != nil {
+	if err := c.do(ctx, call{method: "PUT", path: "paymentlinks/" + seg + "/", body: body}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -90,6 +90,8 @@ type Subscription struct {
 	Status        string                `json:"status"`
 	SetupURL      string                `json:"setup_url"`
 	PaymentMethod string                `json:"payment_method"`
+	CyclesDone    int                   `json:"billing_cycles_completed"`
+	NextBilling   string                `json:"next_billing_date"`
 	CreatedAt     time.Time             `json:"created_at"`
 	UpdatedAt     time.Time             `json:"updated_at"`
 }
@@ -150,7 +152,7 @@ func objectOrID[T any](obj, id json.RawMessage, idOf func(*T) string) (*T, strin
 type SubscriptionRequest struct {
 	CustomerID  string `json:"customer_id"`
 	PlanID      string `json:"plan_id"`
-	StartDate   string `json:"start_date"` // YYYY-MM-DD
+	StartDate   string `json:"start_date,omitempty"` // YYYY-MM-DD; today when empty
 	Reference   string `json:"reference,omitempty"`
 	RedirectURL string `json:"redirect_url,omitempty"`
 }
