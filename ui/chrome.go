@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -44,17 +45,23 @@ func (m *Model) expireToast(id int) {
 	}
 }
 
-// toastLine renders a toast with a symbol, so its kind reads without colour.
+// toastLine renders a toast with a symbol, so its kind reads without colour
+// (unless the text already starts with it).
 func toastLine(s *common.Styles, t toast) string {
+	style, sym := s.ToastInfo, "•"
 	switch t.kind {
 	case common.ToastSuccess:
-		return s.ToastSuccess.Render(common.SymOK + " " + t.text)
+		style, sym = s.ToastSuccess, common.SymOK
 	case common.ToastWarn:
-		return s.ToastWarn.Render(common.SymWarn + " " + t.text)
+		style, sym = s.ToastWarn, common.SymWarn
 	case common.ToastError:
-		return s.ToastError.Render(common.SymFailed + " " + t.text)
+		style, sym = s.ToastError, common.SymFailed
 	}
-	return s.ToastInfo.Render("• " + t.text)
+	text := t.text
+	if !strings.HasPrefix(text, sym) {
+		text = sym + " " + text
+	}
+	return style.Padding(0).Render(text)
 }
 
 // errorPanel is the dismissible panel for a failed request. It carries

@@ -55,6 +55,14 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Help, k.Palette, k.Quit}
 }
 
+// typingHelp is the shell's part of the footer while a field takes text:
+// only the chords still work.
+func (k KeyMap) typingHelp() []key.Binding {
+	p := k.Palette
+	p.SetHelp("ctrl+p", "commands")
+	return []key.Binding{p, k.ForceQuit}
+}
+
 // FullHelp is the shell's part of the `?` overlay: navigation, then actions.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	palette := k.Palette

@@ -146,7 +146,8 @@ func (m *Model) header() string {
 }
 
 // footer is the short help: the shell's keys always show on the right (so
-// "? help" never falls off), the active view's fill the rest from the left.
+// "? help" never falls off), the active view's fill the rest from the left,
+// or the newest toast does while there is one.
 func (m *Model) footer() string {
 	var left, right []key.Binding
 	switch {
@@ -159,6 +160,9 @@ func (m *Model) footer() string {
 	case m.onboarding:
 		k := defaultOnboardingKeyMap()
 		left = []key.Binding{k.Demo, k.Quit}
+	case len(m.views) > 0 && m.views[m.active].Capturing():
+		left = m.views[m.active].ShortHelp()
+		right = m.keys.typingHelp()
 	default:
 		if m.errPanel != nil {
 			left = append(left, errorDismissKey())
@@ -170,6 +174,11 @@ func (m *Model) footer() string {
 	}
 	r := shortHelp(m.c.Styles, right, m.width)
 	l := shortHelp(m.c.Styles, left, m.width-lipgloss.Width(r)-4)
+	if len(m.toasts) > 0 {
+		// The newest toast takes the view's hints' place for a few seconds:
+		// it covers nothing on screen and the shell's keys stay visible.
+		l = ansi.Truncate(toastLine(m.c.Styles, m.toasts[len(m.toasts)-1]), m.width-lipgloss.Width(r)-4, "…")
+	}
 	gap := max(1, m.width-lipgloss.Width(l)-lipgloss.Width(r)-2)
 	return fit(" "+l+strings.Repeat(" ", gap)+r, m.width, 1)
 }
@@ -254,24 +263,16 @@ func (m *Model) healthText() string {
 }
 
 func (m *Model) hasOverlay() bool {
-	return m.errPanel != nil || len(m.toasts) > 0 || m.confirm != nil || m.palette != nil || m.showHelp
+	return m.errPanel != nil || m.confirm != nil || m.palette != nil || m.showHelp
 }
 
-// overlays draws, over the frame: toasts (top right), the error panel
-// (bottom of the body), then at most one modal (confirm, palette, help).
+// overlays draws, over the frame, the error panel (bottom of the body), then
+// at most one modal (confirm, palette, help).
 func (m *Model) overlays(frame string) string {
 	s := m.c.Styles
 	if m.errPanel != nil {
 		p := m.errorView(m.width - 2)
 		frame = place(frame, p, 1, max(headerRows, m.height-footerRows-lipgloss.Height(p)))
-	}
-	if len(m.toasts) > 0 {
-		lines := make([]string, len(m.toasts))
-		for i, t := range m.toasts {
-			lines[i] = toastLine(s, t)
-		}
-		box := s.Box.Render(strings.Join(lines, "\n"))
-		frame = place(frame, box, max(0, m.width-lipgloss.Width(box)-1), headerRows)
 	}
 	switch {
 	case m.confirm != nil:
