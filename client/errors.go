@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -163,8 +165,9 @@ func parseAPIError(status int, method, path string, body []byte) *APIError {
 		// Older DRF shape: {"errors": {"field": ["message"]}}.
 		var byField map[string][]string
 		if json.Unmarshal(shape.Errors, &byField) == nil {
-			for f, msgs := range byField {
-				for _, m := range msgs {
+			// Sorted, so Attr() and Detail name the same field every time.
+			for _, f := range slices.Sorted(maps.Keys(byField)) {
+				for _, m := range byField[f] {
 					e.Errors = append(e.Errors, ErrorDetail{Code: "invalid", Detail: m, Attr: f})
 				}
 			}

@@ -313,3 +313,16 @@ func TestPublishableOnlyClient(t *testing.T) {
 		t.Fatalf("ListWallets without a secret key: %v", err)
 	}
 }
+
+// The old {"errors": {field: [..]}} shape names the same field every time.
+func TestAPIErrorFieldMapIsStable(t *testing.T) {
+	ts := newTinyServer(t, answer{status: 400, body: `{"errors":{"zeta":["z"],"amount":["a"],"label":["l"]}}`})
+	c := tinyClient(t, ts.URL, client.RetryPolicy{MaxAttempts: 1})
+	for range 20 {
+		_, err := c.ListWallets(context.Background(), 1)
+		var ae *client.APIError
+		if !errors.As(err, &ae) || ae.Attr() != "amount" || ae.Detail != "a" || len(ae.Errors) != 3 {
+			t.Fatalf("got %+v", ae)
+		}
+	}
+}
