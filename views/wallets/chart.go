@@ -2,7 +2,6 @@ package wallets
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -126,21 +125,6 @@ func internalTransfers(txs []client.WalletTransaction) map[transferKey]int {
 	return out
 }
 
-// currencies lists the currencies with flows, KES first.
-func (f flows) currencies() []string {
-	out := make([]string, 0, len(f.By))
-	for c := range f.By {
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if (out[i] == "KES") != (out[j] == "KES") {
-			return out[i] == "KES"
-		}
-		return out[i] < out[j]
-	})
-	return out
-}
-
 // totals sums the window.
 func totals(days []dayFlow) (in, out client.Amount) {
 	for _, d := range days {
@@ -168,6 +152,13 @@ func compact(a client.Amount) string {
 // shrinks to a one-line summary.
 const chartMinHeight = 8
 
+// Wide screens get per-period sums beside the bars.
+const (
+	summaryW       = 34
+	summaryMinW    = 112
+	summaryMinRows = 12
+)
+
 // renderChart draws money in above the axis and money out below it, one
 // column per day, on one scale. Position and the legend's words carry the
 // meaning; colour only repeats it.
@@ -184,9 +175,29 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 	if lipgloss.Width(head) > width {
 		head = st.Title.Render(fmt.Sprintf("%d days", chartDays)) + "  " + sums
 	}
+	head = fitLine(head, width)
 	if height < chartMinHeight || width < 40 {
-		return fitLine(head, width)
+		return head
 	}
+	side := width >= summaryMinW && height >= summaryMinRows
+	barsW := width
+	if side {
+		barsW = width - summaryW - 3
+	}
+	body := chartBody(st, f.First, days, barsW, height-1)
+	if side {
+		for i, l := range summaryLines(st, days, currency) {
+			if i < len(body) {
+				body[i] += "   " + l
+			}
+		}
+	}
+	return head + "\n" + strings.Join(body, "\n")
+}
+
+// chartBody draws the bars, the axis, the day labels and the legend. Every
+// line is exactly as wide as the bars, so a column can sit beside them.
+func chartBody(st *common.Styles, first time.Time, days []dayFlow, width, height int) []string {
 	var peak client.Amount
 	for _, d := range days {
 		peak = max(peak, d.In, d.Out)
@@ -194,8 +205,8 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 	const axisW = 8 // label (6) + space + tick
 	colW := min(max((width-axisW)/chartDays, 2), 6)
 	barW := max(colW-1, 1)
-	rows := (height - 4) / 2 // title, axis, day labels, legend
-	rows = min(rows, 8)
+	lineW := axisW + colW*chartDays
+	rows := min((height-3)/2, 8) // axis, day labels, legend
 	levels := int64(rows * 2)
 	lvl := func(v client.Amount) int64 {
 		if peak == 0 || v == 0 {
@@ -206,49 +217,60 @@ func renderChart(st *common.Styles, f flows, currency string, width, height int)
 	// One paint per row of bars (not per cell): a frame stays cheap.
 	faint, in, out := newPaint(st.Faint), newPaint(st.MoneyIn), newPaint(st.MoneyOut)
 	gap := strings.Repeat(" ", colW-barW)
-	var b strings.Builder
-	b.WriteString(fitLine(head, width))
-	b.WriteByte('\n')
 	label := func(s string) string { return fmt.Sprintf("%6s ", s) }
-	// Money in, top row first.
-	for r := 0; r < rows; r++ {
-		lab := ""
+	barRow := func(lab string, paint paint, f func(d dayFlow) string) string {
+		var cells strings.Builder
+		for _, d := range days {
+			cells.WriteString(f(d))
+			cells.WriteString(gap)
+		}
+		return faint.render(label(lab)+"│") + paint.render(cells.String())
+	}
+	lines := make([]string, 0, 2*rows+3)
+	for r := 0; r < rows; r++ { // money in, top row first
+		lab, base := "", int64(rows-1-r)*2
 		if r == 0 {
 			lab = compact(peak)
 		}
-		b.WriteString(faint.render(label(lab) + "│"))
-		base := int64(rows-1-r) * 2
-		var cells strings.Builder
-		for _, d := range days {
-			cells.WriteString(bar(lvl(d.In), base, "█", "▄", barW))
-			cells.WriteString(gap)
-		}
-		b.WriteString(in.render(cells.String()))
-		b.WriteByte('\n')
+		lines = append(lines, barRow(lab, in, func(d dayFlow) string { return bar(lvl(d.In), base, "█", "▄", barW) }))
 	}
-	b.WriteString(faint.render(label("0") + "┼" + strings.Repeat("─", colW*chartDays)))
-	b.WriteByte('\n')
-	// Money out, the row under the axis first.
-	for r := 0; r < rows; r++ {
-		lab := ""
+	lines = append(lines, faint.render(label("0")+"┼"+strings.Repeat("─", colW*chartDays)))
+	for r := 0; r < rows; r++ { // money out, the row under the axis first
+		lab, base := "", int64(r)*2
 		if r == rows-1 {
 			lab = compact(peak)
 		}
-		b.WriteString(faint.render(label(lab) + "│"))
-		base := int64(r) * 2
-		var cells strings.Builder
-		for _, d := range days {
-			cells.WriteString(bar(lvl(d.Out), base, "█", "▀", barW))
-			cells.WriteString(gap)
-		}
-		b.WriteString(out.render(cells.String()))
-		b.WriteByte('\n')
+		lines = append(lines, barRow(lab, out, func(d dayFlow) string { return bar(lvl(d.Out), base, "█", "▀", barW) }))
 	}
-	b.WriteString(faint.render(label("") + " " + dayLabels(f.First, colW)))
-	b.WriteByte('\n')
-	b.WriteString(fitLine(faint.render(label("")+" ")+
-		"▲ in above the line · ▼ out below · own-wallet transfers excluded", width))
-	return b.String()
+	lines = append(lines,
+		faint.render(padRight(label("")+" "+dayLabels(first, colW), lineW)),
+		faint.render(padRight(label("")+" ▲ in above the line · ▼ out below · own-wallet transfers excluded", lineW)))
+	return lines
+}
+
+// summaryLines are the sums for today, yesterday, 7 and 14 days, and the
+// 14 days' net, as signed amounts (the sign says the direction).
+func summaryLines(st *common.Styles, days []dayFlow, cur string) []string {
+	in, out := newPaint(st.MoneyIn), newPaint(st.MoneyOut)
+	n := len(days)
+	periods := []struct {
+		name     string
+		from, to int
+	}{{"Today", n - 1, n}, {"Yesterday", n - 2, n - 1}, {"Last 7 days", n - 7, n}, {fmt.Sprintf("Last %d days", n), 0, n}}
+	amtW := summaryW - 14
+	var lines []string
+	for _, p := range periods {
+		i, o := totals(days[p.from:p.to])
+		lines = append(lines,
+			st.Label.Render(padRight(p.name, 14))+in.render(padLeft(signed(i, cur), amtW)),
+			strings.Repeat(" ", 14)+out.render(padLeft("−"+o.Format(cur), amtW)))
+	}
+	i, o := totals(days)
+	net := in
+	if o > i {
+		net = out
+	}
+	return append(lines, st.Bold.Render(padRight(fmt.Sprintf("Net %d days", n), 14))+net.render(padLeft(signed(i-o, cur), amtW)))
 }
 
 // bar is one cell row of a bar of height h half-cells, for the row whose

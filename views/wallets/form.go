@@ -95,6 +95,16 @@ func newChoiceField(key, label string, choices []choice) *field {
 	return &field{key: key, label: label, choices: choices}
 }
 
+// typed reports whether anything was typed into the form.
+func (f *form) typed() bool {
+	for _, fl := range f.fields {
+		if fl.choices == nil && strings.TrimSpace(fl.input.Value()) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *form) get(key string) *field {
 	for _, fl := range f.fields {
 		if fl.key == key {
@@ -164,7 +174,7 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 	case key.Matches(k, km.PrevField):
 		cur.touched = true
 		return formMoved, f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
-	case cur.choices != nil && len(cur.choices) > 0 && key.Matches(k, km.Choose):
+	case len(cur.choices) > 0 && key.Matches(k, km.Choose):
 		if k.String() == "left" {
 			cur.sel = (cur.sel + len(cur.choices) - 1) % len(cur.choices)
 		} else {

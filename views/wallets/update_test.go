@@ -567,3 +567,38 @@ func TestErrText(t *testing.T) {
 		t.Fatalf("errText = %q", got)
 	}
 }
+
+// The shell's optional interfaces: Refresh reloads, QuitWarning guards
+// unsent input and a payment still being followed.
+func TestShellHooks(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	var v common.View = d.m
+	if _, ok := v.(common.Refresher); !ok {
+		t.Fatal("not a Refresher")
+	}
+	if _, ok := v.(common.Shown); !ok {
+		t.Fatal("not Shown")
+	}
+	g, ok := v.(common.QuitGuard)
+	if !ok {
+		t.Fatal("not a QuitGuard")
+	}
+	before := f.srv.Counters().Requests["GET wallets/"]
+	d.run(d.m.Refresh())
+	if f.srv.Counters().Requests["GET wallets/"] != before+1 {
+		t.Fatal("Refresh did not reload")
+	}
+	if w := g.QuitWarning(); w != "" {
+		t.Fatalf("warning with nothing open: %q", w)
+	}
+	d.press("t")
+	if w := g.QuitWarning(); w != "" {
+		t.Fatalf("warning for an empty form: %q", w)
+	}
+	d.press("tab")
+	d.typeText("10")
+	if w := g.QuitWarning(); !strings.Contains(w, "unsent input") {
+		t.Fatalf("warning %q", w)
+	}
+}

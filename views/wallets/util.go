@@ -127,12 +127,6 @@ func signed(a client.Amount, cur string) string {
 	return "+" + a.Format(cur)
 }
 
-// cut returns s's substring before the first newline.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
 // paints are the table styles as precomputed escapes, rebuilt when the
 // shell swaps the theme (after the terminal reports its background).
 type paints struct {

@@ -10,6 +10,7 @@
 package wallets
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -238,4 +239,20 @@ func (m *Model) onSpin() tea.Cmd {
 	// control it like every other timer.
 	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
 	return m.sched(m.spin.Spinner.FPS, spinMsg{})
+}
+
+// Refresh reloads on demand (the shell's `r` and its palette entry).
+func (m *Model) Refresh() tea.Cmd { return m.refresh(true) }
+
+// QuitWarning tells the shell what quitting would lose.
+func (m *Model) QuitWarning() string {
+	switch {
+	case m.form != nil && m.form.state == formSending:
+		return "A request to IntaSend is in flight; quitting now leaves you unsure whether it went through."
+	case m.form != nil && m.form.typed():
+		return "The " + strings.ToLower(m.form.title) + " form has unsent input."
+	case m.stk != nil && !m.stk.final():
+		return "An M-Pesa request is still pending; quitting stops following it (the payment itself goes on)."
+	}
+	return ""
 }
