@@ -194,3 +194,87 @@ func TestContractPaymentLinks(t *testing.T) {
 		t.Fatalf("unknown link: %v", err)
 	}
 }
+
+// TestContractSeededAccount walks every list the seeded demo account has,
+// page by page, and reads each item back: whatever the simulator's demo
+// data holds decodes, and the balances add up.
+func TestContractSeededAccount(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: true, Rand: 7, FailureRate: 0.1})
+	wallets, err := e.c.AllWallets(e.ctx)
+	if err != nil || len(wallets) < 4 {
+		t.Fatalf("wallets: %d, %v", len(wallets), err)
+	}
+	for _, w := range wallets {
+		var sum client.Amount
+		var lines int
+		for page := 1; ; page++ {
+			p, err := e.c.WalletTransactions(e.ctx, w.ID, page)
+			if err != nil {
+				t.Fatalf("wallet %s page %d: %v", w.ID, page, err)
+			}
+			for _, l := range p.Results {
+				sum += l.Value
+				lines++
+				if l.ID == "" || l.TransType == "" || l.CreatedAt.IsZero() {
+					t.Fatalf("line %+v", l)
+				}
+			}
+			if !p.HasNext() {
+				break
+			}
+		}
+		// A statement adds up to the wallet's current balance.
+		if sum != w.CurrentBalance {
+			t.Errorf("wallet %s (%s): %d lines sum to %s, current balance %s", w.ID, w.Label, lines, sum, w.CurrentBalance)
+		}
+	}
+	var txCount int
+	for page := 1; ; page++ {
+		p, err := e.c.Transactions(e.ctx, client.TransactionFilter{Page: page})
+		if err != nil {
+			t.Fatalf("transactions page %d: %v", page, err)
+		}
+		txCount += len(p.Results)
+		if !p.HasNext() {
+			if txCount != p.Count {
+				t.Errorf("walked %d transactions, count says %d", txCount, p.Count)
+			}
+			break
+		}
+	}
+	refunds, err := e.c.ListRefunds(e.ctx, 1)
+	if err != nil || refunds.Count < 4 {
+		t.Fatalf("refunds: %+v, %v", refunds, err)
+	}
+	for _, r := range refunds.Results {
+		if r.Invoice == nil || r.Invoice.ID == "" || r.Amount <= 0 {
+			t.Errorf("refund %+v", r)
+		}
+	}
+	subs, err := e.c.ListSubscriptions(e.ctx, 1)
+	if err != nil || subs.Count == 0 {
+		t.Fatalf("subscriptions: %v", err)
+	}
+	states := map[string]bool{}
+	for _, s := range subs.Results {
+		states[s.Status] = true
+		if s.Plan == nil || s.CustomerID == "" {
+			t.Errorf("subscription %+v", s)
+		}
+	}
+	if !states[client.SubscriptionActive] || !states[client.SubscriptionCanceled] {
+		t.Errorf("subscription states %v", states)
+	}
+	links, err := e.c.ListPaymentLinks(e.ctx, 1)
+	if err != nil || links.Count < 2 {
+		t.Fatalf("links: %+v, %v", links, err)
+	}
+	cs, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{})
+	if err != nil || cs.Count < 10 {
+		t.Fatalf("customers: %v", err)
+	}
+	plans, err := e.c.ListPlans(e.ctx, 1)
+	if err != nil || plans.Count == 0 {
+		t.Fatalf("plans: %v", err)
+	}
+}
