@@ -28,7 +28,7 @@ func TestContractRefunds(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ref.ID == "" || ref.Status != client.RefundPending || ref.Amount != client.Units(400) || ref.Invoice == nil || ref.Invoice.ID != inv ||
-		ref.Transaction == nil || ref.Reason != client.ReasonDuplicate || ref.ReasonDetail != "charged twice" {
+		ref.Transaction == nil || ref.Reason != client.ReasonDuplicate || ref.ReasonDetails != "charged twice" {
 		t.Fatalf("refund %+v", ref)
 	}
 	// More than what is left of the invoice is refused.

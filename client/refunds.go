@@ -37,18 +37,18 @@ type RefundRequest struct {
 
 // Refund is a chargeback, IntaSend's name for a refund request.
 type Refund struct {
-	ID           string             `json:"chargeback_id"`
-	SessionID    string             `json:"session_id"`
-	Transaction  *WalletTransaction `json:"transaction"`
-	Invoice      *Invoice           `json:"invoice"`
-	Amount       Amount             `json:"amount"`
-	Reason       string             `json:"reason"`
-	ReasonDetail string             `json:"reason_details"`
-	Status       string             `json:"status"`
-	Resolution   string             `json:"resolution"`
-	StaffCreated bool               `json:"staff_created"`
-	CreatedAt    time.Time          `json:"created_at"`
-	UpdatedAt    time.Time          `json:"updated_at"`
+	ID            string             `json:"chargeback_id"`
+	SessionID     string             `json:"session_id"`
+	Transaction   *WalletTransaction `json:"transaction"`
+	Invoice       *Invoice           `json:"invoice"`
+	Amount        Amount             `json:"amount"`
+	Reason        string             `json:"reason"`
+	ReasonDetails string             `json:"reason_details"`
+	Status        string             `json:"status"`
+	Resolution    string             `json:"resolution"`
+	StaffCreated  bool               `json:"staff_created"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
 }
 
 // UnmarshalJSON accepts "invoice" as an object or a bare invoice id, and
