@@ -164,3 +164,17 @@ type Refresher interface {
 type QuitGuard interface {
 	QuitWarning() string
 }
+
+// GoToMsg asks the shell to switch to the tab whose Title() is Tab and then
+// deliver Msg to that view. It is how one screen hands work to another
+// (a collection row's "refund" opens the Refunds view on that invoice)
+// without views importing each other.
+type GoToMsg struct {
+	Tab string
+	Msg tea.Msg
+}
+
+// GoTo returns a command that switches tab and delivers msg there.
+func GoTo(tab string, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg { return GoToMsg{Tab: tab, Msg: msg} }
+}
