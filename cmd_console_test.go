@@ -159,3 +159,37 @@ func TestDemoCommandTakesNoArgs(t *testing.T) {
 		t.Fatal("malipo demo accepted an argument")
 	}
 }
+
+// BenchmarkDemoCommand is `malipo demo`'s whole path short of process start
+// and a real terminal: the simulator seeded and live on loopback, the Bubble
+// Tea program with its renderer, until the output holds the first full
+// frame (balances and the 14-day chart); then q. Design §11: ≤ 150 ms.
+func BenchmarkDemoCommand(b *testing.B) {
+	dir := b.TempDir()
+	b.Setenv("XDG_CONFIG_HOME", dir)
+	b.Setenv("XDG_STATE_HOME", dir)
+	for b.Loop() {
+		in, feed := io.Pipe()
+		out := &syncBuffer{}
+		errc := make(chan error, 1)
+		go func() {
+			errc <- runDemo(context.Background(), ui.DemoOptions{},
+				ui.RunOptions{Input: in, Output: out, Width: 120, Height: 40})
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for s := out.String(); !strings.Contains(s, "Total") || !strings.Contains(s, "in ▲"); s = out.String() {
+			if time.Now().After(deadline) {
+				b.Fatalf("no full frame after 10 s:\n%q", s)
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		b.StopTimer()
+		if _, err := feed.Write([]byte("q")); err != nil {
+			b.Fatal(err)
+		}
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}

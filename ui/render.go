@@ -42,8 +42,7 @@ func (m *Model) Render() string {
 	if !m.hasOverlay() {
 		return frame
 	}
-	// The compositor trims trailing blanks; pad back to the full screen.
-	return fit(m.overlays(frame), m.width, m.height)
+	return m.overlays(frame)
 }
 
 // body is the active view (or the onboarding screen) cut and padded to
@@ -272,14 +271,14 @@ func (m *Model) overlays(frame string) string {
 	s := m.c.Styles
 	if m.errPanel != nil {
 		p := m.errorView(m.width - 2)
-		frame = place(frame, p, 1, max(headerRows, m.height-footerRows-lipgloss.Height(p)))
+		frame = place(frame, p, 1, max(headerRows, m.height-footerRows-lipgloss.Height(p)), m.width)
 	}
 	switch {
 	case m.confirm != nil:
 		frame = overlay(frame, m.confirm.view(s, m.width), m.width, m.height)
 	case m.palette != nil:
 		_, h := m.bodySize()
-		frame = place(frame, m.palette.view(s, m.width, h), max(0, (m.width-min(64, m.width-4))/2), headerRows+1)
+		frame = place(frame, m.palette.view(s, m.width, h), max(0, (m.width-min(64, m.width-4))/2), headerRows+1, m.width)
 	case m.showHelp:
 		frame = overlay(frame, m.helpView(), m.width, m.height)
 	}
