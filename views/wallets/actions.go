@@ -311,7 +311,7 @@ func (m *Model) confirmTransfer(f *form) tea.Cmd {
 	f.meta.transfer = &req
 	return common.Confirm(common.ConfirmMsg{
 		Title: "Move " + amount.Format(from.Currency),
-		Body: fmt.Sprintf("from %s (%s)\nto   %s (%s)\nnarrative: %s\n\nType the amount to confirm.",
+		Body: fmt.Sprintf("from %s (%s)\nto   %s (%s)\nnarrative: %s",
 			from.Label, from.ID, to.Label, to.ID, req.narrative),
 		Typed:     amount.String(),
 		Danger:    true,

@@ -152,6 +152,9 @@ func compact(a client.Amount) string {
 // shrinks to a one-line summary.
 const chartMinHeight = 8
 
+// chartMaxRows bounds each half of the chart: taller bars add no reading.
+const chartMaxRows = 12
+
 // Wide screens get per-period sums beside the bars.
 const (
 	summaryW       = 34
@@ -206,7 +209,7 @@ func chartBody(st *common.Styles, first time.Time, days []dayFlow, width, height
 	colW := min(max((width-axisW)/chartDays, 2), 6)
 	barW := max(colW-1, 1)
 	lineW := axisW + colW*chartDays
-	rows := min((height-3)/2, 8) // axis, day labels, legend
+	rows := min((height-3)/2, chartMaxRows) // axis, day labels, legend
 	levels := int64(rows * 2)
 	lvl := func(v client.Amount) int64 {
 		if peak == 0 || v == 0 {

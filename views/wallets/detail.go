@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
@@ -333,7 +334,7 @@ func (m *Model) detailView() string {
 	b.WriteString(m.titleLine(title))
 	b.WriteByte('\n')
 	bal := fmt.Sprintf("available %s · current %s", w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
-	b.WriteString(fitLine(st.Bold.Render(bal)+"   "+m.loadedLine(), m.width))
+	b.WriteString(fitLine(st.Bold.Render(bal), m.width))
 	b.WriteByte('\n')
 	b.WriteString(m.filterLine())
 	b.WriteByte('\n')
@@ -373,41 +374,47 @@ func (m *Model) detailView() string {
 	return b.String()
 }
 
-// loadedLine says how much of the statement is here.
-func (m *Model) loadedLine() string {
+// loadedLine says how much of the statement is here, long or short.
+func (m *Model) loadedLine(short bool) string {
 	d := m.detail
-	st := m.c.Styles
-	var s string
+	n := len(d.rows)
 	switch {
-	case d.loading && len(d.rows) == 0:
-		s = m.spin.View() + " loading…"
+	case d.loading && n == 0:
+		return m.spin.View() + " loading…"
 	case d.loading:
-		s = m.spin.View() + fmt.Sprintf(" %d loaded, loading more…", len(d.rows))
+		return m.spin.View() + fmt.Sprintf(" %d loaded, loading more…", n)
+	case d.next != 0 && d.count > 0 && short:
+		return fmt.Sprintf("%d of %d loaded", n, d.count)
 	case d.next != 0 && d.count > 0:
-		s = fmt.Sprintf("%d of %d loaded · more as you scroll", len(d.rows), d.count)
+		return fmt.Sprintf("%d of %d loaded · more as you scroll", n, d.count)
 	case d.next != 0:
-		s = fmt.Sprintf("%d loaded · more as you scroll", len(d.rows))
-	default:
-		s = fmt.Sprintf("%d transaction%s", len(d.rows), plural(len(d.rows)))
+		return fmt.Sprintf("%d loaded · more as you scroll", n)
 	}
-	if d.err != "" {
-		s += st.Warning.Render("  " + common.SymWarn + " " + d.err)
-	}
-	return st.Faint.Render(s)
+	return fmt.Sprintf("%d transaction%s", n, plural(n))
 }
 
+// filterLine is the filter box (or its hint) on the left and how much is
+// loaded on the right.
 func (m *Model) filterLine() string {
 	d := m.detail
 	st := m.c.Styles
-	if !d.filtering && d.query == "" {
-		return st.Faint.Render("/ filter the loaded rows")
+	left := st.Faint.Render("/ filter")
+	if d.filtering || d.query != "" {
+		d.filter.SetWidth(max(min(m.width/3, 40), 10))
+		left = d.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", len(d.match)))
 	}
-	d.filter.SetWidth(max(m.width-30, 10))
-	count := fmt.Sprintf("  %d of %d loaded match", len(d.match), len(d.rows))
-	if d.next != 0 {
-		count += " (filter covers loaded rows only)"
+	if d.err != "" {
+		left += st.Warning.Render("  " + common.SymWarn + " " + d.err)
 	}
-	return fitLine(d.filter.View()+st.Faint.Render(count), m.width)
+	lw := lipgloss.Width(left)
+	right := m.loadedLine(false)
+	if lw+2+width(right) > m.width {
+		right = m.loadedLine(true)
+	}
+	if gap := m.width - lw - width(right); gap >= 2 {
+		return left + strings.Repeat(" ", gap) + st.Faint.Render(right)
+	}
+	return fitLine(left, m.width)
 }
 
 func statusWord(s string) string {

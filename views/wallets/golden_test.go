@@ -105,3 +105,27 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
+
+// TestResize draws every screen at many sizes, down to absurdly small:
+// nothing panics and nothing spills out of the body.
+func TestResize(t *testing.T) {
+	f := history(t)
+	setups := map[string]func(d *driver){
+		"list":     func(d *driver) {},
+		"wallet":   func(d *driver) { d.press("enter") },
+		"filter":   func(d *driver) { d.press("enter", "/"); d.typeText("sale") },
+		"transfer": func(d *driver) { d.press("t") },
+	}
+	for name, setup := range setups {
+		d := newDriver(t, f.common(), 80, 20).init()
+		setup(d)
+		for _, wh := range [][2]int{{80, 20}, {20, 5}, {40, 8}, {60, 12}, {100, 30}, {200, 60}, {80, 20}} {
+			d.m.SetSize(wh[0], wh[1])
+			v := d.view()
+			checkBox(t, v, max(wh[0], 20), max(wh[1], 5))
+			if !strings.Contains(v, "Wallets") {
+				t.Errorf("%s at %dx%d lost its title:\n%s", name, wh[0], wh[1], v)
+			}
+		}
+	}
+}

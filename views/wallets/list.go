@@ -90,7 +90,7 @@ func (m *Model) listLayout() listLayout {
 	n := len(m.wallets)
 	fixed := 2 + 1 + len(m.currencies()) // title, header, rule, totals
 	rest := m.height - fixed
-	const maxChart = 4 + 2*8
+	const maxChart = 4 + 2*chartMaxRows
 	switch {
 	case rest-n-1 >= chartMinHeight:
 		return listLayout{rows: n, chartH: min(rest-n-1, maxChart)}

@@ -146,7 +146,7 @@ func (m *Model) stkView() string {
 		"Status     " + stkState(st, m.spin.View(), s.inv),
 	}
 	if s.inv.MpesaReference != "" {
-		lines = append(lines, "M-Pesa ref  "+s.inv.MpesaReference)
+		lines = append(lines, "M-Pesa ref "+s.inv.MpesaReference)
 	}
 	lines = append(lines, st.Faint.Render("Checked    "+s.updated.In(loc).Format("15:04:05")))
 	if s.err != "" {

@@ -119,18 +119,31 @@ func overlay(body, panel string, width int) string {
 	return title + "\n" + strings.Join(lines, "\n")
 }
 
-// clip keeps the body to h lines. Lines are fitted to the width as they
-// are built (the golden tests check it at every size), so they are not
-// measured again here: that would double the cost of a frame.
-func clip(s string, _, h int) string {
+// fitsByConstruction is the narrowest body whose lines are all fitted to
+// the width as they are built (the golden and resize tests check it).
+// The shell never draws views narrower than 80 columns; below this width
+// lines are measured and cut as a safety net.
+const fitsByConstruction = 80
+
+// clip keeps the body to h lines, and to w cells on narrow bodies. Wider
+// ones are not measured again: that would double the cost of a frame.
+func clip(s string, w, h int) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\n' {
 			n++
 			if n == h {
-				return s[:i]
+				s = s[:i]
+				break
 			}
 		}
 	}
-	return s
+	if w >= fitsByConstruction {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
+	}
+	return strings.Join(lines, "\n")
 }
