@@ -29,6 +29,7 @@ type recView struct {
 	actions   []common.Action
 	shown     []bool
 	w, h      int
+	help      []key.Binding // extra help bindings
 	// onMsg, when set, is the command returned for a received message.
 	onMsg func(tea.Msg) tea.Cmd
 }
@@ -45,7 +46,7 @@ func (v *recView) View() string     { return "body of " + v.title }
 func (v *recView) SetSize(w, h int) { v.w, v.h = w, h }
 func (v *recView) Title() string    { return v.title }
 func (v *recView) ShortHelp() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "do x in "+v.title))}
+	return append([]key.Binding{key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "do x in "+v.title))}, v.help...)
 }
 func (v *recView) FullHelp() [][]key.Binding { return [][]key.Binding{v.ShortHelp()} }
 func (v *recView) Capturing() bool           { return v.capturing }

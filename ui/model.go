@@ -339,7 +339,52 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.switchTo(i)
 		}
 	}
+	if a, ok := m.forbiddenKeys()[msg.String()]; ok {
+		return m.addToast(common.ToastMsg{Kind: common.ToastError,
+			Text: "Your role (" + m.c.Role + ") may not " + permWords(a.Perm)})
+	}
 	return m.updateView(m.active, msg)
+}
+
+// forbiddenKeys are the active view's action keys whose permission the
+// role lacks. The shell swallows them and hides them from help, so a
+// view's own key bindings cannot get round the role check either.
+func (m *Model) forbiddenKeys() map[string]common.Action {
+	if m.c.Role == "" || len(m.views) == 0 {
+		return nil
+	}
+	var out map[string]common.Action
+	for _, a := range m.views[m.active].Actions() {
+		if a.Key != "" && !allowed(m.c.Role, a.Perm) {
+			if out == nil {
+				out = map[string]common.Action{}
+			}
+			out[a.Key] = a
+		}
+	}
+	return out
+}
+
+// permitted drops bindings whose key is forbidden for the role, so help
+// never offers what the shell would refuse.
+func (m *Model) permitted(bs []key.Binding) []key.Binding {
+	forbidden := m.forbiddenKeys()
+	if len(forbidden) == 0 {
+		return bs
+	}
+	var out []key.Binding
+	for _, b := range bs {
+		drop := false
+		for _, k := range b.Keys() {
+			if _, ok := forbidden[k]; ok {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // quit asks first when a view holds work quitting would lose.

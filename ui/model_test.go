@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -542,5 +543,53 @@ func TestAllowed(t *testing.T) {
 	}
 	if allowed(RoleMaker, common.PermApprove) || !allowed(RoleMaker, common.PermInitiate) {
 		t.Fatal("maker: initiates, never approves")
+	}
+}
+
+func TestForbiddenActionKeysAreUnbound(t *testing.T) {
+	tests := []struct {
+		role     string
+		key      string
+		wantView bool
+	}{
+		{"", "t", true},
+		{RoleApprover, "t", true},
+		{RoleViewer, "t", false},
+		{RoleSupport, "t", false},
+		{RoleSupport, "f", true},
+		{RoleViewer, "f", false},
+		{RoleViewer, "x", true}, // not an action: the view's own business
+	}
+	for _, tt := range tests {
+		t.Run(tt.role+"/"+tt.key, func(t *testing.T) {
+			m, v := newRecShell(t, tt.role)
+			v[0].actions = []common.Action{
+				{Title: "Move money", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
+				{Title: "Fund by M-Pesa", Key: "f", Msg: actionMsg{"fund"}, Perm: common.PermCollect},
+			}
+			v[0].help = []key.Binding{
+				key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move money")),
+				key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "top up by M-Pesa")),
+			}
+			press(t, m, tt.key)
+			if got := len(received[tea.KeyPressMsg](v[0])) == 1; got != tt.wantView {
+				t.Fatalf("key reached the view = %v, want %v", got, tt.wantView)
+			}
+			footer := ansi.Strip(m.footer())
+			if tt.key != "x" && !tt.wantView {
+				if !strings.Contains(footer, "may not") {
+					t.Fatalf("no refusal shown: %q", footer)
+				}
+				m.toasts = nil
+				help := []string{"move money", "top up by M-Pesa"}[map[string]int{"t": 0, "f": 1}[tt.key]]
+				if strings.Contains(ansi.Strip(m.footer()), help) {
+					t.Fatalf("footer still offers %q", help)
+				}
+				press(t, m, "?")
+				if strings.Contains(ansi.Strip(m.Render()), help) {
+					t.Fatalf("help overlay still offers %q", help)
+				}
+			}
+		})
 	}
 }

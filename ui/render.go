@@ -167,7 +167,7 @@ func (m *Model) footer() string {
 			left = append(left, errorDismissKey())
 		}
 		if len(m.views) > 0 {
-			left = append(left, m.views[m.active].ShortHelp()...)
+			left = append(left, m.permitted(m.views[m.active].ShortHelp())...)
 		}
 		right = m.keys.ShortHelp()
 	}
@@ -309,7 +309,13 @@ func (m *Model) helpView() string {
 	var sections []string
 	if len(m.views) > 0 {
 		v := m.views[m.active]
-		if groups := v.FullHelp(); len(groups) > 0 {
+		var groups [][]key.Binding
+		for _, g := range v.FullHelp() {
+			if g = m.permitted(g); len(g) > 0 {
+				groups = append(groups, g)
+			}
+		}
+		if len(groups) > 0 {
 			sections = append(sections, s.Title.Render(v.Title()), hm.FullHelpView(groups), "")
 		}
 	}
