@@ -166,6 +166,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.MouseClickMsg:
 		return m.handleClick(msg)
+	case tea.PasteMsg:
+		return m.handlePaste(msg)
+	case tea.MouseMsg:
+		if len(m.views) > 0 && m.confirm == nil && m.palette == nil {
+			return m.updateView(m.active, msg)
+		}
+		return nil
 	}
 	if cmd, ok := m.shellMsg(shellOwner, msg); ok {
 		return cmd
@@ -450,6 +457,21 @@ func (m *Model) runEntry(e *paletteEntry) tea.Cmd {
 		return m.updateView(e.view, e.msg)
 	}
 	return nil
+}
+
+// handlePaste sends pasted text where keys would go: the palette's filter,
+// else the active view. A confirmation's typed value must be typed, not
+// pasted, so the dialog ignores pastes.
+func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.confirm != nil, m.showHelp, m.onboarding, len(m.views) == 0:
+		return nil
+	case m.palette != nil:
+		m.palette.input, _ = m.palette.input.Update(msg)
+		m.palette.filter()
+		return nil
+	}
+	return m.updateView(m.active, msg)
 }
 
 // handleClick opens a tab clicked in the header (only with Options.Mouse).

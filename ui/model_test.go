@@ -593,3 +593,23 @@ func TestForbiddenActionKeysAreUnbound(t *testing.T) {
 		})
 	}
 }
+
+func TestPasteGoesWhereKeysGo(t *testing.T) {
+	m, v := newRecShell(t, "")
+	press(t, m, "2")
+	m.Update(tea.PasteMsg{Content: "254712345678"})
+	if len(received[tea.PasteMsg](v[1])) != 1 || len(received[tea.PasteMsg](v[0])) != 0 {
+		t.Fatal("paste did not go to the active view only")
+	}
+	press(t, m, ":")
+	m.Update(tea.PasteMsg{Content: "banks"})
+	if sel := m.palette.selected(); sel == nil || sel.title != "Go to Banks" {
+		t.Fatalf("paste did not filter the palette: %+v", sel)
+	}
+	press(t, m, "esc")
+	m2, v2 := confirmShell(t, "", common.ConfirmMsg{Title: "Approve?", Typed: "8181", OnConfirm: yes{}})
+	m2.Update(tea.PasteMsg{Content: "8181"})
+	if m2.confirm.ready() || len(received[tea.PasteMsg](v2)) != 0 {
+		t.Fatal("a pasted confirmation unlocked Confirm or leaked to the view")
+	}
+}
