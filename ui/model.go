@@ -238,9 +238,9 @@ func (m *Model) updateView(i int, msg tea.Msg) tea.Cmd {
 // openConfirm opens the dialog unless the role may not do what it guards:
 // then the owner hears OnCancel and the user is told why.
 func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
-	if !allowed(m.c.Role, req.Perm) {
+	if !allowed(m.role(), req.Perm) {
 		toast := m.addToast(common.ToastMsg{Kind: common.ToastError,
-			Text: "Your role (" + m.c.Role + ") may not " + permWords(req.Perm)})
+			Text: "Your role (" + m.role() + ") may not " + permWords(req.Perm)})
 		return tea.Batch(toast, m.reply(owner, req.OnCancel))
 	}
 	m.confirm = newConfirm(m.c.Styles, req, owner)
@@ -348,7 +348,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if a, ok := m.forbiddenKeys()[msg.String()]; ok {
 		return m.addToast(common.ToastMsg{Kind: common.ToastError,
-			Text: "Your role (" + m.c.Role + ") may not " + permWords(a.Perm)})
+			Text: "Your role (" + m.role() + ") may not " + permWords(a.Perm)})
 	}
 	return m.updateView(m.active, msg)
 }
@@ -357,12 +357,12 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 // role lacks. The shell swallows them and hides them from help, so a
 // view's own key bindings cannot get round the role check either.
 func (m *Model) forbiddenKeys() map[string]common.Action {
-	if m.c.Role == "" || len(m.views) == 0 {
+	if m.role() == "" || len(m.views) == 0 {
 		return nil
 	}
 	var out map[string]common.Action
 	for _, a := range m.views[m.active].Actions() {
-		if a.Key != "" && !allowed(m.c.Role, a.Perm) {
+		if a.Key != "" && !allowed(m.role(), a.Perm) {
 			if out == nil {
 				out = map[string]common.Action{}
 			}

@@ -613,3 +613,25 @@ func TestPasteGoesWhereKeysGo(t *testing.T) {
 		t.Fatal("a pasted confirmation unlocked Confirm or leaked to the view")
 	}
 }
+
+func TestRemoteUserWithoutRoleMayOnlyLook(t *testing.T) {
+	m, v := newRecShell(t, "")
+	m.c.User = "mallory"
+	v[0].actions = []common.Action{
+		{Title: "Look around", Msg: actionMsg{"look"}},
+		{Title: "Move money", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer},
+	}
+	var offered []string
+	for _, e := range m.paletteEntries() {
+		if e.view == 0 {
+			offered = append(offered, e.title)
+		}
+	}
+	if strings.Join(offered, "|") != "Look around" {
+		t.Fatalf("an SSH user without a role is offered %v", offered)
+	}
+	press(t, m, "t")
+	if len(received[tea.KeyPressMsg](v[0])) != 0 {
+		t.Fatal("an SSH user without a role reached a money-moving key")
+	}
+}

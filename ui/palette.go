@@ -159,7 +159,7 @@ func (m *Model) paletteEntries() []paletteEntry {
 	var out []paletteEntry
 	if len(m.views) > 0 {
 		for _, a := range m.views[m.active].Actions() {
-			if !allowed(m.c.Role, a.Perm) {
+			if !allowed(m.role(), a.Perm) {
 				continue
 			}
 			out = append(out, paletteEntry{title: a.Title, help: a.Help, key: a.Key, danger: a.Danger, view: m.active, msg: a.Msg})

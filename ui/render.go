@@ -17,7 +17,10 @@ import (
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
-	v.WindowTitle = "malipo · " + string(m.c.Mode)
+	v.WindowTitle = "malipo"
+	if m.c.Mode != "" {
+		v.WindowTitle += " · " + string(m.c.Mode)
+	}
 	if m.opts.Mouse {
 		v.MouseMode = tea.MouseModeCellMotion
 	}
