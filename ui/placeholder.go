@@ -24,26 +24,36 @@ func newPlaceholder(c *common.Common, title, issue string, what ...string) *plac
 	return &placeholder{c: c, title: title, issue: issue, what: what}
 }
 
-// defaultPlaceholders are the views other issues will build, in tab order
-// after Wallets.
-func defaultPlaceholders(c *common.Common) []common.View {
-	return []common.View{
-		newPlaceholder(c, "Collections", "#5",
-			"Live table of incoming payments (M-Pesa, card) as they arrive,",
-			"with state, charges and net; today's totals; request a payment",
-			"by STK push or a checkout link."),
-		newPlaceholder(c, "Payouts", "#6",
-			"Compose payout batches by hand or from CSV, preview IntaSend's",
-			"charges, approve with a typed confirmation and track every row."),
-		newPlaceholder(c, "Refunds", "#5",
-			"Find a payment by invoice id, refund all or part of it and",
-			"follow the refund's status."),
-		newPlaceholder(c, "Subscriptions", "#5",
-			"Plans, subscription customers and subscriptions: create,",
-			"follow and cancel them."),
-		newPlaceholder(c, "Banks", "#5",
-			"Kenyan bank codes for PesaLink payouts, with a fuzzy filter."),
-	}
+// Placeholders for the views other issues build. Each says what the
+// screen will do; replace its line in defaultViews when the view exists.
+func collectionsPlaceholder(c *common.Common) common.View {
+	return newPlaceholder(c, "Collections", "#5",
+		"Live table of incoming payments (M-Pesa, card) as they arrive,",
+		"with state, charges and net; today's totals; request a payment",
+		"by STK push or a checkout link.")
+}
+
+func payoutsPlaceholder(c *common.Common) common.View {
+	return newPlaceholder(c, "Payouts", "#6",
+		"Compose payout batches by hand or from CSV, preview IntaSend's",
+		"charges, approve with a typed confirmation and track every row.")
+}
+
+func refundsPlaceholder(c *common.Common) common.View {
+	return newPlaceholder(c, "Refunds", "#5",
+		"Find a payment by invoice id, refund all or part of it and",
+		"follow the refund's status.")
+}
+
+func subscriptionsPlaceholder(c *common.Common) common.View {
+	return newPlaceholder(c, "Subscriptions", "#5",
+		"Plans, subscription customers and subscriptions: create,",
+		"follow and cancel them.")
+}
+
+func banksPlaceholder(c *common.Common) common.View {
+	return newPlaceholder(c, "Banks", "#5",
+		"Kenyan bank codes for PesaLink payouts, with a fuzzy filter.")
 }
 
 func (p *placeholder) Init() tea.Cmd                         { return nil }

@@ -5,8 +5,17 @@ import (
 	"github.com/malipo/malipo/views/wallets"
 )
 
-// defaultViews are the console's tabs in order (design §8). Views whose
-// issue is not done yet are placeholders that say what they will be.
+// defaultViews are the console's tabs in order (design §8; the 1…6 keys
+// and docs/keys.md follow this order). A view whose issue is not done yet
+// is a placeholder that says what it will be: swap its line for the view's
+// constructor when the view lands.
 func defaultViews(c *common.Common) []common.View {
-	return append([]common.View{wallets.New(c)}, defaultPlaceholders(c)...)
+	return []common.View{
+		wallets.New(c),
+		collectionsPlaceholder(c),
+		payoutsPlaceholder(c),
+		refundsPlaceholder(c),
+		subscriptionsPlaceholder(c),
+		banksPlaceholder(c),
+	}
 }
