@@ -241,9 +241,28 @@ func (m *Model) chartView(h int) string {
 		return m.spin.View() + st.Faint.Render(" loading the last 14 days…")
 	}
 	if h < chartMinHeight {
-		return renderChart(st, m.flows, cur, m.width, 1)
+		h = 1
 	}
-	return renderChart(st, m.flows, cur, m.width, h)
+	// The chart changes only with its data, currency, size or theme, while
+	// frames come with every key and spinner tick: draw it once per change.
+	key := chartKey{m.flowsVer, cur, m.width, h, st, st.IsDark}
+	if m.chart.key != key {
+		m.chart = chartCache{key, renderChart(st, m.flows, cur, m.width, h)}
+	}
+	return m.chart.s
+}
+
+type chartKey struct {
+	ver    int
+	cur    string
+	w, h   int
+	styles *common.Styles
+	dark   bool
+}
+
+type chartCache struct {
+	key chartKey
+	s   string
 }
 
 // titleLine puts the refresh state at the right of a title.

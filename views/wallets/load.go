@@ -192,5 +192,6 @@ func (m *Model) onFlows(msg flowsMsg) tea.Cmd {
 	m.flowsErr = ""
 	m.flows = aggregate(msg.txs, m.c.Now())
 	m.flowsLoaded = true
+	m.flowsVer++
 	return health(nil, m.c.Now())
 }

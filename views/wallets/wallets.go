@@ -70,6 +70,8 @@ type Model struct {
 	flowsBusy   bool
 	flowsErr    string
 	flowsSeq    int
+	flowsVer    int // bumped on every new aggregate
+	chart       chartCache
 
 	detail *detail // non-nil while a wallet is open
 	form   *form   // non-nil while a form is open
@@ -171,15 +173,16 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.form != nil:
-		return []key.Binding{k.NextField, k.Choose, k.Submit, k.Cancel}
+		return []key.Binding{k.NextField, k.Submit, k.Cancel, k.Choose}
 	case m.detail != nil && m.detail.filtering:
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	case m.stk != nil:
 		return []key.Binding{k.Back}
 	case m.detail != nil:
-		return []key.Binding{k.Up, k.Down, k.Filter, k.Back, k.Refresh}
+		return []key.Binding{k.Filter, k.Back, k.Transfer, k.Fund}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Transfer, k.Fund, k.Create, k.Refresh}
+	// Movement keys are in the full help: the footer has room for actions.
+	return []key.Binding{k.Open, k.Transfer, k.Fund, k.Create}
 }
 
 // FullHelp is every binding, grouped, for the `?` overlay.
