@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -213,4 +215,65 @@ func TestNoColor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunEndsWithContext: an SSH session that goes away cancels the
+// context; Run then returns nil (not an error) and releases the demo the
+// onboarding screen started.
+func TestRunEndsWithContext(t *testing.T) {
+	c := &common.Common{Profile: "default", Now: func() time.Time { return fixedNow }}
+	var demo *Demo
+	m := New(c, Options{Onboarding: true, StartDemo: func() (*Demo, error) {
+		d, err := StartDemo(DemoOptions{Sim: testSimOptions()})
+		demo = d
+		return d, err
+	}})
+	in, feed := io.Pipe()
+	out := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- Run(ctx, m, RunOptions{Input: in, Output: out, Width: 100, Height: 30, NoColor: true}) }()
+	if _, err := feed.Write([]byte("d")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "Total") {
+		if time.Now().After(deadline) {
+			t.Fatalf("demo never showed wallets:\n%q", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("Run after cancel = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not end with its context")
+	}
+	if demo == nil {
+		t.Fatal("d did not start the demo")
+	}
+	if _, err := demo.Client.AllWallets(context.Background()); err == nil {
+		t.Fatal("Run left the demo server running")
+	}
+}
+
+// lockedBuffer is written by the program and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -474,11 +474,15 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 	return m.updateView(m.active, msg)
 }
 
-// handleClick opens a tab clicked in the header (only with Options.Mouse).
+// handleClick opens a tab clicked in the header (only with Options.Mouse);
+// clicks elsewhere go to the active view.
 func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
-	mouse := msg.Mouse()
-	if m.palette != nil || m.confirm != nil || mouse.Y != 0 {
+	if m.palette != nil || m.confirm != nil || m.showHelp || len(m.views) == 0 {
 		return nil
+	}
+	mouse := msg.Mouse()
+	if mouse.Y != 0 {
+		return m.updateView(m.active, msg)
 	}
 	for i, span := range m.tabSpans() {
 		if mouse.X >= span[0] && mouse.X < span[1] {

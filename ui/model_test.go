@@ -635,3 +635,16 @@ func TestRemoteUserWithoutRoleMayOnlyLook(t *testing.T) {
 		t.Fatal("an SSH user without a role reached a money-moving key")
 	}
 }
+
+func TestClickOnTab(t *testing.T) {
+	m, v := newRecShell(t, "")
+	spans := m.tabSpans()
+	m.Update(tea.MouseClickMsg{X: spans[3][0] + 1, Y: 0, Button: tea.MouseLeft})
+	if m.active != 3 {
+		t.Fatalf("click on the Refunds tab: active = %d", m.active)
+	}
+	m.Update(tea.MouseClickMsg{X: 5, Y: 5, Button: tea.MouseLeft})
+	if len(received[tea.MouseClickMsg](v[3])) != 1 {
+		t.Fatal("a click in the body did not reach the view")
+	}
+}
