@@ -143,14 +143,20 @@ func (f *fixture) sinceMorning() time.Duration {
 type driver struct {
 	t      testing.TB
 	m      *Model
-	timers []tea.Msg
+	timers []timer
 	shell  []tea.Msg
+}
+
+// timer is a scheduled message and its delay.
+type timer struct {
+	after time.Duration
+	msg   tea.Msg
 }
 
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
 	d := &driver{t: t, m: newModel(c)}
-	d.m.sched = func(_ time.Duration, msg tea.Msg) tea.Cmd {
-		return func() tea.Msg { d.timers = append(d.timers, msg); return nil }
+	d.m.sched = func(after time.Duration, msg tea.Msg) tea.Cmd {
+		return func() tea.Msg { d.timers = append(d.timers, timer{after, msg}); return nil }
 	}
 	d.m.SetSize(w, h)
 	return d
@@ -227,12 +233,13 @@ func keyMsg(k string) tea.KeyPressMsg {
 // as if their time had come.
 func (d *driver) fire(sample tea.Msg) int {
 	want := reflect.TypeOf(sample)
-	var due, keep []tea.Msg
-	for _, m := range d.timers {
-		if reflect.TypeOf(m) == want {
-			due = append(due, m)
+	var due []tea.Msg
+	var keep []timer
+	for _, tm := range d.timers {
+		if reflect.TypeOf(tm.msg) == want {
+			due = append(due, tm.msg)
 		} else {
-			keep = append(keep, m)
+			keep = append(keep, tm)
 		}
 	}
 	d.timers = keep
@@ -240,6 +247,21 @@ func (d *driver) fire(sample tea.Msg) int {
 		d.feed(m)
 	}
 	return len(due)
+}
+
+// pending is the delay of the one pending timer of sample's type.
+func (d *driver) pending(sample tea.Msg) time.Duration {
+	d.t.Helper()
+	var found []time.Duration
+	for _, tm := range d.timers {
+		if reflect.TypeOf(tm.msg) == reflect.TypeOf(sample) {
+			found = append(found, tm.after)
+		}
+	}
+	if len(found) != 1 {
+		d.t.Fatalf("%d timers of %T pending, want 1", len(found), sample)
+	}
+	return found[0]
 }
 
 // confirm answers the latest confirmation as the shell would on Confirm.

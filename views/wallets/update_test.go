@@ -602,3 +602,98 @@ func TestShellHooks(t *testing.T) {
 		t.Fatalf("warning %q", w)
 	}
 }
+
+func TestLoadErrorsAndSpinner(t *testing.T) {
+	f := small(t)
+	f.srv.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
+	d := newDriver(t, f.common(), 80, 20).init()
+	errs := d.errors()
+	if len(errs) != 1 || errs[0].Title != "Could not load wallets" {
+		t.Fatalf("error panels %+v", errs)
+	}
+	if v := d.view(); !strings.Contains(v, "could not load wallets") || !strings.Contains(v, "press r") {
+		t.Fatalf("first-load failure screen:\n%s", v)
+	}
+	f.srv.SetFaults(nil)
+	d.press("r")
+	if v := d.view(); !strings.Contains(v, "KES 9,700.00") {
+		t.Fatalf("after r:\n%s", v)
+	}
+	// The spinner's clock stops once nothing is loading.
+	d.fire(spinMsg{})
+	if d.m.spinning || d.fire(spinMsg{}) != 0 {
+		t.Fatal("the spinner keeps ticking while idle")
+	}
+	// A refresh starts it again, and the title says so while it runs.
+	d.m.loading = true
+	d.run(d.m.startSpin())
+	if !strings.Contains(d.view(), "refreshing") || d.fire(spinMsg{}) != 1 {
+		t.Fatal("no spinner while loading")
+	}
+	d.m.loading = false
+}
+
+func TestChartFollowsSelectedCurrency(t *testing.T) {
+	f := history(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	if !strings.Contains(d.view(), "· KES · all wallets") {
+		t.Fatalf("chart:\n%s", d.view())
+	}
+	d.press("end") // USD reserve
+	if v := d.view(); !strings.Contains(v, "USD · all wallets") && !strings.Contains(v, "in ▲ USD 0.00") {
+		t.Fatalf("chart for a USD wallet:\n%s", v)
+	}
+}
+
+// Polls and refreshes back off after errors and return to their pace after
+// a success.
+func TestBackOff(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	if got := d.pending(refreshTickMsg{}); got != refreshEvery {
+		t.Fatalf("refresh every %s", got)
+	}
+	f.srv.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError}})
+	for _, want := range []time.Duration{60 * time.Second, 120 * time.Second, 240 * time.Second, refreshMax, refreshMax} {
+		d.fire(refreshTickMsg{})
+		if got := d.pending(refreshTickMsg{}); got != want {
+			t.Fatalf("after %d failures: next refresh in %s, want %s", d.m.failures, got, want)
+		}
+	}
+	f.srv.SetFaults(nil)
+	d.fire(refreshTickMsg{})
+	if got := d.pending(refreshTickMsg{}); got != refreshEvery {
+		t.Fatalf("after recovering: %s", got)
+	}
+
+	// STK status polls.
+	d.press("f")
+	submitForm(d, map[string]string{"phone": "0708374149", "amount": "100"})
+	d.confirm()
+	if got := d.pending(pollMsg{}); got != pollEvery {
+		t.Fatalf("first poll after %s", got)
+	}
+	f.srv.SetFaults([]sim.Fault{{Route: "payment/status", Kind: sim.ServerError}})
+	for _, want := range []time.Duration{3 * time.Second, 6 * time.Second, 12 * time.Second, 24 * time.Second, pollMax, pollMax} {
+		d.fire(pollMsg{})
+		if got := d.pending(pollMsg{}); got != want {
+			t.Fatalf("poll back-off %s, want %s", got, want)
+		}
+	}
+	if !strings.Contains(d.view(), "status check failed, retrying") {
+		t.Fatalf("panel:\n%s", d.view())
+	}
+	f.srv.SetFaults(nil)
+	d.fire(pollMsg{})
+	if got := d.pending(pollMsg{}); got != pollEvery || d.m.stk.err != "" {
+		t.Fatalf("after recovering: poll in %s, err %q", got, d.m.stk.err)
+	}
+	// A stale poll (from a closed panel) sends nothing.
+	gen := d.m.stk.gen
+	d.press("esc")
+	before := f.srv.Counters().Requests["POST payment/status/"]
+	d.feed(pollMsg{gen: gen})
+	if before == 0 || f.srv.Counters().Requests["POST payment/status/"] != before {
+		t.Fatal("a poll for a closed panel was sent")
+	}
+}
