@@ -1,0 +1,291 @@
+package subscriptions
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+// list is one paginated list from the API (plans, customers,
+// subscriptions, a subscription's transactions) as loaded so far, with a
+// cursor and a filter over the loaded rows. Pages come one request at a
+// time; the filter never fetches.
+type list[T any] struct {
+	name string // "plans", for messages
+	id   func(T) string
+	text func(T) string // what the filter searches
+
+	rows []T
+	hay  []string // lower-cased text each row is filtered on
+	seen map[string]bool
+
+	gen     int // ties page answers to this list's current loading
+	next    int // the next page to fetch; 0 when the server has no more
+	count   int // the server's total, when it says
+	loading bool
+	again   bool // a reload was asked for while a page was loading
+	loaded  bool // page 1 has arrived once
+	err     string
+
+	cursor, offset int // over the shown rows (filtered or all)
+
+	filter    textinput.Model
+	filtering bool   // the filter box has focus
+	query     string // applied filter, lower-cased
+	match     []int  // indexes into rows when a filter is applied
+}
+
+func newList[T any](name string, filter textinput.Model, id, text func(T) string) *list[T] {
+	return &list[T]{name: name, id: id, text: text, seen: map[string]bool{}, filter: filter}
+}
+
+func (l *list[T]) shown() int {
+	if l.query != "" {
+		return len(l.match)
+	}
+	return len(l.rows)
+}
+
+func (l *list[T]) at(i int) T {
+	if l.query != "" {
+		return l.rows[l.match[i]]
+	}
+	return l.rows[i]
+}
+
+// current is the row under the cursor.
+func (l *list[T]) current() (T, bool) {
+	if l.cursor >= 0 && l.cursor < l.shown() {
+		return l.at(l.cursor), true
+	}
+	var zero T
+	return zero, false
+}
+
+func (l *list[T]) currentID() string {
+	if r, ok := l.current(); ok {
+		return l.id(r)
+	}
+	return ""
+}
+
+// byID finds a loaded row.
+func (l *list[T]) byID(id string) (T, bool) {
+	for _, r := range l.rows {
+		if l.id(r) == id {
+			return r, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// setPage takes a page: page 1 replaces the rows it holds (a status may
+// have changed) and puts new ones on top, keeping older pages already
+// loaded; later pages add what is not loaded yet (new rows on top shift
+// IntaSend's pages, so pages overlap).
+func (l *list[T]) setPage(page int, results []T, hasNext bool, count int) {
+	keep := l.currentID()
+	l.count = count
+	if page == 1 {
+		fresh := map[string]bool{}
+		for _, r := range results {
+			fresh[l.id(r)] = true
+		}
+		old := l.rows
+		l.rows, l.hay, l.seen = nil, nil, map[string]bool{}
+		l.add(results)
+		if len(old) > len(results) { // older pages were loaded: keep them and where paging got to
+			var rest []T
+			for _, r := range old {
+				if !fresh[l.id(r)] {
+					rest = append(rest, r)
+				}
+			}
+			l.add(rest)
+		} else {
+			l.next = 0
+			if hasNext && len(results) > 0 {
+				l.next = 2
+			}
+		}
+		l.loaded = true
+	} else {
+		l.add(results)
+		l.next = 0
+		if hasNext && len(results) > 0 {
+			l.next = page + 1
+		}
+	}
+	l.applyFilter()
+	l.cursor = l.indexOf(keep, l.cursor)
+}
+
+// put adds or replaces one row (a create's answer) without a reload.
+func (l *list[T]) put(r T) {
+	for i, x := range l.rows {
+		if l.id(x) == l.id(r) {
+			l.rows[i] = r
+			l.hay[i] = strings.ToLower(l.text(r))
+			l.applyFilter()
+			return
+		}
+	}
+	l.rows = append([]T{r}, l.rows...)
+	l.hay = append([]string{strings.ToLower(l.text(r))}, l.hay...)
+	l.seen[l.id(r)] = true
+	l.count++
+	l.applyFilter()
+}
+
+func (l *list[T]) add(rs []T) {
+	for _, r := range rs {
+		id := l.id(r)
+		if id != "" && l.seen[id] {
+			continue
+		}
+		l.seen[id] = true
+		l.rows = append(l.rows, r)
+		l.hay = append(l.hay, strings.ToLower(l.text(r)))
+	}
+}
+
+// indexOf finds the shown row with id, or clamps def.
+func (l *list[T]) indexOf(id string, def int) int {
+	n := l.shown()
+	if id != "" {
+		for i := 0; i < n; i++ {
+			if l.id(l.at(i)) == id {
+				return i
+			}
+		}
+	}
+	return min(max(def, 0), max(n-1, 0))
+}
+
+// applyFilter recomputes the matching rows: every word of the query must
+// appear in the row's text.
+func (l *list[T]) applyFilter() {
+	if l.query == "" {
+		l.match = nil
+		return
+	}
+	words := strings.Fields(l.query)
+	l.match = l.match[:0]
+	for i, h := range l.hay {
+		ok := true
+		for _, w := range words {
+			if !strings.Contains(h, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			l.match = append(l.match, i)
+		}
+	}
+}
+
+func (l *list[T]) setCursor(i, rows int) {
+	l.cursor = min(max(i, 0), max(l.shown()-1, 0))
+	l.ensureVisible(rows)
+}
+
+func (l *list[T]) ensureVisible(rows int) {
+	if rows <= 0 {
+		return
+	}
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+rows {
+		l.offset = l.cursor - rows + 1
+	}
+	l.offset = min(max(l.offset, 0), max(l.shown()-rows, 0))
+}
+
+// wantsMore says whether the next page should be fetched: the cursor is
+// within a screen of the end, and no filter is applied (`/` must never
+// load everything).
+func (l *list[T]) wantsMore(rows int) bool {
+	return l.next != 0 && !l.loading && l.query == "" && l.cursor >= l.shown()-rows
+}
+
+// move applies a navigation key; it reports whether the key was one.
+func (l *list[T]) move(km KeyMap, k tea.KeyPressMsg, rows int) bool {
+	switch {
+	case key.Matches(k, km.Up):
+		l.setCursor(l.cursor-1, rows)
+	case key.Matches(k, km.Down):
+		l.setCursor(l.cursor+1, rows)
+	case key.Matches(k, km.PageUp):
+		l.setCursor(l.cursor-rows, rows)
+	case key.Matches(k, km.PageDown):
+		l.setCursor(l.cursor+rows, rows)
+	case key.Matches(k, km.Home):
+		l.setCursor(0, rows)
+	case key.Matches(k, km.End):
+		l.setCursor(l.shown()-1, rows)
+	default:
+		return false
+	}
+	return true
+}
+
+func (l *list[T]) startFilter() tea.Cmd {
+	l.filtering = true
+	return l.filter.Focus()
+}
+
+func (l *list[T]) clearFilter(rows int) {
+	keep := l.currentID()
+	l.filter.SetValue("")
+	l.filter.Blur()
+	l.filtering, l.query = false, ""
+	l.applyFilter()
+	l.cursor = l.indexOf(keep, 0)
+	l.ensureVisible(rows)
+}
+
+// filterKey edits the filter; rows narrow as the user types.
+func (l *list[T]) filterKey(km KeyMap, msg tea.Msg, rows int) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, km.ClearFilter):
+			l.clearFilter(rows)
+			return nil
+		case key.Matches(k, km.KeepFilter):
+			l.filter.Blur()
+			l.filtering = false
+			if l.query == "" {
+				l.filter.SetValue("")
+			}
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	l.filter, cmd = l.filter.Update(msg)
+	if q := strings.ToLower(strings.TrimSpace(l.filter.Value())); q != l.query {
+		l.query = q
+		l.applyFilter()
+		l.cursor, l.offset = 0, 0
+	}
+	return cmd
+}
+
+func (l *list[T]) isFiltering() bool { return l.filtering }
+func (l *list[T]) hasQuery() bool    { return l.query != "" }
+
+// pane is what the Model does to whichever list is in front, whatever its
+// row type.
+type pane interface {
+	isFiltering() bool
+	hasQuery() bool
+	ensureVisible(rows int)
+	move(km KeyMap, k tea.KeyPressMsg, rows int) bool
+	startFilter() tea.Cmd
+	clearFilter(rows int)
+	filterKey(km KeyMap, msg tea.Msg, rows int) tea.Cmd
+}
