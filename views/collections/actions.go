@@ -1,0 +1,419 @@
+package collections
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// IntaSend's field rules (intasend-api.md §2.2, §5).
+var (
+	refRE  = regexp.MustCompile(`^[a-zA-Z0-9-_ ]+$`) // api_ref, names
+	textRE = regexp.MustCompile(`^[^<>%;$]+$`)       // narrative: refuse markup and template characters
+)
+
+const (
+	stkMin       = client.Amount(1_00)
+	stkMax       = client.Amount(150_000_00) // M-Pesa's per-transaction limit
+	refMax       = 70                        // checkout's api_ref limit, the stricter of the two
+	narrativeMax = 240
+	nameMax      = 45
+	emailMax     = 254
+)
+
+type (
+	confirmedMsg struct{ seq int }
+	cancelledMsg struct{ seq int }
+	pushDoneMsg  struct {
+		seq  int
+		req  pushReq
+		resp *client.STKPushResponse
+		err  error
+	}
+	linkDoneMsg struct {
+		seq int
+		req linkReq
+		co  *client.Checkout
+		err error
+	}
+)
+
+// pushReq and linkReq are what a form asks for once it validates.
+type (
+	pushReq struct {
+		phone     client.Phone
+		amount    client.Amount
+		ref       string
+		narrative string
+	}
+	linkReq struct {
+		amount      client.Amount
+		email       string
+		first, last string
+		ref         string
+	}
+)
+
+// watch follows the invoice of an STK push sent from here until it is final.
+type watch struct {
+	id      string
+	req     pushReq
+	started time.Time
+	told    bool // the final toast was sent
+}
+
+// linkPanel shows a created checkout link.
+type linkPanel struct {
+	req    linkReq
+	co     *client.Checkout
+	copied bool
+}
+
+func (m *Model) newForm(kind formKind, title, intro string, fields ...*field) tea.Cmd {
+	m.seq++
+	m.detail = nil
+	m.form = &form{kind: kind, title: title, intro: intro, fields: fields, seq: m.seq}
+	return m.form.setFocus(0)
+}
+
+func (m *Model) openPush() tea.Cmd {
+	if m.form != nil || !m.c.Can(common.PermCollect) {
+		return nil
+	}
+	st := m.c.Styles
+	return m.newForm(formPush, "Request an M-Pesa payment",
+		"The customer gets a prompt on their phone and approves it with their M-Pesa PIN.",
+		newField(st, "phone", "Phone", "07XX XXX XXX", 20),
+		newField(st, "amount", "Amount (KES)", "1 – 150,000", 20),
+		newField(st, "ref", "Reference", "api_ref, e.g. ORDER-1042 (optional)", refMax),
+		newField(st, "narrative", "Narrative", "what it is for (optional)", narrativeMax),
+	)
+}
+
+func (m *Model) openLink() tea.Cmd {
+	if m.form != nil || !m.c.Can(common.PermCollect) {
+		return nil
+	}
+	st := m.c.Styles
+	return m.newForm(formLink, "Create a checkout link",
+		"A hosted payment page (M-Pesa or card) to send to a customer.",
+		newField(st, "amount", "Amount (KES)", "e.g. 2,500", 20),
+		newField(st, "email", "Email", "customer's email (optional)", emailMax),
+		newField(st, "name", "Name", "customer's name (optional)", 2*nameMax),
+		newField(st, "ref", "Reference", "api_ref (optional)", refMax),
+	)
+}
+
+// check validates every field: hints update as one types, errors show once
+// a field was left or the form submitted. Typed text is never changed.
+func (m *Model) check(f *form) bool {
+	ok := true
+	for _, fl := range f.fields {
+		fl.hint, fl.err = checkField(f.kind, fl.key, strings.TrimSpace(fl.value()))
+		if fl.err != "" {
+			ok = false
+		}
+	}
+	return ok
+}
+
+func checkField(kind formKind, k, v string) (hint, errMsg string) {
+	switch k {
+	case "phone":
+		if v == "" {
+			return "", "a phone number is required"
+		}
+		p, err := client.ParsePhone(v)
+		if err != nil {
+			return "", reason(err)
+		}
+		return "→ " + p.String(), ""
+	case "amount":
+		return checkAmount(kind, v)
+	case "ref":
+		switch {
+		case v == "":
+			return "", ""
+		case len(v) > refMax:
+			return "", fmt.Sprintf("at most %d characters", refMax)
+		case !refRE.MatchString(v):
+			return "", "only letters, digits, '-', '_' and spaces"
+		}
+	case "narrative":
+		if v != "" && !textRE.MatchString(v) {
+			return "", "must not contain < > % ; or $"
+		}
+	case "email":
+		if v == "" {
+			return "", ""
+		}
+		local, domain, ok := strings.Cut(v, "@")
+		if !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(v, " <>") {
+			return "", "not an email address (name@example.com)"
+		}
+	case "name":
+		if v == "" {
+			return "", ""
+		}
+		first, last := splitName(v)
+		if !refRE.MatchString(v) || len(first) > nameMax || len(last) > nameMax {
+			return "", fmt.Sprintf("letters, digits, '-', '_' and spaces; at most %d per name", nameMax)
+		}
+	}
+	return "", ""
+}
+
+func checkAmount(kind formKind, v string) (hint, errMsg string) {
+	if v == "" {
+		return "", "an amount is required"
+	}
+	a, err := client.ParseAmount(v)
+	if err != nil {
+		return "", reason(err)
+	}
+	switch {
+	case a < stkMin:
+		return "", "at least " + stkMin.Format("KES")
+	case a > stkMax && kind == formPush:
+		return "", "M-Pesa takes at most " + stkMax.Format("KES") + " per payment"
+	}
+	return "= " + a.Format("KES"), ""
+}
+
+// splitName turns "Jane Wanjiru Doe" into ("Jane", "Wanjiru Doe").
+func splitName(name string) (string, string) {
+	first, last, _ := strings.Cut(strings.TrimSpace(name), " ")
+	return first, strings.TrimSpace(last)
+}
+
+// onFormKey routes a key or paste to the open form.
+func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
+	f := m.form
+	ev, cmd := f.update(m.keys, msg)
+	switch ev {
+	case formCancel:
+		m.form = nil
+		return nil
+	case formSubmit:
+		return tea.Batch(cmd, m.submit())
+	case formMoved, formEdited:
+		m.check(f)
+	}
+	return cmd
+}
+
+// submit validates and asks the shell for a confirmation. The form keeps
+// what was typed until the request succeeds.
+func (m *Model) submit() tea.Cmd {
+	f := m.form
+	for _, fl := range f.fields {
+		fl.touched = true
+	}
+	f.err = ""
+	if !m.check(f) {
+		for i, fl := range f.fields {
+			if fl.err != "" {
+				return f.setFocus(i)
+			}
+		}
+	}
+	f.state = formConfirming
+	val := func(k string) string { return strings.TrimSpace(f.get(k).value()) }
+	amount, _ := client.ParseAmount(val("amount"))
+	if f.kind == formPush {
+		phone, _ := client.ParsePhone(val("phone"))
+		f.push = &pushReq{phone: phone, amount: amount, ref: val("ref"), narrative: val("narrative")}
+		body := fmt.Sprintf("An M-Pesa prompt for %s goes to %s (%s).", amount.Format("KES"), phone.Display(), phone)
+		if f.push.ref != "" {
+			body += "\nReference: " + f.push.ref
+		}
+		return common.Confirm(common.ConfirmMsg{
+			Title: "Request " + amount.Format("KES") + " by M-Pesa", Body: body, Perm: common.PermCollect,
+			OnConfirm: confirmedMsg{seq: f.seq}, OnCancel: cancelledMsg{seq: f.seq},
+		})
+	}
+	first, last := splitName(val("name"))
+	f.link = &linkReq{amount: amount, email: val("email"), first: first, last: last, ref: val("ref")}
+	return common.Confirm(common.ConfirmMsg{
+		Title: "Create a checkout link for " + amount.Format("KES"),
+		Body:  "A payment page anyone with the link can pay.", Perm: common.PermCollect,
+		OnConfirm: confirmedMsg{seq: f.seq}, OnCancel: cancelledMsg{seq: f.seq},
+	})
+}
+
+// onConfirmed sends the confirmed request once: a second confirmation
+// finds the form already sending and is dropped. Neither call is retried.
+func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
+	f := m.form
+	if f == nil || f.seq != msg.seq || f.state != formConfirming {
+		return nil
+	}
+	f.state = formSending
+	c, seq := m.c.Client, f.seq
+	var run tea.Cmd
+	switch {
+	case f.push != nil:
+		req := *f.push
+		run = func() tea.Msg {
+			cx, cancel := ctx()
+			defer cancel()
+			resp, err := c.STKPush(cx, client.STKPushRequest{Phone: req.phone, Amount: req.amount, APIRef: req.ref, Narrative: req.narrative})
+			return pushDoneMsg{seq: seq, req: req, resp: resp, err: err}
+		}
+	case f.link != nil:
+		req := *f.link
+		run = func() tea.Msg {
+			cx, cancel := ctx()
+			defer cancel()
+			co, err := c.Checkout(cx, client.CheckoutRequest{Amount: req.amount, Email: req.email,
+				FirstName: req.first, LastName: req.last, APIRef: req.ref})
+			return linkDoneMsg{seq: seq, req: req, co: co, err: err}
+		}
+	default:
+		f.state = formEditing
+		return nil
+	}
+	return tea.Batch(run, m.startSpin())
+}
+
+func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
+	if f := m.form; f != nil && f.seq == msg.seq && f.state == formConfirming {
+		f.state = formEditing
+	}
+	return nil
+}
+
+// failForm puts IntaSend's refusal on the form, keeping what was typed.
+func (m *Model) failForm(seq int, err error) {
+	if f := m.form; f != nil && f.seq == seq {
+		f.state = formEditing
+		f.err = errText(err)
+		var ae *client.APIError
+		if asAPI(err, &ae) {
+			for _, d := range ae.Errors { // field errors go under their field
+				if fl := f.fieldFor(d.Attr); fl != nil {
+					fl.err, fl.touched = d.Detail, true
+				}
+			}
+		}
+	}
+}
+
+func (f *form) fieldFor(attr string) *field {
+	switch attr {
+	case "phone_number":
+		return f.get("phone")
+	case "amount":
+		return f.get("amount")
+	case "api_ref":
+		return f.get("ref")
+	case "narrative":
+		return f.get("narrative")
+	case "email":
+		return f.get("email")
+	case "first_name", "last_name":
+		return f.get("name")
+	}
+	return nil
+}
+
+func (m *Model) closeForm(seq int) {
+	if m.form != nil && m.form.seq == seq {
+		m.form = nil
+	}
+}
+
+// onPushDone starts following the new invoice: it joins the table at once
+// (PENDING) and is polled quickly until it is final.
+func (m *Model) onPushDone(msg pushDoneMsg) tea.Cmd {
+	now := m.c.Now()
+	switch {
+	case msg.err == nil:
+		m.closeForm(msg.seq)
+		inv := msg.resp.Invoice
+		if inv.CreatedAt.IsZero() {
+			inv.CreatedAt = now
+		}
+		m.st.upsert(inv, nil, now.Location(), now.Add(newFor))
+		if r := m.st.byKey[inv.ID]; r != nil {
+			r.requested = true
+		}
+		m.afterData()
+		m.watch = &watch{id: inv.ID, req: msg.req, started: now}
+		// Poll soon: a timer already armed for the slow pace is replaced.
+		m.timerGen++
+		var next tea.Cmd
+		if !m.inFlight && m.visible {
+			next = m.sched(pollFast, pollTickMsg{gen: m.timerGen})
+		}
+		return tea.Batch(health(nil, now), next, m.startSpin(),
+			common.Toast(common.ToastInfo, fmt.Sprintf("%s Prompt sent to %s (invoice %s)", common.SymPending, msg.req.phone.Display(), inv.ID)))
+	case client.IsAmbiguous(msg.err):
+		m.closeForm(msg.seq)
+		return tea.Batch(health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: watch this list for a payment from %s before asking again", errText(msg.err), msg.req.phone)))
+	}
+	m.failForm(msg.seq, msg.err)
+	return health(msg.err, now)
+}
+
+func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
+	now := m.c.Now()
+	switch {
+	case msg.err == nil:
+		m.closeForm(msg.seq)
+		m.link = &linkPanel{req: msg.req, co: msg.co}
+		return health(nil, now)
+	case client.IsAmbiguous(msg.err):
+		m.closeForm(msg.seq)
+		return tea.Batch(health(msg.err, now), common.Error("Checkout link outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s); a link may have been made. Creating another is harmless", errText(msg.err))))
+	}
+	m.failForm(msg.seq, msg.err)
+	return health(msg.err, now)
+}
+
+// watchRow is the row of the followed invoice.
+func (m *Model) watchRow() *row {
+	if m.watch == nil {
+		return nil
+	}
+	return m.st.byKey[m.watch.id]
+}
+
+func (m *Model) watchFinal() bool {
+	r := m.watchRow()
+	return r != nil && r.inv.Final()
+}
+
+// watchUpdate toasts once when the followed invoice ends.
+func (m *Model) watchUpdate() tea.Cmd {
+	w, r := m.watch, m.watchRow()
+	if w == nil || r == nil || w.told || !r.inv.Final() {
+		return nil
+	}
+	w.told = true
+	if r.inv.State == client.InvoiceComplete {
+		return common.Toast(common.ToastSuccess, fmt.Sprintf("%s Received %s from %s (net %s)",
+			common.SymOK, r.inv.Value.Format("KES"), w.req.phone.Display(), r.inv.NetAmount.Format("KES")))
+	}
+	return common.Toast(common.ToastError, fmt.Sprintf("%s M-Pesa payment %s: %s",
+		common.SymFailed, strings.ToLower(r.inv.State), orDash(failedReason(r.inv))))
+}
+
+// copyLink puts the checkout URL on the clipboard through OSC 52, which
+// also works over SSH.
+func (m *Model) copyLink() tea.Cmd {
+	if m.link == nil || m.link.co == nil {
+		return nil
+	}
+	m.link.copied = true
+	return tea.Batch(tea.SetClipboard(m.link.co.URL),
+		common.Toast(common.ToastSuccess, common.SymOK+" Link copied (OSC 52)"))
+}

@@ -1,0 +1,173 @@
+package collections
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+type formKind int
+
+const (
+	formPush formKind = iota + 1
+	formLink
+)
+
+type formState int
+
+const (
+	formEditing    formState = iota
+	formConfirming           // waiting for the shell's confirmation dialog
+	formSending              // the request is in flight
+)
+
+// field is one text line of a form with its inline validation.
+type field struct {
+	key, label string
+	input      textinput.Model
+	hint       string // e.g. the normalised phone number
+	err        string // shown under the field; what was typed stays
+	touched    bool   // left once or submitted: errors show from then on
+}
+
+func (f *field) value() string { return f.input.Value() }
+
+// form is a small stack of text fields. The Model checks the fields; the
+// form only edits and draws.
+type form struct {
+	kind   formKind
+	title  string
+	intro  string
+	fields []*field
+	focus  int
+	err    string // IntaSend's message after a refused request
+	state  formState
+	seq    int
+	push   *pushReq // what was confirmed, sent exactly
+	link   *linkReq
+}
+
+func newField(st *common.Styles, key, label, placeholder string, limit int) *field {
+	return &field{key: key, label: label, input: newInput(st, "", placeholder, limit)}
+}
+
+func (f *form) typed() bool {
+	for _, fl := range f.fields {
+		if strings.TrimSpace(fl.value()) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *form) get(key string) *field {
+	for _, fl := range f.fields {
+		if fl.key == key {
+			return fl
+		}
+	}
+	return nil
+}
+
+func (f *form) setFocus(i int) tea.Cmd {
+	f.focus = min(max(i, 0), len(f.fields)-1)
+	var cmd tea.Cmd
+	for j, fl := range f.fields {
+		if j == f.focus {
+			cmd = fl.input.Focus()
+		} else {
+			fl.input.Blur()
+		}
+	}
+	return cmd
+}
+
+type formEvent int
+
+const (
+	formNothing formEvent = iota
+	formCancel
+	formSubmit
+	formMoved
+	formEdited
+)
+
+// update applies a key (or a paste) to the form; keys are ignored while it
+// waits for a confirmation or a result.
+func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
+	if f.state != formEditing {
+		return formNothing, nil
+	}
+	cur := f.fields[f.focus]
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, km.Cancel):
+			return formCancel, nil
+		case key.Matches(k, km.Submit):
+			cur.touched = true
+			if f.focus == len(f.fields)-1 {
+				return formSubmit, nil
+			}
+			return formMoved, f.setFocus(f.focus + 1)
+		case key.Matches(k, km.NextField):
+			cur.touched = true
+			return formMoved, f.setFocus((f.focus + 1) % len(f.fields))
+		case key.Matches(k, km.PrevField):
+			cur.touched = true
+			return formMoved, f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+		}
+	}
+	var cmd tea.Cmd
+	cur.input, cmd = cur.input.Update(msg)
+	return formEdited, cmd
+}
+
+// view draws the form in a box at most width cells wide.
+func (f *form) view(st *common.Styles, spin string, w int) string {
+	w = min(w, 72)
+	inner := max(w-4, 20)
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, width(fl.label))
+	}
+	labelW += 2
+	valueW := max(inner-labelW-2, 8)
+	lines := []string{st.Title.Render(f.title)}
+	for _, l := range wrap(f.intro, inner) {
+		lines = append(lines, st.Faint.Render(l))
+	}
+	lines = append(lines, "")
+	for i, fl := range f.fields {
+		marker := "  "
+		if i == f.focus && f.state == formEditing {
+			marker = st.Key.Render("▸ ")
+		}
+		fl.input.SetWidth(valueW - 1)
+		lines = append(lines, marker+padRight(st.Label.Render(fl.label), labelW)+fl.input.View())
+		switch {
+		case fl.err != "" && fl.touched:
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
+		case fl.hint != "":
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(truncate(fl.hint, valueW)))
+		}
+	}
+	lines = append(lines, "")
+	if f.err != "" {
+		for _, l := range wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
+			lines = append(lines, st.FieldError.Render(l))
+		}
+	}
+	switch f.state {
+	case formSending:
+		lines = append(lines, spin+" sending…")
+	case formConfirming:
+		lines = append(lines, st.Faint.Render(common.SymPending+" waiting for your confirmation"))
+	default:
+		lines = append(lines, st.Faint.Render("tab/↑↓ move · enter next/submit · esc cancel"))
+	}
+	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+}

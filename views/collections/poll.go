@@ -1,0 +1,234 @@
+package collections
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+type (
+	// pollTickMsg is the polling timer; gen drops timers made stale by a
+	// newer poll, a hide or a manual refresh.
+	pollTickMsg struct{ gen int }
+	// polledMsg is one poll's answer: feed pages and payment statuses.
+	polledMsg struct {
+		seq       int
+		initial   bool
+		txs       []client.WalletTransaction // SALE lines, newest first
+		statuses  []client.Invoice
+		missing   []string // invoice ids IntaSend does not know
+		feedErr   error
+		statusErr error
+	}
+)
+
+// pollPlan is what one poll reads, fixed before it starts (the command
+// must not touch the model).
+type pollPlan struct {
+	seq      int
+	initial  bool
+	until    time.Time // read feed pages back to this time
+	maxPages int
+	ids      []string // invoices to ask payment/status about
+}
+
+func ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), requestTO)
+}
+
+// poll starts one poll unless one is already in flight: the in-flight
+// poll's answer re-arms the timer, so polls never overlap.
+func (m *Model) poll(manual bool) tea.Cmd {
+	m.manual = m.manual || manual
+	if m.inFlight {
+		return nil
+	}
+	m.timerGen++ // the timer is re-armed when the answer arrives
+	m.inFlight = true
+	m.pollSeq++
+	now := m.c.Now()
+	p := pollPlan{seq: m.pollSeq, initial: !m.loaded, maxPages: followPages, until: m.newestTx, ids: m.toCheck()}
+	if p.initial {
+		p.maxPages = initialPages
+		y, mo, d := now.Date()
+		p.until = time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
+		if w := now.Add(-chartHours * time.Hour); w.Before(p.until) {
+			p.until = w
+		}
+	}
+	return tea.Batch(runPoll(m.c.Client, p), m.startSpin())
+}
+
+// toCheck lists the open invoices to ask about: the ones this console
+// requested first, then open rows of the feed, at most statusCap.
+func (m *Model) toCheck() []string {
+	var mine, others []string
+	for _, r := range m.st.rows {
+		if r.inv.ID == "" || r.inv.Final() {
+			continue
+		}
+		if r.requested {
+			mine = append(mine, r.inv.ID)
+		} else if len(others) < statusCap {
+			others = append(others, r.inv.ID)
+		}
+	}
+	ids := append(mine, others...)
+	return ids[:min(len(ids), statusCap)]
+}
+
+// runPoll reads the feed's newest pages and the listed invoices' status.
+func runPoll(c *client.Client, p pollPlan) tea.Cmd {
+	return func() tea.Msg {
+		cx, cancel := ctx()
+		defer cancel()
+		out := polledMsg{seq: p.seq, initial: p.initial}
+		for page := 1; page <= p.maxPages; page++ {
+			pg, err := c.Transactions(cx, client.TransactionFilter{TransType: "SALE", Page: page})
+			if err != nil {
+				out.feedErr = err
+				break
+			}
+			out.txs = append(out.txs, pg.Results...)
+			if n := len(pg.Results); n == 0 || !pg.HasNext() || !pg.Results[n-1].CreatedAt.After(p.until) {
+				break
+			}
+		}
+		out.statuses, out.missing, out.statusErr = statuses(cx, c, p.ids)
+		return out
+	}
+}
+
+// statuses asks about each invoice, four at a time.
+func statuses(cx context.Context, c *client.Client, ids []string) ([]client.Invoice, []string, error) {
+	type answer struct {
+		inv *client.Invoice
+		err error
+	}
+	res := make([]answer, len(ids))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st, err := c.PaymentStatus(cx, id)
+			if err == nil {
+				res[i].inv = &st.Invoice
+			}
+			res[i].err = err
+		}()
+	}
+	wg.Wait()
+	var invs []client.Invoice
+	var missing []string
+	var errs []error
+	for i, a := range res {
+		switch {
+		case a.err == nil:
+			invs = append(invs, *a.inv)
+		case client.IsNotFound(a.err):
+			missing = append(missing, ids[i])
+		default:
+			errs = append(errs, a.err)
+		}
+	}
+	return invs, missing, errors.Join(errs...)
+}
+
+// armTimer schedules the next poll, backing off after failures.
+func (m *Model) armTimer() tea.Cmd {
+	if !m.visible {
+		return nil
+	}
+	m.timerGen++
+	d := pollEvery
+	if m.watch != nil && !m.watchFinal() {
+		d = pollFast
+	}
+	for i := 0; i < m.failures && d < pollMax; i++ {
+		d *= 2
+	}
+	return m.sched(min(d, pollMax), pollTickMsg{gen: m.timerGen})
+}
+
+// nextPollIn is the delay armTimer would choose (shown while stale).
+func (m *Model) backoff() time.Duration {
+	d := pollEvery
+	for i := 0; i < m.failures && d < pollMax; i++ {
+		d *= 2
+	}
+	return min(d, pollMax)
+}
+
+func (m *Model) onPollTick(msg pollTickMsg) tea.Cmd {
+	if msg.gen != m.timerGen || !m.visible {
+		return nil
+	}
+	return m.poll(false)
+}
+
+// onPolled merges a poll's answer and arms the next one.
+func (m *Model) onPolled(msg polledMsg) tea.Cmd {
+	if msg.seq != m.pollSeq {
+		return nil
+	}
+	m.inFlight = false
+	manual := m.manual
+	m.manual = false
+	now := m.c.Now()
+	fresh := time.Time{}
+	if m.loaded {
+		fresh = now.Add(newFor) // rows arriving while watching are marked new
+	}
+	loc := now.Location()
+	for i := range msg.txs {
+		tx := &msg.txs[i]
+		inv := client.Invoice{Value: tx.Value, Currency: tx.Currency, CreatedAt: tx.CreatedAt, UpdatedAt: tx.UpdatedAt}
+		if tx.Invoice != nil {
+			inv = *tx.Invoice
+		}
+		m.st.upsert(inv, tx, loc, fresh)
+		if tx.CreatedAt.After(m.newestTx) {
+			m.newestTx = tx.CreatedAt
+		}
+	}
+	for _, inv := range msg.statuses {
+		m.st.upsert(inv, nil, loc, fresh)
+	}
+	err := msg.feedErr
+	if err == nil {
+		err = msg.statusErr
+	}
+	cmds := []tea.Cmd{health(err, now)}
+	if msg.feedErr == nil {
+		m.loaded = true
+	}
+	if err != nil {
+		m.failures++
+		m.pollErr = errText(err)
+		if manual || (msg.initial && msg.feedErr != nil) {
+			cmds = append(cmds, common.Error("Could not load collections", err))
+		}
+	} else {
+		m.failures, m.pollErr = 0, ""
+		m.refreshed = now
+	}
+	m.afterData()
+	cmds = append(cmds, m.watchUpdate(), m.armTimer())
+	return tea.Batch(cmds...)
+}
+
+// afterData recomputes what is shown and keeps the cursor on its row.
+func (m *Model) afterData() {
+	m.applyFilter()
+	m.sum.compute(m.st, m.c.Now())
+	m.restoreCursor()
+}
