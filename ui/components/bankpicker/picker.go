@@ -69,7 +69,7 @@ func DefaultKeyMap() KeyMap {
 		Down:     b([]string{"down", "ctrl+j"}, "↓", "down"),
 		PageUp:   b([]string{"pgup"}, "pgup", "page up"),
 		PageDown: b([]string{"pgdown"}, "pgdn", "page down"),
-		Choose:   b([]string{"enter"}, "enter", "choose bank"),
+		Choose:   b([]string{"enter"}, "enter", "choose"),
 		Cancel:   b([]string{"esc"}, "esc", "cancel"),
 	}
 }
@@ -217,6 +217,13 @@ func (m Model) Selected() (client.Bank, bool) {
 		return client.Bank{}, false
 	}
 	return m.banks[m.shown[m.cursor].idx], true
+}
+
+// SetHelp renames what enter and esc do in the footer and help, for hosts
+// where they mean something else ("copy code", "clear filter").
+func (m *Model) SetHelp(choose, cancel string) {
+	m.keys.Choose.SetHelp("enter", choose)
+	m.keys.Cancel.SetHelp("esc", cancel)
 }
 
 // KeyMap returns the bindings, for the host's help.

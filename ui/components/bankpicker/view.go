@@ -100,7 +100,7 @@ func (m Model) footer() string {
 	} else if m.err != "" {
 		n += " · refresh failed: " + m.err
 	}
-	return n + " · ↑↓ move · enter choose · esc cancel"
+	return n + " · ↑↓ move · enter " + m.keys.Choose.Help().Desc + " · esc " + m.keys.Cancel.Help().Desc
 }
 
 // errText is what a person should read: IntaSend's own words when it
