@@ -154,7 +154,7 @@ func newChoiceField(key, label string, choices []choice) *field {
 // first.
 func newPicker(st *common.Styles, key, label string, choices []choice, sel int) *field {
 	f := &field{key: key, label: label, choices: choices, search: true, sel: sel,
-		input: newInput(st, "", "type to search", 40)}
+		input: newInput(st, "", "type to narrow", 40)}
 	if choices == nil {
 		f.choices = []choice{}
 	}
@@ -303,9 +303,9 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		case fl.err != "" && fl.touched:
 			lines = append(lines, indent+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
 		case fl.search && focused:
-			fl.input.SetWidth(max(valueW-18, 8))
-			lines = append(lines, indent+st.Faint.Render("search ")+fl.input.View()+st.Faint.Render(
-				fmt.Sprintf("  %d of %d", len(fl.match), len(fl.choices))))
+			count := st.Faint.Render(fmt.Sprintf("  %d of %d", len(fl.match), len(fl.choices)))
+			fl.input.SetWidth(max(valueW-lipgloss.Width(count)-9, 8))
+			lines = append(lines, indent+st.Faint.Render("search ")+fl.input.View()+count)
 		case fl.hint != "":
 			lines = append(lines, indent+st.Faint.Render(truncate(fl.hint, valueW)))
 		}

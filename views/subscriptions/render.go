@@ -52,7 +52,9 @@ func frequencyText(n int, unit string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func frequency(p client.Plan) string { return "every " + frequencyText(max(p.Frequency, 1), p.FrequencyUnit) }
+func frequency(p client.Plan) string {
+	return "every " + frequencyText(max(p.Frequency, 1), p.FrequencyUnit)
+}
 
 func cycles(p client.Plan) string {
 	if p.BillingCycles <= 0 {
@@ -305,17 +307,17 @@ func (m *Model) titleLine(title string) string {
 	return title + strings.Repeat(" ", gap) + right
 }
 
-// tabsLine is the title with the three lists; the one in front is in
-// brackets (not colour alone).
+// tabsLine is the title with the three lists, each after its key; the one
+// in front is in brackets (not colour alone).
 func (m *Model) tabsLine() string {
 	st := m.c.Styles
 	parts := []string{st.Title.Render("Subscriptions") + st.Faint.Render(" ·")}
 	keys := [...]string{"p", "c", "s"}
 	for t := tab(0); t < tabCount; t++ {
 		if t == m.tab {
-			parts = append(parts, st.Bold.Underline(true).Render("["+t.String()+"]"))
+			parts = append(parts, st.Key.Render(keys[t])+" "+st.Bold.Render("["+t.String()+"]"))
 		} else {
-			parts = append(parts, st.Faint.Render(" "+t.String()+" ")+st.Key.Render(keys[t]))
+			parts = append(parts, st.Key.Render(keys[t])+" "+st.Faint.Render(" "+t.String()+" "))
 		}
 	}
 	return m.titleLine(strings.Join(parts, " "))
@@ -342,6 +344,8 @@ func filterLine[T any](m *Model, l *list[T], noun string) string {
 		right = fmt.Sprintf("%d of %d %s loaded", n, l.count, noun)
 	case l.next != 0:
 		right = fmt.Sprintf("%d %s loaded · more as you scroll", n, noun)
+	case n == 1:
+		right = "1 " + strings.TrimSuffix(noun, "s")
 	default:
 		right = fmt.Sprintf("%d %s", n, noun)
 	}

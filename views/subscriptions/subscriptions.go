@@ -137,8 +137,8 @@ func (m *Model) QuitWarning() string {
 
 // Palette messages: the shell sends them back when an action is chosen.
 type (
-	refreshMsg struct{}
-	showTabMsg struct{ tab tab }
+	refreshMsg  struct{}
+	showTabMsg  struct{ tab tab }
 	openFormMsg struct{ kind formKind }
 )
 
