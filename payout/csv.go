@@ -1,0 +1,432 @@
+package payout
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Import is the outcome of reading a payout CSV.
+type Import struct {
+	// Rows are the good rows (warnings allowed), normalised, in file order.
+	Rows []Row
+	// Rejected are the bad rows as read (cells over 1 KiB cut short), so a
+	// person can fix them; their problems have Row -1 and their Line.
+	Rejected []Row
+	// Problems are errors and warnings sorted by line. Row is the index in
+	// Rows for a kept row's warnings, -1 for rejected rows and the file.
+	Problems []Problem
+	// Refused is set when the whole file is refused (not CSV, no header,
+	// missing columns, over MaxRows rows); then Rows and Rejected are empty.
+	Refused error
+	// DataRows counts the non-blank rows after the header.
+	DataRows int
+	// Columns maps each field to the header it was read from ("account" →
+	// "Phone Number"); Ignored lists headers that match no field.
+	Columns map[string]string
+	Ignored []string
+}
+
+// Bad is the number of rejected rows (file-level CSV errors included).
+func (im *Import) Bad() int {
+	lines := map[int]bool{}
+	for _, p := range im.Problems {
+		if !p.Warning && p.Line > 1 {
+			lines[p.Line] = true
+		}
+	}
+	return len(lines)
+}
+
+// Warnings counts warnings.
+func (im *Import) Warnings() int { return len(im.Problems) - Errors(im.Problems) }
+
+// Limits on what ImportCSV reads.
+const (
+	maxFileBytes = 32 << 20 // far above 5,000 honest rows, far below what would hurt
+	// MaxCellBytes is the largest cell read as is; a larger one rejects its row.
+	MaxCellBytes = maxFieldBytes
+)
+
+// columnAliases maps a normalised header (lower case, '_' for spaces and
+// hyphens) to the field it fills.
+var columnAliases = map[string]string{
+	"name": "name", "recipient": "name", "full_name": "name", "recipient_name": "name",
+	"account": "account", "phone": "account", "phone_number": "account", "msisdn": "account",
+	"account_number": "account", "account_no": "account", "mobile": "account",
+	"amount":    "amount",
+	"bank_code": "bank_code", "bank": "bank_code",
+	"account_type": "account_type", "type": "account_type",
+	"account_reference": "account_reference", "reference": "account_reference", "acc_ref": "account_reference",
+	"account_ref": "account_reference",
+	"narrative":   "narrative", "description": "narrative", "reason": "narrative",
+	"id_number": "id_number", "national_id": "id_number",
+}
+
+// fieldOrder is the order fields are checked and reported in.
+var fieldOrder = []string{"name", "account", "bank_code", "account_type", "account_reference", "amount", "narrative", "id_number"}
+
+// requiredColumns per rail.
+func requiredColumns(rail Rail) []string {
+	switch rail {
+	case B2B:
+		return []string{"account", "amount", "account_type"}
+	case PesaLink:
+		return []string{"account", "amount", "bank_code"}
+	}
+	return []string{"account", "amount"}
+}
+
+var columnHelp = map[string]string{
+	"account":      "account, phone, phone_number, msisdn or account_number",
+	"amount":       "amount",
+	"account_type": "account_type or type (PayBill or TillNumber)",
+	"bank_code":    "bank_code or bank",
+}
+
+// ImportCSV reads a payout file for rail. Header names are matched ignoring
+// case, spaces and hyphens, with aliases (see columnAliases); extra columns
+// are ignored. Text must be UTF-8 (a UTF-8 byte-order mark is stripped;
+// UTF-16 with a byte-order mark is decoded); a row with bytes that are not
+// UTF-8 is rejected with "not UTF-8 text" rather than guessed at. Commas,
+// semicolons or tabs separate cells (taken from the header line). Blank
+// lines are skipped. Every row is validated with ValidateRow; bad rows are
+// reported with their line and kept aside while good rows stay. banks nil
+// means DefaultBanks.
+func ImportCSV(r io.Reader, rail Rail, banks BankSet) *Import {
+	im := &Import{Columns: map[string]string{}}
+	if banks == nil {
+		banks = DefaultBanks()
+	}
+	if !rail.Valid() {
+		im.Refused = fmt.Errorf("unknown rail %q", rail)
+		return im
+	}
+	data, err := readText(r)
+	if err != nil {
+		im.Refused = err
+		return im
+	}
+	(&importer{im: im, rail: rail, banks: banks}).run(data)
+	return im
+}
+
+// readText reads the whole file and returns it as UTF-8 (invalid bytes left
+// for the rows to report).
+func readText(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the file: %w", err)
+	}
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("the file is over %d MiB: a batch of %s payments is far smaller; is it the right file?", maxFileBytes>>20, thousands(MaxRows))
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return decodeUTF16(data[2:], false)
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return decodeUTF16(data[2:], true)
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return nil, errors.New("this is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as \"CSV UTF-8\" and import that")
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return nil, errors.New("this is an old Excel workbook (.xls), not CSV: save it as \"CSV UTF-8\" and import that")
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, fmt.Errorf("the file has NUL bytes (the first at byte %d): it looks like UTF-16 without a byte-order mark, or not text at all; save it as \"CSV UTF-8\"", i)
+	}
+	return data, nil
+}
+
+// decodeUTF16 turns UTF-16 (BOM already removed) into UTF-8.
+func decodeUTF16(b []byte, bigEndian bool) ([]byte, error) {
+	if len(b)%2 != 0 {
+		return nil, errors.New("the file says it is UTF-16 but has an odd number of bytes: save it as \"CSV UTF-8\"")
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		if bigEndian {
+			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		} else {
+			u[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
+		}
+	}
+	out := make([]byte, 0, len(u))
+	for _, r := range utf16.Decode(u) {
+		out = utf8.AppendRune(out, r)
+	}
+	return out, nil
+}
+
+// importer holds one import's state.
+type importer struct {
+	im    *Import
+	rail  Rail
+	banks BankSet
+	cols  map[string]int // field → column index
+	dups  *dupIndex
+}
+
+func (p *importer) run(data []byte) {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = separator(data)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	if !p.header(cr) {
+		return
+	}
+	p.dups = newDupIndex(0)
+	var rows, rejected []Row
+	var problems []Problem
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			if p.runaway(cr, pe) {
+				return
+			}
+			p.im.DataRows++
+			problems = append(problems, Problem{Line: pe.StartLine, Row: -1, Reason: "not valid CSV: " + pe.Err.Error() + quoteHint(pe)})
+			continue
+		}
+		if err != nil {
+			p.im.Refused = fmt.Errorf("reading the file: %w", err)
+			return
+		}
+		if blank(rec) {
+			continue
+		}
+		p.im.DataRows++
+		if p.im.DataRows > MaxRows {
+			continue // keep counting, for the message
+		}
+		line, _ := cr.FieldPos(0)
+		row, ps := p.row(rec, line)
+		if Errors(ps) > 0 {
+			rejected = append(rejected, row)
+		} else {
+			for i := range ps {
+				ps[i].Row = len(rows)
+			}
+			rows = append(rows, row)
+		}
+		problems = append(problems, ps...)
+	}
+	if p.im.DataRows > MaxRows {
+		p.im.Refused = errors.New(tooManyRows(p.im.DataRows))
+		return
+	}
+	p.im.Rows, p.im.Rejected, p.im.Problems = rows, rejected, append(p.im.Problems, problems...)
+}
+
+// separator picks ',' unless the first line has none but has ';' or a tab
+// (spreadsheets in some locales save with ';').
+func separator(data []byte) rune {
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line = data[:i]
+	}
+	switch {
+	case bytes.IndexByte(line, ',') >= 0:
+		return ','
+	case bytes.IndexByte(line, ';') >= 0:
+		return ';'
+	case bytes.IndexByte(line, '\t') >= 0:
+		return '\t'
+	}
+	return ','
+}
+
+// runaway reports (and refuses the file for) a quote that never closes: the
+// reader would swallow the rest of the file into one cell.
+func (p *importer) runaway(cr *csv.Reader, pe *csv.ParseError) bool {
+	if !errors.Is(pe.Err, csv.ErrQuote) || pe.Line <= pe.StartLine+1 {
+		return false
+	}
+	if _, err := cr.Read(); err != io.EOF {
+		return false
+	}
+	p.im.Refused = fmt.Errorf("line %d: a quoted cell never closes (a stray \" ?): the rest of the file would be one cell", pe.StartLine)
+	return true
+}
+
+func quoteHint(pe *csv.ParseError) string {
+	if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
+		return ` (a " inside a cell must be doubled, and the cell quoted)`
+	}
+	return ""
+}
+
+func blank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// header reads the first non-blank record as the header and maps columns.
+func (p *importer) header(cr *csv.Reader) bool {
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			p.im.Refused = errors.New("the file is empty: expected a header row (name, account, amount, …) and payments below it")
+			return false
+		}
+		if err != nil {
+			p.im.Refused = fmt.Errorf("the header row is not valid CSV: %w", err)
+			return false
+		}
+		if !blank(rec) {
+			return p.mapColumns(rec, cr)
+		}
+	}
+}
+
+func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
+	line, _ := cr.FieldPos(0)
+	p.cols = map[string]int{}
+	for i, h := range rec {
+		f, ok := columnAliases[normHeader(h)]
+		switch {
+		case !ok:
+			if strings.TrimSpace(h) != "" {
+				p.im.Ignored = append(p.im.Ignored, h)
+			}
+		case p.im.Columns[f] != "" || hasCol(p.cols, f):
+			p.im.Refused = fmt.Errorf("line %d: two columns give the %s (%q and %q): keep one", line, f, p.im.Columns[f], h)
+			return false
+		default:
+			p.cols[f] = i
+			p.im.Columns[f] = strings.TrimSpace(h)
+		}
+	}
+	if len(p.cols) == 0 {
+		p.im.Refused = fmt.Errorf("line %d is not a header row: expected column names such as name, account (or phone), amount, narrative; got %s",
+			line, quoteShort(strings.Join(rec, string(cr.Comma))))
+		return false
+	}
+	var missing []string
+	for _, f := range requiredColumns(p.rail) {
+		if _, ok := p.cols[f]; !ok {
+			missing = append(missing, columnHelp[f])
+		}
+	}
+	if len(missing) > 0 {
+		p.im.Refused = fmt.Errorf("missing column(s) for %s: %s", p.rail, strings.Join(missing, "; "))
+		return false
+	}
+	for _, h := range p.im.Ignored {
+		p.im.Problems = append(p.im.Problems, Problem{Line: line, Row: -1, Warning: true,
+			Reason: fmt.Sprintf("column %s is not a payout field; it is ignored", quoteShort(h))})
+	}
+	return true
+}
+
+func hasCol(cols map[string]int, f string) bool { _, ok := cols[f]; return ok }
+
+// normHeader lower-cases and turns spaces, hyphens and dots into '_'.
+func normHeader(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	h = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.':
+			return '_'
+		}
+		return r
+	}, h)
+	for strings.Contains(h, "__") {
+		h = strings.ReplaceAll(h, "__", "_")
+	}
+	return strings.Trim(h, "_")
+}
+
+// row builds and checks one data row.
+func (p *importer) row(rec []string, line int) (Row, []Problem) {
+	var cellPs []Problem
+	bad := map[string]bool{}
+	cell := func(field string) string {
+		i, ok := p.cols[field]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		v := rec[i]
+		if reason := cellProblem(field, v); reason != "" {
+			cellPs = append(cellPs, Problem{Line: line, Row: -1, Field: field, Reason: reason})
+			bad[field] = true
+			if len(v) > MaxCellBytes {
+				v = cut(v, 64) + "…"
+			}
+		}
+		return strings.Clone(v) // rec is reused by the reader
+	}
+	r := Row{Line: line, Name: cell("name"), Account: cell("account"), BankCode: cell("bank_code"),
+		AccountType: cell("account_type"), AccountReference: cell("account_reference"),
+		Narrative: cell("narrative"), IDNumber: cell("id_number"), AmountText: cell("amount")}
+	ps := cellPs
+	for _, q := range ValidateRow(p.rail, r, p.banks) {
+		if !bad[q.Field] {
+			ps = append(ps, q)
+		}
+	}
+	if Errors(ps) > 0 {
+		return r, ps
+	}
+	if q, dup := p.dups.check(p.rail, r); dup {
+		ps = append(ps, q)
+	}
+	return NormalizeRow(p.rail, r), ps
+}
+
+// cellProblem is what is wrong with a cell before its field's rules apply:
+// too big, not UTF-8, or a spreadsheet formula.
+func cellProblem(field, v string) string {
+	switch {
+	case len(v) > MaxCellBytes:
+		return fmt.Sprintf("the cell is %d bytes; the limit is %d (is a column shifted?)", len(v), MaxCellBytes)
+	case !utf8.ValidString(v):
+		return "not UTF-8 text: save the file as \"CSV UTF-8\""
+	case looksLikeFormula(field, v):
+		return fmt.Sprintf("%s looks like a spreadsheet formula: malipo does not send formulas", quoteShort(v))
+	}
+	return ""
+}
+
+// looksLikeFormula flags cells a spreadsheet would evaluate (CSV
+// injection): starting with = or @ (or a tab or CR), or with + or - when
+// what follows is not a plain number ("+254712345678" and "-5" are data;
+// the amount rule refuses the latter).
+func looksLikeFormula(field, v string) bool {
+	v = strings.TrimLeft(v, " ")
+	if v == "" {
+		return false
+	}
+	switch v[0] {
+	case '=', '@', '\t', '\r':
+		return true
+	case '+', '-':
+		return !plainNumber(v[1:])
+	}
+	return false
+}
+
+// cut returns at most n bytes of s, not splitting a rune.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,524 @@
+package payout
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/malipo/malipo/client"
+)
+
+// The journal is what makes a crash, a kill -9 or a dropped SSH connection
+// lose nothing and pay nobody twice. Per profile, under StateDir:
+//
+//	drafts/<id>.json  the latest full draft, replaced atomically on every save
+//	                  (temp file, fsync, rename, fsync of the directory)
+//	events.jsonl      append-only, one JSON object a line, fsynced per event:
+//	                  initiating, initiated, initiate-failed, approving,
+//	                  approved, approve-failed, cancelled
+//
+// A torn last line (the process died mid-write) is ignored on read, and the
+// next append starts on a fresh line. Several processes may share one
+// journal: every read first picks up what others appended.
+
+// Event kinds in events.jsonl (Entry.Status takes the latest).
+const (
+	StatusInitiating     = "initiating"      // initiate sent, answer not (yet) recorded: a batch may exist
+	StatusInitiated      = "initiated"       // waiting approval
+	StatusInitiateFailed = "initiate-failed" // IntaSend refused it: no batch
+	StatusApproving      = "approving"       // approve sent, answer not recorded: check the status before anything else
+	StatusApproved       = "approved"
+	StatusApproveFailed  = "approve-failed"
+	StatusCancelled      = "cancelled"
+)
+
+// Entry is one batch the journal knows of, folded from its events.
+type Entry struct {
+	Attempt     string        `json:"attempt"` // this initiation's id in the journal
+	TrackingID  string        `json:"tracking_id,omitempty"`
+	FileID      string        `json:"file_id,omitempty"`
+	DraftID     string        `json:"draft_id,omitempty"`
+	Fingerprint string        `json:"fingerprint,omitempty"`
+	Rail        Rail          `json:"rail,omitempty"`
+	WalletID    string        `json:"wallet_id,omitempty"`
+	Currency    string        `json:"currency,omitempty"`
+	Count       int           `json:"count,omitempty"`
+	Total       client.Amount `json:"total"`
+	Initiator   string        `json:"initiator,omitempty"`
+	InitiatedAt time.Time     `json:"initiated_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+	Status      string        `json:"status"`                // one of the Status* constants
+	StatusCode  string        `json:"status_code,omitempty"` // IntaSend's, when known (BP103, BC100…)
+	Error       string        `json:"error,omitempty"`       // the last failure, for approve-failed and initiate-failed
+}
+
+// event is one line of events.jsonl.
+type event struct {
+	At          time.Time      `json:"at"`
+	Kind        string         `json:"event"`
+	Attempt     string         `json:"attempt,omitempty"`
+	TrackingID  string         `json:"tracking_id,omitempty"`
+	FileID      string         `json:"file_id,omitempty"`
+	DraftID     string         `json:"draft_id,omitempty"`
+	Fingerprint string         `json:"fingerprint,omitempty"`
+	Rail        Rail           `json:"rail,omitempty"`
+	WalletID    string         `json:"wallet_id,omitempty"`
+	Currency    string         `json:"currency,omitempty"`
+	Count       int            `json:"count,omitempty"`
+	Total       *client.Amount `json:"total,omitempty"`
+	Initiator   string         `json:"initiator,omitempty"`
+	StatusCode  string         `json:"status_code,omitempty"`
+	Error       string         `json:"error,omitempty"`
+}
+
+// Journal is one profile's journal. Its methods are safe for concurrent use.
+type Journal struct {
+	*journal
+	initiator string
+}
+
+// journal is the state shared by every As view of one journal.
+type journal struct {
+	dir string
+	now func() time.Time
+
+	mu      sync.Mutex
+	f       *os.File // events.jsonl, O_APPEND
+	offset  int64    // bytes of events.jsonl folded into entries
+	torn    bool     // the file ends without a newline
+	entries []*Entry // in order of initiation
+	byAtt   map[string]*Entry
+	byTrack map[string]*Entry
+	saved   map[string][sha256.Size]byte // draft id → hash of the bytes last written
+}
+
+// StateDir is where a profile's journal lives: $XDG_STATE_HOME/malipo/<profile>,
+// else ~/.local/state/malipo/<profile>.
+func StateDir(profile string) (string, error) {
+	if profile == "" || strings.ContainsAny(profile, `/\`) || profile == "." || profile == ".." {
+		return "", fmt.Errorf("journal: bad profile name %q", profile)
+	}
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("journal: no state directory: %w", err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(base, "malipo", profile), nil
+}
+
+// OpenJournal opens (creating) the journal in dir and reads its events.
+func OpenJournal(dir string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "drafts"), 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "events.jsonl"), os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	j := &journal{dir: dir, now: time.Now, f: f, byAtt: map[string]*Entry{}, byTrack: map[string]*Entry{},
+		saved: map[string][sha256.Size]byte{}}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.refresh(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Journal{journal: j, initiator: defaultInitiator()}, nil
+}
+
+func defaultInitiator() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		name += "@" + h
+	}
+	return name
+}
+
+// As is the same journal recording initiator as the one who acts (an SSH
+// user's name, say). The default is the OS user@host.
+func (j *Journal) As(initiator string) *Journal {
+	return &Journal{journal: j.journal, initiator: initiator}
+}
+
+// Dir is the journal's directory.
+func (j *Journal) Dir() string { return j.dir }
+
+// Close closes the events file.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.f.Close()
+}
+
+// ---- drafts ----
+
+func (j *journal) draftPath(id string) (string, error) {
+	if id == "" || strings.ContainsAny(id, `/\.`) {
+		return "", fmt.Errorf("journal: bad draft id %q", id)
+	}
+	return filepath.Join(j.dir, "drafts", id+".json"), nil
+}
+
+// SaveDraft writes the draft atomically: after a crash at any instant the
+// file holds either the previous save or this one, whole. It only reads d;
+// save a Clone when d keeps changing in another goroutine. Saving the same
+// bytes again is skipped.
+func (j *Journal) SaveDraft(d *Draft) error {
+	path, err := j.draftPath(d.ID)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if prev, ok := j.saved[d.ID]; ok && prev == sum {
+		return nil
+	}
+	if err := writeAtomic(path, data); err != nil {
+		return fmt.Errorf("journal: save draft %s: %w", d.ID, err)
+	}
+	j.saved[d.ID] = sum
+	return nil
+}
+
+// writeAtomic is temp file + fsync + rename + fsync of the directory.
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Drafts are the saved drafts, most recently updated first. A draft file
+// that does not parse (it cannot be torn, but a person may have edited it)
+// is skipped.
+func (j *Journal) Drafts() ([]*Draft, error) {
+	dir := filepath.Join(j.dir, "drafts")
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	var out []*Draft
+	for _, n := range names {
+		name := n.Name()
+		if n.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		var d Draft
+		if json.Unmarshal(data, &d) != nil || d.ID+".json" != name {
+			continue
+		}
+		out = append(out, &d)
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].UpdatedAt.After(out[b].UpdatedAt) })
+	return out, nil
+}
+
+// DiscardDraft removes a saved draft (no error if it is not there).
+func (j *Journal) DiscardDraft(id string) error {
+	path, err := j.draftPath(id)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	delete(j.saved, id)
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// ---- events ----
+
+// RecordInitiating is written before initiate is sent: if malipo dies
+// before the answer, the journal still knows a batch may exist.
+func (j *Journal) RecordInitiating(d *Draft) error {
+	count, total := d.Totals()
+	return j.append(event{Kind: StatusInitiating, Attempt: newID(), DraftID: d.ID, Fingerprint: d.Fingerprint(),
+		Rail: d.Rail, WalletID: d.WalletID, Currency: d.currency(), Count: count, Total: &total, Initiator: j.initiator})
+}
+
+// RecordInitiated records IntaSend's answer to initiate and, once that is
+// on disk, removes the draft: it is a batch now, not a draft to offer back.
+func (j *Journal) RecordInitiated(d *Draft, b *client.Batch) error {
+	if b == nil || b.TrackingID == "" {
+		return errors.New("journal: initiated batch has no tracking id")
+	}
+	att := j.lastAttempt(d)
+	if err := j.append(event{Kind: StatusInitiated, Attempt: att, TrackingID: b.TrackingID, FileID: b.FileID,
+		DraftID: d.ID, Fingerprint: d.Fingerprint(), StatusCode: b.StatusCode, Initiator: j.initiator}); err != nil {
+		return err
+	}
+	return j.DiscardDraft(d.ID)
+}
+
+// RecordInitiateFailed records that IntaSend refused the initiate (a 4xx):
+// no batch exists, the draft stays. Do not call it after an ambiguous
+// failure (client.IsAmbiguous): then the batch may exist and the entry must
+// stay "initiating".
+func (j *Journal) RecordInitiateFailed(d *Draft, err error) error {
+	return j.append(event{Kind: StatusInitiateFailed, Attempt: j.lastAttempt(d), DraftID: d.ID,
+		Fingerprint: d.Fingerprint(), Error: errText(err), Initiator: j.initiator})
+}
+
+// RecordApproving is written before approve is sent.
+func (j *Journal) RecordApproving(trackingID string) error {
+	return j.append(event{Kind: StatusApproving, TrackingID: trackingID, Initiator: j.initiator})
+}
+
+// RecordApproved records the batch as approved (b may be nil).
+func (j *Journal) RecordApproved(trackingID string, b *client.Batch) error {
+	return j.append(event{Kind: StatusApproved, TrackingID: trackingID, StatusCode: statusCode(b), Initiator: j.initiator})
+}
+
+// RecordApproveFailed records an approve that did not happen (or whose
+// outcome is still unknown: read the status before trying again).
+func (j *Journal) RecordApproveFailed(trackingID string, err error) error {
+	return j.append(event{Kind: StatusApproveFailed, TrackingID: trackingID, Error: errText(err), Initiator: j.initiator})
+}
+
+// RecordCancelled records a cancelled batch (b may be nil).
+func (j *Journal) RecordCancelled(trackingID string, b *client.Batch) error {
+	return j.append(event{Kind: StatusCancelled, TrackingID: trackingID, StatusCode: statusCode(b), Initiator: j.initiator})
+}
+
+func statusCode(b *client.Batch) string {
+	if b == nil {
+		return ""
+	}
+	return b.StatusCode
+}
+
+// errText is an error's message without anything that could be a key:
+// client errors never carry keys, but be sure.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	if strings.Contains(s, "ISSecretKey_") || strings.Contains(s, "ISPubKey_") {
+		return "(error text withheld: it mentioned a key)"
+	}
+	if len(s) > 500 {
+		s = s[:500] + "…"
+	}
+	return s
+}
+
+// lastAttempt is the latest initiation of d that has no outcome yet.
+func (j *Journal) lastAttempt(d *Draft) string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_ = j.refresh()
+	for i := len(j.entries) - 1; i >= 0; i-- {
+		if e := j.entries[i]; e.DraftID == d.ID && e.Status == StatusInitiating {
+			return e.Attempt
+		}
+	}
+	return newID()
+}
+
+// append writes one event line and fsyncs it.
+func (j *journal) append(ev event) error {
+	ev.At = j.now()
+	line, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.refresh(); err != nil {
+		return err
+	}
+	if j.torn {
+		line = append([]byte{'\n'}, line...)
+	}
+	line = append(line, '\n')
+	if _, err := j.f.Write(line); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	j.torn = false
+	return j.refresh()
+}
+
+// refresh folds events appended since the last read (by this process or
+// another). Call with mu held. An unterminated last line is left for later:
+// it is either being written or torn for good.
+func (j *journal) refresh() error {
+	st, err := j.f.Stat()
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if st.Size() <= j.offset {
+		return nil
+	}
+	r := bufio.NewReader(io.NewSectionReader(j.f, j.offset, st.Size()-j.offset))
+	for {
+		line, err := r.ReadBytes('\n')
+		if err != nil { // io.EOF with a partial line: torn (or still being written)
+			j.torn = len(line) > 0
+			return nil
+		}
+		j.offset += int64(len(line))
+		var ev event
+		if json.Unmarshal(bytes.TrimSpace(line), &ev) == nil {
+			j.fold(ev)
+		}
+	}
+}
+
+// fold applies one event to the entries.
+func (j *journal) fold(ev event) {
+	e := j.byAtt[ev.Attempt]
+	if e == nil && ev.TrackingID != "" {
+		e = j.byTrack[ev.TrackingID]
+	}
+	if e == nil {
+		if ev.Kind != StatusInitiating && ev.Kind != StatusInitiated {
+			// An approval of a batch initiated elsewhere (opened by tracking id).
+			e = &Entry{TrackingID: ev.TrackingID}
+		} else {
+			e = &Entry{Initiator: ev.Initiator, InitiatedAt: ev.At}
+		}
+		e.Attempt = ev.Attempt
+		if e.Attempt == "" {
+			e.Attempt = "t-" + ev.TrackingID
+		}
+		j.entries = append(j.entries, e)
+		j.byAtt[e.Attempt] = e
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&e.TrackingID, ev.TrackingID)
+	set(&e.FileID, ev.FileID)
+	set(&e.DraftID, ev.DraftID)
+	set(&e.Fingerprint, ev.Fingerprint)
+	set(&e.WalletID, ev.WalletID)
+	set(&e.Currency, ev.Currency)
+	set(&e.StatusCode, ev.StatusCode)
+	if ev.Rail != "" {
+		e.Rail = ev.Rail
+	}
+	if ev.Count > 0 {
+		e.Count = ev.Count
+	}
+	if ev.Total != nil {
+		e.Total = *ev.Total
+	}
+	if ev.Kind == StatusInitiating {
+		e.Initiator, e.InitiatedAt = ev.Initiator, ev.At
+	}
+	e.Status, e.UpdatedAt, e.Error = ev.Kind, ev.At, ev.Error
+	if e.TrackingID != "" {
+		j.byTrack[e.TrackingID] = e
+	}
+}
+
+// Initiated lists batches initiated from this journal with fingerprint fp,
+// oldest first, leaving out those IntaSend refused and those cancelled:
+// if any remain, initiating the same batch again would pay twice.
+func (j *Journal) Initiated(fp string) []Entry {
+	return j.filter(func(e *Entry) bool {
+		return e.Fingerprint == fp && e.Status != StatusInitiateFailed && e.Status != StatusCancelled
+	})
+}
+
+// Pending lists batches initiated here (or approved here) that still wait
+// for approval or whose approval's outcome is unknown.
+func (j *Journal) Pending() []Entry {
+	return j.filter(func(e *Entry) bool {
+		switch e.Status {
+		case StatusInitiated, StatusApproving, StatusApproveFailed:
+			return e.TrackingID != ""
+		}
+		return false
+	})
+}
+
+// Entries lists everything the journal knows, oldest first.
+func (j *Journal) Entries() []Entry { return j.filter(func(*Entry) bool { return true }) }
+
+// Entry looks a batch up by tracking id.
+func (j *Journal) Entry(trackingID string) (Entry, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_ = j.refresh()
+	if e := j.byTrack[trackingID]; e != nil {
+		return *e, true
+	}
+	return Entry{}, false
+}
+
+func (j *Journal) filter(keep func(*Entry) bool) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_ = j.refresh()
+	var out []Entry
+	for _, e := range j.entries {
+		if keep(e) {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
