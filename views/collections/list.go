@@ -240,9 +240,10 @@ func (m *Model) columns() []column {
 	return append(cols, column{"State", max(stateW, 1), false, nil})
 }
 
-// money shows charges and net once they are known (after completion).
+// money shows charges and net once they are known: IntaSend fills them in
+// on completion (before, net_amount merely repeats the value).
 func money(r *row, a client.Amount) string {
-	if r.inv.State != client.InvoiceComplete && a == 0 {
+	if r.inv.State != client.InvoiceComplete {
 		return "—"
 	}
 	return a.String()

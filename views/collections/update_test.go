@@ -1,0 +1,340 @@
+package collections
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// requestPush fills and confirms the STK push form.
+func (d *driver) requestPush(phone, amount, ref string) {
+	d.t.Helper()
+	d.press("p")
+	d.typeText(phone)
+	d.press("tab")
+	d.typeText(amount)
+	d.press("tab")
+	d.typeText(ref)
+	d.press("tab", "enter")
+	d.confirm()
+}
+
+func TestInitialLoad(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	if !d.m.loaded || len(d.m.st.rows) == 0 {
+		t.Fatalf("nothing loaded: %d rows", len(d.m.st.rows))
+	}
+	for i := 1; i < len(d.m.st.rows); i++ {
+		if d.m.st.rows[i].at.After(d.m.st.rows[i-1].at) {
+			t.Fatalf("rows not newest first at %d", i)
+		}
+	}
+	for _, r := range d.m.st.rows {
+		if !r.newUntil.IsZero() {
+			t.Fatalf("the first load marked %s new", r.inv.ID)
+		}
+	}
+	if h, ok := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || !h.OK {
+		t.Errorf("no healthy HealthMsg after the load: %#v", h)
+	}
+	if tm, ok := d.pending(pollTickMsg{}); !ok || tm.d != pollEvery {
+		t.Errorf("next poll not armed at %v: %+v", pollEvery, tm)
+	}
+	sum := d.m.sum.today
+	if sum.count == 0 || sum.gross <= sum.net || sum.net <= 0 {
+		t.Errorf("today's totals look wrong: %+v", sum)
+	}
+}
+
+func TestNewRowsArriveMarkedNew(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	before := len(d.m.st.rows)
+	id := f.push(sandboxPhone, client.Units(777), "WALK-IN")
+	f.advance(10 * time.Second) // the customer pays
+	if n := d.fire(pollTickMsg{}); n != 1 {
+		t.Fatalf("%d poll timers pending, want 1", n)
+	}
+	r := d.row(id)
+	if r == nil {
+		t.Fatalf("the new payment %s did not arrive; %d rows", id, len(d.m.st.rows))
+	}
+	if len(d.m.st.rows) != before+1 || d.m.st.rows[0] != r {
+		t.Errorf("new row not at the top (%d → %d rows)", before, len(d.m.st.rows))
+	}
+	if r.inv.State != client.InvoiceComplete || r.inv.NetAmount != client.Cents(777_00-23_31) {
+		t.Errorf("row = %s net %s", r.inv.State, r.inv.NetAmount)
+	}
+	first := strings.Split(d.view(), "\n")[9]
+	if !strings.Contains(first, common.SymNew) || !strings.Contains(first, id) {
+		t.Errorf("first row is not marked new:\n%s", d.view())
+	}
+	f.advance(newFor + time.Second)
+	if strings.Contains(d.view(), common.SymNew) {
+		t.Errorf("still marked new after %s:\n%s", newFor, d.view())
+	}
+	// The cursor stayed at the top, on the newest payment.
+	if sel := d.m.selected(); sel != r {
+		t.Errorf("cursor on %v, want the new row", sel.inv.ID)
+	}
+}
+
+func TestCursorStaysOnItsRowWhenRowsArrive(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.press("down", "down", "down")
+	was := d.m.selected()
+	f.push(sandboxPhone, client.Units(50), "")
+	f.advance(10 * time.Second)
+	d.fire(pollTickMsg{})
+	if d.m.selected() != was || d.m.cursor != 4 {
+		t.Errorf("cursor moved off its row: at %d", d.m.cursor)
+	}
+}
+
+func TestStateChangesInPlace(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.requestPush("0708 374 149", "1500", "ORDER-1")
+	w := d.m.watch
+	if w == nil {
+		t.Fatalf("no watch after the push:\n%s", d.view())
+	}
+	r := d.row(w.id)
+	if r == nil || r.inv.State != client.InvoicePending || !r.requested || d.m.st.rows[0] != r {
+		t.Fatalf("requested invoice not at the top as PENDING: %+v", r)
+	}
+	n := len(d.m.st.rows)
+	tm, ok := d.pending(pollTickMsg{})
+	if !ok || tm.d != pollFast {
+		t.Fatalf("watching should poll every %s, got %+v", pollFast, tm)
+	}
+	seen := []string{r.inv.State}
+	for i := 0; i < 10 && !r.inv.Final(); i++ {
+		f.advance(pollFast)
+		d.fire(pollTickMsg{})
+		if s := d.row(w.id).inv.State; s != seen[len(seen)-1] {
+			seen = append(seen, s)
+		}
+	}
+	if got := strings.Join(seen, ">"); got != "PENDING>PROCESSING>COMPLETE" {
+		t.Errorf("states seen %s", got)
+	}
+	if d.row(w.id) != r || len(d.m.st.rows) != n {
+		t.Errorf("the row was replaced or duplicated (%d → %d rows)", n, len(d.m.st.rows))
+	}
+	if tm, _ := d.pending(pollTickMsg{}); tm.d != pollEvery {
+		t.Errorf("after the payment settled the pace should return to %s, got %s", pollEvery, tm.d)
+	}
+}
+
+func TestFilterAsYouType(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	target := d.m.st.rows[5].inv
+	d.press("/")
+	if !d.m.Capturing() {
+		t.Fatal("the filter does not capture keys")
+	}
+	d.typeText(strings.ToLower(target.ID))
+	if d.m.rowCount() == 0 || d.m.selected().inv.ID != target.ID {
+		t.Fatalf("filter %q: %d rows, first %v", target.ID, d.m.rowCount(), d.m.selected())
+	}
+	if d.m.rowCount() >= len(d.m.st.rows) {
+		t.Errorf("filter did not narrow: %d of %d", d.m.rowCount(), len(d.m.st.rows))
+	}
+	d.press("enter") // keep the filter, leave the box
+	if d.m.Capturing() || d.m.query == "" {
+		t.Errorf("enter should keep the filter and release keys")
+	}
+	d.press("esc")
+	if d.m.rowCount() != len(d.m.st.rows) || d.m.query != "" {
+		t.Errorf("esc did not clear the filter")
+	}
+	// Backspacing widens again (the narrowing shortcut must not stick).
+	d.press("/")
+	d.typeText("card")
+	narrow := d.m.rowCount()
+	d.press("backspace", "backspace", "backspace", "backspace")
+	if narrow == 0 || narrow >= len(d.m.st.rows) || d.m.rowCount() != len(d.m.st.rows) {
+		t.Errorf("card: %d rows; after clearing %d of %d", narrow, d.m.rowCount(), len(d.m.st.rows))
+	}
+}
+
+func TestStateFilter(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.requestPush(failPhone, "300", "ORDER-F")
+	id := d.m.watch.id
+	for i := 0; i < 10; i++ {
+		f.advance(pollFast)
+		d.fire(pollTickMsg{})
+	}
+	d.press("esc") // close the watch
+	want := []string{"PENDING", "PROCESSING", "COMPLETE", "FAILED", "all"}
+	for _, state := range want {
+		d.press("s")
+		if !strings.Contains(d.view(), "state: "+state) {
+			t.Errorf("after s the filter line does not say %q:\n%s", state, d.view())
+		}
+		for i := 0; i < d.m.rowCount(); i++ {
+			if r := d.m.view.at(d.m.st, i); state != "all" && r.inv.State != state {
+				t.Errorf("state %s shows a %s row", state, r.inv.State)
+			}
+		}
+		if state == "FAILED" {
+			if d.m.rowCount() != 1 || d.m.selected().inv.ID != id {
+				t.Errorf("FAILED shows %d rows", d.m.rowCount())
+			}
+			if v := d.view(); !strings.Contains(v, "✖ FAILED · The balance is in") {
+				t.Errorf("the failure reason is not shown:\n%s", v)
+			}
+		}
+	}
+}
+
+func TestDetail(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	r := d.m.selected()
+	d.press("enter")
+	v := d.view()
+	for _, s := range []string{"Payment " + r.inv.ID, "✔ COMPLETE", "Charges", r.inv.NetAmount.String(),
+		"M-Pesa ref", r.inv.MpesaReference, "Refunds", "Payer"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("detail lacks %q:\n%s", s, v)
+		}
+	}
+	d.press("esc")
+	if d.m.detail != nil {
+		t.Error("esc did not close the detail")
+	}
+}
+
+func TestRefundHandOff(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	r := d.m.selected()
+	d.press("R")
+	g, ok := d.last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
+	if !ok || g.Tab != "Refunds" || g.Msg != (common.OpenRefundMsg{InvoiceID: r.inv.ID}) {
+		t.Fatalf("R sent %#v", g)
+	}
+	// A viewer may not refund or collect: the keys are unbound.
+	c := f.common()
+	c.Role = common.RoleViewer
+	v := newDriver(t, c, 120, 36).init()
+	v.press("R", "p", "l")
+	if len(v.shell) != 1 || v.m.form != nil { // only the load's HealthMsg
+		t.Errorf("viewer's R/p/l did something: %#v", v.shell)
+	}
+	for _, b := range v.m.ShortHelp() {
+		if k := b.Help().Key; k == "R" || k == "p" || k == "l" {
+			t.Errorf("viewer's help offers %s", k)
+		}
+	}
+}
+
+func TestPollsNeverOverlap(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.timers, d.polls = nil, 0
+	d.hold = true
+	d.feed(pollTickMsg{gen: d.m.timerGen})
+	if d.polls != 1 || !d.m.inFlight {
+		t.Fatalf("the tick did not start a poll (%d)", d.polls)
+	}
+	d.feed(pollTickMsg{gen: d.m.timerGen}) // a second tick while the first poll is out
+	d.run(d.m.Refresh())                   // and a manual refresh
+	if d.polls != 1 {
+		t.Errorf("%d polls in flight, want 1", d.polls)
+	}
+	if len(d.timers) > 1 { // the spinner's timer at most
+		t.Errorf("timers armed while in flight: %+v", d.timers)
+	}
+	d.release()
+	if d.m.inFlight {
+		t.Error("still in flight after the answer")
+	}
+	if n := countTimers(d, pollTickMsg{}); n != 1 {
+		t.Errorf("%d poll timers after the answer, want 1", n)
+	}
+}
+
+func countTimers(d *driver, sample any) int {
+	n := 0
+	for _, tm := range d.timers {
+		if reflect.TypeOf(tm.msg) == reflect.TypeOf(sample) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestHiddenPausesPolling(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.run(d.m.SetShown(false))
+	before := d.polls
+	d.fire(pollTickMsg{})
+	if d.polls != before {
+		t.Errorf("a hidden view polled")
+	}
+	if countTimers(d, pollTickMsg{}) != 0 {
+		t.Errorf("a hidden view re-armed its timer")
+	}
+	if !strings.Contains(d.view(), "paused") {
+		t.Errorf("title does not say paused:\n%s", d.view())
+	}
+	f.push(sandboxPhone, client.Units(90), "")
+	f.advance(10 * time.Second)
+	d.run(d.m.SetShown(true)) // catches up at once
+	if d.polls != before+1 || d.m.sum.today.count == 0 || !strings.Contains(d.view(), "live") {
+		t.Errorf("showing again did not poll (%d → %d)", before, d.polls)
+	}
+}
+
+func TestErrorsBackOff(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	f.srv.SetFaults([]sim.Fault{{Route: "transactions", Kind: sim.ServerError, Status: 503}})
+	var waits []time.Duration
+	for i := 0; i < 4; i++ {
+		d.fire(pollTickMsg{})
+		tm, ok := d.pending(pollTickMsg{})
+		if !ok {
+			t.Fatal("no timer after a failed poll")
+		}
+		waits = append(waits, tm.d)
+	}
+	want := []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, 30 * time.Second}
+	if !reflect.DeepEqual(waits, want) {
+		t.Errorf("back-off %v, want %v", waits, want)
+	}
+	if h := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
+		t.Error("a 503 was reported healthy")
+	}
+	if v := d.view(); !strings.Contains(v, "stale") || !strings.Contains(v, "retry in 30s") {
+		t.Errorf("staleness not shown:\n%s", v)
+	}
+	if len(d.m.st.rows) == 0 {
+		t.Error("stale rows were dropped")
+	}
+	if d.last(reflect.TypeFor[common.ErrorMsg]()) != nil {
+		t.Error("a background poll failure opened the error panel")
+	}
+	f.srv.SetFaults(nil)
+	d.fire(pollTickMsg{})
+	if tm, _ := d.pending(pollTickMsg{}); tm.d != pollEvery || d.m.pollErr != "" {
+		t.Errorf("recovery: next %s, err %q", tm.d, d.m.pollErr)
+	}
+	if h := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !h.OK {
+		t.Error("recovery not reported healthy")
+	}
+}
