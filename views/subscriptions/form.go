@@ -301,7 +301,9 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		indent := strings.Repeat(" ", labelW+2)
 		switch {
 		case fl.err != "" && fl.touched:
-			lines = append(lines, indent+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
+			for _, l := range wrap(common.SymFailed+" "+fl.err, valueW) {
+				lines = append(lines, indent+st.FieldError.Render(l))
+			}
 		case fl.search && focused:
 			count := st.Faint.Render(fmt.Sprintf("  %d of %d", len(fl.match), len(fl.choices)))
 			fl.input.SetWidth(max(valueW-lipgloss.Width(count)-9, 8))

@@ -332,8 +332,8 @@ func filterLine[T any](m *Model, l *list[T], noun string) string {
 		l.filter.SetWidth(max(min(m.width/3, 40), 10))
 		left = l.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", len(l.match)))
 	}
-	if l.err != "" {
-		left += st.Warning.Render("  " + common.SymWarn + " " + l.err)
+	if l.err != "" && l.loaded { // before the first load the body says it
+		left += st.Warning.Render("  " + common.SymWarn + " refresh failed: " + l.err)
 	}
 	n := len(l.rows)
 	var right string
@@ -395,7 +395,7 @@ func empty[T any](m *Model, l *list[T], none string) string {
 	case l.shown() > 0 || (l.loading && !l.loaded):
 		return ""
 	case !l.loaded && l.err != "":
-		return st.Failed.Render(common.SymFailed+" could not load: ") + l.err + st.Faint.Render(" · r to try again")
+		return st.Failed.Render(common.SymFailed+" could not load (r tries again): ") + l.err
 	case l.query != "":
 		return st.Faint.Render("nothing loaded matches; esc clears the filter")
 	}

@@ -159,8 +159,23 @@ func (m *Model) Actions() []common.Action {
 	}
 }
 
+// enabled drops the bindings this role does not have.
+func enabled(bs ...key.Binding) []key.Binding {
+	out := bs[:0:0]
+	for _, b := range bs {
+		if b.Enabled() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // ShortHelp is the footer's help for the current state.
 func (m *Model) ShortHelp() []key.Binding {
+	return enabled(m.shortHelp()...)
+}
+
+func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.form != nil:
@@ -184,7 +199,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.NextList, k.PrevList, k.Plans, k.Customers, k.Subs},
 		{k.Open, k.Back, k.Filter, k.Refresh},
-		{k.Create, k.Unsubscribe, k.Copy},
+		enabled(k.Create, k.Unsubscribe, k.Copy),
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
 	}
 }

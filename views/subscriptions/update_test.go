@@ -1,0 +1,455 @@
+package subscriptions
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+func TestSwitchLists(t *testing.T) {
+	f := newFixture(t, true)
+	tests := []struct {
+		keys []string
+		want tab
+	}{
+		{nil, tabSubs},
+		{[]string{"p"}, tabPlans},
+		{[]string{"c"}, tabCustomers},
+		{[]string{"]"}, tabPlans}, // wraps
+		{[]string{"["}, tabCustomers},
+		{[]string{"p", "]"}, tabCustomers},
+		{[]string{"c", "s"}, tabSubs},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
+			d := newDriver(t, f.common(""), 80, 20).init()
+			d.press(tt.keys...)
+			if d.m.tab != tt.want {
+				t.Fatalf("on %s, want %s", d.m.tab, tt.want)
+			}
+			d.mustShow("[" + tt.want.String() + "]")
+		})
+	}
+}
+
+func TestNavigation(t *testing.T) {
+	f := newFixture(t, true)
+	tests := []struct {
+		keys []string
+		want int // cursor on the subscriptions list (7 rows)
+	}{
+		{nil, 0}, {[]string{"down"}, 1}, {[]string{"j", "j", "k"}, 1}, {[]string{"up"}, 0},
+		{[]string{"end"}, 6}, {[]string{"G", "down"}, 6}, {[]string{"end", "g"}, 0}, {[]string{"pgdown"}, 6},
+	}
+	for _, tt := range tests {
+		d := newDriver(t, f.common(""), 80, 20).init()
+		d.press(tt.keys...)
+		if d.m.subs.cursor != tt.want {
+			t.Errorf("%v: cursor %d, want %d", tt.keys, d.m.subs.cursor, tt.want)
+		}
+		id := d.m.subs.currentID()
+		if !strings.Contains(d.view(), "▸ "+id) {
+			t.Errorf("%v: the marked row is not %s:\n%s", tt.keys, id, d.view())
+		}
+	}
+}
+
+func TestFilterEachList(t *testing.T) {
+	f := newFixture(t, true)
+	tests := []struct {
+		list  string
+		query string
+		want  int
+	}{
+		{"s", "active", 4},
+		{"s", "gold active", 3},
+		{"s", "veg", 2},
+		{"p", "week", 2},
+		{"p", "2,500", 1},
+		{"c", "example.com", 7},
+		{"c", "zzz", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list+" "+tt.query, func(t *testing.T) {
+			d := newDriver(t, f.common(""), 100, 24).init()
+			d.press(tt.list, "/")
+			if !d.m.Capturing() {
+				t.Fatal("filtering but Capturing() is false: letters would reach the shell")
+			}
+			d.typeText(tt.query)
+			d.press("enter")
+			if d.m.Capturing() {
+				t.Fatal("still capturing after enter kept the filter")
+			}
+			d.mustShow(fmt.Sprintf("%d match", tt.want))
+			if tt.want == 0 {
+				d.mustShow("nothing loaded matches")
+			}
+			if got := strings.Count(d.view(), "\n") - 2; tt.want > 0 && got != tt.want {
+				t.Errorf("%d rows drawn, want %d:\n%s", got, tt.want, d.view())
+			}
+			d.press("esc")
+			if d.m.active().hasQuery() {
+				t.Fatal("esc did not clear the filter")
+			}
+		})
+	}
+}
+
+// TestFilterTypingIsText: letters that are keys elsewhere (n, x, p, r) are
+// text while the filter has focus.
+func TestFilterTypingIsText(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 80, 20).init()
+	d.press("/")
+	d.typeText("nxpr")
+	if d.m.form != nil || d.m.tab != tabSubs || d.m.subs.loading || d.m.subs.query != "nxpr" {
+		t.Fatalf("form %v tab %s loading %v query %q", d.m.form != nil, d.m.tab, d.m.subs.loading, d.m.subs.query)
+	}
+}
+
+// TestViewerRole: a role without PermAdmin has no create or unsubscribe
+// keys (unbound, not refused) and none in help.
+func TestViewerRole(t *testing.T) {
+	f := newFixture(t, true)
+	for _, role := range []string{common.RoleViewer, common.RoleSupport, common.RoleMaker} {
+		d := newDriver(t, f.common(role), 80, 20).init()
+		for _, list := range []string{"p", "c", "s"} {
+			d.press(list, "n")
+			if d.m.form != nil {
+				t.Fatalf("%s: n opened a form on %s", role, d.m.tab)
+			}
+		}
+		d.press("x")
+		if n := d.count(reflect.TypeFor[common.ConfirmMsg]()); n != 0 {
+			t.Fatalf("%s: x asked for a confirmation", role)
+		}
+		for _, b := range d.m.ShortHelp() {
+			if k := b.Help().Key; k == "n" || k == "x" {
+				t.Errorf("%s: help offers %s", role, k)
+			}
+		}
+		// The palette's messages are guarded too.
+		d.feed(openFormMsg{formPlan})
+		if d.m.form != nil {
+			t.Fatalf("%s: the palette opened a form", role)
+		}
+		d.feed(unsubConfirmedMsg{id: d.m.subs.currentID()})
+		if d.m.unsubbing != "" {
+			t.Fatalf("%s: unsubscribed", role)
+		}
+		if strings.Contains(d.view(), "Press n") {
+			t.Errorf("%s: the screen offers n", role)
+		}
+	}
+	d := newDriver(t, f.common(common.RoleApprover), 80, 20).init()
+	d.press("n")
+	if d.m.form == nil {
+		t.Fatal("an approver cannot create")
+	}
+}
+
+func TestActionsNeedAdmin(t *testing.T) {
+	f := newFixture(t, false)
+	d := newDriver(t, f.common(""), 80, 20)
+	n := 0
+	for _, a := range d.m.Actions() {
+		if strings.HasPrefix(a.Title, "Create") {
+			n++
+			if a.Perm != common.PermAdmin {
+				t.Errorf("%q has perm %q", a.Title, a.Perm)
+			}
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d create actions", n)
+	}
+}
+
+// TestBadInput: each form refuses what IntaSend would, says why under the
+// field, sends nothing and keeps every character typed.
+func TestBadInput(t *testing.T) {
+	f := newFixture(t, true)
+	tests := []struct {
+		name  string
+		list  string
+		fill  func(d *driver)
+		field string
+		msg   string
+		keep  map[string]string
+	}{
+		{"bad amount", "p", func(d *driver) {
+			d.typeText("Silver")
+			d.press("tab")
+			d.typeText("12abc")
+			d.press("tab")
+			d.typeText("1")
+		}, "amount", "", map[string]string{"name": "Silver", "amount": "12abc", "frequency": "1"}},
+		{"zero amount", "p", func(d *driver) {
+			d.typeText("Silver")
+			d.press("tab")
+			d.typeText("0")
+			d.press("tab")
+			d.typeText("1")
+		}, "amount", "must be more than zero", map[string]string{"amount": "0"}},
+		{"frequency zero", "p", func(d *driver) {
+			d.typeText("Silver")
+			d.press("tab")
+			d.typeText("100")
+			d.press("tab")
+			d.typeText("0")
+		}, "frequency", "a whole number, 1 or more", map[string]string{"frequency": "0"}},
+		{"plan name too long", "p", func(d *driver) {
+			d.m.form.get("name").input.CharLimit = 0 // a paste longer than the box allows
+			d.typeText(strings.Repeat("x", 33))
+			d.press("tab")
+			d.typeText("100")
+			d.press("tab")
+			d.typeText("1")
+		}, "name", "at most 32 characters", nil},
+		{"missing last name", "c", func(d *driver) {
+			d.typeText("amina@example.com")
+			d.press("tab")
+			d.typeText("Amina")
+			d.press("tab", "tab")
+			d.typeText("REF-7")
+		}, "last_name", "a last name is required", map[string]string{"email": "amina@example.com", "first_name": "Amina", "reference": "REF-7"}},
+		{"bad email", "c", func(d *driver) {
+			d.typeText("amina.example.com")
+			d.press("tab")
+			d.typeText("Amina")
+			d.press("tab")
+			d.typeText("Otieno")
+		}, "email", "not an email address", map[string]string{"email": "amina.example.com", "last_name": "Otieno"}},
+		{"past start date", "s", func(d *driver) {
+			d.press("tab", "tab")
+			d.clear(10)
+			d.typeText("2026-11-21")
+			d.press("tab")
+			d.typeText("ORDER-1")
+		}, "start", "the start date cannot be in the past (today is 2026-11-22)", map[string]string{"start": "2026-11-21", "reference": "ORDER-1"}},
+		{"not a date", "s", func(d *driver) {
+			d.press("tab", "tab")
+			d.clear(10)
+			d.typeText("22/11/2026")
+		}, "start", "not a date: use YYYY-MM-DD", map[string]string{"start": "22/11/2026"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDriver(t, f.common(""), 100, 30).init()
+			before := len(f.srv.Subscriptions())
+			d.press(tt.list, "n")
+			tt.fill(d)
+			submitForm(d)
+			fm := d.m.form
+			if fm == nil || fm.state != formEditing {
+				t.Fatalf("the form was sent or closed:\n%s", d.view())
+			}
+			fl := fm.get(tt.field)
+			if fl.err == "" || !strings.Contains(fl.err, tt.msg) {
+				t.Fatalf("%s error %q, want %q", tt.field, fl.err, tt.msg)
+			}
+			if fm.fields[fm.focus] != fl {
+				t.Errorf("focus on %s, want the wrong field %s", fm.fields[fm.focus].key, tt.field)
+			}
+			d.mustShow("✖ " + string([]rune(fl.err)[:min(20, len([]rune(fl.err)))]))
+			for k, v := range tt.keep {
+				if got := fm.get(k).value(); got != v {
+					t.Errorf("%s now %q, typed %q", k, got, v)
+				}
+			}
+			if len(f.srv.Subscriptions()) != before {
+				t.Fatal("a subscription was created")
+			}
+		})
+	}
+}
+
+// submitForm presses enter on the last field.
+func submitForm(d *driver) {
+	fm := d.m.form
+	fm.setFocus(len(fm.fields) - 1)
+	d.press("enter")
+}
+
+// TestRefusedKeepsForm: IntaSend's refusal shows its own message, puts a
+// field's error under the field, and keeps the form filled.
+func TestRefusedKeepsForm(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 100, 30).init()
+	d.press("c", "n")
+	d.typeText("amina@example.com")
+	d.press("tab")
+	d.typeText("Amina")
+	d.press("tab")
+	d.typeText("Otieno")
+	submitForm(d)
+	// The answer arrives refused (as a real IntaSend would for an email it
+	// rejects that the console accepted).
+	fm := d.m.form
+	if fm != nil {
+		t.Fatal("the valid form did not send")
+	}
+	d.press("n")
+	d.typeText("amina@example.com")
+	d.press("tab")
+	d.typeText("Amina")
+	d.press("tab")
+	d.typeText("Otieno")
+	fm = d.m.form
+	fm.state = formSending
+	d.feed(customerDoneMsg{seq: fm.seq, err: &client.APIError{Status: 400, Type: "validation_error", Detail: "Enter a valid email address.",
+		Errors: []client.ErrorDetail{{Code: "invalid", Detail: "Enter a valid email address.", Attr: "email"}}}})
+	if d.m.form != fm || fm.state != formEditing {
+		t.Fatal("the form closed on a refusal")
+	}
+	if e := fm.get("email"); e.err != "Enter a valid email address." || e.value() != "amina@example.com" {
+		t.Fatalf("email field %q / %q", e.err, e.value())
+	}
+	d.mustShow("IntaSend: Enter a valid email address.", "✖ Enter a valid email address.", "Otieno")
+}
+
+// TestAmbiguousCreate: a 5xx may have created the plan; the form closes,
+// nothing is sent again, the lists reload and the person is told.
+func TestAmbiguousCreate(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 100, 30).init()
+	d.press("p", "n")
+	fm := d.m.form
+	fm.state = formSending
+	d.feed(planDoneMsg{seq: fm.seq, err: &client.APIError{Status: 502}})
+	if d.m.form != nil {
+		t.Fatal("form still open after an ambiguous failure")
+	}
+	errs := d.errors()
+	if len(errs) != 1 || !strings.Contains(errs[0].Title, "outcome unknown") || !strings.Contains(errs[0].Err.Error(), "check the list") {
+		t.Fatalf("errors %+v", errs)
+	}
+}
+
+func TestSubscriptionPickerSearch(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 100, 30).init()
+	d.press("n")
+	cu := d.m.form.get("customer")
+	d.typeText("wafula")
+	if len(cu.match) != 1 || !strings.Contains(cu.choices[cu.sel].label, "James Wafula") {
+		t.Fatalf("search kept %d, chose %q", len(cu.match), cu.choices[cu.sel].label)
+	}
+	d.mustShow("‹ James Wafula", "1 of 7")
+	d.clear(6) // every customer again, still on James Wafula
+	was := cu.sel
+	d.press("right")
+	if cu.sel != was+1 || len(cu.match) != 7 {
+		t.Fatalf("right moved from %d to %d (%d match)", was, cu.sel, len(cu.match))
+	}
+	d.typeText("nobody")
+	submitForm(d)
+	if cu.err != "choose a customer" {
+		t.Fatalf("customer error %q", cu.err)
+	}
+}
+
+// TestUnsubscribeCancelled: cancelling the dialog sends nothing.
+func TestUnsubscribeCancelled(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 100, 30).init()
+	d.press("/")
+	d.typeText("active")
+	d.press("enter", "x")
+	c, ok := d.last(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
+	if !ok || c.OnCancel != nil && c.OnCancel == c.OnConfirm {
+		t.Fatal("no confirmation")
+	}
+	for _, s := range f.srv.Subscriptions() {
+		if s.Status == client.SubscriptionCanceled && s.ID == c.Typed {
+			t.Fatal("unsubscribed before confirming")
+		}
+	}
+	// An unsubscribe IntaSend refuses shows its message.
+	d.feed(unsubDoneMsg{id: c.Typed, err: &client.APIError{Status: 400, Detail: "Subscription is already CANCELED."}})
+	errs := d.errors()
+	if len(errs) != 1 || !strings.Contains(errs[0].Title, c.Typed) {
+		t.Fatalf("errors %+v", errs)
+	}
+}
+
+// TestPaging loads a long list page by page as the cursor nears the end,
+// and never while filtered.
+func TestPaging(t *testing.T) {
+	f := newFixture(t, false)
+	for i := range 150 {
+		if _, err := f.c.CreatePlan(f.ctx, client.PlanRequest{Name: fmt.Sprintf("Plan %03d", i), Frequency: 1,
+			FrequencyUnit: client.Monthly, Amount: client.Units(int64(100 + i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := newDriver(t, f.common(""), 80, 20).init()
+	d.press("p")
+	if len(d.m.plans.rows) != 100 || d.m.plans.next != 2 {
+		t.Fatalf("first page: %d rows, next %d", len(d.m.plans.rows), d.m.plans.next)
+	}
+	d.mustShow("100 of 150 plans loaded")
+	d.press("/")
+	d.typeText("plan 00")
+	d.press("end")
+	if len(d.m.plans.rows) != 100 {
+		t.Fatal("the filter loaded more")
+	}
+	d.press("esc", "end", "end")
+	if len(d.m.plans.rows) != 150 || d.m.plans.next != 0 {
+		t.Fatalf("after end: %d rows, next %d", len(d.m.plans.rows), d.m.plans.next)
+	}
+	d.mustShow("150 plans", "Plan 000")
+	// A refresh keeps the older page and the cursor.
+	cur := d.m.plans.currentID()
+	d.press("r")
+	if len(d.m.plans.rows) != 150 || d.m.plans.currentID() != cur {
+		t.Fatalf("after refresh: %d rows, cursor %s (was %s)", len(d.m.plans.rows), d.m.plans.currentID(), cur)
+	}
+}
+
+// TestLoadError: a list that cannot load says so, and r tries again.
+func TestLoadError(t *testing.T) {
+	f := newFixture(t, true)
+	c := f.common("")
+	bad, err := client.New(testPub, testSecret, client.WithBaseURL("http://127.0.0.1:1"),
+		client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Client = bad
+	d := newDriver(t, c, 80, 20).init()
+	if errs := d.errors(); len(errs) != 3 {
+		t.Fatalf("%d error panels, want one per list", len(errs))
+	}
+	d.mustShow("✖ could not load (r tries again): intasend GET subscriptions/")
+	if h, ok := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || h.OK {
+		t.Fatal("health not reported as down")
+	}
+	c.Client = f.c
+	d.press("r")
+	d.mustShow("7 subscriptions")
+}
+
+// TestSpinner runs while a list loads and stops after.
+func TestSpinner(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 80, 20)
+	cmd := d.m.Init()
+	if !d.m.busy() || !strings.Contains(d.view(), "loading") {
+		t.Fatalf("not loading:\n%s", d.view())
+	}
+	d.run(cmd)
+	if d.m.busy() {
+		t.Fatal("still busy")
+	}
+	d.feed(spinMsg{})
+	if d.m.spinning {
+		t.Fatal("the spinner keeps ticking when idle")
+	}
+}
