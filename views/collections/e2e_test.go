@@ -1,0 +1,232 @@
+package collections
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// TestSTKPushCompletes is the whole path through the simulator over HTTP:
+// the form, the confirmation, the push, polling on the manual clock, and
+// the row ending COMPLETE with its net amount, in the list and the sim.
+func TestSTKPushCompletes(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.press("p")
+	d.typeText("0708 374 149")
+	if v := d.view(); !strings.Contains(v, "→ 254708374149") {
+		t.Errorf("the normalised number is not shown:\n%s", v)
+	}
+	d.press("tab")
+	d.typeText("2,500")
+	d.press("tab")
+	d.typeText("INV-2043")
+	d.press("tab")
+	d.typeText("Two bags of feed")
+	d.press("enter")
+	c := d.confirm()
+	if c.Perm != common.PermCollect || !strings.Contains(c.Body, "+254 708 374 149") || !strings.Contains(c.Title, "KES 2,500.00") {
+		t.Errorf("confirmation %+v", c)
+	}
+	if d.m.form != nil || d.m.watch == nil {
+		t.Fatalf("form still open or nothing watched:\n%s", d.view())
+	}
+	id := d.m.watch.id
+	for i := 0; i < 20 && !d.m.watchFinal(); i++ {
+		f.advance(pollFast)
+		d.fire(pollTickMsg{})
+	}
+	inv, ok := f.srv.Invoice(id)
+	if !ok || inv.State != "COMPLETE" || inv.APIRef != "INV-2043" || inv.Value != client.Units(2500) {
+		t.Fatalf("simulator has %+v", inv)
+	}
+	r := d.row(id)
+	if r.inv.State != client.InvoiceComplete || r.inv.NetAmount != inv.NetAmount || r.inv.NetAmount != client.Units(2500)-client.Units(75) {
+		t.Errorf("row %s net %s, sim net %s", r.inv.State, r.inv.NetAmount, inv.NetAmount)
+	}
+	v := d.view()
+	for _, s := range []string{"✔ COMPLETE", "Net        KES 2,425.00", "M-Pesa ref " + inv.MpesaReference} {
+		if !strings.Contains(v, s) {
+			t.Errorf("watch panel lacks %q:\n%s", s, v)
+		}
+	}
+	if got := strings.Join(d.toasts(), "\n"); !strings.Contains(got, "Received KES 2,500.00") {
+		t.Errorf("toasts: %s", got)
+	}
+	d.press("esc")
+	line := lineWith(d.view(), id)
+	for _, s := range []string{"2,500.00", "75.00", "2,425.00", "INV-2043", "✔ COMPLETE", common.SymNew} {
+		if !strings.Contains(line, s) {
+			t.Errorf("row lacks %q: %q", s, line)
+		}
+	}
+	// Later polls see the SALE line too and merge it into the same row.
+	f.advance(pollEvery)
+	d.fire(pollTickMsg{})
+	if r := d.row(id); r.txID == "" || strings.Count(d.view(), id) != 1 {
+		t.Errorf("the feed's SALE line was not merged into the row (tx %q)", r.txID)
+	}
+}
+
+func lineWith(v, s string) string {
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestBadInputKeepsWhatWasTyped: malformed phones and amounts get a clear
+// message under the field, nothing is sent, and the text stays as typed.
+func TestBadInputKeepsWhatWasTyped(t *testing.T) {
+	f := seeded(t)
+	cases := []struct {
+		phone, amount string
+		want          []string
+	}{
+		{"0712 34", "100", []string{"too short"}},
+		{"+1 415 555 0100", "100", []string{"not a Kenyan number"}},
+		{"0812345678", "100", []string{"not a mobile number"}},
+		{"0712a45678", "100", []string{"unexpected character"}},
+		{"0708374149", "12.345", []string{"more than two decimal places"}},
+		{"0708374149", "ten", []string{"only digits"}},
+		{"0708374149", "0.50", []string{"at least KES 1.00"}},
+		{"0708374149", "150,000.01", []string{"at most KES 150,000.00"}},
+		{"", "", []string{"a phone number is required", "an amount is required"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.phone+"/"+tc.amount, func(t *testing.T) {
+			d := newDriver(t, f.common(), 120, 36).init()
+			d.press("p")
+			d.typeText(tc.phone)
+			d.press("tab")
+			d.typeText(tc.amount)
+			d.press("tab", "tab", "enter")
+			if d.last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
+				t.Fatal("an invalid form asked for confirmation")
+			}
+			v := d.view()
+			for _, w := range tc.want {
+				if !strings.Contains(v, w) {
+					t.Errorf("no %q:\n%s", w, v)
+				}
+			}
+			fm := d.m.form
+			if fm == nil || fm.get("phone").value() != tc.phone || fm.get("amount").value() != tc.amount {
+				t.Errorf("what was typed was not kept")
+			}
+		})
+	}
+	// A reference IntaSend would refuse is caught before sending too.
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.press("p")
+	d.typeText("0708374149")
+	d.press("tab")
+	d.typeText("10")
+	d.press("tab")
+	d.typeText("order #5")
+	d.press("tab", "enter")
+	if !strings.Contains(d.view(), "only letters, digits, '-', '_' and spaces") {
+		t.Errorf("bad api_ref not flagged:\n%s", d.view())
+	}
+}
+
+// TestFailedPushShowsReason: a magic failing number ends FAILED with
+// M-Pesa's reason in the watch, the toast and the row.
+func TestFailedPushShowsReason(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 160, 46).init()
+	d.requestPush("254700000002", "100", "")
+	for i := 0; i < 20 && !d.m.watchFinal(); i++ {
+		f.advance(pollFast)
+		d.fire(pollTickMsg{})
+	}
+	const reason = "Request cancelled by user"
+	if v := d.view(); !strings.Contains(v, "✖ FAILED · "+reason) {
+		t.Errorf("watch:\n%s", v)
+	}
+	if got := strings.Join(d.toasts(), "\n"); !strings.Contains(got, reason) {
+		t.Errorf("toasts: %s", got)
+	}
+	d.press("esc")
+	if l := lineWith(d.view(), d.m.firstID()); !strings.Contains(l, reason) || !strings.Contains(l, "—") {
+		t.Errorf("row: %q", l)
+	}
+}
+
+func (m *Model) firstID() string {
+	if r := m.st.rows[0]; r != nil {
+		return r.inv.ID
+	}
+	return ""
+}
+
+// TestCheckoutLink creates a link and copies it through OSC 52.
+func TestCheckoutLink(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.press("l")
+	d.typeText("2500")
+	d.press("tab")
+	d.typeText("jane@example.com")
+	d.press("tab")
+	d.typeText("Jane Wanjiru")
+	d.press("tab", "enter")
+	d.confirm()
+	if d.m.link == nil {
+		t.Fatalf("no link shown:\n%s", d.view())
+	}
+	url := d.m.link.co.URL
+	if !strings.HasPrefix(url, "https://sandbox.intasend.com/checkout/") || !strings.Contains(d.view(), url) {
+		t.Errorf("url %q not shown whole:\n%s", url, d.view())
+	}
+	d.press("c")
+	var clip tea.Msg
+	for _, m := range d.shell {
+		if reflect.TypeOf(m).PkgPath() == "charm.land/bubbletea/v2" {
+			clip = m
+		}
+	}
+	if clip == nil || reflect.ValueOf(clip).String() != url {
+		t.Errorf("clipboard got %#v, want %q", clip, url)
+	}
+	if !strings.Contains(d.view(), "copied") {
+		t.Errorf("no copied mark:\n%s", d.view())
+	}
+}
+
+// TestRefusedPushKeepsForm: IntaSend's refusal (here a 429) lands on the
+// form with what was typed; an ambiguous failure is never re-sent.
+func TestRefusedPushKeepsForm(t *testing.T) {
+	f := newFixture(t, morning(), sim.Options{})
+	d := newDriver(t, f.common(), 120, 36).init()
+	f.srv.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.TooMany}})
+	d.requestPush("0708374149", "100", "")
+	fm := d.m.form
+	if fm == nil || fm.err == "" || fm.state != formEditing || fm.get("phone").value() != "0708374149" {
+		t.Fatalf("form after a refused push: %+v\n%s", fm, d.view())
+	}
+	if !strings.Contains(d.view(), "IntaSend:") {
+		t.Errorf("the refusal is not on the form:\n%s", d.view())
+	}
+
+	// The connection drops after IntaSend took the request: the outcome
+	// is unknown, so the push is not repeated and the user is told.
+	f.srv.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.DropAfter}})
+	d.press("enter") // submit again from the last field
+	d.confirm()
+	e, ok := d.last(reflect.TypeFor[common.ErrorMsg]()).(common.ErrorMsg)
+	if !ok || !strings.Contains(e.Title, "outcome unknown") || !strings.Contains(e.Err.Error(), "not sent again") {
+		t.Errorf("ambiguous push: %#v", e)
+	}
+	if n := len(f.srv.Invoices()); n != 1 {
+		t.Errorf("%d invoices in the simulator, want exactly 1", n)
+	}
+}
