@@ -70,7 +70,11 @@ func TestEndToEndTransfer(t *testing.T) {
 // compares both balances, then the per-currency totals.
 func assertBalancesMatch(t *testing.T, d *driver, s *sim.Server) {
 	t.Helper()
-	view := d.view()
+	assertViewBalances(t, d.view(), s)
+}
+
+func assertViewBalances(t *testing.T, view string, s *sim.Server) {
+	t.Helper()
 	totals := map[string][2]client.Amount{}
 	for _, w := range s.Wallets() {
 		row := rowFor(view, w.Label)

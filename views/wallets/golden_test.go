@@ -8,7 +8,18 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+// -update rewrites testdata/*.golden. teatest's golden package defines the
+// same flag in this test binary, so it is defined here only when missing.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // terminal sizes and the body the shell gives the view at each (it keeps
 // two rows for the header and two for the status bar and help).
@@ -91,7 +102,7 @@ func checkBox(t *testing.T, s string, w, h int) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
