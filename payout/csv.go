@@ -221,8 +221,12 @@ func (p *importer) run(data []byte) {
 		}
 		problems = append(problems, ps...)
 	}
-	if p.im.DataRows > MaxRows {
+	switch {
+	case p.im.DataRows > MaxRows:
 		p.im.Refused = errors.New(tooManyRows(p.im.DataRows))
+		return
+	case p.im.DataRows == 0:
+		p.im.Refused = errors.New("no payments below the header row")
 		return
 	}
 	p.im.Rows, p.im.Rejected, p.im.Problems = rows, rejected, append(p.im.Problems, problems...)

@@ -74,8 +74,9 @@ func Errors(ps []Problem) int {
 var (
 	textRe    = regexp.MustCompile(`^[a-zA-Z0-9-_ ]+$`) // name, narrative
 	mobileRe  = regexp.MustCompile(`^254[17]\d{8}$`)
-	shortRe   = regexp.MustCompile(`^\d{4,8}$`) // PayBill / till numbers
-	accountRe = regexp.MustCompile(`^\d+$`)     // after spaces are removed
+	shortRe   = regexp.MustCompile(`^\d{4,8}$`)              // PayBill / till numbers
+	accountRe = regexp.MustCompile(`^\d+$`)                  // after spaces are removed
+	sciRe     = regexp.MustCompile(`^\d(\.\d+)?[eE]\+?\d+$`) // 2.54712E+11: Excel ate the digits
 )
 
 // Field limits from IntaSend's OpenAPI schema (the simulator enforces them).
@@ -212,6 +213,9 @@ func (v *rowCheck) account(rail Rail, acct string) {
 	switch {
 	case acct == "":
 		v.add("account", fmt.Sprintf("required: the %s to pay", rail.AccountLabel()))
+		return
+	case sciRe.MatchString(acct):
+		v.add("account", fmt.Sprintf("%s is a number a spreadsheet rewrote in scientific notation: format the column as Text and export again", quoteShort(acct)))
 		return
 	case rail.Phone():
 		if mobileRe.MatchString(acct) {
