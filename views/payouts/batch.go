@@ -1,0 +1,606 @@
+package payouts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// phase is where the open batch is in its life. It is the only thing that
+// decides which money-moving key does anything: approve works in
+// phasePreview alone, and leaving phasePreview is the first thing the key
+// does, so a second press (or a second confirmation) finds nothing to do.
+type phase int
+
+const (
+	phaseInitiating      phase = iota + 1 // initiate in flight
+	phaseInitiateUnknown                  // initiate's outcome unknown: a batch may exist
+	phaseOpening                          // reading a batch opened by tracking id
+	phasePreview                          // waiting approval: A and x work
+	phaseConfirming                       // the approve confirmation is open
+	phaseApproving                        // approve in flight (ApproveOnce)
+	phaseApproveUnknown                   // approve's outcome unknown: reading the status, never re-sending
+	phaseCancelConfirm                    // the cancel confirmation is open
+	phaseCancelling                       // cancel in flight
+	phaseTracking                         // approved: polling to the end
+	phaseFinal                            // completed, failed or cancelled
+)
+
+// openBatch is the batch on the batch screen.
+type openBatch struct {
+	seq         int
+	phase       phase
+	draft       *payout.Draft // what was initiated (nil when opened by id)
+	fingerprint string
+	b           *client.Batch // the latest answer, for display
+	approveWith *client.Batch // the answer approve echoes back (nonce included)
+	entry       payout.Entry  // the journal's record: initiator, when
+	hasEntry    bool
+	err         string // what went wrong last, in words
+	note        string // what happened last, in words
+	sum         summary
+
+	gen      int // poll timers of an older generation are dropped
+	inFlight bool
+	failures int
+	checked  time.Time
+
+	cursor, offset int
+}
+
+// summary is counted once per answer, not per frame.
+type summary struct {
+	paid, failed, pending    int
+	paidAmt, failedAmt, chgs client.Amount
+}
+
+func (b *openBatch) set(nb *client.Batch, now time.Time) {
+	b.b = nb
+	b.checked = now
+	var s summary
+	for _, t := range nb.Transactions {
+		switch {
+		case strings.HasPrefix(t.StatusCode, "TS"):
+			s.paid++
+			s.paidAmt += t.Amount
+			s.chgs += t.Charge
+		case payout.Failed(t):
+			s.failed++
+			s.failedAmt += t.Amount
+		default:
+			s.pending++
+		}
+	}
+	if nb.ActualCharges > 0 {
+		s.chgs = nb.ActualCharges
+	}
+	b.sum = s
+}
+
+// tracking: the batch is past approval (or its approval is being settled).
+func (b *openBatch) tracking() bool {
+	return b.phase == phaseTracking || b.phase == phaseApproveUnknown || b.phase == phaseFinal
+}
+
+// polling: status reads are scheduled.
+func (b *openBatch) polling() bool {
+	return b.phase == phaseTracking || b.phase == phaseApproveUnknown
+}
+
+// total is what the batch pays out (IntaSend's total_amount, else the sum).
+func (b *openBatch) total() client.Amount {
+	if b.b.TotalAmount > 0 {
+		return b.b.TotalAmount
+	}
+	var s client.Amount
+	for _, t := range b.b.Transactions {
+		s += t.Amount
+	}
+	return s
+}
+
+func (b *openBatch) currency() string {
+	if b.b.Wallet != nil && b.b.Wallet.Currency != "" {
+		return b.b.Wallet.Currency
+	}
+	if len(b.b.Transactions) > 0 && b.b.Transactions[0].Currency != "" {
+		return b.b.Transactions[0].Currency
+	}
+	if b.draft != nil && b.draft.Currency != "" {
+		return b.draft.Currency
+	}
+	return "KES"
+}
+
+func (b *openBatch) rail() payout.Rail {
+	if b.draft != nil {
+		return b.draft.Rail
+	}
+	if len(b.b.Transactions) > 0 {
+		return payout.Rail(b.b.Transactions[0].Provider)
+	}
+	return ""
+}
+
+// covers says whether the wallet's available balance covers total and
+// charges, with the figures.
+func (m *Model) covers(b *openBatch) (ok bool, avail, need client.Amount, known bool) {
+	need = b.total() + b.b.ChargeEstimate
+	if b.b.Wallet != nil {
+		avail, known = b.b.Wallet.AvailableBalance, true
+	}
+	if w, found := m.walletByID(m.batchWalletID(b)); found && !known {
+		avail, known = w.AvailableBalance, true
+	}
+	return !known || avail >= need, avail, need, known
+}
+
+func (m *Model) batchWalletID(b *openBatch) string {
+	if b.b.Wallet != nil {
+		return b.b.Wallet.ID
+	}
+	if b.draft != nil {
+		return b.draft.WalletID
+	}
+	return ""
+}
+
+func reqCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), requestTO)
+}
+
+// busyBatch says why a new batch cannot be opened now ("" when it can).
+func (m *Model) busyBatch() string {
+	if b := m.batch; b != nil {
+		switch b.phase {
+		case phaseInitiating:
+			return "a batch is being initiated"
+		case phaseApproving, phaseConfirming:
+			return "an approval is under way"
+		case phaseCancelling, phaseCancelConfirm:
+			return "a cancellation is under way"
+		}
+	}
+	return ""
+}
+
+// ---- preview: initiate with requires_approval YES ----
+
+type (
+	initiateMsg  struct{ seq int } // the duplicate warning was confirmed
+	initiatedMsg struct {
+		seq int
+		b   *client.Batch
+		err error
+		// journalErr: the journal could not record the attempt, so nothing
+		// was sent.
+		journalErr error
+	}
+)
+
+// preview refuses while rows have errors, warns before initiating a batch
+// identical to one already initiated, then initiates.
+func (m *Model) preview() tea.Cmd {
+	if why := m.busyBatch(); why != "" {
+		return common.Toast(common.ToastWarn, "Not now: "+why)
+	}
+	d := m.comp.d
+	ps := d.Problems(m.banks)
+	if n := payout.Errors(ps); n > 0 {
+		first := ""
+		for _, p := range ps {
+			if !p.Warning {
+				first = p.String()
+				break
+			}
+		}
+		m.message = fmt.Sprintf("Preview refused: %d %s to fix first (%s)", n, plural(n, "error", "errors"), first)
+		return common.Toast(common.ToastError, fmt.Sprintf("%s Preview refused: fix %d %s first", common.SymFailed, n, plural(n, "error", "errors")))
+	}
+	fp := d.Fingerprint()
+	if prior := m.priorInitiations(fp); len(prior) > 0 {
+		m.seq++
+		m.dupSeq = m.seq
+		return common.Confirm(common.ConfirmMsg{
+			Title:     "Initiate this batch again?",
+			Body:      dupBody(prior, m.c.Now().Location()),
+			Danger:    true,
+			Perm:      common.PermInitiate,
+			OnConfirm: initiateMsg{seq: m.seq},
+		})
+	}
+	return m.initiate()
+}
+
+// priorInitiations are the journal's batches with this fingerprint, and
+// this session's ambiguous attempts when there is no journal.
+func (m *Model) priorInitiations(fp string) []payout.Entry {
+	var out []payout.Entry
+	if j := m.opts.journal; j != nil {
+		out = j.Initiated(fp)
+	}
+	if len(out) == 0 {
+		out = m.sessionInitiated[fp]
+	}
+	return out
+}
+
+func dupBody(prior []payout.Entry, loc *time.Location) string {
+	e := prior[len(prior)-1]
+	what := "its outcome is unknown"
+	switch e.Status {
+	case payout.StatusInitiated:
+		what = "it waits for approval"
+	case payout.StatusApproved:
+		what = "it was approved"
+	case payout.StatusApproving, payout.StatusApproveFailed:
+		what = "its approval's outcome is unknown"
+	}
+	tid := e.TrackingID
+	if tid == "" {
+		tid = "no tracking id: the answer was lost"
+	}
+	s := fmt.Sprintf("An identical batch (same rail, wallet, accounts and amounts) was already initiated", )
+	if !e.InitiatedAt.IsZero() {
+		s += " at " + e.InitiatedAt.In(loc).Format("2 Jan 15:04")
+	}
+	if e.Initiator != "" {
+		s += " by " + e.Initiator
+	}
+	s += fmt.Sprintf(" (%s); %s.", tid, what)
+	if len(prior) > 1 {
+		s += fmt.Sprintf(" %d identical batches in all.", len(prior))
+	}
+	return s + "\nInitiating again makes a second batch: approving both pays everyone twice."
+}
+
+func (m *Model) onInitiateConfirmed(msg initiateMsg) tea.Cmd {
+	if msg.seq != m.dupSeq {
+		return nil
+	}
+	m.dupSeq = 0
+	return m.initiate()
+}
+
+// initiate sends the draft, once. The journal records the attempt before
+// the call and the answer after; the call is never retried.
+func (m *Model) initiate() tea.Cmd {
+	if why := m.busyBatch(); why != "" {
+		return common.Toast(common.ToastWarn, "Not now: "+why)
+	}
+	d := snapshot(m.comp.d)
+	m.seq++
+	seq := m.seq
+	m.batch = &openBatch{seq: seq, phase: phaseInitiating, draft: d, fingerprint: d.Fingerprint(),
+		b: &client.Batch{Wallet: m.walletPtr(d.WalletID)}}
+	m.screen = scrBatch
+	j, c, device := m.opts.journal, m.c.Client, m.opts.deviceID
+	run := func() tea.Msg {
+		if j != nil {
+			if err := j.RecordInitiating(d); err != nil {
+				return initiatedMsg{seq: seq, journalErr: err}
+			}
+		}
+		req := d.Request()
+		req.DeviceID = device
+		cx, cancel := reqCtx()
+		defer cancel()
+		b, err := c.InitiatePayout(cx, req)
+		if j != nil {
+			switch {
+			case err == nil:
+				_ = j.RecordInitiated(d, b)
+			case !client.IsAmbiguous(err):
+				_ = j.RecordInitiateFailed(d, err)
+			}
+		}
+		return initiatedMsg{seq: seq, b: b, err: err}
+	}
+	return tea.Batch(run, m.startSpin())
+}
+
+func (m *Model) walletPtr(id string) *client.Wallet {
+	if w, ok := m.walletByID(id); ok {
+		return &w
+	}
+	return nil
+}
+
+func (m *Model) onInitiated(msg initiatedMsg) tea.Cmd {
+	b := m.batch
+	now := m.c.Now()
+	if b == nil || b.seq != msg.seq {
+		return nil
+	}
+	switch {
+	case msg.journalErr != nil:
+		m.batch, m.screen = nil, scrCompose
+		return common.Error("Preview not sent", fmt.Errorf("the payout journal could not record the attempt, so nothing was sent to IntaSend: %w", msg.journalErr))
+	case msg.err == nil:
+		b.set(msg.b, now)
+		b.approveWith = msg.b
+		b.phase = phasePreview
+		if !msg.b.WaitingApproval() {
+			b.phase = phaseTracking
+		}
+		m.sessionInitiated[b.fingerprint] = append(m.sessionInitiated[b.fingerprint],
+			payout.Entry{TrackingID: msg.b.TrackingID, FileID: msg.b.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
+		m.noteEntry(b)
+		m.message = "Initiated batch " + msg.b.FileID + ": waiting for approval"
+		cmds := []tea.Cmd{health(nil, now), m.loadPending()}
+		if b.polling() {
+			cmds = append(cmds, m.pollNow())
+		}
+		return tea.Batch(cmds...)
+	case client.IsAmbiguous(msg.err):
+		b.phase = phaseInitiateUnknown
+		b.err = fmt.Sprintf("IntaSend did not answer clearly (%s). A batch may have been created; it was NOT sent again. "+
+			"It cannot move money without an approval. Look under Pending (P) or open it by tracking id (o); "+
+			"p now warns before initiating the same batch again.", errText(msg.err))
+		m.sessionInitiated[b.fingerprint] = append(m.sessionInitiated[b.fingerprint],
+			payout.Entry{Status: payout.StatusInitiating, InitiatedAt: now})
+		return tea.Batch(health(msg.err, now), common.Error("Preview outcome unknown", errors.New(b.err)))
+	}
+	m.batch, m.screen = nil, scrCompose
+	m.message = "IntaSend refused the preview: " + errText(msg.err)
+	m.markRowErrors(msg.err)
+	return tea.Batch(health(msg.err, now), common.Error("Preview refused by IntaSend", msg.err))
+}
+
+// markRowErrors puts IntaSend's per-row refusals ("transactions.3.account")
+// on the status line, so the row can be found.
+func (m *Model) markRowErrors(err error) {
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return
+	}
+	for _, e := range ae.Errors {
+		var i int
+		var field string
+		if n, _ := fmt.Sscanf(strings.ReplaceAll(e.Attr, ".", " "), "transactions %d %s", &i, &field); n >= 1 && i < len(m.comp.d.Rows) {
+			m.comp.setCursor(i, m.composeRows())
+			m.message = fmt.Sprintf("IntaSend refused row %d (%s): %s", i+1, field, e.Detail)
+			return
+		}
+	}
+}
+
+func (m *Model) noteEntry(b *openBatch) {
+	if j := m.opts.journal; j != nil && b.b != nil && b.b.TrackingID != "" {
+		b.entry, b.hasEntry = j.Entry(b.b.TrackingID)
+	}
+}
+
+// ---- approve ----
+
+type (
+	approveConfirmedMsg struct{ seq int }
+	approveCancelledMsg struct{ seq int }
+	approvedMsg         struct {
+		seq        int
+		b          *client.Batch
+		err        error
+		journalErr error
+	}
+)
+
+// approve asks for the typed confirmation. It acts only in phasePreview and
+// leaves it at once, so pressing A again does nothing.
+func (m *Model) approve() tea.Cmd {
+	b := m.batch
+	if b == nil || b.phase != phasePreview || !m.c.Can(common.PermApprove) {
+		return nil
+	}
+	cur := b.currency()
+	if ok, avail, need, _ := m.covers(b); !ok {
+		b.err = fmt.Sprintf("Cannot approve: the wallet's available %s is less than the total plus charges %s (short by %s). Top the wallet up, then open the batch again.",
+			avail.Format(cur), need.Format(cur), (need - avail).Format(cur))
+		return common.Toast(common.ToastError, common.SymFailed+" The wallet does not cover this batch")
+	}
+	b.phase = phaseConfirming
+	total := b.total()
+	body := fmt.Sprintf("Pays %s %s from %s: %s plus charges %s.\nFile %s · tracking %s",
+		fmtInt(len(b.b.Transactions)), plural(len(b.b.Transactions), "payout", "payouts"), m.walletLabel(b),
+		total.Format(cur), b.b.ChargeEstimate.Format(cur), b.b.FileID, b.b.TrackingID)
+	if m.c.Client != nil && m.opts.deviceID != "" {
+		body += "\nThe nonce is signed with device " + m.opts.deviceID + "'s key."
+	}
+	return common.Confirm(common.ConfirmMsg{
+		Title:     "Approve payout of " + total.Format(cur),
+		Body:      body,
+		Typed:     total.String(),
+		Danger:    true,
+		Perm:      common.PermApprove,
+		OnConfirm: approveConfirmedMsg{seq: b.seq},
+		OnCancel:  approveCancelledMsg{seq: b.seq},
+	})
+}
+
+func (m *Model) walletLabel(b *openBatch) string {
+	if b.b.Wallet != nil && b.b.Wallet.Label != "" {
+		return b.b.Wallet.Label + " (" + b.b.Wallet.ID + ")"
+	}
+	if id := m.batchWalletID(b); id != "" {
+		return id
+	}
+	return "the settlement wallet"
+}
+
+func (m *Model) onApproveCancelled(msg approveCancelledMsg) tea.Cmd {
+	if b := m.batch; b != nil && b.seq == msg.seq && b.phase == phaseConfirming {
+		b.phase = phasePreview
+	}
+	return nil
+}
+
+// onApproveConfirmed sends the approval, once: a second confirmation finds
+// the batch no longer confirming and is dropped.
+func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
+	b := m.batch
+	if b == nil || b.seq != msg.seq || b.phase != phaseConfirming {
+		return nil
+	}
+	b.phase = phaseApproving
+	b.err = ""
+	m.approvesSent++
+	j, c, with, seq := m.opts.journal, m.c.Client, b.approveWith, b.seq
+	tid := with.TrackingID
+	run := func() tea.Msg {
+		if j != nil {
+			if err := j.RecordApproving(tid); err != nil {
+				return approvedMsg{seq: seq, journalErr: err}
+			}
+		}
+		cx, cancel := reqCtx()
+		defer cancel()
+		out, err := c.ApproveOnce(cx, with)
+		if j != nil {
+			if err == nil {
+				_ = j.RecordApproved(tid, out)
+			} else {
+				_ = j.RecordApproveFailed(tid, err)
+			}
+		}
+		return approvedMsg{seq: seq, b: out, err: err}
+	}
+	return tea.Batch(run, m.startSpin())
+}
+
+// refused: IntaSend answered no (a 4xx other than 429), so nothing moved.
+func refused(err error) bool {
+	var ae *client.APIError
+	return errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 429
+}
+
+func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
+	b := m.batch
+	now := m.c.Now()
+	if b == nil || b.seq != msg.seq {
+		return nil
+	}
+	switch {
+	case msg.journalErr != nil:
+		b.phase = phasePreview
+		b.err = "Not approved: the payout journal could not record the approval, so nothing was sent: " + msg.journalErr.Error()
+		return common.Error("Approval not sent", errors.New(b.err))
+	case msg.err == nil:
+		b.set(msg.b, now)
+		b.phase = phaseTracking
+		b.note = "Approved " + now.In(now.Location()).Format("15:04:05")
+		m.afterApproval(b)
+		return tea.Batch(health(nil, now), m.loadPending(), m.loadWallets(), m.pollLater(), common.Toast(common.ToastSuccess,
+			fmt.Sprintf("%s Approved: paying %s from %s", common.SymOK, b.total().Format(b.currency()), m.walletLabel(b))))
+	case errors.Is(msg.err, client.ErrNotApproved):
+		if msg.b != nil {
+			b.set(msg.b, now)
+		}
+		b.phase = phaseFinal
+		b.err = "Not approved: " + errText(msg.err)
+		return tea.Batch(health(msg.err, now), m.loadPending(), common.Error("Batch not approved", msg.err))
+	case refused(msg.err):
+		b.phase = phasePreview
+		b.err = "IntaSend refused the approval: " + errText(msg.err)
+		return tea.Batch(health(msg.err, now), m.loadPending(), common.Error("Approval refused", msg.err))
+	}
+	// Outcome unknown even after ApproveOnce asked for the status: never
+	// approve again from here; keep reading the status until it says.
+	b.phase = phaseApproveUnknown
+	b.err = fmt.Sprintf("The approval's outcome is unknown (%s). It was NOT sent again; checking the batch status until IntaSend says.", errText(msg.err))
+	return tea.Batch(health(msg.err, now), m.loadPending(), m.pollLater(),
+		common.Error("Approval outcome unknown", errors.New(b.err)))
+}
+
+// afterApproval clears the composer when it still holds the batch just
+// approved: that draft is done.
+func (m *Model) afterApproval(b *openBatch) {
+	if b.draft == nil || m.comp.d.ID != b.draft.ID || m.comp.d.Fingerprint() != b.fingerprint {
+		return
+	}
+	d := m.comp.d
+	m.comp.reset(payout.NewDraft(d.Rail, m.c.Now()))
+	m.comp.d.WalletID, m.comp.d.Currency = d.WalletID, d.Currency
+	m.comp.revalidate(m.banks)
+	if j := m.opts.journal; j != nil {
+		_ = j.DiscardDraft(d.ID)
+	}
+}
+
+// ---- cancel ----
+
+type (
+	cancelConfirmedMsg struct{ seq int }
+	cancelDroppedMsg   struct{ seq int }
+	cancelledMsg       struct {
+		seq int
+		b   *client.Batch
+		err error
+	}
+)
+
+func (m *Model) cancelBatch() tea.Cmd {
+	b := m.batch
+	if b == nil || b.phase != phasePreview || !m.c.Can(common.PermApprove) {
+		return nil
+	}
+	b.phase = phaseCancelConfirm
+	return common.Confirm(common.ConfirmMsg{
+		Title:     "Cancel batch " + b.b.FileID,
+		Body:      fmt.Sprintf("%s %s, %s. Nothing has been paid; after cancelling it can never be approved.", fmtInt(len(b.b.Transactions)), plural(len(b.b.Transactions), "payout", "payouts"), b.total().Format(b.currency())),
+		Danger:    true,
+		Perm:      common.PermApprove,
+		OnConfirm: cancelConfirmedMsg{seq: b.seq},
+		OnCancel:  cancelDroppedMsg{seq: b.seq},
+	})
+}
+
+func (m *Model) onCancelDropped(msg cancelDroppedMsg) tea.Cmd {
+	if b := m.batch; b != nil && b.seq == msg.seq && b.phase == phaseCancelConfirm {
+		b.phase = phasePreview
+	}
+	return nil
+}
+
+func (m *Model) onCancelConfirmed(msg cancelConfirmedMsg) tea.Cmd {
+	b := m.batch
+	if b == nil || b.seq != msg.seq || b.phase != phaseCancelConfirm {
+		return nil
+	}
+	b.phase = phaseCancelling
+	j, c, seq, fileID, tid := m.opts.journal, m.c.Client, b.seq, b.b.FileID, b.b.TrackingID
+	run := func() tea.Msg {
+		cx, cancel := reqCtx()
+		defer cancel()
+		out, err := c.CancelPayout(cx, fileID)
+		if err == nil && j != nil {
+			_ = j.RecordCancelled(tid, out)
+		}
+		return cancelledMsg{seq: seq, b: out, err: err}
+	}
+	return tea.Batch(run, m.startSpin())
+}
+
+func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
+	b := m.batch
+	now := m.c.Now()
+	if b == nil || b.seq != msg.seq {
+		return nil
+	}
+	if msg.err != nil {
+		// Refused or unknown: the status says which; nothing is re-sent.
+		b.phase = phasePreview
+		b.err = "Cancel failed: " + errText(msg.err)
+		return tea.Batch(health(msg.err, now), m.pollNow(), common.Error("Cancel failed", msg.err))
+	}
+	b.set(msg.b, now)
+	b.phase = phaseFinal
+	b.note = "Cancelled"
+	return tea.Batch(health(nil, now), m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" Batch "+msg.b.FileID+" cancelled"))
+}

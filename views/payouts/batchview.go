@@ -1,0 +1,241 @@
+package payouts
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	b := m.batch
+	vis := m.batchRows()
+	n := len(b.b.Transactions)
+	move := func(i int) {
+		b.cursor = min(max(i, 0), max(n-1, 0))
+		b.ensureVisible(vis)
+	}
+	switch {
+	case key.Matches(k, km.Up):
+		move(b.cursor - 1)
+	case key.Matches(k, km.Down):
+		move(b.cursor + 1)
+	case key.Matches(k, km.PageUp):
+		move(b.cursor - max(vis-1, 1))
+	case key.Matches(k, km.PageDown):
+		move(b.cursor + max(vis-1, 1))
+	case key.Matches(k, km.Home):
+		move(0)
+	case key.Matches(k, km.End):
+		move(n - 1)
+	case key.Matches(k, km.Approve):
+		return m.approve()
+	case key.Matches(k, km.CancelBatch):
+		return m.cancelBatch()
+	case key.Matches(k, km.Export):
+		return m.exportPrompt()
+	case key.Matches(k, km.RetryFailed):
+		return m.retryFailed()
+	case key.Matches(k, km.Pending):
+		return m.showPending()
+	case key.Matches(k, km.OpenID):
+		return m.openIDPrompt()
+	case key.Matches(k, km.Back):
+		m.screen = scrCompose
+	}
+	return nil
+}
+
+func (b *openBatch) ensureVisible(vis int) {
+	if vis <= 0 {
+		return
+	}
+	if b.cursor < b.offset {
+		b.offset = b.cursor
+	}
+	if b.cursor >= b.offset+vis {
+		b.offset = b.cursor - vis + 1
+	}
+	b.offset = min(max(b.offset, 0), max(len(b.b.Transactions)-vis, 0))
+}
+
+// batchFixed: title, identity, status, money, wallet/summary, message,
+// header, footer hint.
+const batchFixed = 8
+
+func (m *Model) batchRows() int { return max(m.height-batchFixed, 1) }
+
+// batchStatus is the batch's status in words and a symbol, with its code.
+func (m *Model) batchStatus(b *openBatch) string {
+	st := m.c.Styles
+	spin := m.spin.View() + " "
+	switch b.phase {
+	case phaseInitiating:
+		return spin + st.Pending.Render(common.SymPending+" initiating with IntaSend…")
+	case phaseOpening:
+		return spin + st.Pending.Render(common.SymPending+" reading the batch…")
+	case phaseInitiateUnknown:
+		return st.Warning.Render(common.SymWarn + " outcome unknown")
+	case phaseApproving:
+		return spin + st.Pending.Render(common.SymPending+" approving…")
+	case phaseCancelling:
+		return spin + st.Pending.Render(common.SymPending+" cancelling…")
+	case phaseConfirming:
+		return st.Pending.Render(common.SymPending + " waiting for your confirmation")
+	}
+	code := b.b.StatusCode
+	text := fmt.Sprintf("%s (%s)", b.b.Status, code)
+	switch {
+	case code == client.BatchCompleted:
+		return st.OK.Render(common.SymOK + " " + text)
+	case strings.HasPrefix(code, "BF") || code == client.BatchEnded:
+		return st.Failed.Render(common.SymFailed + " " + text)
+	case b.phase == phaseTracking || b.phase == phaseApproveUnknown:
+		return spin + st.Pending.Render(common.SymPending+" "+text)
+	}
+	return st.Pending.Render(common.SymLive + " " + text)
+}
+
+func (m *Model) batchView() string {
+	st := m.c.Styles
+	b := m.batch
+	where := "Batch preview"
+	if b.tracking() {
+		where = "Batch tracking"
+	}
+	cur := b.currency()
+	loc := m.c.Now().Location()
+	var lines []string
+	lines = append(lines, m.titleLine(where))
+	id := fmt.Sprintf("File %s · tracking %s", orDash(b.b.FileID), orDash(b.b.TrackingID))
+	if r := b.rail(); r != "" {
+		id += " · " + string(r)
+	}
+	if b.hasEntry && b.entry.Initiator != "" {
+		id += " · by " + b.entry.Initiator + " " + b.entry.InitiatedAt.In(loc).Format("15:04")
+	}
+	lines = append(lines, truncate(id, m.width))
+	lines = append(lines, truncate("Status  "+m.batchStatus(b), m.width))
+	n := len(b.b.Transactions)
+	if b.tracking() {
+		s := b.sum
+		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("Paid %s (%d)", s.paidAmt.Format(cur), s.paid))+
+			"  "+st.Failed.Render(fmt.Sprintf("%s failed %s (%d)", common.SymFailed, s.failedAmt.Format(cur), s.failed))+
+			"  "+fmt.Sprintf("charges %s · pending %d of %d", s.chgs.Format(cur), s.pending, n), m.width))
+	} else {
+		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("Total %s", b.total().Format(cur)))+
+			fmt.Sprintf(" · %s %s · charges %s (estimate) · debit %s", fmtInt(n), plural(n, "payout", "payouts"),
+				b.b.ChargeEstimate.Format(cur), (b.total()+b.b.ChargeEstimate).Format(cur)), m.width))
+	}
+	lines = append(lines, truncate(m.coverLine(b), m.width))
+	switch {
+	case b.err != "":
+		lines = append(lines, st.Failed.Render(truncate(common.SymFailed+" "+b.err, m.width)))
+	case b.note != "":
+		lines = append(lines, st.Faint.Render(truncate(b.note, m.width)))
+	default:
+		lines = append(lines, "")
+	}
+	lines = append(lines, m.resultRows(b)...)
+	return strings.Join(lines, "\n")
+}
+
+// coverLine: the wallet, its available balance and whether it covers the
+// batch (preview), or when it was last checked (tracking).
+func (m *Model) coverLine(b *openBatch) string {
+	st := m.c.Styles
+	cur := b.currency()
+	ok, avail, need, known := m.covers(b)
+	w := "Wallet " + m.walletLabel(b)
+	if b.tracking() || b.phase == phaseFinal {
+		checked := ""
+		if !b.checked.IsZero() {
+			checked = " · checked " + b.checked.In(m.c.Now().Location()).Format("15:04:05")
+		}
+		return w + st.Faint.Render(checked)
+	}
+	if !known {
+		return w
+	}
+	w += " · available " + avail.Format(cur)
+	if ok {
+		return w + "  " + st.OK.Render(common.SymOK+" covers it")
+	}
+	return w + "  " + st.Failed.Render(fmt.Sprintf("%s short by %s: cannot approve", common.SymFailed, (need-avail).Format(cur)))
+}
+
+// resultRows draws the visible per-row table and the key hint.
+func (m *Model) resultRows(b *openBatch) []string {
+	st := m.c.Styles
+	p := m.paints()
+	cur := b.currency()
+	w := m.width - 2
+	numW, amtW, chgW, codeW, refW := 5, 13, 8, 6, 11
+	nameW := max((w-numW-amtW-chgW-codeW-refW-7)*35/100, 8)
+	acctW := 13
+	descW := max(w-numW-nameW-acctW-amtW-chgW-codeW-refW-7, 6)
+	row := func(num, name, acct, amt, chg, code, ref, desc string) string {
+		return padLeft(num, numW) + " " + padRight(name, nameW) + " " + padRight(acct, acctW) + " " + padLeft(amt, amtW) + " " +
+			padLeft(chg, chgW) + " " + padRight(code, codeW) + " " + padRight(ref, refW) + " " + padRight(desc, descW)
+	}
+	out := []string{p.header.render("  " + row("#", "NAME", "ACCOUNT", "AMOUNT", "CHARGE", "CODE", "REFERENCE", "STATUS"))}
+	vis := m.batchRows()
+	txs := b.b.Transactions
+	end := min(b.offset+vis, len(txs))
+	for i := b.offset; i < end; i++ {
+		t := &txs[i]
+		desc := t.Status
+		if t.StatusDescription != "" && b.tracking() {
+			desc += ": " + t.StatusDescription
+		}
+		sym := common.SymPending
+		pt := p.row
+		switch {
+		case strings.HasPrefix(t.StatusCode, "TS"):
+			sym, pt = common.SymOK, p.ok
+		case strings.HasPrefix(t.StatusCode, "TF") || strings.HasPrefix(t.StatusCode, "TC"):
+			if t.StatusCode != "TF104" {
+				sym, pt = common.SymFailed, p.failed
+			}
+		}
+		chg := t.Charge.String()
+		line := row(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.Format(cur), chg, t.StatusCode, t.ProviderReference, sym+" "+desc)
+		if i == b.cursor {
+			out = append(out, p.sel.render("▸ "+line))
+		} else {
+			out = append(out, pt.render("  "+line))
+		}
+	}
+	for i := end - b.offset; i < vis; i++ {
+		out = append(out, "")
+	}
+	out = append(out, st.Faint.Render(truncate(m.batchHint(b), m.width)))
+	return out
+}
+
+func (m *Model) batchHint(b *openBatch) string {
+	var parts []string
+	add := func(k key.Binding) {
+		if k.Enabled() {
+			parts = append(parts, k.Help().Key+" "+k.Help().Desc)
+		}
+	}
+	switch b.phase {
+	case phasePreview:
+		add(m.keys.Approve)
+		add(m.keys.CancelBatch)
+	case phaseTracking, phaseFinal, phaseApproveUnknown:
+		add(m.keys.Export)
+		if b.sum.failed > 0 {
+			add(m.keys.RetryFailed)
+		}
+	}
+	add(m.keys.Pending)
+	add(m.keys.Back)
+	return strings.Join(parts, " · ")
+}

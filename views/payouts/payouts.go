@@ -1,0 +1,323 @@
+// Package payouts is the console's Payouts screen (design §9): compose a
+// batch of up to 5,000 payouts by hand or from CSV, with every row
+// validated as it is typed; preview it (IntaSend's initiate with
+// requires_approval YES: charges, totals, whether the wallet covers it);
+// approve it with a typed confirmation (the nonce signed when a device key
+// is set); track it to the end, export the results and retry the failures.
+//
+// Money moves once. Every step is written to the payout journal before and
+// after the call; initiate and approve are never retried blindly; the
+// approve key is dead once an approval is in flight or done (a state
+// machine on the open batch, not a flag on the key).
+package payouts
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Timings.
+const (
+	pollEvery = 2 * time.Second  // tracking an approved batch
+	pollMax   = 60 * time.Second // back-off ceiling after failed polls
+	requestTO = 60 * time.Second // a 5,000-row initiate is a big body
+	undoDepth = 50
+)
+
+// Option configures the view; the shell passes what it owns.
+type Option func(*options)
+
+type options struct {
+	journal    *payout.Journal
+	deviceID   string
+	resultsDir string
+}
+
+// WithJournal gives the view the payout journal: drafts autosave there,
+// the duplicate guard and the Pending list read it, and every initiate and
+// approve is recorded before and after the call. Without it nothing
+// survives a restart.
+func WithJournal(j *payout.Journal) Option { return func(o *options) { o.journal = j } }
+
+// WithDeviceID is the registered device (IntaSend dashboard → API Devices)
+// whose key signs approvals; it is sent as device_id on initiate. The
+// signing key itself is the client's (client.WithSigner).
+func WithDeviceID(id string) Option { return func(o *options) { o.deviceID = id } }
+
+// WithResultsDir is where exported results CSVs go by default ("." when
+// unset): <dir>/payout-results-<file_id>.csv.
+func WithResultsDir(dir string) Option { return func(o *options) { o.resultsDir = dir } }
+
+// scheduler turns "deliver msg after d" into a command. Production uses
+// tea.Tick; tests record the timers and fire them by hand.
+type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
+
+func tick(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// screen is which part of the view is showing.
+type screen int
+
+const (
+	scrCompose screen = iota
+	scrPending
+	scrBatch // the open batch: preview and approve, or tracking
+)
+
+// Model is the payouts view. Use New.
+type Model struct {
+	c     *common.Common
+	keys  KeyMap
+	sched scheduler
+	opts  options
+
+	width, height int
+	shown         bool
+	screen        screen
+	seq           int // ties answers and confirmations to what asked
+
+	// Reference data.
+	wallets     []client.Wallet // can_disburse only
+	walletsErr  string
+	walletsSeq  int
+	banks       payout.BankSet
+	bankList    []client.Bank
+	banksLoaded bool
+	banksErr    string
+
+	comp    composer
+	form    *form
+	prompt  *prompt
+	imp     *importPanel
+	resume  *resumeOffer
+	save    saver
+	pend    pendingList
+	batch   *openBatch
+	spin    spinner.Model
+	spinOn  bool
+	paint   paints
+	message string // the last thing worth saying on the composer's status line
+
+	// dupSeq is the duplicate-guard confirmation waiting for an answer.
+	dupSeq int
+	// sessionInitiated backs the duplicate guard when there is no journal
+	// (and covers attempts whose answer was lost).
+	sessionInitiated map[string][]payout.Entry
+	// approvesSent counts approvals this view has sent (tests prove one).
+	approvesSent int
+}
+
+// New builds the payouts view; Init loads wallets and banks and looks for
+// unfinished drafts.
+func New(c *common.Common, opts ...Option) common.View {
+	return newModel(c, opts...)
+}
+
+func newModel(c *common.Common, opts ...Option) *Model {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.resultsDir == "" {
+		o.resultsDir = "."
+	}
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	sp.Style = c.Styles.Pending
+	m := &Model{c: c, keys: DefaultKeyMap(), sched: tick, opts: o, shown: true, spin: sp, width: 80, height: 20,
+		sessionInitiated: map[string][]payout.Entry{}}
+	m.applyPerms()
+	m.banks = payout.DefaultBanks() // until IntaSend's list arrives
+	m.comp.reset(payout.NewDraft(payout.B2C, c.Now()))
+	m.comp.revalidate(m.banks)
+	return m
+}
+
+// applyPerms unbinds the keys this session's role may not use (design §8:
+// unbound, not merely refused).
+func (m *Model) applyPerms() {
+	k := &m.keys
+	ini := m.c.Can(common.PermInitiate)
+	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Import, &k.Settings, &k.Preview, &k.RetryFailed} {
+		b.SetEnabled(ini)
+	}
+	app := m.c.Can(common.PermApprove)
+	k.Approve.SetEnabled(app)
+	k.CancelBatch.SetEnabled(app)
+}
+
+// Init loads the wallets that can pay out, the bank list and the journal's
+// unfinished drafts and pending batches.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.loadWallets(), m.loadBanks(), m.loadDrafts(), m.loadPending())
+}
+
+// Title is the tab label.
+func (m *Model) Title() string { return "Payouts" }
+
+// SetSize gives the body's size.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 5)
+	m.comp.ensureVisible(m.composeRows())
+	if m.batch != nil {
+		m.batch.ensureVisible(m.batchRows())
+	}
+}
+
+// Capturing is true while a form, a prompt or the resume offer takes keys.
+func (m *Model) Capturing() bool {
+	return m.form != nil || m.prompt != nil || m.resume != nil
+}
+
+// SetShown pauses tracking polls while the view is hidden.
+func (m *Model) SetShown(shown bool) tea.Cmd {
+	if shown == m.shown {
+		return nil
+	}
+	m.shown = shown
+	if b := m.batch; b != nil {
+		b.gen++ // drops any pending poll timer
+		if shown && b.polling() {
+			return m.pollNow()
+		}
+	}
+	return nil
+}
+
+// Refresh reloads wallets, banks and the open batch (the shell's `r`).
+func (m *Model) Refresh() tea.Cmd {
+	cmds := []tea.Cmd{m.loadWallets(), m.loadPending()}
+	if !m.banksLoaded {
+		cmds = append(cmds, m.loadBanks())
+	}
+	if m.batch != nil && !m.batch.inFlight && m.batch.phase != phaseApproving {
+		cmds = append(cmds, m.pollNow())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Palette messages: the shell sends them back when an action is chosen.
+type (
+	addRowMsg     struct{}
+	importOpenMsg struct{}
+	previewMsg    struct{}
+	approveKeyMsg struct{}
+	cancelKeyMsg  struct{}
+	pendingMsg    struct{}
+	openIDMsg     struct{}
+)
+
+// Actions are offered in the command palette. Keys are declared so the
+// shell can also swallow them for roles that lack the permission.
+func (m *Model) Actions() []common.Action {
+	return []common.Action{
+		{Title: "Add payout row", Help: "a new row in the batch being composed", Key: "a", Msg: addRowMsg{}, Perm: common.PermInitiate},
+		{Title: "Import payouts CSV", Help: "append rows from a CSV file (≤ 5,000)", Key: "i", Msg: importOpenMsg{}, Perm: common.PermInitiate},
+		{Title: "Preview payout batch", Help: "initiate with IntaSend (requires approval): charges and totals", Key: "p",
+			Msg: previewMsg{}, Perm: common.PermInitiate},
+		{Title: "Approve payout batch", Help: "send the open batch's money (typed confirmation)", Key: "A",
+			Msg: approveKeyMsg{}, Danger: true, Perm: common.PermApprove},
+		{Title: "Cancel payout batch", Help: "cancel the open batch while it waits for approval", Key: "x",
+			Msg: cancelKeyMsg{}, Danger: true, Perm: common.PermApprove},
+		{Title: "Pending payout batches", Help: "batches waiting for approval", Key: "P", Msg: pendingMsg{}},
+		{Title: "Open payout batch by tracking id", Help: "a batch initiated elsewhere", Key: "o", Msg: openIDMsg{}},
+	}
+}
+
+// ShortHelp is the footer's help for the current state.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.resume != nil:
+		return []key.Binding{k.Resume, k.NotNow}
+	case m.form != nil:
+		return []key.Binding{k.NextField, k.Choose, k.Submit, k.Cancel}
+	case m.prompt != nil:
+		return []key.Binding{k.Submit, k.Cancel}
+	case m.imp != nil:
+		return []key.Binding{k.Up, k.Down, k.Back}
+	case m.screen == scrPending:
+		return []key.Binding{k.Up, k.Down, k.Open, k.OpenID, k.Back}
+	case m.screen == scrBatch && m.batch != nil:
+		if m.batch.tracking() {
+			return []key.Binding{k.Up, k.Down, k.Export, k.RetryFailed, k.Back}
+		}
+		return []key.Binding{k.Up, k.Down, k.Approve, k.CancelBatch, k.Back}
+	}
+	return []key.Binding{k.Add, k.Edit, k.Delete, k.Undo, k.Import, k.Settings, k.Preview, k.Pending}
+}
+
+// FullHelp is every binding, grouped, for the `?` overlay.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview},
+		{k.Pending, k.OpenBatch, k.OpenID, k.Open, k.Back},
+		{k.Approve, k.CancelBatch, k.Export, k.RetryFailed},
+		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
+	}
+}
+
+// QuitWarning tells the shell what quitting would lose or leave unsure.
+func (m *Model) QuitWarning() string {
+	if b := m.batch; b != nil {
+		switch b.phase {
+		case phaseInitiating:
+			return "A payout batch is being initiated; quitting now leaves you unsure whether IntaSend created it."
+		case phaseApproving:
+			return "A payout approval is in flight; quitting now leaves you unsure whether the money moved."
+		case phasePreview, phaseConfirming:
+			return "A payout batch is waiting for approval (it stays in Pending)."
+		}
+	}
+	if m.save.inFlight || m.save.dirty {
+		return "The payout draft is still being saved."
+	}
+	return ""
+}
+
+type spinMsg struct{}
+
+func (m *Model) busy() bool {
+	return m.save.inFlight || (m.batch != nil && (m.batch.inFlight || m.batch.phase == phaseInitiating ||
+		m.batch.phase == phaseApproving || m.batch.phase == phaseCancelling || m.batch.polling())) ||
+		(m.imp != nil && m.imp.loading) || m.pend.loading
+}
+
+func (m *Model) startSpin() tea.Cmd {
+	if m.spinOn {
+		return nil
+	}
+	m.spinOn = true
+	return m.sched(m.spin.Spinner.FPS, spinMsg{})
+}
+
+func (m *Model) onSpin() tea.Cmd {
+	if !m.busy() {
+		m.spinOn = false
+		return nil
+	}
+	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
+	return m.sched(m.spin.Spinner.FPS, spinMsg{})
+}
+
+// walletByID finds a wallet that can pay out.
+func (m *Model) walletByID(id string) (client.Wallet, bool) {
+	for _, w := range m.wallets {
+		if w.ID == id {
+			return w, true
+		}
+	}
+	return client.Wallet{}, false
+}

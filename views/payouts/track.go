@@ -1,0 +1,435 @@
+package payouts
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// ---- status polling: one read at a time, backing off after errors ----
+
+type (
+	pollMsg   struct{ seq, gen int }
+	statusMsg struct {
+		seq int
+		b   *client.Batch
+		err error
+	}
+)
+
+// pollLater schedules the next status read of the open batch.
+func (m *Model) pollLater() tea.Cmd {
+	b := m.batch
+	if b == nil || !m.shown {
+		return nil
+	}
+	d := pollEvery
+	for i := 0; i < b.failures && d < pollMax; i++ {
+		d *= 2
+	}
+	return m.sched(min(d, pollMax), pollMsg{seq: b.seq, gen: b.gen})
+}
+
+func (m *Model) onPoll(msg pollMsg) tea.Cmd {
+	b := m.batch
+	if b == nil || b.seq != msg.seq || b.gen != msg.gen || !b.polling() {
+		return nil
+	}
+	return m.pollNow()
+}
+
+// pollNow reads the status now unless a read is already in flight.
+func (m *Model) pollNow() tea.Cmd {
+	b := m.batch
+	if b == nil || b.inFlight || b.b == nil || b.b.TrackingID == "" {
+		return nil
+	}
+	b.inFlight = true
+	c, tid, seq := m.c.Client, b.b.TrackingID, b.seq
+	return tea.Batch(func() tea.Msg {
+		cx, cancel := reqCtx()
+		defer cancel()
+		st, err := c.PayoutStatus(cx, tid)
+		return statusMsg{seq: seq, b: st, err: err}
+	}, m.startSpin())
+}
+
+func (m *Model) onStatus(msg statusMsg) tea.Cmd {
+	b := m.batch
+	now := m.c.Now()
+	if b == nil || b.seq != msg.seq {
+		return health(msg.err, now)
+	}
+	b.inFlight = false
+	if msg.err != nil {
+		b.failures++
+		b.note = common.SymWarn + " status check failed, retrying: " + errText(msg.err)
+		if b.polling() {
+			return tea.Batch(health(msg.err, now), m.pollLater())
+		}
+		return health(msg.err, now)
+	}
+	b.failures = 0
+	b.note = ""
+	st := msg.b
+	b.set(st, now)
+	cmds := []tea.Cmd{health(nil, now)}
+	switch b.phase {
+	case phaseApproveUnknown:
+		switch {
+		case st.Approved():
+			b.phase = phaseTracking
+			b.err = ""
+			b.note = "IntaSend confirms the approval landed"
+			if j := m.opts.journal; j != nil {
+				tid := st.TrackingID
+				cmds = append(cmds, func() tea.Msg { _ = j.RecordApproved(tid, st); return nil })
+			}
+			m.afterApproval(b)
+		case st.WaitingApproval():
+			// Proven not approved: approving again is safe, and up to the person.
+			b.phase = phasePreview
+			b.approveWith = st
+			b.err = "The approval did not reach IntaSend (the batch still waits for approval). A approves it again."
+		default:
+			b.phase = phaseFinal
+		}
+	case phaseTracking:
+		if st.Final() {
+			b.phase = phaseFinal
+			cmds = append(cmds, m.loadWallets(), m.finalToast(b))
+		}
+	case phasePreview, phaseCancelConfirm, phaseConfirming:
+		if !st.WaitingApproval() {
+			// Approved, cancelled or failed elsewhere.
+			if st.Approved() && !st.Final() {
+				b.phase = phaseTracking
+			} else {
+				b.phase = phaseFinal
+			}
+			b.note = "Changed elsewhere: " + st.Status + " (" + st.StatusCode + ")"
+		} else if st.Nonce != "" {
+			b.approveWith = st
+		}
+	}
+	if b.polling() {
+		cmds = append(cmds, m.pollLater())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) finalToast(b *openBatch) tea.Cmd {
+	cur := b.currency()
+	s := b.sum
+	if b.b.StatusCode == client.BatchCompleted {
+		kind := common.ToastSuccess
+		if s.failed > 0 {
+			kind = common.ToastWarn
+		}
+		return common.Toast(kind, fmt.Sprintf("%s Batch %s completed: %d paid (%s), %d failed (%s)",
+			common.SymOK, b.b.FileID, s.paid, s.paidAmt.Format(cur), s.failed, s.failedAmt.Format(cur)))
+	}
+	return common.Toast(common.ToastError, fmt.Sprintf("%s Batch %s ended: %s (%s)", common.SymFailed, b.b.FileID, b.b.Status, b.b.StatusCode))
+}
+
+// ---- opening a batch by tracking id (from Pending or typed in) ----
+
+type openedMsg struct {
+	seq int
+	b   *client.Batch
+	err error
+}
+
+func (m *Model) openIDPrompt() tea.Cmd {
+	return m.newPrompt(promptOpenID, "Open a batch by tracking id", "A batch initiated elsewhere (the dashboard, a script, another malipo).", "tracking id (uuid)", "")
+}
+
+func (m *Model) openByID(tid string) tea.Cmd {
+	if why := m.busyBatch(); why != "" {
+		return common.Toast(common.ToastWarn, "Not now: "+why)
+	}
+	if b := m.batch; b != nil && b.b != nil && b.b.TrackingID == tid {
+		m.screen = scrBatch
+		return m.pollNow()
+	}
+	m.seq++
+	seq := m.seq
+	m.batch = &openBatch{seq: seq, phase: phaseOpening, b: &client.Batch{TrackingID: tid}}
+	m.screen = scrBatch
+	c := m.c.Client
+	return tea.Batch(func() tea.Msg {
+		cx, cancel := reqCtx()
+		defer cancel()
+		st, err := c.PayoutStatus(cx, tid)
+		return openedMsg{seq: seq, b: st, err: err}
+	}, m.startSpin())
+}
+
+func (m *Model) onOpened(msg openedMsg) tea.Cmd {
+	b := m.batch
+	now := m.c.Now()
+	if b == nil || b.seq != msg.seq {
+		return nil
+	}
+	if msg.err != nil {
+		m.batch = nil
+		if m.screen == scrBatch {
+			m.screen = scrPending
+		}
+		return tea.Batch(health(msg.err, now), common.Error("Could not open batch "+b.b.TrackingID, msg.err))
+	}
+	b.set(msg.b, now)
+	b.approveWith = msg.b
+	m.noteEntry(b)
+	switch {
+	case msg.b.WaitingApproval():
+		b.phase = phasePreview
+		m.pend.remember(msg.b, now.Location())
+	case msg.b.Approved() && !msg.b.Final():
+		b.phase = phaseTracking
+	default:
+		b.phase = phaseFinal
+	}
+	cmds := []tea.Cmd{health(nil, now)}
+	if b.polling() {
+		cmds = append(cmds, m.pollLater())
+	}
+	return tea.Batch(cmds...)
+}
+
+// ---- the pending list ----
+
+// pendingList is the journal's batches waiting for approval (or whose
+// approval is unsettled) plus those opened here by tracking id.
+type pendingList struct {
+	items   []pendingItem
+	opened  []pendingItem
+	cursor  int
+	offset  int
+	loading bool
+}
+
+type pendingItem struct {
+	trackingID, fileID string
+	rail               payout.Rail
+	count              int
+	total              client.Amount
+	currency           string
+	initiator          string
+	at                 string
+	status             string
+}
+
+func (p *pendingList) remember(b *client.Batch, loc *time.Location) {
+	for _, it := range p.opened {
+		if it.trackingID == b.TrackingID {
+			return
+		}
+	}
+	it := pendingItem{trackingID: b.TrackingID, fileID: b.FileID, count: len(b.Transactions), total: b.TotalAmount,
+		initiator: "elsewhere", at: b.CreatedAt.In(loc).Format("2 Jan 15:04"), status: b.Status}
+	if b.Wallet != nil {
+		it.currency = b.Wallet.Currency
+	}
+	if len(b.Transactions) > 0 {
+		it.rail = payout.Rail(b.Transactions[0].Provider)
+	}
+	p.opened = append(p.opened, it)
+}
+
+type pendingLoadedMsg struct{ entries []payout.Entry }
+
+func (m *Model) loadPending() tea.Cmd {
+	j := m.opts.journal
+	if j == nil {
+		return nil
+	}
+	return func() tea.Msg { return pendingLoadedMsg{entries: j.Pending()} }
+}
+
+func (m *Model) onPendingLoaded(msg pendingLoadedMsg) {
+	loc := m.c.Now().Location()
+	m.pend.items = m.pend.items[:0]
+	for _, e := range msg.entries {
+		m.pend.items = append(m.pend.items, pendingItem{trackingID: e.TrackingID, fileID: e.FileID, rail: e.Rail,
+			count: e.Count, total: e.Total, currency: e.Currency, initiator: e.Initiator,
+			at: e.InitiatedAt.In(loc).Format("2 Jan 15:04"), status: e.Status})
+	}
+}
+
+// all is the journal's list followed by batches opened here and not in it.
+func (p *pendingList) all() []pendingItem {
+	out := append([]pendingItem(nil), p.items...)
+	for _, o := range p.opened {
+		dup := false
+		for _, it := range p.items {
+			dup = dup || it.trackingID == o.trackingID
+		}
+		if !dup {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (m *Model) showPending() tea.Cmd {
+	m.screen = scrPending
+	return m.loadPending()
+}
+
+func (m *Model) pendingKeys(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	items := m.pend.all()
+	switch {
+	case key.Matches(k, km.Up):
+		m.pend.cursor = max(m.pend.cursor-1, 0)
+	case key.Matches(k, km.Down):
+		m.pend.cursor = min(m.pend.cursor+1, max(len(items)-1, 0))
+	case key.Matches(k, km.Open):
+		if m.pend.cursor < len(items) {
+			return m.openByID(items[m.pend.cursor].trackingID)
+		}
+	case key.Matches(k, km.OpenID):
+		return m.openIDPrompt()
+	case key.Matches(k, km.OpenBatch):
+		if m.batch != nil {
+			m.screen = scrBatch
+		}
+	case key.Matches(k, km.Back):
+		m.screen = scrCompose
+	}
+	return nil
+}
+
+func (m *Model) pendingView() string {
+	st := m.c.Styles
+	items := m.pend.all()
+	var b strings.Builder
+	b.WriteString(m.titleLine("Pending approval"))
+	b.WriteByte('\n')
+	if len(items) == 0 {
+		b.WriteString(st.Faint.Render("No batch waits for approval. o opens one by tracking id; esc goes back to the composer."))
+		return b.String()
+	}
+	w := m.width - 2
+	amtW := 16
+	railW := 10
+	nW := 6
+	whoW := max(min(20, w/6), 8)
+	atW := 12
+	stW := 10
+	idW := max(w-amtW-railW-nW-whoW-atW-stW-6, 8)
+	row := func(id, rail, n, amt, who, at, status string) string {
+		return padRight(id, idW) + " " + padRight(rail, railW) + " " + padLeft(n, nW) + " " + padLeft(amt, amtW) + " " +
+			padRight(who, whoW) + " " + padRight(at, atW) + " " + padRight(status, stW)
+	}
+	b.WriteString(st.TableHeader.Render("  " + row("TRACKING ID", "RAIL", "ROWS", "TOTAL", "INITIATOR", "WHEN", "STATE")))
+	b.WriteByte('\n')
+	m.pend.cursor = min(m.pend.cursor, len(items)-1)
+	vis := max(m.height-3, 1)
+	if m.pend.cursor < m.pend.offset {
+		m.pend.offset = m.pend.cursor
+	}
+	if m.pend.cursor >= m.pend.offset+vis {
+		m.pend.offset = m.pend.cursor - vis + 1
+	}
+	for i := m.pend.offset; i < min(len(items), m.pend.offset+vis); i++ {
+		it := items[i]
+		cur := it.currency
+		if cur == "" {
+			cur = "KES"
+		}
+		line := row(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, it.status)
+		if i == m.pend.cursor {
+			b.WriteString(m.paints().sel.render("▸ " + line))
+		} else {
+			b.WriteString("  " + line)
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(st.Faint.Render("enter opens it for approval or cancelling · o opens by tracking id · esc back"))
+	return b.String()
+}
+
+// ---- results: export and retry ----
+
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+func (m *Model) exportPrompt() tea.Cmd {
+	b := m.batch
+	if b == nil || !b.tracking() || len(b.b.Transactions) == 0 {
+		return nil
+	}
+	def := filepath.Join(m.opts.resultsDir, "payout-results-"+b.b.FileID+".csv")
+	return m.newPrompt(promptExport, "Export results as CSV", "One line per payout: status, code, M-Pesa/bank reference, charge.", "file path", def)
+}
+
+func (m *Model) export(path string) tea.Cmd {
+	b := m.batch
+	if b == nil {
+		return nil
+	}
+	snap := b.b
+	return func() tea.Msg {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return exportedMsg{path: path, err: err}
+		}
+		err = payout.WriteResultsCSV(f, snap)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return exportedMsg{path: path, err: err}
+	}
+}
+
+func (m *Model) onExported(msg exportedMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Error("Export failed", msg.err)
+	}
+	if m.batch != nil {
+		m.batch.note = "Results written to " + msg.path
+	}
+	return common.Toast(common.ToastSuccess, common.SymOK+" Results written to "+msg.path)
+}
+
+// retryFailed copies the failed rows into a new draft in the composer.
+func (m *Model) retryFailed() tea.Cmd {
+	b := m.batch
+	if b == nil || !b.tracking() {
+		return nil
+	}
+	rows := payout.FailedRows(b.b)
+	if len(rows) == 0 {
+		return common.Toast(common.ToastInfo, "No failed payouts in this batch")
+	}
+	rail := b.rail()
+	if !rail.Valid() {
+		rail = m.comp.d.Rail
+	}
+	d := payout.NewDraft(rail, m.c.Now())
+	d.WalletID, d.Currency = m.batchWalletID(b), b.currency()
+	d.Rows = rows
+	old := len(m.comp.d.Rows)
+	m.comp.reset(d)
+	m.comp.revalidate(m.banks)
+	m.comp.setCursor(0, m.composeRows())
+	m.screen = scrCompose
+	m.message = fmt.Sprintf("New draft: the %d failed %s of batch %s", len(rows), plural(len(rows), "payout", "payouts"), b.b.FileID)
+	if old > 0 {
+		m.message += " (the previous draft stays in the journal)"
+	}
+	return m.changed()
+}

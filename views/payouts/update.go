@@ -1,0 +1,224 @@
+package payouts
+
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// ---- reference data ----
+
+type (
+	walletsMsg struct {
+		seq     int
+		wallets []client.Wallet
+		err     error
+	}
+	banksMsg struct {
+		banks []client.Bank
+		err   error
+	}
+)
+
+func (m *Model) loadWallets() tea.Cmd {
+	m.walletsSeq++
+	seq, c := m.walletsSeq, m.c.Client
+	return func() tea.Msg {
+		cx, cancel := reqCtx()
+		defer cancel()
+		ws, err := c.AllWallets(cx)
+		return walletsMsg{seq: seq, wallets: ws, err: err}
+	}
+}
+
+func (m *Model) loadBanks() tea.Cmd {
+	c := m.c.Client
+	return func() tea.Msg {
+		cx, cancel := reqCtx()
+		defer cancel()
+		bs, err := c.BankCodes(cx)
+		return banksMsg{banks: bs, err: err}
+	}
+}
+
+func (m *Model) onWallets(msg walletsMsg) tea.Cmd {
+	if msg.seq != m.walletsSeq {
+		return nil
+	}
+	now := m.c.Now()
+	if msg.err != nil {
+		m.walletsErr = errText(msg.err)
+		return health(msg.err, now)
+	}
+	m.walletsErr = ""
+	m.wallets = m.wallets[:0]
+	for _, w := range msg.wallets {
+		if w.CanDisburse {
+			m.wallets = append(m.wallets, w)
+		}
+	}
+	// A new draft pays from the first KES wallet that can (the settlement
+	// wallet comes first in IntaSend's list).
+	if d := m.comp.d; d.WalletID == "" {
+		for _, w := range m.wallets {
+			if slices.Contains(d.Rail.Currencies(), w.Currency) {
+				d.WalletID, d.Currency = w.ID, w.Currency
+				break
+			}
+		}
+	}
+	return health(nil, now)
+}
+
+func (m *Model) onBanks(msg banksMsg) tea.Cmd {
+	now := m.c.Now()
+	if msg.err != nil || len(msg.banks) == 0 {
+		if msg.err != nil {
+			m.banksErr = errText(msg.err)
+		}
+		return health(msg.err, now)
+	}
+	m.bankList, m.banksLoaded, m.banksErr = msg.banks, true, ""
+	m.banks = payout.NewBankSet(msg.banks)
+	if m.comp.d.Rail == payout.PesaLink {
+		m.comp.revalidate(m.banks)
+	}
+	return health(nil, now)
+}
+
+// ---- Update ----
+
+// Update handles keys, the view's own data messages, its timers and the
+// shell's answers to its confirmations.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	return m, m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	case tea.PasteMsg:
+		switch {
+		case m.form != nil:
+			return m.onFormKey(msg)
+		case m.prompt != nil:
+			return m.promptKeys(msg)
+		}
+	case spinMsg:
+		return m.onSpin()
+	case walletsMsg:
+		return m.onWallets(msg)
+	case banksMsg:
+		return m.onBanks(msg)
+	case draftsMsg:
+		return m.onDrafts(msg)
+	case savedMsg:
+		return m.onSaved(msg)
+	case importedMsg:
+		return m.onImported(msg)
+	case pendingLoadedMsg:
+		m.onPendingLoaded(msg)
+	case initiateMsg:
+		return m.onInitiateConfirmed(msg)
+	case initiatedMsg:
+		return m.onInitiated(msg)
+	case approveConfirmedMsg:
+		return m.onApproveConfirmed(msg)
+	case approveCancelledMsg:
+		return m.onApproveCancelled(msg)
+	case approvedMsg:
+		return m.onApproved(msg)
+	case cancelConfirmedMsg:
+		return m.onCancelConfirmed(msg)
+	case cancelDroppedMsg:
+		return m.onCancelDropped(msg)
+	case cancelledMsg:
+		return m.onCancelled(msg)
+	case pollMsg:
+		return m.onPoll(msg)
+	case statusMsg:
+		return m.onStatus(msg)
+	case openedMsg:
+		return m.onOpened(msg)
+	case exportedMsg:
+		return m.onExported(msg)
+	// Palette entries.
+	case addRowMsg:
+		if m.keys.Add.Enabled() {
+			m.screen = scrCompose
+			return m.openRowForm(-1)
+		}
+	case importOpenMsg:
+		if m.keys.Import.Enabled() {
+			return m.openImport()
+		}
+	case previewMsg:
+		if m.keys.Preview.Enabled() {
+			return m.preview()
+		}
+	case approveKeyMsg:
+		return m.approve()
+	case cancelKeyMsg:
+		return m.cancelBatch()
+	case pendingMsg:
+		return m.showPending()
+	case openIDMsg:
+		return m.openIDPrompt()
+	}
+	return nil
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case m.resume != nil:
+		return m.resumeKeys(k)
+	case m.form != nil:
+		return m.onFormKey(k)
+	case m.prompt != nil:
+		return m.promptKeys(k)
+	case m.imp != nil:
+		return m.importKeys(k)
+	case m.screen == scrPending:
+		return m.pendingKeys(k)
+	case m.screen == scrBatch && m.batch != nil:
+		return m.batchKeys(k)
+	}
+	if key.Matches(k, m.keys.Back) && m.message != "" {
+		m.message = ""
+		return nil
+	}
+	return m.composeKeys(k)
+}
+
+// View renders the body, with a form, prompt or panel over it when open.
+func (m *Model) View() string {
+	var body string
+	switch {
+	case m.screen == scrPending:
+		body = m.pendingView()
+	case m.screen == scrBatch && m.batch != nil:
+		body = m.batchView()
+	default:
+		body = m.composeView()
+	}
+	var panel string
+	switch {
+	case m.resume != nil:
+		panel = m.resumeView()
+	case m.form != nil:
+		panel = m.form.view(m.c.Styles, m.width)
+	case m.prompt != nil:
+		panel = m.promptView()
+	case m.imp != nil:
+		panel = m.importView()
+	default:
+		return clip(body, m.width, m.height)
+	}
+	return clip(overlay(body, panel, m.width), m.width, m.height)
+}
