@@ -43,12 +43,12 @@ type undoOp struct {
 type undoKind int
 
 const (
-	undoInsert   undoKind = iota + 1 // put rows back at at
-	undoRemove                       // remove n rows at at
-	undoReplace                      // put rows[0] back at at
-	undoTruncate                     // cut the rows back to n (after an import)
-	undoSettings                     // rail and wallet back
-	undoReplaceAll                   // all rows back (after F replaced the draft)
+	undoInsert     undoKind = iota + 1 // put rows back at at
+	undoRemove                         // remove n rows at at
+	undoReplace                        // put rows[0] back at at
+	undoTruncate                       // cut the rows back to n (after an import)
+	undoSettings                       // rail and wallet back
+	undoReplaceAll                     // all rows back (after F replaced the draft)
 )
 
 func (c *composer) reset(d *payout.Draft) {

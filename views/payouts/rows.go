@@ -203,7 +203,7 @@ func (m *Model) openSettings() tea.Cmd {
 		ws = append(ws, choice{label: fmt.Sprintf("%s (%s, %s) · %s", w.Label, w.ID, w.Currency, w.AvailableBalance.Format(w.Currency)), value: w.ID})
 	}
 	m.form = &form{kind: formSettings, title: "Rail and wallet",
-		intro: []string{"Rows are checked again for the new rail; u undoes the change."},
+		intro:  []string{"Rows are checked again for the new rail; u undoes the change."},
 		fields: []*field{choiceField("rail", "Rail", rails, string(d.Rail)), choiceField("wallet", "Pay from", ws, d.WalletID)}}
 	m.checkSettings()
 	return m.form.setFocus(0)
