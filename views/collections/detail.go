@@ -100,8 +100,8 @@ func (m *Model) detailView() string {
 		{"Method", method(inv.Provider) + " (" + orDash(inv.Provider) + ")"},
 		{"Customer", orDash(inv.Account)},
 		{"Amount", inv.Value.Format(orKES(inv.Currency))},
-		{"Charges", money(r, inv.Charges)},
-		{"Net", money(r, inv.NetAmount)},
+		{"Charges", moneyCur(r, inv.Charges)},
+		{"Net", moneyCur(r, inv.NetAmount)},
 		{"api_ref", orDash(inv.APIRef)},
 		{"M-Pesa ref", orDash(inv.MpesaReference)},
 		{"Clearing", orDash(inv.ClearingStatus)},
@@ -154,6 +154,13 @@ func refundInfo(r *row) string {
 		return "none known · refundable (R)"
 	}
 	return "not refundable (not paid)"
+}
+
+func moneyCur(r *row, a client.Amount) string {
+	if r.inv.State != client.InvoiceComplete {
+		return "— (known once paid)"
+	}
+	return a.Format(orKES(r.inv.Currency))
 }
 
 func nonEmpty(ss ...string) []string {
@@ -230,7 +237,7 @@ func (m *Model) linkView() string {
 	l := m.link
 	w := min(m.width, 100)
 	lines := []string{st.Title.Render("Checkout link for " + l.req.amount.Format("KES")), ""}
-	lines = append(lines, st.Bold.Render(l.co.URL)) // never cut: it must be copyable by hand too
+	lines = append(lines, "Send this link to the customer; it is shown in full below the box.")
 	lines = append(lines, "")
 	if l.req.email != "" {
 		lines = append(lines, "For        "+l.req.email)
@@ -244,5 +251,13 @@ func (m *Model) linkView() string {
 		hint = common.SymOK + " copied · " + hint
 	}
 	lines = append(lines, st.Faint.Render(hint))
-	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+	// The URL goes under the box, unframed and whole (broken only where
+	// the screen ends, never shortened), so it can be copied by hand too.
+	out := st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+	for u := l.co.URL; u != ""; {
+		n := min(len(u), w)
+		out += "\n" + st.Bold.Render(u[:n])
+		u = u[n:]
+	}
+	return out
 }

@@ -220,7 +220,7 @@ func (m *Model) columns() []column {
 		{column{"api_ref", 14, false, func(_ *Model, r *row) string { return orDash(r.inv.APIRef) }}, 110},
 	}
 	var cols []column
-	used := 2 // the ★ marker
+	used := 3 // the cursor and ★ markers
 	for _, c := range all {
 		if m.width >= c.minWidth {
 			cols = append(cols, c.column)
@@ -409,7 +409,7 @@ func (m *Model) table(b *strings.Builder, rows int) {
 	p := m.paints()
 	cols := m.columns()
 	var h strings.Builder
-	h.WriteString("  ")
+	h.WriteString("   ")
 	for i, c := range cols {
 		if i > 0 {
 			h.WriteByte(' ')
@@ -447,9 +447,14 @@ func (m *Model) emptyText() string {
 
 func (m *Model) rowLine(b *strings.Builder, p *paints, cols []column, r *row, sel bool, now time.Time) {
 	fresh := now.Before(r.newUntil)
-	mark := "  "
-	if fresh {
-		mark = common.SymNew + " "
+	mark := "   "
+	switch {
+	case sel && fresh:
+		mark = "▸" + common.SymNew + " "
+	case sel:
+		mark = "▸  "
+	case fresh:
+		mark = " " + common.SymNew + " "
 	}
 	if sel {
 		var l strings.Builder

@@ -139,8 +139,8 @@ type rowsSource struct {
 func (s rowsSource) String(i int) string { return s.rows[s.idx[i]].hay }
 func (s rowsSource) Len() int            { return len(s.idx) }
 
-// shown is the filtered view of the store: indexes of the rows shown, best
-// match first when a query is set, else newest first.
+// shown is the filtered view of the store: indexes of the rows shown,
+// newest first (exact matches of a query before fuzzy ones).
 type shown struct {
 	version int
 	query   string
@@ -177,12 +177,20 @@ func (v *shown) apply(s *store, query, state string) {
 	}
 	idx := cand
 	if query != "" {
+		// Rows holding the query as typed come first, then looser fuzzy
+		// matches; each group stays newest first, as a live list should.
 		matches := fuzzy.FindFromNoSort(query, rowsSource{s.rows, cand})
-		sort.SliceStable(matches, func(a, b int) bool { return matches[a].Score > matches[b].Score })
-		idx = make([]int, len(matches))
-		for i, mt := range matches {
-			idx[i] = cand[mt.Index]
+		idx = make([]int, 0, len(matches))
+		var loose []int
+		for _, mt := range matches {
+			i := cand[mt.Index]
+			if strings.Contains(s.rows[i].hay, query) {
+				idx = append(idx, i)
+			} else {
+				loose = append(loose, i)
+			}
 		}
+		idx = append(idx, loose...)
 	}
 	*v = shown{version: s.version, query: query, state: state, idx: idx}
 }

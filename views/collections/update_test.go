@@ -192,7 +192,7 @@ func TestStateFilter(t *testing.T) {
 			if d.m.rowCount() != 1 || d.m.selected().inv.ID != id {
 				t.Errorf("FAILED shows %d rows", d.m.rowCount())
 			}
-			if v := d.view(); !strings.Contains(v, "✖ FAILED · The balance is in") {
+			if v := d.view(); !strings.Contains(v, "✖ FAILED · The balance") {
 				t.Errorf("the failure reason is not shown:\n%s", v)
 			}
 		}
