@@ -430,6 +430,10 @@ func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		m.closeForm(msg.seq)
+		if msg.res != nil {
+			m.applyWallet(msg.res.Origin)
+			m.applyWallet(msg.res.Destination)
+		}
 		return tea.Batch(health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Moved %s from %s to %s", common.SymOK, r.amount.Format(r.from.Currency), r.from.Label, r.to.Label)))
 	case client.IsAmbiguous(msg.err):
@@ -459,4 +463,17 @@ func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
 	}
 	m.failForm(msg.seq, msg.err)
 	return health(msg.err, now)
+}
+
+// applyWallet shows a wallet IntaSend returned (a transfer's two sides) at
+// once, before the refresh that follows confirms it.
+func (m *Model) applyWallet(w client.Wallet) {
+	if w.ID == "" || w.Currency == "" {
+		return
+	}
+	for i := range m.wallets {
+		if m.wallets[i].ID == w.ID {
+			m.wallets[i].AvailableBalance, m.wallets[i].CurrentBalance = w.AvailableBalance, w.CurrentBalance
+		}
+	}
 }

@@ -68,7 +68,11 @@ func (m *Model) refresh(manual bool) tea.Cmd {
 	m.timerGen++ // the timer is re-armed when the answer arrives
 	m.manual = m.manual || manual
 	var cmds []tea.Cmd
-	if !m.loading {
+	if m.loading {
+		// The answer on its way may predate what prompted this refresh
+		// (a transfer that just finished): ask again when it lands.
+		m.again = true
+	} else {
 		m.loading = true
 		m.walletSeq++
 		cmds = append(cmds, loadWallets(m.c.Client, m.walletSeq))
@@ -85,6 +89,7 @@ func (m *Model) refresh(manual bool) tea.Cmd {
 
 func (m *Model) reloadFlows() tea.Cmd {
 	if m.flowsBusy {
+		m.flowsAgain = true // the fetch in flight may miss what changed
 		return nil
 	}
 	m.flowsBusy = true
@@ -116,6 +121,17 @@ func (m *Model) onWallets(msg walletsMsg) tea.Cmd {
 	if msg.seq != m.walletSeq {
 		return nil
 	}
+	again := m.again
+	m.again = false
+	cmd := m.applyWallets(msg)
+	if again {
+		return tea.Batch(cmd, m.refresh(false))
+	}
+	return cmd
+}
+
+// applyWallets takes in the answer to the latest wallet-list request.
+func (m *Model) applyWallets(msg walletsMsg) tea.Cmd {
 	m.loading = false
 	manual := m.manual
 	m.manual = false
@@ -185,6 +201,15 @@ func (m *Model) onFlows(msg flowsMsg) tea.Cmd {
 		return nil
 	}
 	m.flowsBusy = false
+	cmd := m.applyFlows(msg)
+	if m.flowsAgain {
+		m.flowsAgain = false
+		return tea.Batch(cmd, m.reloadFlows())
+	}
+	return cmd
+}
+
+func (m *Model) applyFlows(msg flowsMsg) tea.Cmd {
 	if msg.err != nil {
 		m.flowsErr = errText(msg.err)
 		return health(msg.err, m.c.Now())

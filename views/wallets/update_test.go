@@ -697,3 +697,27 @@ func TestBackOff(t *testing.T) {
 		t.Fatal("a poll for a closed panel was sent")
 	}
 }
+
+// A refresh asked for while one is in flight is not dropped: the answer in
+// flight may predate the transfer that asked, so another request follows.
+func TestRefreshDuringRefresh(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	// Start a refresh by hand and hold its answer.
+	d.m.refresh(false)
+	seq := d.m.walletSeq
+	stale, _ := f.c.AllWallets(f.ctx)
+	f.transfer(f.ids["settlement"], f.ids["Alpha"], client.Units(700), "float")
+	before := f.srv.Counters().Requests["GET wallets/"]
+	d.run(d.m.refresh(false)) // what a finished transfer does
+	if f.srv.Counters().Requests["GET wallets/"] != before {
+		t.Fatal("two wallet requests in flight")
+	}
+	d.feed(walletsMsg{seq: seq, wallets: stale}) // the old answer lands
+	if f.srv.Counters().Requests["GET wallets/"] != before+1 {
+		t.Fatal("no follow-up request after the stale answer")
+	}
+	if w, _ := d.m.walletByID(f.ids["Alpha"]); w.AvailableBalance != client.Units(700) {
+		t.Fatalf("Alpha shows %s after the follow-up", w.AvailableBalance)
+	}
+}

@@ -57,6 +57,7 @@ type Model struct {
 	selectedID string // the cursor follows this id across refreshes
 	loaded     bool   // the first list has arrived
 	loading    bool
+	again      bool // a refresh was asked for while one was in flight
 	manual     bool // the running refresh was asked for: report its errors loudly
 	walletSeq  int
 	refreshed  time.Time
@@ -68,6 +69,7 @@ type Model struct {
 	flows       flows
 	flowsLoaded bool
 	flowsBusy   bool
+	flowsAgain  bool // asked for while a fetch was in flight
 	flowsErr    string
 	flowsSeq    int
 	flowsVer    int // bumped on every new aggregate
