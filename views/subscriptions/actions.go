@@ -412,7 +412,11 @@ func (m *Model) onSubDone(msg subDoneMsg) tea.Cmd {
 		m.subs.put(*msg.s)
 		m.show(tabSubs, msg.s.ID)
 		m.setup = &setupPanel{sub: *msg.s}
-		return common.Toast(common.ToastSuccess, fmt.Sprintf("%s Created subscription %s: send the customer the setup link", common.SymOK, msg.s.ID))
+		var follow tea.Cmd
+		if msg.s.Status == client.SubscriptionPending {
+			follow = m.follow(msg.s.ID)
+		}
+		return tea.Batch(follow, common.Toast(common.ToastSuccess, fmt.Sprintf("%s Created subscription %s: send the customer the setup link", common.SymOK, msg.s.ID)))
 	})
 }
 

@@ -157,6 +157,25 @@ func (d *driver) clear(n int) {
 	}
 }
 
+// fireTimers delivers the pending timers whose message has the type of
+// sample, as if their time had come, and says how many there were.
+func (d *driver) fireTimers(sample tea.Msg) int {
+	want := reflect.TypeOf(sample)
+	var due, keep []tea.Msg
+	for _, m := range d.timers {
+		if reflect.TypeOf(m) == want {
+			due = append(due, m)
+		} else {
+			keep = append(keep, m)
+		}
+	}
+	d.timers = keep
+	for _, m := range due {
+		d.feed(m)
+	}
+	return len(due)
+}
+
 // confirm answers the latest confirmation as the shell would on Confirm,
 // after checking the typed text the dialog asks for.
 func (d *driver) confirm() common.ConfirmMsg {

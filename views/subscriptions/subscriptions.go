@@ -54,6 +54,7 @@ type Model struct {
 	sched scheduler
 
 	width, height int
+	shown         bool
 	tab           tab
 
 	plans *list[client.Plan]
@@ -63,6 +64,7 @@ type Model struct {
 	detail *detail // a subscription's transactions, while open
 	form   *form
 	setup  *setupPanel // a new subscription's setup link, while shown
+	watch  *watch      // a new subscription followed until set up
 	seq    int         // lists, forms, details: each answer carries its own
 	manual bool        // the running reload was asked for: report errors loudly
 	// unsubbing is the subscription whose unsubscribe is in flight.
@@ -88,7 +90,7 @@ func newModel(c *common.Common) *Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
 	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: tick, spin: sp,
-		width: 80, height: 20, tab: tabSubs}
+		width: 80, height: 20, tab: tabSubs, shown: true}
 	filter := func(hint string) textinput.Model { return newInput(c.Styles, "/ ", hint, 80) }
 	m.plans = newList("plans", filter("name, amount, frequency, id"),
 		func(p client.Plan) string { return p.ID }, planText)
@@ -129,8 +131,6 @@ func (m *Model) QuitWarning() string {
 		return "A request to IntaSend is in flight; quitting now leaves you unsure whether it went through."
 	case m.form != nil && m.form.typed():
 		return "The " + strings.ToLower(m.form.title) + " form has unsent input."
-	case m.setup != nil && !m.setup.copied:
-		return "The setup link of subscription " + m.setup.sub.ID + " was not copied; it stays on the Subscriptions list."
 	}
 	return ""
 }
@@ -150,11 +150,11 @@ func (m *Model) Actions() []common.Action {
 		{Title: "Show subscription plans", Key: "p", Msg: showTabMsg{tabPlans}},
 		{Title: "Show subscription customers", Key: "c", Msg: showTabMsg{tabCustomers}},
 		{Title: "Show subscriptions", Key: "s", Msg: showTabMsg{tabSubs}},
-		{Title: "Create subscription plan", Help: "amount every N days, weeks, months or years", Key: "n",
+		{Title: "Create subscription plan", Help: "amount every N days, weeks, months or years", Key: "p n",
 			Msg: openFormMsg{formPlan}, Perm: common.PermAdmin},
-		{Title: "Create subscription customer", Help: "a subscriber: email and name", Key: "n",
+		{Title: "Create subscription customer", Help: "a subscriber: email and name", Key: "c n",
 			Msg: openFormMsg{formCustomer}, Perm: common.PermAdmin},
-		{Title: "Create subscription", Help: "a customer on a plan, with a setup link to send them", Key: "n",
+		{Title: "Create subscription", Help: "a customer on a plan, with a setup link to send them", Key: "s n",
 			Msg: openFormMsg{formSubscription}, Perm: common.PermAdmin},
 	}
 }

@@ -40,6 +40,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return onPage(m, msg, m.fetchTxs(m.detail.id), m.rows())
 	case spinMsg:
 		return m.onSpin()
+	case watchTickMsg:
+		return m.onWatchTick(msg)
+	case watchMsg:
+		return m.onWatch(msg)
 	case refreshMsg:
 		return m.reload(true)
 	case showTabMsg:
@@ -71,13 +75,18 @@ func (m *Model) rowsFor(front bool) int {
 	return max(m.height-3, 1)
 }
 
-// syncSetup keeps the setup panel's subscription as fresh as the list.
+// syncSetup keeps the setup panel's subscription as fresh as the list,
+// and stops following a subscription a reload found set up.
 func (m *Model) syncSetup() {
-	if m.setup == nil {
-		return
+	if m.setup != nil {
+		if sb, ok := m.subs.byID(m.setup.sub.ID); ok {
+			m.setup.sub = sb
+		}
 	}
-	if sb, ok := m.subs.byID(m.setup.sub.ID); ok {
-		m.setup.sub = sb
+	if w := m.watch; w != nil && !w.inFlight {
+		if sb, ok := m.subs.byID(w.id); ok && sb.Status != client.SubscriptionPending {
+			m.watch = nil
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
@@ -451,5 +452,43 @@ func TestSpinner(t *testing.T) {
 	d.feed(spinMsg{})
 	if d.m.spinning {
 		t.Fatal("the spinner keeps ticking when idle")
+	}
+}
+
+// TestFollowNewSubscription: a new PENDING subscription is re-read on a
+// timer (never two requests at once) until the customer has set it up;
+// hiding the view pauses it.
+func TestFollowNewSubscription(t *testing.T) {
+	f := newFixture(t, true)
+	d := newDriver(t, f.common(""), 100, 30).init()
+	d.press("n", "enter", "enter", "enter", "enter")
+	if d.m.watch == nil || len(d.timers) == 0 {
+		t.Fatal("the new subscription is not followed")
+	}
+	id := d.m.watch.id
+	fire := func() int { return d.fireTimers(watchTickMsg{}) }
+	if fire() != 1 || d.m.watch == nil {
+		t.Fatal("still PENDING: followed on")
+	}
+	// Hidden: the timer is dropped and nothing is asked.
+	d.run(d.m.SetShown(false))
+	if n := fire(); n != 1 || d.m.watch.inFlight {
+		t.Fatalf("%d timers fired while hidden", n)
+	}
+	f.advance(time.Minute) // the customer sets up
+	d.run(d.m.SetShown(true))
+	if d.m.watch != nil {
+		t.Fatal("still following after setup")
+	}
+	sb, _ := d.m.subs.byID(id)
+	if sb.Status != client.SubscriptionActive || d.m.setup.sub.Status != client.SubscriptionActive {
+		t.Fatalf("status %s, panel %s", sb.Status, d.m.setup.sub.Status)
+	}
+	d.mustShow("● ACTIVE")
+	if ts := d.toasts(); !strings.Contains(ts[len(ts)-1], "Subscription "+id+" is now ACTIVE") {
+		t.Fatalf("toasts %q", ts)
+	}
+	if fire() != 0 {
+		t.Fatal("a timer is left")
 	}
 }
