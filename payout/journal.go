@@ -125,10 +125,15 @@ func OpenJournal(dir string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "drafts"), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	// Names, phone numbers and amounts: for the owner's eyes only, even if
+	// the directory was made by something else first.
+	_ = os.Chmod(dir, 0o700)
+	_ = os.Chmod(filepath.Join(dir, "drafts"), 0o700)
 	f, err := os.OpenFile(filepath.Join(dir, "events.jsonl"), os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	cleanTemps(filepath.Join(dir, "drafts"))
 	j := &journal{dir: dir, now: time.Now, f: f, byAtt: map[string]*Entry{}, byTrack: map[string]*Entry{},
 		saved: map[string][sha256.Size]byte{}}
 	j.mu.Lock()
@@ -138,6 +143,20 @@ func OpenJournal(dir string) (*Journal, error) {
 		return nil, err
 	}
 	return &Journal{journal: j, initiator: defaultInitiator()}, nil
+}
+
+// cleanTemps removes temp files a crash left behind mid-save. Only old
+// ones: another process sharing the journal may be writing a new one.
+func cleanTemps(dir string) {
+	names, _ := os.ReadDir(dir)
+	for _, n := range names {
+		if !strings.HasPrefix(n.Name(), ".tmp-") {
+			continue
+		}
+		if info, err := n.Info(); err == nil && time.Since(info.ModTime()) > time.Minute {
+			os.Remove(filepath.Join(dir, n.Name()))
+		}
+	}
 }
 
 func defaultInitiator() string {
