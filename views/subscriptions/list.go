@@ -140,6 +140,15 @@ func (l *list[T]) put(r T) {
 	l.applyFilter()
 }
 
+// reindex recomputes the filter text of every row: a subscription's text
+// names its customer and plan, which may arrive after it.
+func (l *list[T]) reindex() {
+	for i, r := range l.rows {
+		l.hay[i] = strings.ToLower(l.text(r))
+	}
+	l.applyFilter()
+}
+
 func (l *list[T]) add(rs []T) {
 	for _, r := range rs {
 		id := l.id(r)

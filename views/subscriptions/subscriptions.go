@@ -185,7 +185,7 @@ func (m *Model) shortHelp() []key.Binding {
 	case m.setup != nil:
 		return []key.Binding{k.Copy, k.Back}
 	case m.detail != nil:
-		return []key.Binding{k.Up, k.Down, k.Filter, k.Unsubscribe, k.Back}
+		return []key.Binding{k.Up, k.Down, k.Filter, k.Unsubscribe, k.Copy, k.Back}
 	case m.tab == tabSubs:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Create, k.Unsubscribe, k.Copy, k.NextList, k.Filter}
 	}

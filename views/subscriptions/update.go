@@ -26,9 +26,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return p.filterKey(m.keys, msg, m.rows())
 		}
 	case pageMsg[client.Plan]:
-		return onPage(m, msg, m.fetchPlans(), m.rowsFor(msg.l == m.activeAny()))
+		cmd := onPage(m, msg, m.fetchPlans(), m.rowsFor(msg.l == m.activeAny()))
+		m.subs.reindex()
+		return cmd
 	case pageMsg[client.SubscriptionCustomer]:
-		return onPage(m, msg, m.fetchCustomers(), m.rowsFor(msg.l == m.activeAny()))
+		cmd := onPage(m, msg, m.fetchCustomers(), m.rowsFor(msg.l == m.activeAny()))
+		m.subs.reindex()
+		return cmd
 	case pageMsg[client.Subscription]:
 		cmd := onPage(m, msg, m.fetchSubs(), m.rowsFor(msg.l == m.activeAny()))
 		m.syncSetup()

@@ -492,3 +492,21 @@ func TestFollowNewSubscription(t *testing.T) {
 		t.Fatal("a timer is left")
 	}
 }
+
+// TestFilterByNamesArrivingLater: subscriptions that name their customer
+// and plan by id only are found by name once those lists arrive.
+func TestFilterByNamesArrivingLater(t *testing.T) {
+	f := newFixture(t, false)
+	d := newDriver(t, f.common(""), 100, 30)
+	d.m.subs.setPage(1, []client.Subscription{{ID: "SUB0001", CustomerID: "CUS0001", PlanID: "PLN0001", Status: "ACTIVE"}}, false, 1)
+	d.m.subs.query = "wanjiku"
+	d.m.subs.applyFilter()
+	if d.m.subs.shown() != 0 {
+		t.Fatal("matched before the customer was known")
+	}
+	d.feed(pageMsg[client.SubscriptionCustomer]{l: d.m.custs, gen: d.m.custs.gen, page: 1, p: &client.Page[client.SubscriptionCustomer]{
+		Count: 1, Results: []client.SubscriptionCustomer{{ID: "CUS0001", FirstName: "Wanjiku", LastName: "Kamau"}}}})
+	if d.m.subs.shown() != 1 {
+		t.Fatal("the customer's name did not reach the filter")
+	}
+}
