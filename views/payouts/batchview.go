@@ -109,7 +109,6 @@ func (m *Model) batchView() string {
 		where = "Batch tracking"
 	}
 	cur := b.currency()
-	loc := m.c.Now().Location()
 	var lines []string
 	lines = append(lines, m.titleLine(where))
 	id := fmt.Sprintf("File %s · tracking %s", orDash(b.b.FileID), orDash(b.b.TrackingID))
@@ -117,7 +116,7 @@ func (m *Model) batchView() string {
 		id += " · " + string(r)
 	}
 	if b.hasEntry && b.entry.Initiator != "" {
-		id += " · by " + b.entry.Initiator + " " + b.entry.InitiatedAt.In(loc).Format("15:04")
+		id += " · by " + b.entry.Initiator
 	}
 	lines = append(lines, truncate(id, m.width))
 	lines = append(lines, truncate("Status  "+m.batchStatus(b), m.width))

@@ -183,6 +183,7 @@ func (m *Model) composeKeys(k tea.KeyPressMsg) tea.Cmd {
 	vis := m.composeRows()
 	page := max(vis-1, 1)
 	n := len(c.d.Rows)
+	m.message = "" // a message lasts until the next key
 	switch {
 	case key.Matches(k, km.Up):
 		c.setCursor(c.cursor-1, vis)
@@ -483,6 +484,9 @@ func (m *Model) totalsLine() string {
 func (m *Model) statusLine() string {
 	st := m.c.Styles
 	c := &m.comp
+	if m.message != "" {
+		return st.Faint.Render(truncate(m.message, m.width))
+	}
 	if len(c.d.Rows) > 0 {
 		if p, bad := c.problem(c.cursor); bad {
 			label := fmt.Sprintf("Row %d", c.cursor+1)
@@ -496,9 +500,6 @@ func (m *Model) statusLine() string {
 			}
 			return style.Render(truncate(fmt.Sprintf("%s %s · %s: %s", sym, label, p.Field, p.Reason), m.width))
 		}
-	}
-	if m.message != "" {
-		return st.Faint.Render(truncate(m.message, m.width))
 	}
 	return ""
 }

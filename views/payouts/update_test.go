@@ -1,0 +1,349 @@
+package payouts
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// rowsOf lists the draft's rows as "account amount" for compact checks.
+func rowsOf(m *Model) []string {
+	var out []string
+	for _, r := range m.comp.d.Rows {
+		a := r.AmountText
+		if a == "" {
+			a = r.Amount.Decimal()
+		}
+		out = append(out, r.Account+" "+a)
+	}
+	return out
+}
+
+func TestComposeEditing(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	if d.m.comp.d.WalletID == "" {
+		t.Fatalf("no wallet picked by default")
+	}
+	d.addRow("Jane Wanjiku", "0708 374 149", "1500", "salary nov")
+	d.addRow("John Otieno", "0711 222 333", "2,000.50", "salary nov")
+	if got := strings.Join(rowsOf(d.m), ","); got != "254708374149 1500,254711222333 2,000.50" {
+		t.Fatalf("rows %q", got)
+	}
+	if _, sum := d.m.comp.d.Totals(); sum != client.MustAmount("3500.50") || d.m.comp.sum != sum {
+		t.Fatalf("sum %s cached %s", sum, d.m.comp.sum)
+	}
+	if v := d.view(); !strings.Contains(v, "2 rows · total KES 3,500.50") || !strings.Contains(v, "available KES") {
+		t.Fatalf("totals not shown:\n%s", v)
+	}
+
+	steps := []struct {
+		name string
+		do   func()
+		want string
+	}{
+		{"duplicate", func() { d.press("home", "D") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
+		{"edit amount", func() {
+			d.press("e")
+			d.m.form.setFocus(2)
+			d.press("ctrl+u")
+			d.typeText("900")
+			d.press("enter", "enter")
+		}, "254708374149 1500,254708374149 900,254711222333 2,000.50"},
+		{"delete", func() { d.press("end", "d") }, "254708374149 1500,254708374149 900"},
+		{"undo delete", func() { d.press("u") }, "254708374149 1500,254708374149 900,254711222333 2,000.50"},
+		{"undo edit", func() { d.press("u") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
+		{"undo duplicate", func() { d.press("u") }, "254708374149 1500,254711222333 2,000.50"},
+		{"undo add", func() { d.press("u") }, "254708374149 1500"},
+		{"undo first add", func() { d.press("u") }, ""},
+		{"nothing left", func() { d.press("u") }, ""},
+	}
+	for _, s := range steps {
+		s.do()
+		if got := strings.Join(rowsOf(d.m), ","); got != s.want {
+			t.Fatalf("%s: rows %q, want %q\n%s", s.name, got, s.want, d.view())
+		}
+		if n, sum := d.m.comp.d.Totals(); n != len(d.m.comp.probs) || sum != d.m.comp.sum {
+			t.Fatalf("%s: caches out of step: %d rows, %d problem slots, sum %s vs %s", s.name, n, len(d.m.comp.probs), sum, d.m.comp.sum)
+		}
+	}
+}
+
+func TestRowFormValidation(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.press("a")
+	if !d.m.Capturing() {
+		t.Fatal("a form is open but the view is not capturing keys")
+	}
+	d.typeText("Jane")
+	d.press("tab")
+	d.typeText("0712 34")
+	d.press("tab")
+	d.typeText("5")
+	d.press("tab")
+	d.typeText("a narrative longer than the sms shows")
+	d.press("enter") // save refused
+	if d.m.form == nil {
+		t.Fatal("a row with errors was saved")
+	}
+	v := d.view()
+	for _, want := range []string{"✖ \"0712 34\" is", "below the MPESA-B2C minimum", "! 37 characters"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("form lacks %q:\n%s", want, v)
+		}
+	}
+	if d.m.form.focus != 1 {
+		t.Errorf("focus %d, want the first field in error (account)", d.m.form.focus)
+	}
+	d.press("esc")
+	if d.m.form != nil || len(d.m.comp.d.Rows) != 0 || d.m.Capturing() {
+		t.Fatal("esc did not drop the form")
+	}
+}
+
+// writeCSV puts a file in the fixture's directory.
+func writeCSV(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestImportWithBadRows(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	path := writeCSV(t, f.dir, "pay.csv", "Name,Phone,Amount,Narrative\n"+
+		"Jane,0708374149,100,nov\n"+
+		"Bad phone,0712 34,100,nov\n"+
+		"John,0711222333,abc,nov\n"+
+		"Mary,0722000111,250,nov\n")
+	d.press("i")
+	d.typeText(path)
+	d.press("enter")
+	if got := strings.Join(rowsOf(d.m), ","); got != "254708374149 100,254722000111 250" {
+		t.Fatalf("good rows %q", got)
+	}
+	v := d.view()
+	for _, want := range []string{"2 added", "2 bad rows kept aside", "line 3: account:", "line 4: amount:"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("import panel lacks %q:\n%s", want, v)
+		}
+	}
+	d.press("enter") // bring the bad rows in to fix them
+	if n := len(d.m.comp.d.Rows); n != 4 || d.m.comp.nErr != 2 {
+		t.Fatalf("%d rows, %d with errors", n, d.m.comp.nErr)
+	}
+	d.press("down", "up")
+	if v := d.view(); !strings.Contains(v, "Row 3 (line 3) · account:") {
+		t.Errorf("status line does not explain the selected bad row:\n%s", v)
+	}
+	d.press("u") // the bad rows go again
+	if n := len(d.m.comp.d.Rows); n != 2 {
+		t.Fatalf("undo left %d rows", n)
+	}
+
+	// Over 5,000 rows: refused with the message, nothing added.
+	var b strings.Builder
+	b.WriteString("phone,amount\n")
+	for i := 0; i < payout.MaxRows+1; i++ {
+		fmt.Fprintf(&b, "2547%08d,100\n", i)
+	}
+	big := writeCSV(t, f.dir, "big.csv", b.String())
+	d.press("i")
+	d.typeText(big)
+	d.press("enter")
+	if v := d.view(); !strings.Contains(v, "Refused") || !strings.Contains(v, "5,000") {
+		t.Errorf("5,001 rows not refused clearly:\n%s", v)
+	}
+	if n := len(d.m.comp.d.Rows); n != 2 {
+		t.Fatalf("%d rows after a refused import", n)
+	}
+}
+
+func TestDraftAutosaveAndResume(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "100", "nov")
+	d.addRow("John", "0711222333", "200", "nov")
+	d.press("d") // every change saves: the journal has the latest
+	ds, err := f.j.Drafts()
+	if err != nil || len(ds) != 1 || len(ds[0].Rows) != 1 || ds[0].Rows[0].Account != "254708374149" {
+		t.Fatalf("journal drafts %+v, %v", ds, err)
+	}
+	if !strings.Contains(d.view(), "draft saved") {
+		t.Errorf("save state not shown:\n%s", d.view())
+	}
+
+	// A new session (after a crash) offers it back.
+	d2 := f.open(120, 36)
+	if d2.m.resume == nil || !d2.m.Capturing() {
+		t.Fatalf("no resume offer:\n%s", d2.view())
+	}
+	if v := d2.view(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from 09:36?") {
+		t.Errorf("offer text:\n%s", v)
+	}
+	d2.press("enter")
+	if d2.m.resume != nil || d2.m.comp.d.ID != ds[0].ID || strings.Join(rowsOf(d2.m), ",") != "254708374149 100" {
+		t.Fatalf("resumed %q", rowsOf(d2.m))
+	}
+
+	// esc leaves it saved for later.
+	d3 := f.open(120, 36)
+	d3.press("esc")
+	if d3.m.resume != nil || len(d3.m.comp.d.Rows) != 0 {
+		t.Fatal("esc did not dismiss the offer")
+	}
+	if ds, _ := f.j.Drafts(); len(ds) == 0 {
+		t.Fatal("esc discarded the draft")
+	}
+}
+
+func TestPreviewRefusedWithErrors(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	path := writeCSV(t, f.dir, "p.csv", "phone,amount\n0708374149,100\n0712,100\n")
+	d.press("i")
+	d.typeText(path)
+	d.press("enter", "enter") // add the bad row too
+	d.press("p")
+	if d.m.batch != nil || f.srv.Counters().Initiated != 0 {
+		t.Fatal("a batch with errors was initiated")
+	}
+	if v := d.view(); !strings.Contains(v, "Preview refused: 1 error to fix first") {
+		t.Errorf("no refusal on screen:\n%s", v)
+	}
+}
+
+// previewed composes a 2-row B2C batch and previews it.
+func previewed(t *testing.T, f *fixture, opts ...Option) *driver {
+	t.Helper()
+	d := f.open(120, 36, opts...)
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.addRow("John", "0708374149", "234.50", "bonus")
+	d.press("p")
+	if d.m.batch == nil || d.m.batch.phase != phasePreview {
+		t.Fatalf("not in preview: errors %q\n%s", d.errors(), d.view())
+	}
+	return d
+}
+
+func TestPreviewShowsIntaSendsAnswer(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	v := d.view()
+	for _, want := range []string{"Preview and approve (BP103)", "Total KES 1,234.50", "charges KES 20.00 (estimate)",
+		"debit KES 1,254.50", "covers it", "TP101"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+	if p := f.j.Pending(); len(p) != 1 || p[0].TrackingID != d.m.batch.b.TrackingID {
+		t.Errorf("journal pending %+v", p)
+	}
+}
+
+func TestDuplicateGuard(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	d.press("esc", "p") // same rows again
+	c, ok := d.lastConfirm()
+	if !ok || !strings.Contains(c.Body, "already initiated") || !c.Danger || c.Perm != common.PermInitiate {
+		t.Fatalf("no duplicate warning: %+v", c)
+	}
+	if n := f.srv.Counters().Initiated; n != 1 {
+		t.Fatalf("initiated %d before the warning was answered", n)
+	}
+	d.confirm()
+	if n := f.srv.Counters().Initiated; n != 2 {
+		t.Fatalf("initiated %d after confirming", n)
+	}
+}
+
+func TestApproveConfirmation(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	d.press("A")
+	c, ok := d.lastConfirm()
+	if !ok {
+		t.Fatal("no confirmation")
+	}
+	if c.Typed != "1,234.50" || !c.Danger || c.Perm != common.PermApprove {
+		t.Fatalf("confirmation %+v", c)
+	}
+	if !strings.Contains(d.view(), c.Typed) {
+		t.Errorf("the typed total %q is not on screen", c.Typed)
+	}
+	tid := d.m.batch.b.TrackingID
+	// Cancel (the dialog's default) sends nothing and A works again.
+	d.feed(c.OnCancel)
+	if d.m.batch.phase != phasePreview || f.srv.Counters().Approved[tid] != 0 {
+		t.Fatalf("cancel: phase %d approvals %d", d.m.batch.phase, f.srv.Counters().Approved[tid])
+	}
+	d.press("A")
+	if d.confirms() != 2 {
+		t.Fatalf("%d confirmations", d.confirms())
+	}
+}
+
+func TestDoubleApproveSendsOne(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	tid := d.m.batch.b.TrackingID
+	d.press("A", "A") // the second press finds the dialog open: nothing
+	if d.confirms() != 1 {
+		t.Fatalf("%d confirmations for a double press", d.confirms())
+	}
+	c, _ := d.lastConfirm()
+	d.feed(c.OnConfirm)
+	d.feed(c.OnConfirm) // a repeated answer is dropped too
+	d.press("A")        // and the key is dead once approved
+	if d.m.approvesSent != 1 || f.srv.Counters().Approved[tid] != 1 || f.srv.Counters().Requests["POST send-money/approve/"] != 1 {
+		t.Fatalf("approves sent %d, simulator approvals %d, requests %d", d.m.approvesSent,
+			f.srv.Counters().Approved[tid], f.srv.Counters().Requests["POST send-money/approve/"])
+	}
+	if d.confirms() != 1 {
+		t.Fatalf("A after approval asked again")
+	}
+}
+
+func TestWalletMustCover(t *testing.T) {
+	f := newFixture(t, fixtureOpt{noFund: true})
+	f.collect("", client.Units(1000))
+	d := previewed(t, f) // 1,234.50 + 20.00 charges > 1,000 (minus the collection's fee)
+	if v := d.view(); !strings.Contains(v, "cannot approve") {
+		t.Errorf("no shortfall shown:\n%s", v)
+	}
+	d.press("A")
+	if d.confirms() != 0 || !strings.Contains(d.m.batch.err, "less than the total plus charges KES 1,254.50") {
+		t.Fatalf("approve not refused: confirms %d err %q", d.confirms(), d.m.batch.err)
+	}
+}
+
+func TestKeysUnboundForRoles(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	for _, tc := range []struct {
+		role          string
+		initiate, app bool
+	}{{common.RoleViewer, false, false}, {common.RoleMaker, true, false}, {common.RoleApprover, true, true}} {
+		c := f.common()
+		c.Role = tc.role
+		d := newDriver(t, f, c, 120, 36, WithJournal(f.j))
+		k := d.m.keys
+		if k.Preview.Enabled() != tc.initiate || k.Add.Enabled() != tc.initiate || k.Approve.Enabled() != tc.app || k.CancelBatch.Enabled() != tc.app {
+			t.Errorf("%s: preview %v add %v approve %v cancel %v", tc.role, k.Preview.Enabled(), k.Add.Enabled(), k.Approve.Enabled(), k.CancelBatch.Enabled())
+		}
+		d.press("a")
+		if (d.m.form != nil) != tc.initiate {
+			t.Errorf("%s: a opened a form: %v", tc.role, d.m.form != nil)
+		}
+	}
+}
