@@ -425,7 +425,7 @@ func (m *Model) closeForm(seq int) {
 }
 
 func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
-	now := m.c.Now()
+	now := m.now()
 	r := msg.req
 	switch {
 	case msg.err == nil:
@@ -447,7 +447,7 @@ func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
 }
 
 func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
-	now := m.c.Now()
+	now := m.now()
 	switch {
 	case msg.err == nil:
 		m.closeForm(msg.seq)

@@ -103,7 +103,7 @@ func (m *Model) onTxPage(msg txPageMsg) tea.Cmd {
 		return nil
 	}
 	d.loading = false
-	cmds := []tea.Cmd{health(msg.err, m.c.Now())}
+	cmds := []tea.Cmd{health(msg.err, m.now())}
 	if msg.err != nil {
 		d.err = errText(msg.err)
 		if len(d.rows) == 0 {
@@ -343,7 +343,7 @@ func (m *Model) detailView() string {
 	rows := m.detailRows()
 	d.ensureVisible(rows)
 	end := min(d.offset+rows, d.shown())
-	loc := m.c.Now().Location()
+	loc := m.now().Location()
 	p := m.paints()
 	for i := d.offset; i < end; i++ {
 		tx := d.at(i)

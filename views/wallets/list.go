@@ -275,7 +275,7 @@ func (m *Model) titleLine(title string) string {
 	case m.refreshErr != "" && m.loaded:
 		right = st.Warning.Render(common.SymWarn+" refresh failed: ") + st.Faint.Render(m.refreshErr)
 	case !m.refreshed.IsZero():
-		right = st.Faint.Render("updated " + m.refreshed.In(m.c.Now().Location()).Format("15:04:05"))
+		right = st.Faint.Render("updated " + m.refreshed.In(m.now().Location()).Format("15:04:05"))
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {

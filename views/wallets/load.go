@@ -94,7 +94,7 @@ func (m *Model) reloadFlows() tea.Cmd {
 	}
 	m.flowsBusy = true
 	m.flowsSeq++
-	return loadFlows(m.c.Client, m.flowsSeq, startOfWindow(m.c.Now()))
+	return loadFlows(m.c.Client, m.flowsSeq, startOfWindow(m.now()))
 }
 
 // armTimer schedules the next quiet refresh, backing off after failures.
@@ -135,7 +135,7 @@ func (m *Model) applyWallets(msg walletsMsg) tea.Cmd {
 	m.loading = false
 	manual := m.manual
 	m.manual = false
-	now := m.c.Now()
+	now := m.now()
 	cmds := []tea.Cmd{health(msg.err, now)}
 	if msg.err != nil {
 		m.failures++
@@ -212,11 +212,11 @@ func (m *Model) onFlows(msg flowsMsg) tea.Cmd {
 func (m *Model) applyFlows(msg flowsMsg) tea.Cmd {
 	if msg.err != nil {
 		m.flowsErr = errText(msg.err)
-		return health(msg.err, m.c.Now())
+		return health(msg.err, m.now())
 	}
 	m.flowsErr = ""
-	m.flows = aggregate(msg.txs, m.c.Now())
+	m.flows = aggregate(msg.txs, m.now())
 	m.flowsLoaded = true
 	m.flowsVer++
-	return health(nil, m.c.Now())
+	return health(nil, m.now())
 }

@@ -38,7 +38,7 @@ type (
 )
 
 func (m *Model) onFundDone(msg fundDoneMsg) tea.Cmd {
-	now := m.c.Now()
+	now := m.now()
 	switch {
 	case msg.err == nil:
 		m.closeForm(msg.seq)
@@ -71,7 +71,7 @@ func (m *Model) onPoll(msg pollMsg) tea.Cmd {
 
 func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	s := m.stk
-	now := m.c.Now()
+	now := m.now()
 	if s == nil || s.gen != msg.gen {
 		return health(msg.err, now)
 	}
@@ -136,7 +136,7 @@ func orDefault(s, def string) string {
 func (m *Model) stkView() string {
 	st := m.c.Styles
 	s := m.stk
-	loc := m.c.Now().Location()
+	loc := m.now().Location()
 	lines := []string{
 		st.Title.Render("Fund " + s.req.wallet.Label + " by M-Pesa"),
 		"",

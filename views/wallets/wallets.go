@@ -91,9 +91,6 @@ func New(c *common.Common) common.View {
 }
 
 func newModel(c *common.Common) *Model {
-	if c.Now == nil {
-		c.Now = time.Now
-	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
 	return &Model{
@@ -105,6 +102,15 @@ func newModel(c *common.Common) *Model {
 		width:  80,
 		height: 20,
 	}
+}
+
+// now is the view's clock: Common.Now (tests fix it), else the wall clock.
+// Common belongs to the shell, so a missing clock is not filled in there.
+func (m *Model) now() time.Time {
+	if m.c.Now != nil {
+		return m.c.Now()
+	}
+	return time.Now()
 }
 
 // Init loads the wallets and the chart.
@@ -141,7 +147,7 @@ func (m *Model) SetShown(shown bool) tea.Cmd {
 	if !shown {
 		return nil
 	}
-	if m.c.Now().Sub(m.refreshed) >= refreshEvery {
+	if m.now().Sub(m.refreshed) >= refreshEvery {
 		return m.refresh(false)
 	}
 	return m.armTimer()
