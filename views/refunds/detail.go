@@ -1,0 +1,92 @@
+package refunds
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// detail is one refund, read again from IntaSend when opened.
+type detail struct {
+	r       client.Refund
+	seq     int
+	loading bool
+	err     string
+}
+
+func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Back):
+		m.detail = nil
+		return nil
+	case key.Matches(k, km.Payment):
+		if id := invoiceID(m.detail.r); id != "" {
+			return m.lookup(id, false)
+		}
+	case key.Matches(k, km.Refund):
+		if id := invoiceID(m.detail.r); id != "" {
+			return m.lookup(id, true)
+		}
+	case key.Matches(k, km.Refresh):
+		return m.Refresh()
+	}
+	return nil
+}
+
+// detailView draws every field of the refund.
+func (m *Model) detailView() string {
+	st := m.c.Styles
+	d := m.detail
+	r := d.r
+	var b strings.Builder
+	b.WriteString(m.titleLine(st.Title.Render("Refunds › Refund " + r.ID)))
+	b.WriteByte('\n')
+	field := func(label, value string) {
+		b.WriteString(truncate("  "+st.Label.Render(padRight(label, 14))+value, m.width))
+		b.WriteByte('\n')
+	}
+	cur := currency(r)
+	status := statusText(st, r.Status)
+	if r.Resolution != "" {
+		status += st.Faint.Render(" — " + r.Resolution)
+	}
+	field("Status", status)
+	field("Amount", st.Bold.Render(r.Amount.Format(cur)))
+	inv := orDash(invoiceID(r))
+	if r.Invoice != nil && r.Invoice.Value != 0 {
+		inv += st.Faint.Render(fmt.Sprintf("  paid %s · %s · %s", r.Invoice.Value.Format(cur), orDash(r.Invoice.Provider), orDash(r.Invoice.Account)))
+	}
+	field("Invoice", inv)
+	field("Reason", orDash(r.Reason))
+	field("Details", orDash(r.ReasonDetails))
+	field("Created", m.stamp(r.CreatedAt, "2006-01-02 15:04:05"))
+	field("Updated", m.stamp(r.UpdatedAt, "2006-01-02 15:04:05"))
+	if t := r.Transaction; t != nil {
+		field("Sale line", fmt.Sprintf("%s · %s · %s", orDash(t.ID), orDash(t.TransType), orDash(t.Status)))
+	}
+	field("Session", orDash(r.SessionID))
+	staff := "no"
+	if r.StaffCreated {
+		staff = "yes (raised by IntaSend staff)"
+	}
+	field("Staff created", staff)
+	b.WriteByte('\n')
+	switch {
+	case d.loading:
+		b.WriteString(st.Faint.Render(common.SymPending+" reading it again…") + "\n")
+	case d.err != "":
+		b.WriteString(st.Warning.Render(truncate(common.SymWarn+" could not read it again: "+d.err, m.width)) + "\n")
+	}
+	hint := "p open the payment"
+	if m.keys.Refund.Enabled() {
+		hint += " · R refund more of it"
+	}
+	b.WriteString(st.Faint.Render(truncate(hint+" · esc back", m.width)))
+	return b.String()
+}

@@ -1,0 +1,170 @@
+package refunds
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Update handles keys, the view's own data messages, its timer, the
+// shell's answers to its confirmation and the hand-off from Collections.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	return m, m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	case tea.PasteMsg:
+		return m.onPaste(msg)
+	case listPageMsg:
+		return m.onListPage(msg)
+	case lookupMsg:
+		return m.onLookup(msg)
+	case detailMsg:
+		return m.onDetail(msg)
+	case refreshTickMsg:
+		return m.onRefreshTick(msg)
+	case confirmedMsg:
+		return m.onConfirmed(msg)
+	case cancelledMsg:
+		return m.onCancelled(msg)
+	case refundDoneMsg:
+		return m.onRefundDone(msg)
+	case refreshMsg:
+		return m.Refresh()
+	case openFindMsg:
+		return m.openFind()
+	case common.OpenRefundMsg:
+		return m.onOpenRefund(msg)
+	}
+	return nil
+}
+
+// onOpenRefund is the hand-off from a collection row: look the invoice up
+// and open the refund form on it.
+func (m *Model) onOpenRefund(msg common.OpenRefundMsg) tea.Cmd {
+	id := normInvoice(msg.InvoiceID)
+	if problem := checkInvoiceID(id); problem != "" {
+		return common.Toast(common.ToastWarn, problem)
+	}
+	m.find = nil
+	return m.lookup(id, m.keys.Refund.Enabled())
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case m.form != nil:
+		return m.onFormKey(k)
+	case m.find != nil:
+		return m.findKeys(k)
+	}
+	switch m.screen() {
+	case scrDetail:
+		return m.detailKeys(k)
+	case scrPayment:
+		return m.paymentKeys(k)
+	}
+	return m.listKeys(k)
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case m.form != nil:
+		return m.onFormKey(msg)
+	case m.find != nil:
+		m.find.input, cmd = m.find.input.Update(msg)
+		m.find.err = ""
+	case m.screen() == scrList && m.list.filtering:
+		m.list.filter, cmd = m.list.filter.Update(msg)
+		m.setQuery(m.list.filter.Value())
+	}
+	return cmd
+}
+
+// findKeys: enter looks the invoice up (the box stays, with what was
+// typed, until it is found), esc closes.
+func (m *Model) findKeys(k tea.KeyPressMsg) tea.Cmd {
+	f := m.find
+	switch {
+	case key.Matches(k, m.keys.Cancel):
+		m.find = nil
+		return nil
+	case key.Matches(k, m.keys.Submit):
+		if f.seq != 0 {
+			return nil // already looking
+		}
+		id := normInvoice(f.input.Value())
+		if problem := checkInvoiceID(id); problem != "" {
+			f.err = problem
+			return nil
+		}
+		f.err = ""
+		m.seq++
+		f.seq = m.seq
+		return fetchPayment(m.c.Client, f.seq, id)
+	}
+	var cmd tea.Cmd
+	f.input, cmd = f.input.Update(k)
+	f.err = ""
+	return cmd
+}
+
+// findView draws the find box.
+func (m *Model) findView() string {
+	st := m.c.Styles
+	f := m.find
+	w := min(m.width, 64)
+	inner := max(w-4, 16)
+	f.input.SetWidth(max(inner-len(f.input.Prompt)-1, 4))
+	lines := []string{st.Title.Render("Find a payment"), "", f.input.View(), ""}
+	switch {
+	case f.seq != 0:
+		lines = append(lines, st.Pending.Render(common.SymPending+" looking it up…"))
+	case f.err != "":
+		for _, l := range wrap(common.SymFailed+" "+f.err, inner) {
+			lines = append(lines, st.FieldError.Render(l))
+		}
+	default:
+		lines = append(lines, st.Faint.Render(truncate("enter look up · esc cancel", inner)))
+	}
+	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// View renders the body: the list, a payment or a refund, with the find
+// box or the form over it.
+func (m *Model) View() string {
+	var body string
+	switch m.screen() {
+	case scrDetail:
+		body = m.detailView()
+	case scrPayment:
+		body = m.paymentView()
+	default:
+		body = m.listView()
+	}
+	switch {
+	case m.form != nil:
+		body = overlay(body, m.formView(), m.width)
+	case m.find != nil:
+		body = overlay(body, m.findView(), m.width)
+	}
+	return clip(body, m.width, m.height)
+}
+
+// clip keeps the body to h lines of at most w cells.
+func clip(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
+	}
+	return strings.Join(lines, "\n")
+}
