@@ -279,8 +279,9 @@ func (m *Model) initiate() tea.Cmd {
 	d := snapshot(m.comp.d)
 	m.seq++
 	seq := m.seq
+	_, sum := d.Totals()
 	m.batch = &openBatch{seq: seq, phase: phaseInitiating, draft: d, fingerprint: d.Fingerprint(),
-		b: &client.Batch{Wallet: m.walletPtr(d.WalletID)}}
+		b: &client.Batch{Wallet: m.walletPtr(d.WalletID), TotalAmount: sum, TransactionsCount: len(d.Rows)}}
 	m.screen = scrBatch
 	j, c, device := m.opts.journal, m.c.Client, m.opts.deviceID
 	run := func() tea.Msg {

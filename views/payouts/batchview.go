@@ -121,6 +121,9 @@ func (m *Model) batchView() string {
 	lines = append(lines, truncate(id, m.width))
 	lines = append(lines, truncate("Status  "+m.batchStatus(b), m.width))
 	n := len(b.b.Transactions)
+	if n == 0 {
+		n = b.b.TransactionsCount
+	}
 	if b.tracking() {
 		s := b.sum
 		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("Paid %s (%d)", s.paidAmt.Format(cur), s.paid))+
@@ -133,6 +136,13 @@ func (m *Model) batchView() string {
 	}
 	lines = append(lines, truncate(m.coverLine(b), m.width))
 	switch {
+	case b.err != "" && len(b.b.Transactions) == 0:
+		// No rows to show (the answer was lost): room for the whole story.
+		for _, l := range wrap(common.SymFailed+" "+b.err, m.width) {
+			lines = append(lines, st.Failed.Render(l))
+		}
+		lines = append(lines, "", st.Faint.Render(truncate(m.batchHint(b), m.width)))
+		return strings.Join(lines, "\n")
 	case b.err != "":
 		lines = append(lines, st.Failed.Render(truncate(common.SymFailed+" "+b.err, m.width)))
 	case b.note != "":

@@ -1,0 +1,254 @@
+package payouts
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
+)
+
+// railCase is a small batch per rail: one payee that is always paid and one
+// that always fails (the simulator's magic accounts), typed through the
+// form in its field order.
+var railCases = []struct {
+	rail  payout.Rail
+	rows  [][]string
+	fails bool // the second row fails (PayBill and till numbers have no magic failing account)
+}{
+	{payout.B2C, [][]string{{"Jane Wanjiku", "0708 374 149", "1500", "salary nov"}, {"Bad Number", "0700 000 002", "250", "salary nov"}}, true},
+	{payout.B2B, [][]string{{"KPLC", "888880", "PayBill", "ACC12345", "3200", "power nov"}, {"Shop", "5678", "TillNumber", "", "700", "stock"}}, false},
+	{payout.PesaLink, [][]string{{"Peter Kamau", "0123456789", "1", "25000", "invoice 7"}, {"Grace Njeri", "254700000002", "68", "1200", "invoice 8"}}, true},
+	{payout.P2P, [][]string{{"Mary Akinyi", "254708374149", "500", "refund"}, {"David K", "254700000001", "300", "refund"}}, true},
+	{payout.Airtime, [][]string{{"Field team", "0708374149", "100", "airtime nov"}, {"Driver", "0700000003", "50", "airtime nov"}}, true},
+}
+
+// TestEndToEndEveryRail composes, previews, approves and tracks a batch on
+// every rail through the simulator, then exports the results and copies
+// the failures into a new draft.
+func TestEndToEndEveryRail(t *testing.T) {
+	for _, rc := range railCases {
+		t.Run(string(rc.rail), func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{})
+			d := f.open(120, 36)
+			d.setRail(rc.rail)
+			for _, r := range rc.rows {
+				d.addRow(r...)
+			}
+			if d.m.comp.nErr != 0 {
+				t.Fatalf("rows have errors:\n%s", d.view())
+			}
+			d.press("p")
+			b := d.m.batch
+			if b == nil || b.phase != phasePreview {
+				t.Fatalf("no preview: %q\n%s", d.errors(), d.view())
+			}
+			tid := b.b.TrackingID
+			d.press("A")
+			c := d.confirm()
+			if c.Typed != b.total().String() {
+				t.Fatalf("typed %q, total %s", c.Typed, b.total())
+			}
+			d.settle()
+			if got := d.m.batch.b.StatusCode; got != client.BatchCompleted {
+				t.Fatalf("status %s\n%s", got, d.view())
+			}
+			if n := f.srv.Counters().Approved[tid]; n != 1 {
+				t.Fatalf("approved %d times", n)
+			}
+			v := d.view()
+			wants := []string{"Completed (BC100)", "Paid ", "(2)", "TS100"}
+			if rc.fails {
+				wants = []string{"Completed (BC100)", "Paid ", "(1)", "failed", "TS100", "TF106"}
+			}
+			for _, want := range wants {
+				if !strings.Contains(v, want) {
+					t.Errorf("tracking screen lacks %q:\n%s", want, v)
+				}
+			}
+			if len(d.m.comp.d.Rows) != 0 {
+				t.Errorf("the approved draft is still in the composer")
+			}
+
+			// Export (the default path) and check the file.
+			d.press("E", "enter")
+			path := filepath.Join(f.dir, "payout-results-"+d.m.batch.b.FileID+".csv")
+			recs := readCSV(t, path)
+			if len(recs) != 3 || recs[0][0] != "name" {
+				t.Fatalf("results %q", recs)
+			}
+			ok, second := recs[1], recs[2]
+			if ok[5] != "TS100" || ok[6] == "" || (rc.fails && second[5] != "TF106") {
+				t.Errorf("results rows %q / %q", ok, second)
+			}
+			if !rc.fails {
+				return
+			}
+
+			// Failed rows become a new draft.
+			d.press("F")
+			if d.m.screen != scrCompose || len(d.m.comp.d.Rows) != 1 || d.m.comp.d.Rail != rc.rail {
+				t.Fatalf("failed rows draft: %d rows on %s\n%s", len(d.m.comp.d.Rows), d.m.comp.d.Rail, d.view())
+			}
+			if d.m.comp.nErr != 0 {
+				t.Errorf("the retry draft has errors:\n%s", d.view())
+			}
+		})
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	recs, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// TestSignedApproval registers device 7's public key with the simulator:
+// the view sends device_id 7 and the client signs the nonce, so the
+// approval is accepted; without the signer IntaSend's refusal is shown and
+// nothing is approved.
+func TestSignedApproval(t *testing.T) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	devices := map[string]*rsa.PublicKey{"7": &priv.PublicKey}
+
+	t.Run("signed", func(t *testing.T) {
+		f := newFixture(t, fixtureOpt{sim: sim.Options{Devices: devices}, signer: client.NewRSASigner(priv)})
+		d := previewed(t, f, WithDeviceID("7"))
+		tid := d.m.batch.b.TrackingID
+		if info, _ := f.srv.Batch(tid); info.DeviceID != "7" {
+			t.Fatalf("device id %q", info.DeviceID)
+		}
+		d.press("A")
+		d.confirm()
+		if d.m.batch.phase != phaseTracking || f.srv.Counters().Approved[tid] != 1 {
+			t.Fatalf("phase %d approvals %d errors %q", d.m.batch.phase, f.srv.Counters().Approved[tid], d.errors())
+		}
+		d.settle()
+	})
+	t.Run("unsigned", func(t *testing.T) {
+		f := newFixture(t, fixtureOpt{sim: sim.Options{Devices: devices}})
+		d := previewed(t, f, WithDeviceID("7"))
+		tid := d.m.batch.b.TrackingID
+		d.press("A")
+		d.confirm()
+		if f.srv.Counters().Approved[tid] != 0 {
+			t.Fatal("an unsigned approval was accepted")
+		}
+		if d.m.batch.phase != phasePreview {
+			t.Fatalf("phase %d after a refusal", d.m.batch.phase)
+		}
+		v := d.view()
+		if !strings.Contains(v, "IntaSend refused the approval") || !strings.Contains(strings.Join(d.errors(), "\n"), "nonce") {
+			t.Errorf("refusal not shown: %q\n%s", d.errors(), v)
+		}
+	})
+}
+
+// TestApproveDroppedConnection: the simulator approves, then drops the
+// connection. The client reads the status instead of approving again; the
+// batch is approved exactly once and tracked to the end.
+func TestApproveDroppedConnection(t *testing.T) {
+	f := newFixture(t, fixtureOpt{sim: sim.Options{Faults: []sim.Fault{{Route: "send-money/approve", Kind: sim.DropAfter}}}})
+	d := previewed(t, f)
+	tid := d.m.batch.b.TrackingID
+	d.press("A")
+	d.confirm()
+	d.press("A")
+	d.settle()
+	cn := f.srv.Counters()
+	if cn.Approved[tid] != 1 || cn.Faults["drop-after"] < 1 {
+		t.Fatalf("approved %d, faults %v", cn.Approved[tid], cn.Faults)
+	}
+	if d.m.batch.b.StatusCode != client.BatchCompleted {
+		t.Fatalf("status %s", d.m.batch.b.StatusCode)
+	}
+}
+
+// TestInitiateDroppedConnection: initiate is processed but its answer is
+// lost. The view says so, sends nothing again, and p on the same rows
+// warns before initiating a second batch.
+func TestInitiateDroppedConnection(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	f.srv.SetFaults([]sim.Fault{{Route: "send-money/initiate", Kind: sim.DropAfter}})
+	d.press("p")
+	if d.m.batch == nil || d.m.batch.phase != phaseInitiateUnknown {
+		t.Fatalf("phase after a dropped initiate: %+v", d.m.batch)
+	}
+	if n := f.srv.Counters().Initiated; n != 1 {
+		t.Fatalf("initiated %d", n)
+	}
+	if !strings.Contains(d.view(), "it was NOT sent again") {
+		t.Errorf("outcome not explained:\n%s", d.view())
+	}
+	f.srv.SetFaults(nil)
+	d.press("esc", "p")
+	if c, ok := d.lastConfirm(); !ok || !strings.Contains(c.Body, "answer was lost") {
+		t.Fatalf("no duplicate warning after a lost answer: %+v", c)
+	}
+	if n := f.srv.Counters().Initiated; n != 1 {
+		t.Fatalf("initiated %d before confirming", n)
+	}
+}
+
+// TestPendingAndOpenByID: a batch initiated elsewhere is opened by tracking
+// id, listed in Pending, approved from there; cancel works on another.
+func TestPendingAndOpenByID(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	req := client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true,
+		Transactions: []client.PayoutItem{{Name: "Jane", Account: okPhone, Amount: client.Units(100), Narrative: "x"}}}
+	b1, err := f.c.InitiatePayout(f.ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := f.c.InitiatePayout(f.ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.open(120, 36)
+	d.press("o")
+	d.typeText(b1.TrackingID)
+	d.press("enter")
+	if d.m.batch == nil || d.m.batch.phase != phasePreview {
+		t.Fatalf("open by id: %q\n%s", d.errors(), d.view())
+	}
+	d.press("P")
+	if v := d.view(); !strings.Contains(v, b1.TrackingID) || !strings.Contains(v, "elsewhere") {
+		t.Fatalf("pending list:\n%s", v)
+	}
+	d.press("enter", "A")
+	d.confirm()
+	if f.srv.Counters().Approved[b1.TrackingID] != 1 {
+		t.Fatal("not approved from the pending list")
+	}
+
+	d.press("o")
+	d.typeText(b2.TrackingID)
+	d.press("enter", "x")
+	d.confirm()
+	if info, _ := f.srv.Batch(b2.TrackingID); info.StatusCode != client.BatchEnded || d.m.batch.phase != phaseFinal {
+		t.Fatalf("cancel: sim %s phase %d", info.StatusCode, d.m.batch.phase)
+	}
+	d.press("A")
+	if f.srv.Counters().Approved[b2.TrackingID] != 0 {
+		t.Fatal("a cancelled batch was approved")
+	}
+}
