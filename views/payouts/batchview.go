@@ -66,7 +66,7 @@ func (b *openBatch) ensureVisible(vis int) {
 
 // batchFixed: title, identity, status, money, wallet/summary, message,
 // header, footer hint.
-const batchFixed = 8
+const batchFixed = 9
 
 func (m *Model) batchRows() int { return max(m.height-batchFixed, 1) }
 
@@ -126,13 +126,13 @@ func (m *Model) batchView() string {
 	}
 	if b.tracking() {
 		s := b.sum
-		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("Paid %s (%d)", s.paidAmt.Format(cur), s.paid))+
-			"  "+st.Failed.Render(fmt.Sprintf("%s failed %s (%d)", common.SymFailed, s.failedAmt.Format(cur), s.failed))+
-			"  "+fmt.Sprintf("charges %s · pending %d of %d", s.chgs.Format(cur), s.pending, n), m.width))
+		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("%s Paid %s (%d)", common.SymOK, s.paidAmt.Format(cur), s.paid))+
+			" · "+st.Failed.Render(fmt.Sprintf("%s failed %s (%d)", common.SymFailed, s.failedAmt.Format(cur), s.failed))+
+			" · "+fmt.Sprintf("charges %s · %d pending", s.chgs.Format(cur), s.pending), m.width))
 	} else {
 		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("Total %s", b.total().Format(cur)))+
-			fmt.Sprintf(" · %s %s · charges %s (estimate) · debit %s", fmtInt(n), plural(n, "payout", "payouts"),
-				b.b.ChargeEstimate.Format(cur), (b.total()+b.b.ChargeEstimate).Format(cur)), m.width))
+			fmt.Sprintf(" + charges %s (est.) = %s · %s %s", b.b.ChargeEstimate.Format(cur),
+				(b.total()+b.b.ChargeEstimate).Format(cur), fmtInt(n), plural(n, "payout", "payouts")), m.width))
 	}
 	lines = append(lines, truncate(m.coverLine(b), m.width))
 	switch {
@@ -184,15 +184,15 @@ func (m *Model) resultRows(b *openBatch) []string {
 	p := m.paints()
 	cur := b.currency()
 	w := m.width - 2
-	numW, amtW, chgW, codeW, refW := 5, 13, 8, 6, 11
-	nameW := max((w-numW-amtW-chgW-codeW-refW-7)*35/100, 8)
-	acctW := 13
-	descW := max(w-numW-nameW-acctW-amtW-chgW-codeW-refW-7, 6)
+	numW, amtW, chgW, codeW, refW, acctW := 4, 11, 7, 5, 10, 12
+	fixed := numW + amtW + chgW + codeW + refW + acctW + 7
+	nameW := min(max((w-fixed)*40/100, 8), 24)
+	descW := max(w-fixed-nameW, 6)
 	row := func(num, name, acct, amt, chg, code, ref, desc string) string {
 		return padLeft(num, numW) + " " + padRight(name, nameW) + " " + padRight(acct, acctW) + " " + padLeft(amt, amtW) + " " +
 			padLeft(chg, chgW) + " " + padRight(code, codeW) + " " + padRight(ref, refW) + " " + padRight(desc, descW)
 	}
-	out := []string{p.header.render("  " + row("#", "NAME", "ACCOUNT", "AMOUNT", "CHARGE", "CODE", "REFERENCE", "STATUS"))}
+	out := []string{p.header.render("  " + row("#", "NAME", "ACCOUNT", "AMOUNT "+cur, "CHARGE", "CODE", "REFERENCE", "STATUS"))}
 	vis := m.batchRows()
 	txs := b.b.Transactions
 	end := min(b.offset+vis, len(txs))
@@ -213,7 +213,7 @@ func (m *Model) resultRows(b *openBatch) []string {
 			}
 		}
 		chg := t.Charge.String()
-		line := row(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.Format(cur), chg, t.StatusCode, t.ProviderReference, sym+" "+desc)
+		line := row(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.String(), chg, t.StatusCode, t.ProviderReference, sym+" "+desc)
 		if i == b.cursor {
 			out = append(out, p.sel.render("▸ "+line))
 		} else {
@@ -223,8 +223,30 @@ func (m *Model) resultRows(b *openBatch) []string {
 	for i := end - b.offset; i < vis; i++ {
 		out = append(out, "")
 	}
-	out = append(out, st.Faint.Render(truncate(m.batchHint(b), m.width)))
+	out = append(out, m.selectedResult(b), st.Faint.Render(truncate(m.batchHint(b), m.width)))
 	return out
+}
+
+// selectedResult spells out the selected row's result: IntaSend's status
+// text and code, the provider's reference and the charge.
+func (m *Model) selectedResult(b *openBatch) string {
+	txs := b.b.Transactions
+	if b.cursor >= len(txs) {
+		return ""
+	}
+	t := &txs[b.cursor]
+	s := fmt.Sprintf("Row %d · %s %s", b.cursor+1, t.StatusCode, t.Status)
+	if t.StatusDescription != "" {
+		s += ": " + t.StatusDescription
+	}
+	if t.ProviderReference != "" {
+		s += " · ref " + t.ProviderReference
+	}
+	if t.ProviderAccountName != "" {
+		s += " · " + strings.TrimSpace(t.ProviderAccountName)
+	}
+	s += " · charge " + t.Charge.Format(b.currency())
+	return truncate(s, m.width)
 }
 
 func (m *Model) batchHint(b *openBatch) string {

@@ -322,10 +322,11 @@ func (m *Model) composeCols() cols {
 		}
 	}
 	rest -= gaps * 1
-	// name, narrative and status share what is left.
-	c.status = max(rest*30/100, 8)
-	c.name = max(rest*40/100, 8)
-	c.narr = max(rest-c.status-c.name, 6)
+	// name, narrative and status share what is left; a wide screen gives
+	// the extra to the status, where the reasons are.
+	c.name = min(max(rest*35/100, 8), 26)
+	c.narr = min(max(rest*25/100, 6), 24)
+	c.status = max(rest-c.name-c.narr, 8)
 	return c
 }
 

@@ -240,8 +240,8 @@ func TestPreviewShowsIntaSendsAnswer(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
 	v := d.view()
-	for _, want := range []string{"Preview and approve (BP103)", "Total KES 1,234.50", "charges KES 20.00 (estimate)",
-		"debit KES 1,254.50", "covers it", "TP101"} {
+	for _, want := range []string{"Preview and approve (BP103)", "Total KES 1,234.50", "charges KES 20.00 (est.)",
+		"= KES 1,254.50", "covers it", "TP101"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("preview lacks %q:\n%s", want, v)
 		}

@@ -1,0 +1,159 @@
+package payouts
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/malipo/malipo/payout"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// terminal sizes and the body the shell gives the view at each.
+var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
+
+// composed fills a B2C draft: good rows, one with an error, one warning.
+func composed(d *driver) {
+	d.addRow("Jane Wanjiku", "0708 374 149", "1500", "salary nov")
+	d.addRow("John Otieno", "0711 222 333", "2,000.50", "salary nov")
+	d.addRow("Mary Akinyi", "0722 000 111", "980", "a narrative too long for the sms")
+	d.addRow("Peter Kamau", "0733 444 555", "12500", "salary nov")
+	d.m.comp.insert(2, []payout.Row{{Name: "Grace", Account: "0712 34", AmountText: "300", Narrative: "nov", Line: 4}}, d.m.banks)
+	d.press("home", "down", "down")
+}
+
+// TestGolden compares whole screens, colours stripped, against testdata.
+// Run `go test ./views/payouts -run Golden -update` after a deliberate change.
+func TestGolden(t *testing.T) {
+	screens := []struct {
+		name  string
+		sizes []string
+		setup func(d *driver)
+	}{
+		{"compose-empty", []string{"80x24"}, func(d *driver) {}},
+		{"compose", []string{"80x24", "120x40"}, composed},
+		{"compose-form", []string{"80x24", "120x40"}, func(d *driver) {
+			composed(d)
+			d.press("a")
+			d.typeText("Ann")
+			d.press("tab")
+			d.typeText("0799")
+		}},
+		{"compose-pesalink", []string{"80x24", "120x40"}, func(d *driver) {
+			d.setRail(payout.PesaLink)
+			d.addRow("Peter Kamau", "0123456789", "1", "25000", "invoice 7")
+			d.addRow("Grace Njeri", "5566778899", "68", "1200", "invoice 8")
+		}},
+		{"compose-b2b", []string{"80x24"}, func(d *driver) {
+			d.setRail(payout.B2B)
+			d.addRow("KPLC", "888880", "PayBill", "ACC12345", "3200", "power nov")
+			d.addRow("Shop", "5678", "TillNumber", "", "700", "stock")
+		}},
+		{"preview", []string{"80x24", "120x40"}, func(d *driver) {
+			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
+			d.addRow("John Otieno", "0708374149", "234.50", "bonus")
+			d.press("p")
+		}},
+		{"tracking", []string{"80x24", "120x40"}, func(d *driver) {
+			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
+			d.addRow("Bad Number", "0700000002", "234.50", "bonus")
+			d.press("p", "A")
+			d.confirm()
+			d.settle()
+		}},
+		{"pending", []string{"120x40"}, func(d *driver) {
+			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
+			d.press("p", "P")
+		}},
+	}
+	for _, sc := range screens {
+		for _, size := range sc.sizes {
+			name := sc.name + "_" + size
+			t.Run(name, func(t *testing.T) {
+				f := newFixture(t, fixtureOpt{})
+				wh := sizes[size]
+				d := f.open(wh[0], wh[1])
+				sc.setup(d)
+				got := d.view()
+				if sc.name == "pending" {
+					got = maskWhen(got)
+				}
+				checkBox(t, got, wh[0], wh[1])
+				golden(t, name, got)
+			})
+		}
+	}
+}
+
+// maskWhen hides the journal's wall-clock times (the journal stamps
+// events with the real clock).
+func maskWhen(s string) string {
+	return whenRe.ReplaceAllString(s, "<when>     ")
+}
+
+var whenRe = regexp.MustCompile(`\b\d{1,2} [A-Z][a-z]{2} \d\d:\d\d`)
+
+// checkBox fails when the body spills out of the size it was given.
+func checkBox(t *testing.T, s string, w, h int) {
+	t.Helper()
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		t.Errorf("%d lines in a body of %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := len([]rune(l)); n > w {
+			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
+		}
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestResize draws every screen at many sizes: nothing panics and nothing
+// spills out of the body.
+func TestResize(t *testing.T) {
+	setups := map[string]func(d *driver){
+		"compose": composed,
+		"form":    func(d *driver) { composed(d); d.press("a") },
+		"preview": func(d *driver) {
+			d.addRow("Jane", "0708374149", "1000", "nov")
+			d.press("p")
+		},
+	}
+	for name, setup := range setups {
+		f := newFixture(t, fixtureOpt{})
+		d := f.open(80, 20)
+		setup(d)
+		for _, wh := range [][2]int{{80, 20}, {20, 5}, {40, 8}, {60, 12}, {100, 30}, {200, 60}, {80, 20}} {
+			d.m.SetSize(wh[0], wh[1])
+			v := d.view()
+			checkBox(t, v, max(wh[0], 20), max(wh[1], 5))
+			if !strings.Contains(v, "Payouts") {
+				t.Errorf("%s at %dx%d lost its title:\n%s", name, wh[0], wh[1], v)
+			}
+		}
+	}
+}
