@@ -21,6 +21,7 @@ type list struct {
 	index map[string]int // refund id → row
 	next  int            // the next page to fetch; 0 when there is none
 	count int            // the server's total, when it says
+	idW   int            // the longest refund id, for the column
 
 	seq       int // the request in flight; older answers are dropped
 	loading   bool
@@ -100,7 +101,9 @@ func (l *list) merge(page int, rs []client.Refund) {
 func (l *list) reindex() {
 	l.index = make(map[string]int, len(l.rows))
 	l.hay = l.hay[:0]
+	l.idW = 0
 	for i, r := range l.rows {
+		l.idW = max(l.idW, len(r.ID))
 		if r.ID != "" {
 			l.index[r.ID] = i
 		}
@@ -252,15 +255,15 @@ func (m *Model) maybeLoadMore() tea.Cmd {
 type columns struct{ when, id, inv, amount, reason, status int }
 
 func (m *Model) columns() columns {
-	c := columns{when: 12, id: 7, inv: 7, amount: 14, status: 11}
-	for _, r := range m.list.rows {
-		c.id = max(c.id, min(len(r.ID), 12))
-	}
+	c := columns{when: 12, id: min(max(7, m.list.idW), 12), inv: 7, amount: 14, status: 11}
 	// marker 2 + five gaps of 2
 	c.reason = max(m.width-2-10-c.when-c.id-c.inv-c.amount-c.status, 6)
 	c.reason = min(c.reason, 40)
 	return c
 }
+
+// width is a row's width before the status: marker, cells and gaps.
+func (c columns) width() int { return 2 + c.when + c.id + c.inv + c.amount + c.reason + 10 }
 
 func (c columns) row(when, id, inv, amount, reason, status string) string {
 	return padRight(when, c.when) + "  " + padRight(id, c.id) + "  " + padRight(inv, c.inv) + "  " +
@@ -303,14 +306,24 @@ func (m *Model) listView() string {
 	b.WriteString(st.TableHeader.Render(truncate("  "+cols.row("CREATED", "REFUND", "INVOICE", "AMOUNT", "REASON", "STATUS"), m.width)))
 	rows := m.listRows()
 	end := min(l.offset+rows, l.shown())
+	pt := m.paints()
+	loc := m.c.Now().Location()
+	// Cells are padded to the columns, which fit the width by construction
+	// from 80 columns up; narrower, each line is measured and cut.
+	fits := cols.width()+len("COMPLETED")+2 <= m.width
 	for i := l.offset; i < end; i++ {
 		r := l.at(i)
 		b.WriteByte('\n')
-		line := cols.row(m.stamp(r.CreatedAt, "Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), r.Reason, "")
-		if i == l.cursor {
-			b.WriteString(st.SelectedRow.Render(truncate("▸ "+line+plainStatus(r.Status), m.width)))
-		} else {
-			b.WriteString(truncate("  "+line+statusText(st, r.Status), m.width))
+		line := cols.row(r.CreatedAt.In(loc).Format("Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), r.Reason, "")
+		switch {
+		case i == l.cursor && fits:
+			b.WriteString(pt.sel.render("▸ " + line + plainStatus(r.Status)))
+		case i == l.cursor:
+			b.WriteString(pt.sel.render(truncate("▸ "+line+plainStatus(r.Status), m.width)))
+		case fits:
+			b.WriteString("  " + line + pt.status(r.Status))
+		default:
+			b.WriteString(truncate("  "+line+pt.status(r.Status), m.width))
 		}
 	}
 	if l.shown() == 0 {
@@ -347,22 +360,6 @@ func (m *Model) listFooter(end int) string {
 		s += " · more below"
 	}
 	return s
-}
-
-// plainStatus is the status with its symbol but no colour, for the
-// reversed cursor row.
-func plainStatus(s string) string {
-	switch s {
-	case client.RefundCompleted:
-		return common.SymOK + " " + s
-	case client.RefundPending:
-		return common.SymPending + " " + s
-	case client.RefundDisputed, client.RefundOverdue:
-		return common.SymWarn + " " + s
-	case client.RefundCancelled:
-		return common.SymFailed + " " + s
-	}
-	return "• " + s
 }
 
 func currency(r client.Refund) string {

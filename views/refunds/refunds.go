@@ -60,6 +60,8 @@ type Model struct {
 
 	timerGen int
 	failures int
+
+	paint paints
 }
 
 // New builds the Refunds view; Init loads the first page.

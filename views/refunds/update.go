@@ -157,12 +157,29 @@ func (m *Model) View() string {
 	return clip(body, m.width, m.height)
 }
 
-// clip keeps the body to h lines of at most w cells.
+// fitsByConstruction is the narrowest body whose lines are all cut to the
+// width as they are built (the golden and resize tests check it); the
+// shell never draws views narrower. Below it lines are measured and cut
+// again as a safety net.
+const fitsByConstruction = 80
+
+// clip keeps the body to h lines, and to w cells on narrow bodies. Wider
+// ones are not measured again: that would double the cost of a frame.
 func clip(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			n++
+			if n == h {
+				s = s[:i]
+				break
+			}
+		}
 	}
+	if w >= fitsByConstruction {
+		return s
+	}
+	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = truncate(l, w)
 	}

@@ -310,6 +310,12 @@ func TestRefusals(t *testing.T) {
 	if ts := d.toasts(); len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Only COMPLETE payments can be refunded") {
 		t.Errorf("toasts %q", ts)
 	}
+	// A PENDING refund holds its amount: the seeded one took all of it.
+	d.find(pendingRefund)
+	d.press("R")
+	if d.m.form != nil || !strings.Contains(d.view(), "Nothing left to refund: KES 1,058.00 of KES 1,058.00") {
+		t.Errorf("payment with a PENDING full refund:\n%s", d.view())
+	}
 	// Refund all that is left, then nothing is.
 	if _, err := f.c.CreateRefund(f.ctx, client.RefundRequest{InvoiceID: halfRefunded, Amount: client.Units(150), Reason: client.ReasonOther}); err != nil {
 		t.Fatal(err)

@@ -14,12 +14,24 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
+// width is the string's width in cells. Plain ASCII (most cells: ids,
+// amounts, dates) is its length; anything else takes the exact, slower
+// path (grapheme clusters, escape codes).
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // truncate cuts a (possibly styled) string to w cells, ending with "…".
 func truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) <= w {
+	if width(s) <= w {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
@@ -28,7 +40,7 @@ func truncate(s string, w int) string {
 // padRight and padLeft fit a plain or styled string into exactly w cells.
 func padRight(s string, w int) string {
 	s = truncate(s, w)
-	if n := ansi.StringWidth(s); n < w {
+	if n := width(s); n < w {
 		s += strings.Repeat(" ", w-n)
 	}
 	return s
@@ -36,7 +48,7 @@ func padRight(s string, w int) string {
 
 func padLeft(s string, w int) string {
 	s = truncate(s, w)
-	if n := ansi.StringWidth(s); n < w {
+	if n := width(s); n < w {
 		s = strings.Repeat(" ", w-n) + s
 	}
 	return s
@@ -114,17 +126,87 @@ func wrap(s string, w int) []string {
 func statusText(st *common.Styles, status string) string {
 	switch status {
 	case client.RefundCompleted:
-		return st.OK.Render(common.SymOK + " " + status)
+		return st.OK.Render(plainStatus(status))
 	case client.RefundPending:
-		return st.Pending.Render(common.SymPending + " " + status)
+		return st.Pending.Render(plainStatus(status))
 	case client.RefundDisputed, client.RefundOverdue:
-		return st.Warning.Render(common.SymWarn + " " + status)
+		return st.Warning.Render(plainStatus(status))
 	case client.RefundCancelled:
-		return st.Failed.Render(common.SymFailed + " " + status)
-	case "":
-		return st.Faint.Render("?")
+		return st.Failed.Render(plainStatus(status))
 	}
-	return "• " + status
+	return plainStatus(status)
+}
+
+// plainStatus is the status with its symbol but no colour.
+func plainStatus(s string) string {
+	switch s {
+	case client.RefundCompleted:
+		return common.SymOK + " " + s
+	case client.RefundPending:
+		return common.SymPending + " " + s
+	case client.RefundDisputed, client.RefundOverdue:
+		return common.SymWarn + " " + s
+	case client.RefundCancelled:
+		return common.SymFailed + " " + s
+	case "":
+		return "?"
+	}
+	return "• " + s
+}
+
+// paint wraps text in a style's escape codes, computed once: lipgloss's
+// Render measures and lays out its input on every call, which for table
+// cells drawn every frame is most of the frame's cost. Only for styles
+// without padding, margins, borders or widths.
+type paint struct{ pre, post string }
+
+func newPaint(s lipgloss.Style) paint {
+	const mark = "\ue000" // a private-use character: never in real text
+	pre, post, ok := strings.Cut(s.Render(mark), mark)
+	if !ok {
+		return paint{}
+	}
+	return paint{pre, post}
+}
+
+func (p paint) render(s string) string {
+	if p.pre == "" && p.post == "" {
+		return s
+	}
+	return p.pre + s + p.post
+}
+
+// paints are the list's styles as escapes, rebuilt when the shell swaps
+// the theme (after the terminal reports its background).
+type paints struct {
+	for_                        *common.Styles
+	dark                        bool
+	sel, ok, pending, warn, bad paint
+}
+
+func (m *Model) paints() *paints {
+	st := m.c.Styles
+	if p := &m.paint; p.for_ == st && p.dark == st.IsDark {
+		return p
+	}
+	m.paint = paints{for_: st, dark: st.IsDark, sel: newPaint(st.SelectedRow), ok: newPaint(st.OK),
+		pending: newPaint(st.Pending), warn: newPaint(st.Warning), bad: newPaint(st.Failed)}
+	return &m.paint
+}
+
+// status is statusText through the precomputed paints.
+func (p *paints) status(s string) string {
+	switch s {
+	case client.RefundCompleted:
+		return p.ok.render(plainStatus(s))
+	case client.RefundPending:
+		return p.pending.render(plainStatus(s))
+	case client.RefundDisputed, client.RefundOverdue:
+		return p.warn.render(plainStatus(s))
+	case client.RefundCancelled:
+		return p.bad.render(plainStatus(s))
+	}
+	return plainStatus(s)
 }
 
 // invoiceStateText renders an invoice state with its symbol.
