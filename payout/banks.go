@@ -3,6 +3,7 @@ package payout
 import (
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/malipo/malipo/client"
 )
@@ -50,7 +51,10 @@ func (b *Banks) List() []client.Bank {
 // the OpenAPI schema's bank_code enum (contract §2.5) with the names
 // IntaSend's bank-codes endpoint gives them (the simulator serves the same
 // list; a test keeps the two in step).
-func DefaultBanks() *Banks { return NewBankSet(builtinBanks) }
+// It is built once and never changes, so it is shared.
+func DefaultBanks() *Banks { return defaultBanks() }
+
+var defaultBanks = sync.OnceValue(func() *Banks { return NewBankSet(builtinBanks) })
 
 var builtinBanks = []client.Bank{
 	{Name: "KCB", Code: "1"},

@@ -181,8 +181,10 @@ func (p *importer) run(data []byte) {
 	if !p.header(cr) {
 		return
 	}
-	p.dups = newDupIndex(0)
-	var rows, rejected []Row
+	lines := min(bytes.Count(data, []byte{'\n'})+1, MaxRows)
+	p.dups = newDupIndex(lines)
+	rows := make([]Row, 0, lines)
+	var rejected []Row
 	var problems []Problem
 	for {
 		rec, err := cr.Read()
@@ -358,7 +360,7 @@ func normHeader(h string) string {
 // row builds and checks one data row.
 func (p *importer) row(rec []string, line int) (Row, []Problem) {
 	var cellPs []Problem
-	bad := map[string]bool{}
+	bad := map[string]bool(nil)
 	cell := func(field string) string {
 		i, ok := p.cols[field]
 		if !ok || i >= len(rec) {
@@ -367,18 +369,22 @@ func (p *importer) row(rec []string, line int) (Row, []Problem) {
 		v := rec[i]
 		if reason := cellProblem(field, v); reason != "" {
 			cellPs = append(cellPs, Problem{Line: line, Row: -1, Field: field, Reason: reason})
+			if bad == nil {
+				bad = map[string]bool{}
+			}
 			bad[field] = true
 			if len(v) > MaxCellBytes {
 				v = cut(v, 64) + "…"
 			}
 		}
-		return strings.Clone(v) // rec is reused by the reader
+		return v // a substring of the record's own string: ReuseRecord reuses the slice, not the text
 	}
 	r := Row{Line: line, Name: cell("name"), Account: cell("account"), BankCode: cell("bank_code"),
 		AccountType: cell("account_type"), AccountReference: cell("account_reference"),
 		Narrative: cell("narrative"), IDNumber: cell("id_number"), AmountText: cell("amount")}
+	n, amountErr := normalize(p.rail, r)
 	ps := cellPs
-	for _, q := range ValidateRow(p.rail, r, p.banks) {
+	for _, q := range validate(p.rail, n, amountErr, p.banks) {
 		if !bad[q.Field] {
 			ps = append(ps, q)
 		}
@@ -386,10 +392,10 @@ func (p *importer) row(rec []string, line int) (Row, []Problem) {
 	if Errors(ps) > 0 {
 		return r, ps
 	}
-	if q, dup := p.dups.check(p.rail, r); dup {
+	if q, dup := p.dups.check(n); dup {
 		ps = append(ps, q)
 	}
-	return NormalizeRow(p.rail, r), ps
+	return n, ps
 }
 
 // cellProblem is what is wrong with a cell before its field's rules apply:

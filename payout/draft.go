@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (d *Draft) currency() string {
 // be sent, i.e. after NormalizeRow).
 func (d *Draft) Totals() (count int, sum client.Amount) {
 	for _, r := range d.Rows {
-		sum += NormalizeRow(d.Rail, r).Amount
+		sum += rowAmount(r)
 	}
 	return len(d.Rows), sum
 }
@@ -81,13 +82,17 @@ func (d *Draft) Problems(banks BankSet) []Problem {
 	case n > MaxRows:
 		file("", tooManyRows(n))
 	}
+	if banks == nil {
+		banks = DefaultBanks()
+	}
 	dups := newDupIndex(len(d.Rows))
 	for i, r := range d.Rows {
-		for _, p := range ValidateRow(d.Rail, r, banks) {
+		n, amountErr := normalize(d.Rail, r)
+		for _, p := range validate(d.Rail, n, amountErr, banks) {
 			p.Row = i
 			ps = append(ps, p)
 		}
-		if p, dup := dups.check(d.Rail, r); dup {
+		if p, dup := dups.check(n); dup {
 			p.Row = i
 			ps = append(ps, p)
 		}
@@ -106,33 +111,44 @@ func thousands(n int) string {
 
 // dupIndex finds rows that pay the same account the same amount: almost
 // always a copy-paste slip, so a warning, not an error.
-type dupIndex struct{ seen map[string]int } // key → Line (or row number) first seen
+type dupIndex struct{ seen map[dupKey]int } // key → Line first seen
 
-func newDupIndex(n int) *dupIndex { return &dupIndex{seen: make(map[string]int, n)} }
+// dupKey identifies a payment for the duplicate checks: who is paid and
+// how much, not what the SMS says.
+type dupKey struct {
+	account                     string
+	amount                      client.Amount
+	bank, accountType, reference string
+}
 
-func (x *dupIndex) check(rail Rail, r Row) (Problem, bool) {
-	n := NormalizeRow(rail, r)
+func keyOf(n Row) dupKey {
+	return dupKey{n.Account, n.Amount, n.BankCode, n.AccountType, n.AccountReference}
+}
+
+func newDupIndex(n int) *dupIndex { return &dupIndex{seen: make(map[dupKey]int, n)} }
+
+// check takes a normalised row.
+func (x *dupIndex) check(n Row) (Problem, bool) {
 	if n.Account == "" || n.Amount <= 0 {
 		return Problem{}, false
 	}
-	key := rowKey(n)
-	where := r.Line
+	key := keyOf(n)
+	where := n.Line
 	if first, ok := x.seen[key]; ok {
 		what := "another row"
 		if first > 0 {
 			what = fmt.Sprintf("line %d", first)
 		}
-		return Problem{Line: r.Line, Row: -1, Field: "account", Warning: true,
+		return Problem{Line: n.Line, Row: -1, Field: "account", Warning: true,
 			Reason: fmt.Sprintf("same account and amount as %s (%s, %s): paid twice if both stay", what, n.Account, n.Amount.Decimal())}, true
 	}
 	x.seen[key] = where
 	return Problem{}, false
 }
 
-// rowKey identifies a payment for the duplicate checks: who is paid and
-// how much, not what the SMS says.
+// rowKey is keyOf as text, for the fingerprint.
 func rowKey(n Row) string {
-	return strings.Join([]string{n.Account, n.Amount.Decimal(), n.BankCode, n.AccountType, n.AccountReference}, "\x1f")
+	return strings.Join([]string{n.Account, strconv.FormatInt(n.Amount.Cents(), 10), n.BankCode, n.AccountType, n.AccountReference}, "\x1f")
 }
 
 // Fingerprint is a stable hash of what the batch would pay: rail, wallet,

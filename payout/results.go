@@ -52,14 +52,16 @@ func SafeCell(s string) string {
 	return s
 }
 
-// plainNumber: digits, spaces, one dot and commas only, at least one digit.
+// plainNumber: at least one digit, and only digits and the punctuation
+// people write numbers and phone numbers with (spaces . , - ( )). No
+// letters, no operators a function call or DDE payload needs.
 func plainNumber(s string) bool {
 	digit := false
 	for _, c := range s {
 		switch {
 		case c >= '0' && c <= '9':
 			digit = true
-		case c == ' ' || c == '.' || c == ',':
+		case c == ' ' || c == '.' || c == ',' || c == '-' || c == '(' || c == ')':
 		default:
 			return false
 		}

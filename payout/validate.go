@@ -70,14 +70,9 @@ func Errors(ps []Problem) int {
 	return n
 }
 
-// The simulator's (and OAS's) patterns.
-var (
-	textRe    = regexp.MustCompile(`^[a-zA-Z0-9-_ ]+$`) // name, narrative
-	mobileRe  = regexp.MustCompile(`^254[17]\d{8}$`)
-	shortRe   = regexp.MustCompile(`^\d{4,8}$`)              // PayBill / till numbers
-	accountRe = regexp.MustCompile(`^\d+$`)                  // after spaces are removed
-	sciRe     = regexp.MustCompile(`^\d(\.\d+)?[eE]\+?\d+$`) // 2.54712E+11: Excel ate the digits
-)
+// sciRe spots a number a spreadsheet rewrote (2.54712E+11); only used to
+// explain an account that is already refused.
+var sciRe = regexp.MustCompile(`^\d(\.\d+)?[eE]\+?\d+$`)
 
 // Field limits from IntaSend's OpenAPI schema (the simulator enforces them).
 const (
@@ -95,6 +90,14 @@ const (
 // 2547…/2541… form when it parses), AmountText parsed into Amount.
 // Values it cannot normalise are left as they are for ValidateRow to report.
 func NormalizeRow(rail Rail, r Row) Row {
+	n, _ := normalize(rail, r)
+	return n
+}
+
+// normalize is NormalizeRow that also says why AmountText did not parse.
+// When AmountText is set it is authoritative: Amount becomes what it says,
+// or 0 when it says nothing sensible.
+func normalize(rail Rail, r Row) (Row, error) {
 	r.Name = strings.TrimSpace(r.Name)
 	r.BankCode = strings.TrimSpace(r.BankCode)
 	r.AccountType = strings.TrimSpace(r.AccountType)
@@ -103,19 +106,38 @@ func NormalizeRow(rail Rail, r Row) Row {
 	r.IDNumber = strings.TrimSpace(r.IDNumber)
 	r.AmountText = strings.TrimSpace(r.AmountText)
 	r.Account = strings.TrimSpace(r.Account)
-	if rail.Phone() {
-		if p, err := client.ParsePhone(r.Account); err == nil {
-			r.Account = p.String()
+	switch {
+	case rail.Phone():
+		if !isMobile(r.Account) {
+			if p, err := client.ParsePhone(r.Account); err == nil {
+				r.Account = p.String()
+			}
 		}
-	} else if isDigitsSpaces(r.Account) {
-		r.Account = strings.Join(strings.Fields(r.Account), "")
+	case isDigitsSpaces(r.Account):
+		if strings.IndexByte(r.Account, ' ') >= 0 || strings.IndexByte(r.Account, '\t') >= 0 {
+			r.Account = strings.Join(strings.Fields(r.Account), "")
+		}
 	}
+	var amountErr error
 	if r.AmountText != "" {
-		if a, err := client.ParseAmount(r.AmountText); err == nil {
-			r.Amount = a
+		r.Amount, amountErr = client.ParseAmount(r.AmountText)
+		if amountErr != nil {
+			r.Amount = 0
 		}
 	}
-	return r
+	return r, amountErr
+}
+
+// rowAmount is the amount a row will send, without the rest of normalize.
+func rowAmount(r Row) client.Amount {
+	if t := strings.TrimSpace(r.AmountText); t != "" {
+		a, err := client.ParseAmount(t)
+		if err != nil {
+			return 0
+		}
+		return a
+	}
+	return r.Amount
 }
 
 func isDigitsSpaces(s string) bool {
@@ -135,7 +157,12 @@ func ValidateRow(rail Rail, r Row, banks BankSet) []Problem {
 	if banks == nil {
 		banks = DefaultBanks()
 	}
-	r = NormalizeRow(rail, r)
+	n, amountErr := normalize(rail, r)
+	return validate(rail, n, amountErr, banks)
+}
+
+// validate checks a normalised row; amountErr is normalize's.
+func validate(rail Rail, r Row, amountErr error, banks BankSet) []Problem {
 	v := &rowCheck{line: r.Line}
 	v.text("name", r.Name)
 	v.text("narrative", r.Narrative)
@@ -147,7 +174,7 @@ func ValidateRow(rail Rail, r Row, banks BankSet) []Problem {
 		v.add("account_type", fmt.Sprintf("%q is not a valid choice: use PayBill or TillNumber (case-sensitive)", t))
 	}
 	v.account(rail, r.Account)
-	v.amount(rail, r)
+	v.amount(rail, r, amountErr)
 	switch rail {
 	case B2B:
 		if r.AccountType == "" {
@@ -203,7 +230,7 @@ func (v *rowCheck) text(field, s string) {
 		v.maxLen(field, s, maxText)
 		return
 	}
-	if !textRe.MatchString(s) {
+	if !isText(s) {
 		v.add(field, fmt.Sprintf("%s has characters IntaSend refuses (%s): use only letters, digits, '-', '_' and spaces",
 			quoteShort(s), badTextChars(s)))
 	}
@@ -213,30 +240,69 @@ func (v *rowCheck) account(rail Rail, acct string) {
 	switch {
 	case acct == "":
 		v.add("account", fmt.Sprintf("required: the %s to pay", rail.AccountLabel()))
-		return
-	case sciRe.MatchString(acct):
-		v.add("account", fmt.Sprintf("%s is a number a spreadsheet rewrote in scientific notation: format the column as Text and export again", quoteShort(acct)))
-		return
 	case rail.Phone():
-		if mobileRe.MatchString(acct) {
+		if isMobile(acct) {
+			return
+		}
+		if sciRe.MatchString(acct) {
+			v.add("account", sciReason(acct))
 			return
 		}
 		_, err := client.ParsePhone(acct)
-		if err == nil { // cannot happen after NormalizeRow; keep the message honest anyway
+		if err == nil { // cannot happen after normalize; keep the message honest anyway
 			err = errors.New("not in the 2547XXXXXXXX form")
 		}
 		v.add("account", phoneReason(acct, err))
-		return
 	case len(acct) > maxAccount:
 		v.add("account", fmt.Sprintf("%s is %d characters; the limit is %d", quoteShort(acct), len(acct), maxAccount))
-		return
-	case !accountRe.MatchString(acct):
+	case !allDigits(acct):
+		if sciRe.MatchString(acct) {
+			v.add("account", sciReason(acct))
+			return
+		}
 		v.add("account", fmt.Sprintf("%s: an account has only digits and spaces", quoteShort(acct)))
-		return
-	}
-	if rail == B2B && !shortRe.MatchString(acct) {
+	case rail == B2B && (len(acct) < 4 || len(acct) > 8):
 		v.add("account", fmt.Sprintf("%s is not a PayBill or till number (4 to 8 digits)", quoteShort(acct)))
 	}
+}
+
+func sciReason(acct string) string {
+	return fmt.Sprintf("%s is a number a spreadsheet rewrote in scientific notation: format the column as Text and export again", quoteShort(acct))
+}
+
+// isMobile is the simulator's ^254[17]\d{8}$ without the regexp cost.
+func isMobile(s string) bool {
+	return len(s) == 12 && s[:3] == "254" && (s[3] == '7' || s[3] == '1') && allDigits(s[4:])
+}
+
+// allDigits: at least one byte, all ASCII digits (\d in RE2 is ASCII).
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isText is the OAS pattern ^[a-zA-Z0-9-_ ]+$ without the regexp cost.
+func isText(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !textByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func textByte(c byte) bool {
+	return c == '-' || c == '_' || c == ' ' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
 // phoneReason turns ParsePhone's error into `"0712 34" is too short (…)`.
@@ -248,19 +314,16 @@ func phoneReason(acct string, err error) string {
 	return fmt.Sprintf("%s is %s", quoteShort(acct), msg)
 }
 
-func (v *rowCheck) amount(rail Rail, r Row) {
-	a := r.Amount
-	if r.AmountText != "" {
-		var err error
-		if a, err = client.ParseAmount(r.AmountText); err != nil {
-			msg := err.Error()
-			if i := strings.Index(msg, ": "); i >= 0 {
-				msg = msg[i+2:]
-			}
-			v.add(fieldNameAmount, fmt.Sprintf("%s is not an amount: %s", quoteShort(r.AmountText), msg))
-			return
+func (v *rowCheck) amount(rail Rail, r Row, amountErr error) {
+	if amountErr != nil {
+		msg := amountErr.Error()
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
 		}
+		v.add(fieldNameAmount, fmt.Sprintf("%s is not an amount: %s", quoteShort(r.AmountText), msg))
+		return
 	}
+	a := r.Amount
 	lo, hi := rail.Limits()
 	switch {
 	case r.AmountText == "" && a == 0:
@@ -289,8 +352,7 @@ func badTextChars(s string) string {
 	seen := map[rune]bool{}
 	var out []string
 	for _, c := range s {
-		ok := c == '-' || c == '_' || c == ' ' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-		if !ok && !seen[c] && len(out) < 5 {
+		if (c >= 0x80 || !textByte(byte(c))) && !seen[c] && len(out) < 5 {
 			seen[c] = true
 			out = append(out, fmt.Sprintf("%q", c))
 		}
