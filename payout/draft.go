@@ -116,8 +116,8 @@ type dupIndex struct{ seen map[dupKey]int } // key → Line first seen
 // dupKey identifies a payment for the duplicate checks: who is paid and
 // how much, not what the SMS says.
 type dupKey struct {
-	account                     string
-	amount                      client.Amount
+	account                      string
+	amount                       client.Amount
 	bank, accountType, reference string
 }
 
