@@ -2,6 +2,7 @@ package payouts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -18,8 +19,8 @@ import (
 // costs what it costs at 50.
 type composer struct {
 	d      *payout.Draft
-	probs  [][]payout.Problem // per row, from payout.ValidateRow
-	dups   map[string]int     // account|amount → how many rows have it
+	meta   []rowMeta      // per row, parallel to d.Rows
+	dups   map[string]int // payment key → how many rows have it
 	nErr   int                // rows with at least one error
 	nWarn  int                // rows with warnings only
 	sum    client.Amount
@@ -51,6 +52,23 @@ const (
 	undoReplaceAll                     // all rows back (after F replaced the draft)
 )
 
+// rowMeta is what the composer knows about a row without looking again:
+// its problems, the amount it will send and its duplicate key.
+type rowMeta struct {
+	probs  []payout.Problem
+	amount client.Amount
+	key    string
+}
+
+func newMeta(rail payout.Rail, r payout.Row, banks payout.BankSet) rowMeta {
+	n := payout.NormalizeRow(rail, r)
+	key := ""
+	if n.Account != "" && n.Amount > 0 {
+		key = n.Account + "\x1f" + n.Amount.Decimal() + "\x1f" + n.BankCode + "\x1f" + n.AccountType + "\x1f" + n.AccountReference
+	}
+	return rowMeta{probs: payout.ValidateRow(rail, r, banks), amount: n.Amount, key: key}
+}
+
 func (c *composer) reset(d *payout.Draft) {
 	*c = composer{d: d}
 }
@@ -60,49 +78,50 @@ func (c *composer) rows() []payout.Row { return c.d.Rows }
 // revalidate rebuilds every cache: after a rail change, an import, a resume
 // or the bank list arriving.
 func (c *composer) revalidate(banks payout.BankSet) {
-	n := len(c.d.Rows)
-	c.probs = make([][]payout.Problem, n)
+	c.meta = make([]rowMeta, len(c.d.Rows))
 	for i := range c.d.Rows {
-		c.probs[i] = payout.ValidateRow(c.d.Rail, c.d.Rows[i], banks)
+		c.meta[i] = newMeta(c.d.Rail, c.d.Rows[i], banks)
 	}
 	c.recount()
 }
 
-// recount rebuilds totals, counts and duplicate keys: O(rows) map work,
-// done once per change (never per frame).
+// recount rebuilds totals, counts and duplicate keys from the per-row
+// cache: one cheap pass per change, never per frame.
 func (c *composer) recount() {
 	c.nErr, c.nWarn, c.sum = 0, 0, 0
-	c.dups = make(map[string]int, len(c.d.Rows))
-	for i := range c.d.Rows {
-		r := &c.d.Rows[i]
-		c.dups[dupKey(r)]++
+	c.dups = make(map[string]int, len(c.meta))
+	for i := range c.meta {
+		if k := c.meta[i].key; k != "" {
+			c.dups[k]++
+		}
 	}
-	for i := range c.d.Rows {
-		r := &c.d.Rows[i]
-		c.sum += payout.NormalizeRow(c.d.Rail, *r).Amount
+	for i := range c.meta {
+		mt := &c.meta[i]
+		c.sum += mt.amount
 		switch {
-		case payout.Errors(c.probs[i]) > 0:
+		case payout.Errors(mt.probs) > 0:
 			c.nErr++
-		case len(c.probs[i]) > 0 || c.dups[dupKey(r)] > 1:
+		case len(mt.probs) > 0 || c.dup(i):
 			c.nWarn++
 		}
 	}
 }
 
-func dupKey(r *payout.Row) string {
-	return r.Account + "|" + r.AmountText + "|" + r.Amount.Decimal()
+func (c *composer) dup(i int) bool {
+	k := c.meta[i].key
+	return k != "" && c.dups[k] > 1
 }
 
 // problem is the first error of row i, else its first warning (a
 // duplicate counts as one).
 func (c *composer) problem(i int) (p payout.Problem, ok bool) {
-	ps := c.probs[i]
+	ps := c.meta[i].probs
 	for _, p := range ps {
 		if !p.Warning {
 			return p, true
 		}
 	}
-	if c.dups[dupKey(&c.d.Rows[i])] > 1 {
+	if c.dup(i) {
 		return payout.Problem{Row: i, Field: "account", Reason: "duplicate: another row pays the same account the same amount", Warning: true}, true
 	}
 	if len(ps) > 0 {
@@ -120,19 +139,19 @@ func (c *composer) push(op undoOp) {
 
 // insert puts rows at i (validating only them).
 func (c *composer) insert(i int, rows []payout.Row, banks payout.BankSet) {
-	ps := make([][]payout.Problem, len(rows))
+	ms := make([]rowMeta, len(rows))
 	for j := range rows {
-		ps[j] = payout.ValidateRow(c.d.Rail, rows[j], banks)
+		ms[j] = newMeta(c.d.Rail, rows[j], banks)
 	}
-	c.d.Rows = append(c.d.Rows[:i], append(append([]payout.Row(nil), rows...), c.d.Rows[i:]...)...)
-	c.probs = append(c.probs[:i], append(ps, c.probs[i:]...)...)
+	c.d.Rows = slices.Insert(c.d.Rows, i, rows...)
+	c.meta = slices.Insert(c.meta, i, ms...)
 	c.recount()
 }
 
 func (c *composer) remove(i, n int) []payout.Row {
 	gone := append([]payout.Row(nil), c.d.Rows[i:i+n]...)
-	c.d.Rows = append(c.d.Rows[:i], c.d.Rows[i+n:]...)
-	c.probs = append(c.probs[:i], c.probs[i+n:]...)
+	c.d.Rows = slices.Delete(c.d.Rows, i, i+n)
+	c.meta = slices.Delete(c.meta, i, i+n)
 	c.recount()
 	return gone
 }
@@ -140,7 +159,7 @@ func (c *composer) remove(i, n int) []payout.Row {
 func (c *composer) replace(i int, r payout.Row, banks payout.BankSet) payout.Row {
 	old := c.d.Rows[i]
 	c.d.Rows[i] = r
-	c.probs[i] = payout.ValidateRow(c.d.Rail, r, banks)
+	c.meta[i] = newMeta(c.d.Rail, r, banks)
 	c.recount()
 	return old
 }

@@ -69,8 +69,8 @@ func TestComposeEditing(t *testing.T) {
 		if got := strings.Join(rowsOf(d.m), ","); got != s.want {
 			t.Fatalf("%s: rows %q, want %q\n%s", s.name, got, s.want, d.view())
 		}
-		if n, sum := d.m.comp.d.Totals(); n != len(d.m.comp.probs) || sum != d.m.comp.sum {
-			t.Fatalf("%s: caches out of step: %d rows, %d problem slots, sum %s vs %s", s.name, n, len(d.m.comp.probs), sum, d.m.comp.sum)
+		if n, sum := d.m.comp.d.Totals(); n != len(d.m.comp.meta) || sum != d.m.comp.sum {
+			t.Fatalf("%s: caches out of step: %d rows, %d problem slots, sum %s vs %s", s.name, n, len(d.m.comp.meta), sum, d.m.comp.sum)
 		}
 	}
 }
