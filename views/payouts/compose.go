@@ -21,8 +21,8 @@ type composer struct {
 	d      *payout.Draft
 	meta   []rowMeta      // per row, parallel to d.Rows
 	dups   map[string]int // payment key → how many rows have it
-	nErr   int                // rows with at least one error
-	nWarn  int                // rows with warnings only
+	nErr   int            // rows with at least one error
+	nWarn  int            // rows with warnings only
 	sum    client.Amount
 	cursor int
 	offset int
