@@ -90,8 +90,15 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 func printCheckSummary(out io.Writer, im *payout.Import, rail payout.Rail) {
 	d := payout.Draft{Rail: rail, Rows: im.Rows}
 	count, sum := d.Totals()
-	fmt.Fprintf(out, "%s: %d rows, %d good, %d bad, %d warnings; good rows total %s\n",
-		rail, im.DataRows, count, im.Bad(), im.Warnings(), sum.Format("KES"))
+	fmt.Fprintf(out, "%s: %s, %d good, %d bad, %s; good rows total %s\n",
+		rail, plural(im.DataRows, "row"), count, im.Bad(), plural(im.Warnings(), "warning"), sum.Format("KES"))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // openInput opens FILE, or stdin for "-".
