@@ -15,6 +15,7 @@ import (
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/bankpicker"
 )
 
 const (
@@ -118,6 +119,7 @@ type driver struct {
 }
 
 func newDriver(t testing.TB, f *fixture, c *common.Common, w, h int, opts ...Option) *driver {
+	opts = append([]Option{WithBankCache(bankpicker.NewCache(bankpicker.WithPath("")))}, opts...)
 	d := &driver{t: t, f: f, m: newModel(c, opts...)}
 	d.m.sched = func(_ time.Duration, msg tea.Msg) tea.Cmd {
 		return func() tea.Msg { d.timers = append(d.timers, msg); return nil }
@@ -128,7 +130,7 @@ func newDriver(t testing.TB, f *fixture, c *common.Common, w, h int, opts ...Opt
 
 // open is the usual driver: the fixture's journal and results dir.
 func (f *fixture) open(w, h int, opts ...Option) *driver {
-	all := append([]Option{WithJournal(f.j), WithResultsDir(f.dir)}, opts...)
+	all := append([]Option{WithJournal(f.j), WithResultsDir(f.dir), WithBankCache(bankpicker.NewCache(bankpicker.WithPath("")))}, opts...)
 	d := newDriver(f.t, f, f.common(), w, h, all...)
 	d.run(d.m.Init())
 	return d

@@ -21,6 +21,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/bankpicker"
 )
 
 // Timings.
@@ -36,6 +37,7 @@ type Option func(*options)
 
 type options struct {
 	journal    *payout.Journal
+	bankCache  *bankpicker.Cache
 	deviceID   string
 	resultsDir string
 }
@@ -45,6 +47,11 @@ type options struct {
 // approve is recorded before and after the call. Without it nothing
 // survives a restart.
 func WithJournal(j *payout.Journal) Option { return func(o *options) { o.journal = j } }
+
+// WithBankCache shares the session's bank list (the Banks tab's cache) for
+// PesaLink validation and the bank picker. Without it the view keeps its
+// own (memory, then the on-disk day cache, then IntaSend).
+func WithBankCache(c *bankpicker.Cache) Option { return func(o *options) { o.bankCache = c } }
 
 // WithDeviceID is the registered device (IntaSend dashboard → API Devices)
 // whose key signs approvals; it is sent as device_id on initiate. The
@@ -95,6 +102,7 @@ type Model struct {
 
 	comp    composer
 	form    *form
+	picker  *bankpicker.Model // the bank picker over the row form
 	prompt  *prompt
 	imp     *importPanel
 	resume  *resumeOffer
@@ -131,6 +139,9 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	}
 	if o.resultsDir == "" {
 		o.resultsDir = "."
+	}
+	if o.bankCache == nil {
+		o.bankCache = bankpicker.NewCache()
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
@@ -176,7 +187,7 @@ func (m *Model) SetSize(w, h int) {
 
 // Capturing is true while a form, a prompt or the resume offer takes keys.
 func (m *Model) Capturing() bool {
-	return m.form != nil || m.prompt != nil || m.resume != nil
+	return m.form != nil || m.prompt != nil || m.resume != nil || m.picker != nil
 }
 
 // SetShown pauses tracking polls while the view is hidden.
@@ -238,6 +249,8 @@ func (m *Model) Actions() []common.Action {
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
+	case m.picker != nil:
+		return m.picker.ShortHelp()
 	case m.resume != nil:
 		return []key.Binding{k.Resume, k.NotNow}
 	case m.form != nil:

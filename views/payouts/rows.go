@@ -9,6 +9,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/bankpicker"
 )
 
 // openRowForm edits row i, or adds a row after the cursor when i < 0.
@@ -41,7 +42,7 @@ func (m *Model) openRowForm(i int) tea.Cmd {
 	fs = append(fs, textField(st, "account", "Account", acctHint, r.Account, 40))
 	switch rail {
 	case payout.PesaLink:
-		fs = append(fs, textField(st, "bank_code", "Bank code", "e.g. 1 (KCB), 68 (Equity)", r.BankCode, 8))
+		fs = append(fs, textField(st, "bank_code", "Bank code", "code, or type a name to search", r.BankCode, 8))
 	case payout.B2B:
 		t := r.AccountType
 		if t == "" {
@@ -136,6 +137,12 @@ func (m *Model) currency() string {
 
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 	f := m.form
+	if k, ok := msg.(tea.KeyPressMsg); ok && f.kind == formRow && f.fields[f.focus].key == "bank_code" {
+		// Letters on the bank field search the bank list; digits type a code.
+		if k.String() == "ctrl+b" || (len(k.Text) == 1 && isLetter(k.Text[0])) {
+			return m.openPicker(k)
+		}
+	}
 	ev, cmd := f.update(m.keys, msg)
 	switch ev {
 	case formCancel:
@@ -251,4 +258,48 @@ func (m *Model) submitSettings() tea.Cmd {
 	c.revalidate(m.banks)
 	m.message = fmt.Sprintf("%s from %s", rail.Label(), w.Label)
 	return m.changed()
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+// openPicker opens the bank picker over the row form, the letter typed
+// as the start of its filter.
+func (m *Model) openPicker(k tea.KeyPressMsg) tea.Cmd {
+	p := bankpicker.New(m.c, m.opts.bankCache)
+	p.SetSize(min(m.width-4, 70), max(min(m.height-4, 16), 4))
+	p.SetHelp("use this bank", "back to the form")
+	cmds := []tea.Cmd{p.Focus(), p.Load()}
+	if k.String() != "ctrl+b" {
+		var cmd tea.Cmd
+		p, cmd = p.Update(k)
+		cmds = append(cmds, cmd)
+	}
+	m.picker = &p
+	return tea.Batch(cmds...)
+}
+
+// onPicker routes keys and the picker's messages while it is open.
+func (m *Model) onPicker(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case bankpicker.PickedMsg:
+		m.picker = nil
+		if m.form != nil {
+			if fl := m.form.get("bank_code"); fl != nil {
+				fl.input.SetValue(msg.Bank.Code)
+				fl.input.CursorEnd()
+				m.checkRowForm(false)
+				return m.form.setFocus(m.form.focus + 1)
+			}
+		}
+		return nil
+	case bankpicker.CancelledMsg:
+		m.picker = nil
+		return nil
+	}
+	if m.picker == nil {
+		return nil
+	}
+	p, cmd := m.picker.Update(msg)
+	m.picker = &p
+	return cmd
 }

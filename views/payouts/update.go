@@ -9,6 +9,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/bankpicker"
 )
 
 // ---- reference data ----
@@ -37,11 +38,11 @@ func (m *Model) loadWallets() tea.Cmd {
 }
 
 func (m *Model) loadBanks() tea.Cmd {
-	c := m.c.Client
+	c, cache := m.c.Client, m.opts.bankCache
 	return func() tea.Msg {
 		cx, cancel := reqCtx()
 		defer cancel()
-		bs, err := c.BankCodes(cx)
+		bs, _, err := cache.Banks(cx, c)
 		return banksMsg{banks: bs, err: err}
 	}
 }
@@ -103,8 +104,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
+	case bankpicker.LoadedMsg, bankpicker.PickedMsg, bankpicker.CancelledMsg:
+		return m.onPicker(msg)
 	case tea.PasteMsg:
 		switch {
+		case m.picker != nil:
+			return m.onPicker(msg)
 		case m.form != nil:
 			return m.onFormKey(msg)
 		case m.prompt != nil:
@@ -176,6 +181,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
+	case m.picker != nil:
+		return m.onPicker(k)
 	case m.resume != nil:
 		return m.resumeKeys(k)
 	case m.form != nil:
@@ -209,6 +216,8 @@ func (m *Model) View() string {
 	}
 	var panel string
 	switch {
+	case m.picker != nil:
+		panel = m.c.Styles.FocusedBox.Render(m.picker.View())
 	case m.resume != nil:
 		panel = m.resumeView()
 	case m.form != nil:

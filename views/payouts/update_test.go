@@ -347,3 +347,38 @@ func TestKeysUnboundForRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestBankPicker: letters on the bank field open the picker filtered by
+// them; enter puts the bank's code in the field.
+func TestBankPicker(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.setRail(payout.PesaLink)
+	d.press("a")
+	d.typeText("Peter")
+	d.press("tab")
+	d.typeText("0123456789")
+	d.press("tab")
+	d.typeText("equity")
+	if d.m.picker == nil || !d.m.Capturing() {
+		t.Fatalf("no picker:\n%s", d.view())
+	}
+	if v := d.view(); !strings.Contains(v, "Equity") {
+		t.Fatalf("picker does not offer Equity:\n%s", v)
+	}
+	d.press("enter")
+	if d.m.picker != nil {
+		t.Fatalf("picker still open:\n%s", d.view())
+	}
+	fl := d.m.form.get("bank_code")
+	if fl.value() != "68" || !strings.Contains(fl.hint, "Equity") {
+		t.Fatalf("bank field %q hint %q", fl.value(), fl.hint)
+	}
+	d.typeText("25000")
+	d.press("tab")
+	d.typeText("invoice 7")
+	d.press("enter")
+	if len(d.m.comp.d.Rows) != 1 || d.m.comp.d.Rows[0].BankCode != "68" || d.m.comp.nErr != 0 {
+		t.Fatalf("rows %+v", d.m.comp.d.Rows)
+	}
+}
