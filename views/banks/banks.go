@@ -185,7 +185,7 @@ func (m *Model) View() string {
 
 // sourceText says how fresh the list is.
 func (m *Model) sourceText() string {
-	at := m.cache.FetchedAt()
+	at := m.picker.FetchedAt()
 	if at.IsZero() {
 		return "bank codes"
 	}

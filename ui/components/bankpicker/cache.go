@@ -58,6 +58,10 @@ func (s Source) String() string {
 // for a day. It is safe for concurrent use: several pickers (the Banks tab,
 // the payout composer) may share one, and only one fetch runs at a time.
 type Cache struct {
+	// fetchMu makes one load at a time (so two pickers opening together
+	// ask IntaSend once); mu guards the fields and is never held across
+	// I/O, so FetchedAt never waits for the network.
+	fetchMu sync.Mutex
 	mu      sync.Mutex
 	banks   []client.Bank
 	fetched time.Time
@@ -109,13 +113,13 @@ func (c *Cache) Path() string { return c.path }
 // from IntaSend (then remembered in both). Only a failed fetch is an error:
 // a file that cannot be written just means asking again next session.
 func (c *Cache) Banks(ctx context.Context, cl *client.Client) ([]client.Bank, Source, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.banks != nil {
-		return c.banks, FromSession, nil
+	c.fetchMu.Lock()
+	defer c.fetchMu.Unlock()
+	if banks, _ := c.get(); banks != nil {
+		return banks, FromSession, nil
 	}
 	if banks, at, ok := c.readDisk(); ok {
-		c.banks, c.fetched = banks, at
+		c.set(banks, at)
 		return banks, FromDisk, nil
 	}
 	banks, err := c.fetch(ctx, cl)
@@ -127,19 +131,30 @@ func (c *Cache) Banks(ctx context.Context, cl *client.Client) ([]client.Bank, So
 
 // Refresh asks IntaSend again whatever the caches hold.
 func (c *Cache) Refresh(ctx context.Context, cl *client.Client) ([]client.Bank, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.fetchMu.Lock()
+	defer c.fetchMu.Unlock()
 	return c.fetch(ctx, cl)
 }
 
 // FetchedAt is when the list in memory was fetched from IntaSend.
 func (c *Cache) FetchedAt() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.fetched
+	_, at := c.get()
+	return at
 }
 
-// fetch asks IntaSend and stores the answer. Caller holds c.mu.
+func (c *Cache) get() ([]client.Bank, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.banks, c.fetched
+}
+
+func (c *Cache) set(banks []client.Bank, at time.Time) {
+	c.mu.Lock()
+	c.banks, c.fetched = banks, at
+	c.mu.Unlock()
+}
+
+// fetch asks IntaSend and stores the answer. Caller holds c.fetchMu.
 func (c *Cache) fetch(ctx context.Context, cl *client.Client) ([]client.Bank, error) {
 	if cl == nil {
 		return nil, errors.New("bank codes: no IntaSend client")
@@ -152,8 +167,9 @@ func (c *Cache) fetch(ctx context.Context, cl *client.Client) ([]client.Bank, er
 	if len(banks) == 0 {
 		return nil, errors.New("bank codes: IntaSend sent an empty list")
 	}
-	c.banks, c.fetched = banks, c.now()
-	_ = c.writeDisk(banks, c.fetched) // best effort: see Banks
+	at := c.now()
+	c.set(banks, at)
+	_ = c.writeDisk(banks, at) // best effort: see Banks
 	return banks, nil
 }
 

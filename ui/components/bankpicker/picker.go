@@ -51,7 +51,9 @@ type CancelledMsg struct{}
 type LoadedMsg struct {
 	Banks  []client.Bank
 	Source Source
-	Err    error
+	// FetchedAt is when the list was fetched from IntaSend.
+	FetchedAt time.Time
+	Err       error
 }
 
 // KeyMap is the picker's bindings. Letters are never bound: they filter.
@@ -93,6 +95,7 @@ type Model struct {
 	loading bool
 	loaded  bool
 	source  Source
+	fetched time.Time
 	err     string
 }
 
@@ -142,7 +145,7 @@ func (m *Model) Load() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTO)
 		defer cancel()
 		banks, src, err := cache.Banks(ctx, cl)
-		return LoadedMsg{Banks: banks, Source: src, Err: err}
+		return LoadedMsg{Banks: banks, Source: src, FetchedAt: cache.FetchedAt(), Err: err}
 	}
 }
 
@@ -157,7 +160,7 @@ func (m *Model) Reload() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTO)
 		defer cancel()
 		banks, err := cache.Refresh(ctx, cl)
-		return LoadedMsg{Banks: banks, Source: FromNetwork, Err: err}
+		return LoadedMsg{Banks: banks, Source: FromNetwork, FetchedAt: cache.FetchedAt(), Err: err}
 	}
 }
 
@@ -198,6 +201,10 @@ func (m Model) Err() string { return m.err }
 
 // Source says where the shown list came from.
 func (m Model) Source() Source { return m.source }
+
+// FetchedAt is when the shown list was fetched from IntaSend (zero when
+// not known).
+func (m Model) FetchedAt() time.Time { return m.fetched }
 
 // Banks is the whole list, sorted by name.
 func (m Model) Banks() []client.Bank { return m.banks }
@@ -259,7 +266,7 @@ func (m *Model) onLoaded(msg LoadedMsg) {
 	}
 	m.err = ""
 	m.loaded = true
-	m.source = msg.Source
+	m.source, m.fetched = msg.Source, msg.FetchedAt
 	m.setBanks(msg.Banks)
 }
 

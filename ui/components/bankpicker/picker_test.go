@@ -450,3 +450,26 @@ func TestResize(t *testing.T) {
 		checkBox(t, strip(p.View()), wh[0], wh[1])
 	}
 }
+
+// TestFetchedAtDoesNotWait: a picker drawing its title while another one
+// sharing the cache is fetching must not wait for the network.
+func TestFetchedAtDoesNotWait(t *testing.T) {
+	f := newFixture(t)
+	f.srv.SetFaults([]sim.Fault{{Route: bankRoute, Kind: sim.Latency, Latency: 400 * time.Millisecond, Rate: 1}})
+	c := f.cache()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Banks(context.Background(), f.c.Client)
+	}()
+	time.Sleep(50 * time.Millisecond) // the fetch is under way
+	began := time.Now()
+	c.FetchedAt()
+	if waited := time.Since(began); waited > 200*time.Millisecond {
+		t.Errorf("FetchedAt waited %s for the fetch", waited)
+	}
+	<-done
+	if c.FetchedAt().IsZero() {
+		t.Error("no fetch time after the fetch")
+	}
+}
