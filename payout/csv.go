@@ -68,9 +68,6 @@ var columnAliases = map[string]string{
 	"id_number": "id_number", "national_id": "id_number",
 }
 
-// fieldOrder is the order fields are checked and reported in.
-var fieldOrder = []string{"name", "account", "bank_code", "account_type", "account_reference", "amount", "narrative", "id_number"}
-
 // requiredColumns per rail.
 func requiredColumns(rail Rail) []string {
 	switch rail {
@@ -166,14 +163,16 @@ func decodeUTF16(b []byte, bigEndian bool) ([]byte, error) {
 
 // importer holds one import's state.
 type importer struct {
-	im    *Import
-	rail  Rail
-	banks BankSet
-	cols  map[string]int // field → column index
-	dups  *dupIndex
+	im       *Import
+	rail     Rail
+	banks    BankSet
+	cols     map[string]int // field → column index
+	lastLine int
+	dups     *dupIndex
 }
 
 func (p *importer) run(data []byte) {
+	p.lastLine = lastLineOf(data)
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = separator(data)
 	cr.FieldsPerRecord = -1
@@ -193,7 +192,7 @@ func (p *importer) run(data []byte) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			if p.runaway(cr, pe) {
+			if p.runaway(pe) {
 				return
 			}
 			p.im.DataRows++
@@ -253,16 +252,22 @@ func separator(data []byte) rune {
 }
 
 // runaway reports (and refuses the file for) a quote that never closes: the
-// reader would swallow the rest of the file into one cell.
-func (p *importer) runaway(cr *csv.Reader, pe *csv.ParseError) bool {
-	if !errors.Is(pe.Err, csv.ErrQuote) || pe.Line <= pe.StartLine+1 {
-		return false
-	}
-	if _, err := cr.Read(); err != io.EOF {
+// reader swallowed the rest of the file into one cell.
+func (p *importer) runaway(pe *csv.ParseError) bool {
+	if !errors.Is(pe.Err, csv.ErrQuote) || pe.Line <= pe.StartLine || pe.Line < p.lastLine {
 		return false
 	}
 	p.im.Refused = fmt.Errorf("line %d: a quoted cell never closes (a stray \" ?): the rest of the file would be one cell", pe.StartLine)
 	return true
+}
+
+// lastLineOf is the number of the file's last line.
+func lastLineOf(data []byte) int {
+	n := bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return n
 }
 
 func quoteHint(pe *csv.ParseError) string {

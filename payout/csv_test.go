@@ -152,6 +152,8 @@ func TestImportBadRows(t *testing.T) {
 			[]string{`line 2: narrative:`, `line 4: amount: "abc" is not an amount`}, 0, 2, []int{2, 4}},
 		{"bare quote", payout.B2C, "name,phone,amount\nJa\"ne,0712345678,100\nJohn,0722000111,100\n",
 			[]string{`line 2: not valid CSV: bare " in non-quoted-field`}, 1, 1, nil},
+		{"quote closed then junk, across lines", payout.B2C, "name,phone,amount\n\"Jane\nDoe\"x,0712345678,100\nJohn,0722000111,100\n",
+			[]string{`line 2: not valid CSV: extraneous or missing " in quoted-field`}, 1, 1, nil},
 		{"short row", payout.B2C, "name,phone,amount\nJane,0712345678\nJohn,0722000111,100\n",
 			[]string{`line 2: amount: required`}, 1, 1, []int{2}},
 		{"excel scientific", payout.B2C, "name,phone,amount\nJane,2.54712E+11,100\n",
