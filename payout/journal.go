@@ -404,6 +404,13 @@ func (j *journal) append(ev event) error {
 	if err := j.refresh(); err != nil {
 		return err
 	}
+	if e := j.byTrack[ev.TrackingID]; e != nil && ev.TrackingID != "" && ev.Fingerprint == "" {
+		// Every line names its batch's fingerprint, so the file reads on its own.
+		ev.Fingerprint, ev.DraftID = e.Fingerprint, e.DraftID
+		if line, err = json.Marshal(ev); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+	}
 	if j.torn {
 		line = append([]byte{'\n'}, line...)
 	}

@@ -146,8 +146,13 @@ func TestJournalTornLine(t *testing.T) {
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "events.jsonl"))
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if last := lines[len(lines)-1]; !json.Valid([]byte(last)) {
+	last := lines[len(lines)-1]
+	if !json.Valid([]byte(last)) {
 		t.Errorf("last line is not whole JSON: %q", last)
+	}
+	if !strings.Contains(last, `"event":"approving"`) || !strings.Contains(last, `"tracking_id":"T1"`) ||
+		!strings.Contains(last, `"fingerprint":"`+d.Fingerprint()+`"`) {
+		t.Errorf("approving event lacks the batch's ids: %s", last)
 	}
 }
 
