@@ -176,6 +176,15 @@ func (j *Journal) As(initiator string) *Journal {
 	return &Journal{journal: j.journal, initiator: initiator}
 }
 
+// SetClock makes the journal stamp events with now instead of time.Now
+// (tests and the demo run on a simulated clock). It applies to every As
+// view of the journal.
+func (j *Journal) SetClock(now func() time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.now = now
+}
+
 // Dir is the journal's directory.
 func (j *Journal) Dir() string { return j.dir }
 
@@ -394,22 +403,19 @@ func (j *Journal) lastAttempt(d *Draft) string {
 
 // append writes one event line and fsyncs it.
 func (j *journal) append(ev event) error {
-	ev.At = j.now()
-	line, err := json.Marshal(ev)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.refresh(); err != nil {
 		return err
 	}
+	ev.At = j.now()
 	if e := j.byTrack[ev.TrackingID]; e != nil && ev.TrackingID != "" && ev.Fingerprint == "" {
 		// Every line names its batch's fingerprint, so the file reads on its own.
 		ev.Fingerprint, ev.DraftID = e.Fingerprint, e.DraftID
-		if line, err = json.Marshal(ev); err != nil {
-			return fmt.Errorf("journal: %w", err)
-		}
+	}
+	line, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
 	}
 	if j.torn {
 		line = append([]byte{'\n'}, line...)

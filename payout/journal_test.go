@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -111,6 +112,50 @@ func TestJournalLifecycle(t *testing.T) {
 	re := openJournal(t, dir)
 	if got := statuses(re.Entries()); got != "T1:approved :initiate-failed T2:cancelled" {
 		t.Errorf("after reopen: %q", got)
+	}
+}
+
+// TestJournalConcurrent: saves and events from many goroutines, through
+// two Journals on one directory, all land and nothing races.
+func TestJournalConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	a, b := openJournal(t, dir), openJournal(t, dir)
+	a.SetClock(func() time.Time { return t0 })
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			j := a
+			if i%2 == 1 {
+				j = b
+			}
+			d := sampleDraft()
+			d.Rows[0].AmountText = fmt.Sprint(100 + i)
+			for k := range 5 {
+				d.Rows[1].Amount = client.Units(int64(k + 10))
+				if err := j.SaveDraft(d.Clone()); err != nil {
+					t.Error(err)
+				}
+			}
+			if err := j.RecordInitiating(d); err != nil {
+				t.Error(err)
+			}
+			if err := j.RecordInitiated(d, &client.Batch{TrackingID: fmt.Sprintf("T%d", i)}); err != nil {
+				t.Error(err)
+			}
+			_ = j.Pending()
+		})
+	}
+	wg.Wait()
+	for _, j := range []*payout.Journal{a, b, openJournal(t, dir)} {
+		if p := j.Pending(); len(p) != 8 {
+			t.Errorf("%d pending, want 8: %s", len(p), statuses(p))
+		}
+	}
+	if es := a.Entries(); es[0].InitiatedAt.IsZero() {
+		t.Error("no initiation time")
+	}
+	if d, _ := a.Drafts(); len(d) != 0 {
+		t.Errorf("%d drafts left after every one was initiated", len(d))
 	}
 }
 
