@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sahilm/fuzzy"
-
 	"github.com/malipo/malipo/client"
 )
 
@@ -130,28 +128,21 @@ func (s *store) insert(r *row) {
 // States the `s` key cycles through ("" is all).
 var stateCycle = []string{"", client.InvoicePending, client.InvoiceProcessing, client.InvoiceComplete, client.InvoiceFailed}
 
-// rowsSource adapts candidate rows to fuzzy.Source.
-type rowsSource struct {
-	rows []*row
-	idx  []int
-}
-
-func (s rowsSource) String(i int) string { return s.rows[s.idx[i]].hay }
-func (s rowsSource) Len() int            { return len(s.idx) }
-
 // shown is the filtered view of the store: indexes of the rows shown,
-// newest first (exact matches of a query before fuzzy ones).
+// newest first, rows holding the query as typed before looser matches.
 type shown struct {
 	version int
 	query   string
 	state   string
-	idx     []int
-	all     bool // no filter: idx is unused, every row is shown
+	idx     []int // display order
+	matched []int // the same rows in time order, for narrowing
+	all     bool  // no filter: every row is shown
 }
 
 // apply recomputes what is shown. When only the query grew (a keystroke)
 // on unchanged data, it searches the previous matches rather than every
-// row: that is what keeps typing fast at 10,000 rows.
+// row: together with the precomputed lower-case text per row, that keeps
+// typing well under a frame at 10,000 rows.
 func (v *shown) apply(s *store, query, state string) {
 	query = strings.ToLower(strings.TrimSpace(query))
 	if v.version == s.version && v.query == query && v.state == state && (v.all || v.idx != nil) {
@@ -162,11 +153,9 @@ func (v *shown) apply(s *store, query, state string) {
 		return
 	}
 	var cand []int
-	narrowing := !v.all && v.idx != nil && v.version == s.version && v.state == state &&
-		v.query != "" && strings.HasPrefix(query, v.query)
-	if narrowing {
-		cand = slices.Clone(v.idx)
-		slices.Sort(cand) // back to time order, so ties keep it
+	if !v.all && v.matched != nil && v.version == s.version && v.state == state &&
+		v.query != "" && strings.HasPrefix(query, v.query) {
+		cand = v.matched
 	} else {
 		cand = make([]int, 0, len(s.rows))
 		for i, r := range s.rows {
@@ -175,24 +164,59 @@ func (v *shown) apply(s *store, query, state string) {
 			}
 		}
 	}
-	idx := cand
+	out := shown{version: s.version, query: query, state: state, idx: cand, matched: cand}
 	if query != "" {
-		// Rows holding the query as typed come first, then looser fuzzy
-		// matches; each group stays newest first, as a live list should.
-		matches := fuzzy.FindFromNoSort(query, rowsSource{s.rows, cand})
-		idx = make([]int, 0, len(matches))
+		out.matched = make([]int, 0, len(cand))
+		exact := make([]int, 0, len(cand))
 		var loose []int
-		for _, mt := range matches {
-			i := cand[mt.Index]
-			if strings.Contains(s.rows[i].hay, query) {
-				idx = append(idx, i)
-			} else {
+		for _, i := range cand {
+			h := s.rows[i].hay
+			switch {
+			case strings.Contains(h, query):
+				exact = append(exact, i)
+			case fuzzyMatch(h, query):
 				loose = append(loose, i)
+			default:
+				continue
+			}
+			out.matched = append(out.matched, i)
+		}
+		out.idx = append(exact, loose...)
+	}
+	*v = out
+}
+
+// fuzzyMatch reports whether the query's characters appear in h in order
+// (both lower-case): the same rule as github.com/sahilm/fuzzy, without its
+// scoring, which walks every character of every row and costs 12–25 ms at
+// 10,000 rows. The list keeps time order, so scores would go unused.
+func fuzzyMatch(h, q string) bool {
+	if isASCII(q) {
+		j := 0
+		for i := 0; i < len(h) && j < len(q); i++ {
+			if h[i] == q[j] {
+				j++
 			}
 		}
-		idx = append(idx, loose...)
+		return j == len(q)
 	}
-	*v = shown{version: s.version, query: query, state: state, idx: idx}
+	qr := []rune(q)
+	j := 0
+	for _, r := range h {
+		if j < len(qr) && r == qr[j] {
+			j++
+		}
+	}
+	return j == len(qr)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *shown) len(s *store) int {
