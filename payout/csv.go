@@ -286,22 +286,63 @@ func blank(rec []string) bool {
 	return true
 }
 
-// header reads the first non-blank record as the header and maps columns.
+// maxTitleRows is how many non-blank lines may stand above the header (a
+// title such as "Salaries November 2026" in a payroll export).
+const maxTitleRows = 5
+
+// header finds the header: the first non-blank record that names at least
+// one payout field, within maxTitleRows lines; the lines above it are
+// reported as skipped.
 func (p *importer) header(cr *csv.Reader) bool {
+	var skipped []int
+	firstLine, firstText := 0, ""
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			p.im.Refused = errors.New("the file is empty: expected a header row (name, account, amount, …) and payments below it")
+			if firstLine == 0 {
+				p.im.Refused = errors.New("the file is empty: expected a header row (name, account, amount, …) and payments below it")
+			} else {
+				p.im.Refused = notHeader(firstLine, firstText)
+			}
 			return false
 		}
 		if err != nil {
 			p.im.Refused = fmt.Errorf("the header row is not valid CSV: %w", err)
 			return false
 		}
-		if !blank(rec) {
+		if blank(rec) {
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if firstLine == 0 {
+			firstLine, firstText = line, quoteShort(strings.Join(rec, string(cr.Comma)))
+		}
+		if namesAField(rec) {
+			for _, l := range skipped {
+				p.im.Problems = append(p.im.Problems, Problem{Line: l, Row: -1, Warning: true,
+					Reason: "skipped: above the header row"})
+			}
 			return p.mapColumns(rec, cr)
 		}
+		if skipped = append(skipped, line); len(skipped) >= maxTitleRows {
+			p.im.Refused = notHeader(firstLine, firstText)
+			return false
+		}
 	}
+}
+
+func notHeader(line int, text string) error {
+	return fmt.Errorf("line %d is not a header row: expected column names such as name, account (or phone), amount, narrative; got %s",
+		line, text)
+}
+
+func namesAField(rec []string) bool {
+	for _, h := range rec {
+		if _, ok := columnAliases[normHeader(h)]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
@@ -321,11 +362,6 @@ func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 			p.cols[f] = i
 			p.im.Columns[f] = strings.TrimSpace(h)
 		}
-	}
-	if len(p.cols) == 0 {
-		p.im.Refused = fmt.Errorf("line %d is not a header row: expected column names such as name, account (or phone), amount, narrative; got %s",
-			line, quoteShort(strings.Join(rec, string(cr.Comma))))
-		return false
 	}
 	var missing []string
 	for _, f := range requiredColumns(p.rail) {
