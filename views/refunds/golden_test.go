@@ -12,7 +12,27 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+// -update rewrites testdata/*.golden from the current output. teatest
+// (shell_test.go) brings x/exp/golden, which registers the same flag; use
+// that one when it is there.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	v, _ := g.Get().(bool)
+	return v
+}
 
 // sizes are terminal sizes and the body the shell gives the view at each.
 var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
@@ -86,7 +106,7 @@ func checkBox(t *testing.T, s string, w, h int) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		os.MkdirAll("testdata", 0o755)
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
