@@ -144,6 +144,7 @@ type (
 	refreshMsg  struct{}
 	openPushMsg struct{}
 	openLinkMsg struct{}
+	refundMsg   struct{}
 )
 
 // Actions are offered in the command palette; the ones that need a
@@ -155,6 +156,8 @@ func (m *Model) Actions() []common.Action {
 			Msg: openPushMsg{}, Perm: common.PermCollect},
 		{Title: "Create checkout link", Help: "a hosted payment page to send a customer", Key: "l",
 			Msg: openLinkMsg{}, Perm: common.PermCollect},
+		{Title: "Refund selected payment", Help: "open the Refunds view on this invoice", Key: "R",
+			Msg: refundMsg{}, Perm: common.PermRefund},
 	}
 }
 

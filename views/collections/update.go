@@ -36,6 +36,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.openPush()
 	case openLinkMsg:
 		return m.openLink()
+	case refundMsg:
+		if !m.c.Can(common.PermRefund) {
+			return nil
+		}
+		if m.detail != nil {
+			return m.refund(m.st.byKey[m.detail.key])
+		}
+		return m.refund(m.selected())
 	case confirmedMsg:
 		return m.onConfirmed(msg)
 	case cancelledMsg:

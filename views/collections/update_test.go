@@ -226,6 +226,27 @@ func TestRefundHandOff(t *testing.T) {
 	if !ok || g.Tab != "Refunds" || g.Msg != (common.OpenRefundMsg{InvoiceID: r.inv.ID}) {
 		t.Fatalf("R sent %#v", g)
 	}
+	// The palette entry does the same, and names its permission.
+	d.shell = nil
+	for _, a := range d.m.Actions() {
+		if a.Key == "R" {
+			if a.Perm != common.PermRefund {
+				t.Errorf("refund action perm %q", a.Perm)
+			}
+			d.feed(a.Msg)
+		}
+	}
+	if g, _ := d.last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg); g.Tab != "Refunds" {
+		t.Errorf("palette refund sent %#v", d.shell)
+	}
+	// Not on an unpaid invoice.
+	d.requestPush(failPhone, "100", "")
+	d.press("esc", "home")
+	d.shell = nil
+	d.press("R")
+	if d.last(reflect.TypeFor[common.GoToMsg]()) != nil || !strings.Contains(strings.Join(d.toasts(), ""), "Only a COMPLETE payment") {
+		t.Errorf("R on a PENDING payment: %#v", d.shell)
+	}
 	// A viewer may not refund or collect: the keys are unbound.
 	c := f.common()
 	c.Role = common.RoleViewer
