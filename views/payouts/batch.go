@@ -248,7 +248,7 @@ func dupBody(prior []payout.Entry, loc *time.Location) string {
 	if tid == "" {
 		tid = "no tracking id: the answer was lost"
 	}
-	s := fmt.Sprintf("An identical batch (same rail, wallet, accounts and amounts) was already initiated")
+	s := "An identical batch (same rail, wallet, accounts and amounts) was already initiated"
 	if !e.InitiatedAt.IsZero() {
 		s += " at " + e.InitiatedAt.In(loc).Format("2 Jan 15:04")
 	}

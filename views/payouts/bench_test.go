@@ -81,8 +81,8 @@ func BenchmarkEdit5000(b *testing.B) {
 // the same process, so the figure is an upper bound for the view). Run
 // with -v to see the figures; it fails only far above the 60 MB target.
 func TestMemory5000(t *testing.T) {
-	if testing.Short() {
-		t.Skip("memory figure")
+	if testing.Short() || raceEnabled {
+		t.Skip("memory figure (meaningless under -race)")
 	}
 	base := heapInUse()
 	f := newFixture(t, fixtureOpt{})

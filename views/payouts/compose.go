@@ -44,12 +44,11 @@ type undoOp struct {
 type undoKind int
 
 const (
-	undoInsert     undoKind = iota + 1 // put rows back at at
-	undoRemove                         // remove n rows at at
-	undoReplace                        // put rows[0] back at at
-	undoTruncate                       // cut the rows back to n (after an import)
-	undoSettings                       // rail and wallet back
-	undoReplaceAll                     // all rows back (after F replaced the draft)
+	undoInsert   undoKind = iota + 1 // put rows back at at
+	undoRemove                       // remove n rows at at
+	undoReplace                      // put rows[0] back at at
+	undoTruncate                     // cut the rows back to n (after an import)
+	undoSettings                     // rail and wallet back
 )
 
 // rowMeta is what the composer knows about a row without looking again:
@@ -72,8 +71,6 @@ func newMeta(rail payout.Rail, r payout.Row, banks payout.BankSet) rowMeta {
 func (c *composer) reset(d *payout.Draft) {
 	*c = composer{d: d}
 }
-
-func (c *composer) rows() []payout.Row { return c.d.Rows }
 
 // revalidate rebuilds every cache: after a rail change, an import, a resume
 // or the bank list arriving.
@@ -302,10 +299,6 @@ func (m *Model) undo() tea.Cmd {
 	case undoSettings:
 		c.d.Rail, c.d.WalletID, c.d.Currency = op.rail, op.wal, op.cur
 		c.revalidate(m.banks)
-	case undoReplaceAll:
-		c.d.Rows = op.rows
-		c.revalidate(m.banks)
-		c.setCursor(0, m.composeRows())
 	}
 	m.message = "Undid: " + op.what
 	return m.changed()

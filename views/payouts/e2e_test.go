@@ -1,7 +1,6 @@
 package payouts
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/csv"
 	"os"
@@ -122,7 +121,12 @@ func readCSV(t *testing.T, path string) [][]string {
 // approval is accepted; without the signer IntaSend's refusal is shown and
 // nothing is approved.
 func TestSignedApproval(t *testing.T) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	// The repository's fixed test key (generating one takes seconds).
+	pemData, err := os.ReadFile("../../client/testdata/device-key.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := client.ParsePrivateKeyPEM(pemData)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,5 +254,67 @@ func TestPendingAndOpenByID(t *testing.T) {
 	d.press("A")
 	if f.srv.Counters().Approved[b2.TrackingID] != 0 {
 		t.Fatal("a cancelled batch was approved")
+	}
+}
+
+// pending counts the poll timers waiting to fire.
+func (d *driver) pendingPolls() int {
+	n := 0
+	for _, m := range d.timers {
+		if _, ok := m.(pollMsg); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTrackingPolls: one status read at a time, backing off while IntaSend
+// fails, paused while the view is hidden, until the batch is final.
+func TestTrackingPolls(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	d.press("A")
+	d.confirm()
+	if n := d.pendingPolls(); n != 1 {
+		t.Fatalf("%d poll timers after approval", n)
+	}
+	// A read in flight blocks another.
+	if first := d.m.pollNow(); first == nil || d.m.pollNow() != nil {
+		t.Fatal("two status reads could overlap")
+	} else {
+		d.run(first)
+	}
+
+	status := func() int { return f.srv.Counters().Requests["POST send-money/status/"] }
+	f.srv.SetFaults([]sim.Fault{{Route: "send-money/status", Kind: sim.ServerError, Status: 503}})
+	d.delays = nil
+	for range 3 {
+		d.fire(pollMsg{})
+	}
+	if len(d.delays) != 3 || !(d.delays[0] < d.delays[1] && d.delays[1] < d.delays[2]) {
+		t.Fatalf("no back-off after failures: %v", d.delays)
+	}
+	if !strings.Contains(d.view(), "status check failed, retrying") {
+		t.Errorf("failure not shown:\n%s", d.view())
+	}
+	f.srv.SetFaults(nil)
+
+	d.m.SetShown(false)
+	before := status()
+	d.fire(pollMsg{})
+	if status() != before || d.pendingPolls() != 0 {
+		t.Fatalf("polled while hidden: %d reads, %d timers", status()-before, d.pendingPolls())
+	}
+	d.run(d.m.SetShown(true))
+	if status() != before+1 {
+		t.Fatalf("showing again did not read the status at once")
+	}
+	d.settle()
+	ts := strings.Join(d.toasts(), "\n")
+	if !strings.Contains(ts, "completed: 2 paid") {
+		t.Errorf("toasts %q", ts)
+	}
+	if d.pendingPolls() != 0 {
+		t.Errorf("still polling a final batch")
 	}
 }

@@ -40,10 +40,9 @@ type fixture struct {
 }
 
 type fixtureOpt struct {
-	sim     sim.Options
-	signer  client.Signer
-	noFund  bool
-	journal bool
+	sim    sim.Options
+	signer client.Signer
+	noFund bool
 }
 
 func newFixture(t testing.TB, o fixtureOpt) *fixture {
@@ -115,14 +114,21 @@ type driver struct {
 	f      *fixture
 	m      *Model
 	timers []tea.Msg
+	delays []time.Duration // of the timers set, in order
 	shell  []tea.Msg
 }
 
 func newDriver(t testing.TB, f *fixture, c *common.Common, w, h int, opts ...Option) *driver {
 	opts = append([]Option{WithBankCache(bankpicker.NewCache(bankpicker.WithPath("")))}, opts...)
 	d := &driver{t: t, f: f, m: newModel(c, opts...)}
-	d.m.sched = func(_ time.Duration, msg tea.Msg) tea.Cmd {
-		return func() tea.Msg { d.timers = append(d.timers, msg); return nil }
+	d.m.sched = func(delay time.Duration, msg tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			d.timers = append(d.timers, msg)
+			if _, poll := msg.(pollMsg); poll {
+				d.delays = append(d.delays, delay)
+			}
+			return nil
+		}
 	}
 	d.m.SetSize(w, h)
 	return d

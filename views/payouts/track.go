@@ -54,6 +54,7 @@ func (m *Model) pollNow() tea.Cmd {
 		return nil
 	}
 	b.inFlight = true
+	b.gen++ // a timer set before this read is now stale: one chain of polls only
 	c, tid, seq := m.c.Client, b.b.TrackingID, b.seq
 	return tea.Batch(func() tea.Msg {
 		cx, cancel := reqCtx()

@@ -1,0 +1,5 @@
+//go:build !race
+
+package payouts
+
+const raceEnabled = false
