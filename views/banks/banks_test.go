@@ -25,7 +25,23 @@ const (
 	bankRoute  = "GET send-money/bank-codes/ke/"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+// -update rewrites testdata/*.golden. teatest (shell_test.go) brings
+// x/exp/golden, which registers the same flag; use that one when present.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+	}
+}
+
+func updating() bool {
+	if f := flag.Lookup("update"); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			v, _ := g.Get().(bool)
+			return v
+		}
+	}
+	return false
+}
 
 type fixture struct {
 	clock *sim.ManualClock
@@ -311,7 +327,7 @@ func checkBox(t *testing.T, s string, w, h int) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		os.MkdirAll("testdata", 0o755)
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
