@@ -230,3 +230,29 @@ func TestRefusedPushKeepsForm(t *testing.T) {
 		t.Errorf("%d invoices in the simulator, want exactly 1", n)
 	}
 }
+
+// TestGeneratedCollectionsArrive is demo mode: the simulator's generator
+// makes customers pay in, and they appear without a keypress as polls run.
+func TestGeneratedCollectionsArrive(t *testing.T) {
+	f := newFixture(t, morning(), sim.Options{Seed: true, Generator: true, Rand: 3, FailureRate: 0.1})
+	d := newDriver(t, f.common(), 120, 36).init()
+	before := len(d.m.st.rows)
+	fresh := 0
+	for i := 0; i < 24; i++ { // two minutes of polling
+		f.advance(pollEvery)
+		if d.fire(pollTickMsg{}) != 1 {
+			t.Fatalf("poll %d: the timer was not re-armed", i)
+		}
+	}
+	for _, r := range d.m.st.rows {
+		if !r.newUntil.IsZero() {
+			fresh++
+		}
+	}
+	if got := len(d.m.st.rows) - before; got < 5 || fresh != got {
+		t.Errorf("%d payments arrived in two minutes (%d marked new), want several", got, fresh)
+	}
+	if d.m.sum.today.count <= 4 {
+		t.Errorf("today's totals did not move: %+v", d.m.sum.today)
+	}
+}
