@@ -39,6 +39,7 @@ type openBatch struct {
 	seq         int
 	phase       phase
 	draft       *payout.Draft // what was initiated (nil when opened by id)
+	version     int           // the composer's version that was initiated
 	fingerprint string
 	b           *client.Batch // the latest answer, for display
 	approveWith *client.Batch // the answer approve echoes back (nonce included)
@@ -280,7 +281,7 @@ func (m *Model) initiate() tea.Cmd {
 	m.seq++
 	seq := m.seq
 	_, sum := d.Totals()
-	m.batch = &openBatch{seq: seq, phase: phaseInitiating, draft: d, fingerprint: d.Fingerprint(),
+	m.batch = &openBatch{seq: seq, phase: phaseInitiating, draft: d, fingerprint: d.Fingerprint(), version: m.comp.version,
 		b: &client.Batch{Wallet: m.walletPtr(d.WalletID), TotalAmount: sum, TransactionsCount: len(d.Rows)}}
 	m.screen = scrBatch
 	j, c, device := m.opts.journal, m.c.Client, m.opts.deviceID
@@ -336,6 +337,9 @@ func (m *Model) onInitiated(msg initiatedMsg) tea.Cmd {
 			payout.Entry{TrackingID: msg.b.TrackingID, FileID: msg.b.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
 		m.noteEntry(b)
 		m.message = "Initiated batch " + msg.b.FileID + ": waiting for approval"
+		if m.comp.d.ID == b.draft.ID && m.comp.version == b.version {
+			m.comp.initiated = true
+		}
 		cmds := []tea.Cmd{health(nil, now), m.loadPending()}
 		if b.polling() {
 			cmds = append(cmds, m.pollNow())
@@ -522,7 +526,7 @@ func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 // afterApproval clears the composer when it still holds the batch just
 // approved: that draft is done.
 func (m *Model) afterApproval(b *openBatch) {
-	if b.draft == nil || m.comp.d.ID != b.draft.ID || m.comp.d.Fingerprint() != b.fingerprint {
+	if b.draft == nil || m.comp.d.ID != b.draft.ID || m.comp.version != b.version {
 		return
 	}
 	d := m.comp.d

@@ -27,6 +27,10 @@ type composer struct {
 	cursor int
 	offset int
 	undo   []undoOp
+	// version counts edits; initiated is set when IntaSend took this very
+	// version as a batch: it is no longer a draft to save or offer back.
+	version   int
+	initiated bool
 }
 
 // undoOp is the inverse of one change.
@@ -188,6 +192,8 @@ func (c *composer) ensureVisible(visible int) {
 
 // changed is called after every edit: the draft saves itself.
 func (m *Model) changed() tea.Cmd {
+	m.comp.version++
+	m.comp.initiated = false
 	m.comp.d.UpdatedAt = m.c.Now()
 	m.comp.ensureVisible(m.composeRows())
 	return m.saveDraft()

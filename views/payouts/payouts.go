@@ -297,6 +297,9 @@ func (m *Model) QuitWarning() string {
 	if m.save.inFlight || m.save.dirty {
 		return "The payout draft is still being saved."
 	}
+	if m.opts.journal == nil && len(m.comp.d.Rows) > 0 && !m.comp.initiated {
+		return "The payout draft is not saved anywhere (no journal): quitting loses it."
+	}
 	return ""
 }
 

@@ -39,7 +39,7 @@ func snapshot(d *payout.Draft) *payout.Draft {
 
 func (m *Model) saveDraft() tea.Cmd {
 	j := m.opts.journal
-	if j == nil {
+	if j == nil || m.comp.initiated {
 		return nil
 	}
 	if m.save.inFlight {
@@ -64,6 +64,12 @@ func (m *Model) onSaved(msg savedMsg) tea.Cmd {
 	}
 	if m.save.dirty {
 		return m.saveDraft()
+	}
+	if j := m.opts.journal; j != nil && m.comp.initiated {
+		// A save that raced the initiate may have put the draft back after
+		// the journal removed it: it is a batch now, not a draft.
+		id := m.comp.d.ID
+		return func() tea.Msg { _ = j.DiscardDraft(id); return nil }
 	}
 	return nil
 }

@@ -249,6 +249,35 @@ func TestPreviewShowsIntaSendsAnswer(t *testing.T) {
 	if p := f.j.Pending(); len(p) != 1 || p[0].TrackingID != d.m.batch.b.TrackingID {
 		t.Errorf("journal pending %+v", p)
 	}
+	// It is a batch now, not a draft to offer back; an edit makes it a draft again.
+	if ds, _ := f.j.Drafts(); len(ds) != 0 {
+		t.Errorf("the initiated draft is still offered back: %d drafts", len(ds))
+	}
+	if w := d.m.QuitWarning(); !strings.Contains(w, "waiting for approval") {
+		t.Errorf("quit warning %q", w)
+	}
+	d.press("esc", "D")
+	if ds, _ := f.j.Drafts(); len(ds) != 1 || len(ds[0].Rows) != 3 {
+		t.Errorf("the edited draft was not saved: %d drafts", len(ds))
+	}
+}
+
+func TestQuitWarning(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := newDriver(t, f, f.common(), 80, 20) // no journal
+	if w := d.m.QuitWarning(); w != "" {
+		t.Fatalf("empty view warns %q", w)
+	}
+	d.addRow("Jane", "0708374149", "100", "nov")
+	if w := d.m.QuitWarning(); !strings.Contains(w, "not saved") {
+		t.Errorf("unsaved draft: %q", w)
+	}
+	for ph, want := range map[phase]string{phaseInitiating: "being initiated", phaseApproving: "approval is in flight"} {
+		d.m.batch = &openBatch{phase: ph, b: &client.Batch{}}
+		if w := d.m.QuitWarning(); !strings.Contains(w, want) {
+			t.Errorf("phase %d: %q", ph, w)
+		}
+	}
 }
 
 func TestDuplicateGuard(t *testing.T) {
