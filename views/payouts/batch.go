@@ -511,9 +511,11 @@ func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 		b.err = "Not approved: " + errText(msg.err)
 		return tea.Batch(health(msg.err, now), m.loadPending(), common.Error("Batch not approved", msg.err))
 	case refused(msg.err):
+		// Nothing moved. Read the status anyway: "already approved" means
+		// someone else approved it, and the screen should say so.
 		b.phase = phasePreview
 		b.err = "IntaSend refused the approval: " + errText(msg.err)
-		return tea.Batch(health(msg.err, now), m.loadPending(), common.Error("Approval refused", msg.err))
+		return tea.Batch(health(msg.err, now), m.loadPending(), m.pollNow(), common.Error("Approval refused", msg.err))
 	}
 	// Outcome unknown even after ApproveOnce asked for the status: never
 	// approve again from here; keep reading the status until it says.

@@ -373,7 +373,11 @@ func (m *Model) exportPrompt() tea.Cmd {
 	if b == nil || !b.tracking() || len(b.b.Transactions) == 0 {
 		return nil
 	}
-	def := filepath.Join(m.opts.resultsDir, "payout-results-"+b.b.FileID+".csv")
+	name := "payout-results-" + b.b.FileID + ".csv"
+	def := filepath.Join(m.opts.resultsDir, name)
+	if m.opts.resultsDir == "." {
+		def = "./" + name // say where it goes
+	}
 	return m.newPrompt(promptExport, "Export results as CSV", "One line per payout: status, code, M-Pesa/bank reference, charge.", "file path", def)
 }
 
