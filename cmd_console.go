@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -17,29 +18,40 @@ import (
 // instead of failing: a first run should never end in an error.
 func runConsole(cmd *cobra.Command, g *globals) error {
 	ctx := cmdContext(cmd)
-	m, err := consoleModel(ctx, g)
+	m, done, err := consoleModel(ctx, g)
 	if err != nil {
 		return err
 	}
+	defer done()
 	return ui.Run(ctx, m, ui.RunOptions{NoColor: g.noColor})
 }
 
 // consoleModel loads the profile's keys and builds the shell for them, or
-// the onboarding screen when there are none.
-func consoleModel(ctx context.Context, g *globals) (*ui.Model, error) {
+// the onboarding screen when there are none. The profile's payout journal
+// (drafts, the duplicate guard) is opened here; done closes it.
+func consoleModel(ctx context.Context, g *globals) (m *ui.Model, done func(), err error) {
 	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
 	if errors.Is(err, keystore.ErrNotFound) {
-		return ui.New(&common.Common{Profile: g.profile}, ui.Options{Onboarding: true}), nil
+		return ui.New(&common.Common{Profile: g.profile}, ui.Options{Onboarding: true}), func() {}, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cl, err := creds.Client()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	dir, err := payout.StateDir(creds.Profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := payout.OpenJournal(dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
-	return ui.New(c, ui.Options{}), nil
+	m = ui.New(c, ui.Options{Journal: j, DeviceID: creds.DeviceID})
+	return m, func() { _ = j.Close() }, nil
 }
 
 // modeFor is the status bar's badge for the keys' environment.

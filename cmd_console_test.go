@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,11 +51,11 @@ func TestConsoleModel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			isolate(t)
+			dir := isolate(t)
 			t.Setenv(keystore.EnvPublishableKey, tt.pub)
 			t.Setenv(keystore.EnvSecretKey, tt.sec)
 			g := &globals{profile: "default", baseURL: s.URL, allowLiveEnv: tt.allowLive}
-			m, err := consoleModel(t.Context(), g)
+			m, done, err := consoleModel(t.Context(), g)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
@@ -67,6 +68,7 @@ func TestConsoleModel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer done()
 			if m.Onboarding() != tt.wantOnboarding {
 				t.Fatalf("onboarding = %v, want %v", m.Onboarding(), tt.wantOnboarding)
 			}
@@ -76,6 +78,10 @@ func TestConsoleModel(t *testing.T) {
 			c := m.Common()
 			if c.Mode != tt.wantMode {
 				t.Fatalf("mode = %s, want %s", c.Mode, tt.wantMode)
+			}
+			// The profile's payout journal is open in its state directory.
+			if _, err := os.Stat(filepath.Join(dir, "malipo", "default", "events.jsonl")); err != nil {
+				t.Fatalf("no payout journal for the profile: %v", err)
 			}
 			if tt.wantMode == common.ModeSandbox {
 				ws, err := c.Client.AllWallets(t.Context())

@@ -128,7 +128,7 @@ func TestShellGoldenOverlays(t *testing.T) {
 	}{
 		{"help", []string{"?"}, "Everywhere"},
 		{"palette", []string{":"}, "Commands"},
-		{"placeholder", []string{"2"}, "coming in issue #5"},
+		{"collections", []string{"2"}, "COMPLETE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

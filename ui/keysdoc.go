@@ -35,7 +35,7 @@ func KeysMarkdown() string {
 	section(&b, "Welcome screen (no keys stored yet)", []key.Binding{ob.Demo, ob.Quit})
 
 	c := &common.Common{Styles: common.NewStyles(true)}
-	for _, v := range defaultViews(c) {
+	for _, v := range (Options{}).defaultViews(c) {
 		if bs := flatten(v.FullHelp()); len(bs) > 0 {
 			section(&b, "View: "+v.Title(), bs)
 		}

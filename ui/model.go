@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -46,6 +47,12 @@ type Options struct {
 	// Mouse turns on mouse reporting (click a tab to open it). Off by
 	// default: capturing the mouse breaks text selection (k9s #874).
 	Mouse bool
+	// Journal is the profile's payout journal (drafts autosave, the
+	// duplicate guard, crash recovery). Nil keeps payouts in memory only,
+	// as the demo does.
+	Journal *payout.Journal
+	// DeviceID is the registered device whose key signs approvals.
+	DeviceID string
 }
 
 // Model is the shell. Build it with New; it is a tea.Model.
@@ -83,7 +90,7 @@ func New(c *common.Common, opts Options) *Model {
 		c.Now = time.Now
 	}
 	if opts.Views == nil {
-		opts.Views = defaultViews
+		opts.Views = opts.defaultViews
 	}
 	if opts.StartDemo == nil {
 		opts.StartDemo = func() (*Demo, error) { return StartDemo(DemoOptions{}) }
