@@ -2,6 +2,7 @@ package payout_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -75,5 +76,18 @@ func BenchmarkFingerprint5000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = d.Fingerprint()
+	}
+}
+
+// BenchmarkDraftJSON5000 is SaveDraft without the disk: the encoding share.
+func BenchmarkDraftJSON5000(b *testing.B) {
+	im := payout.ImportCSV(bytes.NewReader(file5000()), payout.B2C, nil)
+	d := payout.NewDraft(payout.B2C, t0)
+	d.Rows = im.Rows
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(d); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
