@@ -54,7 +54,7 @@ func TestPayoutsCheck(t *testing.T) {
 		wantErr string // "" = exit 0
 	}{
 		{name: "sample file is clean", file: "@docs/payouts-sample.csv", args: []string{"--rail", "b2c"},
-			wantOut: []string{"line 1: warning: column \"Staff No\" is not a payout field; it is ignored\n",
+			wantOut: []string{"line 1: warning: column \"Staff No\" is not used for MPESA-B2C payouts; it is ignored\n",
 				"MPESA-B2C: 4 rows, 4 good, 0 bad, 1 warning; good rows total KES 14,750.50\n"}},
 		{name: "bad rows listed, exit non-zero", file: "name,phone,amount,narrative\nJane,0712345678,100,ok\nBad,0712 34,100,ok\nJohn,0722000111,5,ok\nMary,0733000111,100,November salary and bonus\n",
 			args: []string{"--rail", "MPESA-B2C"},

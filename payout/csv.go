@@ -79,6 +79,19 @@ func requiredColumns(rail Rail) []string {
 	return []string{"account", "amount"}
 }
 
+// usedOn reports whether field means anything on rail: a "Type" or "Bank"
+// column in a salary file is not sent with M-Pesa B2C payments (IntaSend
+// would refuse a stray account_type).
+func usedOn(rail Rail, field string) bool {
+	switch field {
+	case "bank_code":
+		return rail == PesaLink
+	case "account_type", "account_reference":
+		return rail == B2B
+	}
+	return true
+}
+
 var columnHelp = map[string]string{
 	"account":      "account, phone, phone_number, msisdn or account_number",
 	"amount":       "amount",
@@ -351,7 +364,7 @@ func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 	for i, h := range rec {
 		f, ok := columnAliases[normHeader(h)]
 		switch {
-		case !ok:
+		case !ok || !usedOn(p.rail, f):
 			if strings.TrimSpace(h) != "" {
 				p.im.Ignored = append(p.im.Ignored, h)
 			}
@@ -375,7 +388,7 @@ func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 	}
 	for _, h := range p.im.Ignored {
 		p.im.Problems = append(p.im.Problems, Problem{Line: line, Row: -1, Warning: true,
-			Reason: fmt.Sprintf("column %s is not a payout field; it is ignored", quoteShort(h))})
+			Reason: fmt.Sprintf("column %s is not used for %s payouts; it is ignored", quoteShort(h), p.rail)})
 	}
 	return true
 }
