@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
@@ -175,4 +176,55 @@ func TestDraftRequestThroughSimulator(t *testing.T) {
 	if got := fmt.Sprint(len(j.Initiated(d.Fingerprint()))); got != "1" {
 		t.Errorf("duplicate guard finds %s batches", got)
 	}
+}
+
+// FuzzValidateRowAgreesWithSimulator: for any row, ValidateRow finds an
+// error exactly when the simulator refuses that row alone. Rows where
+// malipo is deliberately stricter are left out: bytes that are not UTF-8
+// (JSON would replace them), and accounts with line breaks or form feeds
+// (which the OAS pattern's \s allows and no real account has).
+func FuzzValidateRowAgreesWithSimulator(f *testing.F) {
+	srv := sim.New(sim.Options{Clock: sim.NewManualClock(t0), Rand: 7, FailureRate: -1})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	seeds := []payout.Row{
+		{Name: "Jane", Account: "0712 345 678", AmountText: "10"},
+		{Name: "Jane", Account: "0712345678", AmountText: "9.99", Narrative: "x"},
+		{Name: "Shop", Account: "521234", AccountType: "PayBill", AccountReference: "A1", AmountText: "250000"},
+		{Name: "J", Account: "0123 456", BankCode: "68", AmountText: "100"},
+		{Name: "J;", Account: "12", AmountText: "0.01", IDNumber: "123456789012345678901"},
+		{Account: "+254110345678", AmountText: "10000.01"},
+	}
+	for i, r := range seeds {
+		f.Add(uint8(i), r.Name, r.Account, r.BankCode, r.AccountType, r.AccountReference, r.Narrative, r.IDNumber, r.AmountText)
+	}
+	f.Fuzz(func(t *testing.T, railIdx uint8, name, account, bank, typ, ref, narrative, id, amount string) {
+		rails := payout.Rails()
+		rail := rails[int(railIdx)%len(rails)]
+		r := payout.Row{Name: name, Account: account, BankCode: bank, AccountType: typ, AccountReference: ref,
+			Narrative: narrative, IDNumber: id, AmountText: amount}
+		for _, s := range []string{name, account, bank, typ, ref, narrative, id, amount} {
+			if !utf8.ValidString(s) || len(s) > 300 {
+				return
+			}
+		}
+		if strings.ContainsAny(account, "\n\r\f\v") || amount == "" {
+			return
+		}
+		ours := payout.Errors(payout.ValidateRow(rail, r, nil)) > 0
+		d := &payout.Draft{Rail: rail, Rows: []payout.Row{r}}
+		_, err := c.InitiatePayout(context.Background(), d.Request())
+		var ae *client.APIError
+		theirs := errors.As(err, &ae) && ae.Status == 400
+		if err != nil && !theirs {
+			t.Fatalf("simulator: %v", err)
+		}
+		if ours != theirs {
+			t.Fatalf("%s row %+v: malipo says bad=%v %v; simulator says bad=%v %v", rail, r, ours, payout.ValidateRow(rail, r, nil), theirs, err)
+		}
+	})
 }
