@@ -264,3 +264,29 @@ func TestImportCustomBanks(t *testing.T) {
 		t.Errorf("rows %+v, bad %d:\n%s", im.Rows, im.Bad(), problemLines(im))
 	}
 }
+
+// TestImportProblemRows: a kept row's warnings point at it in Rows; a
+// rejected row's problems have Row -1 and its line.
+func TestImportProblemRows(t *testing.T) {
+	im := importString(payout.B2C, "name,phone,amount,narrative\nJane,0712345678,100,ok\nBad,07,100,ok\nJane,0712345678,100,ok\nMary,0733000111,50,a narrative far too long for sms\n")
+	want := []payout.Problem{
+		{Line: 3, Row: -1, Field: "account"},
+		{Line: 4, Row: 1, Field: "account", Warning: true},
+		{Line: 5, Row: 2, Field: "narrative", Warning: true},
+	}
+	if len(im.Problems) != len(want) {
+		t.Fatalf("problems:\n%s", problemLines(im))
+	}
+	for i, w := range want {
+		p := im.Problems[i]
+		if p.Line != w.Line || p.Row != w.Row || p.Field != w.Field || p.Warning != w.Warning {
+			t.Errorf("problem %d = %+v, want %+v", i, p, w)
+		}
+		if p.Row >= 0 && im.Rows[p.Row].Line != p.Line {
+			t.Errorf("problem %d points at row %d on line %d", i, p.Row, im.Rows[p.Row].Line)
+		}
+	}
+	if len(im.Rejected) != 1 || im.Rejected[0].Line != 3 || im.Rejected[0].Account != "07" {
+		t.Errorf("rejected %+v", im.Rejected)
+	}
+}
