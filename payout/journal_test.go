@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -235,9 +234,10 @@ func TestJournalDrafts(t *testing.T) {
 			t.Errorf("%s mode %v, want 0700", p, st.Mode().Perm())
 		}
 	}
-	st, _ := os.Stat(filepath.Join(dir, "drafts", b.ID+".json"))
-	if st.Mode().Perm() != 0o600 {
-		t.Errorf("draft file mode %v, want 0600", st.Mode().Perm())
+	for _, p := range []string{filepath.Join(dir, "drafts", b.ID+".json"), filepath.Join(dir, "events.jsonl")} {
+		if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", p, st.Mode().Perm())
+		}
 	}
 }
 
@@ -327,7 +327,7 @@ func TestJournalSurvivesKill(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Duration(round) * 7 * time.Millisecond) // land the kill at different points
-		must(t, cmd.Process.Signal(syscall.SIGKILL))
+		must(t, cmd.Process.Kill()) // SIGKILL: no chance to clean up
 		_ = cmd.Wait()
 		if saved < 2 {
 			t.Fatalf("child never saved")
