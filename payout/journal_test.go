@@ -327,7 +327,7 @@ func TestJournalSurvivesKill(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Duration(round) * 7 * time.Millisecond) // land the kill at different points
-		must(t, cmd.Process.Kill()) // SIGKILL: no chance to clean up
+		must(t, cmd.Process.Kill())                             // SIGKILL: no chance to clean up
 		_ = cmd.Wait()
 		if saved < 2 {
 			t.Fatalf("child never saved")
