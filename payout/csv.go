@@ -246,20 +246,38 @@ func (p *importer) run(data []byte) {
 	p.im.Rows, p.im.Rejected, p.im.Problems = rows, rejected, append(p.im.Problems, problems...)
 }
 
-// separator picks ',' unless the first line has none but has ';' or a tab
-// (spreadsheets in some locales save with ';').
+// separator picks the cell separator: the one (',', ';' or tab) under which
+// one of the first lines names a payout field, else ',' unless the first
+// line has none but has ';' or a tab (spreadsheets in some locales save
+// with ';').
 func separator(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
+	seps := []byte{',', ';', '\t'}
+	rest := data
+	for n := 0; n <= maxTitleRows && len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		n++
+		for _, sep := range seps {
+			if bytes.IndexByte(line, sep) >= 0 && namesAField(strings.Split(strings.ReplaceAll(string(line), `"`, ""), string(sep))) {
+				return rune(sep)
+			}
+		}
 	}
-	switch {
-	case bytes.IndexByte(line, ',') >= 0:
-		return ','
-	case bytes.IndexByte(line, ';') >= 0:
-		return ';'
-	case bytes.IndexByte(line, '\t') >= 0:
-		return '\t'
+	first := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		first = data[:i]
+	}
+	for _, sep := range seps {
+		if bytes.IndexByte(first, sep) >= 0 {
+			return rune(sep)
+		}
 	}
 	return ','
 }
