@@ -159,7 +159,7 @@ func (m *Model) armTimer() tea.Cmd {
 	return m.sched(min(d, pollMax), pollTickMsg{gen: m.timerGen})
 }
 
-// nextPollIn is the delay armTimer would choose (shown while stale).
+// backoff is the slow-pace delay after the failures so far (shown while stale).
 func (m *Model) backoff() time.Duration {
 	d := pollEvery
 	for i := 0; i < m.failures && d < pollMax; i++ {
