@@ -1,0 +1,211 @@
+package payouts_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui"
+	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/views/payouts"
+)
+
+// These tests run the view inside the real shell (package ui), so the
+// confirmation dialog, its Cancel default, the typed total and the role
+// checks are the shell's own, not a test double's.
+
+type shell struct {
+	t    *testing.T
+	m    *ui.Model
+	srv  *sim.Server
+	msgs chan tea.Msg
+}
+
+func newShell(t *testing.T, role string) *shell {
+	t.Helper()
+	clock := sim.NewManualClock(time.Date(2026, 11, 22, 9, 30, 0, 0, time.FixedZone("EAT", 3*3600)))
+	srv := sim.New(sim.Options{Clock: clock, Rand: 3, FailureRate: -1})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	c, err := client.New("ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f", "ISSecretKey_test_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181",
+		client.WithBaseURL(ts.URL), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.STKPush(context.Background(), client.STKPushRequest{Phone: sim.SandboxTestAccount, Amount: client.Units(50_000), APIRef: "float"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Duration{15 * time.Second, 2 * time.Minute} {
+		clock.Advance(d)
+		srv.Advance()
+	}
+	j, err := payout.OpenJournal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	cm := &common.Common{Client: c, Profile: "test", Mode: common.ModeSandbox, Role: role, Now: clock.Now}
+	m := ui.New(cm, ui.Options{Views: func(c *common.Common) []common.View {
+		return []common.View{payouts.New(c, payouts.WithJournal(j), payouts.WithBankCache(bankpicker.NewCache(bankpicker.WithPath(""))))}
+	}})
+	s := &shell{t: t, m: m, srv: srv, msgs: make(chan tea.Msg, 1024)}
+	s.run(m.Init())
+	_, cmd := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	s.run(cmd)
+	return s
+}
+
+func (s *shell) press(keys ...string) {
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		default:
+			msg = tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+		}
+		_, cmd := s.m.Update(msg)
+		s.run(cmd)
+	}
+}
+
+func (s *shell) typeText(text string) {
+	for _, r := range text {
+		s.press(string(r))
+	}
+}
+
+func (s *shell) screen() string { return ansi.Strip(s.m.View().Content) }
+
+var cmdType = reflect.TypeFor[tea.Cmd]()
+
+// run starts cmd and processes every message that arrives until none has
+// for 10 ms. Commands run concurrently and their answers are never lost:
+// a slow one (a request under -race on a busy machine) is handled by a
+// later run or waitFor; timers (tea.Tick) simply answer late.
+func (s *shell) run(cmd tea.Cmd) {
+	s.start(cmd)
+	for steps := 0; steps < 2000; steps++ {
+		select {
+		case msg := <-s.msgs:
+			s.handle(msg)
+		case <-time.After(10 * time.Millisecond):
+			return
+		}
+	}
+}
+
+func (s *shell) start(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() { s.msgs <- cmd() }()
+}
+
+func (s *shell) handle(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	if rv := reflect.ValueOf(msg); rv.Kind() == reflect.Slice && rv.Type().Elem() == cmdType {
+		for i := range rv.Len() {
+			c, _ := rv.Index(i).Interface().(tea.Cmd)
+			s.start(c)
+		}
+		return
+	}
+	_, next := s.m.Update(msg)
+	s.start(next)
+}
+
+// waitFor processes messages until the screen contains want (or 20 s).
+func (s *shell) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		if v := s.screen(); strings.Contains(v, want) {
+			return v
+		}
+		select {
+		case msg := <-s.msgs:
+			s.handle(msg)
+		case <-deadline:
+			s.t.Fatalf("%q never appeared:\n%s", want, s.screen())
+		}
+	}
+}
+
+func (s *shell) previewed() string {
+	s.t.Helper()
+	s.press("a")
+	s.typeText("Jane")
+	s.press("tab")
+	s.typeText("0708374149")
+	s.press("tab")
+	s.typeText("1000")
+	s.press("tab")
+	s.typeText("nov")
+	s.press("enter", "p")
+	return s.waitFor("Preview and approve (BP103)")
+}
+
+func (s *shell) approvals() int {
+	n := 0
+	for _, v := range s.srv.Counters().Approved {
+		n += v
+	}
+	return n
+}
+
+func TestShellApproveNeedsTypedTotal(t *testing.T) {
+	s := newShell(t, "")
+	s.previewed()
+	s.press("A")
+	if v := s.screen(); !strings.Contains(v, "Type 1,000.00 to confirm") {
+		t.Fatalf("no typed confirmation:\n%s", v)
+	}
+	s.press("enter") // Cancel has the focus
+	if s.approvals() != 0 || strings.Contains(s.screen(), "to confirm") {
+		t.Fatalf("enter on the default button approved (%d) or left the dialog open", s.approvals())
+	}
+	s.press("A", "tab", "enter") // Confirm focused but nothing typed: locked
+	if s.approvals() != 0 {
+		t.Fatal("approved without the typed total")
+	}
+	s.typeText("1,000.00")
+	s.press("enter")
+	s.waitFor("Paid KES")
+	if s.approvals() != 1 {
+		t.Fatalf("approvals %d after typing the total", s.approvals())
+	}
+	s.press("A", "A")
+	if s.approvals() != 1 || strings.Contains(s.screen(), "to confirm") {
+		t.Fatal("A after approval asked again")
+	}
+}
+
+func TestShellMakerCannotApprove(t *testing.T) {
+	s := newShell(t, common.RoleMaker)
+	s.previewed()
+	s.press("A")
+	v := s.screen()
+	if strings.Contains(v, "to confirm") || s.approvals() != 0 {
+		t.Fatalf("a maker got an approval dialog:\n%s", v)
+	}
+	if strings.Contains(v, "A approve") {
+		t.Errorf("approve is still offered to a maker:\n%s", v)
+	}
+}
