@@ -70,7 +70,7 @@ func (m *Model) poll(manual bool) tea.Cmd {
 func (m *Model) toCheck() []string {
 	var mine, others []string
 	for _, r := range m.st.rows {
-		if r.inv.ID == "" || r.inv.Final() {
+		if r.inv.ID == "" || r.inv.Final() || r.gone {
 			continue
 		}
 		if r.requested {
@@ -202,6 +202,11 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 	}
 	for _, inv := range msg.statuses {
 		m.st.upsert(inv, nil, loc, fresh)
+	}
+	for _, id := range msg.missing {
+		if r := m.st.byKey[id]; r != nil {
+			r.gone = true
+		}
 	}
 	err := msg.feedErr
 	if err == nil {

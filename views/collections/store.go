@@ -21,6 +21,7 @@ type row struct {
 	at        time.Time
 	newUntil  time.Time
 	requested bool   // this console asked for it (STK push)
+	gone      bool   // payment/status does not know it: stop asking
 	hay       string // lower-cased text the filter searches, built once per change
 }
 

@@ -359,3 +359,56 @@ func TestErrorsBackOff(t *testing.T) {
 		t.Error("recovery not reported healthy")
 	}
 }
+
+func TestQuitWarningAndCapturing(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	if d.m.QuitWarning() != "" || d.m.Capturing() {
+		t.Errorf("idle view: warning %q, capturing %v", d.m.QuitWarning(), d.m.Capturing())
+	}
+	d.press("p")
+	if !d.m.Capturing() || d.m.QuitWarning() != "" {
+		t.Errorf("empty form: capturing %v, warning %q", d.m.Capturing(), d.m.QuitWarning())
+	}
+	d.typeText("0708")
+	if !strings.Contains(d.m.QuitWarning(), "unsent input") {
+		t.Errorf("typed form: warning %q", d.m.QuitWarning())
+	}
+	d.press("esc")
+	d.requestPush(sandboxPhone, "10", "")
+	if !strings.Contains(d.m.QuitWarning(), "still pending") {
+		t.Errorf("open push: warning %q", d.m.QuitWarning())
+	}
+	for i := 0; i < 10; i++ {
+		f.advance(pollFast)
+		d.fire(pollTickMsg{})
+	}
+	if d.m.QuitWarning() != "" {
+		t.Errorf("settled push: warning %q", d.m.QuitWarning())
+	}
+	// The spinner stops once nothing is under way.
+	for i := 0; i < 3; i++ {
+		d.fire(spinMsg{})
+	}
+	if d.m.spinning || countTimers(d, spinMsg{}) != 0 {
+		t.Error("the spinner keeps ticking with nothing to wait for")
+	}
+}
+
+// An open invoice IntaSend does not know is asked about once, not forever.
+func TestUnknownInvoiceNotPolledForever(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	loc := eat()
+	d.m.st.upsert(client.Invoice{ID: "NOSUCH1", State: client.InvoicePending, CreatedAt: f.clock.Now()}, nil, loc, time.Time{})
+	if ids := d.m.toCheck(); len(ids) != 1 || ids[0] != "NOSUCH1" {
+		t.Fatalf("toCheck = %v", ids)
+	}
+	d.fire(pollTickMsg{})
+	if ids := d.m.toCheck(); len(ids) != 0 {
+		t.Errorf("still asking about %v after a 404", ids)
+	}
+	if d.m.pollErr != "" {
+		t.Errorf("a 404 counted as a failed poll: %q", d.m.pollErr)
+	}
+}
