@@ -65,6 +65,19 @@ func TestGolden(t *testing.T) {
 			d.confirm()
 			d.settle()
 		}},
+		{"import-problems", []string{"80x24", "120x40"}, func(d *driver) {
+			path := writeCSV(d.t.(*testing.T), d.f.dir, "nov.csv", "Name,Phone,Amount,Narrative\n"+
+				"Jane,0708374149,100,nov\nBad phone,0712 34,100,nov\nJohn,0711222333,abc,nov\n"+
+				"Mary,0722000111,250,a narrative longer than the sms\nMary,0722000111,250,nov\n")
+			d.press("i")
+			d.typeText(path)
+			d.press("enter")
+		}},
+		{"resume", []string{"80x24"}, func(d *driver) {
+			d.addRow("Jane", "0708374149", "100", "nov")
+			d2 := d.f.open(80, 20)
+			d.m = d2.m
+		}},
 		{"pending", []string{"120x40"}, func(d *driver) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.press("p", "P")

@@ -3,6 +3,7 @@ package payouts
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -130,9 +131,9 @@ func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) importView() string {
 	st := m.c.Styles
 	p := m.imp
-	w := min(m.width, 100)
+	w := m.width // reasons are long: give them the whole width
 	inner := w - 4
-	lines := []string{st.Title.Render("Import " + truncate(p.path, inner-8))}
+	lines := []string{st.Title.Render("Import " + truncate(filepath.Base(p.path), inner-8))}
 	switch {
 	case p.loading:
 		lines = append(lines, m.spin.View()+" reading and checking…")
