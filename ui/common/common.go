@@ -36,6 +36,39 @@ type Common struct {
 	User string
 	// Now is the clock views use for "3m ago" labels and timers; tests fix it.
 	Now func() time.Time
+	// FourEyes forbids approving a payout batch one initiated oneself
+	// (on by default over SSH). The shell enforces it on ConfirmMsg.
+	FourEyes bool
+	// Auditor records privileged actions (the SSH server's audit log);
+	// nil when running locally. Use c.Audit, which tolerates nil.
+	Auditor Auditor
+}
+
+// AuditEvent is one privileged action for the audit log. The SSH server
+// adds time, user, key fingerprint and role.
+type AuditEvent struct {
+	Action   string // "payout.initiate", "payout.approve", "refund.create", ...
+	Target   string // tracking id, invoice id, wallet id
+	Amount   client.Amount
+	Currency string
+	Result   string // "requested", "ok", "refused", "failed", "ambiguous"
+	Detail   string // IntaSend's message on failure; never a secret
+}
+
+// Auditor writes audit events durably (fsynced) before returning.
+type Auditor interface {
+	Audit(AuditEvent) error
+}
+
+// Audit records ev when an auditor is set. Views call it with the outcome
+// of each money-moving call, before telling the user it is done; the shell
+// records confirmations. An error means the record is not durable: the
+// caller must not report the action as done without saying so.
+func (c *Common) Audit(ev AuditEvent) error {
+	if c == nil || c.Auditor == nil {
+		return nil
+	}
+	return c.Auditor.Audit(ev)
 }
 
 // View is one screen of the console (design §8). The shell routes global
@@ -146,6 +179,13 @@ type ConfirmMsg struct {
 	Perm      Permission
 	OnConfirm tea.Msg
 	OnCancel  tea.Msg
+	// Action, Target and Amount describe the action for the audit log.
+	Action string
+	Target string
+	Amount client.Amount
+	// Initiator is who initiated the thing being approved (a payout
+	// batch); with FourEyes the shell refuses when it is the current user.
+	Initiator string
 }
 
 // Confirm returns a command that opens a confirmation dialog.
