@@ -182,8 +182,8 @@ type (
 		b   *client.Batch
 		err error
 		// journalErr: the journal could not record the attempt, so nothing
-		// was sent.
-		journalErr error
+		// was sent. recordErr: it could not record IntaSend's answer.
+		journalErr, recordErr error
 	}
 )
 
@@ -296,15 +296,16 @@ func (m *Model) initiate() tea.Cmd {
 		cx, cancel := reqCtx()
 		defer cancel()
 		b, err := c.InitiatePayout(cx, req)
+		var rerr error
 		if j != nil {
 			switch {
 			case err == nil:
-				_ = j.RecordInitiated(d, b)
+				rerr = j.RecordInitiated(d, b)
 			case !client.IsAmbiguous(err):
-				_ = j.RecordInitiateFailed(d, err)
+				rerr = j.RecordInitiateFailed(d, err)
 			}
 		}
-		return initiatedMsg{seq: seq, b: b, err: err}
+		return initiatedMsg{seq: seq, b: b, err: err, recordErr: rerr}
 	}
 	return tea.Batch(run, m.startSpin())
 }
@@ -322,6 +323,19 @@ func (m *Model) onInitiated(msg initiatedMsg) tea.Cmd {
 	if b == nil || b.seq != msg.seq {
 		return nil
 	}
+	return tea.Batch(journalWarning(msg.recordErr), m.initiated(b, msg, now))
+}
+
+// journalWarning tells the person the journal missed an answer: the call
+// itself went through, but a crash now would leave the journal unsure.
+func journalWarning(err error) tea.Cmd {
+	if err == nil {
+		return nil
+	}
+	return common.Toast(common.ToastWarn, common.SymWarn+" The payout journal could not record IntaSend's answer: "+err.Error())
+}
+
+func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd {
 	switch {
 	case msg.journalErr != nil:
 		m.batch, m.screen = nil, scrCompose
@@ -390,10 +404,10 @@ type (
 	approveConfirmedMsg struct{ seq int }
 	approveCancelledMsg struct{ seq int }
 	approvedMsg         struct {
-		seq        int
-		b          *client.Batch
-		err        error
-		journalErr error
+		seq                   int
+		b                     *client.Batch
+		err                   error
+		journalErr, recordErr error
 	}
 )
 
@@ -467,14 +481,15 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 		cx, cancel := reqCtx()
 		defer cancel()
 		out, err := c.ApproveOnce(cx, with)
+		var rerr error
 		if j != nil {
 			if err == nil {
-				_ = j.RecordApproved(tid, out)
+				rerr = j.RecordApproved(tid, out)
 			} else {
-				_ = j.RecordApproveFailed(tid, err)
+				rerr = j.RecordApproveFailed(tid, err)
 			}
 		}
-		return approvedMsg{seq: seq, b: out, err: err}
+		return approvedMsg{seq: seq, b: out, err: err, recordErr: rerr}
 	}
 	return tea.Batch(run, m.startSpin())
 }
@@ -489,8 +504,12 @@ func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 	b := m.batch
 	now := m.c.Now()
 	if b == nil || b.seq != msg.seq {
-		return nil
+		return journalWarning(msg.recordErr)
 	}
+	return tea.Batch(journalWarning(msg.recordErr), m.approved(b, msg, now))
+}
+
+func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 	switch {
 	case msg.journalErr != nil:
 		b.phase = phasePreview
