@@ -121,7 +121,6 @@ func (m *Model) demoStarted(msg demoStartedMsg) tea.Cmd {
 	m.c.Mode = common.ModeDemo
 	m.c.Profile = "demo"
 	m.onboarding = false
-	m.views = m.opts.Views(m.c)
-	m.active = 0
+	m.setViews(m.opts.Views(m.c))
 	return tea.Batch(m.initViews(), m.addToast(common.ToastMsg{Kind: common.ToastInfo, Text: "Demo started: simulated account, nothing stored"}))
 }

@@ -30,11 +30,12 @@ type recView struct {
 	shown     []bool
 	w, h      int
 	help      []key.Binding // extra help bindings
+	inits     int
 	// onMsg, when set, is the command returned for a received message.
 	onMsg func(tea.Msg) tea.Cmd
 }
 
-func (v *recView) Init() tea.Cmd { return nil }
+func (v *recView) Init() tea.Cmd { v.inits++; return nil }
 func (v *recView) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	v.got = append(v.got, msg)
 	if v.onMsg != nil {

@@ -61,8 +61,9 @@ type Model struct {
 	opts Options
 	keys KeyMap
 
-	views  []common.View
-	active int
+	views   []common.View
+	active  int
+	started []bool // views whose Init has run (they start when first shown)
 
 	width, height int
 
@@ -98,7 +99,7 @@ func New(c *common.Common, opts Options) *Model {
 	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), help: help.New(), onboarding: opts.Onboarding}
 	m.applyStyles()
 	if !m.onboarding {
-		m.views = opts.Views(c)
+		m.setViews(opts.Views(c))
 	}
 	return m
 }
@@ -124,15 +125,32 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, clockTick(), m.initViews())
 }
 
+// initViews starts the active view only. The others start when first
+// shown: a hidden view would pause its polling anyway (design §8), and
+// fetching six screens' data at once slowed the first frame and would cost
+// every SSH session six loads it may never look at.
 func (m *Model) initViews() tea.Cmd {
-	var cmds []tea.Cmd
-	for i, v := range m.views {
-		cmds = append(cmds, own(i, v.Init()))
-		if s, ok := v.(common.Shown); ok {
-			cmds = append(cmds, own(i, s.SetShown(i == m.active)))
-		}
-	}
 	m.resizeViews()
+	return m.startView(m.active)
+}
+
+// setViews installs the tabs; none has started yet.
+func (m *Model) setViews(vs []common.View) {
+	m.views = vs
+	m.started = make([]bool, len(vs))
+	m.active = 0
+}
+
+// startView runs view i's Init once, then tells it it is shown.
+func (m *Model) startView(i int) tea.Cmd {
+	if i < 0 || i >= len(m.views) || m.started[i] {
+		return nil
+	}
+	m.started[i] = true
+	cmds := []tea.Cmd{own(i, m.views[i].Init())}
+	if s, ok := m.views[i].(common.Shown); ok {
+		cmds = append(cmds, own(i, s.SetShown(true)))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -440,7 +458,9 @@ func (m *Model) switchTo(i int) tea.Cmd {
 		cmds = append(cmds, own(m.active, s.SetShown(false)))
 	}
 	m.active = i
-	if s, ok := m.views[i].(common.Shown); ok {
+	if !m.started[i] {
+		cmds = append(cmds, m.startView(i))
+	} else if s, ok := m.views[i].(common.Shown); ok {
 		cmds = append(cmds, own(i, s.SetShown(true)))
 	}
 	return tea.Batch(cmds...)

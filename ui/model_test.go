@@ -648,3 +648,18 @@ func TestClickOnTab(t *testing.T) {
 		t.Fatal("a click in the body did not reach the view")
 	}
 }
+
+func TestViewsStartWhenFirstShown(t *testing.T) {
+	m, v := newRecShell(t, "")
+	drain(t, m, m.initViews())
+	if v[0].inits != 1 || v[1].inits != 0 || v[5].inits != 0 {
+		t.Fatalf("inits after start: wallets %d, collections %d, banks %d", v[0].inits, v[1].inits, v[5].inits)
+	}
+	press(t, m, "2", "1", "2")
+	if v[1].inits != 1 || v[0].inits != 1 {
+		t.Fatalf("a view started twice or not at all: wallets %d, collections %d", v[0].inits, v[1].inits)
+	}
+	if got := v[1].shown; len(got) != 3 || !got[0] || got[1] || !got[2] {
+		t.Fatalf("collections shown calls = %v, want [true false true]", got)
+	}
+}
