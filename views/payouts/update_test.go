@@ -297,6 +297,26 @@ func TestDuplicateGuard(t *testing.T) {
 	}
 }
 
+// TestDuplicateGuardWithoutJournal: the demo has no journal; the session
+// still remembers what it initiated.
+func TestDuplicateGuardWithoutJournal(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := newDriver(t, f, f.common(), 120, 36)
+	d.run(d.m.Init())
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.press("p")
+	if d.m.batch == nil || d.m.batch.phase != phasePreview {
+		t.Fatalf("no preview: %q", d.errors())
+	}
+	d.press("esc", "p")
+	if c, ok := d.lastConfirm(); !ok || !strings.Contains(c.Body, "already initiated") {
+		t.Fatalf("no duplicate warning without a journal")
+	}
+	if n := f.srv.Counters().Initiated; n != 1 {
+		t.Fatalf("initiated %d", n)
+	}
+}
+
 func TestApproveConfirmation(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
