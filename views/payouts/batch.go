@@ -216,6 +216,9 @@ func (m *Model) preview() tea.Cmd {
 			Danger:    true,
 			Perm:      common.PermInitiate,
 			OnConfirm: initiateMsg{seq: m.seq},
+			Action:    "payout.initiate-duplicate",
+			Target:    "malipo-" + d.ID,
+			Amount:    m.comp.sum,
 		})
 	}
 	return m.initiate()
@@ -284,7 +287,7 @@ func (m *Model) initiate() tea.Cmd {
 	m.batch = &openBatch{seq: seq, phase: phaseInitiating, draft: d, fingerprint: d.Fingerprint(), version: m.comp.version,
 		b: &client.Batch{Wallet: m.walletPtr(d.WalletID), TotalAmount: sum, TransactionsCount: len(d.Rows)}}
 	m.screen = scrBatch
-	j, c, device := m.opts.journal, m.c.Client, m.opts.deviceID
+	j, c, device, cm := m.opts.journal, m.c.Client, m.opts.deviceID, m.c
 	run := func() tea.Msg {
 		if j != nil {
 			if err := j.RecordInitiating(d); err != nil {
@@ -304,6 +307,13 @@ func (m *Model) initiate() tea.Cmd {
 			case !client.IsAmbiguous(err):
 				rerr = j.RecordInitiateFailed(d, err)
 			}
+		}
+		target := req.BatchReference
+		if b != nil {
+			target = b.TrackingID
+		}
+		if aerr := cm.Audit(auditEvent("payout.initiate", target, sum, d.Currency, err)); aerr != nil && rerr == nil {
+			rerr = fmt.Errorf("audit log: %w", aerr)
 		}
 		return initiatedMsg{seq: seq, b: b, err: err, recordErr: rerr}
 	}
@@ -333,6 +343,24 @@ func journalWarning(err error) tea.Cmd {
 		return nil
 	}
 	return common.Toast(common.ToastWarn, common.SymWarn+" The payout journal could not record IntaSend's answer: "+err.Error())
+}
+
+// auditEvent describes a money-moving call's outcome for the audit log.
+func auditEvent(action, target string, amount client.Amount, currency string, err error) common.AuditEvent {
+	ev := common.AuditEvent{Action: action, Target: target, Amount: amount, Currency: currency, Result: "ok"}
+	switch {
+	case err == nil:
+	case refused(err):
+		ev.Result, ev.Detail = "refused", errText(err)
+	case client.IsAmbiguous(err):
+		ev.Result, ev.Detail = "ambiguous", errText(err)
+	default:
+		ev.Result, ev.Detail = "failed", errText(err)
+	}
+	if ev.Currency == "" {
+		ev.Currency = "KES"
+	}
+	return ev
 }
 
 func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd {
@@ -440,6 +468,10 @@ func (m *Model) approve() tea.Cmd {
 		Perm:      common.PermApprove,
 		OnConfirm: approveConfirmedMsg{seq: b.seq},
 		OnCancel:  approveCancelledMsg{seq: b.seq},
+		Action:    "payout.approve",
+		Target:    b.b.TrackingID,
+		Amount:    total,
+		Initiator: b.entry.Initiator, // four-eyes: the shell refuses the initiator
 	})
 }
 
@@ -470,8 +502,8 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 	b.phase = phaseApproving
 	b.err = ""
 	m.approvesSent++
-	j, c, with, seq := m.opts.journal, m.c.Client, b.approveWith, b.seq
-	tid := with.TrackingID
+	j, c, with, seq, cm := m.opts.journal, m.c.Client, b.approveWith, b.seq, m.c
+	tid, total, cur := with.TrackingID, b.total(), b.currency()
 	run := func() tea.Msg {
 		if j != nil {
 			if err := j.RecordApproving(tid); err != nil {
@@ -488,6 +520,9 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 			} else {
 				rerr = j.RecordApproveFailed(tid, err)
 			}
+		}
+		if aerr := cm.Audit(auditEvent("payout.approve", tid, total, cur, err)); aerr != nil && rerr == nil {
+			rerr = fmt.Errorf("audit log: %w", aerr)
 		}
 		return approvedMsg{seq: seq, b: out, err: err, recordErr: rerr}
 	}
@@ -584,6 +619,10 @@ func (m *Model) cancelBatch() tea.Cmd {
 		Perm:      common.PermApprove,
 		OnConfirm: cancelConfirmedMsg{seq: b.seq},
 		OnCancel:  cancelDroppedMsg{seq: b.seq},
+		Action:    "payout.cancel",
+		Target:    b.b.TrackingID,
+		Amount:    b.total(),
+		Initiator: b.entry.Initiator,
 	})
 }
 
@@ -600,7 +639,8 @@ func (m *Model) onCancelConfirmed(msg cancelConfirmedMsg) tea.Cmd {
 		return nil
 	}
 	b.phase = phaseCancelling
-	j, c, seq, fileID, tid := m.opts.journal, m.c.Client, b.seq, b.b.FileID, b.b.TrackingID
+	j, c, seq, fileID, tid, cm := m.opts.journal, m.c.Client, b.seq, b.b.FileID, b.b.TrackingID, m.c
+	total, cur := b.total(), b.currency()
 	run := func() tea.Msg {
 		cx, cancel := reqCtx()
 		defer cancel()
@@ -608,6 +648,7 @@ func (m *Model) onCancelConfirmed(msg cancelConfirmedMsg) tea.Cmd {
 		if err == nil && j != nil {
 			_ = j.RecordCancelled(tid, out)
 		}
+		_ = cm.Audit(auditEvent("payout.cancel", tid, total, cur, err))
 		return cancelledMsg{seq: seq, b: out, err: err}
 	}
 	return tea.Batch(run, m.startSpin())

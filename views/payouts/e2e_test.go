@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
 )
 
 // railCase is a small batch per rail: one payee that is always paid and one
@@ -316,5 +317,35 @@ func TestTrackingPolls(t *testing.T) {
 	}
 	if d.pendingPolls() != 0 {
 		t.Errorf("still polling a final batch")
+	}
+}
+
+type recAuditor struct{ evs []common.AuditEvent }
+
+func (a *recAuditor) Audit(ev common.AuditEvent) error { a.evs = append(a.evs, ev); return nil }
+
+// TestAuditAndFourEyesHooks: every money-moving call's outcome goes to the
+// audit log, and the approval names the batch's initiator so the shell can
+// refuse them under four-eyes.
+func TestAuditAndFourEyesHooks(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	aud := &recAuditor{}
+	c := f.common()
+	c.Auditor = aud
+	d := newDriver(t, f, c, 120, 36, WithJournal(f.j))
+	d.run(d.m.Init())
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.press("p", "A")
+	cf, _ := d.lastConfirm()
+	if cf.Action != "payout.approve" || cf.Initiator != "amina@ops" || cf.Amount != client.Units(1000) || cf.Target != d.m.batch.b.TrackingID {
+		t.Fatalf("confirm hooks %+v", cf)
+	}
+	d.confirm()
+	var got []string
+	for _, ev := range aud.evs {
+		got = append(got, ev.Action+" "+ev.Result+" "+ev.Amount.String())
+	}
+	if strings.Join(got, ",") != "payout.initiate ok 1,000.00,payout.approve ok 1,000.00" {
+		t.Fatalf("audit %q", got)
 	}
 }
