@@ -122,5 +122,5 @@ func (m *Model) demoStarted(msg demoStartedMsg) tea.Cmd {
 	m.c.Profile = "demo"
 	m.onboarding = false
 	m.setViews(m.opts.Views(m.c))
-	return tea.Batch(m.initViews(), m.addToast(common.ToastMsg{Kind: common.ToastInfo, Text: "Demo started: simulated account, nothing stored"}))
+	return tea.Batch(m.initViews(), m.addToast(common.ToastMsg{Kind: common.ToastInfo, Text: "Demo started: nothing is stored"}))
 }
