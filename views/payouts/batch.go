@@ -369,7 +369,7 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 		m.batch, m.screen = nil, scrCompose
 		return common.Error("Preview not sent", fmt.Errorf("the payout journal could not record the attempt, so nothing was sent to IntaSend: %w", msg.journalErr))
 	case msg.err == nil:
-		b.set(msg.b, now)
+		m.setBatch(b, msg.b, now)
 		b.approveWith = msg.b
 		b.phase = phasePreview
 		if !msg.b.WaitingApproval() {
@@ -378,6 +378,9 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 		m.sessionInitiated[b.fingerprint] = append(m.sessionInitiated[b.fingerprint],
 			payout.Entry{TrackingID: msg.b.TrackingID, FileID: msg.b.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
 		m.noteEntry(b)
+		if m.opts.journal == nil && msg.b.WaitingApproval() {
+			m.pend.remember(msg.b, "this session", now.Location())
+		}
 		m.message = "Initiated batch " + msg.b.FileID + ": waiting for approval"
 		if m.comp.d.ID == b.draft.ID && m.comp.version == b.version {
 			m.comp.initiated = true
@@ -551,7 +554,7 @@ func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 		b.err = "Not approved: the payout journal could not record the approval, so nothing was sent: " + msg.journalErr.Error()
 		return common.Error("Approval not sent", errors.New(b.err))
 	case msg.err == nil:
-		b.set(msg.b, now)
+		m.setBatch(b, msg.b, now)
 		b.phase = phaseTracking
 		b.note = "Approved " + now.In(now.Location()).Format("15:04:05")
 		m.afterApproval(b)
@@ -559,7 +562,7 @@ func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 			fmt.Sprintf("%s Approved: paying %s from %s", common.SymOK, b.total().Format(b.currency()), m.walletLabel(b))))
 	case errors.Is(msg.err, client.ErrNotApproved):
 		if msg.b != nil {
-			b.set(msg.b, now)
+			m.setBatch(b, msg.b, now)
 		}
 		b.phase = phaseFinal
 		b.err = "Not approved: " + errText(msg.err)
@@ -666,7 +669,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 		b.err = "Cancel failed: " + errText(msg.err)
 		return tea.Batch(health(msg.err, now), m.pollNow(), common.Error("Cancel failed", msg.err))
 	}
-	b.set(msg.b, now)
+	m.setBatch(b, msg.b, now)
 	b.phase = phaseFinal
 	b.note = "Cancelled"
 	return tea.Batch(health(nil, now), m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" Batch "+msg.b.FileID+" cancelled"))

@@ -496,6 +496,9 @@ func (m *Model) totalsLine() string {
 	if n > 0 && c.nErr == 0 {
 		s += "  " + st.OK.Render(common.SymOK+" ready to preview")
 	}
+	if k := m.pend.count; k > 0 {
+		s += "  " + st.Pending.Render(fmt.Sprintf("%s %d %s waiting (P)", common.SymLive, k, plural(k, "batch", "batches")))
+	}
 	return s
 }
 

@@ -244,10 +244,19 @@ func TestPendingAndOpenByID(t *testing.T) {
 	if f.srv.Counters().Approved[b1.TrackingID] != 1 {
 		t.Fatal("not approved from the pending list")
 	}
+	d.press("P")
+	if v := d.view(); strings.Contains(v, b1.TrackingID) {
+		t.Errorf("an approved batch is still pending:\n%s", v)
+	}
+	d.press("esc")
 
 	d.press("o")
 	d.typeText(b2.TrackingID)
-	d.press("enter", "x")
+	d.press("enter", "esc")
+	if v := d.view(); !strings.Contains(v, "1 batch waiting (P)") {
+		t.Errorf("the composer does not say a batch waits:\n%s", v)
+	}
+	d.press("b", "x")
 	d.confirm()
 	if info, _ := f.srv.Batch(b2.TrackingID); info.StatusCode != client.BatchEnded || d.m.batch.phase != phaseFinal {
 		t.Fatalf("cancel: sim %s phase %d", info.StatusCode, d.m.batch.phase)

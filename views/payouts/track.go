@@ -82,7 +82,7 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	b.failures = 0
 	b.note = ""
 	st := msg.b
-	b.set(st, now)
+	m.setBatch(b, st, now)
 	cmds := []tea.Cmd{health(nil, now)}
 	switch b.phase {
 	case phaseApproveUnknown:
@@ -188,13 +188,13 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 		}
 		return tea.Batch(health(msg.err, now), common.Error("Could not open batch "+b.b.TrackingID, msg.err))
 	}
-	b.set(msg.b, now)
+	m.setBatch(b, msg.b, now)
 	b.approveWith = msg.b
 	m.noteEntry(b)
 	switch {
 	case msg.b.WaitingApproval():
 		b.phase = phasePreview
-		m.pend.remember(msg.b, now.Location())
+		m.pend.remember(msg.b, "elsewhere", now.Location())
 	case msg.b.Approved() && !msg.b.Final():
 		b.phase = phaseTracking
 	default:
@@ -217,6 +217,7 @@ type pendingList struct {
 	cursor  int
 	offset  int
 	loading bool
+	count   int // len(all()), kept for the composer's totals line
 }
 
 type pendingItem struct {
@@ -230,14 +231,14 @@ type pendingItem struct {
 	status             string
 }
 
-func (p *pendingList) remember(b *client.Batch, loc *time.Location) {
+func (p *pendingList) remember(b *client.Batch, who string, loc *time.Location) {
 	for _, it := range p.opened {
 		if it.trackingID == b.TrackingID {
 			return
 		}
 	}
 	it := pendingItem{trackingID: b.TrackingID, fileID: b.FileID, count: len(b.Transactions), total: b.TotalAmount,
-		initiator: "elsewhere", at: b.CreatedAt.In(loc).Format("2 Jan 15:04"), status: b.Status}
+		initiator: who, at: b.CreatedAt.In(loc).Format("2 Jan 15:04"), status: b.Status}
 	if b.Wallet != nil {
 		it.currency = b.Wallet.Currency
 	}
@@ -245,6 +246,7 @@ func (p *pendingList) remember(b *client.Batch, loc *time.Location) {
 		it.rail = payout.Rail(b.Transactions[0].Provider)
 	}
 	p.opened = append(p.opened, it)
+	p.count = len(p.all())
 }
 
 type pendingLoadedMsg struct{ entries []payout.Entry }
@@ -265,6 +267,7 @@ func (m *Model) onPendingLoaded(msg pendingLoadedMsg) {
 			count: e.Count, total: e.Total, currency: e.Currency, initiator: e.Initiator,
 			at: e.InitiatedAt.In(loc).Format("2 Jan 15:04"), status: e.Status})
 	}
+	m.pend.count = len(m.pend.all())
 }
 
 // all is the journal's list followed by batches opened here and not in it.
@@ -437,4 +440,23 @@ func (m *Model) retryFailed() tea.Cmd {
 		m.message += " (the previous draft stays in the journal)"
 	}
 	return m.changed()
+}
+
+// setBatch records IntaSend's latest answer for the open batch; a batch
+// that no longer waits for approval leaves the session's pending list.
+func (m *Model) setBatch(b *openBatch, nb *client.Batch, now time.Time) {
+	b.set(nb, now)
+	if !nb.WaitingApproval() {
+		m.pend.forget(nb.TrackingID)
+	}
+}
+
+func (p *pendingList) forget(tid string) {
+	for i, it := range p.opened {
+		if it.trackingID == tid {
+			p.opened = append(p.opened[:i], p.opened[i+1:]...)
+			break
+		}
+	}
+	p.count = len(p.all())
 }
