@@ -205,7 +205,7 @@ func (m *Model) openSettings() tea.Cmd {
 	for _, r := range payout.Rails() {
 		rails = append(rails, choice{label: r.Label() + " (" + string(r) + ")", value: string(r)})
 	}
-	var ws []choice
+	ws := []choice{} // non-nil: an empty picker, not a text field
 	for _, w := range m.wallets {
 		ws = append(ws, choice{label: fmt.Sprintf("%s (%s, %s) · %s", w.Label, w.ID, w.Currency, w.AvailableBalance.Format(w.Currency)), value: w.ID})
 	}
