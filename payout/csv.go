@@ -174,12 +174,27 @@ func decodeUTF16(b []byte, bigEndian bool) ([]byte, error) {
 	return out, nil
 }
 
+// columns are the column indexes of each field, -1 when absent.
+type columns struct{ name, account, bank, typ, ref, narrative, id, amount int }
+
+func (p *importer) indexColumns() {
+	at := func(f string) int {
+		if i, ok := p.cols[f]; ok {
+			return i
+		}
+		return -1
+	}
+	p.idx = columns{at("name"), at("account"), at("bank_code"), at("account_type"), at("account_reference"),
+		at("narrative"), at("id_number"), at("amount")}
+}
+
 // importer holds one import's state.
 type importer struct {
 	im       *Import
 	rail     Rail
 	banks    BankSet
 	cols     map[string]int // field → column index
+	idx      columns        // the same as fields, for the per-row loop
 	lastLine int
 	dups     *dupIndex
 }
@@ -193,6 +208,7 @@ func (p *importer) run(data []byte) {
 	if !p.header(cr) {
 		return
 	}
+	p.indexColumns()
 	lines := min(bytes.Count(data, []byte{'\n'})+1, MaxRows)
 	p.dups = newDupIndex(lines)
 	rows := make([]Row, 0, lines)
@@ -433,9 +449,8 @@ func normHeader(h string) string {
 func (p *importer) row(rec []string, line int) (Row, []Problem) {
 	var cellPs []Problem
 	bad := map[string]bool(nil)
-	cell := func(field string) string {
-		i, ok := p.cols[field]
-		if !ok || i >= len(rec) {
+	cell := func(field string, i int) string {
+		if i < 0 || i >= len(rec) {
 			return ""
 		}
 		v := rec[i]
@@ -451,9 +466,10 @@ func (p *importer) row(rec []string, line int) (Row, []Problem) {
 		}
 		return v // a substring of the record's own string: ReuseRecord reuses the slice, not the text
 	}
-	r := Row{Line: line, Name: cell("name"), Account: cell("account"), BankCode: cell("bank_code"),
-		AccountType: cell("account_type"), AccountReference: cell("account_reference"),
-		Narrative: cell("narrative"), IDNumber: cell("id_number"), AmountText: cell("amount")}
+	c := &p.idx
+	r := Row{Line: line, Name: cell("name", c.name), Account: cell("account", c.account), BankCode: cell("bank_code", c.bank),
+		AccountType: cell("account_type", c.typ), AccountReference: cell("account_reference", c.ref),
+		Narrative: cell("narrative", c.narrative), IDNumber: cell("id_number", c.id), AmountText: cell("amount", c.amount)}
 	n, amountErr := normalize(p.rail, r)
 	ps := cellPs
 	for _, q := range validate(p.rail, n, amountErr, p.banks) {

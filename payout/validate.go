@@ -108,10 +108,13 @@ func normalize(rail Rail, r Row) (Row, error) {
 	r.Account = strings.TrimSpace(r.Account)
 	switch {
 	case rail.Phone():
-		if !isMobile(r.Account) {
-			if p, err := client.ParsePhone(r.Account); err == nil {
-				r.Account = p.String()
-			}
+		if isMobile(r.Account) {
+			break
+		}
+		if p, ok := quickPhone(r.Account); ok {
+			r.Account = p
+		} else if p, err := client.ParsePhone(r.Account); err == nil {
+			r.Account = p.String()
 		}
 	case isDigitsSpaces(r.Account):
 		if strings.IndexByte(r.Account, ' ') >= 0 || strings.IndexByte(r.Account, '\t') >= 0 {
@@ -268,6 +271,19 @@ func (v *rowCheck) account(rail Rail, acct string) {
 
 func sciReason(acct string) string {
 	return fmt.Sprintf("%s is a number a spreadsheet rewrote in scientific notation: format the column as Text and export again", quoteShort(acct))
+}
+
+// quickPhone normalises the two commonest spellings, 07XXXXXXXX and
+// +2547XXXXXXXX, as ParsePhone would but without its allocations (the
+// import of 5,000 rows is a benchmarked path).
+func quickPhone(s string) (string, bool) {
+	switch {
+	case len(s) == 10 && s[0] == '0' && (s[1] == '7' || s[1] == '1') && allDigits(s[2:]):
+		return "254" + s[1:], true
+	case len(s) == 13 && s[0] == '+' && isMobile(s[1:]):
+		return s[1:], true
+	}
+	return "", false
 }
 
 // isMobile is the simulator's ^254[17]\d{8}$ without the regexp cost.
