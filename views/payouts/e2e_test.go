@@ -358,3 +358,29 @@ func TestAuditAndFourEyesHooks(t *testing.T) {
 		t.Fatalf("audit %q", got)
 	}
 }
+
+// TestFloatCheckFails: the wallet is emptied between preview and approval
+// (the preview's balance is stale), so IntaSend's float check fails the
+// batch (BF105); tracking ends there and says so, and nothing is paid.
+func TestFloatCheckFails(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	settle := f.srv.SettlementWalletID()
+	w, _ := f.srv.Wallet(settle)
+	if _, err := f.c.IntraTransfer(f.ctx, settle, client.IntraTransferRequest{ToWalletID: f.ops, Amount: w.Available - client.Units(100), Narrative: "sweep"}); err != nil {
+		t.Fatal(err)
+	}
+	d.press("A")
+	d.confirm()
+	d.settle()
+	b := d.m.batch
+	if b.b.StatusCode != client.BatchFloatFailed || b.sum.paid != 0 {
+		t.Fatalf("status %s paid %d", b.b.StatusCode, b.sum.paid)
+	}
+	if v := d.view(); !strings.Contains(v, "✖ Failed Processing (BF105)") {
+		t.Errorf("float failure not shown:\n%s", v)
+	}
+	if ts := strings.Join(d.toasts(), "\n"); !strings.Contains(ts, "ended: Failed Processing (BF105)") {
+		t.Errorf("toasts %q", ts)
+	}
+}
