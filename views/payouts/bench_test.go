@@ -130,3 +130,19 @@ func rss() string {
 	}
 	return "n/a"
 }
+
+// BenchmarkImportAdd5000 is what the UI goroutine does when a 5,000-row
+// import arrives (the file was read and checked off it): add the rows,
+// checking each for the composer's cache, and draw the next frame.
+func BenchmarkImportAdd5000(b *testing.B) {
+	f := newFixture(b, fixtureOpt{noFund: true})
+	rows := synthRows(5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		d := newDriver(b, f, f.common(), 120, 36)
+		d.m.imp = &importPanel{path: "x.csv", loading: true}
+		d.m.onImported(importedMsg{path: "x.csv", res: &payout.Import{Rows: rows}})
+		d.m.imp = nil
+		_ = d.m.View()
+	}
+}
