@@ -1,0 +1,479 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	wishrecover "charm.land/wish/v2/recover"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Defaults.
+const (
+	DefaultIdle  = 15 * time.Minute
+	DefaultGrace = 30 * time.Second
+	// handshakeTimeout bounds how long an unauthenticated connection may
+	// hold a slot.
+	handshakeTimeout = 30 * time.Second
+	// maxAuthTries is OpenSSH's default: a client offering many keys is cut
+	// off after six.
+	maxAuthTries = 6
+)
+
+// Config is what a server serves and how.
+type Config struct {
+	// UsersFile is the TOML users file (re-read by Reload).
+	UsersFile string
+	// HostKeyPEM is the host key (see HostKey).
+	HostKeyPEM []byte
+
+	// The IntaSend side, shared by every session: one client (the keys
+	// stay in this process), the journal every session records payouts
+	// in (so pending batches are shared) and the signing device.
+	Client   *client.Client
+	Mode     common.Mode
+	Profile  string
+	Journal  *payout.Journal
+	DeviceID string
+
+	// Audit is the audit log (required).
+	Audit *AuditLog
+	// Idle logs a session out after this long without a key press
+	// (DefaultIdle when zero; negative turns it off).
+	Idle time.Duration
+	// FourEyes forbids approving a batch one initiated oneself.
+	FourEyes bool
+	// Grace is how long sessions get to finish when the server shuts down.
+	Grace time.Duration
+	// NoColor drops colours in every session.
+	NoColor bool
+	// Log receives operational messages (stderr when nil). Never secrets.
+	Log io.Writer
+
+	// Views replaces the console's tabs (tests).
+	Views func(*common.Common) []common.View
+	// now is the clock for idle logout (tests).
+	now func() time.Time
+	// panicKey makes a session panic on that key (tests).
+	panicKey string
+}
+
+// Server is a running `malipo serve`.
+type Server struct {
+	cfg   Config
+	users atomic.Pointer[Users]
+	srv   *ssh.Server
+	log   *log.Logger
+
+	mu       sync.Mutex
+	live     map[*liveSession]struct{}
+	draining bool
+	handlers sync.WaitGroup
+}
+
+// liveSession is a running program the server can reach at shutdown.
+type liveSession struct {
+	p  *tea.Program
+	id identity
+}
+
+// New loads the users file and builds the SSH server; Serve starts it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Audit == nil {
+		return nil, errors.New("serve: an audit log is required")
+	}
+	if cfg.Client == nil {
+		return nil, errors.New("serve: no IntaSend client")
+	}
+	if cfg.Idle == 0 {
+		cfg.Idle = DefaultIdle
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	s := &Server{cfg: cfg, log: log.New(cfg.Log, "malipo serve: ", log.LstdFlags), live: map[*liveSession]struct{}{}}
+	u, err := LoadUsers(cfg.UsersFile)
+	if err != nil {
+		return nil, err
+	}
+	s.users.Store(u)
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPEM(cfg.HostKeyPEM),
+		// Public keys only. No password or keyboard-interactive handler
+		// is ever set: with none at all, charm ssh would accept everyone
+		// (NoClientAuth), see assertKeyOnly.
+		wish.WithPublicKeyAuth(s.authenticate),
+		wish.WithMiddleware(
+			// The whole chain runs inside recover: a panic anywhere in a
+			// session's handler ends that session only.
+			wishrecover.MiddlewareWithLogger(s.log, s.sessionMiddleware),
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	srv.HandshakeTimeout = handshakeTimeout
+	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+		return &gossh.ServerConfig{MaxAuthTries: maxAuthTries}
+	}
+	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+		s.log.Printf("connection from %s failed: %v", c.RemoteAddr(), err)
+	}
+	if err := assertKeyOnly(srv); err != nil {
+		return nil, err
+	}
+	s.srv = srv
+	return s, nil
+}
+
+// assertKeyOnly is the startup self-test for the no-auth trap: the server
+// must have a public-key handler and nothing else that could let a client
+// in without a listed key.
+func assertKeyOnly(srv *ssh.Server) error {
+	if srv.PublicKeyHandler == nil || srv.PasswordHandler != nil || srv.KeyboardInteractiveHandler != nil {
+		return errors.New("serve: refusing to start: authentication must be public-key only")
+	}
+	return nil
+}
+
+// Users is the current users list.
+func (s *Server) Users() *Users { return s.users.Load() }
+
+// Reload re-reads the users file and swaps it in whole. A bad file keeps
+// the old list (the error says why): a typo must not lock everyone out.
+func (s *Server) Reload() error {
+	u, err := LoadUsers(s.cfg.UsersFile)
+	if err != nil {
+		s.log.Printf("users file not reloaded, keeping the previous one: %v", err)
+		return err
+	}
+	s.users.Store(u)
+	s.log.Printf("users file reloaded: %d users, %d keys", len(u.Names()), u.Keys())
+	_ = s.cfg.Audit.Write(Record{Event: "users.reload", Result: "ok", Detail: fmt.Sprintf("%d users, %d keys", len(u.Names()), u.Keys())})
+	return nil
+}
+
+// Serve accepts connections on ln until Shutdown or Close.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.srv.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// authenticate is the public-key callback: the key must be in the users
+// file as it is now. Refusals are audited here, before any session.
+func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
+	if _, ok := s.Users().Lookup(key); ok {
+		return true
+	}
+	_ = s.cfg.Audit.Write(Record{Event: "login.refused", Fingerprint: gossh.FingerprintSHA256(key),
+		Remote: ctx.RemoteAddr().String(), Result: "refused", Detail: "key not in the users file (ssh user " + safeText(ctx.User()) + ")"})
+	return false
+}
+
+// identify resolves the session's user from the key the connection
+// actually authenticated with (sess.PublicKey, set from the successful
+// auth's permissions), not from anything seen in the auth callback
+// (CVE-2024-45337). It re-checks the users file: a key removed by a
+// reload between auth and session is refused.
+func (s *Server) identify(sess ssh.Session) (identity, bool) {
+	id := identity{Session: shortID(sess.Context().SessionID()), Remote: sess.RemoteAddr().String()}
+	key := sess.PublicKey()
+	if key == nil {
+		return id, false
+	}
+	id.Fingerprint = gossh.FingerprintSHA256(key)
+	acct, ok := s.Users().Lookup(key)
+	id.Account = acct
+	return id, ok
+}
+
+func shortID(sid string) string {
+	if len(sid) > 16 {
+		return sid[:16]
+	}
+	return sid
+}
+
+// safeText keeps client-chosen strings (the SSH user name) printable and
+// short before they reach the log.
+func safeText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return s
+}
+
+// sessionMiddleware is the whole session: identify, require a PTY, run the
+// console, log out.
+func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		defer next(sess)
+		id, ok := s.identify(sess)
+		if !ok {
+			_ = s.cfg.Audit.Write(Record{Event: "login.refused", Fingerprint: id.Fingerprint, Session: id.Session,
+				Remote: id.Remote, Result: "refused", Detail: "key no longer in the users file"})
+			wish.Fatalln(sess, "Permission denied.")
+			return
+		}
+		if _, _, hasPty := sess.Pty(); !hasPty {
+			_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", "no terminal (PTY) requested"))
+			wish.Fatalln(sess, "malipo needs a terminal: ssh -t "+sshTarget(sess)+" (without a command)")
+			return
+		}
+		if len(sess.RawCommand()) > 0 {
+			_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", "a command was given"))
+			wish.Fatalln(sess, "malipo runs no commands: ssh -t "+sshTarget(sess)+" opens the console")
+			return
+		}
+		s.runSession(sess, id)
+	}
+}
+
+func withResult(r Record, result, detail string) Record {
+	r.Result, r.Detail = result, detail
+	return r
+}
+
+// sshTarget is how the user reached us, for the hint.
+func sshTarget(sess ssh.Session) string {
+	host := "HOST"
+	if a, ok := sess.LocalAddr().(*net.TCPAddr); ok && a.Port != 22 {
+		return fmt.Sprintf("-p %d %s", a.Port, host)
+	}
+	return host
+}
+
+// runSession runs one console program for the session and logs out.
+func (s *Server) runSession(sess ssh.Session, id identity) {
+	if !s.track(nil) {
+		wish.Fatalln(sess, "The server is shutting down; try again in a minute.")
+		return
+	}
+	if err := s.cfg.Audit.Write(withResult(id.record("login"), "ok", "")); err != nil {
+		// Without a durable record nobody may act: refuse the session.
+		s.log.Printf("audit log: %v", err)
+		wish.Fatalln(sess, "The audit log is not writable; the server refuses sessions until it is fixed.")
+		return
+	}
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	m := s.console(id)
+	sm := newSessionModel(m, s.cfg.Idle, s.cfg.now)
+	sm.kill, sm.panicKey = cancel, s.cfg.panicKey
+	// Bubble Tea quits on SIGINT/SIGTERM by default; in a server that
+	// would end every session at once, skipping the drain.
+	extra := append(bm.MakeOptions(sess), tea.WithoutSignalHandler())
+	opts := ui.ProgramOptions(ctx, ui.RunOptions{NoColor: s.cfg.NoColor, Extra: extra})
+	p := tea.NewProgram(sm, opts...)
+	ls := &liveSession{p: p, id: id}
+	if !s.track(ls) {
+		wish.Fatalln(sess, "The server is shutting down; try again in a minute.")
+		return
+	}
+	defer s.untrack(ls)
+	go s.watchResize(ctx, sess, p)
+	_, err := p.Run()
+	p.Kill()
+	cancel()
+	if cerr := m.Close(); cerr != nil {
+		s.log.Printf("session %s: close: %v", id.Session, cerr)
+	}
+	s.logout(sess, id, sm.end, err)
+}
+
+// console builds the shell for one user on the shared backend.
+func (s *Server) console(id identity) *ui.Model {
+	c := &common.Common{
+		Client: s.cfg.Client, Profile: s.cfg.Profile, Mode: s.cfg.Mode,
+		Role: id.Role, User: id.Name, FourEyes: s.cfg.FourEyes,
+		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
+	}
+	opts := ui.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID}
+	if s.cfg.Journal != nil {
+		// The same journal for everyone (pending batches are shared),
+		// recording this user as the initiator.
+		opts.Journal = s.cfg.Journal.As(id.Name)
+	}
+	return ui.New(c, opts)
+}
+
+// watchResize forwards window changes, as wish's bubbletea middleware
+// does, with its own recover: this goroutine is outside the recover
+// middleware's reach.
+func (s *Server) watchResize(ctx context.Context, sess ssh.Session, p *tea.Program) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Printf("panic in resize watcher: %s", panicText(r))
+			p.Quit()
+		}
+	}()
+	_, winCh, _ := sess.Pty()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case w, ok := <-winCh:
+			if !ok {
+				return
+			}
+			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+		}
+	}
+}
+
+// logout audits how the session ended and tells the user why, on the
+// normal screen after the console has left the alternate one.
+func (s *Server) logout(sess ssh.Session, id identity, end *sessionEnd, runErr error) {
+	reason, detail, stack := end.get()
+	switch {
+	case reason != "":
+	case errors.Is(runErr, tea.ErrProgramPanic):
+		// A background command panicked; Bubble Tea recovered it and
+		// printed its stack to stderr.
+		reason, detail = endPanic, "in a background command"
+	case sess.Context().Err() != nil:
+		reason = endDropped
+	case runErr != nil && s.isDraining():
+		reason = endShutdown
+	case runErr != nil:
+		reason, detail = endDropped, runErr.Error()
+	default:
+		reason = endQuit
+	}
+	if reason == endQuit && s.isDraining() {
+		reason = endShutdown
+	}
+	rec := id.record("logout")
+	rec.Result, rec.Detail = reason, detail
+	if reason == endPanic {
+		rec.Event = "session.panic"
+		s.log.Printf("session %s (%s): panic: %s\n%s", id.Session, id.Name, detail, stack)
+	}
+	if err := s.cfg.Audit.Write(rec); err != nil {
+		s.log.Printf("audit log: %v", err)
+	}
+	switch reason {
+	case endIdle:
+		wish.Println(sess, fmt.Sprintf("\r\nLogged out: %s.\r", detail))
+	case endPanic:
+		wish.Println(sess, "\r\nmalipo hit an internal error and ended this session; it has been logged. Nothing else was affected.\r")
+	case endShutdown:
+		wish.Println(sess, "\r\nThe server is shutting down. Goodbye.\r")
+	}
+	code := 0
+	if reason == endPanic {
+		code = 1
+	}
+	_ = sess.Exit(code)
+}
+
+// track registers a session (nil just asks whether new sessions are
+// accepted); false once the server is draining.
+func (s *Server) track(ls *liveSession) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining {
+		return false
+	}
+	if ls != nil {
+		s.live[ls] = struct{}{}
+	}
+	return true
+}
+
+func (s *Server) untrack(ls *liveSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.live, ls)
+}
+
+func (s *Server) isDraining() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.draining
+}
+
+// Sessions is how many consoles are running.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.live)
+}
+
+// Shutdown drains: no new connections or sessions; every session is told
+// the server is going down and gets the grace period to finish; then the
+// remaining programs quit and the connections close. ctx bounds the whole.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.draining = true
+	sessions := make([]*liveSession, 0, len(s.live))
+	for ls := range s.live {
+		sessions = append(sessions, ls)
+	}
+	s.mu.Unlock()
+	s.log.Printf("shutting down: %d sessions get %s to finish", len(sessions), s.cfg.Grace)
+	_ = s.cfg.Audit.Write(Record{Event: "server.stop", Result: "draining", Detail: fmt.Sprintf("%d sessions", len(sessions))})
+	for _, ls := range sessions {
+		ls.p.Send(shutdownMsg{In: s.cfg.Grace})
+	}
+	// Stop accepting, and wait for the sessions to end on their own.
+	done := make(chan error, 1)
+	go func() { done <- s.srv.Shutdown(ctx) }()
+	grace := time.NewTimer(s.cfg.Grace)
+	defer grace.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for ls := range s.live {
+		ls.p.Quit()
+	}
+	s.mu.Unlock()
+	// The programs quit, their handlers log out and the connections close.
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
+	}
+	return s.srv.Close()
+}
+
+// Close stops at once.
+func (s *Server) Close() error { return s.srv.Close() }
