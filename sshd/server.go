@@ -449,30 +449,35 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, ls := range sessions {
 		ls.p.Send(shutdownMsg{In: s.cfg.Grace})
 	}
-	// Stop accepting, and wait for the sessions to end on their own.
+	// Stop accepting; connections that are open stay.
 	done := make(chan error, 1)
 	go func() { done <- s.srv.Shutdown(ctx) }()
-	grace := time.NewTimer(s.cfg.Grace)
-	defer grace.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-grace.C:
-	case <-ctx.Done():
+	if !s.waitSessions(ctx, s.cfg.Grace) {
+		s.mu.Lock()
+		for ls := range s.live {
+			ls.p.Quit()
+		}
+		s.mu.Unlock()
+		// The programs quit, their handlers audit the logout.
+		s.waitSessions(ctx, 5*time.Second)
 	}
-	s.mu.Lock()
-	for ls := range s.live {
-		ls.p.Quit()
+	// Every console has ended: close what is left (clients that keep
+	// the connection open without a session).
+	err := s.srv.Close()
+	<-done
+	return err
+}
+
+// waitSessions waits up to d for every session to end.
+func (s *Server) waitSessions(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for s.Sessions() > 0 {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	s.mu.Unlock()
-	// The programs quit, their handlers log out and the connections close.
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(5 * time.Second):
-	case <-ctx.Done():
-	}
-	return s.srv.Close()
+	return true
 }
 
 // Close stops at once.

@@ -71,6 +71,11 @@ func (e *sessionEnd) get() (reason, detail string, stack []byte) {
 // idleCheckMsg wakes the session when it might have been idle long enough.
 type idleCheckMsg struct{}
 
+// probeMsg asks the program, on its own goroutine, for the screen's text:
+// the only race-free way to read a running model (the SSH stream carries
+// only changed cells). Tests use it.
+type probeMsg chan string
+
 // shutdownMsg tells the session the server is going down at At.
 type shutdownMsg struct{ In time.Duration }
 
@@ -91,11 +96,11 @@ func (s *sessionModel) idleAfter(d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return idleCheckMsg{} })
 }
 
-func (s *sessionModel) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+func (s *sessionModel) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.end.set(endPanic, panicText(r), debug.Stack())
-			cmd = tea.Quit
+			model, cmd = s, tea.Quit
 		}
 	}()
 	switch msg := msg.(type) {
@@ -106,6 +111,9 @@ func (s *sessionModel) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			return s, tea.Quit
 		}
 		return s, s.idleAfter(s.idle - quiet)
+	case probeMsg:
+		msg <- ansi.Strip(s.inner.View().Content)
+		return s, nil
 	case shutdownMsg:
 		s.banner = fmt.Sprintf("⚠ The server is shutting down in %s: finish or cancel what you are doing.", msg.In.Round(time.Second))
 		return s, nil

@@ -1,0 +1,152 @@
+package sshd
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestLoginNavigateQuit(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{u}, nil)
+	tm := ts.login(t, u)
+	tm.t = t
+	tm.waitFor(t, "Payroll")
+	tm.waitFor(t, "wanjiru (approver)")
+	tm.send("2")
+	tm.waitFor(t, "Today")
+	tm.send("q")
+	tm.waitEnd(t)
+	ts.waitRecord(t, "logout", func(r Record) bool { return r.Event == "logout" && r.User == "wanjiru" && r.Result == endQuit })
+	if !strings.Contains(ts.records(t)[0].Fingerprint, "SHA256:") {
+		t.Errorf("login record without a key fingerprint: %+v", ts.records(t)[0])
+	}
+}
+
+func TestRefusedLogins(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	stranger := newUser(t, "stranger", "viewer")
+	ts := startServer(t, []testUser{u}, nil)
+	asked := false
+	cases := []struct {
+		name string
+		auth []gossh.AuthMethod
+	}{
+		{"unknown key", []gossh.AuthMethod{gossh.PublicKeys(stranger.signer)}},
+		{"no auth (none)", nil},
+		{"password", []gossh.AuthMethod{gossh.Password("hunter2")}},
+		{"keyboard-interactive", []gossh.AuthMethod{gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+			asked = true
+			return nil, nil
+		})}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cl, err := dial(ts.addr, c.auth...)
+			if err == nil {
+				cl.Close()
+				t.Fatal("logged in")
+			}
+			if !strings.Contains(err.Error(), "unable to authenticate") {
+				t.Errorf("err = %v, want an authentication failure", err)
+			}
+		})
+	}
+	if asked {
+		t.Error("the server offered keyboard-interactive")
+	}
+	recs := ts.records(t)
+	refused := 0
+	for _, r := range recs {
+		switch r.Event {
+		case "login.refused":
+			refused++
+			if r.Fingerprint != gossh.FingerprintSHA256(stranger.signer.PublicKey()) || r.Result != "refused" {
+				t.Errorf("refusal record %+v", r)
+			}
+		case "login":
+			t.Errorf("a refused client got a session: %+v", r)
+		}
+	}
+	if refused == 0 {
+		t.Error("the unknown key's refusal is not in the audit log")
+	}
+	if n := ts.srv.Sessions(); n != 0 {
+		t.Errorf("%d sessions after refusals", n)
+	}
+}
+
+func TestNoPTYGetsAMessage(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{u}, nil)
+	tm, err := ts.open(u.signer, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tm.close()
+	tm.waitEnd(t)
+	if !strings.Contains(tm.screen(), "malipo needs a terminal: ssh -t") {
+		t.Errorf("output %q", tm.screen())
+	}
+	ts.waitRecord(t, "no-PTY refusal", func(r Record) bool {
+		return r.Event == "login" && r.Result == "refused" && strings.Contains(r.Detail, "PTY")
+	})
+}
+
+func TestCommandsRefused(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{u}, nil)
+	c, err := dial(ts.addr, gossh.PublicKeys(u.signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.CombinedOutput("cat /etc/passwd")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("err = %v, want exit status 1", err)
+	}
+	if !strings.Contains(string(out), "runs no commands") || strings.Contains(string(out), "root:") {
+		t.Errorf("output %q", out)
+	}
+}
+
+func TestReloadPicksUpNewUserAndKeepsOldOnBadFile(t *testing.T) {
+	a := newUser(t, "amina", "viewer")
+	b := newUser(t, "baraka", "maker")
+	ts := startServer(t, []testUser{a}, nil)
+	if _, err := dial(ts.addr, gossh.PublicKeys(b.signer)); err == nil {
+		t.Fatal("baraka logged in before being added")
+	}
+	if err := os.WriteFile(ts.usersPath, []byte(usersTOML(a, b)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	tm := ts.login(t, b)
+	tm.waitFor(t, "baraka (maker)")
+
+	// A broken file is refused and the previous list stays.
+	if err := os.WriteFile(ts.usersPath, []byte("[[user]]\nname = \"x\"\nrole = \"god\"\nkeys = []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.Reload(); err == nil {
+		t.Fatal("a bad users file was accepted")
+	}
+	tm2 := ts.login(t, a)
+	tm2.waitFor(t, "amina (viewer)")
+	if !strings.Contains(ts.logs.String(), "keeping the previous one") {
+		t.Errorf("the bad reload was not logged: %s", ts.logs.String())
+	}
+}

@@ -1,0 +1,115 @@
+package sshd
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestPanicEndsOnlyThatSession(t *testing.T) {
+	a := newUser(t, "amina", "viewer")
+	b := newUser(t, "baraka", "viewer")
+	ts := startServer(t, []testUser{a, b}, func(c *Config) { c.panicKey = "ctrl+g" })
+	ta, tb := ts.login(t, a), ts.login(t, b)
+	ta.waitFor(t, "Payroll")
+	tb.waitFor(t, "Payroll")
+
+	ta.send("\x07") // ctrl+g: the test hook panics inside Update
+	ta.waitEnd(t)
+	if !strings.Contains(ta.screen(), "internal error") {
+		t.Errorf("the panicking session was not told: %q", ta.screen())
+	}
+	rec := ts.waitRecord(t, "session.panic", func(r Record) bool { return r.Event == "session.panic" && r.User == "amina" })
+	if !strings.Contains(rec.Detail, "test hook") {
+		t.Errorf("panic record %+v", rec)
+	}
+	if !strings.Contains(ts.logs.String(), "panic") {
+		t.Error("the panic's stack is not on the server's log")
+	}
+
+	// The other session and the server carry on.
+	tb.send("2")
+	tb.waitFor(t, "Today")
+	ts.waitScreen(t, "baraka", "Collections")
+	tc := ts.login(t, a)
+	tc.waitFor(t, "amina (viewer)")
+}
+
+func TestIdleLogout(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{u}, func(c *Config) { c.Idle = 400 * time.Millisecond })
+	tm := ts.login(t, u)
+	tm.waitFor(t, "Payroll")
+	// Key presses keep it alive: 1 s of typing, never 400 ms apart.
+	for range 5 {
+		time.Sleep(200 * time.Millisecond)
+		tm.send("j")
+	}
+	select {
+	case <-tm.done:
+		t.Fatal("logged out while typing")
+	default:
+	}
+	tm.waitEnd(t)
+	if !strings.Contains(tm.screen(), "Logged out: no key pressed for 400ms") {
+		t.Errorf("output %q", tm.screen())
+	}
+	ts.waitRecord(t, "idle logout", func(r Record) bool { return r.Event == "logout" && r.Result == endIdle })
+}
+
+func TestShutdownDrains(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{u}, func(c *Config) { c.Grace = 500 * time.Millisecond })
+	tm := ts.login(t, u)
+	tm.waitFor(t, "Payroll")
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- ts.srv.Shutdown(context.Background()) }()
+	tm.waitFor(t, "shutting down in")
+	// No new logins while draining.
+	if c, err := dial(ts.addr, gossh.PublicKeys(u.signer)); err == nil {
+		c.Close()
+		t.Error("a new connection was accepted while draining")
+	}
+	tm.waitEnd(t)
+	if el := time.Since(start); el < 400*time.Millisecond {
+		t.Errorf("session ended after %s, before its grace period", el)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if !strings.Contains(tm.screen(), "shutting down. Goodbye") {
+		t.Errorf("output %q", tm.screen())
+	}
+	ts.waitRecord(t, "shutdown logout", func(r Record) bool { return r.Event == "logout" && r.Result == endShutdown })
+}
+
+func TestViewerIsNeverOfferedApprove(t *testing.T) {
+	v := newUser(t, "amina", "viewer")
+	a := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{v, a}, nil)
+	for _, u := range []testUser{v, a} {
+		tm := ts.login(t, u)
+		tm.waitFor(t, "Payroll")
+		tm.send("3")
+		ts.waitScreen(t, u.name, "Payouts")
+		tm.send(":")
+		ts.waitScreen(t, u.name, "Commands")
+		tm.send("approve")
+		s := ts.waitScreen(t, u.name, "approve")
+		offered := strings.Contains(s, "Approve payout batch")
+		if offered != (u.role == "approver") {
+			t.Errorf("%s (%s): palette offers approve = %v:\n%s", u.name, u.role, offered, s)
+		}
+		tm.send("\x1b") // esc closes the palette
+		ts.waitScreenNot(t, u.name, "Commands")
+		if u.role == "viewer" {
+			// The approve key is the shell's to refuse, before the view.
+			tm.send("A")
+			ts.waitScreen(t, u.name, "Your role (viewer) may not approve payouts")
+		}
+	}
+}
