@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// buildOnce builds the malipo binary for the subprocess tests.
+var buildOnce struct {
+	sync.Once
+	path string
+	err  error
+}
+
+func malipoBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "malipo-serve-test-")
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		buildOnce.path = filepath.Join(dir, "malipo")
+		out, err := exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
+		if err != nil {
+			buildOnce.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildOnce.err != nil {
+		t.Fatal(buildOnce.err)
+	}
+	return buildOnce.path
+}
+
+type sshPerson struct {
+	name, role string
+	signer     gossh.Signer
+}
+
+func newPerson(t testing.TB, name, role string) sshPerson {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sshPerson{name: name, role: role, signer: s}
+}
+
+func writeUsers(t testing.TB, path string, people ...sshPerson) {
+	t.Helper()
+	var b strings.Builder
+	for _, p := range people {
+		key := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(p.signer.PublicKey())))
+		fmt.Fprintf(&b, "[[user]]\nname = %q\nrole = %q\nkeys = [%q]\n", p.name, p.role, key+" "+p.name+"@laptop")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serveProc is `malipo serve --demo` running as a child process.
+type serveProc struct {
+	cmd    *exec.Cmd
+	addr   string
+	stderr *syncBuffer
+	state  string
+	exited chan error // closed when the process has exited; err is then set
+	err    error
+}
+
+var listeningRE = regexp.MustCompile(`listening on (\S+) `)
+
+func startServe(t testing.TB, state, users string, extra ...string) *serveProc {
+	t.Helper()
+	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--users", users}, extra...)
+	cmd := exec.Command(malipoBinary(t), args...)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}, state: state, exited: make(chan error)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.exited
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listeningRE.FindStringSubmatch(p.stderr.String()); m != nil {
+			p.addr = m[1]
+			return p
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("serve did not start:\n%s", p.stderr.String())
+	return nil
+}
+
+func (p *serveProc) auditPath() string { return filepath.Join(p.state, "malipo", "audit.jsonl") }
+
+type auditLine struct {
+	Event, User, Key, Role, Result, Detail, Session string
+}
+
+func readAudit(t testing.TB, path string) []auditLine {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []auditLine
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		var l auditLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("audit line %q: %v", sc.Text(), err)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// sshTerm is a client session with a 100x30 PTY.
+type sshTerm struct {
+	client *gossh.Client
+	in     io.Writer
+	out    *syncBuffer
+	done   chan error
+	mark   int
+}
+
+func sshDial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "ops", Auth: auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+}
+
+func sshLogin(addr string, signer gossh.Signer) (*sshTerm, error) {
+	c, err := sshDial(addr, gossh.PublicKeys(signer))
+	if err != nil {
+		return nil, err
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	tm := &sshTerm{client: c, out: &syncBuffer{}, done: make(chan error, 1)}
+	sess.Stdout, sess.Stderr = tm.out, tm.out
+	if tm.in, err = sess.StdinPipe(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := sess.Shell(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	go func() { tm.done <- sess.Wait() }()
+	return tm, nil
+}
+
+func (tm *sshTerm) since() string {
+	s := tm.out.String()
+	return ansi.Strip(s[min(tm.mark, len(s)):])
+}
+
+func (tm *sshTerm) send(keys string) {
+	tm.mark = len(tm.out.String())
+	_, _ = io.WriteString(tm.in, keys)
+}
+
+// waitFor reports whether text appeared since the mark within d.
+func (tm *sshTerm) waitFor(text string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if strings.Contains(tm.since(), text) {
+			return true
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return false
+}
+
+func TestServeAuditSurvivesKill9(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	ops := newPerson(t, "wanjiru", "approver")
+	stranger := newPerson(t, "stranger", "viewer")
+	writeUsers(t, users, ops)
+	p := startServe(t, filepath.Join(dir, "state"), users)
+
+	// A refused login: the client hears "no" only after the refusal is on disk.
+	if c, err := sshDial(p.addr, gossh.PublicKeys(stranger.signer)); err == nil {
+		c.Close()
+		t.Fatal("an unknown key logged in")
+	}
+	// A login, a look around and a logout.
+	tm, err := sshLogin(p.addr, ops.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tm.waitFor("Payroll", 10*time.Second) {
+		t.Fatalf("no wallets:\n%s", tm.since())
+	}
+	tm.send("q")
+	select {
+	case <-tm.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("q did not end the session")
+	}
+	// The session has ended from the client's side; the server records the
+	// logout before closing the channel, so it is on disk now.
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.exited
+
+	recs := readAudit(t, p.auditPath())
+	want := map[string]bool{"server.start": false, "login.refused": false, "login": false, "logout": false}
+	for _, r := range recs {
+		switch {
+		case r.Event == "login.refused" && r.Key == gossh.FingerprintSHA256(stranger.signer.PublicKey()):
+			want[r.Event] = true
+		case (r.Event == "login" || r.Event == "logout") && r.User == "wanjiru" && r.Role == "approver" &&
+			r.Key == gossh.FingerprintSHA256(ops.signer.PublicKey()):
+			want[r.Event] = true
+		case r.Event == "server.start":
+			want[r.Event] = true
+		}
+	}
+	for ev, seen := range want {
+		if !seen {
+			t.Errorf("after kill -9 the audit log lacks %s:\n%s", ev, mustReadFile(t, p.auditPath()))
+		}
+	}
+	info, err := os.Stat(p.auditPath())
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("audit log mode %v, %v", info.Mode(), err)
+	}
+
+	// A restart reuses the host key and appends to the log.
+	hostKey := filepath.Join(dir, "state", "malipo", "ssh_host_ed25519_key")
+	before, _ := os.ReadFile(hostKey)
+	p2 := startServe(t, filepath.Join(dir, "state"), users)
+	after, _ := os.ReadFile(hostKey)
+	if !bytes.Equal(before, after) || len(before) == 0 {
+		t.Error("the host key changed on restart")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(readAudit(t, p2.auditPath())) <= len(recs) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := readAudit(t, p2.auditPath()); len(got) != len(recs)+1 || got[0] != recs[0] {
+		t.Errorf("restart: %d records (had %d): the log was not appended to", len(got), len(recs))
+	}
+}
+
+func mustReadFile(t testing.TB, path string) string {
+	data, _ := os.ReadFile(path)
+	return string(data)
+}
+
+func TestServeReloadsOnSIGHUPAndDrainsOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	a, b := newPerson(t, "amina", "viewer"), newPerson(t, "baraka", "maker")
+	writeUsers(t, users, a)
+	p := startServe(t, filepath.Join(dir, "state"), users, "--grace", "1s")
+	if c, err := sshDial(p.addr, gossh.PublicKeys(b.signer)); err == nil {
+		c.Close()
+		t.Fatal("baraka logged in before being added")
+	}
+	writeUsers(t, users, a, b)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	var tm *sshTerm
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		if tm, err = sshLogin(p.addr, b.signer); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("baraka still refused after SIGHUP: %v\n%s", err, p.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !tm.waitFor("baraka (maker)", 10*time.Second) {
+		t.Fatalf("status bar:\n%s", tm.since())
+	}
+	tm.mark = len(tm.out.String())
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if !tm.waitFor("shutting down in", 5*time.Second) {
+		t.Errorf("no shutdown banner:\n%s", tm.since())
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			t.Errorf("serve exited with %v:\n%s", p.err, p.stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not exit after SIGTERM")
+	}
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Errorf("exited after %s, before the 1s grace", el)
+	}
+	if !strings.Contains(tm.since(), "shutting down. Goodbye") {
+		t.Errorf("session was not told goodbye:\n%s", tm.since())
+	}
+	if !strings.Contains(p.stderr.String(), "users file reloaded: 2 users") {
+		t.Errorf("stderr:\n%s", p.stderr.String())
+	}
+}
+
+func TestServeRefusesBadSetup(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "users.toml")
+	writeUsers(t, good, newPerson(t, "amina", "viewer"))
+	empty := filepath.Join(dir, "empty.toml")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loose := filepath.Join(dir, "loose_key")
+	if err := os.WriteFile(loose, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	cases := []struct {
+		name string
+		args []string
+		err  string
+	}{
+		{"no users flag", []string{"serve", "--demo"}, "--users FILE is required"},
+		{"no users in file", []string{"serve", "--demo", "--users", empty}, "no [[user]]"},
+		{"missing users file", []string{"serve", "--demo", "--users", filepath.Join(dir, "nope.toml")}, "no such file"},
+		{"loose host key", []string{"serve", "--demo", "--users", good, "--host-key", loose}, "chmod 600"},
+		{"demo and profile", []string{"serve", "--demo", "--profile", "shop", "--users", good}, "exclusive"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := newRootCmd()
+			cmd.SetArgs(c.args)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("err = %v, want %q", err, c.err)
+			}
+		})
+	}
+}
