@@ -47,28 +47,28 @@ func (d *confirmDialog) ready() bool {
 	return d.req.Typed == "" || d.input.Value() == d.req.Typed
 }
 
-// update handles a key; when the dialog is done it returns the message to
-// send to the owner (OnConfirm or OnCancel, possibly nil) and done=true.
-func (d *confirmDialog) update(msg tea.KeyPressMsg) (reply tea.Msg, done bool) {
+// update handles a key; done reports that the dialog is answered and
+// confirmed whether the answer is Confirm.
+func (d *confirmDialog) update(msg tea.KeyPressMsg) (confirmed, done bool) {
 	switch {
 	case key.Matches(msg, d.keys.Cancel):
-		return d.req.OnCancel, true
+		return false, true
 	case key.Matches(msg, d.keys.Choose):
 		if d.focus == btnConfirm && d.ready() {
-			return d.req.OnConfirm, true
+			return true, true
 		}
 		if d.focus == btnCancel {
-			return d.req.OnCancel, true
+			return false, true
 		}
-		return nil, false // Confirm focused but not typed yet: nothing happens
+		return false, false // Confirm focused but not typed yet: nothing happens
 	case key.Matches(msg, d.keys.Next, d.keys.Prev):
 		d.focus = 1 - d.focus
-		return nil, false
+		return false, false
 	}
 	if d.req.Typed != "" {
 		d.input, _ = d.input.Update(msg)
 	}
-	return nil, false
+	return false, false
 }
 
 // view renders the dialog at most width cells wide.

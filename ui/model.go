@@ -7,6 +7,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -241,8 +242,26 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case common.ConfirmMsg:
 		return m.openConfirm(owner, msg), true
+	case common.GoToMsg:
+		return m.goTo(msg), true
 	}
 	return nil, false
+}
+
+// goTo is a hand-off between screens: switch to the tab titled msg.Tab
+// (starting it if it never ran) and deliver msg.Msg to it.
+func (m *Model) goTo(msg common.GoToMsg) tea.Cmd {
+	for i, v := range m.views {
+		if v.Title() != msg.Tab {
+			continue
+		}
+		cmd := m.switchTo(i)
+		if msg.Msg == nil {
+			return cmd
+		}
+		return tea.Batch(cmd, m.updateView(i, msg.Msg))
+	}
+	return m.addToast(common.ToastMsg{Kind: common.ToastWarn, Text: "No " + msg.Tab + " view in this console"})
 }
 
 // shellReply handles the answer to a confirmation the shell asked itself.
@@ -260,17 +279,51 @@ func (m *Model) updateView(i int, msg tea.Msg) tea.Cmd {
 	return own(i, cmd)
 }
 
-// openConfirm opens the dialog unless the role may not do what it guards:
-// then the owner hears OnCancel and the user is told why.
+// openConfirm opens the dialog unless the role may not do what it guards,
+// or four-eyes forbids it (the user initiated the batch they would
+// approve): then the owner hears OnCancel, the user is told why and the
+// refusal is audited.
 func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
-	if !allowed(m.role(), req.Perm) {
-		toast := m.addToast(common.ToastMsg{Kind: common.ToastError,
-			Text: "Your role (" + m.role() + ") may not " + permWords(req.Perm)})
+	why := ""
+	switch {
+	case !allowed(m.role(), req.Perm):
+		why = "Your role (" + m.role() + ") may not " + permWords(req.Perm)
+	case m.c.FourEyes && req.Initiator != "" && strings.EqualFold(req.Initiator, m.c.User):
+		why = "Four-eyes: you initiated this, so another approver must approve it"
+	}
+	if why != "" {
+		m.audit(req, "refused", why)
+		toast := m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
 		return tea.Batch(toast, m.reply(owner, req.OnCancel))
 	}
 	m.confirm = newConfirm(m.c.Styles, req, owner)
 	m.palette = nil
 	return nil
+}
+
+// closeConfirm answers the dialog. A confirmation is audited before the
+// view hears of it; if the audit log cannot record it, nothing happens
+// (the action must not run unrecorded) and the user is told.
+func (m *Model) closeConfirm(confirmed bool) tea.Cmd {
+	d := m.confirm
+	m.confirm = nil
+	if !confirmed {
+		m.audit(d.req, "cancelled", "cancelled at the confirmation")
+		return m.reply(d.owner, d.req.OnCancel)
+	}
+	if err := m.audit(d.req, "requested", "confirmed"); err != nil {
+		m.showError(common.ErrorMsg{Title: "Not done: the audit log could not record it", Err: err})
+		return m.reply(d.owner, d.req.OnCancel)
+	}
+	return m.reply(d.owner, d.req.OnConfirm)
+}
+
+// audit records a confirmation decision for requests that name their action.
+func (m *Model) audit(req common.ConfirmMsg, result, detail string) error {
+	if req.Action == "" {
+		return nil
+	}
+	return m.c.Audit(common.AuditEvent{Action: req.Action, Target: req.Target, Amount: req.Amount, Result: result, Detail: detail})
 }
 
 // reply delivers a dialog's answer to whoever asked.
@@ -308,13 +361,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case m.confirm != nil:
-		reply, done := m.confirm.update(msg)
+		confirmed, done := m.confirm.update(msg)
 		if !done {
 			return nil
 		}
-		owner := m.confirm.owner
-		m.confirm = nil
-		return m.reply(owner, reply)
+		return m.closeConfirm(confirmed)
 	case m.palette != nil:
 		run, done := m.palette.update(msg)
 		if !done {

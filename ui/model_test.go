@@ -663,3 +663,112 @@ func TestViewsStartWhenFirstShown(t *testing.T) {
 		t.Fatalf("collections shown calls = %v, want [true false true]", got)
 	}
 }
+
+type openThing struct{ id string }
+
+func TestGoToHandsWorkToAnotherView(t *testing.T) {
+	m, v := newRecShell(t, "")
+	drain(t, m, m.initViews())
+	v[1].onMsg = func(msg tea.Msg) tea.Cmd {
+		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "x" {
+			return common.GoTo("Refunds", openThing{"INV123"})
+		}
+		return nil
+	}
+	press(t, m, "2", "x")
+	if m.active != 3 {
+		t.Fatalf("active = %d, want Refunds (3)", m.active)
+	}
+	if v[3].inits != 1 {
+		t.Fatal("the Refunds view was not started on the hand-off")
+	}
+	if got := received[openThing](v[3]); len(got) != 1 || got[0].id != "INV123" {
+		t.Fatalf("Refunds got %v", got)
+	}
+	_, cmd := m.Update(ownedMsg{view: 1, msg: common.GoToMsg{Tab: "Nowhere"}})
+	drain(t, m, cmd)
+	if m.active != 3 || !strings.Contains(ansi.Strip(m.footer()), "No Nowhere view") {
+		t.Fatalf("unknown tab: active %d, footer %q", m.active, ansi.Strip(m.footer()))
+	}
+}
+
+// auditLog is a common.Auditor that keeps events in memory (or fails).
+type auditLog struct {
+	events []common.AuditEvent
+	fail   error
+}
+
+func (a *auditLog) Audit(ev common.AuditEvent) error {
+	if a.fail != nil {
+		return a.fail
+	}
+	a.events = append(a.events, ev)
+	return nil
+}
+
+func TestConfirmFourEyesAndAudit(t *testing.T) {
+	approve := common.ConfirmMsg{Title: "Approve payout?", Typed: "", Perm: common.PermApprove, OnConfirm: yes{}, OnCancel: no{},
+		Action: "payout.approve", Target: "KZP6Y3Q", Amount: client.MustAmount("1500"), Initiator: "wanjiru"}
+	tests := []struct {
+		name       string
+		user       string
+		fourEyes   bool
+		auditFails bool
+		keys       []string
+		wantYes    bool
+		wantOpen   bool
+		wantResult string
+	}{
+		{"initiator refused with four-eyes", "wanjiru", true, false, nil, false, false, "refused"},
+		{"initiator (any case) refused", "Wanjiru", true, false, nil, false, false, "refused"},
+		{"initiator allowed without four-eyes", "wanjiru", false, false, []string{"tab", "enter"}, true, false, "requested"},
+		{"another approver confirms", "otieno", true, false, []string{"tab", "enter"}, true, false, "requested"},
+		{"another approver cancels", "otieno", true, false, []string{"enter"}, false, false, "cancelled"},
+		{"no audit, no action", "otieno", true, true, []string{"tab", "enter"}, false, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, v := confirmShellWith(t, RoleApprover, tt.user, tt.fourEyes, approve, &auditLog{})
+			log := m.c.Auditor.(*auditLog)
+			if tt.auditFails {
+				log.fail = errors.New("disk full")
+			}
+			press(t, m, tt.keys...)
+			if got := len(received[yes](v)) == 1; got != tt.wantYes {
+				t.Fatalf("confirmed = %v, want %v", got, tt.wantYes)
+			}
+			if !tt.wantYes && len(received[no](v)) != 1 {
+				t.Fatal("the view was not told it did not happen")
+			}
+			if (m.confirm != nil) != tt.wantOpen {
+				t.Fatalf("dialog open = %v", m.confirm != nil)
+			}
+			if tt.auditFails {
+				if !strings.Contains(ansi.Strip(m.Render()), "audit log could not record it") {
+					t.Fatalf("no explanation:\n%s", ansi.Strip(m.Render()))
+				}
+				return
+			}
+			last := log.events[len(log.events)-1]
+			if last.Result != tt.wantResult || last.Action != "payout.approve" || last.Target != "KZP6Y3Q" || last.Amount != client.MustAmount("1500") {
+				t.Fatalf("audit = %+v, want result %q", last, tt.wantResult)
+			}
+		})
+	}
+}
+
+// confirmShellWith is confirmShell for a named SSH user with an auditor.
+func confirmShellWith(t *testing.T, role, user string, fourEyes bool, req common.ConfirmMsg, a common.Auditor) (*Model, *recView) {
+	t.Helper()
+	m, v := newRecShell(t, role)
+	m.c.User, m.c.FourEyes, m.c.Auditor = user, fourEyes, a
+	v[0].onMsg = func(msg tea.Msg) tea.Cmd {
+		if _, ok := msg.(actionMsg); ok {
+			return common.Confirm(req)
+		}
+		return nil
+	}
+	_, cmd := m.Update(ownedMsg{view: 0, msg: actionMsg{"go"}})
+	drain(t, m, cmd)
+	return m, v[0]
+}

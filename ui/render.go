@@ -148,8 +148,8 @@ func (m *Model) header() string {
 }
 
 // footer is the short help: the shell's keys always show on the right (so
-// "? help" never falls off), the active view's fill the rest from the left,
-// or the newest toast does while there is one.
+// "? help" never falls off), the active view's fill the rest from the left.
+// While a toast lives it has the line to itself.
 func (m *Model) footer() string {
 	var left, right []key.Binding
 	switch {
@@ -174,13 +174,13 @@ func (m *Model) footer() string {
 		}
 		right = m.keys.ShortHelp()
 	}
+	if len(m.toasts) > 0 && m.confirm == nil && m.palette == nil {
+		// The newest toast takes the hint line for a few seconds: it covers
+		// nothing on screen and gets the whole width to say its piece.
+		return fit(" "+ansi.Truncate(toastLine(m.c.Styles, m.toasts[len(m.toasts)-1]), m.width-2, "…"), m.width, 1)
+	}
 	r := shortHelp(m.c.Styles, right, m.width)
 	l := shortHelp(m.c.Styles, left, m.width-lipgloss.Width(r)-4)
-	if len(m.toasts) > 0 {
-		// The newest toast takes the view's hints' place for a few seconds:
-		// it covers nothing on screen and the shell's keys stay visible.
-		l = ansi.Truncate(toastLine(m.c.Styles, m.toasts[len(m.toasts)-1]), m.width-lipgloss.Width(r)-4, "…")
-	}
 	gap := max(1, m.width-lipgloss.Width(l)-lipgloss.Width(r)-2)
 	return fit(" "+l+strings.Repeat(" ", gap)+r, m.width, 1)
 }

@@ -51,7 +51,7 @@ type AuditEvent struct {
 	Target   string // tracking id, invoice id, wallet id
 	Amount   client.Amount
 	Currency string
-	Result   string // "requested", "ok", "refused", "failed", "ambiguous"
+	Result   string // "requested", "ok", "refused", "failed", "ambiguous"; the shell also writes "cancelled"
 	Detail   string // IntaSend's message on failure; never a secret
 }
 

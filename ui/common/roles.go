@@ -35,4 +35,15 @@ func Allowed(role string, p Permission) bool {
 
 // Can reports whether this session's role may use p. Views use it to leave
 // actions unbound (not merely refused) for roles that may not use them.
-func (c *Common) Can(p Permission) bool { return Allowed(c.Role, p) }
+func (c *Common) Can(p Permission) bool { return Allowed(c.EffectiveRole(), p) }
+
+// EffectiveRole is the role checks use. An empty role means "local, the
+// keys' owner" only when there is no SSH user: a named user without a role
+// (a misconfigured users file) gets "none", which may only look. Fail
+// closed, never open.
+func (c *Common) EffectiveRole() string {
+	if c.Role == "" && c.User != "" {
+		return "none"
+	}
+	return c.Role
+}
