@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,9 +147,49 @@ func readAudit(t testing.TB, path string) []auditLine {
 type sshTerm struct {
 	client *gossh.Client
 	in     io.Writer
-	out    *syncBuffer
+	out    *termOut
 	done   chan error
 	mark   int
+}
+
+// termOut collects a session's output and wakes a waiter on each write,
+// so waiting costs no polling (the load test runs 50 of these beside the
+// server on the same CPUs).
+type termOut struct {
+	mu     sync.Mutex
+	buf    []byte
+	notify chan struct{}
+}
+
+func newTermOut() *termOut { return &termOut{notify: make(chan struct{}, 1)} }
+
+func (o *termOut) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	o.buf = append(o.buf, p...)
+	o.mu.Unlock()
+	select {
+	case o.notify <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (o *termOut) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return string(o.buf)
+}
+
+func (o *termOut) from(mark int) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return string(o.buf[min(mark, len(o.buf)):])
+}
+
+func (o *termOut) Len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.buf)
 }
 
 func sshDial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
@@ -166,7 +207,7 @@ func sshLogin(addr string, signer gossh.Signer) (*sshTerm, error) {
 		c.Close()
 		return nil, err
 	}
-	tm := &sshTerm{client: c, out: &syncBuffer{}, done: make(chan error, 1)}
+	tm := &sshTerm{client: c, out: newTermOut(), done: make(chan error, 1)}
 	sess.Stdout, sess.Stderr = tm.out, tm.out
 	if tm.in, err = sess.StdinPipe(); err != nil {
 		c.Close()
@@ -184,26 +225,26 @@ func sshLogin(addr string, signer gossh.Signer) (*sshTerm, error) {
 	return tm, nil
 }
 
-func (tm *sshTerm) since() string {
-	s := tm.out.String()
-	return ansi.Strip(s[min(tm.mark, len(s)):])
-}
+func (tm *sshTerm) since() string { return ansi.Strip(tm.out.from(tm.mark)) }
 
 func (tm *sshTerm) send(keys string) {
-	tm.mark = len(tm.out.String())
+	tm.mark = tm.out.Len()
 	_, _ = io.WriteString(tm.in, keys)
 }
 
 // waitFor reports whether text appeared since the mark within d.
 func (tm *sshTerm) waitFor(text string, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
+	timeout := time.After(d)
+	for {
 		if strings.Contains(tm.since(), text) {
 			return true
 		}
-		time.Sleep(2 * time.Millisecond)
+		select {
+		case <-tm.out.notify:
+		case <-timeout:
+			return false
+		}
 	}
-	return false
 }
 
 func TestServeAuditSurvivesKill9(t *testing.T) {
@@ -314,7 +355,7 @@ func TestServeReloadsOnSIGHUPAndDrainsOnSIGTERM(t *testing.T) {
 	if !tm.waitFor("baraka (maker)", 10*time.Second) {
 		t.Fatalf("status bar:\n%s", tm.since())
 	}
-	tm.mark = len(tm.out.String())
+	tm.mark = tm.out.Len()
 	start := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -376,4 +417,140 @@ func TestServeRefusesBadSetup(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeLoad is design §11's SSH figure: 50 concurrent sessions, each
+// switching tabs, against `malipo serve --demo` in its own process (so its
+// RSS is the server's alone). It takes about half a minute, so it runs
+// only with MALIPO_SSH_LOAD=1:
+//
+//	MALIPO_SSH_LOAD=1 go test -run TestServeLoad -v .
+func TestServeLoad(t *testing.T) {
+	if os.Getenv("MALIPO_SSH_LOAD") == "" {
+		t.Skip("set MALIPO_SSH_LOAD=1 to run the 50-session load test")
+	}
+	sessions, rounds := 50, 10
+	if n, err := strconv.Atoi(os.Getenv("MALIPO_SSH_LOAD")); err == nil && n > 1 {
+		sessions = n
+	}
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	people := make([]sshPerson, sessions)
+	for i := range people {
+		people[i] = newPerson(t, fmt.Sprintf("ops%02d", i), "approver")
+	}
+	writeUsers(t, users, people...)
+	p := startServe(t, filepath.Join(dir, "state"), users)
+	idleRSS := procKB(t, p.cmd.Process.Pid, "VmRSS")
+
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		failures  []string
+		wg        sync.WaitGroup
+	)
+	fail := func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf(f, a...))
+	}
+	ready := make(chan struct{})
+	var peakRSS int
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-time.After(100 * time.Millisecond):
+				if kb := procKB(t, p.cmd.Process.Pid, "VmRSS"); kb > peakRSS {
+					peakRSS = kb
+				}
+			}
+		}
+	}()
+	for i := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tm, err := sshLogin(p.addr, people[i].signer)
+			if err != nil {
+				fail("login %d: %v", i, err)
+				return
+			}
+			defer tm.client.Close()
+			if !tm.waitFor("Payroll", 30*time.Second) {
+				fail("session %d: no wallets", i)
+				return
+			}
+			<-ready
+			for r := range rounds {
+				for _, step := range []struct{ key, want string }{{"2", "Today"}, {"1", "Total KES"}} {
+					start := time.Now()
+					tm.send(step.key)
+					if !tm.waitFor(step.want, 10*time.Second) {
+						fail("session %d round %d: %q never showed %q", i, r, step.key, step.want)
+						return
+					}
+					el := time.Since(start)
+					mu.Lock()
+					latencies = append(latencies, el)
+					mu.Unlock()
+					// A person reads before the next key: 300-700 ms, staggered so
+					// the sessions do not type in lockstep (50 sessions ≈ 100 keys/s).
+					time.Sleep(time.Duration(300+(i*37+r*53)%400) * time.Millisecond)
+				}
+			}
+			tm.send("q")
+		}()
+	}
+	// Everyone is logged in and on the wallets view before timing starts.
+	time.Sleep(2 * time.Second)
+	loggedIn := procKB(t, p.cmd.Process.Pid, "VmRSS")
+	close(ready)
+	wg.Wait()
+	close(stopSampling)
+	<-sampled
+	hwm := procKB(t, p.cmd.Process.Pid, "VmHWM")
+	if len(failures) > 0 {
+		t.Fatalf("%d failures, first: %s", len(failures), failures[0])
+	}
+	sortDurations(latencies)
+	pct := func(q float64) time.Duration { return latencies[int(q*float64(len(latencies)-1))] }
+	t.Logf("%d sessions x %d rounds x 2 keys = %d keypresses", sessions, rounds, len(latencies))
+	t.Logf("keypress-to-frame: p50 %s  p90 %s  p99 %s  max %s", pct(0.5), pct(0.9), pct(0.99), latencies[len(latencies)-1])
+	t.Logf("server RSS: idle %d MB, %d sessions logged in %d MB, peak sampled %d MB, VmHWM %d MB",
+		idleRSS/1024, sessions, loggedIn/1024, peakRSS/1024, hwm/1024)
+	if hwm > 300*1024 {
+		t.Errorf("server peak RSS %d MB > 300 MB (design §11)", hwm/1024)
+	}
+	if pct(0.99) > 50*time.Millisecond {
+		t.Errorf("p99 keypress-to-frame %s > 50 ms (design §11)", pct(0.99))
+	}
+}
+
+func sortDurations(d []time.Duration) {
+	for i := 1; i < len(d); i++ {
+		for j := i; j > 0 && d[j] < d[j-1]; j-- {
+			d[j], d[j-1] = d[j-1], d[j]
+		}
+	}
+}
+
+// procKB reads a "Vm…: N kB" line of /proc/PID/status.
+func procKB(t testing.TB, pid int, field string) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
 }
