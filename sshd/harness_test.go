@@ -70,13 +70,23 @@ type testServer struct {
 // startServer serves the demo to users; mut may change the config.
 func startServer(t testing.TB, users []testUser, mut func(*Config)) *testServer {
 	t.Helper()
+	return startServerSim(t, users, nil, mut)
+}
+
+// startServerSim is startServer with the simulator's options changed too.
+func startServerSim(t testing.TB, users []testUser, simMut func(*sim.Options), mut func(*Config)) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	ts := &testServer{usersPath: filepath.Join(dir, "users.toml"), auditPath: filepath.Join(dir, "audit", "audit.jsonl"), logs: &syncBuf{}}
 	if err := os.WriteFile(ts.usersPath, []byte(usersTOML(users...)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := ui.StartDemo(ui.DemoOptions{Sim: &sim.Options{Seed: true, Rand: 7, FailureRate: -1,
-		Timing: sim.Timing{BatchStep: 50 * time.Millisecond, TxStep: 50 * time.Millisecond}}})
+	so := &sim.Options{Seed: true, Rand: 7, FailureRate: -1,
+		Timing: sim.Timing{BatchStep: 50 * time.Millisecond, TxStep: 50 * time.Millisecond}}
+	if simMut != nil {
+		simMut(so)
+	}
+	d, err := ui.StartDemo(ui.DemoOptions{Sim: so})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,195 @@
+package sshd
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
+)
+
+// initiate has u compose a one-row batch of KES 1,000 and preview it
+// (initiate, waiting approval); it returns the batch's tracking id.
+func initiate(t *testing.T, ts *testServer, tm *term, user string) string {
+	t.Helper()
+	tm.waitFor(t, "Payroll")
+	tm.send("3")
+	ts.waitScreen(t, user, "Payouts · Compose")
+	tm.send("a")
+	ts.waitScreen(t, user, "Name")
+	for _, k := range []string{"Jane", "\t", "0708374149", "\t", "1000", "\t", "nov", "\r"} {
+		tm.send(k)
+	}
+	ts.waitScreen(t, user, "1 row")
+	tm.send("p")
+	ts.waitScreen(t, user, "Preview and approve (BP103)")
+	var tid string
+	for _, e := range ts.journal.Pending() {
+		if e.Initiator == user {
+			tid = e.TrackingID
+		}
+	}
+	if tid == "" {
+		t.Fatalf("the journal has no pending batch initiated by %s: %+v", user, ts.journal.Pending())
+	}
+	return tid
+}
+
+// openPending has the user open the first pending batch.
+func openPending(t *testing.T, ts *testServer, tm *term, user, initiator string) {
+	t.Helper()
+	tm.waitFor(t, "Payroll")
+	tm.send("3")
+	ts.waitScreen(t, user, "Payouts")
+	tm.send("P")
+	ts.waitScreen(t, user, initiator)
+	tm.send("\r")
+	// Approve acts once the batch's status and the wallet's balance are in.
+	ts.waitScreen(t, user, "Preview and approve (BP103)")
+	ts.waitScreen(t, user, "covers it")
+}
+
+func approvals(ts *testServer) int {
+	n := 0
+	for _, v := range ts.demo.Sim.Counters().Approved {
+		n += v
+	}
+	return n
+}
+
+func TestMakerInitiatesApproverApproves(t *testing.T) {
+	maker := newUser(t, "baraka", "maker")
+	approver := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{maker, approver}, nil)
+	tmM := ts.login(t, maker)
+	tid := initiate(t, ts, tmM, "baraka")
+
+	// The maker has no approve: the key is refused by the shell.
+	tmM.send("A")
+	ts.waitScreen(t, "baraka", "may not approve")
+
+	tmA := ts.login(t, approver)
+	openPending(t, ts, tmA, "wanjiru", "baraka")
+	tmA.send("A")
+	ts.waitScreen(t, "wanjiru", "Type 1,000.00 to confirm")
+	tmA.send("\t")
+	tmA.send("1,000.00")
+	tmA.send("\r")
+	ts.waitScreen(t, "wanjiru", "Approved")
+	if n := approvals(ts); n != 1 {
+		t.Fatalf("%d approvals reached IntaSend, want 1", n)
+	}
+	e, ok := ts.journal.Entry(tid)
+	if !ok || e.Initiator != "baraka" || (e.Status != payout.StatusApproved && e.Status != payout.StatusApproving) {
+		t.Errorf("journal entry %+v", e)
+	}
+	ts.waitRecord(t, "initiate by baraka", func(r Record) bool {
+		return r.Event == "payout.initiate" && r.User == "baraka" && r.Role == "maker" && r.Result == "ok" && r.Amount != nil
+	})
+	ts.waitRecord(t, "approve by wanjiru", func(r Record) bool {
+		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "ok" &&
+			r.Amount != nil && r.Amount.String() == "1,000.00" && strings.HasPrefix(r.Fingerprint, "SHA256:")
+	})
+}
+
+// confirmApprove types the approval of the open batch; the last key (enter)
+// is sent with the rest so a caller can cut the connection right after.
+func confirmApprove(t *testing.T, ts *testServer, tm *term, user string) {
+	t.Helper()
+	tm.send("A")
+	ts.waitScreen(t, user, "Type 1,000.00 to confirm")
+	tm.send("\t")
+	tm.send("1,000.00")
+	ts.waitScreen(t, user, "[ Confirm ]")
+	tm.send("\r")
+}
+
+func TestSessionKilledMidApprovalLeavesBatchConsistent(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		// inFlight: IntaSend answers the approve slowly and the connection
+		// drops after the call went out; otherwise it drops with the
+		// confirming enter still on the wire.
+		inFlight bool
+	}{{"enter on the wire", false}, {"approve call in flight", true}} {
+		t.Run(c.name, func(t *testing.T) { killMidApproval(t, c.inFlight) })
+	}
+}
+
+func killMidApproval(t *testing.T, inFlight bool) {
+	maker := newUser(t, "baraka", "maker")
+	a1 := newUser(t, "wanjiru", "approver")
+	a2 := newUser(t, "otieno", "approver")
+	simMut := func(o *sim.Options) {
+		if inFlight {
+			o.Faults = []sim.Fault{{Route: "approve", Kind: sim.Latency, Latency: 700 * time.Millisecond}}
+		}
+	}
+	ts := startServerSim(t, []testUser{maker, a1, a2}, simMut, nil)
+	tid := initiate(t, ts, ts.login(t, maker), "baraka")
+
+	tm := ts.login(t, a1)
+	openPending(t, ts, tm, "wanjiru", "baraka")
+	confirmApprove(t, ts, tm, "wanjiru")
+	if inFlight {
+		waitStatus(t, ts, tid, payout.StatusApproving)
+	}
+	tm.close() // the laptop lid shuts
+	ts.waitRecord(t, "wanjiru's logout", func(r Record) bool { return r.Event == "logout" && r.User == "wanjiru" })
+
+	// Whatever reached IntaSend, the journal and the audit log agree
+	// with it once the call has finished.
+	var e payout.Entry
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e, _ = ts.journal.Entry(tid)
+		if e.Status != payout.StatusApproving || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the audit record follows the journal's
+	approved := approvals(ts)
+	audited := 0
+	for _, r := range ts.records(t) {
+		if r.Event == "payout.approve" && r.Target == tid && r.Result == "ok" {
+			audited++
+		}
+	}
+	t.Logf("after the kill: %d approvals, journal %s, %d audit records", approved, e.Status, audited)
+	switch {
+	case approved > 1:
+		t.Fatalf("%d approvals", approved)
+	case inFlight && approved != 1:
+		t.Errorf("the approval in flight did not land (%d)", approved)
+	case approved == 1 && (e.Status != payout.StatusApproved || audited != 1):
+		t.Errorf("approved at IntaSend but journal %q and %d audit records", e.Status, audited)
+	case approved == 0 && (e.Status != payout.StatusInitiated || audited != 0):
+		t.Errorf("not approved but journal %q and %d audit records", e.Status, audited)
+	}
+
+	// Another approver finishes the job; money still moves once.
+	tm2 := ts.login(t, a2)
+	if approved == 0 {
+		openPending(t, ts, tm2, "otieno", "baraka")
+		confirmApprove(t, ts, tm2, "otieno")
+		ts.waitScreen(t, "otieno", "Approved")
+	}
+	if n := approvals(ts); n != 1 {
+		t.Errorf("%d approvals in the end, want exactly 1", n)
+	}
+}
+
+func waitStatus(t *testing.T, ts *testServer, tid, status string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if e, _ := ts.journal.Entry(tid); e.Status == status {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e, _ := ts.journal.Entry(tid)
+	t.Fatalf("batch %s never reached %s (it is %s)", tid, status, e.Status)
+}
