@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,10 @@ func TestMakerInitiatesApproverApproves(t *testing.T) {
 	}
 	ts.waitRecord(t, "initiate by baraka", func(r Record) bool {
 		return r.Event == "payout.initiate" && r.User == "baraka" && r.Role == "maker" && r.Result == "ok" && r.Amount != nil
+	})
+	// The shell records the confirmation itself, before the view acts.
+	ts.waitRecord(t, "wanjiru's confirmation", func(r Record) bool {
+		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "requested"
 	})
 	ts.waitRecord(t, "approve by wanjiru", func(r Record) bool {
 		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "ok" &&
@@ -192,4 +197,34 @@ func waitStatus(t *testing.T, ts *testServer, tid, status string) {
 	}
 	e, _ := ts.journal.Entry(tid)
 	t.Fatalf("batch %s never reached %s (it is %s)", tid, status, e.Status)
+}
+
+func TestFourEyesSameUserCannotInitiateAndApprove(t *testing.T) {
+	for _, fourEyes := range []bool{true, false} {
+		t.Run(fmt.Sprintf("four-eyes=%v", fourEyes), func(t *testing.T) {
+			u := newUser(t, "wanjiru", "approver")
+			ts := startServer(t, []testUser{u}, func(c *Config) { c.FourEyes = fourEyes })
+			tm := ts.login(t, u)
+			tid := initiate(t, ts, tm, "wanjiru")
+			tm.send("A")
+			if !fourEyes {
+				ts.waitScreen(t, "wanjiru", "Type 1,000.00 to confirm")
+				return
+			}
+			s := ts.waitScreen(t, "wanjiru", "Four-eyes")
+			if !strings.Contains(s, "another approver must approve it") || strings.Contains(s, "to confirm") {
+				t.Errorf("screen after A:\n%s", s)
+			}
+			// Nothing was sent, the batch still waits, and the refusal is audited.
+			if n := approvals(ts); n != 0 {
+				t.Errorf("%d approvals", n)
+			}
+			if e, _ := ts.journal.Entry(tid); e.Status != payout.StatusInitiated {
+				t.Errorf("journal status %q", e.Status)
+			}
+			ts.waitRecord(t, "four-eyes refusal", func(r Record) bool {
+				return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "refused"
+			})
+		})
+	}
 }
