@@ -2,10 +2,12 @@ package sshd
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -113,3 +115,48 @@ func TestViewerIsNeverOfferedApprove(t *testing.T) {
 		}
 	}
 }
+
+// Each session draws for its own terminal: the colour profile comes from
+// the session's TERM (and NO_COLOR), not from the server's.
+func TestColourProfilePerSession(t *testing.T) {
+	u := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{u}, nil)
+	raw := func(term string, env map[string]string) string {
+		c, err := dial(ts.addr, gossh.PublicKeys(u.signer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range env {
+			if err := sess.Setenv(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := &syncBuf{}
+		sess.Stdout = out
+		if err := sess.RequestPty(term, 30, 100, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(ansiStrip(out.String()), "Payroll") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return out.String()
+	}
+	colour := regexp.MustCompile(`\x1b\[[0-9;]*(38|48);(5|2);`)
+	if s := raw("xterm-256color", nil); !colour.MatchString(s) {
+		t.Error("xterm-256color session got no 256-colour or true-colour codes")
+	}
+	if s := raw("xterm-256color", map[string]string{"NO_COLOR": "1"}); colour.MatchString(s) || !strings.Contains(ansiStrip(s), "Payroll") {
+		t.Error("NO_COLOR session got colour codes (or no screen)")
+	}
+}
+
+func ansiStrip(s string) string { return ansi.Strip(s) }
