@@ -86,7 +86,6 @@ type Server struct {
 	mu       sync.Mutex
 	live     map[*liveSession]struct{}
 	draining bool
-	handlers sync.WaitGroup
 }
 
 // liveSession is a running program the server can reach at shutdown.
