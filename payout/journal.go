@@ -86,6 +86,8 @@ type event struct {
 type Journal struct {
 	*journal
 	initiator string
+	// draftDir, when set, keeps this view's drafts apart (see Private).
+	draftDir string
 }
 
 // journal is the state shared by every As view of one journal.
@@ -100,7 +102,7 @@ type journal struct {
 	entries []*Entry // in order of initiation
 	byAtt   map[string]*Entry
 	byTrack map[string]*Entry
-	saved   map[string][sha256.Size]byte // draft id → hash of the bytes last written
+	saved   map[string][sha256.Size]byte // draft path → hash of the bytes last written
 }
 
 // StateDir is where a profile's journal lives: $XDG_STATE_HOME/malipo/<profile>,
@@ -176,6 +178,27 @@ func (j *Journal) As(initiator string) *Journal {
 	return &Journal{journal: j.journal, initiator: initiator}
 }
 
+// Private is As(initiator) with drafts of its own: the SSH server gives
+// each user one, so a person's unfinished draft (names, phones, amounts)
+// is offered back to them and to nobody else, while batch events (and so
+// the pending list) stay shared. Drafts live in drafts/by-user/<name>/.
+func (j *Journal) Private(initiator string) *Journal {
+	name := initiator
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		sum := sha256.Sum256([]byte(initiator))
+		name = fmt.Sprintf("u%x", sum[:8])
+	}
+	return &Journal{journal: j.journal, initiator: initiator, draftDir: filepath.Join(j.dir, "drafts", "by-user", name)}
+}
+
+// drafts is the directory this view keeps its drafts in.
+func (j *Journal) drafts() string {
+	if j.draftDir != "" {
+		return j.draftDir
+	}
+	return filepath.Join(j.dir, "drafts")
+}
+
 // SetClock makes the journal stamp events with now instead of time.Now
 // (tests and the demo run on a simulated clock). It applies to every As
 // view of the journal.
@@ -197,11 +220,11 @@ func (j *Journal) Close() error {
 
 // ---- drafts ----
 
-func (j *journal) draftPath(id string) (string, error) {
+func (j *Journal) draftPath(id string) (string, error) {
 	if id == "" || strings.ContainsAny(id, `/\.`) {
 		return "", fmt.Errorf("journal: bad draft id %q", id)
 	}
-	return filepath.Join(j.dir, "drafts", id+".json"), nil
+	return filepath.Join(j.drafts(), id+".json"), nil
 }
 
 // SaveDraft writes the draft atomically: after a crash at any instant the
@@ -220,13 +243,18 @@ func (j *Journal) SaveDraft(d *Draft) error {
 	sum := sha256.Sum256(data)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if prev, ok := j.saved[d.ID]; ok && prev == sum {
+	if prev, ok := j.saved[path]; ok && prev == sum {
 		return nil
+	}
+	if j.draftDir != "" {
+		if err := os.MkdirAll(j.draftDir, 0o700); err != nil {
+			return fmt.Errorf("journal: save draft %s: %w", d.ID, err)
+		}
 	}
 	if err := writeAtomic(path, data); err != nil {
 		return fmt.Errorf("journal: save draft %s: %w", d.ID, err)
 	}
-	j.saved[d.ID] = sum
+	j.saved[path] = sum
 	return nil
 }
 
@@ -271,8 +299,11 @@ func syncDir(dir string) error {
 // that does not parse (it cannot be torn, but a person may have edited it)
 // is skipped.
 func (j *Journal) Drafts() ([]*Draft, error) {
-	dir := filepath.Join(j.dir, "drafts")
+	dir := j.drafts()
 	names, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) && j.draftDir != "" {
+		return nil, nil // nothing saved by this user yet
+	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -304,7 +335,7 @@ func (j *Journal) DiscardDraft(id string) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	delete(j.saved, id)
+	delete(j.saved, path)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("journal: %w", err)
 	}

@@ -228,3 +228,38 @@ func TestFourEyesSameUserCannotInitiateAndApprove(t *testing.T) {
 		})
 	}
 }
+
+// Drafts are personal: one user's unfinished draft (names, phones,
+// amounts) is offered back to that user, never to the next person who
+// opens Payouts. Initiated batches, by contrast, are shared.
+func TestDraftsStayWithTheirAuthor(t *testing.T) {
+	maker := newUser(t, "baraka", "maker")
+	other := newUser(t, "wanjiru", "approver")
+	ts := startServer(t, []testUser{maker, other}, nil)
+	tm := ts.login(t, maker)
+	tm.waitFor(t, "Payroll")
+	tm.send("3")
+	ts.waitScreen(t, "baraka", "Payouts · Compose")
+	tm.send("a")
+	ts.waitScreen(t, "baraka", "Name")
+	for _, k := range []string{"Jane", "\t", "0708374149", "\t", "1000", "\t", "nov", "\r"} {
+		tm.send(k)
+	}
+	ts.waitScreen(t, "baraka", "1 row")
+	tm.send("\x03") // ctrl+c: quit at once, the draft stays in the journal
+	tm.waitEnd(t)
+
+	to := ts.login(t, other)
+	to.waitFor(t, "Payroll")
+	to.send("3")
+	s := ts.waitScreen(t, "wanjiru", "Payouts · Compose")
+	time.Sleep(300 * time.Millisecond) // drafts load in the background
+	if s = ts.screenOf(t, "wanjiru"); strings.Contains(s, "Resume draft") || strings.Contains(s, "Jane") {
+		t.Errorf("wanjiru is offered baraka's draft:\n%s", s)
+	}
+
+	tm2 := ts.login(t, maker)
+	tm2.waitFor(t, "Payroll")
+	tm2.send("3")
+	ts.waitScreen(t, "baraka", "Resume draft")
+}

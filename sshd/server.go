@@ -323,8 +323,8 @@ func (s *Server) console(id identity) *ui.Model {
 	opts := ui.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID}
 	if s.cfg.Journal != nil {
 		// The same journal for everyone (pending batches are shared),
-		// recording this user as the initiator.
-		opts.Journal = s.cfg.Journal.As(id.Name)
+		// recording this user as the initiator; drafts stay per user.
+		opts.Journal = s.cfg.Journal.Private(id.Name)
 	}
 	return ui.New(c, opts)
 }
