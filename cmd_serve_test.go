@@ -440,6 +440,12 @@ func TestServeLoad(t *testing.T) {
 		people[i] = newPerson(t, fmt.Sprintf("ops%02d", i), "approver")
 	}
 	writeUsers(t, users, people...)
+	// MALIPO_SSH_LOAD_THINK shortens the reading time between keys (e.g.
+	// 50ms for a burst far beyond what people type).
+	think := 300 * time.Millisecond
+	if d, err := time.ParseDuration(os.Getenv("MALIPO_SSH_LOAD_THINK")); err == nil && d > 0 {
+		think = d
+	}
 	p := startServe(t, filepath.Join(dir, "state"), users)
 	idleRSS := procKB(t, p.cmd.Process.Pid, "VmRSS")
 
@@ -500,7 +506,7 @@ func TestServeLoad(t *testing.T) {
 					mu.Unlock()
 					// A person reads before the next key: 300-700 ms, staggered so
 					// the sessions do not type in lockstep (50 sessions ≈ 100 keys/s).
-					time.Sleep(time.Duration(300+(i*37+r*53)%400) * time.Millisecond)
+					time.Sleep(think + time.Duration((i*37+r*53)%400)*think/300)
 				}
 			}
 			tm.send("q")
@@ -519,7 +525,7 @@ func TestServeLoad(t *testing.T) {
 	}
 	sortDurations(latencies)
 	pct := func(q float64) time.Duration { return latencies[int(q*float64(len(latencies)-1))] }
-	t.Logf("%d sessions x %d rounds x 2 keys = %d keypresses", sessions, rounds, len(latencies))
+	t.Logf("%d sessions x %d rounds x 2 keys = %d keypresses, think time %s-%s", sessions, rounds, len(latencies), think, think*7/3)
 	t.Logf("keypress-to-frame: p50 %s  p90 %s  p99 %s  max %s", pct(0.5), pct(0.9), pct(0.99), latencies[len(latencies)-1])
 	t.Logf("server RSS: idle %d MB, %d sessions logged in %d MB, peak sampled %d MB, VmHWM %d MB",
 		idleRSS/1024, sessions, loggedIn/1024, peakRSS/1024, hwm/1024)
