@@ -72,8 +72,9 @@ type Config struct {
 	Views func(*common.Common) []common.View
 	// now is the clock for idle logout (tests).
 	now func() time.Time
-	// panicKey makes a session panic on that key (tests).
-	panicKey string
+	// panicKey makes a session panic on that key, panicCmdKey one of its
+	// background commands (tests).
+	panicKey, panicCmdKey string
 }
 
 // Server is a running `malipo serve`.
@@ -291,7 +292,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	defer cancel()
 	m := s.console(id)
 	sm := newSessionModel(m, s.cfg.Idle, s.cfg.now)
-	sm.kill, sm.panicKey = cancel, s.cfg.panicKey
+	sm.kill, sm.panicKey, sm.panicCmdKey = cancel, s.cfg.panicKey, s.cfg.panicCmdKey
 	// Bubble Tea quits on SIGINT/SIGTERM by default; in a server that
 	// would end every session at once, skipping the drain.
 	extra := append(bm.MakeOptions(sess), tea.WithoutSignalHandler())

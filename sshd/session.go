@@ -39,8 +39,9 @@ type sessionModel struct {
 	end *sessionEnd
 	// kill stops the program from outside Update (a panic in View).
 	kill func()
-	// panicKey is a test-only hook: this key makes Update panic.
-	panicKey string
+	// panicKey and panicCmdKey are test-only hooks: the first makes
+	// Update panic, the second a command Update returns.
+	panicKey, panicCmdKey string
 }
 
 // sessionEnd records why the program stopped. The program's goroutine
@@ -121,6 +122,9 @@ func (s *sessionModel) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 		s.lastKey = s.now()
 		if s.panicKey != "" && msg.String() == s.panicKey {
 			panic("test hook: session panic requested")
+		}
+		if s.panicCmdKey != "" && msg.String() == s.panicCmdKey {
+			return s, func() tea.Msg { panic("test hook: command panic requested") }
 		}
 	case tea.PasteMsg:
 		s.lastKey = s.now()

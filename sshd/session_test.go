@@ -12,20 +12,31 @@ import (
 )
 
 func TestPanicEndsOnlyThatSession(t *testing.T) {
+	for _, c := range []struct {
+		name, key, detail string
+	}{
+		{"in Update", "\x07", "test hook"},                        // ctrl+g
+		{"in a background command", "\x02", "background command"}, // ctrl+b
+	} {
+		t.Run(c.name, func(t *testing.T) { panicIsolation(t, c.key, c.detail) })
+	}
+}
+
+func panicIsolation(t *testing.T, key, detail string) {
 	a := newUser(t, "amina", "viewer")
 	b := newUser(t, "baraka", "viewer")
-	ts := startServer(t, []testUser{a, b}, func(c *Config) { c.panicKey = "ctrl+g" })
+	ts := startServer(t, []testUser{a, b}, func(c *Config) { c.panicKey, c.panicCmdKey = "ctrl+g", "ctrl+b" })
 	ta, tb := ts.login(t, a), ts.login(t, b)
 	ta.waitFor(t, "Payroll")
 	tb.waitFor(t, "Payroll")
 
-	ta.send("\x07") // ctrl+g: the test hook panics inside Update
+	ta.send(key)
 	ta.waitEnd(t)
 	if !strings.Contains(ta.screen(), "internal error") {
 		t.Errorf("the panicking session was not told: %q", ta.screen())
 	}
 	rec := ts.waitRecord(t, "session.panic", func(r Record) bool { return r.Event == "session.panic" && r.User == "amina" })
-	if !strings.Contains(rec.Detail, "test hook") {
+	if !strings.Contains(rec.Detail, detail) {
 		t.Errorf("panic record %+v", rec)
 	}
 	if !strings.Contains(ts.logs.String(), "panic") {

@@ -60,7 +60,17 @@ var roles = map[string]bool{
 const minRSABits = 2048
 
 // LoadUsers reads and validates a users file.
+//
+// The file decides who may move money, so one that others could write is
+// refused: anyone able to edit it could add their own key as an approver.
 func LoadUsers(path string) (*Users, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("users file: %w", err)
+	}
+	if info.Mode().Perm()&0o022 != 0 {
+		return nil, fmt.Errorf("users file %s is writable by group or others (mode %04o): run chmod go-w %s", path, info.Mode().Perm(), path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("users file: %w", err)

@@ -140,3 +140,24 @@ func TestHostKey(t *testing.T) {
 		t.Error("a non-key file was accepted")
 	}
 }
+
+func TestLoadUsersRefusesAWritableFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.toml")
+	if err := os.WriteFile(path, []byte(usersTOML(newUser(t, "amina", "viewer"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadUsers(path); err != nil {
+		t.Fatalf("a 0644 file (readable, not writable, by others) was refused: %v", err)
+	}
+	for _, mode := range []os.FileMode{0o664, 0o646, 0o666} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadUsers(path); err == nil || !strings.Contains(err.Error(), "chmod go-w") {
+			t.Errorf("mode %04o: err = %v", mode, err)
+		}
+	}
+}
