@@ -475,7 +475,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			b, err := c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.MPesaB2C, Currency: "KES", RequiresApproval: true,
+			b, err := c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.MPesaB2C, Currency: "KES",
 				DeviceID: creds.DeviceID, Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: "254712345678", Amount: client.MustAmount("99.00")}}})
 			if err != nil {
 				t.Fatal(err)

@@ -18,7 +18,7 @@ func BenchmarkInitiate5000(b *testing.B) {
 		items[i] = client.PayoutItem{Name: fmt.Sprintf("Payee %d", i), Account: fmt.Sprintf("2547%08d", i),
 			Amount: client.Cents(int64(1000 + i)), Narrative: "October salary"}
 	}
-	req := client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, Transactions: items}
+	req := client.InitiateRequest{Provider: client.MPesaB2C, Transactions: items}
 	b.ReportAllocs()
 	for b.Loop() {
 		bt, err := e.c.InitiatePayout(e.ctx, req)
@@ -40,7 +40,7 @@ func BenchmarkStatusQueries1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	batch, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, Transactions: payoutItems(1)})
+	batch, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, Transactions: payoutItems(1)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -436,7 +436,7 @@ func TestContractPayoutLifecycle(t *testing.T) {
 	e.fund(client.Units(10_000))
 	before := e.settlement()
 
-	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true,
+	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C,
 		BatchReference: "payroll-oct", Transactions: append(payoutItems(2),
 			client.PayoutItem{Name: "Fails", Account: sim.MagicFailAccount, Amount: client.Units(300), Narrative: "bonus"})})
 	if err != nil {
@@ -528,7 +528,7 @@ func TestContractPayoutLifecycle(t *testing.T) {
 
 func TestContractPayoutCancelAndErrors(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, Transactions: payoutItems(1)})
+	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, Transactions: payoutItems(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -553,7 +553,7 @@ func TestContractPayoutCancelAndErrors(t *testing.T) {
 
 	// requires_approval NO: the batch runs at once and approve is refused.
 	e.fund(client.Units(1000))
-	nb, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: false, Transactions: payoutItems(1)})
+	nb, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, SkipApproval: true, Transactions: payoutItems(1)})
 	if err != nil || nb.WaitingApproval() {
 		t.Fatalf("no-approval batch: %+v, %v", nb, err)
 	}
@@ -580,10 +580,10 @@ func TestContractPayoutCancelAndErrors(t *testing.T) {
 	}
 	// Other rails initiate with their own fields.
 	rails := []client.InitiateRequest{
-		{Provider: client.MPesaB2B, RequiresApproval: true, Transactions: []client.PayoutItem{{Name: "KPLC", Account: "888880", AccountType: client.PayBill, AccountReference: "1234567", Amount: client.Units(500), Narrative: "power"}}},
-		{Provider: client.PesaLink, RequiresApproval: true, Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: "1234567890", BankCode: "1", Amount: client.Units(500), Narrative: "rent"}}},
-		{Provider: client.Airtime, RequiresApproval: true, Transactions: []client.PayoutItem{{Account: "254712345678", Amount: client.Units(50), Narrative: "airtime"}}},
-		{Provider: client.IntaSendP2P, RequiresApproval: true, Transactions: []client.PayoutItem{{Name: "Jane", Account: "254712345678", Amount: client.Units(50), Narrative: "p2p"}}},
+		{Provider: client.MPesaB2B, Transactions: []client.PayoutItem{{Name: "KPLC", Account: "888880", AccountType: client.PayBill, AccountReference: "1234567", Amount: client.Units(500), Narrative: "power"}}},
+		{Provider: client.PesaLink, Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: "1234567890", BankCode: "1", Amount: client.Units(500), Narrative: "rent"}}},
+		{Provider: client.Airtime, Transactions: []client.PayoutItem{{Account: "254712345678", Amount: client.Units(50), Narrative: "airtime"}}},
+		{Provider: client.IntaSendP2P, Transactions: []client.PayoutItem{{Name: "Jane", Account: "254712345678", Amount: client.Units(50), Narrative: "p2p"}}},
 	}
 	for _, r := range rails {
 		if b, err := e.c.InitiatePayout(e.ctx, r); err != nil || b.StatusCode != client.BatchWaitingApproval {
@@ -608,7 +608,7 @@ func TestContractSignedApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, DeviceID: "DEV1", Transactions: payoutItems(1)})
+	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, DeviceID: "DEV1", Transactions: payoutItems(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -627,7 +627,7 @@ func TestContractSignedApproval(t *testing.T) {
 		t.Fatalf("approved %d times", n)
 	}
 	// An unknown device is refused at initiate with IntaSend's {"details"} shape.
-	_, err = e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, DeviceID: "DEV9", Transactions: payoutItems(1)})
+	_, err = e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, DeviceID: "DEV9", Transactions: payoutItems(1)})
 	if ae := wantAPIError(t, err, 400, ""); !strings.Contains(strings.ToLower(ae.Detail), "device") {
 		t.Fatalf("unknown device: %v", err)
 	}
@@ -639,7 +639,7 @@ func TestContractSignedApproval(t *testing.T) {
 func TestContractApproveOnceAlreadyApproved(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	e.fund(client.Units(1000))
-	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, Transactions: payoutItems(1)})
+	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, Transactions: payoutItems(1)})
 	if err != nil {
 		t.Fatal(err)
 	}

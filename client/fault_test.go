@@ -147,7 +147,7 @@ func initiateLogical(ctx context.Context, c *client.Client, i, amount int, ambig
 	var last error
 	for attempt := 1; attempt <= 8; attempt++ {
 		b, err := c.InitiatePayout(ctx, client.InitiateRequest{
-			Provider: client.MPesaB2C, RequiresApproval: true, BatchReference: fmt.Sprintf("storm-%d-%d", i, attempt),
+			Provider: client.MPesaB2C, BatchReference: fmt.Sprintf("storm-%d-%d", i, attempt),
 			Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: sandboxPhone, Amount: client.Units(int64(amount)), Narrative: "storm"}},
 		})
 		if err == nil {
@@ -187,7 +187,7 @@ func TestApproveOnceEachFault(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, sim.Options{}, client.WithHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
 			e.fund(client.Units(1000))
-			b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true, Transactions: payoutItems(1)})
+			b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C, Transactions: payoutItems(1)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -179,7 +179,7 @@ func TestMoneyMovingCallsNotRetried(t *testing.T) {
 		run  func(c *client.Client) error
 	}{
 		{"initiate", func(c *client.Client) error {
-			_, err := c.InitiatePayout(context.Background(), client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true,
+			_, err := c.InitiatePayout(context.Background(), client.InitiateRequest{Provider: client.MPesaB2C,
 				Transactions: []client.PayoutItem{{Name: "Jane", Account: "254712345678", Amount: client.Units(10)}}})
 			return err
 		}},

@@ -58,13 +58,14 @@ type InitiateRequest struct {
 	Provider     string
 	Currency     string // KES when empty
 	Transactions []PayoutItem
-	// RequiresApproval is sent as "YES" or "NO". With NO the money moves at
-	// once; malipo's console always sends YES.
-	RequiresApproval bool
-	WalletID         string
-	CallbackURL      string
-	BatchReference   string
-	DeviceID         string // the registered device whose key will sign the nonce
+	// SkipApproval sends requires_approval "NO": the money moves at once,
+	// with no preview and no approve step. The zero value asks for approval
+	// ("YES"), so forgetting the field can never pay anyone unreviewed.
+	SkipApproval   bool
+	WalletID       string
+	CallbackURL    string
+	BatchReference string
+	DeviceID       string // the registered device whose key will sign the nonce
 }
 
 // Batch is a send-money batch as IntaSend returns it from initiate, approve,
@@ -195,9 +196,9 @@ func (c *Client) InitiatePayout(ctx context.Context, r InitiateRequest) (*Batch,
 	if len(r.Transactions) == 0 {
 		return nil, errors.New("initiate payout: no transactions")
 	}
-	approval := "NO"
-	if r.RequiresApproval {
-		approval = "YES"
+	approval := "YES"
+	if r.SkipApproval {
+		approval = "NO"
 	}
 	body := struct {
 		Provider         string       `json:"provider"`

@@ -53,9 +53,9 @@ func TestWireFormat(t *testing.T) {
 	_, _ = c.Checkout(ctx, client.CheckoutRequest{Amount: client.MustAmount("10.5"), Email: "a@b.co"})
 	_, _ = c.PaymentStatus(ctx, "NR5XKGY")
 	_, _ = c.STKPush(ctx, client.STKPushRequest{Phone: "+254 712 345 678", Amount: client.Units(38), APIRef: "order-1"})
-	b, _ := c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true,
+	b, _ := c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.MPesaB2C,
 		Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: "254712345678", Amount: client.Units(38), Narrative: "salary"}}})
-	_, _ = c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.Airtime,
+	_, _ = c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.Airtime, SkipApproval: true,
 		Transactions: []client.PayoutItem{{Account: "254712345678", Amount: client.Units(5)}}})
 	_, _ = c.ApprovePayout(ctx, b)
 	_, _ = c.Transactions(ctx, client.TransactionFilter{TransType: "SALE", StartDate: "2025-01-01", Page: 2})

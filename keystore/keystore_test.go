@@ -364,7 +364,7 @@ func approveOnSim(t *testing.T, creds *Credentials, pub *rsa.PublicKey, wantOK b
 	}
 	ctx := context.Background()
 	b, err := c.InitiatePayout(ctx, client.InitiateRequest{
-		Provider: client.MPesaB2C, Currency: "KES", RequiresApproval: true, DeviceID: creds.DeviceID,
+		Provider: client.MPesaB2C, Currency: "KES", DeviceID: creds.DeviceID,
 		Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: "254712345678", Amount: client.MustAmount("150.00"), Narrative: "refund"}},
 	})
 	if err != nil {

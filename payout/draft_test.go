@@ -32,7 +32,7 @@ func TestDraftTotalsAndRequest(t *testing.T) {
 		t.Errorf("totals %d %s", n, sum.Decimal())
 	}
 	req := d.Request()
-	if req.Provider != "MPESA-B2C" || req.Currency != "KES" || !req.RequiresApproval || req.WalletID != "W1" ||
+	if req.Provider != "MPESA-B2C" || req.Currency != "KES" || req.SkipApproval || req.WalletID != "W1" ||
 		req.BatchReference != "malipo-"+d.ID || len(req.Transactions) != 3 {
 		t.Fatalf("request %+v", req)
 	}

@@ -111,7 +111,7 @@ func approve(t *testing.T, creds *keystore.Credentials, pub *rsa.PublicKey) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	b, err := c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.MPesaB2C, Currency: "KES", RequiresApproval: true, DeviceID: "7",
+	b, err := c.InitiatePayout(ctx, client.InitiateRequest{Provider: client.MPesaB2C, Currency: "KES", DeviceID: "7",
 		Transactions: []client.PayoutItem{{Name: "Jane Doe", Account: "254712345678", Amount: client.MustAmount("10.00")}}})
 	if err != nil {
 		t.Fatal(err)

@@ -218,7 +218,7 @@ func TestInitiateDroppedConnection(t *testing.T) {
 // id, listed in Pending, approved from there; cancel works on another.
 func TestPendingAndOpenByID(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
-	req := client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: true,
+	req := client.InitiateRequest{Provider: client.MPesaB2C,
 		Transactions: []client.PayoutItem{{Name: "Jane", Account: okPhone, Amount: client.Units(100), Narrative: "x"}}}
 	b1, err := f.c.InitiatePayout(f.ctx, req)
 	if err != nil {

@@ -83,7 +83,7 @@ func (f *fixture) collect(walletID string, amount client.Amount) {
 
 func (f *fixture) payout(amount client.Amount) {
 	f.t.Helper()
-	_, err := f.c.InitiatePayout(f.ctx, client.InitiateRequest{Provider: client.MPesaB2C, RequiresApproval: false,
+	_, err := f.c.InitiatePayout(f.ctx, client.InitiateRequest{Provider: client.MPesaB2C, SkipApproval: true,
 		Transactions: []client.PayoutItem{{Name: "Supplier", Account: sandboxPhone, Amount: amount, Narrative: "stock"}}})
 	if err != nil {
 		f.t.Fatalf("payout: %v", err)
