@@ -44,8 +44,8 @@ func ParseKey(key string) (KeyKind, Env, error) {
 		if !ok || (envPart != "test" && envPart != "live") {
 			return kind, "", fmt.Errorf("%w: %s must continue with _test_ or _live_", ErrKeyFormat, kind)
 		}
-		if len(tail) < 8 || strings.ContainsAny(tail, " \t\r\n\"'") {
-			return kind, "", fmt.Errorf("%w: %s_%s_ must be followed by the key's id", ErrKeyFormat, kind, envPart)
+		if !keyIDOK(tail) {
+			return kind, "", fmt.Errorf("%w: %s_%s_ must be followed by the key's id (letters, digits and dashes, like a UUID)", ErrKeyFormat, kind, envPart)
 		}
 		env := Sandbox
 		if envPart == "live" {
@@ -54,6 +54,22 @@ func ParseKey(key string) (KeyKind, Env, error) {
 		return kind, env, nil
 	}
 	return "", "", fmt.Errorf("%w: expected ISPubKey_test_…, ISPubKey_live_…, ISSecretKey_test_… or ISSecretKey_live_…", ErrKeyFormat)
+}
+
+// keyIDOK accepts the id part of a key: IntaSend's are UUIDs; we take any
+// run of 12 to 64 letters, digits and dashes, so a key cut short in a
+// copy-paste (ISSecretKey_test_91ffc81a) is refused rather than tried.
+func keyIDOK(id string) bool {
+	if len(id) < 12 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // MaskKey shows only a key's kind, environment and last four characters:

@@ -224,6 +224,10 @@ func TestParseKey(t *testing.T) {
 		{"LfqRDqvfvwv77BhxuDsdXN04NyUx97", "", "", true},
 		{"", "", "", true},
 		{"ISSecretKey_test_has space inside", "", "", true},
+		{"ISSecretKey_test_91ffc81a", "", "", true},       // cut short in a copy-paste
+		{"ISSecretKey_test_" + uuid + "\n", "", "", true}, // a newline from a pasted line
+		{"ISSecretKey_test_" + uuid + `"`, "", "", true},  // a stray quote
+		{"ISSecretKey_test_0123456789abcdef", client.SecretKey, client.Sandbox, false},
 	}
 	for _, tt := range tests {
 		kind, env, err := client.ParseKey(tt.key)
