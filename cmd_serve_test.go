@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -299,6 +300,10 @@ func TestServeAuditSurvivesKill9(t *testing.T) {
 			t.Errorf("after kill -9 the audit log lacks %s:\n%s", ev, mustReadFile(t, p.auditPath()))
 		}
 	}
+	out, err := exec.Command(malipoBinary(t), "serve", "verify-audit", p.auditPath()).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "chain intact") {
+		t.Errorf("verify-audit after kill -9: %v\n%s", err, out)
+	}
 	info, err := os.Stat(p.auditPath())
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("audit log mode %v, %v", info.Mode(), err)
@@ -559,4 +564,31 @@ func procKB(t testing.TB, pid int, field string) int {
 		}
 	}
 	return 0
+}
+
+func TestServeVerifyAuditFindsAnEdit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	lines := []string{`{"event":"a"}`}
+	for _, ev := range []string{"b", "c"} {
+		sum := sha256.Sum256([]byte(lines[len(lines)-1]))
+		lines = append(lines, fmt.Sprintf(`{"event":%q,"prev":"%x"}`, ev, sum))
+	}
+	run := func() (string, error) {
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := newRootCmd()
+		out := &syncBuffer{}
+		cmd.SetOut(out)
+		cmd.SetArgs([]string{"serve", "verify-audit", path})
+		err := cmd.Execute()
+		return out.String(), err
+	}
+	if out, err := run(); err != nil || !strings.Contains(out, "3 records, chain intact") {
+		t.Fatalf("intact: %q, %v", out, err)
+	}
+	lines[1] = strings.Replace(lines[1], `"b"`, `"B"`, 1)
+	if _, err := run(); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("edited: err = %v", err)
+	}
 }

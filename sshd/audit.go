@@ -1,6 +1,10 @@
 package sshd
 
 import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -26,6 +30,10 @@ type Record struct {
 	Detail      string         `json:"detail,omitempty"`
 	Session     string         `json:"session,omitempty"`
 	Remote      string         `json:"remote,omitempty"`
+	// Prev is the SHA-256 (hex) of the previous line as written, so a
+	// line edited, removed or inserted later breaks the chain
+	// (VerifyAuditLog). Empty on the first line of a log.
+	Prev string `json:"prev,omitempty"`
 }
 
 // AuditLog is the append-only JSON-lines audit log shared by every
@@ -37,6 +45,8 @@ type AuditLog struct {
 	f    *os.File
 	now  func() time.Time
 	path string
+	prev string // hash of the last line, for the chain
+	torn bool   // the file ends without a newline (a write cut short)
 }
 
 // OpenAuditLog opens (creating, mode 0600, parent 0700) the log at path.
@@ -54,7 +64,45 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 		f.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &AuditLog{f: f, now: time.Now, path: path}, nil
+	l := &AuditLog{f: f, now: time.Now, path: path}
+	if err := l.readTail(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return l, nil
+}
+
+// maxLine bounds how far back readTail looks for the last line.
+const maxLine = 64 << 10
+
+// readTail finds the last line to continue the hash chain from.
+func (l *AuditLog) readTail() error {
+	r, err := os.Open(l.path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	info, err := r.Stat()
+	if err != nil || info.Size() == 0 {
+		return err
+	}
+	start := max(0, info.Size()-maxLine)
+	buf := make([]byte, info.Size()-start)
+	if _, err := r.ReadAt(buf, start); err != nil {
+		return err
+	}
+	l.torn = buf[len(buf)-1] != '\n'
+	last := bytes.TrimSuffix(buf, []byte("\n"))
+	if i := bytes.LastIndexByte(last, '\n'); i >= 0 {
+		last = last[i+1:]
+	}
+	l.prev = lineHash(last)
+	return nil
+}
+
+func lineHash(line []byte) string {
+	sum := sha256.Sum256(line)
+	return hex.EncodeToString(sum[:])
 }
 
 // Path is where the log is.
@@ -73,16 +121,24 @@ func (l *AuditLog) Write(r Record) error {
 	if r.Time.IsZero() {
 		r.Time = l.now().UTC()
 	}
+	r.Prev = l.prev
 	line, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
-	if _, err := l.f.Write(append(line, '\n')); err != nil {
+	out := append(line, '\n')
+	if l.torn {
+		// A line cut short by a crash keeps its own line; this one
+		// starts fresh (the chain still covers the fragment).
+		out = append([]byte{'\n'}, out...)
+	}
+	if _, err := l.f.Write(out); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
+	l.prev, l.torn = lineHash(line), false
 	return nil
 }
 
@@ -96,6 +152,44 @@ func (l *AuditLog) Close() error {
 	err := l.f.Close()
 	l.f = nil
 	return err
+}
+
+// AuditCheck is what VerifyAuditLog found.
+type AuditCheck struct {
+	Lines int   // lines checked
+	Torn  []int // lines that are not whole records (a write cut short by a crash)
+}
+
+// VerifyAuditLog checks the hash chain of the log at path: every line's
+// prev must be the hash of the line before it, so a line edited, removed
+// or inserted after it was written is caught. A line cut short by a crash
+// is reported in Torn, not as tampering: the next line still chains to it.
+// The error names the first line that breaks the chain.
+func VerifyAuditLog(path string) (AuditCheck, error) {
+	var c AuditCheck
+	f, err := os.Open(path)
+	if err != nil {
+		return c, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, maxLine), maxLine)
+	prev := ""
+	for sc.Scan() {
+		c.Lines++
+		line := sc.Bytes()
+		var r struct {
+			Prev *string `json:"prev"`
+		}
+		switch err := json.Unmarshal(line, &r); {
+		case err != nil:
+			c.Torn = append(c.Torn, c.Lines)
+		case c.Lines > 1 && (r.Prev == nil || *r.Prev != prev):
+			return c, fmt.Errorf("line %d does not follow line %d: the log was changed after it was written", c.Lines, c.Lines-1)
+		}
+		prev = lineHash(line)
+	}
+	return c, sc.Err()
 }
 
 // sessionAuditor is a session's common.Auditor: it adds who and where.

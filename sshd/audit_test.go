@@ -78,3 +78,62 @@ func TestPanicTextRedactsSecrets(t *testing.T) {
 		t.Errorf("panicText = %q", got)
 	}
 }
+
+func TestAuditLogHashChain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	write := func(events ...string) {
+		l, err := OpenAuditLog(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		for _, e := range events {
+			if err := l.Write(Record{Event: e, User: "wanjiru", Amount: ptr(client.MustAmount("10.00"))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write("a", "b")
+	write("c") // a restart continues the chain
+	if c, err := VerifyAuditLog(path); err != nil || c.Lines != 3 || len(c.Torn) != 0 {
+		t.Fatalf("intact log: %+v, %v", c, err)
+	}
+	// A crash mid-write leaves a fragment; the next start chains past it.
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"event":"d","us`)
+	f.Close()
+	write("e")
+	data, _ := os.ReadFile(path)
+	c, err := VerifyAuditLog(path)
+	if err != nil || c.Lines != 5 || len(c.Torn) != 1 || c.Torn[0] != 4 {
+		t.Fatalf("after a torn write: %+v, %v\n%s", c, err, data)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for _, tamper := range []struct {
+		name  string
+		lines []string
+		at    string
+	}{
+		{"amount edited", replaceAt(lines, 1, strings.Replace(lines[1], "10.00", "1000.00", 1)), "line 3"},
+		{"line removed", append(append([]string{}, lines[:1]...), lines[2:]...), "line 2"},
+		{"line inserted", append(append(append([]string{}, lines[:2]...), `{"event":"forged","prev":"00"}`), lines[2:]...), "line 3"},
+	} {
+		t.Run(tamper.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "audit.jsonl")
+			if err := os.WriteFile(p, []byte(strings.Join(tamper.lines, "\n")+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := VerifyAuditLog(p); err == nil || !strings.Contains(err.Error(), tamper.at) {
+				t.Errorf("err = %v, want it at %s", err, tamper.at)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func replaceAt(lines []string, i int, s string) []string {
+	out := append([]string{}, lines...)
+	out[i] = s
+	return out
+}
