@@ -150,3 +150,26 @@ func TestReloadPicksUpNewUserAndKeepsOldOnBadFile(t *testing.T) {
 		t.Errorf("the bad reload was not logged: %s", ts.logs.String())
 	}
 }
+
+// Every privileged decision is audited, not just payouts: a support
+// user's M-Pesa request is recorded when confirmed, under their name.
+func TestSupportSTKPushIsAudited(t *testing.T) {
+	u := newUser(t, "achieng", "support")
+	ts := startServer(t, []testUser{u}, nil)
+	tm := ts.login(t, u)
+	tm.t = t
+	tm.waitFor(t, "Payroll")
+	tm.send("f")
+	ts.waitScreen(t, "achieng", "Fund a wallet by M-Pesa")
+	tm.send("0708374149")
+	tm.send("\t")
+	tm.send("250")
+	tm.send("\r")
+	ts.waitScreen(t, "achieng", "Request KES 250.00 by M-Pesa")
+	tm.send("\t")
+	tm.send("\r")
+	ts.waitRecord(t, "the STK push confirmation", func(r Record) bool {
+		return r.Event == "collect" && r.User == "achieng" && r.Role == "support" && r.Result == "requested" &&
+			strings.Contains(r.Detail, "Request KES 250.00 by M-Pesa")
+	})
+}

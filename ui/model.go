@@ -319,11 +319,18 @@ func (m *Model) closeConfirm(confirmed bool) tea.Cmd {
 }
 
 // audit records a confirmation decision for requests that name their action.
+// A privileged confirmation that does not name its action (a refund, an
+// STK push, a transfer) is still recorded, under its permission and with
+// the dialog's title, so the audit log misses no money-moving decision.
 func (m *Model) audit(req common.ConfirmMsg, result, detail string) error {
-	if req.Action == "" {
-		return nil
+	action := req.Action
+	if action == "" {
+		if req.Perm == common.PermView {
+			return nil
+		}
+		action, detail = string(req.Perm), req.Title+" · "+detail
 	}
-	return m.c.Audit(common.AuditEvent{Action: req.Action, Target: req.Target, Amount: req.Amount, Result: result, Detail: detail})
+	return m.c.Audit(common.AuditEvent{Action: action, Target: req.Target, Amount: req.Amount, Result: result, Detail: detail})
 }
 
 // reply delivers a dialog's answer to whoever asked.

@@ -757,6 +757,38 @@ func TestConfirmFourEyesAndAudit(t *testing.T) {
 	}
 }
 
+func TestPrivilegedConfirmWithoutActionIsAudited(t *testing.T) {
+	refund := common.ConfirmMsg{Title: "Refund KES 500.00", Danger: true, Perm: common.PermRefund, OnConfirm: yes{}, OnCancel: no{}}
+	quit := common.ConfirmMsg{Title: "Quit malipo?", OnConfirm: yes{}, OnCancel: no{}}
+	for _, tt := range []struct {
+		name   string
+		req    common.ConfirmMsg
+		want   string // "" means not audited
+		detail string
+	}{
+		{"refund", refund, "refund", "Refund KES 500.00 · confirmed"},
+		{"quit is not privileged", quit, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, v := confirmShellWith(t, RoleApprover, "otieno", true, tt.req, &auditLog{})
+			press(t, m, "tab", "enter")
+			if len(received[yes](v)) != 1 {
+				t.Fatal("not confirmed")
+			}
+			log := m.c.Auditor.(*auditLog)
+			if tt.want == "" {
+				if len(log.events) != 0 {
+					t.Fatalf("audited %+v", log.events)
+				}
+				return
+			}
+			if len(log.events) != 1 || log.events[0].Action != tt.want || log.events[0].Result != "requested" || log.events[0].Detail != tt.detail {
+				t.Fatalf("audit = %+v", log.events)
+			}
+		})
+	}
+}
+
 // confirmShellWith is confirmShell for a named SSH user with an auditor.
 func confirmShellWith(t *testing.T, role, user string, fourEyes bool, req common.ConfirmMsg, a common.Auditor) (*Model, *recView) {
 	t.Helper()
