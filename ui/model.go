@@ -7,6 +7,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -289,7 +290,12 @@ func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
 	case !allowed(m.role(), req.Perm):
 		why = "Your role (" + m.role() + ") may not " + permWords(req.Perm)
 	case m.c.FourEyes && req.Initiator != "" && strings.EqualFold(req.Initiator, m.c.User):
-		why = "Four-eyes: you initiated this, so another approver must approve it"
+		// A panel, not a toast: the approver must read who has to act
+		// next, and a toast is gone in seconds.
+		why = "Four-eyes: you initiated this batch; another approver must approve it."
+		m.audit(req, "refused", why)
+		m.showError(common.ErrorMsg{Title: "Not approved", Err: errors.New(why)})
+		return m.reply(owner, req.OnCancel)
 	}
 	if why != "" {
 		m.audit(req, "refused", why)

@@ -753,6 +753,9 @@ func TestConfirmFourEyesAndAudit(t *testing.T) {
 			if last.Result != tt.wantResult || last.Action != "payout.approve" || last.Target != "KZP6Y3Q" || last.Amount != client.MustAmount("1500") {
 				t.Fatalf("audit = %+v, want result %q", last, tt.wantResult)
 			}
+			if tt.wantResult == "refused" && !strings.Contains(ansi.Strip(m.Render()), "another approver must approve it") {
+				t.Fatalf("four-eyes refusal not explained:\n%s", ansi.Strip(m.Render()))
+			}
 		})
 	}
 }
