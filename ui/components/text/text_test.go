@@ -1,0 +1,170 @@
+package text
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+func TestWidthMatchesAnsi(t *testing.T) {
+	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render("KES 5.00")
+	for _, s := range []string{"", "abc", "KES 1,234.50", "−KES 5.00", "✔ COMPLETE", "日本語", "e\u0301", "a\x7fb", red, "⭐ 2"} {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func TestTruncatePad(t *testing.T) {
+	for _, tc := range []struct {
+		in          string
+		w           int
+		trunc, r, l string
+	}{
+		{"hello", 10, "hello", "hello     ", "     hello"},
+		{"hello", 5, "hello", "hello", "hello"},
+		{"hello world", 5, "hell…", "hell…", "hell…"},
+		{"hello", 0, "", "", ""},
+		{"hello", -1, "", "", ""},
+		{"", 3, "", "   ", "   "},
+		{"日本語", 4, "日…", "日… ", " 日…"},
+	} {
+		if got := Truncate(tc.in, tc.w); got != tc.trunc {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.trunc)
+		}
+		if got := PadRight(tc.in, tc.w); got != tc.r {
+			t.Errorf("PadRight(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.r)
+		}
+		if got := PadLeft(tc.in, tc.w); got != tc.l {
+			t.Errorf("PadLeft(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.l)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"", 10, nil},
+		{"one two three", 7, []string{"one two", "three"}},
+		{"one   two", 20, []string{"one two"}},
+		{"see https://example.com/x now", 10, []string{"see", "https://ex", "ample.com/", "x now"}},
+		{"日本語です", 4, []string{"日本", "語で", "す"}},
+		{"anything", 0, nil},
+	} {
+		got := Wrap(tc.in, tc.w)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.want)
+		}
+		for _, l := range got {
+			if Width(l) > tc.w {
+				t.Errorf("Wrap(%q, %d): line %q is wider than %d", tc.in, tc.w, l, tc.w)
+			}
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	for _, tc := range []struct {
+		name        string
+		in          string
+		w, h        int
+		exact, fits string
+	}{
+		{"lines", "a\nb\nc", 10, 2, "a\nb", "a\nb"},
+		{"narrow", "abcdef\nxy", 4, 5, "abc…\nxy", "abc…\nxy"},
+		{"wide trusted", long, 90, 1, long[:89] + "…", long},
+		{"no height", "a\nb", 10, 0, "", "a\nb"}, // ClipFitted: not sized yet, nothing cut
+	} {
+		if got := Clip(tc.in, tc.w, tc.h); got != tc.exact {
+			t.Errorf("%s: Clip = %q, want %q", tc.name, got, tc.exact)
+		}
+		if got := ClipFitted(tc.in, tc.w, tc.h); got != tc.fits {
+			t.Errorf("%s: ClipFitted = %q, want %q", tc.name, got, tc.fits)
+		}
+	}
+}
+
+func TestOverlayOrDashPlural(t *testing.T) {
+	if got, want := Overlay("Title\nbody\nmore", "ab\nabcd", 8), "Title\n  ab\n  abcd"; got != want {
+		t.Errorf("Overlay = %q, want %q", got, want)
+	}
+	for _, tc := range []struct{ in, want string }{{"", "—"}, {"x", "x"}} {
+		if got := OrDash(tc.in); got != tc.want {
+			t.Errorf("OrDash(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "refunds"}, {1, "refund"}, {2, "refunds"}} {
+		if got := Plural(tc.n, "refund", "refunds"); got != tc.want {
+			t.Errorf("Plural(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestPaintMatchesLipgloss checks the precomputed escapes are exactly what
+// lipgloss would draw, for every table style in both themes.
+func TestPaintMatchesLipgloss(t *testing.T) {
+	for _, dark := range []bool{true, false} {
+		st := common.NewStyles(dark)
+		for name, s := range map[string]lipgloss.Style{"row": st.Row, "selected": st.SelectedRow, "in": st.MoneyIn,
+			"out": st.MoneyOut, "faint": st.Faint, "ok": st.OK, "failed": st.Failed, "pending": st.Pending,
+			"warning": st.Warning, "header": st.TableHeader, "new": st.NewRow, "plain": lipgloss.NewStyle()} {
+			for _, text := range []string{"KES 1,234.50", "−KES 5.00", "▸ default  SETTLEMENT", ""} {
+				if got, want := NewPaint(s).Render(text), s.Render(text); got != want {
+					t.Errorf("dark=%v %s: paint %q, lipgloss %q", dark, name, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	refused := &client.APIError{Status: 400, Detail: "Amount too small"}
+	for _, tc := range []struct {
+		name      string
+		err       error
+		text      string
+		reachable bool
+	}{
+		{"refused", fmt.Errorf("send: %w", refused), refused.Message(), true},
+		{"server", &client.APIError{Status: 502, Detail: "bad gateway"}, "bad gateway", false},
+		{"throttled", &client.APIError{Status: 429, Detail: "slow down"}, "slow down", false},
+		{"network", errors.New("dial tcp: refused"), "dial tcp: refused", false},
+	} {
+		if got := ErrText(tc.err); got != tc.text {
+			t.Errorf("%s: ErrText = %q, want %q", tc.name, got, tc.text)
+		}
+		if got := Reachable(tc.err); got != tc.reachable {
+			t.Errorf("%s: Reachable = %v, want %v", tc.name, got, tc.reachable)
+		}
+		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		if got := Health(tc.err, at)(); got != (common.HealthMsg{OK: tc.reachable, At: at}) {
+			t.Errorf("%s: Health = %#v", tc.name, got)
+		}
+	}
+	if !Reachable(nil) {
+		t.Error("Reachable(nil) = false")
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`invalid amount "1.234": more than two decimals`, "more than two decimals"},
+		{"phone is required", "phone is required"},
+	} {
+		if got := Reason(errors.New(tc.in)); got != tc.want {
+			t.Errorf("Reason(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
