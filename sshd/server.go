@@ -91,8 +91,9 @@ type Server struct {
 
 // liveSession is a running program the server can reach at shutdown.
 type liveSession struct {
-	p  *tea.Program
-	id identity
+	p   *tea.Program
+	id  identity
+	end *sessionEnd
 }
 
 // New loads the users file and builds the SSH server; Serve starts it.
@@ -174,7 +175,23 @@ func (s *Server) Reload() error {
 	s.users.Store(u)
 	s.log.Printf("users file reloaded: %d users, %d keys", len(u.Names()), u.Keys())
 	_ = s.cfg.Audit.Write(Record{Event: "users.reload", Result: "ok", Detail: fmt.Sprintf("%d users, %d keys", len(u.Names()), u.Keys())})
+	s.revoke(u)
 	return nil
+}
+
+// revoke ends the sessions whose key the new list no longer has, or gives
+// another name or role: a removal takes effect at once, not at the next
+// login (secrets-ssh.md §4.5).
+func (s *Server) revoke(u *Users) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ls := range s.live {
+		if a, ok := u.ByFingerprint(ls.id.Fingerprint); ok && a == ls.id.Account {
+			continue
+		}
+		ls.end.set(endRevoked, "the users file no longer gives this key this access", nil)
+		ls.p.Quit()
+	}
 }
 
 // Serve accepts connections on ln until Shutdown or Close.
@@ -288,6 +305,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 		wish.Fatalln(sess, "The audit log is not writable; the server refuses sessions until it is fixed.")
 		return
 	}
+	s.log.Printf("login: %s (%s) from %s, key %s, session %s", id.Name, id.Role, id.Remote, id.Fingerprint, id.Session)
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	m := s.console(id)
@@ -298,7 +316,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	extra := append(bm.MakeOptions(sess), tea.WithoutSignalHandler())
 	opts := ui.ProgramOptions(ctx, ui.RunOptions{NoColor: s.cfg.NoColor, Extra: extra})
 	p := tea.NewProgram(sm, opts...)
-	ls := &liveSession{p: p, id: id}
+	ls := &liveSession{p: p, id: id, end: sm.end}
 	if !s.track(ls) {
 		wish.Fatalln(sess, "The server is shutting down; try again in a minute.")
 		return
@@ -385,6 +403,7 @@ func (s *Server) logout(sess ssh.Session, id identity, end *sessionEnd, runErr e
 	if err := s.cfg.Audit.Write(rec); err != nil {
 		s.log.Printf("audit log: %v", err)
 	}
+	s.log.Printf("logout: %s, session %s: %s", id.Name, id.Session, reason)
 	switch reason {
 	case endIdle:
 		wish.Println(sess, fmt.Sprintf("\r\nLogged out: %s.\r", detail))
@@ -392,6 +411,8 @@ func (s *Server) logout(sess ssh.Session, id identity, end *sessionEnd, runErr e
 		wish.Println(sess, "\r\nmalipo hit an internal error and ended this session; it has been logged. Nothing else was affected.\r")
 	case endShutdown:
 		wish.Println(sess, "\r\nThe server is shutting down. Goodbye.\r")
+	case endRevoked:
+		wish.Println(sess, "\r\nYour access was changed by the server's administrator; this session has ended.\r")
 	}
 	code := 0
 	if reason == endPanic {

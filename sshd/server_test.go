@@ -173,3 +173,41 @@ func TestSupportSTKPushIsAudited(t *testing.T) {
 			strings.Contains(r.Detail, "Request KES 250.00 by M-Pesa")
 	})
 }
+
+// Removing a key, or changing its user's role, ends that user's open
+// sessions at the reload; others carry on.
+func TestReloadEndsRevokedSessions(t *testing.T) {
+	a := newUser(t, "amina", "approver")
+	b := newUser(t, "baraka", "maker")
+	c := newUser(t, "chebet", "viewer")
+	ts := startServer(t, []testUser{a, b, c}, nil)
+	ta, tb, tc := ts.login(t, a), ts.login(t, b), ts.login(t, c)
+	for _, tm := range []*term{ta, tb, tc} {
+		tm.t = t
+		tm.waitFor(t, "Payroll")
+	}
+	demoted := b
+	demoted.role = "viewer"
+	if err := os.WriteFile(ts.usersPath, []byte(usersTOML(demoted, c)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	ta.waitEnd(t)
+	tb.waitEnd(t)
+	if !strings.Contains(ta.screen(), "Your access was changed") {
+		t.Errorf("amina was not told: %q", ta.screen())
+	}
+	for _, name := range []string{"amina", "baraka"} {
+		ts.waitRecord(t, name+"'s revoked logout", func(r Record) bool {
+			return r.Event == "logout" && r.User == name && r.Result == endRevoked
+		})
+	}
+	tc.send("2")
+	tc.waitFor(t, "Today")
+	// Baraka comes back with the new role.
+	tb2 := ts.login(t, b)
+	tb2.t = t
+	tb2.waitFor(t, "baraka (viewer)")
+}

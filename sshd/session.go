@@ -19,6 +19,7 @@ const (
 	endPanic    = "panic"
 	endShutdown = "shutdown"
 	endDropped  = "disconnected"
+	endRevoked  = "revoked"
 )
 
 // sessionModel wraps the console for one SSH session. It adds what only a

@@ -177,6 +177,15 @@ func (u *Users) Lookup(key gossh.PublicKey) (Account, bool) {
 	return a, ok
 }
 
+// ByFingerprint finds the account of a key by its SHA256 fingerprint.
+func (u *Users) ByFingerprint(fp string) (Account, bool) {
+	if u == nil {
+		return Account{}, false
+	}
+	a, ok := u.byFP[fp]
+	return a, ok
+}
+
 // Names lists the users, sorted.
 func (u *Users) Names() []string { return append([]string(nil), u.names...) }
 
