@@ -1,0 +1,203 @@
+package tuitest
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/ui/common"
+)
+
+type tickMsg struct{}
+type loadedMsg struct{ n int }
+
+// counter is a minimal view: keys load, loads schedule a tick, the tick
+// toasts; it exercises every route Driver has.
+type counter struct {
+	d      *Driver
+	got    []string
+	loaded int
+}
+
+func (c *counter) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		c.got = append(c.got, msg.String())
+		if msg.String() == "l" {
+			return tea.Sequence(
+				tea.Batch(func() tea.Msg { return loadedMsg{1} }, func() tea.Msg { return loadedMsg{2} }),
+				tea.SetClipboard("copied"))
+		}
+		if msg.String() == "x" { // a command that answers itself forever
+			var loop tea.Cmd
+			loop = func() tea.Msg { return loadedMsg{-1} }
+			return loop
+		}
+	case loadedMsg:
+		if msg.n < 0 {
+			return func() tea.Msg { return loadedMsg{-1} }
+		}
+		c.loaded += msg.n
+		return c.d.Sched(time.Second*time.Duration(msg.n), tickMsg{})
+	case tickMsg:
+		return func() tea.Msg { return common.ToastMsg{Text: "tick"} }
+	}
+	return nil
+}
+
+func newCounter(t testing.TB) (*Driver, *counter) {
+	c := &counter{}
+	c.d = NewDriver(t, c.update, func() string { return "\x1b[1mloaded\x1b[0m   \nend  " })
+	return c.d, c
+}
+
+func TestDriverRoutes(t *testing.T) {
+	d, c := newCounter(t)
+	d.Press("l", "enter", "ctrl+u", "space")
+	if c.loaded != 3 {
+		t.Errorf("loaded %d, want 3 (batch inside a sequence)", c.loaded)
+	}
+	if want := []string{"l", "enter", "ctrl+u", "space"}; !reflect.DeepEqual(c.got, want) {
+		t.Errorf("keys %q, want %q", c.got, want)
+	}
+	if got := d.Clipboard(); got != "copied" {
+		t.Errorf("clipboard %q: the terminal request must stay with the shell", got)
+	}
+	if len(d.Timers) != 2 {
+		t.Fatalf("timers %+v", d.Timers)
+	}
+	if tm, ok := d.Pending(tickMsg{}); !ok || tm.After != 2*time.Second {
+		t.Errorf("latest tick %+v %v", tm, ok)
+	}
+	if n := d.Fire(tickMsg{}); n != 2 || len(d.Timers) != 0 || len(d.Scheduled) != 2 {
+		t.Errorf("fired %d, left %d, scheduled %d", n, len(d.Timers), len(d.Scheduled))
+	}
+	if got := d.Toasts(); !reflect.DeepEqual(got, []string{"tick", "tick"}) {
+		t.Errorf("toasts %q", got)
+	}
+	if d.Count(reflect.TypeFor[common.ToastMsg]()) != 2 || d.Last(reflect.TypeFor[common.ErrorMsg]()) != nil {
+		t.Errorf("shell %+v", d.Shell)
+	}
+	if v := d.View(); v != "loaded\nend" {
+		t.Errorf("view %q", v)
+	}
+}
+
+func TestDriverIntercept(t *testing.T) {
+	d, c := newCounter(t)
+	var held []tea.Msg
+	d.Intercept = func(m tea.Msg) bool {
+		if _, ok := m.(loadedMsg); ok {
+			held = append(held, m)
+			return true
+		}
+		return false
+	}
+	d.Press("l")
+	if c.loaded != 0 || len(held) != 2 {
+		t.Errorf("loaded %d held %d", c.loaded, len(held))
+	}
+}
+
+// fatalTB records Fatalf instead of stopping the test.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = format
+	panic(f)
+}
+func (f *fatalTB) Helper() {}
+
+func TestDriverLoopGuard(t *testing.T) {
+	ft := &fatalTB{TB: t}
+	d, _ := newCounter(ft)
+	func() {
+		defer func() {
+			if r := recover(); r != ft {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		d.Press("x")
+	}()
+	if !strings.Contains(ft.msg, "loop") {
+		t.Errorf("a command loop was not caught: %q", ft.msg)
+	}
+}
+
+func TestKey(t *testing.T) {
+	tests := []struct {
+		in   string
+		want tea.KeyPressMsg
+		ok   bool
+	}{
+		{"enter", tea.KeyPressMsg{Code: tea.KeyEnter}, true},
+		{"shift+tab", tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, true},
+		{"ctrl+k", tea.KeyPressMsg{Code: 'k', Mod: tea.ModCtrl}, true},
+		{"é", tea.KeyPressMsg{Code: 'é', Text: "é"}, true},
+		{"entr", tea.KeyPressMsg{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := Key(tt.in)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("Key(%q) = %+v %v, want %+v %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestStripAndCheckBox(t *testing.T) {
+	if got := Strip("\x1b[31mred\x1b[0m  \n  x "); got != "red\n  x" {
+		t.Errorf("Strip = %q", got)
+	}
+	CheckBox(t, "ab\ncd", 2, 2) // fits: must not fail
+}
+
+func TestGolden(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(wd) })
+	if err := os.MkdirAll("testdata", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "s.golden"), []byte("same"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	Golden(t, "s", "same")
+	if Updating() {
+		t.Error("-update is on without being asked for")
+	}
+}
+
+func TestSim(t *testing.T) {
+	start := time.Date(2026, 11, 22, 9, 30, 0, 0, EAT())
+	s := NewSim(t, start, WithOptions(sim.Options{Seed: true}))
+	ws, err := s.Client.ListWallets(s.Ctx, 1)
+	if err != nil || len(ws.Results) == 0 {
+		t.Fatalf("wallets %v %v", ws, err)
+	}
+	r, err := s.Client.STKPush(s.Ctx, client.STKPushRequest{Phone: SandboxPhone, Amount: client.Units(10), APIRef: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(15 * time.Second)
+	st, err := s.Client.PaymentStatus(s.Ctx, r.Invoice.ID)
+	if err != nil || st.Invoice.State != client.InvoiceComplete {
+		t.Errorf("after 15s the sandbox phone's payment is %+v %v", st, err)
+	}
+	c := s.Common(common.ModeDemo, "viewer")
+	if !c.Now().Equal(start.Add(15*time.Second)) || c.Role != "viewer" || c.Client != s.Client {
+		t.Errorf("common %+v", c)
+	}
+}
