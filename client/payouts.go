@@ -310,6 +310,12 @@ func (c *Client) CancelPayout(ctx context.Context, fileID string) (*Batch, error
 // no longer be approved (cancelled, failed before approval).
 var ErrNotApproved = errors.New("batch was not approved")
 
+// ErrStillWaiting is returned by ApproveOnce when every attempt failed
+// without landing and IntaSend confirms the batch still waits for approval
+// (an outage, not a refusal). Nothing was approved; approving again later is
+// safe, and is the caller's (or the person's) decision.
+var ErrStillWaiting = errors.New("batch still waiting approval")
+
 // approveAttempts bounds ApproveOnce: each attempt is one approve followed,
 // if its outcome is unknown, by a status read. The approve is only repeated
 // when the status proves the previous one did not land.
@@ -362,7 +368,7 @@ func (c *Client) ApproveOnce(ctx context.Context, b *Batch) (*Batch, error) {
 			return st, fmt.Errorf("%w: status %s %q after %v", ErrNotApproved, st.StatusCode, st.Status, err)
 		}
 	}
-	return nil, fmt.Errorf("approve payout: still waiting approval after %d attempts: %w", approveAttempts, lastErr)
+	return nil, fmt.Errorf("approve payout: %w after %d attempts: %w", ErrStillWaiting, approveAttempts, lastErr)
 }
 
 // outcomeUnknown reports whether an approve error leaves the outcome in
