@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // IntaSend's field rules (intasend-api.md §2.6, §5).
@@ -222,7 +223,7 @@ func (m *Model) checkField(f *form, fl *field) (hint, errMsg string) {
 		}
 		p, err := client.ParsePhone(v)
 		if err != nil {
-			return "", reason(err)
+			return "", text.Reason(err)
 		}
 		return "→ " + p.Display(), ""
 	case "amount":
@@ -237,7 +238,7 @@ func (m *Model) checkAmount(f *form, v string) (hint, errMsg string) {
 	}
 	a, err := client.ParseAmount(v)
 	if err != nil {
-		return "", reason(err)
+		return "", text.Reason(err)
 	}
 	if a <= 0 {
 		return "", "must be more than zero"
@@ -414,7 +415,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 func (m *Model) failForm(seq int, err error) {
 	if f := m.form; f != nil && f.seq == seq {
 		f.state = formEditing
-		f.err = errText(err)
+		f.err = text.ErrText(err)
 	}
 }
 
@@ -434,16 +435,16 @@ func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
 			m.applyWallet(msg.res.Origin)
 			m.applyWallet(msg.res.Destination)
 		}
-		return tea.Batch(health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Moved %s from %s to %s", common.SymOK, r.amount.Format(r.from.Currency), r.from.Label, r.to.Label)))
 	case client.IsAmbiguous(msg.err):
 		// It may have gone through: never send it again from here.
 		m.closeForm(msg.seq)
-		return tea.Batch(health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s). The transfer may have gone through, so it was not sent again: check both wallets' balances before trying again", errText(msg.err))))
+		return tea.Batch(text.Health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The transfer may have gone through, so it was not sent again: check both wallets' balances before trying again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return health(msg.err, now)
+	return text.Health(msg.err, now)
 }
 
 func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
@@ -454,15 +455,15 @@ func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
 		if m.detail == nil {
 			m.selectedID = msg.w.ID // the cursor lands on the new wallet
 		}
-		return tea.Batch(health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Created wallet %s (%s)", common.SymOK, msg.w.Label, msg.w.ID)))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s). The wallet may exist: check the list before creating it again", errText(msg.err))))
+		return tea.Batch(text.Health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The wallet may exist: check the list before creating it again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return health(msg.err, now)
+	return text.Health(msg.err, now)
 }
 
 // applyWallet shows a wallet IntaSend returned (a transfer's two sides) at

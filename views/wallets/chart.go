@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // chartDays is how many days the flow chart covers, today included.
@@ -218,16 +219,16 @@ func chartBody(st *common.Styles, first time.Time, days []dayFlow, width, height
 		return (int64(v)*levels + int64(peak) - 1) / int64(peak) // ceil: any money shows
 	}
 	// One paint per row of bars (not per cell): a frame stays cheap.
-	faint, in, out := newPaint(st.Faint), newPaint(st.MoneyIn), newPaint(st.MoneyOut)
+	faint, in, out := text.NewPaint(st.Faint), text.NewPaint(st.MoneyIn), text.NewPaint(st.MoneyOut)
 	gap := strings.Repeat(" ", colW-barW)
 	label := func(s string) string { return fmt.Sprintf("%6s ", s) }
-	barRow := func(lab string, paint paint, f func(d dayFlow) string) string {
+	barRow := func(lab string, paint text.Paint, f func(d dayFlow) string) string {
 		var cells strings.Builder
 		for _, d := range days {
 			cells.WriteString(f(d))
 			cells.WriteString(gap)
 		}
-		return faint.render(label(lab)+"│") + paint.render(cells.String())
+		return faint.Render(label(lab)+"│") + paint.Render(cells.String())
 	}
 	lines := make([]string, 0, 2*rows+3)
 	for r := 0; r < rows; r++ { // money in, top row first
@@ -237,7 +238,7 @@ func chartBody(st *common.Styles, first time.Time, days []dayFlow, width, height
 		}
 		lines = append(lines, barRow(lab, in, func(d dayFlow) string { return bar(lvl(d.In), base, "█", "▄", barW) }))
 	}
-	lines = append(lines, faint.render(label("0")+"┼"+strings.Repeat("─", colW*chartDays)))
+	lines = append(lines, faint.Render(label("0")+"┼"+strings.Repeat("─", colW*chartDays)))
 	for r := 0; r < rows; r++ { // money out, the row under the axis first
 		lab, base := "", int64(r)*2
 		if r == rows-1 {
@@ -246,15 +247,15 @@ func chartBody(st *common.Styles, first time.Time, days []dayFlow, width, height
 		lines = append(lines, barRow(lab, out, func(d dayFlow) string { return bar(lvl(d.Out), base, "█", "▀", barW) }))
 	}
 	lines = append(lines,
-		faint.render(padRight(label("")+" "+dayLabels(first, colW), lineW)),
-		faint.render(padRight(label("")+" ▲ in above the line · ▼ out below · own-wallet transfers excluded", lineW)))
+		faint.Render(text.PadRight(label("")+" "+dayLabels(first, colW), lineW)),
+		faint.Render(text.PadRight(label("")+" ▲ in above the line · ▼ out below · own-wallet transfers excluded", lineW)))
 	return lines
 }
 
 // summaryLines are the sums for today, yesterday, 7 and 14 days, and the
 // 14 days' net, as signed amounts (the sign says the direction).
 func summaryLines(st *common.Styles, days []dayFlow, cur string) []string {
-	in, out := newPaint(st.MoneyIn), newPaint(st.MoneyOut)
+	in, out := text.NewPaint(st.MoneyIn), text.NewPaint(st.MoneyOut)
 	n := len(days)
 	periods := []struct {
 		name     string
@@ -265,15 +266,15 @@ func summaryLines(st *common.Styles, days []dayFlow, cur string) []string {
 	for _, p := range periods {
 		i, o := totals(days[p.from:p.to])
 		lines = append(lines,
-			st.Label.Render(padRight(p.name, 14))+in.render(padLeft(signed(i, cur), amtW)),
-			strings.Repeat(" ", 14)+out.render(padLeft("−"+o.Format(cur), amtW)))
+			st.Label.Render(text.PadRight(p.name, 14))+in.Render(text.PadLeft(signed(i, cur), amtW)),
+			strings.Repeat(" ", 14)+out.Render(text.PadLeft("−"+o.Format(cur), amtW)))
 	}
 	i, o := totals(days)
 	net := in
 	if o > i {
 		net = out
 	}
-	return append(lines, st.Bold.Render(padRight(fmt.Sprintf("Net %d days", n), 14))+net.render(padLeft(signed(i-o, cur), amtW)))
+	return append(lines, st.Bold.Render(text.PadRight(fmt.Sprintf("Net %d days", n), 14))+net.Render(text.PadLeft(signed(i-o, cur), amtW)))
 }
 
 // bar is one cell row of a bar of height h half-cells, for the row whose
@@ -312,5 +313,5 @@ func fitLine(s string, width int) string {
 	if lipgloss.Width(s) <= width {
 		return s
 	}
-	return truncate(s, width)
+	return text.Truncate(s, width)
 }

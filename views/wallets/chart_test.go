@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/client"
@@ -98,20 +97,6 @@ func TestRenderChart(t *testing.T) {
 		}
 		if sz[1] >= chartMinHeight && !strings.Contains(out, "▲ in above the line") {
 			t.Errorf("%dx%d: legend missing:\n%s", sz[0], sz[1], out)
-		}
-	}
-}
-
-// paint must draw exactly what lipgloss draws, in both themes.
-func TestPaintMatchesLipgloss(t *testing.T) {
-	for _, dark := range []bool{true, false} {
-		st := common.NewStyles(dark)
-		for name, s := range map[string]lipgloss.Style{"row": st.Row, "selected": st.SelectedRow, "in": st.MoneyIn, "out": st.MoneyOut, "faint": st.Faint} {
-			for _, text := range []string{"KES 1,234.50", "−KES 5.00", "▸ default  SETTLEMENT"} {
-				if got, want := newPaint(s).render(text), s.Render(text); got != want {
-					t.Errorf("dark=%v %s: paint %q, lipgloss %q", dark, name, got, want)
-				}
-			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // detail is an open wallet: its statement as loaded so far, page by page.
@@ -103,9 +104,9 @@ func (m *Model) onTxPage(msg txPageMsg) tea.Cmd {
 		return nil
 	}
 	d.loading = false
-	cmds := []tea.Cmd{health(msg.err, m.now())}
+	cmds := []tea.Cmd{text.Health(msg.err, m.now())}
 	if msg.err != nil {
-		d.err = errText(msg.err)
+		d.err = text.ErrText(msg.err)
 		if len(d.rows) == 0 {
 			cmds = append(cmds, common.Error("Could not load the wallet's transactions", msg.err))
 		}
@@ -348,11 +349,11 @@ func (m *Model) detailView() string {
 	for i := d.offset; i < end; i++ {
 		tx := d.at(i)
 		tm := tx.CreatedAt.In(loc).Format("02 Jan 15:04")
-		amt := padLeft(signed(tx.Value, tx.Currency), cols.amt)
+		amt := text.PadLeft(signed(tx.Value, tx.Currency), cols.amt)
 		bal := tx.RunningBalance.Format(tx.Currency)
 		b.WriteByte('\n')
 		if i == d.cursor {
-			b.WriteString(p.sel.render("▸ " + cols.row(tm, tx.TransType, amt, bal, statusWord(tx.Status), tx.Narrative)))
+			b.WriteString(p.sel.Render("▸ " + cols.row(tm, tx.TransType, amt, bal, statusWord(tx.Status), tx.Narrative)))
 			continue
 		}
 		money := p.in
@@ -361,7 +362,7 @@ func (m *Model) detailView() string {
 		}
 		// The amount is painted after padding, so widths stay exact.
 		// money's reset ends the row's colour too: start it again after.
-		b.WriteString(p.row.render("  " + cols.row(tm, tx.TransType, money.render(amt)+p.row.pre, bal, statusWord(tx.Status), tx.Narrative)))
+		b.WriteString(p.row.Render("  " + cols.row(tm, tx.TransType, money.Render(amt)+p.row.Resume(), bal, statusWord(tx.Status), tx.Narrative)))
 	}
 	if d.shown() == 0 && !d.loading {
 		b.WriteByte('\n')
@@ -408,10 +409,10 @@ func (m *Model) filterLine() string {
 	}
 	lw := lipgloss.Width(left)
 	right := m.loadedLine(false)
-	if lw+2+width(right) > m.width {
+	if lw+2+text.Width(right) > m.width {
 		right = m.loadedLine(true)
 	}
-	if gap := m.width - lw - width(right); gap >= 2 {
+	if gap := m.width - lw - text.Width(right); gap >= 2 {
 		return left + strings.Repeat(" ", gap) + st.Faint.Render(right)
 	}
 	return fitLine(left, m.width)
@@ -446,9 +447,9 @@ func (m *Model) txColumns() txColumns {
 }
 
 func (c txColumns) row(tm, typ, amt, bal, status, narr string) string {
-	s := padRight(tm, c.time) + "  " + padRight(typ, c.typ) + "  " + padLeft(amt, c.amt) + "  " + padLeft(bal, c.bal) + "  "
+	s := text.PadRight(tm, c.time) + "  " + text.PadRight(typ, c.typ) + "  " + text.PadLeft(amt, c.amt) + "  " + text.PadLeft(bal, c.bal) + "  "
 	if c.status > 0 {
-		s += padRight(status, c.status) + "  "
+		s += text.PadRight(status, c.status) + "  "
 	}
-	return s + padRight(narr, c.narr)
+	return s + text.PadRight(narr, c.narr)
 }

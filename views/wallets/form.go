@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 type formKind int
@@ -205,7 +206,7 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 	var lines []string
 	lines = append(lines, st.Title.Render(f.title), "")
 	for _, l := range f.intro {
-		lines = append(lines, truncate("  "+padRight(st.Label.Render(l[0]), labelW)+l[1], inner))
+		lines = append(lines, text.Truncate("  "+text.PadRight(st.Label.Render(l[0]), labelW)+l[1], inner))
 	}
 	if len(f.intro) > 0 {
 		lines = append(lines, "")
@@ -216,7 +217,7 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		if focused {
 			marker = st.Key.Render("▸ ")
 		}
-		label := padRight(st.Label.Render(fl.label), labelW)
+		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
 		if fl.choices != nil {
 			val = choiceView(st, fl, focused)
@@ -227,14 +228,14 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		lines = append(lines, marker+label+val)
 		switch {
 		case fl.err != "" && fl.touched:
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(text.Truncate(common.SymFailed+" "+fl.err, valueW)))
 		case fl.hint != "":
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(truncate(fl.hint, valueW)))
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(text.Truncate(fl.hint, valueW)))
 		}
 	}
 	lines = append(lines, "")
 	if f.err != "" {
-		for _, l := range wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
+		for _, l := range text.Wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
 			lines = append(lines, st.FieldError.Render(l))
 		}
 	}
@@ -261,25 +262,4 @@ func choiceView(st *common.Styles, fl *field, focused bool) string {
 		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›") + st.Faint.Render("  ←/→")
 	}
 	return "‹ " + label + " ›"
-}
-
-// wrap breaks text into lines of at most w cells on spaces.
-func wrap(s string, w int) []string {
-	var out []string
-	var line string
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case lipgloss.Width(line)+1+lipgloss.Width(word) <= w:
-			line += " " + word
-		default:
-			out = append(out, line)
-			line = word
-		}
-	}
-	if line != "" {
-		out = append(out, truncate(line, w))
-	}
-	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 func (m *Model) setCursor(i int) {
@@ -152,11 +153,11 @@ func (m *Model) totals() []total {
 }
 
 func (c columns) row(label, typ, cur, avail, current string) string {
-	s := padRight(label, c.label) + "  "
+	s := text.PadRight(label, c.label) + "  "
 	if c.typ > 0 {
-		s += padRight(typ, c.typ) + "  "
+		s += text.PadRight(typ, c.typ) + "  "
 	}
-	return s + padRight(cur, c.cur) + "  " + padLeft(avail, c.amount) + "  " + padLeft(current, c.amount)
+	return s + text.PadRight(cur, c.cur) + "  " + text.PadLeft(avail, c.amount) + "  " + text.PadLeft(current, c.amount)
 }
 
 // listView draws the wallet table, the totals and the chart.
@@ -187,9 +188,9 @@ func (m *Model) listView() string {
 		w := m.wallets[i]
 		line := cols.row(w.Label, w.Type, w.Currency, w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
 		if i == m.cursor {
-			b.WriteString(m.paints().sel.render("▸ " + line))
+			b.WriteString(m.paints().sel.Render("▸ " + line))
 		} else {
-			b.WriteString(m.paints().row.render("  " + line))
+			b.WriteString(m.paints().row.Render("  " + line))
 		}
 		b.WriteByte('\n')
 	}
@@ -236,7 +237,7 @@ func (m *Model) chartView(h int) string {
 	}
 	switch {
 	case !m.flowsLoaded && m.flowsErr != "":
-		return st.Failed.Render(common.SymFailed+" chart unavailable: ") + truncate(m.flowsErr, m.width-22)
+		return st.Failed.Render(common.SymFailed+" chart unavailable: ") + text.Truncate(m.flowsErr, m.width-22)
 	case !m.flowsLoaded:
 		return m.spin.View() + st.Faint.Render(" loading the last 14 days…")
 	}
@@ -279,7 +280,7 @@ func (m *Model) titleLine(title string) string {
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {
-		return truncate(title+"  "+right, m.width)
+		return text.Truncate(title+"  "+right, m.width)
 	}
 	return title + strings.Repeat(" ", gap) + right
 }

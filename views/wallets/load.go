@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Data messages: each carries the sequence number of the request that made
@@ -136,10 +137,10 @@ func (m *Model) applyWallets(msg walletsMsg) tea.Cmd {
 	manual := m.manual
 	m.manual = false
 	now := m.now()
-	cmds := []tea.Cmd{health(msg.err, now)}
+	cmds := []tea.Cmd{text.Health(msg.err, now)}
 	if msg.err != nil {
 		m.failures++
-		m.refreshErr = errText(msg.err)
+		m.refreshErr = text.ErrText(msg.err)
 		if manual || !m.loaded {
 			cmds = append(cmds, common.Error("Could not load wallets", msg.err))
 		}
@@ -211,12 +212,12 @@ func (m *Model) onFlows(msg flowsMsg) tea.Cmd {
 
 func (m *Model) applyFlows(msg flowsMsg) tea.Cmd {
 	if msg.err != nil {
-		m.flowsErr = errText(msg.err)
-		return health(msg.err, m.now())
+		m.flowsErr = text.ErrText(msg.err)
+		return text.Health(msg.err, m.now())
 	}
 	m.flowsErr = ""
 	m.flows = aggregate(msg.txs, m.now())
 	m.flowsLoaded = true
 	m.flowsVer++
-	return health(nil, m.now())
+	return text.Health(nil, m.now())
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // stkWatch follows an STK push until the customer pays or it fails. One
@@ -44,14 +45,14 @@ func (m *Model) onFundDone(msg fundDoneMsg) tea.Cmd {
 		m.closeForm(msg.seq)
 		m.seq++
 		m.stk = &stkWatch{gen: m.seq, req: msg.req, inv: msg.resp.Invoice, started: now, updated: now}
-		return tea.Batch(health(nil, now), m.sched(pollEvery, pollMsg{gen: m.seq}), m.startSpin())
+		return tea.Batch(text.Health(nil, now), m.sched(pollEvery, pollMsg{gen: m.seq}), m.startSpin())
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(health(msg.err, now), common.Error("M-Pesa request outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: look for it under Collections before asking again", errText(msg.err))))
+		return tea.Batch(text.Health(msg.err, now), common.Error("M-Pesa request outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: look for it under Collections before asking again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return health(msg.err, now)
+	return text.Health(msg.err, now)
 }
 
 func (m *Model) onPoll(msg pollMsg) tea.Cmd {
@@ -73,22 +74,22 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	s := m.stk
 	now := m.now()
 	if s == nil || s.gen != msg.gen {
-		return health(msg.err, now)
+		return text.Health(msg.err, now)
 	}
 	s.inFlight = false
 	if msg.err != nil {
 		s.failures++
-		s.err = errText(msg.err)
+		s.err = text.ErrText(msg.err)
 		d := pollEvery
 		for i := 0; i < s.failures && d < pollMax; i++ {
 			d *= 2
 		}
-		return tea.Batch(health(msg.err, now), m.sched(min(d, pollMax), pollMsg{gen: s.gen}))
+		return tea.Batch(text.Health(msg.err, now), m.sched(min(d, pollMax), pollMsg{gen: s.gen}))
 	}
 	s.failures, s.err = 0, ""
 	s.inv = msg.st.Invoice
 	s.updated = now
-	cmds := []tea.Cmd{health(nil, now)}
+	cmds := []tea.Cmd{text.Health(nil, now)}
 	switch {
 	case s.inv.State == client.InvoiceComplete:
 		cmds = append(cmds, m.refresh(false), common.Toast(common.ToastSuccess,

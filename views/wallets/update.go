@@ -1,13 +1,11 @@
 package wallets
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Update handles keys, the view's own data messages, its timers and the
@@ -101,49 +99,7 @@ func (m *Model) View() string {
 	case m.stk != nil:
 		panel = m.stkView()
 	default:
-		return clip(body, m.width, m.height)
+		return text.ClipFitted(body, m.width, m.height)
 	}
-	return clip(overlay(body, panel, m.width), m.width, m.height)
-}
-
-// overlay shows the panel, centred, under the body's first line (the
-// title, which keeps the refresh state). The rest of the body is left out:
-// half a chart peeking from under a form reads as noise.
-func overlay(body, panel string, width int) string {
-	title, _, _ := strings.Cut(body, "\n")
-	pad := strings.Repeat(" ", max((width-lipgloss.Width(panel))/2, 0))
-	lines := strings.Split(panel, "\n")
-	for i, l := range lines {
-		lines[i] = pad + l
-	}
-	return title + "\n" + strings.Join(lines, "\n")
-}
-
-// fitsByConstruction is the narrowest body whose lines are all fitted to
-// the width as they are built (the golden and resize tests check it).
-// The shell never draws views narrower than 80 columns; below this width
-// lines are measured and cut as a safety net.
-const fitsByConstruction = 80
-
-// clip keeps the body to h lines, and to w cells on narrow bodies. Wider
-// ones are not measured again: that would double the cost of a frame.
-func clip(s string, w, h int) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			n++
-			if n == h {
-				s = s[:i]
-				break
-			}
-		}
-	}
-	if w >= fitsByConstruction {
-		return s
-	}
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = truncate(l, w)
-	}
-	return strings.Join(lines, "\n")
+	return text.ClipFitted(text.Overlay(body, panel, m.width), m.width, m.height)
 }

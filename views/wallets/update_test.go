@@ -1,7 +1,6 @@
 package wallets
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -554,17 +553,6 @@ func TestActionsAndHelp(t *testing.T) {
 	}
 	if len(d.m.FullHelp()) < 3 {
 		t.Fatal("full help too short")
-	}
-}
-
-// The error carried to the panel is IntaSend's own words.
-func TestErrText(t *testing.T) {
-	ae := &client.APIError{Status: 400, Detail: "Insufficient balance", Errors: []client.ErrorDetail{{Attr: "amount"}}}
-	if got := errText(fmt.Errorf("wrap: %w", ae)); got != "amount: Insufficient balance" {
-		t.Fatalf("errText = %q", got)
-	}
-	if got := errText(errors.New("dial tcp: refused")); got != "dial tcp: refused" {
-		t.Fatalf("errText = %q", got)
 	}
 }
 

@@ -29,3 +29,8 @@ func (p Paint) Render(s string) string {
 	}
 	return p.pre + s + p.post
 }
+
+// Resume is the escape codes that start the style: appended after a nested
+// Paint inside this one (a coloured amount in a selected row), it turns the
+// row's style back on, since the nested Paint's end resets it.
+func (p Paint) Resume() string { return p.pre }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,9 @@ func TestPaintMatchesLipgloss(t *testing.T) {
 				if got, want := NewPaint(s).Render(text), s.Render(text); got != want {
 					t.Errorf("dark=%v %s: paint %q, lipgloss %q", dark, name, got, want)
 				}
+				if pre, _, _ := strings.Cut(s.Render("\ue000"), "\ue000"); NewPaint(s).Resume() != pre {
+					t.Errorf("dark=%v %s: Resume %q, want %q", dark, name, NewPaint(s).Resume(), pre)
+				}
 			}
 		}
 	}
@@ -141,6 +145,8 @@ func TestErrors(t *testing.T) {
 		reachable bool
 	}{
 		{"refused", fmt.Errorf("send: %w", refused), refused.Message(), true},
+		{"field", fmt.Errorf("wrap: %w", &client.APIError{Status: 400, Detail: "Insufficient balance",
+			Errors: []client.ErrorDetail{{Attr: "amount"}}}), "amount: Insufficient balance", true},
 		{"server", &client.APIError{Status: 502, Detail: "bad gateway"}, "bad gateway", false},
 		{"throttled", &client.APIError{Status: 429, Detail: "slow down"}, "slow down", false},
 		{"network", errors.New("dial tcp: refused"), "dial tcp: refused", false},
