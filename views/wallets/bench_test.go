@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/malipo/malipo/internal/tuitest"
 )
 
 // BenchmarkWalletsRender is one frame of the wallet list with totals and
@@ -37,7 +39,7 @@ func BenchmarkWalletsRenderNewData(b *testing.B) {
 // and with 10,000 rows loaded, the cursor mid-way: windowing makes them
 // cost the same.
 func BenchmarkWalletTransactionsRender(b *testing.B) {
-	f := newFixture(b, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	f := newFixture(b, time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT()))
 	for _, n := range []int{50, 10_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			d := newDriver(b, f.common(), 120, 36)
@@ -54,17 +56,17 @@ func BenchmarkWalletTransactionsRender(b *testing.B) {
 // BenchmarkFilterKeystroke is one keystroke in the filter over 10,000
 // loaded rows (the as-you-type cost).
 func BenchmarkFilterKeystroke(b *testing.B) {
-	f := newFixture(b, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	f := newFixture(b, time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT()))
 	d := newDriver(b, f.common(), 120, 36)
 	openWith(d, synthRows(10_000), false)
-	d.press("/")
-	d.typeText("payou")
+	d.Press("/")
+	d.TypeText("payou")
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		if i%2 == 0 {
-			d.typeText("t")
+			d.TypeText("t")
 		} else {
-			d.press("backspace")
+			d.Press("backspace")
 		}
 		_ = d.m.View()
 	}

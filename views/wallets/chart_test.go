@@ -8,13 +8,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
 func TestAggregate(t *testing.T) {
-	now := time.Date(2026, 11, 22, 9, 30, 0, 0, eat())
+	now := time.Date(2026, 11, 22, 9, 30, 0, 0, tuitest.EAT())
 	at := func(daysAgo int, hh, mm int) time.Time {
-		return time.Date(2026, 11, 22-daysAgo, hh, mm, 0, 0, eat())
+		return time.Date(2026, 11, 22-daysAgo, hh, mm, 0, 0, tuitest.EAT())
 	}
 	tx := func(v string, when time.Time, typ, status, note string) client.WalletTransaction {
 		return client.WalletTransaction{ID: note + v, Value: client.MustAmount(v), CreatedAt: when, TransType: typ,
@@ -75,7 +76,7 @@ func TestCompact(t *testing.T) {
 
 // The chart says in words which side is which, and stays inside its box.
 func TestRenderChart(t *testing.T) {
-	now := time.Date(2026, 11, 22, 9, 30, 0, 0, eat())
+	now := time.Date(2026, 11, 22, 9, 30, 0, 0, tuitest.EAT())
 	f := aggregate([]client.WalletTransaction{
 		{Value: client.Units(1000), CreatedAt: now, Currency: "KES"},
 		{Value: client.Units(-250), CreatedAt: now.AddDate(0, 0, -1), Currency: "KES"},

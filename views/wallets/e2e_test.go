@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 )
 
 // TestEndToEndTransfer moves money between two wallets the way a person
@@ -17,40 +18,40 @@ import (
 func TestEndToEndTransfer(t *testing.T) {
 	f := history(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	before, _ := f.srv.Wallet(f.ids["settlement"])
+	before, _ := f.Server.Wallet(f.ids["settlement"])
 
-	d.press("t") // from the settlement wallet, to Operations (first choice)
-	d.press("tab")
-	d.typeText("1,500")
-	d.press("tab")
-	d.typeText("float for the week")
-	d.press("enter")
-	c := d.confirm()
+	d.Press("t") // from the settlement wallet, to Operations (first choice)
+	d.Press("tab")
+	d.TypeText("1,500")
+	d.Press("tab")
+	d.TypeText("float for the week")
+	d.Press("enter")
+	c := d.Confirm()
 	if c.Typed != "1,500.00" {
 		t.Fatalf("typed confirmation %q", c.Typed)
 	}
 	if d.m.form != nil {
-		t.Fatalf("form still open after the transfer:\n%s", d.view())
+		t.Fatalf("form still open after the transfer:\n%s", d.View())
 	}
-	ts := d.toasts()
+	ts := d.Toasts()
 	if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Moved KES 1,500.00 from default to Operations") {
 		t.Fatalf("toasts %q", ts)
 	}
-	after, _ := f.srv.Wallet(f.ids["settlement"])
+	after, _ := f.Server.Wallet(f.ids["settlement"])
 	if before.Available-after.Available != client.Units(1500) {
 		t.Fatalf("settlement moved by %s", before.Available-after.Available)
 	}
-	assertBalancesMatch(t, d, f.srv)
+	assertBalancesMatch(t, d, f.Server)
 
 	// Both statements show the transfer on top, with the simulator's balance.
 	for label, key := range map[string]string{"default": "settlement", "Operations": "Operations"} {
-		w, _ := f.srv.Wallet(f.ids[key])
+		w, _ := f.Server.Wallet(f.ids[key])
 		for i, x := range d.m.wallets {
 			if x.ID == w.ID {
 				d.m.setCursor(i)
 			}
 		}
-		d.press("enter")
+		d.Press("enter")
 		top := d.m.detail.rows[0]
 		if top.Narrative != "float for the week" || top.RunningBalance != w.Current {
 			t.Errorf("%s: top line %+v, simulator balance %s", label, top, w.Current)
@@ -59,10 +60,10 @@ func TestEndToEndTransfer(t *testing.T) {
 		if label == "default" {
 			sign = "−"
 		}
-		if v := d.view(); !strings.Contains(v, sign+"KES 1,500.00") {
+		if v := d.View(); !strings.Contains(v, sign+"KES 1,500.00") {
 			t.Errorf("%s statement:\n%s", label, v)
 		}
-		d.press("esc")
+		d.Press("esc")
 	}
 }
 
@@ -70,7 +71,7 @@ func TestEndToEndTransfer(t *testing.T) {
 // compares both balances, then the per-currency totals.
 func assertBalancesMatch(t *testing.T, d *driver, s *sim.Server) {
 	t.Helper()
-	assertViewBalances(t, d.view(), s)
+	assertViewBalances(t, d.View(), s)
 }
 
 func assertViewBalances(t *testing.T, view string, s *sim.Server) {
@@ -120,38 +121,38 @@ func lineWith(s, sub string) string {
 // TestStatementPaging loads a long statement page by page as the cursor
 // nears the end, and never while filtered.
 func TestStatementPaging(t *testing.T) {
-	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
-	settle := f.srv.SettlementWalletID()
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT()))
+	settle := f.Server.SettlementWalletID()
 	other := f.wallet("Other", "KES", false)
 	f.collect("", client.Units(1000))
 	for i := 0; i < 124; i++ { // 2 lines on the settlement wallet + 124 + 124 = 250
 		f.transfer(settle, other, client.Units(1), fmt.Sprintf("out %d", i))
 		f.transfer(other, settle, client.Units(1), fmt.Sprintf("back %d", i))
-		f.advance(time.Second)
+		f.Advance(time.Second)
 	}
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("enter")
+	d.Press("enter")
 	dt := d.m.detail
 	if len(dt.rows) != 100 || dt.next != 2 || dt.count != 250 {
 		t.Fatalf("first page: %d rows, next %d, count %d", len(dt.rows), dt.next, dt.count)
 	}
-	if !strings.Contains(d.view(), "100 of 250 loaded") {
-		t.Fatalf("header:\n%s", d.view())
+	if !strings.Contains(d.View(), "100 of 250 loaded") {
+		t.Fatalf("header:\n%s", d.View())
 	}
 	// Filtering never fetches.
-	d.press("/")
-	d.typeText("back 1")
-	d.press("end")
+	d.Press("/")
+	d.TypeText("back 1")
+	d.Press("end")
 	if len(dt.rows) != 100 {
 		t.Fatal("the filter loaded more pages")
 	}
-	d.press("esc")
+	d.Press("esc")
 	// Near the end: the next page comes.
-	d.press("end")
+	d.Press("end")
 	if len(dt.rows) != 200 || dt.next != 3 {
 		t.Fatalf("after end: %d rows, next %d", len(dt.rows), dt.next)
 	}
-	d.press("end")
+	d.Press("end")
 	if len(dt.rows) != 250 || dt.next != 0 {
 		t.Fatalf("after the last page: %d rows, next %d", len(dt.rows), dt.next)
 	}
@@ -165,7 +166,7 @@ func TestStatementPaging(t *testing.T) {
 	// New money on top arrives with a refresh and the cursor stays put.
 	cur := dt.currentID()
 	f.collect("", client.Units(77))
-	d.press("r")
+	d.Press("r")
 	if len(dt.rows) != 252 || dt.currentID() != cur || dt.rows[0].TransType != "CHARGE" {
 		t.Fatalf("after refresh: %d rows, cursor on %s (was %s), top %s", len(dt.rows), dt.currentID(), cur, dt.rows[0].TransType)
 	}
@@ -174,7 +175,7 @@ func TestStatementPaging(t *testing.T) {
 // synthRows makes n statement lines for render tests and benchmarks.
 func synthRows(n int) []client.WalletTransaction {
 	rows := make([]client.WalletTransaction, n)
-	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, eat())
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT())
 	bal := client.Units(1_000_000)
 	for i := range rows {
 		v := client.Amount(int64(i%97+1) * 1234)
@@ -200,18 +201,18 @@ func openWith(d *driver, rows []client.WalletTransaction, next bool) {
 	if next {
 		p.Next = "more"
 	}
-	d.feed(txPageMsg{walletID: w.ID, gen: d.m.seq, page: 1, p: p})
+	d.Feed(txPageMsg{walletID: w.ID, gen: d.m.seq, page: 1, p: p})
 }
 
 // TestWindowing: 10,000 loaded rows draw exactly one screen.
 func TestWindowing(t *testing.T) {
-	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT()))
 	for _, n := range []int{3, 50, 10_000} {
 		d := newDriver(t, f.common(), 80, 20)
 		openWith(d, synthRows(n), false)
-		d.press("pgdown", "pgdown", "down")
-		v := d.view()
-		checkBox(t, v, 80, 20)
+		d.Press("pgdown", "pgdown", "down")
+		v := d.View()
+		tuitest.CheckBox(t, v, 80, 20)
 		lines := strings.Count(v, "\n") + 1
 		if want := min(n, d.m.detailRows()) + 4; lines != want {
 			t.Errorf("%d rows: %d lines drawn, want %d", n, lines, want)

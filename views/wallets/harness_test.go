@@ -1,70 +1,35 @@
 package wallets
 
 import (
-	"context"
-	"net/http/httptest"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
-const (
-	testPub    = "ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f"
-	testSecret = "ISSecretKey_test_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181"
-	// sandboxPhone always pays in the simulator.
-	sandboxPhone = "254708374149"
-)
-
-// eat is Nairobi's zone, fixed so goldens do not depend on the tz database.
-func eat() *time.Location { return time.FixedZone("EAT", 3*60*60) }
-
-// fixture is a simulator on a manual clock behind loopback HTTP, and a
-// client pointed at it.
+// fixture is the shared simulator fixture and the wallets made in it.
 type fixture struct {
-	t     testing.TB
-	ctx   context.Context
-	clock *sim.ManualClock
-	srv   *sim.Server
-	c     *client.Client
-	ids   map[string]string // wallet label → id
+	*tuitest.Sim
+	ids map[string]string // wallet label → id
 }
 
 func newFixture(t testing.TB, start time.Time) *fixture {
 	t.Helper()
-	clock := sim.NewManualClock(start)
-	srv := sim.New(sim.Options{Clock: clock, Rand: 42, FailureRate: -1})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL),
-		client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, ctx: context.Background(), clock: clock, srv: srv, c: c, ids: map[string]string{}}
+	return &fixture{Sim: tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Rand: 42})), ids: map[string]string{}}
 }
 
-func (f *fixture) advance(d time.Duration) {
-	f.clock.Advance(d)
-	f.srv.Advance()
-}
-
-func (f *fixture) common() *common.Common {
-	return &common.Common{Client: f.c, Styles: common.NewStyles(true), Profile: "test", Mode: common.ModeDemo, Now: f.clock.Now}
-}
+func (f *fixture) common() *common.Common { return f.Common(common.ModeDemo, "") }
 
 func (f *fixture) wallet(label, cur string, disburse bool) string {
-	f.t.Helper()
-	w, err := f.c.CreateWallet(f.ctx, client.CreateWalletRequest{Label: label, Currency: cur, CanDisburse: disburse})
+	f.T.Helper()
+	w, err := f.Client.CreateWallet(f.Ctx, client.CreateWalletRequest{Label: label, Currency: cur, CanDisburse: disburse})
 	if err != nil {
-		f.t.Fatalf("create wallet %s: %v", label, err)
+		f.T.Fatalf("create wallet %s: %v", label, err)
 	}
 	f.ids[label] = w.ID
 	return w.ID
@@ -73,28 +38,28 @@ func (f *fixture) wallet(label, cur string, disburse bool) string {
 // collect takes an M-Pesa payment into walletID ("" = settlement) and lets
 // it clear.
 func (f *fixture) collect(walletID string, amount client.Amount) {
-	f.t.Helper()
-	if _, err := f.c.STKPush(f.ctx, client.STKPushRequest{Phone: sandboxPhone, Amount: amount, WalletID: walletID, APIRef: "order"}); err != nil {
-		f.t.Fatalf("stk push: %v", err)
+	f.T.Helper()
+	if _, err := f.Client.STKPush(f.Ctx, client.STKPushRequest{Phone: tuitest.SandboxPhone, Amount: amount, WalletID: walletID, APIRef: "order"}); err != nil {
+		f.T.Fatalf("stk push: %v", err)
 	}
-	f.advance(15 * time.Second)
-	f.advance(2 * time.Minute)
+	f.Advance(15 * time.Second)
+	f.Advance(2 * time.Minute)
 }
 
 func (f *fixture) payout(amount client.Amount) {
-	f.t.Helper()
-	_, err := f.c.InitiatePayout(f.ctx, client.InitiateRequest{Provider: client.MPesaB2C, SkipApproval: true,
-		Transactions: []client.PayoutItem{{Name: "Supplier", Account: sandboxPhone, Amount: amount, Narrative: "stock"}}})
+	f.T.Helper()
+	_, err := f.Client.InitiatePayout(f.Ctx, client.InitiateRequest{Provider: client.MPesaB2C, SkipApproval: true,
+		Transactions: []client.PayoutItem{{Name: "Supplier", Account: tuitest.SandboxPhone, Amount: amount, Narrative: "stock"}}})
 	if err != nil {
-		f.t.Fatalf("payout: %v", err)
+		f.T.Fatalf("payout: %v", err)
 	}
-	f.advance(time.Minute)
+	f.Advance(time.Minute)
 }
 
 func (f *fixture) transfer(from, to string, amount client.Amount, narrative string) {
-	f.t.Helper()
-	if _, err := f.c.IntraTransfer(f.ctx, from, client.IntraTransferRequest{ToWalletID: to, Amount: amount, Narrative: narrative}); err != nil {
-		f.t.Fatalf("transfer: %v", err)
+	f.T.Helper()
+	if _, err := f.Client.IntraTransfer(f.Ctx, from, client.IntraTransferRequest{ToWalletID: to, Amount: amount, Narrative: narrative}); err != nil {
+		f.T.Fatalf("transfer: %v", err)
 	}
 }
 
@@ -104,9 +69,9 @@ func (f *fixture) transfer(from, to string, amount client.Amount, narrative stri
 // so screens are the same on every run.
 func history(t testing.TB) *fixture {
 	t.Helper()
-	start := time.Date(2026, 11, 9, 8, 0, 0, 0, eat())
+	start := time.Date(2026, 11, 9, 8, 0, 0, 0, tuitest.EAT())
 	f := newFixture(t, start)
-	settle := f.srv.SettlementWalletID()
+	settle := f.Server.SettlementWalletID()
 	f.ids["settlement"] = settle
 	ops := f.wallet("Operations", "KES", true)
 	f.wallet("Marketing", "KES", false)
@@ -123,182 +88,37 @@ func history(t testing.TB) *fixture {
 			f.transfer(settle, ops, client.Units(int64(1000+day*100)), "float top-up")
 		}
 		if day < 13 {
-			f.advance(24*time.Hour - f.sinceMorning())
+			f.Advance(24*time.Hour - f.sinceMorning())
 		}
 	}
-	f.advance(time.Date(2026, 11, 22, 9, 30, 0, 0, eat()).Sub(f.clock.Now()))
+	f.Advance(time.Date(2026, 11, 22, 9, 30, 0, 0, tuitest.EAT()).Sub(f.Clock.Now()))
 	return f
 }
 
 // sinceMorning is how far today's work took the clock past 08:00.
 func (f *fixture) sinceMorning() time.Duration {
-	now := f.clock.Now().In(eat())
-	return now.Sub(time.Date(now.Year(), now.Month(), now.Day(), 8, 0, 0, 0, eat()))
+	now := f.Clock.Now().In(tuitest.EAT())
+	return now.Sub(time.Date(now.Year(), now.Month(), now.Day(), 8, 0, 0, 0, tuitest.EAT()))
 }
 
-// driver runs the view the way Bubble Tea would, synchronously: it executes
-// every command, feeds the messages back to Update, unpacks batches and
-// sequences, keeps what is meant for the shell, and holds timers until the
-// test fires them.
+// driver is tuitest's synchronous driver on a wallets Model.
 type driver struct {
-	t      testing.TB
-	m      *Model
-	timers []timer
-	shell  []tea.Msg
-}
-
-// timer is a scheduled message and its delay.
-type timer struct {
-	after time.Duration
-	msg   tea.Msg
+	*tuitest.Driver
+	m *Model
 }
 
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
-	d := &driver{t: t, m: newModel(c)}
-	d.m.sched = func(after time.Duration, msg tea.Msg) tea.Cmd {
-		return func() tea.Msg { d.timers = append(d.timers, timer{after, msg}); return nil }
-	}
+	d := &driver{m: newModel(c)}
+	d.Driver = tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { _, cmd := d.m.Update(msg); return cmd }, d.render)
+	d.m.sched = d.Sched
 	d.m.SetSize(w, h)
 	return d
 }
 
-var cmdType = reflect.TypeFor[tea.Cmd]()
-
-func (d *driver) run(cmd tea.Cmd) {
-	if cmd != nil {
-		d.feed(cmd())
-	}
-}
-
-func (d *driver) feed(msg tea.Msg) {
-	switch msg := msg.(type) {
-	case nil:
-		return
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
-		return
-	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg:
-		d.shell = append(d.shell, msg)
-		return
-	}
-	if rv := reflect.ValueOf(msg); rv.Kind() == reflect.Slice && rv.Type().Elem() == cmdType {
-		for i := range rv.Len() { // tea.Sequence's unexported message
-			c, _ := rv.Index(i).Interface().(tea.Cmd)
-			d.run(c)
-		}
-		return
-	}
-	_, cmd := d.m.Update(msg)
-	d.run(cmd)
-}
+func (d *driver) render() string { return d.m.View() }
 
 // init runs Init.
 func (d *driver) init() *driver {
-	d.run(d.m.Init())
+	d.Run(d.m.Init())
 	return d
-}
-
-// press sends keys by name ("enter", "shift+tab") or a single character.
-func (d *driver) press(keys ...string) {
-	for _, k := range keys {
-		d.feed(keyMsg(k))
-	}
-}
-
-// typeText types text one character at a time.
-func (d *driver) typeText(s string) {
-	for _, r := range s {
-		d.feed(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	named := map[string]tea.KeyPressMsg{
-		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift}, "up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown},
-		"left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight}, "pgup": {Code: tea.KeyPgUp},
-		"pgdown": {Code: tea.KeyPgDown}, "home": {Code: tea.KeyHome}, "end": {Code: tea.KeyEnd},
-		"backspace": {Code: tea.KeyBackspace},
-	}
-	if m, ok := named[k]; ok {
-		return m
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
-
-// fire delivers the pending timers whose message has the type of sample,
-// as if their time had come.
-func (d *driver) fire(sample tea.Msg) int {
-	want := reflect.TypeOf(sample)
-	var due []tea.Msg
-	var keep []timer
-	for _, tm := range d.timers {
-		if reflect.TypeOf(tm.msg) == want {
-			due = append(due, tm.msg)
-		} else {
-			keep = append(keep, tm)
-		}
-	}
-	d.timers = keep
-	for _, m := range due {
-		d.feed(m)
-	}
-	return len(due)
-}
-
-// pending is the delay of the one pending timer of sample's type.
-func (d *driver) pending(sample tea.Msg) time.Duration {
-	d.t.Helper()
-	var found []time.Duration
-	for _, tm := range d.timers {
-		if reflect.TypeOf(tm.msg) == reflect.TypeOf(sample) {
-			found = append(found, tm.after)
-		}
-	}
-	if len(found) != 1 {
-		d.t.Fatalf("%d timers of %T pending, want 1", len(found), sample)
-	}
-	return found[0]
-}
-
-// confirm answers the latest confirmation as the shell would on Confirm.
-func (d *driver) confirm() common.ConfirmMsg {
-	d.t.Helper()
-	c, ok := d.lastShell(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
-	if !ok {
-		d.t.Fatalf("no confirmation was asked for; view:\n%s", d.view())
-	}
-	d.feed(c.OnConfirm)
-	return c
-}
-
-func (d *driver) lastShell(t reflect.Type) tea.Msg {
-	for i := len(d.shell) - 1; i >= 0; i-- {
-		if reflect.TypeOf(d.shell[i]) == t {
-			return d.shell[i]
-		}
-	}
-	return nil
-}
-
-func (d *driver) toasts() []string {
-	var out []string
-	for _, m := range d.shell {
-		if t, ok := m.(common.ToastMsg); ok {
-			out = append(out, t.Text)
-		}
-	}
-	return out
-}
-
-// view is the rendered body without colours, trailing spaces trimmed.
-func (d *driver) view() string {
-	lines := strings.Split(ansi.Strip(d.m.View()), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
 }

@@ -112,8 +112,8 @@ func TestProgramTransfer(t *testing.T) {
 		t.Fatal("no health reports reached the host")
 	}
 	view := ansi.Strip(final.v.View())
-	assertViewBalances(t, view, f.srv)
-	s, _ := f.srv.Wallet(f.ids["settlement"])
+	assertViewBalances(t, view, f.Server)
+	s, _ := f.Server.Wallet(f.ids["settlement"])
 	if s.Available != client.MustAmount("40137.50") || !strings.Contains(view, "KES 40,137.50") {
 		t.Fatalf("simulator %s; view:\n%s", s.Available, view)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -16,8 +17,8 @@ import (
 // three working wallets, at 2026-11-22 09:00 EAT.
 func small(t testing.TB) *fixture {
 	t.Helper()
-	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, eat()))
-	f.ids["settlement"] = f.srv.SettlementWalletID()
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT()))
+	f.ids["settlement"] = f.Server.SettlementWalletID()
 	f.wallet("Alpha", "KES", true)
 	f.wallet("Bravo", "KES", false)
 	f.wallet("Charlie", "KES", false)
@@ -46,13 +47,13 @@ func TestListNavigation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
 			d := newDriver(t, f.common(), 80, 20).init()
-			d.press(tt.keys...)
+			d.Press(tt.keys...)
 			w, ok := d.m.selected()
 			if !ok || w.Label != tt.want {
 				t.Fatalf("cursor on %q, want %q", w.Label, tt.want)
 			}
-			if !strings.Contains(d.view(), "▸ "+tt.want) {
-				t.Fatalf("the marked row is not %s:\n%s", tt.want, d.view())
+			if !strings.Contains(d.View(), "▸ "+tt.want) {
+				t.Fatalf("the marked row is not %s:\n%s", tt.want, d.View())
 			}
 		})
 	}
@@ -61,17 +62,17 @@ func TestListNavigation(t *testing.T) {
 func TestOpenAndCloseWallet(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 100, 20).init()
-	d.press("enter")
+	d.Press("enter")
 	if d.m.detail == nil || d.m.detail.wallet.ID != f.ids["settlement"] {
 		t.Fatalf("enter did not open the settlement wallet")
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"Wallets › default", "SALE", "+KES 10,000.00", "CHARGE", "−KES 300.00", "2 transactions"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("statement lacks %q:\n%s", want, v)
 		}
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.detail != nil {
 		t.Fatal("esc did not go back to the list")
 	}
@@ -79,25 +80,25 @@ func TestOpenAndCloseWallet(t *testing.T) {
 		t.Fatalf("back on %s, want the wallet that was open", w.Label)
 	}
 	// A wallet further down opens too, and its empty statement says so.
-	d.press("down", "down", "enter")
-	if d.m.detail.wallet.Label != "Bravo" || !strings.Contains(d.view(), "no transactions yet") {
-		t.Fatalf("Bravo's statement:\n%s", d.view())
+	d.Press("down", "down", "enter")
+	if d.m.detail.wallet.Label != "Bravo" || !strings.Contains(d.View(), "no transactions yet") {
+		t.Fatalf("Bravo's statement:\n%s", d.View())
 	}
 }
 
 func TestFilter(t *testing.T) {
 	f := history(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.press("enter")
+	d.Press("enter")
 	all := len(d.m.detail.rows)
 	if all < 30 {
 		t.Fatalf("only %d rows loaded", all)
 	}
-	d.press("/")
+	d.Press("/")
 	if !d.m.Capturing() {
 		t.Fatal("filtering but Capturing() is false: single-letter keys would reach the shell")
 	}
-	d.typeText("payout")
+	d.TypeText("payout")
 	dt := d.m.detail
 	if dt.shown() == 0 || dt.shown() >= all {
 		t.Fatalf("filter kept %d of %d", dt.shown(), all)
@@ -108,30 +109,30 @@ func TestFilter(t *testing.T) {
 			t.Errorf("row %d (%s %s) does not match", i, tx.TransType, tx.Narrative)
 		}
 	}
-	v := d.view()
+	v := d.View()
 	if !strings.Contains(v, fmt.Sprintf("%d match", dt.shown())) || strings.Contains(v, " SALE ") {
 		t.Fatalf("filtered view:\n%s", v)
 	}
 	// Letters typed while filtering are text, not commands.
-	d.typeText("r")
+	d.TypeText("r")
 	if d.m.loading || d.m.detail.query != "payoutr" {
 		t.Fatalf("r while filtering refreshed or was lost (query %q)", d.m.detail.query)
 	}
-	d.press("backspace", "enter")
+	d.Press("backspace", "enter")
 	if d.m.Capturing() || d.m.detail.shown() == all {
 		t.Fatal("enter should keep the filter and release the keyboard")
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.detail == nil || d.m.detail.query != "" || d.m.detail.shown() != all {
 		t.Fatal("the first esc should clear the filter and stay in the wallet")
 	}
-	d.press("/")
-	d.typeText("sale")
-	d.press("esc")
+	d.Press("/")
+	d.TypeText("sale")
+	d.Press("esc")
 	if d.m.Capturing() || d.m.detail.query != "" {
 		t.Fatal("esc while typing should clear the filter")
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.detail != nil {
 		t.Fatal("esc with no filter should go back")
 	}
@@ -145,7 +146,7 @@ func submitForm(d *driver, values map[string]string) {
 		}
 	}
 	d.m.form.setFocus(len(d.m.form.fields) - 1)
-	d.press("enter")
+	d.Press("enter")
 }
 
 func TestTransferValidation(t *testing.T) {
@@ -169,7 +170,7 @@ func TestTransferValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDriver(t, f.common(), 80, 20).init()
-			d.press("t")
+			d.Press("t")
 			if d.m.form == nil || !d.m.Capturing() {
 				t.Fatal("t did not open a capturing form")
 			}
@@ -178,7 +179,7 @@ func TestTransferValidation(t *testing.T) {
 			if fm == nil || fm.state != formEditing {
 				t.Fatal("an invalid form left editing")
 			}
-			if d.lastShell(reflect.TypeFor[common.ConfirmMsg]()) != nil {
+			if d.Last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
 				t.Fatal("an invalid form asked for confirmation")
 			}
 			if got := fm.get(tt.field).err; !strings.Contains(got, tt.want) {
@@ -190,8 +191,8 @@ func TestTransferValidation(t *testing.T) {
 			if fm.fields[fm.focus].key != tt.field {
 				t.Fatalf("focus on %s, want the bad field %s", fm.fields[fm.focus].key, tt.field)
 			}
-			if !strings.Contains(d.view(), tt.want) {
-				t.Fatalf("message not on screen:\n%s", d.view())
+			if !strings.Contains(d.View(), tt.want) {
+				t.Fatalf("message not on screen:\n%s", d.View())
 			}
 		})
 	}
@@ -212,7 +213,7 @@ func TestFundValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDriver(t, f.common(), 80, 20).init()
-			d.press("f")
+			d.Press("f")
 			submitForm(d, map[string]string{"phone": tt.phone, "amount": tt.amount})
 			fm := d.m.form
 			if got := fm.get(tt.field).err; !strings.Contains(got, tt.want) {
@@ -221,20 +222,20 @@ func TestFundValidation(t *testing.T) {
 			if fm.get("phone").value() != tt.phone || fm.get("amount").value() != tt.amount {
 				t.Fatal("what was typed changed")
 			}
-			if d.lastShell(reflect.TypeFor[common.ConfirmMsg]()) != nil {
+			if d.Last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
 				t.Fatal("an invalid form asked for confirmation")
 			}
 		})
 	}
 	// A good number is shown normalised as it is typed.
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("f")
-	d.typeText("0712 345 678")
+	d.Press("f")
+	d.TypeText("0712 345 678")
 	if h := d.m.form.get("phone").hint; h != "→ +254 712 345 678" {
 		t.Fatalf("phone hint %q", h)
 	}
-	if !strings.Contains(d.view(), "→ +254 712 345 678") {
-		t.Fatalf("normalised phone not shown:\n%s", d.view())
+	if !strings.Contains(d.View(), "→ +254 712 345 678") {
+		t.Fatalf("normalised phone not shown:\n%s", d.View())
 	}
 }
 
@@ -246,7 +247,7 @@ func TestCreateValidation(t *testing.T) {
 		{"Ops <script>", "only letters, digits"},
 	} {
 		d := newDriver(t, f.common(), 80, 20).init()
-		d.press("n")
+		d.Press("n")
 		submitForm(d, map[string]string{"label": tt.label})
 		if got := d.m.form.get("label").err; !strings.Contains(got, tt.want) {
 			t.Errorf("label %q: error %q, want %q", tt.label, got, tt.want)
@@ -254,8 +255,8 @@ func TestCreateValidation(t *testing.T) {
 	}
 	// The input itself stops at IntaSend's 40 characters.
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("n")
-	d.typeText(strings.Repeat("x", 45))
+	d.Press("n")
+	d.TypeText(strings.Repeat("x", 45))
 	if n := len(d.m.form.get("label").value()); n != labelMax {
 		t.Fatalf("label took %d characters", n)
 	}
@@ -264,15 +265,15 @@ func TestCreateValidation(t *testing.T) {
 func TestTransferAsksTypedConfirmation(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("t", "right") // To: from Alpha to Bravo
-	d.press("tab")
-	d.typeText("1500")
-	d.press("tab")
-	d.typeText("float for the week")
-	d.press("enter")
-	c, ok := d.lastShell(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
+	d.Press("t", "right") // To: from Alpha to Bravo
+	d.Press("tab")
+	d.TypeText("1500")
+	d.Press("tab")
+	d.TypeText("float for the week")
+	d.Press("enter")
+	c, ok := d.Last(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
 	if !ok {
-		t.Fatalf("no confirmation:\n%s", d.view())
+		t.Fatalf("no confirmation:\n%s", d.View())
 	}
 	if c.Typed != "1,500.00" || !c.Danger || c.Perm != common.PermTransfer || !strings.Contains(c.Body, "Bravo") {
 		t.Fatalf("confirmation %+v", c)
@@ -281,12 +282,12 @@ func TestTransferAsksTypedConfirmation(t *testing.T) {
 		t.Fatal("form not waiting for the confirmation")
 	}
 	// Cancel: back to the form with everything as typed.
-	d.feed(c.OnCancel)
+	d.Feed(c.OnCancel)
 	fm := d.m.form
 	if fm == nil || fm.state != formEditing || fm.get("amount").value() != "1500" || fm.get("to").value() != f.ids["Bravo"] {
 		t.Fatal("cancel lost the form")
 	}
-	if got := f.srv.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 0 {
+	if got := f.Server.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 0 {
 		t.Fatalf("%d transfers sent before confirming", got)
 	}
 }
@@ -294,7 +295,7 @@ func TestTransferAsksTypedConfirmation(t *testing.T) {
 func TestCursorStaysOnWalletAcrossRefresh(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("down", "down") // Bravo
+	d.Press("down", "down") // Bravo
 	ws := append([]client.Wallet(nil), d.m.wallets...)
 	reversed := make([]client.Wallet, len(ws))
 	for i, w := range ws {
@@ -312,25 +313,25 @@ func TestCursorStaysOnWalletAcrossRefresh(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d.m.walletSeq++
-			d.feed(walletsMsg{seq: d.m.walletSeq, wallets: ws})
+			d.Feed(walletsMsg{seq: d.m.walletSeq, wallets: ws})
 			d.m.setCursor(2) // Bravo
 			d.m.walletSeq++
-			d.feed(walletsMsg{seq: d.m.walletSeq, wallets: tt.wallets})
+			d.Feed(walletsMsg{seq: d.m.walletSeq, wallets: tt.wallets})
 			if w, _ := d.m.selected(); w.Label != tt.want {
 				t.Fatalf("cursor on %s, want %s", w.Label, tt.want)
 			}
 		})
 	}
 	// A real refresh (r) keeps it too.
-	d.feed(walletsMsg{seq: d.m.walletSeq, wallets: ws})
+	d.Feed(walletsMsg{seq: d.m.walletSeq, wallets: ws})
 	d.m.setCursor(3)
 	f.wallet("Delta", "KES", false)
-	d.press("r")
+	d.Press("r")
 	if w, _ := d.m.selected(); w.Label != "Charlie" || len(d.m.wallets) != 5 {
 		t.Fatalf("after r: cursor on %s, %d wallets", w.Label, len(d.m.wallets))
 	}
 	// An answer older than the latest request is dropped.
-	d.feed(walletsMsg{seq: d.m.walletSeq - 1, wallets: ws[:1]})
+	d.Feed(walletsMsg{seq: d.m.walletSeq - 1, wallets: ws[:1]})
 	if len(d.m.wallets) != 5 {
 		t.Fatal("a stale answer replaced the list")
 	}
@@ -340,68 +341,58 @@ func TestRefreshTimerPausesWhileHidden(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
 	const route = "GET wallets/"
-	before := f.srv.Counters().Requests[route]
-	if n := d.fire(refreshTickMsg{}); n != 1 {
+	before := f.Server.Counters().Requests[route]
+	if n := d.Fire(refreshTickMsg{}); n != 1 {
 		t.Fatalf("%d refresh timers armed after the first load, want 1", n)
 	}
-	if got := f.srv.Counters().Requests[route]; got != before+1 {
+	if got := f.Server.Counters().Requests[route]; got != before+1 {
 		t.Fatalf("the timer made %d requests", got-before)
 	}
-	d.run(d.m.SetShown(false))
-	d.fire(refreshTickMsg{})
-	if got := f.srv.Counters().Requests[route]; got != before+1 {
+	d.Run(d.m.SetShown(false))
+	d.Fire(refreshTickMsg{})
+	if got := f.Server.Counters().Requests[route]; got != before+1 {
 		t.Fatal("a hidden view refreshed")
 	}
 	// Shown again soon after: no request, only a new timer.
-	d.run(d.m.SetShown(true))
-	if got := f.srv.Counters().Requests[route]; got != before+1 {
+	d.Run(d.m.SetShown(true))
+	if got := f.Server.Counters().Requests[route]; got != before+1 {
 		t.Fatal("showing the view again refreshed data that was fresh")
 	}
-	if n := d.fire(refreshTickMsg{}); n != 1 || f.srv.Counters().Requests[route] != before+2 {
+	if n := d.Fire(refreshTickMsg{}); n != 1 || f.Server.Counters().Requests[route] != before+2 {
 		t.Fatalf("timer after showing again: %d fired", n)
 	}
 	// Every answer reports health, with the view's clock.
-	h, ok := d.lastShell(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg)
-	if !ok || !h.OK || !h.At.Equal(f.clock.Now()) {
+	h, ok := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg)
+	if !ok || !h.OK || !h.At.Equal(f.Clock.Now()) {
 		t.Fatalf("health %+v", h)
 	}
 	// Failures back off and say so, without an error panel on a quiet refresh.
-	f.srv.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
-	panels := len(d.errors())
-	d.fire(refreshTickMsg{})
-	if d.m.failures != 1 || len(d.errors()) != panels || !strings.Contains(d.view(), "refresh failed") {
-		t.Fatalf("quiet failure: failures %d, panels %d→%d\n%s", d.m.failures, panels, len(d.errors()), d.view())
+	f.Server.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
+	panels := len(d.Errors())
+	d.Fire(refreshTickMsg{})
+	if d.m.failures != 1 || len(d.Errors()) != panels || !strings.Contains(d.View(), "refresh failed") {
+		t.Fatalf("quiet failure: failures %d, panels %d→%d\n%s", d.m.failures, panels, len(d.Errors()), d.View())
 	}
-	if h, _ := d.lastShell(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
+	if h, _ := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
 		t.Fatal("a 503 reported healthy")
 	}
-	if !strings.Contains(d.view(), "KES 9,700.00") {
+	if !strings.Contains(d.View(), "KES 9,700.00") {
 		t.Fatal("stale balances left the screen on a failed refresh")
 	}
-	d.press("r")
-	if len(d.errors()) != panels+1 {
+	d.Press("r")
+	if len(d.Errors()) != panels+1 {
 		t.Fatal("a failed manual refresh did not open the error panel")
 	}
-}
-
-func (d *driver) errors() []common.ErrorMsg {
-	var out []common.ErrorMsg
-	for _, m := range d.shell {
-		if e, ok := m.(common.ErrorMsg); ok {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 func TestTransferRefusedKeepsForm(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("t")
+	d.Press("t")
 	// Money leaves behind the view's back: the view still shows 9,700.
 	f.transfer(f.ids["settlement"], f.ids["Charlie"], client.Units(9000), "elsewhere")
 	submitForm(d, map[string]string{"amount": "1000", "narrative": "rent"})
-	d.confirm()
+	d.Confirm()
 	fm := d.m.form
 	if fm == nil || fm.state != formEditing || fm.err == "" {
 		t.Fatalf("refused transfer: form %+v", fm)
@@ -409,12 +400,12 @@ func TestTransferRefusedKeepsForm(t *testing.T) {
 	if fm.get("amount").value() != "1000" || fm.get("narrative").value() != "rent" {
 		t.Fatal("the refused form lost what was typed")
 	}
-	if !strings.Contains(d.view(), "IntaSend:") {
-		t.Fatalf("IntaSend's message not shown:\n%s", d.view())
+	if !strings.Contains(d.View(), "IntaSend:") {
+		t.Fatalf("IntaSend's message not shown:\n%s", d.View())
 	}
 	// A second confirmation of the same form sends nothing.
-	d.feed(confirmedMsg{seq: fm.seq})
-	if got := f.srv.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 2 { // ours + the fixture's
+	d.Feed(confirmedMsg{seq: fm.seq})
+	if got := f.Server.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 2 { // ours + the fixture's
 		t.Fatalf("%d transfer requests", got)
 	}
 }
@@ -422,26 +413,26 @@ func TestTransferRefusedKeepsForm(t *testing.T) {
 func TestTransferAmbiguousIsNotResent(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("t")
-	f.srv.SetFaults([]sim.Fault{{Route: "intra_transfer", Kind: sim.DropAfter}})
+	d.Press("t")
+	f.Server.SetFaults([]sim.Fault{{Route: "intra_transfer", Kind: sim.DropAfter}})
 	submitForm(d, map[string]string{"amount": "1000", "narrative": "rent"})
-	d.confirm()
-	f.srv.SetFaults(nil)
+	d.Confirm()
+	f.Server.SetFaults(nil)
 	if d.m.form != nil {
 		t.Fatal("the form stayed open after an ambiguous failure (inviting a resend)")
 	}
-	errs := d.errors()
+	errs := d.Errors()
 	if len(errs) == 0 || errs[len(errs)-1].Title != "Transfer outcome unknown" ||
 		!strings.Contains(errs[len(errs)-1].Err.Error(), "check both wallets' balances") {
 		t.Fatalf("error panel %+v", errs)
 	}
-	if got := f.srv.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 1 {
+	if got := f.Server.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 1 {
 		t.Fatalf("%d transfer requests, want exactly 1", got)
 	}
 	// The view refreshed: it shows what the simulator holds (the transfer did happen).
-	s, _ := f.srv.Wallet(f.ids["settlement"])
-	if !strings.Contains(d.view(), s.Available.Format("KES")) || s.Available != client.Units(8700) {
-		t.Fatalf("after the ambiguous transfer the simulator has %s; view:\n%s", s.Available, d.view())
+	s, _ := f.Server.Wallet(f.ids["settlement"])
+	if !strings.Contains(d.View(), s.Available.Format("KES")) || s.Available != client.Units(8700) {
+		t.Fatalf("after the ambiguous transfer the simulator has %s; view:\n%s", s.Available, d.View())
 	}
 }
 
@@ -458,32 +449,32 @@ func TestFundByMPesa(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := small(t)
 			d := newDriver(t, f.common(), 80, 20).init()
-			d.press("down", "f") // fund Alpha
+			d.Press("down", "f") // fund Alpha
 			submitForm(d, map[string]string{"phone": tt.phone, "amount": "250"})
-			c := d.confirm()
+			c := d.Confirm()
 			if c.Perm != common.PermCollect {
 				t.Fatalf("confirmation perm %q", c.Perm)
 			}
 			if d.m.stk == nil {
-				t.Fatalf("no status panel after the push:\n%s", d.view())
+				t.Fatalf("no status panel after the push:\n%s", d.View())
 			}
-			if !strings.Contains(d.view(), "PENDING") {
-				t.Fatalf("status panel:\n%s", d.view())
+			if !strings.Contains(d.View(), "PENDING") {
+				t.Fatalf("status panel:\n%s", d.View())
 			}
 			// Poll as the customer acts: one request in flight at a time.
 			for i := 0; i < 10 && !d.m.stk.final(); i++ {
-				f.advance(2 * time.Second)
-				if n := d.fire(pollMsg{}); n != 1 {
+				f.Advance(2 * time.Second)
+				if n := d.Fire(pollMsg{}); n != 1 {
 					t.Fatalf("%d polls pending, want exactly 1", n)
 				}
 			}
 			if d.m.stk.inv.State != tt.state {
 				t.Fatalf("state %s, want %s", d.m.stk.inv.State, tt.state)
 			}
-			if n := d.fire(pollMsg{}); n != 0 {
+			if n := d.Fire(pollMsg{}); n != 0 {
 				t.Fatal("still polling after a final state")
 			}
-			v := d.view()
+			v := d.View()
 			if !strings.Contains(v, tt.want) {
 				t.Fatalf("panel:\n%s", v)
 			}
@@ -492,17 +483,17 @@ func TestFundByMPesa(t *testing.T) {
 					t.Fatalf("failed reason not shown:\n%s", v)
 				}
 			} else {
-				ts := d.toasts()
+				ts := d.Toasts()
 				if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Received KES 250.00 into Alpha") {
 					t.Fatalf("toasts %q", ts)
 				}
 				// The money shows in Alpha's current balance (it is still clearing).
-				a, _ := f.srv.Wallet(f.ids["Alpha"])
+				a, _ := f.Server.Wallet(f.ids["Alpha"])
 				if w, _ := d.m.walletByID(f.ids["Alpha"]); w.CurrentBalance != a.Current || a.Current != client.MustAmount("242.50") {
 					t.Fatalf("Alpha shows %s, simulator %s", w.CurrentBalance, a.Current)
 				}
 			}
-			d.press("esc")
+			d.Press("esc")
 			if d.m.stk != nil {
 				t.Fatal("esc did not close the panel")
 			}
@@ -513,11 +504,11 @@ func TestFundByMPesa(t *testing.T) {
 func TestCreateWallet(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	d.press("n")
-	d.typeText("Payroll")
-	d.press("tab", "right", "left") // currency back to KES
+	d.Press("n")
+	d.TypeText("Payroll")
+	d.Press("tab", "right", "left") // currency back to KES
 	submitForm(d, map[string]string{})
-	c := d.confirm()
+	c := d.Confirm()
 	if c.Perm != common.PermAdmin {
 		t.Fatalf("perm %q", c.Perm)
 	}
@@ -536,7 +527,7 @@ func TestActionsAndHelp(t *testing.T) {
 	perms := map[string]common.Permission{}
 	for _, a := range d.m.Actions() {
 		perms[a.Key] = a.Perm
-		d.feed(a.Msg)
+		d.Feed(a.Msg)
 		if a.Key != "r" && d.m.form == nil {
 			t.Errorf("action %q opened nothing", a.Title)
 		}
@@ -572,20 +563,20 @@ func TestShellHooks(t *testing.T) {
 	if !ok {
 		t.Fatal("not a QuitGuard")
 	}
-	before := f.srv.Counters().Requests["GET wallets/"]
-	d.run(d.m.Refresh())
-	if f.srv.Counters().Requests["GET wallets/"] != before+1 {
+	before := f.Server.Counters().Requests["GET wallets/"]
+	d.Run(d.m.Refresh())
+	if f.Server.Counters().Requests["GET wallets/"] != before+1 {
 		t.Fatal("Refresh did not reload")
 	}
 	if w := g.QuitWarning(); w != "" {
 		t.Fatalf("warning with nothing open: %q", w)
 	}
-	d.press("t")
+	d.Press("t")
 	if w := g.QuitWarning(); w != "" {
 		t.Fatalf("warning for an empty form: %q", w)
 	}
-	d.press("tab")
-	d.typeText("10")
+	d.Press("tab")
+	d.TypeText("10")
 	if w := g.QuitWarning(); !strings.Contains(w, "unsent input") {
 		t.Fatalf("warning %q", w)
 	}
@@ -593,29 +584,29 @@ func TestShellHooks(t *testing.T) {
 
 func TestLoadErrorsAndSpinner(t *testing.T) {
 	f := small(t)
-	f.srv.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
+	f.Server.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
 	d := newDriver(t, f.common(), 80, 20).init()
-	errs := d.errors()
+	errs := d.Errors()
 	if len(errs) != 1 || errs[0].Title != "Could not load wallets" {
 		t.Fatalf("error panels %+v", errs)
 	}
-	if v := d.view(); !strings.Contains(v, "could not load wallets") || !strings.Contains(v, "press r") {
+	if v := d.View(); !strings.Contains(v, "could not load wallets") || !strings.Contains(v, "press r") {
 		t.Fatalf("first-load failure screen:\n%s", v)
 	}
-	f.srv.SetFaults(nil)
-	d.press("r")
-	if v := d.view(); !strings.Contains(v, "KES 9,700.00") {
+	f.Server.SetFaults(nil)
+	d.Press("r")
+	if v := d.View(); !strings.Contains(v, "KES 9,700.00") {
 		t.Fatalf("after r:\n%s", v)
 	}
 	// The spinner's clock stops once nothing is loading.
-	d.fire(spinMsg{})
-	if d.m.spinning || d.fire(spinMsg{}) != 0 {
+	d.Fire(spinMsg{})
+	if d.m.spinning || d.Fire(spinMsg{}) != 0 {
 		t.Fatal("the spinner keeps ticking while idle")
 	}
 	// A refresh starts it again, and the title says so while it runs.
 	d.m.loading = true
-	d.run(d.m.startSpin())
-	if !strings.Contains(d.view(), "refreshing") || d.fire(spinMsg{}) != 1 {
+	d.Run(d.m.startSpin())
+	if !strings.Contains(d.View(), "refreshing") || d.Fire(spinMsg{}) != 1 {
 		t.Fatal("no spinner while loading")
 	}
 	d.m.loading = false
@@ -624,11 +615,11 @@ func TestLoadErrorsAndSpinner(t *testing.T) {
 func TestChartFollowsSelectedCurrency(t *testing.T) {
 	f := history(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	if !strings.Contains(d.view(), "· KES · all wallets") {
-		t.Fatalf("chart:\n%s", d.view())
+	if !strings.Contains(d.View(), "· KES · all wallets") {
+		t.Fatalf("chart:\n%s", d.View())
 	}
-	d.press("end") // USD reserve
-	if v := d.view(); !strings.Contains(v, "USD · all wallets") && !strings.Contains(v, "in ▲ USD 0.00") {
+	d.Press("end") // USD reserve
+	if v := d.View(); !strings.Contains(v, "USD · all wallets") && !strings.Contains(v, "in ▲ USD 0.00") {
 		t.Fatalf("chart for a USD wallet:\n%s", v)
 	}
 }
@@ -638,50 +629,50 @@ func TestChartFollowsSelectedCurrency(t *testing.T) {
 func TestBackOff(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
-	if got := d.pending(refreshTickMsg{}); got != refreshEvery {
+	if got := d.PendingOne(refreshTickMsg{}); got != refreshEvery {
 		t.Fatalf("refresh every %s", got)
 	}
-	f.srv.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError}})
+	f.Server.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError}})
 	for _, want := range []time.Duration{60 * time.Second, 120 * time.Second, 240 * time.Second, refreshMax, refreshMax} {
-		d.fire(refreshTickMsg{})
-		if got := d.pending(refreshTickMsg{}); got != want {
+		d.Fire(refreshTickMsg{})
+		if got := d.PendingOne(refreshTickMsg{}); got != want {
 			t.Fatalf("after %d failures: next refresh in %s, want %s", d.m.failures, got, want)
 		}
 	}
-	f.srv.SetFaults(nil)
-	d.fire(refreshTickMsg{})
-	if got := d.pending(refreshTickMsg{}); got != refreshEvery {
+	f.Server.SetFaults(nil)
+	d.Fire(refreshTickMsg{})
+	if got := d.PendingOne(refreshTickMsg{}); got != refreshEvery {
 		t.Fatalf("after recovering: %s", got)
 	}
 
 	// STK status polls.
-	d.press("f")
+	d.Press("f")
 	submitForm(d, map[string]string{"phone": "0708374149", "amount": "100"})
-	d.confirm()
-	if got := d.pending(pollMsg{}); got != pollEvery {
+	d.Confirm()
+	if got := d.PendingOne(pollMsg{}); got != pollEvery {
 		t.Fatalf("first poll after %s", got)
 	}
-	f.srv.SetFaults([]sim.Fault{{Route: "payment/status", Kind: sim.ServerError}})
+	f.Server.SetFaults([]sim.Fault{{Route: "payment/status", Kind: sim.ServerError}})
 	for _, want := range []time.Duration{3 * time.Second, 6 * time.Second, 12 * time.Second, 24 * time.Second, pollMax, pollMax} {
-		d.fire(pollMsg{})
-		if got := d.pending(pollMsg{}); got != want {
+		d.Fire(pollMsg{})
+		if got := d.PendingOne(pollMsg{}); got != want {
 			t.Fatalf("poll back-off %s, want %s", got, want)
 		}
 	}
-	if !strings.Contains(d.view(), "status check failed, retrying") {
-		t.Fatalf("panel:\n%s", d.view())
+	if !strings.Contains(d.View(), "status check failed, retrying") {
+		t.Fatalf("panel:\n%s", d.View())
 	}
-	f.srv.SetFaults(nil)
-	d.fire(pollMsg{})
-	if got := d.pending(pollMsg{}); got != pollEvery || d.m.stk.err != "" {
+	f.Server.SetFaults(nil)
+	d.Fire(pollMsg{})
+	if got := d.PendingOne(pollMsg{}); got != pollEvery || d.m.stk.err != "" {
 		t.Fatalf("after recovering: poll in %s, err %q", got, d.m.stk.err)
 	}
 	// A stale poll (from a closed panel) sends nothing.
 	gen := d.m.stk.gen
-	d.press("esc")
-	before := f.srv.Counters().Requests["POST payment/status/"]
-	d.feed(pollMsg{gen: gen})
-	if before == 0 || f.srv.Counters().Requests["POST payment/status/"] != before {
+	d.Press("esc")
+	before := f.Server.Counters().Requests["POST payment/status/"]
+	d.Feed(pollMsg{gen: gen})
+	if before == 0 || f.Server.Counters().Requests["POST payment/status/"] != before {
 		t.Fatal("a poll for a closed panel was sent")
 	}
 }
@@ -694,15 +685,15 @@ func TestRefreshDuringRefresh(t *testing.T) {
 	// Start a refresh by hand and hold its answer.
 	d.m.refresh(false)
 	seq := d.m.walletSeq
-	stale, _ := f.c.AllWallets(f.ctx)
+	stale, _ := f.Client.AllWallets(f.Ctx)
 	f.transfer(f.ids["settlement"], f.ids["Alpha"], client.Units(700), "float")
-	before := f.srv.Counters().Requests["GET wallets/"]
-	d.run(d.m.refresh(false)) // what a finished transfer does
-	if f.srv.Counters().Requests["GET wallets/"] != before {
+	before := f.Server.Counters().Requests["GET wallets/"]
+	d.Run(d.m.refresh(false)) // what a finished transfer does
+	if f.Server.Counters().Requests["GET wallets/"] != before {
 		t.Fatal("two wallet requests in flight")
 	}
-	d.feed(walletsMsg{seq: seq, wallets: stale}) // the old answer lands
-	if f.srv.Counters().Requests["GET wallets/"] != before+1 {
+	d.Feed(walletsMsg{seq: seq, wallets: stale}) // the old answer lands
+	if f.Server.Counters().Requests["GET wallets/"] != before+1 {
 		t.Fatal("no follow-up request after the stale answer")
 	}
 	if w, _ := d.m.walletByID(f.ids["Alpha"]); w.AvailableBalance != client.Units(700) {
