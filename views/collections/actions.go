@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // IntaSend's field rules (intasend-api.md §2.2, §5).
@@ -131,7 +132,7 @@ func checkField(kind formKind, k, v string) (hint, errMsg string) {
 		}
 		p, err := client.ParsePhone(v)
 		if err != nil {
-			return "", reason(err)
+			return "", text.Reason(err)
 		}
 		return "→ " + p.String(), ""
 	case "amount":
@@ -175,7 +176,7 @@ func checkAmount(kind formKind, v string) (hint, errMsg string) {
 	}
 	a, err := client.ParseAmount(v)
 	if err != nil {
-		return "", reason(err)
+		return "", text.Reason(err)
 	}
 	switch {
 	case a < stkMin:
@@ -293,7 +294,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 func (m *Model) failForm(seq int, err error) {
 	if f := m.form; f != nil && f.seq == seq {
 		f.state = formEditing
-		f.err = errText(err)
+		f.err = text.ErrText(err)
 		var ae *client.APIError
 		if asAPI(err, &ae) {
 			for _, d := range ae.Errors { // field errors go under their field
@@ -352,15 +353,15 @@ func (m *Model) onPushDone(msg pushDoneMsg) tea.Cmd {
 		if !m.inFlight && m.visible {
 			next = m.sched(pollFast, pollTickMsg{gen: m.timerGen})
 		}
-		return tea.Batch(health(nil, now), next, m.startSpin(),
+		return tea.Batch(text.Health(nil, now), next, m.startSpin(),
 			common.Toast(common.ToastInfo, fmt.Sprintf("%s Prompt sent to %s (invoice %s)", common.SymPending, msg.req.phone.Display(), inv.ID)))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: watch this list for a payment from %s before asking again", errText(msg.err), msg.req.phone)))
+		return tea.Batch(text.Health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: watch this list for a payment from %s before asking again", text.ErrText(msg.err), msg.req.phone)))
 	}
 	m.failForm(msg.seq, msg.err)
-	return health(msg.err, now)
+	return text.Health(msg.err, now)
 }
 
 func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
@@ -369,14 +370,14 @@ func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
 	case msg.err == nil:
 		m.closeForm(msg.seq)
 		m.link = &linkPanel{req: msg.req, co: msg.co}
-		return health(nil, now)
+		return text.Health(nil, now)
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(health(msg.err, now), common.Error("Checkout link outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s); a link may have been made. Creating another is harmless", errText(msg.err))))
+		return tea.Batch(text.Health(msg.err, now), common.Error("Checkout link outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s); a link may have been made. Creating another is harmless", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return health(msg.err, now)
+	return text.Health(msg.err, now)
 }
 
 // watchRow is the row of the followed invoice.
@@ -404,7 +405,7 @@ func (m *Model) watchUpdate() tea.Cmd {
 			common.SymOK, r.inv.Value.Format("KES"), w.req.phone.Display(), r.inv.NetAmount.Format("KES")))
 	}
 	return common.Toast(common.ToastError, fmt.Sprintf("%s M-Pesa payment %s: %s",
-		common.SymFailed, strings.ToLower(r.inv.State), orDash(failedReason(r.inv))))
+		common.SymFailed, strings.ToLower(r.inv.State), text.OrDash(failedReason(r.inv))))
 }
 
 // copyLink puts the checkout URL on the clipboard through OSC 52, which

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // blocks are the eighths of a cell a bar can fill.
@@ -37,7 +38,7 @@ func (m *Model) chartView(h int) string {
 			b.WriteString(strings.Repeat(string(level(sm.hours[i], peak, 8)), 2))
 		}
 		line := st.Label.Render("Last 12 h ") + st.OK.Render(b.String()) + st.Faint.Render(" "+peakText)
-		return truncate(line, m.width)
+		return text.Truncate(line, m.width)
 	}
 	rows := h - 2 // a title line and the axis
 	const barW = 4
@@ -54,11 +55,11 @@ func (m *Model) chartView(h int) string {
 	}
 	var axis strings.Builder
 	for i := range sm.hours {
-		axis.WriteString(padRight(hourLabel(i), barW))
+		axis.WriteString(text.PadRight(hourLabel(i), barW))
 	}
 	lines = append(lines, "  "+st.Faint.Render(axis.String()))
 	for i, l := range lines {
-		lines[i] = truncate(l, m.width)
+		lines[i] = text.Truncate(l, m.width)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // detail is an open invoice. The row stays live (polls update it); the
@@ -52,17 +53,17 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 	now := m.c.Now()
 	d := m.detail
 	if d == nil || d.gen != msg.gen {
-		return health(msg.err, now)
+		return text.Health(msg.err, now)
 	}
 	d.loading = false
 	if msg.err != nil {
-		d.err = errText(msg.err)
-		return health(msg.err, now)
+		d.err = text.ErrText(msg.err)
+		return text.Health(msg.err, now)
 	}
 	d.meta = &msg.st.Meta
 	m.st.upsert(msg.st.Invoice, nil, now.Location(), time.Time{})
 	m.afterData()
-	return health(nil, now)
+	return text.Health(nil, now)
 }
 
 func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -95,36 +96,36 @@ func (m *Model) detailView() string {
 		return t.In(loc).Format("2006-01-02 15:04:05")
 	}
 	kv := [][2]string{
-		{"Invoice", orDash(inv.ID)},
+		{"Invoice", text.OrDash(inv.ID)},
 		{"State", stateText(inv)},
-		{"Method", method(inv.Provider) + " (" + orDash(inv.Provider) + ")"},
-		{"Customer", orDash(inv.Account)},
+		{"Method", method(inv.Provider) + " (" + text.OrDash(inv.Provider) + ")"},
+		{"Customer", text.OrDash(inv.Account)},
 		{"Amount", inv.Value.Format(orKES(inv.Currency))},
 		{"Charges", moneyCur(r, inv.Charges)},
 		{"Net", moneyCur(r, inv.NetAmount)},
-		{"api_ref", orDash(inv.APIRef)},
-		{"M-Pesa ref", orDash(inv.MpesaReference)},
-		{"Clearing", orDash(inv.ClearingStatus)},
+		{"api_ref", text.OrDash(inv.APIRef)},
+		{"M-Pesa ref", text.OrDash(inv.MpesaReference)},
+		{"Clearing", text.OrDash(inv.ClearingStatus)},
 		{"Retries", fmt.Sprint(inv.RetryCount)},
 		{"Created", when(inv.CreatedAt)},
 		{"Updated", when(inv.UpdatedAt)},
 	}
 	if inv.State == client.InvoiceFailed || inv.FailedCode != "" || inv.FailedReason != "" {
-		kv = append(kv, [2]string{"Failure", orDash(failedReason(inv))}, [2]string{"Failure code", orDash(inv.FailedCode)})
+		kv = append(kv, [2]string{"Failure", text.OrDash(failedReason(inv))}, [2]string{"Failure code", text.OrDash(inv.FailedCode)})
 	}
 	if r.txID != "" {
-		kv = append(kv, [2]string{"Wallet line", r.txID + " · " + orDash(r.txStatus)})
+		kv = append(kv, [2]string{"Wallet line", r.txID + " · " + text.OrDash(r.txStatus)})
 	}
 	kv = append(kv, [2]string{"Refunds", refundInfo(r)})
 	if d := m.detail; d.meta != nil {
 		cu := d.meta.Customer
 		name := strings.TrimSpace(cu.FirstName + " " + cu.LastName)
 		who := strings.Join(nonEmpty(name, cu.PhoneNumber, cu.Email), " · ")
-		kv = append(kv, [2]string{"Payer", orDash(who)})
+		kv = append(kv, [2]string{"Payer", text.OrDash(who)})
 	}
-	lines := []string{st.Title.Render("Payment " + orDash(inv.ID)), ""}
+	lines := []string{st.Title.Render("Payment " + text.OrDash(inv.ID)), ""}
 	for _, p := range kv {
-		lines = append(lines, padRight(st.Label.Render(p[0]), 14)+truncate(p[1], w-18))
+		lines = append(lines, text.PadRight(st.Label.Render(p[0]), 14)+text.Truncate(p[1], w-18))
 	}
 	lines = append(lines, "")
 	switch d := m.detail; {
@@ -201,7 +202,7 @@ func (m *Model) watchView() string {
 		status = m.spin.View() + " " + st.Pending.Render(stateText(client.Invoice{State: orPending(inv.State)})) + " · waiting for the customer's phone"
 	}
 	lines := []string{
-		st.Title.Render("M-Pesa request " + orDash(w.id)), "",
+		st.Title.Render("M-Pesa request " + text.OrDash(w.id)), "",
 		"Phone      " + w.req.phone.Display(),
 		"Amount     " + w.req.amount.Format("KES"),
 		"Status     " + status,

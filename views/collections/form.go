@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 type formKind int
@@ -132,12 +133,12 @@ func (f *form) view(st *common.Styles, spin string, w int) string {
 	inner := max(w-4, 20)
 	labelW := 0
 	for _, fl := range f.fields {
-		labelW = max(labelW, width(fl.label))
+		labelW = max(labelW, text.Width(fl.label))
 	}
 	labelW += 2
 	valueW := max(inner-labelW-2, 8)
 	lines := []string{st.Title.Render(f.title)}
-	for _, l := range wrap(f.intro, inner) {
+	for _, l := range text.Wrap(f.intro, inner) {
 		lines = append(lines, st.Faint.Render(l))
 	}
 	lines = append(lines, "")
@@ -147,17 +148,17 @@ func (f *form) view(st *common.Styles, spin string, w int) string {
 			marker = st.Key.Render("▸ ")
 		}
 		fl.input.SetWidth(valueW - 1)
-		lines = append(lines, marker+padRight(st.Label.Render(fl.label), labelW)+fl.input.View())
+		lines = append(lines, marker+text.PadRight(st.Label.Render(fl.label), labelW)+fl.input.View())
 		switch {
 		case fl.err != "" && fl.touched:
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(text.Truncate(common.SymFailed+" "+fl.err, valueW)))
 		case fl.hint != "":
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(truncate(fl.hint, valueW)))
+			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(text.Truncate(fl.hint, valueW)))
 		}
 	}
 	lines = append(lines, "")
 	if f.err != "" {
-		for _, l := range wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
+		for _, l := range text.Wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
 			lines = append(lines, st.FieldError.Render(l))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // newInput is a text input in the theme's colours with a steady cursor (a
@@ -211,13 +212,13 @@ func (m *Model) columns() []column {
 		minWidth int // the narrowest body that shows it
 	}{
 		{column{"Time", timeW, false, (*Model).timeCell}, 0},
-		{column{"Invoice", 7, false, func(_ *Model, r *row) string { return orDash(r.inv.ID) }}, 0},
-		{column{"Customer", 14, false, func(_ *Model, r *row) string { return orDash(r.inv.Account) }}, 0},
+		{column{"Invoice", 7, false, func(_ *Model, r *row) string { return text.OrDash(r.inv.ID) }}, 0},
+		{column{"Customer", 14, false, func(_ *Model, r *row) string { return text.OrDash(r.inv.Account) }}, 0},
 		{column{"Method", 6, false, func(_ *Model, r *row) string { return method(r.inv.Provider) }}, 0},
 		{column{"Amount", 10, true, func(_ *Model, r *row) string { return r.inv.Value.String() }}, 0},
 		{column{"Charges", 8, true, func(_ *Model, r *row) string { return money(r, r.inv.Charges) }}, 100},
 		{column{"Net", 10, true, func(_ *Model, r *row) string { return money(r, r.inv.NetAmount) }}, 0},
-		{column{"api_ref", 14, false, func(_ *Model, r *row) string { return orDash(r.inv.APIRef) }}, 110},
+		{column{"api_ref", 14, false, func(_ *Model, r *row) string { return text.OrDash(r.inv.APIRef) }}, 110},
 	}
 	var cols []column
 	used := 3 // the cursor and ★ markers
@@ -293,7 +294,7 @@ func failedReason(inv client.Invoice) string {
 	return ""
 }
 
-func (m *Model) statePaint(p *paints, state string) paint {
+func (m *Model) statePaint(p *paints, state string) text.Paint {
 	switch state {
 	case client.InvoiceComplete:
 		return p.ok
@@ -318,25 +319,9 @@ func (m *Model) View() string {
 	case m.detail != nil:
 		panel = m.detailView()
 	default:
-		return clip(body, m.width, m.height)
+		return text.ClipFitted(body, m.width, m.height)
 	}
-	return clip(overlay(body, panel, m.width), m.width, m.height)
-}
-
-// overlay shows the panel, centred, under the body's first line.
-func overlay(body, panel string, w int) string {
-	title, _, _ := strings.Cut(body, "\n")
-	pad := strings.Repeat(" ", max((w-width(firstLine(panel)))/2, 0))
-	lines := strings.Split(panel, "\n")
-	for i, l := range lines {
-		lines[i] = pad + l
-	}
-	return title + "\n" + strings.Join(lines, "\n")
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
+	return text.ClipFitted(text.Overlay(body, panel, m.width), m.width, m.height)
 }
 
 func (m *Model) listView() string {
@@ -370,8 +355,8 @@ func (m *Model) titleLine() string {
 	default:
 		right = st.OK.Render(common.SymLive+" live") + st.Faint.Render(" · updated "+m.refreshed.In(loc).Format("15:04:05"))
 	}
-	right = truncate(right, max(m.width-width(left)-2, 0))
-	gap := max(m.width-width(left)-width(right), 1)
+	right = text.Truncate(right, max(m.width-text.Width(left)-2, 0))
+	gap := max(m.width-text.Width(left)-text.Width(right), 1)
 	return left + strings.Repeat(" ", gap) + right
 }
 
@@ -383,7 +368,7 @@ func (m *Model) totalsLine() string {
 	if t.pending > 0 {
 		s += fmt.Sprintf(" · %s %d open", common.SymPending, t.pending)
 	}
-	return truncate(st.Text.Render(s), m.width)
+	return text.Truncate(st.Text.Render(s), m.width)
 }
 
 func (m *Model) filterLine() string {
@@ -398,9 +383,9 @@ func (m *Model) filterLine() string {
 		m.filter.SetWidth(max(min(m.width/3, 40), 10))
 		left = m.filter.View()
 	}
-	left = truncate(left, max(m.width-width(right)-1, 10))
-	gap := max(m.width-width(left)-width(right), 1)
-	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
+	left = text.Truncate(left, max(m.width-text.Width(right)-1, 10))
+	gap := max(m.width-text.Width(left)-text.Width(right), 1)
+	return text.Truncate(left+strings.Repeat(" ", gap)+right, m.width)
 }
 
 // table draws the header and only the rows on screen (windowing): a frame
@@ -415,16 +400,16 @@ func (m *Model) table(b *strings.Builder, rows int) {
 			h.WriteByte(' ')
 		}
 		if c.right {
-			h.WriteString(padLeft(c.title, c.w))
+			h.WriteString(text.PadLeft(c.title, c.w))
 		} else {
-			h.WriteString(padRight(c.title, c.w))
+			h.WriteString(text.PadRight(c.title, c.w))
 		}
 	}
-	b.WriteString(p.header.render(strings.TrimRight(h.String(), " ")))
+	b.WriteString(p.header.Render(strings.TrimRight(h.String(), " ")))
 	n := m.rowCount()
 	if n == 0 {
 		b.WriteByte('\n')
-		b.WriteString(p.faint.render(m.emptyText()))
+		b.WriteString(p.faint.Render(m.emptyText()))
 		return
 	}
 	now := m.c.Now()
@@ -465,11 +450,11 @@ func (m *Model) rowLine(b *strings.Builder, p *paints, cols []column, r *row, se
 			}
 			l.WriteString(m.cellText(c, r))
 		}
-		b.WriteString(p.sel.render(l.String()))
+		b.WriteString(p.sel.Render(l.String()))
 		return
 	}
 	if fresh {
-		b.WriteString(p.fresh.render(mark))
+		b.WriteString(p.fresh.Render(mark))
 	} else {
 		b.WriteString(mark)
 	}
@@ -480,21 +465,21 @@ func (m *Model) rowLine(b *strings.Builder, p *paints, cols []column, r *row, se
 		txt := m.cellText(c, r)
 		switch {
 		case c.cell == nil:
-			b.WriteString(m.statePaint(p, r.inv.State).render(txt))
+			b.WriteString(m.statePaint(p, r.inv.State).Render(txt))
 		case fresh:
-			b.WriteString(p.fresh.render(txt))
+			b.WriteString(p.fresh.Render(txt))
 		default:
-			b.WriteString(p.row.render(txt))
+			b.WriteString(p.row.Render(txt))
 		}
 	}
 }
 
 func (m *Model) cellText(c column, r *row) string {
 	if c.cell == nil {
-		return padRight(stateText(r.inv), c.w)
+		return text.PadRight(stateText(r.inv), c.w)
 	}
 	if c.right {
-		return padLeft(c.cell(m, r), c.w)
+		return text.PadLeft(c.cell(m, r), c.w)
 	}
-	return padRight(c.cell(m, r), c.w)
+	return text.PadRight(c.cell(m, r), c.w)
 }

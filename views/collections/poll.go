@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 type (
@@ -212,13 +213,13 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 	if err == nil {
 		err = msg.statusErr
 	}
-	cmds := []tea.Cmd{health(err, now)}
+	cmds := []tea.Cmd{text.Health(err, now)}
 	if msg.feedErr == nil {
 		m.loaded = true
 	}
 	if err != nil {
 		m.failures++
-		m.pollErr = errText(err)
+		m.pollErr = text.ErrText(err)
 		if manual || (msg.initial && msg.feedErr != nil) {
 			cmds = append(cmds, common.Error("Could not load collections", err))
 		}
