@@ -76,10 +76,10 @@ func BenchmarkCollectionsRender10k(b *testing.B) {
 func BenchmarkCollectionsFilter10k(b *testing.B) {
 	b.Run("first-char", func(b *testing.B) {
 		d := benchDriver(b, 10_000)
-		d.press("/")
+		d.Press("/")
 		b.ReportAllocs()
 		for b.Loop() {
-			d.typeText("m")
+			d.TypeText("m")
 			_ = d.m.View()
 			d.m.filter.SetValue("") // reset without a search
 			d.m.query, d.m.view = "", shown{}
@@ -92,8 +92,8 @@ func BenchmarkCollectionsFilter10k(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			d := benchDriver(b, 10_000)
-			d.press("/")
-			d.typeText(tc.base)
+			d.Press("/")
+			d.TypeText(tc.base)
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
@@ -105,9 +105,9 @@ func BenchmarkCollectionsFilter10k(b *testing.B) {
 				d.m.applyFilter()
 				b.StartTimer()
 				if tc.key == "backspace" {
-					d.press("backspace")
+					d.Press("backspace")
 				} else {
-					d.typeText(tc.key)
+					d.TypeText(tc.key)
 				}
 				_ = d.m.View()
 			}

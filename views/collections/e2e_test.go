@@ -18,31 +18,31 @@ import (
 func TestSTKPushCompletes(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.press("p")
-	d.typeText("0708 374 149")
-	if v := d.view(); !strings.Contains(v, "→ 254708374149") {
+	d.Press("p")
+	d.TypeText("0708 374 149")
+	if v := d.View(); !strings.Contains(v, "→ 254708374149") {
 		t.Errorf("the normalised number is not shown:\n%s", v)
 	}
-	d.press("tab")
-	d.typeText("2,500")
-	d.press("tab")
-	d.typeText("INV-2043")
-	d.press("tab")
-	d.typeText("Two bags of feed")
-	d.press("enter")
-	c := d.confirm()
+	d.Press("tab")
+	d.TypeText("2,500")
+	d.Press("tab")
+	d.TypeText("INV-2043")
+	d.Press("tab")
+	d.TypeText("Two bags of feed")
+	d.Press("enter")
+	c := d.Confirm()
 	if c.Perm != common.PermCollect || !strings.Contains(c.Body, "+254 708 374 149") || !strings.Contains(c.Title, "KES 2,500.00") {
 		t.Errorf("confirmation %+v", c)
 	}
 	if d.m.form != nil || d.m.watch == nil {
-		t.Fatalf("form still open or nothing watched:\n%s", d.view())
+		t.Fatalf("form still open or nothing watched:\n%s", d.View())
 	}
 	id := d.m.watch.id
 	for i := 0; i < 20 && !d.m.watchFinal(); i++ {
-		f.advance(pollFast)
-		d.fire(pollTickMsg{})
+		f.Advance(pollFast)
+		d.Fire(pollTickMsg{})
 	}
-	inv, ok := f.srv.Invoice(id)
+	inv, ok := f.Server.Invoice(id)
 	if !ok || inv.State != "COMPLETE" || inv.APIRef != "INV-2043" || inv.Value != client.Units(2500) {
 		t.Fatalf("simulator has %+v", inv)
 	}
@@ -50,26 +50,26 @@ func TestSTKPushCompletes(t *testing.T) {
 	if r.inv.State != client.InvoiceComplete || r.inv.NetAmount != inv.NetAmount || r.inv.NetAmount != client.Units(2500)-client.Units(75) {
 		t.Errorf("row %s net %s, sim net %s", r.inv.State, r.inv.NetAmount, inv.NetAmount)
 	}
-	v := d.view()
+	v := d.View()
 	for _, s := range []string{"✔ COMPLETE", "Net        KES 2,425.00", "M-Pesa ref " + inv.MpesaReference} {
 		if !strings.Contains(v, s) {
 			t.Errorf("watch panel lacks %q:\n%s", s, v)
 		}
 	}
-	if got := strings.Join(d.toasts(), "\n"); !strings.Contains(got, "Received KES 2,500.00") {
+	if got := strings.Join(d.Toasts(), "\n"); !strings.Contains(got, "Received KES 2,500.00") {
 		t.Errorf("toasts: %s", got)
 	}
-	d.press("esc")
-	line := lineWith(d.view(), id)
+	d.Press("esc")
+	line := lineWith(d.View(), id)
 	for _, s := range []string{"2,500.00", "75.00", "2,425.00", "INV-2043", "✔ COMPLETE", common.SymNew} {
 		if !strings.Contains(line, s) {
 			t.Errorf("row lacks %q: %q", s, line)
 		}
 	}
 	// Later polls see the SALE line too and merge it into the same row.
-	f.advance(pollEvery)
-	d.fire(pollTickMsg{})
-	if r := d.row(id); r.txID == "" || strings.Count(d.view(), id) != 1 {
+	f.Advance(pollEvery)
+	d.Fire(pollTickMsg{})
+	if r := d.row(id); r.txID == "" || strings.Count(d.View(), id) != 1 {
 		t.Errorf("the feed's SALE line was not merged into the row (tx %q)", r.txID)
 	}
 }
@@ -104,15 +104,15 @@ func TestBadInputKeepsWhatWasTyped(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.phone+"/"+tc.amount, func(t *testing.T) {
 			d := newDriver(t, f.common(), 120, 36).init()
-			d.press("p")
-			d.typeText(tc.phone)
-			d.press("tab")
-			d.typeText(tc.amount)
-			d.press("tab", "tab", "enter")
-			if d.last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
+			d.Press("p")
+			d.TypeText(tc.phone)
+			d.Press("tab")
+			d.TypeText(tc.amount)
+			d.Press("tab", "tab", "enter")
+			if d.Last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
 				t.Fatal("an invalid form asked for confirmation")
 			}
-			v := d.view()
+			v := d.View()
 			for _, w := range tc.want {
 				if !strings.Contains(v, w) {
 					t.Errorf("no %q:\n%s", w, v)
@@ -126,15 +126,15 @@ func TestBadInputKeepsWhatWasTyped(t *testing.T) {
 	}
 	// A reference IntaSend would refuse is caught before sending too.
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.press("p")
-	d.typeText("0708374149")
-	d.press("tab")
-	d.typeText("10")
-	d.press("tab")
-	d.typeText("order #5")
-	d.press("tab", "enter")
-	if !strings.Contains(d.view(), "only letters, digits, '-', '_' and spaces") {
-		t.Errorf("bad api_ref not flagged:\n%s", d.view())
+	d.Press("p")
+	d.TypeText("0708374149")
+	d.Press("tab")
+	d.TypeText("10")
+	d.Press("tab")
+	d.TypeText("order #5")
+	d.Press("tab", "enter")
+	if !strings.Contains(d.View(), "only letters, digits, '-', '_' and spaces") {
+		t.Errorf("bad api_ref not flagged:\n%s", d.View())
 	}
 }
 
@@ -145,18 +145,18 @@ func TestFailedPushShowsReason(t *testing.T) {
 	d := newDriver(t, f.common(), 160, 46).init()
 	d.requestPush("254700000002", "100", "")
 	for i := 0; i < 20 && !d.m.watchFinal(); i++ {
-		f.advance(pollFast)
-		d.fire(pollTickMsg{})
+		f.Advance(pollFast)
+		d.Fire(pollTickMsg{})
 	}
 	const reason = "Request cancelled by user"
-	if v := d.view(); !strings.Contains(v, "✖ FAILED · "+reason) {
+	if v := d.View(); !strings.Contains(v, "✖ FAILED · "+reason) {
 		t.Errorf("watch:\n%s", v)
 	}
-	if got := strings.Join(d.toasts(), "\n"); !strings.Contains(got, reason) {
+	if got := strings.Join(d.Toasts(), "\n"); !strings.Contains(got, reason) {
 		t.Errorf("toasts: %s", got)
 	}
-	d.press("esc")
-	if l := lineWith(d.view(), d.m.firstID()); !strings.Contains(l, reason) || !strings.Contains(l, "—") {
+	d.Press("esc")
+	if l := lineWith(d.View(), d.m.firstID()); !strings.Contains(l, reason) || !strings.Contains(l, "—") {
 		t.Errorf("row: %q", l)
 	}
 }
@@ -172,24 +172,24 @@ func (m *Model) firstID() string {
 func TestCheckoutLink(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.press("l")
-	d.typeText("2500")
-	d.press("tab")
-	d.typeText("jane@example.com")
-	d.press("tab")
-	d.typeText("Jane Wanjiru")
-	d.press("tab", "enter")
-	d.confirm()
+	d.Press("l")
+	d.TypeText("2500")
+	d.Press("tab")
+	d.TypeText("jane@example.com")
+	d.Press("tab")
+	d.TypeText("Jane Wanjiru")
+	d.Press("tab", "enter")
+	d.Confirm()
 	if d.m.link == nil {
-		t.Fatalf("no link shown:\n%s", d.view())
+		t.Fatalf("no link shown:\n%s", d.View())
 	}
 	url := d.m.link.co.URL
-	if !strings.HasPrefix(url, "https://sandbox.intasend.com/checkout/") || !strings.Contains(d.view(), url) {
-		t.Errorf("url %q not shown whole:\n%s", url, d.view())
+	if !strings.HasPrefix(url, "https://sandbox.intasend.com/checkout/") || !strings.Contains(d.View(), url) {
+		t.Errorf("url %q not shown whole:\n%s", url, d.View())
 	}
-	d.press("c")
+	d.Press("c")
 	var clip tea.Msg
-	for _, m := range d.shell {
+	for _, m := range d.Shell {
 		if reflect.TypeOf(m).PkgPath() == "charm.land/bubbletea/v2" {
 			clip = m
 		}
@@ -197,8 +197,8 @@ func TestCheckoutLink(t *testing.T) {
 	if clip == nil || reflect.ValueOf(clip).String() != url {
 		t.Errorf("clipboard got %#v, want %q", clip, url)
 	}
-	if !strings.Contains(d.view(), "copied") {
-		t.Errorf("no copied mark:\n%s", d.view())
+	if !strings.Contains(d.View(), "copied") {
+		t.Errorf("no copied mark:\n%s", d.View())
 	}
 }
 
@@ -207,26 +207,26 @@ func TestCheckoutLink(t *testing.T) {
 func TestRefusedPushKeepsForm(t *testing.T) {
 	f := newFixture(t, morning(), sim.Options{})
 	d := newDriver(t, f.common(), 120, 36).init()
-	f.srv.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.TooMany}})
+	f.Server.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.TooMany}})
 	d.requestPush("0708374149", "100", "")
 	fm := d.m.form
 	if fm == nil || fm.err == "" || fm.state != formEditing || fm.get("phone").value() != "0708374149" {
-		t.Fatalf("form after a refused push: %+v\n%s", fm, d.view())
+		t.Fatalf("form after a refused push: %+v\n%s", fm, d.View())
 	}
-	if !strings.Contains(d.view(), "IntaSend:") {
-		t.Errorf("the refusal is not on the form:\n%s", d.view())
+	if !strings.Contains(d.View(), "IntaSend:") {
+		t.Errorf("the refusal is not on the form:\n%s", d.View())
 	}
 
 	// The connection drops after IntaSend took the request: the outcome
 	// is unknown, so the push is not repeated and the user is told.
-	f.srv.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.DropAfter}})
-	d.press("enter") // submit again from the last field
-	d.confirm()
-	e, ok := d.last(reflect.TypeFor[common.ErrorMsg]()).(common.ErrorMsg)
+	f.Server.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.DropAfter}})
+	d.Press("enter") // submit again from the last field
+	d.Confirm()
+	e, ok := d.Last(reflect.TypeFor[common.ErrorMsg]()).(common.ErrorMsg)
 	if !ok || !strings.Contains(e.Title, "outcome unknown") || !strings.Contains(e.Err.Error(), "not sent again") {
 		t.Errorf("ambiguous push: %#v", e)
 	}
-	if n := len(f.srv.Invoices()); n != 1 {
+	if n := len(f.Server.Invoices()); n != 1 {
 		t.Errorf("%d invoices in the simulator, want exactly 1", n)
 	}
 }
@@ -239,8 +239,8 @@ func TestGeneratedCollectionsArrive(t *testing.T) {
 	before := len(d.m.st.rows)
 	fresh := 0
 	for i := 0; i < 24; i++ { // two minutes of polling
-		f.advance(pollEvery)
-		if d.fire(pollTickMsg{}) != 1 {
+		f.Advance(pollEvery)
+		if d.Fire(pollTickMsg{}) != 1 {
 			t.Fatalf("poll %d: the timer was not re-armed", i)
 		}
 	}

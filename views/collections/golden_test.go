@@ -1,17 +1,13 @@
 package collections
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/tuitest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // terminal sizes and the body the shell gives the view at each.
 var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
@@ -30,42 +26,42 @@ func TestGolden(t *testing.T) {
 		{"arrivals", func(f *fixture, d *driver) {
 			f.push(sandboxPhone, client.Units(1250), "ORDER-77001")
 			d.requestPush("0700000003", "640", "ORDER-77002")
-			f.advance(3 * time.Second)
-			d.fire(pollTickMsg{})
-			f.advance(8 * time.Second)
-			d.fire(pollTickMsg{})
-			d.press("esc")
+			f.Advance(3 * time.Second)
+			d.Fire(pollTickMsg{})
+			f.Advance(8 * time.Second)
+			d.Fire(pollTickMsg{})
+			d.Press("esc")
 		}},
 		{"filter", func(f *fixture, d *driver) {
-			d.press("/")
-			d.typeText("card")
+			d.Press("/")
+			d.TypeText("card")
 		}},
-		{"state-complete", func(f *fixture, d *driver) { d.press("s", "s", "s", "down") }},
-		{"detail", func(f *fixture, d *driver) { d.press("down", "enter") }},
+		{"state-complete", func(f *fixture, d *driver) { d.Press("s", "s", "s", "down") }},
+		{"detail", func(f *fixture, d *driver) { d.Press("down", "enter") }},
 		{"push-invalid", func(f *fixture, d *driver) {
-			d.press("p")
-			d.typeText("0712 34")
-			d.press("tab")
-			d.typeText("12.345")
-			d.press("tab")
-			d.typeText("order #5")
-			d.press("tab", "enter")
+			d.Press("p")
+			d.TypeText("0712 34")
+			d.Press("tab")
+			d.TypeText("12.345")
+			d.Press("tab")
+			d.TypeText("order #5")
+			d.Press("tab", "enter")
 		}},
 		{"push-pending", func(f *fixture, d *driver) { d.requestPush("0708 374 149", "2500", "INV-2043") }},
 		{"push-complete", func(f *fixture, d *driver) {
 			d.requestPush("0708 374 149", "2500", "INV-2043")
 			for i := 0; i < 10; i++ {
-				f.advance(pollFast)
-				d.fire(pollTickMsg{})
+				f.Advance(pollFast)
+				d.Fire(pollTickMsg{})
 			}
 		}},
 		{"link", func(f *fixture, d *driver) {
-			d.press("l")
-			d.typeText("2500")
-			d.press("tab")
-			d.typeText("jane@example.com")
-			d.press("tab", "tab", "enter")
-			d.confirm()
+			d.Press("l")
+			d.TypeText("2500")
+			d.Press("tab")
+			d.TypeText("jane@example.com")
+			d.Press("tab", "tab", "enter")
+			d.Confirm()
 		}},
 	}
 	for _, sc := range screens {
@@ -76,43 +72,11 @@ func TestGolden(t *testing.T) {
 				wh := sizes[size]
 				d := newDriver(t, f.common(), wh[0], wh[1]).init()
 				sc.setup(f, d)
-				got := d.view()
-				checkBox(t, got, wh[0], wh[1])
-				golden(t, name, got)
+				got := d.View()
+				tuitest.CheckBox(t, got, wh[0], wh[1])
+				tuitest.Golden(t, name, got)
 			})
 		}
-	}
-}
-
-// checkBox fails when the body spills out of the size it was given.
-func checkBox(t *testing.T, s string, w, h int) {
-	t.Helper()
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines in a body of %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := len([]rune(l)); n > w { // every glyph used is one cell wide
-			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
 
@@ -121,17 +85,17 @@ func TestResize(t *testing.T) {
 	f := seeded(t)
 	setups := map[string]func(d *driver){
 		"list":   func(d *driver) {},
-		"detail": func(d *driver) { d.press("enter") },
-		"filter": func(d *driver) { d.press("/"); d.typeText("mpesa") },
-		"push":   func(d *driver) { d.press("p") },
+		"detail": func(d *driver) { d.Press("enter") },
+		"filter": func(d *driver) { d.Press("/"); d.TypeText("mpesa") },
+		"push":   func(d *driver) { d.Press("p") },
 	}
 	for name, setup := range setups {
 		d := newDriver(t, f.common(), 80, 20).init()
 		setup(d)
 		for _, wh := range [][2]int{{80, 20}, {20, 5}, {40, 8}, {60, 12}, {100, 30}, {200, 60}, {80, 20}} {
 			d.m.SetSize(wh[0], wh[1])
-			v := d.view()
-			checkBox(t, v, max(wh[0], 20), max(wh[1], 5))
+			v := d.View()
+			tuitest.CheckBox(t, v, max(wh[0], 20), max(wh[1], 5))
 			if !strings.Contains(v, "Collections") && !strings.Contains(v, "Coll") {
 				t.Errorf("%s at %dx%d lost its title:\n%s", name, wh[0], wh[1], v)
 			}

@@ -8,20 +8,21 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
 // requestPush fills and confirms the STK push form.
 func (d *driver) requestPush(phone, amount, ref string) {
-	d.t.Helper()
-	d.press("p")
-	d.typeText(phone)
-	d.press("tab")
-	d.typeText(amount)
-	d.press("tab")
-	d.typeText(ref)
-	d.press("tab", "enter")
-	d.confirm()
+	d.T.Helper()
+	d.Press("p")
+	d.TypeText(phone)
+	d.Press("tab")
+	d.TypeText(amount)
+	d.Press("tab")
+	d.TypeText(ref)
+	d.Press("tab", "enter")
+	d.Confirm()
 }
 
 func TestInitialLoad(t *testing.T) {
@@ -40,10 +41,10 @@ func TestInitialLoad(t *testing.T) {
 			t.Fatalf("the first load marked %s new", r.inv.ID)
 		}
 	}
-	if h, ok := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || !h.OK {
+	if h, ok := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || !h.OK {
 		t.Errorf("no healthy HealthMsg after the load: %#v", h)
 	}
-	if tm, ok := d.pending(pollTickMsg{}); !ok || tm.d != pollEvery {
+	if tm, ok := d.Pending(pollTickMsg{}); !ok || tm.After != pollEvery {
 		t.Errorf("next poll not armed at %v: %+v", pollEvery, tm)
 	}
 	sum := d.m.sum.today
@@ -57,8 +58,8 @@ func TestNewRowsArriveMarkedNew(t *testing.T) {
 	d := newDriver(t, f.common(), 120, 36).init()
 	before := len(d.m.st.rows)
 	id := f.push(sandboxPhone, client.Units(777), "WALK-IN")
-	f.advance(10 * time.Second) // the customer pays
-	if n := d.fire(pollTickMsg{}); n != 1 {
+	f.Advance(10 * time.Second) // the customer pays
+	if n := d.Fire(pollTickMsg{}); n != 1 {
 		t.Fatalf("%d poll timers pending, want 1", n)
 	}
 	r := d.row(id)
@@ -71,13 +72,13 @@ func TestNewRowsArriveMarkedNew(t *testing.T) {
 	if r.inv.State != client.InvoiceComplete || r.inv.NetAmount != client.Cents(777_00-23_31) {
 		t.Errorf("row = %s net %s", r.inv.State, r.inv.NetAmount)
 	}
-	first := strings.Split(d.view(), "\n")[9]
+	first := strings.Split(d.View(), "\n")[9]
 	if !strings.Contains(first, common.SymNew) || !strings.Contains(first, id) {
-		t.Errorf("first row is not marked new:\n%s", d.view())
+		t.Errorf("first row is not marked new:\n%s", d.View())
 	}
-	f.advance(newFor + time.Second)
-	if strings.Contains(d.view(), common.SymNew) {
-		t.Errorf("still marked new after %s:\n%s", newFor, d.view())
+	f.Advance(newFor + time.Second)
+	if strings.Contains(d.View(), common.SymNew) {
+		t.Errorf("still marked new after %s:\n%s", newFor, d.View())
 	}
 	// The cursor stayed at the top, on the newest payment.
 	if sel := d.m.selected(); sel != r {
@@ -88,11 +89,11 @@ func TestNewRowsArriveMarkedNew(t *testing.T) {
 func TestCursorStaysOnItsRowWhenRowsArrive(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.press("down", "down", "down")
+	d.Press("down", "down", "down")
 	was := d.m.selected()
 	f.push(sandboxPhone, client.Units(50), "")
-	f.advance(10 * time.Second)
-	d.fire(pollTickMsg{})
+	f.Advance(10 * time.Second)
+	d.Fire(pollTickMsg{})
 	if d.m.selected() != was || d.m.cursor != 4 {
 		t.Errorf("cursor moved off its row: at %d", d.m.cursor)
 	}
@@ -104,21 +105,21 @@ func TestStateChangesInPlace(t *testing.T) {
 	d.requestPush("0708 374 149", "1500", "ORDER-1")
 	w := d.m.watch
 	if w == nil {
-		t.Fatalf("no watch after the push:\n%s", d.view())
+		t.Fatalf("no watch after the push:\n%s", d.View())
 	}
 	r := d.row(w.id)
 	if r == nil || r.inv.State != client.InvoicePending || !r.requested || d.m.st.rows[0] != r {
 		t.Fatalf("requested invoice not at the top as PENDING: %+v", r)
 	}
 	n := len(d.m.st.rows)
-	tm, ok := d.pending(pollTickMsg{})
-	if !ok || tm.d != pollFast {
+	tm, ok := d.Pending(pollTickMsg{})
+	if !ok || tm.After != pollFast {
 		t.Fatalf("watching should poll every %s, got %+v", pollFast, tm)
 	}
 	seen := []string{r.inv.State}
 	for i := 0; i < 10 && !r.inv.Final(); i++ {
-		f.advance(pollFast)
-		d.fire(pollTickMsg{})
+		f.Advance(pollFast)
+		d.Fire(pollTickMsg{})
 		if s := d.row(w.id).inv.State; s != seen[len(seen)-1] {
 			seen = append(seen, s)
 		}
@@ -129,8 +130,8 @@ func TestStateChangesInPlace(t *testing.T) {
 	if d.row(w.id) != r || len(d.m.st.rows) != n {
 		t.Errorf("the row was replaced or duplicated (%d → %d rows)", n, len(d.m.st.rows))
 	}
-	if tm, _ := d.pending(pollTickMsg{}); tm.d != pollEvery {
-		t.Errorf("after the payment settled the pace should return to %s, got %s", pollEvery, tm.d)
+	if tm, _ := d.Pending(pollTickMsg{}); tm.After != pollEvery {
+		t.Errorf("after the payment settled the pace should return to %s, got %s", pollEvery, tm.After)
 	}
 }
 
@@ -138,30 +139,30 @@ func TestFilterAsYouType(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
 	target := d.m.st.rows[5].inv
-	d.press("/")
+	d.Press("/")
 	if !d.m.Capturing() {
 		t.Fatal("the filter does not capture keys")
 	}
-	d.typeText(strings.ToLower(target.ID))
+	d.TypeText(strings.ToLower(target.ID))
 	if d.m.rowCount() == 0 || d.m.selected().inv.ID != target.ID {
 		t.Fatalf("filter %q: %d rows, first %v", target.ID, d.m.rowCount(), d.m.selected())
 	}
 	if d.m.rowCount() >= len(d.m.st.rows) {
 		t.Errorf("filter did not narrow: %d of %d", d.m.rowCount(), len(d.m.st.rows))
 	}
-	d.press("enter") // keep the filter, leave the box
+	d.Press("enter") // keep the filter, leave the box
 	if d.m.Capturing() || d.m.query == "" {
 		t.Errorf("enter should keep the filter and release keys")
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.rowCount() != len(d.m.st.rows) || d.m.query != "" {
 		t.Errorf("esc did not clear the filter")
 	}
 	// Backspacing widens again (the narrowing shortcut must not stick).
-	d.press("/")
-	d.typeText("card")
+	d.Press("/")
+	d.TypeText("card")
 	narrow := d.m.rowCount()
-	d.press("backspace", "backspace", "backspace", "backspace")
+	d.Press("backspace", "backspace", "backspace", "backspace")
 	if narrow == 0 || narrow >= len(d.m.st.rows) || d.m.rowCount() != len(d.m.st.rows) {
 		t.Errorf("card: %d rows; after clearing %d of %d", narrow, d.m.rowCount(), len(d.m.st.rows))
 	}
@@ -173,15 +174,15 @@ func TestStateFilter(t *testing.T) {
 	d.requestPush(failPhone, "300", "ORDER-F")
 	id := d.m.watch.id
 	for i := 0; i < 10; i++ {
-		f.advance(pollFast)
-		d.fire(pollTickMsg{})
+		f.Advance(pollFast)
+		d.Fire(pollTickMsg{})
 	}
-	d.press("esc") // close the watch
+	d.Press("esc") // close the watch
 	want := []string{"PENDING", "PROCESSING", "COMPLETE", "FAILED", "all"}
 	for _, state := range want {
-		d.press("s")
-		if !strings.Contains(d.view(), "state: "+state) {
-			t.Errorf("after s the filter line does not say %q:\n%s", state, d.view())
+		d.Press("s")
+		if !strings.Contains(d.View(), "state: "+state) {
+			t.Errorf("after s the filter line does not say %q:\n%s", state, d.View())
 		}
 		for i := 0; i < d.m.rowCount(); i++ {
 			if r := d.m.view.at(d.m.st, i); state != "all" && r.inv.State != state {
@@ -192,7 +193,7 @@ func TestStateFilter(t *testing.T) {
 			if d.m.rowCount() != 1 || d.m.selected().inv.ID != id {
 				t.Errorf("FAILED shows %d rows", d.m.rowCount())
 			}
-			if v := d.view(); !strings.Contains(v, "✖ FAILED · The balance") {
+			if v := d.View(); !strings.Contains(v, "✖ FAILED · The balance") {
 				t.Errorf("the failure reason is not shown:\n%s", v)
 			}
 		}
@@ -203,15 +204,15 @@ func TestDetail(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
 	r := d.m.selected()
-	d.press("enter")
-	v := d.view()
+	d.Press("enter")
+	v := d.View()
 	for _, s := range []string{"Payment " + r.inv.ID, "✔ COMPLETE", "Charges", r.inv.NetAmount.String(),
 		"M-Pesa ref", r.inv.MpesaReference, "Refunds", "Payer"} {
 		if !strings.Contains(v, s) {
 			t.Errorf("detail lacks %q:\n%s", s, v)
 		}
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.detail != nil {
 		t.Error("esc did not close the detail")
 	}
@@ -221,39 +222,39 @@ func TestRefundHandOff(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
 	r := d.m.selected()
-	d.press("R")
-	g, ok := d.last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
+	d.Press("R")
+	g, ok := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
 	if !ok || g.Tab != "Refunds" || g.Msg != (common.OpenRefundMsg{InvoiceID: r.inv.ID}) {
 		t.Fatalf("R sent %#v", g)
 	}
 	// The palette entry does the same, and names its permission.
-	d.shell = nil
+	d.Shell = nil
 	for _, a := range d.m.Actions() {
 		if a.Key == "R" {
 			if a.Perm != common.PermRefund {
 				t.Errorf("refund action perm %q", a.Perm)
 			}
-			d.feed(a.Msg)
+			d.Feed(a.Msg)
 		}
 	}
-	if g, _ := d.last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg); g.Tab != "Refunds" {
-		t.Errorf("palette refund sent %#v", d.shell)
+	if g, _ := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg); g.Tab != "Refunds" {
+		t.Errorf("palette refund sent %#v", d.Shell)
 	}
 	// Not on an unpaid invoice.
 	d.requestPush(failPhone, "100", "")
-	d.press("esc", "home")
-	d.shell = nil
-	d.press("R")
-	if d.last(reflect.TypeFor[common.GoToMsg]()) != nil || !strings.Contains(strings.Join(d.toasts(), ""), "Only a COMPLETE payment") {
-		t.Errorf("R on a PENDING payment: %#v", d.shell)
+	d.Press("esc", "home")
+	d.Shell = nil
+	d.Press("R")
+	if d.Last(reflect.TypeFor[common.GoToMsg]()) != nil || !strings.Contains(strings.Join(d.Toasts(), ""), "Only a COMPLETE payment") {
+		t.Errorf("R on a PENDING payment: %#v", d.Shell)
 	}
 	// A viewer may not refund or collect: the keys are unbound.
 	c := f.common()
 	c.Role = common.RoleViewer
 	v := newDriver(t, c, 120, 36).init()
-	v.press("R", "p", "l")
-	if len(v.shell) != 1 || v.m.form != nil { // only the load's HealthMsg
-		t.Errorf("viewer's R/p/l did something: %#v", v.shell)
+	v.Press("R", "p", "l")
+	if len(v.Shell) != 1 || v.m.form != nil { // only the load's HealthMsg
+		t.Errorf("viewer's R/p/l did something: %#v", v.Shell)
 	}
 	for _, b := range v.m.ShortHelp() {
 		if k := b.Help().Key; k == "R" || k == "p" || k == "l" {
@@ -265,19 +266,19 @@ func TestRefundHandOff(t *testing.T) {
 func TestPollsNeverOverlap(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.timers, d.polls = nil, 0
+	d.Timers, d.polls = nil, 0
 	d.hold = true
-	d.feed(pollTickMsg{gen: d.m.timerGen})
+	d.Feed(pollTickMsg{gen: d.m.timerGen})
 	if d.polls != 1 || !d.m.inFlight {
 		t.Fatalf("the tick did not start a poll (%d)", d.polls)
 	}
-	d.feed(pollTickMsg{gen: d.m.timerGen}) // a second tick while the first poll is out
-	d.run(d.m.Refresh())                   // and a manual refresh
+	d.Feed(pollTickMsg{gen: d.m.timerGen}) // a second tick while the first poll is out
+	d.Run(d.m.Refresh())                   // and a manual refresh
 	if d.polls != 1 {
 		t.Errorf("%d polls in flight, want 1", d.polls)
 	}
-	if len(d.timers) > 1 { // the spinner's timer at most
-		t.Errorf("timers armed while in flight: %+v", d.timers)
+	if len(d.Timers) > 1 { // the spinner's timer at most
+		t.Errorf("timers armed while in flight: %+v", d.Timers)
 	}
 	d.release()
 	if d.m.inFlight {
@@ -290,8 +291,8 @@ func TestPollsNeverOverlap(t *testing.T) {
 
 func countTimers(d *driver, sample any) int {
 	n := 0
-	for _, tm := range d.timers {
-		if reflect.TypeOf(tm.msg) == reflect.TypeOf(sample) {
+	for _, tm := range d.Timers {
+		if reflect.TypeOf(tm.Msg) == reflect.TypeOf(sample) {
 			n++
 		}
 	}
@@ -301,22 +302,22 @@ func countTimers(d *driver, sample any) int {
 func TestHiddenPausesPolling(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	d.run(d.m.SetShown(false))
+	d.Run(d.m.SetShown(false))
 	before := d.polls
-	d.fire(pollTickMsg{})
+	d.Fire(pollTickMsg{})
 	if d.polls != before {
 		t.Errorf("a hidden view polled")
 	}
 	if countTimers(d, pollTickMsg{}) != 0 {
 		t.Errorf("a hidden view re-armed its timer")
 	}
-	if !strings.Contains(d.view(), "paused") {
-		t.Errorf("title does not say paused:\n%s", d.view())
+	if !strings.Contains(d.View(), "paused") {
+		t.Errorf("title does not say paused:\n%s", d.View())
 	}
 	f.push(sandboxPhone, client.Units(90), "")
-	f.advance(10 * time.Second)
-	d.run(d.m.SetShown(true)) // catches up at once
-	if d.polls != before+1 || d.m.sum.today.count == 0 || !strings.Contains(d.view(), "live") {
+	f.Advance(10 * time.Second)
+	d.Run(d.m.SetShown(true)) // catches up at once
+	if d.polls != before+1 || d.m.sum.today.count == 0 || !strings.Contains(d.View(), "live") {
 		t.Errorf("showing again did not poll (%d → %d)", before, d.polls)
 	}
 }
@@ -324,38 +325,38 @@ func TestHiddenPausesPolling(t *testing.T) {
 func TestErrorsBackOff(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	f.srv.SetFaults([]sim.Fault{{Route: "transactions", Kind: sim.ServerError, Status: 503}})
+	f.Server.SetFaults([]sim.Fault{{Route: "transactions", Kind: sim.ServerError, Status: 503}})
 	var waits []time.Duration
 	for i := 0; i < 4; i++ {
-		d.fire(pollTickMsg{})
-		tm, ok := d.pending(pollTickMsg{})
+		d.Fire(pollTickMsg{})
+		tm, ok := d.Pending(pollTickMsg{})
 		if !ok {
 			t.Fatal("no timer after a failed poll")
 		}
-		waits = append(waits, tm.d)
+		waits = append(waits, tm.After)
 	}
 	want := []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, 30 * time.Second}
 	if !reflect.DeepEqual(waits, want) {
 		t.Errorf("back-off %v, want %v", waits, want)
 	}
-	if h := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
+	if h := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
 		t.Error("a 503 was reported healthy")
 	}
-	if v := d.view(); !strings.Contains(v, "stale") || !strings.Contains(v, "retry in 30s") {
+	if v := d.View(); !strings.Contains(v, "stale") || !strings.Contains(v, "retry in 30s") {
 		t.Errorf("staleness not shown:\n%s", v)
 	}
 	if len(d.m.st.rows) == 0 {
 		t.Error("stale rows were dropped")
 	}
-	if d.last(reflect.TypeFor[common.ErrorMsg]()) != nil {
+	if d.Last(reflect.TypeFor[common.ErrorMsg]()) != nil {
 		t.Error("a background poll failure opened the error panel")
 	}
-	f.srv.SetFaults(nil)
-	d.fire(pollTickMsg{})
-	if tm, _ := d.pending(pollTickMsg{}); tm.d != pollEvery || d.m.pollErr != "" {
-		t.Errorf("recovery: next %s, err %q", tm.d, d.m.pollErr)
+	f.Server.SetFaults(nil)
+	d.Fire(pollTickMsg{})
+	if tm, _ := d.Pending(pollTickMsg{}); tm.After != pollEvery || d.m.pollErr != "" {
+		t.Errorf("recovery: next %s, err %q", tm.After, d.m.pollErr)
 	}
-	if h := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !h.OK {
+	if h := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !h.OK {
 		t.Error("recovery not reported healthy")
 	}
 }
@@ -366,29 +367,29 @@ func TestQuitWarningAndCapturing(t *testing.T) {
 	if d.m.QuitWarning() != "" || d.m.Capturing() {
 		t.Errorf("idle view: warning %q, capturing %v", d.m.QuitWarning(), d.m.Capturing())
 	}
-	d.press("p")
+	d.Press("p")
 	if !d.m.Capturing() || d.m.QuitWarning() != "" {
 		t.Errorf("empty form: capturing %v, warning %q", d.m.Capturing(), d.m.QuitWarning())
 	}
-	d.typeText("0708")
+	d.TypeText("0708")
 	if !strings.Contains(d.m.QuitWarning(), "unsent input") {
 		t.Errorf("typed form: warning %q", d.m.QuitWarning())
 	}
-	d.press("esc")
+	d.Press("esc")
 	d.requestPush(sandboxPhone, "10", "")
 	if !strings.Contains(d.m.QuitWarning(), "still pending") {
 		t.Errorf("open push: warning %q", d.m.QuitWarning())
 	}
 	for i := 0; i < 10; i++ {
-		f.advance(pollFast)
-		d.fire(pollTickMsg{})
+		f.Advance(pollFast)
+		d.Fire(pollTickMsg{})
 	}
 	if d.m.QuitWarning() != "" {
 		t.Errorf("settled push: warning %q", d.m.QuitWarning())
 	}
 	// The spinner stops once nothing is under way.
 	for i := 0; i < 3; i++ {
-		d.fire(spinMsg{})
+		d.Fire(spinMsg{})
 	}
 	if d.m.spinning || countTimers(d, spinMsg{}) != 0 {
 		t.Error("the spinner keeps ticking with nothing to wait for")
@@ -399,12 +400,12 @@ func TestQuitWarningAndCapturing(t *testing.T) {
 func TestUnknownInvoiceNotPolledForever(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(), 120, 36).init()
-	loc := eat()
-	d.m.st.upsert(client.Invoice{ID: "NOSUCH1", State: client.InvoicePending, CreatedAt: f.clock.Now()}, nil, loc, time.Time{})
+	loc := tuitest.EAT()
+	d.m.st.upsert(client.Invoice{ID: "NOSUCH1", State: client.InvoicePending, CreatedAt: f.Clock.Now()}, nil, loc, time.Time{})
 	if ids := d.m.toCheck(); len(ids) != 1 || ids[0] != "NOSUCH1" {
 		t.Fatalf("toCheck = %v", ids)
 	}
-	d.fire(pollTickMsg{})
+	d.Fire(pollTickMsg{})
 	if ids := d.m.toCheck(); len(ids) != 0 {
 		t.Errorf("still asking about %v after a 404", ids)
 	}
