@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // phase is where the open batch is in its life. It is the only thing that
@@ -203,8 +204,8 @@ func (m *Model) preview() tea.Cmd {
 				break
 			}
 		}
-		m.message = fmt.Sprintf("Preview refused: %d %s to fix first (%s)", n, plural(n, "error", "errors"), first)
-		return common.Toast(common.ToastError, fmt.Sprintf("%s Preview refused: fix %d %s first", common.SymFailed, n, plural(n, "error", "errors")))
+		m.message = fmt.Sprintf("Preview refused: %d %s to fix first (%s)", n, text.Plural(n, "error", "errors"), first)
+		return common.Toast(common.ToastError, fmt.Sprintf("%s Preview refused: fix %d %s first", common.SymFailed, n, text.Plural(n, "error", "errors")))
 	}
 	fp := d.Fingerprint()
 	if prior := m.priorInitiations(fp); len(prior) > 0 {
@@ -351,11 +352,11 @@ func auditEvent(action, target string, amount client.Amount, currency string, er
 	switch {
 	case err == nil:
 	case refused(err):
-		ev.Result, ev.Detail = "refused", errText(err)
+		ev.Result, ev.Detail = "refused", text.ErrText(err)
 	case client.IsAmbiguous(err):
-		ev.Result, ev.Detail = "ambiguous", errText(err)
+		ev.Result, ev.Detail = "ambiguous", text.ErrText(err)
 	default:
-		ev.Result, ev.Detail = "failed", errText(err)
+		ev.Result, ev.Detail = "failed", text.ErrText(err)
 	}
 	if ev.Currency == "" {
 		ev.Currency = "KES"
@@ -385,7 +386,7 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 		if m.comp.d.ID == b.draft.ID && m.comp.version == b.version {
 			m.comp.initiated = true
 		}
-		cmds := []tea.Cmd{health(nil, now), m.loadPending()}
+		cmds := []tea.Cmd{text.Health(nil, now), m.loadPending()}
 		if b.polling() {
 			cmds = append(cmds, m.pollNow())
 		}
@@ -394,15 +395,15 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 		b.phase = phaseInitiateUnknown
 		b.err = fmt.Sprintf("IntaSend did not answer clearly (%s). A batch may have been created; it was NOT sent again. "+
 			"It cannot move money without an approval. Look under Pending (P) or open it by tracking id (o); "+
-			"p now warns before initiating the same batch again.", errText(msg.err))
+			"p now warns before initiating the same batch again.", text.ErrText(msg.err))
 		m.sessionInitiated[b.fingerprint] = append(m.sessionInitiated[b.fingerprint],
 			payout.Entry{Status: payout.StatusInitiating, InitiatedAt: now})
-		return tea.Batch(health(msg.err, now), common.Error("Preview outcome unknown", errors.New(b.err)))
+		return tea.Batch(text.Health(msg.err, now), common.Error("Preview outcome unknown", errors.New(b.err)))
 	}
 	m.batch, m.screen = nil, scrCompose
-	m.message = "IntaSend refused the preview: " + errText(msg.err)
+	m.message = "IntaSend refused the preview: " + text.ErrText(msg.err)
 	m.markRowErrors(msg.err)
-	return tea.Batch(health(msg.err, now), common.Error("Preview refused by IntaSend", msg.err))
+	return tea.Batch(text.Health(msg.err, now), common.Error("Preview refused by IntaSend", msg.err))
 }
 
 // markRowErrors puts IntaSend's per-row refusals ("transactions.3.account")
@@ -458,7 +459,7 @@ func (m *Model) approve() tea.Cmd {
 	b.phase = phaseConfirming
 	total := b.total()
 	body := fmt.Sprintf("Pays %s %s from %s: %s plus charges %s.\nFile %s · tracking %s",
-		fmtInt(len(b.b.Transactions)), plural(len(b.b.Transactions), "payout", "payouts"), m.walletLabel(b),
+		fmtInt(len(b.b.Transactions)), text.Plural(len(b.b.Transactions), "payout", "payouts"), m.walletLabel(b),
 		total.Format(cur), b.b.ChargeEstimate.Format(cur), b.b.FileID, b.b.TrackingID)
 	if m.c.Client != nil && m.opts.deviceID != "" {
 		body += "\nThe nonce is signed with device " + m.opts.deviceID + "'s key."
@@ -558,27 +559,27 @@ func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 		b.phase = phaseTracking
 		b.note = "Approved " + now.In(now.Location()).Format("15:04:05")
 		m.afterApproval(b)
-		return tea.Batch(health(nil, now), m.loadPending(), m.loadWallets(), m.pollLater(), common.Toast(common.ToastSuccess,
+		return tea.Batch(text.Health(nil, now), m.loadPending(), m.loadWallets(), m.pollLater(), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Approved: paying %s from %s", common.SymOK, b.total().Format(b.currency()), m.walletLabel(b))))
 	case errors.Is(msg.err, client.ErrNotApproved):
 		if msg.b != nil {
 			m.setBatch(b, msg.b, now)
 		}
 		b.phase = phaseFinal
-		b.err = "Not approved: " + errText(msg.err)
-		return tea.Batch(health(msg.err, now), m.loadPending(), common.Error("Batch not approved", msg.err))
+		b.err = "Not approved: " + text.ErrText(msg.err)
+		return tea.Batch(text.Health(msg.err, now), m.loadPending(), common.Error("Batch not approved", msg.err))
 	case refused(msg.err):
 		// Nothing moved. Read the status anyway: "already approved" means
 		// someone else approved it, and the screen should say so.
 		b.phase = phasePreview
-		b.err = "IntaSend refused the approval: " + errText(msg.err)
-		return tea.Batch(health(msg.err, now), m.loadPending(), m.pollNow(), common.Error("Approval refused", msg.err))
+		b.err = "IntaSend refused the approval: " + text.ErrText(msg.err)
+		return tea.Batch(text.Health(msg.err, now), m.loadPending(), m.pollNow(), common.Error("Approval refused", msg.err))
 	}
 	// Outcome unknown even after ApproveOnce asked for the status: never
 	// approve again from here; keep reading the status until it says.
 	b.phase = phaseApproveUnknown
-	b.err = fmt.Sprintf("The approval's outcome is unknown (%s). It was NOT sent again; checking the batch status until IntaSend says.", errText(msg.err))
-	return tea.Batch(health(msg.err, now), m.loadPending(), m.pollLater(),
+	b.err = fmt.Sprintf("The approval's outcome is unknown (%s). It was NOT sent again; checking the batch status until IntaSend says.", text.ErrText(msg.err))
+	return tea.Batch(text.Health(msg.err, now), m.loadPending(), m.pollLater(),
 		common.Error("Approval outcome unknown", errors.New(b.err)))
 }
 
@@ -617,7 +618,7 @@ func (m *Model) cancelBatch() tea.Cmd {
 	b.phase = phaseCancelConfirm
 	return common.Confirm(common.ConfirmMsg{
 		Title:     "Cancel batch " + b.b.FileID,
-		Body:      fmt.Sprintf("%s %s, %s. Nothing has been paid; after cancelling it can never be approved.", fmtInt(len(b.b.Transactions)), plural(len(b.b.Transactions), "payout", "payouts"), b.total().Format(b.currency())),
+		Body:      fmt.Sprintf("%s %s, %s. Nothing has been paid; after cancelling it can never be approved.", fmtInt(len(b.b.Transactions)), text.Plural(len(b.b.Transactions), "payout", "payouts"), b.total().Format(b.currency())),
 		Danger:    true,
 		Perm:      common.PermApprove,
 		OnConfirm: cancelConfirmedMsg{seq: b.seq},
@@ -666,11 +667,11 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 	if msg.err != nil {
 		// Refused or unknown: the status says which; nothing is re-sent.
 		b.phase = phasePreview
-		b.err = "Cancel failed: " + errText(msg.err)
-		return tea.Batch(health(msg.err, now), m.pollNow(), common.Error("Cancel failed", msg.err))
+		b.err = "Cancel failed: " + text.ErrText(msg.err)
+		return tea.Batch(text.Health(msg.err, now), m.pollNow(), common.Error("Cancel failed", msg.err))
 	}
 	m.setBatch(b, msg.b, now)
 	b.phase = phaseFinal
 	b.note = "Cancelled"
-	return tea.Batch(health(nil, now), m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" Batch "+msg.b.FileID+" cancelled"))
+	return tea.Batch(text.Health(nil, now), m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" Batch "+msg.b.FileID+" cancelled"))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -111,42 +112,42 @@ func (m *Model) batchView() string {
 	cur := b.currency()
 	var lines []string
 	lines = append(lines, m.titleLine(where))
-	id := fmt.Sprintf("File %s · tracking %s", orDash(b.b.FileID), orDash(b.b.TrackingID))
+	id := fmt.Sprintf("File %s · tracking %s", text.OrDash(b.b.FileID), text.OrDash(b.b.TrackingID))
 	if r := b.rail(); r != "" {
 		id += " · " + string(r)
 	}
 	if b.hasEntry && b.entry.Initiator != "" {
 		id += " · by " + b.entry.Initiator
 	}
-	lines = append(lines, truncate(id, m.width))
-	lines = append(lines, truncate("Status  "+m.batchStatus(b), m.width))
+	lines = append(lines, text.Truncate(id, m.width))
+	lines = append(lines, text.Truncate("Status  "+m.batchStatus(b), m.width))
 	n := len(b.b.Transactions)
 	if n == 0 {
 		n = b.b.TransactionsCount
 	}
 	if b.tracking() {
 		s := b.sum
-		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("%s Paid %s (%d)", common.SymOK, s.paidAmt.Format(cur), s.paid))+
+		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("%s Paid %s (%d)", common.SymOK, s.paidAmt.Format(cur), s.paid))+
 			" · "+st.Failed.Render(fmt.Sprintf("%s failed %s (%d)", common.SymFailed, s.failedAmt.Format(cur), s.failed))+
 			" · "+fmt.Sprintf("charges %s · %d pending", s.chgs.Format(cur), s.pending), m.width))
 	} else {
-		lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("Total %s", b.total().Format(cur)))+
+		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("Total %s", b.total().Format(cur)))+
 			fmt.Sprintf(" + charges %s (est.) = %s · %s %s", b.b.ChargeEstimate.Format(cur),
-				(b.total()+b.b.ChargeEstimate).Format(cur), fmtInt(n), plural(n, "payout", "payouts")), m.width))
+				(b.total()+b.b.ChargeEstimate).Format(cur), fmtInt(n), text.Plural(n, "payout", "payouts")), m.width))
 	}
-	lines = append(lines, truncate(m.coverLine(b), m.width))
+	lines = append(lines, text.Truncate(m.coverLine(b), m.width))
 	switch {
 	case b.err != "" && len(b.b.Transactions) == 0:
 		// No rows to show (the answer was lost): room for the whole story.
-		for _, l := range wrap(common.SymFailed+" "+b.err, m.width) {
+		for _, l := range text.Wrap(common.SymFailed+" "+b.err, m.width) {
 			lines = append(lines, st.Failed.Render(l))
 		}
-		lines = append(lines, "", st.Faint.Render(truncate(m.batchHint(b), m.width)))
+		lines = append(lines, "", st.Faint.Render(text.Truncate(m.batchHint(b), m.width)))
 		return strings.Join(lines, "\n")
 	case b.err != "":
-		lines = append(lines, st.Failed.Render(truncate(common.SymFailed+" "+b.err, m.width)))
+		lines = append(lines, st.Failed.Render(text.Truncate(common.SymFailed+" "+b.err, m.width)))
 	case b.note != "":
-		lines = append(lines, st.Faint.Render(truncate(b.note, m.width)))
+		lines = append(lines, st.Faint.Render(text.Truncate(b.note, m.width)))
 	default:
 		lines = append(lines, "")
 	}
@@ -189,10 +190,10 @@ func (m *Model) resultRows(b *openBatch) []string {
 	nameW := min(max((w-fixed)*40/100, 8), 24)
 	descW := max(w-fixed-nameW, 6)
 	row := func(num, name, acct, amt, chg, code, ref, desc string) string {
-		return padLeft(num, numW) + " " + padRight(name, nameW) + " " + padRight(acct, acctW) + " " + padLeft(amt, amtW) + " " +
-			padLeft(chg, chgW) + " " + padRight(code, codeW) + " " + padRight(ref, refW) + " " + padRight(desc, descW)
+		return text.PadLeft(num, numW) + " " + text.PadRight(name, nameW) + " " + text.PadRight(acct, acctW) + " " + text.PadLeft(amt, amtW) + " " +
+			text.PadLeft(chg, chgW) + " " + text.PadRight(code, codeW) + " " + text.PadRight(ref, refW) + " " + text.PadRight(desc, descW)
 	}
-	out := []string{p.header.render("  " + row("#", "NAME", "ACCOUNT", "AMOUNT "+cur, "CHARGE", "CODE", "REFERENCE", "STATUS"))}
+	out := []string{p.header.Render("  " + row("#", "NAME", "ACCOUNT", "AMOUNT "+cur, "CHARGE", "CODE", "REFERENCE", "STATUS"))}
 	vis := m.batchRows()
 	txs := b.b.Transactions
 	end := min(b.offset+vis, len(txs))
@@ -215,15 +216,15 @@ func (m *Model) resultRows(b *openBatch) []string {
 		chg := t.Charge.String()
 		line := row(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.String(), chg, t.StatusCode, t.ProviderReference, sym+" "+desc)
 		if i == b.cursor {
-			out = append(out, p.sel.render("▸ "+line))
+			out = append(out, p.sel.Render("▸ "+line))
 		} else {
-			out = append(out, pt.render("  "+line))
+			out = append(out, pt.Render("  "+line))
 		}
 	}
 	for i := end - b.offset; i < vis; i++ {
 		out = append(out, "")
 	}
-	out = append(out, m.selectedResult(b), st.Faint.Render(truncate(m.batchHint(b), m.width)))
+	out = append(out, m.selectedResult(b), st.Faint.Render(text.Truncate(m.batchHint(b), m.width)))
 	return out
 }
 
@@ -246,7 +247,7 @@ func (m *Model) selectedResult(b *openBatch) string {
 		s += " · " + strings.TrimSpace(t.ProviderAccountName)
 	}
 	s += " · charge " + t.Charge.Format(b.currency())
-	return truncate(s, m.width)
+	return text.Truncate(s, m.width)
 }
 
 func (m *Model) batchHint(b *openBatch) string {

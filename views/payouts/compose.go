@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // composer is the draft being edited with its validation, totals and undo
@@ -351,29 +352,29 @@ func (m *Model) composeCols() cols {
 func (c cols) line(num, name, acct, bank, typ, ref, amount, narr, status string) string {
 	var b strings.Builder
 	b.Grow(128)
-	b.WriteString(padLeft(num, c.num))
+	b.WriteString(text.PadLeft(num, c.num))
 	b.WriteByte(' ')
-	b.WriteString(padRight(name, c.name))
+	b.WriteString(text.PadRight(name, c.name))
 	b.WriteByte(' ')
-	b.WriteString(padRight(acct, c.acct))
+	b.WriteString(text.PadRight(acct, c.acct))
 	b.WriteByte(' ')
 	if c.bank > 0 {
-		b.WriteString(padRight(bank, c.bank))
+		b.WriteString(text.PadRight(bank, c.bank))
 		b.WriteByte(' ')
 	}
 	if c.typ > 0 {
-		b.WriteString(padRight(typ, c.typ))
+		b.WriteString(text.PadRight(typ, c.typ))
 		b.WriteByte(' ')
 	}
 	if c.ref > 0 {
-		b.WriteString(padRight(ref, c.ref))
+		b.WriteString(text.PadRight(ref, c.ref))
 		b.WriteByte(' ')
 	}
-	b.WriteString(padLeft(amount, c.amount))
+	b.WriteString(text.PadLeft(amount, c.amount))
 	b.WriteByte(' ')
-	b.WriteString(padRight(narr, c.narr))
+	b.WriteString(text.PadRight(narr, c.narr))
 	b.WriteByte(' ')
-	b.WriteString(padRight(status, c.status))
+	b.WriteString(text.PadRight(status, c.status))
 	return b.String()
 }
 
@@ -396,13 +397,13 @@ func (m *Model) composeView() string {
 	var b strings.Builder
 	b.WriteString(m.titleLine("Compose"))
 	b.WriteByte('\n')
-	b.WriteString(truncate(m.batchLine(), m.width))
+	b.WriteString(text.Truncate(m.batchLine(), m.width))
 	b.WriteByte('\n')
-	b.WriteString(truncate(m.totalsLine(), m.width))
+	b.WriteString(text.Truncate(m.totalsLine(), m.width))
 	b.WriteByte('\n')
 	cl := m.composeCols()
 	p := m.paints()
-	b.WriteString(p.header.render("  " + cl.line("#", "NAME", strings.ToUpper(d.Rail.AccountLabel()), "BANK", "TYPE", "REF", "AMOUNT", "NARRATIVE", "CHECK")))
+	b.WriteString(p.header.Render("  " + cl.line("#", "NAME", strings.ToUpper(d.Rail.AccountLabel()), "BANK", "TYPE", "REF", "AMOUNT", "NARRATIVE", "CHECK")))
 	b.WriteByte('\n')
 	vis := m.composeRows()
 	n := len(d.Rows)
@@ -447,15 +448,15 @@ func (m *Model) composeRow(cl cols, i int) string {
 	}
 	line := cl.line(fmt.Sprint(i+1), r.Name, r.Account, r.BankCode, shortType(r.AccountType), r.AccountReference, amount, r.Narrative, status)
 	if i == c.cursor {
-		return p.sel.render("▸ " + line)
+		return p.sel.Render("▸ " + line)
 	}
 	switch {
 	case bad && !pr.Warning:
-		return p.failed.render("  " + line)
+		return p.failed.Render("  " + line)
 	case bad:
-		return p.warn.render("  " + line)
+		return p.warn.Render("  " + line)
 	}
-	return p.row.render("  " + line)
+	return p.row.Render("  " + line)
 }
 
 // batchLine names the rail and the wallet with its available balance.
@@ -482,22 +483,22 @@ func (m *Model) totalsLine() string {
 	if cur == "" {
 		cur = "KES"
 	}
-	s := fmt.Sprintf("%s %s · total %s", fmtInt(n), plural(n, "row", "rows"), c.sum.Format(cur))
+	s := fmt.Sprintf("%s %s · total %s", fmtInt(n), text.Plural(n, "row", "rows"), c.sum.Format(cur))
 	if n > m.composeRows() && n > 0 {
 		s += fmt.Sprintf(" · showing %d–%d", c.offset+1, min(c.offset+m.composeRows(), n))
 	}
 	s = st.Bold.Render(s)
 	if c.nErr > 0 {
-		s += "  " + st.Failed.Render(fmt.Sprintf("%s %d %s", common.SymFailed, c.nErr, plural(c.nErr, "row with errors", "rows with errors")))
+		s += "  " + st.Failed.Render(fmt.Sprintf("%s %d %s", common.SymFailed, c.nErr, text.Plural(c.nErr, "row with errors", "rows with errors")))
 	}
 	if c.nWarn > 0 {
-		s += "  " + st.Warning.Render(fmt.Sprintf("%s %d %s", common.SymWarn, c.nWarn, plural(c.nWarn, "warning", "warnings")))
+		s += "  " + st.Warning.Render(fmt.Sprintf("%s %d %s", common.SymWarn, c.nWarn, text.Plural(c.nWarn, "warning", "warnings")))
 	}
 	if n > 0 && c.nErr == 0 {
 		s += "  " + st.OK.Render(common.SymOK+" ready to preview")
 	}
 	if k := m.pend.count; k > 0 {
-		s += "  " + st.Pending.Render(fmt.Sprintf("%s %d %s waiting (P)", common.SymLive, k, plural(k, "batch", "batches")))
+		s += "  " + st.Pending.Render(fmt.Sprintf("%s %d %s waiting (P)", common.SymLive, k, text.Plural(k, "batch", "batches")))
 	}
 	return s
 }
@@ -507,7 +508,7 @@ func (m *Model) statusLine() string {
 	st := m.c.Styles
 	c := &m.comp
 	if m.message != "" {
-		return st.Faint.Render(truncate(m.message, m.width))
+		return st.Faint.Render(text.Truncate(m.message, m.width))
 	}
 	if len(c.d.Rows) > 0 {
 		if p, bad := c.problem(c.cursor); bad {
@@ -520,7 +521,7 @@ func (m *Model) statusLine() string {
 			if p.Warning {
 				style, sym = st.Warning, common.SymWarn
 			}
-			return style.Render(truncate(fmt.Sprintf("%s %s · %s: %s", sym, label, p.Field, p.Reason), m.width))
+			return style.Render(text.Truncate(fmt.Sprintf("%s %s · %s: %s", sym, label, p.Field, p.Reason), m.width))
 		}
 	}
 	return ""

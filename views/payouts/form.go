@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // choice is one option of a picker field.
@@ -170,13 +171,13 @@ func (f *form) view(st *common.Styles, w int) string {
 	inner := max(w-4, 20)
 	labelW := 0
 	for _, fl := range f.fields {
-		labelW = max(labelW, width(fl.label))
+		labelW = max(labelW, text.Width(fl.label))
 	}
 	labelW += 2
 	valueW := max(inner-labelW-2, 8)
 	lines := []string{st.Title.Render(f.title)}
 	for _, l := range f.intro {
-		lines = append(lines, st.Faint.Render(truncate(l, inner)))
+		lines = append(lines, st.Faint.Render(text.Truncate(l, inner)))
 	}
 	lines = append(lines, "")
 	for i, fl := range f.fields {
@@ -185,7 +186,7 @@ func (f *form) view(st *common.Styles, w int) string {
 		if focused {
 			marker = st.Key.Render("▸ ")
 		}
-		label := padRight(st.Label.Render(fl.label), labelW)
+		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
 		if fl.choices != nil {
 			val = choiceView(st, fl, focused)
@@ -197,11 +198,11 @@ func (f *form) view(st *common.Styles, w int) string {
 		pad := strings.Repeat(" ", labelW+2)
 		switch {
 		case fl.err != "" && fl.warn:
-			lines = append(lines, pad+st.Warning.Render(truncate(common.SymWarn+" "+fl.err, valueW)))
+			lines = append(lines, pad+st.Warning.Render(text.Truncate(common.SymWarn+" "+fl.err, valueW)))
 		case fl.err != "":
-			lines = append(lines, pad+st.FieldError.Render(truncate(common.SymFailed+" "+fl.err, valueW)))
+			lines = append(lines, pad+st.FieldError.Render(text.Truncate(common.SymFailed+" "+fl.err, valueW)))
 		case fl.hint != "":
-			lines = append(lines, pad+st.Faint.Render(truncate(fl.hint, valueW)))
+			lines = append(lines, pad+st.Faint.Render(text.Truncate(fl.hint, valueW)))
 		}
 	}
 	lines = append(lines, "", st.Faint.Render("tab/↑↓ move · ←/→ choose · enter next/save · esc cancel"))
@@ -285,7 +286,7 @@ func (m *Model) promptView() string {
 	p := m.prompt
 	w := min(m.width, 76)
 	p.input.SetWidth(max(w-8, 10))
-	lines := []string{st.Title.Render(p.title), st.Faint.Render(truncate(p.help, w-4)), "", st.Key.Render("› ") + p.input.View()}
+	lines := []string{st.Title.Render(p.title), st.Faint.Render(text.Truncate(p.help, w-4)), "", st.Key.Render("› ") + p.input.View()}
 	if p.err != "" {
 		lines = append(lines, st.FieldError.Render(common.SymFailed+" "+p.err))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // importPanel lists what an import flagged: bad rows with their line and
@@ -118,7 +119,7 @@ func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
 		c.insert(at, p.rejected, m.banks)
 		c.push(undoOp{what: fmt.Sprintf("adding %d bad rows", len(p.rejected)), kind: undoTruncate, n: at})
 		c.setCursor(at, m.composeRows())
-		m.message = fmt.Sprintf("Added the %d bad %s at the end: fix them (e) or delete them (d)", len(p.rejected), plural(len(p.rejected), "row", "rows"))
+		m.message = fmt.Sprintf("Added the %d bad %s at the end: fix them (e) or delete them (d)", len(p.rejected), text.Plural(len(p.rejected), "row", "rows"))
 		p.taken = true
 		m.imp = nil
 		return m.changed()
@@ -133,12 +134,12 @@ func (m *Model) importView() string {
 	p := m.imp
 	w := m.width // reasons are long: give them the whole width
 	inner := w - 4
-	lines := []string{st.Title.Render("Import " + truncate(filepath.Base(p.path), inner-8))}
+	lines := []string{st.Title.Render("Import " + text.Truncate(filepath.Base(p.path), inner-8))}
 	switch {
 	case p.loading:
 		lines = append(lines, m.spin.View()+" reading and checking…")
 	case p.refused != "":
-		for _, l := range wrap(common.SymFailed+" Refused: "+p.refused, inner) {
+		for _, l := range text.Wrap(common.SymFailed+" Refused: "+p.refused, inner) {
 			lines = append(lines, st.Failed.Render(l))
 		}
 		lines = append(lines, "", st.Faint.Render("esc close"))
@@ -146,8 +147,8 @@ func (m *Model) importView() string {
 		im := p.res
 		bad := len(p.rejected)
 		lines = append(lines, fmt.Sprintf("%s %s added · %s %d bad %s kept aside · %s %d %s",
-			common.SymOK, fmtInt(p.added), common.SymFailed, bad, plural(bad, "row", "rows"),
-			common.SymWarn, im.Warnings(), plural(im.Warnings(), "warning", "warnings")), "")
+			common.SymOK, fmtInt(p.added), common.SymFailed, bad, text.Plural(bad, "row", "rows"),
+			common.SymWarn, im.Warnings(), text.Plural(im.Warnings(), "warning", "warnings")), "")
 		room := max(m.height-8, 3)
 		probs := im.Problems
 		end := min(p.offset+room, len(probs))
@@ -156,14 +157,14 @@ func (m *Model) importView() string {
 			if pr.Warning {
 				sym, style = common.SymWarn, st.Warning
 			}
-			lines = append(lines, style.Render(truncate(sym+" "+pr.String(), inner)))
+			lines = append(lines, style.Render(text.Truncate(sym+" "+pr.String(), inner)))
 		}
 		if len(probs) > room {
 			lines = append(lines, st.Faint.Render(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", p.offset+1, end, len(probs))))
 		}
 		lines = append(lines, "")
 		if bad > 0 {
-			lines = append(lines, st.Faint.Render(fmt.Sprintf("enter adds the %d bad %s to the draft to fix there · esc leaves them out", bad, plural(bad, "row", "rows"))))
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("enter adds the %d bad %s to the draft to fix there · esc leaves them out", bad, text.Plural(bad, "row", "rows"))))
 		} else {
 			lines = append(lines, st.Faint.Render("enter/esc close"))
 		}

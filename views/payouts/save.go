@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // saver writes the draft to the journal after every change, one write at a
@@ -155,19 +156,12 @@ func (m *Model) resumeView() string {
 	lines := []string{
 		st.Title.Render("Unfinished payout draft"),
 		"",
-		fmt.Sprintf("Resume draft of %s %s %s from %s?", fmtInt(count), d.Rail, plural(count, "row", "rows"), when),
-		st.Faint.Render(fmt.Sprintf("total %s · wallet %s", sum.Format(cur), orDash(d.WalletID))),
+		fmt.Sprintf("Resume draft of %s %s %s from %s?", fmtInt(count), d.Rail, text.Plural(count, "row", "rows"), when),
+		st.Faint.Render(fmt.Sprintf("total %s · wallet %s", sum.Format(cur), text.OrDash(d.WalletID))),
 	}
 	if more := len(m.resume.drafts) - 1; more > 0 {
-		lines = append(lines, st.Faint.Render(fmt.Sprintf("(%d more unfinished %s after this one)", more, plural(more, "draft", "drafts"))))
+		lines = append(lines, st.Faint.Render(fmt.Sprintf("(%d more unfinished %s after this one)", more, text.Plural(more, "draft", "drafts"))))
 	}
 	lines = append(lines, "", st.Key.Render("enter")+st.Faint.Render(" resume · ")+st.Key.Render("esc")+st.Faint.Render(" not now (it stays saved)"))
 	return st.FocusedBox.Width(min(m.width, 72)).Render(joinLines(lines))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // ---- status polling: one read at a time, backing off after errors ----
@@ -68,22 +69,22 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	b := m.batch
 	now := m.c.Now()
 	if b == nil || b.seq != msg.seq {
-		return health(msg.err, now)
+		return text.Health(msg.err, now)
 	}
 	b.inFlight = false
 	if msg.err != nil {
 		b.failures++
-		b.note = common.SymWarn + " status check failed, retrying: " + errText(msg.err)
+		b.note = common.SymWarn + " status check failed, retrying: " + text.ErrText(msg.err)
 		if b.polling() {
-			return tea.Batch(health(msg.err, now), m.pollLater())
+			return tea.Batch(text.Health(msg.err, now), m.pollLater())
 		}
-		return health(msg.err, now)
+		return text.Health(msg.err, now)
 	}
 	b.failures = 0
 	b.note = ""
 	st := msg.b
 	m.setBatch(b, st, now)
-	cmds := []tea.Cmd{health(nil, now)}
+	cmds := []tea.Cmd{text.Health(nil, now)}
 	switch b.phase {
 	case phaseApproveUnknown:
 		switch {
@@ -186,7 +187,7 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 		if m.screen == scrBatch {
 			m.screen = scrPending
 		}
-		return tea.Batch(health(msg.err, now), common.Error("Could not open batch "+b.b.TrackingID, msg.err))
+		return tea.Batch(text.Health(msg.err, now), common.Error("Could not open batch "+b.b.TrackingID, msg.err))
 	}
 	m.setBatch(b, msg.b, now)
 	b.approveWith = msg.b
@@ -200,7 +201,7 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 	default:
 		b.phase = phaseFinal
 	}
-	cmds := []tea.Cmd{health(nil, now)}
+	cmds := []tea.Cmd{text.Health(nil, now)}
 	if b.polling() {
 		cmds = append(cmds, m.pollLater())
 	}
@@ -333,8 +334,8 @@ func (m *Model) pendingView() string {
 	stW := 10
 	idW := max(w-amtW-railW-nW-whoW-atW-stW-6, 8)
 	row := func(id, rail, n, amt, who, at, status string) string {
-		return padRight(id, idW) + " " + padRight(rail, railW) + " " + padLeft(n, nW) + " " + padLeft(amt, amtW) + " " +
-			padRight(who, whoW) + " " + padRight(at, atW) + " " + padRight(status, stW)
+		return text.PadRight(id, idW) + " " + text.PadRight(rail, railW) + " " + text.PadLeft(n, nW) + " " + text.PadLeft(amt, amtW) + " " +
+			text.PadRight(who, whoW) + " " + text.PadRight(at, atW) + " " + text.PadRight(status, stW)
 	}
 	b.WriteString(st.TableHeader.Render("  " + row("TRACKING ID", "RAIL", "ROWS", "TOTAL", "INITIATOR", "WHEN", "STATE")))
 	b.WriteByte('\n')
@@ -354,7 +355,7 @@ func (m *Model) pendingView() string {
 		}
 		line := row(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, it.status)
 		if i == m.pend.cursor {
-			b.WriteString(m.paints().sel.render("▸ " + line))
+			b.WriteString(m.paints().sel.Render("▸ " + line))
 		} else {
 			b.WriteString("  " + line)
 		}
@@ -435,7 +436,7 @@ func (m *Model) retryFailed() tea.Cmd {
 	m.comp.revalidate(m.banks)
 	m.comp.setCursor(0, m.composeRows())
 	m.screen = scrCompose
-	m.message = fmt.Sprintf("New draft: the %d failed %s of batch %s", len(rows), plural(len(rows), "payout", "payouts"), b.b.FileID)
+	m.message = fmt.Sprintf("New draft: the %d failed %s of batch %s", len(rows), text.Plural(len(rows), "payout", "payouts"), b.b.FileID)
 	if old > 0 {
 		m.message += " (the previous draft stays in the journal)"
 	}

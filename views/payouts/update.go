@@ -10,6 +10,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // ---- reference data ----
@@ -53,8 +54,8 @@ func (m *Model) onWallets(msg walletsMsg) tea.Cmd {
 	}
 	now := m.c.Now()
 	if msg.err != nil {
-		m.walletsErr = errText(msg.err)
-		return health(msg.err, now)
+		m.walletsErr = text.ErrText(msg.err)
+		return text.Health(msg.err, now)
 	}
 	m.walletsErr = ""
 	m.wallets = m.wallets[:0]
@@ -73,23 +74,23 @@ func (m *Model) onWallets(msg walletsMsg) tea.Cmd {
 			}
 		}
 	}
-	return health(nil, now)
+	return text.Health(nil, now)
 }
 
 func (m *Model) onBanks(msg banksMsg) tea.Cmd {
 	now := m.c.Now()
 	if msg.err != nil || len(msg.banks) == 0 {
 		if msg.err != nil {
-			m.banksErr = errText(msg.err)
+			m.banksErr = text.ErrText(msg.err)
 		}
-		return health(msg.err, now)
+		return text.Health(msg.err, now)
 	}
 	m.bankList, m.banksLoaded, m.banksErr = msg.banks, true, ""
 	m.banks = payout.NewBankSet(msg.banks)
 	if m.comp.d.Rail == payout.PesaLink {
 		m.comp.revalidate(m.banks)
 	}
-	return health(nil, now)
+	return text.Health(nil, now)
 }
 
 // ---- Update ----
@@ -227,7 +228,7 @@ func (m *Model) View() string {
 	case m.imp != nil:
 		panel = m.importView()
 	default:
-		return clip(body, m.width, m.height)
+		return text.ClipFitted(body, m.width, m.height)
 	}
-	return clip(overlay(body, panel, m.width), m.width, m.height)
+	return text.ClipFitted(text.Overlay(body, panel, m.width), m.width, m.height)
 }
