@@ -19,37 +19,37 @@ import (
 func TestEndToEndSubscription(t *testing.T) {
 	f := newFixture(t, false)
 	d := newDriver(t, f.common(""), 120, 36).init()
-	d.mustShow("No subscriptions yet. Press n to create one.")
+	d.MustShow("No subscriptions yet. Press n to create one.")
 
 	// A plan: KES 2,500 every month until cancelled.
-	d.press("p", "n")
-	d.typeText("Gold Monthly")
-	d.press("enter")
-	d.typeText("2,500")
-	d.press("enter")
-	d.typeText("1")
-	d.press("enter", "enter", "enter") // months, until cancelled
-	d.press("enter")                   // KES: the last field submits
+	d.Press("p", "n")
+	d.TypeText("Gold Monthly")
+	d.Press("enter")
+	d.TypeText("2,500")
+	d.Press("enter")
+	d.TypeText("1")
+	d.Press("enter", "enter", "enter") // months, until cancelled
+	d.Press("enter")                   // KES: the last field submits
 	if d.m.form != nil {
-		t.Fatalf("plan form still open:\n%s", d.view())
+		t.Fatalf("plan form still open:\n%s", d.View())
 	}
-	d.mustShow("[Plans]", "Gold Monthly", "KES 2,500.00", "every month", "until cancelled")
+	d.MustShow("[Plans]", "Gold Monthly", "KES 2,500.00", "every month", "until cancelled")
 
 	// A customer.
-	d.press("c", "n")
-	d.typeText("wanjiku@example.com")
-	d.press("tab")
-	d.typeText("Wanjiku")
-	d.press("tab")
-	d.typeText("Kamau")
-	d.press("tab")
-	d.typeText("CUST-0042")
-	d.press("enter")
-	d.mustShow("[Customers]", "Wanjiku Kamau", "wanjiku@example.com", "CUST-0042")
+	d.Press("c", "n")
+	d.TypeText("wanjiku@example.com")
+	d.Press("tab")
+	d.TypeText("Wanjiku")
+	d.Press("tab")
+	d.TypeText("Kamau")
+	d.Press("tab")
+	d.TypeText("CUST-0042")
+	d.Press("enter")
+	d.MustShow("[Customers]", "Wanjiku Kamau", "wanjiku@example.com", "CUST-0042")
 
 	// The subscription: the new customer and plan are offered first; the
 	// start date defaults to today.
-	d.press("s", "n")
+	d.Press("s", "n")
 	form := d.m.form
 	if got := form.get("start").value(); got != "2026-11-22" {
 		t.Fatalf("start date default %q", got)
@@ -58,11 +58,11 @@ func TestEndToEndSubscription(t *testing.T) {
 		t.Fatalf("pickers offer %s/%s, want the new %s/%s", form.get("customer").value(), form.get("plan").value(),
 			d.m.lastCustomer, d.m.lastPlan)
 	}
-	d.press("enter", "enter", "enter", "enter")
+	d.Press("enter", "enter", "enter", "enter")
 	if d.m.form != nil || d.m.setup == nil {
-		t.Fatalf("no setup link after create:\n%s", d.view())
+		t.Fatalf("no setup link after create:\n%s", d.View())
 	}
-	subs := f.srv.Subscriptions()
+	subs := f.Server.Subscriptions()
 	if len(subs) != 1 || subs[0].Status != client.SubscriptionPending || subs[0].CustomerID != d.m.lastCustomer || subs[0].PlanID != d.m.lastPlan {
 		t.Fatalf("simulator has %+v", subs)
 	}
@@ -71,48 +71,48 @@ func TestEndToEndSubscription(t *testing.T) {
 	if !strings.HasSuffix(url, "/subscriptions/"+id+"/setup/") {
 		t.Fatalf("setup url %q for %s", url, id)
 	}
-	d.mustShow("Subscription "+id+" created", "… PENDING", "The customer must open this link", url)
-	d.press("y")
-	if got := d.clipboard(); got != url {
+	d.MustShow("Subscription "+id+" created", "… PENDING", "The customer must open this link", url)
+	d.Press("y")
+	if got := d.Clipboard(); got != url {
 		t.Fatalf("clipboard %q, want %q", got, url)
 	}
-	d.mustShow("✔ copied")
-	d.press("esc")
-	d.mustShow("[Subscriptions]", id, "… PENDING", "Wanjiku Kamau", "Gold Monthly", "2026-11-22")
+	d.MustShow("✔ copied")
+	d.Press("esc")
+	d.MustShow("[Subscriptions]", id, "… PENDING", "Wanjiku Kamau", "Gold Monthly", "2026-11-22")
 
 	// The customer completes setup; the first month is charged.
-	f.advance(time.Minute)
-	d.press("r")
-	d.mustShow("● ACTIVE", "2026-12-22")
+	f.Advance(time.Minute)
+	d.Press("r")
+	d.MustShow("● ACTIVE", "2026-12-22")
 	if d.m.watch != nil {
 		t.Error("still following a subscription the refresh found ACTIVE")
 	}
-	d.press("enter")
-	d.mustShow("Subscriptions › "+id, "● ACTIVE", "1 cycle charged", "KES 2,500.00", "CLEARING", "CARD-PAYMENT payment from wanjiku", "1 transaction\n")
+	d.Press("enter")
+	d.MustShow("Subscriptions › "+id, "● ACTIVE", "1 cycle charged", "KES 2,500.00", "CLEARING", "CARD-PAYMENT payment from wanjiku", "1 transaction\n")
 
 	// Unsubscribe from the open subscription: typed id, danger, admin.
-	d.press("x")
-	c := d.confirm()
+	d.Press("x")
+	c := d.Confirm()
 	if c.Typed != id || !c.Danger || c.Perm != common.PermAdmin || !strings.Contains(c.Body, "Wanjiku Kamau on Gold Monthly") {
 		t.Fatalf("confirmation %+v", c)
 	}
-	d.mustShow("✖ CANCELED", "next —")
-	if s := f.srv.Subscriptions()[0]; s.Status != client.SubscriptionCanceled || s.Charges != 1 {
+	d.MustShow("✖ CANCELED", "next —")
+	if s := f.Server.Subscriptions()[0]; s.Status != client.SubscriptionCanceled || s.Charges != 1 {
 		t.Fatalf("simulator has %+v", s)
 	}
-	d.press("esc")
-	d.mustShow(id, "✖ CANCELED")
+	d.Press("esc")
+	d.MustShow(id, "✖ CANCELED")
 
 	// A second unsubscribe is refused here, without asking IntaSend.
-	asked := d.count(reflect.TypeFor[common.ConfirmMsg]())
-	d.press("x")
-	if d.count(reflect.TypeFor[common.ConfirmMsg]()) != asked {
+	asked := d.Count(reflect.TypeFor[common.ConfirmMsg]())
+	d.Press("x")
+	if d.Count(reflect.TypeFor[common.ConfirmMsg]()) != asked {
 		t.Fatal("asked to unsubscribe a CANCELED subscription")
 	}
-	if ts := d.toasts(); !strings.Contains(ts[len(ts)-1], "already CANCELED") {
+	if ts := d.Toasts(); !strings.Contains(ts[len(ts)-1], "already CANCELED") {
 		t.Fatalf("toasts %q", ts)
 	}
-	if errs := d.errors(); len(errs) != 0 {
+	if errs := d.Errors(); len(errs) != 0 {
 		t.Fatalf("errors %+v", errs)
 	}
 }

@@ -1,16 +1,12 @@
 package subscriptions
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/tuitest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // terminal sizes and the body the shell gives the view at each (two rows
 // for the header, two for the status bar and help).
@@ -28,37 +24,37 @@ func TestGolden(t *testing.T) {
 		setup func(d *driver)
 	}{
 		{"subscriptions", []string{"80x24", "120x40"}, func(d *driver) {}},
-		{"plans", []string{"80x24", "120x40"}, func(d *driver) { d.press("p") }},
-		{"customers", []string{"80x24", "120x40"}, func(d *driver) { d.press("c", "down") }},
-		{"filter", []string{"80x24"}, func(d *driver) { d.press("/"); d.typeText("gold") }},
+		{"plans", []string{"80x24", "120x40"}, func(d *driver) { d.Press("p") }},
+		{"customers", []string{"80x24", "120x40"}, func(d *driver) { d.Press("c", "down") }},
+		{"filter", []string{"80x24"}, func(d *driver) { d.Press("/"); d.TypeText("gold") }},
 		{"transactions", []string{"80x24", "120x40"}, func(d *driver) {
-			d.press("/")
-			d.typeText("veg active")
-			d.press("enter", "enter")
+			d.Press("/")
+			d.TypeText("veg active")
+			d.Press("enter", "enter")
 		}},
 		{"new-subscription", []string{"80x24", "120x40"}, func(d *driver) {
-			d.press("n", "right", "tab", "tab")
+			d.Press("n", "right", "tab", "tab")
 			d.clear(2)
-			d.typeText("01")
-			d.press("tab")
+			d.TypeText("01")
+			d.Press("tab")
 		}},
 		{"new-plan-invalid", []string{"80x24", "120x40"}, func(d *driver) {
-			d.press("p", "n")
-			d.typeText("Platinum Quarterly")
-			d.press("tab")
-			d.typeText("9,99.5x")
-			d.press("tab")
-			d.typeText("3")
-			d.press("tab", "left", "tab")
-			d.typeText("4")
-			d.press("tab", "enter")
+			d.Press("p", "n")
+			d.TypeText("Platinum Quarterly")
+			d.Press("tab")
+			d.TypeText("9,99.5x")
+			d.Press("tab")
+			d.TypeText("3")
+			d.Press("tab", "left", "tab")
+			d.TypeText("4")
+			d.Press("tab", "enter")
 		}},
 		{"new-customer", []string{"80x24"}, func(d *driver) {
-			d.press("c", "n")
-			d.typeText("amina@example.com")
-			d.press("tab")
-			d.typeText("Amina")
-			d.press("tab", "tab")
+			d.Press("c", "n")
+			d.TypeText("amina@example.com")
+			d.Press("tab")
+			d.TypeText("Amina")
+			d.Press("tab", "tab")
 		}},
 		{"setup-link", []string{"80x24", "120x40"}, func(d *driver) {
 			sb, _ := d.m.subs.byID(pendingID(d))
@@ -73,9 +69,9 @@ func TestGolden(t *testing.T) {
 				wh := sizes[size]
 				d := newDriver(t, f.common(""), wh[0], wh[1]).init()
 				sc.setup(d)
-				got := d.view()
-				checkBox(t, got, wh[0], wh[1])
-				golden(t, name, got)
+				got := d.View()
+				tuitest.CheckBox(t, got, wh[0], wh[1])
+				tuitest.Golden(t, name, got)
 			})
 		}
 	}
@@ -88,40 +84,8 @@ func pendingID(d *driver) string {
 			return s.ID
 		}
 	}
-	d.t.Fatal("no PENDING subscription in the seed")
+	d.T.Fatal("no PENDING subscription in the seed")
 	return ""
-}
-
-// checkBox fails when the body spills out of the size it was given.
-func checkBox(t *testing.T, s string, w, h int) {
-	t.Helper()
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines in a body of %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := len([]rune(l)); n > w { // every glyph used is one cell wide
-			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
 }
 
 // TestResize draws every screen at many sizes, down to absurdly small:
@@ -130,11 +94,11 @@ func TestResize(t *testing.T) {
 	f := newFixture(t, true)
 	setups := map[string]func(d *driver){
 		"subscriptions": func(d *driver) {},
-		"plans":         func(d *driver) { d.press("p") },
-		"customers":     func(d *driver) { d.press("c") },
-		"transactions":  func(d *driver) { d.press("end", "enter") },
-		"filter":        func(d *driver) { d.press("/"); d.typeText("a") },
-		"form":          func(d *driver) { d.press("n") },
+		"plans":         func(d *driver) { d.Press("p") },
+		"customers":     func(d *driver) { d.Press("c") },
+		"transactions":  func(d *driver) { d.Press("end", "enter") },
+		"filter":        func(d *driver) { d.Press("/"); d.TypeText("a") },
+		"form":          func(d *driver) { d.Press("n") },
 		"setup":         func(d *driver) { d.m.setup = &setupPanel{sub: d.m.subs.rows[0]} },
 	}
 	for name, setup := range setups {
@@ -142,8 +106,8 @@ func TestResize(t *testing.T) {
 		setup(d)
 		for _, wh := range [][2]int{{80, 20}, {20, 5}, {40, 8}, {60, 12}, {100, 30}, {200, 60}, {80, 20}} {
 			d.m.SetSize(wh[0], wh[1])
-			v := d.view()
-			checkBox(t, v, max(wh[0], 20), max(wh[1], 5))
+			v := d.View()
+			tuitest.CheckBox(t, v, max(wh[0], 20), max(wh[1], 5))
 			if !strings.Contains(v, "Subscriptions") {
 				t.Errorf("%s at %dx%d lost its title:\n%s", name, wh[0], wh[1], v)
 			}

@@ -1,257 +1,54 @@
 package subscriptions
 
 import (
-	"context"
-	"net/http/httptest"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
-	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
-const (
-	testPub    = "ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f"
-	testSecret = "ISSecretKey_test_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181"
-)
-
-// fixture is a simulator on a manual clock behind loopback HTTP, and a
-// client pointed at it.
-type fixture struct {
-	t     testing.TB
-	ctx   context.Context
-	clock *sim.ManualClock
-	srv   *sim.Server
-	c     *client.Client
-}
+// fixture is the shared simulator fixture.
+type fixture struct{ *tuitest.Sim }
 
 // start is the tests' "now": Sunday 22 November 2026, 09:30 in Nairobi.
 func start() time.Time { return time.Date(2026, 11, 22, 9, 30, 0, 0, eat()) }
 
 func newFixture(t testing.TB, seed bool) *fixture {
 	t.Helper()
-	clock := sim.NewManualClock(start())
-	srv := sim.New(sim.Options{Clock: clock, Rand: 1, Seed: seed, FailureRate: -1})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL),
-		client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, ctx: context.Background(), clock: clock, srv: srv, c: c}
+	return &fixture{tuitest.NewSim(t, start(), tuitest.WithOptions(sim.Options{Seed: seed}))}
 }
 
-func (f *fixture) advance(d time.Duration) {
-	f.clock.Advance(d)
-	f.srv.Advance()
-}
+func (f *fixture) common(role string) *common.Common { return f.Common(common.ModeDemo, role) }
 
-func (f *fixture) common(role string) *common.Common {
-	return &common.Common{Client: f.c, Styles: common.NewStyles(true), Profile: "test", Mode: common.ModeDemo,
-		Role: role, Now: f.clock.Now}
-}
-
-// driver runs the view the way Bubble Tea would, synchronously: it executes
-// every command, feeds the messages back to Update, unpacks batches and
-// sequences, keeps what is meant for the shell (and the terminal), and
-// holds timers until the test fires them.
+// driver is tuitest's synchronous driver on a subscriptions Model.
 type driver struct {
-	t      testing.TB
-	m      *Model
-	timers []tea.Msg
-	shell  []tea.Msg
+	*tuitest.Driver
+	m *Model
 }
 
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
-	d := &driver{t: t, m: newModel(c)}
-	d.m.sched = func(_ time.Duration, msg tea.Msg) tea.Cmd {
-		return func() tea.Msg { d.timers = append(d.timers, msg); return nil }
-	}
+	d := &driver{m: newModel(c)}
+	d.Driver = tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { _, cmd := d.m.Update(msg); return cmd }, d.render)
+	d.m.sched = d.Sched
 	d.m.SetSize(w, h)
 	return d
 }
 
-var cmdType = reflect.TypeFor[tea.Cmd]()
-
-func (d *driver) run(cmd tea.Cmd) {
-	if cmd != nil {
-		d.feed(cmd())
-	}
-}
-
-func (d *driver) feed(msg tea.Msg) {
-	switch msg := msg.(type) {
-	case nil:
-		return
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
-		return
-	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg:
-		d.shell = append(d.shell, msg)
-		return
-	}
-	rv := reflect.ValueOf(msg)
-	if rv.Kind() == reflect.Slice && rv.Type().Elem() == cmdType {
-		for i := range rv.Len() { // tea.Sequence's unexported message
-			c, _ := rv.Index(i).Interface().(tea.Cmd)
-			d.run(c)
-		}
-		return
-	}
-	if rv.Type() == reflect.TypeOf(tea.SetClipboard("")()) {
-		d.shell = append(d.shell, msg) // for the terminal: OSC 52
-		return
-	}
-	_, cmd := d.m.Update(msg)
-	d.run(cmd)
-}
+func (d *driver) render() string { return d.m.View() }
 
 func (d *driver) init() *driver {
-	d.run(d.m.Init())
+	d.Run(d.m.Init())
 	return d
-}
-
-// press sends keys by name ("enter", "shift+tab") or a single character.
-func (d *driver) press(keys ...string) {
-	for _, k := range keys {
-		d.feed(keyMsg(k))
-	}
-}
-
-// typeText types text one character at a time.
-func (d *driver) typeText(s string) {
-	for _, r := range s {
-		d.feed(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	named := map[string]tea.KeyPressMsg{
-		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift}, "up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown},
-		"left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight}, "pgup": {Code: tea.KeyPgUp},
-		"pgdown": {Code: tea.KeyPgDown}, "home": {Code: tea.KeyHome}, "end": {Code: tea.KeyEnd},
-		"backspace": {Code: tea.KeyBackspace},
-	}
-	if m, ok := named[k]; ok {
-		return m
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
 // clear empties the focused text field (ctrl+u would too; backspaces are
 // what a person types).
 func (d *driver) clear(n int) {
 	for range n {
-		d.press("backspace")
-	}
-}
-
-// fireTimers delivers the pending timers whose message has the type of
-// sample, as if their time had come, and says how many there were.
-func (d *driver) fireTimers(sample tea.Msg) int {
-	want := reflect.TypeOf(sample)
-	var due, keep []tea.Msg
-	for _, m := range d.timers {
-		if reflect.TypeOf(m) == want {
-			due = append(due, m)
-		} else {
-			keep = append(keep, m)
-		}
-	}
-	d.timers = keep
-	for _, m := range due {
-		d.feed(m)
-	}
-	return len(due)
-}
-
-// confirm answers the latest confirmation as the shell would on Confirm,
-// after checking the typed text the dialog asks for.
-func (d *driver) confirm() common.ConfirmMsg {
-	d.t.Helper()
-	c, ok := d.last(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
-	if !ok {
-		d.t.Fatalf("no confirmation was asked for; view:\n%s", d.view())
-	}
-	d.feed(c.OnConfirm)
-	return c
-}
-
-func (d *driver) last(t reflect.Type) tea.Msg {
-	for i := len(d.shell) - 1; i >= 0; i-- {
-		if reflect.TypeOf(d.shell[i]) == t {
-			return d.shell[i]
-		}
-	}
-	return nil
-}
-
-func (d *driver) count(t reflect.Type) int {
-	n := 0
-	for _, m := range d.shell {
-		if reflect.TypeOf(m) == t {
-			n++
-		}
-	}
-	return n
-}
-
-func (d *driver) toasts() []string {
-	var out []string
-	for _, m := range d.shell {
-		if t, ok := m.(common.ToastMsg); ok {
-			out = append(out, t.Text)
-		}
-	}
-	return out
-}
-
-func (d *driver) errors() []common.ErrorMsg {
-	var out []common.ErrorMsg
-	for _, m := range d.shell {
-		if e, ok := m.(common.ErrorMsg); ok {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// clipboard is the last text the view asked the terminal to copy.
-func (d *driver) clipboard() string {
-	for i := len(d.shell) - 1; i >= 0; i-- {
-		if rv := reflect.ValueOf(d.shell[i]); rv.Type().Name() == "setClipboardMsg" {
-			return rv.String()
-		}
-	}
-	return ""
-}
-
-// view is the rendered body without colours, trailing spaces trimmed.
-func (d *driver) view() string {
-	lines := strings.Split(ansi.Strip(d.m.View()), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (d *driver) mustShow(subs ...string) {
-	d.t.Helper()
-	v := d.view()
-	for _, s := range subs {
-		if !strings.Contains(v, s) {
-			d.t.Fatalf("screen lacks %q:\n%s", s, v)
-		}
+		d.Press("backspace")
 	}
 }

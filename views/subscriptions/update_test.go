@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -28,11 +29,11 @@ func TestSwitchLists(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
 			d := newDriver(t, f.common(""), 80, 20).init()
-			d.press(tt.keys...)
+			d.Press(tt.keys...)
 			if d.m.tab != tt.want {
 				t.Fatalf("on %s, want %s", d.m.tab, tt.want)
 			}
-			d.mustShow("[" + tt.want.String() + "]")
+			d.MustShow("[" + tt.want.String() + "]")
 		})
 	}
 }
@@ -48,13 +49,13 @@ func TestNavigation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		d := newDriver(t, f.common(""), 80, 20).init()
-		d.press(tt.keys...)
+		d.Press(tt.keys...)
 		if d.m.subs.cursor != tt.want {
 			t.Errorf("%v: cursor %d, want %d", tt.keys, d.m.subs.cursor, tt.want)
 		}
 		id := d.m.subs.currentID()
-		if !strings.Contains(d.view(), "▸ "+id) {
-			t.Errorf("%v: the marked row is not %s:\n%s", tt.keys, id, d.view())
+		if !strings.Contains(d.View(), "▸ "+id) {
+			t.Errorf("%v: the marked row is not %s:\n%s", tt.keys, id, d.View())
 		}
 	}
 }
@@ -77,23 +78,23 @@ func TestFilterEachList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.list+" "+tt.query, func(t *testing.T) {
 			d := newDriver(t, f.common(""), 100, 24).init()
-			d.press(tt.list, "/")
+			d.Press(tt.list, "/")
 			if !d.m.Capturing() {
 				t.Fatal("filtering but Capturing() is false: letters would reach the shell")
 			}
-			d.typeText(tt.query)
-			d.press("enter")
+			d.TypeText(tt.query)
+			d.Press("enter")
 			if d.m.Capturing() {
 				t.Fatal("still capturing after enter kept the filter")
 			}
-			d.mustShow(fmt.Sprintf("%d match", tt.want))
+			d.MustShow(fmt.Sprintf("%d match", tt.want))
 			if tt.want == 0 {
-				d.mustShow("nothing loaded matches")
+				d.MustShow("nothing loaded matches")
 			}
-			if got := strings.Count(d.view(), "\n") - 2; tt.want > 0 && got != tt.want {
-				t.Errorf("%d rows drawn, want %d:\n%s", got, tt.want, d.view())
+			if got := strings.Count(d.View(), "\n") - 2; tt.want > 0 && got != tt.want {
+				t.Errorf("%d rows drawn, want %d:\n%s", got, tt.want, d.View())
 			}
-			d.press("esc")
+			d.Press("esc")
 			if d.m.active().hasQuery() {
 				t.Fatal("esc did not clear the filter")
 			}
@@ -106,8 +107,8 @@ func TestFilterEachList(t *testing.T) {
 func TestFilterTypingIsText(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 80, 20).init()
-	d.press("/")
-	d.typeText("nxpr")
+	d.Press("/")
+	d.TypeText("nxpr")
 	if d.m.form != nil || d.m.tab != tabSubs || d.m.subs.loading || d.m.subs.query != "nxpr" {
 		t.Fatalf("form %v tab %s loading %v query %q", d.m.form != nil, d.m.tab, d.m.subs.loading, d.m.subs.query)
 	}
@@ -120,13 +121,13 @@ func TestViewerRole(t *testing.T) {
 	for _, role := range []string{common.RoleViewer, common.RoleSupport, common.RoleMaker} {
 		d := newDriver(t, f.common(role), 80, 20).init()
 		for _, list := range []string{"p", "c", "s"} {
-			d.press(list, "n")
+			d.Press(list, "n")
 			if d.m.form != nil {
 				t.Fatalf("%s: n opened a form on %s", role, d.m.tab)
 			}
 		}
-		d.press("x")
-		if n := d.count(reflect.TypeFor[common.ConfirmMsg]()); n != 0 {
+		d.Press("x")
+		if n := d.Count(reflect.TypeFor[common.ConfirmMsg]()); n != 0 {
 			t.Fatalf("%s: x asked for a confirmation", role)
 		}
 		for _, b := range d.m.ShortHelp() {
@@ -135,20 +136,20 @@ func TestViewerRole(t *testing.T) {
 			}
 		}
 		// The palette's messages are guarded too.
-		d.feed(openFormMsg{formPlan})
+		d.Feed(openFormMsg{formPlan})
 		if d.m.form != nil {
 			t.Fatalf("%s: the palette opened a form", role)
 		}
-		d.feed(unsubConfirmedMsg{id: d.m.subs.currentID()})
+		d.Feed(unsubConfirmedMsg{id: d.m.subs.currentID()})
 		if d.m.unsubbing != "" {
 			t.Fatalf("%s: unsubscribed", role)
 		}
-		if strings.Contains(d.view(), "Press n") {
+		if strings.Contains(d.View(), "Press n") {
 			t.Errorf("%s: the screen offers n", role)
 		}
 	}
 	d := newDriver(t, f.common(common.RoleApprover), 80, 20).init()
-	d.press("n")
+	d.Press("n")
 	if d.m.form == nil {
 		t.Fatal("an approver cannot create")
 	}
@@ -184,71 +185,71 @@ func TestBadInput(t *testing.T) {
 		keep  map[string]string
 	}{
 		{"bad amount", "p", func(d *driver) {
-			d.typeText("Silver")
-			d.press("tab")
-			d.typeText("12abc")
-			d.press("tab")
-			d.typeText("1")
+			d.TypeText("Silver")
+			d.Press("tab")
+			d.TypeText("12abc")
+			d.Press("tab")
+			d.TypeText("1")
 		}, "amount", "", map[string]string{"name": "Silver", "amount": "12abc", "frequency": "1"}},
 		{"zero amount", "p", func(d *driver) {
-			d.typeText("Silver")
-			d.press("tab")
-			d.typeText("0")
-			d.press("tab")
-			d.typeText("1")
+			d.TypeText("Silver")
+			d.Press("tab")
+			d.TypeText("0")
+			d.Press("tab")
+			d.TypeText("1")
 		}, "amount", "must be more than zero", map[string]string{"amount": "0"}},
 		{"frequency zero", "p", func(d *driver) {
-			d.typeText("Silver")
-			d.press("tab")
-			d.typeText("100")
-			d.press("tab")
-			d.typeText("0")
+			d.TypeText("Silver")
+			d.Press("tab")
+			d.TypeText("100")
+			d.Press("tab")
+			d.TypeText("0")
 		}, "frequency", "a whole number, 1 or more", map[string]string{"frequency": "0"}},
 		{"plan name too long", "p", func(d *driver) {
 			d.m.form.get("name").input.CharLimit = 0 // a paste longer than the box allows
-			d.typeText(strings.Repeat("x", 33))
-			d.press("tab")
-			d.typeText("100")
-			d.press("tab")
-			d.typeText("1")
+			d.TypeText(strings.Repeat("x", 33))
+			d.Press("tab")
+			d.TypeText("100")
+			d.Press("tab")
+			d.TypeText("1")
 		}, "name", "at most 32 characters", nil},
 		{"missing last name", "c", func(d *driver) {
-			d.typeText("amina@example.com")
-			d.press("tab")
-			d.typeText("Amina")
-			d.press("tab", "tab")
-			d.typeText("REF-7")
+			d.TypeText("amina@example.com")
+			d.Press("tab")
+			d.TypeText("Amina")
+			d.Press("tab", "tab")
+			d.TypeText("REF-7")
 		}, "last_name", "a last name is required", map[string]string{"email": "amina@example.com", "first_name": "Amina", "reference": "REF-7"}},
 		{"bad email", "c", func(d *driver) {
-			d.typeText("amina.example.com")
-			d.press("tab")
-			d.typeText("Amina")
-			d.press("tab")
-			d.typeText("Otieno")
+			d.TypeText("amina.example.com")
+			d.Press("tab")
+			d.TypeText("Amina")
+			d.Press("tab")
+			d.TypeText("Otieno")
 		}, "email", "not an email address", map[string]string{"email": "amina.example.com", "last_name": "Otieno"}},
 		{"past start date", "s", func(d *driver) {
-			d.press("tab", "tab")
+			d.Press("tab", "tab")
 			d.clear(10)
-			d.typeText("2026-11-21")
-			d.press("tab")
-			d.typeText("ORDER-1")
+			d.TypeText("2026-11-21")
+			d.Press("tab")
+			d.TypeText("ORDER-1")
 		}, "start", "the start date cannot be in the past (today is 2026-11-22)", map[string]string{"start": "2026-11-21", "reference": "ORDER-1"}},
 		{"not a date", "s", func(d *driver) {
-			d.press("tab", "tab")
+			d.Press("tab", "tab")
 			d.clear(10)
-			d.typeText("22/11/2026")
+			d.TypeText("22/11/2026")
 		}, "start", "not a date: use YYYY-MM-DD", map[string]string{"start": "22/11/2026"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDriver(t, f.common(""), 100, 30).init()
-			before := len(f.srv.Subscriptions())
-			d.press(tt.list, "n")
+			before := len(f.Server.Subscriptions())
+			d.Press(tt.list, "n")
 			tt.fill(d)
 			submitForm(d)
 			fm := d.m.form
 			if fm == nil || fm.state != formEditing {
-				t.Fatalf("the form was sent or closed:\n%s", d.view())
+				t.Fatalf("the form was sent or closed:\n%s", d.View())
 			}
 			fl := fm.get(tt.field)
 			if fl.err == "" || !strings.Contains(fl.err, tt.msg) {
@@ -257,13 +258,13 @@ func TestBadInput(t *testing.T) {
 			if fm.fields[fm.focus] != fl {
 				t.Errorf("focus on %s, want the wrong field %s", fm.fields[fm.focus].key, tt.field)
 			}
-			d.mustShow("✖ " + string([]rune(fl.err)[:min(20, len([]rune(fl.err)))]))
+			d.MustShow("✖ " + string([]rune(fl.err)[:min(20, len([]rune(fl.err)))]))
 			for k, v := range tt.keep {
 				if got := fm.get(k).value(); got != v {
 					t.Errorf("%s now %q, typed %q", k, got, v)
 				}
 			}
-			if len(f.srv.Subscriptions()) != before {
+			if len(f.Server.Subscriptions()) != before {
 				t.Fatal("a subscription was created")
 			}
 		})
@@ -274,7 +275,7 @@ func TestBadInput(t *testing.T) {
 func submitForm(d *driver) {
 	fm := d.m.form
 	fm.setFocus(len(fm.fields) - 1)
-	d.press("enter")
+	d.Press("enter")
 }
 
 // TestRefusedKeepsForm: IntaSend's refusal shows its own message, puts a
@@ -282,12 +283,12 @@ func submitForm(d *driver) {
 func TestRefusedKeepsForm(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 100, 30).init()
-	d.press("c", "n")
-	d.typeText("amina@example.com")
-	d.press("tab")
-	d.typeText("Amina")
-	d.press("tab")
-	d.typeText("Otieno")
+	d.Press("c", "n")
+	d.TypeText("amina@example.com")
+	d.Press("tab")
+	d.TypeText("Amina")
+	d.Press("tab")
+	d.TypeText("Otieno")
 	submitForm(d)
 	// The answer arrives refused (as a real IntaSend would for an email it
 	// rejects that the console accepted).
@@ -295,15 +296,15 @@ func TestRefusedKeepsForm(t *testing.T) {
 	if fm != nil {
 		t.Fatal("the valid form did not send")
 	}
-	d.press("n")
-	d.typeText("amina@example.com")
-	d.press("tab")
-	d.typeText("Amina")
-	d.press("tab")
-	d.typeText("Otieno")
+	d.Press("n")
+	d.TypeText("amina@example.com")
+	d.Press("tab")
+	d.TypeText("Amina")
+	d.Press("tab")
+	d.TypeText("Otieno")
 	fm = d.m.form
 	fm.state = formSending
-	d.feed(customerDoneMsg{seq: fm.seq, err: &client.APIError{Status: 400, Type: "validation_error", Detail: "Enter a valid email address.",
+	d.Feed(customerDoneMsg{seq: fm.seq, err: &client.APIError{Status: 400, Type: "validation_error", Detail: "Enter a valid email address.",
 		Errors: []client.ErrorDetail{{Code: "invalid", Detail: "Enter a valid email address.", Attr: "email"}}}})
 	if d.m.form != fm || fm.state != formEditing {
 		t.Fatal("the form closed on a refusal")
@@ -311,7 +312,7 @@ func TestRefusedKeepsForm(t *testing.T) {
 	if e := fm.get("email"); e.err != "Enter a valid email address." || e.value() != "amina@example.com" {
 		t.Fatalf("email field %q / %q", e.err, e.value())
 	}
-	d.mustShow("IntaSend: Enter a valid email address.", "✖ Enter a valid email address.", "Otieno")
+	d.MustShow("IntaSend: Enter a valid email address.", "✖ Enter a valid email address.", "Otieno")
 }
 
 // TestAmbiguousCreate: a 5xx may have created the plan; the form closes,
@@ -319,14 +320,14 @@ func TestRefusedKeepsForm(t *testing.T) {
 func TestAmbiguousCreate(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 100, 30).init()
-	d.press("p", "n")
+	d.Press("p", "n")
 	fm := d.m.form
 	fm.state = formSending
-	d.feed(planDoneMsg{seq: fm.seq, err: &client.APIError{Status: 502}})
+	d.Feed(planDoneMsg{seq: fm.seq, err: &client.APIError{Status: 502}})
 	if d.m.form != nil {
 		t.Fatal("form still open after an ambiguous failure")
 	}
-	errs := d.errors()
+	errs := d.Errors()
 	if len(errs) != 1 || !strings.Contains(errs[0].Title, "outcome unknown") || !strings.Contains(errs[0].Err.Error(), "check the list") {
 		t.Fatalf("errors %+v", errs)
 	}
@@ -335,20 +336,20 @@ func TestAmbiguousCreate(t *testing.T) {
 func TestSubscriptionPickerSearch(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 100, 30).init()
-	d.press("n")
+	d.Press("n")
 	cu := d.m.form.get("customer")
-	d.typeText("wafula")
+	d.TypeText("wafula")
 	if len(cu.match) != 1 || !strings.Contains(cu.choices[cu.sel].label, "James Wafula") {
 		t.Fatalf("search kept %d, chose %q", len(cu.match), cu.choices[cu.sel].label)
 	}
-	d.mustShow("‹ James Wafula", "1 of 7")
+	d.MustShow("‹ James Wafula", "1 of 7")
 	d.clear(6) // every customer again, still on James Wafula
 	was := cu.sel
-	d.press("right")
+	d.Press("right")
 	if cu.sel != was+1 || len(cu.match) != 7 {
 		t.Fatalf("right moved from %d to %d (%d match)", was, cu.sel, len(cu.match))
 	}
-	d.typeText("nobody")
+	d.TypeText("nobody")
 	submitForm(d)
 	if cu.err != "choose a customer" {
 		t.Fatalf("customer error %q", cu.err)
@@ -359,21 +360,21 @@ func TestSubscriptionPickerSearch(t *testing.T) {
 func TestUnsubscribeCancelled(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 100, 30).init()
-	d.press("/")
-	d.typeText("active")
-	d.press("enter", "x")
-	c, ok := d.last(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
+	d.Press("/")
+	d.TypeText("active")
+	d.Press("enter", "x")
+	c, ok := d.Last(reflect.TypeFor[common.ConfirmMsg]()).(common.ConfirmMsg)
 	if !ok || c.OnCancel != nil && c.OnCancel == c.OnConfirm {
 		t.Fatal("no confirmation")
 	}
-	for _, s := range f.srv.Subscriptions() {
+	for _, s := range f.Server.Subscriptions() {
 		if s.Status == client.SubscriptionCanceled && s.ID == c.Typed {
 			t.Fatal("unsubscribed before confirming")
 		}
 	}
 	// An unsubscribe IntaSend refuses shows its message.
-	d.feed(unsubDoneMsg{id: c.Typed, err: &client.APIError{Status: 400, Detail: "Subscription is already CANCELED."}})
-	errs := d.errors()
+	d.Feed(unsubDoneMsg{id: c.Typed, err: &client.APIError{Status: 400, Detail: "Subscription is already CANCELED."}})
+	errs := d.Errors()
 	if len(errs) != 1 || !strings.Contains(errs[0].Title, c.Typed) {
 		t.Fatalf("errors %+v", errs)
 	}
@@ -384,31 +385,31 @@ func TestUnsubscribeCancelled(t *testing.T) {
 func TestPaging(t *testing.T) {
 	f := newFixture(t, false)
 	for i := range 150 {
-		if _, err := f.c.CreatePlan(f.ctx, client.PlanRequest{Name: fmt.Sprintf("Plan %03d", i), Frequency: 1,
+		if _, err := f.Client.CreatePlan(f.Ctx, client.PlanRequest{Name: fmt.Sprintf("Plan %03d", i), Frequency: 1,
 			FrequencyUnit: client.Monthly, Amount: client.Units(int64(100 + i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	d := newDriver(t, f.common(""), 80, 20).init()
-	d.press("p")
+	d.Press("p")
 	if len(d.m.plans.rows) != 100 || d.m.plans.next != 2 {
 		t.Fatalf("first page: %d rows, next %d", len(d.m.plans.rows), d.m.plans.next)
 	}
-	d.mustShow("100 of 150 plans loaded")
-	d.press("/")
-	d.typeText("plan 00")
-	d.press("end")
+	d.MustShow("100 of 150 plans loaded")
+	d.Press("/")
+	d.TypeText("plan 00")
+	d.Press("end")
 	if len(d.m.plans.rows) != 100 {
 		t.Fatal("the filter loaded more")
 	}
-	d.press("esc", "end", "end")
+	d.Press("esc", "end", "end")
 	if len(d.m.plans.rows) != 150 || d.m.plans.next != 0 {
 		t.Fatalf("after end: %d rows, next %d", len(d.m.plans.rows), d.m.plans.next)
 	}
-	d.mustShow("150 plans", "Plan 000")
+	d.MustShow("150 plans", "Plan 000")
 	// A refresh keeps the older page and the cursor.
 	cur := d.m.plans.currentID()
-	d.press("r")
+	d.Press("r")
 	if len(d.m.plans.rows) != 150 || d.m.plans.currentID() != cur {
 		t.Fatalf("after refresh: %d rows, cursor %s (was %s)", len(d.m.plans.rows), d.m.plans.currentID(), cur)
 	}
@@ -418,23 +419,23 @@ func TestPaging(t *testing.T) {
 func TestLoadError(t *testing.T) {
 	f := newFixture(t, true)
 	c := f.common("")
-	bad, err := client.New(testPub, testSecret, client.WithBaseURL("http://127.0.0.1:1"),
+	bad, err := client.New(tuitest.TestPub, tuitest.TestSecret, client.WithBaseURL("http://127.0.0.1:1"),
 		client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Client = bad
 	d := newDriver(t, c, 80, 20).init()
-	if errs := d.errors(); len(errs) != 3 {
+	if errs := d.Errors(); len(errs) != 3 {
 		t.Fatalf("%d error panels, want one per list", len(errs))
 	}
-	d.mustShow("✖ could not load (r tries again): intasend GET subscriptions/")
-	if h, ok := d.last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || h.OK {
+	d.MustShow("✖ could not load (r tries again): intasend GET subscriptions/")
+	if h, ok := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || h.OK {
 		t.Fatal("health not reported as down")
 	}
-	c.Client = f.c
-	d.press("r")
-	d.mustShow("7 subscriptions")
+	c.Client = f.Client
+	d.Press("r")
+	d.MustShow("7 subscriptions")
 }
 
 // TestSpinner runs while a list loads and stops after.
@@ -442,14 +443,14 @@ func TestSpinner(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 80, 20)
 	cmd := d.m.Init()
-	if !d.m.busy() || !strings.Contains(d.view(), "loading") {
-		t.Fatalf("not loading:\n%s", d.view())
+	if !d.m.busy() || !strings.Contains(d.View(), "loading") {
+		t.Fatalf("not loading:\n%s", d.View())
 	}
-	d.run(cmd)
+	d.Run(cmd)
 	if d.m.busy() {
 		t.Fatal("still busy")
 	}
-	d.feed(spinMsg{})
+	d.Feed(spinMsg{})
 	if d.m.spinning {
 		t.Fatal("the spinner keeps ticking when idle")
 	}
@@ -461,22 +462,22 @@ func TestSpinner(t *testing.T) {
 func TestFollowNewSubscription(t *testing.T) {
 	f := newFixture(t, true)
 	d := newDriver(t, f.common(""), 100, 30).init()
-	d.press("n", "enter", "enter", "enter", "enter")
-	if d.m.watch == nil || len(d.timers) == 0 {
+	d.Press("n", "enter", "enter", "enter", "enter")
+	if d.m.watch == nil || len(d.Timers) == 0 {
 		t.Fatal("the new subscription is not followed")
 	}
 	id := d.m.watch.id
-	fire := func() int { return d.fireTimers(watchTickMsg{}) }
+	fire := func() int { return d.Fire(watchTickMsg{}) }
 	if fire() != 1 || d.m.watch == nil {
 		t.Fatal("still PENDING: followed on")
 	}
 	// Hidden: the timer is dropped and nothing is asked.
-	d.run(d.m.SetShown(false))
+	d.Run(d.m.SetShown(false))
 	if n := fire(); n != 1 || d.m.watch.inFlight {
 		t.Fatalf("%d timers fired while hidden", n)
 	}
-	f.advance(time.Minute) // the customer sets up
-	d.run(d.m.SetShown(true))
+	f.Advance(time.Minute) // the customer sets up
+	d.Run(d.m.SetShown(true))
 	if d.m.watch != nil {
 		t.Fatal("still following after setup")
 	}
@@ -484,8 +485,8 @@ func TestFollowNewSubscription(t *testing.T) {
 	if sb.Status != client.SubscriptionActive || d.m.setup.sub.Status != client.SubscriptionActive {
 		t.Fatalf("status %s, panel %s", sb.Status, d.m.setup.sub.Status)
 	}
-	d.mustShow("● ACTIVE")
-	if ts := d.toasts(); !strings.Contains(ts[len(ts)-1], "Subscription "+id+" is now ACTIVE") {
+	d.MustShow("● ACTIVE")
+	if ts := d.Toasts(); !strings.Contains(ts[len(ts)-1], "Subscription "+id+" is now ACTIVE") {
 		t.Fatalf("toasts %q", ts)
 	}
 	if fire() != 0 {
@@ -504,7 +505,7 @@ func TestFilterByNamesArrivingLater(t *testing.T) {
 	if d.m.subs.shown() != 0 {
 		t.Fatal("matched before the customer was known")
 	}
-	d.feed(pageMsg[client.SubscriptionCustomer]{l: d.m.custs, gen: d.m.custs.gen, page: 1, p: &client.Page[client.SubscriptionCustomer]{
+	d.Feed(pageMsg[client.SubscriptionCustomer]{l: d.m.custs, gen: d.m.custs.gen, page: 1, p: &client.Page[client.SubscriptionCustomer]{
 		Count: 1, Results: []client.SubscriptionCustomer{{ID: "CUS0001", FirstName: "Wanjiku", LastName: "Kamau"}}}})
 	if d.m.subs.shown() != 1 {
 		t.Fatal("the customer's name did not reach the filter")
