@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/tuitest"
 )
 
 // benchModel is a view holding n refunds (made up, no simulator), as if
@@ -52,9 +53,9 @@ func BenchmarkRefundsListFrame(b *testing.B) {
 // 5,000 loaded refunds, and the frame after it.
 func BenchmarkRefundsFilterKeystroke(b *testing.B) {
 	m := benchModel(b, 5000)
-	m.update(keyMsg("/"))
-	m.update(keyMsg("4"))
-	keys := []tea.KeyPressMsg{keyMsg("2"), keyMsg("backspace")}
+	m.update(tuitest.MustKey("/"))
+	m.update(tuitest.MustKey("4"))
+	keys := []tea.KeyPressMsg{tuitest.MustKey("2"), tuitest.MustKey("backspace")}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		m.update(keys[i%2])

@@ -18,13 +18,13 @@ func TestEndToEndPartialRefund(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(common.RoleSupport), 120, 36)
 	d.find(halfRefunded)
-	d.press("R")
+	d.Press("R")
 	d.clearField()
-	d.typeText("100")
-	d.press("tab", "right") // reason: Delayed delivery
-	d.press("tab")
-	d.typeText("second half of the late order")
-	d.press("enter")
+	d.TypeText("100")
+	d.Press("tab", "right") // reason: Delayed delivery
+	d.Press("tab")
+	d.TypeText("second half of the late order")
+	d.Press("enter")
 	c := d.confirm()
 	if c.Typed != "100.00" || !c.Danger || c.Perm != common.PermRefund {
 		t.Fatalf("confirmation %+v", c)
@@ -35,16 +35,16 @@ func TestEndToEndPartialRefund(t *testing.T) {
 		}
 	}
 	if d.m.form != nil {
-		t.Fatalf("form still open:\n%s", d.view())
+		t.Fatalf("form still open:\n%s", d.View())
 	}
-	ts := d.toasts()
+	ts := d.Toasts()
 	if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "of KES 100.00 on V1D8D8F requested (PENDING)") {
 		t.Fatalf("toasts %q", ts)
 	}
 
 	// The simulator has it, exactly once.
 	var mine []sim.RefundInfo
-	for _, r := range f.srv.Refunds() {
+	for _, r := range f.Server.Refunds() {
 		if r.InvoiceID == halfRefunded {
 			mine = append(mine, r)
 		}
@@ -52,29 +52,29 @@ func TestEndToEndPartialRefund(t *testing.T) {
 	if len(mine) != 2 || mine[1].Amount != client.Units(100) || mine[1].Reason != client.ReasonDelayed || mine[1].Status != client.RefundPending {
 		t.Fatalf("simulator refunds of %s: %+v", halfRefunded, mine)
 	}
-	if inv, _ := f.srv.Invoice(halfRefunded); inv.Refunded != client.Units(250) {
+	if inv, _ := f.Server.Invoice(halfRefunded); inv.Refunded != client.Units(250) {
 		t.Errorf("simulator says %s refunded", inv.Refunded)
 	}
 	// The payment, looked up again, leaves KES 50.00.
-	if p := d.m.pay; p.remainder() != client.Units(50) || !strings.Contains(d.view(), "Refundable  KES 50.00") {
-		t.Errorf("payment after the refund:\n%s", d.view())
+	if p := d.m.pay; p.remainder() != client.Units(50) || !strings.Contains(d.View(), "Refundable  KES 50.00") {
+		t.Errorf("payment after the refund:\n%s", d.View())
 	}
 
 	// The list shows it on top, PENDING, then COMPLETED once IntaSend is done.
-	d.press("esc")
+	d.Press("esc")
 	top := d.m.list.rows[0]
 	if top.ID != mine[1].ID || top.Amount != client.Units(100) || top.Status != client.RefundPending {
 		t.Fatalf("top of the list %+v", top)
 	}
-	if row := rowWith(d.view(), top.ID); !strings.Contains(row, "KES 100.00") || !strings.Contains(row, "PENDING") {
+	if row := rowWith(d.View(), top.ID); !strings.Contains(row, "KES 100.00") || !strings.Contains(row, "PENDING") {
 		t.Errorf("row %q", row)
 	}
-	f.advance(time.Minute)
-	d.fire(refreshTickMsg{})
-	if row := rowWith(d.view(), top.ID); !strings.Contains(row, "✔ COMPLETED") {
+	f.Advance(time.Minute)
+	d.Fire(refreshTickMsg{})
+	if row := rowWith(d.View(), top.ID); !strings.Contains(row, "✔ COMPLETED") {
 		t.Errorf("after completion, row %q", row)
 	}
-	for _, r := range f.srv.Refunds() {
+	for _, r := range f.Server.Refunds() {
 		if r.ID == top.ID && r.Status != client.RefundCompleted {
 			t.Errorf("simulator status %s", r.Status)
 		}
@@ -97,15 +97,15 @@ func TestRefundStillClearing(t *testing.T) {
 	f := newFixture(t, false)
 	inv := f.pay(client.Units(2000), false)
 	d := newDriver(t, f.common(""), 80, 20)
-	d.feed(common.OpenRefundMsg{InvoiceID: inv})
+	d.Feed(common.OpenRefundMsg{InvoiceID: inv})
 	if d.m.form == nil {
-		t.Fatalf("no form:\n%s", d.view())
+		t.Fatalf("no form:\n%s", d.View())
 	}
 	d.clearField()
-	d.typeText("750")
-	d.press("tab", "tab")
-	d.typeText("customer cancelled")
-	d.press("enter")
+	d.TypeText("750")
+	d.Press("tab", "tab")
+	d.TypeText("customer cancelled")
+	d.Press("enter")
 	d.confirm()
 	fm := d.m.form
 	if fm == nil || fm.state != formEditing {
@@ -114,17 +114,17 @@ func TestRefundStillClearing(t *testing.T) {
 	if !strings.Contains(fm.err, "clearing") || fm.amount.Value() != "750" || fm.details.Value() != "customer cancelled" {
 		t.Errorf("form after refusal: err %q, amount %q, details %q", fm.err, fm.amount.Value(), fm.details.Value())
 	}
-	if v := strings.Join(strings.Fields(d.view()), " "); !strings.Contains(v, "IntaSend:") {
-		t.Errorf("IntaSend's message not shown:\n%s", d.view())
+	if v := strings.Join(strings.Fields(d.View()), " "); !strings.Contains(v, "IntaSend:") {
+		t.Errorf("IntaSend's message not shown:\n%s", d.View())
 	}
-	if n := len(f.srv.Refunds()); n != 0 {
+	if n := len(f.Server.Refunds()); n != 0 {
 		t.Fatalf("%d refunds after a refusal", n)
 	}
-	f.advance(2 * time.Minute)
-	d.press("enter") // submit again from the details field
+	f.Advance(2 * time.Minute)
+	d.Press("enter") // submit again from the details field
 	d.confirm()
-	if d.m.form != nil || len(f.srv.Refunds()) != 1 || f.srv.Refunds()[0].Amount != client.Units(750) {
-		t.Fatalf("after clearing: form %v, refunds %+v", d.m.form != nil, f.srv.Refunds())
+	if d.m.form != nil || len(f.Server.Refunds()) != 1 || f.Server.Refunds()[0].Amount != client.Units(750) {
+		t.Fatalf("after clearing: form %v, refunds %+v", d.m.form != nil, f.Server.Refunds())
 	}
 	if r := d.m.list.rows; len(r) != 1 || r[0].Amount != client.Units(750) {
 		t.Errorf("list %+v", r)
@@ -137,9 +137,9 @@ func TestRefundRefusedByIntaSend(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
-	d.press("R", "enter", "enter", "enter") // 150.00, first reason, no details
+	d.Press("R", "enter", "enter", "enter") // 150.00, first reason, no details
 	// Meanwhile another agent refunds KES 100.
-	if _, err := f.c.CreateRefund(f.ctx, client.RefundRequest{InvoiceID: halfRefunded, Amount: client.Units(100), Reason: client.ReasonOther}); err != nil {
+	if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: halfRefunded, Amount: client.Units(100), Reason: client.ReasonOther}); err != nil {
 		t.Fatal(err)
 	}
 	d.confirm()
@@ -156,24 +156,24 @@ func TestAmbiguousRefund(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
-	d.press("R")
+	d.Press("R")
 	d.clearField()
-	d.typeText("40")
-	d.press("enter", "enter", "enter")
-	f.srv.SetFaults([]sim.Fault{{Route: "POST chargebacks/", Kind: sim.DropAfter, Rate: 1}})
+	d.TypeText("40")
+	d.Press("enter", "enter", "enter")
+	f.Server.SetFaults([]sim.Fault{{Route: "POST chargebacks/", Kind: sim.DropAfter, Rate: 1}})
 	d.confirm()
-	f.srv.SetFaults(nil)
-	if n := f.srv.Counters().Requests["POST chargebacks/"]; n != 1 {
+	f.Server.SetFaults(nil)
+	if n := f.Server.Counters().Requests["POST chargebacks/"]; n != 1 {
 		t.Fatalf("%d refund requests: it was retried", n)
 	}
 	if d.m.form != nil {
 		t.Error("the form stayed open after an unclear answer (a second enter could refund twice)")
 	}
-	e, ok := d.last(typeOf[common.ErrorMsg]()).(common.ErrorMsg)
+	e, ok := d.Last(typeOf[common.ErrorMsg]()).(common.ErrorMsg)
 	if !ok || e.Title != "Refund outcome unknown" || !strings.Contains(e.Err.Error(), "was not sent again") {
 		t.Errorf("error panel %+v", e)
 	}
-	ts := d.toasts()
+	ts := d.Toasts()
 	if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "did go through") || !strings.Contains(ts[len(ts)-1], "KES 40.00") {
 		t.Errorf("toasts %q", ts)
 	}
@@ -191,15 +191,15 @@ func TestAmbiguousRefundNotTaken(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
-	d.press("R", "enter", "enter", "enter")
-	f.srv.SetFaults([]sim.Fault{{Route: "POST chargebacks/", Kind: sim.DropBefore, Rate: 1}})
+	d.Press("R", "enter", "enter", "enter")
+	f.Server.SetFaults([]sim.Fault{{Route: "POST chargebacks/", Kind: sim.DropBefore, Rate: 1}})
 	d.confirm()
-	f.srv.SetFaults(nil)
-	ts := d.toasts()
+	f.Server.SetFaults(nil)
+	ts := d.Toasts()
 	if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "No new refund of KES 150.00") {
 		t.Errorf("toasts %q", ts)
 	}
-	if len(f.srv.Refunds()) != 4 {
+	if len(f.Server.Refunds()) != 4 {
 		t.Error("a refund appeared")
 	}
 }
@@ -210,17 +210,17 @@ func TestCancelledConfirmation(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
-	d.press("R", "enter", "enter", "enter")
-	c, _ := d.last(typeOf[common.ConfirmMsg]()).(common.ConfirmMsg)
+	d.Press("R", "enter", "enter", "enter")
+	c, _ := d.Last(typeOf[common.ConfirmMsg]()).(common.ConfirmMsg)
 	if d.m.form.state != formConfirming || d.m.QuitWarning() == "" && false {
 		t.Fatal("not waiting for confirmation")
 	}
-	d.feed(c.OnCancel)
+	d.Feed(c.OnCancel)
 	if d.m.form == nil || d.m.form.state != formEditing || d.m.form.amount.Value() != "150.00" {
 		t.Fatal("cancel did not return to the form")
 	}
-	d.feed(c.OnConfirm) // a stale confirmation after cancel does nothing
-	if len(f.srv.Refunds()) != 4 {
+	d.Feed(c.OnConfirm) // a stale confirmation after cancel does nothing
+	if len(f.Server.Refunds()) != 4 {
 		t.Error("a cancelled confirmation sent the refund")
 	}
 }

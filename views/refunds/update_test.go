@@ -17,7 +17,7 @@ func TestListLoads(t *testing.T) {
 	if n := len(d.m.list.rows); n != 4 {
 		t.Fatalf("%d refunds loaded, want 4", n)
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"… PENDING", "! DISPUTED", "✔ COMPLETED", "KES 1,058.00", "Duplicate payment", "4 refunds loaded"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("list lacks %q:\n%s", want, v)
@@ -35,41 +35,41 @@ func TestListLoads(t *testing.T) {
 func TestFilter(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 120, 36)
-	d.press("/")
+	d.Press("/")
 	if !d.m.Capturing() {
 		t.Fatal("filter does not capture")
 	}
-	d.typeText("completed")
+	d.TypeText("completed")
 	if n := d.m.list.shown(); n != 2 {
 		t.Errorf("completed → %d rows", n)
 	}
-	d.press("enter")
+	d.Press("enter")
 	if d.m.Capturing() || d.m.list.shown() != 2 {
 		t.Errorf("enter: capturing %v, %d rows", d.m.Capturing(), d.m.list.shown())
 	}
-	d.press("/")
-	d.typeText(" duplicate")
-	if n := d.m.list.shown(); n != 1 || !strings.Contains(d.view(), "1 match") {
-		t.Errorf("completed duplicate → %d rows:\n%s", n, d.view())
+	d.Press("/")
+	d.TypeText(" duplicate")
+	if n := d.m.list.shown(); n != 1 || !strings.Contains(d.View(), "1 match") {
+		t.Errorf("completed duplicate → %d rows:\n%s", n, d.View())
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.list.shown() != 4 || d.m.list.query != "" {
 		t.Errorf("esc: %d rows, query %q", d.m.list.shown(), d.m.list.query)
 	}
 	// By amount and by invoice id.
-	d.press("/")
-	d.typeText("1058")
+	d.Press("/")
+	d.TypeText("1058")
 	if d.m.list.shown() != 1 {
 		t.Errorf("1058 → %d rows", d.m.list.shown())
 	}
-	d.press("esc", "/")
-	d.typeText(strings.ToLower(halfRefunded))
+	d.Press("esc", "/")
+	d.TypeText(strings.ToLower(halfRefunded))
 	if d.m.list.shown() != 1 {
 		t.Errorf("invoice id → %d rows", d.m.list.shown())
 	}
-	d.press("esc", "/")
-	d.typeText("zzz")
-	if v := d.view(); !strings.Contains(v, `no loaded refund matches "zzz"`) {
+	d.Press("esc", "/")
+	d.TypeText("zzz")
+	if v := d.View(); !strings.Contains(v, `no loaded refund matches "zzz"`) {
 		t.Errorf("no-match view:\n%s", v)
 	}
 }
@@ -80,7 +80,7 @@ func TestPaging(t *testing.T) {
 	f := newFixture(t, false)
 	inv := f.pay(client.Units(1000), true)
 	for i := 0; i < 105; i++ {
-		if _, err := f.c.CreateRefund(f.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(1), Reason: client.ReasonOther}); err != nil {
+		if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(1), Reason: client.ReasonOther}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,14 +88,14 @@ func TestPaging(t *testing.T) {
 	if n, next := len(d.m.list.rows), d.m.list.next; n != 100 || next != 2 {
 		t.Fatalf("first load: %d rows, next %d", n, next)
 	}
-	if v := d.view(); !strings.Contains(v, "100 of 105 refunds loaded") || !strings.Contains(v, "more below") {
+	if v := d.View(); !strings.Contains(v, "100 of 105 refunds loaded") || !strings.Contains(v, "more below") {
 		t.Errorf("footer:\n%s", v)
 	}
-	d.press("pgdown")
+	d.Press("pgdown")
 	if len(d.m.list.rows) != 100 {
 		t.Error("loaded more far from the end")
 	}
-	d.press("end")
+	d.Press("end")
 	if n, next := len(d.m.list.rows), d.m.list.next; n != 105 || next != 0 {
 		t.Fatalf("after end: %d rows, next %d", n, next)
 	}
@@ -109,10 +109,10 @@ func TestPaging(t *testing.T) {
 	// A new refund lands on top on refresh, without losing the loaded pages
 	// or the cursor's row.
 	cur, _ := d.m.list.selected()
-	if _, err := f.c.CreateRefund(f.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(2), Reason: client.ReasonOther}); err != nil {
+	if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(2), Reason: client.ReasonOther}); err != nil {
 		t.Fatal(err)
 	}
-	d.run(d.m.Refresh())
+	d.Run(d.m.Refresh())
 	if n := len(d.m.list.rows); n != 106 || d.m.list.rows[0].Amount != client.Units(2) {
 		t.Errorf("after refresh: %d rows, top %+v", n, d.m.list.rows[0])
 	}
@@ -126,28 +126,28 @@ func TestPaging(t *testing.T) {
 func TestDetail(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
-	before := f.srv.Counters().Requests["GET chargebacks/{id}/"]
-	d.press("down", "down") // the half refund of V1D8D8F
-	d.press("enter")
-	if f.srv.Counters().Requests["GET chargebacks/{id}/"] != before+1 {
+	before := f.Server.Counters().Requests["GET chargebacks/{id}/"]
+	d.Press("down", "down") // the half refund of V1D8D8F
+	d.Press("enter")
+	if f.Server.Counters().Requests["GET chargebacks/{id}/"] != before+1 {
 		t.Error("the detail did not read the refund again")
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"Refund ZZ7RHP9", "✔ COMPLETED — Refunded to customer", "KES 150.00", "V1D8D8F", "paid KES 300.00",
 		"Delayed delivery", "Order arrived a week late", "Sale line"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("detail lacks %q:\n%s", want, v)
 		}
 	}
-	d.press("p")
+	d.Press("p")
 	if d.m.screen() != scrPayment || d.m.pay.id != halfRefunded || d.m.pay.status == nil {
-		t.Fatalf("p did not open the payment:\n%s", d.view())
+		t.Fatalf("p did not open the payment:\n%s", d.View())
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.screen() != scrList {
 		t.Errorf("esc from the payment: screen %v", d.m.screen())
 	}
-	d.press("enter", "esc")
+	d.Press("enter", "esc")
 	if d.m.screen() != scrList {
 		t.Errorf("esc from the detail: screen %v", d.m.screen())
 	}
@@ -159,9 +159,9 @@ func TestFindPayment(t *testing.T) {
 	d := newDriver(t, f.common(""), 120, 36)
 	d.find(strings.ToLower(halfRefunded)) // typed in lower case
 	if d.m.find != nil || d.m.screen() != scrPayment {
-		t.Fatalf("lookup did not open the payment:\n%s", d.view())
+		t.Fatalf("lookup did not open the payment:\n%s", d.View())
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"Payment V1D8D8F", "M-PESA", "✔ COMPLETE", "Daniel Wafula · 254746144478", "KES 300.00",
 		"charges KES 9.00", "net KES 291.00", "Refunds of this payment (1)", "ZZ7RHP9", "Refunded    KES 150.00",
 		"Refundable  KES 150.00", "R refund"} {
@@ -170,9 +170,9 @@ func TestFindPayment(t *testing.T) {
 		}
 	}
 	// A DISPUTED refund frees its amount again.
-	d.press("f")
-	d.typeText("RS94C9D")
-	d.press("enter")
+	d.Press("f")
+	d.TypeText("RS94C9D")
+	d.Press("enter")
 	if p := d.m.pay; p.refunded() != 0 || p.remainder() != client.Units(2150) {
 		t.Errorf("disputed: refunded %s, left %s", p.refunded(), p.remainder())
 	}
@@ -183,30 +183,30 @@ func TestFindPayment(t *testing.T) {
 func TestFindBadInput(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
-	calls := func() int { return f.srv.Counters().Requests["POST payment/status/"] }
+	calls := func() int { return f.Server.Counters().Requests["POST payment/status/"] }
 	cases := []struct{ typed, want string }{
 		{"NOPE123", "No payment with invoice id NOPE123"},
 		{"AB-12", "letters and digits only"},
 		{"", "type the invoice id"},
 	}
 	for _, tc := range cases {
-		d.press("f")
-		d.typeText(tc.typed)
+		d.Press("f")
+		d.TypeText(tc.typed)
 		before := calls()
-		d.press("enter")
+		d.Press("enter")
 		if d.m.find == nil {
 			t.Fatalf("%q: the box closed", tc.typed)
 		}
 		if !strings.Contains(d.m.find.err, tc.want) || d.m.find.input.Value() != tc.typed {
 			t.Errorf("%q: error %q, box holds %q", tc.typed, d.m.find.err, d.m.find.input.Value())
 		}
-		if !strings.Contains(strings.Join(strings.Fields(d.view()), " "), tc.want) {
-			t.Errorf("%q: the message is not on screen:\n%s", tc.typed, d.view())
+		if !strings.Contains(strings.Join(strings.Fields(d.View()), " "), tc.want) {
+			t.Errorf("%q: the message is not on screen:\n%s", tc.typed, d.View())
 		}
 		if tc.typed != "NOPE123" && calls() != before {
 			t.Errorf("%q: asked IntaSend about a malformed id", tc.typed)
 		}
-		d.press("esc")
+		d.Press("esc")
 		if d.m.find != nil || d.m.screen() != scrList {
 			t.Fatal("esc did not close the box")
 		}
@@ -219,9 +219,9 @@ func TestFormBadInput(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
-	d.press("R")
+	d.Press("R")
 	if d.m.form == nil {
-		t.Fatalf("R did not open the form:\n%s", d.view())
+		t.Fatalf("R did not open the form:\n%s", d.View())
 	}
 	if got := d.m.form.amount.Value(); got != "150.00" {
 		t.Errorf("amount defaults to %q, want what is left, 150.00", got)
@@ -238,8 +238,8 @@ func TestFormBadInput(t *testing.T) {
 	for _, tc := range cases {
 		d.m.form.setFocus(fAmount)
 		d.clearField()
-		d.typeText(tc.typed)
-		d.press("tab", "tab", "enter") // to details, submit
+		d.TypeText(tc.typed)
+		d.Press("tab", "tab", "enter") // to details, submit
 		fm := d.m.form
 		if fm == nil || fm.state != formEditing {
 			t.Fatalf("%q: form closed or left editing", tc.typed)
@@ -250,22 +250,22 @@ func TestFormBadInput(t *testing.T) {
 		if fm.amount.Value() != tc.typed || fm.focus != fAmount {
 			t.Errorf("%q: form holds %q, focus %d", tc.typed, fm.amount.Value(), fm.focus)
 		}
-		if d.last(typeOf[common.ConfirmMsg]()) != nil {
+		if d.Last(typeOf[common.ConfirmMsg]()) != nil {
 			t.Fatalf("%q: asked for a confirmation", tc.typed)
 		}
-		if v := d.view(); fm.amountErr != "" && !strings.Contains(v, "✖ ") {
+		if v := d.View(); fm.amountErr != "" && !strings.Contains(v, "✖ ") {
 			t.Errorf("%q: no inline error on screen:\n%s", tc.typed, v)
 		}
 	}
 	// Details are capped at IntaSend's 255 characters as they are typed.
 	d.m.form.setFocus(fDetails)
-	d.typeText(strings.Repeat("x", 260))
+	d.TypeText(strings.Repeat("x", 260))
 	if n := len(d.m.form.details.Value()); n != detailsMax {
 		t.Errorf("details hold %d characters", n)
 	}
 	// esc closes the form without sending.
-	d.press("esc")
-	if d.m.form != nil || len(f.srv.Refunds()) != 4 {
+	d.Press("esc")
+	if d.m.form != nil || len(f.Server.Refunds()) != 4 {
 		t.Error("esc sent or kept the form")
 	}
 }
@@ -275,16 +275,16 @@ func TestReasonPicker(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
-	d.press("R", "tab")
+	d.Press("R", "tab")
 	seen := map[string]bool{}
 	for range reasons {
 		seen[reasons[d.m.form.reason]] = true
-		d.press("right")
+		d.Press("right")
 	}
 	if len(seen) != 5 || d.m.form.reason != 0 {
 		t.Errorf("right cycled through %v, back at %d", seen, d.m.form.reason)
 	}
-	d.press("left")
+	d.Press("left")
 	if reasons[d.m.form.reason] != client.ReasonOther {
 		t.Errorf("left from the first is %s", reasons[d.m.form.reason])
 	}
@@ -297,33 +297,33 @@ func TestReasonPicker(t *testing.T) {
 // form and says why.
 func TestRefusals(t *testing.T) {
 	f := seeded(t)
-	r, err := f.c.STKPush(f.ctx, client.STKPushRequest{Phone: sandboxPhone, Amount: client.Units(50)})
+	r, err := f.Client.STKPush(f.Ctx, client.STKPushRequest{Phone: sandboxPhone, Amount: client.Units(50)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(r.Invoice.ID)
-	d.press("R")
+	d.Press("R")
 	if d.m.form != nil {
 		t.Fatal("form opened on a PENDING payment")
 	}
-	if ts := d.toasts(); len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Only COMPLETE payments can be refunded") {
+	if ts := d.Toasts(); len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Only COMPLETE payments can be refunded") {
 		t.Errorf("toasts %q", ts)
 	}
 	// A PENDING refund holds its amount: the seeded one took all of it.
 	d.find(pendingRefund)
-	d.press("R")
-	if d.m.form != nil || !strings.Contains(d.view(), "Nothing left to refund: KES 1,058.00 of KES 1,058.00") {
-		t.Errorf("payment with a PENDING full refund:\n%s", d.view())
+	d.Press("R")
+	if d.m.form != nil || !strings.Contains(d.View(), "Nothing left to refund: KES 1,058.00 of KES 1,058.00") {
+		t.Errorf("payment with a PENDING full refund:\n%s", d.View())
 	}
 	// Refund all that is left, then nothing is.
-	if _, err := f.c.CreateRefund(f.ctx, client.RefundRequest{InvoiceID: halfRefunded, Amount: client.Units(150), Reason: client.ReasonOther}); err != nil {
+	if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: halfRefunded, Amount: client.Units(150), Reason: client.ReasonOther}); err != nil {
 		t.Fatal(err)
 	}
 	d.find(halfRefunded)
-	d.press("R")
-	if d.m.form != nil || !strings.Contains(d.view(), "Nothing left to refund") {
-		t.Errorf("fully refunded payment:\n%s", d.view())
+	d.Press("R")
+	if d.m.form != nil || !strings.Contains(d.View(), "Nothing left to refund") {
+		t.Errorf("fully refunded payment:\n%s", d.View())
 	}
 }
 
@@ -337,20 +337,20 @@ func TestRoleWithoutRefund(t *testing.T) {
 			t.Error("R is in a viewer's help")
 		}
 	}
-	d.feed(common.OpenRefundMsg{InvoiceID: halfRefunded})
+	d.Feed(common.OpenRefundMsg{InvoiceID: halfRefunded})
 	if d.m.form != nil || d.m.screen() != scrPayment {
 		t.Fatalf("viewer hand-off: form %v, screen %v", d.m.form != nil, d.m.screen())
 	}
-	d.press("R")
+	d.Press("R")
 	if d.m.form != nil {
 		t.Fatal("R opened the form for a viewer")
 	}
-	if v := d.view(); !strings.Contains(v, "Your role cannot refund") {
+	if v := d.View(); !strings.Contains(v, "Your role cannot refund") {
 		t.Errorf("payment for a viewer:\n%s", v)
 	}
 	// Support may refund.
 	d2 := newDriver(t, f.common(common.RoleSupport), 80, 20)
-	d2.feed(common.OpenRefundMsg{InvoiceID: halfRefunded})
+	d2.Feed(common.OpenRefundMsg{InvoiceID: halfRefunded})
 	if d2.m.form == nil {
 		t.Error("support cannot refund")
 	}
@@ -361,19 +361,19 @@ func TestRoleWithoutRefund(t *testing.T) {
 func TestOpenRefundMsg(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
-	d.press("f") // a find box open when the hand-off arrives is replaced
-	d.feed(common.OpenRefundMsg{InvoiceID: " v1d8d8f "})
+	d.Press("f") // a find box open when the hand-off arrives is replaced
+	d.Feed(common.OpenRefundMsg{InvoiceID: " v1d8d8f "})
 	if d.m.find != nil || d.m.form == nil || d.m.form.invoice.ID != halfRefunded || d.m.form.amount.Value() != "150.00" {
-		t.Fatalf("hand-off:\n%s", d.view())
+		t.Fatalf("hand-off:\n%s", d.View())
 	}
-	d.press("esc")
-	d.feed(common.OpenRefundMsg{InvoiceID: "no such!"})
-	if ts := d.toasts(); len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "letters and digits") {
+	d.Press("esc")
+	d.Feed(common.OpenRefundMsg{InvoiceID: "no such!"})
+	if ts := d.Toasts(); len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "letters and digits") {
 		t.Errorf("toasts %q", ts)
 	}
 	// Unknown invoice: the payment screen says so.
-	d.feed(common.OpenRefundMsg{InvoiceID: "ZZZZZZZ"})
-	if v := d.view(); !strings.Contains(v, "No payment with invoice id ZZZZZZZ") || d.m.form != nil {
+	d.Feed(common.OpenRefundMsg{InvoiceID: "ZZZZZZZ"})
+	if v := d.View(); !strings.Contains(v, "No payment with invoice id ZZZZZZZ") || d.m.form != nil {
 		t.Errorf("unknown invoice:\n%s", v)
 	}
 }
@@ -384,41 +384,41 @@ func TestOpenRefundMsg(t *testing.T) {
 func TestPendingRefreshTimer(t *testing.T) {
 	f := seeded(t)
 	d := newDriver(t, f.common(""), 80, 20)
-	if len(d.timers) != 1 {
-		t.Fatalf("%d timers with a PENDING refund", len(d.timers))
+	if len(d.Timers) != 1 {
+		t.Fatalf("%d timers with a PENDING refund", len(d.Timers))
 	}
 	d.m.SetShown(false)
-	if n := d.fire(refreshTickMsg{}); n != 1 || d.m.list.loading {
+	if n := d.Fire(refreshTickMsg{}); n != 1 || d.m.list.loading {
 		t.Error("the timer reloaded while hidden")
 	}
-	d.run(d.m.SetShown(true))
-	f.advance(49 * time.Hour) // the seeded PENDING refund completes after two days
-	before := f.srv.Counters().Requests["GET chargebacks/"]
-	d.fire(refreshTickMsg{})
-	if f.srv.Counters().Requests["GET chargebacks/"] != before+1 {
+	d.Run(d.m.SetShown(true))
+	f.Advance(49 * time.Hour) // the seeded PENDING refund completes after two days
+	before := f.Server.Counters().Requests["GET chargebacks/"]
+	d.Fire(refreshTickMsg{})
+	if f.Server.Counters().Requests["GET chargebacks/"] != before+1 {
 		t.Fatal("the timer did not reload")
 	}
 	if d.m.list.rows[0].Status != client.RefundCompleted {
 		t.Errorf("top refund still %s", d.m.list.rows[0].Status)
 	}
-	if len(d.timers) != 0 {
-		t.Errorf("%d timers with nothing pending", len(d.timers))
+	if len(d.Timers) != 0 {
+		t.Errorf("%d timers with nothing pending", len(d.Timers))
 	}
 }
 
 // TestLoadError: IntaSend unreachable → an error panel and a way to retry.
 func TestLoadError(t *testing.T) {
 	f := seeded(t)
-	f.srv.SetFaults([]sim.Fault{{Route: "GET chargebacks/", Kind: sim.ServerError, Rate: 1, Status: 503}})
+	f.Server.SetFaults([]sim.Fault{{Route: "GET chargebacks/", Kind: sim.ServerError, Rate: 1, Status: 503}})
 	d := newDriver(t, f.common(""), 80, 20)
-	if _, ok := d.last(typeOf[common.ErrorMsg]()).(common.ErrorMsg); !ok {
+	if _, ok := d.Last(typeOf[common.ErrorMsg]()).(common.ErrorMsg); !ok {
 		t.Error("no error panel")
 	}
-	if v := d.view(); !strings.Contains(v, "could not load refunds") || !strings.Contains(v, "press r") {
+	if v := d.View(); !strings.Contains(v, "could not load refunds") || !strings.Contains(v, "press r") {
 		t.Errorf("error view:\n%s", v)
 	}
-	f.srv.SetFaults(nil)
-	d.run(d.m.Refresh())
+	f.Server.SetFaults(nil)
+	d.Run(d.m.Refresh())
 	if len(d.m.list.rows) != 4 {
 		t.Errorf("retry: %d rows", len(d.m.list.rows))
 	}
