@@ -180,6 +180,16 @@ func Key(k string) (tea.KeyPressMsg, bool) {
 	return tea.KeyPressMsg{Code: r, Text: k}, true
 }
 
+// MustKey is Key for keys written into a test (benchmarks, tables): it
+// panics on a name Key does not know.
+func MustKey(k string) tea.KeyPressMsg {
+	m, ok := Key(k)
+	if !ok {
+		panic("tuitest: unknown key " + k)
+	}
+	return m
+}
+
 // Fire delivers the pending timers whose message has sample's type, as if
 // their time had come, and says how many there were. Timers they set are
 // kept for the next Fire.

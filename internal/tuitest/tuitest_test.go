@@ -146,12 +146,18 @@ func TestKey(t *testing.T) {
 		{"é", tea.KeyPressMsg{Code: 'é', Text: "é"}, true},
 		{"entr", tea.KeyPressMsg{}, false},
 	}
+	defer func() {
+		if recover() == nil {
+			t.Error("MustKey accepted an unknown key")
+		}
+	}()
 	for _, tt := range tests {
 		got, ok := Key(tt.in)
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("Key(%q) = %+v %v, want %+v %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+	MustKey("entr")
 }
 
 func TestStripAndCheckBox(t *testing.T) {
