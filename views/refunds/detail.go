@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // detail is one refund, read again from IntaSend when opened.
@@ -48,7 +49,7 @@ func (m *Model) detailView() string {
 	b.WriteString(m.titleLine(st.Title.Render("Refunds › Refund " + r.ID)))
 	b.WriteByte('\n')
 	field := func(label, value string) {
-		b.WriteString(truncate("  "+st.Label.Render(padRight(label, 14))+value, m.width))
+		b.WriteString(text.Truncate("  "+st.Label.Render(text.PadRight(label, 14))+value, m.width))
 		b.WriteByte('\n')
 	}
 	cur := currency(r)
@@ -58,19 +59,19 @@ func (m *Model) detailView() string {
 	}
 	field("Status", status)
 	field("Amount", st.Bold.Render(r.Amount.Format(cur)))
-	inv := orDash(invoiceID(r))
+	inv := text.OrDash(invoiceID(r))
 	if r.Invoice != nil && r.Invoice.Value != 0 {
-		inv += st.Faint.Render(fmt.Sprintf("  paid %s · %s · %s", r.Invoice.Value.Format(cur), orDash(r.Invoice.Provider), orDash(r.Invoice.Account)))
+		inv += st.Faint.Render(fmt.Sprintf("  paid %s · %s · %s", r.Invoice.Value.Format(cur), text.OrDash(r.Invoice.Provider), text.OrDash(r.Invoice.Account)))
 	}
 	field("Invoice", inv)
-	field("Reason", orDash(r.Reason))
-	field("Details", orDash(r.ReasonDetails))
+	field("Reason", text.OrDash(r.Reason))
+	field("Details", text.OrDash(r.ReasonDetails))
 	field("Created", m.stamp(r.CreatedAt, "2006-01-02 15:04:05"))
 	field("Updated", m.stamp(r.UpdatedAt, "2006-01-02 15:04:05"))
 	if t := r.Transaction; t != nil {
-		field("Sale line", fmt.Sprintf("%s · %s · %s", orDash(t.ID), orDash(t.TransType), orDash(t.Status)))
+		field("Sale line", fmt.Sprintf("%s · %s · %s", text.OrDash(t.ID), text.OrDash(t.TransType), text.OrDash(t.Status)))
 	}
-	field("Session", orDash(r.SessionID))
+	field("Session", text.OrDash(r.SessionID))
 	staff := "no"
 	if r.StaffCreated {
 		staff = "yes (raised by IntaSend staff)"
@@ -81,12 +82,12 @@ func (m *Model) detailView() string {
 	case d.loading:
 		b.WriteString(st.Faint.Render(common.SymPending+" reading it again…") + "\n")
 	case d.err != "":
-		b.WriteString(st.Warning.Render(truncate(common.SymWarn+" could not read it again: "+d.err, m.width)) + "\n")
+		b.WriteString(st.Warning.Render(text.Truncate(common.SymWarn+" could not read it again: "+d.err, m.width)) + "\n")
 	}
 	hint := "p open the payment"
 	if m.keys.Refund.Enabled() {
 		hint += " · R refund more of it"
 	}
-	b.WriteString(st.Faint.Render(truncate(hint+" · esc back", m.width)))
+	b.WriteString(st.Faint.Render(text.Truncate(hint+" · esc back", m.width)))
 	return b.String()
 }

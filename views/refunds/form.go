@@ -7,10 +7,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Reasons IntaSend accepts, in its order (OAS ChargebacksCreate).
@@ -137,7 +137,7 @@ func (m *Model) checkAmount(v string) string {
 	}
 	a, err := client.ParseAmount(v)
 	if err != nil {
-		return reason(err)
+		return text.Reason(err)
 	}
 	switch {
 	case a <= 0:
@@ -218,7 +218,7 @@ func (m *Model) submit() tea.Cmd {
 	f.req = &req
 	f.state = formConfirming
 	cur := f.invoice.Currency
-	body := fmt.Sprintf("invoice  %s (paid %s)\ncustomer %s\nreason   %s", f.invoice.ID, f.invoice.Value.Format(cur), orDash(f.cust), req.Reason)
+	body := fmt.Sprintf("invoice  %s (paid %s)\ncustomer %s\nreason   %s", f.invoice.ID, f.invoice.Value.Format(cur), text.OrDash(f.cust), req.Reason)
 	if req.ReasonDetails != "" {
 		body += "\ndetails  " + req.ReasonDetails
 	}
@@ -269,9 +269,9 @@ func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		m.form = nil
-		return tea.Batch(health(nil, now), m.reloadList(), m.lookup(req.InvoiceID, false),
+		return tea.Batch(text.Health(nil, now), m.reloadList(), m.lookup(req.InvoiceID, false),
 			common.Toast(common.ToastSuccess, fmt.Sprintf("%s Refund %s of %s on %s requested (%s)",
-				common.SymOK, msg.r.ID, msg.r.Amount.Format(cur), req.InvoiceID, orDash(msg.r.Status))))
+				common.SymOK, msg.r.ID, msg.r.Amount.Format(cur), req.InvoiceID, text.OrDash(msg.r.Status))))
 	case client.IsAmbiguous(msg.err):
 		// It may have gone through: never send it again from here. Look
 		// the invoice's refunds up again and say what they show.
@@ -283,14 +283,14 @@ func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
 			}
 		}
 		m.unclear = &unclear{invoice: req.InvoiceID, amount: req.Amount, known: known}
-		return tea.Batch(health(msg.err, now), m.reloadList(), m.lookup(req.InvoiceID, false),
+		return tea.Batch(text.Health(msg.err, now), m.reloadList(), m.lookup(req.InvoiceID, false),
 			common.Error("Refund outcome unknown", fmt.Errorf(
 				"IntaSend did not answer clearly (%s). The refund of %s on %s may have gone through, so it was not sent again. "+
-					"The refunds are being looked up again: check them before refunding again", errText(msg.err), req.Amount.Format(cur), req.InvoiceID)))
+					"The refunds are being looked up again: check them before refunding again", text.ErrText(msg.err), req.Amount.Format(cur), req.InvoiceID)))
 	}
 	f.state = formEditing
-	f.err = errText(msg.err)
-	return health(msg.err, now)
+	f.err = text.ErrText(msg.err)
+	return text.Health(msg.err, now)
 }
 
 // formView draws the form in a box at most width cells wide.
@@ -303,12 +303,12 @@ func (m *Model) formView() string {
 	valueW := max(inner-labelW-2, 8)
 	cur := f.invoice.Currency
 	var lines []string
-	add := func(s string) { lines = append(lines, truncate(s, inner)) }
+	add := func(s string) { lines = append(lines, text.Truncate(s, inner)) }
 	add(st.Title.Render("Refund payment " + f.invoice.ID))
 	add("")
-	add("  " + st.Label.Render(padRight("Customer", labelW)) + orDash(f.cust))
-	add("  " + st.Label.Render(padRight("Paid", labelW)) + f.invoice.Value.Format(cur))
-	add("  " + st.Label.Render(padRight("Refundable", labelW)) + st.Bold.Render(f.left.Format(cur)))
+	add("  " + st.Label.Render(text.PadRight("Customer", labelW)) + text.OrDash(f.cust))
+	add("  " + st.Label.Render(text.PadRight("Paid", labelW)) + f.invoice.Value.Format(cur))
+	add("  " + st.Label.Render(text.PadRight("Refundable", labelW)) + st.Bold.Render(f.left.Format(cur)))
 	add("")
 	marker := func(i int) string {
 		if i == f.focus && f.state == formEditing {
@@ -318,24 +318,24 @@ func (m *Model) formView() string {
 	}
 	errLine := func(i int, msg string) {
 		if msg != "" && f.touched[i] {
-			add(strings.Repeat(" ", labelW+2) + st.FieldError.Render(truncate(common.SymFailed+" "+msg, valueW)))
+			add(strings.Repeat(" ", labelW+2) + st.FieldError.Render(text.Truncate(common.SymFailed+" "+msg, valueW)))
 		}
 	}
 	f.amount.SetWidth(valueW - 1)
-	add(marker(fAmount) + st.Label.Render(padRight("Amount", labelW)) + f.amount.View())
+	add(marker(fAmount) + st.Label.Render(text.PadRight("Amount", labelW)) + f.amount.View())
 	if f.amountErr == "" {
 		if a, err := client.ParseAmount(f.amount.Value()); err == nil {
-			add(strings.Repeat(" ", labelW+2) + st.Faint.Render(truncate("= "+a.Format(cur)+partial(a, f.left), valueW)))
+			add(strings.Repeat(" ", labelW+2) + st.Faint.Render(text.Truncate("= "+a.Format(cur)+partial(a, f.left), valueW)))
 		}
 	}
 	errLine(fAmount, f.amountErr)
-	add(marker(fReason) + st.Label.Render(padRight("Reason", labelW)) + m.reasonView(f.focus == fReason && f.state == formEditing))
+	add(marker(fReason) + st.Label.Render(text.PadRight("Reason", labelW)) + m.reasonView(f.focus == fReason && f.state == formEditing))
 	f.details.SetWidth(valueW - 1)
-	add(marker(fDetails) + st.Label.Render(padRight("Details", labelW)) + f.details.View())
+	add(marker(fDetails) + st.Label.Render(text.PadRight("Details", labelW)) + f.details.View())
 	errLine(fDetails, f.detailsErr)
 	add("")
 	if f.err != "" {
-		for _, l := range wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
+		for _, l := range text.Wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
 			lines = append(lines, st.FieldError.Render(l))
 		}
 	}
@@ -365,16 +365,4 @@ func (m *Model) reasonView(focused bool) string {
 		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›") + st.Faint.Render(fmt.Sprintf("  %d/%d ←/→", m.form.reason+1, len(reasons)))
 	}
 	return "‹ " + label + " ›"
-}
-
-// overlay shows a panel, centred, under the body's first line (the title
-// keeps the refresh state); the rest of the body would only be noise.
-func overlay(body, panel string, width int) string {
-	title, _, _ := strings.Cut(body, "\n")
-	pad := strings.Repeat(" ", max((width-lipgloss.Width(panel))/2, 0))
-	lines := strings.Split(panel, "\n")
-	for i, l := range lines {
-		lines[i] = pad + l
-	}
-	return title + "\n" + strings.Join(lines, "\n")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // list is the refunds as loaded so far, newest first, page by page.
@@ -266,8 +267,8 @@ func (m *Model) columns() columns {
 func (c columns) width() int { return 2 + c.when + c.id + c.inv + c.amount + c.reason + 10 }
 
 func (c columns) row(when, id, inv, amount, reason, status string) string {
-	return padRight(when, c.when) + "  " + padRight(id, c.id) + "  " + padRight(inv, c.inv) + "  " +
-		padLeft(amount, c.amount) + "  " + padRight(reason, c.reason) + "  " + status
+	return text.PadRight(when, c.when) + "  " + text.PadRight(id, c.id) + "  " + text.PadRight(inv, c.inv) + "  " +
+		text.PadLeft(amount, c.amount) + "  " + text.PadRight(reason, c.reason) + "  " + status
 }
 
 // listView draws the refunds table.
@@ -280,18 +281,18 @@ func (m *Model) listView() string {
 	switch {
 	case l.filtering || l.query != "":
 		l.filter.SetWidth(max(m.width-4, 10))
-		b.WriteString(truncate(l.filter.View(), m.width))
+		b.WriteString(text.Truncate(l.filter.View(), m.width))
 	default:
 		hint := "f find a payment by invoice id · / filter · enter details"
 		if m.keys.Refund.Enabled() {
 			hint = "f find a payment by invoice id · R refund the selected row's payment"
 		}
-		b.WriteString(st.Faint.Render(truncate(hint, m.width)))
+		b.WriteString(st.Faint.Render(text.Truncate(hint, m.width)))
 	}
 	b.WriteByte('\n')
 	if !l.loaded {
 		if l.err != "" {
-			b.WriteString(st.Failed.Render(common.SymFailed+" could not load refunds: ") + truncate(l.err, max(m.width-26, 10)) + "\n")
+			b.WriteString(st.Failed.Render(common.SymFailed+" could not load refunds: ") + text.Truncate(l.err, max(m.width-26, 10)) + "\n")
 			b.WriteString(st.Faint.Render("press r to try again"))
 			return b.String()
 		}
@@ -299,11 +300,11 @@ func (m *Model) listView() string {
 		return b.String()
 	}
 	if len(l.rows) == 0 {
-		b.WriteString(st.Faint.Render(truncate("No refunds yet. Press f to find a payment to refund.", m.width)))
+		b.WriteString(st.Faint.Render(text.Truncate("No refunds yet. Press f to find a payment to refund.", m.width)))
 		return b.String()
 	}
 	cols := m.columns()
-	b.WriteString(st.TableHeader.Render(truncate("  "+cols.row("CREATED", "REFUND", "INVOICE", "AMOUNT", "REASON", "STATUS"), m.width)))
+	b.WriteString(st.TableHeader.Render(text.Truncate("  "+cols.row("CREATED", "REFUND", "INVOICE", "AMOUNT", "REASON", "STATUS"), m.width)))
 	rows := m.listRows()
 	end := min(l.offset+rows, l.shown())
 	pt := m.paints()
@@ -317,25 +318,25 @@ func (m *Model) listView() string {
 		line := cols.row(r.CreatedAt.In(loc).Format("Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), r.Reason, "")
 		switch {
 		case i == l.cursor && fits:
-			b.WriteString(pt.sel.render("▸ " + line + plainStatus(r.Status)))
+			b.WriteString(pt.sel.Render("▸ " + line + plainStatus(r.Status)))
 		case i == l.cursor:
-			b.WriteString(pt.sel.render(truncate("▸ "+line+plainStatus(r.Status), m.width)))
+			b.WriteString(pt.sel.Render(text.Truncate("▸ "+line+plainStatus(r.Status), m.width)))
 		case fits:
 			b.WriteString("  " + line + pt.status(r.Status))
 		default:
-			b.WriteString(truncate("  "+line+pt.status(r.Status), m.width))
+			b.WriteString(text.Truncate("  "+line+pt.status(r.Status), m.width))
 		}
 	}
 	if l.shown() == 0 {
 		b.WriteByte('\n')
-		b.WriteString(st.Faint.Render(truncate(fmt.Sprintf("  no loaded refund matches %q", l.query), m.width)))
+		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no loaded refund matches %q", l.query), m.width)))
 		end = l.offset + 1
 	}
 	for i := end; i < l.offset+rows; i++ {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	b.WriteString(st.Faint.Render(truncate(m.listFooter(end), m.width)))
+	b.WriteString(st.Faint.Render(text.Truncate(m.listFooter(end), m.width)))
 	return b.String()
 }
 
@@ -384,7 +385,7 @@ func (m *Model) titleLine(title string) string {
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {
-		return truncate(title+"  "+right, m.width)
+		return text.Truncate(title+"  "+right, m.width)
 	}
 	return title + strings.Repeat(" ", gap) + right
 }

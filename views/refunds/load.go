@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Data messages; each carries the sequence number of its request so a
@@ -68,10 +69,10 @@ func (m *Model) onListPage(msg listPageMsg) tea.Cmd {
 	}
 	l.loading = false
 	now := m.c.Now()
-	cmds := []tea.Cmd{health(msg.err, now)}
+	cmds := []tea.Cmd{text.Health(msg.err, now)}
 	if msg.err != nil {
 		m.failures++
-		l.err = errText(msg.err)
+		l.err = text.ErrText(msg.err)
 		if !l.loaded {
 			cmds = append(cmds, common.Error("Could not load refunds", msg.err))
 		}
@@ -180,7 +181,7 @@ func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
 	if err == nil {
 		err = msg.refundsErr
 	}
-	cmds := []tea.Cmd{health(err, now)}
+	cmds := []tea.Cmd{text.Health(err, now)}
 	// From the find box: errors stay in the box with what was typed.
 	if f := m.find; f != nil && f.seq == msg.seq {
 		f.seq = 0
@@ -205,7 +206,7 @@ func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
 	p.status = msg.status
 	p.refunds = msg.refunds
 	if msg.refundsErr != nil {
-		p.refundsErr = errText(msg.refundsErr)
+		p.refundsErr = text.ErrText(msg.refundsErr)
 	}
 	p.loadedAt = now
 	cmds = append(cmds, m.checkUnclear(p))
@@ -221,7 +222,7 @@ func lookupErr(id string, err error) string {
 	if client.IsNotFound(err) {
 		return fmt.Sprintf("No payment with invoice id %s. Check the id: IntaSend's are 7 letters and digits, as on the M-Pesa or card receipt.", id)
 	}
-	return errText(err)
+	return text.ErrText(err)
 }
 
 func (m *Model) openDetail(r client.Refund) tea.Cmd {
@@ -253,8 +254,8 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 	}
 	d.loading = false
 	if msg.err != nil {
-		d.err = errText(msg.err)
-		return health(msg.err, m.c.Now())
+		d.err = text.ErrText(msg.err)
+		return text.Health(msg.err, m.c.Now())
 	}
 	d.err = ""
 	d.r = *msg.r
@@ -263,5 +264,5 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 		m.list.reindex()
 		m.list.applyFilter()
 	}
-	return health(nil, m.c.Now())
+	return text.Health(nil, m.c.Now())
 }

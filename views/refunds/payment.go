@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // payment is a payment looked up by invoice id, with its refunds.
@@ -118,7 +119,7 @@ func (m *Model) paymentView() string {
 	if p.status == nil {
 		switch {
 		case p.err != "":
-			for _, l := range wrap(common.SymFailed+" "+p.err, m.width) {
+			for _, l := range text.Wrap(common.SymFailed+" "+p.err, m.width) {
 				b.WriteString(st.Failed.Render(l) + "\n")
 			}
 			b.WriteString(st.Faint.Render("f find another payment · esc back"))
@@ -130,20 +131,20 @@ func (m *Model) paymentView() string {
 	inv := p.status.Invoice
 	cur := p.currency()
 	field := func(label, value string) {
-		b.WriteString(truncate("  "+st.Label.Render(padRight(label, 12))+value, m.width))
+		b.WriteString(text.Truncate("  "+st.Label.Render(text.PadRight(label, 12))+value, m.width))
 		b.WriteByte('\n')
 	}
-	field("Invoice", inv.ID+" · "+orDash(inv.Provider)+" · "+invoiceStateText(st, inv.State))
-	field("Customer", orDash(p.customer()))
+	field("Invoice", inv.ID+" · "+text.OrDash(inv.Provider)+" · "+invoiceStateText(st, inv.State))
+	field("Customer", text.OrDash(p.customer()))
 	field("Paid", inv.Value.Format(cur)+st.Faint.Render(fmt.Sprintf("  charges %s · net %s", inv.Charges.Format(cur), inv.NetAmount.Format(cur))))
 	field("Created", m.stamp(inv.CreatedAt, "2006-01-02 15:04"))
-	ref := orDash(inv.APIRef)
+	ref := text.OrDash(inv.APIRef)
 	if inv.MpesaReference != "" {
 		ref += st.Faint.Render(" · M-Pesa ref ") + inv.MpesaReference
 	}
 	field("Reference", ref)
 	if p.err != "" {
-		b.WriteString(st.Warning.Render(truncate(common.SymWarn+" refresh failed: "+p.err, m.width)) + "\n")
+		b.WriteString(st.Warning.Render(text.Truncate(common.SymWarn+" refresh failed: "+p.err, m.width)) + "\n")
 	}
 	b.WriteByte('\n')
 	b.WriteString(m.paymentRefunds())
@@ -163,7 +164,7 @@ func (m *Model) paymentView() string {
 	default:
 		hint = "R refund · f find another · esc back"
 	}
-	b.WriteString(st.Faint.Render(truncate(hint, m.width)))
+	b.WriteString(st.Faint.Render(text.Truncate(hint, m.width)))
 	return b.String()
 }
 
@@ -184,19 +185,12 @@ func (m *Model) paymentRefunds() string {
 			b.WriteString(st.Faint.Render(fmt.Sprintf("    … and %d more", len(p.refunds)-i)) + "\n")
 			break
 		}
-		line := fmt.Sprintf("    %s  %s  %s  %s  ", m.stamp(r.CreatedAt, "Jan 02 15:04"), padRight(r.ID, 7),
-			padLeft(r.Amount.Format(p.currency()), 14), padRight(r.Reason, 19))
-		b.WriteString(truncate(line+statusText(st, r.Status), m.width))
+		line := fmt.Sprintf("    %s  %s  %s  %s  ", m.stamp(r.CreatedAt, "Jan 02 15:04"), text.PadRight(r.ID, 7),
+			text.PadLeft(r.Amount.Format(p.currency()), 14), text.PadRight(r.Reason, 19))
+		b.WriteString(text.Truncate(line+statusText(st, r.Status), m.width))
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 // unclear is a refund whose request got no clear answer: the next lookup

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Update handles keys, the view's own data messages, its timer, the
@@ -127,11 +128,11 @@ func (m *Model) findView() string {
 	case f.seq != 0:
 		lines = append(lines, st.Pending.Render(common.SymPending+" looking it up…"))
 	case f.err != "":
-		for _, l := range wrap(common.SymFailed+" "+f.err, inner) {
+		for _, l := range text.Wrap(common.SymFailed+" "+f.err, inner) {
 			lines = append(lines, st.FieldError.Render(l))
 		}
 	default:
-		lines = append(lines, st.Faint.Render(truncate("enter look up · esc cancel", inner)))
+		lines = append(lines, st.Faint.Render(text.Truncate("enter look up · esc cancel", inner)))
 	}
 	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
 }
@@ -150,38 +151,9 @@ func (m *Model) View() string {
 	}
 	switch {
 	case m.form != nil:
-		body = overlay(body, m.formView(), m.width)
+		body = text.Overlay(body, m.formView(), m.width)
 	case m.find != nil:
-		body = overlay(body, m.findView(), m.width)
+		body = text.Overlay(body, m.findView(), m.width)
 	}
-	return clip(body, m.width, m.height)
-}
-
-// fitsByConstruction is the narrowest body whose lines are all cut to the
-// width as they are built (the golden and resize tests check it); the
-// shell never draws views narrower. Below it lines are measured and cut
-// again as a safety net.
-const fitsByConstruction = 80
-
-// clip keeps the body to h lines, and to w cells on narrow bodies. Wider
-// ones are not measured again: that would double the cost of a frame.
-func clip(s string, w, h int) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			n++
-			if n == h {
-				s = s[:i]
-				break
-			}
-		}
-	}
-	if w >= fitsByConstruction {
-		return s
-	}
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = truncate(l, w)
-	}
-	return strings.Join(lines, "\n")
+	return text.ClipFitted(body, m.width, m.height)
 }
