@@ -57,9 +57,9 @@ func BenchmarkComposerKeystroke5000(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		if i%2 == 0 {
-			d.press("down")
+			d.Press("down")
 		} else {
-			d.press("up")
+			d.Press("up")
 		}
 		_ = d.m.View()
 	}
@@ -72,7 +72,7 @@ func BenchmarkEdit5000(b *testing.B) {
 	d := composerWith(b, f, 4999)
 	b.ReportAllocs()
 	for b.Loop() {
-		d.press("D", "u")
+		d.Press("D", "u")
 	}
 }
 
@@ -90,9 +90,9 @@ func TestMemory5000(t *testing.T) {
 	d.m.comp.insert(0, synthRows(5000), d.m.banks)
 	_ = d.m.View()
 	composed := heapInUse()
-	d.press("p")
+	d.Press("p")
 	if d.m.batch == nil || len(d.m.batch.b.Transactions) != 5000 {
-		t.Fatalf("no 5,000-row preview: %q", d.errors())
+		t.Fatalf("no 5,000-row preview: %q", d.ErrorTexts())
 	}
 	_ = d.m.View()
 	previewed := heapInUse()

@@ -42,27 +42,27 @@ func TestEndToEndEveryRail(t *testing.T) {
 				d.addRow(r...)
 			}
 			if d.m.comp.nErr != 0 {
-				t.Fatalf("rows have errors:\n%s", d.view())
+				t.Fatalf("rows have errors:\n%s", d.View())
 			}
-			d.press("p")
+			d.Press("p")
 			b := d.m.batch
 			if b == nil || b.phase != phasePreview {
-				t.Fatalf("no preview: %q\n%s", d.errors(), d.view())
+				t.Fatalf("no preview: %q\n%s", d.ErrorTexts(), d.View())
 			}
 			tid := b.b.TrackingID
-			d.press("A")
-			c := d.confirm()
+			d.Press("A")
+			c := d.Confirm()
 			if c.Typed != b.total().String() {
 				t.Fatalf("typed %q, total %s", c.Typed, b.total())
 			}
 			d.settle()
 			if got := d.m.batch.b.StatusCode; got != client.BatchCompleted {
-				t.Fatalf("status %s\n%s", got, d.view())
+				t.Fatalf("status %s\n%s", got, d.View())
 			}
-			if n := f.srv.Counters().Approved[tid]; n != 1 {
+			if n := f.Server.Counters().Approved[tid]; n != 1 {
 				t.Fatalf("approved %d times", n)
 			}
-			v := d.view()
+			v := d.View()
 			wants := []string{"Completed (BC100)", "Paid ", "(2)", "TS100"}
 			if rc.fails {
 				wants = []string{"Completed (BC100)", "Paid ", "(1)", "failed", "TS100", "TF106"}
@@ -77,7 +77,7 @@ func TestEndToEndEveryRail(t *testing.T) {
 			}
 
 			// Export (the default path) and check the file.
-			d.press("E", "enter")
+			d.Press("E", "enter")
 			path := filepath.Join(f.dir, "payout-results-"+d.m.batch.b.FileID+".csv")
 			recs := readCSV(t, path)
 			if len(recs) != 3 || recs[0][0] != "name" {
@@ -92,12 +92,12 @@ func TestEndToEndEveryRail(t *testing.T) {
 			}
 
 			// Failed rows become a new draft.
-			d.press("F")
+			d.Press("F")
 			if d.m.screen != scrCompose || len(d.m.comp.d.Rows) != 1 || d.m.comp.d.Rail != rc.rail {
-				t.Fatalf("failed rows draft: %d rows on %s\n%s", len(d.m.comp.d.Rows), d.m.comp.d.Rail, d.view())
+				t.Fatalf("failed rows draft: %d rows on %s\n%s", len(d.m.comp.d.Rows), d.m.comp.d.Rail, d.View())
 			}
 			if d.m.comp.nErr != 0 {
-				t.Errorf("the retry draft has errors:\n%s", d.view())
+				t.Errorf("the retry draft has errors:\n%s", d.View())
 			}
 		})
 	}
@@ -137,13 +137,13 @@ func TestSignedApproval(t *testing.T) {
 		f := newFixture(t, fixtureOpt{sim: sim.Options{Devices: devices}, signer: client.NewRSASigner(priv)})
 		d := previewed(t, f, WithDeviceID("7"))
 		tid := d.m.batch.b.TrackingID
-		if info, _ := f.srv.Batch(tid); info.DeviceID != "7" {
+		if info, _ := f.Server.Batch(tid); info.DeviceID != "7" {
 			t.Fatalf("device id %q", info.DeviceID)
 		}
-		d.press("A")
-		d.confirm()
-		if d.m.batch.phase != phaseTracking || f.srv.Counters().Approved[tid] != 1 {
-			t.Fatalf("phase %d approvals %d errors %q", d.m.batch.phase, f.srv.Counters().Approved[tid], d.errors())
+		d.Press("A")
+		d.Confirm()
+		if d.m.batch.phase != phaseTracking || f.Server.Counters().Approved[tid] != 1 {
+			t.Fatalf("phase %d approvals %d errors %q", d.m.batch.phase, f.Server.Counters().Approved[tid], d.ErrorTexts())
 		}
 		d.settle()
 	})
@@ -151,17 +151,17 @@ func TestSignedApproval(t *testing.T) {
 		f := newFixture(t, fixtureOpt{sim: sim.Options{Devices: devices}})
 		d := previewed(t, f, WithDeviceID("7"))
 		tid := d.m.batch.b.TrackingID
-		d.press("A")
-		d.confirm()
-		if f.srv.Counters().Approved[tid] != 0 {
+		d.Press("A")
+		d.Confirm()
+		if f.Server.Counters().Approved[tid] != 0 {
 			t.Fatal("an unsigned approval was accepted")
 		}
 		if d.m.batch.phase != phasePreview {
 			t.Fatalf("phase %d after a refusal", d.m.batch.phase)
 		}
-		v := d.view()
-		if !strings.Contains(v, "IntaSend refused the approval") || !strings.Contains(strings.Join(d.errors(), "\n"), "nonce") {
-			t.Errorf("refusal not shown: %q\n%s", d.errors(), v)
+		v := d.View()
+		if !strings.Contains(v, "IntaSend refused the approval") || !strings.Contains(strings.Join(d.ErrorTexts(), "\n"), "nonce") {
+			t.Errorf("refusal not shown: %q\n%s", d.ErrorTexts(), v)
 		}
 	})
 }
@@ -173,11 +173,11 @@ func TestApproveDroppedConnection(t *testing.T) {
 	f := newFixture(t, fixtureOpt{sim: sim.Options{Faults: []sim.Fault{{Route: "send-money/approve", Kind: sim.DropAfter}}}})
 	d := previewed(t, f)
 	tid := d.m.batch.b.TrackingID
-	d.press("A")
-	d.confirm()
-	d.press("A")
+	d.Press("A")
+	d.Confirm()
+	d.Press("A")
 	d.settle()
-	cn := f.srv.Counters()
+	cn := f.Server.Counters()
 	if cn.Approved[tid] != 1 || cn.Faults["drop-after"] < 1 {
 		t.Fatalf("approved %d, faults %v", cn.Approved[tid], cn.Faults)
 	}
@@ -193,23 +193,23 @@ func TestInitiateDroppedConnection(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := f.open(120, 36)
 	d.addRow("Jane", "0708374149", "1000", "nov")
-	f.srv.SetFaults([]sim.Fault{{Route: "send-money/initiate", Kind: sim.DropAfter}})
-	d.press("p")
+	f.Server.SetFaults([]sim.Fault{{Route: "send-money/initiate", Kind: sim.DropAfter}})
+	d.Press("p")
 	if d.m.batch == nil || d.m.batch.phase != phaseInitiateUnknown {
 		t.Fatalf("phase after a dropped initiate: %+v", d.m.batch)
 	}
-	if n := f.srv.Counters().Initiated; n != 1 {
+	if n := f.Server.Counters().Initiated; n != 1 {
 		t.Fatalf("initiated %d", n)
 	}
-	if !strings.Contains(d.view(), "it was NOT sent again") {
-		t.Errorf("outcome not explained:\n%s", d.view())
+	if !strings.Contains(d.View(), "it was NOT sent again") {
+		t.Errorf("outcome not explained:\n%s", d.View())
 	}
-	f.srv.SetFaults(nil)
-	d.press("esc", "p")
-	if c, ok := d.lastConfirm(); !ok || !strings.Contains(c.Body, "answer was lost") {
+	f.Server.SetFaults(nil)
+	d.Press("esc", "p")
+	if c, ok := d.LastConfirm(); !ok || !strings.Contains(c.Body, "answer was lost") {
 		t.Fatalf("no duplicate warning after a lost answer: %+v", c)
 	}
-	if n := f.srv.Counters().Initiated; n != 1 {
+	if n := f.Server.Counters().Initiated; n != 1 {
 		t.Fatalf("initiated %d before confirming", n)
 	}
 }
@@ -220,49 +220,49 @@ func TestPendingAndOpenByID(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	req := client.InitiateRequest{Provider: client.MPesaB2C,
 		Transactions: []client.PayoutItem{{Name: "Jane", Account: okPhone, Amount: client.Units(100), Narrative: "x"}}}
-	b1, err := f.c.InitiatePayout(f.ctx, req)
+	b1, err := f.Client.InitiatePayout(f.Ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b2, err := f.c.InitiatePayout(f.ctx, req)
+	b2, err := f.Client.InitiatePayout(f.Ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := f.open(120, 36)
-	d.press("o")
-	d.typeText(b1.TrackingID)
-	d.press("enter")
+	d.Press("o")
+	d.TypeText(b1.TrackingID)
+	d.Press("enter")
 	if d.m.batch == nil || d.m.batch.phase != phasePreview {
-		t.Fatalf("open by id: %q\n%s", d.errors(), d.view())
+		t.Fatalf("open by id: %q\n%s", d.ErrorTexts(), d.View())
 	}
-	d.press("P")
-	if v := d.view(); !strings.Contains(v, b1.TrackingID) || !strings.Contains(v, "elsewhere") {
+	d.Press("P")
+	if v := d.View(); !strings.Contains(v, b1.TrackingID) || !strings.Contains(v, "elsewhere") {
 		t.Fatalf("pending list:\n%s", v)
 	}
-	d.press("enter", "A")
-	d.confirm()
-	if f.srv.Counters().Approved[b1.TrackingID] != 1 {
+	d.Press("enter", "A")
+	d.Confirm()
+	if f.Server.Counters().Approved[b1.TrackingID] != 1 {
 		t.Fatal("not approved from the pending list")
 	}
-	d.press("P")
-	if v := d.view(); strings.Contains(v, b1.TrackingID) {
+	d.Press("P")
+	if v := d.View(); strings.Contains(v, b1.TrackingID) {
 		t.Errorf("an approved batch is still pending:\n%s", v)
 	}
-	d.press("esc")
+	d.Press("esc")
 
-	d.press("o")
-	d.typeText(b2.TrackingID)
-	d.press("enter", "esc")
-	if v := d.view(); !strings.Contains(v, "1 batch waiting (P)") {
+	d.Press("o")
+	d.TypeText(b2.TrackingID)
+	d.Press("enter", "esc")
+	if v := d.View(); !strings.Contains(v, "1 batch waiting (P)") {
 		t.Errorf("the composer does not say a batch waits:\n%s", v)
 	}
-	d.press("b", "x")
-	d.confirm()
-	if info, _ := f.srv.Batch(b2.TrackingID); info.StatusCode != client.BatchEnded || d.m.batch.phase != phaseFinal {
+	d.Press("b", "x")
+	d.Confirm()
+	if info, _ := f.Server.Batch(b2.TrackingID); info.StatusCode != client.BatchEnded || d.m.batch.phase != phaseFinal {
 		t.Fatalf("cancel: sim %s phase %d", info.StatusCode, d.m.batch.phase)
 	}
-	d.press("A")
-	if f.srv.Counters().Approved[b2.TrackingID] != 0 {
+	d.Press("A")
+	if f.Server.Counters().Approved[b2.TrackingID] != 0 {
 		t.Fatal("a cancelled batch was approved")
 	}
 }
@@ -270,8 +270,8 @@ func TestPendingAndOpenByID(t *testing.T) {
 // pending counts the poll timers waiting to fire.
 func (d *driver) pendingPolls() int {
 	n := 0
-	for _, m := range d.timers {
-		if _, ok := m.(pollMsg); ok {
+	for _, tm := range d.Timers {
+		if _, ok := tm.Msg.(pollMsg); ok {
 			n++
 		}
 	}
@@ -283,8 +283,8 @@ func (d *driver) pendingPolls() int {
 func TestTrackingPolls(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
-	d.press("A")
-	d.confirm()
+	d.Press("A")
+	d.Confirm()
 	if n := d.pendingPolls(); n != 1 {
 		t.Fatalf("%d poll timers after approval", n)
 	}
@@ -292,35 +292,35 @@ func TestTrackingPolls(t *testing.T) {
 	if first := d.m.pollNow(); first == nil || d.m.pollNow() != nil {
 		t.Fatal("two status reads could overlap")
 	} else {
-		d.run(first)
+		d.Run(first)
 	}
 
-	status := func() int { return f.srv.Counters().Requests["POST send-money/status/"] }
-	f.srv.SetFaults([]sim.Fault{{Route: "send-money/status", Kind: sim.ServerError, Status: 503}})
-	d.delays = nil
+	status := func() int { return f.Server.Counters().Requests["POST send-money/status/"] }
+	f.Server.SetFaults([]sim.Fault{{Route: "send-money/status", Kind: sim.ServerError, Status: 503}})
+	d.Scheduled = nil
 	for range 3 {
-		d.fire(pollMsg{})
+		d.Fire(pollMsg{})
 	}
-	if len(d.delays) != 3 || !(d.delays[0] < d.delays[1] && d.delays[1] < d.delays[2]) {
-		t.Fatalf("no back-off after failures: %v", d.delays)
+	if len(d.pollDelays()) != 3 || !(d.pollDelays()[0] < d.pollDelays()[1] && d.pollDelays()[1] < d.pollDelays()[2]) {
+		t.Fatalf("no back-off after failures: %v", d.pollDelays())
 	}
-	if !strings.Contains(d.view(), "status check failed, retrying") {
-		t.Errorf("failure not shown:\n%s", d.view())
+	if !strings.Contains(d.View(), "status check failed, retrying") {
+		t.Errorf("failure not shown:\n%s", d.View())
 	}
-	f.srv.SetFaults(nil)
+	f.Server.SetFaults(nil)
 
 	d.m.SetShown(false)
 	before := status()
-	d.fire(pollMsg{})
+	d.Fire(pollMsg{})
 	if status() != before || d.pendingPolls() != 0 {
 		t.Fatalf("polled while hidden: %d reads, %d timers", status()-before, d.pendingPolls())
 	}
-	d.run(d.m.SetShown(true))
+	d.Run(d.m.SetShown(true))
 	if status() != before+1 {
 		t.Fatalf("showing again did not read the status at once")
 	}
 	d.settle()
-	ts := strings.Join(d.toasts(), "\n")
+	ts := strings.Join(d.Toasts(), "\n")
 	if !strings.Contains(ts, "completed: 2 paid") {
 		t.Errorf("toasts %q", ts)
 	}
@@ -342,14 +342,14 @@ func TestAuditAndFourEyesHooks(t *testing.T) {
 	c := f.common()
 	c.Auditor = aud
 	d := newDriver(t, f, c, 120, 36, WithJournal(f.j))
-	d.run(d.m.Init())
+	d.Run(d.m.Init())
 	d.addRow("Jane", "0708374149", "1000", "nov")
-	d.press("p", "A")
-	cf, _ := d.lastConfirm()
+	d.Press("p", "A")
+	cf, _ := d.LastConfirm()
 	if cf.Action != "payout.approve" || cf.Initiator != "amina@ops" || cf.Amount != client.Units(1000) || cf.Target != d.m.batch.b.TrackingID {
 		t.Fatalf("confirm hooks %+v", cf)
 	}
-	d.confirm()
+	d.Confirm()
 	var got []string
 	for _, ev := range aud.evs {
 		got = append(got, ev.Action+" "+ev.Result+" "+ev.Amount.String())
@@ -365,22 +365,22 @@ func TestAuditAndFourEyesHooks(t *testing.T) {
 func TestFloatCheckFails(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
-	settle := f.srv.SettlementWalletID()
-	w, _ := f.srv.Wallet(settle)
-	if _, err := f.c.IntraTransfer(f.ctx, settle, client.IntraTransferRequest{ToWalletID: f.ops, Amount: w.Available - client.Units(100), Narrative: "sweep"}); err != nil {
+	settle := f.Server.SettlementWalletID()
+	w, _ := f.Server.Wallet(settle)
+	if _, err := f.Client.IntraTransfer(f.Ctx, settle, client.IntraTransferRequest{ToWalletID: f.ops, Amount: w.Available - client.Units(100), Narrative: "sweep"}); err != nil {
 		t.Fatal(err)
 	}
-	d.press("A")
-	d.confirm()
+	d.Press("A")
+	d.Confirm()
 	d.settle()
 	b := d.m.batch
 	if b.b.StatusCode != client.BatchFloatFailed || b.sum.paid != 0 {
 		t.Fatalf("status %s paid %d", b.b.StatusCode, b.sum.paid)
 	}
-	if v := d.view(); !strings.Contains(v, "✖ Failed Processing (BF105)") {
+	if v := d.View(); !strings.Contains(v, "✖ Failed Processing (BF105)") {
 		t.Errorf("float failure not shown:\n%s", v)
 	}
-	if ts := strings.Join(d.toasts(), "\n"); !strings.Contains(ts, "ended: Failed Processing (BF105)") {
+	if ts := strings.Join(d.Toasts(), "\n"); !strings.Contains(ts, "ended: Failed Processing (BF105)") {
 		t.Errorf("toasts %q", ts)
 	}
 }

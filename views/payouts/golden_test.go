@@ -1,17 +1,13 @@
 package payouts
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/payout"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // terminal sizes and the body the shell gives the view at each.
 var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
@@ -23,7 +19,7 @@ func composed(d *driver) {
 	d.addRow("Mary Akinyi", "0722 000 111", "980", "a narrative too long for the sms")
 	d.addRow("Peter Kamau", "0733 444 555", "12500", "salary nov")
 	d.m.comp.insert(2, []payout.Row{{Name: "Grace", Account: "0712 34", AmountText: "300", Narrative: "nov", Line: 4}}, d.m.banks)
-	d.press("home", "down", "down")
+	d.Press("home", "down", "down")
 }
 
 // TestGolden compares whole screens, colours stripped, against testdata.
@@ -38,10 +34,10 @@ func TestGolden(t *testing.T) {
 		{"compose", []string{"80x24", "120x40"}, composed},
 		{"compose-form", []string{"80x24", "120x40"}, func(d *driver) {
 			composed(d)
-			d.press("a")
-			d.typeText("Ann")
-			d.press("tab")
-			d.typeText("0799")
+			d.Press("a")
+			d.TypeText("Ann")
+			d.Press("tab")
+			d.TypeText("0799")
 		}},
 		{"compose-pesalink", []string{"80x24", "120x40"}, func(d *driver) {
 			d.setRail(payout.PesaLink)
@@ -56,22 +52,22 @@ func TestGolden(t *testing.T) {
 		{"preview", []string{"80x24", "120x40"}, func(d *driver) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.addRow("John Otieno", "0708374149", "234.50", "bonus")
-			d.press("p")
+			d.Press("p")
 		}},
 		{"tracking", []string{"80x24", "120x40"}, func(d *driver) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.addRow("Bad Number", "0700000002", "234.50", "bonus")
-			d.press("p", "A")
-			d.confirm()
+			d.Press("p", "A")
+			d.Confirm()
 			d.settle()
 		}},
 		{"import-problems", []string{"80x24", "120x40"}, func(d *driver) {
-			path := writeCSV(d.t.(*testing.T), d.f.dir, "nov.csv", "Name,Phone,Amount,Narrative\n"+
+			path := writeCSV(d.T.(*testing.T), d.f.dir, "nov.csv", "Name,Phone,Amount,Narrative\n"+
 				"Jane,0708374149,100,nov\nBad phone,0712 34,100,nov\nJohn,0711222333,abc,nov\n"+
 				"Mary,0722000111,250,a narrative longer than the sms\nMary,0722000111,250,nov\n")
-			d.press("i")
-			d.typeText(path)
-			d.press("enter")
+			d.Press("i")
+			d.TypeText(path)
+			d.Press("enter")
 		}},
 		{"resume", []string{"80x24"}, func(d *driver) {
 			d.addRow("Jane", "0708374149", "100", "nov")
@@ -80,7 +76,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"pending", []string{"120x40"}, func(d *driver) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
-			d.press("p", "P")
+			d.Press("p", "P")
 		}},
 	}
 	for _, sc := range screens {
@@ -91,12 +87,12 @@ func TestGolden(t *testing.T) {
 				wh := sizes[size]
 				d := f.open(wh[0], wh[1])
 				sc.setup(d)
-				got := d.view()
+				got := d.View()
 				if sc.name == "pending" {
 					got = maskWhen(got)
 				}
-				checkBox(t, got, wh[0], wh[1])
-				golden(t, name, got)
+				tuitest.CheckBox(t, got, wh[0], wh[1])
+				tuitest.Golden(t, name, got)
 			})
 		}
 	}
@@ -110,50 +106,15 @@ func maskWhen(s string) string {
 
 var whenRe = regexp.MustCompile(`\b\d{1,2} [A-Z][a-z]{2} \d\d:\d\d`)
 
-// checkBox fails when the body spills out of the size it was given.
-func checkBox(t *testing.T, s string, w, h int) {
-	t.Helper()
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines in a body of %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := len([]rune(l)); n > w {
-			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 // TestResize draws every screen at many sizes: nothing panics and nothing
 // spills out of the body.
 func TestResize(t *testing.T) {
 	setups := map[string]func(d *driver){
 		"compose": composed,
-		"form":    func(d *driver) { composed(d); d.press("a") },
+		"form":    func(d *driver) { composed(d); d.Press("a") },
 		"preview": func(d *driver) {
 			d.addRow("Jane", "0708374149", "1000", "nov")
-			d.press("p")
+			d.Press("p")
 		},
 	}
 	for name, setup := range setups {
@@ -162,8 +123,8 @@ func TestResize(t *testing.T) {
 		setup(d)
 		for _, wh := range [][2]int{{80, 20}, {20, 5}, {40, 8}, {60, 12}, {100, 30}, {200, 60}, {80, 20}} {
 			d.m.SetSize(wh[0], wh[1])
-			v := d.view()
-			checkBox(t, v, max(wh[0], 20), max(wh[1], 5))
+			v := d.View()
+			tuitest.CheckBox(t, v, max(wh[0], 20), max(wh[1], 5))
 			if !strings.Contains(v, "Payouts") {
 				t.Errorf("%s at %dx%d lost its title:\n%s", name, wh[0], wh[1], v)
 			}

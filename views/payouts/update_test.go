@@ -39,7 +39,7 @@ func TestComposeEditing(t *testing.T) {
 	if _, sum := d.m.comp.d.Totals(); sum != client.MustAmount("3500.50") || d.m.comp.sum != sum {
 		t.Fatalf("sum %s cached %s", sum, d.m.comp.sum)
 	}
-	if v := d.view(); !strings.Contains(v, "2 rows · total KES 3,500.50") || !strings.Contains(v, "available KES") {
+	if v := d.View(); !strings.Contains(v, "2 rows · total KES 3,500.50") || !strings.Contains(v, "available KES") {
 		t.Fatalf("totals not shown:\n%s", v)
 	}
 
@@ -48,26 +48,26 @@ func TestComposeEditing(t *testing.T) {
 		do   func()
 		want string
 	}{
-		{"duplicate", func() { d.press("home", "D") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
+		{"duplicate", func() { d.Press("home", "D") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
 		{"edit amount", func() {
-			d.press("e")
+			d.Press("e")
 			d.m.form.setFocus(2)
-			d.press("ctrl+u")
-			d.typeText("900")
-			d.press("enter", "enter")
+			d.Press("ctrl+u")
+			d.TypeText("900")
+			d.Press("enter", "enter")
 		}, "254708374149 1500,254708374149 900,254711222333 2,000.50"},
-		{"delete", func() { d.press("end", "d") }, "254708374149 1500,254708374149 900"},
-		{"undo delete", func() { d.press("u") }, "254708374149 1500,254708374149 900,254711222333 2,000.50"},
-		{"undo edit", func() { d.press("u") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
-		{"undo duplicate", func() { d.press("u") }, "254708374149 1500,254711222333 2,000.50"},
-		{"undo add", func() { d.press("u") }, "254708374149 1500"},
-		{"undo first add", func() { d.press("u") }, ""},
-		{"nothing left", func() { d.press("u") }, ""},
+		{"delete", func() { d.Press("end", "d") }, "254708374149 1500,254708374149 900"},
+		{"undo delete", func() { d.Press("u") }, "254708374149 1500,254708374149 900,254711222333 2,000.50"},
+		{"undo edit", func() { d.Press("u") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
+		{"undo duplicate", func() { d.Press("u") }, "254708374149 1500,254711222333 2,000.50"},
+		{"undo add", func() { d.Press("u") }, "254708374149 1500"},
+		{"undo first add", func() { d.Press("u") }, ""},
+		{"nothing left", func() { d.Press("u") }, ""},
 	}
 	for _, s := range steps {
 		s.do()
 		if got := strings.Join(rowsOf(d.m), ","); got != s.want {
-			t.Fatalf("%s: rows %q, want %q\n%s", s.name, got, s.want, d.view())
+			t.Fatalf("%s: rows %q, want %q\n%s", s.name, got, s.want, d.View())
 		}
 		if n, sum := d.m.comp.d.Totals(); n != len(d.m.comp.meta) || sum != d.m.comp.sum {
 			t.Fatalf("%s: caches out of step: %d rows, %d problem slots, sum %s vs %s", s.name, n, len(d.m.comp.meta), sum, d.m.comp.sum)
@@ -78,22 +78,22 @@ func TestComposeEditing(t *testing.T) {
 func TestRowFormValidation(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := f.open(120, 36)
-	d.press("a")
+	d.Press("a")
 	if !d.m.Capturing() {
 		t.Fatal("a form is open but the view is not capturing keys")
 	}
-	d.typeText("Jane")
-	d.press("tab")
-	d.typeText("0712 34")
-	d.press("tab")
-	d.typeText("5")
-	d.press("tab")
-	d.typeText("a narrative longer than the sms shows")
-	d.press("enter") // save refused
+	d.TypeText("Jane")
+	d.Press("tab")
+	d.TypeText("0712 34")
+	d.Press("tab")
+	d.TypeText("5")
+	d.Press("tab")
+	d.TypeText("a narrative longer than the sms shows")
+	d.Press("enter") // save refused
 	if d.m.form == nil {
 		t.Fatal("a row with errors was saved")
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"✖ \"0712 34\" is", "below the MPESA-B2C minimum", "! 37 characters"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("form lacks %q:\n%s", want, v)
@@ -102,7 +102,7 @@ func TestRowFormValidation(t *testing.T) {
 	if d.m.form.focus != 1 {
 		t.Errorf("focus %d, want the first field in error (account)", d.m.form.focus)
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.form != nil || len(d.m.comp.d.Rows) != 0 || d.m.Capturing() {
 		t.Fatal("esc did not drop the form")
 	}
@@ -126,27 +126,27 @@ func TestImportWithBadRows(t *testing.T) {
 		"Bad phone,0712 34,100,nov\n"+
 		"John,0711222333,abc,nov\n"+
 		"Mary,0722000111,250,nov\n")
-	d.press("i")
-	d.typeText(path)
-	d.press("enter")
+	d.Press("i")
+	d.TypeText(path)
+	d.Press("enter")
 	if got := strings.Join(rowsOf(d.m), ","); got != "254708374149 100,254722000111 250" {
 		t.Fatalf("good rows %q", got)
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"2 added", "2 bad rows kept aside", "line 3: account:", "line 4: amount:"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("import panel lacks %q:\n%s", want, v)
 		}
 	}
-	d.press("enter") // bring the bad rows in to fix them
+	d.Press("enter") // bring the bad rows in to fix them
 	if n := len(d.m.comp.d.Rows); n != 4 || d.m.comp.nErr != 2 {
 		t.Fatalf("%d rows, %d with errors", n, d.m.comp.nErr)
 	}
-	d.press("down", "up")
-	if v := d.view(); !strings.Contains(v, "Row 3 (line 3) · account:") {
+	d.Press("down", "up")
+	if v := d.View(); !strings.Contains(v, "Row 3 (line 3) · account:") {
 		t.Errorf("status line does not explain the selected bad row:\n%s", v)
 	}
-	d.press("u") // the bad rows go again
+	d.Press("u") // the bad rows go again
 	if n := len(d.m.comp.d.Rows); n != 2 {
 		t.Fatalf("undo left %d rows", n)
 	}
@@ -158,10 +158,10 @@ func TestImportWithBadRows(t *testing.T) {
 		fmt.Fprintf(&b, "2547%08d,100\n", i)
 	}
 	big := writeCSV(t, f.dir, "big.csv", b.String())
-	d.press("i")
-	d.typeText(big)
-	d.press("enter")
-	if v := d.view(); !strings.Contains(v, "Refused") || !strings.Contains(v, "5,000") {
+	d.Press("i")
+	d.TypeText(big)
+	d.Press("enter")
+	if v := d.View(); !strings.Contains(v, "Refused") || !strings.Contains(v, "5,000") {
 		t.Errorf("5,001 rows not refused clearly:\n%s", v)
 	}
 	if n := len(d.m.comp.d.Rows); n != 2 {
@@ -174,31 +174,31 @@ func TestDraftAutosaveAndResume(t *testing.T) {
 	d := f.open(120, 36)
 	d.addRow("Jane", "0708374149", "100", "nov")
 	d.addRow("John", "0711222333", "200", "nov")
-	d.press("d") // every change saves: the journal has the latest
+	d.Press("d") // every change saves: the journal has the latest
 	ds, err := f.j.Drafts()
 	if err != nil || len(ds) != 1 || len(ds[0].Rows) != 1 || ds[0].Rows[0].Account != "254708374149" {
 		t.Fatalf("journal drafts %+v, %v", ds, err)
 	}
-	if !strings.Contains(d.view(), "draft saved") {
-		t.Errorf("save state not shown:\n%s", d.view())
+	if !strings.Contains(d.View(), "draft saved") {
+		t.Errorf("save state not shown:\n%s", d.View())
 	}
 
 	// A new session (after a crash) offers it back.
 	d2 := f.open(120, 36)
 	if d2.m.resume == nil || !d2.m.Capturing() {
-		t.Fatalf("no resume offer:\n%s", d2.view())
+		t.Fatalf("no resume offer:\n%s", d2.View())
 	}
-	if v := d2.view(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from 09:36?") {
+	if v := d2.View(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from 09:36?") {
 		t.Errorf("offer text:\n%s", v)
 	}
-	d2.press("enter")
+	d2.Press("enter")
 	if d2.m.resume != nil || d2.m.comp.d.ID != ds[0].ID || strings.Join(rowsOf(d2.m), ",") != "254708374149 100" {
 		t.Fatalf("resumed %q", rowsOf(d2.m))
 	}
 
 	// esc leaves it saved for later.
 	d3 := f.open(120, 36)
-	d3.press("esc")
+	d3.Press("esc")
 	if d3.m.resume != nil || len(d3.m.comp.d.Rows) != 0 {
 		t.Fatal("esc did not dismiss the offer")
 	}
@@ -211,14 +211,14 @@ func TestPreviewRefusedWithErrors(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := f.open(120, 36)
 	path := writeCSV(t, f.dir, "p.csv", "phone,amount\n0708374149,100\n0712,100\n")
-	d.press("i")
-	d.typeText(path)
-	d.press("enter", "enter") // add the bad row too
-	d.press("p")
-	if d.m.batch != nil || f.srv.Counters().Initiated != 0 {
+	d.Press("i")
+	d.TypeText(path)
+	d.Press("enter", "enter") // add the bad row too
+	d.Press("p")
+	if d.m.batch != nil || f.Server.Counters().Initiated != 0 {
 		t.Fatal("a batch with errors was initiated")
 	}
-	if v := d.view(); !strings.Contains(v, "Preview refused: 1 error to fix first") {
+	if v := d.View(); !strings.Contains(v, "Preview refused: 1 error to fix first") {
 		t.Errorf("no refusal on screen:\n%s", v)
 	}
 }
@@ -229,9 +229,9 @@ func previewed(t *testing.T, f *fixture, opts ...Option) *driver {
 	d := f.open(120, 36, opts...)
 	d.addRow("Jane", "0708374149", "1000", "nov")
 	d.addRow("John", "0708374149", "234.50", "bonus")
-	d.press("p")
+	d.Press("p")
 	if d.m.batch == nil || d.m.batch.phase != phasePreview {
-		t.Fatalf("not in preview: errors %q\n%s", d.errors(), d.view())
+		t.Fatalf("not in preview: errors %q\n%s", d.ErrorTexts(), d.View())
 	}
 	return d
 }
@@ -239,7 +239,7 @@ func previewed(t *testing.T, f *fixture, opts ...Option) *driver {
 func TestPreviewShowsIntaSendsAnswer(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"Preview and approve (BP103)", "Total KES 1,234.50", "charges KES 20.00 (est.)",
 		"= KES 1,254.50", "covers it", "TP101"} {
 		if !strings.Contains(v, want) {
@@ -256,7 +256,7 @@ func TestPreviewShowsIntaSendsAnswer(t *testing.T) {
 	if w := d.m.QuitWarning(); !strings.Contains(w, "waiting for approval") {
 		t.Errorf("quit warning %q", w)
 	}
-	d.press("esc", "D")
+	d.Press("esc", "D")
 	if ds, _ := f.j.Drafts(); len(ds) != 1 || len(ds[0].Rows) != 3 {
 		t.Errorf("the edited draft was not saved: %d drafts", len(ds))
 	}
@@ -283,16 +283,16 @@ func TestQuitWarning(t *testing.T) {
 func TestDuplicateGuard(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
-	d.press("esc", "p") // same rows again
-	c, ok := d.lastConfirm()
+	d.Press("esc", "p") // same rows again
+	c, ok := d.LastConfirm()
 	if !ok || !strings.Contains(c.Body, "already initiated") || !c.Danger || c.Perm != common.PermInitiate {
 		t.Fatalf("no duplicate warning: %+v", c)
 	}
-	if n := f.srv.Counters().Initiated; n != 1 {
+	if n := f.Server.Counters().Initiated; n != 1 {
 		t.Fatalf("initiated %d before the warning was answered", n)
 	}
-	d.confirm()
-	if n := f.srv.Counters().Initiated; n != 2 {
+	d.Confirm()
+	if n := f.Server.Counters().Initiated; n != 2 {
 		t.Fatalf("initiated %d after confirming", n)
 	}
 }
@@ -302,17 +302,17 @@ func TestDuplicateGuard(t *testing.T) {
 func TestDuplicateGuardWithoutJournal(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := newDriver(t, f, f.common(), 120, 36)
-	d.run(d.m.Init())
+	d.Run(d.m.Init())
 	d.addRow("Jane", "0708374149", "1000", "nov")
-	d.press("p")
+	d.Press("p")
 	if d.m.batch == nil || d.m.batch.phase != phasePreview {
-		t.Fatalf("no preview: %q", d.errors())
+		t.Fatalf("no preview: %q", d.ErrorTexts())
 	}
-	d.press("esc", "p")
-	if c, ok := d.lastConfirm(); !ok || !strings.Contains(c.Body, "already initiated") {
+	d.Press("esc", "p")
+	if c, ok := d.LastConfirm(); !ok || !strings.Contains(c.Body, "already initiated") {
 		t.Fatalf("no duplicate warning without a journal")
 	}
-	if n := f.srv.Counters().Initiated; n != 1 {
+	if n := f.Server.Counters().Initiated; n != 1 {
 		t.Fatalf("initiated %d", n)
 	}
 }
@@ -320,24 +320,24 @@ func TestDuplicateGuardWithoutJournal(t *testing.T) {
 func TestApproveConfirmation(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
-	d.press("A")
-	c, ok := d.lastConfirm()
+	d.Press("A")
+	c, ok := d.LastConfirm()
 	if !ok {
 		t.Fatal("no confirmation")
 	}
 	if c.Typed != "1,234.50" || !c.Danger || c.Perm != common.PermApprove {
 		t.Fatalf("confirmation %+v", c)
 	}
-	if !strings.Contains(d.view(), c.Typed) {
+	if !strings.Contains(d.View(), c.Typed) {
 		t.Errorf("the typed total %q is not on screen", c.Typed)
 	}
 	tid := d.m.batch.b.TrackingID
 	// Cancel (the dialog's default) sends nothing and A works again.
-	d.feed(c.OnCancel)
-	if d.m.batch.phase != phasePreview || f.srv.Counters().Approved[tid] != 0 {
-		t.Fatalf("cancel: phase %d approvals %d", d.m.batch.phase, f.srv.Counters().Approved[tid])
+	d.Feed(c.OnCancel)
+	if d.m.batch.phase != phasePreview || f.Server.Counters().Approved[tid] != 0 {
+		t.Fatalf("cancel: phase %d approvals %d", d.m.batch.phase, f.Server.Counters().Approved[tid])
 	}
-	d.press("A")
+	d.Press("A")
 	if d.confirms() != 2 {
 		t.Fatalf("%d confirmations", d.confirms())
 	}
@@ -347,17 +347,17 @@ func TestDoubleApproveSendsOne(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
 	tid := d.m.batch.b.TrackingID
-	d.press("A", "A") // the second press finds the dialog open: nothing
+	d.Press("A", "A") // the second press finds the dialog open: nothing
 	if d.confirms() != 1 {
 		t.Fatalf("%d confirmations for a double press", d.confirms())
 	}
-	c, _ := d.lastConfirm()
-	d.feed(c.OnConfirm)
-	d.feed(c.OnConfirm) // a repeated answer is dropped too
-	d.press("A")        // and the key is dead once approved
-	if d.m.approvesSent != 1 || f.srv.Counters().Approved[tid] != 1 || f.srv.Counters().Requests["POST send-money/approve/"] != 1 {
+	c, _ := d.LastConfirm()
+	d.Feed(c.OnConfirm)
+	d.Feed(c.OnConfirm) // a repeated answer is dropped too
+	d.Press("A")        // and the key is dead once approved
+	if d.m.approvesSent != 1 || f.Server.Counters().Approved[tid] != 1 || f.Server.Counters().Requests["POST send-money/approve/"] != 1 {
 		t.Fatalf("approves sent %d, simulator approvals %d, requests %d", d.m.approvesSent,
-			f.srv.Counters().Approved[tid], f.srv.Counters().Requests["POST send-money/approve/"])
+			f.Server.Counters().Approved[tid], f.Server.Counters().Requests["POST send-money/approve/"])
 	}
 	if d.confirms() != 1 {
 		t.Fatalf("A after approval asked again")
@@ -368,10 +368,10 @@ func TestWalletMustCover(t *testing.T) {
 	f := newFixture(t, fixtureOpt{noFund: true})
 	f.collect("", client.Units(1000))
 	d := previewed(t, f) // 1,234.50 + 20.00 charges > 1,000 (minus the collection's fee)
-	if v := d.view(); !strings.Contains(v, "cannot approve") {
+	if v := d.View(); !strings.Contains(v, "cannot approve") {
 		t.Errorf("no shortfall shown:\n%s", v)
 	}
-	d.press("A")
+	d.Press("A")
 	if d.confirms() != 0 || !strings.Contains(d.m.batch.err, "less than the total plus charges KES 1,254.50") {
 		t.Fatalf("approve not refused: confirms %d err %q", d.confirms(), d.m.batch.err)
 	}
@@ -390,7 +390,7 @@ func TestKeysUnboundForRoles(t *testing.T) {
 		if k.Preview.Enabled() != tc.initiate || k.Add.Enabled() != tc.initiate || k.Approve.Enabled() != tc.app || k.CancelBatch.Enabled() != tc.app {
 			t.Errorf("%s: preview %v add %v approve %v cancel %v", tc.role, k.Preview.Enabled(), k.Add.Enabled(), k.Approve.Enabled(), k.CancelBatch.Enabled())
 		}
-		d.press("a")
+		d.Press("a")
 		if (d.m.form != nil) != tc.initiate {
 			t.Errorf("%s: a opened a form: %v", tc.role, d.m.form != nil)
 		}
@@ -403,30 +403,30 @@ func TestBankPicker(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := f.open(120, 36)
 	d.setRail(payout.PesaLink)
-	d.press("a")
-	d.typeText("Peter")
-	d.press("tab")
-	d.typeText("0123456789")
-	d.press("tab")
-	d.typeText("equity")
+	d.Press("a")
+	d.TypeText("Peter")
+	d.Press("tab")
+	d.TypeText("0123456789")
+	d.Press("tab")
+	d.TypeText("equity")
 	if d.m.picker == nil || !d.m.Capturing() {
-		t.Fatalf("no picker:\n%s", d.view())
+		t.Fatalf("no picker:\n%s", d.View())
 	}
-	if v := d.view(); !strings.Contains(v, "Equity") {
+	if v := d.View(); !strings.Contains(v, "Equity") {
 		t.Fatalf("picker does not offer Equity:\n%s", v)
 	}
-	d.press("enter")
+	d.Press("enter")
 	if d.m.picker != nil {
-		t.Fatalf("picker still open:\n%s", d.view())
+		t.Fatalf("picker still open:\n%s", d.View())
 	}
 	fl := d.m.form.get("bank_code")
 	if fl.value() != "68" || !strings.Contains(fl.hint, "Equity") {
 		t.Fatalf("bank field %q hint %q", fl.value(), fl.hint)
 	}
-	d.typeText("25000")
-	d.press("tab")
-	d.typeText("invoice 7")
-	d.press("enter")
+	d.TypeText("25000")
+	d.Press("tab")
+	d.TypeText("invoice 7")
+	d.Press("enter")
 	if len(d.m.comp.d.Rows) != 1 || d.m.comp.d.Rows[0].BankCode != "68" || d.m.comp.nErr != 0 {
 		t.Fatalf("rows %+v", d.m.comp.d.Rows)
 	}
