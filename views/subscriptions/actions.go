@@ -12,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // IntaSend's limits (intasend-api.md §2.9 and the simulator's checks).
@@ -186,7 +187,7 @@ func (m *Model) checkField(fl *field) (hint, errMsg string) {
 		} else if n == 0 {
 			return "until cancelled", ""
 		} else {
-			return fmt.Sprintf("%d charge%s, then COMPLETED", n, plural(n)), ""
+			return fmt.Sprintf("%d charge%s, then COMPLETED", n, text.Plural(n, "", "s")), ""
 		}
 	case "customer", "plan":
 		if fl.sel < 0 || len(fl.choices) == 0 {
@@ -214,7 +215,7 @@ func (m *Model) checkAmount(v string) (hint, errMsg string) {
 	}
 	a, err := client.ParseAmount(v)
 	if err != nil {
-		return "", reason(err)
+		return "", text.Reason(err)
 	}
 	if a <= 0 {
 		return "", "must be more than zero"
@@ -335,7 +336,7 @@ func (m *Model) failForm(seq int, err error) {
 		return
 	}
 	f.state = formEditing
-	f.err = errText(err)
+	f.err = text.ErrText(err)
 	var ae *client.APIError
 	if !errors.As(err, &ae) {
 		return
@@ -379,14 +380,14 @@ func (m *Model) created(seq int, err error, what string, ok func() tea.Cmd) tea.
 	switch {
 	case err == nil:
 		m.closeForm(seq)
-		return tea.Batch(health(nil, now), ok(), m.reload(false))
+		return tea.Batch(text.Health(nil, now), ok(), m.reload(false))
 	case client.IsAmbiguous(err):
 		m.closeForm(seq)
-		return tea.Batch(health(err, now), m.reload(false), common.Error("Creating the "+what+": outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s). The %s may exist: check the list before creating it again", errText(err), what)))
+		return tea.Batch(text.Health(err, now), m.reload(false), common.Error("Creating the "+what+": outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The %s may exist: check the list before creating it again", text.ErrText(err), what)))
 	}
 	m.failForm(seq, err)
-	return health(err, now)
+	return text.Health(err, now)
 }
 
 func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
@@ -492,13 +493,13 @@ func (m *Model) onUnsubDone(msg unsubDoneMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		m.subs.put(*msg.s)
-		return tea.Batch(health(nil, now), m.reload(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(text.Health(nil, now), m.reload(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Subscription %s is %s", common.SymOK, msg.id, msg.s.Status)))
 	case client.IsAmbiguous(msg.err):
-		return tea.Batch(health(msg.err, now), m.reload(false), common.Error("Unsubscribe: outcome unknown",
-			fmt.Errorf("IntaSend did not answer clearly (%s). The list was reloaded: check the subscription's status before trying again", errText(msg.err))))
+		return tea.Batch(text.Health(msg.err, now), m.reload(false), common.Error("Unsubscribe: outcome unknown",
+			fmt.Errorf("IntaSend did not answer clearly (%s). The list was reloaded: check the subscription's status before trying again", text.ErrText(msg.err))))
 	}
-	return tea.Batch(health(msg.err, now), common.Error("Could not unsubscribe "+msg.id, msg.err))
+	return tea.Batch(text.Health(msg.err, now), common.Error("Could not unsubscribe "+msg.id, msg.err))
 }
 
 // copySetup puts a subscription's setup link on the clipboard (OSC 52:

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // The form follows views/wallets/form.go: a stack of fields with inline
@@ -276,7 +277,7 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 	valueW := max(inner-labelW-2, 8)
 	lines := []string{st.Title.Render(f.title), ""}
 	for _, l := range f.intro {
-		for _, p := range wrap(l, inner) {
+		for _, p := range text.Wrap(l, inner) {
 			lines = append(lines, st.Faint.Render(p))
 		}
 	}
@@ -289,10 +290,10 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		if focused {
 			marker = st.Key.Render("▸ ")
 		}
-		label := padRight(st.Label.Render(fl.label), labelW)
+		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
 		if fl.picker() {
-			val = truncate(choiceView(st, fl, focused), valueW)
+			val = text.Truncate(choiceView(st, fl, focused), valueW)
 		} else {
 			fl.input.SetWidth(valueW - 1)
 			val = fl.input.View()
@@ -301,7 +302,7 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		indent := strings.Repeat(" ", labelW+2)
 		switch {
 		case fl.err != "" && fl.touched:
-			for _, l := range wrap(common.SymFailed+" "+fl.err, valueW) {
+			for _, l := range text.Wrap(common.SymFailed+" "+fl.err, valueW) {
 				lines = append(lines, indent+st.FieldError.Render(l))
 			}
 		case fl.search && focused:
@@ -309,12 +310,12 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 			fl.input.SetWidth(max(valueW-lipgloss.Width(count)-9, 8))
 			lines = append(lines, indent+st.Faint.Render("search ")+fl.input.View()+count)
 		case fl.hint != "":
-			lines = append(lines, indent+st.Faint.Render(truncate(fl.hint, valueW)))
+			lines = append(lines, indent+st.Faint.Render(text.Truncate(fl.hint, valueW)))
 		}
 	}
 	lines = append(lines, "")
 	if f.err != "" {
-		for _, l := range wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
+		for _, l := range text.Wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
 			lines = append(lines, st.FieldError.Render(l))
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // pageMsg is one page of one list. gen ties it to the list's loading (a
@@ -78,9 +79,9 @@ func onPage[T any](m *Model, msg pageMsg[T], get fetch[T], rows int) tea.Cmd {
 	}
 	l.loading = false
 	now := m.c.Now()
-	cmds := []tea.Cmd{health(msg.err, now)}
+	cmds := []tea.Cmd{text.Health(msg.err, now)}
 	if msg.err != nil {
-		l.err = errText(msg.err)
+		l.err = text.ErrText(msg.err)
 		if m.manual || !l.loaded {
 			cmds = append(cmds, common.Error("Could not load "+l.name, msg.err))
 		}

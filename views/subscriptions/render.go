@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // ---- row text: what is shown and what the filter searches ----
@@ -60,7 +61,7 @@ func cycles(p client.Plan) string {
 	if p.BillingCycles <= 0 {
 		return "until cancelled"
 	}
-	return fmt.Sprintf("%d cycle%s", p.BillingCycles, plural(p.BillingCycles))
+	return fmt.Sprintf("%d cycle%s", p.BillingCycles, text.Plural(p.BillingCycles, "", "s"))
 }
 
 // customerOf names a subscription's customer: nested in the answer, else
@@ -102,7 +103,7 @@ func statusText(s string) string {
 	return s
 }
 
-func (p *paints) status(s string) paint {
+func (p *paints) status(s string) text.Paint {
 	switch s {
 	case client.SubscriptionActive, client.SubscriptionCompleted:
 		return p.ok
@@ -131,8 +132,8 @@ func txStatus(s string) string {
 type paints struct {
 	for_                     *common.Styles
 	dark                     bool
-	row, sel, faint          paint
-	ok, pending, failed, hdr paint
+	row, sel, faint          text.Paint
+	ok, pending, failed, hdr text.Paint
 }
 
 func (m *Model) paints() *paints {
@@ -140,9 +141,9 @@ func (m *Model) paints() *paints {
 	if p := &m.paint; p.for_ == st && p.dark == st.IsDark {
 		return p
 	}
-	m.paint = paints{for_: st, dark: st.IsDark, row: newPaint(st.Row), sel: newPaint(st.SelectedRow),
-		faint: newPaint(st.Faint), ok: newPaint(st.OK), pending: newPaint(st.Pending), failed: newPaint(st.Failed),
-		hdr: newPaint(st.TableHeader)}
+	m.paint = paints{for_: st, dark: st.IsDark, row: text.NewPaint(st.Row), sel: text.NewPaint(st.SelectedRow),
+		faint: text.NewPaint(st.Faint), ok: text.NewPaint(st.OK), pending: text.NewPaint(st.Pending), failed: text.NewPaint(st.Failed),
+		hdr: text.NewPaint(st.TableHeader)}
 	return &m.paint
 }
 
@@ -227,9 +228,9 @@ func row(cols []col, cells ...string) string {
 		}
 		first = false
 		if c.right {
-			b.WriteString(padLeft(cells[i], c.w))
+			b.WriteString(text.PadLeft(cells[i], c.w))
 		} else {
-			b.WriteString(padRight(cells[i], c.w))
+			b.WriteString(text.PadRight(cells[i], c.w))
 		}
 	}
 	return b.String()
@@ -261,33 +262,9 @@ func (m *Model) View() string {
 	case m.setup != nil:
 		panel = m.setupView()
 	default:
-		return clip(body, m.width, m.height)
+		return text.Clip(body, m.width, m.height)
 	}
-	return clip(overlay(body, panel, m.width), m.width, m.height)
-}
-
-// overlay shows the panel, centred, under the body's first line (the title,
-// which keeps the refresh state).
-func overlay(body, panel string, width int) string {
-	title, _, _ := strings.Cut(body, "\n")
-	pad := strings.Repeat(" ", max((width-lipgloss.Width(panel))/2, 0))
-	lines := strings.Split(panel, "\n")
-	for i, l := range lines {
-		lines[i] = pad + l
-	}
-	return title + "\n" + strings.Join(lines, "\n")
-}
-
-// clip keeps the body to h lines of at most w cells.
-func clip(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = truncate(l, w)
-	}
-	return strings.Join(lines, "\n")
+	return text.Clip(text.Overlay(body, panel, m.width), m.width, m.height)
 }
 
 // titleLine puts the refresh state at the right of a title.
@@ -302,7 +279,7 @@ func (m *Model) titleLine(title string) string {
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {
-		return truncate(title, m.width)
+		return text.Truncate(title, m.width)
 	}
 	return title + strings.Repeat(" ", gap) + right
 }
@@ -350,19 +327,19 @@ func filterLine[T any](m *Model, l *list[T], noun string) string {
 		right = fmt.Sprintf("%d %s", n, noun)
 	}
 	lw := lipgloss.Width(left)
-	if gap := m.width - lw - width(right); gap >= 2 {
+	if gap := m.width - lw - text.Width(right); gap >= 2 {
 		return left + strings.Repeat(" ", gap) + st.Faint.Render(right)
 	}
-	return truncate(left, m.width)
+	return text.Truncate(left, m.width)
 }
 
 // table draws a list's visible rows only, so a list of 10,000 loaded rows
 // costs what 20 do. cells gives a row's cells; paintCell, when not nil,
 // colours one cell (after padding, so widths stay exact).
-func table[T any](m *Model, l *list[T], cols []col, cells func(T) []string, paintCell func(T) (int, paint)) string {
+func table[T any](m *Model, l *list[T], cols []col, cells func(T) []string, paintCell func(T) (int, text.Paint)) string {
 	p := m.paints()
 	var b strings.Builder
-	b.WriteString(p.hdr.render("  " + header(cols)))
+	b.WriteString(p.hdr.Render("  " + header(cols)))
 	rows := m.rows()
 	l.ensureVisible(rows)
 	end := min(l.offset+rows, l.shown())
@@ -371,19 +348,19 @@ func table[T any](m *Model, l *list[T], cols []col, cells func(T) []string, pain
 		cs := cells(r)
 		b.WriteByte('\n')
 		if i == l.cursor {
-			b.WriteString(p.sel.render("▸ " + row(cols, cs...)))
+			b.WriteString(p.sel.Render("▸ " + row(cols, cs...)))
 			continue
 		}
 		if paintCell != nil {
 			if j, pt := paintCell(r); cols[j].w > 0 {
 				if cols[j].right {
-					cs[j] = pt.render(padLeft(cs[j], cols[j].w)) + p.row.pre
+					cs[j] = pt.Render(text.PadLeft(cs[j], cols[j].w)) + p.row.Resume()
 				} else {
-					cs[j] = pt.render(padRight(cs[j], cols[j].w)) + p.row.pre
+					cs[j] = pt.Render(text.PadRight(cs[j], cols[j].w)) + p.row.Resume()
 				}
 			}
 		}
-		b.WriteString(p.row.render("  " + row(cols, cs...)))
+		b.WriteString(p.row.Render("  " + row(cols, cs...)))
 	}
 	return b.String()
 }
@@ -473,15 +450,8 @@ func (m *Model) subsTable() string {
 	}, m.width)
 	p := m.paints()
 	return table(m, m.subs, cols, func(s client.Subscription) []string {
-		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), s.StartDate, orDash(s.NextBilling)}
-	}, func(s client.Subscription) (int, paint) { return 1, p.status(s.Status) })
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
+		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), s.StartDate, text.OrDash(s.NextBilling)}
+	}, func(s client.Subscription) (int, text.Paint) { return 1, p.status(s.Status) })
 }
 
 // detailView is a subscription's summary and its transactions.
@@ -495,15 +465,15 @@ func (m *Model) detailView() string {
 	b.WriteString(m.titleLine(title))
 	b.WriteByte('\n')
 	p := m.paints()
-	sum := p.status(sb.Status).render(statusText(sb.Status)) +
-		fmt.Sprintf(" · started %s · %d cycle%s charged · next %s", orDash(sb.StartDate), sb.CyclesDone, plural(sb.CyclesDone), orDash(sb.NextBilling))
+	sum := p.status(sb.Status).Render(statusText(sb.Status)) +
+		fmt.Sprintf(" · started %s · %d cycle%s charged · next %s", text.OrDash(sb.StartDate), sb.CyclesDone, text.Plural(sb.CyclesDone, "", "s"), text.OrDash(sb.NextBilling))
 	if m.unsubbing == sb.ID {
 		sum += " · " + m.spin.View() + " unsubscribing…"
 	}
-	b.WriteString(truncate(sum, m.width))
+	b.WriteString(text.Truncate(sum, m.width))
 	b.WriteByte('\n')
 	if sb.Status == client.SubscriptionPending && sb.SetupURL != "" {
-		b.WriteString(truncate(st.Faint.Render("setup link (y copies): ")+sb.SetupURL, m.width))
+		b.WriteString(text.Truncate(st.Faint.Render("setup link (y copies): ")+sb.SetupURL, m.width))
 	} else {
 		b.WriteString(st.Faint.Render(" "))
 	}
@@ -546,14 +516,14 @@ func (m *Model) setupView() string {
 	lines := []string{
 		st.Title.Render("Subscription " + s.ID + " created"),
 		"",
-		"Status     " + p.status(s.Status).render(statusText(s.Status)),
-		"Customer   " + truncate(m.customerOf(s), inner-11),
-		"Plan       " + truncate(m.planOf(s), inner-11),
-		"Starts     " + orDash(s.StartDate),
+		"Status     " + p.status(s.Status).Render(statusText(s.Status)),
+		"Customer   " + text.Truncate(m.customerOf(s), inner-11),
+		"Plan       " + text.Truncate(m.planOf(s), inner-11),
+		"Starts     " + text.OrDash(s.StartDate),
 		"",
 		"The customer must open this link to add their card:",
 	}
-	for _, l := range wrap(s.SetupURL, inner) {
+	for _, l := range text.Wrap(s.SetupURL, inner) {
 		lines = append(lines, st.Bold.Render(l))
 	}
 	lines = append(lines, "")

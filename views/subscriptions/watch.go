@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // A subscription created here is followed while it is PENDING, so the
@@ -100,7 +101,7 @@ func (m *Model) onWatch(msg watchMsg) tea.Cmd {
 	w := m.watch
 	now := m.c.Now()
 	if w == nil {
-		return health(msg.err, now)
+		return text.Health(msg.err, now)
 	}
 	w.inFlight = false
 	if msg.gen != w.gen {
@@ -110,24 +111,24 @@ func (m *Model) onWatch(msg watchMsg) tea.Cmd {
 			m.subs.put(*msg.s)
 			m.syncSetup()
 		}
-		return tea.Batch(health(msg.err, now), m.armWatch())
+		return tea.Batch(text.Health(msg.err, now), m.armWatch())
 	}
 	if msg.err != nil {
 		w.failures++
-		return tea.Batch(health(msg.err, now), m.armWatch())
+		return tea.Batch(text.Health(msg.err, now), m.armWatch())
 	}
 	w.failures = 0
 	m.subs.put(*msg.s)
 	m.syncSetup()
 	if msg.s.Status == client.SubscriptionPending {
-		return tea.Batch(health(nil, now), m.armWatch())
+		return tea.Batch(text.Health(nil, now), m.armWatch())
 	}
 	m.watch = nil
 	kind := common.ToastSuccess
 	if msg.s.Status != client.SubscriptionActive {
 		kind = common.ToastWarn
 	}
-	return tea.Batch(health(nil, now), m.reload(false),
+	return tea.Batch(text.Health(nil, now), m.reload(false),
 		common.Toast(kind, fmt.Sprintf("%s Subscription %s is now %s", symbolOf(msg.s.Status), msg.s.ID, msg.s.Status)))
 }
 
