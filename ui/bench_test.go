@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -25,7 +26,7 @@ func runUntil(tb testing.TB, m *Model, cmd tea.Cmd, limit time.Duration, done fu
 		}
 		go func() {
 			msg := c()
-			if cmds, ok := cmdSlice(msg); ok {
+			if cmds, ok := tuitest.Cmds(msg); ok {
 				for _, c := range cmds {
 					spawn(c)
 				}

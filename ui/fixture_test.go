@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"fmt"
-	"net/http/httptest"
-	"reflect"
 	"testing"
 	"time"
 
@@ -12,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -94,38 +92,9 @@ func press(t *testing.T, m *Model, keys ...string) {
 	}
 }
 
-// keyMsg builds the KeyPressMsg a terminal would deliver for k.
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "ctrl+p":
-		return tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	if len(r) != 1 {
-		panic(fmt.Sprintf("keyMsg: unknown key %q", k))
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
+// keyMsg builds the KeyPressMsg a terminal would deliver for k; it
+// panics on a key name tuitest does not know.
+func keyMsg(k string) tea.KeyPressMsg { return tuitest.MustKey(k) }
 
 // typeText presses each rune of s.
 func typeText(t *testing.T, m *Model, s string) {
@@ -158,7 +127,7 @@ func drain(t *testing.T, m *Model, cmd tea.Cmd) (quit bool) {
 		if !ok || msg == nil {
 			continue
 		}
-		if cmds, ok := cmdSlice(msg); ok {
+		if cmds, ok := tuitest.Cmds(msg); ok {
 			queue = append(queue, cmds...)
 			continue
 		}
@@ -184,32 +153,16 @@ func runCmd(c tea.Cmd) (tea.Msg, bool) {
 	}
 }
 
-// cmdSlice unpacks tea.BatchMsg and Bubble Tea's (unexported) sequence.
-func cmdSlice(msg tea.Msg) ([]tea.Cmd, bool) {
-	rv := reflect.ValueOf(msg)
-	if rv.Kind() != reflect.Slice || rv.Type().Elem() != cmdType {
-		return nil, false
-	}
-	out := make([]tea.Cmd, rv.Len())
-	for i := range out {
-		out[i], _ = rv.Index(i).Interface().(tea.Cmd)
-	}
-	return out, true
-}
-
-// newSim starts a seeded simulator on a fixed clock behind httptest and
-// returns a client for it.
+// newSim starts a seeded simulator on a fixed clock (the options of
+// testSimOptions) behind httptest and returns a client for it with the demo
+// keys and the client's default retries, as the console has.
 func newSim(t testing.TB) (*sim.Server, *client.Client) {
 	t.Helper()
-	s := sim.New(*testSimOptions())
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	pub, sec := DemoKeys()
-	c, err := client.New(pub, sec, client.WithBaseURL(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, c
+	o := *testSimOptions()
+	o.FailureRate = 0.1 // the simulator's default (tuitest would turn 0 into none)
+	s := tuitest.NewSim(t, fixedNow, tuitest.WithOptions(o), tuitest.WithKeys(DemoKeys()),
+		tuitest.WithClientOptions(client.WithRetry(client.DefaultRetry)))
+	return s.Server, s.Client
 }
 
 // testSimOptions: seeded, no generator, a ManualClock at fixedNow, fixed

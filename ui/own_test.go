@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/malipo/malipo/internal/tuitest"
 )
 
 type dataMsg struct{ n int }
@@ -35,7 +36,7 @@ func TestOwn(t *testing.T) {
 					return
 				}
 				msg := c()
-				if cmds, ok := cmdSlice(msg); ok {
+				if cmds, ok := tuitest.Cmds(msg); ok {
 					for _, c := range cmds {
 						run(c)
 					}
