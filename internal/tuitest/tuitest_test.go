@@ -207,3 +207,20 @@ func TestSim(t *testing.T) {
 		t.Errorf("common %+v", c)
 	}
 }
+
+// probed answers Probes with a screen that changes on every probe.
+type probed struct{ n int }
+
+func (p *probed) Send(msg tea.Msg) {
+	if ch, ok := msg.(Probe); ok {
+		p.n++
+		ch <- strings.Repeat("x", p.n)
+	}
+}
+
+func TestWaitScreen(t *testing.T) {
+	p := &probed{}
+	if got := WaitScreen(t, p, "xxx"); got != "xxx" || p.n != 3 {
+		t.Errorf("screen %q after %d probes", got, p.n)
+	}
+}
