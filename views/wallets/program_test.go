@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -45,39 +46,13 @@ func (h *host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ErrorMsg:
 		h.toast = "ERROR " + msg.Title
 		return h, nil
-	case probeMsg:
+	case tuitest.Probe:
 		msg <- ansi.Strip(h.v.View() + "\n" + h.toast)
 		return h, nil
 	}
 	v, cmd := h.v.Update(msg)
 	h.v = v
 	return h, cmd
-}
-
-// probeMsg asks the host, on the program's goroutine, for the view's
-// current text: the only race-free way to look at a running model (the
-// output stream holds only changed cells).
-type probeMsg chan string
-
-// screen waits until the view's text contains want.
-func screen(t *testing.T, tm *teatest.TestModel, want string) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
-		ch := make(probeMsg, 1)
-		tm.Send(ch)
-		select {
-		case last = <-ch:
-			if strings.Contains(last, want) {
-				return last
-			}
-		case <-time.After(time.Second):
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("%q never appeared; last screen:\n%s", want, last)
-	return ""
 }
 
 func (h *host) View() tea.View { return tea.NewView(h.v.View() + "\n" + h.toast) }
@@ -91,16 +66,16 @@ func TestProgramTransfer(t *testing.T) {
 	h := &host{v: New(f.common())}
 	tm := teatest.NewTestModel(t, h, teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	screen(t, tm, "KES 41,637.50")
+	tuitest.WaitScreen(t, tm, "KES 41,637.50")
 	tm.Send(tea.KeyPressMsg{Code: 't', Text: "t"})
-	screen(t, tm, "Move money between wallets")
+	tuitest.WaitScreen(t, tm, "Move money between wallets")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	tm.Type("1500")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	tm.Type("weekly float")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	screen(t, tm, "Moved KES 1,500.00 from default to Operations")
-	screen(t, tm, "KES 40,137.50")
+	tuitest.WaitScreen(t, tm, "Moved KES 1,500.00 from default to Operations")
+	tuitest.WaitScreen(t, tm, "KES 40,137.50")
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
