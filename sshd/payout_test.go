@@ -211,7 +211,7 @@ func TestFourEyesSameUserCannotInitiateAndApprove(t *testing.T) {
 				ts.waitScreen(t, "wanjiru", "Type 1,000.00 to confirm")
 				return
 			}
-			s := ts.waitScreen(t, "wanjiru", "Four-eyes")
+			s := ts.waitScreen(t, "wanjiru", "four-eyes")
 			if !strings.Contains(s, "another approver must approve it") || strings.Contains(s, "to confirm") {
 				t.Errorf("screen after A:\n%s", s)
 			}
@@ -252,9 +252,9 @@ func TestDraftsStayWithTheirAuthor(t *testing.T) {
 	to := ts.login(t, other)
 	to.waitFor(t, "Payroll")
 	to.send("3")
-	s := ts.waitScreen(t, "wanjiru", "Payouts · Compose")
+	ts.waitScreen(t, "wanjiru", "Payouts · Compose")
 	time.Sleep(300 * time.Millisecond) // drafts load in the background
-	if s = ts.screenOf(t, "wanjiru"); strings.Contains(s, "Resume draft") || strings.Contains(s, "Jane") {
+	if s := ts.screenOf(t, "wanjiru"); strings.Contains(s, "Resume draft") || strings.Contains(s, "Jane") {
 		t.Errorf("wanjiru is offered baraka's draft:\n%s", s)
 	}
 

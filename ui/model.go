@@ -292,7 +292,7 @@ func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
 	case m.c.FourEyes && req.Initiator != "" && strings.EqualFold(req.Initiator, m.c.User):
 		// A panel, not a toast: the approver must read who has to act
 		// next, and a toast is gone in seconds.
-		why = "Four-eyes: you initiated this batch; another approver must approve it."
+		why = "four-eyes: you initiated this batch; another approver must approve it"
 		m.audit(req, "refused", why)
 		m.showError(common.ErrorMsg{Title: "Not approved", Err: errors.New(why)})
 		return m.reply(owner, req.OnCancel)
