@@ -2,7 +2,6 @@ package payouts_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
@@ -33,28 +33,19 @@ type shell struct {
 
 func newShell(t *testing.T, role string) *shell {
 	t.Helper()
-	clock := sim.NewManualClock(time.Date(2026, 11, 22, 9, 30, 0, 0, time.FixedZone("EAT", 3*3600)))
-	srv := sim.New(sim.Options{Clock: clock, Rand: 3, FailureRate: -1})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c, err := client.New("ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f", "ISSecretKey_test_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181",
-		client.WithBaseURL(ts.URL), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sm := tuitest.NewSim(t, time.Date(2026, 11, 22, 9, 30, 0, 0, tuitest.EAT()), tuitest.WithOptions(sim.Options{Rand: 3}))
+	srv, c := sm.Server, sm.Client
 	if _, err := c.STKPush(context.Background(), client.STKPushRequest{Phone: sim.SandboxTestAccount, Amount: client.Units(50_000), APIRef: "float"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []time.Duration{15 * time.Second, 2 * time.Minute} {
-		clock.Advance(d)
-		srv.Advance()
-	}
+	sm.Advance(15 * time.Second)
+	sm.Advance(2 * time.Minute)
 	j, err := payout.OpenJournal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
-	cm := &common.Common{Client: c, Profile: "test", Mode: common.ModeSandbox, Role: role, Now: clock.Now}
+	cm := &common.Common{Client: c, Profile: "test", Mode: common.ModeSandbox, Role: role, Now: sm.Clock.Now}
 	m := ui.New(cm, ui.Options{Views: func(c *common.Common) []common.View {
 		return []common.View{payouts.New(c, payouts.WithJournal(j), payouts.WithBankCache(bankpicker.NewCache(bankpicker.WithPath(""))))}
 	}})
