@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // detail is an open subscription: its transactions (one line per billing
@@ -28,7 +29,7 @@ func (m *Model) openDetail() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	txs := newList("transactions", newInput(m.c.Styles, "/ ", "amount, status, invoice", 80),
+	txs := newList("transactions", uiform.NewInput(m.c.Styles, "/ ", "amount, status, invoice", 80),
 		func(t client.WalletTransaction) string { return t.ID }, txText)
 	m.detail = &detail{id: sb.ID, txs: txs}
 	return m.loadTxs(1)

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -123,28 +124,7 @@ type form struct {
 }
 
 func newTextField(st *common.Styles, key, label, placeholder string, limit int) *field {
-	return &field{key: key, label: label, input: newInput(st, "", placeholder, limit)}
-}
-
-// newInput is a text input in the theme's colours with a steady cursor: a
-// blinking one would redraw the screen twice a second (costly over SSH)
-// for no information.
-func newInput(st *common.Styles, prompt, placeholder string, limit int) textinput.Model {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.Placeholder = placeholder
-	in.CharLimit = limit
-	s := textinput.DefaultStyles(st.IsDark)
-	s.Focused.Placeholder = st.Faint
-	s.Blurred.Placeholder = st.Faint
-	s.Focused.Text = st.Text
-	s.Blurred.Text = st.Text
-	s.Focused.Prompt = st.Key
-	s.Blurred.Prompt = st.Faint
-	s.Cursor.Blink = false
-	s.Cursor.Color = st.Accent
-	in.SetStyles(s)
-	return in
+	return &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
 }
 
 func newChoiceField(key, label string, choices []choice) *field {
@@ -155,7 +135,7 @@ func newChoiceField(key, label string, choices []choice) *field {
 // first.
 func newPicker(st *common.Styles, key, label string, choices []choice, sel int) *field {
 	f := &field{key: key, label: label, choices: choices, search: true, sel: sel,
-		input: newInput(st, "", "type to narrow", 40)}
+		input: uiform.NewInput(st, "", "type to narrow", 40)}
 	if choices == nil {
 		f.choices = []choice{}
 	}
@@ -228,21 +208,16 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 		}
 		return formNothing, nil
 	}
-	switch {
-	case key.Matches(k, km.Cancel):
+	switch act, next := uiform.Nav(formKeys(km), k, f.focus, len(f.fields)); act {
+	case uiform.Cancel:
 		return formCancel, nil
-	case key.Matches(k, km.Submit):
-		if f.focus == len(f.fields)-1 {
-			return formSubmit, nil
-		}
+	case uiform.Submit:
+		return formSubmit, nil
+	case uiform.Move:
 		cur.touched = true
-		return formMoved, f.setFocus(f.focus + 1)
-	case key.Matches(k, km.NextField):
-		cur.touched = true
-		return formMoved, f.setFocus((f.focus + 1) % len(f.fields))
-	case key.Matches(k, km.PrevField):
-		cur.touched = true
-		return formMoved, f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+		return formMoved, f.setFocus(next)
+	}
+	switch {
 	case cur.picker() && key.Matches(k, km.Choose):
 		if k.String() == "left" {
 			cur.step(-1)
@@ -342,4 +317,9 @@ func choiceView(st *common.Styles, fl *field, focused bool) string {
 		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›") + st.Faint.Render("  ←/→")
 	}
 	return "‹ " + label + " ›"
+}
+
+// formKeys are the bindings the shared focus rules use.
+func formKeys(km KeyMap) uiform.Keys {
+	return uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField}
 }

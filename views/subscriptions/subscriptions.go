@@ -21,6 +21,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 const requestTO = 30 * time.Second
@@ -91,7 +92,7 @@ func newModel(c *common.Common) *Model {
 	sp.Style = c.Styles.Pending
 	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: tick, spin: sp,
 		width: 80, height: 20, tab: tabSubs, shown: true}
-	filter := func(hint string) textinput.Model { return newInput(c.Styles, "/ ", hint, 80) }
+	filter := func(hint string) textinput.Model { return uiform.NewInput(c.Styles, "/ ", hint, 80) }
 	m.plans = newList("plans", filter("name, amount, frequency, id"),
 		func(p client.Plan) string { return p.ID }, planText)
 	m.custs = newList("customers", filter("name, email, reference, id"),
