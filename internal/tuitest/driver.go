@@ -51,6 +51,18 @@ func NewDriver(t testing.TB, update func(tea.Msg) tea.Cmd, render func() string)
 	return &Driver{T: t, Update: update, Render: render}
 }
 
+// Model is what Driver needs of a screen's model.
+type Model interface {
+	Update(tea.Msg) (common.View, tea.Cmd)
+	View() string
+}
+
+// ForModel drives m. A test that swaps the model under the driver builds
+// it with NewDriver instead, with functions that read the current one.
+func ForModel(t testing.TB, m Model) *Driver {
+	return NewDriver(t, func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }, m.View)
+}
+
 // Sched is a view's scheduler for tests (the views' sched field): instead
 // of a tea.Tick it records the timer for Fire.
 func (d *Driver) Sched(after time.Duration, msg tea.Msg) tea.Cmd {

@@ -224,3 +224,22 @@ func TestWaitScreen(t *testing.T) {
 		t.Errorf("screen %q after %d probes", got, p.n)
 	}
 }
+
+// echo is a Model: it shows the last key.
+type echo struct{ last string }
+
+func (e *echo) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		e.last = k.String()
+	}
+	return nil, nil
+}
+func (e *echo) View() string { return "last: " + e.last + "  " }
+
+func TestForModel(t *testing.T) {
+	d := ForModel(t, &echo{})
+	d.Press("esc")
+	if v := d.View(); v != "last: esc" {
+		t.Errorf("view %q", v)
+	}
+}

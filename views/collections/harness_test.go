@@ -65,14 +65,12 @@ type driver struct {
 
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
 	d := &driver{m: newModel(c)}
-	d.Driver = tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { _, cmd := d.m.Update(msg); return cmd }, d.render)
+	d.Driver = tuitest.ForModel(t, d.m)
 	d.Intercept = d.intercept
 	d.m.sched = d.Sched
 	d.m.SetSize(w, h)
 	return d
 }
-
-func (d *driver) render() string { return d.m.View() }
 
 // intercept counts poll answers and holds them while hold is set.
 func (d *driver) intercept(msg tea.Msg) bool {

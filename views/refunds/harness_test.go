@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
@@ -62,14 +60,12 @@ type driver struct {
 
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
 	d := &driver{m: newModel(c)}
-	d.Driver = tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { _, cmd := d.m.Update(msg); return cmd }, d.render)
+	d.Driver = tuitest.ForModel(t, d.m)
 	d.m.sched = d.Sched
 	d.m.SetSize(w, h)
 	d.Run(d.m.Init())
 	return d
 }
-
-func (d *driver) render() string { return d.m.View() }
 
 // clearField deletes what the focused field holds.
 func (d *driver) clearField() {

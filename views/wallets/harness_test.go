@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
@@ -109,13 +107,11 @@ type driver struct {
 
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
 	d := &driver{m: newModel(c)}
-	d.Driver = tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { _, cmd := d.m.Update(msg); return cmd }, d.render)
+	d.Driver = tuitest.ForModel(t, d.m)
 	d.m.sched = d.Sched
 	d.m.SetSize(w, h)
 	return d
 }
-
-func (d *driver) render() string { return d.m.View() }
 
 // init runs Init.
 func (d *driver) init() *driver {
