@@ -21,6 +21,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // Title is the tab label the shell shows and GoTo names.
@@ -102,7 +103,7 @@ func newModel(c *common.Common) *Model {
 	sp.Style = c.Styles.Pending
 	return &Model{
 		c: c, keys: DefaultKeyMap(), sched: tick, visible: true, spin: sp,
-		st: newStore(), filter: newInput(c.Styles, "/ ", "type to filter", 60),
+		st: newStore(), filter: uiform.NewInput(c.Styles, "/ ", "type to filter", 60),
 		width: 80, height: 20,
 	}
 }

@@ -3,11 +3,11 @@ package collections
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -53,7 +53,7 @@ type form struct {
 }
 
 func newField(st *common.Styles, key, label, placeholder string, limit int) *field {
-	return &field{key: key, label: label, input: newInput(st, "", placeholder, limit)}
+	return &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
 }
 
 func (f *form) typed() bool {
@@ -105,21 +105,15 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 	}
 	cur := f.fields[f.focus]
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, km.Cancel):
+		switch act, next := uiform.Nav(formKeys(km), k, f.focus, len(f.fields)); act {
+		case uiform.Cancel:
 			return formCancel, nil
-		case key.Matches(k, km.Submit):
+		case uiform.Submit:
 			cur.touched = true
-			if f.focus == len(f.fields)-1 {
-				return formSubmit, nil
-			}
-			return formMoved, f.setFocus(f.focus + 1)
-		case key.Matches(k, km.NextField):
+			return formSubmit, nil
+		case uiform.Move:
 			cur.touched = true
-			return formMoved, f.setFocus((f.focus + 1) % len(f.fields))
-		case key.Matches(k, km.PrevField):
-			cur.touched = true
-			return formMoved, f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+			return formMoved, f.setFocus(next)
 		}
 	}
 	var cmd tea.Cmd
@@ -171,4 +165,9 @@ func (f *form) view(st *common.Styles, spin string, w int) string {
 		lines = append(lines, st.Faint.Render("tab/↑↓ move · enter next/submit · esc cancel"))
 	}
 	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// formKeys are the bindings the shared focus rules use.
+func formKeys(km KeyMap) uiform.Keys {
+	return uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField}
 }

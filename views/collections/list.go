@@ -6,33 +6,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
 )
-
-// newInput is a text input in the theme's colours with a steady cursor (a
-// blinking one would redraw the screen twice a second, costly over SSH).
-func newInput(st *common.Styles, prompt, placeholder string, limit int) textinput.Model {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.Placeholder = placeholder
-	in.CharLimit = limit
-	s := textinput.DefaultStyles(st.IsDark)
-	s.Focused.Placeholder = st.Faint
-	s.Blurred.Placeholder = st.Faint
-	s.Focused.Text = st.Text
-	s.Blurred.Text = st.Text
-	s.Focused.Prompt = st.Key
-	s.Blurred.Prompt = st.Faint
-	s.Cursor.Blink = false
-	s.Cursor.Color = st.Accent
-	in.SetStyles(s)
-	return in
-}
 
 func (m *Model) applyFilter() { m.view.apply(m.st, m.query, stateCycle[m.state]) }
 
