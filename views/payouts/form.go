@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -62,24 +63,8 @@ type form struct {
 	row    int // formRow: the row edited, -1 for a new one
 }
 
-func newInput(st *common.Styles, placeholder string, limit int) textinput.Model {
-	in := textinput.New()
-	in.Prompt = ""
-	in.Placeholder = placeholder
-	in.CharLimit = limit
-	s := textinput.DefaultStyles(st.IsDark)
-	s.Focused.Placeholder = st.Faint
-	s.Blurred.Placeholder = st.Faint
-	s.Focused.Text = st.Text
-	s.Blurred.Text = st.Text
-	s.Cursor.Blink = false
-	s.Cursor.Color = st.Accent
-	in.SetStyles(s)
-	return in
-}
-
 func textField(st *common.Styles, key, label, placeholder, value string, limit int) *field {
-	f := &field{key: key, label: label, input: newInput(st, placeholder, limit)}
+	f := &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
 	f.input.SetValue(value)
 	f.input.CursorEnd()
 	return f
@@ -139,18 +124,15 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 		return formNothing, nil
 	}
 	cur := f.fields[f.focus]
-	switch {
-	case key.Matches(k, km.Cancel):
+	switch act, next := uiform.Nav(formKeys(km), k, f.focus, len(f.fields)); act {
+	case uiform.Cancel:
 		return formCancel, nil
-	case key.Matches(k, km.Submit):
-		if f.focus == len(f.fields)-1 {
-			return formSubmit, nil
-		}
-		return formEdited, f.setFocus(f.focus + 1)
-	case key.Matches(k, km.NextField):
-		return formEdited, f.setFocus((f.focus + 1) % len(f.fields))
-	case key.Matches(k, km.PrevField):
-		return formEdited, f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+	case uiform.Submit:
+		return formSubmit, nil
+	case uiform.Move:
+		return formEdited, f.setFocus(next)
+	}
+	switch {
 	case len(cur.choices) > 0 && key.Matches(k, km.Choose):
 		if k.String() == "left" {
 			cur.sel = (cur.sel + len(cur.choices) - 1) % len(cur.choices)
@@ -241,7 +223,7 @@ type prompt struct {
 }
 
 func (m *Model) newPrompt(kind promptKind, title, help, placeholder, value string) tea.Cmd {
-	in := newInput(m.c.Styles, placeholder, 4096)
+	in := uiform.NewInput(m.c.Styles, "", placeholder, 4096)
 	in.SetValue(value)
 	in.CursorEnd()
 	m.prompt = &prompt{kind: kind, title: title, help: help, input: in}
@@ -292,4 +274,9 @@ func (m *Model) promptView() string {
 	}
 	lines = append(lines, "", st.Faint.Render("enter ok · esc cancel"))
 	return st.FocusedBox.Width(w).Render(joinLines(lines))
+}
+
+// formKeys are the bindings the shared focus rules use.
+func formKeys(km KeyMap) uiform.Keys {
+	return uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField}
 }
