@@ -2,6 +2,7 @@ package tuitest
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,29 @@ func CheckBox(t testing.TB, s string, w, h int) {
 			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
 		}
 	}
+}
+
+// ShellRows are the rows the shell keeps around a view: two for the header
+// and two for the status bar and help.
+const ShellRows = 4
+
+// Body is the size of the body the shell gives a view in a terminal of
+// size "WxH" (e.g. "80x24" → 80, 20); it fails the test on anything else.
+func Body(t testing.TB, size string) (w, h int) {
+	t.Helper()
+	var tw, th int
+	if n, err := fmt.Sscanf(size, "%dx%d", &tw, &th); n != 2 || err != nil || th <= ShellRows {
+		t.Fatalf("tuitest: terminal size %q is not WxH", size)
+	}
+	return tw, th - ShellRows
+}
+
+// Screen checks a screen for its golden file: got fits w×h (CheckBox) and
+// is testdata/<name>.golden (Golden).
+func Screen(t testing.TB, name, got string, w, h int) {
+	t.Helper()
+	CheckBox(t, got, w, h)
+	Golden(t, name, got)
 }
 
 // MustContain fails the test unless s holds every one of subs.

@@ -181,6 +181,10 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	Golden(t, "s", "same")
+	Screen(t, "s", "same", 4, 1)
+	if w, h := Body(t, "120x40"); w != 120 || h != 36 {
+		t.Errorf("Body(120x40) = %dx%d", w, h)
+	}
 	if Updating() {
 		t.Error("-update is on without being asked for")
 	}

@@ -9,9 +9,6 @@ import (
 	"github.com/malipo/malipo/internal/tuitest"
 )
 
-// terminal sizes and the body the shell gives the view at each.
-var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
-
 // TestGolden compares whole screens, colours stripped, against testdata.
 // The simulator's demo account on a fixed clock and seed, and the view on
 // the simulator's clock, make every run draw the same screens.
@@ -69,12 +66,11 @@ func TestGolden(t *testing.T) {
 			name := sc.name + "_" + size
 			t.Run(name, func(t *testing.T) {
 				f := seeded(t)
-				wh := sizes[size]
-				d := newDriver(t, f.common(), wh[0], wh[1]).init()
+				w, h := tuitest.Body(t, size)
+				d := newDriver(t, f.common(), w, h).init()
 				sc.setup(f, d)
 				got := d.View()
-				tuitest.CheckBox(t, got, wh[0], wh[1])
-				tuitest.Golden(t, name, got)
+				tuitest.Screen(t, name, got, w, h)
 			})
 		}
 	}

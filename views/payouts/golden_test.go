@@ -9,9 +9,6 @@ import (
 	"github.com/malipo/malipo/payout"
 )
 
-// terminal sizes and the body the shell gives the view at each.
-var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
-
 // composed fills a B2C draft: good rows, one with an error, one warning.
 func composed(d *driver) {
 	d.addRow("Jane Wanjiku", "0708 374 149", "1500", "salary nov")
@@ -84,15 +81,14 @@ func TestGolden(t *testing.T) {
 			name := sc.name + "_" + size
 			t.Run(name, func(t *testing.T) {
 				f := newFixture(t, fixtureOpt{})
-				wh := sizes[size]
-				d := f.open(wh[0], wh[1])
+				w, h := tuitest.Body(t, size)
+				d := f.open(w, h)
 				sc.setup(d)
 				got := d.View()
 				if sc.name == "pending" {
 					got = maskWhen(got)
 				}
-				tuitest.CheckBox(t, got, wh[0], wh[1])
-				tuitest.Golden(t, name, got)
+				tuitest.Screen(t, name, got, w, h)
 			})
 		}
 	}

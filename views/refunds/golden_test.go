@@ -8,9 +8,6 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
-// sizes are terminal sizes and the body the shell gives the view at each.
-var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
-
 // TestGolden compares whole screens, colours stripped, against testdata.
 // The seeded simulator on a fixed clock and seed draws the same data on
 // every run. `go test ./views/refunds -run Golden -update` after a
@@ -53,12 +50,11 @@ func TestGolden(t *testing.T) {
 		for _, size := range sc.sizes {
 			name := sc.name + "_" + size
 			t.Run(name, func(t *testing.T) {
-				wh := sizes[size]
-				d := newDriver(t, f.common(sc.role), wh[0], wh[1])
+				w, h := tuitest.Body(t, size)
+				d := newDriver(t, f.common(sc.role), w, h)
 				sc.setup(d)
 				got := d.View()
-				tuitest.CheckBox(t, got, wh[0], wh[1])
-				tuitest.Golden(t, name, got)
+				tuitest.Screen(t, name, got, w, h)
 			})
 		}
 	}

@@ -8,10 +8,6 @@ import (
 	"github.com/malipo/malipo/internal/tuitest"
 )
 
-// terminal sizes and the body the shell gives the view at each (two rows
-// for the header, two for the status bar and help).
-var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}}
-
 // TestGolden compares whole screens, colours stripped, against testdata.
 // Data comes from the seeded simulator on a fixed clock and seed, and the
 // view's clock is the simulator's, so every run draws the same screens.
@@ -66,12 +62,11 @@ func TestGolden(t *testing.T) {
 			name := sc.name + "_" + size
 			t.Run(name, func(t *testing.T) {
 				f := newFixture(t, true)
-				wh := sizes[size]
-				d := newDriver(t, f.common(""), wh[0], wh[1]).init()
+				w, h := tuitest.Body(t, size)
+				d := newDriver(t, f.common(""), w, h).init()
 				sc.setup(d)
 				got := d.View()
-				tuitest.CheckBox(t, got, wh[0], wh[1])
-				tuitest.Golden(t, name, got)
+				tuitest.Screen(t, name, got, w, h)
 			})
 		}
 	}

@@ -7,10 +7,6 @@ import (
 	"github.com/malipo/malipo/internal/tuitest"
 )
 
-// terminal sizes and the body the shell gives the view at each (it keeps
-// two rows for the header and two for the status bar and help).
-var sizes = map[string][2]int{"80x24": {80, 20}, "120x40": {120, 36}, "160x50": {160, 46}}
-
 // TestGolden compares whole screens, colours stripped, against testdata.
 // Data comes from a simulator on a fixed clock with a fixed seed, and the
 // view's clock is the simulator's, so every run draws the same screens.
@@ -60,12 +56,11 @@ func TestGolden(t *testing.T) {
 		for _, size := range sc.sizes {
 			name := sc.name + "_" + size
 			t.Run(name, func(t *testing.T) {
-				wh := sizes[size]
-				d := newDriver(t, f.common(), wh[0], wh[1]).init()
+				w, h := tuitest.Body(t, size)
+				d := newDriver(t, f.common(), w, h).init()
 				sc.setup(d)
 				got := d.View()
-				tuitest.CheckBox(t, got, wh[0], wh[1])
-				tuitest.Golden(t, name, got)
+				tuitest.Screen(t, name, got, w, h)
 			})
 		}
 	}
