@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -86,8 +87,8 @@ func (m *Model) openForm() tea.Cmd {
 	st := m.c.Styles
 	m.seq++
 	f := &form{seq: m.seq, invoice: p.status.Invoice, cust: p.customer(), left: p.remainder(),
-		amount:  newInput(st, "", "e.g. 1,500.00", 20),
-		details: newInput(st, "", "optional, what happened", detailsMax)}
+		amount:  uiform.NewInput(st, "", "e.g. 1,500.00", 20),
+		details: uiform.NewInput(st, "", "optional, what happened", detailsMax)}
 	f.amount.SetValue(f.left.String())
 	f.amount.CursorEnd()
 	m.form = f

@@ -12,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -40,7 +41,7 @@ type list struct {
 
 func (l *list) init(st *common.Styles) {
 	l.index = map[string]int{}
-	l.filter = newInput(st, "/ ", "id, invoice, status, reason, amount", 60)
+	l.filter = uiform.NewInput(st, "/ ", "id, invoice, status, reason, amount", 60)
 }
 
 func (l *list) shown() int {

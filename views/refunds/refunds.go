@@ -17,6 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // Timings and bounds.
@@ -210,7 +211,7 @@ func (m *Model) openFind() tea.Cmd {
 	if m.form != nil {
 		return nil
 	}
-	in := newInput(m.c.Styles, "Invoice id › ", "e.g. NR5XKGY", 20)
+	in := uiform.NewInput(m.c.Styles, "Invoice id › ", "e.g. NR5XKGY", 20)
 	m.find = &findBox{input: in}
 	return m.find.input.Focus()
 }

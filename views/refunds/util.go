@@ -3,29 +3,10 @@ package refunds
 import (
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
-
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
 )
-
-// newInput is a text input in the theme's colours with a steady cursor (a
-// blinking one redraws the screen twice a second, costly over SSH).
-func newInput(st *common.Styles, prompt, placeholder string, limit int) textinput.Model {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.Placeholder = placeholder
-	in.CharLimit = limit
-	s := textinput.DefaultStyles(st.IsDark)
-	s.Focused.Placeholder, s.Blurred.Placeholder = st.Faint, st.Faint
-	s.Focused.Text, s.Blurred.Text = st.Text, st.Text
-	s.Focused.Prompt, s.Blurred.Prompt = st.Key, st.Faint
-	s.Cursor.Blink = false
-	s.Cursor.Color = st.Accent
-	in.SetStyles(s)
-	return in
-}
 
 // statusText renders a refund status as symbol and word: never colour alone.
 func statusText(st *common.Styles, status string) string {
