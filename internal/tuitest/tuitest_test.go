@@ -35,10 +35,8 @@ func (c *counter) update(msg tea.Msg) tea.Cmd {
 				tea.Batch(func() tea.Msg { return loadedMsg{1} }, func() tea.Msg { return loadedMsg{2} }),
 				tea.SetClipboard("copied"))
 		}
-		if msg.String() == "x" { // a command that answers itself forever
-			var loop tea.Cmd
-			loop = func() tea.Msg { return loadedMsg{-1} }
-			return loop
+		if msg.String() == "x" { // its answer asks for itself again, forever
+			return func() tea.Msg { return loadedMsg{-1} }
 		}
 	case loadedMsg:
 		if msg.n < 0 {
