@@ -157,26 +157,20 @@ func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 	}
 	km := m.keys
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, km.Cancel):
+		switch act, next := uiform.Nav(uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField},
+			k, f.focus, nFields); act {
+		case uiform.Cancel:
 			m.form = nil
 			return nil
-		case key.Matches(k, km.Submit):
+		case uiform.Submit: // enter on the last field (details)
 			f.touched[f.focus] = true
-			if f.focus == fDetails {
-				return m.submit()
-			}
-			m.check()
-			return f.setFocus(f.focus + 1)
-		case key.Matches(k, km.NextField):
+			return m.submit()
+		case uiform.Move:
 			f.touched[f.focus] = true
 			m.check()
-			return f.setFocus(f.focus + 1)
-		case key.Matches(k, km.PrevField):
-			f.touched[f.focus] = true
-			m.check()
-			return f.setFocus(f.focus - 1)
-		case f.focus == fReason && key.Matches(k, km.Choose):
+			return f.setFocus(next)
+		}
+		if f.focus == fReason && key.Matches(k, km.Choose) {
 			if k.String() == "left" {
 				f.reason = (f.reason + len(reasons) - 1) % len(reasons)
 			} else {
