@@ -54,6 +54,17 @@ func (f *field) value() string {
 	return f.input.Value()
 }
 
+// Key, Input and Picker let the shared form rules (ui/components/form) see
+// the field: a picker takes no typing.
+func (f *field) Key() string  { return f.key }
+func (f *field) Picker() bool { return f.choices != nil }
+func (f *field) Input() *textinput.Model {
+	if f.Picker() {
+		return nil
+	}
+	return &f.input
+}
+
 // form is a small stack of fields with inline validation. The Model checks
 // fields (it knows balances and wallets); the form only edits and draws.
 type form struct {
@@ -84,37 +95,17 @@ func newChoiceField(key, label string, choices []choice) *field {
 
 // typed reports whether anything was typed into the form.
 func (f *form) typed() bool {
-	for _, fl := range f.fields {
-		if fl.choices == nil && strings.TrimSpace(fl.input.Value()) != "" {
-			return true
-		}
-	}
-	return false
+	return uiform.Typed(f.fields)
 }
 
 func (f *form) get(key string) *field {
-	for _, fl := range f.fields {
-		if fl.key == key {
-			return fl
-		}
-	}
-	return nil
+	return uiform.Get(f.fields, key)
 }
 
 // setFocus moves focus to field i (clamped), blurring the others.
 func (f *form) setFocus(i int) tea.Cmd {
-	f.focus = min(max(i, 0), len(f.fields)-1)
 	var cmd tea.Cmd
-	for j, fl := range f.fields {
-		if fl.choices != nil {
-			continue
-		}
-		if j == f.focus {
-			cmd = fl.input.Focus()
-		} else {
-			fl.input.Blur()
-		}
-	}
+	f.focus, cmd = uiform.Focus(f.fields, i)
 	return cmd
 }
 
