@@ -50,16 +50,27 @@ type field struct {
 	touched bool   // left once or submitted: errors show from then on
 }
 
-func (f *field) picker() bool { return f.choices != nil }
+// Picker reports whether the field picks among choices.
+func (f *field) Picker() bool { return f.choices != nil }
 
 func (f *field) value() string {
-	if f.picker() {
+	if f.Picker() {
 		if len(f.choices) == 0 || f.sel < 0 {
 			return ""
 		}
 		return f.choices[f.sel].value
 	}
 	return f.input.Value()
+}
+
+// Key, Input and Picker let the shared form rules (ui/components/form) see
+// the field: a picker takes no typing unless it is searched.
+func (f *field) Key() string { return f.key }
+func (f *field) Input() *textinput.Model {
+	if f.Picker() && !f.search {
+		return nil
+	}
+	return &f.input
 }
 
 // narrow recomputes a searchable picker's matches after typing, keeping the
@@ -149,37 +160,17 @@ func newPicker(st *common.Styles, key, label string, choices []choice, sel int) 
 
 // typed reports whether anything was typed into the form.
 func (f *form) typed() bool {
-	for _, fl := range f.fields {
-		if !fl.picker() && strings.TrimSpace(fl.input.Value()) != "" {
-			return true
-		}
-	}
-	return false
+	return uiform.Typed(f.fields)
 }
 
 func (f *form) get(key string) *field {
-	for _, fl := range f.fields {
-		if fl.key == key {
-			return fl
-		}
-	}
-	return nil
+	return uiform.Get(f.fields, key)
 }
 
 // setFocus moves focus to field i (clamped), blurring the others.
 func (f *form) setFocus(i int) tea.Cmd {
-	f.focus = min(max(i, 0), len(f.fields)-1)
 	var cmd tea.Cmd
-	for j, fl := range f.fields {
-		if fl.picker() && !fl.search {
-			continue
-		}
-		if j == f.focus {
-			cmd = fl.input.Focus()
-		} else {
-			fl.input.Blur()
-		}
-	}
+	f.focus, cmd = uiform.Focus(f.fields, i)
 	return cmd
 }
 
@@ -203,7 +194,7 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 	cur := f.fields[f.focus]
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		if _, paste := msg.(tea.PasteMsg); paste && (!cur.picker() || cur.search) {
+		if _, paste := msg.(tea.PasteMsg); paste && (!cur.Picker() || cur.search) {
 			return formEdited, cur.edit(msg)
 		}
 		return formNothing, nil
@@ -218,14 +209,14 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 		return formMoved, f.setFocus(next)
 	}
 	switch {
-	case cur.picker() && key.Matches(k, km.Choose):
+	case cur.Picker() && key.Matches(k, km.Choose):
 		if k.String() == "left" {
 			cur.step(-1)
 		} else {
 			cur.step(1)
 		}
 		return formEdited, nil
-	case !cur.picker() || cur.search:
+	case !cur.Picker() || cur.search:
 		return formEdited, cur.edit(msg)
 	}
 	return formNothing, nil
@@ -267,7 +258,7 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 		}
 		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
-		if fl.picker() {
+		if fl.Picker() {
 			val = text.Truncate(choiceView(st, fl, focused), valueW)
 		} else {
 			fl.input.SetWidth(valueW - 1)
