@@ -52,38 +52,27 @@ type form struct {
 	link   *linkReq
 }
 
+// Key, Input and Picker let the shared form rules (ui/components/form) see
+// the field: every field here is typed into.
+func (f *field) Key() string             { return f.key }
+func (f *field) Picker() bool            { return false }
+func (f *field) Input() *textinput.Model { return &f.input }
+
 func newField(st *common.Styles, key, label, placeholder string, limit int) *field {
 	return &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
 }
 
 func (f *form) typed() bool {
-	for _, fl := range f.fields {
-		if strings.TrimSpace(fl.value()) != "" {
-			return true
-		}
-	}
-	return false
+	return uiform.Typed(f.fields)
 }
 
 func (f *form) get(key string) *field {
-	for _, fl := range f.fields {
-		if fl.key == key {
-			return fl
-		}
-	}
-	return nil
+	return uiform.Get(f.fields, key)
 }
 
 func (f *form) setFocus(i int) tea.Cmd {
-	f.focus = min(max(i, 0), len(f.fields)-1)
 	var cmd tea.Cmd
-	for j, fl := range f.fields {
-		if j == f.focus {
-			cmd = fl.input.Focus()
-		} else {
-			fl.input.Blur()
-		}
-	}
+	f.focus, cmd = uiform.Focus(f.fields, i)
 	return cmd
 }
 
