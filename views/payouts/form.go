@@ -37,6 +37,17 @@ func (f *field) value() string {
 	return f.input.Value()
 }
 
+// Key, Input and Picker let the shared form rules (ui/components/form) see
+// the field: a picker takes no typing.
+func (f *field) Key() string  { return f.key }
+func (f *field) Picker() bool { return f.choices != nil }
+func (f *field) Input() *textinput.Model {
+	if f.Picker() {
+		return nil
+	}
+	return &f.input
+}
+
 func (f *field) choose(v string) {
 	for i, c := range f.choices {
 		if c.value == v {
@@ -77,27 +88,12 @@ func choiceField(key, label string, choices []choice, value string) *field {
 }
 
 func (f *form) get(key string) *field {
-	for _, fl := range f.fields {
-		if fl.key == key {
-			return fl
-		}
-	}
-	return nil
+	return uiform.Get(f.fields, key)
 }
 
 func (f *form) setFocus(i int) tea.Cmd {
-	f.focus = min(max(i, 0), len(f.fields)-1)
 	var cmd tea.Cmd
-	for j, fl := range f.fields {
-		if fl.choices != nil {
-			continue
-		}
-		if j == f.focus {
-			cmd = fl.input.Focus()
-		} else {
-			fl.input.Blur()
-		}
-	}
+	f.focus, cmd = uiform.Focus(f.fields, i)
 	return cmd
 }
 
