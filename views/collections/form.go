@@ -37,6 +37,12 @@ type field struct {
 
 func (f *field) value() string { return f.input.Value() }
 
+// Key, Input and Picker let the shared form rules (ui/components/form) see
+// the field: every field here is typed into.
+func (f *field) Key() string             { return f.key }
+func (f *field) Picker() bool            { return false }
+func (f *field) Input() *textinput.Model { return &f.input }
+
 // form is a small stack of text fields. The Model checks the fields; the
 // form only edits and draws.
 type form struct {
@@ -51,12 +57,6 @@ type form struct {
 	push   *pushReq // what was confirmed, sent exactly
 	link   *linkReq
 }
-
-// Key, Input and Picker let the shared form rules (ui/components/form) see
-// the field: every field here is typed into.
-func (f *field) Key() string             { return f.key }
-func (f *field) Picker() bool            { return false }
-func (f *field) Input() *textinput.Model { return &f.input }
 
 func newField(st *common.Styles, key, label, placeholder string, limit int) *field {
 	return &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
