@@ -224,6 +224,7 @@ func (ts *testServer) login(t testing.TB, u testUser) *term {
 	if err != nil {
 		t.Fatalf("login %s: %v", u.name, err)
 	}
+	tm.t = t
 	t.Cleanup(tm.close)
 	return tm
 }

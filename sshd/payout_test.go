@@ -60,6 +60,7 @@ func approvals(ts *testServer) int {
 }
 
 func TestMakerInitiatesApproverApproves(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	maker := newUser(t, "baraka", "maker")
 	approver := newUser(t, "wanjiru", "approver")
 	ts := startServer(t, []testUser{maker, approver}, nil)
@@ -111,6 +112,7 @@ func confirmApprove(t *testing.T, ts *testServer, tm *term, user string) {
 }
 
 func TestSessionKilledMidApprovalLeavesBatchConsistent(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	for _, c := range []struct {
 		name string
 		// inFlight: IntaSend answers the approve slowly and the connection
@@ -200,6 +202,7 @@ func waitStatus(t *testing.T, ts *testServer, tid, status string) {
 }
 
 func TestFourEyesSameUserCannotInitiateAndApprove(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	for _, fourEyes := range []bool{true, false} {
 		t.Run(fmt.Sprintf("four-eyes=%v", fourEyes), func(t *testing.T) {
 			u := newUser(t, "wanjiru", "approver")
@@ -233,6 +236,7 @@ func TestFourEyesSameUserCannotInitiateAndApprove(t *testing.T) {
 // amounts) is offered back to that user, never to the next person who
 // opens Payouts. Initiated batches, by contrast, are shared.
 func TestDraftsStayWithTheirAuthor(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	maker := newUser(t, "baraka", "maker")
 	other := newUser(t, "wanjiru", "approver")
 	ts := startServer(t, []testUser{maker, other}, nil)

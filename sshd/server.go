@@ -30,6 +30,9 @@ import (
 const (
 	DefaultIdle  = 15 * time.Minute
 	DefaultGrace = 30 * time.Second
+	// Caps on open consoles: 50 sessions cost about 150 MB (design §11).
+	DefaultMaxSessions        = 200
+	DefaultMaxSessionsPerUser = 5
 	// handshakeTimeout bounds how long an unauthenticated connection may
 	// hold a slot.
 	handshakeTimeout = 30 * time.Second
@@ -63,6 +66,9 @@ type Config struct {
 	FourEyes bool
 	// Grace is how long sessions get to finish when the server shuts down.
 	Grace time.Duration
+	// MaxSessions and MaxSessionsPerUser cap open consoles (defaults
+	// DefaultMaxSessions, DefaultMaxSessionsPerUser).
+	MaxSessions, MaxSessionsPerUser int
 	// NoColor drops colours in every session.
 	NoColor bool
 	// Log receives operational messages (stderr when nil). Never secrets.
@@ -109,6 +115,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxSessionsPerUser <= 0 {
+		cfg.MaxSessionsPerUser = DefaultMaxSessionsPerUser
 	}
 	if cfg.now == nil {
 		cfg.now = time.Now
@@ -295,20 +307,14 @@ func sshTarget(sess ssh.Session) string {
 
 // runSession runs one console program for the session and logs out.
 func (s *Server) runSession(sess ssh.Session, id identity) {
-	if !s.track(nil) {
-		wish.Fatalln(sess, "The server is shutting down; try again in a minute.")
-		return
-	}
-	if err := s.cfg.Audit.Write(withResult(id.record("login"), "ok", "")); err != nil {
-		// Without a durable record nobody may act: refuse the session.
-		s.log.Printf("audit log: %v", err)
-		wish.Fatalln(sess, "The audit log is not writable; the server refuses sessions until it is fixed.")
-		return
-	}
-	s.log.Printf("login: %s (%s) from %s, key %s, session %s", id.Name, id.Role, id.Remote, id.Fingerprint, id.Session)
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	m := s.console(id)
+	defer func() {
+		if err := m.Close(); err != nil {
+			s.log.Printf("session %s: close: %v", id.Session, err)
+		}
+	}()
 	sm := newSessionModel(m, s.cfg.Idle, s.cfg.now)
 	sm.kill, sm.panicKey, sm.panicCmdKey = cancel, s.cfg.panicKey, s.cfg.panicCmdKey
 	// Bubble Tea quits on SIGINT/SIGTERM by default; in a server that
@@ -317,18 +323,23 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	opts := ui.ProgramOptions(ctx, ui.RunOptions{NoColor: s.cfg.NoColor, Extra: extra})
 	p := tea.NewProgram(sm, opts...)
 	ls := &liveSession{p: p, id: id, end: sm.end}
-	if !s.track(ls) {
-		wish.Fatalln(sess, "The server is shutting down; try again in a minute.")
+	if why := s.admit(ls); why != "" {
+		_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", why))
+		wish.Fatalln(sess, why)
 		return
 	}
 	defer s.untrack(ls)
+	if err := s.cfg.Audit.Write(withResult(id.record("login"), "ok", "")); err != nil {
+		// Without a durable record nobody may act: refuse the session.
+		s.log.Printf("audit log: %v", err)
+		wish.Fatalln(sess, "The audit log is not writable; the server refuses sessions until it is fixed.")
+		return
+	}
+	s.log.Printf("login: %s (%s) from %s, key %s, session %s", id.Name, id.Role, id.Remote, id.Fingerprint, id.Session)
 	go s.watchResize(ctx, sess, p)
 	_, err := p.Run()
 	p.Kill()
 	cancel()
-	if cerr := m.Close(); cerr != nil {
-		s.log.Printf("session %s: close: %v", id.Session, cerr)
-	}
 	s.logout(sess, id, sm.end, err)
 }
 
@@ -421,18 +432,28 @@ func (s *Server) logout(sess ssh.Session, id identity, end *sessionEnd, runErr e
 	_ = sess.Exit(code)
 }
 
-// track registers a session (nil just asks whether new sessions are
-// accepted); false once the server is draining.
-func (s *Server) track(ls *liveSession) bool {
+// admit registers a session, or says why it may not start: the server is
+// draining, full, or the user has too many sessions open already (a
+// runaway script or a stolen key should not take the server's memory).
+func (s *Server) admit(ls *liveSession) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.draining {
-		return false
+	mine := 0
+	for l := range s.live {
+		if l.id.Name == ls.id.Name {
+			mine++
+		}
 	}
-	if ls != nil {
-		s.live[ls] = struct{}{}
+	switch {
+	case s.draining:
+		return "The server is shutting down; try again in a minute."
+	case len(s.live) >= s.cfg.MaxSessions:
+		return fmt.Sprintf("The server is full (%d sessions); try again later.", len(s.live))
+	case mine >= s.cfg.MaxSessionsPerUser:
+		return fmt.Sprintf("You already have %d sessions open (the most one person may); close one first.", mine)
 	}
-	return true
+	s.live[ls] = struct{}{}
+	return ""
 }
 
 func (s *Server) untrack(ls *liveSession) {

@@ -154,6 +154,7 @@ func TestReloadPicksUpNewUserAndKeepsOldOnBadFile(t *testing.T) {
 // Every privileged decision is audited, not just payouts: a support
 // user's M-Pesa request is recorded when confirmed, under their name.
 func TestSupportSTKPushIsAudited(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	u := newUser(t, "achieng", "support")
 	ts := startServer(t, []testUser{u}, nil)
 	tm := ts.login(t, u)
@@ -177,6 +178,7 @@ func TestSupportSTKPushIsAudited(t *testing.T) {
 // Removing a key, or changing its user's role, ends that user's open
 // sessions at the reload; others carry on.
 func TestReloadEndsRevokedSessions(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	a := newUser(t, "amina", "approver")
 	b := newUser(t, "baraka", "maker")
 	c := newUser(t, "chebet", "viewer")
@@ -210,4 +212,38 @@ func TestReloadEndsRevokedSessions(t *testing.T) {
 	tb2 := ts.login(t, b)
 	tb2.t = t
 	tb2.waitFor(t, "baraka (viewer)")
+}
+
+func TestSessionCaps(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
+	a, b, c := newUser(t, "amina", "viewer"), newUser(t, "baraka", "viewer"), newUser(t, "chebet", "viewer")
+	ts := startServer(t, []testUser{a, b, c}, func(c *Config) { c.MaxSessionsPerUser, c.MaxSessions = 2, 3 })
+	for _, u := range []testUser{a, a} {
+		tm := ts.login(t, u)
+		tm.t = t
+		tm.waitFor(t, "Payroll")
+	}
+	refusedWith := func(u testUser, text string) {
+		t.Helper()
+		tm, err := ts.open(u.signer, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tm.close()
+		tm.waitEnd(t)
+		if !strings.Contains(tm.screen(), text) {
+			t.Errorf("%s: output %q, want %q", u.name, tm.screen(), text)
+		}
+	}
+	refusedWith(a, "You already have 2 sessions open")
+	tb := ts.login(t, b)
+	tb.t = t
+	tb.waitFor(t, "Payroll")
+	refusedWith(c, "The server is full (3 sessions)")
+	ts.waitRecord(t, "the refusal", func(r Record) bool {
+		return r.Event == "login" && r.User == "chebet" && r.Result == "refused" && strings.Contains(r.Detail, "full")
+	})
+	if n := ts.srv.Sessions(); n != 3 {
+		t.Errorf("%d sessions, want 3", n)
+	}
 }

@@ -4,14 +4,17 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 )
 
 func TestPanicEndsOnlyThatSession(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	for _, c := range []struct {
 		name, key, detail string
 	}{
@@ -51,23 +54,44 @@ func panicIsolation(t *testing.T, key, detail string) {
 	tc.waitFor(t, "amina (viewer)")
 }
 
+// fakeClock is the idle timer's notion of now; the test moves it, so how
+// long the machine takes to deliver keys does not matter.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 func TestIdleLogout(t *testing.T) {
 	u := newUser(t, "wanjiru", "approver")
-	ts := startServer(t, []testUser{u}, func(c *Config) { c.Idle = 400 * time.Millisecond })
+	clock := &fakeClock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	ts := startServer(t, []testUser{u}, func(c *Config) { c.Idle, c.now = 200*time.Millisecond, clock.Now })
 	tm := ts.login(t, u)
 	tm.waitFor(t, "Payroll")
-	// Key presses keep it alive: 1 s of typing, never 400 ms apart.
-	for range 5 {
-		time.Sleep(200 * time.Millisecond)
-		tm.send("j")
-	}
+	// Real time passes (several idle checks run) but the idle clock does
+	// not: the session stays.
+	time.Sleep(700 * time.Millisecond)
 	select {
 	case <-tm.done:
-		t.Fatal("logged out while typing")
+		t.Fatalf("logged out early: %q", tm.screen())
 	default:
 	}
+	// Spinners and refreshes keep the connection busy, but without a key
+	// the session ends once the idle time has passed.
+	clock.Advance(time.Second)
 	tm.waitEnd(t)
-	if !strings.Contains(tm.screen(), "Logged out: no key pressed for 400ms") {
+	if !strings.Contains(tm.screen(), "Logged out: no key pressed for 200ms") {
 		t.Errorf("output %q", tm.screen())
 	}
 	ts.waitRecord(t, "idle logout", func(r Record) bool { return r.Event == "logout" && r.Result == endIdle })
@@ -101,6 +125,7 @@ func TestShutdownDrains(t *testing.T) {
 }
 
 func TestViewerIsNeverOfferedApprove(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	v := newUser(t, "amina", "viewer")
 	a := newUser(t, "wanjiru", "approver")
 	ts := startServer(t, []testUser{v, a}, nil)
@@ -130,6 +155,7 @@ func TestViewerIsNeverOfferedApprove(t *testing.T) {
 // Each session draws for its own terminal: the colour profile comes from
 // the session's TERM (and NO_COLOR), not from the server's.
 func TestColourProfilePerSession(t *testing.T) {
+	t.Parallel() // its own server; nothing timing-sensitive
 	u := newUser(t, "wanjiru", "approver")
 	ts := startServer(t, []testUser{u}, nil)
 	raw := func(term string, env map[string]string) string {
@@ -171,3 +197,48 @@ func TestColourProfilePerSession(t *testing.T) {
 }
 
 func ansiStrip(s string) string { return ansi.Strip(s) }
+
+// The idle timer at the model: key presses (and pastes) reset it, anything
+// else (refresh ticks, data arriving) does not.
+func TestIdleTimerCountsOnlyKeys(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	inner := &nopModel{}
+	s := newSessionModel(inner, time.Minute, clock.Now)
+	step := func(msg tea.Msg) tea.Cmd {
+		_, cmd := s.Update(msg)
+		return cmd
+	}
+	clock.Advance(50 * time.Second)
+	step(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	clock.Advance(50 * time.Second)
+	step(tea.PasteMsg{Content: "0712"})
+	clock.Advance(50 * time.Second)
+	step(struct{}{}) // a refresh or a spinner tick: not activity
+	// (The command is the next check's timer: not run here, it would wait.)
+	if cmd := step(idleCheckMsg{}); cmd == nil {
+		t.Fatal("no further idle check scheduled")
+	}
+	if reason, _, _ := s.end.get(); reason != "" {
+		t.Fatalf("ended (%s) 50 s after a paste", reason)
+	}
+	clock.Advance(11 * time.Second)
+	cmd := step(idleCheckMsg{})
+	if cmd == nil {
+		t.Fatal("not logged out after 61 s without a key")
+	}
+	if _, quit := cmd().(tea.QuitMsg); !quit {
+		t.Fatal("not logged out after 61 s without a key")
+	}
+	if reason, detail, _ := s.end.get(); reason != endIdle || detail != "no key pressed for 1m0s" {
+		t.Errorf("end = %q %q", reason, detail)
+	}
+	if inner.msgs != 3 {
+		t.Errorf("the console saw %d messages, want the 3 that are not the server's own", inner.msgs)
+	}
+}
+
+type nopModel struct{ msgs int }
+
+func (n *nopModel) Init() tea.Cmd                       { return nil }
+func (n *nopModel) Update(tea.Msg) (tea.Model, tea.Cmd) { n.msgs++; return n, nil }
+func (n *nopModel) View() tea.View                      { return tea.NewView("") }
