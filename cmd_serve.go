@@ -31,6 +31,8 @@ type serveFlags struct {
 	idle       time.Duration
 	grace      time.Duration
 	noFourEyes bool
+	maxAll     int
+	maxPerUser int
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -68,6 +70,8 @@ SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
 	fl.DurationVar(&f.idle, "idle", sshd.DefaultIdle, "log a session out after this long without a key press")
 	fl.DurationVar(&f.grace, "grace", sshd.DefaultGrace, "how long sessions get to finish when the server stops")
 	fl.BoolVar(&f.noFourEyes, "no-four-eyes", false, "allow approving a batch one initiated oneself")
+	fl.IntVar(&f.maxAll, "max-sessions", sshd.DefaultMaxSessions, "most consoles open at once")
+	fl.IntVar(&f.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "most consoles one user may have open")
 	cmd.AddCommand(newVerifyAuditCmd())
 	return cmd
 }
@@ -213,6 +217,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg := be.cfg
 	cfg.UsersFile, cfg.HostKeyPEM, cfg.Audit = f.users, hostPEM, audit
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
+	cfg.MaxSessions, cfg.MaxSessionsPerUser = f.maxAll, f.maxPerUser
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}
