@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
@@ -166,15 +165,15 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 func (f *form) view(st *common.Styles, spin string, width int) string {
 	w := min(width, 72)
 	inner := max(w-4, 20) // border and padding
-	labelW := 0
+	var labels []string
 	for _, fl := range f.fields {
-		labelW = max(labelW, lipgloss.Width(fl.label))
+		labels = append(labels, fl.label)
 	}
 	for _, l := range f.intro {
-		labelW = max(labelW, lipgloss.Width(l[0]))
+		labels = append(labels, l[0])
 	}
-	labelW += 2
-	valueW := max(inner-labelW-2, 8)
+	lay := uiform.NewLayout(inner, labels...)
+	labelW, valueW := lay.LabelW, lay.ValueW
 	var lines []string
 	lines = append(lines, st.Title.Render(f.title), "")
 	for _, l := range f.intro {
@@ -185,11 +184,6 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 	}
 	for i, fl := range f.fields {
 		focused := i == f.focus && f.state == formEditing
-		marker := "  "
-		if focused {
-			marker = st.Key.Render("▸ ")
-		}
-		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
 		if fl.choices != nil {
 			val = choiceView(st, fl, focused)
@@ -197,12 +191,12 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 			fl.input.SetWidth(valueW - 1)
 			val = fl.input.View()
 		}
-		lines = append(lines, marker+label+val)
+		lines = append(lines, lay.Line(st, focused, fl.label, val))
 		switch {
 		case fl.err != "" && fl.touched:
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(text.Truncate(common.SymFailed+" "+fl.err, valueW)))
+			lines = append(lines, lay.Error(st, fl.err))
 		case fl.hint != "":
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(text.Truncate(fl.hint, valueW)))
+			lines = append(lines, lay.Hint(st, fl.hint))
 		}
 	}
 	lines = append(lines, "")
