@@ -114,29 +114,24 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 func (f *form) view(st *common.Styles, spin string, w int) string {
 	w = min(w, 72)
 	inner := max(w-4, 20)
-	labelW := 0
-	for _, fl := range f.fields {
-		labelW = max(labelW, text.Width(fl.label))
+	labels := make([]string, len(f.fields))
+	for i, fl := range f.fields {
+		labels[i] = fl.label
 	}
-	labelW += 2
-	valueW := max(inner-labelW-2, 8)
+	lay := uiform.NewLayout(inner, labels...)
 	lines := []string{st.Title.Render(f.title)}
 	for _, l := range text.Wrap(f.intro, inner) {
 		lines = append(lines, st.Faint.Render(l))
 	}
 	lines = append(lines, "")
 	for i, fl := range f.fields {
-		marker := "  "
-		if i == f.focus && f.state == formEditing {
-			marker = st.Key.Render("▸ ")
-		}
-		fl.input.SetWidth(valueW - 1)
-		lines = append(lines, marker+text.PadRight(st.Label.Render(fl.label), labelW)+fl.input.View())
+		fl.input.SetWidth(lay.ValueW - 1)
+		lines = append(lines, lay.Line(st, i == f.focus && f.state == formEditing, fl.label, fl.input.View()))
 		switch {
 		case fl.err != "" && fl.touched:
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.FieldError.Render(text.Truncate(common.SymFailed+" "+fl.err, valueW)))
+			lines = append(lines, lay.Error(st, fl.err))
 		case fl.hint != "":
-			lines = append(lines, strings.Repeat(" ", labelW+2)+st.Faint.Render(text.Truncate(fl.hint, valueW)))
+			lines = append(lines, lay.Hint(st, fl.hint))
 		}
 	}
 	lines = append(lines, "")
