@@ -232,7 +232,20 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	fmt.Fprintf(stderr, "malipo serve: listening on %s · %s · %d users · host key %s · audit log %s\n",
 		ln.Addr(), cfg.Mode, len(users.Names()), hostFP, f.audit)
 	_ = audit.Write(sshd.Record{Event: "server.start", Result: "ok", Detail: fmt.Sprintf("%s on %s, %d users, four-eyes %v", cfg.Mode, ln.Addr(), len(users.Names()), cfg.FourEyes)})
-	return serveUntilSignal(ctx, srv, ln, f.grace, stderr)
+	err = serveUntilSignal(ctx, srv, ln, f.grace, stderr)
+	result := "stopped"
+	if err != nil {
+		result = "failed"
+	}
+	_ = audit.Write(sshd.Record{Event: "server.stop", Result: result, Detail: errString(err)})
+	return err
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // serveUntilSignal serves until SIGTERM/SIGINT (drain) and re-reads the

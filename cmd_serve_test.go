@@ -382,6 +382,10 @@ func TestServeReloadsOnSIGHUPAndDrainsOnSIGTERM(t *testing.T) {
 	if !strings.Contains(tm.since(), "shutting down. Goodbye") {
 		t.Errorf("session was not told goodbye:\n%s", tm.since())
 	}
+	recs := readAudit(t, p.auditPath())
+	if last := recs[len(recs)-1]; last.Event != "server.stop" || last.Result != "stopped" {
+		t.Errorf("last audit record %+v, want server.stop stopped", last)
+	}
 	if !strings.Contains(p.stderr.String(), "users file reloaded: 2 users") {
 		t.Errorf("stderr:\n%s", p.stderr.String())
 	}
