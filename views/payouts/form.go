@@ -147,12 +147,11 @@ func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
 func (f *form) view(st *common.Styles, w int) string {
 	w = min(w, 76)
 	inner := max(w-4, 20)
-	labelW := 0
-	for _, fl := range f.fields {
-		labelW = max(labelW, text.Width(fl.label))
+	labels := make([]string, len(f.fields))
+	for i, fl := range f.fields {
+		labels[i] = fl.label
 	}
-	labelW += 2
-	valueW := max(inner-labelW-2, 8)
+	lay := uiform.NewLayout(inner, labels...)
 	lines := []string{st.Title.Render(f.title)}
 	for _, l := range f.intro {
 		lines = append(lines, st.Faint.Render(text.Truncate(l, inner)))
@@ -160,27 +159,21 @@ func (f *form) view(st *common.Styles, w int) string {
 	lines = append(lines, "")
 	for i, fl := range f.fields {
 		focused := i == f.focus
-		marker := "  "
-		if focused {
-			marker = st.Key.Render("▸ ")
-		}
-		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
 		if fl.choices != nil {
 			val = choiceView(st, fl, focused)
 		} else {
-			fl.input.SetWidth(valueW - 1)
+			fl.input.SetWidth(lay.ValueW - 1)
 			val = fl.input.View()
 		}
-		lines = append(lines, marker+label+val)
-		pad := strings.Repeat(" ", labelW+2)
+		lines = append(lines, lay.Line(st, focused, fl.label, val))
 		switch {
 		case fl.err != "" && fl.warn:
-			lines = append(lines, pad+st.Warning.Render(text.Truncate(common.SymWarn+" "+fl.err, valueW)))
+			lines = append(lines, lay.Warning(st, fl.err))
 		case fl.err != "":
-			lines = append(lines, pad+st.FieldError.Render(text.Truncate(common.SymFailed+" "+fl.err, valueW)))
+			lines = append(lines, lay.Error(st, fl.err))
 		case fl.hint != "":
-			lines = append(lines, pad+st.Faint.Render(text.Truncate(fl.hint, valueW)))
+			lines = append(lines, lay.Hint(st, fl.hint))
 		}
 	}
 	lines = append(lines, "", st.Faint.Render("tab/↑↓ move · ←/→ choose · enter next/save · esc cancel"))
