@@ -235,12 +235,12 @@ func (fl *field) edit(msg tea.Msg) tea.Cmd {
 func (f *form) view(st *common.Styles, spin string, width int) string {
 	w := min(width, 72)
 	inner := max(w-4, 20) // border and padding
-	labelW := 0
-	for _, fl := range f.fields {
-		labelW = max(labelW, lipgloss.Width(fl.label))
+	labels := make([]string, len(f.fields))
+	for i, fl := range f.fields {
+		labels[i] = fl.label
 	}
-	labelW += 2
-	valueW := max(inner-labelW-2, 8)
+	lay := uiform.NewLayout(inner, labels...)
+	valueW := lay.ValueW
 	lines := []string{st.Title.Render(f.title), ""}
 	for _, l := range f.intro {
 		for _, p := range text.Wrap(l, inner) {
@@ -252,11 +252,6 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 	}
 	for i, fl := range f.fields {
 		focused := i == f.focus && f.state == formEditing
-		marker := "  "
-		if focused {
-			marker = st.Key.Render("▸ ")
-		}
-		label := text.PadRight(st.Label.Render(fl.label), labelW)
 		var val string
 		if fl.Picker() {
 			val = text.Truncate(choiceView(st, fl, focused), valueW)
@@ -264,8 +259,8 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 			fl.input.SetWidth(valueW - 1)
 			val = fl.input.View()
 		}
-		lines = append(lines, marker+label+val)
-		indent := strings.Repeat(" ", labelW+2)
+		lines = append(lines, lay.Line(st, focused, fl.label, val))
+		indent := lay.Indent()
 		switch {
 		case fl.err != "" && fl.touched:
 			for _, l := range text.Wrap(common.SymFailed+" "+fl.err, valueW) {
@@ -276,7 +271,7 @@ func (f *form) view(st *common.Styles, spin string, width int) string {
 			fl.input.SetWidth(max(valueW-lipgloss.Width(count)-9, 8))
 			lines = append(lines, indent+st.Faint.Render("search ")+fl.input.View()+count)
 		case fl.hint != "":
-			lines = append(lines, indent+st.Faint.Render(text.Truncate(fl.hint, valueW)))
+			lines = append(lines, lay.Hint(st, fl.hint))
 		}
 	}
 	lines = append(lines, "")
