@@ -135,11 +135,7 @@ func (f *form) view(st *common.Styles, spin string, w int) string {
 		}
 	}
 	lines = append(lines, "")
-	if f.err != "" {
-		for _, l := range text.Wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
-			lines = append(lines, st.FieldError.Render(l))
-		}
-	}
+	lines = append(lines, uiform.Refused(st, f.err, inner)...)
 	switch f.state {
 	case formSending:
 		lines = append(lines, spin+" sending…")

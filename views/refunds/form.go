@@ -329,11 +329,7 @@ func (m *Model) formView() string {
 	add(marker(fDetails) + st.Label.Render(text.PadRight("Details", labelW)) + f.details.View())
 	errLine(fDetails, f.detailsErr)
 	add("")
-	if f.err != "" {
-		for _, l := range text.Wrap(common.SymFailed+" IntaSend: "+f.err, inner) {
-			lines = append(lines, st.FieldError.Render(l))
-		}
-	}
+	lines = append(lines, uiform.Refused(st, f.err, inner)...)
 	switch f.state {
 	case formSending:
 		add(st.Pending.Render(common.SymPending + " sending the refund…"))

@@ -50,3 +50,16 @@ func (l Layout) Warning(st *common.Styles, msg string) string {
 func (l Layout) Hint(st *common.Styles, msg string) string {
 	return l.Indent() + st.Faint.Render(text.Truncate(msg, l.ValueW))
 }
+
+// Refused is IntaSend's message after a refused request, wrapped to w
+// cells, for the foot of the form; none when msg is empty.
+func Refused(st *common.Styles, msg string, w int) []string {
+	if msg == "" {
+		return nil
+	}
+	lines := text.Wrap(common.SymFailed+" IntaSend: "+msg, w)
+	for i, l := range lines {
+		lines[i] = st.FieldError.Render(l)
+	}
+	return lines
+}

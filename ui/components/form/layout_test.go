@@ -47,3 +47,24 @@ func TestLayoutLines(t *testing.T) {
 		}
 	}
 }
+
+func TestRefused(t *testing.T) {
+	st := common.NewStyles(false)
+	for _, tc := range []struct {
+		name, msg string
+		want      []string
+	}{
+		{"nothing refused", "", nil},
+		{"one line", "Insufficient balance", []string{common.SymFailed + " IntaSend: Insufficient", "balance"}},
+	} {
+		got := Refused(st, tc.msg, 24)
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+		for i := range got {
+			if ansi.Strip(got[i]) != tc.want[i] {
+				t.Errorf("%s: line %d %q, want %q", tc.name, i, ansi.Strip(got[i]), tc.want[i])
+			}
+		}
+	}
+}
