@@ -35,17 +35,21 @@ type (
 		req pendingTransfer
 		res *client.IntraTransferResult
 		err error
+		// auditErr: the audit log did not take the outcome.
+		auditErr error
 	}
 	createDoneMsg struct {
 		seq int
-		w   *client.Wallet
-		err error
+		w        *client.Wallet
+		err      error
+		auditErr error
 	}
 	fundDoneMsg struct {
 		seq  int
 		req  pendingFund
-		resp *client.STKPushResponse
-		err  error
+		resp     *client.STKPushResponse
+		err      error
+		auditErr error
 	}
 )
 
@@ -366,7 +370,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 		return nil
 	}
 	f.state = formSending
-	c := m.c.Client
+	c, cm := m.c.Client, m.c
 	seq := f.seq
 	var run tea.Cmd
 	switch {
@@ -377,7 +381,8 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			defer cancel()
 			res, err := c.IntraTransfer(cx, req.from.ID, client.IntraTransferRequest{
 				ToWalletID: req.to.ID, Amount: req.amount, Narrative: req.narrative})
-			return transferDoneMsg{seq: seq, req: req, res: res, err: err}
+			aerr := cm.Audit(auditEvent("wallet.transfer", req.from.ID+"→"+req.to.ID, req.amount, req.from.Currency, err))
+			return transferDoneMsg{seq: seq, req: req, res: res, err: err, auditErr: aerr}
 		}
 	case f.meta.create != nil:
 		req := *f.meta.create
@@ -385,7 +390,12 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			cx, cancel := ctx()
 			defer cancel()
 			w, err := c.CreateWallet(cx, client.CreateWalletRequest{Label: req.label, Currency: req.currency, CanDisburse: req.canDisburse})
-			return createDoneMsg{seq: seq, w: w, err: err}
+			target := req.label
+			if w != nil && w.ID != "" {
+				target = w.ID
+			}
+			aerr := cm.Audit(auditEvent("wallet.create", target, 0, req.currency, err))
+			return createDoneMsg{seq: seq, w: w, err: err, auditErr: aerr}
 		}
 	case f.meta.fund != nil:
 		req := *f.meta.fund
@@ -395,7 +405,12 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			resp, err := c.STKPush(cx, client.STKPushRequest{
 				Phone: req.phone, Amount: req.amount, WalletID: req.wallet.ID,
 				APIRef: "Fund " + req.wallet.ID, Narrative: "Wallet funding"})
-			return fundDoneMsg{seq: seq, req: req, resp: resp, err: err}
+			target := req.wallet.ID // no invoice yet when IntaSend said no
+			if resp != nil && resp.Invoice.ID != "" {
+				target = resp.Invoice.ID
+			}
+			aerr := cm.Audit(auditEvent("wallet.fund", target, req.amount, req.wallet.Currency, err))
+			return fundDoneMsg{seq: seq, req: req, resp: resp, err: err, auditErr: aerr}
 		}
 	default:
 		f.state = formEditing
@@ -435,16 +450,16 @@ func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
 			m.applyWallet(msg.res.Origin)
 			m.applyWallet(msg.res.Destination)
 		}
-		return tea.Batch(text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Moved %s from %s to %s", common.SymOK, r.amount.Format(r.from.Currency), r.from.Label, r.to.Label)))
 	case client.IsAmbiguous(msg.err):
 		// It may have gone through: never send it again from here.
 		m.closeForm(msg.seq)
-		return tea.Batch(text.Health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The transfer may have gone through, so it was not sent again: check both wallets' balances before trying again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return text.Health(msg.err, now)
+	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
 }
 
 func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
@@ -455,15 +470,15 @@ func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
 		if m.detail == nil {
 			m.selectedID = msg.w.ID // the cursor lands on the new wallet
 		}
-		return tea.Batch(text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Created wallet %s (%s)", common.SymOK, msg.w.Label, msg.w.ID)))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(text.Health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The wallet may exist: check the list before creating it again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return text.Health(msg.err, now)
+	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
 }
 
 // applyWallet shows a wallet IntaSend returned (a transfer's two sides) at
