@@ -39,14 +39,14 @@ type (
 		auditErr error
 	}
 	createDoneMsg struct {
-		seq int
+		seq      int
 		w        *client.Wallet
 		err      error
 		auditErr error
 	}
 	fundDoneMsg struct {
-		seq  int
-		req  pendingFund
+		seq      int
+		req      pendingFund
 		resp     *client.STKPushResponse
 		err      error
 		auditErr error
