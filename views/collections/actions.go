@@ -36,12 +36,15 @@ type (
 		req  pushReq
 		resp *client.STKPushResponse
 		err  error
+		// auditErr: the audit log did not take the outcome.
+		auditErr error
 	}
 	linkDoneMsg struct {
-		seq int
-		req linkReq
-		co  *client.Checkout
-		err error
+		seq      int
+		req      linkReq
+		co       *client.Checkout
+		err      error
+		auditErr error
 	}
 )
 
@@ -256,7 +259,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 		return nil
 	}
 	f.state = formSending
-	c, seq := m.c.Client, f.seq
+	c, cm, seq := m.c.Client, m.c, f.seq
 	var run tea.Cmd
 	switch {
 	case f.push != nil:
@@ -265,7 +268,12 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			cx, cancel := ctx()
 			defer cancel()
 			resp, err := c.STKPush(cx, client.STKPushRequest{Phone: req.phone, Amount: req.amount, APIRef: req.ref, Narrative: req.narrative})
-			return pushDoneMsg{seq: seq, req: req, resp: resp, err: err}
+			target := req.ref // no invoice when IntaSend said no; never the phone
+			if resp != nil && resp.Invoice.ID != "" {
+				target = resp.Invoice.ID
+			}
+			aerr := cm.Audit(auditEvent("collect.stk_push", target, req.amount, "KES", err))
+			return pushDoneMsg{seq: seq, req: req, resp: resp, err: err, auditErr: aerr}
 		}
 	case f.link != nil:
 		req := *f.link
@@ -274,7 +282,15 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			defer cancel()
 			co, err := c.Checkout(cx, client.CheckoutRequest{Amount: req.amount, Email: req.email,
 				FirstName: req.first, LastName: req.last, APIRef: req.ref})
-			return linkDoneMsg{seq: seq, req: req, co: co, err: err}
+			target, cur := req.ref, "KES"
+			if co != nil && co.ID != "" {
+				target = co.ID
+			}
+			if co != nil && co.Currency != "" {
+				cur = co.Currency
+			}
+			aerr := cm.Audit(auditEvent("collect.checkout", target, req.amount, cur, err))
+			return linkDoneMsg{seq: seq, req: req, co: co, err: err, auditErr: aerr}
 		}
 	default:
 		f.state = formEditing
@@ -353,15 +369,15 @@ func (m *Model) onPushDone(msg pushDoneMsg) tea.Cmd {
 		if !m.inFlight && m.visible {
 			next = m.sched(pollFast, pollTickMsg{gen: m.timerGen})
 		}
-		return tea.Batch(text.Health(nil, now), next, m.startSpin(),
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), next, m.startSpin(),
 			common.Toast(common.ToastInfo, fmt.Sprintf("%s Prompt sent to %s (invoice %s)", common.SymPending, msg.req.phone.Display(), inv.ID)))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(text.Health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: watch this list for a payment from %s before asking again", text.ErrText(msg.err), msg.req.phone)))
 	}
 	m.failForm(msg.seq, msg.err)
-	return text.Health(msg.err, now)
+	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
 }
 
 func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
@@ -370,14 +386,14 @@ func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
 	case msg.err == nil:
 		m.closeForm(msg.seq)
 		m.link = &linkPanel{req: msg.req, co: msg.co}
-		return text.Health(nil, now)
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(text.Health(msg.err, now), common.Error("Checkout link outcome unknown",
+		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), common.Error("Checkout link outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s); a link may have been made. Creating another is harmless", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return text.Health(msg.err, now)
+	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
 }
 
 // watchRow is the row of the followed invoice.
