@@ -66,6 +66,8 @@ type (
 		req client.RefundRequest
 		r   *client.Refund
 		err error
+		// auditErr: the audit log did not take the outcome.
+		auditErr error
 	}
 )
 
@@ -237,12 +239,13 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 		return nil
 	}
 	f.state = formSending
-	c, req, seq := m.c.Client, *f.req, f.seq
+	c, cm, req, seq, cur := m.c.Client, m.c, *f.req, f.seq, f.invoice.Currency
 	return func() tea.Msg {
 		cx, cancel := ctx()
 		defer cancel()
 		r, err := c.CreateRefund(cx, req) // never retried: it moves money
-		return refundDoneMsg{seq: seq, req: req, r: r, err: err}
+		aerr := cm.Audit(auditEvent("refund.create", req.InvoiceID, req.Amount, cur, err))
+		return refundDoneMsg{seq: seq, req: req, r: r, err: err, auditErr: aerr}
 	}
 }
 
@@ -254,9 +257,10 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 }
 
 func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
+	warn := auditWarning(msg.auditErr) // even when the form has gone
 	f := m.form
 	if f == nil || f.seq != msg.seq {
-		return nil
+		return warn
 	}
 	now := m.c.Now()
 	cur := f.invoice.Currency
@@ -264,7 +268,7 @@ func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		m.form = nil
-		return tea.Batch(text.Health(nil, now), m.reloadList(), m.lookup(req.InvoiceID, false),
+		return tea.Batch(warn, text.Health(nil, now), m.reloadList(), m.lookup(req.InvoiceID, false),
 			common.Toast(common.ToastSuccess, fmt.Sprintf("%s Refund %s of %s on %s requested (%s)",
 				common.SymOK, msg.r.ID, msg.r.Amount.Format(cur), req.InvoiceID, text.OrDash(msg.r.Status))))
 	case client.IsAmbiguous(msg.err):
@@ -278,14 +282,14 @@ func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
 			}
 		}
 		m.unclear = &unclear{invoice: req.InvoiceID, amount: req.Amount, known: known}
-		return tea.Batch(text.Health(msg.err, now), m.reloadList(), m.lookup(req.InvoiceID, false),
+		return tea.Batch(warn, text.Health(msg.err, now), m.reloadList(), m.lookup(req.InvoiceID, false),
 			common.Error("Refund outcome unknown", fmt.Errorf(
 				"IntaSend did not answer clearly (%s). The refund of %s on %s may have gone through, so it was not sent again. "+
 					"The refunds are being looked up again: check them before refunding again", text.ErrText(msg.err), req.Amount.Format(cur), req.InvoiceID)))
 	}
 	f.state = formEditing
 	f.err = text.ErrText(msg.err)
-	return text.Health(msg.err, now)
+	return tea.Batch(warn, text.Health(msg.err, now))
 }
 
 // formView draws the form in a box at most width cells wide.
