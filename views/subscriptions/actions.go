@@ -26,26 +26,31 @@ const (
 // Results of the create and unsubscribe requests; seq ties each to the form
 // (or the unsubscribe) that started it.
 type (
+	// auditErr in each: the audit log did not take the outcome.
 	planDoneMsg struct {
-		seq int
-		p   *client.Plan
-		err error
+		seq      int
+		p        *client.Plan
+		err      error
+		auditErr error
 	}
 	customerDoneMsg struct {
-		seq int
-		c   *client.SubscriptionCustomer
-		err error
+		seq      int
+		c        *client.SubscriptionCustomer
+		err      error
+		auditErr error
 	}
 	subDoneMsg struct {
-		seq int
-		s   *client.Subscription
-		err error
+		seq      int
+		s        *client.Subscription
+		err      error
+		auditErr error
 	}
 	unsubConfirmedMsg struct{ id string }
 	unsubDoneMsg      struct {
-		id  string
-		s   *client.Subscription
-		err error
+		id       string
+		s        *client.Subscription
+		err      error
+		auditErr error
 	}
 )
 
@@ -277,7 +282,7 @@ func (m *Model) submit() tea.Cmd {
 		}
 	}
 	f.state = formSending
-	c, seq := m.c.Client, f.seq
+	c, cm, seq := m.c.Client, m.c, f.seq
 	var run tea.Cmd
 	switch f.kind {
 	case formPlan:
@@ -286,7 +291,12 @@ func (m *Model) submit() tea.Cmd {
 			cx, cancel := ctx()
 			defer cancel()
 			p, err := c.CreatePlan(cx, req)
-			return planDoneMsg{seq: seq, p: p, err: err}
+			target := req.Name // no id when IntaSend said no
+			if p != nil && p.ID != "" {
+				target = p.ID
+			}
+			aerr := cm.Audit(auditEvent("subscription.plan.create", target, req.Amount, req.Currency, err))
+			return planDoneMsg{seq: seq, p: p, err: err, auditErr: aerr}
 		}
 	case formCustomer:
 		req := client.SubscriptionCustomerRequest{
@@ -299,7 +309,12 @@ func (m *Model) submit() tea.Cmd {
 			cx, cancel := ctx()
 			defer cancel()
 			cu, err := c.CreateSubscriptionCustomer(cx, req)
-			return customerDoneMsg{seq: seq, c: cu, err: err}
+			target := req.Reference // not the email: personal data stays out of the log
+			if cu != nil && cu.ID != "" {
+				target = cu.ID
+			}
+			aerr := cm.Audit(auditEvent("subscription.customer.create", target, 0, "", err))
+			return customerDoneMsg{seq: seq, c: cu, err: err, auditErr: aerr}
 		}
 	case formSubscription:
 		req := client.SubscriptionRequest{
@@ -312,7 +327,12 @@ func (m *Model) submit() tea.Cmd {
 			cx, cancel := ctx()
 			defer cancel()
 			s, err := c.CreateSubscription(cx, req)
-			return subDoneMsg{seq: seq, s: s, err: err}
+			target := req.CustomerID + "→" + req.PlanID // no id when IntaSend said no
+			if s != nil && s.ID != "" {
+				target = s.ID
+			}
+			aerr := cm.Audit(auditEvent("subscription.create", target, 0, "", err))
+			return subDoneMsg{seq: seq, s: s, err: err, auditErr: aerr}
 		}
 	}
 	return tea.Batch(run, m.startSpin())
@@ -374,24 +394,25 @@ func (m *Model) closeForm(seq int) bool {
 // created handles what every create's answer has in common: success closes
 // the form; an ambiguous failure closes it too (never send again blindly)
 // and reloads so the person can see whether it exists; a refusal stays on
-// the form.
-func (m *Model) created(seq int, err error, what string, ok func() tea.Cmd) tea.Cmd {
+// the form. Each also warns when the audit log missed the outcome.
+func (m *Model) created(seq int, err, auditErr error, what string, ok func() tea.Cmd) tea.Cmd {
 	now := m.c.Now()
+	warn := auditWarning(auditErr)
 	switch {
 	case err == nil:
 		m.closeForm(seq)
-		return tea.Batch(text.Health(nil, now), ok(), m.reload(false))
+		return tea.Batch(warn, text.Health(nil, now), ok(), m.reload(false))
 	case client.IsAmbiguous(err):
 		m.closeForm(seq)
-		return tea.Batch(text.Health(err, now), m.reload(false), common.Error("Creating the "+what+": outcome unknown",
+		return tea.Batch(warn, text.Health(err, now), m.reload(false), common.Error("Creating the "+what+": outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The %s may exist: check the list before creating it again", text.ErrText(err), what)))
 	}
 	m.failForm(seq, err)
-	return text.Health(err, now)
+	return tea.Batch(warn, text.Health(err, now))
 }
 
 func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
-	return m.created(msg.seq, msg.err, "plan", func() tea.Cmd {
+	return m.created(msg.seq, msg.err, msg.auditErr, "plan", func() tea.Cmd {
 		m.plans.put(*msg.p)
 		m.lastPlan = msg.p.ID
 		m.show(tabPlans, msg.p.ID)
@@ -400,7 +421,7 @@ func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
 }
 
 func (m *Model) onCustomerDone(msg customerDoneMsg) tea.Cmd {
-	return m.created(msg.seq, msg.err, "customer", func() tea.Cmd {
+	return m.created(msg.seq, msg.err, msg.auditErr, "customer", func() tea.Cmd {
 		m.custs.put(*msg.c)
 		m.lastCustomer = msg.c.ID
 		m.show(tabCustomers, msg.c.ID)
@@ -409,7 +430,7 @@ func (m *Model) onCustomerDone(msg customerDoneMsg) tea.Cmd {
 }
 
 func (m *Model) onSubDone(msg subDoneMsg) tea.Cmd {
-	return m.created(msg.seq, msg.err, "subscription", func() tea.Cmd {
+	return m.created(msg.seq, msg.err, msg.auditErr, "subscription", func() tea.Cmd {
 		m.subs.put(*msg.s)
 		m.show(tabSubs, msg.s.ID)
 		m.setup = &setupPanel{sub: *msg.s}
@@ -476,12 +497,13 @@ func (m *Model) onUnsubConfirmed(msg unsubConfirmedMsg) tea.Cmd {
 		return nil
 	}
 	m.unsubbing = msg.id
-	c, id := m.c.Client, msg.id
+	c, cm, id := m.c.Client, m.c, msg.id
 	return tea.Batch(func() tea.Msg {
 		cx, cancel := ctx()
 		defer cancel()
 		s, err := c.Unsubscribe(cx, id)
-		return unsubDoneMsg{id: id, s: s, err: err}
+		aerr := cm.Audit(auditEvent("subscription.cancel", id, 0, "", err))
+		return unsubDoneMsg{id: id, s: s, err: err, auditErr: aerr}
 	}, m.startSpin())
 }
 
@@ -490,16 +512,17 @@ func (m *Model) onUnsubDone(msg unsubDoneMsg) tea.Cmd {
 		m.unsubbing = ""
 	}
 	now := m.c.Now()
+	warn := auditWarning(msg.auditErr)
 	switch {
 	case msg.err == nil:
 		m.subs.put(*msg.s)
-		return tea.Batch(text.Health(nil, now), m.reload(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(warn, text.Health(nil, now), m.reload(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Subscription %s is %s", common.SymOK, msg.id, msg.s.Status)))
 	case client.IsAmbiguous(msg.err):
-		return tea.Batch(text.Health(msg.err, now), m.reload(false), common.Error("Unsubscribe: outcome unknown",
+		return tea.Batch(warn, text.Health(msg.err, now), m.reload(false), common.Error("Unsubscribe: outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The list was reloaded: check the subscription's status before trying again", text.ErrText(msg.err))))
 	}
-	return tea.Batch(text.Health(msg.err, now), common.Error("Could not unsubscribe "+msg.id, msg.err))
+	return tea.Batch(warn, text.Health(msg.err, now), common.Error("Could not unsubscribe "+msg.id, msg.err))
 }
 
 // copySetup puts a subscription's setup link on the clipboard (OSC 52:
