@@ -127,9 +127,9 @@ func (m *Model) batchView() string {
 	}
 	if b.tracking() {
 		s := b.sum
-		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("%s Paid %s (%d)", common.SymOK, s.paidAmt.Format(cur), s.paid))+
-			" · "+st.Failed.Render(fmt.Sprintf("%s failed %s (%d)", common.SymFailed, s.failedAmt.Format(cur), s.failed))+
-			" · "+fmt.Sprintf("charges %s · %d pending", s.chgs.Format(cur), s.pending), m.width))
+		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("%s Paid %s (%s)", common.SymOK, s.paidAmt.Format(cur), fmtInt(s.paid)))+
+			" · "+st.Failed.Render(fmt.Sprintf("%s failed %s (%s)", common.SymFailed, s.failedAmt.Format(cur), fmtInt(s.failed)))+
+			" · "+fmt.Sprintf("charges %s · %s pending", s.chgs.Format(cur), fmtInt(s.pending)), m.width))
 	} else {
 		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("Total %s", b.total().Format(cur)))+
 			fmt.Sprintf(" + charges %s (est.) = %s · %s %s", b.b.ChargeEstimate.Format(cur),

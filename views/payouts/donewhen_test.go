@@ -128,7 +128,7 @@ func TestOpsImportsFixesApprovesAndWatches(t *testing.T) {
 			t.Fatalf("transaction %d ended %s", i, code)
 		}
 	}
-	if v := d.View(); !strings.Contains(v, "Completed (BC100)") || !strings.Contains(v, "Paid KES 100,000.00 (5000) · ✖ failed KES 0.00 (0)") {
+	if v := d.View(); !strings.Contains(v, "Completed (BC100)") || !strings.Contains(v, "Paid KES 100,000.00 (5,000) · ✖ failed KES 0.00 (0)") {
 		t.Errorf("tracking screen does not show the settled batch:\n%s", v)
 	}
 	after, _ := f.Server.Wallet(wallet)
