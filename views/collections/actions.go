@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -272,7 +273,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			if resp != nil && resp.Invoice.ID != "" {
 				target = resp.Invoice.ID
 			}
-			aerr := cm.Audit(auditEvent("collect.stk_push", target, req.amount, "KES", err))
+			aerr := cm.Audit(audit.Event("collect.stk_push", target, req.amount, "KES", err))
 			return pushDoneMsg{seq: seq, req: req, resp: resp, err: err, auditErr: aerr}
 		}
 	case f.link != nil:
@@ -289,7 +290,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			if co != nil && co.Currency != "" {
 				cur = co.Currency
 			}
-			aerr := cm.Audit(auditEvent("collect.checkout", target, req.amount, cur, err))
+			aerr := cm.Audit(audit.Event("collect.checkout", target, req.amount, cur, err))
 			return linkDoneMsg{seq: seq, req: req, co: co, err: err, auditErr: aerr}
 		}
 	default:
@@ -369,15 +370,15 @@ func (m *Model) onPushDone(msg pushDoneMsg) tea.Cmd {
 		if !m.inFlight && m.visible {
 			next = m.sched(pollFast, pollTickMsg{gen: m.timerGen})
 		}
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), next, m.startSpin(),
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(nil, now), next, m.startSpin(),
 			common.Toast(common.ToastInfo, fmt.Sprintf("%s Prompt sent to %s (invoice %s)", common.SymPending, msg.req.phone.Display(), inv.ID)))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now), m.poll(false), common.Error("M-Pesa request outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: watch this list for a payment from %s before asking again", text.ErrText(msg.err), msg.req.phone)))
 	}
 	m.failForm(msg.seq, msg.err)
-	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
+	return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now))
 }
 
 func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
@@ -386,14 +387,14 @@ func (m *Model) onLinkDone(msg linkDoneMsg) tea.Cmd {
 	case msg.err == nil:
 		m.closeForm(msg.seq)
 		m.link = &linkPanel{req: msg.req, co: msg.co}
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now))
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(nil, now))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), common.Error("Checkout link outcome unknown",
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now), common.Error("Checkout link outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s); a link may have been made. Creating another is harmless", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
+	return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now))
 }
 
 // watchRow is the row of the followed invoice.

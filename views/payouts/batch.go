@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -313,7 +314,7 @@ func (m *Model) initiate() tea.Cmd {
 		if b != nil {
 			target = b.TrackingID
 		}
-		if aerr := cm.Audit(auditEvent("payout.initiate", target, sum, d.Currency, err)); aerr != nil && rerr == nil {
+		if aerr := cm.Audit(audit.Event("payout.initiate", target, sum, d.Currency, err)); aerr != nil && rerr == nil {
 			rerr = fmt.Errorf("audit log: %w", aerr)
 		}
 		return initiatedMsg{seq: seq, b: b, err: err, recordErr: rerr}
@@ -344,24 +345,6 @@ func journalWarning(err error) tea.Cmd {
 		return nil
 	}
 	return common.Toast(common.ToastWarn, common.SymWarn+" The payout journal could not record IntaSend's answer: "+err.Error())
-}
-
-// auditEvent describes a money-moving call's outcome for the audit log.
-func auditEvent(action, target string, amount client.Amount, currency string, err error) common.AuditEvent {
-	ev := common.AuditEvent{Action: action, Target: target, Amount: amount, Currency: currency, Result: "ok"}
-	switch {
-	case err == nil:
-	case refused(err):
-		ev.Result, ev.Detail = "refused", text.ErrText(err)
-	case client.IsAmbiguous(err):
-		ev.Result, ev.Detail = "ambiguous", text.ErrText(err)
-	default:
-		ev.Result, ev.Detail = "failed", text.ErrText(err)
-	}
-	if ev.Currency == "" {
-		ev.Currency = "KES"
-	}
-	return ev
 }
 
 func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd {
@@ -525,7 +508,7 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 				rerr = j.RecordApproveFailed(tid, err)
 			}
 		}
-		if aerr := cm.Audit(auditEvent("payout.approve", tid, total, cur, err)); aerr != nil && rerr == nil {
+		if aerr := cm.Audit(audit.Event("payout.approve", tid, total, cur, err)); aerr != nil && rerr == nil {
 			rerr = fmt.Errorf("audit log: %w", aerr)
 		}
 		return approvedMsg{seq: seq, b: out, err: err, recordErr: rerr}
@@ -534,11 +517,6 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 }
 
 // refused: IntaSend answered no (a 4xx other than 429), so nothing moved.
-func refused(err error) bool {
-	var ae *client.APIError
-	return errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 429
-}
-
 func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 	b := m.batch
 	now := m.c.Now()
@@ -568,7 +546,7 @@ func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 		b.phase = phaseFinal
 		b.err = "Not approved: " + text.ErrText(msg.err)
 		return tea.Batch(text.Health(msg.err, now), m.loadPending(), common.Error("Batch not approved", msg.err))
-	case refused(msg.err):
+	case audit.IsRefusal(msg.err):
 		// Nothing moved. Read the status anyway: "already approved" means
 		// someone else approved it, and the screen should say so.
 		b.phase = phasePreview
@@ -652,7 +630,7 @@ func (m *Model) onCancelConfirmed(msg cancelConfirmedMsg) tea.Cmd {
 		if err == nil && j != nil {
 			_ = j.RecordCancelled(tid, out)
 		}
-		_ = cm.Audit(auditEvent("payout.cancel", tid, total, cur, err))
+		_ = cm.Audit(audit.Event("payout.cancel", tid, total, cur, err))
 		return cancelledMsg{seq: seq, b: out, err: err}
 	}
 	return tea.Batch(run, m.startSpin())

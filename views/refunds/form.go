@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
@@ -244,7 +245,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 		cx, cancel := ctx()
 		defer cancel()
 		r, err := c.CreateRefund(cx, req) // never retried: it moves money
-		aerr := cm.Audit(auditEvent("refund.create", req.InvoiceID, req.Amount, cur, err))
+		aerr := cm.Audit(audit.Event("refund.create", req.InvoiceID, req.Amount, cur, err))
 		return refundDoneMsg{seq: seq, req: req, r: r, err: err, auditErr: aerr}
 	}
 }
@@ -257,7 +258,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 }
 
 func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
-	warn := auditWarning(msg.auditErr) // even when the form has gone
+	warn := audit.Warning(msg.auditErr) // even when the form has gone
 	f := m.form
 	if f == nil || f.seq != msg.seq {
 		return warn

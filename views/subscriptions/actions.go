@@ -12,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -295,7 +296,7 @@ func (m *Model) submit() tea.Cmd {
 			if p != nil && p.ID != "" {
 				target = p.ID
 			}
-			aerr := cm.Audit(auditEvent("subscription.plan.create", target, req.Amount, req.Currency, err))
+			aerr := cm.Audit(audit.Event("subscription.plan.create", target, req.Amount, req.Currency, err))
 			return planDoneMsg{seq: seq, p: p, err: err, auditErr: aerr}
 		}
 	case formCustomer:
@@ -313,7 +314,7 @@ func (m *Model) submit() tea.Cmd {
 			if cu != nil && cu.ID != "" {
 				target = cu.ID
 			}
-			aerr := cm.Audit(auditEvent("subscription.customer.create", target, 0, "", err))
+			aerr := cm.Audit(audit.Event("subscription.customer.create", target, 0, "", err))
 			return customerDoneMsg{seq: seq, c: cu, err: err, auditErr: aerr}
 		}
 	case formSubscription:
@@ -331,7 +332,7 @@ func (m *Model) submit() tea.Cmd {
 			if s != nil && s.ID != "" {
 				target = s.ID
 			}
-			aerr := cm.Audit(auditEvent("subscription.create", target, 0, "", err))
+			aerr := cm.Audit(audit.Event("subscription.create", target, 0, "", err))
 			return subDoneMsg{seq: seq, s: s, err: err, auditErr: aerr}
 		}
 	}
@@ -397,7 +398,7 @@ func (m *Model) closeForm(seq int) bool {
 // the form. Each also warns when the audit log missed the outcome.
 func (m *Model) created(seq int, err, auditErr error, what string, ok func() tea.Cmd) tea.Cmd {
 	now := m.c.Now()
-	warn := auditWarning(auditErr)
+	warn := audit.Warning(auditErr)
 	switch {
 	case err == nil:
 		m.closeForm(seq)
@@ -502,7 +503,7 @@ func (m *Model) onUnsubConfirmed(msg unsubConfirmedMsg) tea.Cmd {
 		cx, cancel := ctx()
 		defer cancel()
 		s, err := c.Unsubscribe(cx, id)
-		aerr := cm.Audit(auditEvent("subscription.cancel", id, 0, "", err))
+		aerr := cm.Audit(audit.Event("subscription.cancel", id, 0, "", err))
 		return unsubDoneMsg{id: id, s: s, err: err, auditErr: aerr}
 	}, m.startSpin())
 }
@@ -512,7 +513,7 @@ func (m *Model) onUnsubDone(msg unsubDoneMsg) tea.Cmd {
 		m.unsubbing = ""
 	}
 	now := m.c.Now()
-	warn := auditWarning(msg.auditErr)
+	warn := audit.Warning(msg.auditErr)
 	switch {
 	case msg.err == nil:
 		m.subs.put(*msg.s)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -381,7 +382,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			defer cancel()
 			res, err := c.IntraTransfer(cx, req.from.ID, client.IntraTransferRequest{
 				ToWalletID: req.to.ID, Amount: req.amount, Narrative: req.narrative})
-			aerr := cm.Audit(auditEvent("wallet.transfer", req.from.ID+"→"+req.to.ID, req.amount, req.from.Currency, err))
+			aerr := cm.Audit(audit.Event("wallet.transfer", req.from.ID+"→"+req.to.ID, req.amount, req.from.Currency, err))
 			return transferDoneMsg{seq: seq, req: req, res: res, err: err, auditErr: aerr}
 		}
 	case f.meta.create != nil:
@@ -394,7 +395,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			if w != nil && w.ID != "" {
 				target = w.ID
 			}
-			aerr := cm.Audit(auditEvent("wallet.create", target, 0, req.currency, err))
+			aerr := cm.Audit(audit.Event("wallet.create", target, 0, req.currency, err))
 			return createDoneMsg{seq: seq, w: w, err: err, auditErr: aerr}
 		}
 	case f.meta.fund != nil:
@@ -409,7 +410,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			if resp != nil && resp.Invoice.ID != "" {
 				target = resp.Invoice.ID
 			}
-			aerr := cm.Audit(auditEvent("wallet.fund", target, req.amount, req.wallet.Currency, err))
+			aerr := cm.Audit(audit.Event("wallet.fund", target, req.amount, req.wallet.Currency, err))
 			return fundDoneMsg{seq: seq, req: req, resp: resp, err: err, auditErr: aerr}
 		}
 	default:
@@ -450,16 +451,16 @@ func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
 			m.applyWallet(msg.res.Origin)
 			m.applyWallet(msg.res.Destination)
 		}
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Moved %s from %s to %s", common.SymOK, r.amount.Format(r.from.Currency), r.from.Label, r.to.Label)))
 	case client.IsAmbiguous(msg.err):
 		// It may have gone through: never send it again from here.
 		m.closeForm(msg.seq)
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now), m.refresh(false), common.Error("Transfer outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The transfer may have gone through, so it was not sent again: check both wallets' balances before trying again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
+	return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now))
 }
 
 func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
@@ -470,15 +471,15 @@ func (m *Model) onCreateDone(msg createDoneMsg) tea.Cmd {
 		if m.detail == nil {
 			m.selectedID = msg.w.ID // the cursor lands on the new wallet
 		}
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(nil, now), m.refresh(false), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Created wallet %s (%s)", common.SymOK, msg.w.Label, msg.w.ID)))
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now), m.refresh(false), common.Error("Wallet creation outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The wallet may exist: check the list before creating it again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
+	return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now))
 }
 
 // applyWallet shows a wallet IntaSend returned (a transfer's two sides) at

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -45,14 +46,14 @@ func (m *Model) onFundDone(msg fundDoneMsg) tea.Cmd {
 		m.closeForm(msg.seq)
 		m.seq++
 		m.stk = &stkWatch{gen: m.seq, req: msg.req, inv: msg.resp.Invoice, started: now, updated: now}
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(nil, now), m.sched(pollEvery, pollMsg{gen: m.seq}), m.startSpin())
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(nil, now), m.sched(pollEvery, pollMsg{gen: m.seq}), m.startSpin())
 	case client.IsAmbiguous(msg.err):
 		m.closeForm(msg.seq)
-		return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now), common.Error("M-Pesa request outcome unknown",
+		return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now), common.Error("M-Pesa request outcome unknown",
 			fmt.Errorf("IntaSend did not answer clearly (%s). The customer may still get a prompt, so it was not sent again: look for it under Collections before asking again", text.ErrText(msg.err))))
 	}
 	m.failForm(msg.seq, msg.err)
-	return tea.Batch(auditWarning(msg.auditErr), text.Health(msg.err, now))
+	return tea.Batch(audit.Warning(msg.auditErr), text.Health(msg.err, now))
 }
 
 func (m *Model) onPoll(msg pollMsg) tea.Cmd {
