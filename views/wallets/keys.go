@@ -1,48 +1,34 @@
 package wallets
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/malipo/malipo/ui/components/keys"
+)
 
 // KeyMap is every binding of the wallets view. Help (footer, `?` overlay,
-// docs/keys.md) is generated from it, so a key is only ever named here.
+// docs/keys.md) is generated from it, so a key is only ever named here or,
+// for the keys every list view shares, in ui/components/keys.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Home, End key.Binding
-	Open, Back, Filter, Refresh           key.Binding
-	Create, Transfer, Fund                key.Binding
+	// Up, Down, PageUp, PageDown, Home, End, Open, Back, Filter, Refresh.
+	keys.Nav
+	Create, Transfer, Fund key.Binding
 
-	// Inside a form.
-	NextField, PrevField, Choose, Submit, Cancel key.Binding
-	// Inside the filter box.
-	KeepFilter, ClearFilter key.Binding
+	// Inside a form: NextField, PrevField, Choose, Submit, Cancel.
+	keys.Form
+	// Inside the filter box: KeepFilter, ClearFilter.
+	keys.FilterBox
 }
 
 // DefaultKeyMap returns the view's bindings. It is a function, not a shared
 // variable, so nothing can change another view's keys by accident.
 func DefaultKeyMap() KeyMap {
-	b := func(keys []string, k, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
-	}
 	return KeyMap{
-		Up:       b([]string{"up", "k"}, "↑/k", "up"),
-		Down:     b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-		Home:     b([]string{"home", "g"}, "home/g", "first"),
-		End:      b([]string{"end", "G"}, "end/G", "last"),
-		Open:     b([]string{"enter"}, "enter", "open"),
-		Back:     b([]string{"esc"}, "esc", "back"),
-		Filter:   b([]string{"/"}, "/", "filter"),
-		Refresh:  b([]string{"r"}, "r", "refresh"),
-		Create:   b([]string{"n"}, "n", "new wallet"),
-		Transfer: b([]string{"t"}, "t", "transfer"),
-		Fund:     b([]string{"f"}, "f", "fund"),
-
-		NextField: b([]string{"tab", "down"}, "tab/↓", "next field"),
-		PrevField: b([]string{"shift+tab", "up"}, "⇧tab/↑", "previous field"),
-		Choose:    b([]string{"left", "right"}, "←/→", "choose"),
-		Submit:    b([]string{"enter"}, "enter", "next / submit"),
-		Cancel:    b([]string{"esc"}, "esc", "cancel"),
-
-		KeepFilter:  b([]string{"enter"}, "enter", "keep filter"),
-		ClearFilter: b([]string{"esc"}, "esc", "clear filter"),
+		Nav:       keys.NewNav(),
+		Create:    keys.Bind([]string{"n"}, "n", "new wallet"),
+		Transfer:  keys.Bind([]string{"t"}, "t", "transfer"),
+		Fund:      keys.Bind([]string{"f"}, "f", "fund"),
+		Form:      keys.NewForm(),
+		FilterBox: keys.NewFilterBox(),
 	}
 }
