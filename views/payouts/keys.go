@@ -1,24 +1,30 @@
 package payouts
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/malipo/malipo/ui/components/keys"
+)
 
 // KeyMap is every binding of the payouts view. Help (footer, `?` overlay,
 // docs/keys.md) is generated from it, so a key is only ever named here.
 // Money-moving bindings are disabled (unbound, not merely refused) for
 // roles that may not use them: see Model.applyPerms.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Home, End key.Binding
+	// Up, Down, PageUp, PageDown, Home, End, Open, Back (and Filter,
+	// Refresh, which DefaultKeyMap disables: payouts has neither).
+	keys.Nav
 
 	// Composer.
 	Add, Edit, Delete, Duplicate, Undo, Import, Settings key.Binding
 	Preview                                              key.Binding
 	// Screens.
-	Pending, OpenBatch, OpenID, Back, Open key.Binding
+	Pending, OpenBatch, OpenID key.Binding
 	// The open batch.
 	Approve, CancelBatch, Export, RetryFailed key.Binding
 
-	// Inside a form or prompt.
-	NextField, PrevField, Choose, Submit, Cancel key.Binding
+	// Inside a form or prompt: NextField, PrevField, Choose, Submit, Cancel.
+	keys.Form
 	// The resume-draft offer.
 	Resume, NotNow key.Binding
 }
@@ -26,16 +32,9 @@ type KeyMap struct {
 // DefaultKeyMap returns the view's bindings. It is a function, not a shared
 // variable, so nothing can change another view's keys by accident.
 func DefaultKeyMap() KeyMap {
-	b := func(keys []string, k, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
-	}
-	return KeyMap{
-		Up:       b([]string{"up", "k"}, "↑/k", "up"),
-		Down:     b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-		Home:     b([]string{"home", "g"}, "home/g", "first"),
-		End:      b([]string{"end", "G"}, "end/G", "last"),
+	b := keys.Bind
+	km := KeyMap{
+		Nav: keys.NewNav(),
 
 		Add:       b([]string{"a"}, "a", "add row"),
 		Edit:      b([]string{"e", "enter"}, "e/enter", "edit row"),
@@ -49,21 +48,22 @@ func DefaultKeyMap() KeyMap {
 		Pending:   b([]string{"P"}, "P", "pending batches"),
 		OpenBatch: b([]string{"b"}, "b", "open batch"),
 		OpenID:    b([]string{"o"}, "o", "open by tracking id"),
-		Back:      b([]string{"esc"}, "esc", "back"),
-		Open:      b([]string{"enter"}, "enter", "open"),
 
 		Approve:     b([]string{"A"}, "A", "approve batch"),
 		CancelBatch: b([]string{"x"}, "x", "cancel batch"),
 		Export:      b([]string{"E"}, "E", "export results CSV"),
 		RetryFailed: b([]string{"F"}, "F", "failed rows → new draft"),
 
-		NextField: b([]string{"tab", "down"}, "tab/↓", "next field"),
-		PrevField: b([]string{"shift+tab", "up"}, "⇧tab/↑", "previous field"),
-		Choose:    b([]string{"left", "right"}, "←/→", "choose"),
-		Submit:    b([]string{"enter"}, "enter", "next / submit"),
-		Cancel:    b([]string{"esc"}, "esc", "cancel"),
+		Form: keys.NewForm(),
 
 		Resume: b([]string{"enter"}, "enter", "resume draft"),
 		NotNow: b([]string{"esc"}, "esc", "not now"),
 	}
+	// The composer and batch screens have no filter box, and reloading is
+	// the shell's own `r` (Model.Refresh), so the view's shared / and r are
+	// switched off rather than left to match and do nothing. This keeps the
+	// keys exactly as they were before payouts used the shared set.
+	km.Filter.SetEnabled(false)
+	km.Refresh.SetEnabled(false)
+	return km
 }
