@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -72,13 +73,7 @@ func (m *Model) layout() layout {
 
 func (m *Model) ensureVisible() {
 	rows := m.layout().rows
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
-	m.offset = min(max(m.offset, 0), max(m.rowCount()-rows, 0))
+	m.offset = listnav.Offset(m.cursor, m.offset, m.rowCount(), rows)
 }
 
 // listKeys handles keys on the table.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -53,16 +54,7 @@ func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (b *openBatch) ensureVisible(vis int) {
-	if vis <= 0 {
-		return
-	}
-	if b.cursor < b.offset {
-		b.offset = b.cursor
-	}
-	if b.cursor >= b.offset+vis {
-		b.offset = b.cursor - vis + 1
-	}
-	b.offset = min(max(b.offset, 0), max(len(b.b.Transactions)-vis, 0))
+	b.offset = listnav.Offset(b.cursor, b.offset, len(b.b.Transactions), vis)
 }
 
 // batchFixed: title, identity, status, money, wallet/summary, message,

@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -177,16 +178,7 @@ func (c *composer) setCursor(i, visible int) {
 }
 
 func (c *composer) ensureVisible(visible int) {
-	if visible <= 0 {
-		return
-	}
-	if c.cursor < c.offset {
-		c.offset = c.cursor
-	}
-	if c.cursor >= c.offset+visible {
-		c.offset = c.cursor - visible + 1
-	}
-	c.offset = min(max(c.offset, 0), max(len(c.d.Rows)-visible, 0))
+	c.offset = listnav.Offset(c.cursor, c.offset, len(c.d.Rows), visible)
 }
 
 // ---- the Model's side: keys, changes, saving ----

@@ -13,6 +13,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -125,38 +126,16 @@ func (l *list) applyFilter() {
 		l.match = nil
 		return
 	}
-	words := strings.Fields(l.query)
-	l.match = l.match[:0]
-	for i, h := range l.hay {
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(h, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			l.match = append(l.match, i)
-		}
-	}
+	l.match = listnav.Match(l.match, l.hay, l.query)
 }
 
 func (l *list) setCursor(i, rows int) {
-	l.cursor = min(max(i, 0), max(l.shown()-1, 0))
+	l.cursor = listnav.Clamp(i, l.shown())
 	l.ensureVisible(rows)
 }
 
 func (l *list) ensureVisible(rows int) {
-	if rows <= 0 {
-		return
-	}
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+rows {
-		l.offset = l.cursor - rows + 1
-	}
-	l.offset = min(max(l.offset, 0), max(l.shown()-rows, 0))
+	l.offset = listnav.Offset(l.cursor, l.offset, l.shown(), rows)
 }
 
 // listRows is how many refund rows fit: title, hint, header, and the

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/malipo/malipo/ui/components/listnav"
 )
 
 // list is one paginated list from the API (plans, customers,
@@ -181,38 +182,16 @@ func (l *list[T]) applyFilter() {
 		l.match = nil
 		return
 	}
-	words := strings.Fields(l.query)
-	l.match = l.match[:0]
-	for i, h := range l.hay {
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(h, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			l.match = append(l.match, i)
-		}
-	}
+	l.match = listnav.Match(l.match, l.hay, l.query)
 }
 
 func (l *list[T]) setCursor(i, rows int) {
-	l.cursor = min(max(i, 0), max(l.shown()-1, 0))
+	l.cursor = listnav.Clamp(i, l.shown())
 	l.ensureVisible(rows)
 }
 
 func (l *list[T]) ensureVisible(rows int) {
-	if rows <= 0 {
-		return
-	}
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+rows {
-		l.offset = l.cursor - rows + 1
-	}
-	l.offset = min(max(l.offset, 0), max(l.shown()-rows, 0))
+	l.offset = listnav.Offset(l.cursor, l.offset, l.shown(), rows)
 }
 
 // wantsMore says whether the next page should be fetched: the cursor is

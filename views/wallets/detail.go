@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -191,38 +192,16 @@ func (d *detail) applyFilter() {
 		d.match = nil
 		return
 	}
-	words := strings.Fields(d.query)
-	d.match = d.match[:0]
-	for i, h := range d.hay {
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(h, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			d.match = append(d.match, i)
-		}
-	}
+	d.match = listnav.Match(d.match, d.hay, d.query)
 }
 
 func (d *detail) setCursor(i, rows int) {
-	d.cursor = min(max(i, 0), max(d.shown()-1, 0))
+	d.cursor = listnav.Clamp(i, d.shown())
 	d.ensureVisible(rows)
 }
 
 func (d *detail) ensureVisible(rows int) {
-	if rows <= 0 {
-		return
-	}
-	if d.cursor < d.offset {
-		d.offset = d.cursor
-	}
-	if d.cursor >= d.offset+rows {
-		d.offset = d.cursor - rows + 1
-	}
-	d.offset = min(max(d.offset, 0), max(d.shown()-rows, 0))
+	d.offset = listnav.Offset(d.cursor, d.offset, d.shown(), rows)
 }
 
 // detailRows is how many statement rows fit.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -26,16 +27,7 @@ func (m *Model) setCursor(i int) {
 // ensureVisible scrolls the wallet table so the cursor is on screen.
 func (m *Model) ensureVisible() {
 	rows := m.listLayout().rows
-	if rows <= 0 {
-		return
-	}
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
-	m.offset = min(max(m.offset, 0), max(len(m.wallets)-rows, 0))
+	m.offset = listnav.Offset(m.cursor, m.offset, len(m.wallets), rows)
 }
 
 // listKeys handles keys on the wallet list.

@@ -35,6 +35,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 )
 
 // requestTO bounds one fetch of the list.
@@ -362,7 +363,7 @@ func (m *Model) refilter() {
 }
 
 func (m *Model) setCursor(i int) {
-	m.cursor = min(max(i, 0), max(len(m.shown)-1, 0))
+	m.cursor = listnav.Clamp(i, len(m.shown))
 	m.ensureVisible()
 }
 
@@ -372,11 +373,5 @@ func (m Model) rows() int { return max(m.height-3, 1) }
 
 func (m *Model) ensureVisible() {
 	rows := m.rows()
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
-	m.offset = min(max(m.offset, 0), max(len(m.shown)-rows, 0))
+	m.offset = listnav.Offset(m.cursor, m.offset, len(m.shown), rows)
 }
