@@ -1,7 +1,6 @@
 package banks
 
 import (
-	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
 )
@@ -24,24 +24,6 @@ const (
 	testSecret = "ISSecretKey_test_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181"
 	bankRoute  = "GET send-money/bank-codes/ke/"
 )
-
-// -update rewrites testdata/*.golden. teatest (shell_test.go) brings
-// x/exp/golden, which registers the same flag; use that one when present.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
-	}
-}
-
-func updating() bool {
-	if f := flag.Lookup("update"); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			v, _ := g.Get().(bool)
-			return v
-		}
-	}
-	return false
-}
 
 type fixture struct {
 	clock *sim.ManualClock
@@ -305,41 +287,9 @@ func TestGolden(t *testing.T) {
 			d := f.driver(t, sc.w, sc.h)
 			sc.setup(d)
 			got := d.view()
-			checkBox(t, got, sc.w, sc.h)
-			golden(t, sc.name, got)
+			tuitest.CheckBox(t, got, sc.w, sc.h)
+			tuitest.Golden(t, sc.name, got)
 		})
-	}
-}
-
-func checkBox(t *testing.T, s string, w, h int) {
-	t.Helper()
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines in a body of %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := ansi.StringWidth(l); n > w {
-			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if updating() {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
 
@@ -350,6 +300,6 @@ func TestResize(t *testing.T) {
 	d.press("b")
 	for _, wh := range [][2]int{{20, 5}, {40, 8}, {80, 20}, {200, 60}} {
 		d.m.SetSize(wh[0], wh[1])
-		checkBox(t, d.view(), wh[0], wh[1])
+		tuitest.CheckBox(t, d.view(), wh[0], wh[1])
 	}
 }

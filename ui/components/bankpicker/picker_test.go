@@ -3,7 +3,6 @@ package bankpicker
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -24,8 +24,6 @@ const (
 	testSecret = "ISSecretKey_test_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181"
 	bankRoute  = "GET send-money/bank-codes/ke/"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // fixture is the simulator behind loopback HTTP, a client for it and a
 // cache file in a fresh directory.
@@ -393,50 +391,10 @@ func TestGolden(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			p := f.picker(t, f.cache(), sc.w, sc.h)
 			sc.setup(&p)
-			got := strip(p.View())
-			checkBox(t, got, sc.w, sc.h)
-			golden(t, sc.name, got)
+			got := tuitest.Strip(p.View())
+			tuitest.CheckBox(t, got, sc.w, sc.h)
+			tuitest.Golden(t, sc.name, got)
 		})
-	}
-}
-
-func strip(s string) string {
-	lines := strings.Split(ansi.Strip(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func checkBox(t *testing.T, s string, w, h int) {
-	t.Helper()
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines in a box of %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := ansi.StringWidth(l); n > w {
-			t.Errorf("line %d is %d wide (max %d): %q", i, n, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
 
@@ -447,7 +405,7 @@ func TestResize(t *testing.T) {
 	typeText(&p, "ba")
 	for _, wh := range [][2]int{{16, 4}, {20, 5}, {40, 8}, {60, 14}, {200, 60}} {
 		p.SetSize(wh[0], wh[1])
-		checkBox(t, strip(p.View()), wh[0], wh[1])
+		tuitest.CheckBox(t, tuitest.Strip(p.View()), wh[0], wh[1])
 	}
 }
 
