@@ -208,16 +208,7 @@ func (s *Server) listChargebacks(c *reqCtx) {
 	paginate(c, out)
 }
 
-func (s *Server) getChargeback(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	cb := s.refunds.byID[c.r.PathValue("id")]
-	if cb == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, s.chargebackView(cb))
-}
+func (s *Server) getChargeback(c *reqCtx) { getByID(s, c, s.refunds.byID, s.chargebackView) }
 
 // ---- Go API ----
 

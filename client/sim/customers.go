@@ -5,7 +5,6 @@ package sim
 // Customers are created implicitly by STK pushes and checkout payments.
 
 import (
-	"net/http"
 	"strings"
 )
 
@@ -40,16 +39,7 @@ func (s *Server) listCustomers(c *reqCtx) {
 	paginate(c, out)
 }
 
-func (s *Server) getCustomer(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	cu := s.coll.customers[c.r.PathValue("id")]
-	if cu == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, customerView(cu))
-}
+func (s *Server) getCustomer(c *reqCtx) { getByID(s, c, s.coll.customers, customerView) }
 
 // customerInvoices lists a customer's invoices, newest first.
 func (s *Server) customerInvoices(c *reqCtx) {

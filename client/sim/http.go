@@ -232,6 +232,19 @@ func strPtr(s string) *string {
 	return &s
 }
 
+// getByID answers GET …/{id}/ for any entity kept in a map by id: its
+// view, or DRF's 404 {"detail": "Not found."}.
+func getByID[T, V any](s *Server, c *reqCtx, byID map[string]*T, view func(*T) V) {
+	s.lock()
+	defer s.mu.Unlock()
+	e := byID[c.r.PathValue("id")]
+	if e == nil {
+		c.notFound()
+		return
+	}
+	c.json(http.StatusOK, view(e))
+}
+
 // ---- pagination ----
 
 // defaultPageSize is DRF's PageNumberPagination size as IntaSend appears to

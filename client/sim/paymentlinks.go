@@ -142,16 +142,7 @@ func (s *Server) listPayLinks(c *reqCtx) {
 	paginate(c, out)
 }
 
-func (s *Server) getPayLink(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	l := s.links.byID[c.r.PathValue("id")]
-	if l == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, payLinkView(l))
-}
+func (s *Server) getPayLink(c *reqCtx) { getByID(s, c, s.links.byID, payLinkView) }
 
 // updatePayLink is a full update (PUT): title is required again.
 func (s *Server) updatePayLink(c *reqCtx) {

@@ -222,16 +222,7 @@ func (s *Server) listPlans(c *reqCtx) {
 	paginate(c, newestOf(s.subs.planOrder, planView))
 }
 
-func (s *Server) getPlan(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	p := s.subs.plans[c.r.PathValue("id")]
-	if p == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, planView(p))
-}
+func (s *Server) getPlan(c *reqCtx) { getByID(s, c, s.subs.plans, planView) }
 
 // ---- subscription customers ----
 
@@ -279,16 +270,7 @@ func (s *Server) listSubCustomers(c *reqCtx) {
 	paginate(c, newestOf(s.subs.custOrder, subCustomerView))
 }
 
-func (s *Server) getSubCustomer(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	cu := s.subs.custs[c.r.PathValue("id")]
-	if cu == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, subCustomerView(cu))
-}
+func (s *Server) getSubCustomer(c *reqCtx) { getByID(s, c, s.subs.custs, subCustomerView) }
 
 // ---- subscriptions ----
 
@@ -409,16 +391,7 @@ func (s *Server) listSubscriptions(c *reqCtx) {
 	paginate(c, out)
 }
 
-func (s *Server) getSubscription(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	sb := s.subs.subs[c.r.PathValue("id")]
-	if sb == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, subscriptionView(sb))
-}
+func (s *Server) getSubscription(c *reqCtx) { getByID(s, c, s.subs.subs, subscriptionView) }
 
 func (s *Server) unsubscribe(c *reqCtx) {
 	s.lock()

@@ -5,7 +5,6 @@ package sim
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -70,13 +69,4 @@ func (s *Server) listTransactions(c *reqCtx) {
 	paginate(c, s.newestFirst(s.allTx, keep))
 }
 
-func (s *Server) getTransaction(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	t := s.txByID[c.r.PathValue("id")]
-	if t == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, s.txView(t))
-}
+func (s *Server) getTransaction(c *reqCtx) { getByID(s, c, s.txByID, s.txView) }

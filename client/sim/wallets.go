@@ -340,16 +340,7 @@ func (s *Server) createWallet(c *reqCtx) {
 	c.json(http.StatusCreated, walletView(w))
 }
 
-func (s *Server) getWallet(c *reqCtx) {
-	s.lock()
-	defer s.mu.Unlock()
-	w := s.wallets[c.r.PathValue("id")]
-	if w == nil {
-		c.notFound()
-		return
-	}
-	c.json(http.StatusOK, walletView(w))
-}
+func (s *Server) getWallet(c *reqCtx) { getByID(s, c, s.wallets, walletView) }
 
 // walletTransactions lists one wallet's statement, newest first.
 func (s *Server) walletTransactions(c *reqCtx) {
