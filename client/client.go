@@ -219,6 +219,16 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	}
 }
 
+// decodeInto performs cl and returns its 2xx answer decoded into a new T:
+// the shape of nearly every typed call.
+func decodeInto[T any](ctx context.Context, c *Client, cl call) (*T, error) {
+	var out T
+	if err := c.do(ctx, cl, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // backoff is full jitter: a random wait in [0, min(max, base·2^(try-1))].
 func (c *Client) backoff(try int) time.Duration {
 	d := c.retry.BaseDelay << (try - 1)

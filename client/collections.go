@@ -152,11 +152,7 @@ func (c *Client) STKPush(ctx context.Context, r STKPushRequest) (*STKPushRespons
 		Narrative   string `json:"narrative,omitempty"`
 		WalletID    string `json:"wallet_id,omitempty"`
 	}{c.publishableKey, orKES(r.Currency), "M-PESA", r.Amount, phone, r.APIRef, r.Name, r.Email, r.Narrative, r.WalletID}
-	var out STKPushResponse
-	if err := c.do(ctx, call{method: "POST", path: "payment/mpesa-stk-push/", body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[STKPushResponse](ctx, c, call{method: "POST", path: "payment/mpesa-stk-push/", body: body})
 }
 
 // PaymentStatus is the answer to payment/status/.
@@ -185,11 +181,7 @@ func (c *Client) PaymentStatus(ctx context.Context, invoiceID string) (*PaymentS
 		InvoiceID string `json:"invoice_id"`
 		PublicKey string `json:"public_key,omitempty"`
 	}{invoiceID, c.publishableKey}
-	var out PaymentStatus
-	if err := c.do(ctx, call{method: "POST", path: "payment/status/", body: body, auth: authPublic, safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[PaymentStatus](ctx, c, call{method: "POST", path: "payment/status/", body: body, auth: authPublic, safe: true})
 }
 
 // Tariffs: who pays IntaSend's fee (note IntaSend's spelling "tarrif").
@@ -252,11 +244,7 @@ func (c *Client) Checkout(ctx context.Context, r CheckoutRequest) (*Checkout, er
 	}
 	r.PublicKey = c.publishableKey
 	r.Currency = orKES(r.Currency)
-	var out Checkout
-	if err := c.do(ctx, call{method: "POST", path: "checkout/", body: r, auth: authPublic}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Checkout](ctx, c, call{method: "POST", path: "checkout/", body: r, auth: authPublic})
 }
 
 // CheckoutDetails reads a checkout back (to learn whether it was paid),
@@ -270,9 +258,5 @@ func (c *Client) CheckoutDetails(ctx context.Context, checkoutID, signature stri
 		CheckoutID string `json:"checkout_id"`
 		Signature  string `json:"signature"`
 	}{c.publishableKey, checkoutID, signature}
-	var out Checkout
-	if err := c.do(ctx, call{method: "POST", path: "checkout/details/", body: body, auth: authPublic, safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Checkout](ctx, c, call{method: "POST", path: "checkout/details/", body: body, auth: authPublic, safe: true})
 }

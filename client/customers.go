@@ -26,11 +26,7 @@ func (f CustomerFilter) query() url.Values {
 
 // ListCustomers returns one page of the people who have paid the account.
 func (c *Client) ListCustomers(ctx context.Context, f CustomerFilter) (*Page[Customer], error) {
-	var p Page[Customer]
-	if err := c.do(ctx, call{method: "GET", path: "customers/", query: f.query(), safe: true}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return decodeInto[Page[Customer]](ctx, c, call{method: "GET", path: "customers/", query: f.query(), safe: true})
 }
 
 // GetCustomer returns one payment customer.
@@ -39,11 +35,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out Customer
-	if err := c.do(ctx, call{method: "GET", path: "customers/" + seg + "/", safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Customer](ctx, c, call{method: "GET", path: "customers/" + seg + "/", safe: true})
 }
 
 // CustomerTransactions returns one page of a payment customer's invoices,

@@ -88,20 +88,12 @@ func (c *Client) CreatePaymentLink(ctx context.Context, r PaymentLinkRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	var out PaymentLink
-	if err := c.do(ctx, call{method: "POST", path: "paymentlinks/", body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[PaymentLink](ctx, c, call{method: "POST", path: "paymentlinks/", body: body})
 }
 
 // ListPaymentLinks returns one page of payment links.
 func (c *Client) ListPaymentLinks(ctx context.Context, page int) (*Page[PaymentLink], error) {
-	var p Page[PaymentLink]
-	if err := c.do(ctx, call{method: "GET", path: "paymentlinks/", query: pageQuery(nil, page), safe: true}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return decodeInto[Page[PaymentLink]](ctx, c, call{method: "GET", path: "paymentlinks/", query: pageQuery(nil, page), safe: true})
 }
 
 // GetPaymentLink returns one payment link.
@@ -110,11 +102,7 @@ func (c *Client) GetPaymentLink(ctx context.Context, id string) (*PaymentLink, e
 	if err != nil {
 		return nil, err
 	}
-	var out PaymentLink
-	if err := c.do(ctx, call{method: "GET", path: "paymentlinks/" + seg + "/", safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[PaymentLink](ctx, c, call{method: "GET", path: "paymentlinks/" + seg + "/", safe: true})
 }
 
 // UpdatePaymentLink replaces a payment link's fields (PUT).
@@ -127,9 +115,5 @@ func (c *Client) UpdatePaymentLink(ctx context.Context, id string, r PaymentLink
 	if err != nil {
 		return nil, err
 	}
-	var out PaymentLink
-	if err := c.do(ctx, call{method: "PUT", path: "paymentlinks/" + seg + "/", body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[PaymentLink](ctx, c, call{method: "PUT", path: "paymentlinks/" + seg + "/", body: body})
 }

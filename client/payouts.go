@@ -210,11 +210,7 @@ func (c *Client) InitiatePayout(ctx context.Context, r InitiateRequest) (*Batch,
 		BatchReference   string       `json:"batch_reference,omitempty"`
 		DeviceID         string       `json:"device_id,omitempty"`
 	}{r.Provider, orKES(r.Currency), r.Transactions, approval, r.WalletID, r.CallbackURL, r.BatchReference, r.DeviceID}
-	var b Batch
-	if err := c.do(ctx, call{method: "POST", path: "send-money/initiate/", body: body}, &b); err != nil {
-		return nil, err
-	}
-	return &b, nil
+	return decodeInto[Batch](ctx, c, call{method: "POST", path: "send-money/initiate/", body: body})
 }
 
 // approvalBody is what approve sends: the batch as IntaSend sent it, with
@@ -268,11 +264,7 @@ func (c *Client) ApprovePayout(ctx context.Context, b *Batch) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out Batch
-	if err := c.do(ctx, call{method: "POST", path: "send-money/approve/", body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Batch](ctx, c, call{method: "POST", path: "send-money/approve/", body: body})
 }
 
 // PayoutStatus reads a batch by tracking id. It is safe and retried.
@@ -283,11 +275,7 @@ func (c *Client) PayoutStatus(ctx context.Context, trackingID string) (*Batch, e
 	body := struct {
 		TrackingID string `json:"tracking_id"`
 	}{trackingID}
-	var out Batch
-	if err := c.do(ctx, call{method: "POST", path: "send-money/status/", body: body, safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Batch](ctx, c, call{method: "POST", path: "send-money/status/", body: body, safe: true})
 }
 
 // CancelPayout cancels a batch that has not been approved, by file id.
@@ -299,11 +287,7 @@ func (c *Client) CancelPayout(ctx context.Context, fileID string) (*Batch, error
 	body := struct {
 		FileID string `json:"file_id"`
 	}{fileID}
-	var out Batch
-	if err := c.do(ctx, call{method: "POST", path: "send-money/cancel/", body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Batch](ctx, c, call{method: "POST", path: "send-money/cancel/", body: body})
 }
 
 // ErrNotApproved is returned by ApproveOnce when IntaSend says the batch can

@@ -100,20 +100,12 @@ func (c *Client) CreateRefund(ctx context.Context, r RefundRequest) (*Refund, er
 	if r.Reason == "" {
 		r.Reason = ReasonOther
 	}
-	var out Refund
-	if err := c.do(ctx, call{method: "POST", path: "chargebacks/", body: r}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Refund](ctx, c, call{method: "POST", path: "chargebacks/", body: r})
 }
 
 // ListRefunds returns one page of refunds.
 func (c *Client) ListRefunds(ctx context.Context, page int) (*Page[Refund], error) {
-	var p Page[Refund]
-	if err := c.do(ctx, call{method: "GET", path: "chargebacks/", query: pageQuery(nil, page), safe: true}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return decodeInto[Page[Refund]](ctx, c, call{method: "GET", path: "chargebacks/", query: pageQuery(nil, page), safe: true})
 }
 
 // GetRefund returns one refund by its chargeback id.
@@ -122,9 +114,5 @@ func (c *Client) GetRefund(ctx context.Context, id string) (*Refund, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out Refund
-	if err := c.do(ctx, call{method: "GET", path: "chargebacks/" + seg + "/", safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[Refund](ctx, c, call{method: "GET", path: "chargebacks/" + seg + "/", safe: true})
 }

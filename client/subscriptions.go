@@ -235,19 +235,11 @@ func (c *Client) SubscriptionTransactions(ctx context.Context, id string, page i
 
 // postOne sends a create or an action once (never retried).
 func postOne[T any](ctx context.Context, c *Client, path string, body any) (*T, error) {
-	var out T
-	if err := c.do(ctx, call{method: "POST", path: path, body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[T](ctx, c, call{method: "POST", path: path, body: body})
 }
 
 func getPage[T any](ctx context.Context, c *Client, path string, page int) (*Page[T], error) {
-	var p Page[T]
-	if err := c.do(ctx, call{method: "GET", path: path, query: pageQuery(nil, page), safe: true}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return decodeInto[Page[T]](ctx, c, call{method: "GET", path: path, query: pageQuery(nil, page), safe: true})
 }
 
 func getOne[T any](ctx context.Context, c *Client, prefix, what, id string) (*T, error) {
@@ -255,9 +247,5 @@ func getOne[T any](ctx context.Context, c *Client, prefix, what, id string) (*T,
 	if err != nil {
 		return nil, err
 	}
-	var out T
-	if err := c.do(ctx, call{method: "GET", path: prefix + seg + "/", safe: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return decodeInto[T](ctx, c, call{method: "GET", path: prefix + seg + "/", safe: true})
 }

@@ -33,11 +33,7 @@ func (f TransactionFilter) query() url.Values {
 // Transactions returns one page of the account's wallet transactions, across
 // wallets unless the filter names one.
 func (c *Client) Transactions(ctx context.Context, f TransactionFilter) (*Page[WalletTransaction], error) {
-	var p Page[WalletTransaction]
-	if err := c.do(ctx, call{method: "GET", path: "transactions/", query: f.query(), safe: true}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return decodeInto[Page[WalletTransaction]](ctx, c, call{method: "GET", path: "transactions/", query: f.query(), safe: true})
 }
 
 // GetTransaction returns one wallet transaction by id.
@@ -46,9 +42,5 @@ func (c *Client) GetTransaction(ctx context.Context, id string) (*WalletTransact
 	if err != nil {
 		return nil, err
 	}
-	var t WalletTransaction
-	if err := c.do(ctx, call{method: "GET", path: "transactions/" + seg + "/", safe: true}, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return decodeInto[WalletTransaction](ctx, c, call{method: "GET", path: "transactions/" + seg + "/", safe: true})
 }

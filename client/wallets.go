@@ -75,11 +75,7 @@ func (c *Client) GetWallet(ctx context.Context, id string) (*Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w Wallet
-	if err := c.do(ctx, call{method: "GET", path: "wallets/" + seg + "/", safe: true}, &w); err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return decodeInto[Wallet](ctx, c, call{method: "GET", path: "wallets/" + seg + "/", safe: true})
 }
 
 // CreateWalletRequest makes a WORKING wallet (the only type the API creates).
@@ -101,11 +97,7 @@ func (c *Client) CreateWallet(ctx context.Context, r CreateWalletRequest) (*Wall
 		Label       string `json:"label"`
 		CanDisburse bool   `json:"can_disburse"`
 	}{WalletWorking, orKES(r.Currency), r.Label, r.CanDisburse}
-	var w Wallet
-	if err := c.do(ctx, call{method: "POST", path: "wallets/", body: body}, &w); err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return decodeInto[Wallet](ctx, c, call{method: "POST", path: "wallets/", body: body})
 }
 
 // WalletTransaction is one line of a wallet statement. Value is signed:
@@ -187,11 +179,7 @@ func (c *Client) IntraTransfer(ctx context.Context, fromWalletID string, r Intra
 	if r.Amount <= 0 {
 		return nil, fmt.Errorf("intra transfer: amount must be positive, got %s", r.Amount)
 	}
-	var res IntraTransferResult
-	if err := c.do(ctx, call{method: "POST", path: "wallets/" + seg + "/intra_transfer/", body: r}, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return decodeInto[IntraTransferResult](ctx, c, call{method: "POST", path: "wallets/" + seg + "/intra_transfer/", body: r})
 }
 
 // ---- helpers shared by the API areas ----
