@@ -50,6 +50,9 @@ func newFixture(t testing.TB, o fixtureOpt) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.j.Close() })
+	// The journal stamps events on the simulator's clock, so every screen
+	// that shows when a batch was initiated reads the same on any day.
+	f.j.SetClock(f.Clock.Now)
 	f.j = f.j.As("amina@ops") // a fixed initiator: screens must not name the machine
 	w, err := f.Client.CreateWallet(f.Ctx, client.CreateWalletRequest{Label: "Operations", Currency: "KES", CanDisburse: true})
 	if err != nil {
