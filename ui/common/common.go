@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/userdir"
 )
 
 // Mode is the environment badge in the status bar.
@@ -42,6 +43,11 @@ type Common struct {
 	// Auditor records privileged actions (the SSH server's audit log);
 	// nil when running locally. Use c.Audit, which tolerates nil.
 	Auditor Auditor
+	// Files is the SSH user's private folder (files/<user>/ on the
+	// server, reached with scp/sftp). When set, imports and exports name
+	// files in it by plain name and nothing typed is ever a path; nil in
+	// the local console, which keeps its path prompts.
+	Files *userdir.Dir
 }
 
 // AuditEvent is one privileged action for the audit log. The SSH server
@@ -124,6 +130,8 @@ const (
 	PermInitiate Permission = "initiate" // compose and initiate payouts
 	PermApprove  Permission = "approve"  // approve and cancel payouts
 	PermAdmin    Permission = "admin"    // create wallets, plans
+	PermImport   Permission = "import"   // bring a file in: CSV import, scp/sftp upload
+	PermExport   Permission = "export"   // take a file out: results/CSV export, scp/sftp download
 )
 
 // ToastKind says how a toast looks; a word or symbol always goes with the
