@@ -360,7 +360,9 @@ func customerView(c *customer) *customerJSON {
 
 func (s *Server) routesCollections() {
 	s.handle("POST", "payment/mpesa-stk-push/", authSecret, s.stkPush)
-	s.handle("POST", "payment/status/", authPublic, s.paymentStatus)
+	// Optional here: paymentStatus itself wants the publishable key or a
+	// checkout's checkout_id + signature (see checkoutProof).
+	s.handle("POST", "payment/status/", authOptional, s.paymentStatus)
 	s.handle("POST", "checkout/", authPublic, s.createCheckout)
 	s.handle("POST", "checkout/details/", authPublic, s.checkoutDetails)
 }
@@ -498,11 +500,15 @@ type metaJSON struct {
 	UpdatedAt       string        `json:"updated_at"`
 }
 
-// paymentStatus answers {invoice, meta}. Body {invoice_id} (PY/NODE/PHP add
-// public_key; checkout flows add checkout_id and signature, which are not needed).
+// paymentStatus answers {invoice, meta}. Body {invoice_id} with the
+// publishable key (PY/NODE/PHP add public_key), or {invoice_id, checkout_id,
+// signature} for a checkout's payment (PY status(checkout_id, signature),
+// PHP Checkout::check_status), which checkoutProof verifies.
 func (s *Server) paymentStatus(c *reqCtx) {
 	var b struct {
-		InvoiceID client.FlexString `json:"invoice_id"`
+		InvoiceID  client.FlexString `json:"invoice_id"`
+		CheckoutID client.FlexString `json:"checkout_id"`
+		Signature  client.FlexString `json:"signature"`
 	}
 	if !c.decode(&b) {
 		return
@@ -514,9 +520,17 @@ func (s *Server) paymentStatus(c *reqCtx) {
 	}
 	s.lock()
 	defer s.mu.Unlock()
+	coID, sig := strings.TrimSpace(string(b.CheckoutID)), strings.TrimSpace(string(b.Signature))
+	if coID == "" && sig == "" && c.publicKey() == "" {
+		c.detail(http.StatusUnauthorized, "Authentication credentials were not provided.")
+		return
+	}
 	inv := s.coll.invoices[id]
 	if inv == nil {
 		c.notFound()
+		return
+	}
+	if (coID != "" || sig != "") && !s.checkoutProof(c, inv, coID, sig) {
 		return
 	}
 	c.json(http.StatusOK, map[string]any{
@@ -700,7 +714,7 @@ func checkoutSignature(id string, at time.Time) string {
 	enc := base64.RawURLEncoding
 	head := enc.EncodeToString([]byte(`{"typ":"JWT","alg":"HS256"}`))
 	body := enc.EncodeToString(fmt.Appendf(nil, `{"checkout_id":%q,"iat":%d}`, id, at.Unix()))
-	mac := hmac.New(sha256.New, []byte("malipo-sim-checkout"))
+	mac := hmac.New(sha256.New, []byte(checkoutKey))
 	mac.Write([]byte(head + "." + body))
 	return head + "." + body + "." + enc.EncodeToString(mac.Sum(nil))
 }

@@ -23,6 +23,8 @@ type store struct {
 	links       linkState   // paymentlinks.go
 	banks       []bank      // banks.go
 	usedIDs     map[string]bool
+
+	paybills []*paybillAccount // paybill.go; id = index+1
 }
 
 func (st *store) init() {

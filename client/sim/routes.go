@@ -12,4 +12,5 @@ func (s *Server) routes() {
 	s.routesSubscriptions()
 	s.routesPaymentLinks()
 	s.routesCustomers()
+	s.routesExtras()
 }

@@ -175,6 +175,19 @@ func newestOf[T, J any](items []T, view func(T) J) []J {
 // ---- plans ----
 
 func (s *Server) createPlan(c *reqCtx) {
+	p, ok := planFromBody(c)
+	if !ok {
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	s.addPlan(p, s.clock.Now())
+	c.json(http.StatusCreated, planView(p))
+}
+
+// planFromBody validates a plan body (create and PUT take the same
+// fields), answering 400 itself when it cannot.
+func planFromBody(c *reqCtx) (*plan, bool) {
 	var b struct {
 		Name          client.FlexString `json:"name"`
 		Frequency     flexInt           `json:"frequency"`
@@ -184,7 +197,7 @@ func (s *Server) createPlan(c *reqCtx) {
 		Amount        client.FlexString `json:"amount"`
 	}
 	if !c.decode(&b) {
-		return
+		return nil, false
 	}
 	var k checks
 	p := &plan{Name: strings.TrimSpace(string(b.Name)), FrequencyUnit: strings.ToUpper(strings.TrimSpace(string(b.FrequencyUnit))),
@@ -201,13 +214,7 @@ func (s *Server) createPlan(c *reqCtx) {
 	if a, ok := k.amount("amount", b.Amount, true); ok && k.positive("amount", a) {
 		p.Amount = a
 	}
-	if k.reply(c) {
-		return
-	}
-	s.lock()
-	defer s.mu.Unlock()
-	s.addPlan(p, s.clock.Now())
-	c.json(http.StatusCreated, planView(p))
+	return p, !k.reply(c)
 }
 
 func (s *Server) addPlan(p *plan, at time.Time) {
@@ -227,13 +234,26 @@ func (s *Server) getPlan(c *reqCtx) { getByID(s, c, s.subs.plans, planView) }
 // ---- subscription customers ----
 
 func (s *Server) createSubCustomer(c *reqCtx) {
+	cu, ok := subCustomerFromBody(c)
+	if !ok {
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	s.addSubCustomer(cu, s.clock.Now())
+	c.json(http.StatusCreated, subCustomerView(cu))
+}
+
+// subCustomerFromBody validates a subscriber body (create and PUT take the
+// same fields), answering 400 itself when it cannot.
+func subCustomerFromBody(c *reqCtx) (*subCustomer, bool) {
 	var b struct {
 		Email, Reference, Address, City, State, Zipcode, Country client.FlexString
 		FirstName                                                client.FlexString `json:"first_name"`
 		LastName                                                 client.FlexString `json:"last_name"`
 	}
 	if !c.decode(&b) {
-		return
+		return nil, false
 	}
 	tr := func(v client.FlexString) string { return strings.TrimSpace(string(v)) }
 	cu := &subCustomer{Email: tr(b.Email), FirstName: tr(b.FirstName), LastName: tr(b.LastName),
@@ -249,13 +269,7 @@ func (s *Server) createSubCustomer(c *reqCtx) {
 	k.text("last_name", cu.LastName, true, 45, nil)
 	k.text("reference", cu.Reference, false, 100, nil)
 	k.text("country", cu.Country, false, 2, nil)
-	if k.reply(c) {
-		return
-	}
-	s.lock()
-	defer s.mu.Unlock()
-	s.addSubCustomer(cu, s.clock.Now())
-	c.json(http.StatusCreated, subCustomerView(cu))
+	return cu, !k.reply(c)
 }
 
 func (s *Server) addSubCustomer(cu *subCustomer, at time.Time) {
@@ -406,7 +420,8 @@ func (s *Server) unsubscribe(c *reqCtx) {
 		return
 	}
 	sb.Status, sb.NextBilling, sb.UpdatedAt = "CANCELED", time.Time{}, s.clock.Now()
-	c.json(http.StatusOK, subscriptionView(sb))
+	// 201, as the OAS documents for subscriptions_unsubscribe (a DRF create view).
+	c.json(http.StatusCreated, subscriptionView(sb))
 }
 
 // subscriptionCharges lists the charges billed so far, newest first, as

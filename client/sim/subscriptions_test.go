@@ -67,7 +67,7 @@ func TestUnsubscribe(t *testing.T) {
 		want(t, http.StatusCreated).str("customer_id")
 	subID := e.call("POST", "subscriptions/", map[string]any{"customer_id": custID, "plan_id": planID}).want(t, http.StatusCreated).str("subscription_id")
 	e.advance(aStep(aTiming.Subscription))
-	r := e.call("POST", "subscriptions/"+subID+"/unsubscribe/", nil).want(t, http.StatusOK)
+	r := e.call("POST", "subscriptions/"+subID+"/unsubscribe/", nil).want(t, http.StatusCreated) // OAS: 201
 	if r.str("status") != "CANCELED" {
 		t.Fatalf("unsubscribe: %s", r.raw)
 	}
