@@ -58,12 +58,14 @@ func (i *Invoice) UnmarshalJSON(b []byte) error {
 		OldID     FlexString `json:"id"`
 		Account   FlexString `json:"account"`
 		FailedCod FlexString `json:"failed_code"`
+		Retries   flexInt    `json:"retry_count"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	*i = Invoice(v.plain)
 	i.ID, i.Account, i.FailedCode = string(v.ID), string(v.Account), string(v.FailedCod)
+	i.RetryCount = int(v.Retries)
 	if i.ID == "" {
 		i.ID = string(v.OldID)
 	}
@@ -126,6 +128,21 @@ type STKPushResponse struct {
 	Refundable      bool         `json:"refundable"`
 	CreatedAt       time.Time    `json:"created_at"`
 	UpdatedAt       time.Time    `json:"updated_at"`
+}
+
+// UnmarshalJSON accepts refundable as a boolean or a string ("true", "YES").
+func (r *STKPushResponse) UnmarshalJSON(b []byte) error {
+	type plain STKPushResponse
+	var v struct {
+		plain
+		Refundable flexBool `json:"refundable"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = STKPushResponse(v.plain)
+	r.Refundable = bool(v.Refundable)
+	return nil
 }
 
 // STKPush sends an M-Pesa prompt to the customer's phone. It is never

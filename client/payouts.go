@@ -95,7 +95,8 @@ type Batch struct {
 }
 
 // UnmarshalJSON keeps the raw body and accepts ids and nonces sent as
-// numbers ("device_id": 1 in IntaSend's own sample).
+// numbers ("device_id": 1 in IntaSend's own sample) and transactions_count
+// as a number or a string.
 func (b *Batch) UnmarshalJSON(data []byte) error {
 	type plain Batch
 	var v struct {
@@ -105,11 +106,13 @@ func (b *Batch) UnmarshalJSON(data []byte) error {
 		BatchReference FlexString `json:"batch_reference"`
 		Nonce          FlexString `json:"nonce"`
 		DeviceID       FlexString `json:"device_id"`
+		Count          flexInt    `json:"transactions_count"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
 	*b = Batch(v.plain)
+	b.TransactionsCount = int(v.Count)
 	b.FileID, b.TrackingID, b.BatchReference = string(v.FileID), string(v.TrackingID), string(v.BatchReference)
 	b.Nonce, b.DeviceID = string(v.Nonce), string(v.DeviceID)
 	b.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
