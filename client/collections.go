@@ -41,9 +41,11 @@ type Invoice struct {
 }
 
 // Final reports whether the invoice will change no more.
+// PARTIAL counts as final: the customer paid part and IntaSend reports no
+// further change, so a poller must stop rather than wait for the rest.
 func (i *Invoice) Final() bool {
 	switch i.State {
-	case InvoiceComplete, InvoiceFailed, InvoiceCanceled:
+	case InvoiceComplete, InvoiceFailed, InvoiceCanceled, InvoicePartial:
 		return true
 	}
 	return false

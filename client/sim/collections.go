@@ -91,6 +91,8 @@ type invoice struct {
 	WalletID                     string        // the wallet credited ("" until then: wallet_id or settlement)
 	CustomerID, CheckoutID       string
 	SubscriptionID               string
+	RetryCount                   int
+	Events                       []InvoiceEvent // every state change, for webhooks (scenarios.go)
 	SaleTx                       *walletTx
 	CreatedAt, UpdatedAt         time.Time
 }
@@ -165,6 +167,7 @@ func (s *Server) newInvoice(sp invoiceSpec, at time.Time) *invoice {
 	}
 	s.coll.invoices[inv.ID] = inv
 	s.coll.invOrder = append(s.coll.invOrder, inv)
+	s.invoiceEvent(inv, at)
 	return inv
 }
 
@@ -178,11 +181,15 @@ func (s *Server) defaultHost() string {
 
 // runInvoice schedules inv's state machine from time from.
 func (s *Server) runInvoice(inv *invoice, from time.Time) {
+	if s.runScenario(inv, from) {
+		return
+	}
 	s.at(from.Add(s.jitter(s.opts.Timing.STKProcessing)), func(at time.Time) {
 		if inv.State != "PENDING" {
 			return
 		}
 		inv.State, inv.UpdatedAt = "PROCESSING", at
+		s.invoiceEvent(inv, at)
 		s.at(at.Add(s.jitter(s.opts.Timing.STKFinal)), func(at time.Time) {
 			if inv.State == "PROCESSING" {
 				s.settleInvoice(inv, s.outcome(inv), at, true)
@@ -211,6 +218,7 @@ func (s *Server) outcome(inv *invoice) *failure {
 // credited (clearing, or at once for seeded history).
 func (s *Server) settleInvoice(inv *invoice, f *failure, at time.Time, clearing bool) {
 	inv.UpdatedAt = at
+	defer s.invoiceEvent(inv, at)
 	if f != nil {
 		inv.State, inv.FailedReason, inv.FailedCode, inv.ClearingStatus = "FAILED", f.reason, f.code, ""
 		return
@@ -324,7 +332,7 @@ func (s *Server) invoiceView(inv *invoice) invoiceJSON {
 		ID: inv.ID, InvoiceID: inv.ID, State: inv.State, Provider: inv.Provider,
 		Charges: inv.Charges, NetAmount: inv.NetAmount, Currency: inv.Currency, Value: inv.Value,
 		Account: inv.Account, APIRef: strPtr(inv.APIRef), ClearingStatus: strPtr(inv.ClearingStatus),
-		MpesaReference: strPtr(inv.MpesaReference), Host: inv.Host,
+		MpesaReference: strPtr(inv.MpesaReference), Host: inv.Host, RetryCount: inv.RetryCount,
 		FailedReason: strPtr(inv.FailedReason), FailedCode: strPtr(inv.FailedCode),
 		FailedCodeLink: "https://intasend.com/troubleshooting",
 		CreatedAt:      ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
@@ -808,6 +816,8 @@ type InvoiceInfo struct {
 	MpesaReference, FailedReason, FailedCode       string
 	ClearingStatus                                 string
 	Value, Charges, NetAmount, Refunded            client.Amount
+	RetryCount                                     int
+	Events                                         []InvoiceEvent
 	CreatedAt, UpdatedAt                           time.Time
 }
 
@@ -817,7 +827,8 @@ func invoiceInfo(inv *invoice) InvoiceInfo {
 		APIRef: inv.APIRef, WalletID: inv.WalletID, CustomerID: inv.CustomerID, CheckoutID: inv.CheckoutID,
 		MpesaReference: inv.MpesaReference, FailedReason: inv.FailedReason, FailedCode: inv.FailedCode,
 		ClearingStatus: inv.ClearingStatus, Value: inv.Value, Charges: inv.Charges, NetAmount: inv.NetAmount,
-		Refunded: inv.Refunded, CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt,
+		Refunded: inv.Refunded, RetryCount: inv.RetryCount, Events: append([]InvoiceEvent(nil), inv.Events...),
+		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt,
 	}
 }
 

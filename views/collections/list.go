@@ -252,6 +252,11 @@ func stateText(inv client.Invoice) string {
 			s += " · " + r
 		}
 		return s
+	case client.InvoicePartial:
+		// Final but short: say so, so nobody waits for the rest.
+		return common.SymFailed + " PARTIAL · part paid"
+	case client.InvoiceRetry:
+		return common.SymPending + " RETRY · prompt sent again"
 	case "":
 		return "—"
 	}

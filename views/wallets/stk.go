@@ -123,6 +123,10 @@ func stkState(st *common.Styles, spin string, inv client.Invoice) string {
 		return st.Failed.Render(common.SymFailed+" "+inv.State) + " · " + failedReason(inv)
 	case client.InvoiceProcessing:
 		return spin + " " + st.Pending.Render(common.SymPending+" PROCESSING") + " · the customer is entering their PIN"
+	case client.InvoicePartial:
+		return st.Failed.Render(common.SymFailed+" PARTIAL") + " · only part was paid"
+	case client.InvoiceRetry:
+		return spin + " " + st.Pending.Render(common.SymPending+" RETRY") + " · the prompt was sent again"
 	}
 	return spin + " " + st.Pending.Render(common.SymPending+" "+orDefault(inv.State, "PENDING")) + " · waiting for the customer's phone"
 }
