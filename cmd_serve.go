@@ -216,6 +216,10 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 
 	cfg := be.cfg
 	cfg.UsersFile, cfg.HostKeyPEM, cfg.Audit = f.users, hostPEM, audit
+	// Each user's folder for scp/sftp, import and export: files/<user>/
+	// under the serve state dir, payout.StateDir("serve"), whatever the
+	// profile.
+	cfg.StateDir = filepath.Join(base, "serve")
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
 	cfg.MaxSessions, cfg.MaxSessionsPerUser = f.maxAll, f.maxPerUser
 	if f.idle == 0 {

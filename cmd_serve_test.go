@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
@@ -54,6 +56,7 @@ func malipoBinary(t testing.TB) string {
 type sshPerson struct {
 	name, role string
 	signer     gossh.Signer
+	priv       ed25519.PrivateKey // for OpenSSH clients' key files
 }
 
 func newPerson(t testing.TB, name, role string) sshPerson {
@@ -66,7 +69,7 @@ func newPerson(t testing.TB, name, role string) sshPerson {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sshPerson{name: name, role: role, signer: s}
+	return sshPerson{name: name, role: role, signer: s, priv: priv}
 }
 
 func writeUsers(t testing.TB, path string, people ...sshPerson) {
@@ -594,5 +597,71 @@ func TestServeVerifyAuditFindsAnEdit(t *testing.T) {
 	lines[1] = strings.Replace(lines[1], `"b"`, `"B"`, 1)
 	if _, err := run(); err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Errorf("edited: err = %v", err)
+	}
+}
+
+// TestServeScpIntoTheUsersFolder: the wiring of `malipo serve`: plain scp
+// (SFTP) puts a file into files/<user>/ under the serve state dir and
+// fetches it back; scp -O too; a viewer is refused; all of it audited.
+func TestServeScpIntoTheUsersFolder(t *testing.T) {
+	for _, bin := range []string{"ssh", "scp"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("the OpenSSH client %q is not installed: this test needs real ssh and scp", bin)
+		}
+	}
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	ops, vera := newPerson(t, "ops", "maker"), newPerson(t, "vera", "viewer")
+	writeUsers(t, users, ops, vera)
+	state := filepath.Join(dir, "state")
+	p := startServe(t, state, users)
+	_, port, _ := strings.Cut(p.addr, ":")
+	work := t.TempDir()
+	keyOf := func(who sshPerson) string {
+		block, err := gossh.MarshalPrivateKey(who.priv, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(work, who.name+".key")
+		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	scp := func(who sshPerson, args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		a := []string{"-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-i", keyOf(who), "-P", port}
+		cmd := exec.CommandContext(ctx, "scp", append(a, args...)...)
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	csv := filepath.Join(work, "salaries.csv")
+	if err := os.WriteFile(csv, []byte("name,phone,amount\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := scp(ops, csv, "ops@127.0.0.1:"); err != nil {
+		t.Fatalf("scp upload: %v\n%s", err, out)
+	}
+	stored := filepath.Join(state, "malipo", "serve", "files", "ops", "salaries.csv")
+	if data, err := os.ReadFile(stored); err != nil || string(data) != "name,phone,amount\n" {
+		t.Fatalf("%s: %q, %v", stored, data, err)
+	}
+	if out, err := scp(ops, "-O", "ops@127.0.0.1:salaries.csv", filepath.Join(work, "back.csv")); err != nil {
+		t.Fatalf("scp -O download: %v\n%s", err, out)
+	}
+	if out, err := scp(vera, csv, "vera@127.0.0.1:"); err == nil || !strings.Contains(out, "may not upload") {
+		t.Errorf("a viewer uploaded: %v\n%s", err, out)
+	}
+	want := map[string]bool{"ops file.upload ok": false, "ops file.download ok": false, "vera file.refused refused": false}
+	for _, r := range readAudit(t, p.auditPath()) {
+		want[r.User+" "+r.Event+" "+r.Result] = true
+	}
+	for k, seen := range want {
+		if !seen {
+			t.Errorf("no %q in the audit log:\n%s", k, mustReadFile(t, p.auditPath()))
+		}
 	}
 }

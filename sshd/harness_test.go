@@ -29,6 +29,7 @@ import (
 type testUser struct {
 	name, role string
 	signer     gossh.Signer
+	priv       ed25519.PrivateKey // for OpenSSH clients' key files
 }
 
 func newUser(t testing.TB, name, role string) testUser {
@@ -41,7 +42,7 @@ func newUser(t testing.TB, name, role string) testUser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testUser{name: name, role: role, signer: s}
+	return testUser{name: name, role: role, signer: s, priv: priv}
 }
 
 func (u testUser) authorizedKey() string {

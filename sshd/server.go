@@ -24,6 +24,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/userdir"
 )
 
 // Defaults.
@@ -59,6 +60,11 @@ type Config struct {
 
 	// Audit is the audit log (required).
 	Audit *AuditLog
+	// StateDir holds each user's private folder, files/<user>/: what
+	// they move in and out with scp and sftp, and the only files their
+	// console's import and export may name. Empty turns file transfer
+	// off (scp and sftp are refused, consoles get no folder).
+	StateDir string
 	// Idle logs a session out after this long without a key press
 	// (DefaultIdle when zero; negative turns it off).
 	Idle time.Duration
@@ -78,6 +84,8 @@ type Config struct {
 	Views func(*common.Common) []common.View
 	// now is the clock for idle logout (tests).
 	now func() time.Time
+	// fileMax replaces userdir.MaxFileSize as the folders' cap (tests).
+	fileMax int64
 	// panicKey makes a session panic on that key, panicCmdKey one of its
 	// background commands (tests).
 	panicKey, panicCmdKey string
@@ -145,6 +153,8 @@ func New(cfg Config) (*Server, error) {
 			// session's handler ends that session only.
 			wishrecover.MiddlewareWithLogger(s.log, s.sessionMiddleware),
 		),
+		// SFTP, for OpenSSH 9's plain scp and for sftp (files_sftp.go).
+		wish.WithSubsystem("sftp", s.sftpSubsystem),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -265,8 +275,9 @@ func safeText(s string) string {
 	return s
 }
 
-// sessionMiddleware is the whole session: identify, require a PTY, run the
-// console, log out.
+// sessionMiddleware is the whole session: identify; serve an scp
+// transfer or refuse any other command; require a PTY, run the console,
+// log out.
 func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		defer next(sess)
@@ -277,14 +288,20 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "Permission denied.")
 			return
 		}
+		if len(sess.RawCommand()) > 0 {
+			// The one kind of command served: scp's own, without a PTY,
+			// confined to the user's folder.
+			if c, ok, err := parseSCP(sess.Command()); ok {
+				s.serveSCP(sess, id, c, err)
+				return
+			}
+			_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", "a command was given"))
+			wish.Fatalln(sess, "malipo runs no commands: ssh -t "+sshTarget(sess)+" opens the console")
+			return
+		}
 		if _, _, hasPty := sess.Pty(); !hasPty {
 			_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", "no terminal (PTY) requested"))
 			wish.Fatalln(sess, "malipo needs a terminal: ssh -t "+sshTarget(sess)+" (without a command)")
-			return
-		}
-		if len(sess.RawCommand()) > 0 {
-			_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", "a command was given"))
-			wish.Fatalln(sess, "malipo runs no commands: ssh -t "+sshTarget(sess)+" opens the console")
 			return
 		}
 		s.runSession(sess, id)
@@ -309,7 +326,21 @@ func sshTarget(sess ssh.Session) string {
 func (s *Server) runSession(sess ssh.Session, id identity) {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
-	m := s.console(id)
+	files, err := s.openFiles(id)
+	switch {
+	case errors.Is(err, errNoFiles):
+		files = nil
+	case err != nil:
+		// Fail closed: a console without its folder would fall back to
+		// the local console's path prompts.
+		s.log.Printf("session %s (%s): folder: %v", id.Session, id.Name, err)
+		_ = s.cfg.Audit.Write(withResult(id.record("login"), "refused", "the user's folder cannot be opened"))
+		wish.Fatalln(sess, "Your folder on this server cannot be opened; ask the server's administrator.")
+		return
+	default:
+		defer files.Close()
+	}
+	m := s.console(id, files)
 	defer func() {
 		if err := m.Close(); err != nil {
 			s.log.Printf("session %s: close: %v", id.Session, err)
@@ -337,18 +368,21 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	}
 	s.log.Printf("login: %s (%s) from %s, key %s, session %s", id.Name, id.Role, id.Remote, id.Fingerprint, id.Session)
 	go s.watchResize(ctx, sess, p)
-	_, err := p.Run()
+	_, err = p.Run()
 	p.Kill()
 	cancel()
 	s.logout(sess, id, sm.end, err)
 }
 
 // console builds the shell for one user on the shared backend.
-func (s *Server) console(id identity) *ui.Model {
+// files is the user's folder (nil when the server has none); the caller
+// closes it after the console.
+func (s *Server) console(id identity, files *userdir.Dir) *ui.Model {
 	c := &common.Common{
 		Client: s.cfg.Client, Profile: s.cfg.Profile, Mode: s.cfg.Mode,
 		Role: id.Role, User: id.Name, FourEyes: s.cfg.FourEyes,
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
+		Files:   files,
 	}
 	opts := ui.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID}
 	if s.cfg.Journal != nil {
