@@ -41,6 +41,8 @@ func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
 		return m.cancelBatch()
 	case key.Matches(k, km.Export):
 		return m.exportPrompt()
+	case key.Matches(k, km.Copy):
+		return m.copyResults()
 	case key.Matches(k, km.RetryFailed):
 		return m.retryFailed()
 	case key.Matches(k, km.Pending):
@@ -255,6 +257,7 @@ func (m *Model) batchHint(b *openBatch) string {
 		add(m.keys.CancelBatch)
 	case phaseTracking, phaseFinal, phaseApproveUnknown:
 		add(m.keys.Export)
+		add(m.keys.Copy)
 		if b.sum.failed > 0 {
 			add(m.keys.RetryFailed)
 		}

@@ -140,8 +140,8 @@ func BenchmarkImportAdd5000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		d := newDriver(b, f, f.common(), 120, 36)
-		d.m.imp = &importPanel{path: "x.csv", loading: true}
-		d.m.onImported(importedMsg{path: "x.csv", res: &payout.Import{Rows: rows}})
+		d.m.imp = &importPanel{seq: 1, label: "x.csv", loading: true}
+		d.m.onImported(importedMsg{seq: 1, res: &payout.Import{Rows: rows}})
 		d.m.imp = nil
 		_ = d.m.View()
 	}

@@ -235,10 +235,14 @@ func (m *Model) promptKeys(msg tea.Msg) tea.Cmd {
 			switch p.kind {
 			case promptImport:
 				m.prompt = nil
-				return m.startImport(v)
+				return m.importPath(v)
 			case promptExport:
+				if why := m.checkExportName(v); why != "" {
+					p.err = why // the prompt stays, with what was typed
+					return nil
+				}
 				m.prompt = nil
-				return m.export(v)
+				return m.export(v, false)
 			case promptOpenID:
 				m.prompt = nil
 				return m.openByID(v)

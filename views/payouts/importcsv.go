@@ -1,6 +1,7 @@
 package payouts
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,13 +13,16 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/userdir"
 )
 
 // importPanel lists what an import flagged: bad rows with their line and
 // reason (kept aside, not lost) and warnings on the rows that were added.
 type importPanel struct {
-	path     string
+	seq      int    // ties the answer to this import: an abandoned one's is dropped
+	label    string // file name, local path or pasteLabel
 	loading  bool
+	cancel   context.CancelFunc // stops the read when esc abandons it
 	res      *payout.Import
 	added    int
 	refused  string
@@ -28,75 +32,136 @@ type importPanel struct {
 }
 
 type importedMsg struct {
-	path string
-	res  *payout.Import
-	err  error
+	seq int
+	res *payout.Import
+	err error
 }
 
+// openImport offers the SSH user's folder, or locally a path prompt.
 func (m *Model) openImport() tea.Cmd {
+	if !m.keys.Import.Enabled() {
+		return m.refuse("payout.import", "", common.PermImport)
+	}
+	if m.c.Files != nil {
+		m.files = &filePicker{}
+		return tea.Batch(m.listFiles(), m.startSpin())
+	}
 	return m.newPrompt(promptImport, "Import payouts from CSV",
-		fmt.Sprintf("Columns: name, account (or phone), amount, narrative; bank_code for PesaLink; account_type and account_reference for B2B. At most %s rows.", fmtInt(payout.MaxRows)),
+		fmt.Sprintf("Columns: name, account (or phone), amount, narrative; bank_code for PesaLink; account_type and account_reference for B2B. At most %s rows. Or paste the CSV text.", fmtInt(payout.MaxRows)),
 		"path/to/payouts.csv", "")
 }
 
-// startImport reads and validates the file off the UI goroutine.
-func (m *Model) startImport(path string) tea.Cmd {
+// importPath is the local prompt's answer.
+func (m *Model) importPath(path string) tea.Cmd {
 	if strings.HasPrefix(path, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {
 			path = home + path[1:]
 		}
 	}
-	m.imp = &importPanel{path: path, loading: true}
+	return m.startImport(pathSource(path))
+}
+
+// importPaste imports pasted CSV text the way it would a file, with the
+// same size cap as a file in the folder.
+func (m *Model) importPaste(s string) tea.Cmd {
+	if !m.keys.Import.Enabled() {
+		return m.refuse("payout.import", pasteLabel, common.PermImport)
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	if len(s) > userdir.MaxFileSize {
+		why := fmt.Sprintf("the pasted text is %s, over the %d MiB limit for an import", fmtSize(int64(len(s))), userdir.MaxFileSize>>20)
+		m.imp = &importPanel{label: pasteLabel, refused: why}
+		return m.record("payout.import", pasteLabel, "failed", why)
+	}
+	return m.startImport(pasteSource(s))
+}
+
+// startImport reads and validates the source off the UI goroutine. The
+// read checks a context, so esc stops a slow one.
+func (m *Model) startImport(src importSource) tea.Cmd {
+	if !m.keys.Import.Enabled() {
+		return m.refuse("payout.import", src.label, common.PermImport)
+	}
+	if p := m.imp; p != nil && p.cancel != nil {
+		p.cancel()
+	}
+	m.impSeq++
+	seq := m.impSeq
+	ctx, cancel := context.WithCancel(context.Background())
+	m.imp = &importPanel{seq: seq, label: src.label, loading: true, cancel: cancel}
 	rail, banks := m.comp.d.Rail, m.banks
 	return tea.Batch(func() tea.Msg {
-		f, err := os.Open(path)
+		defer cancel()
+		rc, err := src.open()
 		if err != nil {
-			return importedMsg{path: path, err: err}
+			return importedMsg{seq: seq, err: err}
 		}
-		defer f.Close()
-		return importedMsg{path: path, res: payout.ImportCSV(f, rail, banks)}
+		defer rc.Close()
+		return importedMsg{seq: seq, res: payout.ImportCSV(ctxReader{ctx: ctx, r: rc}, rail, banks)}
 	}, m.startSpin())
+}
+
+// cancelImport abandons the import being read: its answer is dropped.
+func (m *Model) cancelImport() tea.Cmd {
+	p := m.imp
+	m.imp = nil
+	if p.cancel != nil {
+		p.cancel()
+	}
+	m.message = "Import of " + importName(p.label) + " cancelled; nothing was added"
+	return m.record("payout.import", p.label, "cancelled", "cancelled while reading")
 }
 
 func (m *Model) onImported(msg importedMsg) tea.Cmd {
 	p := m.imp
-	if p == nil || p.path != msg.path {
+	if p == nil || p.seq != msg.seq || !p.loading {
 		return nil
 	}
-	p.loading = false
+	p.loading, p.cancel = false, nil
 	if msg.err != nil {
-		p.refused = msg.err.Error()
-		return nil
+		p.refused = fileErrText(msg.err)
+		return m.record("payout.import", p.label, "failed", p.refused)
 	}
 	im := msg.res
 	p.res = im
 	if im.Refused != nil {
 		p.refused = im.Refused.Error()
-		return nil
+		return m.record("payout.import", p.label, "failed", p.refused)
 	}
 	c := &m.comp
 	if have := len(c.d.Rows); have+len(im.Rows)+len(im.Rejected) > payout.MaxRows {
 		p.refused = fmt.Sprintf("The draft has %s rows and the file %s: together over IntaSend's %s per batch. Nothing was added; split the file or start a new draft.",
 			fmtInt(have), fmtInt(len(im.Rows)+len(im.Rejected)), fmtInt(payout.MaxRows))
-		return nil
+		return m.record("payout.import", p.label, "failed", p.refused)
 	}
 	p.rejected = im.Rejected
 	p.added = len(im.Rows)
+	logged := m.record("payout.import", p.label, "ok", fmt.Sprintf("%d rows added, %d bad kept aside, %d warnings", len(im.Rows), len(im.Rejected), im.Warnings()))
 	if len(im.Rows) > 0 {
 		at := len(c.d.Rows)
 		c.insert(at, im.Rows, m.banks)
 		c.push(undoOp{what: "import of " + fmtInt(len(im.Rows)) + " rows", kind: undoTruncate, n: at})
 		c.setCursor(at, m.composeRows())
-		m.message = fmt.Sprintf("Imported %s rows from %s", fmtInt(len(im.Rows)), msg.path)
+		m.message = fmt.Sprintf("Imported %s rows from %s", fmtInt(len(im.Rows)), p.label)
 	}
 	if len(im.Problems) == 0 {
 		m.imp = nil // nothing to show: the status line says it
-		return tea.Batch(m.changed(), common.Toast(common.ToastSuccess, fmt.Sprintf("%s Imported %s rows", common.SymOK, fmtInt(len(im.Rows)))))
+		return tea.Batch(logged, m.changed(), common.Toast(common.ToastSuccess, fmt.Sprintf("%s Imported %s rows from %s", common.SymOK, fmtInt(len(im.Rows)), p.label)))
 	}
 	if len(im.Rows) == 0 {
-		return nil
+		return logged
 	}
-	return m.changed()
+	return tea.Batch(logged, m.changed())
+}
+
+// importName is how an import's source is named in its panel's title.
+func importName(label string) string {
+	if label == pasteLabel {
+		return "pasted CSV"
+	}
+	return filepath.Base(label)
 }
 
 func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -104,6 +169,9 @@ func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
 	switch {
 	case p.loading:
+		if key.Matches(k, km.Back) {
+			return m.cancelImport()
+		}
 		return nil
 	case key.Matches(k, km.Up):
 		p.offset = max(p.offset-1, 0)
@@ -134,10 +202,10 @@ func (m *Model) importView() string {
 	p := m.imp
 	w := m.width // reasons are long: give them the whole width
 	inner := w - 4
-	lines := []string{st.Title.Render("Import " + text.Truncate(filepath.Base(p.path), inner-8))}
+	lines := []string{st.Title.Render("Import " + text.Truncate(importName(p.label), inner-8))}
 	switch {
 	case p.loading:
-		lines = append(lines, m.spin.View()+" reading and checking…")
+		lines = append(lines, m.spin.View()+" reading and checking…", "", st.Faint.Render("esc cancel"))
 	case p.refused != "":
 		for _, l := range text.Wrap(common.SymFailed+" Refused: "+p.refused, inner) {
 			lines = append(lines, st.Failed.Render(l))

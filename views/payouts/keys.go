@@ -21,7 +21,9 @@ type KeyMap struct {
 	// Screens.
 	Pending, OpenBatch, OpenID key.Binding
 	// The open batch.
-	Approve, CancelBatch, Export, RetryFailed key.Binding
+	Approve, CancelBatch, Export, Copy, RetryFailed key.Binding
+	// The SSH user's folder, listed for Import.
+	ImportFile key.Binding
 
 	// Inside a form or prompt: NextField, PrevField, Choose, Submit, Cancel.
 	keys.Form
@@ -52,7 +54,10 @@ func DefaultKeyMap() KeyMap {
 		Approve:     b([]string{"A"}, "A", "approve batch"),
 		CancelBatch: b([]string{"x"}, "x", "cancel batch"),
 		Export:      b([]string{"E"}, "E", "export results CSV"),
+		Copy:        b([]string{"y"}, "y", "copy results CSV"),
 		RetryFailed: b([]string{"F"}, "F", "failed rows → new draft"),
+
+		ImportFile: b([]string{"enter"}, "enter", "import the file"),
 
 		Form: keys.NewForm(),
 

@@ -105,6 +105,10 @@ type Model struct {
 	picker  *bankpicker.Model // the bank picker over the row form
 	prompt  *prompt
 	imp     *importPanel
+	impSeq  int         // ties an import's answer to the panel that asked
+	files   *filePicker // the SSH user's folder, listed for Import
+	expSeq  int         // ties an export's answer to the prompt that asked
+	clipMax int         // the largest CSV offered to the clipboard (clipboardMax; tests lower it)
 	resume  *resumeOffer
 	save    saver
 	pend    pendingList
@@ -146,7 +150,7 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
 	m := &Model{c: c, keys: DefaultKeyMap(), sched: tick, opts: o, shown: true, spin: sp, width: 80, height: 20,
-		sessionInitiated: map[string][]payout.Entry{}}
+		sessionInitiated: map[string][]payout.Entry{}, clipMax: clipboardMax}
 	m.applyPerms()
 	m.banks = payout.DefaultBanks() // until IntaSend's list arrives
 	m.comp.reset(payout.NewDraft(payout.B2C, c.Now()))
@@ -159,9 +163,16 @@ func newModel(c *common.Common, opts ...Option) *Model {
 func (m *Model) applyPerms() {
 	k := &m.keys
 	ini := m.c.Can(common.PermInitiate)
-	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Import, &k.Settings, &k.Preview, &k.RetryFailed} {
+	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Settings, &k.Preview, &k.RetryFailed} {
 		b.SetEnabled(ini)
 	}
+	// Importing fills the draft, so it needs both.
+	imp := ini && m.c.Can(common.PermImport)
+	k.Import.SetEnabled(imp)
+	k.ImportFile.SetEnabled(imp)
+	exp := m.c.Can(common.PermExport)
+	k.Export.SetEnabled(exp)
+	k.Copy.SetEnabled(exp)
 	app := m.c.Can(common.PermApprove)
 	k.Approve.SetEnabled(app)
 	k.CancelBatch.SetEnabled(app)
@@ -208,6 +219,9 @@ func (m *Model) SetShown(shown bool) tea.Cmd {
 // Refresh reloads wallets, banks and the open batch (the shell's `r`).
 func (m *Model) Refresh() tea.Cmd {
 	cmds := []tea.Cmd{m.loadWallets(), m.loadPending()}
+	if m.files != nil {
+		cmds = append(cmds, m.listFiles()) // a file just copied in shows up
+	}
 	if !m.banksLoaded {
 		cmds = append(cmds, m.loadBanks())
 	}
@@ -226,6 +240,8 @@ type (
 	cancelKeyMsg  struct{}
 	pendingMsg    struct{}
 	openIDMsg     struct{}
+	exportKeyMsg  struct{}
+	copyKeyMsg    struct{}
 )
 
 // Actions are offered in the command palette. Keys are declared so the
@@ -233,13 +249,15 @@ type (
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
 		{Title: "Add payout row", Help: "a new row in the batch being composed", Key: "a", Msg: addRowMsg{}, Perm: common.PermInitiate},
-		{Title: "Import payouts CSV", Help: "append rows from a CSV file (≤ 5,000)", Key: "i", Msg: importOpenMsg{}, Perm: common.PermInitiate},
+		{Title: "Import payouts CSV", Help: "append rows from a CSV file (≤ 5,000)", Key: "i", Msg: importOpenMsg{}, Perm: common.PermImport},
 		{Title: "Preview payout batch", Help: "initiate with IntaSend (requires approval): charges and totals", Key: "p",
 			Msg: previewMsg{}, Perm: common.PermInitiate},
 		{Title: "Approve payout batch", Help: "send the open batch's money (typed confirmation)", Key: "A",
 			Msg: approveKeyMsg{}, Danger: true, Perm: common.PermApprove},
 		{Title: "Cancel payout batch", Help: "cancel the open batch while it waits for approval", Key: "x",
 			Msg: cancelKeyMsg{}, Danger: true, Perm: common.PermApprove},
+		{Title: "Export payout results CSV", Help: "the open batch's results, one line per payout", Key: "E", Msg: exportKeyMsg{}, Perm: common.PermExport},
+		{Title: "Copy payout results CSV", Help: "to your terminal's clipboard (OSC 52), when small enough", Key: "y", Msg: copyKeyMsg{}, Perm: common.PermExport},
 		{Title: "Pending payout batches", Help: "batches waiting for approval", Key: "P", Msg: pendingMsg{}},
 		{Title: "Open payout batch by tracking id", Help: "a batch initiated elsewhere", Key: "o", Msg: openIDMsg{}},
 	}
@@ -259,11 +277,13 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.Submit, k.Cancel}
 	case m.imp != nil:
 		return []key.Binding{k.Up, k.Down, k.Back}
+	case m.files != nil:
+		return []key.Binding{k.Up, k.Down, k.ImportFile, k.Back}
 	case m.screen == scrPending:
 		return []key.Binding{k.Up, k.Down, k.Open, k.OpenID, k.Back}
 	case m.screen == scrBatch && m.batch != nil:
 		if m.batch.tracking() {
-			return []key.Binding{k.Up, k.Down, k.Export, k.RetryFailed, k.Back}
+			return []key.Binding{k.Up, k.Down, k.Export, k.Copy, k.RetryFailed, k.Back}
 		}
 		return []key.Binding{k.Up, k.Down, k.Approve, k.CancelBatch, k.Back}
 	}
@@ -277,7 +297,8 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview},
 		{k.Pending, k.OpenBatch, k.OpenID, k.Open, k.Back},
-		{k.Approve, k.CancelBatch, k.Export, k.RetryFailed},
+		{k.ImportFile},
+		{k.Approve, k.CancelBatch, k.Export, k.Copy, k.RetryFailed},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
 	}
 }
@@ -308,7 +329,7 @@ type spinMsg struct{}
 func (m *Model) busy() bool {
 	return m.save.inFlight || (m.batch != nil && (m.batch.inFlight || m.batch.phase == phaseInitiating ||
 		m.batch.phase == phaseApproving || m.batch.phase == phaseCancelling || m.batch.polling())) ||
-		(m.imp != nil && m.imp.loading) || m.pend.loading
+		(m.imp != nil && m.imp.loading) || (m.files != nil && !m.files.loaded) || m.pend.loading
 }
 
 func (m *Model) startSpin() tea.Cmd {

@@ -1,8 +1,9 @@
 package payouts
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/userdir"
 )
 
 // ---- status polling: one read at a time, backing off after errors ----
@@ -367,15 +370,36 @@ func (m *Model) pendingView() string {
 
 // ---- results: export and retry ----
 
-type exportedMsg struct {
-	path string
-	err  error
-}
+// clipboardMax is the largest results CSV offered to the clipboard: OSC 52
+// sends it base64-encoded through the terminal (and over SSH), and many
+// terminals drop or truncate far smaller payloads than a whole batch.
+const clipboardMax = 64 << 10
+
+type (
+	exportedMsg struct {
+		seq    int
+		target string // folder file name, or local path
+		rows   int
+		exists bool // not written: a file of that name is there; ask first
+		err    error
+		audit  error
+	}
+	// exportReplaceMsg is the answer to "replace it?".
+	exportReplaceMsg struct{ target string }
+)
 
 func (m *Model) exportPrompt() tea.Cmd {
 	b := m.batch
+	if !m.keys.Export.Enabled() {
+		return m.refuse("payout.export", "", common.PermExport)
+	}
 	if b == nil || !b.tracking() || len(b.b.Transactions) == 0 {
 		return nil
+	}
+	if m.c.Files != nil {
+		name := "payout-results-" + b.b.TrackingID + ".csv"
+		return m.newPrompt(promptExport, "Export results to your folder",
+			"A file name in your folder on the server; fetch the file afterwards with scp.", "file name", name)
 	}
 	name := "payout-results-" + b.b.FileID + ".csv"
 	def := filepath.Join(m.opts.resultsDir, name)
@@ -385,33 +409,119 @@ func (m *Model) exportPrompt() tea.Cmd {
 	return m.newPrompt(promptExport, "Export results as CSV", "One line per payout: status, code, M-Pesa/bank reference, charge.", "file path", def)
 }
 
-func (m *Model) export(path string) tea.Cmd {
+// checkExportName is the export prompt's check over SSH: a plain name.
+func (m *Model) checkExportName(name string) string {
+	if m.c.Files == nil {
+		return ""
+	}
+	if err := userdir.CheckName(name); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// export writes the results into the SSH user's folder (a plain name) or,
+// locally, to a path; an existing file is replaced only when replace says
+// the person agreed to it.
+func (m *Model) export(target string, replace bool) tea.Cmd {
 	b := m.batch
+	if !m.keys.Export.Enabled() {
+		return m.refuse("payout.export", target, common.PermExport)
+	}
 	if b == nil {
 		return nil
 	}
-	snap := b.b
+	m.expSeq++
+	seq, snap, dir, cm := m.expSeq, b.b, m.c.Files, m.c
 	return func() tea.Msg {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		err := writeResults(dir, target, replace, snap)
+		if errors.Is(err, userdir.ErrExists) {
+			return exportedMsg{seq: seq, target: target, exists: true}
+		}
+		ev := common.AuditEvent{Action: "payout.export", Target: target, Result: "ok",
+			Detail: fmt.Sprintf("%d rows", len(snap.Transactions))}
 		if err != nil {
-			return exportedMsg{path: path, err: err}
+			ev.Result, ev.Detail = "failed", fileErrText(err)
 		}
-		err = payout.WriteResultsCSV(f, snap)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return exportedMsg{path: path, err: err}
+		return exportedMsg{seq: seq, target: target, rows: len(snap.Transactions), err: err, audit: cm.Audit(ev)}
 	}
 }
 
+// writeResults writes the results CSV: into dir by name (temporary file,
+// renamed on success), or to a local path through createLocal.
+func writeResults(dir *userdir.Dir, target string, replace bool, snap *client.Batch) error {
+	if dir != nil {
+		w, err := dir.Create(target, replace)
+		if err != nil {
+			return err
+		}
+		if err := payout.WriteResultsCSV(w, snap); err != nil {
+			w.Abort()
+			return err
+		}
+		return w.Close()
+	}
+	f, err := createLocal(target, replace)
+	if err != nil {
+		return err
+	}
+	err = payout.WriteResultsCSV(f, snap)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 func (m *Model) onExported(msg exportedMsg) tea.Cmd {
+	if msg.seq != m.expSeq {
+		return nil
+	}
+	if msg.exists {
+		where := "A file of that name is in your folder already."
+		if m.c.Files == nil {
+			where = "That file exists already."
+		}
+		return common.Confirm(common.ConfirmMsg{Title: "Replace " + filepath.Base(msg.target) + "?",
+			Body: where + " Replace it with this batch's results?", Perm: common.PermExport,
+			OnConfirm: exportReplaceMsg{target: msg.target}, Action: "payout.export", Target: msg.target})
+	}
+	warn := audit.Warning(msg.audit)
 	if msg.err != nil {
-		return common.Error("Export failed", msg.err)
+		return tea.Batch(common.Error("Export failed", errors.New(fileErrText(msg.err))), warn)
+	}
+	done := "Results written to " + msg.target
+	if m.c.Files != nil {
+		done = fmt.Sprintf("Results written to your folder as %s: fetch it with scp -P PORT %s@HOST:%s .", msg.target, m.scpUser(), msg.target)
 	}
 	if m.batch != nil {
-		m.batch.note = "Results written to " + msg.path
+		m.batch.note = done
 	}
-	return common.Toast(common.ToastSuccess, common.SymOK+" Results written to "+msg.path)
+	return tea.Batch(common.Toast(common.ToastSuccess, common.SymOK+" "+done), warn)
+}
+
+// copyResults puts the results CSV on the terminal's clipboard (OSC 52,
+// which also works over SSH) when it is small enough to arrive whole.
+func (m *Model) copyResults() tea.Cmd {
+	b := m.batch
+	if !m.keys.Copy.Enabled() {
+		return m.refuse("payout.export", "clipboard", common.PermExport)
+	}
+	if b == nil || !b.tracking() || len(b.b.Transactions) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := payout.WriteResultsCSV(&buf, b.b); err != nil {
+		return common.Error("Copy failed", err)
+	}
+	if buf.Len() > m.clipMax {
+		return common.Toast(common.ToastWarn, fmt.Sprintf("%s The results CSV is %s, over the %s a terminal's clipboard reliably takes: export it with E instead",
+			common.SymWarn, fmtSize(int64(buf.Len())), fmtSize(int64(m.clipMax))))
+	}
+	n := len(b.b.Transactions)
+	b.note = fmt.Sprintf("Results CSV (%d %s) copied to the clipboard", n, text.Plural(n, "row", "rows"))
+	return tea.Batch(tea.SetClipboard(buf.String()),
+		common.Toast(common.ToastSuccess, common.SymOK+" "+b.note+" (if your terminal allows OSC 52)"),
+		m.record("payout.export", "clipboard", "ok", fmt.Sprintf("%d rows, %d bytes", n, buf.Len())))
 }
 
 // retryFailed copies the failed rows into a new draft in the composer.

@@ -2,6 +2,7 @@ package payouts
 
 import (
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -108,14 +109,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case bankpicker.LoadedMsg, bankpicker.PickedMsg, bankpicker.CancelledMsg:
 		return m.onPicker(msg)
 	case tea.PasteMsg:
-		switch {
-		case m.picker != nil:
-			return m.onPicker(msg)
-		case m.form != nil:
-			return m.onFormKey(msg)
-		case m.prompt != nil:
-			return m.promptKeys(msg)
-		}
+		return m.onPaste(msg)
+	case filesListedMsg, importedMsg, importOpenMsg, exportedMsg, exportReplaceMsg, exportKeyMsg, copyKeyMsg:
+		return m.onFileMsg(msg)
 	case spinMsg:
 		return m.onSpin()
 	case walletsMsg:
@@ -126,8 +122,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onDrafts(msg)
 	case savedMsg:
 		return m.onSaved(msg)
-	case importedMsg:
-		return m.onImported(msg)
 	case pendingLoadedMsg:
 		m.onPendingLoaded(msg)
 	case initiateMsg:
@@ -152,17 +146,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onStatus(msg)
 	case openedMsg:
 		return m.onOpened(msg)
-	case exportedMsg:
-		return m.onExported(msg)
 	// Palette entries.
 	case addRowMsg:
 		if m.keys.Add.Enabled() {
 			m.screen = scrCompose
 			return m.openRowForm(-1)
-		}
-	case importOpenMsg:
-		if m.keys.Import.Enabled() {
-			return m.openImport()
 		}
 	case previewMsg:
 		if m.keys.Preview.Enabled() {
@@ -192,6 +180,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.promptKeys(k)
 	case m.imp != nil:
 		return m.importKeys(k)
+	case m.files != nil:
+		return m.filesKeys(k)
 	case m.screen == scrPending:
 		return m.pendingKeys(k)
 	case m.screen == scrBatch && m.batch != nil:
@@ -227,8 +217,58 @@ func (m *Model) View() string {
 		panel = m.promptView()
 	case m.imp != nil:
 		panel = m.importView()
+	case m.files != nil:
+		panel = m.filesView()
 	default:
 		return text.ClipFitted(body, m.width, m.height)
 	}
 	return text.ClipFitted(text.Overlay(body, panel, m.width), m.width, m.height)
+}
+
+// onPaste routes a bracketed paste: into the field or prompt being typed
+// in, except that CSV text (it has line breaks) pasted into the import
+// prompt, the folder picker or the composer is imported as a file would be.
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.picker != nil:
+		return m.onPicker(msg)
+	case m.form != nil:
+		return m.onFormKey(msg)
+	case m.prompt != nil:
+		if m.prompt.kind == promptImport && strings.ContainsAny(msg.Content, "\r\n") {
+			m.prompt = nil
+			return m.importPaste(msg.Content)
+		}
+		return m.promptKeys(msg)
+	case m.files != nil:
+		m.files = nil
+		return m.importPaste(msg.Content)
+	case m.resume != nil, m.imp != nil:
+		return nil
+	case m.screen == scrCompose:
+		return m.importPaste(msg.Content)
+	}
+	return nil
+}
+
+// onFileMsg handles what moves files in and out: imports, exports, the
+// folder's listing, the clipboard copy and their palette entries.
+func (m *Model) onFileMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case filesListedMsg:
+		m.onFilesListed(msg)
+	case importedMsg:
+		return m.onImported(msg)
+	case importOpenMsg:
+		return m.openImport()
+	case exportedMsg:
+		return m.onExported(msg)
+	case exportReplaceMsg:
+		return m.export(msg.target, true)
+	case exportKeyMsg:
+		return m.exportPrompt()
+	case copyKeyMsg:
+		return m.copyResults()
+	}
+	return nil
 }
