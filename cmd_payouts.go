@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/userdir"
 )
 
 // bankCodesTimeout bounds the one call `payouts check` may make.
@@ -101,16 +101,36 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// openInput opens FILE, or stdin for "-".
+// openInput opens FILE, or stdin for "-". A FIFO, a device or a folder is
+// refused at once (userdir.OpenRegular) rather than read or waited on; a
+// file that cannot be read at all exits 2, like grep's "trouble", so a
+// script can tell it from a file with bad rows (1).
 func openInput(cmd *cobra.Command, path string) (io.Reader, func(), error) {
 	if path == "-" {
 		return cmd.InOrStdin(), func() {}, nil
 	}
-	fh, err := os.Open(path)
+	fh, err := userdir.OpenRegular(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, &exitError{code: 2, err: err}
 	}
 	return fh, func() { fh.Close() }, nil
+}
+
+// exitError is an error that exits with a status other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode is the status main exits with for err.
+func exitCode(err error) int {
+	if e, ok := errors.AsType[*exitError](err); ok {
+		return e.code
+	}
+	return 1
 }
 
 // checkBanks fetches IntaSend's bank list with the profile's keys, or

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/keystore"
@@ -144,5 +146,54 @@ func TestPayoutsCheckBankList(t *testing.T) {
 		if strings.Contains(out.String()+errw.String(), "c3b1fa1b") {
 			t.Error("a key was printed")
 		}
+	}
+}
+
+// TestPayoutsCheckSpecialFiles: what is not a regular file is refused at
+// once with exit status 2; a FIFO used to hang the command forever, so
+// the check runs under a deadline that turns a regression into a failure.
+func TestPayoutsCheckSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	cases := []struct{ name, path, want string }{
+		{"FIFO", fifo, "not a regular file"},
+		{"folder", dir, "not a regular file"},
+		{"device", os.DevNull, "not a regular file"},
+		{"missing", filepath.Join(dir, "nope.csv"), "no such file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _, err = runCheck(t, "", "payouts", "check", c.path, "--rail", "b2c")
+			}()
+			timer := time.NewTimer(20 * time.Second)
+			defer timer.Stop()
+			select {
+			case <-done:
+			case <-timer.C:
+				if w, oerr := os.OpenFile(fifo, os.O_WRONLY, 0); oerr == nil {
+					w.Close() // free the stuck reader
+				}
+				<-done
+				t.Fatalf("payouts check %s blocked", c.name)
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if code := exitCode(err); code != 2 {
+				t.Errorf("exit status %d, want 2", code)
+			}
+		})
+	}
+	// Bad rows still exit 1.
+	_, _, err := runCheck(t, "", "payouts", "check", writeCSV(t, "name,phone,amount\nBad,0712 34,100\n"), "--rail", "b2c")
+	if err == nil || exitCode(err) != 1 {
+		t.Errorf("bad rows: %v, status %d", err, exitCode(err))
 	}
 }

@@ -22,7 +22,7 @@ type globals struct {
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "malipo:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
