@@ -53,7 +53,7 @@ func isolate(t *testing.T) string {
 	root := t.TempDir()
 	t.Setenv("HOME", root)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(root, "config"))
-	for _, v := range []string{EnvPublishableKey, EnvSecretKey, EnvDeviceKeyFile, EnvDeviceID, EnvPassphraseFile} {
+	for _, v := range []string{EnvPublishableKey, EnvSecretKey, EnvDeviceKeyFile, EnvDeviceID, EnvPassphraseFile, EnvAuditKeyFile} {
 		t.Setenv(v, "")
 	}
 	return filepath.Join(root, "config", "malipo")

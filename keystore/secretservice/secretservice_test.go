@@ -141,6 +141,28 @@ func TestLargeValue(t *testing.T) {
 	}
 }
 
+// The audit key of `malipo serve` is made once in the real Secret Service
+// and found there again (a profile without settings uses the keyring).
+func TestAuditKey(t *testing.T) {
+	requireKeyring(t)
+	t.Setenv(keystore.EnvAuditKeyFile, "")
+	name := profileName(t)
+	t.Cleanup(func() { _ = keyring.Delete(keystore.KeyringService, name+"/audit-key") })
+	o := keystore.AuditKeyOptions{Name: name, Dir: filepath.Join(t.TempDir(), "malipo"), Create: true}
+	k1, created, err := keystore.LoadAuditKey(context.Background(), o)
+	if err != nil || !created {
+		t.Fatalf("first start: created %v, %v", created, err)
+	}
+	o.Create = false
+	k2, created, err := keystore.LoadAuditKey(context.Background(), o)
+	if err != nil || created || !k1.Public().Equal(k2.Public()) {
+		t.Fatalf("second start: created %v, %v", created, err)
+	}
+	if v, err := keyring.Get(keystore.KeyringService, name+"/audit-key"); err != nil || len(v) != 64 {
+		t.Fatalf("keyring entry %s/audit-key: %v (length %d)", name, err, len(v))
+	}
+}
+
 // With no session bus at all (a server's SSH login without D-Bus), the
 // keyring fails closed with the remedy. godbus caches the session bus per
 // process, so this runs in a child process with a bus address that does
