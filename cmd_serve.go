@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,6 +37,7 @@ type serveFlags struct {
 	noFourEyes bool
 	maxAll     int
 	maxPerUser int
+	auditEvery int64
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -54,7 +59,12 @@ Users file (TOML), re-read on SIGHUP:
 
 Public-key logins only. Four-eyes is on: nobody approves a batch they initiated
 (--no-four-eyes turns it off). Every login, logout, refusal and money-moving
-action goes to the append-only audit log (JSON lines, fsynced).
+action goes to the append-only audit log (JSON lines, fsynced), each record
+signed with the server's audit key (Ed25519, made on first start and kept in
+the profile's keystore, or read from MALIPO_AUDIT_KEY_FILE). At start, on
+SIGHUP and every --audit-checkpoint-every records the log's head is printed
+("audit head COUNT:SIG"); keep those lines elsewhere (journald shipped off
+the box) and check them with verify-audit --checkpoint.
 SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -72,41 +82,118 @@ SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
 	fl.BoolVar(&f.noFourEyes, "no-four-eyes", false, "allow approving a batch one initiated oneself")
 	fl.IntVar(&f.maxAll, "max-sessions", sshd.DefaultMaxSessions, "most consoles open at once")
 	fl.IntVar(&f.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "most consoles one user may have open")
-	cmd.AddCommand(newVerifyAuditCmd())
+	fl.Int64Var(&f.auditEvery, "audit-checkpoint-every", 1000, "print the audit log's head every this many records (0: only at start and on SIGHUP)")
+	cmd.AddCommand(newVerifyAuditCmd(g), newAuditKeyCmd(g))
 	return cmd
 }
 
 // newVerifyAuditCmd is `malipo serve verify-audit [FILE]`: check the audit
-// log's hash chain (every line carries the hash of the one before it).
-func newVerifyAuditCmd() *cobra.Command {
-	return &cobra.Command{
+// log's signatures, its chain and optionally checkpoints.
+func newVerifyAuditCmd(g *globals) *cobra.Command {
+	var checkpoints []string
+	var pubHex string
+	cmd := &cobra.Command{
 		Use:   "verify-audit [FILE]",
 		Short: "Check that the audit log was not changed after it was written",
-		Long: `Check the audit log's hash chain: every line carries the SHA-256 of the line
-before it, so a line edited, removed or inserted later is found. (The last
-line can only be vouched for by a copy kept elsewhere: ship the log off the box.)
-Exits 1 when the chain is broken.`,
+		Long: `Check the audit log: it must begin with its genesis record, every record must
+carry the one before it and be signed with the server's audit key, and every
+line must be a whole record, except a record cut short by a crash (kept, and
+signed for by the next record when the server started again). A log whose
+newest records were removed still passes that: give the heads the server
+printed ("audit head COUNT:SIG") with --checkpoint to prove they are still
+there. The key is read like serve reads it (the profile's keystore, or
+MALIPO_AUDIT_KEY_FILE); on another machine give its public half with
+--public-key (see malipo serve audit-key). Exits 1 when anything fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := ""
-			if len(args) == 1 {
-				path = args[0]
-			} else {
-				base, err := stateBase()
-				if err != nil {
-					return err
-				}
-				path = filepath.Join(base, "audit.jsonl")
-			}
-			c, err := sshd.VerifyAuditLog(path)
+			return runVerifyAudit(cmdContext(cmd), g, cmd.OutOrStdout(), args, pubHex, checkpoints)
+		},
+	}
+	cmd.Flags().StringArrayVar(&checkpoints, "checkpoint", nil, "a head the server printed, COUNT:SIG, that the log must still contain (repeatable)")
+	cmd.Flags().StringVar(&pubHex, "public-key", "", "the audit key's public half (hex), instead of reading the key from the keystore")
+	return cmd
+}
+
+func runVerifyAudit(ctx context.Context, g *globals, out io.Writer, args []string, pubHex string, checkpoints []string) error {
+	path, err := auditPath(args)
+	if err != nil {
+		return err
+	}
+	var heads []sshd.Head
+	for _, c := range checkpoints {
+		h, err := sshd.ParseHead(c)
+		if err != nil {
+			return err
+		}
+		heads = append(heads, h)
+	}
+	pub, err := auditPublicKey(ctx, g, pubHex)
+	if err != nil {
+		return err
+	}
+	c, err := sshd.VerifyAuditLog(path, pub, heads...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(out, "%s: %d records, chain intact, signed with %s (log %s, host key %s)", path, c.Records, keystore.AuditKeyFingerprint(pub), c.LogID, c.HostKey)
+	if len(heads) > 0 {
+		fmt.Fprintf(out, "; %d checkpoints found", len(heads))
+	}
+	if len(c.Torn) > 0 {
+		fmt.Fprintf(out, " (%d cut short by a crash: lines %v)", len(c.Torn), c.Torn)
+	}
+	fmt.Fprintf(out, "\nhead %s\n", c.Head)
+	return nil
+}
+
+// auditPath is the log named on the command line, or serve's default.
+func auditPath(args []string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	base, err := stateBase()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(base, "audit.jsonl"), nil
+}
+
+// auditPublicKey is --public-key, or the public half of the key serve
+// uses (never created here: a missing key is an error).
+func auditPublicKey(ctx context.Context, g *globals, pubHex string) (ed25519.PublicKey, error) {
+	if pubHex != "" {
+		b, err := hex.DecodeString(strings.TrimSpace(pubHex))
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("--public-key: want the hex of a %d-byte Ed25519 public key (malipo serve audit-key prints it)", ed25519.PublicKeySize)
+		}
+		return ed25519.PublicKey(b), nil
+	}
+	k, _, err := keystore.LoadAuditKey(ctx, keystore.AuditKeyOptions{Profile: g.profile})
+	if errors.Is(err, keystore.ErrNotFound) {
+		return nil, fmt.Errorf("no audit key on this machine (%w): run where malipo serve runs, or pass --public-key", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return k.Public(), nil
+}
+
+// newAuditKeyCmd is `malipo serve audit-key`: print the audit key's public
+// half, for auditors who check a copy of the log elsewhere.
+func newAuditKeyCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "audit-key",
+		Short: "Print the public half of the key that signs the audit log",
+		Long: `Print the public half of the audit key (hex) and its fingerprint. It can only
+verify, never sign: give it to whoever checks copies of the log, for
+malipo serve verify-audit --public-key. The private key is never printed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, _, err := keystore.LoadAuditKey(cmdContext(cmd), keystore.AuditKeyOptions{Profile: g.profile})
 			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
+				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d records, chain intact", path, c.Lines)
-			if len(c.Torn) > 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), " (%d cut short by a crash: lines %v)", len(c.Torn), c.Torn)
-			}
-			fmt.Fprintln(cmd.OutOrStdout())
+			fmt.Fprintf(cmd.OutOrStdout(), "%x %s\n", []byte(k.Public()), k.Fingerprint())
 			return nil
 		},
 	}
@@ -129,7 +216,7 @@ type serveBackend struct {
 
 // backend loads the profile's keys once (or starts the demo) and opens
 // the journal every session records payouts in.
-func backend(ctx context.Context, g *globals, f *serveFlags) (*serveBackend, error) {
+func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.PassphraseFunc) (*serveBackend, error) {
 	if f.demo {
 		d, err := ui.StartDemo(ui.DemoOptions{})
 		if err != nil {
@@ -152,7 +239,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags) (*serveBackend, err
 			close: func() { j.Close(); d.Close(); os.RemoveAll(dir) },
 		}, nil
 	}
-	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
+	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL, Passphrase: pass})
 	if errors.Is(err, keystore.ErrNotFound) {
 		return nil, fmt.Errorf("no keys stored for profile %q: run `malipo login --profile %s` on this server first, or use --demo", g.profile, g.profile)
 	}
@@ -203,12 +290,13 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	audit, err := sshd.OpenAuditLog(f.audit)
+	pass := oncePassphrase(keystore.DefaultPassphrase)
+	audit, err := openAudit(ctx, g, f, hostFP, pass, stderr)
 	if err != nil {
 		return err
 	}
 	defer audit.Close()
-	be, err := backend(ctx, g, f)
+	be, err := backend(ctx, g, f, pass)
 	if err != nil {
 		return err
 	}
@@ -236,13 +324,57 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	fmt.Fprintf(stderr, "malipo serve: listening on %s · %s · %d users · host key %s · audit log %s\n",
 		ln.Addr(), cfg.Mode, len(users.Names()), hostFP, f.audit)
 	_ = audit.Write(sshd.Record{Event: "server.start", Result: "ok", Detail: fmt.Sprintf("%s on %s, %d users, four-eyes %v", cfg.Mode, ln.Addr(), len(users.Names()), cfg.FourEyes)})
-	err = serveUntilSignal(ctx, srv, ln, f.grace, stderr)
+	audit.Checkpoint()
+	err = serveUntilSignal(ctx, srv, audit, ln, f.grace, stderr)
 	result := "stopped"
 	if err != nil {
 		result = "failed"
 	}
 	_ = audit.Write(sshd.Record{Event: "server.stop", Result: result, Detail: errString(err)})
 	return err
+}
+
+// openAudit loads (on first start: makes) the audit key from the
+// profile's keystore and opens the log it signs. Heads go to stderr
+// (journald), away from the log, so a copy survives the log's edits.
+func openAudit(ctx context.Context, g *globals, f *serveFlags, hostFP string, pass keystore.PassphraseFunc, stderr io.Writer) (*sshd.AuditLog, error) {
+	// --demo too: its log is as real as any (and --demo implies the default profile).
+	key, created, err := keystore.LoadAuditKey(ctx, keystore.AuditKeyOptions{Profile: g.profile, Passphrase: pass, Create: true})
+	if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	if created {
+		fmt.Fprintf(stderr, "malipo serve: made a new audit key %s (kept in the keystore; `malipo serve audit-key` prints its public half)\n", key.Fingerprint())
+	}
+	var mu sync.Mutex
+	return sshd.OpenAuditLog(f.audit, key.PrivateKey(), sshd.AuditOptions{
+		HostKey:         hostFP,
+		CheckpointEvery: f.auditEvery,
+		OnCheckpoint: func(h sshd.Head) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(stderr, "malipo serve: audit head %s\n", h)
+		},
+	})
+}
+
+// oncePassphrase asks fn once and remembers the answer, so the audit key
+// and the profile's keys in the same encrypted-file backend need one prompt.
+func oncePassphrase(fn keystore.PassphraseFunc) keystore.PassphraseFunc {
+	var mu sync.Mutex
+	var got string
+	return func(ctx context.Context, req keystore.PassphraseRequest) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if got != "" {
+			return got, nil
+		}
+		p, err := fn(ctx, req)
+		if err == nil {
+			got = p
+		}
+		return p, err
+	}
 }
 
 func errString(err error) string {
@@ -253,8 +385,8 @@ func errString(err error) string {
 }
 
 // serveUntilSignal serves until SIGTERM/SIGINT (drain) and re-reads the
-// users file on SIGHUP. A second SIGTERM/SIGINT stops at once.
-func serveUntilSignal(ctx context.Context, srv *sshd.Server, ln net.Listener, grace time.Duration, stderr io.Writer) error {
+// users file on SIGHUP (printing the audit head too). A second SIGTERM/SIGINT stops at once.
+func serveUntilSignal(ctx context.Context, srv *sshd.Server, audit *sshd.AuditLog, ln net.Listener, grace time.Duration, stderr io.Writer) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
@@ -269,6 +401,7 @@ func serveUntilSignal(ctx context.Context, srv *sshd.Server, ln net.Listener, gr
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
 				_ = srv.Reload() // logs why when the file is bad; the old list stays
+				audit.Checkpoint()
 				continue
 			}
 			return drain(srv, served, sigs, grace, stderr)

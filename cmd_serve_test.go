@@ -6,7 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -24,6 +24,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/malipo/malipo/sshd"
 )
 
 // buildOnce builds the malipo binary for the subprocess tests.
@@ -100,7 +102,7 @@ func startServe(t testing.TB, state, users string, extra ...string) *serveProc {
 	t.Helper()
 	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--users", users}, extra...)
 	cmd := exec.Command(malipoBinary(t), args...)
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state, auditKeyEnv(t, state))
 	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}, state: state, exited: make(chan error)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
@@ -121,6 +123,35 @@ func startServe(t testing.TB, state, users string, extra ...string) *serveProc {
 	}
 	t.Fatalf("serve did not start:\n%s", p.stderr.String())
 	return nil
+}
+
+// auditKeyEnv points MALIPO_AUDIT_KEY_FILE at a key beside the state
+// directory (never in it, like a systemd credential), made once per state
+// so a restart signs with the same key.
+func auditKeyEnv(t testing.TB, state string) string {
+	t.Helper()
+	path := filepath.Join(filepath.Dir(state), "audit.key")
+	if _, err := os.Stat(path); err != nil {
+		seed := make([]byte, ed25519.SeedSize)
+		if _, err := rand.Read(seed); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(hex.EncodeToString(seed)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return "MALIPO_AUDIT_KEY_FILE=" + path
+}
+
+var auditHeadRE = regexp.MustCompile(`audit head (\d+:[0-9a-f]+)`)
+
+// heads are the audit heads the server printed so far.
+func (p *serveProc) heads() []string {
+	var out []string
+	for _, m := range auditHeadRE.FindAllStringSubmatch(p.stderr.String(), -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
 
 func (p *serveProc) auditPath() string { return filepath.Join(p.state, "malipo", "audit.jsonl") }
@@ -303,8 +334,15 @@ func TestServeAuditSurvivesKill9(t *testing.T) {
 			t.Errorf("after kill -9 the audit log lacks %s:\n%s", ev, mustReadFile(t, p.auditPath()))
 		}
 	}
-	out, err := exec.Command(malipoBinary(t), "serve", "verify-audit", p.auditPath()).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "chain intact") {
+	// The head printed at start is still in the log.
+	heads := p.heads()
+	if len(heads) != 1 {
+		t.Fatalf("audit heads printed at start: %v\n%s", heads, p.stderr.String())
+	}
+	verify := exec.Command(malipoBinary(t), "serve", "verify-audit", "--checkpoint", heads[0], p.auditPath())
+	verify.Env = append(os.Environ(), auditKeyEnv(t, p.state))
+	out, err := verify.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "chain intact") || !strings.Contains(string(out), "1 checkpoints found") {
 		t.Errorf("verify-audit after kill -9: %v\n%s", err, out)
 	}
 	info, err := os.Stat(p.auditPath())
@@ -388,6 +426,9 @@ func TestServeReloadsOnSIGHUPAndDrainsOnSIGTERM(t *testing.T) {
 	recs := readAudit(t, p.auditPath())
 	if last := recs[len(recs)-1]; last.Event != "server.stop" || last.Result != "stopped" {
 		t.Errorf("last audit record %+v, want server.stop stopped", last)
+	}
+	if heads := p.heads(); len(heads) != 2 {
+		t.Errorf("audit heads at start and on SIGHUP: %v", heads)
 	}
 	if !strings.Contains(p.stderr.String(), "users file reloaded: 2 users") {
 		t.Errorf("stderr:\n%s", p.stderr.String())
@@ -573,30 +614,89 @@ func procKB(t testing.TB, pid int, field string) int {
 	return 0
 }
 
-func TestServeVerifyAuditFindsAnEdit(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	lines := []string{`{"event":"a"}`}
-	for _, ev := range []string{"b", "c"} {
-		sum := sha256.Sum256([]byte(lines[len(lines)-1]))
-		lines = append(lines, fmt.Sprintf(`{"event":%q,"prev":"%x"}`, ev, sum))
+// verify-audit as an auditor runs it: the key read like serve reads it
+// (MALIPO_AUDIT_KEY_FILE here) or only its public half, checkpoints
+// given; each of issue 10's tamperings fails with the line and reason.
+func TestServeVerifyAudit(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	keyEnv := auditKeyEnv(t, filepath.Join(dir, "state"))
+	keyFile := strings.TrimPrefix(keyEnv, "MALIPO_AUDIT_KEY_FILE=")
+	t.Setenv("MALIPO_AUDIT_KEY_FILE", keyFile)
+	seedHex, _ := os.ReadFile(keyFile)
+	seed, _ := hex.DecodeString(strings.TrimSpace(string(seedHex)))
+	key := ed25519.NewKeyFromSeed(seed)
+
+	path := filepath.Join(dir, "made.jsonl")
+	l, err := sshd.OpenAuditLog(path, key, sshd.AuditOptions{HostKey: "SHA256:host", Now: func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
 	}
-	run := func() (string, error) {
-		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+	for i := range 150 {
+		if err := l.Write(sshd.Record{Event: "payout.approve", User: "wanjiru", Target: fmt.Sprintf("TRK%03d", i), Result: "ok"}); err != nil {
 			t.Fatal(err)
 		}
-		cmd := newRootCmd()
-		out := &syncBuffer{}
-		cmd.SetOut(out)
-		cmd.SetArgs([]string{"serve", "verify-audit", path})
-		err := cmd.Execute()
-		return out.String(), err
 	}
-	if out, err := run(); err != nil || !strings.Contains(out, "3 records, chain intact") {
-		t.Fatalf("intact: %q, %v", out, err)
+	head := l.Head().String()
+	l.Close()
+	data, _ := os.ReadFile(path)
+	lines := strings.SplitAfter(string(data), "\n")
+	lines = lines[:len(lines)-1]
+	all := strings.Join(lines, "")
+
+	// Re-signing from line 50 on with a key the forger made up.
+	_, wrong, _ := ed25519.GenerateKey(rand.Reader)
+	forged, err := sshd.OpenAuditLog(filepath.Join(dir, "forged.jsonl"), wrong, sshd.AuditOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	lines[1] = strings.Replace(lines[1], `"b"`, `"B"`, 1)
-	if _, err := run(); err == nil || !strings.Contains(err.Error(), "line 3") {
-		t.Errorf("edited: err = %v", err)
+	for i := 1; i < 151; i++ {
+		forged.Write(sshd.Record{Event: "payout.approve", User: "wanjiru", Target: fmt.Sprintf("TRK%03d", i), Result: "ok"})
+	}
+	forged.Close()
+	fdata, _ := os.ReadFile(filepath.Join(dir, "forged.jsonl"))
+	flines := strings.SplitAfter(string(fdata), "\n")
+
+	pub := fmt.Sprintf("%x", []byte(key.Public().(ed25519.PublicKey)))
+	cases := []struct {
+		name string
+		data string
+		args []string
+		err  string // "" means it verifies
+	}{
+		{"intact", all, []string{"--checkpoint", head}, ""},
+		{"intact, public key only", all, []string{"--public-key", pub, "--checkpoint", head}, ""},
+		{"torn by a crash", all + `{"n":152,"time":"2026-03-01T09:0`, nil, ""},
+		{"non-JSON lines", "all good\nnothing to see\n", nil, "line 1 is not an audit record"},
+		{"first 100 lines deleted", strings.Join(lines[100:], ""), nil, "line 1: the log does not begin with its genesis record"},
+		{"genesis missing", strings.Join(lines[1:], ""), nil, "line 1: the log does not begin with its genesis record"},
+		{"mangled last record", strings.Join(lines[:150], "") + `{"n":151,"event":"payout.approve"}}}` + "\n", nil, "line 151 is not an audit record"},
+		{"rewritten, later records re-signed with another key", strings.Join(lines[:49], "") + strings.Join(flines[49:], ""), nil, "line 50: its signature does not verify"},
+		{"newest records deleted", strings.Join(lines[:120], ""), []string{"--checkpoint", head}, "checkpoint 151: the log has only 120 records"},
+		{"wrong public key", all, []string{"--public-key", strings.Repeat("00", 32)}, "line 1: its signature does not verify"},
+		{"bad checkpoint", all, []string{"--checkpoint", "151"}, "want COUNT:SIGNATURE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "audit.jsonl")
+			if err := os.WriteFile(p, []byte(c.data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cmd := newRootCmd()
+			out := &syncBuffer{}
+			cmd.SetOut(out)
+			cmd.SetArgs(append(append([]string{"serve", "verify-audit"}, c.args...), p))
+			err := cmd.Execute()
+			if c.err == "" {
+				if err != nil || !strings.Contains(out.String(), "chain intact") {
+					t.Fatalf("%q, %v", out.String(), err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Fatalf("err = %v, want %q", err, c.err)
+			}
+		})
 	}
 }
 

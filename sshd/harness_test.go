@@ -99,10 +99,20 @@ func startServerSim(t testing.TB, users []testUser, simMut func(*sim.Options), m
 	}
 	ts.journal = j
 	t.Cleanup(func() { j.Close() })
-	audit, err := OpenAuditLog(ts.auditPath)
+	_, auditKey, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
+	audit, err := OpenAuditLog(ts.auditPath, auditKey, AuditOptions{HostKey: "SHA256:test-host"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Whatever a test did, the log it leaves verifies.
+	t.Cleanup(func() {
+		if c, err := VerifyAuditLog(ts.auditPath, auditKey.Public().(ed25519.PublicKey)); err != nil || len(c.Torn) > 0 {
+			t.Errorf("audit log does not verify: %+v, %v\n%s", c, err, mustRead(t, ts.auditPath))
+		}
+	})
 	t.Cleanup(func() { audit.Close() })
 	hostPEM, _, err := HostKey(filepath.Join(dir, "host", "key"))
 	if err != nil {
