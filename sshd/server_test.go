@@ -248,3 +248,21 @@ func TestSessionCaps(t *testing.T) {
 		t.Errorf("%d sessions, want 3", n)
 	}
 }
+
+// Over SSH a role refusal reaches the signed audit log with who, the role
+// and the permission lacked (the harness then verifies the whole log).
+func TestRoleRefusalIsAuditedOverSSH(t *testing.T) {
+	u := newUser(t, "amina", "viewer")
+	ts := startServer(t, []testUser{u}, nil)
+	tm := ts.login(t, u)
+	tm.t = t
+	tm.waitFor(t, "Payroll")
+	tm.send("t") // Move money between wallets: approvers only
+	tm.waitFor(t, "may not move money")
+	ts.waitRecord(t, "transfer refused", func(r Record) bool {
+		return r.Event == "transfer" && r.Result == "refused" && r.User == "amina" && r.Role == "viewer" &&
+			strings.Contains(r.Detail, "needs permission transfer")
+	})
+	tm.send("q")
+	tm.waitEnd(t)
+}

@@ -285,22 +285,19 @@ func (m *Model) updateView(i int, msg tea.Msg) tea.Cmd {
 // approve): then the owner hears OnCancel, the user is told why and the
 // refusal is audited.
 func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
-	why := ""
 	switch {
 	case !allowed(m.role(), req.Perm):
-		why = "Your role (" + m.role() + ") may not " + permWords(req.Perm)
+		why := "Your role (" + m.role() + ") may not " + permWords(req.Perm)
+		m.audit(req, "refused", refusedDetail(req.Perm, why))
+		toast := m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
+		return tea.Batch(toast, m.reply(owner, req.OnCancel))
 	case m.c.FourEyes && req.Initiator != "" && strings.EqualFold(req.Initiator, m.c.User):
 		// A panel, not a toast: the approver must read who has to act
 		// next, and a toast is gone in seconds.
-		why = "four-eyes: you initiated this batch; another approver must approve it"
+		why := "four-eyes: you initiated this batch; another approver must approve it"
 		m.audit(req, "refused", why)
 		m.showError(common.ErrorMsg{Title: "Not approved", Err: errors.New(why)})
 		return m.reply(owner, req.OnCancel)
-	}
-	if why != "" {
-		m.audit(req, "refused", why)
-		toast := m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
-		return tea.Batch(toast, m.reply(owner, req.OnCancel))
 	}
 	m.confirm = newConfirm(m.c.Styles, req, owner)
 	m.palette = nil
@@ -361,6 +358,10 @@ func permWords(p common.Permission) string {
 		return "approve payouts"
 	case common.PermAdmin:
 		return "change the account"
+	case common.PermImport:
+		return "import files"
+	case common.PermExport:
+		return "export files"
 	}
 	return "do that"
 }
@@ -436,10 +437,26 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	if a, ok := m.forbiddenKeys()[msg.String()]; ok {
-		return m.addToast(common.ToastMsg{Kind: common.ToastError,
-			Text: "Your role (" + m.role() + ") may not " + permWords(a.Perm)})
+		return m.refuse(a)
 	}
 	return m.updateView(m.active, msg)
+}
+
+// refuse answers a key whose action the role may not use: the user is
+// told, and the refusal is audited (README: every refusal is), under the
+// permission it lacked. The toast shows even if the audit log fails: the
+// action is refused either way.
+func (m *Model) refuse(a common.Action) tea.Cmd {
+	why := "Your role (" + m.role() + ") may not " + permWords(a.Perm)
+	_ = m.c.Audit(common.AuditEvent{Action: string(a.Perm), Result: "refused",
+		Detail: refusedDetail(a.Perm, a.Title+" ("+a.Key+") · "+why)})
+	return m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
+}
+
+// refusedDetail names the permission a refusal lacked, so the audit log
+// says what was refused in the same words as common.Allowed.
+func refusedDetail(p common.Permission, why string) string {
+	return "needs permission " + string(p) + ": " + why
 }
 
 // forbiddenKeys are the active view's action keys whose permission the

@@ -807,3 +807,58 @@ func confirmShellWith(t *testing.T, role, user string, fourEyes bool, req common
 	drain(t, m, cmd)
 	return m, v[0]
 }
+
+// Every role refusal reaches the audit log, naming the permission: a
+// forbidden action key and a confirmation the role may not open alike
+// (README: "every refusal is audited"), not only four-eyes.
+func TestRoleRefusalsAreAudited(t *testing.T) {
+	transfer := common.Action{Title: "Move money", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true}
+	approve := common.ConfirmMsg{Title: "Approve payout?", Perm: common.PermApprove, OnConfirm: yes{}, OnCancel: no{},
+		Action: "payout.approve", Target: "KZP6Y3Q", Amount: client.MustAmount("1500")}
+	refund := common.ConfirmMsg{Title: "Refund KES 500.00", Perm: common.PermRefund, OnConfirm: yes{}, OnCancel: no{}}
+	tests := []struct {
+		name    string
+		role    string
+		key     string             // pressed, with transfer among the view's actions
+		confirm *common.ConfirmMsg // asked for by the view instead
+		want    common.AuditEvent  // Detail: a substring
+	}{
+		{"viewer presses an approver's key", RoleViewer, "t", nil,
+			common.AuditEvent{Action: "transfer", Result: "refused", Detail: "needs permission transfer: Move money (t)"}},
+		{"maker presses it", RoleMaker, "t", nil,
+			common.AuditEvent{Action: "transfer", Result: "refused", Detail: "may not move money between wallets"}},
+		{"viewer asked to approve", RoleViewer, "", &approve,
+			common.AuditEvent{Action: "payout.approve", Target: "KZP6Y3Q", Amount: client.MustAmount("1500"), Result: "refused", Detail: "needs permission approve: "}},
+		{"viewer asked to refund (no action name)", RoleViewer, "", &refund,
+			common.AuditEvent{Action: "refund", Result: "refused", Detail: "Refund KES 500.00 · needs permission refund"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := &auditLog{}
+			var m *Model
+			if tt.confirm != nil {
+				m, _ = confirmShellWith(t, tt.role, "amina", true, *tt.confirm, log)
+			} else {
+				var v []*recView
+				m, v = newRecShell(t, tt.role)
+				m.c.User, m.c.Auditor = "amina", log
+				v[0].actions = []common.Action{transfer}
+				press(t, m, tt.key)
+				if len(received[tea.KeyPressMsg](v[0])) != 0 {
+					t.Fatal("the refused key reached the view")
+				}
+			}
+			if len(log.events) != 1 {
+				t.Fatalf("audited %+v, want one refusal", log.events)
+			}
+			got := log.events[0]
+			if got.Action != tt.want.Action || got.Result != tt.want.Result || got.Target != tt.want.Target ||
+				got.Amount != tt.want.Amount || !strings.Contains(got.Detail, tt.want.Detail) {
+				t.Fatalf("audit = %+v, want %+v", got, tt.want)
+			}
+			if !strings.Contains(ansi.Strip(m.footer()), "may not") {
+				t.Fatalf("the user was not told: %q", ansi.Strip(m.footer()))
+			}
+		})
+	}
+}
