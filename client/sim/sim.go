@@ -65,6 +65,8 @@ type Options struct {
 	// BaseURL is how links (checkout URLs, pagination next/previous) are
 	// written; empty uses the request's Host.
 	BaseURL string
+	// Webhook is the account's webhook (webhooks.go).
+	Webhook WebhookOptions
 }
 
 // Server is the simulator. Use New.
@@ -79,6 +81,7 @@ type Server struct {
 
 	counters counters
 	faults   *faultSet
+	hooks    hookState
 	store
 }
 
@@ -105,6 +108,7 @@ func New(opts Options) *Server {
 	if opts.Seed {
 		s.seed()
 	}
+	s.initWebhooks() // after the seed: history is not announced
 	if opts.Generator {
 		s.startGenerator()
 	}
@@ -156,9 +160,11 @@ func (s *Server) lock() {
 
 func (s *Server) advanceLocked() {
 	now := s.clock.Now()
+	s.watchChanges() // what handlers changed since the last look comes first
 	for len(s.events) > 0 && !s.events[0].at.After(now) {
 		ev := heap.Pop(&s.events).(*event)
 		ev.fn(ev.at)
+		s.watchChanges()
 	}
 }
 
