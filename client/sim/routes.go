@@ -13,4 +13,5 @@ func (s *Server) routes() {
 	s.routesPaymentLinks()
 	s.routesCustomers()
 	s.routesExtras()
+	s.routesControl()
 }

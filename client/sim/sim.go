@@ -65,8 +65,10 @@ type Options struct {
 	// BaseURL is how links (checkout URLs, pagination next/previous) are
 	// written; empty uses the request's Host.
 	BaseURL string
-	// Webhook is the account's webhook (webhooks.go).
+	// Webhook is the account's webhook (webhooks.go); Control turns on the
+	// /_sim/ control API (control.go).
 	Webhook WebhookOptions
+	Control ControlOptions
 }
 
 // Server is the simulator. Use New.
