@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,6 +34,11 @@ type simFlags struct {
 	secretKey      string
 	publishableKey string
 	failureRate    float64
+	webhook        string
+	challenge      string
+	webhookSecret  string
+	controlToken   string
+	clock          string
 }
 
 // simGeneratorGap is how often, on average, a payment arrives on its own in
@@ -67,11 +73,26 @@ Magic accounts: 254708374149 (IntaSend's sandbox number) always succeeds,
 254700000001 to 254700000004 always fail (each with its own reason); others
 fail at --failure-rate.
 
+Webhooks (--webhook URL --webhook-challenge STRING): every state change of a
+collection, send-money batch and chargeback is posted to URL with IntaSend's
+payload and "challenge"; send-money events also go to the batch's callback_url.
+Failed posts are retried 5m, 20m, 1h20m, 5h20m and 21h20m later (IntaSend's
+"five more times"); 20 failures in a row disable the webhook. --webhook-secret
+adds X-IntaSend-Signature: the hex HMAC-SHA256 of the body. Prefer the
+environment for both: MALIPO_SIM_WEBHOOK_CHALLENGE, MALIPO_SIM_WEBHOOK_SECRET.
+
+Control API (http://ADDR/_sim/, loopback clients with "Authorization: Bearer
+TOKEN" only; the token is --control-token or MALIPO_SIM_CONTROL_TOKEN, else
+made up and printed): move the clock, trigger events, read counters and the
+webhook delivery log. See the README. --clock offset (the default) follows
+real time and can be moved forward; --clock manual stands still until moved.
+
 Faults (--faults SPEC):
 ` + indent(sim.FaultSpecHelp, "  "),
 		Example: `  malipo sim
   malipo sim --addr 127.0.0.1:9000 --no-generator --seed 42
-  malipo sim --device 1=device-pub.pem --faults 'approve:drop-after=0.2,*:429=5%/2s'`,
+  malipo sim --device 1=device-pub.pem --faults 'approve:drop-after=0.2,*:429=5%/2s'
+  MALIPO_SIM_WEBHOOK_CHALLENGE=s3cret malipo sim --webhook http://127.0.0.1:3000/hooks/intasend`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSim(cmdContext(cmd), cmd.OutOrStdout(), f)
@@ -87,6 +108,11 @@ Faults (--faults SPEC):
 	fl.StringVar(&f.secretKey, "secret-key", "", "accept only this test secret key (env MALIPO_SIM_SECRET_KEY)")
 	fl.StringVar(&f.publishableKey, "publishable-key", "", "accept only this test publishable key (env MALIPO_SIM_PUBLISHABLE_KEY)")
 	fl.Float64Var(&f.failureRate, "failure-rate", 0.1, "share of STK pushes and payouts that fail (0: none)")
+	fl.StringVar(&f.webhook, "webhook", "", "post IntaSend's webhook events to `URL`")
+	fl.StringVar(&f.challenge, "webhook-challenge", "", "the challenge put in every webhook payload (env MALIPO_SIM_WEBHOOK_CHALLENGE)")
+	fl.StringVar(&f.webhookSecret, "webhook-secret", "", "sign webhook bodies with HMAC-SHA256 (env MALIPO_SIM_WEBHOOK_SECRET)")
+	fl.StringVar(&f.controlToken, "control-token", "", "the control API's bearer token (env MALIPO_SIM_CONTROL_TOKEN; default: random)")
+	fl.StringVar(&f.clock, "clock", "offset", "offset (real time, can be moved forward) or manual (moves only when told)")
 	return cmd
 }
 
@@ -125,6 +151,9 @@ func simOptions(f *simFlags) (sim.Options, error) {
 			return opts, err
 		}
 	}
+	if err := simWebhookOptions(f, &opts); err != nil {
+		return opts, err
+	}
 	for _, d := range f.devices {
 		id, pub, err := sim.ParseDeviceFlag(d)
 		if err != nil {
@@ -136,6 +165,45 @@ func simOptions(f *simFlags) (sim.Options, error) {
 		opts.Devices[id] = pub
 	}
 	return opts, nil
+}
+
+// simWebhookOptions reads the webhook, control and clock flags. The
+// challenge, secret and token may come from the environment instead, which
+// keeps them out of the process list; errors never echo them.
+func simWebhookOptions(f *simFlags, opts *sim.Options) error {
+	fromEnv := func(v, env string) string {
+		if v == "" {
+			v = os.Getenv(env)
+		}
+		return strings.TrimSpace(v)
+	}
+	opts.Webhook = sim.WebhookOptions{
+		URL:       strings.TrimSpace(f.webhook),
+		Challenge: fromEnv(f.challenge, "MALIPO_SIM_WEBHOOK_CHALLENGE"),
+		Secret:    fromEnv(f.webhookSecret, "MALIPO_SIM_WEBHOOK_SECRET"),
+	}
+	if u := opts.Webhook.URL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("--webhook: want an absolute http:// or https:// URL")
+		}
+		if opts.Webhook.Challenge == "" {
+			return fmt.Errorf("--webhook needs --webhook-challenge (or MALIPO_SIM_WEBHOOK_CHALLENGE): IntaSend puts it in every payload")
+		}
+	}
+	opts.Control.Token = fromEnv(f.controlToken, "MALIPO_SIM_CONTROL_TOKEN")
+	if opts.Control.Token == "" {
+		opts.Control.Token = "simctl_" + strings.ReplaceAll(randomUUID(), "-", "")
+	}
+	switch f.clock {
+	case "offset", "":
+		opts.Clock = sim.NewOffsetClock()
+	case "manual":
+		opts.Clock = sim.NewManualClock(time.Now())
+	default:
+		return fmt.Errorf("--clock %q: want offset or manual", f.clock)
+	}
+	return nil
 }
 
 // pinnedKey takes a key from its flag or environment variable and accepts
@@ -184,6 +252,12 @@ func runSim(ctx context.Context, out io.Writer, f *simFlags) error {
 	printSimBanner(out, ln.Addr(), f, opts)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// The webhook sender; it also moves the state machines on the clock
+	// when no request arrives, so events go out on time.
+	hooksCtx, stopHooks := context.WithCancel(ctx)
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); s.RunWebhooks(hooksCtx, 250*time.Millisecond) }()
+	defer func() { stopHooks(); <-hooksDone }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
@@ -240,6 +314,7 @@ func printSimBanner(out io.Writer, addr net.Addr, f *simFlags, opts sim.Options)
 	if f.faults != "" {
 		w("  faults           %s", f.faults)
 	}
+	printWebhookBanner(w, addr, f, opts)
 	w("  random seed      %d (--seed %d repeats ids and outcomes)", f.seed, f.seed)
 	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		w("")
@@ -254,6 +329,46 @@ func printSimBanner(out io.Writer, addr net.Addr, f *simFlags, opts sim.Options)
 	w("  malipo --base-url %s", base)
 	w("")
 	w("Ctrl-C stops it.")
+}
+
+// printWebhookBanner shows where events go and how to reach the control
+// API. The challenge and secret are never printed; a token the user chose
+// is masked, a generated one is shown (the user needs it, and it guards a
+// sandbox, not money).
+func printWebhookBanner(w func(string, ...any), addr net.Addr, f *simFlags, opts sim.Options) {
+	if opts.Webhook.URL != "" {
+		signed := ""
+		if opts.Webhook.Secret != "" {
+			signed = ", signed (X-IntaSend-Signature)"
+		}
+		w("  webhook          %s (challenge set%s)", redactedURL(opts.Webhook.URL), signed)
+	}
+	token := opts.Control.Token
+	if f.controlToken != "" || os.Getenv("MALIPO_SIM_CONTROL_TOKEN") != "" {
+		token = maskToken(token)
+	}
+	w("  control API      http://%s/_sim/  (Authorization: Bearer %s)", addr, token)
+	clock := "real time; POST /_sim/clock/advance moves it forward"
+	if f.clock == "manual" {
+		clock = "manual: stands still until POST /_sim/clock/advance"
+	}
+	w("  clock            %s", clock)
+}
+
+func redactedURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return p.Redacted()
+}
+
+// maskToken keeps the last four characters, as client.MaskKey does for keys.
+func maskToken(t string) string {
+	if len(t) <= 8 {
+		return "••••"
+	}
+	return "••••" + t[len(t)-4:]
 }
 
 // randomUUID makes a version-4 UUID for display keys.

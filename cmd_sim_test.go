@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/malipo/malipo/client/sim"
 )
 
 // syncBuffer lets the test read what the command prints while it runs.
@@ -103,6 +108,9 @@ func TestSimRefusesBadOptions(t *testing.T) {
 		{"device without id", []string{"--device", junk}, nil, "ID=PUBKEY.pem"},
 		{"failure rate", []string{"--failure-rate", "2"}, nil, "--failure-rate"},
 		{"bad address", []string{"--addr", "256.0.0.1:1"}, nil, "listen on"},
+		{"webhook without challenge", []string{"--webhook", "http://127.0.0.1:1/h"}, nil, "needs --webhook-challenge"},
+		{"webhook not a URL", []string{"--webhook", "127.0.0.1:1/h", "--webhook-challenge", "c"}, nil, "absolute http"},
+		{"unknown clock", []string{"--clock", "fast"}, nil, "--clock"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,5 +130,85 @@ func TestSimRefusesBadOptions(t *testing.T) {
 				t.Errorf("the key leaked: %v / %s", err, out.String())
 			}
 		})
+	}
+}
+
+// TestSimDeliversWebhooks runs `malipo sim` with a webhook, a secret and a
+// manual clock: the banner hides the challenge and secret, the control API
+// triggers a payment and moves the clock, and the background sender posts
+// the three collection events to a real receiver.
+func TestSimDeliversWebhooks(t *testing.T) {
+	const challenge, secret = "chal-6c1e9a", "whsec-44d0b2"
+	t.Setenv("MALIPO_SIM_WEBHOOK_CHALLENGE", challenge)
+	t.Setenv("MALIPO_SIM_WEBHOOK_SECRET", secret)
+	got := make(chan map[string]any, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		_ = json.Unmarshal(raw, &body)
+		if r.Header.Get(sim.HeaderSignature) != sim.SignWebhook(secret, raw) {
+			body["bad_signature"] = true
+		}
+		got <- body
+	}))
+	defer rcv.Close()
+
+	root := newRootCmd()
+	out := &syncBuffer{}
+	root.SetOut(out)
+	root.SetErr(out)
+	root.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--no-seed", "--seed", "3",
+		"--clock", "manual", "--webhook", rcv.URL + "/hook"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("sim returned %v", err)
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner: %s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	banner := out.String()
+	m := regexp.MustCompile(`control API +(http://\S+/_sim/) +\(Authorization: Bearer (\S+)\)`).FindStringSubmatch(banner)
+	if m == nil || strings.Contains(banner, challenge) || strings.Contains(banner, secret) ||
+		!strings.Contains(banner, "signed (X-IntaSend-Signature)") || !strings.Contains(banner, "manual: stands still") {
+		t.Fatalf("banner: %s", banner)
+	}
+	ctl := func(path, body string) {
+		req, _ := http.NewRequest(http.MethodPost, m[1]+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+m[2])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, raw)
+		}
+	}
+	ctl("trigger", `{"event":"collection.complete","amount":"100"}`)
+	ctl("clock/advance", `{"by":"1m"}`)
+	var states []string
+	for len(states) < 3 {
+		select {
+		case b := <-got:
+			if b["challenge"] != challenge || b["bad_signature"] != nil {
+				t.Fatalf("payload %v", b)
+			}
+			states = append(states, fmt.Sprint(b["state"]))
+		case <-time.After(10 * time.Second):
+			t.Fatalf("got only %v", states)
+		}
+	}
+	if strings.Join(states, " ") != "PENDING PROCESSING COMPLETE" {
+		t.Errorf("states %v", states)
 	}
 }
