@@ -107,6 +107,7 @@ func New(opts Options) *Server {
 	s.store.init()
 	s.ensureSettlementWallet()
 	s.routes()
+	s.routeFallback()
 	if opts.Seed {
 		s.seed()
 	}
