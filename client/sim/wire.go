@@ -1,0 +1,356 @@
+package sim
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// The wire layer: what the simulator does below HTTP so that the official
+// SDKs work unmodified over keep-alive connections.
+//
+// intasend-node writes a JSON body on GET requests without Content-Length
+// or chunked framing. HTTP/1.1 says such a request has no body, so on a
+// kept-alive connection (Node 19+ keeps them alive by default) Go's server
+// reads those bytes as the start of the next request and answers the next
+// call with a plain-text 400. IntaSend's own front end evidently tolerates
+// it. We choose to recognise the stray value rather than answer such GETs
+// with "Connection: close": the server cannot know a GET carried a stray
+// body until it reads the next request, by which time the only honest
+// answer left is to drop the connection; and closing every framing-less
+// GET would end keep-alive for every client, the Go client included.
+//
+// So each accepted connection tracks HTTP/1.1 request framing (head,
+// Content-Length or chunked body) as the bytes pass through, and only at
+// the boundary after a request that declared no body, when the next byte
+// opens a JSON object or array, it reads and drops that one JSON value
+// (at most maxStrayBody bytes). Anything it does not understand is handed
+// over untouched, for Go's server to judge.
+//
+// The same connection also rewrites the plain-text errors Go's server
+// writes straight to the socket when it cannot parse a request (400, 431,
+// 501) into DRF's JSON shape, {"detail": "…"}.
+
+// maxStrayBody bounds the stray JSON value we are willing to drop; the
+// SDK's GET bodies are a few hundred bytes ({"public_key": "…"}).
+const maxStrayBody = 64 << 10
+
+// maxHead bounds the request head we track: Go's default MaxHeaderBytes
+// plus the 4 KiB slack its reader allows. Beyond it Go answers 431.
+const maxHead = http.DefaultMaxHeaderBytes + 4096
+
+// maxChunkLine bounds a chunk-size or trailer line (Go's own limit).
+const maxChunkLine = 4096
+
+// NewHTTPServer is the http.Server every caller of the simulator uses
+// (malipo sim, the demo, tests): h with a bound on slow request heads.
+// Serve it with Serve, not srv.Serve, so connections get the wire layer.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+}
+
+// Serve serves srv on ln through the wire layer (see Listener). It returns
+// what srv.Serve returns (http.ErrServerClosed after Shutdown or Close).
+func Serve(srv *http.Server, ln net.Listener) error {
+	return srv.Serve(Listener(ln))
+}
+
+// Listener wraps ln so every connection it accepts drops the stray JSON
+// bodies that SDKs write after framing-less GETs and answers Go's own
+// framing errors in JSON. To serve TLS, pass a tls.NewListener: the wire
+// layer must see the decrypted bytes (requests then carry no r.TLS).
+func Listener(ln net.Listener) net.Listener { return &wireListener{Listener: ln} }
+
+type wireListener struct {
+	net.Listener
+	strays atomic.Int64 // stray values dropped, for tests
+}
+
+func (l *wireListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &wireConn{Conn: c, strays: &l.strays}, nil
+}
+
+// wireState is where a connection is in the request stream.
+type wireState uint8
+
+const (
+	stHead      wireState = iota // a request head, up to its blank line
+	stStray                      // after a request with no body: a stray JSON value may come
+	stBody                       // c.left bytes of a Content-Length body
+	stChunkSize                  // a chunk-size line
+	stChunkData                  // c.left bytes of chunk data
+	stChunkEnd                   // the CRLF after chunk data
+	stTrailer                    // trailer lines after the last chunk
+	stPass                       // framing not understood: hand bytes over untouched
+)
+
+type wireConn struct {
+	net.Conn
+	strays *atomic.Int64
+
+	st      wireState
+	left    int64  // bytes left in a body or chunk
+	line    []byte // the head, chunk-size or trailer line being read
+	rbuf    []byte // read buffer
+	pending []byte // bytes read from Conn, not yet handed to the server
+	hr      bytes.Reader
+	br      *bufio.Reader
+}
+
+// Read hands the server the request stream, minus one stray JSON value
+// after a bodiless request.
+func (c *wireConn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if len(c.pending) == 0 {
+			if c.st == stPass {
+				return c.Conn.Read(p)
+			}
+			if err := c.fill(); err != nil {
+				return 0, err
+			}
+		}
+		if c.st == stStray {
+			if err := c.skipStray(); err != nil {
+				return 0, err
+			}
+			continue // pending may now be empty
+		}
+		n := c.track(c.pending[:min(len(p), len(c.pending))])
+		copy(p, c.pending[:n])
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+}
+
+func (c *wireConn) fill() error {
+	if c.rbuf == nil {
+		c.rbuf = make([]byte, 4096)
+	}
+	n, err := c.Conn.Read(c.rbuf)
+	if n == 0 {
+		if err == nil {
+			err = io.ErrNoProgress
+		}
+		return err
+	}
+	c.pending = c.rbuf[:n]
+	return nil
+}
+
+// track moves the framing state over b and returns how many of its bytes
+// may be handed over now: all of them, or those before a stray boundary.
+func (c *wireConn) track(b []byte) int {
+	i := 0
+	for i < len(b) {
+		switch c.st {
+		case stPass:
+			return len(b)
+		case stStray:
+			return i // Read looks at what follows first
+		case stBody, stChunkData:
+			k := min(int64(len(b)-i), c.left)
+			i += int(k)
+			c.left -= k
+			if c.left == 0 && c.st == stBody {
+				c.st = stHead
+			} else if c.left == 0 {
+				c.st = stChunkEnd
+			}
+		default:
+			c.line = append(c.line, b[i])
+			i++
+			c.lineByte()
+		}
+	}
+	return i
+}
+
+// lineByte acts on the byte just appended to c.line in a line state.
+func (c *wireConn) lineByte() {
+	last := c.line[len(c.line)-1]
+	switch c.st {
+	case stHead:
+		if len(c.line) > maxHead {
+			c.st = stPass
+		} else if last == '\n' && (bytes.HasSuffix(c.line, []byte("\n\n")) || bytes.HasSuffix(c.line, []byte("\n\r\n"))) {
+			c.endHead()
+		}
+		return
+	case stChunkEnd:
+		if len(c.line) == 2 {
+			c.st = stChunkSize
+			if string(c.line) != "\r\n" {
+				c.st = stPass
+			}
+			c.line = c.line[:0]
+		}
+		return
+	}
+	if len(c.line) > maxChunkLine {
+		c.st = stPass
+	} else if last == '\n' {
+		c.endLine()
+	}
+}
+
+// endHead parses a complete request head with net/http's own parser, so
+// the framing we track is the framing Go's server will apply.
+func (c *wireConn) endHead() {
+	c.hr.Reset(c.line)
+	if c.br == nil {
+		c.br = bufio.NewReaderSize(&c.hr, 4096)
+	} else {
+		c.br.Reset(&c.hr)
+	}
+	req, err := http.ReadRequest(c.br)
+	c.line = c.line[:0]
+	switch {
+	case err != nil || req.Method == http.MethodConnect || req.Header.Get("Upgrade") != "":
+		c.st = stPass // Go answers the error, or the stream stops being HTTP
+	case len(req.TransferEncoding) > 0:
+		c.st = stChunkSize // ReadRequest accepts "chunked" only
+	case req.ContentLength > 0:
+		c.st, c.left = stBody, req.ContentLength
+	default:
+		c.st = stStray
+	}
+}
+
+// endLine finishes a chunk-size or trailer line.
+func (c *wireConn) endLine() {
+	line := strings.TrimRight(string(c.line), " \t\r\n")
+	c.line = c.line[:0]
+	if c.st == stTrailer {
+		if line == "" {
+			c.st = stHead
+		}
+		return
+	}
+	size, _, _ := strings.Cut(line, ";")
+	n, err := strconv.ParseUint(strings.TrimSpace(size), 16, 63)
+	switch {
+	case err != nil:
+		c.st = stPass
+	case n == 0:
+		c.st = stTrailer
+	default:
+		c.st, c.left = stChunkData, int64(n)
+	}
+}
+
+// errStrayTooLong stops reading a would-be stray value past maxStrayBody.
+var errStrayTooLong = errors.New("stray body too long")
+
+// skipStray runs at the boundary after a bodiless request. If the next
+// byte opens a JSON object or array, it reads one JSON value (with
+// encoding/json's decoder, which stops at the value's end) and drops it.
+// A syntax error or an over-long value leaves every byte in place. A read
+// error (a deadline, the client leaving) keeps what was read for the next
+// call, so Go's background read being cut short loses nothing.
+func (c *wireConn) skipStray() error {
+	if c.pending[0] != '{' && c.pending[0] != '[' {
+		c.st = stHead
+		return nil
+	}
+	src := &strayReader{conn: c.Conn, buf: append([]byte(nil), c.pending...)}
+	dec := json.NewDecoder(src)
+	var v json.RawMessage
+	err := dec.Decode(&v)
+	var syn *json.SyntaxError
+	switch {
+	case err == nil:
+		c.pending = src.buf[dec.InputOffset():]
+		c.st = stHead
+		c.strays.Add(1)
+		return nil
+	case src.err != nil && !errors.Is(src.err, errStrayTooLong):
+		c.pending = src.buf
+		return src.err
+	case errors.As(err, &syn), errors.Is(err, errStrayTooLong):
+		c.pending = src.buf
+		c.st = stHead
+		return nil
+	default:
+		c.pending = src.buf
+		return err
+	}
+}
+
+// strayReader serves buf, then reads more from conn into it, up to
+// maxStrayBody in all.
+type strayReader struct {
+	conn net.Conn
+	buf  []byte
+	off  int
+	err  error // the first error from conn, or errStrayTooLong
+}
+
+func (r *strayReader) Read(p []byte) (int, error) {
+	if r.off < len(r.buf) {
+		n := copy(p, r.buf[r.off:])
+		r.off += n
+		return n, nil
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	room := maxStrayBody - len(r.buf)
+	if room <= 0 {
+		r.err = errStrayTooLong
+		return 0, r.err
+	}
+	n, err := r.conn.Read(p[:min(len(p), room)])
+	r.buf = append(r.buf, p[:n]...)
+	r.off += n
+	if err != nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// goErrorHeaders is how net/http's server frames the errors it writes
+// itself when a request cannot be parsed (server.go, conn.serve).
+const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// Write passes responses through, except Go's own plain-text framing
+// errors, which it rewrites as DRF would answer them: JSON {"detail"}.
+// Go writes each such error in one Write call on the raw connection.
+func (c *wireConn) Write(p []byte) (int, error) {
+	if !bytes.HasPrefix(p, []byte("HTTP/1.")) || !bytes.Contains(p, []byte(goErrorHeaders)) {
+		return c.Conn.Write(p)
+	}
+	if _, err := c.Conn.Write(jsonFramingError(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// jsonFramingError turns Go's "HTTP/1.1 400 Bad Request<headers>400 Bad
+// Request: reason" into the same status line with a JSON body.
+func jsonFramingError(p []byte) []byte {
+	statusLine, body, _ := bytes.Cut(p, []byte(goErrorHeaders))
+	detail := string(body)
+	if _, code, ok := strings.Cut(string(statusLine), " "); ok {
+		num, _, _ := strings.Cut(code, " ")
+		detail = strings.TrimPrefix(detail, num+" ")
+	}
+	b, _ := json.Marshal(map[string]string{"detail": detail})
+	return fmt.Appendf(nil, "%s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+		statusLine, len(b), b)
+}
