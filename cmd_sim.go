@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/big"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -246,12 +245,14 @@ func runSim(ctx context.Context, out io.Writer, f *simFlags) error {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
 	s := sim.New(opts)
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := sim.NewHTTPServer(s)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	printSimBanner(out, ln.Addr(), f, opts)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// sim.Serve, not srv.Serve: its connections tolerate the official Node
+	// SDK's framing-less GET bodies and answer framing errors in JSON.
+	go func() { served <- sim.Serve(srv, ln) }()
 	// The webhook sender; it also moves the state machines on the clock
 	// when no request arrives, so events go out on time.
 	hooksCtx, stopHooks := context.WithCancel(ctx)

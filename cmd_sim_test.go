@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -72,6 +74,7 @@ func TestSimServesAndStops(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound { // authenticated, and no such batch
 		t.Fatalf("status %d %s", resp.StatusCode, body)
 	}
+	assertKeepsAliveThroughStrayBodies(t, strings.TrimPrefix(strings.TrimSuffix(base, "/api/v1/"), "http://"), key)
 	cancel()
 	select {
 	case err := <-done:
@@ -83,6 +86,36 @@ func TestSimServesAndStops(t *testing.T) {
 	}
 	if !strings.HasSuffix(out.String(), "malipo sim: stopped\n") {
 		t.Errorf("output ends %q", out.String()[len(out.String())-40:])
+	}
+}
+
+// assertKeepsAliveThroughStrayBodies sends two GETs the way the official
+// Node SDK writes them (a JSON body with no framing) on one connection, in
+// one write, and wants two 200s: proof the server runs sim.Serve's wire
+// layer, not a bare http.Server.
+func assertKeepsAliveThroughStrayBodies(t *testing.T, addr, secret string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	get := "GET /api/v1/wallets/ HTTP/1.1\r\nContent-Type: application/json\r\nAuthorization: Bearer " + secret +
+		"\r\nHost: sandbox.intasend.com\r\nConnection: keep-alive\r\n\r\n{\"public_key\":\"ISPubKey_test_x\"}"
+	if _, err := io.WriteString(conn, get+get); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	for i := range 2 {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("answer %d: %d, want 200", i, resp.StatusCode)
+		}
 	}
 }
 

@@ -56,12 +56,12 @@ func StartDemo(o DemoOptions) (*Demo, error) {
 	}
 	d := &Demo{
 		Client: c, Sim: s, URL: url,
-		srv:  &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second},
+		srv:  sim.NewHTTPServer(s),
 		done: make(chan error, 1),
 	}
 	// The listener's goroutine is infrastructure, not part of the model:
 	// the model only ever sees the client.
-	go func() { d.done <- d.srv.Serve(ln) }()
+	go func() { d.done <- sim.Serve(d.srv, ln) }()
 	return d, nil
 }
 
