@@ -62,11 +62,35 @@ var magicPayoutFailures = map[string]int{
 	"254700000002": 0, "254700000001": 1, "254700000003": 2, "254700000004": 3,
 }
 
+// magicTxScenarios: a transaction to one of these accounts ends in the
+// state named (issue 12 §5), whatever FailureRate says; the last three
+// digits are the code's. See payout_scenarios.go for each timeline.
+var magicTxScenarios = map[string]string{
+	"254700000104": "TF104", // results processing, then TS100
+	"254700000105": "TF105", // status cannot be determined: stays so, money held
+	"254700000107": "TH107", // under observation, then TS100
+	"254700000109": "TR109", // queued for retry, then TP102, then TS100
+}
+
+// magicBatchScenarios: a batch with a transaction to one of these accounts
+// takes the batch path named (2547000002NN for BxNNN).
+var magicBatchScenarios = map[string]string{
+	"254700000201": "BP101", // reading the file for one BatchStep before BP103
+	"254700000202": "BF102", // batch failed at validation; nothing sent
+	"254700000207": "BF107", // advance float check issue; nothing sent
+	"254700000211": "BE111", // ended early at that row: it and later rows TC108
+}
+
 // MaxBatchTransactions is IntaSend's tested batch ceiling (GB send-payments).
 const MaxBatchTransactions = 5000
 
 // Batch status texts (contract §4, DOCS send-money-events).
 var batchStatusText = map[string]string{
+	// BP101 "new batch, reading in progress": the GB sample pairs it with
+	// "Preview and approve" and a nonce, so it is approvable (below).
+	"BP101": "Preview and approve",
+	"BF102": "Failed Processing",
+	"BF107": "Failed Processing",
 	"BP103": "Preview and approve",
 	"BP104": "Confirming balance",
 	"BP106": "Processing (FLT)",
@@ -85,6 +109,13 @@ var txStatusText = map[string]string{
 	"TF103": "Unsuccessful",
 	"TF106": "Unsuccessful",
 	"TC108": "Cancelled",
+	// The contract documents only Pending, Successful and Unsuccessful;
+	// these four codes get texts that say what they mean, never
+	// "Unsuccessful": TF104, TF105 and TH107 may yet pay.
+	"TF104": "Processing results",
+	"TF105": "Status undetermined",
+	"TH107": "Under observation",
+	"TR109": "Queued for retry",
 }
 
 type payState struct {
@@ -106,6 +137,7 @@ type batch struct {
 	RequiresApproval                   bool
 	Wallet                             *wallet
 	StatusCode                         string
+	Scenario                           string // a magicBatchScenarios code, or ""
 	Tx                                 []*payTx
 	Total, Charges                     client.Amount // sum of amounts; estimated charges
 	Paid, Failed, ActualCharges        client.Amount
@@ -169,9 +201,7 @@ func (s *Server) handleInitiate(c *reqCtx) {
 	s.pay.byFile[b.FileID] = b
 	s.pay.order = append(s.pay.order, b)
 	s.counters.initiated()
-	if !b.RequiresApproval {
-		s.startBatch(b, now)
-	}
+	s.openBatch(b, now)
 	c.json(http.StatusOK, s.batchJSON(b, true))
 }
 
@@ -220,7 +250,7 @@ func approvable(b *batch) (code, detail string) {
 	switch {
 	case !b.RequiresApproval:
 		return "approval_not_required", "Batch does not require approval (it was initiated with requires_approval NO)"
-	case b.StatusCode == "BP103":
+	case waitingApproval(b):
 		return "", ""
 	case b.StatusCode == "BE111":
 		return "batch_cancelled", "Batch was cancelled"
@@ -282,7 +312,7 @@ func (s *Server) handleCancel(c *reqCtx) {
 		c.notFound()
 		return
 	}
-	if b.StatusCode != "BP103" {
+	if !waitingApproval(b) {
 		c.invalidAll([]ErrorItem{{Code: "not_cancellable", Detail: fmt.Sprintf(
 			"Only a batch waiting approval can be cancelled; this one is %s (%s)", batchStatusText[b.StatusCode], b.StatusCode)}})
 		return
@@ -307,16 +337,14 @@ func (s *Server) startBatch(b *batch, now time.Time) {
 	if err := s.hold(b.Wallet, need, now); err != nil {
 		detail := fmt.Sprintf("Insufficient float: the wallet's available balance %s is below the batch total plus charges %s",
 			b.Wallet.Available.Format(b.Currency), need.Format(b.Currency))
-		s.after(step, func(at time.Time) {
-			b.StatusCode, b.UpdatedAt = "BF105", at
-			for _, t := range b.Tx {
-				t.StatusCode, t.StatusDescription, t.UpdatedAt = "TF103", detail, at
-			}
-		})
+		s.after(step, func(at time.Time) { s.failBatch(b, "BF105", detail, at) })
 		return
 	}
 	b.held = need
 	s.after(step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BP106", at })
+	if s.failScenario(b, step) {
+		return
+	}
 	s.after(2*step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BP108", at })
 	s.after(3*step, func(at time.Time) {
 		b.StatusCode, b.UpdatedAt = "BP109", at
@@ -341,15 +369,46 @@ func (s *Server) startBatch(b *batch, now time.Time) {
 			b.UpdatedAt = at
 		})
 	}
-	s.after(base+step, func(at time.Time) { b.StatusCode, b.UpdatedAt = "BC100", at })
+	s.after(base+step, func(at time.Time) { s.finishBatch(b, at) })
 }
 
-// settlePayout decides one transaction's outcome and moves its money.
+// failBatch ends a batch before any payment: every transaction TF103 with
+// detail, and whatever was held goes back to the wallet.
+func (s *Server) failBatch(b *batch, code, detail string, at time.Time) {
+	b.StatusCode, b.UpdatedAt = code, at
+	for _, t := range b.Tx {
+		t.StatusCode, t.StatusDescription, t.UpdatedAt = "TF103", detail, at
+	}
+	if b.held > 0 {
+		s.release(b.Wallet, b.held, at)
+		b.held = 0
+	}
+}
+
+// settlePayout decides one transaction's outcome: a magic scenario, or
+// success or failure now.
 func (s *Server) settlePayout(b *batch, t *payTx, at time.Time) {
+	if b.StatusCode == "BE111" {
+		return // ended early: endEarly has already cancelled this row
+	}
+	if b.Scenario == "BE111" && magicBatchScenarios[t.Account] == "BE111" {
+		s.endEarly(b, t, at)
+		return
+	}
+	if code, ok := magicTxScenarios[t.Account]; ok {
+		s.txScenario(b, t, code, at)
+		return
+	}
+	s.resolvePayout(b, t, s.payoutFailure(b.Provider, t.Account), at)
+}
+
+// resolvePayout ends one transaction: TF106 with reason (its money goes
+// back to the wallet) or, when reason is "", TS100 and its money leaves.
+func (s *Server) resolvePayout(b *batch, t *payTx, reason string, at time.Time) {
 	w := b.Wallet
 	t.UpdatedAt = at
 	b.held -= t.Amount + t.Charge
-	if reason := s.payoutFailure(b.Provider, t.Account); reason != "" {
+	if reason != "" {
 		t.StatusCode, t.StatusDescription = "TF106", reason
 		s.release(w, t.Amount+t.Charge, at)
 		t.Charge = 0
@@ -529,7 +588,7 @@ func (s *Server) batchJSON(b *batch, withNonce bool) batchJSON {
 		TransactionsCount: len(b.Tx), ActualCharges: b.ActualCharges, PaidAmount: b.Paid, FailedAmount: b.Failed,
 		CreatedAt: ts(b.CreatedAt), UpdatedAt: ts(b.UpdatedAt),
 	}
-	if withNonce || b.StatusCode == "BP103" {
+	if withNonce || waitingApproval(b) {
 		out.Nonce = b.Nonce
 	}
 	for i, t := range b.Tx {
