@@ -17,6 +17,10 @@ package sim
 //     is PENDING. After Timing.Chargeback it is COMPLETED: the wallet is
 //     debited (an ADJUSTMENT line) and the SALE line becomes REFUNDED once
 //     the invoice is refunded in full (AVAILABLE again otherwise).
+//   - Magic amounts (issue 12 §5): a refund whose cents are .71 is
+//     CANCELLED after Timing.Chargeback (the hold is released and the
+//     amount is refundable again); .72 is OVERDUE then (still held, the
+//     SALE line still CHARGEBACK-PENDING) and COMPLETED overdueDelay later.
 //   - Server.DisputeChargeback(id) makes a PENDING chargeback DISPUTED
 //     instead (the hold is released), for tests and demos.
 
@@ -28,6 +32,13 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+)
+
+// Magic refund cents and how long an OVERDUE refund stays so.
+const (
+	magicRefundCancelled = 71
+	magicRefundOverdue   = 72
+	overdueDelay         = time.Hour
 )
 
 var refundReasons = []string{"Unavailable service", "Delayed delivery", "Wrong service", "Duplicate payment", "Other"}
@@ -128,7 +139,7 @@ func (s *Server) createChargeback(c *reqCtx) {
 		c.invalid("amount", "insufficient_balance", err.Error())
 		return
 	}
-	s.after(s.jitter(s.opts.Timing.Chargeback), func(at time.Time) { s.completeChargeback(cb, at) })
+	s.after(s.jitter(s.opts.Timing.Chargeback), func(at time.Time) { s.resolveChargeback(cb, at) })
 	c.json(http.StatusCreated, s.chargebackView(cb))
 }
 
@@ -153,9 +164,26 @@ func (s *Server) newChargeback(inv *invoice, amount client.Amount, reason, detai
 	return cb, nil
 }
 
-// completeChargeback pays a PENDING refund out of the held money.
-func (s *Server) completeChargeback(cb *chargeback, at time.Time) {
+// resolveChargeback ends a PENDING refund as its amount's cents say:
+// CANCELLED, OVERDUE (completed later) or, usually, COMPLETED.
+func (s *Server) resolveChargeback(cb *chargeback, at time.Time) {
 	if cb.Status != "PENDING" {
+		return
+	}
+	switch cb.Amount % 100 {
+	case magicRefundCancelled:
+		s.endChargeback(cb, "CANCELLED", "Cancelled by IntaSend: the refund was not processed; nothing was paid", at)
+	case magicRefundOverdue:
+		cb.Status, cb.Resolution, cb.UpdatedAt = "OVERDUE", "Overdue: not processed in time; still being processed", at
+		s.at(at.Add(overdueDelay), func(at time.Time) { s.completeChargeback(cb, at) })
+	default:
+		s.completeChargeback(cb, at)
+	}
+}
+
+// completeChargeback pays a PENDING or OVERDUE refund out of the held money.
+func (s *Server) completeChargeback(cb *chargeback, at time.Time) {
+	if cb.Status != "PENDING" && cb.Status != "OVERDUE" {
 		return
 	}
 	inv := s.coll.invoices[cb.InvoiceID]
@@ -167,10 +195,16 @@ func (s *Server) completeChargeback(cb *chargeback, at time.Time) {
 
 // disputeChargeback ends a PENDING refund without paying it.
 func (s *Server) disputeChargeback(cb *chargeback, at time.Time) {
+	s.endChargeback(cb, "DISPUTED", "Disputed by merchant: evidence of service provided", at)
+}
+
+// endChargeback ends a refund unpaid (DISPUTED or CANCELLED): the hold goes
+// back to the wallet and the amount is refundable again.
+func (s *Server) endChargeback(cb *chargeback, status, resolution string, at time.Time) {
 	inv := s.coll.invoices[cb.InvoiceID]
 	s.release(s.wallets[cb.WalletID], cb.Amount, at)
 	inv.Refunded -= cb.Amount
-	cb.Status, cb.Resolution, cb.UpdatedAt = "DISPUTED", "Disputed by merchant: evidence of service provided", at
+	cb.Status, cb.Resolution, cb.UpdatedAt = status, resolution, at
 	s.refreshSaleStatus(inv, at)
 }
 
@@ -186,7 +220,7 @@ func (s *Server) refreshSaleStatus(inv *invoice, at time.Time) {
 			continue
 		}
 		switch cb.Status {
-		case "PENDING":
+		case "PENDING", "OVERDUE":
 			status = "CHARGEBACK-PENDING"
 		case "COMPLETED":
 			refunded += cb.Amount

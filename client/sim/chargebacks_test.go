@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
@@ -151,4 +152,59 @@ func TestChargebackDispute(t *testing.T) {
 	}
 	// The disputed amount counts as refundable again.
 	e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": 194, "reason": "Other"}).want(t, http.StatusCreated)
+}
+
+// Magic refund amounts, stepped on the manual clock: .71 is CANCELLED (the
+// hold released, refundable again), .72 OVERDUE (still held) and then
+// COMPLETED an hour later.
+func TestChargebackScenarios(t *testing.T) {
+	type check struct {
+		after            time.Duration // cumulative, from the refund
+		status, saleLine string
+		available        string // the settlement wallet's available balance
+	}
+	cb := aStep(aTiming.Chargeback)
+	tests := []struct {
+		name, amount string
+		checks       []check
+		refunded     client.Amount // what the invoice counts as refunded at the end
+	}{
+		{name: "cancelled", amount: "100.71", checks: []check{
+			{0, "PENDING", "CHARGEBACK-PENDING", "869.29"},
+			{cb, "CANCELLED", "AVAILABLE", "970.00"},
+			{2 * time.Hour, "CANCELLED", "AVAILABLE", "970.00"}}},
+		{name: "overdue", amount: "100.72", checks: []check{
+			{0, "PENDING", "CHARGEBACK-PENDING", "869.28"},
+			{cb, "OVERDUE", "CHARGEBACK-PENDING", "869.28"},
+			{cb + 59*time.Minute, "OVERDUE", "CHARGEBACK-PENDING", "869.28"},
+			{cb + 2*time.Hour, "COMPLETED", "AVAILABLE", "869.28"}},
+			refunded: client.MustAmount("100.72")},
+		{name: "ordinary", amount: "100.70", checks: []check{
+			{cb, "COMPLETED", "AVAILABLE", "869.30"}}, refunded: client.MustAmount("100.70")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := aNew(t, sim.Options{})
+			inv := e.aCollect(1000, "")
+			id := e.call("POST", "chargebacks/", map[string]any{"invoice": inv, "amount": tt.amount, "reason": "Other"}).
+				want(t, http.StatusCreated).str("chargeback_id")
+			var elapsed time.Duration
+			for _, c := range tt.checks {
+				e.advance(c.after - elapsed)
+				elapsed = c.after
+				g := e.call("GET", "chargebacks/"+id, nil).want(t, http.StatusOK)
+				w, _ := e.sim.Wallet(e.sim.SettlementWalletID())
+				if g.str("status") != c.status || g.str("transaction.status") != c.saleLine || w.Available.Decimal() != c.available {
+					t.Fatalf("after %s: %s, sale line %s, available %s; want %s, %s, %s", c.after,
+						g.str("status"), g.str("transaction.status"), w.Available.Decimal(), c.status, c.saleLine, c.available)
+				}
+				if c.status != "PENDING" && g.str("resolution") == "<nil>" {
+					t.Fatalf("%s without a resolution: %s", c.status, g.raw)
+				}
+			}
+			if info, _ := e.sim.Invoice(inv); info.Refunded != tt.refunded {
+				t.Fatalf("refunded %s, want %s", info.Refunded, tt.refunded)
+			}
+		})
+	}
 }

@@ -69,6 +69,7 @@ type subscription struct {
 	Customer                                     *subCustomer
 	StartDate, NextBilling                       time.Time
 	Charges                                      []*invoice
+	FailedInvoice                                string // the declined charge's invoice id, when FAILED
 	CreatedAt, UpdatedAt                         time.Time
 }
 
@@ -369,7 +370,13 @@ func (s *Server) scheduleCharge(sb *subscription, t time.Time) {
 	s.at(t, func(at time.Time) { s.charge(sb, at, true) })
 }
 
-// charge bills one period and schedules the next (or completes).
+// magicDeclinedEmail: a subscriber whose email starts with it (e.g.
+// declined@example.com) has a card the bank refuses: the first charge
+// FAILS "Do not honour" (05) and the subscription is FAILED, billed no more
+// (issue 12 §5).
+const magicDeclinedEmail = "declined@"
+
+// charge bills one period and schedules the next (or completes, or fails).
 func (s *Server) charge(sb *subscription, at time.Time, clearing bool) {
 	if sb.Status != "ACTIVE" {
 		return
@@ -378,9 +385,19 @@ func (s *Server) charge(sb *subscription, at time.Time, clearing bool) {
 	inv := s.newInvoice(invoiceSpec{provider: "CARD-PAYMENT", currency: p.Currency, account: sb.Customer.Email,
 		apiRef: "SUB-" + sb.ID, narrative: "Subscription " + p.Name, amount: p.Amount, subscriptionID: sb.ID}, at)
 	inv.State = "PROCESSING"
-	s.settleInvoice(inv, nil, at, clearing)
-	sb.Charges = append(sb.Charges, inv)
+	var declined *failure
+	if strings.HasPrefix(strings.ToLower(sb.Customer.Email), magicDeclinedEmail) {
+		declined = &cardFailures[0]
+	}
+	s.settleInvoice(inv, declined, at, clearing)
 	sb.UpdatedAt = at
+	if declined != nil {
+		// Not a completed cycle: the FAILED invoice stays readable by id
+		// (payment/status/) but is not one of the subscription's charges.
+		sb.Status, sb.NextBilling, sb.FailedInvoice = "FAILED", time.Time{}, inv.ID
+		return
+	}
+	sb.Charges = append(sb.Charges, inv)
 	if p.BillingCycles > 0 && int64(len(sb.Charges)) >= p.BillingCycles {
 		sb.Status, sb.NextBilling = "COMPLETED", time.Time{}
 		return
@@ -415,7 +432,7 @@ func (s *Server) unsubscribe(c *reqCtx) {
 		c.notFound()
 		return
 	}
-	if sb.Status == "CANCELED" || sb.Status == "COMPLETED" {
+	if sb.Status == "CANCELED" || sb.Status == "COMPLETED" || sb.Status == "FAILED" {
 		c.invalid("non_field_errors", "invalid", fmt.Sprintf("Subscription %s is already %s.", sb.ID, sb.Status))
 		return
 	}
@@ -449,7 +466,8 @@ func (s *Server) subscriptionCharges(c *reqCtx) {
 // SubscriptionInfo is a subscription as tests see it through the Go API.
 type SubscriptionInfo struct {
 	ID, Status, PlanID, CustomerID string
-	Charges                        int // billing cycles charged so far
+	Charges                        int    // billing cycles charged so far
+	FailedInvoice                  string // the declined charge, when FAILED
 	NextBilling                    time.Time
 }
 
@@ -460,7 +478,7 @@ func (s *Server) Subscriptions() []SubscriptionInfo {
 	out := make([]SubscriptionInfo, 0, len(s.subs.subOrder))
 	for _, sb := range s.subs.subOrder {
 		out = append(out, SubscriptionInfo{ID: sb.ID, Status: sb.Status, PlanID: sb.Plan.ID,
-			CustomerID: sb.Customer.ID, Charges: len(sb.Charges), NextBilling: sb.NextBilling})
+			CustomerID: sb.Customer.ID, Charges: len(sb.Charges), FailedInvoice: sb.FailedInvoice, NextBilling: sb.NextBilling})
 	}
 	return out
 }

@@ -147,3 +147,54 @@ func TestSubscriptionValidation(t *testing.T) {
 		t.Fatalf("%s charges after start_date, want 1", n)
 	}
 }
+
+// A subscriber whose email starts with declined@ is FAILED at the first
+// charge: the card is refused ("Do not honour", 05), nothing is credited,
+// no cycle counts and nothing more is billed; others bill as usual.
+func TestSubscriptionScenarios(t *testing.T) {
+	tests := []struct {
+		email, status string
+		declined      bool
+	}{
+		{email: "declined@example.com", status: "FAILED", declined: true},
+		{email: "Declined@Shop.example", status: "FAILED", declined: true},
+		{email: "amina@example.com", status: "ACTIVE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.email, func(t *testing.T) {
+			e := aNew(t, sim.Options{})
+			plan := e.call("POST", "subscriptions-plans/", map[string]any{"name": "Monthly", "frequency": 1, "frequency_unit": "M",
+				"currency": "KES", "amount": "500"}).want(t, http.StatusCreated).str("plan_id")
+			cust := e.call("POST", "subscriptions-customers/", map[string]any{"email": tt.email, "first_name": "A", "last_name": "B"}).
+				want(t, http.StatusCreated).str("customer_id")
+			sub := e.call("POST", "subscriptions/", map[string]any{"customer_id": cust, "plan_id": plan}).want(t, http.StatusCreated).str("subscription_id")
+			before, _ := e.sim.Wallet(e.sim.SettlementWalletID())
+			e.advance(aStep(aTiming.Subscription))
+			e.advance(60 * 24 * time.Hour) // a second billing date passes too
+			g := e.call("GET", "subscriptions/"+sub+"/", nil).want(t, http.StatusOK)
+			if g.str("status") != tt.status {
+				t.Fatalf("subscription: %s", g.raw)
+			}
+			if tt.declined && (g.str("billing_cycles_completed") != "0" || g.str("next_billing_date") != "<nil>") {
+				t.Fatalf("a FAILED subscription has no completed cycle and no next billing date: %s", g.raw)
+			}
+			info := e.sim.Subscriptions()[0]
+			after, _ := e.sim.Wallet(e.sim.SettlementWalletID())
+			if !tt.declined {
+				if info.FailedInvoice != "" || after.Current == before.Current {
+					t.Fatalf("ordinary subscriber: %+v, wallet %s → %s", info, before.Current, after.Current)
+				}
+				return
+			}
+			if after.Current != before.Current || info.Charges != 0 {
+				t.Fatalf("declined card moved money: %s → %s, %+v", before.Current, after.Current, info)
+			}
+			st := e.call("POST", "payment/status/", map[string]any{"invoice_id": info.FailedInvoice, "public_key": aPub}, "Authorization", aNoAuth).
+				want(t, http.StatusOK)
+			if st.str("invoice.state") != "FAILED" || st.str("invoice.failed_code") != "05" || st.str("invoice.failed_reason") != "Do not honour" {
+				t.Fatalf("declined charge: %s", st.raw)
+			}
+			e.call("POST", "subscriptions/"+sub+"/unsubscribe/", map[string]any{}).wantErr(t, "non_field_errors", "invalid")
+		})
+	}
+}
