@@ -41,6 +41,23 @@ const (
 	BatchEnded           = "BE111"
 )
 
+// Transaction status codes (contract §4). Only TS100 is paid and only
+// TF103, TF106 and TC108 are known not to have paid: an F in the code is no
+// proof (TF104 is results still processing, TF105 a status nobody can
+// determine).
+const (
+	TxSuccessful     = "TS100"
+	TxPending        = "TP101"
+	TxStarted        = "TP102"
+	TxNotInitiated   = "TF103"
+	TxResultsPending = "TF104"
+	TxUndetermined   = "TF105"
+	TxFailed         = "TF106"
+	TxObserved       = "TH107"
+	TxCancelled      = "TC108"
+	TxRetryQueued    = "TR109"
+)
+
 // PayoutItem is one payment in a batch. Amount is sent as "38.00".
 type PayoutItem struct {
 	Name             string `json:"name,omitempty"`
@@ -131,6 +148,14 @@ func (b *Batch) Approved() bool {
 	case BatchQueued, BatchFloatFailed, BatchFloatCheck, BatchFloatIssue, BatchValidating,
 		BatchPaying, BatchSending, BatchCompleted:
 		return true
+	case BatchEnded:
+		// Cancelled before approval, or ended early after it: a row that
+		// is not cancelled shows the batch ran.
+		for _, t := range b.Transactions {
+			if t.StatusCode != TxCancelled {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -163,6 +188,27 @@ type PayoutResult struct {
 	Currency            string `json:"currency"`
 	Amount              Amount `json:"amount"`
 	Charge              Amount `json:"charge"`
+}
+
+// Paid reports whether the payment reached the recipient (TS100).
+func (r PayoutResult) Paid() bool { return r.StatusCode == TxSuccessful }
+
+// Failed reports whether the payment certainly did not pay: failed to
+// initiate (TF103), failed (TF106) or cancelled (TC108). Only these may be
+// sent again; an unknown code is never taken for a failure.
+func (r PayoutResult) Failed() bool {
+	switch r.StatusCode {
+	case TxNotInitiated, TxFailed, TxCancelled:
+		return true
+	}
+	return false
+}
+
+// InDoubt reports whether IntaSend cannot yet say if the payment paid:
+// status undetermined (TF105) or under observation (TH107). Ask IntaSend
+// support; sending it again may pay twice.
+func (r PayoutResult) InDoubt() bool {
+	return r.StatusCode == TxUndetermined || r.StatusCode == TxObserved
 }
 
 // UnmarshalJSON accepts accounts, bank codes and references sent as numbers

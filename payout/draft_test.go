@@ -133,6 +133,10 @@ func TestResultsCSVAndFailedRows(t *testing.T) {
 			StatusCode: "TF106", StatusDescription: "-cmd|' /C calc'!A0", Narrative: "@SUM(1)"},
 		{Name: "Shop", Account: "521234", AccountType: "TillNumber", Amount: client.Units(70), StatusCode: "TC108"},
 	}}
+	// Rows that may yet pay, or may have paid, are never offered again.
+	for _, code := range []string{"TF104", "TF105", "TH107", "TR109", "TP102"} {
+		b.Transactions = append(b.Transactions, client.PayoutResult{Account: "2547" + code, Amount: client.Units(5), StatusCode: code})
+	}
 	var buf bytes.Buffer
 	if err := payout.WriteResultsCSV(&buf, b); err != nil {
 		t.Fatal(err)
@@ -141,7 +145,7 @@ func TestResultsCSVAndFailedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 4 || !slices.Equal(recs[0], payout.ResultsHeader) {
+	if len(recs) != 9 || !slices.Equal(recs[0], payout.ResultsHeader) {
 		t.Fatalf("records %q", recs)
 	}
 	if r := recs[1]; r[0] != "Jane" || r[2] != "100.00" || r[3] != "10.00" || r[5] != "TS100" || r[6] != "TJRHC8IET4" {

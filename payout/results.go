@@ -3,7 +3,6 @@ package payout
 import (
 	"encoding/csv"
 	"io"
-	"strings"
 
 	"github.com/malipo/malipo/client"
 )
@@ -69,11 +68,11 @@ func plainNumber(s string) bool {
 	return digit
 }
 
-// Failed reports whether a transaction ended without paying: unsuccessful
-// (TF…) or cancelled (TC…).
-func Failed(t client.PayoutResult) bool {
-	return strings.HasPrefix(t.StatusCode, "TF") || strings.HasPrefix(t.StatusCode, "TC")
-}
+// Failed reports whether a transaction certainly ended without paying
+// (client.PayoutResult.Failed). Not every TF… code qualifies: TF104 is
+// still processing and TF105 is undetermined, and resending either may pay
+// twice.
+func Failed(t client.PayoutResult) bool { return t.Failed() }
 
 // FailedRows turns a batch's failed and cancelled transactions into rows
 // for a new draft, so they can be retried.
