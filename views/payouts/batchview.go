@@ -85,6 +85,9 @@ func (m *Model) batchStatus(b *openBatch) string {
 	}
 	code := b.b.StatusCode
 	text := fmt.Sprintf("%s (%s)", b.b.Status, code)
+	if w := batchWords[code]; w != "" {
+		text = w + " · " + text
+	}
 	switch {
 	case code == client.BatchCompleted:
 		return st.OK.Render(common.SymOK + " " + text)
@@ -94,6 +97,34 @@ func (m *Model) batchStatus(b *openBatch) string {
 		return spin + st.Pending.Render(common.SymPending+" "+text)
 	}
 	return st.Pending.Render(common.SymLive + " " + text)
+}
+
+// batchWords say in plain words what IntaSend's status text leaves vague
+// ("Failed Processing" is three different failures).
+var batchWords = map[string]string{
+	client.BatchNew:         "reading the file",
+	client.BatchFailed:      "batch failed, nothing sent",
+	client.BatchFloatFailed: "float check failed, nothing sent",
+	client.BatchFloatIssue:  "float check issue, nothing sent",
+	client.BatchEnded:       "ended early",
+}
+
+// inDoubtWords is what ops must do about a row IntaSend cannot settle yet.
+const inDoubtWords = "ask IntaSend support; do not resend"
+
+// txMark is a row's symbol, paint and, for rows in doubt (TF105, TH107),
+// the words that replace IntaSend's description in the table. TF104 and
+// TR109 are still in progress: pending, not failed.
+func txMark(p *paints, t *client.PayoutResult) (sym string, pt text.Paint, words string) {
+	switch {
+	case t.Paid():
+		return common.SymOK, p.ok, ""
+	case t.Failed():
+		return common.SymFailed, p.failed, ""
+	case t.InDoubt():
+		return common.SymWarn, p.warn, inDoubtWords
+	}
+	return common.SymPending, p.row, ""
 }
 
 func (m *Model) batchView() string {
@@ -194,18 +225,12 @@ func (m *Model) resultRows(b *openBatch) []string {
 	for i := b.offset; i < end; i++ {
 		t := &txs[i]
 		desc := t.Status
-		if t.StatusDescription != "" && b.tracking() {
-			desc += ": " + t.StatusDescription
-		}
-		sym := common.SymPending
-		pt := p.row
+		sym, pt, words := txMark(p, t)
 		switch {
-		case strings.HasPrefix(t.StatusCode, "TS"):
-			sym, pt = common.SymOK, p.ok
-		case strings.HasPrefix(t.StatusCode, "TF") || strings.HasPrefix(t.StatusCode, "TC"):
-			if t.StatusCode != "TF104" {
-				sym, pt = common.SymFailed, p.failed
-			}
+		case words != "":
+			desc += ": " + words
+		case t.StatusDescription != "" && b.tracking():
+			desc += ": " + t.StatusDescription
 		}
 		chg := t.Charge.String()
 		line := row(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.String(), chg, t.StatusCode, t.ProviderReference, sym+" "+desc)
@@ -230,7 +255,12 @@ func (m *Model) selectedResult(b *openBatch) string {
 		return ""
 	}
 	t := &txs[b.cursor]
-	s := fmt.Sprintf("Row %d · %s %s", b.cursor+1, t.StatusCode, t.Status)
+	s := fmt.Sprintf("Row %d · ", b.cursor+1)
+	if t.InDoubt() {
+		// First, so no truncation can hide it.
+		s += common.SymWarn + " " + inDoubtWords + " · "
+	}
+	s += t.StatusCode + " " + t.Status
 	if t.StatusDescription != "" {
 		s += ": " + t.StatusDescription
 	}

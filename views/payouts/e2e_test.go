@@ -377,7 +377,7 @@ func TestFloatCheckFails(t *testing.T) {
 	if b.b.StatusCode != client.BatchFloatFailed || b.sum.paid != 0 {
 		t.Fatalf("status %s paid %d", b.b.StatusCode, b.sum.paid)
 	}
-	if v := d.View(); !strings.Contains(v, "✖ Failed Processing (BF105)") {
+	if v := d.View(); !strings.Contains(v, "✖ float check failed, nothing sent · Failed Processing (BF105)") {
 		t.Errorf("float failure not shown:\n%s", v)
 	}
 	if ts := strings.Join(d.Toasts(), "\n"); !strings.Contains(ts, "ended: Failed Processing (BF105)") {
