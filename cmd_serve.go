@@ -92,6 +92,7 @@ SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
 func newVerifyAuditCmd(g *globals) *cobra.Command {
 	var checkpoints []string
 	var pubHex string
+	var demo bool
 	cmd := &cobra.Command{
 		Use:   "verify-audit [FILE]",
 		Short: "Check that the audit log was not changed after it was written",
@@ -106,16 +107,17 @@ MALIPO_AUDIT_KEY_FILE); on another machine give its public half with
 --public-key (see malipo serve audit-key). Exits 1 when anything fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runVerifyAudit(cmdContext(cmd), g, cmd.OutOrStdout(), args, pubHex, checkpoints)
+			return runVerifyAudit(cmdContext(cmd), g, cmd.OutOrStdout(), args, pubHex, checkpoints, demo)
 		},
 	}
 	cmd.Flags().StringArrayVar(&checkpoints, "checkpoint", nil, "a head the server printed, COUNT:SIG, that the log must still contain (repeatable)")
 	cmd.Flags().StringVar(&pubHex, "public-key", "", "the audit key's public half (hex), instead of reading the key from the keystore")
+	cmd.Flags().BoolVar(&demo, "demo", false, "check the log of malipo serve --demo (its own file and key)")
 	return cmd
 }
 
-func runVerifyAudit(ctx context.Context, g *globals, out io.Writer, args []string, pubHex string, checkpoints []string) error {
-	path, err := auditPath(args)
+func runVerifyAudit(ctx context.Context, g *globals, out io.Writer, args []string, pubHex string, checkpoints []string, demo bool) error {
+	path, err := auditPath(args, demo)
 	if err != nil {
 		return err
 	}
@@ -127,7 +129,7 @@ func runVerifyAudit(ctx context.Context, g *globals, out io.Writer, args []strin
 		}
 		heads = append(heads, h)
 	}
-	pub, err := auditPublicKey(ctx, g, pubHex)
+	pub, err := auditPublicKey(ctx, g, pubHex, demo)
 	if err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func runVerifyAudit(ctx context.Context, g *globals, out io.Writer, args []strin
 }
 
 // auditPath is the log named on the command line, or serve's default.
-func auditPath(args []string) (string, error) {
+func auditPath(args []string, demo bool) (string, error) {
 	if len(args) == 1 {
 		return args[0], nil
 	}
@@ -155,12 +157,22 @@ func auditPath(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if demo {
+		return filepath.Join(demoDir(base), "audit.jsonl"), nil
+	}
 	return filepath.Join(base, "audit.jsonl"), nil
 }
 
+// demoDir keeps `serve --demo`'s audit log and key apart from a real
+// profile's: the two are signed with different keys and must never mix.
+func demoDir(base string) string { return filepath.Join(base, "demo") }
+
 // auditPublicKey is --public-key, or the public half of the key serve
 // uses (never created here: a missing key is an error).
-func auditPublicKey(ctx context.Context, g *globals, pubHex string) (ed25519.PublicKey, error) {
+func auditPublicKey(ctx context.Context, g *globals, pubHex string, demo bool) (ed25519.PublicKey, error) {
+	if demo && pubHex == "" {
+		return demoAuditPublicKey()
+	}
 	if pubHex != "" {
 		b, err := hex.DecodeString(strings.TrimSpace(pubHex))
 		if err != nil || len(b) != ed25519.PublicKeySize {
@@ -280,6 +292,9 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	}
 	if f.audit == "" {
 		f.audit = filepath.Join(base, "audit.jsonl")
+		if f.demo {
+			f.audit = filepath.Join(demoDir(base), "audit.jsonl")
+		}
 	}
 	// Everything that can fail on bad input fails before any key is loaded.
 	users, err := sshd.LoadUsers(f.users)
@@ -338,13 +353,12 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 // profile's keystore and opens the log it signs. Heads go to stderr
 // (journald), away from the log, so a copy survives the log's edits.
 func openAudit(ctx context.Context, g *globals, f *serveFlags, hostFP string, pass keystore.PassphraseFunc, stderr io.Writer) (*sshd.AuditLog, error) {
-	// --demo too: its log is as real as any (and --demo implies the default profile).
-	key, created, err := keystore.LoadAuditKey(ctx, keystore.AuditKeyOptions{Profile: g.profile, Passphrase: pass, Create: true})
+	key, created, where, err := loadServeAuditKey(ctx, g, f, pass)
 	if err != nil {
 		return nil, fmt.Errorf("audit key: %w", err)
 	}
 	if created {
-		fmt.Fprintf(stderr, "malipo serve: made a new audit key %s (kept in the keystore; `malipo serve audit-key` prints its public half)\n", key.Fingerprint())
+		fmt.Fprintf(stderr, "malipo serve: made a new audit key %s (kept %s; `malipo serve audit-key` prints its public half)\n", key.Fingerprint(), where)
 	}
 	var mu sync.Mutex
 	return sshd.OpenAuditLog(f.audit, key.PrivateKey(), sshd.AuditOptions{
@@ -356,6 +370,40 @@ func openAudit(ctx context.Context, g *globals, f *serveFlags, hostFP string, pa
 			fmt.Fprintf(stderr, "malipo serve: audit head %s\n", h)
 		},
 	})
+}
+
+// demoAuditPublicKey reads (never makes) the demo's audit key.
+func demoAuditPublicKey() (ed25519.PublicKey, error) {
+	base, err := stateBase()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(demoDir(base), "audit-key")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no demo audit key (%w): malipo serve --demo makes it on first start", err)
+	}
+	k, _, err := keystore.DemoAuditKey(path)
+	if err != nil {
+		return nil, err
+	}
+	return k.Public(), nil
+}
+
+// loadServeAuditKey is the profile's audit key from its keystore, or with
+// --demo the demo's key file: the demo writes nothing to the OS keyring (as
+// `malipo demo` does not) and so also runs where there is none.
+func loadServeAuditKey(ctx context.Context, g *globals, f *serveFlags, pass keystore.PassphraseFunc) (*keystore.AuditKey, bool, string, error) {
+	if f.demo && os.Getenv(keystore.EnvAuditKeyFile) == "" {
+		base, err := stateBase()
+		if err != nil {
+			return nil, false, "", err
+		}
+		path := filepath.Join(demoDir(base), "audit-key")
+		k, created, err := keystore.DemoAuditKey(path)
+		return k, created, "in " + path + ", for the demo only", err
+	}
+	k, created, err := keystore.LoadAuditKey(ctx, keystore.AuditKeyOptions{Profile: g.profile, Passphrase: pass, Create: true})
+	return k, created, "in the keystore", err
 }
 
 // oncePassphrase asks fn once and remembers the answer, so the audit key

@@ -100,9 +100,15 @@ var listeningRE = regexp.MustCompile(`listening on (\S+) `)
 
 func startServe(t testing.TB, state, users string, extra ...string) *serveProc {
 	t.Helper()
+	return startServeEnv(t, state, users, append(os.Environ(), auditKeyEnv(t, state)), extra...)
+}
+
+// startServeEnv is startServe with the child's whole environment given.
+func startServeEnv(t testing.TB, state, users string, env []string, extra ...string) *serveProc {
+	t.Helper()
 	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--users", users}, extra...)
 	cmd := exec.Command(malipoBinary(t), args...)
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state, auditKeyEnv(t, state))
+	cmd.Env = append(env, "XDG_STATE_HOME="+state)
 	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}, state: state, exited: make(chan error)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
@@ -154,7 +160,9 @@ func (p *serveProc) heads() []string {
 	return out
 }
 
-func (p *serveProc) auditPath() string { return filepath.Join(p.state, "malipo", "audit.jsonl") }
+func (p *serveProc) auditPath() string {
+	return filepath.Join(p.state, "malipo", "demo", "audit.jsonl")
+}
 
 type auditLine struct {
 	Event, User, Key, Role, Result, Detail, Session string
@@ -617,6 +625,38 @@ func procKB(t testing.TB, pid int, field string) int {
 // verify-audit as an auditor runs it: the key read like serve reads it
 // (MALIPO_AUDIT_KEY_FILE here) or only its public half, checkpoints
 // given; each of issue 10's tamperings fails with the line and reason.
+// TestServeDemoNeedsNoKeyring: `serve --demo` signs its log with a key
+// file of its own, so it starts where no Secret Service runs (here: none
+// reachable, and no MALIPO_AUDIT_KEY_FILE), and `verify-audit --demo`
+// checks that log with that key.
+func TestServeDemoNeedsNoKeyring(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	users := filepath.Join(dir, "users.toml")
+	writeUsers(t, users, newPerson(t, "amina", "viewer"))
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "MALIPO_AUDIT_KEY_FILE=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-bus"))
+	p := startServeEnv(t, state, users, env)
+	if !strings.Contains(p.stderr.String(), "for the demo only") {
+		t.Errorf("no word that the demo made its own audit key:\n%s", p.stderr.String())
+	}
+	key := filepath.Join(state, "malipo", "demo", "audit-key")
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo audit key: %v, %v", fi, err)
+	}
+	verify := exec.Command(malipoBinary(t), "serve", "verify-audit", "--demo")
+	verify.Env = append(env, "XDG_STATE_HOME="+state)
+	out, err := verify.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "chain intact") {
+		t.Errorf("verify-audit --demo: %v\n%s", err, out)
+	}
+}
+
 func TestServeVerifyAudit(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))

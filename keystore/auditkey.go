@@ -139,6 +139,33 @@ func LoadAuditKey(ctx context.Context, o AuditKeyOptions) (key *AuditKey, create
 	return k, true, nil
 }
 
+// DemoAuditKey is the key `malipo serve --demo` signs its log with: a
+// file, made on first use (mode 0600), because the demo writes nothing to
+// the OS keyring and needs none. Its log records a simulated account, so a
+// key kept beside it costs nothing; a real profile's key never is.
+func DemoAuditKey(path string) (key *AuditKey, created bool, err error) {
+	if _, err := os.Stat(path); err == nil {
+		k, err := readAuditKeyFile(path)
+		return k, false, err
+	}
+	k, err := NewAuditKey()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := f.WriteString(k.encode() + "\n"); err != nil {
+		f.Close()
+		return nil, false, err
+	}
+	return k, true, f.Close()
+}
+
 // readAuditKeyFile reads an operator-provided key, which like the
 // passphrase file must not be readable by group or others.
 func readAuditKeyFile(path string) (*AuditKey, error) {
