@@ -1,10 +1,15 @@
-// Package form holds the parts every view's form shares: the themed text
-// input and the focus rules of a stack of fields (tab/shift+tab and ↓/↑
-// cycle, enter moves on and submits from the last field, esc cancels).
+// Package form is the one form of the console: a stack of fields (text,
+// money, phone, choice, bank code) with their own rules and IntaSend's
+// length limits, focus (tab/shift+tab and ↓/↑ cycle, enter moves on and
+// submits from the last field, esc cancels), the submit skeleton (mark
+// every field touched, check, focus the first error), the states a
+// money-moving form goes through (editing, waiting for the confirmation,
+// sending) and the drawing, placeholders included.
 //
-// The fields themselves stay in each view: their validation, pickers and
-// layout differ (searchable pickers, warnings, intro lines), and the views'
-// tests reach into them.
+// A view builds a Form with its fields, routes keys and pastes to Update,
+// and on Submitted calls Submit: when it says yes, the view builds its
+// request from the fields' values. A refused request goes back with
+// Refused, which keeps everything that was typed.
 package form
 
 import (
@@ -24,7 +29,8 @@ func NewInput(st *common.Styles, prompt, placeholder string, limit int) textinpu
 	in.Placeholder = placeholder
 	in.CharLimit = limit
 	s := textinput.DefaultStyles(st.IsDark)
-	s.Focused.Placeholder, s.Blurred.Placeholder = st.Faint, st.Faint
+	ph := st.Faint.Italic(true) // and the text cue of placeholder(): see there
+	s.Focused.Placeholder, s.Blurred.Placeholder = ph, ph
 	s.Focused.Text, s.Blurred.Text = st.Text, st.Text
 	s.Focused.Prompt, s.Blurred.Prompt = st.Key, st.Faint
 	s.Cursor.Blink = false

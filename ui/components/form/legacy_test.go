@@ -8,7 +8,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
-// testField is a minimal Field: a text field, or a picker with or without
+// testField is a minimal Item: a text field, or a picker with or without
 // a search input.
 type testField struct {
 	key    string
