@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -21,12 +22,8 @@ var (
 )
 
 const (
-	stkMin       = client.Amount(1_00)
-	stkMax       = client.Amount(150_000_00) // M-Pesa's per-transaction limit
-	refMax       = 70                        // checkout's api_ref limit, the stricter of the two
-	narrativeMax = 240
-	nameMax      = 45
-	emailMax     = 254
+	stkMin = client.Amount(1_00)
+	stkMax = client.Amount(150_000_00) // M-Pesa's per-transaction limit
 )
 
 type (
@@ -80,11 +77,14 @@ type linkPanel struct {
 	copied bool
 }
 
-func (m *Model) newForm(kind formKind, title, intro string, fields ...*field) tea.Cmd {
+func (m *Model) newForm(kind formKind, title, intro string, fields ...*uiform.Field) tea.Cmd {
 	m.seq++
 	m.detail = nil
-	m.form = &form{kind: kind, title: title, intro: intro, fields: fields, seq: m.seq}
-	return m.form.setFocus(0)
+	f := uiform.New(m.keys.Form, title, fields...)
+	f.Intro, f.Seq = []string{intro}, m.seq
+	m.form = &form{Form: f, kind: kind}
+	f.Check()
+	return f.Focus(0)
 }
 
 func (m *Model) openPush() tea.Cmd {
@@ -94,10 +94,10 @@ func (m *Model) openPush() tea.Cmd {
 	st := m.c.Styles
 	return m.newForm(formPush, "Request an M-Pesa payment",
 		"The customer gets a prompt on their phone and approves it with their M-Pesa PIN.",
-		newField(st, "phone", "Phone", "07XX XXX XXX", 20),
-		newField(st, "amount", "Amount (KES)", "1 – 150,000", 20),
-		newField(st, "ref", "Reference", "api_ref, e.g. ORDER-1042 (optional)", refMax),
-		newField(st, "narrative", "Narrative", "what it is for (optional)", narrativeMax),
+		uiform.NewPhone(st, "phone", "Phone"),
+		uiform.NewMoney(st, "amount", "Amount (KES)", "1 – 150,000").WithCheck(checkPushAmount),
+		uiform.NewText(st, "ref", "Reference", "api_ref, e.g. ORDER-1042 (optional)", uiform.STKRefMax).Match(refRE, refMsg),
+		uiform.NewText(st, "narrative", "Narrative", "what it is for (optional)", uiform.STKNarrativeMax).Match(textRE, textMsg),
 	)
 }
 
@@ -108,87 +108,59 @@ func (m *Model) openLink() tea.Cmd {
 	st := m.c.Styles
 	return m.newForm(formLink, "Create a checkout link",
 		"A hosted payment page (M-Pesa or card) to send to a customer.",
-		newField(st, "amount", "Amount (KES)", "e.g. 2,500", 20),
-		newField(st, "email", "Email", "customer's email (optional)", emailMax),
-		newField(st, "name", "Name", "customer's name (optional)", 2*nameMax),
-		newField(st, "ref", "Reference", "api_ref (optional)", refMax),
+		uiform.NewMoney(st, "amount", "Amount (KES)", "e.g. 2,500").WithCheck(checkLinkAmount),
+		uiform.NewText(st, "email", "Email", "customer's email (optional)", uiform.EmailMax).WithCheck(checkEmail),
+		// first and last name, a space between
+		uiform.NewText(st, "name", "Name", "customer's name (optional)", 2*uiform.NameMax+1).WithCheck(checkName),
+		uiform.NewText(st, "ref", "Reference", "api_ref (optional)", uiform.CheckoutRefMax).Match(refRE, refMsg),
 	)
 }
 
-// check validates every field: hints update as one types, errors show once
-// a field was left or the form submitted. Typed text is never changed.
-func (m *Model) check(f *form) bool {
-	ok := true
-	for _, fl := range f.fields {
-		fl.hint, fl.err = checkField(f.kind, fl.key, strings.TrimSpace(fl.value()))
-		if fl.err != "" {
-			ok = false
-		}
-	}
-	return ok
-}
+const (
+	refMsg  = "only letters, digits, '-', '_' and spaces"
+	textMsg = "must not contain < > % ; or $"
+)
 
-func checkField(kind formKind, k, v string) (hint, errMsg string) {
-	switch k {
-	case "phone":
-		if v == "" {
-			return "", "a phone number is required"
-		}
-		p, err := client.ParsePhone(v)
-		if err != nil {
-			return "", text.Reason(err)
-		}
-		return "→ " + p.String(), ""
-	case "amount":
-		return checkAmount(kind, v)
-	case "ref":
-		switch {
-		case v == "":
-			return "", ""
-		case len(v) > refMax:
-			return "", fmt.Sprintf("at most %d characters", refMax)
-		case !refRE.MatchString(v):
-			return "", "only letters, digits, '-', '_' and spaces"
-		}
-	case "narrative":
-		if v != "" && !textRE.MatchString(v) {
-			return "", "must not contain < > % ; or $"
-		}
-	case "email":
-		if v == "" {
-			return "", ""
-		}
-		local, domain, ok := strings.Cut(v, "@")
-		if !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(v, " <>") {
-			return "", "not an email address (name@example.com)"
-		}
-	case "name":
-		if v == "" {
-			return "", ""
-		}
-		first, last := splitName(v)
-		if !refRE.MatchString(v) || len(first) > nameMax || len(last) > nameMax {
-			return "", fmt.Sprintf("letters, digits, '-', '_' and spaces; at most %d per name", nameMax)
-		}
+func checkPushAmount(f *uiform.Field) (hint, errMsg string) {
+	a, _ := f.Amount()
+	switch {
+	case a < stkMin:
+		return "", "at least " + stkMin.Format("KES")
+	case a > stkMax:
+		return "", "M-Pesa takes at most " + stkMax.Format("KES") + " per payment"
 	}
 	return "", ""
 }
 
-func checkAmount(kind formKind, v string) (hint, errMsg string) {
-	if v == "" {
-		return "", "an amount is required"
-	}
-	a, err := client.ParseAmount(v)
-	if err != nil {
-		return "", text.Reason(err)
-	}
-	switch {
-	case a < stkMin:
+func checkLinkAmount(f *uiform.Field) (hint, errMsg string) {
+	if a, _ := f.Amount(); a < stkMin {
 		return "", "at least " + stkMin.Format("KES")
-	case a > stkMax && kind == formPush:
-		return "", "M-Pesa takes at most " + stkMax.Format("KES") + " per payment"
 	}
-	return "= " + a.Format("KES"), ""
+	return "", ""
+}
+
+func checkEmail(f *uiform.Field) (hint, errMsg string) {
+	v := f.Trimmed()
+	if v == "" {
+		return "", ""
+	}
+	local, domain, ok := strings.Cut(v, "@")
+	if !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(v, " <>") {
+		return "", "not an email address (name@example.com)"
+	}
+	return "", ""
+}
+
+func checkName(f *uiform.Field) (hint, errMsg string) {
+	v := f.Trimmed()
+	if v == "" {
+		return "", ""
+	}
+	first, last := splitName(v)
+	if !refRE.MatchString(v) || len(first) > uiform.NameMax || len(last) > uiform.NameMax {
+		return "", fmt.Sprintf("letters, digits, '-', '_' and spaces; at most %d per name", uiform.NameMax)
+	}
+	return "", ""
 }
 
 // splitName turns "Jane Wanjiru Doe" into ("Jane", "Wanjiru Doe").
@@ -200,15 +172,13 @@ func splitName(name string) (string, string) {
 // onFormKey routes a key or paste to the open form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 	f := m.form
-	ev, cmd := f.update(m.keys, msg)
+	ev, cmd := f.Update(msg)
 	switch ev {
-	case formCancel:
+	case uiform.Cancelled:
 		m.form = nil
 		return nil
-	case formSubmit:
+	case uiform.Submitted:
 		return tea.Batch(cmd, m.submit())
-	case formMoved, formEdited:
-		m.check(f)
 	}
 	return cmd
 }
@@ -217,22 +187,14 @@ func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 // what was typed until the request succeeds.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	for _, fl := range f.fields {
-		fl.touched = true
+	if ok, cmd := f.Submit(); !ok {
+		return cmd
 	}
-	f.err = ""
-	if !m.check(f) {
-		for i, fl := range f.fields {
-			if fl.err != "" {
-				return f.setFocus(i)
-			}
-		}
-	}
-	f.state = formConfirming
-	val := func(k string) string { return strings.TrimSpace(f.get(k).value()) }
-	amount, _ := client.ParseAmount(val("amount"))
+	f.Confirm()
+	val := f.Value
+	amount, _ := f.Get("amount").Amount()
 	if f.kind == formPush {
-		phone, _ := client.ParsePhone(val("phone"))
+		phone, _ := f.Get("phone").Phone()
 		f.push = &pushReq{phone: phone, amount: amount, ref: val("ref"), narrative: val("narrative")}
 		body := fmt.Sprintf("An M-Pesa prompt for %s goes to %s (%s).", amount.Format("KES"), phone.Display(), phone)
 		if f.push.ref != "" {
@@ -240,7 +202,7 @@ func (m *Model) submit() tea.Cmd {
 		}
 		return common.Confirm(common.ConfirmMsg{
 			Title: "Request " + amount.Format("KES") + " by M-Pesa", Body: body, Perm: common.PermCollect,
-			OnConfirm: confirmedMsg{seq: f.seq}, OnCancel: cancelledMsg{seq: f.seq},
+			OnConfirm: confirmedMsg{seq: f.Seq}, OnCancel: cancelledMsg{seq: f.Seq},
 		})
 	}
 	first, last := splitName(val("name"))
@@ -248,7 +210,7 @@ func (m *Model) submit() tea.Cmd {
 	return common.Confirm(common.ConfirmMsg{
 		Title: "Create a checkout link for " + amount.Format("KES"),
 		Body:  "A payment page anyone with the link can pay.", Perm: common.PermCollect,
-		OnConfirm: confirmedMsg{seq: f.seq}, OnCancel: cancelledMsg{seq: f.seq},
+		OnConfirm: confirmedMsg{seq: f.Seq}, OnCancel: cancelledMsg{seq: f.Seq},
 	})
 }
 
@@ -256,11 +218,10 @@ func (m *Model) submit() tea.Cmd {
 // finds the form already sending and is dropped. Neither call is retried.
 func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	f := m.form
-	if f == nil || f.seq != msg.seq || f.state != formConfirming {
+	if f == nil || !f.Confirmed(msg.seq) {
 		return nil
 	}
-	f.state = formSending
-	c, cm, seq := m.c.Client, m.c, f.seq
+	c, cm, seq := m.c.Client, m.c, f.Seq
 	var run tea.Cmd
 	switch {
 	case f.push != nil:
@@ -294,55 +255,32 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			return linkDoneMsg{seq: seq, req: req, co: co, err: err, auditErr: aerr}
 		}
 	default:
-		f.state = formEditing
+		f.State = uiform.Editing
 		return nil
 	}
 	return tea.Batch(run, m.startSpin())
 }
 
 func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
-	if f := m.form; f != nil && f.seq == msg.seq && f.state == formConfirming {
-		f.state = formEditing
+	if m.form != nil {
+		m.form.Cancelled(msg.seq)
 	}
 	return nil
 }
 
-// failForm puts IntaSend's refusal on the form, keeping what was typed.
+// apiFields maps IntaSend's attributes to this view's field keys.
+var apiFields = map[string]string{"phone_number": "phone", "api_ref": "ref", "first_name": "name", "last_name": "name"}
+
+// failForm puts IntaSend's refusal on the form, keeping what was typed;
+// field errors go under their field.
 func (m *Model) failForm(seq int, err error) {
-	if f := m.form; f != nil && f.seq == seq {
-		f.state = formEditing
-		f.err = text.ErrText(err)
-		var ae *client.APIError
-		if asAPI(err, &ae) {
-			for _, d := range ae.Errors { // field errors go under their field
-				if fl := f.fieldFor(d.Attr); fl != nil {
-					fl.err, fl.touched = d.Detail, true
-				}
-			}
-		}
+	if m.form != nil {
+		m.form.Refused(seq, err, apiFields)
 	}
-}
-
-func (f *form) fieldFor(attr string) *field {
-	switch attr {
-	case "phone_number":
-		return f.get("phone")
-	case "amount":
-		return f.get("amount")
-	case "api_ref":
-		return f.get("ref")
-	case "narrative":
-		return f.get("narrative")
-	case "email":
-		return f.get("email")
-	case "first_name", "last_name":
-		return f.get("name")
-	}
-	return nil
 }
 
 func (m *Model) closeForm(seq int) {
-	if m.form != nil && m.form.seq == seq {
+	if m.form != nil && m.form.Is(seq) {
 		m.form = nil
 	}
 }

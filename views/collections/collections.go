@@ -216,10 +216,10 @@ func (m *Model) allowed(b key.Binding) bool {
 // QuitWarning tells the shell what quitting would lose.
 func (m *Model) QuitWarning() string {
 	switch {
-	case m.form != nil && m.form.state == formSending:
+	case m.form != nil && m.form.State == uiform.Sending:
 		return "A request to IntaSend is in flight; quitting now leaves you unsure whether it went through."
-	case m.form != nil && m.form.typed():
-		return "The " + strings.ToLower(m.form.title) + " form has unsent input."
+	case m.form != nil && m.form.Typed():
+		return "The " + strings.ToLower(m.form.Title) + " form has unsent input."
 	case m.watch != nil && !m.watchFinal():
 		return "An M-Pesa request is still pending; quitting stops following it (the payment itself goes on)."
 	}
@@ -228,7 +228,7 @@ func (m *Model) QuitWarning() string {
 
 // busy is true while anything the spinner stands for is under way.
 func (m *Model) busy() bool {
-	return (m.inFlight && !m.loaded) || (m.form != nil && m.form.state == formSending) ||
+	return (m.inFlight && !m.loaded) || (m.form != nil && m.form.State == uiform.Sending) ||
 		(m.watch != nil && !m.watchFinal()) || (m.detail != nil && m.detail.loading)
 }
 

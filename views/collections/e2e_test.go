@@ -1,6 +1,8 @@
 package collections
 
 import (
+	uiform "github.com/malipo/malipo/ui/components/form"
+
 	"reflect"
 	"strings"
 	"testing"
@@ -20,7 +22,7 @@ func TestSTKPushCompletes(t *testing.T) {
 	d := newDriver(t, f.common(), 120, 36).init()
 	d.Press("p")
 	d.TypeText("0708 374 149")
-	if v := d.View(); !strings.Contains(v, "→ 254708374149") {
+	if v := d.View(); !strings.Contains(v, "→ +254 708 374 149") {
 		t.Errorf("the normalised number is not shown:\n%s", v)
 	}
 	d.Press("tab")
@@ -119,7 +121,7 @@ func TestBadInputKeepsWhatWasTyped(t *testing.T) {
 				}
 			}
 			fm := d.m.form
-			if fm == nil || fm.get("phone").value() != tc.phone || fm.get("amount").value() != tc.amount {
+			if fm == nil || fm.Get("phone").Value() != tc.phone || fm.Get("amount").Value() != tc.amount {
 				t.Errorf("what was typed was not kept")
 			}
 		})
@@ -210,7 +212,7 @@ func TestRefusedPushKeepsForm(t *testing.T) {
 	f.Server.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.TooMany}})
 	d.requestPush("0708374149", "100", "")
 	fm := d.m.form
-	if fm == nil || fm.err == "" || fm.state != formEditing || fm.get("phone").value() != "0708374149" {
+	if fm == nil || fm.Err == "" || fm.State != uiform.Editing || fm.Get("phone").Value() != "0708374149" {
 		t.Fatalf("form after a refused push: %+v\n%s", fm, d.View())
 	}
 	if !strings.Contains(d.View(), "IntaSend:") {

@@ -290,7 +290,7 @@ func (m *Model) View() string {
 	var panel string
 	switch {
 	case m.form != nil:
-		panel = m.form.view(m.c.Styles, m.spin.View(), m.width)
+		panel = m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.watch != nil:
 		panel = m.watchView()
 	case m.link != nil:

@@ -1,9 +1,6 @@
 package collections
 
 import (
-	"errors"
-
-	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
 )
@@ -27,5 +24,3 @@ func (m *Model) paints() *paints {
 		faint: text.NewPaint(st.Faint), header: text.NewPaint(st.TableHeader), money: text.NewPaint(st.MoneyIn)}
 	return &m.paint
 }
-
-func asAPI(err error, out **client.APIError) bool { return errors.As(err, out) }
