@@ -3,13 +3,13 @@ package wallets
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -20,8 +20,8 @@ var (
 )
 
 const (
-	labelMax     = 40
-	narrativeMax = 240
+	// labelMax: list.go sizes the label column by it.
+	labelMax = uiform.LabelMax
 	// stkMax is IntaSend's M-Pesa limit per transaction for new accounts.
 	stkMax = client.Amount(150_000_00)
 	stkMin = client.Amount(1_00)
@@ -93,14 +93,18 @@ func (m *Model) actionWallet() (client.Wallet, bool) {
 	return m.selected()
 }
 
-func (m *Model) newForm(kind formKind, title string, fields ...*field) tea.Cmd {
+func (m *Model) newForm(kind formKind, title, walletID string, fields ...*uiform.Field) tea.Cmd {
 	m.seq++
-	m.form = &form{kind: kind, title: title, fields: fields, seq: m.seq}
+	f := uiform.New(m.keys.Form, title, fields...)
+	f.Seq = m.seq
+	m.form = &form{Form: f, kind: kind, meta: formMeta{walletID: walletID}}
+	m.refreshIntro()
+	f.Check()
 	first := 0
-	if fields[0].choices != nil && len(fields[0].choices) <= 1 && len(fields) > 1 {
+	if fields[0].Kind == uiform.Choice && fields[0].Shown() <= 1 && len(fields) > 1 {
 		first = 1
 	}
-	return m.form.setFocus(first)
+	return f.Focus(first)
 }
 
 func (m *Model) openTransfer() tea.Cmd {
@@ -111,24 +115,26 @@ func (m *Model) openTransfer() tea.Cmd {
 	if !ok {
 		return common.Toast(common.ToastWarn, "No wallet selected")
 	}
-	var to []choice
+	var to []uiform.Option
 	for _, w := range m.wallets {
 		if w.ID != from.ID && w.Currency == from.Currency {
-			to = append(to, choice{label: fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID), value: w.ID})
+			to = append(to, uiform.Option{Label: fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID), Value: w.ID})
 		}
 	}
 	if len(to) == 0 {
 		return common.Toast(common.ToastWarn, fmt.Sprintf("No other %s wallet to move money to: press n to create one", from.Currency))
 	}
 	st := m.c.Styles
-	cmd := m.newForm(formTransfer, "Move money between wallets",
-		newChoiceField("to", "To", to),
-		newTextField(st, "amount", "Amount", "e.g. 1,500.00", 20),
-		newTextField(st, "narrative", "Narrative", "what it is for", narrativeMax),
+	amount := uiform.NewMoney(st, "amount", "Amount", "e.g. 1,500.00").WithCheck(m.checkAmount)
+	amount.Currency = from.Currency
+	toField := uiform.NewChoice("to", "To", to, "")
+	toField.RequiredMsg = "choose the wallet to credit"
+	return m.newForm(formTransfer, "Move money between wallets", from.ID,
+		toField,
+		amount,
+		uiform.NewText(st, "narrative", "Narrative", "what it is for", uiform.TransferNarrativeMax).
+			Req("a narrative is required").Match(narrativeRE, "must not contain < > % ; or $"),
 	)
-	m.form.meta.walletID = from.ID
-	m.refreshIntro()
-	return cmd
 }
 
 func (m *Model) openCreate() tea.Cmd {
@@ -136,10 +142,13 @@ func (m *Model) openCreate() tea.Cmd {
 		return nil
 	}
 	st := m.c.Styles
-	return m.newForm(formCreate, "Create a working wallet",
-		newTextField(st, "label", "Label", "letters, digits, - _ and spaces", labelMax),
-		newChoiceField("currency", "Currency", []choice{{"KES", "KES"}, {"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}}),
-		newChoiceField("disburse", "Payouts", []choice{{"not allowed from it", "no"}, {"allowed from it", "yes"}}),
+	return m.newForm(formCreate, "Create a working wallet", "",
+		uiform.NewText(st, "label", "Label", "letters, digits, - _ and spaces", uiform.LabelMax).
+			Req("a label is required").Match(labelRE, "only letters, digits, '-', '_' and spaces"),
+		uiform.NewChoice("currency", "Currency", []uiform.Option{{Label: "KES", Value: "KES"}, {Label: "USD", Value: "USD"},
+			{Label: "EUR", Value: "EUR"}, {Label: "GBP", Value: "GBP"}}, ""),
+		uiform.NewChoice("disburse", "Payouts", []uiform.Option{{Label: "not allowed from it", Value: "no"},
+			{Label: "allowed from it", Value: "yes"}}, ""),
 	)
 }
 
@@ -155,13 +164,10 @@ func (m *Model) openFund() tea.Cmd {
 		return common.Toast(common.ToastWarn, "M-Pesa funds KES wallets only; "+w.Label+" is "+w.Currency)
 	}
 	st := m.c.Styles
-	cmd := m.newForm(formFund, "Fund a wallet by M-Pesa",
-		newTextField(st, "phone", "Phone", "07XX XXX XXX", 20),
-		newTextField(st, "amount", "Amount", "e.g. 500", 20),
+	return m.newForm(formFund, "Fund a wallet by M-Pesa", w.ID,
+		uiform.NewPhone(st, "phone", "Phone"),
+		uiform.NewMoney(st, "amount", "Amount", "e.g. 500").WithCheck(m.checkAmount),
 	)
-	m.form.meta.walletID = w.ID
-	m.refreshIntro()
-	return cmd
 }
 
 // refreshIntro rewrites the form's read-only lines from the latest balances.
@@ -173,81 +179,26 @@ func (m *Model) refreshIntro() {
 	w, _ := m.walletByID(f.meta.walletID)
 	switch f.kind {
 	case formTransfer:
-		f.intro = [][2]string{
+		f.Facts = [][2]string{
 			{"From", fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID)},
 			{"Available", w.AvailableBalance.Format(w.Currency)},
 		}
 	case formFund:
-		f.intro = [][2]string{
+		f.Facts = [][2]string{
 			{"Credit", fmt.Sprintf("%s (%s, %s)", w.Label, w.Type, w.ID)},
 			{"", "The customer approves the payment on their phone."},
 		}
 	}
 }
 
-// check validates every field: the hint always updates, the error shows
-// once the field was left or the form submitted. Typed text is never
-// changed.
-func (m *Model) check(f *form) bool {
-	ok := true
-	for _, fl := range f.fields {
-		fl.hint, fl.err = m.checkField(f, fl)
-		if fl.err != "" {
-			ok = false
-		}
+// checkAmount is the wallet's own rule on an amount that parses: what the
+// wallet holds (a transfer) or what M-Pesa takes (funding).
+func (m *Model) checkAmount(fl *uiform.Field) (hint, errMsg string) {
+	f := m.form
+	if f == nil {
+		return "", ""
 	}
-	return ok
-}
-
-func (m *Model) checkField(f *form, fl *field) (hint, errMsg string) {
-	v := strings.TrimSpace(fl.value())
-	switch fl.key {
-	case "label":
-		switch {
-		case v == "":
-			return "", "a label is required"
-		case len(fl.value()) > labelMax:
-			return "", fmt.Sprintf("at most %d characters", labelMax)
-		case !labelRE.MatchString(fl.value()):
-			return "", "only letters, digits, '-', '_' and spaces"
-		}
-	case "narrative":
-		switch {
-		case v == "":
-			return "", "a narrative is required"
-		case !narrativeRE.MatchString(fl.value()):
-			return "", "must not contain < > % ; or $"
-		}
-	case "to":
-		if v == "" {
-			return "", "choose the wallet to credit"
-		}
-	case "phone":
-		if v == "" {
-			return "", "a phone number is required"
-		}
-		p, err := client.ParsePhone(v)
-		if err != nil {
-			return "", text.Reason(err)
-		}
-		return "→ " + p.Display(), ""
-	case "amount":
-		return m.checkAmount(f, v)
-	}
-	return "", ""
-}
-
-func (m *Model) checkAmount(f *form, v string) (hint, errMsg string) {
-	if v == "" {
-		return "", "an amount is required"
-	}
-	a, err := client.ParseAmount(v)
-	if err != nil {
-		return "", text.Reason(err)
-	}
-	if a <= 0 {
-		return "", "must be more than zero"
-	}
+	a, _ := fl.Amount()
 	w, _ := m.walletByID(f.meta.walletID)
 	cur := w.Currency
 	switch f.kind {
@@ -263,21 +214,18 @@ func (m *Model) checkAmount(f *form, v string) (hint, errMsg string) {
 			return "", "M-Pesa takes at most " + stkMax.Format(cur) + " per payment"
 		}
 	}
-	return "= " + a.Format(cur), ""
+	return "", ""
 }
 
 // onFormKey routes a key to the open form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
-	f := m.form
-	ev, cmd := f.update(m.keys, msg)
+	ev, cmd := m.form.Update(msg)
 	switch ev {
-	case formCancel:
+	case uiform.Cancelled:
 		m.form = nil
 		return nil
-	case formSubmit:
+	case uiform.Submitted:
 		return tea.Batch(cmd, m.submit())
-	case formMoved, formEdited:
-		m.check(f)
 	}
 	return cmd
 }
@@ -286,18 +234,10 @@ func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 // confirmation. The form stays filled until the request succeeds.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	for _, fl := range f.fields {
-		fl.touched = true
+	if ok, cmd := f.Submit(); !ok {
+		return cmd
 	}
-	f.err = ""
-	if !m.check(f) {
-		for i, fl := range f.fields {
-			if fl.err != "" {
-				return f.setFocus(i)
-			}
-		}
-	}
-	f.state = formConfirming
+	f.Confirm()
 	switch f.kind {
 	case formTransfer:
 		return m.confirmTransfer(f)
@@ -311,9 +251,9 @@ func (m *Model) submit() tea.Cmd {
 
 func (m *Model) confirmTransfer(f *form) tea.Cmd {
 	from, _ := m.walletByID(f.meta.walletID)
-	to, _ := m.walletByID(f.get("to").value())
-	amount, _ := client.ParseAmount(f.get("amount").value())
-	req := pendingTransfer{from: from, to: to, amount: amount, narrative: strings.TrimSpace(f.get("narrative").value())}
+	to, _ := m.walletByID(f.Value("to"))
+	amount, _ := f.Get("amount").Amount()
+	req := pendingTransfer{from: from, to: to, amount: amount, narrative: f.Value("narrative")}
 	f.meta.transfer = &req
 	return common.Confirm(common.ConfirmMsg{
 		Title: "Move " + amount.Format(from.Currency),
@@ -322,16 +262,16 @@ func (m *Model) confirmTransfer(f *form) tea.Cmd {
 		Typed:     amount.String(),
 		Danger:    true,
 		Perm:      common.PermTransfer,
-		OnConfirm: confirmedMsg{seq: f.seq},
-		OnCancel:  cancelledMsg{seq: f.seq},
+		OnConfirm: confirmedMsg{seq: f.Seq},
+		OnCancel:  cancelledMsg{seq: f.Seq},
 	})
 }
 
 func (m *Model) confirmCreate(f *form) tea.Cmd {
 	req := pendingCreate{
-		label:       strings.TrimSpace(f.get("label").value()),
-		currency:    f.get("currency").value(),
-		canDisburse: f.get("disburse").value() == "yes",
+		label:       f.Value("label"),
+		currency:    f.Value("currency"),
+		canDisburse: f.Value("disburse") == "yes",
 	}
 	f.meta.create = &req
 	payouts := "no payouts from it"
@@ -342,15 +282,15 @@ func (m *Model) confirmCreate(f *form) tea.Cmd {
 		Title:     "Create wallet " + req.label,
 		Body:      fmt.Sprintf("A WORKING wallet in %s, %s.", req.currency, payouts),
 		Perm:      common.PermAdmin,
-		OnConfirm: confirmedMsg{seq: f.seq},
-		OnCancel:  cancelledMsg{seq: f.seq},
+		OnConfirm: confirmedMsg{seq: f.Seq},
+		OnCancel:  cancelledMsg{seq: f.Seq},
 	})
 }
 
 func (m *Model) confirmFund(f *form) tea.Cmd {
 	w, _ := m.walletByID(f.meta.walletID)
-	phone, _ := client.ParsePhone(f.get("phone").value())
-	amount, _ := client.ParseAmount(f.get("amount").value())
+	phone, _ := f.Get("phone").Phone()
+	amount, _ := f.Get("amount").Amount()
 	req := pendingFund{wallet: w, phone: phone, amount: amount}
 	f.meta.fund = &req
 	return common.Confirm(common.ConfirmMsg{
@@ -358,8 +298,8 @@ func (m *Model) confirmFund(f *form) tea.Cmd {
 		Body: fmt.Sprintf("An M-Pesa prompt goes to %s.\nWhen they approve, %s is credited.",
 			phone.Display(), w.Label),
 		Perm:      common.PermCollect,
-		OnConfirm: confirmedMsg{seq: f.seq},
-		OnCancel:  cancelledMsg{seq: f.seq},
+		OnConfirm: confirmedMsg{seq: f.Seq},
+		OnCancel:  cancelledMsg{seq: f.Seq},
 	})
 }
 
@@ -367,12 +307,11 @@ func (m *Model) confirmFund(f *form) tea.Cmd {
 // the same form finds it already sending and is dropped.
 func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	f := m.form
-	if f == nil || f.seq != msg.seq || f.state != formConfirming {
+	if f == nil || !f.Confirmed(msg.seq) {
 		return nil
 	}
-	f.state = formSending
 	c, cm := m.c.Client, m.c
-	seq := f.seq
+	seq := f.Seq
 	var run tea.Cmd
 	switch {
 	case f.meta.transfer != nil:
@@ -414,29 +353,28 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 			return fundDoneMsg{seq: seq, req: req, resp: resp, err: err, auditErr: aerr}
 		}
 	default:
-		f.state = formEditing
+		f.State = uiform.Editing
 		return nil
 	}
 	return tea.Batch(run, m.startSpin())
 }
 
 func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
-	if f := m.form; f != nil && f.seq == msg.seq && f.state == formConfirming {
-		f.state = formEditing
+	if m.form != nil {
+		m.form.Cancelled(msg.seq)
 	}
 	return nil
 }
 
 // failForm puts IntaSend's refusal on the form, keeping what was typed.
 func (m *Model) failForm(seq int, err error) {
-	if f := m.form; f != nil && f.seq == seq {
-		f.state = formEditing
-		f.err = text.ErrText(err)
+	if m.form != nil {
+		m.form.Refused(seq, err, nil)
 	}
 }
 
 func (m *Model) closeForm(seq int) {
-	if m.form != nil && m.form.seq == seq {
+	if m.form != nil && m.form.Is(seq) {
 		m.form = nil
 	}
 }

@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -30,8 +31,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case walletsMsg:
 		cmd := m.onWallets(msg)
 		m.refreshIntro()
-		if m.form != nil && m.form.state == formEditing {
-			m.check(m.form) // balances moved: re-check amounts
+		if m.form != nil && m.form.State == uiform.Editing {
+			m.form.Check() // balances moved: re-check amounts
 		}
 		return cmd
 	case flowsMsg:
@@ -95,7 +96,7 @@ func (m *Model) View() string {
 	var panel string
 	switch {
 	case m.form != nil:
-		panel = m.form.view(m.c.Styles, m.spin.View(), m.width)
+		panel = m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.stk != nil:
 		panel = m.stkView()
 	default:

@@ -2,6 +2,7 @@ package wallets
 
 import (
 	"fmt"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"reflect"
 	"strings"
 	"testing"
@@ -140,12 +141,12 @@ func TestFilter(t *testing.T) {
 
 // fieldState is what a test checks on a form after submitting.
 func submitForm(d *driver, values map[string]string) {
-	for _, fl := range d.m.form.fields {
-		if v, ok := values[fl.key]; ok {
-			fl.input.SetValue(v)
+	for _, fl := range d.m.form.Fields {
+		if v, ok := values[fl.Key]; ok {
+			fl.SetValue(v)
 		}
 	}
-	d.m.form.setFocus(len(d.m.form.fields) - 1)
+	d.m.form.Focus(len(d.m.form.Fields) - 1)
 	d.Press("enter")
 }
 
@@ -176,20 +177,20 @@ func TestTransferValidation(t *testing.T) {
 			}
 			submitForm(d, map[string]string{"amount": tt.amount, "narrative": tt.narrative})
 			fm := d.m.form
-			if fm == nil || fm.state != formEditing {
+			if fm == nil || fm.State != uiform.Editing {
 				t.Fatal("an invalid form left editing")
 			}
 			if d.Last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
 				t.Fatal("an invalid form asked for confirmation")
 			}
-			if got := fm.get(tt.field).err; !strings.Contains(got, tt.want) {
+			if got := fm.Get(tt.field).Err; !strings.Contains(got, tt.want) {
 				t.Fatalf("%s error %q, want %q", tt.field, got, tt.want)
 			}
-			if fm.get("amount").value() != tt.amount || fm.get("narrative").value() != tt.narrative {
+			if fm.Get("amount").Value() != tt.amount || fm.Get("narrative").Value() != tt.narrative {
 				t.Fatal("what was typed changed")
 			}
-			if fm.fields[fm.focus].key != tt.field {
-				t.Fatalf("focus on %s, want the bad field %s", fm.fields[fm.focus].key, tt.field)
+			if fm.Current().Key != tt.field {
+				t.Fatalf("focus on %s, want the bad field %s", fm.Current().Key, tt.field)
 			}
 			if !strings.Contains(d.View(), tt.want) {
 				t.Fatalf("message not on screen:\n%s", d.View())
@@ -216,10 +217,10 @@ func TestFundValidation(t *testing.T) {
 			d.Press("f")
 			submitForm(d, map[string]string{"phone": tt.phone, "amount": tt.amount})
 			fm := d.m.form
-			if got := fm.get(tt.field).err; !strings.Contains(got, tt.want) {
+			if got := fm.Get(tt.field).Err; !strings.Contains(got, tt.want) {
 				t.Fatalf("%s error %q, want %q", tt.field, got, tt.want)
 			}
-			if fm.get("phone").value() != tt.phone || fm.get("amount").value() != tt.amount {
+			if fm.Get("phone").Value() != tt.phone || fm.Get("amount").Value() != tt.amount {
 				t.Fatal("what was typed changed")
 			}
 			if d.Last(reflect.TypeFor[common.ConfirmMsg]()) != nil {
@@ -231,7 +232,7 @@ func TestFundValidation(t *testing.T) {
 	d := newDriver(t, f.common(), 80, 20).init()
 	d.Press("f")
 	d.TypeText("0712 345 678")
-	if h := d.m.form.get("phone").hint; h != "→ +254 712 345 678" {
+	if h := d.m.form.Get("phone").Hint; h != "→ +254 712 345 678" {
 		t.Fatalf("phone hint %q", h)
 	}
 	if !strings.Contains(d.View(), "→ +254 712 345 678") {
@@ -249,7 +250,7 @@ func TestCreateValidation(t *testing.T) {
 		d := newDriver(t, f.common(), 80, 20).init()
 		d.Press("n")
 		submitForm(d, map[string]string{"label": tt.label})
-		if got := d.m.form.get("label").err; !strings.Contains(got, tt.want) {
+		if got := d.m.form.Get("label").Err; !strings.Contains(got, tt.want) {
 			t.Errorf("label %q: error %q, want %q", tt.label, got, tt.want)
 		}
 	}
@@ -257,8 +258,11 @@ func TestCreateValidation(t *testing.T) {
 	d := newDriver(t, f.common(), 80, 20).init()
 	d.Press("n")
 	d.TypeText(strings.Repeat("x", 45))
-	if n := len(d.m.form.get("label").value()); n != labelMax {
+	if n := len(d.m.form.Get("label").Value()); n != labelMax {
 		t.Fatalf("label took %d characters", n)
+	}
+	if !strings.Contains(d.View(), "cut to 40 characters") {
+		t.Errorf("the cut is not said:\n%s", d.View())
 	}
 }
 
@@ -278,13 +282,13 @@ func TestTransferAsksTypedConfirmation(t *testing.T) {
 	if c.Typed != "1,500.00" || !c.Danger || c.Perm != common.PermTransfer || !strings.Contains(c.Body, "Bravo") {
 		t.Fatalf("confirmation %+v", c)
 	}
-	if d.m.form.state != formConfirming {
+	if d.m.form.State != uiform.Confirming {
 		t.Fatal("form not waiting for the confirmation")
 	}
 	// Cancel: back to the form with everything as typed.
 	d.Feed(c.OnCancel)
 	fm := d.m.form
-	if fm == nil || fm.state != formEditing || fm.get("amount").value() != "1500" || fm.get("to").value() != f.ids["Bravo"] {
+	if fm == nil || fm.State != uiform.Editing || fm.Get("amount").Value() != "1500" || fm.Get("to").Value() != f.ids["Bravo"] {
 		t.Fatal("cancel lost the form")
 	}
 	if got := f.Server.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 0 {
@@ -394,17 +398,17 @@ func TestTransferRefusedKeepsForm(t *testing.T) {
 	submitForm(d, map[string]string{"amount": "1000", "narrative": "rent"})
 	d.Confirm()
 	fm := d.m.form
-	if fm == nil || fm.state != formEditing || fm.err == "" {
+	if fm == nil || fm.State != uiform.Editing || fm.Err == "" {
 		t.Fatalf("refused transfer: form %+v", fm)
 	}
-	if fm.get("amount").value() != "1000" || fm.get("narrative").value() != "rent" {
+	if fm.Get("amount").Value() != "1000" || fm.Get("narrative").Value() != "rent" {
 		t.Fatal("the refused form lost what was typed")
 	}
 	if !strings.Contains(d.View(), "IntaSend:") {
 		t.Fatalf("IntaSend's message not shown:\n%s", d.View())
 	}
 	// A second confirmation of the same form sends nothing.
-	d.Feed(confirmedMsg{seq: fm.seq})
+	d.Feed(confirmedMsg{seq: fm.Seq})
 	if got := f.Server.Counters().Requests["POST wallets/{id}/intra_transfer/"]; got != 2 { // ours + the fixture's
 		t.Fatalf("%d transfer requests", got)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // Timings. Refreshes are quiet and slow; status polls are quick because a
@@ -226,7 +227,7 @@ func (m *Model) walletByID(id string) (client.Wallet, bool) {
 func (m *Model) busy() bool {
 	return m.loading || m.flowsBusy ||
 		(m.detail != nil && m.detail.loading) ||
-		(m.form != nil && m.form.state == formSending) ||
+		(m.form != nil && m.form.State == uiform.Sending) ||
 		(m.stk != nil && !m.stk.final())
 }
 
@@ -258,10 +259,10 @@ func (m *Model) Refresh() tea.Cmd { return m.refresh(true) }
 // QuitWarning tells the shell what quitting would lose.
 func (m *Model) QuitWarning() string {
 	switch {
-	case m.form != nil && m.form.state == formSending:
+	case m.form != nil && m.form.State == uiform.Sending:
 		return "A request to IntaSend is in flight; quitting now leaves you unsure whether it went through."
-	case m.form != nil && m.form.typed():
-		return "The " + strings.ToLower(m.form.title) + " form has unsent input."
+	case m.form != nil && m.form.Typed():
+		return "The " + strings.ToLower(m.form.Title) + " form has unsent input."
 	case m.stk != nil && !m.stk.final():
 		return "An M-Pesa request is still pending; quitting stops following it (the payment itself goes on)."
 	}
