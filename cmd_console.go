@@ -91,7 +91,7 @@ func runDemo(ctx context.Context, do ui.DemoOptions, ro ui.RunOptions) error {
 
 // demoModel is the console on a running demo.
 func demoModel(d *ui.Demo) *ui.Model {
-	return ui.New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo}, ui.Options{})
+	return ui.New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo, Now: d.Now}, ui.Options{})
 }
 
 func cmdContext(cmd *cobra.Command) context.Context {

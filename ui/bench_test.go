@@ -128,15 +128,41 @@ func BenchmarkDemoFirstFrame(b *testing.B) {
 // TestDemoFirstFrame keeps the benchmark's path working in every test run
 // (without timing it: targets are benchmarks, not timed tests).
 func TestDemoFirstFrame(t *testing.T) {
-	d, err := StartDemo(DemoOptions{Sim: &sim.Options{Seed: true, Generator: true, Rand: 7}})
+	// The benchmark times the real demo; the test pins its clock, so the
+	// frame it checks is the same on any day and in any zone.
+	d, err := StartDemo(DemoOptions{Sim: &sim.Options{Clock: sim.NewManualClock(fixedNow), Seed: true, Generator: true, Rand: 7}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	m := New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo}, Options{})
+	m := New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo, Now: d.Now}, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	runUntil(t, m, m.Init(), 10*time.Second, loaded)
 	if f := m.Render(); !strings.Contains(f, "DEMO") || !strings.Contains(f, "Payroll") {
 		t.Fatalf("first frame lacks the badge or the seeded wallets:\n%s", f)
+	}
+}
+
+// TestDemoTakesTheSimulatorsClock: the console on a demo reads the time
+// from the demo's simulator, both through StartDemo and when the
+// onboarding screen's d swaps the demo in, so a demo on a manual clock
+// never mixes its data's day with the machine's.
+func TestDemoTakesTheSimulatorsClock(t *testing.T) {
+	clock := sim.NewManualClock(fixedNow)
+	d, err := StartDemo(DemoOptions{Sim: &sim.Options{Clock: clock, Rand: 1, Seed: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(90 * time.Minute)
+	want := fixedNow.Add(90 * time.Minute)
+	if got := d.Now(); !got.Equal(want) {
+		t.Errorf("Demo.Now() = %s, want the simulator's %s", got, want)
+	}
+	c := &common.Common{Profile: "default"} // New fills Now with time.Now
+	m := New(c, Options{Onboarding: true, StartDemo: func() (*Demo, error) { return d, nil }})
+	defer m.Close() // closes d too
+	m.Update(demoStartedMsg{demo: d})
+	if got := c.Now(); !got.Equal(want) {
+		t.Errorf("after d the shell's Now() = %s, want the simulator's %s", got, want)
 	}
 }

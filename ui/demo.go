@@ -22,6 +22,10 @@ type Demo struct {
 	Client *client.Client
 	Sim    *sim.Server
 	URL    string
+	// Now is the simulator's clock. A console on the demo reads the time
+	// from it, so "today", the 14-day chart and every stamp agree with the
+	// simulator's data even when that runs on a manual clock (tests).
+	Now func() time.Time
 
 	srv  *http.Server
 	done chan error
@@ -42,6 +46,10 @@ func StartDemo(o DemoOptions) (*Demo, error) {
 	if o.Sim != nil {
 		so = *o.Sim
 	}
+	now := time.Now
+	if so.Clock != nil {
+		now = so.Clock.Now
+	}
 	s := sim.New(so)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +63,7 @@ func StartDemo(o DemoOptions) (*Demo, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	d := &Demo{
-		Client: c, Sim: s, URL: url,
+		Client: c, Sim: s, URL: url, Now: now,
 		srv:  sim.NewHTTPServer(s),
 		done: make(chan error, 1),
 	}
@@ -118,6 +126,7 @@ func (m *Model) demoStarted(msg demoStartedMsg) tea.Cmd {
 	}
 	m.demo = msg.demo
 	m.c.Client = msg.demo.Client
+	m.c.Now = msg.demo.Now
 	m.c.Mode = common.ModeDemo
 	m.c.Profile = "demo"
 	m.onboarding = false
