@@ -538,10 +538,14 @@ func TestServeLoad(t *testing.T) {
 			}
 		}
 	}()
+	var up sync.WaitGroup // sessions logged in and showing wallets (or failed)
 	for i := range people {
 		wg.Add(1)
+		up.Add(1)
 		go func() {
 			defer wg.Done()
+			upOnce := sync.OnceFunc(up.Done)
+			defer upOnce()
 			tm, err := sshLogin(p.addr, people[i].signer)
 			if err != nil {
 				fail("login %d: %v", i, err)
@@ -552,6 +556,7 @@ func TestServeLoad(t *testing.T) {
 				fail("session %d: no wallets", i)
 				return
 			}
+			upOnce()
 			<-ready
 			for r := range rounds {
 				for _, step := range []struct{ key, want string }{{"2", "Today"}, {"1", "Total KES"}} {
@@ -573,8 +578,9 @@ func TestServeLoad(t *testing.T) {
 			tm.send("q")
 		}()
 	}
-	// Everyone is logged in and on the wallets view before timing starts.
-	time.Sleep(2 * time.Second)
+	// Everyone is logged in and on the wallets view before timing starts:
+	// wait for each session to say so, however long a loaded machine takes.
+	up.Wait()
 	loggedIn := procKB(t, p.cmd.Process.Pid, "VmRSS")
 	close(ready)
 	wg.Wait()

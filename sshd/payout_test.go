@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/payout"
 )
@@ -156,8 +157,14 @@ func killMidApproval(t *testing.T, inFlight bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond) // the audit record follows the journal's
 	approved := approvals(ts)
+	if approved == 1 {
+		// The audit record follows the journal's: wait for it, not for a
+		// fixed time that a loaded machine may overrun.
+		ts.waitRecord(t, "the approval's audit record", func(r Record) bool {
+			return r.Event == "payout.approve" && r.Target == tid && r.Result == "ok"
+		})
+	}
 	audited := 0
 	for _, r := range ts.records(t) {
 		if r.Event == "payout.approve" && r.Target == tid && r.Result == "ok" {
@@ -253,13 +260,19 @@ func TestDraftsStayWithTheirAuthor(t *testing.T) {
 	tm.send("\x03") // ctrl+c: quit at once, the draft stays in the journal
 	tm.waitEnd(t)
 
+	// wanjiru has an unfinished draft of her own: the offer of it proves her
+	// drafts have loaded (no fixed wait), and it must be the only one.
+	own := payout.NewDraft(payout.B2C, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	own.Rows = []payout.Row{{Name: "Wanjiku", Account: "254708374149", Amount: client.Units(250)}}
+	if err := ts.journal.Private("wanjiru").SaveDraft(own); err != nil {
+		t.Fatal(err)
+	}
 	to := ts.login(t, other)
 	to.waitFor(t, "Payroll")
 	to.send("3")
-	ts.waitScreen(t, "wanjiru", "Payouts · Compose")
-	time.Sleep(300 * time.Millisecond) // drafts load in the background
-	if s := ts.screenOf(t, "wanjiru"); strings.Contains(s, "Resume draft") || strings.Contains(s, "Jane") {
-		t.Errorf("wanjiru is offered baraka's draft:\n%s", s)
+	s := ts.waitScreen(t, "wanjiru", "Resume draft")
+	if !strings.Contains(s, "KES 250.00") || strings.Contains(s, "Jane") || strings.Contains(s, "more unfinished") {
+		t.Errorf("wanjiru is offered baraka's draft, or not only her own:\n%s", s)
 	}
 
 	tm2 := ts.login(t, maker)

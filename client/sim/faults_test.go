@@ -147,7 +147,13 @@ func TestFaultKinds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newPayEnv(t, Options{Faults: []Fault{tt.fault}}, 0)
-			hc := &http.Client{Timeout: 500 * time.Millisecond}
+			// A short client timeout only where it is what is tested (the
+			// server stalls far beyond it); elsewhere a generous one, so a
+			// loaded machine is not mistaken for a fault.
+			hc := &http.Client{Timeout: 10 * time.Second}
+			if tt.fault.Kind == Timeout && tt.fault.Latency >= 10*time.Second {
+				hc.Timeout = 500 * time.Millisecond
+			}
 			t.Cleanup(hc.CloseIdleConnections)
 			start := time.Now()
 			resp, body, err := e.send(hc, "send-money/initiate/", okInitiate)

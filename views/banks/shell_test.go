@@ -73,7 +73,10 @@ func screen(t *testing.T, tm *teatest.TestModel, want string) string {
 // Equity (the q does not quit: the first letter started the filter),
 // enter copies 68 by OSC 52, and tab switching works again after.
 func TestInShell(t *testing.T) {
-	srv := sim.New(sim.Options{Clock: sim.NewManualClock(time.Date(2026, 11, 22, 9, 30, 0, 0, time.UTC)), Rand: 1})
+	// One fixed clock and zone for the simulator, the cache's stamp and the
+	// shell, so the "from IntaSend at" line is the same on any machine.
+	clock := sim.NewManualClock(time.Date(2026, 11, 22, 9, 30, 0, 0, time.FixedZone("EAT", 3*3600)))
+	srv := sim.New(sim.Options{Clock: clock, Rand: 1})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	cl, err := client.New("ISPubKey_test_91ffc81a-8ac4-419e-8008-7091caa8d73f",
@@ -81,8 +84,8 @@ func TestInShell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := bankpicker.NewCache(bankpicker.WithPath(filepath.Join(t.TempDir(), "bank-codes-ke.json")))
-	c := &common.Common{Client: cl, Profile: "test", Mode: common.ModeSandbox}
+	cache := bankpicker.NewCache(bankpicker.WithPath(filepath.Join(t.TempDir(), "bank-codes-ke.json")), bankpicker.WithClock(clock.Now))
+	c := &common.Common{Client: cl, Profile: "test", Mode: common.ModeSandbox, Now: clock.Now}
 	shell := ui.New(c, ui.Options{Views: func(c *common.Common) []common.View {
 		return []common.View{banks.NewWithCache(c, cache), banks.NewWithCache(c, cache)}
 	}})
@@ -90,6 +93,7 @@ func TestInShell(t *testing.T) {
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	t.Cleanup(func() { _ = tm.Quit() })
 
+	screen(t, tm, "from IntaSend at Nov 22 09:30")
 	screen(t, tm, "36 banks")
 	tm.Type("equ")
 	s := screen(t, tm, "1 of 36 banks")

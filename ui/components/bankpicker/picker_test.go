@@ -3,10 +3,12 @@ package bankpicker
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -410,24 +412,49 @@ func TestResize(t *testing.T) {
 }
 
 // TestFetchedAtDoesNotWait: a picker drawing its title while another one
-// sharing the cache is fetching must not wait for the network.
+// sharing the cache is fetching must not wait for the network. The bank
+// list is held at the server until FetchedAt has answered, so the test
+// knows the fetch is under way (no sleep) and cannot pass by being slow.
 func TestFetchedAtDoesNotWait(t *testing.T) {
 	f := newFixture(t)
-	f.srv.SetFaults([]sim.Fault{{Route: bankRoute, Kind: sim.Latency, Latency: 400 * time.Millisecond, Rate: 1}})
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release
+		f.srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	defer releaseOnce() // before ts.Close, which waits for the handler
+	cl, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := f.cache()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		c.Banks(context.Background(), f.c.Client)
+		c.Banks(context.Background(), cl)
 	}()
-	time.Sleep(50 * time.Millisecond) // the fetch is under way
-	began := time.Now()
-	c.FetchedAt()
-	if waited := time.Since(began); waited > 200*time.Millisecond {
-		t.Errorf("FetchedAt waited %s for the fetch", waited)
+	select {
+	case <-arrived: // the fetch holds the cache's fetch lock now
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fetch never reached the server")
 	}
+	answered := make(chan time.Time, 1)
+	go func() { answered <- c.FetchedAt() }()
+	select {
+	case at := <-answered:
+		if !at.IsZero() {
+			t.Errorf("FetchedAt = %s before the fetch ended", at)
+		}
+	case <-time.After(10 * time.Second): // the fetch is held: only a wait ends here
+		t.Error("FetchedAt waited for the fetch")
+	}
+	releaseOnce()
 	<-done
-	if c.FetchedAt().IsZero() {
-		t.Error("no fetch time after the fetch")
+	if !c.FetchedAt().Equal(f.clock.Now()) {
+		t.Errorf("fetch time %s, want the fixture's clock %s", c.FetchedAt(), f.clock.Now())
 	}
 }
