@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/ui"
@@ -40,6 +41,7 @@ func TestConsoleModel(t *testing.T) {
 		name           string
 		pub, sec       string
 		allowLive      bool
+		base           string // "" : the simulator's http://127.0.0.1 URL
 		wantOnboarding bool
 		wantMode       common.Mode
 		wantErr        error
@@ -47,14 +49,21 @@ func TestConsoleModel(t *testing.T) {
 		{name: "no keys opens onboarding", wantOnboarding: true},
 		{name: "sandbox keys", pub: "ISPubKey_test_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_test_7c1e2a8f-3d4b-4e5f", wantMode: common.ModeSandbox},
 		{name: "live keys from env refused", pub: "ISPubKey_live_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_live_7c1e2a8f-3d4b-4e5f", wantErr: keystore.ErrLiveEnv},
-		{name: "live keys allowed", pub: "ISPubKey_live_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_live_7c1e2a8f-3d4b-4e5f", allowLive: true, wantMode: common.ModeLive},
+		// Live keys never go over plain HTTP, so this one points at an https
+		// URL (nothing is sent before the program runs).
+		{name: "live keys allowed", pub: "ISPubKey_live_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_live_7c1e2a8f-3d4b-4e5f", allowLive: true, base: "https://127.0.0.1:1/api/v1/", wantMode: common.ModeLive},
+		{name: "live keys over plain HTTP refused", pub: "ISPubKey_live_0b5f1bd1-6b5f-4d0c", sec: "ISSecretKey_live_7c1e2a8f-3d4b-4e5f", allowLive: true, wantErr: client.ErrPlainHTTP},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := isolate(t)
 			t.Setenv(keystore.EnvPublishableKey, tt.pub)
 			t.Setenv(keystore.EnvSecretKey, tt.sec)
-			g := &globals{profile: "default", baseURL: s.URL, allowLiveEnv: tt.allowLive}
+			base := s.URL
+			if tt.base != "" {
+				base = tt.base
+			}
+			g := &globals{profile: "default", baseURL: base, allowLiveEnv: tt.allowLive}
 			m, done, err := consoleModel(t.Context(), g)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {

@@ -177,7 +177,11 @@ func (k *keyCtx) login() error {
 	if err != nil {
 		return err
 	}
-	base := k.baseURL(env)
+	base, from := k.baseURL(env)
+	// client.New refuses it too; here the message can say where it came from.
+	if err := client.CheckBaseURL(env, base); err != nil {
+		return fmt.Errorf("base URL from %s: %w; nothing was stored", from, err)
+	}
 	n, err := verifyKeys(ctx, pub, sec, base)
 	if err != nil {
 		return fmt.Errorf("%w; nothing was stored", err)
@@ -211,15 +215,15 @@ func (k *keyCtx) login() error {
 }
 
 // baseURL is where login verifies: --base-url, else the profile's own
-// (if it is for the same environment), else IntaSend's.
-func (k *keyCtx) baseURL(env client.Env) string {
+// (if it is for the same environment), else IntaSend's; and which it was.
+func (k *keyCtx) baseURL(env client.Env) (base, from string) {
 	if k.g.baseURL != "" {
-		return k.g.baseURL
+		return k.g.baseURL, "--base-url"
 	}
 	if k.prof != nil && k.prof.BaseURL != "" && k.prof.Environment == string(env) {
-		return k.prof.BaseURL
+		return k.prof.BaseURL, "config.toml (the profile's base_url)"
 	}
-	return keystore.DefaultBaseURL(env)
+	return keystore.DefaultBaseURL(env), "IntaSend's default"
 }
 
 // oldBackendDeviceKey carries the device key over when login moves a

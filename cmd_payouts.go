@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/userdir"
@@ -68,7 +69,10 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 	defer closeIn()
 	var banks payout.BankSet = payout.DefaultBanks()
 	if rail == payout.PesaLink {
-		banks = checkBanks(cmdContext(cmd), g, f, cmd.ErrOrStderr())
+		var err error
+		if banks, err = checkBanks(cmdContext(cmd), g, f, cmd.ErrOrStderr()); err != nil {
+			return err
+		}
 	}
 	im := payout.ImportCSV(in, rail, banks)
 	if im.Refused != nil {
@@ -134,17 +138,19 @@ func exitCode(err error) int {
 }
 
 // checkBanks fetches IntaSend's bank list with the profile's keys, or
-// falls back to the built-in copy (saying so on stderr when it tried).
-func checkBanks(ctx context.Context, g *globals, f *checkFlags, errw io.Writer) payout.BankSet {
+// falls back to the built-in copy (saying so on stderr when it tried). A
+// base URL that would send the keys in clear is an error, not a fallback:
+// the setup is wrong, and saying so once beats a note on every check.
+func checkBanks(ctx context.Context, g *globals, f *checkFlags, errw io.Writer) (payout.BankSet, error) {
 	if f.offline {
-		return payout.DefaultBanks()
+		return payout.DefaultBanks(), nil
 	}
 	noPrompt := func(context.Context, keystore.PassphraseRequest) (string, error) {
 		return "", errors.New("not asking for a passphrase to check a file")
 	}
 	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL, Passphrase: noPrompt})
 	if errors.Is(err, keystore.ErrNotFound) {
-		return payout.DefaultBanks()
+		return payout.DefaultBanks(), nil
 	}
 	if err == nil {
 		cl, cerr := creds.Client()
@@ -153,10 +159,13 @@ func checkBanks(ctx context.Context, g *globals, f *checkFlags, errw io.Writer) 
 			defer cancel()
 			list, berr := cl.BankCodes(ctx)
 			if err = berr; err == nil && len(list) > 0 {
-				return payout.NewBankSet(list)
+				return payout.NewBankSet(list), nil
 			}
 		}
 	}
+	if errors.Is(err, client.ErrPlainHTTP) {
+		return nil, fmt.Errorf("%w (or check the file with --offline)", err)
+	}
 	fmt.Fprintf(errw, "note: using the built-in bank list (IntaSend's could not be fetched: %v)\n", err)
-	return payout.DefaultBanks()
+	return payout.DefaultBanks(), nil
 }

@@ -55,19 +55,25 @@ type Option func(*Client) error
 // WithBaseURL points the client at another host, such as `malipo sim`.
 func WithBaseURL(raw string) Option {
 	return func(c *Client) error {
-		u, err := url.Parse(raw)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return fmt.Errorf("base URL %q: want scheme://host[/api/v1/]", raw)
-		}
-		if u.Path == "" || u.Path == "/" {
-			u.Path = "/api/v1/"
-		}
-		if !strings.HasSuffix(u.Path, "/") {
-			u.Path += "/"
-		}
+		u, err := parseBase(raw)
 		c.base = u
-		return nil
+		return err
 	}
+}
+
+// parseBase reads a base URL, defaulting the path to /api/v1/.
+func parseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: want scheme://host[/api/v1/]", raw)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/api/v1/"
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u, nil
 }
 
 // WithHTTPClient replaces the default http.Client (keep-alive, 60 s timeout).
@@ -140,6 +146,11 @@ func New(publishableKey, secretKey string, opts ...Option) (*Client, error) {
 		if err := o(c); err != nil {
 			return nil, err
 		}
+	}
+	// The one place every client is made: whatever the base URL's source
+	// (flag, config.toml, a test), keys never go out in clear.
+	if err := checkBase(c.env, c.base); err != nil {
+		return nil, err
 	}
 	if c.http == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()

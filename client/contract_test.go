@@ -128,10 +128,6 @@ func TestContractAuth(t *testing.T) {
 			_, err := other(testPub, "ISSecretKey_test_00000000-0000-0000-0000-000000000000").ListWallets(e.ctx, 1)
 			return err
 		}},
-		{"live secret key", func() error {
-			_, err := other("", "ISSecretKey_live_c3b1fa1b-5d1e-4a3e-9e7c-4f0c5a1d8181").GetWallet(e.ctx, "ABC1234")
-			return err
-		}},
 		{"wrong publishable key", func() error {
 			_, err := other("ISPubKey_test_00000000-0000-0000-0000-000000000000", testSecret).PaymentStatus(e.ctx, "NR5XKGY")
 			return err

@@ -200,14 +200,22 @@ func build(profile string, prof *Profile, backend string, sec Secrets, baseOverr
 		return nil, fmt.Errorf("profile %q (%s backend): stored keys: %w", profile, backend, err)
 	}
 	c := &Credentials{Profile: profile, Env: env, Backend: backend, publishable: sec.PublishableKey, secret: sec.SecretKey}
+	from := "IntaSend's default"
 	if prof != nil && (prof.Environment == "" || client.Env(prof.Environment) == env) {
 		c.BaseURL, c.DeviceID = prof.BaseURL, prof.DeviceID
+		if c.BaseURL != "" {
+			from = "config.toml (the profile's base_url)"
+		}
 	}
 	if baseOverride != "" {
-		c.BaseURL = baseOverride
+		c.BaseURL, from = baseOverride, "--base-url"
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL(env)
+	}
+	// client.New refuses it too; here the message can say where it came from.
+	if err := client.CheckBaseURL(env, c.BaseURL); err != nil {
+		return nil, fmt.Errorf("profile %q (%s keys from the %s backend): base URL from %s: %w", profile, env, backend, from, err)
 	}
 	if sec.DeviceKey != "" {
 		if c.deviceKey, err = client.ParsePrivateKeyPEM([]byte(sec.DeviceKey)); err != nil {
