@@ -38,7 +38,15 @@ type simFlags struct {
 	webhookSecret  string
 	controlToken   string
 	clock          string
+
+	// secretFrom is where a pinned secret key came from (--secret-key or
+	// the environment variable), so the banner can say how to reuse it.
+	secretFrom string
 }
+
+// envSimSecret holds a pinned secret key. The banner's curl lines read it
+// from there rather than printing it.
+const envSimSecret = "MALIPO_SIM_SECRET_KEY"
 
 // simGeneratorGap is how often, on average, a payment arrives on its own in
 // `malipo sim`: slower than the demo's, so an SDK user watching balances is
@@ -139,10 +147,10 @@ func simOptions(f *simFlags) (sim.Options, error) {
 		opts.FailureRate = f.failureRate
 	}
 	var err error
-	if opts.SecretKey, err = pinnedKey("secret-key", f.secretKey, "MALIPO_SIM_SECRET_KEY", client.SecretKey); err != nil {
+	if opts.SecretKey, f.secretFrom, err = pinnedKey("secret-key", f.secretKey, envSimSecret, client.SecretKey); err != nil {
 		return opts, err
 	}
-	if opts.PublishableKey, err = pinnedKey("publishable-key", f.publishableKey, "MALIPO_SIM_PUBLISHABLE_KEY", client.PublishableKey); err != nil {
+	if opts.PublishableKey, _, err = pinnedKey("publishable-key", f.publishableKey, "MALIPO_SIM_PUBLISHABLE_KEY", client.PublishableKey); err != nil {
 		return opts, err
 	}
 	if f.faults != "" {
@@ -206,26 +214,27 @@ func simWebhookOptions(f *simFlags, opts *sim.Options) error {
 }
 
 // pinnedKey takes a key from its flag or environment variable and accepts
-// only a well-formed test key of the right kind. Errors never echo the key.
-func pinnedKey(flagName, flagVal, envVar string, want client.KeyKind) (string, error) {
-	key, from := flagVal, "--"+flagName
+// only a well-formed test key of the right kind; it says which it was.
+// Errors never echo the key.
+func pinnedKey(flagName, flagVal, envVar string, want client.KeyKind) (key, from string, err error) {
+	key, from = flagVal, "--"+flagName
 	if key == "" {
 		key, from = os.Getenv(envVar), envVar
 	}
 	key = strings.TrimSpace(key)
 	if key == "" {
-		return "", nil
+		return "", "", nil
 	}
 	kind, env, err := client.ParseKey(key)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("%s: %w", from, err)
+		return "", "", fmt.Errorf("%s: %w", from, err)
 	case kind != want:
-		return "", fmt.Errorf("%s: that is a %s key, want %s", from, kind, want)
+		return "", "", fmt.Errorf("%s: that is a %s key, want %s", from, kind, want)
 	case env == client.Live:
-		return "", fmt.Errorf("%s: live keys are refused; the simulator is a sandbox and takes test keys only", from)
+		return "", "", fmt.Errorf("%s: live keys are refused; the simulator is a sandbox and takes test keys only", from)
 	}
-	return key, nil
+	return key, from, nil
 }
 
 func runSim(ctx context.Context, out io.Writer, f *simFlags) error {
@@ -275,28 +284,16 @@ func runSim(ctx context.Context, out io.Writer, f *simFlags) error {
 }
 
 // printSimBanner tells the user where the simulator is and which keys to
-// use. Generated test keys are printed in full (they are not secrets and
-// the user needs them); keys the user pinned are masked.
+// use. Generated test keys are printed in full (they are throw-away, any
+// well-formed test key works, and the user needs one); keys the user
+// pinned are masked everywhere, the curl lines included, which read the
+// pinned secret from $MALIPO_SIM_SECRET_KEY instead.
 func printSimBanner(out io.Writer, addr net.Addr, f *simFlags, opts sim.Options) {
 	base := "http://" + addr.String() + "/api/v1/"
-	pub, sec := opts.PublishableKey, opts.SecretKey
-	pubShow, secShow := client.MaskKey(pub), client.MaskKey(sec)
-	if pub == "" {
-		pub = "ISPubKey_test_" + randomUUID()
-		pubShow = pub
-	}
-	if sec == "" {
-		sec = "ISSecretKey_test_" + randomUUID()
-		secShow = sec
-	}
 	w := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 	w("malipo sim: a local IntaSend sandbox at %s", base)
 	w("")
-	w("  publishable key  %s", pubShow)
-	w("  secret key       %s", secShow)
-	if opts.PublishableKey == "" || opts.SecretKey == "" {
-		w("                   (any well-formed test key works: ISPubKey_test_… / ISSecretKey_test_…)")
-	}
+	bearer := printSimKeys(w, f, opts)
 	data := "demo data (wallets with history, banks, plans, past payments)"
 	if f.noSeed {
 		data = "empty account (one KES settlement wallet)"
@@ -323,8 +320,8 @@ func printSimBanner(out io.Writer, addr net.Addr, f *simFlags, opts sim.Options)
 	}
 	w("")
 	w("Try:")
-	w("  curl -s -H 'Authorization: Bearer %s' %swallets/", sec, base)
-	w("  curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\", sec)
+	w("  curl -s -H %s %swallets/", bearer, base)
+	w("  curl -s -X POST -H %s -H 'Content-Type: application/json' \\", bearer)
 	w(`    -d '{"provider":"MPESA-B2C","currency":"KES","transactions":[{"name":"Jane Doe","account":"254708374149","amount":"100"}]}' \`)
 	w("    %ssend-money/initiate/", base)
 	w("  malipo --base-url %s", base)
@@ -370,6 +367,36 @@ func maskToken(t string) string {
 		return "••••"
 	}
 	return "••••" + t[len(t)-4:]
+}
+
+// printSimKeys writes the key lines and returns the curl lines' quoted
+// Authorization header: a generated secret key in full, a pinned one as a
+// reference to the environment variable, with a line on how to set it.
+func printSimKeys(w func(string, ...any), f *simFlags, opts sim.Options) (bearer string) {
+	pubShow := client.MaskKey(opts.PublishableKey)
+	if opts.PublishableKey == "" {
+		pubShow = "ISPubKey_test_" + randomUUID()
+	}
+	w("  publishable key  %s", pubShow)
+	if opts.SecretKey == "" {
+		sec := "ISSecretKey_test_" + randomUUID()
+		w("  secret key       %s", sec)
+		bearer = "'Authorization: Bearer " + sec + "'"
+	} else {
+		w("  secret key       %s (pinned with %s; not printed)", client.MaskKey(opts.SecretKey), f.secretFrom)
+		bearer = `"Authorization: Bearer $` + envSimSecret + `"`
+	}
+	if opts.PublishableKey == "" || opts.SecretKey == "" {
+		w("                   (any well-formed test key works: ISPubKey_test_… / ISSecretKey_test_…)")
+	}
+	switch f.secretFrom {
+	case envSimSecret:
+		w("                   (the curl lines below read it from $%s, as this simulator did)", envSimSecret)
+	case "--secret-key":
+		w("                   (the curl lines below read it from $%s: export it there; better, pin it", envSimSecret)
+		w("                   that way next time: --secret-key shows it to anyone who runs ps)")
+	}
+	return bearer
 }
 
 // randomUUID makes a version-4 UUID for display keys.

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 )
 
@@ -243,5 +244,92 @@ func TestSimDeliversWebhooks(t *testing.T) {
 	}
 	if strings.Join(states, " ") != "PENDING PROCESSING COMPLETE" {
 		t.Errorf("states %v", states)
+	}
+}
+
+// startSim runs `malipo sim args…` until the test ends and returns its
+// output so far once the banner is complete, and a function that stops it
+// and returns everything it printed.
+func startSim(t *testing.T, args ...string) (banner string, stop func() string) {
+	t.Helper()
+	root := newRootCmd()
+	out := &syncBuffer{}
+	root.SetOut(out)
+	root.SetErr(out)
+	root.SetArgs(append([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator"}, args...))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	stop = func() string {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("sim returned %v", err)
+		}
+		return out.String()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("no banner: %s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return out.String(), stop
+}
+
+// TestSimMasksPinnedSecret: a pinned secret key (flag or environment)
+// never appears in anything `malipo sim` prints; the banner shows its
+// masked form, and the curl lines read it from $MALIPO_SIM_SECRET_KEY and
+// work once it is set.
+func TestSimMasksPinnedSecret(t *testing.T) {
+	const (
+		secret = "ISSecretKey_test_5b9e2c1d-7a4f-4e3b-9c8d-0f1e2d3c4b5a"
+		pub    = "ISPubKey_test_5b9e2c1d-7a4f-4e3b-9c8d-0f1e2d3c9f9f"
+	)
+	for _, tc := range []struct {
+		name, hint string
+		args       []string
+		env        map[string]string
+	}{
+		{"flag", "export it there", []string{"--secret-key", secret, "--publishable-key", pub}, nil},
+		{"environment", "as this simulator did", nil,
+			map[string]string{envSimSecret: secret, "MALIPO_SIM_PUBLISHABLE_KEY": pub}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(envSimSecret, "")
+			t.Setenv("MALIPO_SIM_PUBLISHABLE_KEY", "")
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			banner, stop := startSim(t, tc.args...)
+			for _, want := range []string{client.MaskKey(secret), client.MaskKey(pub), `"Authorization: Bearer $MALIPO_SIM_SECRET_KEY"`, tc.hint} {
+				if !strings.Contains(banner, want) {
+					t.Errorf("banner lacks %q:\n%s", want, banner)
+				}
+			}
+			// The curl line works once the variable holds the key.
+			line := regexp.MustCompile(`curl -s -H "([^"]+)" (\S+wallets/)`).FindStringSubmatch(banner)
+			if line == nil {
+				t.Fatalf("no curl line:\n%s", banner)
+			}
+			req, _ := http.NewRequest(http.MethodGet, line[2], nil)
+			k, v, _ := strings.Cut(os.Expand(line[1], func(string) string { return secret }), ": ")
+			req.Header.Set(k, v)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("the curl line's request: status %d", resp.StatusCode)
+			}
+			all := stop()
+			for _, leak := range []string{secret, "0f1e2d3c4b5a", "5b9e2c1d-7a4f"} {
+				if strings.Contains(all, leak) {
+					t.Errorf("output shows the secret (%s):\n%s", leak, all)
+				}
+			}
+		})
 	}
 }
