@@ -380,15 +380,94 @@ func (j *Journal) RecordApproving(trackingID string) error {
 	return j.append(event{Kind: StatusApproving, TrackingID: trackingID, Initiator: j.initiator})
 }
 
-// RecordApproved records the batch as approved (b may be nil).
+// RecordApproved records the batch as approved (b may be nil). Like every
+// approval outcome it is written once: if another session already recorded
+// the outcome of the latest approving, nothing is written.
 func (j *Journal) RecordApproved(trackingID string, b *client.Batch) error {
-	return j.append(event{Kind: StatusApproved, TrackingID: trackingID, StatusCode: statusCode(b), Initiator: j.initiator})
+	_, err := j.recordOutcome(event{Kind: StatusApproved, TrackingID: trackingID, StatusCode: statusCode(b), Initiator: j.initiator}, nil)
+	return err
 }
 
-// RecordApproveFailed records an approve that did not happen (or whose
-// outcome is still unknown: read the status before trying again).
+// RecordApproveFailed records an approve that IntaSend refused or that
+// proved not to land. When its outcome is unknown record nothing: the
+// entry stays approving until a status read settles it (SettleApproval,
+// ResolveApproval). Written once, as RecordApproved.
 func (j *Journal) RecordApproveFailed(trackingID string, err error) error {
-	return j.append(event{Kind: StatusApproveFailed, TrackingID: trackingID, Error: errText(err), Initiator: j.initiator})
+	_, werr := j.recordOutcome(event{Kind: StatusApproveFailed, TrackingID: trackingID, Error: errText(err), Initiator: j.initiator}, nil)
+	return werr
+}
+
+// ApproveWindow is how long an approve may be in flight: longer than the
+// whole approving call may take (the console bounds ApproveOnce by 60 s).
+// A reader that finds an approving line younger than this and a batch that
+// still waits for approval cannot tell a lost approve from one on its way,
+// so ResolveApproval records nothing then; after it, the approver has
+// finished or died (kill -9, a closed laptop).
+const ApproveWindow = 2 * time.Minute
+
+// ResolveApproval records what a status read (st) says of an approval whose
+// outcome the journal lacks: its latest event is approving (the approver
+// died, or is still waiting for its answer), or approve-failed while
+// IntaSend says approved. Any session, process or host sharing the journal
+// may call it after reading the status; the first records, the others find
+// the outcome there and write nothing (the events file is locked around the
+// check and the write). It never approves anything. It reports whether it
+// wrote an outcome.
+func (j *Journal) ResolveApproval(trackingID string, st *client.Batch) (bool, error) {
+	return j.settle(trackingID, st, ApproveWindow)
+}
+
+// SettleApproval is ResolveApproval for the approver itself, once its own
+// approve call has ended: a batch still waiting approval then proves the
+// approve did not land, however recent it was.
+func (j *Journal) SettleApproval(trackingID string, st *client.Batch) (bool, error) {
+	return j.settle(trackingID, st, 0)
+}
+
+func (j *Journal) settle(trackingID string, st *client.Batch, window time.Duration) (bool, error) {
+	if st == nil {
+		return false, errors.New("journal: no status to settle the approval with")
+	}
+	ev := event{Kind: StatusApproved, TrackingID: trackingID, StatusCode: st.StatusCode, Initiator: j.initiator}
+	switch {
+	case st.Approved():
+	case st.WaitingApproval():
+		ev.Kind, ev.Error = StatusApproveFailed, "the approval did not reach IntaSend: the batch still waits for approval"
+	default:
+		ev.Kind, ev.Error = StatusApproveFailed, fmt.Sprintf("IntaSend ended the batch without approving it: %s (%s)", st.Status, st.StatusCode)
+	}
+	return j.recordOutcome(ev, func(e *Entry, now time.Time) bool {
+		// A recent approving may still be on its way: only its own
+		// approver, or time, can say it was lost.
+		return window == 0 || !st.WaitingApproval() || now.Sub(e.UpdatedAt) >= window
+	})
+}
+
+// recordOutcome appends ev (approved or approve-failed) only when the
+// batch's entry awaits an outcome and ok (if given) agrees, so two readers
+// of the same status, in two sessions or on two hosts, write one outcome.
+func (j *Journal) recordOutcome(ev event, ok func(e *Entry, now time.Time) bool) (bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	unlock, err := lockFile(j.f)
+	if err != nil {
+		return false, fmt.Errorf("journal: lock: %w", err)
+	}
+	defer unlock()
+	if err := j.refresh(); err != nil {
+		return false, err
+	}
+	e := j.byTrack[ev.TrackingID]
+	if e != nil && (!awaitsOutcome(e.Status, ev.Kind) || ok != nil && !ok(e, j.now())) {
+		return false, nil
+	}
+	return true, j.appendLocked(ev)
+}
+
+// awaitsOutcome: an approving has no outcome yet; an approve-failed may be
+// corrected to approved (IntaSend's word wins), never the other way round.
+func awaitsOutcome(status, kind string) bool {
+	return status == StatusApproving || status == StatusApproveFailed && kind == StatusApproved
 }
 
 // RecordCancelled records a cancelled batch (b may be nil).
@@ -439,6 +518,11 @@ func (j *journal) append(ev event) error {
 	if err := j.refresh(); err != nil {
 		return err
 	}
+	return j.appendLocked(ev)
+}
+
+// appendLocked is append with mu held and the file refreshed.
+func (j *journal) appendLocked(ev event) error {
 	ev.At = j.now()
 	if e := j.byTrack[ev.TrackingID]; e != nil && ev.TrackingID != "" && ev.Fingerprint == "" {
 		// Every line names its batch's fingerprint, so the file reads on its own.
@@ -548,12 +632,15 @@ func (j *Journal) Initiated(fp string) []Entry {
 }
 
 // Pending lists batches initiated here (or approved here) that still wait
-// for approval or whose approval's outcome is unknown.
+// for approval or whose approval's outcome is unknown. An approve-failed
+// batch that IntaSend ended (cancelled, failed) waits for nothing.
 func (j *Journal) Pending() []Entry {
 	return j.filter(func(e *Entry) bool {
 		switch e.Status {
-		case StatusInitiated, StatusApproving, StatusApproveFailed:
+		case StatusInitiated, StatusApproving:
 			return e.TrackingID != ""
+		case StatusApproveFailed:
+			return e.TrackingID != "" && !(&client.Batch{StatusCode: e.StatusCode}).Final()
 		}
 		return false
 	})
