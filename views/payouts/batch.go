@@ -500,20 +500,34 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 		cx, cancel := reqCtx()
 		defer cancel()
 		out, err := c.ApproveOnce(cx, with)
-		var rerr error
-		if j != nil {
-			if err == nil {
-				rerr = j.RecordApproved(tid, out)
-			} else {
-				rerr = j.RecordApproveFailed(tid, err)
-			}
-		}
+		rerr := recordApproval(j, tid, out, err)
 		if aerr := cm.Audit(audit.Event("payout.approve", tid, total, cur, err)); aerr != nil && rerr == nil {
 			rerr = fmt.Errorf("audit log: %w", aerr)
 		}
 		return approvedMsg{seq: seq, b: out, err: err, recordErr: rerr}
 	}
 	return tea.Batch(run, m.startSpin())
+}
+
+// recordApproval writes ApproveOnce's answer to the journal when it is
+// known: approved, refused (a 4xx), proven not landed (still waiting), or
+// ended without approval. When the outcome is unknown it writes nothing:
+// the entry stays approving, and the status reads that follow (here, or in
+// any console that opens the journal) settle it.
+func recordApproval(j *payout.Journal, tid string, out *client.Batch, err error) error {
+	if j == nil {
+		return nil
+	}
+	switch {
+	case err == nil:
+		return j.RecordApproved(tid, out)
+	case out != nil && errors.Is(err, client.ErrNotApproved):
+		_, serr := j.SettleApproval(tid, out)
+		return serr
+	case errors.Is(err, client.ErrStillWaiting), audit.IsRefusal(err):
+		return j.RecordApproveFailed(tid, err)
+	}
+	return nil
 }
 
 // refused: IntaSend answered no (a 4xx other than 429), so nothing moved.

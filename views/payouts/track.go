@@ -90,15 +90,20 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	cmds := []tea.Cmd{text.Health(nil, now)}
 	switch b.phase {
 	case phaseApproveUnknown:
+		// This session's approve call has ended: the status settles it in
+		// the journal, whatever it says, and the pending count follows.
+		if j := m.opts.journal; j != nil {
+			tid := b.b.TrackingID
+			cmds = append(cmds, func() tea.Msg {
+				_, err := j.SettleApproval(tid, st)
+				return pendingLoadedMsg{entries: j.Pending(), err: err}
+			})
+		}
 		switch {
 		case st.Approved():
 			b.phase = phaseTracking
 			b.err = ""
 			b.note = "IntaSend confirms the approval landed"
-			if j := m.opts.journal; j != nil {
-				tid := st.TrackingID
-				cmds = append(cmds, func() tea.Msg { _ = j.RecordApproved(tid, st); return nil })
-			}
 			m.afterApproval(b)
 		case st.WaitingApproval():
 			// Proven not approved: approving again is safe, and up to the person.
@@ -253,17 +258,51 @@ func (p *pendingList) remember(b *client.Batch, who string, loc *time.Location) 
 	p.count = len(p.all())
 }
 
-type pendingLoadedMsg struct{ entries []payout.Entry }
+type pendingLoadedMsg struct {
+	entries []payout.Entry
+	err     error // the journal could not record a settled approval
+}
 
+// loadPending reads the journal's pending batches, first settling any
+// approval left approving (by a session killed mid-approve, here or on
+// another host) with a status read, so the list and the composer's
+// "batches waiting" tell the truth from the moment the console opens.
 func (m *Model) loadPending() tea.Cmd {
-	j := m.opts.journal
+	j, c := m.opts.journal, m.c.Client
 	if j == nil {
 		return nil
 	}
-	return func() tea.Msg { return pendingLoadedMsg{entries: j.Pending()} }
+	return func() tea.Msg {
+		err := resolveApproving(j, c)
+		return pendingLoadedMsg{entries: j.Pending(), err: err}
+	}
 }
 
-func (m *Model) onPendingLoaded(msg pendingLoadedMsg) {
+// resolveApproving asks IntaSend for the status of each batch whose latest
+// journal event is approving and records what it says. It only reads:
+// nothing is approved again. A status that cannot be read leaves the entry
+// approving, to be asked again on the next load.
+func resolveApproving(j *payout.Journal, c *client.Client) error {
+	if c == nil {
+		return nil
+	}
+	var errs []error
+	for _, e := range j.Pending() {
+		if e.Status != payout.StatusApproving {
+			continue
+		}
+		cx, cancel := reqCtx()
+		st, err := c.PayoutStatus(cx, e.TrackingID)
+		cancel()
+		if err == nil {
+			_, err = j.ResolveApproval(e.TrackingID, st)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Model) onPendingLoaded(msg pendingLoadedMsg) tea.Cmd {
 	loc := m.c.Now().Location()
 	m.pend.items = m.pend.items[:0]
 	for _, e := range msg.entries {
@@ -272,6 +311,7 @@ func (m *Model) onPendingLoaded(msg pendingLoadedMsg) {
 			at: e.InitiatedAt.In(loc).Format("2 Jan 15:04"), status: e.Status})
 	}
 	m.pend.count = len(m.pend.all())
+	return journalWarning(msg.err)
 }
 
 // all is the journal's list followed by batches opened here and not in it.

@@ -123,7 +123,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case savedMsg:
 		return m.onSaved(msg)
 	case pendingLoadedMsg:
-		m.onPendingLoaded(msg)
+		return m.onPendingLoaded(msg)
 	case initiateMsg:
 		return m.onInitiateConfirmed(msg)
 	case initiatedMsg:
