@@ -711,7 +711,11 @@ func (s *Server) createCheckout(c *reqCtx) {
 	s.coll.checkouts[co.ID] = co
 	s.coll.coOrder = append(s.coll.coOrder, co)
 	if s.opts.Generator {
-		s.after(s.jitter(2*s.opts.Timing.Generator), func(at time.Time) { _, _ = s.payCheckout(co, at) })
+		s.after(s.jitter(2*s.opts.Timing.Generator), func(at time.Time) {
+			if !s.pageOpened(co.ID) { // a customer on the page pays it themselves
+				_, _ = s.payCheckout(co, at)
+			}
+		})
 	}
 	c.json(http.StatusCreated, checkoutView(co))
 }

@@ -1,8 +1,8 @@
 package sim
 
 // Payment links (contract §2.3): GET/POST paymentlinks/,
-// GET/PUT paymentlinks/{id}/. Links are not paid in the simulator; their
-// url is absolute (<host>/pay/<id>/), as IntaSend's dashboard shows it.
+// GET/PUT paymentlinks/{id}/. Their url is absolute (<host>/pay/<id>/), as
+// IntaSend's dashboard shows it; customers pay there (pages_link.go).
 
 import (
 	"net/http"

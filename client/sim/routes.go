@@ -14,4 +14,5 @@ func (s *Server) routes() {
 	s.routesCustomers()
 	s.routesExtras()
 	s.routesControl()
+	s.routesPages()
 }

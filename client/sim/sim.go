@@ -69,6 +69,9 @@ type Options struct {
 	// /_sim/ control API (control.go).
 	Webhook WebhookOptions
 	Control ControlOptions
+	// BusinessName is the merchant the hosted checkout and payment link
+	// pages show (pages.go); empty: "Malipo Demo Shop".
+	BusinessName string
 }
 
 // Server is the simulator. Use New.
@@ -84,6 +87,7 @@ type Server struct {
 	counters counters
 	faults   *faultSet
 	hooks    hookState
+	pages    pageState
 	store
 }
 
