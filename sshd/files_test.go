@@ -546,7 +546,7 @@ func TestConsoleGetsOwnFolder(t *testing.T) {
 	var d *userdir.Dir
 	select {
 	case d = <-got:
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("no console was built")
 	}
 	if d == nil || d.User() != "ops" || d.Path() != filepath.Join(state, "files", "ops") {
@@ -555,7 +555,7 @@ func TestConsoleGetsOwnFolder(t *testing.T) {
 	tm.send("q")
 	tm.waitEnd(t)
 	ts.waitRecord(t, "logout", func(r Record) bool { return r.Event == "logout" && r.User == "ops" })
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		if _, err := d.List(); err != nil {
 			break // closed

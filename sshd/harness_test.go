@@ -169,7 +169,7 @@ func parseRecords(t testing.TB, data []byte) []Record {
 // waitRecord waits until the audit log has a record matching ok.
 func (ts *testServer) waitRecord(t testing.TB, what string, ok func(Record) bool) Record {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		for _, r := range ts.records(t) {
 			if ok(r) {
@@ -189,7 +189,7 @@ func mustRead(t testing.TB, path string) string {
 
 func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User: "ops", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+		User: "ops", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: patience,
 	})
 }
 
@@ -272,6 +272,13 @@ func (ts *testServer) open(signer gossh.Signer, pty bool) (*term, error) {
 
 func (tm *term) close() { tm.client.Close() }
 
+// patience bounds every wait for something that must happen (a screen, an
+// audit record, a session's end). The waits return as soon as it does, so
+// a generous bound costs nothing on a quiet machine and keeps a loaded one
+// (CI's two cores running every package with -race) from failing a test
+// that is merely slow.
+const patience = 60 * time.Second
+
 // screen is everything since the last mark, ANSI stripped.
 func (tm *term) screen() string {
 	s := tm.out.String()
@@ -290,7 +297,7 @@ func (tm *term) send(keys string) {
 // waitFor waits until the output since the mark contains text.
 func (tm *term) waitFor(t testing.TB, text string) {
 	t.Helper()
-	if !tm.waitUntil(text, 10*time.Second) {
+	if !tm.waitUntil(text, patience) {
 		t.Fatalf("did not see %q; output since the mark:\n%s", text, tm.screen())
 	}
 }
@@ -311,7 +318,7 @@ func (tm *term) waitEnd(t testing.TB) {
 	t.Helper()
 	select {
 	case <-tm.done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatalf("session did not end; output:\n%s", tm.screen())
 	}
 }
@@ -337,7 +344,7 @@ func (ts *testServer) screenOf(t testing.TB, user string) string {
 	select {
 	case s := <-ch:
 		return s
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatalf("session of %s did not answer the probe", user)
 	}
 	return ""
@@ -346,7 +353,7 @@ func (ts *testServer) screenOf(t testing.TB, user string) string {
 // waitScreen waits until user's screen contains text.
 func (ts *testServer) waitScreen(t testing.TB, user, text string) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	var s string
 	for time.Now().Before(deadline) {
 		if s = ts.screenOf(t, user); strings.Contains(s, text) {
@@ -361,7 +368,7 @@ func (ts *testServer) waitScreen(t testing.TB, user, text string) string {
 // waitScreenNot waits until user's screen no longer contains text.
 func (ts *testServer) waitScreenNot(t testing.TB, user, text string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	var s string
 	for time.Now().Before(deadline) {
 		if s = ts.screenOf(t, user); !strings.Contains(s, text) {

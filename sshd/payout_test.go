@@ -149,7 +149,7 @@ func killMidApproval(t *testing.T, inFlight bool) {
 	// Whatever reached IntaSend, the journal and the audit log agree
 	// with it once the call has finished.
 	var e payout.Entry
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		e, _ = ts.journal.Entry(tid)
 		if e.Status != payout.StatusApproving || time.Now().After(deadline) {
@@ -197,7 +197,7 @@ func killMidApproval(t *testing.T, inFlight bool) {
 
 func waitStatus(t *testing.T, ts *testServer, tid, status string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if e, _ := ts.journal.Entry(tid); e.Status == status {
 			return

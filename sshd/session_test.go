@@ -181,7 +181,7 @@ func TestColourProfilePerSession(t *testing.T) {
 		if err := sess.Shell(); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(patience)
 		for !strings.Contains(ansiStrip(out.String()), "Payroll") && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
