@@ -7,6 +7,7 @@ import (
 	"io/fs"
 
 	"charm.land/ssh"
+	"charm.land/wish/v2"
 	"charm.land/wish/v2/scp"
 
 	"github.com/malipo/malipo/ui/common"
@@ -15,12 +16,12 @@ import (
 
 // The legacy scp protocol (`scp -O`, and OpenSSH before 9): the client
 // runs `scp -t TARGET` (upload) or `scp -f NAME` (download) as a command.
-// wish's scp package speaks the protocol; its FileSystemHandler is not
-// used because it joins client paths onto a folder with filepath (a
-// symlink in the folder would be followed, a FIFO opened and waited on).
-// scpHandler below answers it from the user's userdir.Dir instead, and
-// never looks at the paths wish passes: the one name it serves was
-// checked by parseSCP.
+// wish's scp package receives uploads; its FileSystemHandler is not used
+// because it joins client paths onto a folder with filepath (a symlink in
+// the folder would be followed, a FIFO opened and waited on). scpHandler
+// below answers it from the user's userdir.Dir instead, and never looks
+// at the paths wish passes: the one name it serves was checked by
+// parseSCP. Downloads are sent by scpHandler.download (see there why).
 
 // scpCmd is an accepted scp server command.
 type scpCmd struct {
@@ -131,12 +132,19 @@ func (s *Server) serveSCP(sess ssh.Session, id identity, c scpCmd, perr error) {
 	}
 	defer dir.Close()
 	h := &scpHandler{t: &transfer{s: s, id: id, dir: dir, via: "scp", msg: sess.Stderr()}, target: c.target}
+	if !c.upload {
+		if err := h.download(sess); err != nil {
+			wish.Fatal(sess, err)
+		}
+		return
+	}
 	// parseSCP accepted the command, so wish's middleware serves it and
 	// never calls the next handler.
-	scp.Middleware(h, h)(func(ssh.Session) {})(sess)
+	scp.Middleware(nil, h)(func(ssh.Session) {})(sess)
 }
 
-// scpHandler is wish's scp.Handler over one user's folder.
+// scpHandler is wish's scp.CopyFromClientHandler over one user's folder;
+// download sends from it.
 type scpHandler struct {
 	t      *transfer
 	target string
@@ -144,49 +152,85 @@ type scpHandler struct {
 
 var errNoFolders = fmt.Errorf("%w: your folder has no folders", fs.ErrPermission)
 
-// Glob serves the one name parseSCP checked, whatever wish passes.
-func (h *scpHandler) Glob(ssh.Session, string) ([]string, error) {
-	return []string{h.target}, nil
-}
-
-// WalkDir is for recursive copies, which parseSCP refuses.
-func (h *scpHandler) WalkDir(ssh.Session, string, fs.WalkDirFunc) error { return errNoFolders }
-
-// NewDirEntry is for recursive copies, which parseSCP refuses.
-func (h *scpHandler) NewDirEntry(ssh.Session, string) (*scp.DirEntry, error) {
-	return nil, errNoFolders
-}
-
-// NewFileEntry opens the file to send; the closer audits how it went.
-func (h *scpHandler) NewFileEntry(ssh.Session, string) (*scp.FileEntry, func() error, error) {
+// download sends the one name parseSCP checked. It speaks the source side
+// of the protocol itself rather than through wish's copyToClient, which
+// writes the file without reading the client's answers and then ends the
+// session: OpenSSH's scp, writing its last "received" byte into an ssh
+// that had already exited, died of SIGPIPE ("lost connection", exit 1)
+// about once in 40 downloads. Here the session ends only after the client
+// has said it has the whole file, and only then is the download "ok".
+func (h *scpHandler) download(rw io.ReadWriter) error {
 	name := h.target
 	f, err := h.t.dir.Open(name)
 	if err != nil {
 		h.t.audit(evDownload, name, refusedBy(err), oneLine(err.Error()))
-		return nil, nil, lineErr{err}
+		return lineErr{err}
 	}
+	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
 		h.t.audit(evDownload, name, resFailed, oneLine(err.Error()))
-		return nil, nil, err
+		return lineErr{err}
 	}
-	size := fi.Size()
 	// The size is promised in the header: never send more, even if the
 	// file grew since.
-	cr := &countReader{r: io.LimitReader(f, size)}
-	entry := &scp.FileEntry{Name: name, Filepath: name, Mode: 0o600, Size: size, Reader: cr,
-		Mtime: fi.ModTime().Unix(), Atime: fi.ModTime().Unix()}
-	closer := func() error {
-		err := f.Close()
-		if cr.n == size {
-			h.t.audit(evDownload, name, resOK, bytesDetail(size, nil))
-		} else {
-			h.t.audit(evDownload, name, resFailed, bytesDetail(cr.n, fmt.Errorf("stopped before %d bytes", size)))
-		}
-		return err
+	size := fi.Size()
+	n, err := scpSend(rw, name, fi.ModTime().Unix(), size, io.LimitReader(f, size))
+	if err != nil {
+		h.t.audit(evDownload, name, resFailed, bytesDetail(n, err))
+		return lineErr{err}
 	}
-	return entry, closer, nil
+	h.t.audit(evDownload, name, resOK, bytesDetail(n, nil))
+	return nil
+}
+
+// scpSend is the source side of scp for one file: wait for the client to
+// be ready, then send the times, the header and the bytes, reading the
+// client's answer to each.
+func scpSend(rw io.ReadWriter, name string, mtime, size int64, r io.Reader) (int64, error) {
+	if err := scpAnswer(rw); err != nil {
+		return 0, err
+	}
+	for _, line := range []string{fmt.Sprintf("T%d 0 %d 0\n", mtime, mtime), fmt.Sprintf("C0600 %d %s\n", size, name)} {
+		if _, err := io.WriteString(rw, line); err != nil {
+			return 0, err
+		}
+		if err := scpAnswer(rw); err != nil {
+			return 0, err
+		}
+	}
+	n, err := io.Copy(rw, r)
+	switch {
+	case err != nil:
+		return n, err
+	case n != size:
+		// The client waits for the bytes promised: end the session.
+		return n, fmt.Errorf("the file shrank to %d of %d bytes while being sent", n, size)
+	}
+	if _, err := rw.Write(scp.NULL); err != nil {
+		return n, err
+	}
+	return n, scpAnswer(rw)
+}
+
+// scpAnswer reads the client's answer: a zero byte for yes, or 1 (warning)
+// or 2 (error) and a line saying why; either of those ends the transfer.
+func scpAnswer(r io.Reader) error {
+	var b [1]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return fmt.Errorf("the client stopped answering: %w", err)
+	}
+	if b[0] == 0 {
+		return nil
+	}
+	var why []byte
+	for len(why) < 256 {
+		if _, err := io.ReadFull(r, b[:]); err != nil || b[0] == '\n' {
+			break
+		}
+		why = append(why, b[0])
+	}
+	return fmt.Errorf("the client refused: %s", oneLine(string(why)))
 }
 
 // Mkdir refuses: the folder is flat.
@@ -236,16 +280,4 @@ func (h *scpHandler) Write(_ ssh.Session, e *scp.FileEntry) (int64, error) {
 	}
 	h.t.audit(evUpload, name, resOK, bytesDetail(n, nil))
 	return n, nil
-}
-
-// countReader counts what passed through it.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
