@@ -63,6 +63,7 @@ type testServer struct {
 	addr      string
 	usersPath string
 	auditPath string
+	auditPub  ed25519.PublicKey // verifies the log, as verify-audit does
 	journal   *payout.Journal
 	demo      *ui.Demo
 	logs      *syncBuf
@@ -103,13 +104,14 @@ func startServerSim(t testing.TB, users []testUser, simMut func(*sim.Options), m
 	if err != nil {
 		t.Fatal(err)
 	}
+	ts.auditPub = auditKey.Public().(ed25519.PublicKey)
 	audit, err := OpenAuditLog(ts.auditPath, auditKey, AuditOptions{HostKey: "SHA256:test-host"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Whatever a test did, the log it leaves verifies.
 	t.Cleanup(func() {
-		if c, err := VerifyAuditLog(ts.auditPath, auditKey.Public().(ed25519.PublicKey)); err != nil || len(c.Torn) > 0 {
+		if c, err := VerifyAuditLog(ts.auditPath, ts.auditPub); err != nil || len(c.Torn) > 0 {
 			t.Errorf("audit log does not verify: %+v, %v\n%s", c, err, mustRead(t, ts.auditPath))
 		}
 	})
