@@ -2,6 +2,7 @@ package form
 
 import (
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -108,6 +109,26 @@ func NewPhone(st *common.Styles, key, label string) *Field {
 	f := newTyped(st, Phone, key, label, "07XX XXX XXX", PhoneMax)
 	f.Required, f.RequiredMsg = true, "a phone number is required"
 	return f
+}
+
+// NewEmail is an optional email field (Req makes it required).
+func NewEmail(st *common.Styles, key, label, hint string) *Field {
+	return newTyped(st, Text, key, label, hint, EmailMax).WithCheck(checkEmail)
+}
+
+// checkEmail refuses what IntaSend's email validator does: an address
+// net/mail cannot read whole (a display name, two dots in a row), or a
+// domain without a dot.
+func checkEmail(f *Field) (hint, err string) {
+	v := f.Trimmed()
+	if v == "" {
+		return "", ""
+	}
+	a, perr := mail.ParseAddress(v)
+	if perr != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
+		return "", "not an email address (name@example.com)"
+	}
+	return "", ""
 }
 
 // NewChoice is a required pick among options, starting on value (or the

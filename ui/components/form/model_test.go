@@ -94,6 +94,13 @@ func TestFieldKinds(t *testing.T) {
 		{"check runs on empty optional", NewText(st, "c", "Cycles", "", 4).WithCheck(func(f *Field) (string, string) {
 			return "until cancelled", ""
 		}), "", "until cancelled", ""},
+		{"email", NewEmail(st, "e", "Email", ""), "amina@example.co.ke", "", ""},
+		{"email optional empty", NewEmail(st, "e", "Email", ""), "", "", ""},
+		{"email required", NewEmail(st, "e", "Email", "").Req("an email is required"), "", "", "an email is required"},
+		{"email no at", NewEmail(st, "e", "Email", ""), "amina.example.com", "", "not an email address"},
+		{"email no dot in domain", NewEmail(st, "e", "Email", ""), "amina@example", "", "not an email address"},
+		{"email display name", NewEmail(st, "e", "Email", ""), "Amina <amina@example.com>", "", "not an email address"},
+		{"email space", NewEmail(st, "e", "Email", ""), "amina o@example.com", "", "not an email address"},
 		{"bank code digits", NewBankCode(st, "b", "Bank", "", nil), "68", "", ""},
 		{"bank code not digits", NewBankCode(st, "b", "Bank", "", nil), "6-8", "", "a bank code is digits"},
 		{"choice", NewChoice("c", "Currency", []Option{{"KES", "KES"}, {"USD", "USD"}}, "USD"), "", "", ""},
