@@ -1,27 +1,16 @@
 package subscriptions
 
 import (
-	"errors"
 	"fmt"
-	"net/mail"
 	"strconv"
-	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
-)
-
-// IntaSend's limits (intasend-api.md §2.9 and the simulator's checks).
-const (
-	planNameMax  = 32
-	nameMax      = 45
-	referenceMax = 100
-	emailMax     = 254
 )
 
 // Results of the create and unsubscribe requests; seq ties each to the form
@@ -61,10 +50,16 @@ type setupPanel struct {
 	copied bool
 }
 
-func (m *Model) newForm(kind formKind, title string, fields ...*field) tea.Cmd {
+func (m *Model) newForm(kind formKind, title string, fields []*uiform.Field, intro ...string) tea.Cmd {
 	m.seq++
-	m.form = &form{kind: kind, title: title, fields: fields, seq: m.seq}
-	return m.form.setFocus(0)
+	f := uiform.New(m.keys.Form, title, fields...)
+	f.Intro, f.Seq = intro, m.seq
+	if kind == formPlan {
+		f.Rules = planRules
+	}
+	m.form = &form{Form: f, kind: kind}
+	f.Check()
+	return f.Focus(0)
 }
 
 // openForm opens the create form for kind. Roles without PermAdmin never
@@ -77,192 +72,31 @@ func (m *Model) openForm(kind formKind) tea.Cmd {
 	if !m.c.Can(common.PermAdmin) {
 		return common.Toast(common.ToastWarn, "Your role may not create subscriptions")
 	}
-	st := m.c.Styles
 	switch kind {
 	case formPlan:
-		return m.newForm(formPlan, "New subscription plan",
-			newTextField(st, "name", "Name", fmt.Sprintf("at most %d characters", planNameMax), planNameMax),
-			newTextField(st, "amount", "Amount", "charged each period, e.g. 2,500", 20),
-			newTextField(st, "frequency", "Every", "1", 4),
-			newChoiceField("unit", "Unit", []choice{{"months", client.Monthly}, {"weeks", client.Weekly},
-				{"days", client.Daily}, {"years", client.Yearly}}),
-			newTextField(st, "cycles", "Billing cycles", "empty: until cancelled", 4),
-			newChoiceField("currency", "Currency", []choice{{"KES", "KES"}, {"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}}),
-		)
+		return m.newForm(formPlan, "New subscription plan", planFields(m))
 	case formCustomer:
-		return m.newForm(formCustomer, "New subscription customer",
-			newTextField(st, "email", "Email", "name@example.com", emailMax),
-			newTextField(st, "first_name", "First name", "", nameMax),
-			newTextField(st, "last_name", "Last name", "", nameMax),
-			newTextField(st, "reference", "Reference", "optional: your own id", referenceMax),
-		)
+		return m.newForm(formCustomer, "New subscription customer", customerFields(m))
 	case formSubscription:
-		return m.openSubscriptionForm()
+		if len(m.custs.rows) == 0 || len(m.plans.rows) == 0 {
+			return common.Toast(common.ToastWarn, "A subscription needs a customer and a plan: create them first (c, then n; p, then n)")
+		}
+		return m.newForm(formSubscription, "New subscription", subscriptionFields(m),
+			"IntaSend answers with a setup link: the customer opens it to add a card. Billing starts once they have.")
 	}
 	return nil
-}
-
-func (m *Model) openSubscriptionForm() tea.Cmd {
-	if len(m.custs.rows) == 0 || len(m.plans.rows) == 0 {
-		return common.Toast(common.ToastWarn, "A subscription needs a customer and a plan: create them first (c, then n; p, then n)")
-	}
-	st := m.c.Styles
-	var cs, ps []choice
-	csel, psel := 0, 0
-	for i, cu := range m.custs.rows {
-		cs = append(cs, choice{label: customerName(cu) + " <" + cu.Email + ">", value: cu.ID})
-		if cu.ID == m.lastCustomer {
-			csel = i
-		}
-	}
-	for i, p := range m.plans.rows {
-		ps = append(ps, choice{label: p.Name + " · " + p.Amount.Format(p.Currency) + " " + frequency(p), value: p.ID})
-		if p.ID == m.lastPlan {
-			psel = i
-		}
-	}
-	start := newTextField(st, "start", "Start date", "YYYY-MM-DD", 10)
-	start.input.SetValue(today(m.c.Now()).Format(time.DateOnly))
-	cmd := m.newForm(formSubscription, "New subscription",
-		newPicker(st, "customer", "Customer", cs, csel),
-		newPicker(st, "plan", "Plan", ps, psel),
-		start,
-		newTextField(st, "reference", "Reference", "optional", referenceMax),
-	)
-	m.form.intro = []string{"IntaSend answers with a setup link: the customer opens it to add a card. Billing starts once they have."}
-	return cmd
-}
-
-// check validates every field: the hint always updates, the error shows
-// once the field was left or the form submitted. Typed text is never
-// changed.
-func (m *Model) check(f *form) bool {
-	ok := true
-	for _, fl := range f.fields {
-		fl.hint, fl.err = m.checkField(fl)
-		if fl.err != "" {
-			ok = false
-		}
-	}
-	return ok
-}
-
-func (m *Model) checkField(fl *field) (hint, errMsg string) {
-	raw := fl.value()
-	v := strings.TrimSpace(raw)
-	switch fl.key {
-	case "name":
-		return "", checkText(v, "a name", planNameMax, true)
-	case "first_name":
-		return "", checkText(v, "a first name", nameMax, true)
-	case "last_name":
-		return "", checkText(v, "a last name", nameMax, true)
-	case "reference":
-		return "", checkText(v, "", referenceMax, false)
-	case "email":
-		switch {
-		case v == "":
-			return "", "an email is required"
-		case len(v) > emailMax:
-			return "", fmt.Sprintf("at most %d characters", emailMax)
-		}
-		if a, err := mail.ParseAddress(v); err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
-			return "", "not an email address (name@example.com)"
-		}
-	case "amount":
-		return m.checkAmount(v)
-	case "frequency":
-		n, err := strconv.Atoi(v)
-		switch {
-		case v == "":
-			return "", "how many units between charges (1 or more)"
-		case err != nil || n < 1:
-			return "", "a whole number, 1 or more"
-		}
-		if f := m.form; f != nil {
-			if u := f.get("unit"); u != nil {
-				return "every " + frequencyText(n, u.value()), ""
-			}
-		}
-	case "cycles":
-		if v == "" {
-			return "until cancelled", ""
-		}
-		if n, err := strconv.Atoi(v); err != nil || n < 0 {
-			return "", "a whole number (empty: until cancelled)"
-		} else if n == 0 {
-			return "until cancelled", ""
-		} else {
-			return fmt.Sprintf("%d charge%s, then COMPLETED", n, text.Plural(n, "", "s")), ""
-		}
-	case "customer", "plan":
-		if fl.sel < 0 || len(fl.choices) == 0 {
-			return "", "choose a " + fl.key
-		}
-	case "start":
-		return m.checkStart(v)
-	}
-	return "", ""
-}
-
-func checkText(v, what string, limit int, required bool) string {
-	switch {
-	case v == "" && required:
-		return what + " is required"
-	case len([]rune(v)) > limit:
-		return fmt.Sprintf("at most %d characters", limit)
-	}
-	return ""
-}
-
-func (m *Model) checkAmount(v string) (hint, errMsg string) {
-	if v == "" {
-		return "", "an amount is required"
-	}
-	a, err := client.ParseAmount(v)
-	if err != nil {
-		return "", text.Reason(err)
-	}
-	if a <= 0 {
-		return "", "must be more than zero"
-	}
-	cur := "KES"
-	if f := m.form; f != nil && f.get("currency") != nil {
-		cur = f.get("currency").value()
-	}
-	return "= " + a.Format(cur), ""
-}
-
-func (m *Model) checkStart(v string) (hint, errMsg string) {
-	if v == "" {
-		return "", "a start date is required (YYYY-MM-DD)"
-	}
-	d, err := time.ParseInLocation(time.DateOnly, v, eat())
-	if err != nil {
-		return "", "not a date: use YYYY-MM-DD"
-	}
-	t := today(m.c.Now())
-	switch {
-	case d.Before(t):
-		return "", "the start date cannot be in the past (today is " + t.Format(time.DateOnly) + ")"
-	case d.Equal(t):
-		return "today: billing starts once the card is set up", ""
-	}
-	return d.Format("Mon 2 Jan 2006"), ""
 }
 
 // onFormKey routes a key to the open form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 	f := m.form
-	ev, cmd := f.update(m.keys, msg)
+	ev, cmd := f.Update(msg)
 	switch ev {
-	case formCancel:
+	case uiform.Cancelled:
 		m.form = nil
 		return nil
-	case formSubmit:
+	case uiform.Submitted:
 		return tea.Batch(cmd, m.submit())
-	case formMoved, formEdited:
-		m.check(f)
 	}
 	return cmd
 }
@@ -271,23 +105,15 @@ func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 // succeeds, and its first wrong field takes the focus.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	for _, fl := range f.fields {
-		fl.touched = true
+	if ok, cmd := f.Submit(); !ok {
+		return cmd
 	}
-	f.err = ""
-	if !m.check(f) {
-		for i, fl := range f.fields {
-			if fl.err != "" {
-				return f.setFocus(i)
-			}
-		}
-	}
-	f.state = formSending
-	c, cm, seq := m.c.Client, m.c, f.seq
+	f.State = uiform.Sending
+	c, cm, seq := m.c.Client, m.c, f.Seq
 	var run tea.Cmd
 	switch f.kind {
 	case formPlan:
-		req := m.planRequest(f)
+		req := planRequest(f.Form)
 		run = func() tea.Msg {
 			cx, cancel := ctx()
 			defer cancel()
@@ -301,10 +127,8 @@ func (m *Model) submit() tea.Cmd {
 		}
 	case formCustomer:
 		req := client.SubscriptionCustomerRequest{
-			Email:     strings.TrimSpace(f.get("email").value()),
-			FirstName: strings.TrimSpace(f.get("first_name").value()),
-			LastName:  strings.TrimSpace(f.get("last_name").value()),
-			Reference: strings.TrimSpace(f.get("reference").value()),
+			Email: f.Value("email"), FirstName: f.Value("first_name"),
+			LastName: f.Value("last_name"), Reference: f.Value("reference"),
 		}
 		run = func() tea.Msg {
 			cx, cancel := ctx()
@@ -319,10 +143,8 @@ func (m *Model) submit() tea.Cmd {
 		}
 	case formSubscription:
 		req := client.SubscriptionRequest{
-			CustomerID: f.get("customer").value(),
-			PlanID:     f.get("plan").value(),
-			StartDate:  strings.TrimSpace(f.get("start").value()),
-			Reference:  strings.TrimSpace(f.get("reference").value()),
+			CustomerID: f.Value("customer"), PlanID: f.Value("plan"),
+			StartDate: f.Value("start"), Reference: f.Value("reference"),
 		}
 		run = func() tea.Msg {
 			cx, cancel := ctx()
@@ -339,53 +161,30 @@ func (m *Model) submit() tea.Cmd {
 	return tea.Batch(run, m.startSpin())
 }
 
-func (m *Model) planRequest(f *form) client.PlanRequest {
-	amount, _ := client.ParseAmount(strings.TrimSpace(f.get("amount").value()))
-	freq, _ := strconv.Atoi(strings.TrimSpace(f.get("frequency").value()))
-	cycles, _ := strconv.Atoi(strings.TrimSpace(f.get("cycles").value()))
+func planRequest(f *uiform.Form) client.PlanRequest {
+	amount, _ := f.Get("amount").Amount()
+	freq, _ := strconv.Atoi(f.Value("frequency"))
+	cycles, _ := strconv.Atoi(f.Value("cycles"))
 	return client.PlanRequest{
-		Name: strings.TrimSpace(f.get("name").value()), Amount: amount, Frequency: freq,
-		FrequencyUnit: f.get("unit").value(), BillingCycles: cycles, Currency: f.get("currency").value(),
+		Name: f.Value("name"), Amount: amount, Frequency: freq,
+		FrequencyUnit: f.Value("unit"), BillingCycles: cycles, Currency: f.Value("currency"),
 	}
 }
+
+// apiFields maps IntaSend's attributes to this view's field keys.
+var apiFields = map[string]string{"frequency_unit": "unit", "billing_cycles": "cycles", "customer_id": "customer",
+	"plan_id": "plan", "start_date": "start"}
 
 // failForm puts IntaSend's refusal on the form, keeping what was typed:
 // field errors go under their field, the message at the bottom.
 func (m *Model) failForm(seq int, err error) {
-	f := m.form
-	if f == nil || f.seq != seq {
-		return
-	}
-	f.state = formEditing
-	f.err = text.ErrText(err)
-	var ae *client.APIError
-	if !errors.As(err, &ae) {
-		return
-	}
-	attrs := map[string]string{"frequency_unit": "unit", "billing_cycles": "cycles", "customer_id": "customer",
-		"plan_id": "plan", "start_date": "start"}
-	first := -1
-	for _, e := range ae.Errors {
-		k := e.Attr
-		if a, ok := attrs[k]; ok {
-			k = a
-		}
-		for i, fl := range f.fields {
-			if fl.key == k && fl.err == "" {
-				fl.err, fl.touched = e.Detail, true
-				if first < 0 {
-					first = i
-				}
-			}
-		}
-	}
-	if first >= 0 {
-		f.setFocus(first)
+	if m.form != nil {
+		m.form.Refused(seq, err, apiFields)
 	}
 }
 
 func (m *Model) closeForm(seq int) bool {
-	if m.form != nil && m.form.seq == seq {
+	if m.form != nil && m.form.Is(seq) {
 		m.form = nil
 		return true
 	}

@@ -51,11 +51,11 @@ func TestEndToEndSubscription(t *testing.T) {
 	// start date defaults to today.
 	d.Press("s", "n")
 	form := d.m.form
-	if got := form.get("start").value(); got != "2026-11-22" {
+	if got := form.Get("start").Value(); got != "2026-11-22" {
 		t.Fatalf("start date default %q", got)
 	}
-	if form.get("customer").value() != d.m.lastCustomer || form.get("plan").value() != d.m.lastPlan {
-		t.Fatalf("pickers offer %s/%s, want the new %s/%s", form.get("customer").value(), form.get("plan").value(),
+	if form.Get("customer").Value() != d.m.lastCustomer || form.Get("plan").Value() != d.m.lastPlan {
+		t.Fatalf("pickers offer %s/%s, want the new %s/%s", form.Get("customer").Value(), form.Get("plan").Value(),
 			d.m.lastCustomer, d.m.lastPlan)
 	}
 	d.Press("enter", "enter", "enter", "enter")

@@ -2,21 +2,13 @@ package subscriptions
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
+	"time"
 
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
-	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-
-	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/client"
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
-
-// The form follows views/wallets/form.go: a stack of fields with inline
-// validation that never changes what was typed. Pickers here can also be
-// searched: typing narrows the choices (a plan or a customer among many).
 
 type formKind int
 
@@ -26,282 +18,118 @@ const (
 	formSubscription
 )
 
-type formState int
-
-const (
-	formEditing formState = iota
-	formSending           // the request is in flight
-)
-
-// choice is one option of a picker field.
-type choice struct{ label, value string }
-
-// field is one line of a form: a text input or a picker (choices).
-type field struct {
-	key     string
-	label   string
-	input   textinput.Model
-	choices []choice
-	search  bool  // a picker narrowed by typing into input
-	match   []int // search: indexes into choices that match input
-	sel     int   // index into choices (a picker's current choice)
-	hint    string
-	err     string // shown under the field; what was typed stays
-	touched bool   // left once or submitted: errors show from then on
-}
-
-// Picker reports whether the field picks among choices.
-func (f *field) Picker() bool { return f.choices != nil }
-
-func (f *field) value() string {
-	if f.Picker() {
-		if len(f.choices) == 0 || f.sel < 0 {
-			return ""
-		}
-		return f.choices[f.sel].value
-	}
-	return f.input.Value()
-}
-
-// Key, Input and Picker let the shared form rules (ui/components/form) see
-// the field: a picker takes no typing unless it is searched.
-func (f *field) Key() string { return f.key }
-func (f *field) Input() *textinput.Model {
-	if f.Picker() && !f.search {
-		return nil
-	}
-	return &f.input
-}
-
-// narrow recomputes a searchable picker's matches after typing, keeping the
-// current choice when it still matches.
-func (f *field) narrow() {
-	q := strings.Fields(strings.ToLower(f.input.Value()))
-	f.match = f.match[:0]
-	for i, c := range f.choices {
-		h := strings.ToLower(c.label + " " + c.value)
-		ok := true
-		for _, w := range q {
-			if !strings.Contains(h, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			f.match = append(f.match, i)
-		}
-	}
-	for _, i := range f.match {
-		if i == f.sel {
-			return
-		}
-	}
-	f.sel = -1
-	if len(f.match) > 0 {
-		f.sel = f.match[0]
-	}
-}
-
-// step moves a picker's choice by d among the (matching) choices.
-func (f *field) step(d int) {
-	idx := f.match
-	if !f.search {
-		idx = make([]int, len(f.choices))
-		for i := range idx {
-			idx[i] = i
-		}
-	}
-	if len(idx) == 0 {
-		return
-	}
-	pos := 0
-	for i, c := range idx {
-		if c == f.sel {
-			pos = i
-		}
-	}
-	f.sel = idx[(pos+d+len(idx))%len(idx)]
-}
-
+// form is the shared form (ui/components/form) and which of the three
+// creates it is. Creating a plan, a customer or a subscription moves no
+// money, so the form goes straight from editing to sending.
 type form struct {
-	kind   formKind
-	title  string
-	intro  []string // read-only lines above the fields
-	fields []*field
-	focus  int
-	err    string // IntaSend's message after a refused request
-	state  formState
-	seq    int // ties the result to this form
+	*uiform.Form
+	kind formKind
 }
 
-func newTextField(st *common.Styles, key, label, placeholder string, limit int) *field {
-	return &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
-}
-
-func newChoiceField(key, label string, choices []choice) *field {
-	return &field{key: key, label: label, choices: choices}
-}
-
-// newPicker is a choice field narrowed by typing; sel is the choice shown
-// first.
-func newPicker(st *common.Styles, key, label string, choices []choice, sel int) *field {
-	f := &field{key: key, label: label, choices: choices, search: true, sel: sel,
-		input: uiform.NewInput(st, "", "type to narrow", 40)}
-	if choices == nil {
-		f.choices = []choice{}
+// planFields are a new plan's lines; planRules words the amount and the
+// frequency hints from the lines chosen below them.
+func planFields(m *Model) []*uiform.Field {
+	st := m.c.Styles
+	return []*uiform.Field{
+		uiform.NewText(st, "name", "Name", fmt.Sprintf("at most %d characters", uiform.PlanNameMax), uiform.PlanNameMax).
+			Req("a name is required"),
+		uiform.NewMoney(st, "amount", "Amount", "charged each period, e.g. 2,500"),
+		uiform.NewText(st, "frequency", "Every", "e.g. 1", uiform.CountMax).
+			Req("how many units between charges (1 or more)").WithCheck(checkFrequency),
+		uiform.NewChoice("unit", "Unit", []uiform.Option{{Label: "months", Value: client.Monthly},
+			{Label: "weeks", Value: client.Weekly}, {Label: "days", Value: client.Daily}, {Label: "years", Value: client.Yearly}}, ""),
+		uiform.NewText(st, "cycles", "Billing cycles", "empty: until cancelled", uiform.CountMax).WithCheck(checkCycles),
+		uiform.NewChoice("currency", "Currency", []uiform.Option{{Label: "KES", Value: "KES"}, {Label: "USD", Value: "USD"},
+			{Label: "EUR", Value: "EUR"}, {Label: "GBP", Value: "GBP"}}, ""),
 	}
-	f.narrow()
-	f.sel = sel
-	if len(choices) == 0 {
-		f.sel = -1
+}
+
+// planRules: the amount is shown in the chosen currency and the frequency
+// in the chosen unit, so both hints follow the choice lines.
+func planRules(f *uiform.Form) {
+	if a := f.Get("amount"); a.Err == "" && a.Hint != "" {
+		amt, _ := a.Amount()
+		a.Hint = "= " + amt.Format(f.Value("currency"))
 	}
-	return f
-}
-
-// typed reports whether anything was typed into the form.
-func (f *form) typed() bool {
-	return uiform.Typed(f.fields)
-}
-
-func (f *form) get(key string) *field {
-	return uiform.Get(f.fields, key)
-}
-
-// setFocus moves focus to field i (clamped), blurring the others.
-func (f *form) setFocus(i int) tea.Cmd {
-	var cmd tea.Cmd
-	f.focus, cmd = uiform.Focus(f.fields, i)
-	return cmd
-}
-
-// formEvent says what a key did to the form.
-type formEvent int
-
-const (
-	formNothing formEvent = iota
-	formCancel
-	formSubmit
-	formMoved // focus left a field: check it
-	formEdited
-)
-
-// update applies a key (or a paste) to the form; keys are ignored while a
-// request is in flight.
-func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
-	if f.state != formEditing {
-		return formNothing, nil
+	if fr := f.Get("frequency"); fr.Err == "" && fr.Trimmed() != "" {
+		n, _ := strconv.Atoi(fr.Trimmed())
+		fr.Hint = "every " + frequencyText(n, f.Value("unit"))
 	}
-	cur := f.fields[f.focus]
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		if _, paste := msg.(tea.PasteMsg); paste && (!cur.Picker() || cur.search) {
-			return formEdited, cur.edit(msg)
+}
+
+func customerFields(m *Model) []*uiform.Field {
+	st := m.c.Styles
+	return []*uiform.Field{
+		uiform.NewEmail(st, "email", "Email", "name@example.com").Req("an email is required"),
+		uiform.NewText(st, "first_name", "First name", "", uiform.NameMax).Req("a first name is required"),
+		uiform.NewText(st, "last_name", "Last name", "", uiform.NameMax).Req("a last name is required"),
+		uiform.NewText(st, "reference", "Reference", "optional: your own id", uiform.ReferenceMax),
+	}
+}
+
+// subscriptionFields offer the customers and plans loaded, starting on the
+// newest made here, and today as the start date.
+func subscriptionFields(m *Model) []*uiform.Field {
+	st := m.c.Styles
+	var cs, ps []uiform.Option
+	csel, psel := 0, 0
+	for i, cu := range m.custs.rows {
+		cs = append(cs, uiform.Option{Label: customerName(cu) + " <" + cu.Email + ">", Value: cu.ID})
+		if cu.ID == m.lastCustomer {
+			csel = i
 		}
-		return formNothing, nil
 	}
-	switch act, next := uiform.Nav(formKeys(km), k, f.focus, len(f.fields)); act {
-	case uiform.Cancel:
-		return formCancel, nil
-	case uiform.Submit:
-		return formSubmit, nil
-	case uiform.Move:
-		cur.touched = true
-		return formMoved, f.setFocus(next)
+	for i, p := range m.plans.rows {
+		ps = append(ps, uiform.Option{Label: p.Name + " · " + p.Amount.Format(p.Currency) + " " + frequency(p), Value: p.ID})
+		if p.ID == m.lastPlan {
+			psel = i
+		}
 	}
+	return []*uiform.Field{
+		uiform.NewSearch(st, "customer", "Customer", cs, csel).Req("choose a customer"),
+		uiform.NewSearch(st, "plan", "Plan", ps, psel).Req("choose a plan"),
+		uiform.NewText(st, "start", "Start date", "YYYY-MM-DD", uiform.DateMax).
+			Req("a start date is required (YYYY-MM-DD)").WithCheck(m.checkStart).
+			WithValue(today(m.c.Now()).Format(time.DateOnly)),
+		uiform.NewText(st, "reference", "Reference", "optional", uiform.ReferenceMax),
+	}
+}
+
+func checkFrequency(f *uiform.Field) (hint, errMsg string) {
+	if n, err := strconv.Atoi(f.Trimmed()); err != nil || n < 1 {
+		return "", "a whole number, 1 or more"
+	}
+	return "", ""
+}
+
+func checkCycles(f *uiform.Field) (hint, errMsg string) {
+	v := f.Trimmed()
+	if v == "" {
+		return "until cancelled", ""
+	}
+	n, err := strconv.Atoi(v)
 	switch {
-	case cur.Picker() && key.Matches(k, km.Choose):
-		if k.String() == "left" {
-			cur.step(-1)
-		} else {
-			cur.step(1)
-		}
-		return formEdited, nil
-	case !cur.Picker() || cur.search:
-		return formEdited, cur.edit(msg)
+	case err != nil || n < 0:
+		return "", "a whole number (empty: until cancelled)"
+	case n == 0:
+		return "until cancelled", ""
 	}
-	return formNothing, nil
+	return fmt.Sprintf("%d charge%s, then COMPLETED", n, text.Plural(n, "", "s")), ""
 }
 
-func (fl *field) edit(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	fl.input, cmd = fl.input.Update(msg)
-	if fl.search {
-		fl.narrow()
+// checkStart: IntaSend refuses a start date in the past, judged in
+// Nairobi whatever the machine's zone.
+func (m *Model) checkStart(f *uiform.Field) (hint, errMsg string) {
+	d, err := time.ParseInLocation(time.DateOnly, f.Trimmed(), eat())
+	if err != nil {
+		return "", "not a date: use YYYY-MM-DD"
 	}
-	return cmd
-}
-
-// view draws the form in a box at most width cells wide.
-func (f *form) view(st *common.Styles, spin string, width int) string {
-	w := min(width, 72)
-	inner := max(w-4, 20) // border and padding
-	labels := make([]string, len(f.fields))
-	for i, fl := range f.fields {
-		labels[i] = fl.label
+	t := today(m.c.Now())
+	switch {
+	case d.Before(t):
+		return "", "the start date cannot be in the past (today is " + t.Format(time.DateOnly) + ")"
+	case d.Equal(t):
+		return "today: billing starts once the card is set up", ""
 	}
-	lay := uiform.NewLayout(inner, labels...)
-	valueW := lay.ValueW
-	lines := []string{st.Title.Render(f.title), ""}
-	for _, l := range f.intro {
-		for _, p := range text.Wrap(l, inner) {
-			lines = append(lines, st.Faint.Render(p))
-		}
-	}
-	if len(f.intro) > 0 {
-		lines = append(lines, "")
-	}
-	for i, fl := range f.fields {
-		focused := i == f.focus && f.state == formEditing
-		var val string
-		if fl.Picker() {
-			val = text.Truncate(choiceView(st, fl, focused), valueW)
-		} else {
-			fl.input.SetWidth(valueW - 1)
-			val = fl.input.View()
-		}
-		lines = append(lines, lay.Line(st, focused, fl.label, val))
-		indent := lay.Indent()
-		switch {
-		case fl.err != "" && fl.touched:
-			for _, l := range text.Wrap(common.SymFailed+" "+fl.err, valueW) {
-				lines = append(lines, indent+st.FieldError.Render(l))
-			}
-		case fl.search && focused:
-			count := st.Faint.Render(fmt.Sprintf("  %d of %d", len(fl.match), len(fl.choices)))
-			fl.input.SetWidth(max(valueW-lipgloss.Width(count)-9, 8))
-			lines = append(lines, indent+st.Faint.Render("search ")+fl.input.View()+count)
-		case fl.hint != "":
-			lines = append(lines, lay.Hint(st, fl.hint))
-		}
-	}
-	lines = append(lines, "")
-	lines = append(lines, uiform.Refused(st, f.err, inner)...)
-	if f.state == formSending {
-		lines = append(lines, spin+" sending…")
-	} else {
-		lines = append(lines, st.Faint.Render("tab/↑↓ move · enter next/submit · esc cancel"))
-	}
-	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
-}
-
-func choiceView(st *common.Styles, fl *field, focused bool) string {
-	if len(fl.choices) == 0 {
-		return st.Faint.Render("(none yet)")
-	}
-	if fl.sel < 0 {
-		return st.Faint.Render("(nothing matches)")
-	}
-	label := fl.choices[fl.sel].label
-	if len(fl.choices) == 1 {
-		return label
-	}
-	if focused {
-		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›") + st.Faint.Render("  ←/→")
-	}
-	return "‹ " + label + " ›"
-}
-
-// formKeys are the bindings the shared focus rules use.
-func formKeys(km KeyMap) uiform.Keys {
-	return uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField}
+	return d.Format("Mon 2 Jan 2006"), ""
 }

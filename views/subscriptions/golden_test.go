@@ -45,7 +45,11 @@ func TestGolden(t *testing.T) {
 			d.TypeText("4")
 			d.Press("tab", "enter")
 		}},
-		{"new-customer", []string{"80x24"}, func(d *driver) {
+		// Fresh: every placeholder in angle brackets, so without colour
+		// (goldens hold no escape codes: this is the NO_COLOR screen)
+		// "Every <e.g. 1>" cannot pass for a value.
+		{"new-plan", []string{"80x24", "120x40"}, func(d *driver) { d.Press("p", "n") }},
+		{"new-customer", []string{"80x24", "120x40"}, func(d *driver) {
 			d.Press("c", "n")
 			d.TypeText("amina@example.com")
 			d.Press("tab")

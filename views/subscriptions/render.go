@@ -258,7 +258,7 @@ func (m *Model) View() string {
 	var panel string
 	switch {
 	case m.form != nil:
-		panel = m.form.view(m.c.Styles, m.spin.View(), m.width)
+		panel = m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.setup != nil:
 		panel = m.setupView()
 	default:

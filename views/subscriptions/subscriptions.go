@@ -128,10 +128,10 @@ func (m *Model) Refresh() tea.Cmd { return m.reload(true) }
 // QuitWarning tells the shell what quitting would lose.
 func (m *Model) QuitWarning() string {
 	switch {
-	case m.form != nil && m.form.state == formSending:
+	case m.form != nil && m.form.State == uiform.Sending:
 		return "A request to IntaSend is in flight; quitting now leaves you unsure whether it went through."
-	case m.form != nil && m.form.typed():
-		return "The " + strings.ToLower(m.form.title) + " form has unsent input."
+	case m.form != nil && m.form.Typed():
+		return "The " + strings.ToLower(m.form.Title) + " form has unsent input."
 	}
 	return ""
 }
@@ -209,7 +209,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 func (m *Model) busy() bool {
 	return m.plans.loading || m.custs.loading || m.subs.loading ||
 		(m.detail != nil && m.detail.txs.loading) ||
-		(m.form != nil && m.form.state == formSending) || m.unsubbing != ""
+		(m.form != nil && m.form.State == uiform.Sending) || m.unsubbing != ""
 }
 
 type spinMsg struct{}
