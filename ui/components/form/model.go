@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
 	"github.com/malipo/malipo/ui/components/keys"
 	"github.com/malipo/malipo/ui/components/text"
@@ -253,15 +254,16 @@ func (f *Form) Refused(seq int, err error, attrs map[string]string) tea.Cmd {
 	if !errors.As(err, &ae) {
 		return nil
 	}
-	first := -1
+	first, placed := -1, 0
 	said := map[*Field]bool{} // IntaSend's first word on a field wins
 	for _, d := range ae.Errors {
 		k := d.Attr
 		if a, ok := attrs[k]; ok {
 			k = a
 		}
-		for i, fl := range f.Fields {
-			if fl.Key == k && !said[fl] {
+		if i := f.index(k); i >= 0 {
+			placed++
+			if fl := f.Fields[i]; !said[fl] {
 				said[fl] = true
 				fl.Err, fl.Warn, fl.Touched = d.Detail, false, true
 				if first < 0 {
@@ -273,5 +275,20 @@ func (f *Form) Refused(seq int, err error, attrs map[string]string) tea.Cmd {
 	if first < 0 {
 		return nil
 	}
+	if placed == len(ae.Errors) {
+		// Every word IntaSend said is under its field: the foot points
+		// there rather than say it again and push the keys off the box.
+		f.Err = "refused: see the line marked " + common.SymFailed + " above"
+	}
 	return f.Focus(first)
+}
+
+// index is the position of the field called key, or -1.
+func (f *Form) index(key string) int {
+	for i, fl := range f.Fields {
+		if fl.Key == key {
+			return i
+		}
+	}
+	return -1
 }

@@ -296,10 +296,21 @@ func TestRefusedKeepsValues(t *testing.T) {
 	if f.State != Editing || f.Err == "" || f.Get("phone").Err != "Invalid phone" || f.Focused() != 0 {
 		t.Errorf("state %v err %q phone err %q focus %d", f.State, f.Err, f.Get("phone").Err, f.Focused())
 	}
+	if !strings.Contains(f.Err, "see the line marked") {
+		t.Errorf("every error is under its field, yet the foot says %q", f.Err)
+	}
 	for k, want := range map[string]string{"phone": "0712345678", "amount": "4300", "ref": "ORDER-1"} {
 		if got := f.Get(k).Value(); got != want {
 			t.Errorf("%s holds %q after the refusal, want %q", k, got, want)
 		}
+	}
+	// A word on no field of this form keeps IntaSend's whole message.
+	f.State = Sending
+	err.Errors = append(err.Errors, client.ErrorDetail{Code: "invalid", Detail: "Wallet is frozen", Attr: "wallet_id"})
+	err.Detail = "Wallet is frozen"
+	f.Refused(3, err, map[string]string{"phone_number": "phone"})
+	if !strings.Contains(f.Err, "Wallet is frozen") {
+		t.Errorf("a refusal on no field lost its message: %q", f.Err)
 	}
 	f.Refused(3, errors.New("connection reset"), nil)
 	if f.Err == "" {
