@@ -8,6 +8,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // TestEndToEndPartialRefund is the done-when for refunds: a
@@ -108,11 +109,11 @@ func TestRefundStillClearing(t *testing.T) {
 	d.Press("enter")
 	d.confirm()
 	fm := d.m.form
-	if fm == nil || fm.state != formEditing {
+	if fm == nil || fm.State != uiform.Editing {
 		t.Fatal("the refused refund closed the form")
 	}
-	if !strings.Contains(fm.err, "clearing") || fm.amount.Value() != "750" || fm.details.Value() != "customer cancelled" {
-		t.Errorf("form after refusal: err %q, amount %q, details %q", fm.err, fm.amount.Value(), fm.details.Value())
+	if !strings.Contains(fm.Get("amount").Err, "clearing") || fm.Err == "" || fm.Get("amount").Value() != "750" || fm.Get("details").Value() != "customer cancelled" {
+		t.Errorf("form after refusal: err %q, amount %q, details %q", fm.Get("amount").Err, fm.Get("amount").Value(), fm.Get("details").Value())
 	}
 	if v := strings.Join(strings.Fields(d.View()), " "); !strings.Contains(v, "IntaSend:") {
 		t.Errorf("IntaSend's message not shown:\n%s", d.View())
@@ -120,8 +121,11 @@ func TestRefundStillClearing(t *testing.T) {
 	if n := len(f.Server.Refunds()); n != 0 {
 		t.Fatalf("%d refunds after a refusal", n)
 	}
+	if fm.Current() != fm.Get("amount") || !strings.Contains(fm.Get("amount").Err, "cannot cover") {
+		t.Errorf("IntaSend named the amount: focus on %s, amount error %q", fm.Current().Key, fm.Get("amount").Err)
+	}
 	f.Advance(2 * time.Minute)
-	d.Press("enter") // submit again from the details field
+	d.Press("enter", "enter", "enter") // from the amount IntaSend named, through to submit
 	d.confirm()
 	if d.m.form != nil || len(f.Server.Refunds()) != 1 || f.Server.Refunds()[0].Amount != client.Units(750) {
 		t.Fatalf("after clearing: form %v, refunds %+v", d.m.form != nil, f.Server.Refunds())
@@ -144,8 +148,8 @@ func TestRefundRefusedByIntaSend(t *testing.T) {
 	}
 	d.confirm()
 	fm := d.m.form
-	if fm == nil || !strings.Contains(fm.err, "at most KES 50.00 can be refunded") || fm.amount.Value() != "150.00" {
-		t.Fatalf("form %+v", fm)
+	if fm == nil || !strings.Contains(fm.Get("amount").Err, "at most KES 50.00 can be refunded") || fm.Get("amount").Value() != "150.00" {
+		t.Fatalf("form %+v\n%s", fm, d.View())
 	}
 }
 
@@ -212,11 +216,11 @@ func TestCancelledConfirmation(t *testing.T) {
 	d.find(halfRefunded)
 	d.Press("R", "enter", "enter", "enter")
 	c, _ := d.Last(typeOf[common.ConfirmMsg]()).(common.ConfirmMsg)
-	if d.m.form.state != formConfirming || d.m.QuitWarning() == "" && false {
+	if d.m.form.State != uiform.Confirming || d.m.QuitWarning() == "" && false {
 		t.Fatal("not waiting for confirmation")
 	}
 	d.Feed(c.OnCancel)
-	if d.m.form == nil || d.m.form.state != formEditing || d.m.form.amount.Value() != "150.00" {
+	if d.m.form == nil || d.m.form.State != uiform.Editing || d.m.form.Get("amount").Value() != "150.00" {
 		t.Fatal("cancel did not return to the form")
 	}
 	d.Feed(c.OnConfirm) // a stale confirmation after cancel does nothing

@@ -2,10 +2,8 @@ package refunds
 
 import (
 	"fmt"
-	"strings"
+	"regexp"
 
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
@@ -18,44 +16,18 @@ import (
 // Reasons IntaSend accepts, in its order (OAS ChargebacksCreate).
 var reasons = []string{client.ReasonUnavailable, client.ReasonDelayed, client.ReasonWrong, client.ReasonDuplicate, client.ReasonOther}
 
-// detailsMax is the simulator's (and IntaSend's serializer's) limit.
-const detailsMax = 255
+// detailsRE: IntaSend refuses markup in reason_details.
+var detailsRE = regexp.MustCompile(`^[^<>]*$`)
 
-type formState int
-
-const (
-	formEditing    formState = iota
-	formConfirming           // waiting for the shell's confirmation dialog
-	formSending              // the request is in flight
-)
-
-// Form field indexes.
-const (
-	fAmount = iota
-	fReason
-	fDetails
-	nFields
-)
-
-// form is the refund form for the payment on screen. What was typed stays
-// until the refund succeeds.
+// form is the shared form (ui/components/form) on the payment on screen.
+// What was typed stays until the refund succeeds.
 type form struct {
-	seq     int
+	*uiform.Form
 	invoice client.Invoice
 	cust    string
-	left    client.Amount // refundable when the form opened (re-read on each lookup)
-
-	amount  textinput.Model
-	reason  int
-	details textinput.Model
-	focus   int
-
-	amountErr, detailsErr string
-	touched               [nFields]bool
-	edited                bool
-	err                   string // IntaSend's message after a refused request
-	state                 formState
-	req                   *client.RefundRequest // what was confirmed
+	left    client.Amount         // refundable, re-read from the payment on each check
+	edited  bool                  // a key changed something: quitting asks first
+	req     *client.RefundRequest // what was confirmed, sent exactly
 }
 
 // Messages of the refund flow; seq ties each to its form.
@@ -89,132 +61,80 @@ func (m *Model) openForm() tea.Cmd {
 	}
 	st := m.c.Styles
 	m.seq++
-	f := &form{seq: m.seq, invoice: p.status.Invoice, cust: p.customer(), left: p.remainder(),
-		amount:  uiform.NewInput(st, "", "e.g. 1,500.00", 20),
-		details: uiform.NewInput(st, "", "optional, what happened", detailsMax)}
-	f.amount.SetValue(f.left.String())
-	f.amount.CursorEnd()
+	f := &form{invoice: p.status.Invoice, cust: p.customer(), left: p.remainder()}
+	amount := uiform.NewMoney(st, "amount", "Amount", "e.g. 1,500.00").WithCheck(f.checkAmount).WithValue(f.left.String())
+	amount.Currency = f.invoice.Currency
+	reason := make([]uiform.Option, len(reasons))
+	for i, r := range reasons {
+		reason[i] = uiform.Option{Label: r, Value: r}
+	}
+	f.Form = uiform.New(m.keys.Form, "Refund payment "+f.invoice.ID, amount,
+		uiform.NewChoice("reason", "Reason", reason, ""),
+		uiform.NewText(st, "details", "Details", "optional, what happened", uiform.ReasonDetailsMax).
+			Match(detailsRE, "must not contain < or >"))
+	f.Seq, f.Sending = m.seq, "sending the refund…"
 	m.form = f
 	m.check()
-	return f.setFocus(fAmount)
+	return f.Focus(0)
 }
 
-func (f *form) setFocus(i int) tea.Cmd {
-	f.focus = (i + nFields) % nFields
-	f.amount.Blur()
-	f.details.Blur()
-	switch f.focus {
-	case fAmount:
-		return f.amount.Focus()
-	case fDetails:
-		return f.details.Focus()
-	}
-	return nil
-}
-
-// check validates the fields; errors show once a field was left or the
-// form submitted. The remainder is the payment's latest.
+// check re-reads what is left to refund (the payment is looked up again
+// while the form is open) and checks the fields against it.
 func (m *Model) check() bool {
 	f := m.form
 	if m.pay != nil && m.pay.status != nil && m.pay.status.Invoice.ID == f.invoice.ID && m.pay.refundsErr == "" {
 		f.left = m.pay.remainder()
 	}
-	f.amountErr = m.checkAmount(f.amount.Value())
-	f.detailsErr = ""
-	if d := f.details.Value(); len([]rune(d)) > detailsMax {
-		f.detailsErr = fmt.Sprintf("at most %d characters", detailsMax)
-	} else if strings.ContainsAny(d, "<>") {
-		f.detailsErr = "must not contain < or >"
-	}
-	return f.amountErr == "" && f.detailsErr == ""
+	cur := f.currency()
+	f.Facts = [][2]string{{"Customer", text.OrDash(f.cust)}, {"Paid", f.invoice.Value.Format(cur)}, {"Refundable", f.left.Format(cur)}}
+	return f.Check()
 }
 
-func (m *Model) checkAmount(v string) string {
-	f := m.form
-	cur := f.invoice.Currency
-	if cur == "" {
-		cur = "KES"
+func (f *form) currency() string {
+	if f.invoice.Currency == "" {
+		return "KES"
 	}
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "an amount is required"
+	return f.invoice.Currency
+}
+
+// checkAmount: no more than is left, and the hint says whether it is all.
+func (f *form) checkAmount(fl *uiform.Field) (hint, errMsg string) {
+	a, _ := fl.Amount()
+	if a > f.left {
+		return "", fmt.Sprintf("more than the %s left to refund", f.left.Format(f.currency()))
 	}
-	a, err := client.ParseAmount(v)
-	if err != nil {
-		return text.Reason(err)
-	}
-	switch {
-	case a <= 0:
-		return "must be more than zero"
-	case a > f.left:
-		return fmt.Sprintf("more than the %s left to refund", f.left.Format(cur))
-	}
-	return ""
+	return "= " + a.Format(f.currency()) + partial(a, f.left), ""
 }
 
 // onFormKey applies a key (or paste) to the form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 	f := m.form
-	if f.state != formEditing {
+	ev, cmd := f.Update(msg)
+	switch ev {
+	case uiform.Cancelled:
+		m.form = nil
 		return nil
+	case uiform.Submitted:
+		return tea.Batch(cmd, m.submit())
+	case uiform.Edited:
+		f.edited = true
+		m.check()
 	}
-	km := m.keys
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch act, next := uiform.Nav(uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField},
-			k, f.focus, nFields); act {
-		case uiform.Cancel:
-			m.form = nil
-			return nil
-		case uiform.Submit: // enter on the last field (details)
-			f.touched[f.focus] = true
-			return m.submit()
-		case uiform.Move:
-			f.touched[f.focus] = true
-			m.check()
-			return f.setFocus(next)
-		}
-		if f.focus == fReason && key.Matches(k, km.Choose) {
-			if k.String() == "left" {
-				f.reason = (f.reason + len(reasons) - 1) % len(reasons)
-			} else {
-				f.reason = (f.reason + 1) % len(reasons)
-			}
-			f.edited = true
-			return nil
-		}
-	}
-	var cmd tea.Cmd
-	switch f.focus {
-	case fAmount:
-		f.amount, cmd = f.amount.Update(msg)
-	case fDetails:
-		f.details, cmd = f.details.Update(msg)
-	default:
-		return nil
-	}
-	f.edited = true
-	m.check()
 	return cmd
 }
 
 // submit validates and asks the shell for the typed confirmation.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	for i := range f.touched {
-		f.touched[i] = true
+	m.check() // against what is left now
+	if ok, cmd := f.Submit(); !ok {
+		return cmd
 	}
-	f.err = ""
-	if !m.check() {
-		if f.amountErr != "" {
-			return f.setFocus(fAmount)
-		}
-		return f.setFocus(fDetails)
-	}
-	amount, _ := client.ParseAmount(f.amount.Value())
-	req := client.RefundRequest{InvoiceID: f.invoice.ID, Amount: amount, Reason: reasons[f.reason],
-		ReasonDetails: strings.TrimSpace(f.details.Value())}
+	amount, _ := f.Get("amount").Amount()
+	req := client.RefundRequest{InvoiceID: f.invoice.ID, Amount: amount, Reason: f.Value("reason"),
+		ReasonDetails: f.Value("details")}
 	f.req = &req
-	f.state = formConfirming
+	f.Confirm()
 	cur := f.invoice.Currency
 	body := fmt.Sprintf("invoice  %s (paid %s)\ncustomer %s\nreason   %s", f.invoice.ID, f.invoice.Value.Format(cur), text.OrDash(f.cust), req.Reason)
 	if req.ReasonDetails != "" {
@@ -227,8 +147,8 @@ func (m *Model) submit() tea.Cmd {
 		Typed:     amount.String(),
 		Danger:    true,
 		Perm:      common.PermRefund,
-		OnConfirm: confirmedMsg{seq: f.seq},
-		OnCancel:  cancelledMsg{seq: f.seq},
+		OnConfirm: confirmedMsg{seq: f.Seq},
+		OnCancel:  cancelledMsg{seq: f.Seq},
 	})
 }
 
@@ -236,11 +156,10 @@ func (m *Model) submit() tea.Cmd {
 // the same form finds it already sending.
 func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	f := m.form
-	if f == nil || f.seq != msg.seq || f.state != formConfirming || f.req == nil {
+	if f == nil || f.req == nil || !f.Confirmed(msg.seq) {
 		return nil
 	}
-	f.state = formSending
-	c, cm, req, seq, cur := m.c.Client, m.c, *f.req, f.seq, f.invoice.Currency
+	c, cm, req, seq, cur := m.c.Client, m.c, *f.req, f.Seq, f.invoice.Currency
 	return func() tea.Msg {
 		cx, cancel := ctx()
 		defer cancel()
@@ -251,8 +170,8 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 }
 
 func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
-	if f := m.form; f != nil && f.seq == msg.seq && f.state == formConfirming {
-		f.state = formEditing
+	if m.form != nil {
+		m.form.Cancelled(msg.seq)
 	}
 	return nil
 }
@@ -260,7 +179,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
 	warn := audit.Warning(msg.auditErr) // even when the form has gone
 	f := m.form
-	if f == nil || f.seq != msg.seq {
+	if f == nil || !f.Is(msg.seq) {
 		return warn
 	}
 	now := m.c.Now()
@@ -288,62 +207,15 @@ func (m *Model) onRefundDone(msg refundDoneMsg) tea.Cmd {
 				"IntaSend did not answer clearly (%s). The refund of %s on %s may have gone through, so it was not sent again. "+
 					"The refunds are being looked up again: check them before refunding again", text.ErrText(msg.err), req.Amount.Format(cur), req.InvoiceID)))
 	}
-	f.state = formEditing
-	f.err = text.ErrText(msg.err)
-	return tea.Batch(warn, text.Health(msg.err, now))
+	return tea.Batch(warn, text.Health(msg.err, now), f.Refused(msg.seq, msg.err, apiFields))
 }
 
-// formView draws the form in a box at most width cells wide.
+// apiFields maps IntaSend's attributes to this form's field keys.
+var apiFields = map[string]string{"reason_details": "details"}
+
+// formView draws the form in a box at most the body's width.
 func (m *Model) formView() string {
-	st := m.c.Styles
-	f := m.form
-	w := min(m.width, 72)
-	inner := max(w-4, 20)
-	const labelW = 13
-	valueW := max(inner-labelW-2, 8)
-	cur := f.invoice.Currency
-	var lines []string
-	add := func(s string) { lines = append(lines, text.Truncate(s, inner)) }
-	add(st.Title.Render("Refund payment " + f.invoice.ID))
-	add("")
-	add("  " + st.Label.Render(text.PadRight("Customer", labelW)) + text.OrDash(f.cust))
-	add("  " + st.Label.Render(text.PadRight("Paid", labelW)) + f.invoice.Value.Format(cur))
-	add("  " + st.Label.Render(text.PadRight("Refundable", labelW)) + st.Bold.Render(f.left.Format(cur)))
-	add("")
-	marker := func(i int) string {
-		if i == f.focus && f.state == formEditing {
-			return st.Key.Render("▸ ")
-		}
-		return "  "
-	}
-	errLine := func(i int, msg string) {
-		if msg != "" && f.touched[i] {
-			add(strings.Repeat(" ", labelW+2) + st.FieldError.Render(text.Truncate(common.SymFailed+" "+msg, valueW)))
-		}
-	}
-	f.amount.SetWidth(valueW - 1)
-	add(marker(fAmount) + st.Label.Render(text.PadRight("Amount", labelW)) + f.amount.View())
-	if f.amountErr == "" {
-		if a, err := client.ParseAmount(f.amount.Value()); err == nil {
-			add(strings.Repeat(" ", labelW+2) + st.Faint.Render(text.Truncate("= "+a.Format(cur)+partial(a, f.left), valueW)))
-		}
-	}
-	errLine(fAmount, f.amountErr)
-	add(marker(fReason) + st.Label.Render(text.PadRight("Reason", labelW)) + m.reasonView(f.focus == fReason && f.state == formEditing))
-	f.details.SetWidth(valueW - 1)
-	add(marker(fDetails) + st.Label.Render(text.PadRight("Details", labelW)) + f.details.View())
-	errLine(fDetails, f.detailsErr)
-	add("")
-	lines = append(lines, uiform.Refused(st, f.err, inner)...)
-	switch f.state {
-	case formSending:
-		add(st.Pending.Render(common.SymPending + " sending the refund…"))
-	case formConfirming:
-		add(st.Faint.Render(common.SymPending + " waiting for your confirmation"))
-	default:
-		add(st.Faint.Render("tab/↑↓ move · ←/→ reason · enter next/submit · esc cancel"))
-	}
-	return st.FocusedBox.Width(w).Render(strings.Join(lines, "\n"))
+	return m.form.View(m.c.Styles, m.c.Styles.Pending.Render(common.SymPending), m.width)
 }
 
 // partial says whether an amount refunds all that is left or part of it.
@@ -352,13 +224,4 @@ func partial(a, left client.Amount) string {
 		return " (all that is left)"
 	}
 	return " (partial)"
-}
-
-func (m *Model) reasonView(focused bool) string {
-	st := m.c.Styles
-	label := reasons[m.form.reason]
-	if focused {
-		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›") + st.Faint.Render(fmt.Sprintf("  %d/%d ←/→", m.form.reason+1, len(reasons)))
-	}
-	return "‹ " + label + " ›"
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -34,7 +35,7 @@ func TestGolden(t *testing.T) {
 			d.TypeText("100")
 			d.Press("tab", "right")
 		}},
-		{"form-invalid", "", []string{"80x24"}, func(d *driver) {
+		{"form-invalid", "", []string{"80x24", "120x40"}, func(d *driver) {
 			d.find(halfRefunded)
 			d.Press("R")
 			d.clearField()
@@ -57,6 +58,28 @@ func TestGolden(t *testing.T) {
 				tuitest.Screen(t, name, got, w, h)
 			})
 		}
+	}
+}
+
+// TestGoldenRefused: IntaSend's refusal on the form (another agent
+// refunded meanwhile), with everything typed kept. Each size gets its own
+// simulator: the refusal changes the payment.
+func TestGoldenRefused(t *testing.T) {
+	for _, size := range []string{"80x24", "120x40"} {
+		t.Run(size, func(t *testing.T) {
+			f := seeded(t)
+			w, h := tuitest.Body(t, size)
+			d := newDriver(t, f.common(""), w, h)
+			d.find(halfRefunded)
+			d.Press("R", "tab", "right", "tab")
+			d.TypeText("parcel lost")
+			d.Press("enter")
+			if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: halfRefunded, Amount: client.Units(100), Reason: client.ReasonOther}); err != nil {
+				t.Fatal(err)
+			}
+			d.confirm()
+			tuitest.Screen(t, "form-refused_"+size, d.View(), w, h)
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -162,7 +163,7 @@ func fetchPayment(c *client.Client, seq int, id string) tea.Cmd {
 // lookup opens (or refreshes) the payment screen on invoice id; openForm
 // opens the refund form once it is loaded.
 func (m *Model) lookup(id string, openForm bool) tea.Cmd {
-	if m.form != nil && m.form.state != formEditing {
+	if m.form != nil && m.form.State != uiform.Editing {
 		return common.Toast(common.ToastWarn, "A refund is waiting for confirmation or being sent; try again in a moment")
 	}
 	m.seq++

@@ -124,7 +124,7 @@ func (m *Model) Refresh() tea.Cmd {
 // QuitWarning tells the shell what quitting would lose.
 func (m *Model) QuitWarning() string {
 	switch {
-	case m.form != nil && m.form.state == formSending:
+	case m.form != nil && m.form.State == uiform.Sending:
 		return "A refund request is in flight; quitting now leaves you unsure whether it went through."
 	case m.form != nil && m.form.edited:
 		return "The refund form has unsent input."

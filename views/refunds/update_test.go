@@ -8,6 +8,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // TestListLoads: the seeded refunds, newest first, status as word and symbol.
@@ -223,7 +224,7 @@ func TestFormBadInput(t *testing.T) {
 	if d.m.form == nil {
 		t.Fatalf("R did not open the form:\n%s", d.View())
 	}
-	if got := d.m.form.amount.Value(); got != "150.00" {
+	if got := d.m.form.Get("amount").Value(); got != "150.00" {
 		t.Errorf("amount defaults to %q, want what is left, 150.00", got)
 	}
 	cases := []struct{ typed, want string }{
@@ -236,31 +237,31 @@ func TestFormBadInput(t *testing.T) {
 		{"", "an amount is required"},
 	}
 	for _, tc := range cases {
-		d.m.form.setFocus(fAmount)
+		d.m.form.Focus(0)
 		d.clearField()
 		d.TypeText(tc.typed)
 		d.Press("tab", "tab", "enter") // to details, submit
 		fm := d.m.form
-		if fm == nil || fm.state != formEditing {
+		if fm == nil || fm.State != uiform.Editing {
 			t.Fatalf("%q: form closed or left editing", tc.typed)
 		}
-		if fm.amountErr == "" || !strings.Contains(fm.amountErr, tc.want) {
-			t.Errorf("%q: error %q, want %q", tc.typed, fm.amountErr, tc.want)
+		if fm.Get("amount").Err == "" || !strings.Contains(fm.Get("amount").Err, tc.want) {
+			t.Errorf("%q: error %q, want %q", tc.typed, fm.Get("amount").Err, tc.want)
 		}
-		if fm.amount.Value() != tc.typed || fm.focus != fAmount {
-			t.Errorf("%q: form holds %q, focus %d", tc.typed, fm.amount.Value(), fm.focus)
+		if fm.Get("amount").Value() != tc.typed || fm.Focused() != 0 {
+			t.Errorf("%q: form holds %q, focus %d", tc.typed, fm.Get("amount").Value(), fm.Focused())
 		}
 		if d.Last(typeOf[common.ConfirmMsg]()) != nil {
 			t.Fatalf("%q: asked for a confirmation", tc.typed)
 		}
-		if v := d.View(); fm.amountErr != "" && !strings.Contains(v, "✖ ") {
+		if v := d.View(); fm.Get("amount").Err != "" && !strings.Contains(v, "✖ ") {
 			t.Errorf("%q: no inline error on screen:\n%s", tc.typed, v)
 		}
 	}
 	// Details are capped at IntaSend's 255 characters as they are typed.
-	d.m.form.setFocus(fDetails)
+	d.m.form.Focus(2)
 	d.TypeText(strings.Repeat("x", 260))
-	if n := len(d.m.form.details.Value()); n != detailsMax {
+	if n := len(d.m.form.Get("details").Value()); n != uiform.ReasonDetailsMax {
 		t.Errorf("details hold %d characters", n)
 	}
 	// esc closes the form without sending.
@@ -278,15 +279,15 @@ func TestReasonPicker(t *testing.T) {
 	d.Press("R", "tab")
 	seen := map[string]bool{}
 	for range reasons {
-		seen[reasons[d.m.form.reason]] = true
+		seen[d.m.form.Value("reason")] = true
 		d.Press("right")
 	}
-	if len(seen) != 5 || d.m.form.reason != 0 {
-		t.Errorf("right cycled through %v, back at %d", seen, d.m.form.reason)
+	if len(seen) != 5 || d.m.form.Value("reason") != reasons[0] {
+		t.Errorf("right cycled through %v, back at %s", seen, d.m.form.Value("reason"))
 	}
 	d.Press("left")
-	if reasons[d.m.form.reason] != client.ReasonOther {
-		t.Errorf("left from the first is %s", reasons[d.m.form.reason])
+	if d.m.form.Value("reason") != client.ReasonOther {
+		t.Errorf("left from the first is %s", d.m.form.Value("reason"))
 	}
 	if !d.m.Capturing() || d.m.QuitWarning() == "" {
 		t.Error("an edited form must capture keys and warn before quitting")
@@ -363,7 +364,7 @@ func TestOpenRefundMsg(t *testing.T) {
 	d := newDriver(t, f.common(""), 80, 20)
 	d.Press("f") // a find box open when the hand-off arrives is replaced
 	d.Feed(common.OpenRefundMsg{InvoiceID: " v1d8d8f "})
-	if d.m.find != nil || d.m.form == nil || d.m.form.invoice.ID != halfRefunded || d.m.form.amount.Value() != "150.00" {
+	if d.m.find != nil || d.m.form == nil || d.m.form.invoice.ID != halfRefunded || d.m.form.Get("amount").Value() != "150.00" {
 		t.Fatalf("hand-off:\n%s", d.View())
 	}
 	d.Press("esc")
