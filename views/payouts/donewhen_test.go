@@ -85,10 +85,10 @@ func TestOpsImportsFixesApprovesAndWatches(t *testing.T) {
 			d.Press("down")
 		}
 		d.Press("e")
-		d.m.form.setFocus(fx.field)
+		d.m.form.Focus(fx.field)
 		d.Press("ctrl+u")
 		d.TypeText(fx.value)
-		d.m.form.setFocus(len(d.m.form.fields) - 1)
+		d.m.form.Focus(len(d.m.form.Fields) - 1)
 		d.Press("enter")
 		if d.m.form != nil {
 			t.Fatalf("fix %d not accepted:\n%s", i+1, d.View())

@@ -12,50 +12,6 @@ import (
 	"github.com/malipo/malipo/ui/components/text"
 )
 
-// choice is one option of a picker field.
-type choice struct{ label, value string }
-
-// field is one line of a form: a text input or a picker (choices).
-type field struct {
-	key     string
-	label   string
-	input   textinput.Model
-	choices []choice
-	sel     int
-	hint    string
-	err     string
-	warn    bool // err is a warning
-}
-
-func (f *field) value() string {
-	if f.choices != nil {
-		if len(f.choices) == 0 {
-			return ""
-		}
-		return f.choices[f.sel].value
-	}
-	return f.input.Value()
-}
-
-// Key, Input and Picker let the shared form rules (ui/components/form) see
-// the field: a picker takes no typing.
-func (f *field) Key() string  { return f.key }
-func (f *field) Picker() bool { return f.choices != nil }
-func (f *field) Input() *textinput.Model {
-	if f.Picker() {
-		return nil
-	}
-	return &f.input
-}
-
-func (f *field) choose(v string) {
-	for i, c := range f.choices {
-		if c.value == v {
-			f.sel = i
-		}
-	}
-}
-
 type formKind int
 
 const (
@@ -63,132 +19,28 @@ const (
 	formSettings
 )
 
-// form is a small stack of fields with inline validation; the Model checks
-// fields, the form only edits and draws.
+// form is the shared form (ui/components/form) for a row or the rail and
+// wallet; the payout package's validator is its rule (Rules).
 type form struct {
-	kind   formKind
-	title  string
-	intro  []string
-	fields []*field
-	focus  int
-	row    int // formRow: the row edited, -1 for a new one
+	*uiform.Form
+	kind formKind
+	row  int // formRow: the row edited, -1 for a new one
 }
 
-func textField(st *common.Styles, key, label, placeholder, value string, limit int) *field {
-	f := &field{key: key, label: label, input: uiform.NewInput(st, "", placeholder, limit)}
-	f.input.SetValue(value)
-	f.input.CursorEnd()
-	return f
-}
-
-func choiceField(key, label string, choices []choice, value string) *field {
-	f := &field{key: key, label: label, choices: choices}
-	f.choose(value)
-	return f
-}
-
-func (f *form) get(key string) *field {
-	return uiform.Get(f.fields, key)
-}
-
-func (f *form) setFocus(i int) tea.Cmd {
-	var cmd tea.Cmd
-	f.focus, cmd = uiform.Focus(f.fields, i)
-	return cmd
-}
-
-type formEvent int
-
-const (
-	formNothing formEvent = iota
-	formCancel
-	formSubmit
-	formEdited
-)
-
-func (f *form) update(km KeyMap, msg tea.Msg) (formEvent, tea.Cmd) {
-	if p, ok := msg.(tea.PasteMsg); ok {
-		if cur := f.fields[f.focus]; cur.choices == nil {
-			var cmd tea.Cmd
-			cur.input, cmd = cur.input.Update(p)
-			return formEdited, cmd
-		}
-		return formNothing, nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return formNothing, nil
-	}
-	cur := f.fields[f.focus]
-	switch act, next := uiform.Nav(formKeys(km), k, f.focus, len(f.fields)); act {
-	case uiform.Cancel:
-		return formCancel, nil
-	case uiform.Submit:
-		return formSubmit, nil
-	case uiform.Move:
-		return formEdited, f.setFocus(next)
-	}
-	switch {
-	case len(cur.choices) > 0 && key.Matches(k, km.Choose):
-		if k.String() == "left" {
-			cur.sel = (cur.sel + len(cur.choices) - 1) % len(cur.choices)
-		} else {
-			cur.sel = (cur.sel + 1) % len(cur.choices)
-		}
-		return formEdited, nil
-	case cur.choices == nil:
-		var cmd tea.Cmd
-		cur.input, cmd = cur.input.Update(msg)
-		return formEdited, cmd
-	}
-	return formNothing, nil
-}
-
-func (f *form) view(st *common.Styles, w int) string {
-	w = min(w, 76)
-	inner := max(w-4, 20)
-	labels := make([]string, len(f.fields))
-	for i, fl := range f.fields {
-		labels[i] = fl.label
-	}
-	lay := uiform.NewLayout(inner, labels...)
-	lines := []string{st.Title.Render(f.title)}
-	for _, l := range f.intro {
-		lines = append(lines, st.Faint.Render(text.Truncate(l, inner)))
-	}
-	lines = append(lines, "")
-	for i, fl := range f.fields {
-		focused := i == f.focus
-		var val string
-		if fl.choices != nil {
-			val = choiceView(st, fl, focused)
-		} else {
-			fl.input.SetWidth(lay.ValueW - 1)
-			val = fl.input.View()
-		}
-		lines = append(lines, lay.Line(st, focused, fl.label, val))
-		switch {
-		case fl.err != "" && fl.warn:
-			lines = append(lines, lay.Warning(st, fl.err))
-		case fl.err != "":
-			lines = append(lines, lay.Error(st, fl.err))
-		case fl.hint != "":
-			lines = append(lines, lay.Hint(st, fl.hint))
+// newForm opens a form of kind with the fields, checked and focused on
+// the first. Nothing is sent from here: enter saves into the draft.
+func (m *Model) newForm(kind formKind, title, intro string, rules func(*uiform.Form), fields ...*uiform.Field) tea.Cmd {
+	f := uiform.New(m.keys.Form, title, fields...)
+	f.Intro, f.Rules, f.MaxWidth = []string{intro}, rules, 76
+	f.Help = "tab/↑↓ move · enter next/save · esc cancel"
+	for _, fl := range fields {
+		if fl.Kind == uiform.Choice {
+			f.Help = "tab/↑↓ move · ←/→ choose · enter next/save · esc cancel"
 		}
 	}
-	lines = append(lines, "", st.Faint.Render("tab/↑↓ move · ←/→ choose · enter next/save · esc cancel"))
-	return st.FocusedBox.Width(w).Render(joinLines(lines))
-}
-
-func choiceView(st *common.Styles, fl *field, focused bool) string {
-	if len(fl.choices) == 0 {
-		return st.Faint.Render("(none)")
-	}
-	label := fl.choices[fl.sel].label
-	if focused {
-		return st.Key.Render("‹ ") + st.Bold.Render(label) + st.Key.Render(" ›")
-	}
-	return "‹ " + label + " ›"
+	m.form = &form{Form: f, kind: kind, row: -1}
+	f.Check()
+	return f.Focus(0)
 }
 
 func joinLines(ls []string) string { return strings.Join(ls, "\n") }
@@ -267,9 +119,4 @@ func (m *Model) promptView() string {
 	}
 	lines = append(lines, "", st.Faint.Render("enter ok · esc cancel"))
 	return st.FocusedBox.Width(w).Render(joinLines(lines))
-}
-
-// formKeys are the bindings the shared focus rules use.
-func formKeys(km KeyMap) uiform.Keys {
-	return uiform.Keys{Cancel: km.Cancel, Submit: km.Submit, Next: km.NextField, Prev: km.PrevField}
 }

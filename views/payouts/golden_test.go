@@ -34,7 +34,28 @@ func TestGolden(t *testing.T) {
 			d.TypeText("Ann")
 			d.Press("tab")
 			d.TypeText("0799")
+			d.Press("tab") // left: its error shows
 		}},
+		// A CSV row opens with what is wrong with it already shown.
+		{"row-edit-csv", []string{"80x24", "120x40"}, func(d *driver) {
+			composed(d)
+			d.Press("e")
+		}},
+		{"row-pesalink", []string{"80x24", "120x40"}, func(d *driver) {
+			d.setRail(payout.PesaLink)
+			d.Press("a")
+			d.TypeText("Peter Kamau")
+			d.Press("tab")
+			d.TypeText("0123456789")
+			d.Press("tab")
+			d.TypeText("68")
+		}},
+		{"row-bankpicker", []string{"80x24", "120x40"}, func(d *driver) {
+			d.setRail(payout.PesaLink)
+			d.Press("a", "tab", "tab")
+			d.TypeText("equ")
+		}},
+		{"settings", []string{"80x24", "120x40"}, func(d *driver) { d.Press("s") }},
 		{"compose-pesalink", []string{"80x24", "120x40"}, func(d *driver) {
 			d.setRail(payout.PesaLink)
 			d.addRow("Peter Kamau", "0123456789", "1", "25000", "invoice 7")

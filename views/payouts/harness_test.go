@@ -13,6 +13,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 const (
@@ -129,10 +130,10 @@ func (d *driver) addRow(values ...string) {
 		d.T.Fatalf("no form after a:\n%s", d.View())
 	}
 	for i, v := range values {
-		fl := d.m.form.fields[d.m.form.focus]
-		if fl.choices != nil {
+		fl := d.m.form.Current()
+		if fl.Kind == uiform.Choice {
 			if v != "" {
-				fl.choose(v)
+				fl.Choose(v)
 			}
 		} else {
 			d.TypeText(v)
@@ -151,8 +152,8 @@ func (d *driver) addRow(values ...string) {
 func (d *driver) setRail(r payout.Rail) {
 	d.T.Helper()
 	d.Press("s")
-	d.m.form.get("rail").choose(string(r))
-	d.m.form.get("wallet").choose(d.f.ops)
+	d.m.form.Get("rail").Choose(string(r))
+	d.m.form.Get("wallet").Choose(d.f.ops)
 	d.Press("tab", "enter")
 	if d.m.form != nil {
 		d.T.Fatalf("settings still open:\n%s", d.View())

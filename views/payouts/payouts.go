@@ -102,7 +102,6 @@ type Model struct {
 
 	comp    composer
 	form    *form
-	picker  *bankpicker.Model // the bank picker over the row form
 	prompt  *prompt
 	imp     *importPanel
 	impSeq  int         // ties an import's answer to the panel that asked
@@ -198,7 +197,7 @@ func (m *Model) SetSize(w, h int) {
 
 // Capturing is true while a form, a prompt or the resume offer takes keys.
 func (m *Model) Capturing() bool {
-	return m.form != nil || m.prompt != nil || m.resume != nil || m.picker != nil
+	return m.form != nil || m.prompt != nil || m.resume != nil
 }
 
 // SetShown pauses tracking polls while the view is hidden.
@@ -267,8 +266,8 @@ func (m *Model) Actions() []common.Action {
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
-	case m.picker != nil:
-		return m.picker.ShortHelp()
+	case m.form != nil && m.form.Picking():
+		return m.form.PickerHelp()
 	case m.resume != nil:
 		return []key.Binding{k.Resume, k.NotNow}
 	case m.form != nil:

@@ -2,6 +2,7 @@ package payouts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // openRowForm edits row i, or adds a row after the cursor when i < 0.
@@ -34,29 +36,53 @@ func (m *Model) openRowForm(i int) tea.Cmd {
 	if amount == "" && r.Amount != 0 {
 		amount = r.Amount.Decimal()
 	}
+	cmd := m.newForm(formRow, title, c.d.Rail.Label()+" · "+m.walletName(), m.rowRules, m.rowFields(r, amount)...)
+	m.form.row = i // the row's CSV line and id number go with it
+	m.form.Check()
+	for _, fl := range m.form.Fields {
+		// A row from a CSV shows what is wrong with it at once; empty
+		// fields wait for a save, so a fresh form is not a wall of red.
+		fl.Touched = fl.Kind != uiform.Choice && fl.Trimmed() != ""
+	}
+	return cmd
+}
+
+// rowFields are the rail's fields for r, IntaSend's limits on each.
+func (m *Model) rowFields(r payout.Row, amount string) []*uiform.Field {
 	st := m.c.Styles
-	rail := c.d.Rail
-	fs := []*field{textField(st, "name", "Name", "recipient's name", r.Name, 240)}
+	rail := m.comp.d.Rail
 	acctHint := map[payout.Rail]string{payout.B2C: "07XX XXX XXX or 2547…", payout.Airtime: "07XX XXX XXX or 2547…",
 		payout.B2B: "PayBill or till number", payout.PesaLink: "bank account number", payout.P2P: "IntaSend account"}[rail]
-	fs = append(fs, textField(st, "account", "Account", acctHint, r.Account, 40))
+	fs := []*uiform.Field{
+		uiform.NewText(st, "name", "Name", "recipient's name", uiform.PayoutNameMax).WithValue(r.Name),
+		uiform.NewText(st, "account", "Account", acctHint, uiform.AccountMax).WithValue(r.Account),
+	}
 	switch rail {
 	case payout.PesaLink:
-		fs = append(fs, textField(st, "bank_code", "Bank code", "code, or type a name to search", r.BankCode, 8))
+		fs = append(fs, uiform.NewBankCode(st, "bank_code", "Bank code", "code, or type a name to search", m.bankPicker).WithValue(r.BankCode))
 	case payout.B2B:
 		t := r.AccountType
 		if t == "" {
 			t = client.PayBill
 		}
-		fs = append(fs, choiceField("account_type", "Type", []choice{{"PayBill", client.PayBill}, {"Till number", client.TillNumber}}, t),
-			textField(st, "account_reference", "Account ref", "account number at the business (PayBill)", r.AccountReference, 20))
+		fs = append(fs, uiform.NewChoice("account_type", "Type", []uiform.Option{{Label: "PayBill", Value: client.PayBill},
+			{Label: "Till number", Value: client.TillNumber}}, t),
+			uiform.NewText(st, "account_reference", "Account ref", "account number at the business (PayBill)", uiform.AccountRefMax).
+				WithValue(r.AccountReference))
 	}
-	fs = append(fs, textField(st, "amount", "Amount", "e.g. 1,500", amount, 20),
-		textField(st, "narrative", "Narrative", "shown in the SMS (22 characters)", r.Narrative, 240))
-	m.form = &form{kind: formRow, title: title, fields: fs, row: i,
-		intro: []string{rail.Label() + " · " + m.walletName()}}
-	m.checkRowForm(false)
-	return m.form.setFocus(0)
+	amt := uiform.NewMoney(st, "amount", "Amount", "e.g. 1,500").WithValue(amount)
+	amt.Currency = m.currency()
+	return append(fs, amt,
+		uiform.NewText(st, "narrative", "Narrative", "shown in the SMS (22 characters)", uiform.PayoutNarrativeMax).WithValue(r.Narrative))
+}
+
+// bankPicker is the bank picker the bank-code field opens, sized to the
+// view.
+func (m *Model) bankPicker() bankpicker.Model {
+	p := bankpicker.New(m.c, m.opts.bankCache)
+	p.SetSize(min(m.width-4, 70), max(min(m.height-4, 16), 4))
+	p.SetHelp("use this bank", "back to the form")
+	return p
 }
 
 func (m *Model) walletName() string {
@@ -71,8 +97,8 @@ func (m *Model) walletName() string {
 func (m *Model) rowFromForm() payout.Row {
 	f := m.form
 	v := func(k string) string {
-		if fl := f.get(k); fl != nil {
-			return fl.value()
+		if fl := f.Get(k); fl != nil {
+			return fl.Value()
 		}
 		return ""
 	}
@@ -90,42 +116,32 @@ func (m *Model) rowFromForm() payout.Row {
 	return payout.NormalizeRow(m.comp.d.Rail, r)
 }
 
-// checkRowForm puts each problem under its field. Errors on empty fields
-// wait until a save is tried, so a fresh form is not a wall of red.
-func (m *Model) checkRowForm(tried bool) bool {
-	f := m.form
+// rowRules puts the payout validator's verdict on the row under each
+// field (the same rules as an imported CSV row): its error replaces the
+// field's own, one message per field, errors before warnings. The hints say
+// what will actually be sent.
+func (m *Model) rowRules(f *uiform.Form) {
 	r := m.rowFromForm()
-	ps := payout.ValidateRow(m.comp.d.Rail, r, m.banks)
-	for _, fl := range f.fields {
-		fl.err, fl.warn, fl.hint = "", false, ""
-	}
-	ok := payout.Errors(ps) == 0
+	said := map[*uiform.Field]bool{}
 	for _, warnings := range []bool{false, true} {
-		for _, p := range ps {
-			if p.Warning != warnings {
+		for _, p := range payout.ValidateRow(m.comp.d.Rail, r, m.banks) {
+			fl := f.Get(p.Field)
+			if fl == nil {
+				fl = f.Get("account")
+			}
+			if p.Warning != warnings || said[fl] {
 				continue
 			}
-			fl := f.get(p.Field)
-			if fl == nil {
-				fl = f.get("account")
-			}
-			if fl.err != "" || (!tried && !p.Warning && strings.TrimSpace(fl.value()) == "") {
-				continue // one message per field; empty fields wait for a save
-			}
-			fl.err, fl.warn = p.Reason, p.Warning
+			said[fl] = true
+			fl.Err, fl.Warn, fl.Hint = p.Reason, p.Warning, ""
 		}
 	}
-	// Hints: what will actually be sent.
-	if fl := f.get("account"); fl != nil && fl.err == "" && r.Account != "" && r.Account != strings.TrimSpace(fl.value()) {
-		fl.hint = "→ " + r.Account
+	if fl := f.Get("account"); fl.Err == "" && r.Account != "" && r.Account != fl.Trimmed() {
+		fl.Hint = "→ " + r.Account
 	}
-	if fl := f.get("amount"); fl != nil && fl.err == "" && r.Amount > 0 {
-		fl.hint = "= " + r.Amount.Format(m.currency())
+	if fl := f.Get("bank_code"); fl != nil && fl.Err == "" && r.BankCode != "" && m.banks != nil {
+		fl.Hint = "→ " + m.banks.Name(r.BankCode)
 	}
-	if fl := f.get("bank_code"); fl != nil && fl.err == "" && r.BankCode != "" && m.banks != nil {
-		fl.hint = "→ " + m.banks.Name(r.BankCode)
-	}
-	return ok
 }
 
 func (m *Model) currency() string {
@@ -137,43 +153,27 @@ func (m *Model) currency() string {
 
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
 	f := m.form
-	if k, ok := msg.(tea.KeyPressMsg); ok && f.kind == formRow && f.fields[f.focus].key == "bank_code" {
-		// Letters on the bank field search the bank list; digits type a code.
-		if k.String() == "ctrl+b" || (len(k.Text) == 1 && isLetter(k.Text[0])) {
-			return m.openPicker(k)
-		}
-	}
-	ev, cmd := f.update(m.keys, msg)
+	ev, cmd := f.Update(msg)
 	switch ev {
-	case formCancel:
+	case uiform.Cancelled:
 		m.form = nil
 		return nil
-	case formSubmit:
+	case uiform.Submitted:
+		if ok, focus := f.Submit(); !ok {
+			return tea.Batch(cmd, focus)
+		}
 		if f.kind == formSettings {
-			return tea.Batch(cmd, m.submitSettings())
+			return tea.Batch(cmd, m.saveSettings())
 		}
-		return tea.Batch(cmd, m.submitRow())
-	case formEdited:
-		if f.kind == formRow {
-			m.checkRowForm(false)
-		} else {
-			m.checkSettings()
-		}
+		return tea.Batch(cmd, m.saveRow())
 	}
 	return cmd
 }
 
-// submitRow saves the row when it has no errors (warnings are fine).
-func (m *Model) submitRow() tea.Cmd {
+// saveRow puts the row the form describes into the draft (it has no
+// errors; warnings are fine).
+func (m *Model) saveRow() tea.Cmd {
 	f := m.form
-	if !m.checkRowForm(true) {
-		for i, fl := range f.fields {
-			if fl.err != "" && !fl.warn {
-				return f.setFocus(i)
-			}
-		}
-		return nil
-	}
 	r := m.rowFromForm()
 	c := &m.comp
 	if f.row >= 0 {
@@ -201,54 +201,43 @@ func (m *Model) openSettings() tea.Cmd {
 		return nil
 	}
 	d := m.comp.d
-	var rails []choice
+	var rails, ws []uiform.Option
 	for _, r := range payout.Rails() {
-		rails = append(rails, choice{label: r.Label() + " (" + string(r) + ")", value: string(r)})
+		rails = append(rails, uiform.Option{Label: r.Label() + " (" + string(r) + ")", Value: string(r)})
 	}
-	ws := []choice{} // non-nil: an empty picker, not a text field
 	for _, w := range m.wallets {
-		ws = append(ws, choice{label: fmt.Sprintf("%s (%s, %s) · %s", w.Label, w.ID, w.Currency, w.AvailableBalance.Format(w.Currency)), value: w.ID})
+		ws = append(ws, uiform.Option{Label: fmt.Sprintf("%s (%s, %s) · %s", w.Label, w.ID, w.Currency, w.AvailableBalance.Format(w.Currency)), Value: w.ID})
 	}
-	m.form = &form{kind: formSettings, title: "Rail and wallet",
-		intro:  []string{"Rows are checked again for the new rail; u undoes the change."},
-		fields: []*field{choiceField("rail", "Rail", rails, string(d.Rail)), choiceField("wallet", "Pay from", ws, d.WalletID)}}
-	m.checkSettings()
-	return m.form.setFocus(0)
+	return m.newForm(formSettings, "Rail and wallet", "Rows are checked again for the new rail; u undoes the change.", m.settingsRules,
+		uiform.NewChoice("rail", "Rail", rails, string(d.Rail)), uiform.NewChoice("wallet", "Pay from", ws, d.WalletID))
 }
 
-func (m *Model) checkSettings() bool {
-	f := m.form
-	rail := payout.Rail(f.get("rail").value())
-	wf := f.get("wallet")
-	wf.err, wf.hint = "", ""
+// settingsRules: the wallet must hold a currency the rail pays out in.
+// Both lines are choices, never blank, so what is wrong shows at once.
+func (m *Model) settingsRules(f *uiform.Form) {
+	rail := payout.Rail(f.Value("rail"))
+	wf := f.Get("wallet")
+	wf.Err, wf.Hint, wf.Touched = "", "", true
 	if len(m.wallets) == 0 {
-		wf.err = "no wallet can pay out (can_disburse): create one under Wallets"
+		wf.Err = "no wallet can pay out (can_disburse): create one under Wallets"
 		if m.walletsErr != "" {
-			wf.err = "wallets could not be loaded: " + m.walletsErr
+			wf.Err = "wallets could not be loaded: " + m.walletsErr
 		}
-		return false
+		return
 	}
-	w, _ := m.walletByID(wf.value())
-	okCur := false
-	for _, c := range rail.Currencies() {
-		okCur = okCur || c == w.Currency
+	w, _ := m.walletByID(wf.Value())
+	if !slices.Contains(rail.Currencies(), w.Currency) {
+		wf.Err = fmt.Sprintf("%s pays out in %s only; this wallet holds %s", rail, strings.Join(rail.Currencies(), "/"), w.Currency)
+		return
 	}
-	if !okCur {
-		wf.err = fmt.Sprintf("%s pays out in %s only; this wallet holds %s", rail, strings.Join(rail.Currencies(), "/"), w.Currency)
-		return false
-	}
-	wf.hint = "available " + w.AvailableBalance.Format(w.Currency)
-	return true
+	wf.Hint = "available " + w.AvailableBalance.Format(w.Currency)
 }
 
-func (m *Model) submitSettings() tea.Cmd {
-	if !m.checkSettings() {
-		return m.form.setFocus(1)
-	}
+func (m *Model) saveSettings() tea.Cmd {
 	f := m.form
 	c := &m.comp
-	rail := payout.Rail(f.get("rail").value())
-	w, _ := m.walletByID(f.get("wallet").value())
+	rail := payout.Rail(f.Value("rail"))
+	w, _ := m.walletByID(f.Value("wallet"))
 	m.form = nil
 	if rail == c.d.Rail && w.ID == c.d.WalletID {
 		return nil
@@ -258,48 +247,4 @@ func (m *Model) submitSettings() tea.Cmd {
 	c.revalidate(m.banks)
 	m.message = fmt.Sprintf("%s from %s", rail.Label(), w.Label)
 	return m.changed()
-}
-
-func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
-
-// openPicker opens the bank picker over the row form, the letter typed
-// as the start of its filter.
-func (m *Model) openPicker(k tea.KeyPressMsg) tea.Cmd {
-	p := bankpicker.New(m.c, m.opts.bankCache)
-	p.SetSize(min(m.width-4, 70), max(min(m.height-4, 16), 4))
-	p.SetHelp("use this bank", "back to the form")
-	cmds := []tea.Cmd{p.Focus(), p.Load()}
-	if k.String() != "ctrl+b" {
-		var cmd tea.Cmd
-		p, cmd = p.Update(k)
-		cmds = append(cmds, cmd)
-	}
-	m.picker = &p
-	return tea.Batch(cmds...)
-}
-
-// onPicker routes keys and the picker's messages while it is open.
-func (m *Model) onPicker(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case bankpicker.PickedMsg:
-		m.picker = nil
-		if m.form != nil {
-			if fl := m.form.get("bank_code"); fl != nil {
-				fl.input.SetValue(msg.Bank.Code)
-				fl.input.CursorEnd()
-				m.checkRowForm(false)
-				return m.form.setFocus(m.form.focus + 1)
-			}
-		}
-		return nil
-	case bankpicker.CancelledMsg:
-		m.picker = nil
-		return nil
-	}
-	if m.picker == nil {
-		return nil
-	}
-	p, cmd := m.picker.Update(msg)
-	m.picker = &p
-	return cmd
 }

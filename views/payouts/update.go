@@ -107,7 +107,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	case bankpicker.LoadedMsg, bankpicker.PickedMsg, bankpicker.CancelledMsg:
-		return m.onPicker(msg)
+		if m.form != nil && m.form.Picking() {
+			return m.onFormKey(msg)
+		}
+		return nil // the form that opened the picker has gone
 	case tea.PasteMsg:
 		return m.onPaste(msg)
 	case filesListedMsg, importedMsg, importOpenMsg, exportedMsg, exportReplaceMsg, exportKeyMsg, copyKeyMsg:
@@ -170,8 +173,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case m.picker != nil:
-		return m.onPicker(k)
 	case m.resume != nil:
 		return m.resumeKeys(k)
 	case m.form != nil:
@@ -207,12 +208,10 @@ func (m *Model) View() string {
 	}
 	var panel string
 	switch {
-	case m.picker != nil:
-		panel = m.c.Styles.FocusedBox.Render(m.picker.View())
 	case m.resume != nil:
 		panel = m.resumeView()
 	case m.form != nil:
-		panel = m.form.view(m.c.Styles, m.width)
+		panel = m.form.View(m.c.Styles, "", m.width)
 	case m.prompt != nil:
 		panel = m.promptView()
 	case m.imp != nil:
@@ -230,8 +229,6 @@ func (m *Model) View() string {
 // prompt, the folder picker or the composer is imported as a file would be.
 func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
-	case m.picker != nil:
-		return m.onPicker(msg)
 	case m.form != nil:
 		return m.onFormKey(msg)
 	case m.prompt != nil:

@@ -51,7 +51,7 @@ func TestComposeEditing(t *testing.T) {
 		{"duplicate", func() { d.Press("home", "D") }, "254708374149 1500,254708374149 1500,254711222333 2,000.50"},
 		{"edit amount", func() {
 			d.Press("e")
-			d.m.form.setFocus(2)
+			d.m.form.Focus(2)
 			d.Press("ctrl+u")
 			d.TypeText("900")
 			d.Press("enter", "enter")
@@ -99,8 +99,14 @@ func TestRowFormValidation(t *testing.T) {
 			t.Errorf("form lacks %q:\n%s", want, v)
 		}
 	}
-	if d.m.form.focus != 1 {
-		t.Errorf("focus %d, want the first field in error (account)", d.m.form.focus)
+	if d.m.form.Focused() != 1 {
+		t.Errorf("focus %d, want the first field in error (account)", d.m.form.Focused())
+	}
+	// The refused row keeps every character typed.
+	for k, want := range map[string]string{"name": "Jane", "account": "0712 34", "amount": "5", "narrative": "a narrative longer than the sms shows"} {
+		if got := d.m.form.Get(k).Value(); got != want {
+			t.Errorf("%s holds %q after the refused save, typed %q", k, got, want)
+		}
 	}
 	d.Press("esc")
 	if d.m.form != nil || len(d.m.comp.d.Rows) != 0 || d.m.Capturing() {
@@ -409,19 +415,19 @@ func TestBankPicker(t *testing.T) {
 	d.TypeText("0123456789")
 	d.Press("tab")
 	d.TypeText("equity")
-	if d.m.picker == nil || !d.m.Capturing() {
+	if !d.m.form.Picking() || !d.m.Capturing() {
 		t.Fatalf("no picker:\n%s", d.View())
 	}
 	if v := d.View(); !strings.Contains(v, "Equity") {
 		t.Fatalf("picker does not offer Equity:\n%s", v)
 	}
 	d.Press("enter")
-	if d.m.picker != nil {
+	if d.m.form.Picking() {
 		t.Fatalf("picker still open:\n%s", d.View())
 	}
-	fl := d.m.form.get("bank_code")
-	if fl.value() != "68" || !strings.Contains(fl.hint, "Equity") {
-		t.Fatalf("bank field %q hint %q", fl.value(), fl.hint)
+	fl := d.m.form.Get("bank_code")
+	if fl.Value() != "68" || !strings.Contains(fl.Hint, "Equity") {
+		t.Fatalf("bank field %q hint %q", fl.Value(), fl.Hint)
 	}
 	d.TypeText("25000")
 	d.Press("tab")
