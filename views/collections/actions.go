@@ -159,25 +159,13 @@ func splitName(name string) (string, string) {
 
 // onFormKey routes a key or paste to the open form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
-	f := m.form
-	ev, cmd := f.Update(msg)
-	switch ev {
-	case uiform.Cancelled:
-		m.form = nil
-		return nil
-	case uiform.Submitted:
-		return tea.Batch(cmd, m.submit())
-	}
-	return cmd
+	return m.form.Handle(msg, uiform.Handlers{Close: func() { m.form = nil }, Send: m.submit})
 }
 
-// submit validates and asks the shell for a confirmation. The form keeps
-// what was typed until the request succeeds.
+// submit asks the shell to confirm what the checked form holds. The form
+// keeps what was typed until the request succeeds.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	if ok, cmd := f.Submit(); !ok {
-		return cmd
-	}
 	f.Confirm()
 	val := f.Value
 	amount, _ := f.Get("amount").Amount()

@@ -152,22 +152,15 @@ func (m *Model) currency() string {
 }
 
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
-	f := m.form
-	ev, cmd := f.Update(msg)
-	switch ev {
-	case uiform.Cancelled:
-		m.form = nil
-		return nil
-	case uiform.Submitted:
-		if ok, focus := f.Submit(); !ok {
-			return tea.Batch(cmd, focus)
-		}
-		if f.kind == formSettings {
-			return tea.Batch(cmd, m.saveSettings())
-		}
-		return tea.Batch(cmd, m.saveRow())
+	return m.form.Handle(msg, uiform.Handlers{Close: func() { m.form = nil }, Send: m.saveForm})
+}
+
+// saveForm puts what the checked form holds into the draft.
+func (m *Model) saveForm() tea.Cmd {
+	if m.form.kind == formSettings {
+		return m.saveSettings()
 	}
-	return cmd
+	return m.saveRow()
 }
 
 // saveRow puts the row the form describes into the draft (it has no

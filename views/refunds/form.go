@@ -62,7 +62,7 @@ func (m *Model) openForm() tea.Cmd {
 	st := m.c.Styles
 	m.seq++
 	f := &form{invoice: p.status.Invoice, cust: p.customer(), left: p.remainder()}
-	amount := uiform.NewMoney(st, "amount", "Amount", "e.g. 1,500.00").WithCheck(f.checkAmount).WithValue(f.left.String())
+	amount := uiform.NewMoney(st, "amount", "Amount", "e.g. 1,500.00").WithValue(f.left.String())
 	amount.Currency = f.invoice.Currency
 	reason := make([]uiform.Option, len(reasons))
 	for i, r := range reasons {
@@ -72,22 +72,32 @@ func (m *Model) openForm() tea.Cmd {
 		uiform.NewChoice("reason", "Reason", reason, ""),
 		uiform.NewText(st, "details", "Details", "optional, what happened", uiform.ReasonDetailsMax).
 			Match(detailsRE, "must not contain < or >"))
-	f.Seq, f.Sending = m.seq, "sending the refund…"
+	f.Seq, f.Sending, f.Rules = m.seq, "sending the refund…", m.refundRules
 	m.form = f
-	m.check()
+	f.Check()
 	return f.Focus(0)
 }
 
-// check re-reads what is left to refund (the payment is looked up again
-// while the form is open) and checks the fields against it.
-func (m *Model) check() bool {
+// refundRules re-reads what is left to refund (the payment may have been
+// looked up again while the form is open), shows it, and holds the amount
+// to it; the hint says whether the amount is all of it.
+func (m *Model) refundRules(_ *uiform.Form) {
 	f := m.form
 	if m.pay != nil && m.pay.status != nil && m.pay.status.Invoice.ID == f.invoice.ID && m.pay.refundsErr == "" {
 		f.left = m.pay.remainder()
 	}
 	cur := f.currency()
 	f.Facts = [][2]string{{"Customer", text.OrDash(f.cust)}, {"Paid", f.invoice.Value.Format(cur)}, {"Refundable", f.left.Format(cur)}}
-	return f.Check()
+	fl := f.Get("amount")
+	if fl.Err != "" || fl.Hint == "" {
+		return // empty or not an amount: the field says so
+	}
+	switch a, _ := fl.Amount(); {
+	case a > f.left:
+		fl.Err, fl.Hint = fmt.Sprintf("more than the %s left to refund", f.left.Format(cur)), ""
+	default:
+		fl.Hint = "= " + a.Format(cur) + partial(a, f.left)
+	}
 }
 
 func (f *form) currency() string {
@@ -97,39 +107,16 @@ func (f *form) currency() string {
 	return f.invoice.Currency
 }
 
-// checkAmount: no more than is left, and the hint says whether it is all.
-func (f *form) checkAmount(fl *uiform.Field) (hint, errMsg string) {
-	a, _ := fl.Amount()
-	if a > f.left {
-		return "", fmt.Sprintf("more than the %s left to refund", f.left.Format(f.currency()))
-	}
-	return "= " + a.Format(f.currency()) + partial(a, f.left), ""
-}
-
 // onFormKey applies a key (or paste) to the form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
-	f := m.form
-	ev, cmd := f.Update(msg)
-	switch ev {
-	case uiform.Cancelled:
-		m.form = nil
-		return nil
-	case uiform.Submitted:
-		return tea.Batch(cmd, m.submit())
-	case uiform.Edited:
-		f.edited = true
-		m.check()
-	}
-	return cmd
+	return m.form.Handle(msg, uiform.Handlers{Close: func() { m.form = nil }, Send: m.submit,
+		Edited: func() { m.form.edited = true }})
 }
 
-// submit validates and asks the shell for the typed confirmation.
+// submit asks the shell for the typed confirmation of what the checked
+// form holds.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	m.check() // against what is left now
-	if ok, cmd := f.Submit(); !ok {
-		return cmd
-	}
 	amount, _ := f.Get("amount").Amount()
 	req := client.RefundRequest{InvoiceID: f.invoice.ID, Amount: amount, Reason: f.Value("reason"),
 		ReasonDetails: f.Value("details")}

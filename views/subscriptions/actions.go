@@ -87,27 +87,15 @@ func (m *Model) openForm(kind formKind) tea.Cmd {
 	return nil
 }
 
-// onFormKey routes a key to the open form.
+// onFormKey routes a key or paste to the open form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
-	f := m.form
-	ev, cmd := f.Update(msg)
-	switch ev {
-	case uiform.Cancelled:
-		m.form = nil
-		return nil
-	case uiform.Submitted:
-		return tea.Batch(cmd, m.submit())
-	}
-	return cmd
+	return m.form.Handle(msg, uiform.Handlers{Close: func() { m.form = nil }, Send: m.submit})
 }
 
-// submit validates and sends. The form stays filled until the request
-// succeeds, and its first wrong field takes the focus.
+// submit sends what the checked form holds (creating moves no money: no
+// confirmation). The form stays filled until the request succeeds.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	if ok, cmd := f.Submit(); !ok {
-		return cmd
-	}
 	f.State = uiform.Sending
 	c, cm, seq := m.c.Client, m.c, f.Seq
 	var run tea.Cmd

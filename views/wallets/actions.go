@@ -217,26 +217,15 @@ func (m *Model) checkAmount(fl *uiform.Field) (hint, errMsg string) {
 	return "", ""
 }
 
-// onFormKey routes a key to the open form.
+// onFormKey routes a key or paste to the open form.
 func (m *Model) onFormKey(msg tea.Msg) tea.Cmd {
-	ev, cmd := m.form.Update(msg)
-	switch ev {
-	case uiform.Cancelled:
-		m.form = nil
-		return nil
-	case uiform.Submitted:
-		return tea.Batch(cmd, m.submit())
-	}
-	return cmd
+	return m.form.Handle(msg, uiform.Handlers{Close: func() { m.form = nil }, Send: m.submit})
 }
 
-// submit validates and, when everything is right, asks the shell for a
-// confirmation. The form stays filled until the request succeeds.
+// submit asks the shell to confirm what the checked form holds. The form
+// stays filled until the request succeeds.
 func (m *Model) submit() tea.Cmd {
 	f := m.form
-	if ok, cmd := f.Submit(); !ok {
-		return cmd
-	}
 	f.Confirm()
 	switch f.kind {
 	case formTransfer:

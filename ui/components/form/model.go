@@ -215,6 +215,36 @@ func (f *Form) key(cur *Field, k tea.KeyPressMsg) (Event, tea.Cmd) {
 	return Edited, cmd
 }
 
+// Handlers are what a view does with its form's events.
+type Handlers struct {
+	Close  func()         // esc: the view drops the form
+	Send   func() tea.Cmd // a submit passed every check: build the request
+	Edited func()         // optional: a value changed
+}
+
+// Handle is the loop every view's form runs: it applies msg (Update) and,
+// on a submit, runs the skeleton (Submit: every field touched, checked,
+// the first error focused) and calls Send only when the form is right.
+func (f *Form) Handle(msg tea.Msg, h Handlers) tea.Cmd {
+	ev, cmd := f.Update(msg)
+	switch ev {
+	case Cancelled:
+		h.Close()
+		return nil
+	case Submitted:
+		ok, focus := f.Submit()
+		if !ok {
+			return tea.Batch(cmd, focus)
+		}
+		return tea.Batch(cmd, h.Send())
+	case Edited:
+		if h.Edited != nil {
+			h.Edited()
+		}
+	}
+	return cmd
+}
+
 // Confirm records that the view asked the shell for a confirmation.
 func (f *Form) Confirm() { f.State = Confirming }
 

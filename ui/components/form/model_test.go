@@ -255,6 +255,40 @@ func TestSubmit(t *testing.T) {
 	}
 }
 
+// TestHandle: the loop a view runs. esc closes, a typed key is an edit,
+// enter on the last field sends only a form that passes its checks (and
+// otherwise focuses the first error).
+func TestHandle(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		values               map[string]string
+		key                  string
+		closed, sent, edited bool
+		focus                int
+	}{
+		{"esc closes", nil, "esc", true, false, false, 3},
+		{"typing edits", nil, "x", false, false, true, 3},
+		{"a wrong form is not sent", map[string]string{"phone": "0712345678", "amount": "0"}, "enter", false, false, false, 1},
+		{"a right form is sent", map[string]string{"phone": "0712345678", "amount": "4300"}, "enter", false, true, false, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := sample()
+			for k, v := range tc.values {
+				f.Get(k).SetValue(v)
+			}
+			f.Focus(3)
+			var closed, sent, edited bool
+			k, _ := tuitest.Key(tc.key)
+			f.Handle(k, Handlers{Close: func() { closed = true }, Send: func() tea.Cmd { sent = true; return nil },
+				Edited: func() { edited = true }})
+			if closed != tc.closed || sent != tc.sent || edited != tc.edited || f.Focused() != tc.focus {
+				t.Errorf("closed %v sent %v edited %v focus %d; want %v %v %v %d",
+					closed, sent, edited, f.Focused(), tc.closed, tc.sent, tc.edited, tc.focus)
+			}
+		})
+	}
+}
+
 func TestLifecycle(t *testing.T) {
 	f := sample()
 	f.Seq = 7
