@@ -249,17 +249,9 @@ var apiFields = map[string]string{"phone_number": "phone", "api_ref": "ref", "fi
 
 // failForm puts IntaSend's refusal on the form, keeping what was typed;
 // field errors go under their field.
-func (m *Model) failForm(seq int, err error) {
-	if m.form != nil {
-		m.form.Refused(seq, err, apiFields)
-	}
-}
+func (m *Model) failForm(seq int, err error) { uiform.Refuse(m.form, seq, err, apiFields) }
 
-func (m *Model) closeForm(seq int) {
-	if m.form != nil && m.form.Is(seq) {
-		m.form = nil
-	}
-}
+func (m *Model) closeForm(seq int) { uiform.Drop(&m.form, seq) }
 
 // onPushDone starts following the new invoice: it joins the table at once
 // (PENDING) and is polled quickly until it is final.

@@ -165,19 +165,9 @@ var apiFields = map[string]string{"frequency_unit": "unit", "billing_cycles": "c
 
 // failForm puts IntaSend's refusal on the form, keeping what was typed:
 // field errors go under their field, the message at the bottom.
-func (m *Model) failForm(seq int, err error) {
-	if m.form != nil {
-		m.form.Refused(seq, err, apiFields)
-	}
-}
+func (m *Model) failForm(seq int, err error) { uiform.Refuse(m.form, seq, err, apiFields) }
 
-func (m *Model) closeForm(seq int) bool {
-	if m.form != nil && m.form.Is(seq) {
-		m.form = nil
-		return true
-	}
-	return false
-}
+func (m *Model) closeForm(seq int) bool { return uiform.Drop(&m.form, seq) }
 
 // created handles what every create's answer has in common: success closes
 // the form; an ambiguous failure closes it too (never send again blindly)

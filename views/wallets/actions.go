@@ -356,17 +356,9 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 }
 
 // failForm puts IntaSend's refusal on the form, keeping what was typed.
-func (m *Model) failForm(seq int, err error) {
-	if m.form != nil {
-		m.form.Refused(seq, err, nil)
-	}
-}
+func (m *Model) failForm(seq int, err error) { uiform.Refuse(m.form, seq, err, nil) }
 
-func (m *Model) closeForm(seq int) {
-	if m.form != nil && m.form.Is(seq) {
-		m.form = nil
-	}
-}
+func (m *Model) closeForm(seq int) { uiform.Drop(&m.form, seq) }
 
 func (m *Model) onTransferDone(msg transferDoneMsg) tea.Cmd {
 	now := m.now()

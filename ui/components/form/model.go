@@ -322,3 +322,32 @@ func (f *Form) index(key string) int {
 	}
 	return -1
 }
+
+// Holder is a view's form: the shared Form inside the view's own type
+// (with what the view keeps beside it), nil while none is open.
+type Holder interface {
+	comparable
+	Is(seq int) bool
+	Refused(seq int, err error, attrs map[string]string) tea.Cmd
+}
+
+// Drop closes the form in *h when it is the one opened as seq (its
+// request is done); a reply meant for another form changes nothing.
+func Drop[H Holder](h *H, seq int) bool {
+	var none H
+	if *h == none || !(*h).Is(seq) {
+		return false
+	}
+	*h = none
+	return true
+}
+
+// Refuse hands IntaSend's refusal of request seq to the form in h, if it
+// is still open (see Refused).
+func Refuse[H Holder](h H, seq int, err error, attrs map[string]string) tea.Cmd {
+	var none H
+	if h == none {
+		return nil
+	}
+	return h.Refused(seq, err, attrs)
+}

@@ -352,6 +352,33 @@ func TestRefusedKeepsValues(t *testing.T) {
 	}
 }
 
+// TestHolder: a view's own form type (the shared Form and the view's
+// state beside it) is dropped and refused only by its own request's reply,
+// and a closed one (nil) is left alone.
+func TestHolder(t *testing.T) {
+	type viewForm struct {
+		*Form
+		kind int
+	}
+	var open *viewForm
+	if Drop(&open, 1) || Refuse(open, 1, errors.New("late"), nil) != nil {
+		t.Fatal("a closed form was dropped or refused")
+	}
+	open = &viewForm{Form: sample(), kind: 2}
+	open.Seq, open.State = 5, Sending
+	Refuse(open, 4, errors.New("another form's"), nil)
+	if open.State != Sending || Drop(&open, 4) || open == nil {
+		t.Fatal("another request's reply reached the form")
+	}
+	Refuse(open, 5, errors.New("refused"), nil)
+	if open.State != Editing || open.Err == "" {
+		t.Fatalf("refusal not on the form: state %v err %q", open.State, open.Err)
+	}
+	if !Drop(&open, 5) || open != nil {
+		t.Fatal("its own reply did not close the form")
+	}
+}
+
 func TestSearchChoice(t *testing.T) {
 	st := common.NewStyles(true)
 	opts := []Option{{"Jane Wanjiru", "c1"}, {"James Wafula", "c2"}, {"Amina Otieno", "c3"}}
