@@ -157,9 +157,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 }
 
 func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
-	if m.form != nil {
-		m.form.Cancelled(msg.seq)
-	}
+	uiform.Reopen(m.form, msg.seq)
 	return nil
 }
 

@@ -328,6 +328,7 @@ func (f *Form) index(key string) int {
 type Holder interface {
 	comparable
 	Is(seq int) bool
+	Cancelled(seq int)
 	Refused(seq int, err error, attrs map[string]string) tea.Cmd
 }
 
@@ -350,4 +351,13 @@ func Refuse[H Holder](h H, seq int, err error, attrs map[string]string) tea.Cmd 
 		return nil
 	}
 	return h.Refused(seq, err, attrs)
+}
+
+// Reopen takes the form in h back to editing when the confirmation of
+// request seq was cancelled (see Cancelled); a closed form stays closed.
+func Reopen[H Holder](h H, seq int) {
+	var none H
+	if h != none {
+		h.Cancelled(seq)
+	}
 }

@@ -364,8 +364,18 @@ func TestHolder(t *testing.T) {
 	if Drop(&open, 1) || Refuse(open, 1, errors.New("late"), nil) != nil {
 		t.Fatal("a closed form was dropped or refused")
 	}
+	Reopen(open, 1)
 	open = &viewForm{Form: sample(), kind: 2}
-	open.Seq, open.State = 5, Sending
+	open.Seq, open.State = 5, Confirming
+	Reopen(open, 4)
+	if open.State != Confirming {
+		t.Fatal("another confirmation's cancel reopened the form")
+	}
+	Reopen(open, 5)
+	if open.State != Editing {
+		t.Fatalf("a cancelled confirmation left the form %v", open.State)
+	}
+	open.State = Sending
 	Refuse(open, 4, errors.New("another form's"), nil)
 	if open.State != Sending || Drop(&open, 4) || open == nil {
 		t.Fatal("another request's reply reached the form")
