@@ -3,6 +3,7 @@ package sshd
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -265,4 +266,37 @@ func TestRoleRefusalIsAuditedOverSSH(t *testing.T) {
 	})
 	tm.send("q")
 	tm.waitEnd(t)
+}
+
+// A SIGHUP reload applies the same StrictModes checks as the start: a
+// users file someone else could have changed is refused and the previous
+// list stays in force.
+func TestReloadRefusesAFileOthersCouldChange(t *testing.T) {
+	a, b := newUser(t, "amina", "viewer"), newUser(t, "baraka", "approver")
+	ts := startServer(t, []testUser{a}, nil)
+	if err := os.WriteFile(ts.usersPath, []byte(usersTOML(a, b)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(ts.usersPath)
+	must(t, os.Chmod(dir, 0o777))
+	err := ts.srv.Reload()
+	must(t, os.Chmod(dir, 0o700))
+	if err == nil || !strings.Contains(err.Error(), "chmod go-w "+dir) {
+		t.Fatalf("reload from a 0777 folder: err = %v", err)
+	}
+	if _, err := dial(ts.addr, gossh.PublicKeys(b.signer)); err == nil {
+		t.Fatal("baraka got in through a users file in a world-writable folder")
+	}
+	if os.Geteuid() == 0 {
+		must(t, os.Chown(ts.usersPath, nobody, nobody))
+		if err := ts.srv.Reload(); err == nil || !strings.Contains(err.Error(), "chown") {
+			t.Fatalf("reload of a file owned by nobody: err = %v", err)
+		}
+		must(t, os.Chown(ts.usersPath, 0, 0))
+	}
+	tm := ts.login(t, a)
+	tm.waitFor(t, "amina (viewer)")
+	if !strings.Contains(ts.logs.String(), "keeping the previous one") {
+		t.Errorf("the refused reload was not logged: %s", ts.logs.String())
+	}
 }

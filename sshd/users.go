@@ -10,9 +10,13 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/user"
+	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -61,25 +65,107 @@ const minRSABits = 2048
 
 // LoadUsers reads and validates a users file.
 //
-// The file decides who may move money, so one that others could write is
-// refused: anyone able to edit it could add their own key as an approver.
+// The file decides who may move money, so one that others could change is
+// refused, as OpenSSH's StrictModes refuses an authorized_keys file: it
+// must be a regular file owned by the account malipo runs as (or root),
+// not writable by group or others, in a directory with the same rules
+// (whoever can write the directory can replace the file). Anyone able to
+// edit it could otherwise add their own key as an approver.
 func LoadUsers(path string) (*Users, error) {
-	info, err := os.Stat(path)
+	f, err := openUsersFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxUsersFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("users file: %w", err)
 	}
-	if info.Mode().Perm()&0o022 != 0 {
-		return nil, fmt.Errorf("users file %s is writable by group or others (mode %04o): run chmod go-w %s", path, info.Mode().Perm(), path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("users file: %w", err)
+	if len(data) > maxUsersFile {
+		return nil, fmt.Errorf("users file %s is larger than %d bytes", path, maxUsersFile)
 	}
 	u, err := ParseUsers(data)
 	if err != nil {
 		return nil, fmt.Errorf("users file %s: %w", path, err)
 	}
 	return u, nil
+}
+
+// maxUsersFile bounds what LoadUsers reads: thousands of keys fit.
+const maxUsersFile = 4 << 20
+
+// openUsersFile opens path after the StrictModes checks. It checks the
+// open file (fstat), not the name, so a file swapped in between the check
+// and the read is caught; a FIFO or device is refused before open, which
+// could otherwise block.
+func openUsersFile(path string) (*os.File, error) {
+	before, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("users file: %w", err)
+	}
+	if !before.Mode().IsRegular() {
+		return nil, fmt.Errorf("users file %s is not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("users file: %w", err)
+	}
+	info, err := f.Stat()
+	if err == nil && !os.SameFile(before, info) {
+		err = fmt.Errorf("users file %s changed while it was being opened; try again", path)
+	}
+	if err == nil {
+		err = strictModes(path, info)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// strictModes checks the file and the directory (or directories, when path
+// is a symbolic link) it lives in.
+func strictModes(path string, info os.FileInfo) error {
+	if err := safeOwnerAndMode("users file", path, info); err != nil {
+		return err
+	}
+	dirs := []string{filepath.Dir(path)}
+	if real, err := filepath.EvalSymlinks(path); err == nil && filepath.Dir(real) != dirs[0] {
+		dirs = append(dirs, filepath.Dir(real))
+	}
+	for _, d := range dirs {
+		di, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("users file directory: %w", err)
+		}
+		if err := safeOwnerAndMode("the users file's directory", d, di); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// safeOwnerAndMode refuses what is owned by another account than ours or
+// root, or writable by group or others, naming the path and the fix.
+func safeOwnerAndMode(what, path string, info os.FileInfo) error {
+	if uid, ok := ownerUID(info); ok && uid != 0 && uid != os.Geteuid() {
+		return fmt.Errorf("%s %s is owned by %s, not by the account malipo runs as (%s) or root: run chown %d %s",
+			what, path, accountName(uid), accountName(os.Geteuid()), os.Geteuid(), path)
+	}
+	if perm := info.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("%s %s is writable by group or others (mode %04o): run chmod go-w %s", what, path, perm, path)
+	}
+	return nil
+}
+
+// accountName is "uid 65534 (nobody)", or just the number when the account
+// database does not know it.
+func accountName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return fmt.Sprintf("uid %d (%s)", uid, u.Username)
+	}
+	return fmt.Sprintf("uid %d", uid)
 }
 
 // ParseUsers validates strictly: every problem is an error, so a typo

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -141,23 +142,118 @@ func TestHostKey(t *testing.T) {
 	}
 }
 
-func TestLoadUsersRefusesAWritableFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "users.toml")
-	if err := os.WriteFile(path, []byte(usersTOML(newUser(t, "amina", "viewer"))), 0o644); err != nil {
+// nobody is the uid tests give files to when checking ownership (the
+// tests run as root in CI, which may chown).
+const nobody = 65534
+
+// TestLoadUsersStrictModes: like OpenSSH's StrictModes, a users file that
+// another account could change (through its owner, its mode or its
+// directory) is refused, with the path and the fix in the error.
+func TestLoadUsersStrictModes(t *testing.T) {
+	content := []byte(usersTOML(newUser(t, "amina", "viewer")))
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, dir, file string)
+		chown bool   // needs root
+		err   string // "" means accepted
+	}{
+		{"0600 in a 0700 folder", nil, false, ""},
+		{"0644 (readable by others)", chmod(0o644, 0o755), false, ""},
+		{"0664", chmod(0o664, 0o700), false, "chmod go-w"},
+		{"0646", chmod(0o646, 0o700), false, "chmod go-w"},
+		{"0666", chmod(0o666, 0o700), false, "chmod go-w"},
+		{"0600 in a 0777 folder", chmod(0o600, 0o777), false, "directory"},
+		{"0600 in a 0775 folder", chmod(0o600, 0o775), false, "chmod go-w"},
+		{"0600 in a sticky 1777 folder", chmod(0o600, 0o1777), false, "writable by group or others"},
+		{"0644 owned by nobody", chownTo(nobody, 0, 0o644), true, "chown"},
+		{"0600 owned by nobody", chownTo(nobody, 0, 0o600), true, "owned by uid 65534"},
+		{"folder owned by nobody", chownDir(nobody), true, "directory"},
+		{"folder owned by root", chownDir(0), true, ""},
+		{"symlink into a 0777 folder", symlinkFrom(0o777), false, "/open is writable by group or others"},
+		{"a FIFO", fifo, false, "not a regular file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.chown && os.Geteuid() != 0 {
+				t.Skip("chown needs root")
+			}
+			dir := filepath.Join(t.TempDir(), "etc")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, "users.toml")
+			if err := os.WriteFile(file, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if c.setup != nil {
+				c.setup(t, dir, file)
+			}
+			u, err := LoadUsers(file)
+			if c.err == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if u.Keys() != 1 {
+					t.Fatalf("%d keys", u.Keys())
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted; want an error about %q", c.err)
+			}
+			if !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "chmod") && !strings.Contains(err.Error(), "chown") && !strings.Contains(err.Error(), dir) {
+				t.Errorf("err = %v, want %q and the path or the fix", err, c.err)
+			}
+		})
+	}
+}
+
+func chmod(file, dir os.FileMode) func(*testing.T, string, string) {
+	return func(t *testing.T, d, f string) {
+		t.Helper()
+		must(t, os.Chmod(f, file))
+		must(t, os.Chmod(d, dir))
+	}
+}
+
+func chownTo(uid, gid int, mode os.FileMode) func(*testing.T, string, string) {
+	return func(t *testing.T, _, f string) {
+		t.Helper()
+		must(t, os.Chmod(f, mode))
+		must(t, os.Chown(f, uid, gid))
+	}
+}
+
+func chownDir(uid int) func(*testing.T, string, string) {
+	return func(t *testing.T, d, _ string) {
+		t.Helper()
+		must(t, os.Chown(d, uid, 0))
+	}
+}
+
+// symlinkFrom makes file a link into a folder of the given mode: the real
+// file's folder is checked too.
+func symlinkFrom(mode os.FileMode) func(*testing.T, string, string) {
+	return func(t *testing.T, _, f string) {
+		t.Helper()
+		other := filepath.Join(t.TempDir(), "open")
+		must(t, os.Mkdir(other, 0o700))
+		real := filepath.Join(other, "users.toml")
+		must(t, os.Rename(f, real))
+		must(t, os.Chmod(other, mode))
+		must(t, os.Symlink(real, f))
+	}
+}
+
+func fifo(t *testing.T, _, f string) {
+	t.Helper()
+	must(t, os.Remove(f))
+	must(t, syscall.Mkfifo(f, 0o600))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
 		t.Fatal(err)
-	}
-	if err := os.Chmod(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LoadUsers(path); err != nil {
-		t.Fatalf("a 0644 file (readable, not writable, by others) was refused: %v", err)
-	}
-	for _, mode := range []os.FileMode{0o664, 0o646, 0o666} {
-		if err := os.Chmod(path, mode); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := LoadUsers(path); err == nil || !strings.Contains(err.Error(), "chmod go-w") {
-			t.Errorf("mode %04o: err = %v", mode, err)
-		}
 	}
 }
