@@ -38,6 +38,7 @@ type serveFlags struct {
 	maxAll     int
 	maxPerUser int
 	auditEvery int64
+	startups   string
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -83,6 +84,8 @@ SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
 	fl.IntVar(&f.maxAll, "max-sessions", sshd.DefaultMaxSessions, "most consoles open at once")
 	fl.IntVar(&f.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "most consoles one user may have open")
 	fl.Int64Var(&f.auditEvery, "audit-checkpoint-every", 1000, "print the audit log's head every this many records (0: only at start and on SIGHUP)")
+	fl.StringVar(&f.startups, "max-startups", sshd.DefaultMaxStartups.String(),
+		"cap on connections not logged in yet, start:rate:full as OpenSSH's MaxStartups (random drops from start, all at full)")
 	cmd.AddCommand(newVerifyAuditCmd(g), newAuditKeyCmd(g))
 	return cmd
 }
@@ -297,6 +300,10 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 		}
 	}
 	// Everything that can fail on bad input fails before any key is loaded.
+	startups, err := sshd.ParseMaxStartups(f.startups)
+	if err != nil {
+		return err
+	}
 	users, err := sshd.LoadUsers(f.users)
 	if err != nil {
 		return err
@@ -324,7 +331,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	// profile.
 	cfg.StateDir = filepath.Join(base, "serve")
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
-	cfg.MaxSessions, cfg.MaxSessionsPerUser = f.maxAll, f.maxPerUser
+	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups = f.maxAll, f.maxPerUser, startups
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}

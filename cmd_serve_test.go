@@ -466,6 +466,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"missing users file", []string{"serve", "--demo", "--users", filepath.Join(dir, "nope.toml")}, "no such file"},
 		{"loose host key", []string{"serve", "--demo", "--users", good, "--host-key", loose}, "chmod 600"},
 		{"demo and profile", []string{"serve", "--demo", "--profile", "shop", "--users", good}, "exclusive"},
+		{"bad max-startups", []string{"serve", "--demo", "--users", good, "--max-startups", "100:30:10"}, "--max-startups"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -34,9 +34,13 @@ const (
 	// Caps on open consoles: 50 sessions cost about 150 MB (design §11).
 	DefaultMaxSessions        = 200
 	DefaultMaxSessionsPerUser = 5
-	// handshakeTimeout bounds how long an unauthenticated connection may
-	// hold a slot.
-	handshakeTimeout = 30 * time.Second
+	// DefaultHandshakeTimeout bounds how long an unauthenticated
+	// connection may hold a slot (OpenSSH's LoginGraceTime is 120 s; a
+	// person's client logs in within a second or two).
+	DefaultHandshakeTimeout = 10 * time.Second
+	// flushEvery is how often the per-source refusal tallies are checked
+	// for a minute's worth to write to the audit log.
+	flushEvery = 10 * time.Second
 	// maxAuthTries is OpenSSH's default: a client offering many keys is cut
 	// off after six.
 	maxAuthTries = 6
@@ -75,6 +79,14 @@ type Config struct {
 	// MaxSessions and MaxSessionsPerUser cap open consoles (defaults
 	// DefaultMaxSessions, DefaultMaxSessionsPerUser).
 	MaxSessions, MaxSessionsPerUser int
+	// MaxStartups caps unauthenticated connections (DefaultMaxStartups
+	// when Full is zero); HandshakeTimeout is how long one may take to log
+	// in (DefaultHandshakeTimeout when zero).
+	MaxStartups      MaxStartups
+	HandshakeTimeout time.Duration
+	// LoginLimit throttles refused logins per source address (zero fields
+	// take DefaultLoginLimit's).
+	LoginLimit LoginLimit
 	// NoColor drops colours in every session.
 	NoColor bool
 	// Log receives operational messages (stderr when nil). Never secrets.
@@ -82,10 +94,12 @@ type Config struct {
 
 	// Views replaces the console's tabs (tests).
 	Views func(*common.Common) []common.View
-	// now is the clock for idle logout (tests).
+	// now is the clock for idle logout and the login limits (tests).
 	now func() time.Time
 	// fileMax replaces userdir.MaxFileSize as the folders' cap (tests).
 	fileMax int64
+	// roll is MaxStartups' dice, 0-99 (tests).
+	roll func() int
 	// panicKey makes a session panic on that key, panicCmdKey one of its
 	// background commands (tests).
 	panicKey, panicCmdKey string
@@ -98,9 +112,21 @@ type Server struct {
 	srv   *ssh.Server
 	log   *log.Logger
 
+	// guard throttles and tallies refused logins per source; startups
+	// counts connections that have not logged in yet.
+	guard    *guard
+	startups *startups
+	stop     chan struct{} // closed when the server stops: ends flushLoop
+	stopOnce sync.Once
+
 	mu       sync.Mutex
 	live     map[*liveSession]struct{}
 	draining bool
+	// listeners are closed by Close and Shutdown themselves: charm ssh
+	// only closes a listener once its Serve has registered it, so a Close
+	// that came first would leave Serve accepting forever.
+	listeners []net.Listener
+	closed    bool
 }
 
 // liveSession is a running program the server can reach at shutdown.
@@ -133,10 +159,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.now == nil {
 		cfg.now = time.Now
 	}
+	if cfg.MaxStartups.Full <= 0 {
+		cfg.MaxStartups = DefaultMaxStartups
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+	}
 	if cfg.Log == nil {
 		cfg.Log = os.Stderr
 	}
-	s := &Server{cfg: cfg, log: log.New(cfg.Log, "malipo serve: ", log.LstdFlags), live: map[*liveSession]struct{}{}}
+	s := &Server{cfg: cfg, log: log.New(cfg.Log, "malipo serve: ", log.LstdFlags), live: map[*liveSession]struct{}{},
+		guard: newGuard(cfg.LoginLimit, cfg.now), startups: newStartups(cfg.MaxStartups, cfg.roll), stop: make(chan struct{})}
 	u, err := LoadUsers(cfg.UsersFile)
 	if err != nil {
 		return nil, err
@@ -159,9 +192,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	srv.HandshakeTimeout = handshakeTimeout
-	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-		return &gossh.ServerConfig{MaxAuthTries: maxAuthTries}
+	srv.HandshakeTimeout = cfg.HandshakeTimeout
+	// Strangers are turned away before the key exchange (banned sources,
+	// too many unauthenticated connections): it costs them a TCP
+	// connection and us an accept and a close.
+	srv.ConnCallback = s.gate
+	srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+		return &gossh.ServerConfig{MaxAuthTries: maxAuthTries,
+			AuthLogCallback: func(md gossh.ConnMetadata, method string, err error) { s.authLog(ctx, md, method, err) }}
 	}
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
 		s.log.Printf("connection from %s failed: %v", c.RemoteAddr(), err)
@@ -218,8 +256,20 @@ func (s *Server) revoke(u *Users) {
 
 // Serve accepts connections on ln until Shutdown or Close.
 func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
+	go s.flushLoop()
 	err := s.srv.Serve(ln)
-	if errors.Is(err, ssh.ErrServerClosed) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if errors.Is(err, ssh.ErrServerClosed) || closed {
 		return nil
 	}
 	return err
@@ -227,12 +277,15 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // authenticate is the public-key callback: the key must be in the users
 // file as it is now. Refusals are audited here, before any session.
+//
+// A refusal is counted against its source address, not written at once:
+// one audit record per source per minute sums them up (flushLoop), so a
+// flood of guesses cannot fill the disk with fsynced lines.
 func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	if _, ok := s.Users().Lookup(key); ok {
 		return true
 	}
-	_ = s.cfg.Audit.Write(Record{Event: "login.refused", Fingerprint: gossh.FingerprintSHA256(key),
-		Remote: ctx.RemoteAddr().String(), Result: "refused", Detail: "key not in the users file (ssh user " + safeText(ctx.User()) + ")"})
+	s.refuse(ctx.RemoteAddr(), gossh.FingerprintSHA256(key), ctx.User())
 	return false
 }
 
@@ -502,6 +555,17 @@ func (s *Server) isDraining() bool {
 	return s.draining
 }
 
+// closeListeners stops every Serve, now or when it starts.
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+	s.listeners = nil
+}
+
 // Sessions is how many consoles are running.
 func (s *Server) Sessions() int {
 	s.mu.Lock()
@@ -526,6 +590,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		ls.p.Send(shutdownMsg{In: s.cfg.Grace})
 	}
 	// Stop accepting; connections that are open stay.
+	s.closeListeners()
 	done := make(chan error, 1)
 	go func() { done <- s.srv.Shutdown(ctx) }()
 	if !s.waitSessions(ctx, s.cfg.Grace) {
@@ -541,6 +606,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// the connection open without a session).
 	err := s.srv.Close()
 	<-done
+	s.stopFlushing()
 	return err
 }
 
@@ -556,5 +622,10 @@ func (s *Server) waitSessions(ctx context.Context, d time.Duration) bool {
 	return true
 }
 
-// Close stops at once.
-func (s *Server) Close() error { return s.srv.Close() }
+// Close stops at once, writing the pending refusal tallies.
+func (s *Server) Close() error {
+	s.closeListeners()
+	err := s.srv.Close()
+	s.stopFlushing()
+	return err
+}
