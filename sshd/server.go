@@ -377,6 +377,8 @@ func sshTarget(sess ssh.Session) string {
 
 // runSession runs one console program for the session and logs out.
 func (s *Server) runSession(sess ssh.Session, id identity) {
+	// ctx ends with the session: the console's IntaSend requests derive
+	// from it, so logging out cancels whatever is still in flight.
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	files, err := s.openFiles(id)
@@ -393,7 +395,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	default:
 		defer files.Close()
 	}
-	m := s.console(id, files)
+	m := s.console(ctx, id, files)
 	defer func() {
 		if err := m.Close(); err != nil {
 			s.log.Printf("session %s: close: %v", id.Session, err)
@@ -430,8 +432,8 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 // console builds the shell for one user on the shared backend.
 // files is the user's folder (nil when the server has none); the caller
 // closes it after the console.
-func (s *Server) console(id identity, files *userdir.Dir) *ui.Model {
-	c := &common.Common{
+func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *ui.Model {
+	c := &common.Common{Ctx: ctx,
 		Client: s.cfg.Client, Profile: s.cfg.Profile, Mode: s.cfg.Mode,
 		Role: id.Role, User: id.Name, FourEyes: s.cfg.FourEyes,
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},

@@ -277,3 +277,30 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestRunCancelsRequestsWhenTheConsoleQuits: the context views derive
+// their requests from ends when the program does, so a request still in
+// flight at q does not outlive the console.
+func TestRunCancelsRequestsWhenTheConsoleQuits(t *testing.T) {
+	c := &common.Common{Profile: "test", Mode: common.ModeSandbox, Now: func() time.Time { return fixedNow }}
+	m := New(c, Options{Views: func(*common.Common) []common.View { return []common.View{&recView{title: "Wallets"}} }})
+	in, feed := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Run(context.Background(), m, RunOptions{Input: in, Output: &lockedBuffer{}, Width: 80, Height: 24, NoColor: true})
+	}()
+	if _, err := feed.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("q did not end the console")
+	}
+	if err := c.Context().Err(); err != context.Canceled {
+		t.Errorf("after the console quit, the views' context is %v, want cancelled", err)
+	}
+}

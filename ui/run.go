@@ -64,8 +64,15 @@ func NewProgram(ctx context.Context, m *Model, o RunOptions) *tea.Program {
 
 // Run runs the console until the user quits or ctx ends, then releases
 // what the shell started. A cancelled context is a normal end, not an error.
+//
+// The console's requests derive from a context cancelled when Run returns,
+// so none outlives the program.
 func Run(ctx context.Context, m *Model, o RunOptions) error {
-	_, err := NewProgram(ctx, m, o).Run()
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m.c.Ctx = runCtx
+	_, err := NewProgram(runCtx, m, o).Run()
+	cancel()
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}

@@ -5,6 +5,7 @@
 package common
 
 import (
+	"context"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -48,6 +49,32 @@ type Common struct {
 	// files in it by plain name and nothing typed is ever a path; nil in
 	// the local console, which keeps its path prompts.
 	Files *userdir.Dir
+	// Ctx is the session's context: the SSH server cancels it when the
+	// session ends, the local console when the program stops, so reads and
+	// timers still pending stop with them instead of outliving the user
+	// (writes use WriteContext). Read it through Context; set it before
+	// the program starts, never after.
+	Ctx context.Context
+}
+
+// Context is the context every request a view sends derives from (with
+// its own timeout): the session's, or Background when none is set (tests,
+// tools).
+func (c *Common) Context() context.Context {
+	if c == nil || c.Ctx == nil {
+		return context.Background()
+	}
+	return c.Ctx
+}
+
+// WriteContext is for calls that change something at IntaSend (initiate,
+// approve, refund, transfer, an M-Pesa prompt, a plan): it keeps the
+// session's values but is not cancelled when the session ends. A write
+// cut off after it was sent may still have happened; letting it finish
+// (within its own timeout) means its outcome reaches the journal and the
+// audit log instead of being lost with the session. Reads use Context.
+func (c *Common) WriteContext() context.Context {
+	return context.WithoutCancel(c.Context())
 }
 
 // AuditEvent is one privileged action for the audit log. The SSH server

@@ -41,8 +41,9 @@ func (m *Model) openDetail() tea.Cmd {
 	}
 	m.detail.loading = true
 	c, id, gen := m.c.Client, r.inv.ID, m.seq
+	base := m.c.Context()
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		st, err := c.PaymentStatus(cx, id)
 		return detailMsg{gen: gen, st: st, err: err}

@@ -39,8 +39,10 @@ type pollPlan struct {
 	ids      []string // invoices to ask payment/status about
 }
 
-func ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTO)
+// ctx bounds one request and ties it to the session: it is cancelled
+// when the user logs out or the console stops.
+func ctx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, requestTO)
 }
 
 // poll starts one poll unless one is already in flight: the in-flight
@@ -63,7 +65,7 @@ func (m *Model) poll(manual bool) tea.Cmd {
 			p.until = w
 		}
 	}
-	return tea.Batch(runPoll(m.c.Client, p), m.startSpin())
+	return tea.Batch(runPoll(m.c.Context(), m.c.Client, p), m.startSpin())
 }
 
 // toCheck lists the open invoices to ask about: the ones this console
@@ -85,9 +87,9 @@ func (m *Model) toCheck() []string {
 }
 
 // runPoll reads the feed's newest pages and the listed invoices' status.
-func runPoll(c *client.Client, p pollPlan) tea.Cmd {
+func runPoll(base context.Context, c *client.Client, p pollPlan) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		out := polledMsg{seq: p.seq, initial: p.initial}
 		for page := 1; page <= p.maxPages; page++ {

@@ -156,8 +156,10 @@ func (m *Model) batchWalletID(b *openBatch) string {
 	return ""
 }
 
-func reqCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTO)
+// reqCtx bounds one request and ties it to the session: it is cancelled
+// when the user logs out or the console stops.
+func reqCtx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, requestTO)
 }
 
 // busyBatch says why a new batch cannot be opened now ("" when it can).
@@ -298,7 +300,7 @@ func (m *Model) initiate() tea.Cmd {
 		}
 		req := d.Request()
 		req.DeviceID = device
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(cm.WriteContext())
 		defer cancel()
 		b, err := c.InitiatePayout(cx, req)
 		var rerr error
@@ -497,7 +499,7 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 				return approvedMsg{seq: seq, journalErr: err}
 			}
 		}
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(cm.WriteContext())
 		defer cancel()
 		out, err := c.ApproveOnce(cx, with)
 		rerr := recordApproval(j, tid, out, err)
@@ -638,7 +640,7 @@ func (m *Model) onCancelConfirmed(msg cancelConfirmedMsg) tea.Cmd {
 	j, c, seq, fileID, tid, cm := m.opts.journal, m.c.Client, b.seq, b.b.FileID, b.b.TrackingID, m.c
 	total, cur := b.total(), b.currency()
 	run := func() tea.Msg {
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(cm.WriteContext())
 		defer cancel()
 		out, err := c.CancelPayout(cx, fileID)
 		if err == nil && j != nil {

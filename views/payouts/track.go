@@ -2,6 +2,7 @@ package payouts
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -60,8 +61,9 @@ func (m *Model) pollNow() tea.Cmd {
 	b.inFlight = true
 	b.gen++ // a timer set before this read is now stale: one chain of polls only
 	c, tid, seq := m.c.Client, b.b.TrackingID, b.seq
+	base := m.c.Context()
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(base)
 		defer cancel()
 		st, err := c.PayoutStatus(cx, tid)
 		return statusMsg{seq: seq, b: st, err: err}
@@ -176,8 +178,9 @@ func (m *Model) openByID(tid string) tea.Cmd {
 	m.batch = &openBatch{seq: seq, phase: phaseOpening, b: &client.Batch{TrackingID: tid}}
 	m.screen = scrBatch
 	c := m.c.Client
+	base := m.c.Context()
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(base)
 		defer cancel()
 		st, err := c.PayoutStatus(cx, tid)
 		return openedMsg{seq: seq, b: st, err: err}
@@ -268,12 +271,12 @@ type pendingLoadedMsg struct {
 // another host) with a status read, so the list and the composer's
 // "batches waiting" tell the truth from the moment the console opens.
 func (m *Model) loadPending() tea.Cmd {
-	j, c := m.opts.journal, m.c.Client
+	j, c, base := m.opts.journal, m.c.Client, m.c.Context()
 	if j == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		err := resolveApproving(j, c)
+		err := resolveApproving(base, j, c)
 		return pendingLoadedMsg{entries: j.Pending(), err: err}
 	}
 }
@@ -282,7 +285,7 @@ func (m *Model) loadPending() tea.Cmd {
 // journal event is approving and records what it says. It only reads:
 // nothing is approved again. A status that cannot be read leaves the entry
 // approving, to be asked again on the next load.
-func resolveApproving(j *payout.Journal, c *client.Client) error {
+func resolveApproving(base context.Context, j *payout.Journal, c *client.Client) error {
 	if c == nil {
 		return nil
 	}
@@ -291,7 +294,7 @@ func resolveApproving(j *payout.Journal, c *client.Client) error {
 		if e.Status != payout.StatusApproving {
 			continue
 		}
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(base)
 		st, err := c.PayoutStatus(cx, e.TrackingID)
 		cancel()
 		if err == nil {

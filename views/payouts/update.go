@@ -31,8 +31,9 @@ type (
 func (m *Model) loadWallets() tea.Cmd {
 	m.walletsSeq++
 	seq, c := m.walletsSeq, m.c.Client
+	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(base)
 		defer cancel()
 		ws, err := c.AllWallets(cx)
 		return walletsMsg{seq: seq, wallets: ws, err: err}
@@ -41,8 +42,9 @@ func (m *Model) loadWallets() tea.Cmd {
 
 func (m *Model) loadBanks() tea.Cmd {
 	c, cache := m.c.Client, m.opts.bankCache
+	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := reqCtx()
+		cx, cancel := reqCtx(base)
 		defer cancel()
 		bs, _, err := cache.Banks(cx, c)
 		return banksMsg{banks: bs, err: err}

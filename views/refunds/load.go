@@ -36,8 +36,10 @@ type (
 	refreshTickMsg struct{ gen int }
 )
 
-func ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTO)
+// ctx bounds one request and ties it to the session: it is cancelled
+// when the user logs out or the console stops.
+func ctx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, requestTO)
 }
 
 // reloadList asks for page 1 again; an answer still in flight for an older
@@ -55,8 +57,9 @@ func (m *Model) loadPage(page int) tea.Cmd {
 	l.loading = true
 	l.seq++
 	c, seq := m.c.Client, l.seq
+	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		p, err := c.ListRefunds(cx, page)
 		return listPageMsg{seq: seq, page: page, p: p, err: err}
@@ -133,9 +136,9 @@ func (m *Model) onRefreshTick(msg refreshTickMsg) tea.Cmd {
 
 // fetchPayment asks for the invoice's status, then walks every page of
 // refunds for the ones of this invoice (IntaSend has no filter for it).
-func fetchPayment(c *client.Client, seq int, id string) tea.Cmd {
+func fetchPayment(base context.Context, c *client.Client, seq int, id string) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		st, err := c.PaymentStatus(cx, id)
 		if err != nil {
@@ -173,7 +176,7 @@ func (m *Model) lookup(id string, openForm bool) tea.Cmd {
 	}
 	m.pay.seq, m.pay.loading, m.pay.openForm = m.seq, true, openForm
 	m.detail = nil
-	return fetchPayment(m.c.Client, m.seq, id)
+	return fetchPayment(m.c.Context(), m.c.Client, m.seq, id)
 }
 
 func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
@@ -240,8 +243,9 @@ func (m *Model) loadDetail(id string) tea.Cmd {
 	}
 	d.loading = true
 	c, seq := m.c.Client, d.seq
+	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		r, err := c.GetRefund(cx, id)
 		return detailMsg{seq: seq, r: r, err: err}

@@ -108,7 +108,7 @@ func (m *Model) findKeys(k tea.KeyPressMsg) tea.Cmd {
 		f.err = ""
 		m.seq++
 		f.seq = m.seq
-		return fetchPayment(m.c.Client, f.seq, id)
+		return fetchPayment(m.c.Context(), m.c.Client, f.seq, id)
 	}
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(k)

@@ -20,8 +20,10 @@ type pageMsg[T any] struct {
 	err  error
 }
 
-func ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTO)
+// ctx bounds one request and ties it to the session: it is cancelled
+// when the user logs out or the console stops.
+func ctx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, requestTO)
 }
 
 // fetch is a list's page loader.
@@ -40,8 +42,9 @@ func loadPage[T any](m *Model, l *list[T], page int, get fetch[T]) tea.Cmd {
 	m.seq++
 	l.gen = m.seq
 	gen := l.gen
+	base := m.c.Context()
 	run := func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		p, err := get(cx, page)
 		return pageMsg[T]{l: l, gen: gen, page: page, p: p, err: err}

@@ -89,8 +89,9 @@ func (m *Model) onWatchTick(msg watchTickMsg) tea.Cmd {
 	}
 	w.inFlight = true
 	c, id, gen := m.c.Client, w.id, w.gen
+	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		s, err := c.GetSubscription(cx, id)
 		return watchMsg{gen: gen, s: s, err: err}

@@ -1,6 +1,7 @@
 package wallets
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -47,9 +48,9 @@ type txPageMsg struct {
 	err      error
 }
 
-func loadTxPage(c *client.Client, walletID string, gen, page int) tea.Cmd {
+func loadTxPage(base context.Context, c *client.Client, walletID string, gen, page int) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		p, err := c.WalletTransactions(cx, walletID, page)
 		return txPageMsg{walletID: walletID, gen: gen, page: page, p: p, err: err}
@@ -74,7 +75,7 @@ func (m *Model) loadPage(page int) tea.Cmd {
 		return nil
 	}
 	d.loading = true
-	return tea.Batch(loadTxPage(m.c.Client, d.wallet.ID, d.gen, page), m.startSpin())
+	return tea.Batch(loadTxPage(m.c.Context(), m.c.Client, d.wallet.ID, d.gen, page), m.startSpin())
 }
 
 func (d *detail) shown() int {

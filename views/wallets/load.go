@@ -27,13 +27,15 @@ type (
 	refreshTickMsg struct{ gen int }
 )
 
-func ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTO)
+// ctx bounds one request and ties it to the session: it is cancelled
+// when the user logs out or the console stops.
+func ctx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, requestTO)
 }
 
-func loadWallets(c *client.Client, seq int) tea.Cmd {
+func loadWallets(base context.Context, c *client.Client, seq int) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		ws, err := c.AllWallets(cx)
 		return walletsMsg{seq: seq, wallets: ws, err: err}
@@ -42,9 +44,9 @@ func loadWallets(c *client.Client, seq int) tea.Cmd {
 
 // loadFlows fetches the account's transactions since the chart's first day,
 // following every page (bounded by chartPages).
-func loadFlows(c *client.Client, seq int, start time.Time) tea.Cmd {
+func loadFlows(base context.Context, c *client.Client, seq int, start time.Time) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx()
+		cx, cancel := ctx(base)
 		defer cancel()
 		var all []client.WalletTransaction
 		f := client.TransactionFilter{StartDate: start.Format(time.DateOnly)}
@@ -76,7 +78,7 @@ func (m *Model) refresh(manual bool) tea.Cmd {
 	} else {
 		m.loading = true
 		m.walletSeq++
-		cmds = append(cmds, loadWallets(m.c.Client, m.walletSeq))
+		cmds = append(cmds, loadWallets(m.c.Context(), m.c.Client, m.walletSeq))
 	}
 	if manual || !m.flowsLoaded {
 		cmds = append(cmds, m.reloadFlows())
@@ -95,7 +97,7 @@ func (m *Model) reloadFlows() tea.Cmd {
 	}
 	m.flowsBusy = true
 	m.flowsSeq++
-	return loadFlows(m.c.Client, m.flowsSeq, startOfWindow(m.now()))
+	return loadFlows(m.c.Context(), m.c.Client, m.flowsSeq, startOfWindow(m.now()))
 }
 
 // armTimer schedules the next quiet refresh, backing off after failures.

@@ -63,8 +63,9 @@ func (m *Model) onPoll(msg pollMsg) tea.Cmd {
 	}
 	s.inFlight = true
 	c, id, gen := m.c.Client, s.inv.ID, s.gen
+	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := context.WithTimeout(context.Background(), requestTO)
+		cx, cancel := context.WithTimeout(base, requestTO)
 		defer cancel()
 		st, err := c.PaymentStatus(cx, id)
 		return statusMsg{gen: gen, st: st, err: err}

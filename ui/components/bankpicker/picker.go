@@ -141,9 +141,9 @@ func (m *Model) Load() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	cache, cl := m.cache, m.c.Client
+	cache, cl, base := m.cache, m.c.Client, m.c.Context()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), requestTO)
+		ctx, cancel := context.WithTimeout(base, requestTO)
 		defer cancel()
 		banks, src, err := cache.Banks(ctx, cl)
 		return LoadedMsg{Banks: banks, Source: src, FetchedAt: cache.FetchedAt(), Err: err}
@@ -156,9 +156,9 @@ func (m *Model) Reload() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	cache, cl := m.cache, m.c.Client
+	cache, cl, base := m.cache, m.c.Client, m.c.Context()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), requestTO)
+		ctx, cancel := context.WithTimeout(base, requestTO)
 		defer cancel()
 		banks, err := cache.Refresh(ctx, cl)
 		return LoadedMsg{Banks: banks, Source: FromNetwork, FetchedAt: cache.FetchedAt(), Err: err}
