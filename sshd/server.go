@@ -401,7 +401,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 			s.log.Printf("session %s: close: %v", id.Session, err)
 		}
 	}()
-	sm := newSessionModel(m, s.cfg.Idle, s.cfg.now)
+	sm := newSessionModel(ctx, m, s.cfg.Idle, s.cfg.now)
 	sm.kill, sm.panicKey, sm.panicCmdKey = cancel, s.cfg.panicKey, s.cfg.panicCmdKey
 	// Bubble Tea quits on SIGINT/SIGTERM by default; in a server that
 	// would end every session at once, skipping the drain.

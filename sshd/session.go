@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"runtime/debug"
@@ -10,6 +11,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/malipo/malipo/ui/common"
 )
 
 // Why a session's program ended, beyond the user quitting.
@@ -31,6 +34,8 @@ const (
 type sessionModel struct {
 	inner tea.Model
 	now   func() time.Time
+	// ctx ends with the session; its timers stop with it.
+	ctx context.Context
 
 	idle    time.Duration
 	lastKey time.Time
@@ -81,8 +86,8 @@ type probeMsg chan string
 // shutdownMsg tells the session the server is going down at At.
 type shutdownMsg struct{ In time.Duration }
 
-func newSessionModel(inner tea.Model, idle time.Duration, now func() time.Time) *sessionModel {
-	return &sessionModel{inner: inner, now: now, idle: idle, lastKey: now(), end: &sessionEnd{}, kill: func() {}}
+func newSessionModel(ctx context.Context, inner tea.Model, idle time.Duration, now func() time.Time) *sessionModel {
+	return &sessionModel{ctx: ctx, inner: inner, now: now, idle: idle, lastKey: now(), end: &sessionEnd{}, kill: func() {}}
 }
 
 func (s *sessionModel) Init() tea.Cmd {
@@ -95,7 +100,9 @@ func (s *sessionModel) idleAfter(d time.Duration) tea.Cmd {
 	if s.idle <= 0 {
 		return nil
 	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return idleCheckMsg{} })
+	// common.Tick, not tea.Tick: the idle timer (15 minutes) must not
+	// keep a logged-out console in memory until it fires.
+	return common.Tick(s.ctx, d, func(time.Time) tea.Msg { return idleCheckMsg{} })
 }
 
 func (s *sessionModel) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {

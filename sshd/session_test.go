@@ -203,7 +203,7 @@ func ansiStrip(s string) string { return ansi.Strip(s) }
 func TestIdleTimerCountsOnlyKeys(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
 	inner := &nopModel{}
-	s := newSessionModel(inner, time.Minute, clock.Now)
+	s := newSessionModel(context.Background(), inner, time.Minute, clock.Now)
 	step := func(msg tea.Msg) tea.Cmd {
 		_, cmd := s.Update(msg)
 		return cmd

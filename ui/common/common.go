@@ -104,6 +104,30 @@ func (c *Common) Audit(ev AuditEvent) error {
 	return c.Auditor.Audit(ev)
 }
 
+// Tick is tea.Tick that gives up when ctx ends. tea.Tick's goroutine
+// waits for its timer even after the program has quit, and its closure
+// holds the model it was made for: over SSH, every refresh or idle timer
+// of a logged-out session would keep that whole console in memory until
+// it fired.
+func Tick(ctx context.Context, d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case now := <-t.C:
+			return fn(now)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// After delivers msg after d, unless the session ends first: the views'
+// timers (refresh, polling).
+func (c *Common) After(d time.Duration, msg tea.Msg) tea.Cmd {
+	return Tick(c.Context(), d, func(time.Time) tea.Msg { return msg })
+}
+
 // View is one screen of the console (design §8). The shell routes global
 // keys first, then messages to the active view; data messages (those a view
 // produced with its own commands) reach it even while it is hidden.

@@ -41,13 +41,9 @@ const (
 	statusCap = 20
 )
 
-// scheduler turns "deliver msg after d" into a command: tea.Tick in
+// scheduler turns "deliver msg after d" into a command: common.After in
 // production, a recorder in tests.
 type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
-func tick(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
 
 // Model is the collections view. Use New.
 type Model struct {
@@ -102,7 +98,7 @@ func newModel(c *common.Common) *Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
 	return &Model{
-		c: c, keys: DefaultKeyMap(), sched: tick, visible: true, spin: sp,
+		c: c, keys: DefaultKeyMap(), sched: c.After, visible: true, spin: sp,
 		st: newStore(), filter: uiform.NewInput(c.Styles, "/ ", "type to filter", 60),
 		width: 80, height: 20,
 	}

@@ -63,12 +63,9 @@ func WithDeviceID(id string) Option { return func(o *options) { o.deviceID = id 
 func WithResultsDir(dir string) Option { return func(o *options) { o.resultsDir = dir } }
 
 // scheduler turns "deliver msg after d" into a command. Production uses
-// tea.Tick; tests record the timers and fire them by hand.
+// common.After (it stops with the session); tests record the timers and
+// fire them by hand.
 type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
-func tick(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
 
 // screen is which part of the view is showing.
 type screen int
@@ -148,7 +145,7 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
-	m := &Model{c: c, keys: DefaultKeyMap(), sched: tick, opts: o, shown: true, spin: sp, width: 80, height: 20,
+	m := &Model{c: c, keys: DefaultKeyMap(), sched: c.After, opts: o, shown: true, spin: sp, width: 80, height: 20,
 		sessionInitiated: map[string][]payout.Entry{}, clipMax: clipboardMax}
 	m.applyPerms()
 	m.banks = payout.DefaultBanks() // until IntaSend's list arrives

@@ -38,10 +38,6 @@ const (
 // scheduler turns "deliver msg after d" into a command; tests record it.
 type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
 
-func tick(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
-
 // Model is the Refunds view. Use New.
 type Model struct {
 	c     *common.Common
@@ -72,7 +68,7 @@ func newModel(c *common.Common) *Model {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	m := &Model{c: c, keys: DefaultKeyMap(c.Can(common.PermRefund)), sched: tick, shown: true, width: 80, height: 20}
+	m := &Model{c: c, keys: DefaultKeyMap(c.Can(common.PermRefund)), sched: c.After, shown: true, width: 80, height: 20}
 	m.list.init(c.Styles)
 	return m
 }

@@ -41,12 +41,9 @@ func (t tab) String() string {
 }
 
 // scheduler turns "deliver msg after d" into a command. Production uses
-// tea.Tick; tests hold the timers and fire them by hand.
+// common.After (it stops with the session); tests hold the timers and
+// fire them by hand.
 type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
-func tick(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
 
 // Model is the subscriptions view. Use New.
 type Model struct {
@@ -90,7 +87,7 @@ func newModel(c *common.Common) *Model {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
-	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: tick, spin: sp,
+	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: c.After, spin: sp,
 		width: 80, height: 20, tab: tabSubs, shown: true}
 	filter := func(hint string) textinput.Model { return uiform.NewInput(c.Styles, "/ ", hint, 80) }
 	m.plans = newList("plans", filter("name, amount, frequency, id"),

@@ -35,12 +35,9 @@ const (
 )
 
 // scheduler turns "deliver msg after d" into a command. Production uses
-// tea.Tick; tests record the timers and fire them by hand.
+// common.After (it stops with the session); tests record the timers and
+// fire them by hand.
 type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
-func tick(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
 
 // Model is the wallets view. Use New.
 type Model struct {
@@ -97,7 +94,7 @@ func newModel(c *common.Common) *Model {
 	return &Model{
 		c:      c,
 		keys:   DefaultKeyMap(),
-		sched:  tick,
+		sched:  c.After,
 		shown:  true,
 		spin:   sp,
 		width:  80,
