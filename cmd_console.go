@@ -32,7 +32,7 @@ func runConsole(cmd *cobra.Command, g *globals) error {
 func consoleModel(ctx context.Context, g *globals) (m *ui.Model, done func(), err error) {
 	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
 	if errors.Is(err, keystore.ErrNotFound) {
-		return ui.New(&common.Common{Profile: g.profile}, ui.Options{Onboarding: true}), func() {}, nil
+		return ui.New(&common.Common{Profile: g.profile}, g.shellOptions(ui.Options{Onboarding: true})), func() {}, nil
 	}
 	if err != nil {
 		return nil, nil, err
@@ -50,7 +50,7 @@ func consoleModel(ctx context.Context, g *globals) (m *ui.Model, done func(), er
 		return nil, nil, err
 	}
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
-	m = ui.New(c, ui.Options{Journal: j, DeviceID: creds.DeviceID})
+	m = ui.New(c, g.shellOptions(ui.Options{Journal: j, DeviceID: creds.DeviceID}))
 	return m, func() { _ = j.Close() }, nil
 }
 
@@ -73,25 +73,25 @@ func newDemoCmd(g *globals) *cobra.Command {
 			"written to your keyring. Press ? inside for every key.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmdContext(cmd), ui.DemoOptions{}, ui.RunOptions{NoColor: g.noColor})
+			return runDemo(cmdContext(cmd), ui.DemoOptions{}, ui.RunOptions{NoColor: g.noColor}, g.shellOptions(ui.Options{}))
 		},
 	}
 }
 
 // runDemo starts the demo backend, runs the console on it and stops the
-// backend when the console ends.
-func runDemo(ctx context.Context, do ui.DemoOptions, ro ui.RunOptions) error {
+// backend when the console ends; so are the shell's options (mouse, notifications).
+func runDemo(ctx context.Context, do ui.DemoOptions, ro ui.RunOptions, so ui.Options) error {
 	d, err := ui.StartDemo(do)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	return ui.Run(ctx, demoModel(d), ro)
+	return ui.Run(ctx, demoModel(d, so), ro)
 }
 
 // demoModel is the console on a running demo.
-func demoModel(d *ui.Demo) *ui.Model {
-	return ui.New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo, Now: d.Now}, ui.Options{})
+func demoModel(d *ui.Demo, so ui.Options) *ui.Model {
+	return ui.New(&common.Common{Client: d.Client, Profile: "demo", Mode: common.ModeDemo, Now: d.Now}, so)
 }
 
 func cmdContext(cmd *cobra.Command) context.Context {

@@ -133,7 +133,7 @@ func TestRunDemo(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() {
 		errc <- runDemo(t.Context(), ui.DemoOptions{Sim: &sim.Options{Clock: clock, Rand: 1, Seed: true}},
-			ui.RunOptions{NoColor: true, Input: in, Output: out, Width: 120, Height: 40})
+			ui.RunOptions{NoColor: true, Input: in, Output: out, Width: 120, Height: 40}, ui.Options{})
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !(strings.Contains(out.String(), "DEMO") && strings.Contains(out.String(), "Total")) {
@@ -189,7 +189,7 @@ func BenchmarkDemoCommand(b *testing.B) {
 		errc := make(chan error, 1)
 		go func() {
 			errc <- runDemo(context.Background(), ui.DemoOptions{},
-				ui.RunOptions{Input: in, Output: out, Width: 120, Height: 40})
+				ui.RunOptions{Input: in, Output: out, Width: 120, Height: 40}, ui.Options{})
 		}()
 		deadline := time.Now().Add(10 * time.Second)
 		for s := out.String(); !strings.Contains(s, "Total") || !strings.Contains(s, "in ▲"); s = out.String() {

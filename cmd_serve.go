@@ -332,6 +332,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg.StateDir = filepath.Join(base, "serve")
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
 	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups = f.maxAll, f.maxPerUser, startups
+	cfg.NoMouse, cfg.NotifyAbove = g.noMouse, g.notifyAbove.a
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}

@@ -9,6 +9,9 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui"
 )
 
 // globals are the flags every command shares (design §4).
@@ -17,7 +20,38 @@ type globals struct {
 	baseURL      string
 	noColor      bool
 	allowLiveEnv bool
+	noMouse      bool
+	notifyAbove  amountFlag
 }
+
+// shellOptions adds the console flags every command that opens a console
+// shares (--no-mouse, --notify-above) to o.
+func (g *globals) shellOptions(o ui.Options) ui.Options {
+	o.NoMouse, o.NotifyAbove = g.noMouse, g.notifyAbove.a
+	return o
+}
+
+// amountFlag is a flag holding an amount in KES, parsed exactly
+// (client.ParseAmount: "10000", "10,000", "KES 10,000.50"; never a float).
+type amountFlag struct{ a client.Amount }
+
+func (f *amountFlag) String() string { return f.a.Decimal() }
+func (f *amountFlag) Type() string   { return "AMOUNT" }
+func (f *amountFlag) Set(s string) error {
+	a, err := client.ParseAmount(s)
+	if err != nil {
+		return err
+	}
+	if a < 0 {
+		return fmt.Errorf("%q: a threshold cannot be negative (0 turns notifications off)", s)
+	}
+	f.a = a
+	return nil
+}
+
+// defaultNotifyAbove is the payment that rings the bell unless
+// --notify-above says otherwise.
+const defaultNotifyAbove = 10_000
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
@@ -29,7 +63,7 @@ func main() {
 // newRootCmd builds the command tree. cobra gives us subcommands, help and
 // flag parsing that people know from kubectl and gh, so we do not hand-roll it.
 func newRootCmd() *cobra.Command {
-	g := &globals{}
+	g := &globals{notifyAbove: amountFlag{client.Units(defaultNotifyAbove)}}
 	root := &cobra.Command{
 		Use:           "malipo",
 		Short:         "A terminal console for IntaSend merchants",
@@ -44,6 +78,8 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&g.profile, "profile", "default", "profile whose keys and settings to use")
 	pf.StringVar(&g.baseURL, "base-url", "", "IntaSend API base URL (e.g. a `malipo sim`)")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
+	pf.BoolVar(&g.noMouse, "no-mouse", false, "leave the mouse to the terminal (no clicks or wheel in the console)")
+	pf.Var(&g.notifyAbove, "notify-above", "ring the bell for payments of at least this many KES, and for failed payouts (0: payments never ring)")
 	pf.BoolVar(&g.allowLiveEnv, "allow-live-env", false, "accept live keys from MALIPO_* environment variables")
 	root.AddCommand(
 		newDemoCmd(g),

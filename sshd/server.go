@@ -89,6 +89,11 @@ type Config struct {
 	LoginLimit LoginLimit
 	// NoColor drops colours in every session.
 	NoColor bool
+	// NoMouse leaves the mouse to every session's terminal (--no-mouse);
+	// NotifyAbove is the payment that rings a session's bell
+	// (--notify-above; zero: never). Each session decides for itself.
+	NoMouse     bool
+	NotifyAbove client.Amount
 	// Log receives operational messages (stderr when nil). Never secrets.
 	Log io.Writer
 
@@ -439,7 +444,7 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
 		Files:   files,
 	}
-	opts := ui.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID}
+	opts := ui.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID, NoMouse: s.cfg.NoMouse, NotifyAbove: s.cfg.NotifyAbove}
 	if s.cfg.Journal != nil {
 		// The same journal for everyone (pending batches are shared),
 		// recording this user as the initiator; drafts stay per user.

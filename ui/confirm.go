@@ -100,21 +100,30 @@ func (d *confirmDialog) view(s *common.Styles, width int) string {
 	return box.Width(w).Render(strings.Join(lines, "\n"))
 }
 
-// buttons draws Cancel and Confirm. The focused one is bracketed as well as
-// coloured, so focus is visible with NO_COLOR.
+// buttonGap separates the two buttons (the mouse hit-test finds them by it).
+const buttonGap = "  "
+
+// buttons draws Cancel and Confirm side by side.
 func (d *confirmDialog) buttons(s *common.Styles) string {
+	cancel, confirm := d.buttonParts(s)
+	return cancel + buttonGap + confirm
+}
+
+// buttonParts draws Cancel and Confirm. The focused one is bracketed as
+// well as coloured, so focus is visible with NO_COLOR.
+func (d *confirmDialog) buttonParts(s *common.Styles) (cancel, confirm string) {
 	label := func(text string, i int) string {
 		if d.focus == i {
 			return s.ButtonFocus.Render("[ " + text + " ]")
 		}
 		return s.Button.Render("  " + text + "  ")
 	}
-	confirm := label("Confirm", btnConfirm)
+	confirm = label("Confirm", btnConfirm)
 	if !d.ready() {
 		confirm = s.Faint.Render("  Confirm (locked)  ")
 		if d.focus == btnConfirm {
 			confirm = s.Faint.Render("[ Confirm (locked) ]")
 		}
 	}
-	return label("Cancel", btnCancel) + "  " + confirm
+	return label("Cancel", btnCancel), confirm
 }

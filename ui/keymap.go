@@ -15,6 +15,7 @@ type KeyMap struct {
 	Palette   key.Binding
 	Back      key.Binding
 	Refresh   key.Binding
+	Copy      key.Binding
 	Quit      key.Binding
 	ForceQuit key.Binding
 }
@@ -29,6 +30,7 @@ func DefaultKeyMap() KeyMap {
 		Palette:   key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "commands")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy id (view's y first)")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
 	}
@@ -69,7 +71,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	palette.SetHelp(":/ctrl+p", "command palette")
 	return [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.goToHelp(), k.Back},
-		{palette, k.Refresh, k.Help, k.Quit, k.ForceQuit},
+		{palette, k.Refresh, k.Copy, k.Help, k.Quit, k.ForceQuit},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -46,9 +47,16 @@ type Options struct {
 	// StartDemo starts the backend behind the onboarding screen's d. Nil:
 	// StartDemo with a time-based seed.
 	StartDemo func() (*Demo, error)
-	// Mouse turns on mouse reporting (click a tab to open it). Off by
-	// default: capturing the mouse breaks text selection (k9s #874).
-	Mouse bool
+	// NoMouse turns mouse reporting off (--no-mouse). It is on by default,
+	// locally and over SSH: click a tab, a row, a dialog's button; the wheel
+	// scrolls. While the console has the mouse, most terminals select text
+	// with shift held (k9s #874 is why the flag exists).
+	NoMouse bool
+	// NotifyAbove rings the terminal bell and shows a toast when a payment
+	// of at least this many KES completes while the console watches
+	// (--notify-above); zero turns payment notifications off. A failed
+	// payout always rings.
+	NotifyAbove client.Amount
 	// Journal is the profile's payout journal (drafts autosave, the
 	// duplicate guard, crash recovery). Nil keeps payouts in memory only,
 	// as the demo does.
@@ -193,6 +201,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.MouseClickMsg:
 		return m.handleClick(msg)
+	case tea.MouseWheelMsg:
+		return m.handleWheel(msg)
 	case tea.PasteMsg:
 		return m.handlePaste(msg)
 	case tea.MouseMsg:
@@ -245,6 +255,10 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.openConfirm(owner, msg), true
 	case common.GoToMsg:
 		return m.goTo(msg), true
+	case common.PaymentReceivedMsg:
+		return m.notifyPayment(msg), true
+	case common.PayoutFailedMsg:
+		return m.notifyPayoutFailed(msg), true
 	}
 	return nil, false
 }
@@ -430,6 +444,10 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPalette()
 	case key.Matches(msg, m.keys.Refresh):
 		return m.refresh()
+	case key.Matches(msg, m.keys.Copy):
+		if cmd, ok := m.copyID(); ok {
+			return cmd
+		}
 	}
 	for i, b := range m.keys.GoTo {
 		if key.Matches(msg, b) && i < len(m.views) {
@@ -580,24 +598,6 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 		return nil
 	}
 	return m.updateView(m.active, msg)
-}
-
-// handleClick opens a tab clicked in the header (only with Options.Mouse);
-// clicks elsewhere go to the active view.
-func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
-	if m.palette != nil || m.confirm != nil || m.showHelp || len(m.views) == 0 {
-		return nil
-	}
-	mouse := msg.Mouse()
-	if mouse.Y != 0 {
-		return m.updateView(m.active, msg)
-	}
-	for i, span := range m.tabSpans() {
-		if mouse.X >= span[0] && mouse.X < span[1] {
-			return m.switchTo(i)
-		}
-	}
-	return nil
 }
 
 // tooSmall reports whether the terminal is below the minimum size.

@@ -13,7 +13,7 @@ import (
 )
 
 // View renders the console. The shell is always full-window (alt-screen);
-// the mouse is only captured when Options.Mouse asked for it.
+// the mouse is captured unless Options.NoMouse (--no-mouse) asked not to.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
@@ -21,7 +21,7 @@ func (m *Model) View() tea.View {
 	if m.c.Mode != "" {
 		v.WindowTitle += " · " + string(m.c.Mode)
 	}
-	if m.opts.Mouse {
+	if !m.opts.NoMouse {
 		v.MouseMode = tea.MouseModeCellMotion
 	}
 	return v
