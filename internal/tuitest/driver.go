@@ -135,6 +135,7 @@ func Cmds(msg tea.Msg) ([]tea.Cmd, bool) {
 func ForShell(msg tea.Msg) bool {
 	switch msg.(type) {
 	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg, common.GoToMsg,
+		common.PaymentReceivedMsg, common.PayoutFailedMsg,
 		tea.QuitMsg, tea.InterruptMsg, tea.SuspendMsg:
 		return true
 	}

@@ -184,6 +184,8 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 		return nil
 	}
 	m.inFlight = false
+	watching := m.loaded
+	var done completions
 	manual := m.manual
 	m.manual = false
 	now := m.c.Now()
@@ -198,13 +200,13 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 		if tx.Invoice != nil {
 			inv = *tx.Invoice
 		}
-		m.st.upsert(inv, tx, loc, fresh)
+		m.merge(inv, tx, loc, fresh, &done)
 		if tx.CreatedAt.After(m.newestTx) {
 			m.newestTx = tx.CreatedAt
 		}
 	}
 	for _, inv := range msg.statuses {
-		m.st.upsert(inv, nil, loc, fresh)
+		m.merge(inv, nil, loc, fresh, &done)
 	}
 	for _, id := range msg.missing {
 		if r := m.st.byKey[id]; r != nil {
@@ -230,7 +232,7 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 		m.refreshed = now
 	}
 	m.afterData()
-	cmds = append(cmds, m.watchUpdate(), m.armTimer())
+	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching))
 	return tea.Batch(cmds...)
 }
 
