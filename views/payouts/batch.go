@@ -539,7 +539,10 @@ func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 	if b == nil || b.seq != msg.seq {
 		return journalWarning(msg.recordErr)
 	}
-	return tea.Batch(journalWarning(msg.recordErr), m.approved(b, msg, now))
+	prev := b.b
+	cmd := m.approved(b, msg, now)
+	// Approval's own answer may already say the batch failed (its float check).
+	return tea.Batch(journalWarning(msg.recordErr), cmd, failures(prev, b.b))
 }
 
 func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {

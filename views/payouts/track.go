@@ -88,8 +88,9 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	b.failures = 0
 	b.note = ""
 	st := msg.b
+	prev := b.b
 	m.setBatch(b, st, now)
-	cmds := []tea.Cmd{text.Health(nil, now)}
+	cmds := []tea.Cmd{text.Health(nil, now), failures(prev, st)}
 	switch b.phase {
 	case phaseApproveUnknown:
 		// This session's approve call has ended: the status settles it in
