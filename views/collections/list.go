@@ -268,6 +268,10 @@ func failedReason(inv client.Invoice) string {
 	case inv.FailedReason != "":
 		return inv.FailedReason
 	case inv.FailedCode != "":
+		// M-Pesa's own words for the code, from the table `malipo explain` reads.
+		if c, ok := client.ExplainCode(inv.FailedCode); ok {
+			return c.Status + " (code " + inv.FailedCode + ")"
+		}
 		return "code " + inv.FailedCode
 	}
 	return ""

@@ -85,7 +85,9 @@ func (m *Model) batchStatus(b *openBatch) string {
 	}
 	code := b.b.StatusCode
 	text := fmt.Sprintf("%s (%s)", b.b.Status, code)
-	if w := batchWords[code]; w != "" {
+	// The code table's words say plainly what IntaSend's status text
+	// leaves vague ("Failed Processing" is three different failures).
+	if w := client.CodeWords(code); w != "" {
 		text = w + " · " + text
 	}
 	switch {
@@ -99,18 +101,9 @@ func (m *Model) batchStatus(b *openBatch) string {
 	return st.Pending.Render(common.SymLive + " " + text)
 }
 
-// batchWords say in plain words what IntaSend's status text leaves vague
-// ("Failed Processing" is three different failures).
-var batchWords = map[string]string{
-	client.BatchNew:         "reading the file",
-	client.BatchFailed:      "batch failed, nothing sent",
-	client.BatchFloatFailed: "float check failed, nothing sent",
-	client.BatchFloatIssue:  "float check issue, nothing sent",
-	client.BatchEnded:       "ended early",
-}
-
-// inDoubtWords is what ops must do about a row IntaSend cannot settle yet.
-const inDoubtWords = "ask IntaSend support; do not resend"
+// inDoubtWords is what ops must do about a row IntaSend cannot settle yet;
+// the words come from client's code table, which `malipo explain` reads too.
+var inDoubtWords = client.CodeWords(client.TxUndetermined)
 
 // txMark is a row's symbol, paint and, for rows in doubt (TF105, TH107),
 // the words that replace IntaSend's description in the table. TF104 and
