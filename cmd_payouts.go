@@ -22,6 +22,7 @@ const bankCodesTimeout = 10 * time.Second
 func newPayoutsCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "payouts", Short: "Payout batch tools"}
 	c.AddCommand(newPayoutsCheckCmd(g))
+	c.AddCommand(newPayoutsReadCmds(g)...)
 	return c
 }
 

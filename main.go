@@ -90,5 +90,6 @@ func newRootCmd() *cobra.Command {
 		newPayoutsCmd(g),
 		newServeCmd(g),
 	)
+	root.AddCommand(newReadCmds(g)...)
 	return root
 }
