@@ -402,7 +402,7 @@ func TestParseSince(t *testing.T) {
 func TestCLIHelpExamples(t *testing.T) {
 	for _, args := range [][]string{{"wallets"}, {"wallets", "transactions"}, {"collections"}, {"invoice"},
 		{"payouts", "status"}, {"payouts", "history"}, {"refunds"}, {"subscriptions"}, {"subscriptions", "plans"},
-		{"subscriptions", "customers"}, {"subscriptions", "list"}, {"banks"}, {"explain"}} {
+		{"subscriptions", "customers"}, {"subscriptions", "list"}, {"banks"}, {"explain"}, {"doctor"}} {
 		out, _, code := runCLI(t, append(args, "--help")...)
 		if code != 0 || !strings.Contains(out, "Examples:\n  malipo "+args[0]) {
 			t.Errorf("%v --help has no example:\n%s", args, out)

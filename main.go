@@ -89,6 +89,7 @@ func newRootCmd() *cobra.Command {
 		newDeviceCmd(g),
 		newPayoutsCmd(g),
 		newServeCmd(g),
+		newDoctorCmd(g),
 		newExplainCmd(),
 	)
 	root.AddCommand(newReadCmds(g)...)
