@@ -200,7 +200,7 @@ func TestCLIReads(t *testing.T) {
 	}{
 		{"wallets", []string{"wallets"}, "wallets.json", []string{"WALLET", "AVAILABLE", "KES "}},
 		{"one wallet", []string{"wallets", v.wallet}, "wallet.json", []string{v.wallet}},
-		{"wallet statement", []string{"wallets", "transactions", v.wallet}, "wallet-transactions.json", []string{"RUNNING", "BALANCE"}[1:]},
+		{"wallet statement", []string{"wallets", "transactions", v.wallet}, "wallet-transactions.json", []string{"BALANCE", "SALE"}},
 		{"collections", []string{"collections", "--since", since}, "collections.json", []string{v.invoice}},
 		{"complete collections", []string{"collections", "--state", "complete"}, "collections.json", []string{v.invoice, "COMPLETE"}},
 		{"invoice", []string{"invoice", v.failedInvoice}, "invoice.json", []string{"FAILED", "The balance is insufficient"}},
@@ -236,6 +236,33 @@ func TestCLIReads(t *testing.T) {
 				t.Fatal("a secret key was printed")
 			}
 		})
+	}
+}
+
+// TestCLICollectionsSince: --since leaves out what came before it.
+func TestCLICollectionsSince(t *testing.T) {
+	f := newReadFixture(t)
+	withKeys(t)
+	for _, c := range []struct {
+		since time.Time
+		empty bool
+	}{{simStart.AddDate(0, 0, -30), false}, {simStart.Add(time.Hour), true}} {
+		out, errw, code := runCLI(t, "collections", "--since", c.since.Format(time.RFC3339), "--json", "--base-url", f.base)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errw)
+		}
+		var invs []client.Invoice
+		if err := json.Unmarshal([]byte(out), &invs); err != nil {
+			t.Fatal(err)
+		}
+		if (len(invs) == 0) != c.empty {
+			t.Errorf("--since %s: %d invoices", c.since, len(invs))
+		}
+		for _, inv := range invs {
+			if inv.CreatedAt.Before(c.since) {
+				t.Errorf("%s created %s, before --since %s", inv.ID, inv.CreatedAt, c.since)
+			}
+		}
 	}
 }
 
