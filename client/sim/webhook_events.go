@@ -13,6 +13,15 @@ package sim
 // announced without touching this file. Entities in a final state are no
 // longer watched; seeded history is never announced.
 //
+// Collections are the exception to comparing states: an invoice keeps its
+// own list of state changes (InvoiceInfo.Events), and the sender delivers
+// one event per new entry of that list. Comparing states cannot see the
+// duplicate-callback scenario (…07), whose COMPLETE is recorded twice: the
+// state never differs from the last one announced. Entries superseded
+// within one look (a subscription charge or demo payment passes PENDING and
+// PROCESSING inside one clock event) were never visible to any reader and
+// are skipped, so every other invoice delivers what it always did.
+//
 // Payloads are IntaSend's (contract §2.10, appendix A.2, A.3, A.6): the
 // collection event is the invoice flattened to the top level, the send-money
 // event the batch status object, the chargeback event the chargeback object,
@@ -50,6 +59,7 @@ type watched struct {
 	b    *batch
 	cb   *chargeback
 	last string
+	seen int // collections: how many of inv.Events have been looked at
 }
 
 func (w *watched) state() string {
@@ -85,7 +95,7 @@ func (s *Server) startWatching() {
 	w := &s.hooks.watch
 	w.nInv, w.nBatch, w.nRefs = len(s.coll.invOrder), len(s.pay.order), len(s.refunds.order)
 	for _, inv := range s.coll.invOrder {
-		w.add(&watched{kind: EventCollection, inv: inv, last: inv.State})
+		w.add(&watched{kind: EventCollection, inv: inv, last: inv.State, seen: len(inv.Events)})
 	}
 	for _, b := range s.pay.order {
 		w.add(&watched{kind: EventSendMoney, b: b, last: b.StatusCode})
@@ -116,10 +126,7 @@ func (s *Server) watchChanges() {
 	}
 	keep := w.list[:0]
 	for _, e := range w.list {
-		if st := e.state(); st != e.last {
-			e.last = st
-			s.announce(e)
-		}
+		s.watchOne(e)
 		if !finalStates[e.kind][e.last] {
 			keep = append(keep, e)
 		}
@@ -128,8 +135,47 @@ func (s *Server) watchChanges() {
 	w.list = keep
 }
 
-// announce queues one event for every target that wants it.
-func (s *Server) announce(e *watched) {
+// watchOne announces what changed in e since the last look.
+func (s *Server) watchOne(e *watched) {
+	if e.kind == EventCollection {
+		s.watchInvoice(e)
+		return
+	}
+	if st := e.state(); st != e.last {
+		e.last = st
+		_, at := e.object()
+		s.announce(e, at)
+	}
+}
+
+// watchInvoice announces one collection event per new entry of the
+// invoice's event list that still holds its current state: the trailing
+// run. A duplicated final entry is therefore announced twice, each at its
+// own time (the late scenario's COMPLETE at its late time).
+func (s *Server) watchInvoice(e *watched) {
+	st := e.inv.State
+	fresh := e.inv.Events[e.seen:]
+	e.seen = len(e.inv.Events)
+	i := len(fresh)
+	for i > 0 && fresh[i-1].State == st {
+		i--
+	}
+	changed := st != e.last
+	e.last = st
+	if i == len(fresh) && changed {
+		// A state set without an entry: announce it as the state watch
+		// always did, so no change goes unannounced.
+		s.announce(e, e.inv.UpdatedAt)
+	}
+	for _, ev := range fresh[i:] {
+		s.announce(e, ev.At)
+	}
+}
+
+// announce queues one event, of e's state at time at, for every target
+// that wants it. Each call is a new event with its own id: a duplicate
+// callback is a second event with the same body, not a retry.
+func (s *Server) announce(e *watched, at time.Time) {
 	var callback string
 	if e.kind == EventSendMoney {
 		callback = e.b.CallbackURL
@@ -142,7 +188,7 @@ func (s *Server) announce(e *watched) {
 	if err != nil {
 		return // the views are plain structs; encoding them cannot fail
 	}
-	id, at := e.object()
+	id, _ := e.object()
 	h.enqueue(Event{Type: e.kind, Object: id, State: e.last, At: at}, body, callback)
 }
 
