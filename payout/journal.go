@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,12 @@ type Entry struct {
 	Status      string        `json:"status"`                // one of the Status* constants
 	StatusCode  string        `json:"status_code,omitempty"` // IntaSend's, when known (BP103, BC100…)
 	Error       string        `json:"error,omitempty"`       // the last failure, for approve-failed and initiate-failed
+	// Approvals are the approval steps recorded so far (issue 13), oldest
+	// first; Need is how many the batch needs (the most any of them said).
+	Approvals []Approval `json:"approvals,omitempty"`
+	Need      int        `json:"need,omitempty"`
+	// Payees are the batch's payee keys (PayeeKey), for "paid before".
+	Payees []string `json:"payees,omitempty"`
 }
 
 // event is one line of events.jsonl.
@@ -80,6 +87,12 @@ type event struct {
 	Initiator   string         `json:"initiator,omitempty"`
 	StatusCode  string         `json:"status_code,omitempty"`
 	Error       string         `json:"error,omitempty"`
+	// An approval step: the amount it approved, the rule and how many
+	// approvals the batch needs; the approver is Initiator (who acted).
+	Amount *client.Amount `json:"amount,omitempty"`
+	Rule   string         `json:"rule,omitempty"`
+	Need   int            `json:"need,omitempty"`
+	Payees []string       `json:"payees,omitempty"`
 }
 
 // Journal is one profile's journal. Its methods are safe for concurrent use.
@@ -349,7 +362,8 @@ func (j *Journal) DiscardDraft(id string) error {
 func (j *Journal) RecordInitiating(d *Draft) error {
 	count, total := d.Totals()
 	return j.append(event{Kind: StatusInitiating, Attempt: newID(), DraftID: d.ID, Fingerprint: d.Fingerprint(),
-		Rail: d.Rail, WalletID: d.WalletID, Currency: d.currency(), Count: count, Total: &total, Initiator: j.initiator})
+		Rail: d.Rail, WalletID: d.WalletID, Currency: d.currency(), Count: count, Total: &total, Initiator: j.initiator,
+		Payees: draftPayees(d)})
 }
 
 // RecordInitiated records IntaSend's answer to initiate and, once that is
@@ -603,7 +617,9 @@ func (j *journal) fold(ev event) {
 	set(&e.Fingerprint, ev.Fingerprint)
 	set(&e.WalletID, ev.WalletID)
 	set(&e.Currency, ev.Currency)
-	set(&e.StatusCode, ev.StatusCode)
+	if ev.Kind != EventApproval {
+		set(&e.StatusCode, ev.StatusCode)
+	}
 	if ev.Rail != "" {
 		e.Rail = ev.Rail
 	}
@@ -612,6 +628,14 @@ func (j *journal) fold(ev event) {
 	}
 	if ev.Total != nil {
 		e.Total = *ev.Total
+	}
+	if len(ev.Payees) > 0 && len(e.Payees) == 0 {
+		e.Payees = ev.Payees
+	}
+	if ev.Kind == EventApproval {
+		foldApproval(e, ev)
+		j.byTrack[e.TrackingID] = e
+		return // a step towards approval: the batch's status is unchanged
 	}
 	if ev.Kind == StatusInitiating {
 		e.Initiator, e.InitiatedAt = ev.Initiator, ev.At
@@ -655,7 +679,9 @@ func (j *Journal) Entry(trackingID string) (Entry, bool) {
 	defer j.mu.Unlock()
 	_ = j.refresh()
 	if e := j.byTrack[trackingID]; e != nil {
-		return *e, true
+		c := *e
+		c.Approvals = slices.Clone(e.Approvals)
+		return c, true
 	}
 	return Entry{}, false
 }
@@ -667,7 +693,9 @@ func (j *Journal) filter(keep func(*Entry) bool) []Entry {
 	var out []Entry
 	for _, e := range j.entries {
 		if keep(e) {
-			out = append(out, *e)
+			c := *e
+			c.Approvals = slices.Clone(e.Approvals)
+			out = append(out, c)
 		}
 	}
 	return out
