@@ -22,6 +22,7 @@ import (
 	"github.com/BurntSushi/toml"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -36,6 +37,8 @@ type Account struct {
 type Users struct {
 	byFP  map[string]Account
 	names []string
+	// policy is the approval policy with every user's limits (issue 13).
+	policy payout.Policy
 }
 
 // usersFile is the TOML shape:
@@ -45,10 +48,12 @@ type Users struct {
 //	role = "approver"
 //	keys = ["ssh-ed25519 AAAAC3Nza... wanjiru@laptop"]
 type usersFile struct {
-	User []struct {
+	Policy *policyFile `toml:"policy"`
+	User   []struct {
 		Name string   `toml:"name"`
 		Role string   `toml:"role"`
 		Keys []string `toml:"keys"`
+		limitsFile
 	} `toml:"user"`
 }
 
@@ -186,7 +191,7 @@ func ParseUsers(data []byte) (*Users, error) {
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("unknown field(s) %s (a user has name, role and keys)", strings.Join(keys, ", "))
+		return nil, fmt.Errorf("unknown field(s) %s (a user has name, role, keys and an approver's approve_limit, daily_limit, monthly_limit; [policy] has expire_after, new_payee and [[policy.rule]] with above, approvers, rail)", strings.Join(keys, ", "))
 	}
 	if len(f.User) == 0 {
 		return nil, errors.New("no [[user]] entries: nobody could log in")
@@ -194,8 +199,10 @@ func ParseUsers(data []byte) (*Users, error) {
 	u := &Users{byFP: map[string]Account{}}
 	owner := map[string]string{} // fingerprint → user, for duplicate errors
 	seen := map[string]bool{}
+	limits := map[string]payout.Limits{}
+	lines := headerLines(data, "user")
 	for i, e := range f.User {
-		where := fmt.Sprintf("user %d (%q)", i+1, e.Name)
+		where := fmt.Sprintf("user %d (%q, line %d)", i+1, e.Name, lineOf(lines, i))
 		if !validName.MatchString(e.Name) {
 			return nil, fmt.Errorf("%s: name must be 1-64 letters, digits or ._@- and start with a letter or digit", where)
 		}
@@ -220,9 +227,18 @@ func ParseUsers(data []byte) (*Users, error) {
 			owner[fp] = e.Name
 			u.byFP[fp] = Account{Name: e.Name, Role: e.Role}
 		}
+		l, err := buildLimits(e.limitsFile, e.Role, where)
+		if err != nil {
+			return nil, err
+		}
+		limits[strings.ToLower(e.Name)] = l
 		u.names = append(u.names, e.Name)
 	}
 	sort.Strings(u.names)
+	if u.policy, err = buildPolicy(f.Policy, data, countRole(u.byFP, common.RoleApprover)); err != nil {
+		return nil, err
+	}
+	u.policy.Limits = limits
 	return u, nil
 }
 
@@ -270,6 +286,26 @@ func (u *Users) ByFingerprint(fp string) (Account, bool) {
 	}
 	a, ok := u.byFP[fp]
 	return a, ok
+}
+
+// countRole is how many users have role.
+func countRole(byFP map[string]Account, role string) int {
+	names := map[string]bool{}
+	for _, a := range byFP {
+		if a.Role == role {
+			names[a.Name] = true
+		}
+	}
+	return len(names)
+}
+
+// Policy is the approval policy the file sets, with every user's limits.
+// It is shared and must not be changed.
+func (u *Users) Policy() *payout.Policy {
+	if u == nil {
+		return nil
+	}
+	return &u.policy
 }
 
 // Names lists the users, sorted.
