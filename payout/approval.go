@@ -99,6 +99,24 @@ func (j *Journal) RecordApproval(req ApprovalRequest) (ApprovalResult, error) {
 	return res, nil
 }
 
+// CheckApproval runs RecordApproval's checks without recording anything:
+// the approval dialog asks first, so a person over their limit or on an
+// expired batch is told before typing the amount. RecordApproval checks
+// again under the lock when they confirm.
+func (j *Journal) CheckApproval(req ApprovalRequest) (ApprovalResult, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.refresh(); err != nil {
+		return ApprovalResult{}, err
+	}
+	e := j.byTrack[req.TrackingID]
+	if e == nil {
+		e = &Entry{TrackingID: req.TrackingID, Status: StatusInitiated}
+	}
+	res, _, err := j.checkApproval(e, req, j.now())
+	return res, err
+}
+
 // checkApproval decides, on the journal as it is under the lock, whether
 // the approval may be recorded and whether it is the last. resend is a
 // completed batch whose final approve proved not to land: one of its

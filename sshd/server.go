@@ -441,6 +441,9 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 	c := &common.Common{Ctx: ctx,
 		Client: s.cfg.Client, Profile: s.cfg.Profile, Mode: s.cfg.Mode,
 		Role: id.Role, User: id.Name, FourEyes: s.cfg.FourEyes,
+		// The server's clock: expiry and daily limits must read the same
+		// time as the journal (tests fix both).
+		Now:     s.cfg.now,
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
 		Files:   files,
 	}
@@ -450,6 +453,8 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 		// recording this user as the initiator; drafts stay per user.
 		opts.Journal = s.cfg.Journal.Private(id.Name)
 	}
+	// The current file's policy, so a SIGHUP applies to open sessions too.
+	opts.Policy = func() *payout.Policy { return s.users.Load().Policy() }
 	return ui.New(c, opts)
 }
 

@@ -63,6 +63,9 @@ type Options struct {
 	Journal *payout.Journal
 	// DeviceID is the registered device whose key signs approvals.
 	DeviceID string
+	// Policy is the approval policy (issue 13): the users file's over SSH,
+	// the profile's limits locally. Nil: one approver, no limits.
+	Policy func() *payout.Policy
 }
 
 // Model is the shell. Build it with New; it is a tea.Model.

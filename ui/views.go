@@ -31,6 +31,9 @@ func (o Options) defaultViews(c *common.Common) []common.View {
 	if o.DeviceID != "" {
 		payoutOpts = append(payoutOpts, payouts.WithDeviceID(o.DeviceID))
 	}
+	if o.Policy != nil {
+		payoutOpts = append(payoutOpts, payouts.WithPolicy(o.Policy))
+	}
 	return []common.View{
 		wallets.New(c),
 		collections.New(c),

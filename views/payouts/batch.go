@@ -413,6 +413,9 @@ func (m *Model) noteEntry(b *openBatch) {
 	if j := m.opts.journal; j != nil && b.b != nil && b.b.TrackingID != "" {
 		b.entry, b.hasEntry = j.Entry(b.b.TrackingID)
 	}
+	if m.bpol.seq != b.seq {
+		m.notePolicy(b)
+	}
 }
 
 // ---- approve ----
@@ -425,6 +428,10 @@ type (
 		b                     *client.Batch
 		err                   error
 		journalErr, recordErr error
+		// The policy's answer when nothing went to IntaSend: a refusal,
+		// or an approval recorded that is not the last one needed.
+		refusal error
+		step    *payout.ApprovalResult
 	}
 )
 
@@ -441,6 +448,10 @@ func (m *Model) approve() tea.Cmd {
 			avail.Format(cur), need.Format(cur), (need - avail).Format(cur))
 		return common.Toast(common.ToastError, common.SymFailed+" The wallet does not cover this batch")
 	}
+	standing, refused := m.policyCheck(b)
+	if refused != nil {
+		return refused
+	}
 	b.phase = phaseConfirming
 	total := b.total()
 	body := fmt.Sprintf("Pays %s %s from %s: %s plus charges %s.\nFile %s · tracking %s",
@@ -449,6 +460,7 @@ func (m *Model) approve() tea.Cmd {
 	if m.c.Client != nil && m.opts.deviceID != "" {
 		body += "\nThe nonce is signed with device " + m.opts.deviceID + "'s key."
 	}
+	body += m.dialogPolicy(b, standing)
 	return common.Confirm(common.ConfirmMsg{
 		Title:     "Approve payout of " + total.Format(cur),
 		Body:      body,
@@ -493,11 +505,12 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 	m.approvesSent++
 	j, c, with, seq, cm := m.opts.journal, m.c.Client, b.approveWith, b.seq, m.c
 	tid, total, cur := with.TrackingID, b.total(), b.currency()
+	req := m.approvalRequest(b)
 	run := func() tea.Msg {
-		if j != nil {
-			if err := j.RecordApproving(tid); err != nil {
-				return approvedMsg{seq: seq, journalErr: err}
-			}
+		// The journal records this approval and, only when it is the last
+		// one needed, approving: then and only then the call goes out.
+		if done := recordStep(j, req, cm, seq); done != nil {
+			return *done
 		}
 		cx, cancel := reqCtx(cm.WriteContext())
 		defer cancel()
@@ -547,6 +560,8 @@ func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 
 func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 	switch {
+	case msg.refusal != nil, msg.step != nil:
+		return m.approvalStep(b, msg)
 	case msg.journalErr != nil:
 		b.phase = phasePreview
 		b.err = "Not approved: the payout journal could not record the approval, so nothing was sent: " + msg.journalErr.Error()

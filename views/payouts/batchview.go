@@ -167,7 +167,7 @@ func (m *Model) batchView() string {
 	case b.note != "":
 		lines = append(lines, st.Faint.Render(text.Truncate(b.note, m.width)))
 	default:
-		lines = append(lines, "")
+		lines = append(lines, st.Bold.Render(text.Truncate(m.policyLine(b), m.width)))
 	}
 	lines = append(lines, m.resultRows(b)...)
 	return strings.Join(lines, "\n")
@@ -217,7 +217,7 @@ func (m *Model) resultRows(b *openBatch) []string {
 	end := min(b.offset+vis, len(txs))
 	for i := b.offset; i < end; i++ {
 		t := &txs[i]
-		desc := t.Status
+		desc := m.newPayeeMark(b, i) + t.Status
 		sym, pt, words := txMark(p, t)
 		switch {
 		case words != "":

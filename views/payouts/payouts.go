@@ -40,6 +40,7 @@ type options struct {
 	bankCache  *bankpicker.Cache
 	deviceID   string
 	resultsDir string
+	policy     func() *payout.Policy
 }
 
 // WithJournal gives the view the payout journal: drafts autosave there,
@@ -109,6 +110,7 @@ type Model struct {
 	save    saver
 	pend    pendingList
 	batch   *openBatch
+	bpol    batchPolicy // the approval policy's view of the open batch
 	spin    spinner.Model
 	spinOn  bool
 	paint   paints

@@ -242,6 +242,8 @@ type pendingItem struct {
 	initiator          string
 	at                 string
 	status             string
+	entry              payout.Entry // the journal's record, for approvals and expiry
+	hasEntry           bool
 }
 
 func (p *pendingList) remember(b *client.Batch, who string, loc *time.Location) {
@@ -312,7 +314,7 @@ func (m *Model) onPendingLoaded(msg pendingLoadedMsg) tea.Cmd {
 	for _, e := range msg.entries {
 		m.pend.items = append(m.pend.items, pendingItem{trackingID: e.TrackingID, fileID: e.FileID, rail: e.Rail,
 			count: e.Count, total: e.Total, currency: e.Currency, initiator: e.Initiator,
-			at: e.InitiatedAt.In(loc).Format("2 Jan 15:04"), status: e.Status})
+			at: e.InitiatedAt.In(loc).Format("2 Jan 15:04"), status: e.Status, entry: e, hasEntry: true})
 	}
 	m.pend.count = len(m.pend.all())
 	return journalWarning(msg.err)
@@ -378,7 +380,14 @@ func (m *Model) pendingView() string {
 	nW := 6
 	whoW := max(min(20, w/6), 8)
 	atW := 12
+	states := make([]string, len(items))
 	stW := 10
+	for i, it := range items {
+		states[i] = m.pendingState(it)
+		if states[i] != it.status { // the policy's words need room; IntaSend's status is cut as before
+			stW = max(stW, min(text.Width(states[i]), w/3))
+		}
+	}
 	idW := max(w-amtW-railW-nW-whoW-atW-stW-6, 8)
 	row := func(id, rail, n, amt, who, at, status string) string {
 		return text.PadRight(id, idW) + " " + text.PadRight(rail, railW) + " " + text.PadLeft(n, nW) + " " + text.PadLeft(amt, amtW) + " " +
@@ -400,7 +409,7 @@ func (m *Model) pendingView() string {
 		if cur == "" {
 			cur = "KES"
 		}
-		line := row(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, it.status)
+		line := row(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, states[i])
 		if i == m.pend.cursor {
 			b.WriteString(m.paints().sel.Render("▸ " + line))
 		} else {

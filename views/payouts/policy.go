@@ -1,0 +1,243 @@
+package payouts
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
+)
+
+// The approval policy on the Payouts screen (issue 13): several approvers
+// above a threshold, approvers' limits, expiry and new payees. The
+// journal decides (RecordApproval, under its lock); this file asks it,
+// shows where a batch stands and audits every step and refusal.
+
+// WithPolicy gives the view the approval policy. It is a function so that
+// a users file reloaded on SIGHUP applies to open sessions at once.
+func WithPolicy(p func() *payout.Policy) Option { return func(o *options) { o.policy = p } }
+
+func (m *Model) policy() *payout.Policy {
+	if m.opts.policy == nil {
+		return nil
+	}
+	return m.opts.policy()
+}
+
+// batchPolicy is what the policy says of the open batch, worked out once
+// per answer (not per frame).
+type batchPolicy struct {
+	seq     int
+	newRows map[int]bool // rows paying an account never paid before
+	newSum  client.Amount
+	payees  []string
+}
+
+// notePolicy works out the open batch's new payees from the journal's
+// history of approved batches.
+func (m *Model) notePolicy(b *openBatch) {
+	m.bpol = batchPolicy{seq: b.seq}
+	j := m.opts.journal
+	if j == nil || b.b == nil {
+		return
+	}
+	m.bpol.payees = payout.BatchPayees(b.b)
+	if p := m.policy(); p == nil || p.NewPayee == "" || p.NewPayee == payout.NewPayeeAllow {
+		return
+	}
+	paid := j.PaidBefore()
+	m.bpol.newRows = map[int]bool{}
+	for i, k := range m.bpol.payees {
+		if !paid[k] {
+			m.bpol.newRows[i] = true
+			m.bpol.newSum += b.b.Transactions[i].Amount
+		}
+	}
+}
+
+// newPayees is the open batch's count and sum of rows to new payees.
+func (m *Model) newPayees(b *openBatch) (int, client.Amount) {
+	if m.bpol.seq != b.seq {
+		return 0, 0
+	}
+	return len(m.bpol.newRows), m.bpol.newSum
+}
+
+// approvalRequest is the open batch's approval as the journal checks it.
+func (m *Model) approvalRequest(b *openBatch) payout.ApprovalRequest {
+	p := m.policy()
+	n, _ := m.newPayees(b)
+	need, rule := p.Need(b.rail(), b.total()+b.b.ChargeEstimate, n)
+	req := payout.ApprovalRequest{TrackingID: b.b.TrackingID, Total: b.total(), Currency: b.currency(),
+		Need: need, Rule: rule, Limits: p.LimitsFor(m.c.User)}
+	if p != nil {
+		req.ExpireAfter = p.ExpireAfter
+	}
+	if m.bpol.seq == b.seq {
+		req.Payees = m.bpol.payees
+	}
+	return req
+}
+
+// policyCheck asks the journal, before the dialog opens, whether this
+// person's approval would be recorded; a refusal is shown and audited.
+// It returns the standing the dialog describes.
+func (m *Model) policyCheck(b *openBatch) (payout.ApprovalResult, tea.Cmd) {
+	j := m.opts.journal
+	if j == nil {
+		return payout.ApprovalResult{Count: 1, Need: 1, Last: true}, nil
+	}
+	res, err := j.CheckApproval(m.approvalRequest(b))
+	if err == nil {
+		return res, nil
+	}
+	return res, m.policyRefused(b, err)
+}
+
+// policyRefused tells the person why the journal will not record their
+// approval, on the batch screen and in a panel, and audits it.
+func (m *Model) policyRefused(b *openBatch, err error) tea.Cmd {
+	b.err = "Not approved: " + err.Error()
+	if m.expired(b) {
+		b.err += " x cancels it."
+	}
+	ev := common.AuditEvent{Action: "payout.approve", Target: b.b.TrackingID, Amount: b.total(), Currency: b.currency(),
+		Result: "refused", Detail: err.Error()}
+	return tea.Batch(common.Error("Not approved", errors.New(b.err)), m.audited(ev))
+}
+
+// audited writes ev to the audit log in the background and warns when it
+// could not.
+func (m *Model) audited(ev common.AuditEvent) tea.Cmd {
+	cm := m.c
+	return func() tea.Msg {
+		if err := cm.Audit(ev); err != nil {
+			return journalWarning(fmt.Errorf("audit log: %w", err))()
+		}
+		return nil
+	}
+}
+
+// expired reports whether the open batch is past the policy's expiry.
+func (m *Model) expired(b *openBatch) bool {
+	return b.hasEntry && m.policy().Expired(b.entry, m.c.Now())
+}
+
+// dialogPolicy is what the approval dialog says of the policy: which
+// approval this is, what it sends, and the new payees.
+func (m *Model) dialogPolicy(b *openBatch, res payout.ApprovalResult) string {
+	var s []string
+	if res.Need > 1 {
+		req := m.approvalRequest(b)
+		// res counts this approval already (CheckApproval's answer).
+		line := fmt.Sprintf("Approval %d of %d (%s).", res.Count, res.Need, req.Rule)
+		if !res.Last {
+			line += " This approval is recorded; nothing is sent to IntaSend until the last one."
+		} else {
+			line += " This is the last approval needed: it sends the approval to IntaSend."
+		}
+		s = append(s, line)
+	}
+	if n, sum := m.newPayees(b); n > 0 {
+		s = append(s, fmt.Sprintf("%s %d new %s (never paid before): %s.", common.SymWarn, n, text.Plural(n, "payee", "payees"), sum.Format(b.currency())))
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return "\n" + strings.Join(s, "\n")
+}
+
+// policyLine is the batch screen's line on approvals and new payees.
+func (m *Model) policyLine(b *openBatch) string {
+	if b.tracking() || b.b == nil {
+		return ""
+	}
+	var s []string
+	if m.expired(b) {
+		s = append(s, common.SymFailed+" expired: it can no longer be approved; x cancels it")
+	} else if need := m.approvalRequest(b).Need; need > 1 || len(b.entry.Approvals) > 0 {
+		s = append(s, b.entry.Progress(need)+"; needs "+b.entry.StillNeeds(need))
+	}
+	if n, sum := m.newPayees(b); n > 0 {
+		s = append(s, fmt.Sprintf("%s %d new %s (never paid before): %s", common.SymWarn, n, text.Plural(n, "payee", "payees"), sum.Format(b.currency())))
+	}
+	return strings.Join(s, " · ")
+}
+
+// newPayeeMark marks a preview row paying an account never paid before.
+func (m *Model) newPayeeMark(b *openBatch, i int) string {
+	if b.tracking() || m.bpol.seq != b.seq || !m.bpol.newRows[i] {
+		return ""
+	}
+	return "NEW PAYEE · "
+}
+
+// recordStep records the approval in the journal (the worker's side of
+// onApproveConfirmed). done is the answer when no approve call may go out:
+// a refusal, a journal error, or a step that is not the last.
+func recordStep(j *payout.Journal, req payout.ApprovalRequest, cm *common.Common, seq int) (done *approvedMsg) {
+	if j == nil {
+		return nil
+	}
+	res, err := j.RecordApproval(req)
+	ev := common.AuditEvent{Action: "payout.approve", Target: req.TrackingID, Amount: req.Total, Currency: req.Currency}
+	switch {
+	case payout.IsRefusal(err):
+		ev.Result, ev.Detail = "refused", err.Error()
+		_ = cm.Audit(ev)
+		return &approvedMsg{seq: seq, refusal: err}
+	case err != nil:
+		return &approvedMsg{seq: seq, journalErr: err}
+	case !res.Last:
+		ev.Result = "recorded"
+		ev.Detail = fmt.Sprintf("approval %d of %d (%s); nothing sent to IntaSend", res.Count, res.Need, strings.Join(res.By, ", "))
+		if req.Rule != "" {
+			ev.Detail += "; " + req.Rule
+		}
+		msg := &approvedMsg{seq: seq, step: &res}
+		if aerr := cm.Audit(ev); aerr != nil {
+			msg.recordErr = fmt.Errorf("audit log: %w", aerr)
+		}
+		return msg
+	}
+	return nil
+}
+
+// approvalStep handles an approval that sent nothing to IntaSend: refused
+// by the policy, or recorded and waiting for more approvers.
+func (m *Model) approvalStep(b *openBatch, msg approvedMsg) tea.Cmd {
+	b.phase = phasePreview
+	m.noteEntry(b)
+	if msg.refusal != nil {
+		b.err = "Not approved: " + msg.refusal.Error()
+		return tea.Batch(m.loadPending(), common.Error("Not approved", msg.refusal))
+	}
+	r := *msg.step
+	b.err = ""
+	b.note = fmt.Sprintf("Your approval is recorded: %d of %d approvals (%s). Nothing was sent to IntaSend; it needs %d more %s.",
+		r.Count, r.Need, strings.Join(r.By, ", "), r.Need-r.Count, text.Plural(r.Need-r.Count, "approver", "approvers"))
+	return tea.Batch(m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" "+b.note))
+}
+
+// pendingState is the pending list's STATE for an item: its approvals and
+// what it still needs, or that it expired.
+func (m *Model) pendingState(it pendingItem) string {
+	if !it.hasEntry {
+		return it.status
+	}
+	p := m.policy()
+	if p.Expired(it.entry, m.c.Now()) {
+		return "expired: cancel it"
+	}
+	need, _ := p.Need(it.rail, it.total, 0)
+	need = max(need, it.entry.Need)
+	if need <= 1 && len(it.entry.Approvals) == 0 {
+		return it.status
+	}
+	return it.entry.Progress(need) + ", needs " + it.entry.StillNeeds(need)
+}
