@@ -93,5 +93,6 @@ func newRootCmd() *cobra.Command {
 		newExplainCmd(),
 	)
 	root.AddCommand(newReadCmds(g)...)
+	root.AddCommand(newEventCmds(g)...)
 	return root
 }
