@@ -181,6 +181,12 @@ func describe(e *loggedEvent, body []byte) {
 	default:
 		e.Type = "unknown"
 	}
+	// Money as the other commands print it: a two-place decimal string.
+	if a, err := client.ParseAmount(e.Amount); err == nil && e.Amount != "" {
+		e.Amount = a.Decimal()
+	} else {
+		e.Amount = ""
+	}
 	if e.Currency == "" && e.Amount != "" {
 		e.Currency = "KES"
 	}

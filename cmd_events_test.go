@@ -146,6 +146,7 @@ func TestListenTriggerForward(t *testing.T) {
 	waitFor(t, "three forwards shown", func() bool { return strings.Count(listenOut(), "  → ") == 3 }, listenOut)
 
 	out, _, code = runCLI(t, "events", "--json")
+	validate(t, schemas(t)("events.json"), out)
 	var logged []loggedEvent
 	if err := json.Unmarshal([]byte(out), &logged); code != 0 || err != nil || len(logged) != 3 {
 		t.Fatalf("events --json: %d %v %s", code, err, out)
