@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -49,8 +50,13 @@ func consoleModel(ctx context.Context, g *globals) (m *ui.Model, done func(), er
 	if err != nil {
 		return nil, nil, err
 	}
+	pol, err := localPolicy(creds.Profile)
+	if err != nil {
+		j.Close()
+		return nil, nil, err
+	}
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
-	m = ui.New(c, g.shellOptions(ui.Options{Journal: j, DeviceID: creds.DeviceID}))
+	m = ui.New(c, g.shellOptions(ui.Options{Journal: j, DeviceID: creds.DeviceID, Policy: pol}))
 	return m, func() { _ = j.Close() }, nil
 }
 
@@ -99,4 +105,57 @@ func cmdContext(cmd *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
+}
+
+// localPolicy is the local console's approval policy: the profile's
+// approve_limit, daily_limit and monthly_limit from config.toml, for the
+// one person at the keyboard (the policy's "" user). The local console
+// never needs several approvers: that takes several people, which is what
+// malipo serve is for. No limits set: nil, the old behaviour.
+func localPolicy(profile string) (func() *payout.Policy, error) {
+	dir, err := keystore.ConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := keystore.ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	p := cfg.Profiles[profile]
+	if p == nil {
+		return nil, nil
+	}
+	lim, err := profileLimits(p)
+	if err != nil {
+		return nil, fmt.Errorf("config.toml, profile %q: %w", profile, err)
+	}
+	if lim == (payout.Limits{}) {
+		return nil, nil
+	}
+	pol := &payout.Policy{Limits: map[string]payout.Limits{"": lim}}
+	return func() *payout.Policy { return pol }, nil
+}
+
+// profileLimits parses the profile's limits exactly (no float), each
+// named in its error.
+func profileLimits(p *keystore.Profile) (payout.Limits, error) {
+	var lim payout.Limits
+	for _, f := range []struct {
+		key, val string
+		to       *client.Amount
+	}{
+		{"approve_limit", p.ApproveLimit, &lim.Approve},
+		{"daily_limit", p.DailyLimit, &lim.Daily},
+		{"monthly_limit", p.MonthlyLimit, &lim.Monthly},
+	} {
+		if f.val == "" {
+			continue
+		}
+		a, err := client.ParseAmount(f.val)
+		if err != nil || a <= 0 {
+			return lim, fmt.Errorf("%s = %q is not a positive amount such as \"5,000,000.00\"", f.key, f.val)
+		}
+		*f.to = a
+	}
+	return lim, nil
 }

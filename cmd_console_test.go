@@ -16,6 +16,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -206,5 +207,56 @@ func BenchmarkDemoCommand(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+	}
+}
+
+// TestLocalPolicyLimits: the local console takes its approval limits from
+// the profile in config.toml, parsed exactly, and a bad one is an error
+// naming the setting rather than no limit at all.
+func TestLocalPolicyLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name, toml string
+		want       payout.Limits
+		none       bool
+		err        string
+	}{
+		{name: "no profile", toml: "", none: true},
+		{name: "no limits", toml: "[profiles.default]\nenvironment = \"sandbox\"\n", none: true},
+		{name: "all three", toml: "[profiles.default]\napprove_limit = \"5,000,000.00\"\ndaily_limit = \"10000000\"\nmonthly_limit = \"25,000,000.50\"\n",
+			want: payout.Limits{Approve: client.Units(5_000_000), Daily: client.Units(10_000_000), Monthly: client.Units(25_000_000) + 50}},
+		{name: "daily only", toml: "[profiles.default]\ndaily_limit = \"1,000.00\"\n", want: payout.Limits{Daily: client.Units(1000)}},
+		{name: "bad amount", toml: "[profiles.default]\napprove_limit = \"lots\"\n", err: "approve_limit"},
+		{name: "negative", toml: "[profiles.default]\ndaily_limit = \"-5\"\n", err: "daily_limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv("XDG_CONFIG_HOME", dir)
+			if err := os.MkdirAll(filepath.Join(dir, "malipo"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "malipo", "config.toml"), []byte(tc.toml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			pol, err := localPolicy("default")
+			switch {
+			case tc.err != "":
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one naming %s", err, tc.err)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case tc.none:
+				if pol != nil {
+					t.Fatalf("a policy without limits: %+v", pol())
+				}
+			default:
+				if got := pol().LimitsFor(""); got != tc.want {
+					t.Fatalf("limits %+v, want %+v", got, tc.want)
+				}
+				if n, _ := pol().Need(payout.B2C, client.Units(50_000_000), 3); n != 1 {
+					t.Fatalf("the local console needs %d approvers, want 1", n)
+				}
+			}
+		})
 	}
 }

@@ -28,6 +28,12 @@ type Profile struct {
 	Backend     string            `toml:"backend,omitempty"`  // keyring (default) | file
 	DeviceID    string            `toml:"device_id,omitempty"`
 	Preferences map[string]string `toml:"preferences,omitempty"` // console preferences (theme, refresh, …)
+	// Approval limits for the local console (issue 13), decimal strings in
+	// the profile's currency ("5,000,000.00"); empty means none. Over SSH
+	// the users file's per-user limits apply instead.
+	ApproveLimit string `toml:"approve_limit,omitempty"`
+	DailyLimit   string `toml:"daily_limit,omitempty"`
+	MonthlyLimit string `toml:"monthly_limit,omitempty"`
 }
 
 // ConfigDir is $XDG_CONFIG_HOME/malipo, falling back to ~/.config/malipo.
