@@ -113,9 +113,10 @@ func (m *Model) View(fill func(row int, r *Row)) string {
 	return b.String()
 }
 
-// rowLine draws shown row i. The cursor row is one reversed paint (cell
-// colours would break the reverse); other rows are in their paint with
-// cells coloured inside it.
+// rowLine draws shown row i. The cursor row is one reversed paint, its
+// cells stripped of their own styles (a nested style's reset would end the
+// reverse mid-row); other rows are in their paint with cells coloured
+// inside it.
 func (m *Model) rowLine(b *strings.Builder, fill func(int, *Row), i int) {
 	p := m.paint()
 	idx := m.Index(i)
@@ -131,6 +132,11 @@ func (m *Model) rowLine(b *strings.Builder, fill func(int, *Row), i int) {
 		l.WriteString("▸")
 		l.WriteString(text.PadRight(ansi.Strip(mark), m.markW))
 		l.WriteByte(' ')
+		for j, c := range r.Cells {
+			if text.Width(c) != len(c) { // styled or wide: strip the styles
+				r.Cells[j] = ansi.Strip(c)
+			}
+		}
 		m.cells(&l, r.Cells, nil, text.Paint{})
 		b.WriteString(p.sel.Render(l.String()))
 		return

@@ -28,8 +28,8 @@ import (
 	"github.com/malipo/malipo/ui/components/text"
 )
 
-// Model is a table's state. Create it with New; it is used through a
-// pointer (views keep a Model field and call its methods).
+// Model is a table's state. Create it with New and keep it in a field of
+// the view's model; its methods take a pointer to that field.
 type Model struct {
 	c    *common.Common
 	cols []Column
@@ -88,12 +88,12 @@ func WithMultiSelect() Option {
 func WithPage(f func(rows int) int) Option { return func(m *Model) { m.page = f } }
 
 // New builds a table with these columns.
-func New(c *common.Common, cols []Column, opts ...Option) *Model {
-	m := &Model{c: c, keys: keys.NewNav(), gap: 2, laidFor: -1, rows: 1,
+func New(c *common.Common, cols []Column, opts ...Option) Model {
+	m := Model{c: c, keys: keys.NewNav(), gap: 2, laidFor: -1, rows: 1,
 		page: func(rows int) int { return max(rows-1, 1) }}
 	m.cols = append(m.cols, cols...)
 	for _, o := range opts {
-		o(m)
+		o(&m)
 	}
 	return m
 }

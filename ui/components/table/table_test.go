@@ -77,7 +77,8 @@ func peopleCols() []Column {
 func newPeople(t testing.TB, w, rows int, opts ...Option) (*Model, func(int, *Row)) {
 	t.Helper()
 	c := &common.Common{Styles: common.NewStyles(true)}
-	m := New(c, peopleCols(), opts...)
+	tb := New(c, peopleCols(), opts...)
+	m := &tb
 	m.SetSize(w, rows)
 	m.SetTotal(len(people))
 	fill := func(i int, r *Row) {
