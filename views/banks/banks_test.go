@@ -268,7 +268,9 @@ func TestLoadError(t *testing.T) {
 	}
 }
 
-// TestGolden draws the tab at the shell's body sizes for 80x24 and 120x40.
+// TestGolden draws the tab at the shell's body sizes for 80x24, 120x40 and
+// 160x50, and once as a NO_COLOR terminal gets it (escapes kept: the
+// cursor row is marked by reverse video and "▸", never by colour).
 func TestGolden(t *testing.T) {
 	f := newFixture(t)
 	screens := []struct {
@@ -278,6 +280,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"list_80x24", 80, 20, func(d *driver) {}},
 		{"list_120x40", 120, 36, func(d *driver) {}},
+		{"list_160x50", 160, 46, func(d *driver) { d.press("down", "down") }},
 		{"equ_80x24", 80, 20, func(d *driver) { d.press("e", "q", "u") }},
 		{"picked_80x24", 80, 20, func(d *driver) { d.press("/", "1", "enter") }},
 		{"co_120x40", 120, 36, func(d *driver) { d.press("c", "o") }},
@@ -291,6 +294,11 @@ func TestGolden(t *testing.T) {
 			tuitest.Golden(t, sc.name, got)
 		})
 	}
+	t.Run("nocolor_80x24", func(t *testing.T) {
+		d := f.driver(t, 80, 20)
+		d.press("/", "b", "a", "n", "k", "down")
+		tuitest.Golden(t, "nocolor_80x24", tuitest.NoColor(t, d.m.View()))
+	})
 }
 
 // TestResize: nothing spills out at any size.

@@ -35,7 +35,8 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/keys"
+	"github.com/malipo/malipo/ui/components/table"
 )
 
 // requestTO bounds one fetch of the list.
@@ -87,24 +88,18 @@ type Model struct {
 
 	banks []client.Bank // sorted by name
 	hay   haystack      // what each bank is matched on
-	shown []match       // the banks the filter lets through, best first
+	shown []int         // the banks the filter lets through, best first
+	hits  [][]int       // per bank: the bytes of "name code" that matched
 	query string        // the filter applied to shown
 
-	cursor, offset int
-	width, height  int
+	tbl           table.Model // cursor, scroll window and columns
+	width, height int
 
 	loading bool
 	loaded  bool
 	source  Source
 	fetched time.Time
 	err     string
-}
-
-// match is one bank that passes the filter, with the runes of its name
-// that matched (for highlighting).
-type match struct {
-	idx  int
-	hits []int
 }
 
 // haystack is the text fuzzy matches on: "Name code" per bank.
@@ -131,7 +126,21 @@ func New(c *common.Common, cache *Cache) Model {
 	s.Cursor.Blink = false // a blinking cursor redraws twice a second for nothing
 	s.Cursor.Color = st.Accent
 	in.SetStyles(s)
-	return Model{c: c, cache: cache, keys: DefaultKeyMap(), input: in, width: 60, height: 12}
+	m := Model{c: c, cache: cache, keys: DefaultKeyMap(), input: in}
+	m.tbl = table.New(c, columns(), table.WithKeys(keys.Nav{
+		Up: m.keys.Up, Down: m.keys.Down, PageUp: m.keys.PageUp, PageDown: m.keys.PageDown,
+	}))
+	m.SetSize(60, 12)
+	return m
+}
+
+// columns: the code right-aligned (IntaSend's codes are at most 2 digits
+// today; 4 leaves room without shifting names), the name takes the rest.
+func columns() []table.Column {
+	return []table.Column{
+		{Title: "CODE", Min: 4, Align: table.Right},
+		{Title: "BANK", Min: 4, Flex: 1},
+	}
 }
 
 // Load fetches the list through the cache (memory, then disk, then
@@ -170,7 +179,7 @@ func (m *Model) Reload() tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 16), max(h, 4)
 	m.input.SetWidth(max(m.width-len(m.input.Prompt)-1, 4))
-	m.ensureVisible()
+	m.tbl.SetSize(m.width, m.rows())
 }
 
 // Focus puts the cursor in the filter.
@@ -213,18 +222,19 @@ func (m Model) Banks() []client.Bank { return m.banks }
 // Matches is the banks the filter lets through, best first.
 func (m Model) Matches() []client.Bank {
 	out := make([]client.Bank, len(m.shown))
-	for i, s := range m.shown {
-		out[i] = m.banks[s.idx]
+	for i, idx := range m.shown {
+		out[i] = m.banks[idx]
 	}
 	return out
 }
 
 // Selected is the bank under the cursor.
 func (m Model) Selected() (client.Bank, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.shown) {
+	i, ok := m.tbl.Current()
+	if !ok {
 		return client.Bank{}, false
 	}
-	return m.banks[m.shown[m.cursor].idx], true
+	return m.banks[i], true
 }
 
 // SetHelp renames what enter and esc do in the footer and help, for hosts
@@ -283,21 +293,18 @@ func (m *Model) setBanks(banks []client.Bank) {
 	for i, b := range m.banks {
 		m.hay[i] = b.Name + " " + b.Code
 	}
+	m.tbl.SetTotal(len(m.banks))
 	m.query = "\x00" // force
 	m.refilter()
 	if hadSel {
-		for i, s := range m.shown {
-			if m.banks[s.idx] == keep {
-				m.cursor = i
-				m.ensureVisible()
-				break
-			}
-		}
+		m.tbl.Find(func(i int) bool { return m.banks[i] == keep })
 	}
 }
 
 func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
-	page := max(m.rows()-1, 1)
+	if _, ok := m.tbl.Update(k); ok { // ↑↓, pages
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Cancel):
 		return m, func() tea.Msg { return CancelledMsg{} }
@@ -307,30 +314,21 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, func() tea.Msg { return PickedMsg{Bank: b} }
-	case key.Matches(k, m.keys.Up):
-		m.setCursor(m.cursor - 1)
-	case key.Matches(k, m.keys.Down):
-		m.setCursor(m.cursor + 1)
-	case key.Matches(k, m.keys.PageUp):
-		m.setCursor(m.cursor - page)
-	case key.Matches(k, m.keys.PageDown):
-		m.setCursor(m.cursor + page)
-	default:
-		var cmd tea.Cmd
-		if !m.input.Focused() && k.Text != "" {
-			cmd = m.input.Focus() // typing always filters
-		}
-		var c2 tea.Cmd
-		m.input, c2 = m.input.Update(k)
-		m.refilter()
-		return m, tea.Batch(cmd, c2)
 	}
-	return m, nil
+	var cmd tea.Cmd
+	if !m.input.Focused() && k.Text != "" {
+		cmd = m.input.Focus() // typing always filters
+	}
+	var c2 tea.Cmd
+	m.input, c2 = m.input.Update(k)
+	m.refilter()
+	return m, tea.Batch(cmd, c2)
 }
 
 // refilter recomputes the shown banks when the query changed. An exact
 // code match comes first ("68" → Equity Bank), then fuzzy matches on
-// "name code" by score, ties in name order.
+// "name code" by score, ties in name order. The table gets them through
+// its filter hook, so it shows "N of M" and puts the cursor on the best.
 func (m *Model) refilter() {
 	q := strings.TrimSpace(m.input.Value())
 	if q == m.query {
@@ -338,18 +336,20 @@ func (m *Model) refilter() {
 	}
 	m.query = q
 	m.shown = m.shown[:0]
+	m.hits = append(m.hits[:0], make([][]int, len(m.banks))...)
 	if q == "" {
 		for i := range m.banks {
-			m.shown = append(m.shown, match{idx: i})
+			m.shown = append(m.shown, i)
 		}
-		m.cursor, m.offset = 0, 0
+		m.tbl.ClearFilter()
+		m.tbl.SetCursor(0)
 		return
 	}
 	exact := -1
 	for i, b := range m.banks {
 		if b.Code == q {
 			exact = i
-			m.shown = append(m.shown, match{idx: i})
+			m.shown = append(m.shown, i)
 			break
 		}
 	}
@@ -357,21 +357,13 @@ func (m *Model) refilter() {
 		if r.Index == exact {
 			continue
 		}
-		m.shown = append(m.shown, match{idx: r.Index, hits: r.MatchedIndexes})
+		m.shown = append(m.shown, r.Index)
+		m.hits[r.Index] = r.MatchedIndexes
 	}
-	m.cursor, m.offset = 0, 0
-}
-
-func (m *Model) setCursor(i int) {
-	m.cursor = listnav.Clamp(i, len(m.shown))
-	m.ensureVisible()
+	m.tbl.SetMatch(m.shown, q)
+	m.tbl.SetCursor(0)
 }
 
 // rows is how many banks fit: the input line, the header and the footer
 // take three.
 func (m Model) rows() int { return max(m.height-3, 1) }
-
-func (m *Model) ensureVisible() {
-	rows := m.rows()
-	m.offset = listnav.Offset(m.cursor, m.offset, len(m.shown), rows)
-}

@@ -9,11 +9,8 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/table"
 )
-
-// codeW is the code column: IntaSend's codes are at most 2 digits today;
-// 4 leaves room without shifting names when a longer one appears.
-const codeW = 4
 
 // View draws the filter line, the matching banks and a one-line footer,
 // exactly width x height cells at most.
@@ -30,43 +27,20 @@ func (m Model) View() string {
 		b.WriteString(st.Faint.Render(common.SymPending + " loading bank codes…"))
 		return b.String()
 	}
-	b.WriteString(st.TableHeader.Render(fit("  "+padLeft("CODE", codeW)+"  BANK", m.width)))
-	rows := m.rows()
-	end := min(m.offset+rows, len(m.shown))
-	for i := m.offset; i < end; i++ {
-		b.WriteByte('\n')
-		b.WriteString(m.row(i))
-	}
+	b.WriteString(m.tbl.View(func(i int, r *table.Row) {
+		bk := m.banks[i]
+		r.Add(bk.Code, highlight(st, bk.Name, m.hits[i]))
+	}))
+	from, end := m.tbl.Visible()
 	if len(m.shown) == 0 {
 		b.WriteByte('\n')
 		b.WriteString(st.Faint.Render(fit("  no bank matches "+fmt.Sprintf("%q", m.query), m.width)))
-		end = m.offset + 1
+		end++
 	}
-	for i := end; i < m.offset+rows; i++ {
-		b.WriteByte('\n')
-	}
+	b.WriteString(strings.Repeat("\n", max(from+m.tbl.Rows()-end, 0)))
 	b.WriteByte('\n')
 	b.WriteString(st.Faint.Render(fit(m.footer(), m.width)))
 	return b.String()
-}
-
-// row draws one bank; the runes of its name that matched the filter are
-// picked out (bold), the cursor row is reversed and marked "▸".
-func (m Model) row(i int) string {
-	st := m.c.Styles
-	s := m.shown[i]
-	bk := m.banks[s.idx]
-	nameW := max(m.width-2-codeW-2, 4)
-	name := bk.Name
-	if ansi.StringWidth(name) > nameW {
-		name = ansi.Truncate(name, nameW, "…")
-	}
-	if i == m.cursor {
-		line := "▸ " + padLeft(bk.Code, codeW) + "  " + padRight(name, nameW)
-		return st.SelectedRow.Render(line)
-	}
-	return "  " + padLeft(bk.Code, codeW) + "  " + highlight(st, name, s.hits) +
-		strings.Repeat(" ", max(nameW-ansi.StringWidth(name), 0))
 }
 
 // highlight bolds the bytes of name listed in hits (fuzzy's byte offsets
@@ -91,10 +65,7 @@ func highlight(st *common.Styles, name string, hits []int) string {
 }
 
 func (m Model) footer() string {
-	n := fmt.Sprintf("%d banks", len(m.banks))
-	if m.query != "" {
-		n = fmt.Sprintf("%d of %d banks", len(m.shown), len(m.banks))
-	}
+	n := m.tbl.Count("bank", "banks")
 	if m.loading {
 		n += " · refreshing…"
 	} else if m.err != "" {
@@ -119,18 +90,4 @@ func fit(s string, w int) string {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
-}
-
-func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
-}
-
-func padRight(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }
