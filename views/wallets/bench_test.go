@@ -44,7 +44,7 @@ func BenchmarkWalletTransactionsRender(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			d := newDriver(b, f.common(), 120, 36)
 			openWith(d, synthRows(n), false)
-			d.m.detail.setCursor(n/2, d.m.detailRows())
+			d.m.detail.tbl.SetCursor(n / 2)
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = d.m.View()

@@ -12,7 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -30,12 +30,11 @@ type detail struct {
 	loading bool
 	err     string
 
-	cursor, offset int // over the shown rows (filtered or all)
+	tbl table.Model // cursor, window and filter over rows
 
 	filter    textinput.Model
 	filtering bool   // the filter box has focus
 	query     string // applied filter, lower-cased
-	match     []int  // indexes into rows when a filter is applied
 
 	amtW, balW int // widest amount and balance loaded, for a steady table
 }
@@ -62,10 +61,20 @@ func (m *Model) openDetail() tea.Cmd {
 	if !ok {
 		return nil
 	}
+	m.detail = m.newDetail(w)
+	return tea.Batch(m.loadPage(1), m.startSpin())
+}
+
+// newDetail is wallet w opened, nothing loaded yet.
+func (m *Model) newDetail(w client.Wallet) *detail {
 	m.seq++
 	in := newInput(m.c.Styles, "/ ", "type, amount, narrative, status, id", 80)
-	m.detail = &detail{wallet: w, gen: m.seq, seen: map[string]bool{}, filter: in, amtW: 10, balW: 10}
-	return tea.Batch(m.loadPage(1), m.startSpin())
+	d := &detail{wallet: w, gen: m.seq, seen: map[string]bool{}, filter: in, amtW: 10, balW: 10}
+	// A page moves a whole window: the rows read last are one key away.
+	d.tbl = table.New(m.c, d.columns(), table.WithKeys(m.keys.Nav), table.WithPage(func(rows int) int { return rows }))
+	d.tbl.SetDetail(m.lineDetail)
+	d.tbl.SetSize(m.width, m.detailRows())
+	return d
 }
 
 // loadPage asks for one page of the open wallet; one request at a time.
@@ -78,24 +87,15 @@ func (m *Model) loadPage(page int) tea.Cmd {
 	return tea.Batch(loadTxPage(m.c.Context(), m.c.Client, d.wallet.ID, d.gen, page), m.startSpin())
 }
 
-func (d *detail) shown() int {
-	if d.query != "" {
-		return len(d.match)
-	}
-	return len(d.rows)
-}
+func (d *detail) shown() int { return d.tbl.Len() }
 
-func (d *detail) at(i int) client.WalletTransaction {
-	if d.query != "" {
-		return d.rows[d.match[i]]
-	}
-	return d.rows[i]
-}
+// at is shown row i.
+func (d *detail) at(i int) client.WalletTransaction { return d.rows[d.tbl.Index(i)] }
 
 // currentID is the id of the row under the cursor, to find it again.
 func (d *detail) currentID() string {
-	if d.cursor < d.shown() {
-		return d.at(d.cursor).ID
+	if i, ok := d.tbl.Current(); ok {
+		return d.rows[i].ID
 	}
 	return ""
 }
@@ -128,10 +128,7 @@ func (m *Model) onTxPage(msg txPageMsg) tea.Cmd {
 		}
 	}
 	d.applyFilter()
-	if keep != "" {
-		d.cursor = d.indexOf(keep, d.cursor)
-	}
-	d.ensureVisible(m.detailRows())
+	d.find(keep)
 	return tea.Batch(append(cmds, m.maybeLoadMore())...)
 }
 
@@ -140,8 +137,10 @@ func (d *detail) index(tx client.WalletTransaction) {
 	d.hay = append(d.hay, strings.ToLower(strings.Join([]string{
 		tx.TransType, tx.Status, tx.Narrative, tx.ID, tx.Value.String(), tx.Value.Decimal(),
 	}, " ")))
-	d.amtW = max(d.amtW, len(signed(tx.Value, tx.Currency)))
-	d.balW = max(d.balW, len(tx.RunningBalance.Format(tx.Currency)))
+	if a, b := len(signed(tx.Value, tx.Currency)), len(tx.RunningBalance.Format(tx.Currency)); a > d.amtW || b > d.balW {
+		d.amtW, d.balW = max(d.amtW, a), max(d.balW, b)
+		d.tbl.SetColumns(d.columns())
+	}
 }
 
 // appendRows adds an older page, skipping rows already loaded (new money at
@@ -175,34 +174,19 @@ func (d *detail) prepend(txs []client.WalletTransaction) {
 	d.appendRows(old)
 }
 
-// indexOf finds the shown row with id, or clamps def.
-func (d *detail) indexOf(id string, def int) int {
-	n := d.shown()
-	for i := 0; i < n; i++ {
-		if d.at(i).ID == id {
-			return i
-		}
+// find puts the cursor back on the row with id, when it is still shown.
+func (d *detail) find(id string) {
+	if id != "" {
+		d.tbl.Find(func(i int) bool { return d.rows[i].ID == id })
 	}
-	return min(max(def, 0), max(n-1, 0))
 }
 
-// applyFilter recomputes the matching rows: a substring match on every
-// word of the query, over rows already loaded (it never fetches more).
+// applyFilter tells the table the rows and the filter: a substring match on
+// every word of the query, over rows already loaded (it never fetches
+// more).
 func (d *detail) applyFilter() {
-	if d.query == "" {
-		d.match = nil
-		return
-	}
-	d.match = listnav.Match(d.match, d.hay, d.query)
-}
-
-func (d *detail) setCursor(i, rows int) {
-	d.cursor = listnav.Clamp(i, d.shown())
-	d.ensureVisible(rows)
-}
-
-func (d *detail) ensureVisible(rows int) {
-	d.offset = listnav.Offset(d.cursor, d.offset, d.shown(), rows)
+	d.tbl.SetTotal(len(d.rows))
+	d.tbl.FilterWords(d.hay, d.query)
 }
 
 // detailRows is how many statement rows fit.
@@ -215,7 +199,7 @@ func (m *Model) maybeLoadMore() tea.Cmd {
 	if d == nil || d.next == 0 || d.loading || d.query != "" {
 		return nil
 	}
-	if d.cursor >= d.shown()-m.detailRows() {
+	if d.tbl.Cursor() >= d.shown()-m.detailRows() {
 		return m.loadPage(d.next)
 	}
 	return nil
@@ -227,7 +211,9 @@ func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 	if d.filtering {
 		return m.filterKeys(k)
 	}
-	rows := m.detailRows()
+	if cmd, ok := d.tbl.Update(k); ok || d.tbl.DetailOpen() {
+		return tea.Batch(cmd, m.maybeLoadMore())
+	}
 	switch {
 	case key.Matches(k, km.Back):
 		if d.query != "" {
@@ -240,18 +226,6 @@ func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Filter):
 		d.filtering = true
 		return d.filter.Focus()
-	case key.Matches(k, km.Up):
-		d.setCursor(d.cursor-1, rows)
-	case key.Matches(k, km.Down):
-		d.setCursor(d.cursor+1, rows)
-	case key.Matches(k, km.PageUp):
-		d.setCursor(d.cursor-rows, rows)
-	case key.Matches(k, km.PageDown):
-		d.setCursor(d.cursor+rows, rows)
-	case key.Matches(k, km.Home):
-		d.setCursor(0, rows)
-	case key.Matches(k, km.End):
-		d.setCursor(d.shown()-1, rows)
 	case key.Matches(k, km.Refresh):
 		return m.refresh(true)
 	case key.Matches(k, km.Transfer):
@@ -260,10 +234,8 @@ func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 		return m.openFund()
 	case key.Matches(k, km.Create):
 		return m.openCreate()
-	default:
-		return nil
 	}
-	return m.maybeLoadMore()
+	return nil
 }
 
 func (m *Model) clearFilter() {
@@ -274,8 +246,7 @@ func (m *Model) clearFilter() {
 	d.filtering = false
 	d.query = ""
 	d.applyFilter()
-	d.cursor = d.indexOf(keep, 0)
-	d.ensureVisible(m.detailRows())
+	d.find(keep)
 }
 
 // filterKeys edits the filter; rows narrow as the user types.
@@ -298,7 +269,6 @@ func (m *Model) filterKeys(k tea.KeyPressMsg) tea.Cmd {
 	if q := strings.ToLower(strings.TrimSpace(d.filter.Value())); q != d.query {
 		d.query = q
 		d.applyFilter()
-		d.cursor, d.offset = 0, 0
 	}
 	return cmd
 }
@@ -319,32 +289,19 @@ func (m *Model) detailView() string {
 	b.WriteByte('\n')
 	b.WriteString(m.filterLine())
 	b.WriteByte('\n')
-	cols := m.txColumns()
-	b.WriteString(st.TableHeader.Render("  " + cols.row("TIME", "TYPE", "AMOUNT", "BALANCE", "STATUS", "NARRATIVE")))
-	rows := m.detailRows()
-	d.ensureVisible(rows)
-	end := min(d.offset+rows, d.shown())
 	loc := m.now().Location()
 	p := m.paints()
-	for i := d.offset; i < end; i++ {
-		tx := d.at(i)
-		tm := tx.CreatedAt.In(loc).Format("02 Jan 15:04")
-		amt := text.PadLeft(signed(tx.Value, tx.Currency), cols.amt)
-		bal := tx.RunningBalance.Format(tx.Currency)
-		b.WriteByte('\n')
-		if i == d.cursor {
-			b.WriteString(p.sel.Render("▸ " + cols.row(tm, tx.TransType, amt, bal, statusWord(tx.Status), tx.Narrative)))
-			continue
-		}
-		money := p.in
+	b.WriteString(d.tbl.View(func(i int, r *table.Row) {
+		tx := d.rows[i]
+		r.Add(tx.CreatedAt.In(loc).Format("02 Jan 15:04"), tx.TransType, signed(tx.Value, tx.Currency),
+			tx.RunningBalance.Format(tx.Currency), statusWord(tx.Status), tx.Narrative)
 		if tx.Value < 0 {
-			money = p.out
+			r.PaintCell(2, p.out)
+		} else {
+			r.PaintCell(2, p.in)
 		}
-		// The amount is painted after padding, so widths stay exact.
-		// money's reset ends the row's colour too: start it again after.
-		b.WriteString(p.row.Render("  " + cols.row(tm, tx.TransType, money.Render(amt)+p.row.Resume(), bal, statusWord(tx.Status), tx.Narrative)))
-	}
-	if d.shown() == 0 && !d.loading {
+	}))
+	if d.shown() == 0 && !d.loading && !d.tbl.DetailOpen() {
 		b.WriteByte('\n')
 		if d.query != "" {
 			b.WriteString(st.Faint.Render("  nothing loaded matches; esc clears the filter"))
@@ -382,7 +339,7 @@ func (m *Model) filterLine() string {
 	left := st.Faint.Render("/ filter")
 	if d.filtering || d.query != "" {
 		d.filter.SetWidth(max(min(m.width/3, 40), 10))
-		left = d.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", len(d.match)))
+		left = d.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", d.shown()))
 	}
 	if d.err != "" {
 		left += st.Warning.Render("  " + common.SymWarn + " " + d.err)
@@ -410,26 +367,33 @@ func statusWord(s string) string {
 	return s
 }
 
-// txColumns are the statement's widths; the status column comes in when
-// there is room for it.
-type txColumns struct{ time, typ, amt, bal, status, narr int }
-
-func (m *Model) txColumns() txColumns {
-	d := m.detail
-	c := txColumns{time: 12, typ: 10, amt: d.amtW, bal: d.balW}
-	used := 2 + c.time + 2 + c.typ + 2 + c.amt + 2 + c.bal + 2
-	if m.width-used >= 20+20 {
-		c.status = 20
-		used += c.status + 2
+// columns are the statement's: the money columns as wide as the widest
+// amount loaded (a steady table), the status when there is room, and the
+// narrative takes the rest; enter shows a line whole (lineDetail).
+func (d *detail) columns() []table.Column {
+	return []table.Column{
+		{Title: "TIME", Min: 12},
+		{Title: "TYPE", Min: 10},
+		{Title: "AMOUNT", Min: d.amtW, Align: table.Right},
+		{Title: "BALANCE", Min: d.balW, Align: table.Right},
+		{Title: "STATUS", Min: 20, Drop: 1},
+		{Title: "NARRATIVE", Min: 20, Flex: 1},
 	}
-	c.narr = max(m.width-used, 8)
-	return c
 }
 
-func (c txColumns) row(tm, typ, amt, bal, status, narr string) string {
-	s := text.PadRight(tm, c.time) + "  " + text.PadRight(typ, c.typ) + "  " + text.PadLeft(amt, c.amt) + "  " + text.PadLeft(bal, c.bal) + "  "
-	if c.status > 0 {
-		s += text.PadRight(status, c.status) + "  "
+// lineDetail is a statement line in full, for enter: the narrative and ids
+// the columns cut.
+func (m *Model) lineDetail(i int) tea.Msg {
+	tx := m.detail.rows[i]
+	lines := []string{
+		"Time       " + tx.CreatedAt.In(m.now().Location()).Format("02 Jan 2006 15:04:05"),
+		"Type       " + tx.TransType,
+		"Amount     " + signed(tx.Value, tx.Currency),
+		"Balance    " + tx.RunningBalance.Format(tx.Currency),
+		"Status     " + statusWord(tx.Status),
+		"Id         " + text.OrDash(tx.ID),
+		"",
+		text.OrDash(tx.Narrative),
 	}
-	return s + text.PadRight(narr, c.narr)
+	return table.Detail{Title: "Statement line · " + text.OrDash(tx.ID), Text: strings.Join(lines, "\n")}
 }

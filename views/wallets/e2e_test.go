@@ -195,8 +195,8 @@ func openWith(d *driver, rows []client.WalletTransaction, next bool) {
 	w := client.Wallet{ID: "SYNTH01", Label: "Synthetic", Currency: "KES", Type: "WORKING"}
 	d.m.wallets, d.m.loaded = []client.Wallet{w}, true
 	d.m.setCursor(0)
-	d.m.seq++
-	d.m.detail = &detail{wallet: w, gen: d.m.seq, seen: map[string]bool{}, filter: newInput(d.m.c.Styles, "/ ", "", 80), amtW: 10, balW: 10, loading: true}
+	d.m.detail = d.m.newDetail(w)
+	d.m.detail.loading = true
 	p := &client.Page[client.WalletTransaction]{Count: len(rows), Results: rows}
 	if next {
 		p.Next = "more"

@@ -20,7 +20,8 @@ func TestGolden(t *testing.T) {
 	}{
 		{"list", []string{"80x24", "120x40", "160x50"}, func(d *driver) {}},
 		{"list-cursor", []string{"80x24"}, func(d *driver) { d.Press("down") }},
-		{"wallet", []string{"80x24", "120x40"}, func(d *driver) { d.Press("enter") }},
+		{"wallet", []string{"80x24", "120x40", "160x50"}, func(d *driver) { d.Press("enter") }},
+		{"wallet-line", []string{"80x24", "160x50"}, func(d *driver) { d.Press("enter", "down", "down", "enter") }},
 		{"wallet-filter", []string{"80x24", "120x40"}, func(d *driver) {
 			d.Press("enter", "/")
 			d.TypeText("payout")
@@ -64,6 +65,17 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestGoldenNoColor is the statement as a NO_COLOR terminal gets it: no
+// colour survives; amounts keep their sign, statuses their symbol, the
+// cursor row its "▸" and reverse video.
+func TestGoldenNoColor(t *testing.T) {
+	f := history(t)
+	w, h := tuitest.Body(t, "80x24")
+	d := newDriver(t, f.common(), w, h).init()
+	d.Press("enter", "down")
+	tuitest.Golden(t, "nocolor-wallet_80x24", tuitest.NoColor(t, d.Render()))
 }
 
 // TestResize draws every screen at many sizes, down to absurdly small:

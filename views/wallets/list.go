@@ -10,43 +10,41 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
 func (m *Model) setCursor(i int) {
-	if len(m.wallets) == 0 {
-		m.cursor, m.offset, m.selectedID = 0, 0, ""
-		return
-	}
-	m.cursor = min(max(i, 0), len(m.wallets)-1)
-	m.selectedID = m.wallets[m.cursor].ID
 	m.ensureVisible()
+	m.list.SetCursor(i)
+	m.followCursor()
 }
 
-// ensureVisible scrolls the wallet table so the cursor is on screen.
+// followCursor remembers the wallet under the cursor, to find it again
+// after a refresh.
+func (m *Model) followCursor() {
+	m.selectedID = ""
+	if w, ok := m.selected(); ok {
+		m.selectedID = w.ID
+	}
+}
+
+// ensureVisible gives the wallet table its rows and its share of the
+// body (which depends on how many wallets there are).
 func (m *Model) ensureVisible() {
-	rows := m.listLayout().rows
-	m.offset = listnav.Offset(m.cursor, m.offset, len(m.wallets), rows)
+	m.list.SetTotal(len(m.wallets))
+	m.list.SetColumns(m.columns())
+	m.list.SetSize(m.width, m.listLayout().rows)
 }
 
 // listKeys handles keys on the wallet list.
 func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
-	page := max(m.listLayout().rows-1, 1)
+	if _, ok := m.list.Update(k); ok {
+		m.followCursor()
+		return nil
+	}
 	switch {
-	case key.Matches(k, km.Up):
-		m.setCursor(m.cursor - 1)
-	case key.Matches(k, km.Down):
-		m.setCursor(m.cursor + 1)
-	case key.Matches(k, km.PageUp):
-		m.setCursor(m.cursor - page)
-	case key.Matches(k, km.PageDown):
-		m.setCursor(m.cursor + page)
-	case key.Matches(k, km.Home):
-		m.setCursor(0)
-	case key.Matches(k, km.End):
-		m.setCursor(len(m.wallets) - 1)
 	case key.Matches(k, km.Open):
 		return m.openDetail()
 	case key.Matches(k, km.Refresh):
@@ -97,27 +95,25 @@ func (m *Model) listLayout() listLayout {
 	return listLayout{rows: max(rest, 1)}
 }
 
-// columns are the wallet table's widths.
-type columns struct{ label, typ, cur, amount int }
-
-func (m *Model) columns() columns {
-	c := columns{typ: 10, cur: 3, amount: 12}
+// columns are the wallet table's: the label takes the spare width up to
+// IntaSend's 40-character cap, the type goes first when narrow, and the
+// money columns are as wide as the widest balance or total, so amounts are
+// never cut.
+func (m *Model) columns() []table.Column {
+	amount := 12
 	for _, w := range m.wallets {
-		c.amount = max(c.amount, len(w.AvailableBalance.Format(w.Currency)), len(w.CurrentBalance.Format(w.Currency)))
+		amount = max(amount, len(w.AvailableBalance.Format(w.Currency)), len(w.CurrentBalance.Format(w.Currency)))
 	}
 	for _, t := range m.totals() {
-		c.amount = max(c.amount, len(t.avail.Format(t.cur)), len(t.current.Format(t.cur)))
+		amount = max(amount, len(t.avail.Format(t.cur)), len(t.current.Format(t.cur)))
 	}
-	// marker(2) + four gaps of 2
-	c.label = m.width - 2 - 8 - c.typ - c.cur - 2*c.amount
-	if c.label < 10 { // narrow: drop the type column first
-		c.label += c.typ + 2
-		c.typ = 0
+	return []table.Column{
+		{Title: "LABEL", Min: 10, Flex: 1, Max: labelMax},
+		{Title: "TYPE", Min: 10, Drop: 1},
+		{Title: "CUR", Min: 3},
+		{Title: "AVAILABLE", Min: amount, Align: table.Right},
+		{Title: "CURRENT", Min: amount, Align: table.Right},
 	}
-	// A wide screen does not need a 90-cell label column: IntaSend caps
-	// labels at 40 characters.
-	c.label = min(max(c.label, 6), labelMax)
-	return c
 }
 
 type total struct {
@@ -144,14 +140,6 @@ func (m *Model) totals() []total {
 	return out
 }
 
-func (c columns) row(label, typ, cur, avail, current string) string {
-	s := text.PadRight(label, c.label) + "  "
-	if c.typ > 0 {
-		s += text.PadRight(typ, c.typ) + "  "
-	}
-	return s + text.PadRight(cur, c.cur) + "  " + text.PadLeft(avail, c.amount) + "  " + text.PadLeft(current, c.amount)
-}
-
 // listView draws the wallet table, the totals and the chart.
 func (m *Model) listView() string {
 	st := m.c.Styles
@@ -172,28 +160,20 @@ func (m *Model) listView() string {
 		return b.String()
 	}
 	lay := m.listLayout()
-	cols := m.columns()
-	b.WriteString(st.TableHeader.Render("  " + cols.row("LABEL", "TYPE", "CUR", "AVAILABLE", "CURRENT")))
-	b.WriteByte('\n')
-	end := min(m.offset+lay.rows, len(m.wallets))
-	for i := m.offset; i < end; i++ {
+	b.WriteString(m.list.View(func(i int, r *table.Row) {
 		w := m.wallets[i]
-		line := cols.row(w.Label, w.Type, w.Currency, w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
-		if i == m.cursor {
-			b.WriteString(m.paints().sel.Render("▸ " + line))
-		} else {
-			b.WriteString(m.paints().row.Render("  " + line))
-		}
-		b.WriteByte('\n')
-	}
-	b.WriteString(st.Faint.Render(strings.Repeat("─", min(m.width, 2+tableWidth(cols)))))
+		r.Add(w.Label, w.Type, w.Currency, w.AvailableBalance.Format(w.Currency), w.CurrentBalance.Format(w.Currency))
+	}))
+	b.WriteByte('\n')
+	b.WriteString(st.Faint.Render(strings.Repeat("─", min(m.width, m.list.Width()))))
+	from, end := m.list.Visible()
 	for _, t := range m.totals() {
 		b.WriteByte('\n')
 		label := fmt.Sprintf("Total %s · %d wallet%s", t.cur, t.n, plural(t.n))
 		if len(m.wallets) > lay.rows {
-			label += fmt.Sprintf(" (%d–%d shown)", m.offset+1, end)
+			label += fmt.Sprintf(" (%d–%d shown)", from+1, end)
 		}
-		b.WriteString(st.Bold.Render("  " + cols.row(label, "", "", t.avail.Format(t.cur), t.current.Format(t.cur))))
+		b.WriteString(st.Bold.Render(m.list.Line(label, "", "", t.avail.Format(t.cur), t.current.Format(t.cur))))
 	}
 	if lay.chartH > 0 {
 		b.WriteString("\n")
@@ -203,14 +183,6 @@ func (m *Model) listView() string {
 		b.WriteString(m.chartView(lay.chartH))
 	}
 	return b.String()
-}
-
-func tableWidth(c columns) int {
-	w := c.label + 2 + c.cur + 2 + 2*c.amount + 2
-	if c.typ > 0 {
-		w += c.typ + 2
-	}
-	return w
 }
 
 func plural(n int) string {

@@ -194,7 +194,7 @@ func (m *Model) restoreCursor() {
 		}
 	}
 	if idx < 0 {
-		idx = min(m.cursor, len(m.wallets)-1)
+		idx = min(m.list.Cursor(), len(m.wallets)-1)
 	}
 	m.setCursor(max(idx, 0))
 }

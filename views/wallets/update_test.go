@@ -87,6 +87,37 @@ func TestOpenAndCloseWallet(t *testing.T) {
 	}
 }
 
+// TestStatementLineDetail: enter on a statement line shows it whole (the
+// narrative the column cuts at 80 columns), esc goes back to the same line
+// (issue 11 §2.10: help said "enter open" and enter did nothing).
+func TestStatementLineDetail(t *testing.T) {
+	f := history(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.Press("enter")
+	if !d.m.detail.tbl.Find(func(i int) bool { return strings.HasPrefix(d.m.detail.rows[i].Narrative, "Charge: MPESA-B2C") }) {
+		t.Fatal("no payout charge in the statement")
+	}
+	tx := d.m.detail.rows[d.m.detail.tbl.Index(d.m.detail.tbl.Cursor())]
+	if strings.Contains(d.View(), tx.Narrative) {
+		t.Fatalf("narrative %q not cut at 80 columns: the test proves nothing", tx.Narrative)
+	}
+	d.Press("enter")
+	v := d.View()
+	for _, want := range []string{"Statement line · " + tx.ID, tx.Narrative, "esc back", "CHARGE"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("line detail lacks %q:\n%s", want, v)
+		}
+	}
+	d.Press("esc")
+	if d.m.detail == nil || d.m.detail.tbl.DetailOpen() || d.m.detail.currentID() != tx.ID {
+		t.Fatalf("esc did not go back to the line in the statement")
+	}
+	d.Press("esc")
+	if d.m.detail != nil {
+		t.Fatal("second esc did not leave the wallet")
+	}
+}
+
 func TestFilter(t *testing.T) {
 	f := history(t)
 	d := newDriver(t, f.common(), 120, 36).init()

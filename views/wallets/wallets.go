@@ -20,6 +20,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/table"
 )
 
 // Timings. Refreshes are quiet and slow; status polls are quick because a
@@ -50,8 +51,7 @@ type Model struct {
 
 	// The wallet list.
 	wallets    []client.Wallet
-	cursor     int
-	offset     int
+	list       table.Model
 	selectedID string // the cursor follows this id across refreshes
 	loaded     bool   // the first list has arrived
 	loading    bool
@@ -91,7 +91,7 @@ func New(c *common.Common) common.View {
 func newModel(c *common.Common) *Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
-	return &Model{
+	m := &Model{
 		c:      c,
 		keys:   DefaultKeyMap(),
 		sched:  c.After,
@@ -100,6 +100,8 @@ func newModel(c *common.Common) *Model {
 		width:  80,
 		height: 20,
 	}
+	m.list = table.New(c, nil, table.WithKeys(m.keys.Nav))
+	return m
 }
 
 // now is the view's clock: Common.Now (tests fix it), else the wall clock.
@@ -122,7 +124,7 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 5)
 	m.ensureVisible()
 	if m.detail != nil {
-		m.detail.ensureVisible(m.detailRows())
+		m.detail.tbl.SetSize(m.width, m.detailRows())
 	}
 }
 
@@ -204,10 +206,11 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // selected is the wallet under the cursor, if any.
 func (m *Model) selected() (client.Wallet, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.wallets) {
+	i, ok := m.list.Current()
+	if !ok {
 		return client.Wallet{}, false
 	}
-	return m.wallets[m.cursor], true
+	return m.wallets[i], true
 }
 
 // walletByID finds a wallet in the latest list.

@@ -85,7 +85,10 @@ func (m *Model) detailLines() []string {
 	if d.lines == nil || d.width != m.width {
 		d.width, d.lines = m.width, d.lines[:0]
 		for _, para := range strings.Split(d.Text, "\n") {
-			wrapped := text.Wrap(para, m.width-2)
+			wrapped := []string{para} // a line that fits keeps its spacing
+			if text.Width(para) > m.width-2 {
+				wrapped = text.Wrap(para, m.width-2)
+			}
 			if len(wrapped) == 0 {
 				wrapped = []string{""}
 			}

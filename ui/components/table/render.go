@@ -74,6 +74,10 @@ func (m *Model) Widths() []int {
 	return m.widths
 }
 
+// Width is the cells a row takes: less than the table's width when every
+// flexible column has reached its Max.
+func (m *Model) Width() int { return measure(m.Widths(), m.prefix(), m.gap) }
+
 // Shown says whether column i is drawn at this width.
 func (m *Model) Shown(i int) bool { return m.Widths()[i] > 0 }
 
