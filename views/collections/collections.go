@@ -22,6 +22,7 @@ import (
 
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/table"
 )
 
 // Title is the tab label the shell shows and GoTo names.
@@ -57,9 +58,8 @@ type Model struct {
 	st     *store
 	view   shown
 	sum    summary
-	cursor int
-	offset int
-	selKey string // the cursor follows this row as rows arrive
+	tbl    table.Model // cursor, window and columns over view's rows
+	selKey string      // the cursor follows this row as rows arrive
 
 	filter    textinput.Model
 	filtering bool
@@ -97,11 +97,14 @@ func newModel(c *common.Common) *Model {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = c.Styles.Pending
-	return &Model{
+	m := &Model{
 		c: c, keys: DefaultKeyMap(), sched: c.After, visible: true, spin: sp,
 		st: newStore(), filter: uiform.NewInput(c.Styles, "/ ", "type to filter", 60),
 		width: 80, height: 20,
 	}
+	m.tbl = table.New(c, nil, table.WithKeys(m.keys.Nav), table.WithGap(1), table.WithMarks(1))
+	m.ensureVisible()
+	return m
 }
 
 // Init loads the feed.

@@ -15,11 +15,13 @@ import (
 // Run `go test ./views/collections -run Golden -update` after a deliberate change.
 func TestGolden(t *testing.T) {
 	both := []string{"80x24", "120x40"}
+	all := []string{"80x24", "120x40", "160x50"}
 	screens := []struct {
 		name  string
 		setup func(f *fixture, d *driver)
+		sizes []string // nil: both
 	}{
-		{"list", func(f *fixture, d *driver) {}},
+		{"list", func(f *fixture, d *driver) {}, all},
 		{"arrivals", func(f *fixture, d *driver) {
 			f.push(sandboxPhone, client.Units(1250), "ORDER-77001")
 			d.requestPush("0700000003", "640", "ORDER-77002")
@@ -28,13 +30,13 @@ func TestGolden(t *testing.T) {
 			f.Advance(8 * time.Second)
 			d.Fire(pollTickMsg{})
 			d.Press("esc")
-		}},
+		}, all},
 		{"filter", func(f *fixture, d *driver) {
 			d.Press("/")
 			d.TypeText("card")
-		}},
-		{"state-complete", func(f *fixture, d *driver) { d.Press("s", "s", "s", "down") }},
-		{"detail", func(f *fixture, d *driver) { d.Press("down", "enter") }},
+		}, all},
+		{"state-complete", func(f *fixture, d *driver) { d.Press("s", "s", "s", "down") }, nil},
+		{"detail", func(f *fixture, d *driver) { d.Press("down", "enter") }, nil},
 		{"push-invalid", func(f *fixture, d *driver) {
 			d.Press("p")
 			d.TypeText("0712 34")
@@ -43,15 +45,15 @@ func TestGolden(t *testing.T) {
 			d.Press("tab")
 			d.TypeText("order #5")
 			d.Press("tab", "enter")
-		}},
-		{"push-pending", func(f *fixture, d *driver) { d.requestPush("0708 374 149", "2500", "INV-2043") }},
+		}, nil},
+		{"push-pending", func(f *fixture, d *driver) { d.requestPush("0708 374 149", "2500", "INV-2043") }, nil},
 		{"push-complete", func(f *fixture, d *driver) {
 			d.requestPush("0708 374 149", "2500", "INV-2043")
 			for i := 0; i < 10; i++ {
 				f.Advance(pollFast)
 				d.Fire(pollTickMsg{})
 			}
-		}},
+		}, nil},
 		{"link", func(f *fixture, d *driver) {
 			d.Press("l")
 			d.TypeText("2500")
@@ -59,10 +61,14 @@ func TestGolden(t *testing.T) {
 			d.TypeText("jane@example.com")
 			d.Press("tab", "tab", "enter")
 			d.Confirm()
-		}},
+		}, nil},
 	}
 	for _, sc := range screens {
-		for _, size := range both {
+		sizes := sc.sizes
+		if sizes == nil {
+			sizes = both
+		}
+		for _, size := range sizes {
 			name := sc.name + "_" + size
 			t.Run(name, func(t *testing.T) {
 				f := seeded(t)
@@ -74,6 +80,22 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestGoldenNoColor is the table as a NO_COLOR terminal gets it, with a
+// payment just arrived and one failed: "★" and "✖ FAILED · reason" carry
+// what colour would, the cursor row is reversed.
+func TestGoldenNoColor(t *testing.T) {
+	f := seeded(t)
+	w, h := tuitest.Body(t, "80x24")
+	d := newDriver(t, f.common(), w, h).init()
+	f.push(sandboxPhone, client.Units(1250), "ORDER-77001")
+	f.Advance(3 * time.Second)
+	d.Fire(pollTickMsg{})
+	f.Advance(8 * time.Second)
+	d.Fire(pollTickMsg{})
+	d.Press("down")
+	tuitest.Golden(t, "nocolor-list_80x24", tuitest.NoColor(t, d.Render()))
 }
 
 // TestResize draws screens at many sizes: nothing panics, nothing spills.

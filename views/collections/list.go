@@ -10,53 +10,66 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
-func (m *Model) applyFilter() { m.view.apply(m.st, m.query, stateCycle[m.state]) }
+// applyFilter recomputes the rows shown (the store's own query-and-state
+// filter, which narrows as one types) and hands them to the table's
+// filter hook.
+func (m *Model) applyFilter() {
+	m.view.apply(m.st, m.query, stateCycle[m.state])
+	m.tbl.SetTotal(len(m.st.rows))
+	if m.view.all {
+		m.tbl.ClearFilter()
+		return
+	}
+	m.tbl.SetMatch(m.view.idx, m.view.query+"\x00"+m.view.state)
+}
 
-func (m *Model) rowCount() int { return m.view.len(m.st) }
+func (m *Model) rowCount() int { return m.tbl.Len() }
 
 // selected is the row under the cursor.
 func (m *Model) selected() *row {
-	if m.cursor < 0 || m.cursor >= m.rowCount() {
+	i, ok := m.tbl.Current()
+	if !ok {
 		return nil
 	}
-	return m.view.at(m.st, m.cursor)
+	return m.st.rows[i]
 }
 
 func (m *Model) setCursor(i int) {
-	n := m.rowCount()
-	if n == 0 {
-		m.cursor, m.offset, m.selKey = 0, 0, ""
-		return
+	m.tbl.SetCursor(i)
+	m.followCursor()
+}
+
+// followCursor remembers the row under the cursor, to find it again as
+// rows arrive.
+func (m *Model) followCursor() {
+	m.selKey = ""
+	if r := m.selected(); r != nil {
+		m.selKey = rowKey(r.inv, r.txID)
 	}
-	m.cursor = min(max(i, 0), n-1)
-	r := m.view.at(m.st, m.cursor)
-	m.selKey = rowKey(r.inv, r.txID)
-	m.ensureVisible()
 }
 
 // restoreCursor keeps the cursor on its row after rows arrive. At the top
 // it stays at the top, so the newest payment is what one sees.
 func (m *Model) restoreCursor() {
-	if m.cursor == 0 && m.offset == 0 {
+	if m.tbl.Cursor() == 0 && m.tbl.Offset() == 0 {
 		m.setCursor(0)
 		return
 	}
-	n := m.rowCount()
-	for i := 0; i < n; i++ {
-		r := m.view.at(m.st, i)
+	found := false
+	for i, n := 0, m.rowCount(); i < n && !found; i++ {
+		r := m.st.rows[m.tbl.Index(i)]
 		if rowKey(r.inv, r.txID) == m.selKey {
-			// Keep the row at the same place on screen.
-			m.offset += i - m.cursor
-			m.cursor = i
-			m.ensureVisible()
-			return
+			m.tbl.Follow(i) // the row keeps its place on screen
+			found = true
 		}
 	}
-	m.setCursor(min(m.cursor, n-1))
+	if !found {
+		m.setCursor(m.tbl.Cursor())
+	}
 }
 
 // layout splits the body: title, totals, chart, filter line, table.
@@ -71,28 +84,20 @@ func (m *Model) layout() layout {
 	return layout{chartH: chartH, rows: max(rows, 1)}
 }
 
+// ensureVisible fits the table to the body: its columns depend on the width.
 func (m *Model) ensureVisible() {
-	rows := m.layout().rows
-	m.offset = listnav.Offset(m.cursor, m.offset, m.rowCount(), rows)
+	m.tbl.SetColumns(m.columns())
+	m.tbl.SetSize(m.width, m.layout().rows)
 }
 
 // listKeys handles keys on the table.
 func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
-	page := max(m.layout().rows-1, 1)
+	if _, ok := m.tbl.Update(k); ok {
+		m.followCursor()
+		return nil
+	}
 	switch {
-	case key.Matches(k, km.Up):
-		m.setCursor(m.cursor - 1)
-	case key.Matches(k, km.Down):
-		m.setCursor(m.cursor + 1)
-	case key.Matches(k, km.PageUp):
-		m.setCursor(m.cursor - page)
-	case key.Matches(k, km.PageDown):
-		m.setCursor(m.cursor + page)
-	case key.Matches(k, km.Home):
-		m.setCursor(0)
-	case key.Matches(k, km.End):
-		m.setCursor(m.rowCount() - 1)
 	case key.Matches(k, km.Open):
 		return m.openDetail()
 	case key.Matches(k, km.Filter):
@@ -164,55 +169,38 @@ func (m *Model) refund(r *row) tea.Cmd {
 
 // ---- drawing ----
 
-// column is one table column; cell draws a row's value, plain.
-type column struct {
-	title string
-	w     int
-	right bool
-	cell  func(m *Model, r *row) string
-}
+// Column indexes: cells come in this order whatever the width drops.
+const (
+	colTime = iota
+	colInvoice
+	colCustomer
+	colMethod
+	colAmount
+	colCharges
+	colNet
+	colRef
+	colState
+)
 
-// columns lays the table out for the width: a column is dropped rather
-// than squeezed, and the state column (with the failure reason) takes what
-// is left.
-func (m *Model) columns() []column {
-	wide := m.width >= 110
+// columns lays the table out for the width: charges and api_ref go when
+// short, then the customer; the customer (a phone or an email) and the
+// state (with a failure's reason) share what a wide terminal has left.
+func (m *Model) columns() []table.Column {
 	timeW := 6
-	if wide {
+	if m.width >= 110 {
 		timeW = 12
 	}
-	all := []struct {
-		column
-		minWidth int // the narrowest body that shows it
-	}{
-		{column{"Time", timeW, false, (*Model).timeCell}, 0},
-		{column{"Invoice", 7, false, func(_ *Model, r *row) string { return text.OrDash(r.inv.ID) }}, 0},
-		{column{"Customer", 14, false, func(_ *Model, r *row) string { return text.OrDash(r.inv.Account) }}, 0},
-		{column{"Method", 6, false, func(_ *Model, r *row) string { return method(r.inv.Provider) }}, 0},
-		{column{"Amount", 10, true, func(_ *Model, r *row) string { return r.inv.Value.String() }}, 0},
-		{column{"Charges", 8, true, func(_ *Model, r *row) string { return money(r, r.inv.Charges) }}, 100},
-		{column{"Net", 10, true, func(_ *Model, r *row) string { return money(r, r.inv.NetAmount) }}, 0},
-		{column{"api_ref", 14, false, func(_ *Model, r *row) string { return text.OrDash(r.inv.APIRef) }}, 110},
+	return []table.Column{
+		colTime:     {Title: "Time", Min: timeW},
+		colInvoice:  {Title: "Invoice", Min: 7},
+		colCustomer: {Title: "Customer", Min: 14, Flex: 1, Max: 40, Drop: 1},
+		colMethod:   {Title: "Method", Min: 6},
+		colAmount:   {Title: "Amount", Min: 10, Align: table.Right},
+		colCharges:  {Title: "Charges", Min: 8, Align: table.Right, Drop: 2},
+		colNet:      {Title: "Net", Min: 10, Align: table.Right},
+		colRef:      {Title: "api_ref", Min: 14, Drop: 3},
+		colState:    {Title: "State", Min: 12, Flex: 2},
 	}
-	var cols []column
-	used := 3 // the cursor and ★ markers
-	for _, c := range all {
-		if m.width >= c.minWidth {
-			cols = append(cols, c.column)
-			used += c.w + 1
-		}
-	}
-	stateW := m.width - used
-	if stateW < 12 { // very narrow: give the state room by dropping the customer
-		for i, c := range cols {
-			if c.title == "Customer" {
-				cols = append(cols[:i], cols[i+1:]...)
-				stateW += c.w + 1
-				break
-			}
-		}
-	}
-	return append(cols, column{"State", max(stateW, 1), false, nil})
 }
 
 // money shows charges and net once they are known: IntaSend fills them in
@@ -318,7 +306,7 @@ func (m *Model) listView() string {
 	b.WriteByte('\n')
 	b.WriteString(m.filterLine())
 	b.WriteByte('\n')
-	m.table(&b, lay.rows)
+	m.table(&b)
 	return b.String()
 }
 
@@ -360,7 +348,7 @@ func (m *Model) filterLine() string {
 	if s := stateCycle[m.state]; s != "" {
 		state = s
 	}
-	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %d of %d", state, m.rowCount(), len(m.st.rows)))
+	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s", state, m.tbl.Count("payment", "payments")))
 	left := st.Faint.Render("/ filter")
 	if m.filtering || m.query != "" {
 		m.filter.SetWidth(max(min(m.width/3, 40), 10))
@@ -373,33 +361,13 @@ func (m *Model) filterLine() string {
 
 // table draws the header and only the rows on screen (windowing): a frame
 // costs the same at 50 rows and at 10,000.
-func (m *Model) table(b *strings.Builder, rows int) {
+func (m *Model) table(b *strings.Builder) {
 	p := m.paints()
-	cols := m.columns()
-	var h strings.Builder
-	h.WriteString("   ")
-	for i, c := range cols {
-		if i > 0 {
-			h.WriteByte(' ')
-		}
-		if c.right {
-			h.WriteString(text.PadLeft(c.title, c.w))
-		} else {
-			h.WriteString(text.PadRight(c.title, c.w))
-		}
-	}
-	b.WriteString(p.header.Render(strings.TrimRight(h.String(), " ")))
-	n := m.rowCount()
-	if n == 0 {
+	now := m.c.Now()
+	b.WriteString(m.tbl.View(func(i int, r *table.Row) { m.fillRow(p, r, m.st.rows[i], now) }))
+	if m.rowCount() == 0 {
 		b.WriteByte('\n')
 		b.WriteString(p.faint.Render(m.emptyText()))
-		return
-	}
-	now := m.c.Now()
-	end := min(m.offset+rows, n)
-	for i := m.offset; i < end; i++ {
-		b.WriteByte('\n')
-		m.rowLine(b, p, cols, m.view.at(m.st, i), i == m.cursor, now)
 	}
 }
 
@@ -413,56 +381,14 @@ func (m *Model) emptyText() string {
 	return "  no payments yet: press p to request one"
 }
 
-func (m *Model) rowLine(b *strings.Builder, p *paints, cols []column, r *row, sel bool, now time.Time) {
-	fresh := now.Before(r.newUntil)
-	mark := "   "
-	switch {
-	case sel && fresh:
-		mark = "▸" + common.SymNew + " "
-	case sel:
-		mark = "▸  "
-	case fresh:
-		mark = " " + common.SymNew + " "
+// fillRow gives a payment's cells; one that just arrived is marked "★" and
+// drawn in the new-row style, the state in its colour (and always a word).
+func (m *Model) fillRow(p *paints, r *table.Row, pay *row, now time.Time) {
+	inv := pay.inv
+	r.Add(m.timeCell(pay), text.OrDash(inv.ID), text.OrDash(inv.Account), method(inv.Provider), inv.Value.String(),
+		money(pay, inv.Charges), money(pay, inv.NetAmount), text.OrDash(inv.APIRef), stateText(inv))
+	if now.Before(pay.newUntil) {
+		r.Mark, r.Paint = common.SymNew, p.fresh
 	}
-	if sel {
-		var l strings.Builder
-		l.WriteString(mark)
-		for i, c := range cols {
-			if i > 0 {
-				l.WriteByte(' ')
-			}
-			l.WriteString(m.cellText(c, r))
-		}
-		b.WriteString(p.sel.Render(l.String()))
-		return
-	}
-	if fresh {
-		b.WriteString(p.fresh.Render(mark))
-	} else {
-		b.WriteString(mark)
-	}
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		txt := m.cellText(c, r)
-		switch {
-		case c.cell == nil:
-			b.WriteString(m.statePaint(p, r.inv.State).Render(txt))
-		case fresh:
-			b.WriteString(p.fresh.Render(txt))
-		default:
-			b.WriteString(p.row.Render(txt))
-		}
-	}
-}
-
-func (m *Model) cellText(c column, r *row) string {
-	if c.cell == nil {
-		return text.PadRight(stateText(r.inv), c.w)
-	}
-	if c.right {
-		return text.PadLeft(c.cell(m, r), c.w)
-	}
-	return text.PadRight(c.cell(m, r), c.w)
+	r.PaintCell(colState, m.statePaint(p, inv.State))
 }

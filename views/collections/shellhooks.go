@@ -43,11 +43,11 @@ func (m *Model) ClickRow(y int) tea.Cmd {
 	}
 	lay := m.layout()
 	first := 4 + lay.chartH // title, totals, chart, filter line, header
-	i := m.offset + y - first
+	i := m.tbl.Offset() + y - first
 	if y < first || y-first >= lay.rows || i >= m.rowCount() {
 		return nil
 	}
-	if i == m.cursor {
+	if i == m.tbl.Cursor() {
 		return m.openDetail()
 	}
 	m.setCursor(i)

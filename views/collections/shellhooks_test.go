@@ -68,7 +68,7 @@ func TestClickRowSelectsThenOpens(t *testing.T) {
 		y := lineOf(t, d, target.inv.ID)
 		d.Run(d.m.ClickRow(y))
 		if d.m.selected() != target || d.m.detail != nil {
-			t.Fatalf("%dx%d: first click: cursor on %d, detail %v; want row 3 selected", size.w, size.h, d.m.cursor, d.m.detail != nil)
+			t.Fatalf("%dx%d: first click: cursor on %d, detail %v; want row 3 selected", size.w, size.h, d.m.tbl.Cursor(), d.m.detail != nil)
 		}
 		d.Run(d.m.ClickRow(y))
 		if d.m.detail == nil || !strings.Contains(d.View(), "Payment "+target.inv.ID) {
@@ -88,8 +88,8 @@ func TestClickOutsideRows(t *testing.T) {
 	d := newDriver(t, f.common(), 120, 36).init()
 	for _, y := range []int{0, 1, 2, 3, 100} {
 		d.Run(d.m.ClickRow(y))
-		if d.m.cursor != 0 || d.m.detail != nil {
-			t.Fatalf("a click on body line %d moved the cursor to %d", y, d.m.cursor)
+		if d.m.tbl.Cursor() != 0 || d.m.detail != nil {
+			t.Fatalf("a click on body line %d moved the cursor to %d", y, d.m.tbl.Cursor())
 		}
 	}
 }

@@ -220,13 +220,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-func (v *shown) len(s *store) int {
-	if v.all {
-		return len(s.rows)
-	}
-	return len(v.idx)
-}
-
 func (v *shown) at(s *store, i int) *row {
 	if v.all {
 		return s.rows[i]

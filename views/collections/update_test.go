@@ -94,8 +94,8 @@ func TestCursorStaysOnItsRowWhenRowsArrive(t *testing.T) {
 	f.push(sandboxPhone, client.Units(50), "")
 	f.Advance(10 * time.Second)
 	d.Fire(pollTickMsg{})
-	if d.m.selected() != was || d.m.cursor != 4 {
-		t.Errorf("cursor moved off its row: at %d", d.m.cursor)
+	if d.m.selected() != was || d.m.tbl.Cursor() != 4 {
+		t.Errorf("cursor moved off its row: at %d", d.m.tbl.Cursor())
 	}
 }
 
