@@ -40,7 +40,7 @@ func BenchmarkRefundsListFrame(b *testing.B) {
 	for _, n := range []int{50, 5000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			m := benchModel(b, n)
-			m.list.setCursor(n/2, m.listRows())
+			m.list.tbl.SetCursor(n / 2)
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = m.View()

@@ -21,8 +21,8 @@ func TestGolden(t *testing.T) {
 		sizes []string
 		setup func(d *driver)
 	}{
-		{"list", "", []string{"80x24", "120x40"}, func(d *driver) {}},
-		{"list-filter", "", []string{"80x24"}, func(d *driver) { d.Press("/"); d.TypeText("completed") }},
+		{"list", "", []string{"80x24", "120x40", "160x50"}, func(d *driver) {}},
+		{"list-filter", "", []string{"80x24", "160x50"}, func(d *driver) { d.Press("/"); d.TypeText("completed") }},
 		{"detail", "", []string{"80x24", "120x40"}, func(d *driver) { d.Press("down", "down", "enter") }},
 		{"find", "", []string{"80x24"}, func(d *driver) { d.Press("f"); d.TypeText("v1d8") }},
 		{"find-unknown", "", []string{"80x24"}, func(d *driver) { d.find("NOPE123") }},
@@ -59,6 +59,12 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+	t.Run("nocolor-list_80x24", func(t *testing.T) {
+		w, h := tuitest.Body(t, "80x24")
+		d := newDriver(t, f.common(""), w, h)
+		d.Press("down")
+		tuitest.Golden(t, "nocolor-list_80x24", tuitest.NoColor(t, d.Render()))
+	})
 }
 
 // TestGoldenRefused: IntaSend's refusal on the form (another agent

@@ -13,7 +13,8 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/keys"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -32,38 +33,27 @@ type list struct {
 	err       string
 	refreshed time.Time
 
-	cursor, offset int // over the shown rows (filtered or all)
+	tbl table.Model // cursor, window and filter over rows
 
 	filter    textinput.Model
 	filtering bool   // the filter box has focus
 	query     string // applied filter, lower-cased
-	match     []int  // rows shown when a filter is applied
 }
 
-func (l *list) init(st *common.Styles) {
+func (l *list) init(c *common.Common, nav keys.Nav) {
 	l.index = map[string]int{}
-	l.filter = uiform.NewInput(st, "/ ", "id, invoice, status, reason, amount", 60)
+	l.filter = uiform.NewInput(c.Styles, "/ ", "id, invoice, status, reason, amount", 60)
+	l.tbl = table.New(c, nil, table.WithKeys(nav))
 }
 
-func (l *list) shown() int {
-	if l.query != "" {
-		return len(l.match)
-	}
-	return len(l.rows)
-}
-
-func (l *list) at(i int) client.Refund {
-	if l.query != "" {
-		return l.rows[l.match[i]]
-	}
-	return l.rows[i]
-}
+func (l *list) shown() int { return l.tbl.Len() }
 
 func (l *list) selected() (client.Refund, bool) {
-	if l.cursor < 0 || l.cursor >= l.shown() {
+	i, ok := l.tbl.Current()
+	if !ok {
 		return client.Refund{}, false
 	}
-	return l.at(l.cursor), true
+	return l.rows[i], true
 }
 
 // merge takes a page: page 1 updates rows already loaded in place (a
@@ -91,14 +81,8 @@ func (l *list) merge(page int, rs []client.Refund) {
 	l.reindex()
 	l.applyFilter()
 	if keep != "" {
-		for i := 0; i < l.shown(); i++ {
-			if l.at(i).ID == keep {
-				l.cursor = i
-				return
-			}
-		}
+		l.tbl.Find(func(i int) bool { return l.rows[i].ID == keep })
 	}
-	l.cursor = min(l.cursor, max(l.shown()-1, 0))
 }
 
 func (l *list) reindex() {
@@ -120,22 +104,12 @@ func (l *list) reindex() {
 	}
 }
 
-// applyFilter keeps the rows that contain every word of the query.
+// applyFilter keeps the rows that contain every word of the query, and
+// gives the table the columns (the id column follows the longest id).
 func (l *list) applyFilter() {
-	if l.query == "" {
-		l.match = nil
-		return
-	}
-	l.match = listnav.Match(l.match, l.hay, l.query)
-}
-
-func (l *list) setCursor(i, rows int) {
-	l.cursor = listnav.Clamp(i, l.shown())
-	l.ensureVisible(rows)
-}
-
-func (l *list) ensureVisible(rows int) {
-	l.offset = listnav.Offset(l.cursor, l.offset, l.shown(), rows)
+	l.tbl.SetColumns(l.columns())
+	l.tbl.SetTotal(len(l.rows))
+	l.tbl.FilterWords(l.hay, l.query)
 }
 
 // listRows is how many refund rows fit: title, hint, header, and the
@@ -164,21 +138,10 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 		m.setQuery(l.filter.Value())
 		return tea.Batch(cmd, m.maybeLoadMore())
 	}
-	rows := m.listRows()
-	page := max(rows-1, 1)
+	if _, ok := l.tbl.Update(k); ok {
+		return m.maybeLoadMore()
+	}
 	switch {
-	case key.Matches(k, km.Up):
-		l.setCursor(l.cursor-1, rows)
-	case key.Matches(k, km.Down):
-		l.setCursor(l.cursor+1, rows)
-	case key.Matches(k, km.PageUp):
-		l.setCursor(l.cursor-page, rows)
-	case key.Matches(k, km.PageDown):
-		l.setCursor(l.cursor+page, rows)
-	case key.Matches(k, km.Home):
-		l.setCursor(0, rows)
-	case key.Matches(k, km.End):
-		l.setCursor(l.shown()-1, rows)
 	case key.Matches(k, km.Open):
 		if r, ok := l.selected(); ok {
 			return m.openDetail(r)
@@ -201,11 +164,8 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 		if r, ok := l.selected(); ok && invoiceID(r) != "" {
 			return m.lookup(invoiceID(r), true)
 		}
-		return nil
-	default:
-		return nil
 	}
-	return m.maybeLoadMore()
+	return nil
 }
 
 func (m *Model) setQuery(q string) {
@@ -216,7 +176,6 @@ func (m *Model) setQuery(q string) {
 	}
 	l.query = q
 	l.applyFilter()
-	l.cursor, l.offset = 0, 0
 }
 
 // maybeLoadMore fetches the next page when the cursor nears the end of
@@ -226,29 +185,33 @@ func (m *Model) maybeLoadMore() tea.Cmd {
 	if l.next == 0 || l.loading || l.err != "" {
 		return nil
 	}
-	if l.shown()-l.cursor > moreWithin && l.shown() >= m.listRows() {
+	if l.shown()-l.tbl.Cursor() > moreWithin && l.shown() >= m.listRows() {
 		return nil
 	}
 	return m.loadPage(l.next)
 }
 
-// columns of the refunds table.
-type columns struct{ when, id, inv, amount, reason, status int }
-
-func (m *Model) columns() columns {
-	c := columns{when: 12, id: min(max(7, m.list.idW), 12), inv: 7, amount: 14, status: 11}
-	// marker 2 + five gaps of 2
-	c.reason = max(m.width-2-10-c.when-c.id-c.inv-c.amount-c.status, 6)
-	c.reason = min(c.reason, 40)
-	return c
+// columns of the refunds table: the reason (and its details) takes the
+// spare width; the id
+// column is as wide as the longest id loaded.
+func (l *list) columns() []table.Column {
+	return []table.Column{
+		{Title: "CREATED", Min: 12},
+		{Title: "REFUND", Min: max(7, l.idW)},
+		{Title: "INVOICE", Min: 7},
+		{Title: "AMOUNT", Min: 14, Align: table.Right},
+		{Title: "REASON", Min: 6, Flex: 1},
+		{Title: "STATUS", Min: 11},
+	}
 }
 
-// width is a row's width before the status: marker, cells and gaps.
-func (c columns) width() int { return 2 + c.when + c.id + c.inv + c.amount + c.reason + 10 }
-
-func (c columns) row(when, id, inv, amount, reason, status string) string {
-	return text.PadRight(when, c.when) + "  " + text.PadRight(id, c.id) + "  " + text.PadRight(inv, c.inv) + "  " +
-		text.PadLeft(amount, c.amount) + "  " + text.PadRight(reason, c.reason) + "  " + status
+// reasonText is the reason with its details: on a wide terminal the reason
+// column has room for what the merchant wrote.
+func reasonText(r client.Refund) string {
+	if d := strings.TrimSpace(r.ReasonDetails); d != "" {
+		return r.Reason + " · " + d
+	}
+	return r.Reason
 }
 
 // listView draws the refunds table.
@@ -283,45 +246,28 @@ func (m *Model) listView() string {
 		b.WriteString(st.Faint.Render(text.Truncate("No refunds yet. Press f to find a payment to refund.", m.width)))
 		return b.String()
 	}
-	cols := m.columns()
-	b.WriteString(st.TableHeader.Render(text.Truncate("  "+cols.row("CREATED", "REFUND", "INVOICE", "AMOUNT", "REASON", "STATUS"), m.width)))
-	rows := m.listRows()
-	end := min(l.offset+rows, l.shown())
 	pt := m.paints()
 	loc := m.c.Now().Location()
-	// Cells are padded to the columns, which fit the width by construction
-	// from 80 columns up; narrower, each line is measured and cut.
-	fits := cols.width()+len("COMPLETED")+2 <= m.width
-	for i := l.offset; i < end; i++ {
-		r := l.at(i)
-		b.WriteByte('\n')
-		line := cols.row(r.CreatedAt.In(loc).Format("Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), r.Reason, "")
-		switch {
-		case i == l.cursor && fits:
-			b.WriteString(pt.sel.Render("▸ " + line + plainStatus(r.Status)))
-		case i == l.cursor:
-			b.WriteString(pt.sel.Render(text.Truncate("▸ "+line+plainStatus(r.Status), m.width)))
-		case fits:
-			b.WriteString("  " + line + pt.status(r.Status))
-		default:
-			b.WriteString(text.Truncate("  "+line+pt.status(r.Status), m.width))
-		}
-	}
+	b.WriteString(l.tbl.View(func(i int, row *table.Row) {
+		r := l.rows[i]
+		row.Add(r.CreatedAt.In(loc).Format("Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), reasonText(r), plainStatus(r.Status))
+		row.PaintCell(5, pt.statusPaint(r.Status))
+	}))
+	from, end := l.tbl.Visible()
 	if l.shown() == 0 {
 		b.WriteByte('\n')
 		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no loaded refund matches %q", l.query), m.width)))
-		end = l.offset + 1
+		end = from + 1
 	}
-	for i := end; i < l.offset+rows; i++ {
-		b.WriteByte('\n')
-	}
+	b.WriteString(strings.Repeat("\n", max(from+l.tbl.Rows()-end, 0)))
 	b.WriteByte('\n')
-	b.WriteString(st.Faint.Render(text.Truncate(m.listFooter(end), m.width)))
+	b.WriteString(st.Faint.Render(text.Truncate(m.listFooter(), m.width)))
 	return b.String()
 }
 
-func (m *Model) listFooter(end int) string {
+func (m *Model) listFooter() string {
 	l := &m.list
+	from, end := l.tbl.Visible()
 	s := fmt.Sprintf("%d refunds loaded", len(l.rows))
 	if l.count > len(l.rows) {
 		s = fmt.Sprintf("%d of %d refunds loaded", len(l.rows), l.count)
@@ -330,7 +276,7 @@ func (m *Model) listFooter(end int) string {
 		s = fmt.Sprintf("%d match · ", l.shown()) + s
 	}
 	if l.shown() > 0 {
-		s += fmt.Sprintf(" · %d–%d shown", l.offset+1, end)
+		s += fmt.Sprintf(" · %d–%d shown", from+1, end)
 	}
 	switch {
 	case l.loading && l.loaded:

@@ -96,7 +96,6 @@ func (m *Model) onListPage(msg listPageMsg) tea.Cmd {
 			l.next = msg.page + 1
 		}
 	}
-	l.ensureVisible(m.listRows())
 	return tea.Batch(append(cmds, m.maybeLoadMore(), m.armTimer())...)
 }
 

@@ -69,7 +69,7 @@ func newModel(c *common.Common) *Model {
 		c.Now = time.Now
 	}
 	m := &Model{c: c, keys: DefaultKeyMap(c.Can(common.PermRefund)), sched: c.After, shown: true, width: 80, height: 20}
-	m.list.init(c.Styles)
+	m.list.init(c, m.keys.Nav)
 	return m
 }
 
@@ -82,7 +82,7 @@ func (m *Model) Title() string { return "Refunds" }
 // SetSize gives the body's size.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 5)
-	m.list.ensureVisible(m.listRows())
+	m.list.tbl.SetSize(m.width, m.listRows())
 }
 
 // Capturing is true while text goes into a field: the find box, the form,

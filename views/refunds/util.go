@@ -43,9 +43,9 @@ func plainStatus(s string) string {
 // paints are the list's styles as escapes, rebuilt when the shell swaps
 // the theme (after the terminal reports its background).
 type paints struct {
-	for_                        *common.Styles
-	dark                        bool
-	sel, ok, pending, warn, bad text.Paint
+	for_                   *common.Styles
+	dark                   bool
+	ok, pending, warn, bad text.Paint
 }
 
 func (m *Model) paints() *paints {
@@ -53,24 +53,25 @@ func (m *Model) paints() *paints {
 	if p := &m.paint; p.for_ == st && p.dark == st.IsDark {
 		return p
 	}
-	m.paint = paints{for_: st, dark: st.IsDark, sel: text.NewPaint(st.SelectedRow), ok: text.NewPaint(st.OK),
+	m.paint = paints{for_: st, dark: st.IsDark, ok: text.NewPaint(st.OK),
 		pending: text.NewPaint(st.Pending), warn: text.NewPaint(st.Warning), bad: text.NewPaint(st.Failed)}
 	return &m.paint
 }
 
-// status is statusText through the precomputed paints.
-func (p *paints) status(s string) string {
+// statusPaint is a status's colour through the precomputed paints (the
+// zero Paint: none); plainStatus gives the word and symbol.
+func (p *paints) statusPaint(s string) text.Paint {
 	switch s {
 	case client.RefundCompleted:
-		return p.ok.Render(plainStatus(s))
+		return p.ok
 	case client.RefundPending:
-		return p.pending.Render(plainStatus(s))
+		return p.pending
 	case client.RefundDisputed, client.RefundOverdue:
-		return p.warn.Render(plainStatus(s))
+		return p.warn
 	case client.RefundCancelled:
-		return p.bad.Render(plainStatus(s))
+		return p.bad
 	}
-	return plainStatus(s)
+	return text.Paint{}
 }
 
 // invoiceStateText renders an invoice state with its symbol.
