@@ -224,15 +224,15 @@ func (m *Model) onSubDone(msg subDoneMsg) tea.Cmd {
 func (m *Model) show(t tab, id string) {
 	m.detail = nil
 	m.switchTab(t)
+	rows := m.rows()
 	switch t {
 	case tabPlans:
-		m.plans.cursor = m.plans.indexOf(id, 0)
+		m.plans.setCursor(m.plans.indexOf(id, 0), rows)
 	case tabCustomers:
-		m.custs.cursor = m.custs.indexOf(id, 0)
+		m.custs.setCursor(m.custs.indexOf(id, 0), rows)
 	case tabSubs:
-		m.subs.cursor = m.subs.indexOf(id, 0)
+		m.subs.setCursor(m.subs.indexOf(id, 0), rows)
 	}
-	m.active().ensureVisible(m.rows())
 }
 
 // unsubscribable is the subscription `x` applies to: the open one, else the

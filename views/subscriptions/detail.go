@@ -29,7 +29,7 @@ func (m *Model) openDetail() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	txs := newList("transactions", uiform.NewInput(m.c.Styles, "/ ", "amount, status, invoice", 80),
+	txs := newList(m.c, m.keys.Nav, "transactions", uiform.NewInput(m.c.Styles, "/ ", "amount, status, invoice", 80),
 		func(t client.WalletTransaction) string { return t.ID }, txText)
 	m.detail = &detail{id: sb.ID, txs: txs}
 	return m.loadTxs(1)

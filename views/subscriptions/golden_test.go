@@ -19,11 +19,11 @@ func TestGolden(t *testing.T) {
 		sizes []string
 		setup func(d *driver)
 	}{
-		{"subscriptions", []string{"80x24", "120x40"}, func(d *driver) {}},
-		{"plans", []string{"80x24", "120x40"}, func(d *driver) { d.Press("p") }},
-		{"customers", []string{"80x24", "120x40"}, func(d *driver) { d.Press("c", "down") }},
+		{"subscriptions", []string{"80x24", "120x40", "160x50"}, func(d *driver) {}},
+		{"plans", []string{"80x24", "120x40", "160x50"}, func(d *driver) { d.Press("p") }},
+		{"customers", []string{"80x24", "120x40", "160x50"}, func(d *driver) { d.Press("c", "down") }},
 		{"filter", []string{"80x24"}, func(d *driver) { d.Press("/"); d.TypeText("gold") }},
-		{"transactions", []string{"80x24", "120x40"}, func(d *driver) {
+		{"transactions", []string{"80x24", "120x40", "160x50"}, func(d *driver) {
 			d.Press("/")
 			d.TypeText("veg active")
 			d.Press("enter", "enter")
@@ -74,6 +74,13 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+	t.Run("nocolor-subscriptions_80x24", func(t *testing.T) {
+		f := newFixture(t, true)
+		w, h := tuitest.Body(t, "80x24")
+		d := newDriver(t, f.common(""), w, h).init()
+		d.Press("down")
+		tuitest.Golden(t, "nocolor-subscriptions_80x24", tuitest.NoColor(t, d.Render()))
+	})
 }
 
 // pendingID is the seeded subscription whose customer never set up.

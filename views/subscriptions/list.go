@@ -6,7 +6,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/malipo/malipo/ui/components/listnav"
+
+	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/keys"
+	"github.com/malipo/malipo/ui/components/table"
 )
 
 // list is one paginated list from the API (plans, customers,
@@ -30,36 +33,27 @@ type list[T any] struct {
 	loaded  bool // page 1 has arrived once
 	err     string
 
-	cursor, offset int // over the shown rows (filtered or all)
+	tbl table.Model // cursor, window and filter over rows
 
 	filter    textinput.Model
 	filtering bool   // the filter box has focus
 	query     string // applied filter, lower-cased
-	match     []int  // indexes into rows when a filter is applied
 }
 
-func newList[T any](name string, filter textinput.Model, id, text func(T) string) *list[T] {
-	return &list[T]{name: name, id: id, text: text, seen: map[string]bool{}, filter: filter}
+func newList[T any](c *common.Common, nav keys.Nav, name string, filter textinput.Model, id, text func(T) string) *list[T] {
+	// A page moves a whole window: the rows read last are one key away.
+	tbl := table.New(c, nil, table.WithKeys(nav), table.WithPage(func(rows int) int { return rows }))
+	return &list[T]{name: name, id: id, text: text, seen: map[string]bool{}, filter: filter, tbl: tbl}
 }
 
-func (l *list[T]) shown() int {
-	if l.query != "" {
-		return len(l.match)
-	}
-	return len(l.rows)
-}
+func (l *list[T]) shown() int { return l.tbl.Len() }
 
-func (l *list[T]) at(i int) T {
-	if l.query != "" {
-		return l.rows[l.match[i]]
-	}
-	return l.rows[i]
-}
+func (l *list[T]) at(i int) T { return l.rows[l.tbl.Index(i)] }
 
 // current is the row under the cursor.
 func (l *list[T]) current() (T, bool) {
-	if l.cursor >= 0 && l.cursor < l.shown() {
-		return l.at(l.cursor), true
+	if i, ok := l.tbl.Current(); ok {
+		return l.rows[i], true
 	}
 	var zero T
 	return zero, false
@@ -121,7 +115,7 @@ func (l *list[T]) setPage(page int, results []T, hasNext bool, count int) {
 		}
 	}
 	l.applyFilter()
-	l.cursor = l.indexOf(keep, l.cursor)
+	l.tbl.SetCursor(l.indexOf(keep, l.tbl.Cursor()))
 }
 
 // put adds or replaces one row (a create's answer) without a reload.
@@ -178,48 +172,30 @@ func (l *list[T]) indexOf(id string, def int) int {
 // applyFilter recomputes the matching rows: every word of the query must
 // appear in the row's text.
 func (l *list[T]) applyFilter() {
-	if l.query == "" {
-		l.match = nil
-		return
-	}
-	l.match = listnav.Match(l.match, l.hay, l.query)
+	l.tbl.SetTotal(len(l.rows))
+	l.tbl.FilterWords(l.hay, l.query)
 }
 
+// setCursor puts the cursor on shown row i in a window of rows.
 func (l *list[T]) setCursor(i, rows int) {
-	l.cursor = listnav.Clamp(i, l.shown())
-	l.ensureVisible(rows)
+	l.tbl.SetRows(rows)
+	l.tbl.SetCursor(i)
 }
 
-func (l *list[T]) ensureVisible(rows int) {
-	l.offset = listnav.Offset(l.cursor, l.offset, l.shown(), rows)
-}
+func (l *list[T]) ensureVisible(rows int) { l.tbl.SetRows(rows) }
 
 // wantsMore says whether the next page should be fetched: the cursor is
 // within a screen of the end, and no filter is applied (`/` must never
 // load everything).
 func (l *list[T]) wantsMore(rows int) bool {
-	return l.next != 0 && !l.loading && l.query == "" && l.cursor >= l.shown()-rows
+	return l.next != 0 && !l.loading && l.query == "" && l.tbl.Cursor() >= l.shown()-rows
 }
 
 // move applies a navigation key; it reports whether the key was one.
-func (l *list[T]) move(km KeyMap, k tea.KeyPressMsg, rows int) bool {
-	switch {
-	case key.Matches(k, km.Up):
-		l.setCursor(l.cursor-1, rows)
-	case key.Matches(k, km.Down):
-		l.setCursor(l.cursor+1, rows)
-	case key.Matches(k, km.PageUp):
-		l.setCursor(l.cursor-rows, rows)
-	case key.Matches(k, km.PageDown):
-		l.setCursor(l.cursor+rows, rows)
-	case key.Matches(k, km.Home):
-		l.setCursor(0, rows)
-	case key.Matches(k, km.End):
-		l.setCursor(l.shown()-1, rows)
-	default:
-		return false
-	}
-	return true
+func (l *list[T]) move(k tea.KeyPressMsg, rows int) bool {
+	l.tbl.SetRows(rows)
+	_, ok := l.tbl.Update(k)
+	return ok
 }
 
 func (l *list[T]) startFilter() tea.Cmd {
@@ -233,8 +209,7 @@ func (l *list[T]) clearFilter(rows int) {
 	l.filter.Blur()
 	l.filtering, l.query = false, ""
 	l.applyFilter()
-	l.cursor = l.indexOf(keep, 0)
-	l.ensureVisible(rows)
+	l.setCursor(l.indexOf(keep, 0), rows)
 }
 
 // filterKey edits the filter; rows narrow as the user types.
@@ -258,7 +233,6 @@ func (l *list[T]) filterKey(km KeyMap, msg tea.Msg, rows int) tea.Cmd {
 	if q := strings.ToLower(strings.TrimSpace(l.filter.Value())); q != l.query {
 		l.query = q
 		l.applyFilter()
-		l.cursor, l.offset = 0, 0
 	}
 	return cmd
 }
@@ -272,7 +246,7 @@ type pane interface {
 	isFiltering() bool
 	hasQuery() bool
 	ensureVisible(rows int)
-	move(km KeyMap, k tea.KeyPressMsg, rows int) bool
+	move(k tea.KeyPressMsg, rows int) bool
 	startFilter() tea.Cmd
 	clearFilter(rows int)
 	filterKey(km KeyMap, msg tea.Msg, rows int) tea.Cmd

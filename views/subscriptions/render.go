@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	uitable "github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -147,103 +148,6 @@ func (m *Model) paints() *paints {
 	return &m.paint
 }
 
-// ---- layout ----
-
-// col is one table column: a width and whether it is right-aligned. A flex
-// column takes what the fixed ones leave.
-type col struct {
-	title string
-	w     int
-	right bool
-	flex  int // share of the leftover width; 0 = fixed
-	min   int // a flex column below this is dropped... unless it is the only one
-}
-
-// fit gives flex columns their widths for a table width; columns that
-// would be narrower than their min are dropped (w = 0), last first.
-func fit(cols []col, width int) []col {
-	out := append([]col(nil), cols...)
-	for {
-		used, shares := 2, 0 // the cursor mark
-		n := 0
-		for _, c := range out {
-			if c.w == 0 && c.flex == 0 {
-				continue
-			}
-			n++
-			if c.flex == 0 {
-				used += c.w
-			}
-			shares += c.flex
-		}
-		used += 2 * (n - 1)
-		left := width - used
-		ok := true
-		if shares > 0 {
-			given := 0
-			last := -1
-			for i := range out {
-				if out[i].flex > 0 {
-					out[i].w = max(left*out[i].flex/shares, 0)
-					given += out[i].w
-					last = i
-				}
-			}
-			if last >= 0 {
-				out[last].w += max(left-given, 0)
-			}
-			for i := range out {
-				if out[i].flex > 0 && out[i].w < out[i].min {
-					ok = false
-				}
-			}
-		}
-		if ok || !dropOne(out) {
-			return out
-		}
-	}
-}
-
-// dropOne removes the rightmost optional fixed column (min < 0 marks
-// optional); false when none is left to drop.
-func dropOne(cols []col) bool {
-	for i := len(cols) - 1; i >= 0; i-- {
-		if cols[i].min < 0 && cols[i].w > 0 {
-			cols[i].w, cols[i].flex = 0, 0
-			return true
-		}
-	}
-	return false
-}
-
-func row(cols []col, cells ...string) string {
-	var b strings.Builder
-	first := true
-	for i, c := range cols {
-		if c.w <= 0 {
-			continue
-		}
-		if !first {
-			b.WriteString("  ")
-		}
-		first = false
-		if c.right {
-			b.WriteString(text.PadLeft(cells[i], c.w))
-		} else {
-			b.WriteString(text.PadRight(cells[i], c.w))
-		}
-	}
-	return b.String()
-}
-
-func header(cols []col) string {
-	cells := make([]string, len(cols))
-	for i, c := range cols {
-		cells[i] = c.title
-	}
-	return row(cols, cells...)
-}
-
 // ---- screens ----
 
 // View renders the body: a list, or a subscription's transactions, with a
@@ -307,7 +211,7 @@ func filterLine[T any](m *Model, l *list[T], noun string) string {
 	left := st.Faint.Render("/ filter")
 	if l.filtering || l.query != "" {
 		l.filter.SetWidth(max(min(m.width/3, 40), 10))
-		left = l.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", len(l.match)))
+		left = l.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", l.shown()))
 	}
 	if l.err != "" && l.loaded { // before the first load the body says it
 		left += st.Warning.Render("  " + common.SymWarn + " refresh failed: " + l.err)
@@ -333,36 +237,19 @@ func filterLine[T any](m *Model, l *list[T], noun string) string {
 	return text.Truncate(left, m.width)
 }
 
-// table draws a list's visible rows only, so a list of 10,000 loaded rows
-// costs what 20 do. cells gives a row's cells; paintCell, when not nil,
-// colours one cell (after padding, so widths stay exact).
-func table[T any](m *Model, l *list[T], cols []col, cells func(T) []string, paintCell func(T) (int, text.Paint)) string {
-	p := m.paints()
-	var b strings.Builder
-	b.WriteString(p.hdr.Render("  " + header(cols)))
-	rows := m.rows()
-	l.ensureVisible(rows)
-	end := min(l.offset+rows, l.shown())
-	for i := l.offset; i < end; i++ {
-		r := l.at(i)
-		cs := cells(r)
-		b.WriteByte('\n')
-		if i == l.cursor {
-			b.WriteString(p.sel.Render("▸ " + row(cols, cs...)))
-			continue
-		}
+// drawTable draws a list's visible rows only, through the shared table, so a
+// list of 10,000 loaded rows costs what 20 do. cells gives a row's cells;
+// paintCell, when not nil, colours one cell.
+func drawTable[T any](m *Model, l *list[T], cols []uitable.Column, cells func(T) []string, paintCell func(T) (int, text.Paint)) string {
+	l.tbl.SetColumns(cols)
+	l.tbl.SetSize(m.width, m.rows())
+	return l.tbl.View(func(i int, r *uitable.Row) {
+		row := l.rows[i]
+		r.Add(cells(row)...)
 		if paintCell != nil {
-			if j, pt := paintCell(r); cols[j].w > 0 {
-				if cols[j].right {
-					cs[j] = pt.Render(text.PadLeft(cs[j], cols[j].w)) + p.row.Resume()
-				} else {
-					cs[j] = pt.Render(text.PadRight(cs[j], cols[j].w)) + p.row.Resume()
-				}
-			}
+			r.PaintCell(paintCell(row))
 		}
-		b.WriteString(p.row.Render("  " + row(cols, cs...)))
-	}
-	return b.String()
+	})
 }
 
 // empty says why a list shows no rows.
@@ -415,41 +302,41 @@ func (m *Model) plansTable() string {
 	for _, p := range m.plans.rows {
 		amtW = max(amtW, len(p.Amount.Format(p.Currency)))
 	}
-	cols := fit([]col{
-		{title: "NAME", flex: 1, min: 10},
-		{title: "AMOUNT", w: amtW, right: true},
-		{title: "FREQUENCY", w: 15},
-		{title: "BILLING CYCLES", w: 15},
-		{title: "ID", w: 10, min: -1},
-	}, m.width)
-	return table(m, m.plans, cols, func(p client.Plan) []string {
+	cols := []uitable.Column{
+		{Title: "NAME", Flex: 1, Min: 10},
+		{Title: "AMOUNT", Min: amtW, Align: uitable.Right},
+		{Title: "FREQUENCY", Min: 15},
+		{Title: "BILLING CYCLES", Min: 15},
+		{Title: "ID", Min: 10, Drop: 1},
+	}
+	return drawTable(m, m.plans, cols, func(p client.Plan) []string {
 		return []string{p.Name, p.Amount.Format(p.Currency), frequency(p), cycles(p), p.ID}
 	}, nil)
 }
 
 func (m *Model) customersTable() string {
-	cols := fit([]col{
-		{title: "NAME", flex: 2, min: 10},
-		{title: "EMAIL", flex: 3, min: 12},
-		{title: "REFERENCE", w: 12, min: -1},
-		{title: "ID", w: 10, min: -1},
-	}, m.width)
-	return table(m, m.custs, cols, func(c client.SubscriptionCustomer) []string {
+	cols := []uitable.Column{
+		{Title: "NAME", Flex: 2, Min: 10},
+		{Title: "EMAIL", Flex: 3, Min: 12},
+		{Title: "REFERENCE", Min: 12, Drop: 1},
+		{Title: "ID", Min: 10, Drop: 2},
+	}
+	return drawTable(m, m.custs, cols, func(c client.SubscriptionCustomer) []string {
 		return []string{customerName(c), c.Email, c.Reference, c.ID}
 	}, nil)
 }
 
 func (m *Model) subsTable() string {
-	cols := fit([]col{
-		{title: "ID", w: 10},
-		{title: "STATUS", w: 11},
-		{title: "CUSTOMER", flex: 1, min: 10},
-		{title: "PLAN", flex: 1, min: 10},
-		{title: "START", w: 10},
-		{title: "NEXT BILLING", w: 12, min: -1},
-	}, m.width)
+	cols := []uitable.Column{
+		{Title: "ID", Min: 10},
+		{Title: "STATUS", Min: 11},
+		{Title: "CUSTOMER", Flex: 1, Min: 10},
+		{Title: "PLAN", Flex: 1, Min: 10},
+		{Title: "START", Min: 10},
+		{Title: "NEXT BILLING", Min: 12, Drop: 1},
+	}
 	p := m.paints()
-	return table(m, m.subs, cols, func(s client.Subscription) []string {
+	return drawTable(m, m.subs, cols, func(s client.Subscription) []string {
 		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), s.StartDate, text.OrDash(s.NextBilling)}
 	}, func(s client.Subscription) (int, text.Paint) { return 1, p.status(s.Status) })
 }
@@ -484,15 +371,15 @@ func (m *Model) detailView() string {
 	for _, t := range d.txs.rows {
 		amtW = max(amtW, len(t.Value.Format(t.Currency)))
 	}
-	cols := fit([]col{
-		{title: "DATE", w: 17},
-		{title: "AMOUNT", w: amtW, right: true},
-		{title: "STATUS", w: 12},
-		{title: "INVOICE", w: 10, min: -1},
-		{title: "NARRATIVE", flex: 1, min: 8},
-	}, m.width)
+	cols := []uitable.Column{
+		{Title: "DATE", Min: 17},
+		{Title: "AMOUNT", Min: amtW, Align: uitable.Right},
+		{Title: "STATUS", Min: 12},
+		{Title: "INVOICE", Min: 10, Drop: 1},
+		{Title: "NARRATIVE", Flex: 1, Min: 8},
+	}
 	loc := m.c.Now().Location()
-	b.WriteString(table(m, d.txs, cols, func(t client.WalletTransaction) []string {
+	b.WriteString(drawTable(m, d.txs, cols, func(t client.WalletTransaction) []string {
 		inv := ""
 		if t.Invoice != nil {
 			inv = t.Invoice.ID

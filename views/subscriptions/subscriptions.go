@@ -90,11 +90,11 @@ func newModel(c *common.Common) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: c.After, spin: sp,
 		width: 80, height: 20, tab: tabSubs, shown: true}
 	filter := func(hint string) textinput.Model { return uiform.NewInput(c.Styles, "/ ", hint, 80) }
-	m.plans = newList("plans", filter("name, amount, frequency, id"),
+	m.plans = newList(c, m.keys.Nav, "plans", filter("name, amount, frequency, id"),
 		func(p client.Plan) string { return p.ID }, planText)
-	m.custs = newList("customers", filter("name, email, reference, id"),
+	m.custs = newList(c, m.keys.Nav, "customers", filter("name, email, reference, id"),
 		func(s client.SubscriptionCustomer) string { return s.ID }, customerText)
-	m.subs = newList("subscriptions", filter("status, customer, plan, id"),
+	m.subs = newList(c, m.keys.Nav, "subscriptions", filter("status, customer, plan, id"),
 		func(s client.Subscription) string { return s.ID }, m.subText)
 	return m
 }

@@ -113,7 +113,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if p.move(km, k, m.rows()) {
+	if p.move(k, m.rows()) {
 		return m.more()
 	}
 	switch {

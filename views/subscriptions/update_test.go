@@ -52,8 +52,8 @@ func TestNavigation(t *testing.T) {
 	for _, tt := range tests {
 		d := newDriver(t, f.common(""), 80, 20).init()
 		d.Press(tt.keys...)
-		if d.m.subs.cursor != tt.want {
-			t.Errorf("%v: cursor %d, want %d", tt.keys, d.m.subs.cursor, tt.want)
+		if d.m.subs.tbl.Cursor() != tt.want {
+			t.Errorf("%v: cursor %d, want %d", tt.keys, d.m.subs.tbl.Cursor(), tt.want)
 		}
 		id := d.m.subs.currentID()
 		if !strings.Contains(d.View(), "▸ "+id) {

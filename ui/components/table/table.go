@@ -114,6 +114,12 @@ func (m *Model) SetSize(width, rows int) {
 	m.ensureVisible()
 }
 
+// SetRows changes how many data rows are on screen, keeping the width.
+func (m *Model) SetRows(rows int) {
+	m.rows = max(rows, 1)
+	m.ensureVisible()
+}
+
 // Rows is how many data rows are on screen.
 func (m *Model) Rows() int { return m.rows }
 
