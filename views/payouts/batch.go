@@ -55,8 +55,6 @@ type openBatch struct {
 	inFlight bool
 	failures int
 	checked  time.Time
-
-	cursor, offset int
 }
 
 // summary is counted once per answer, not per frame.

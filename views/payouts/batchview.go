@@ -9,32 +9,17 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
 func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
-	b := m.batch
-	vis := m.batchRows()
-	n := len(b.b.Transactions)
-	move := func(i int) {
-		b.cursor = min(max(i, 0), max(n-1, 0))
-		b.ensureVisible(vis)
+	m.syncResults()
+	if _, ok := m.results.Update(k); ok {
+		return nil
 	}
 	switch {
-	case key.Matches(k, km.Up):
-		move(b.cursor - 1)
-	case key.Matches(k, km.Down):
-		move(b.cursor + 1)
-	case key.Matches(k, km.PageUp):
-		move(b.cursor - max(vis-1, 1))
-	case key.Matches(k, km.PageDown):
-		move(b.cursor + max(vis-1, 1))
-	case key.Matches(k, km.Home):
-		move(0)
-	case key.Matches(k, km.End):
-		move(n - 1)
 	case key.Matches(k, km.Approve):
 		return m.approve()
 	case key.Matches(k, km.CancelBatch):
@@ -55,8 +40,33 @@ func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (b *openBatch) ensureVisible(vis int) {
-	b.offset = listnav.Offset(b.cursor, b.offset, len(b.b.Transactions), vis)
+// resultColumns are the per-row results: the name and IntaSend's status
+// text share the spare width, the status the larger part (its reasons are
+// what an approver reads).
+func resultColumns(cur string) []table.Column {
+	return []table.Column{
+		{Title: "#", Min: 4, Align: table.Right},
+		{Title: "NAME", Min: 8, Flex: 1, Max: 30},
+		{Title: "ACCOUNT", Min: 12},
+		{Title: "AMOUNT " + cur, Min: 11, Align: table.Right},
+		{Title: "CHARGE", Min: 7, Align: table.Right},
+		{Title: "CODE", Min: 5},
+		{Title: "REFERENCE", Min: 10},
+		{Title: "STATUS", Min: 6, Flex: 2},
+	}
+}
+
+// syncResults points the results table at the open batch: a batch opened
+// anew starts at its first row.
+func (m *Model) syncResults() {
+	b := m.batch
+	if m.resultsFor != b {
+		m.resultsFor = b
+		m.results.SetCursor(0)
+	}
+	m.results.SetColumns(resultColumns(b.currency()))
+	m.results.SetSize(m.width, m.batchRows())
+	m.results.SetTotal(len(b.b.Transactions))
 }
 
 // batchFixed: title, identity, status, money, wallet/summary, message,
@@ -201,39 +211,24 @@ func (m *Model) coverLine(b *openBatch) string {
 func (m *Model) resultRows(b *openBatch) []string {
 	st := m.c.Styles
 	p := m.paints()
-	cur := b.currency()
-	w := m.width - 2
-	numW, amtW, chgW, codeW, refW, acctW := 4, 11, 7, 5, 10, 12
-	fixed := numW + amtW + chgW + codeW + refW + acctW + 7
-	nameW := min(max((w-fixed)*40/100, 8), 24)
-	descW := max(w-fixed-nameW, 6)
-	row := func(num, name, acct, amt, chg, code, ref, desc string) string {
-		return text.PadLeft(num, numW) + " " + text.PadRight(name, nameW) + " " + text.PadRight(acct, acctW) + " " + text.PadLeft(amt, amtW) + " " +
-			text.PadLeft(chg, chgW) + " " + text.PadRight(code, codeW) + " " + text.PadRight(ref, refW) + " " + text.PadRight(desc, descW)
-	}
-	out := []string{p.header.Render("  " + row("#", "NAME", "ACCOUNT", "AMOUNT "+cur, "CHARGE", "CODE", "REFERENCE", "STATUS"))}
-	vis := m.batchRows()
+	m.syncResults()
 	txs := b.b.Transactions
-	end := min(b.offset+vis, len(txs))
-	for i := b.offset; i < end; i++ {
+	view := m.results.View(func(i int, r *table.Row) {
 		t := &txs[i]
 		desc := m.newPayeeMark(b, i) + t.Status
 		sym, pt, words := txMark(p, t)
+		r.Paint = pt
 		switch {
 		case words != "":
 			desc += ": " + words
 		case t.StatusDescription != "" && b.tracking():
 			desc += ": " + t.StatusDescription
 		}
-		chg := t.Charge.String()
-		line := row(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.String(), chg, t.StatusCode, t.ProviderReference, sym+" "+desc)
-		if i == b.cursor {
-			out = append(out, p.sel.Render("▸ "+line))
-		} else {
-			out = append(out, pt.Render("  "+line))
-		}
-	}
-	for i := end - b.offset; i < vis; i++ {
+		r.Add(fmt.Sprint(i+1), t.Name, t.Account, t.Amount.String(), t.Charge.String(), t.StatusCode, t.ProviderReference, sym+" "+desc)
+	})
+	out := strings.Split(view, "\n")
+	from, end := m.results.Visible()
+	for i := end - from; i < m.results.Rows(); i++ {
 		out = append(out, "")
 	}
 	out = append(out, m.selectedResult(b), st.Faint.Render(text.Truncate(m.batchHint(b), m.width)))
@@ -244,11 +239,12 @@ func (m *Model) resultRows(b *openBatch) []string {
 // text and code, the provider's reference and the charge.
 func (m *Model) selectedResult(b *openBatch) string {
 	txs := b.b.Transactions
-	if b.cursor >= len(txs) {
+	i, ok := m.results.Current()
+	if !ok || i >= len(txs) {
 		return ""
 	}
-	t := &txs[b.cursor]
-	s := fmt.Sprintf("Row %d · ", b.cursor+1)
+	t := &txs[i]
+	s := fmt.Sprintf("Row %d · ", i+1)
 	if t.InDoubt() {
 		// First, so no truncation can hide it.
 		s += common.SymWarn + " " + inDoubtWords + " · "

@@ -11,7 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -20,15 +20,14 @@ import (
 // change touches, and totals are kept as sums, so a frame at 5,000 rows
 // costs what it costs at 50.
 type composer struct {
-	d      *payout.Draft
-	meta   []rowMeta      // per row, parallel to d.Rows
-	dups   map[string]int // payment key → how many rows have it
-	nErr   int            // rows with at least one error
-	nWarn  int            // rows with warnings only
-	sum    client.Amount
-	cursor int
-	offset int
-	undo   []undoOp
+	d     *payout.Draft
+	meta  []rowMeta      // per row, parallel to d.Rows
+	dups  map[string]int // payment key → how many rows have it
+	nErr  int            // rows with at least one error
+	nWarn int            // rows with warnings only
+	sum   client.Amount
+	tbl   table.Model // cursor, window and columns over d.Rows
+	undo  []undoOp
 	// version counts edits; initiated is set when IntaSend took this very
 	// version as a batch: it is no longer a draft to save or offer back.
 	version   int
@@ -75,7 +74,9 @@ func newMeta(rail payout.Rail, r payout.Row, banks payout.BankSet) rowMeta {
 }
 
 func (c *composer) reset(d *payout.Draft) {
-	*c = composer{d: d}
+	*c = composer{d: d, tbl: c.tbl}
+	c.tbl.SetTotal(len(d.Rows))
+	c.tbl.SetCursor(0)
 }
 
 // revalidate rebuilds every cache: after a rail change, an import, a resume
@@ -91,6 +92,7 @@ func (c *composer) revalidate(banks payout.BankSet) {
 // recount rebuilds totals, counts and duplicate keys from the per-row
 // cache: one cheap pass per change, never per frame.
 func (c *composer) recount() {
+	c.tbl.SetTotal(len(c.d.Rows)) // the table follows every change here
 	c.nErr, c.nWarn, c.sum = 0, 0, 0
 	c.dups = make(map[string]int, len(c.meta))
 	for i := range c.meta {
@@ -167,19 +169,15 @@ func (c *composer) replace(i int, r payout.Row, banks payout.BankSet) payout.Row
 	return old
 }
 
+// cursor is the row under the cursor.
+func (c *composer) cursor() int { return c.tbl.Cursor() }
+
 func (c *composer) setCursor(i, visible int) {
-	n := len(c.d.Rows)
-	if n == 0 {
-		c.cursor, c.offset = 0, 0
-		return
-	}
-	c.cursor = min(max(i, 0), n-1)
-	c.ensureVisible(visible)
+	c.tbl.SetRows(visible)
+	c.tbl.SetCursor(i)
 }
 
-func (c *composer) ensureVisible(visible int) {
-	c.offset = listnav.Offset(c.cursor, c.offset, len(c.d.Rows), visible)
-}
+func (c *composer) ensureVisible(visible int) { c.tbl.SetRows(visible) }
 
 // ---- the Model's side: keys, changes, saving ----
 
@@ -195,28 +193,18 @@ func (m *Model) changed() tea.Cmd {
 func (m *Model) composeKeys(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
 	c := &m.comp
-	vis := m.composeRows()
-	page := max(vis-1, 1)
 	n := len(c.d.Rows)
 	m.message = "" // a message lasts until the next key
+	c.ensureVisible(m.composeRows())
+	if _, ok := c.tbl.Update(k); ok {
+		return nil
+	}
 	switch {
-	case key.Matches(k, km.Up):
-		c.setCursor(c.cursor-1, vis)
-	case key.Matches(k, km.Down):
-		c.setCursor(c.cursor+1, vis)
-	case key.Matches(k, km.PageUp):
-		c.setCursor(c.cursor-page, vis)
-	case key.Matches(k, km.PageDown):
-		c.setCursor(c.cursor+page, vis)
-	case key.Matches(k, km.Home):
-		c.setCursor(0, vis)
-	case key.Matches(k, km.End):
-		c.setCursor(n-1, vis)
 	case key.Matches(k, km.Add):
 		return m.openRowForm(-1)
 	case key.Matches(k, km.Edit):
 		if n > 0 {
-			return m.openRowForm(c.cursor)
+			return m.openRowForm(c.cursor())
 		}
 	case key.Matches(k, km.Delete):
 		return m.deleteRow()
@@ -247,7 +235,7 @@ func (m *Model) deleteRow() tea.Cmd {
 	if len(c.d.Rows) == 0 {
 		return nil
 	}
-	i := c.cursor
+	i := c.cursor()
 	gone := c.remove(i, 1)
 	c.push(undoOp{what: fmt.Sprintf("delete row %d", i+1), kind: undoInsert, at: i, rows: gone})
 	c.setCursor(i, m.composeRows())
@@ -263,7 +251,7 @@ func (m *Model) duplicateRow() tea.Cmd {
 	if len(c.d.Rows) >= payout.MaxRows {
 		return common.Toast(common.ToastWarn, fmt.Sprintf("A batch holds at most %d rows", payout.MaxRows))
 	}
-	i := c.cursor
+	i := c.cursor()
 	r := c.d.Rows[i]
 	r.Line = 0
 	c.insert(i+1, []payout.Row{r}, m.banks)
@@ -294,7 +282,7 @@ func (m *Model) undo() tea.Cmd {
 		c.setCursor(op.at, m.composeRows())
 	case undoTruncate:
 		c.remove(op.n, len(c.d.Rows)-op.n)
-		c.setCursor(min(c.cursor, op.n-1), m.composeRows())
+		c.setCursor(min(c.cursor(), op.n-1), m.composeRows())
 	case undoSettings:
 		c.d.Rail, c.d.WalletID, c.d.Currency = op.rail, op.wal, op.cur
 		c.revalidate(m.banks)
@@ -311,63 +299,32 @@ const composeFixed = 6
 
 func (m *Model) composeRows() int { return max(m.height-composeFixed, 1) }
 
-// cols are the composer table's widths for the draft's rail.
-type cols struct {
-	num, name, acct, bank, typ, ref, amount, narr, status int
-}
-
-func (m *Model) composeCols() cols {
-	rail := m.comp.d.Rail
-	c := cols{num: 5, amount: 13, acct: 14}
+// composeColumns are the composer table's for the draft's rail: the check
+// (the reasons a row is refused) takes most of a wide terminal's spare
+// width, then the name and the narrative.
+func composeColumns(rail payout.Rail) []table.Column {
+	acct := 14
 	switch rail {
 	case payout.PesaLink:
-		c.bank, c.acct = 5, 16
+		acct = 16
 	case payout.B2B:
-		c.typ, c.ref, c.acct = 6, 10, 9
+		acct = 9
 	}
-	rest := m.width - 2 - c.num - c.acct - c.bank - c.typ - c.ref - c.amount
-	gaps := 5
-	for _, w := range []int{c.bank, c.typ, c.ref} {
-		if w > 0 {
-			gaps++
-		}
+	cols := []table.Column{
+		{Title: "#", Min: 5, Align: table.Right},
+		{Title: "NAME", Min: 8, Flex: 2, Max: 24},
+		{Title: strings.ToUpper(rail.AccountLabel()), Min: acct},
 	}
-	rest -= gaps * 1
-	// name, narrative and status share what is left; a wide screen gives
-	// the extra to the status, where the reasons are.
-	c.name = min(max(rest*35/100, 8), 26)
-	c.narr = min(max(rest*25/100, 6), 24)
-	c.status = max(rest-c.name-c.narr, 8)
-	return c
-}
-
-func (c cols) line(num, name, acct, bank, typ, ref, amount, narr, status string) string {
-	var b strings.Builder
-	b.Grow(128)
-	b.WriteString(text.PadLeft(num, c.num))
-	b.WriteByte(' ')
-	b.WriteString(text.PadRight(name, c.name))
-	b.WriteByte(' ')
-	b.WriteString(text.PadRight(acct, c.acct))
-	b.WriteByte(' ')
-	if c.bank > 0 {
-		b.WriteString(text.PadRight(bank, c.bank))
-		b.WriteByte(' ')
+	switch rail {
+	case payout.PesaLink:
+		cols = append(cols, table.Column{Title: "BANK", Min: 5})
+	case payout.B2B:
+		cols = append(cols, table.Column{Title: "TYPE", Min: 6}, table.Column{Title: "REF", Min: 10})
 	}
-	if c.typ > 0 {
-		b.WriteString(text.PadRight(typ, c.typ))
-		b.WriteByte(' ')
-	}
-	if c.ref > 0 {
-		b.WriteString(text.PadRight(ref, c.ref))
-		b.WriteByte(' ')
-	}
-	b.WriteString(text.PadLeft(amount, c.amount))
-	b.WriteByte(' ')
-	b.WriteString(text.PadRight(narr, c.narr))
-	b.WriteByte(' ')
-	b.WriteString(text.PadRight(status, c.status))
-	return b.String()
+	return append(cols,
+		table.Column{Title: "AMOUNT", Min: 13, Align: table.Right},
+		table.Column{Title: "NARRATIVE", Min: 6, Flex: 1, Max: 24},
+		table.Column{Title: "CHECK", Min: 8, Flex: 4})
 }
 
 func shortType(t string) string {
@@ -393,33 +350,26 @@ func (m *Model) composeView() string {
 	b.WriteByte('\n')
 	b.WriteString(text.Truncate(m.totalsLine(), m.width))
 	b.WriteByte('\n')
-	cl := m.composeCols()
-	p := m.paints()
-	b.WriteString(p.header.Render("  " + cl.line("#", "NAME", strings.ToUpper(d.Rail.AccountLabel()), "BANK", "TYPE", "REF", "AMOUNT", "NARRATIVE", "CHECK")))
-	b.WriteByte('\n')
 	vis := m.composeRows()
-	n := len(d.Rows)
-	if n == 0 {
+	c.tbl.SetColumns(composeColumns(d.Rail))
+	c.tbl.SetSize(m.width, vis)
+	b.WriteString(c.tbl.View(m.composeRow))
+	b.WriteByte('\n')
+	from, end := c.tbl.Visible()
+	if len(d.Rows) == 0 {
 		b.WriteString(st.Faint.Render("  No rows yet: a adds one, i imports a CSV, s picks the rail and wallet."))
 		b.WriteByte('\n')
-		for i := 1; i < vis; i++ {
-			b.WriteByte('\n')
-		}
-	} else {
-		end := min(c.offset+vis, n)
-		for i := c.offset; i < end; i++ {
-			b.WriteString(m.composeRow(cl, i))
-			b.WriteByte('\n')
-		}
-		for i := end - c.offset; i < vis; i++ {
-			b.WriteByte('\n')
-		}
+		end++
 	}
+	b.WriteString(strings.Repeat("\n", max(from+vis-end, 0)))
 	b.WriteString(m.statusLine())
 	return b.String()
 }
 
-func (m *Model) composeRow(cl cols, i int) string {
+// composeRow fills row i: a row with an error is drawn in the error
+// style, one with a warning in the warning style, and its check says why
+// (never colour alone).
+func (m *Model) composeRow(i int, row *table.Row) {
 	c := &m.comp
 	r := &c.d.Rows[i]
 	p := m.paints()
@@ -438,17 +388,20 @@ func (m *Model) composeRow(cl cols, i int) string {
 		}
 		status = sym + " " + pr.Field + ": " + pr.Reason
 	}
-	line := cl.line(fmt.Sprint(i+1), r.Name, r.Account, r.BankCode, shortType(r.AccountType), r.AccountReference, amount, r.Narrative, status)
-	if i == c.cursor {
-		return p.sel.Render("▸ " + line)
+	row.Add(fmt.Sprint(i+1), r.Name, r.Account)
+	switch c.d.Rail {
+	case payout.PesaLink:
+		row.Add(r.BankCode)
+	case payout.B2B:
+		row.Add(shortType(r.AccountType), r.AccountReference)
 	}
+	row.Add(amount, r.Narrative, status)
 	switch {
 	case bad && !pr.Warning:
-		return p.failed.Render("  " + line)
+		row.Paint = p.failed
 	case bad:
-		return p.warn.Render("  " + line)
+		row.Paint = p.warn
 	}
-	return p.row.Render("  " + line)
 }
 
 // batchLine names the rail and the wallet with its available balance.
@@ -476,8 +429,8 @@ func (m *Model) totalsLine() string {
 		cur = "KES"
 	}
 	s := fmt.Sprintf("%s %s · total %s", fmtInt(n), text.Plural(n, "row", "rows"), c.sum.Format(cur))
-	if n > m.composeRows() && n > 0 {
-		s += fmt.Sprintf(" · showing %d–%d", c.offset+1, min(c.offset+m.composeRows(), n))
+	if from, end := c.tbl.Visible(); n > m.composeRows() && n > 0 {
+		s += fmt.Sprintf(" · showing %d–%d", from+1, end)
 	}
 	s = st.Bold.Render(s)
 	if c.nErr > 0 {
@@ -503,9 +456,9 @@ func (m *Model) statusLine() string {
 		return st.Faint.Render(text.Truncate(m.message, m.width))
 	}
 	if len(c.d.Rows) > 0 {
-		if p, bad := c.problem(c.cursor); bad {
-			label := fmt.Sprintf("Row %d", c.cursor+1)
-			if r := c.d.Rows[c.cursor]; r.Line > 0 {
+		if p, bad := c.problem(c.cursor()); bad {
+			label := fmt.Sprintf("Row %d", c.cursor()+1)
+			if r := c.d.Rows[c.cursor()]; r.Line > 0 {
 				label += fmt.Sprintf(" (line %d)", r.Line)
 			}
 			style := st.Failed

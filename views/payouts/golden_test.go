@@ -27,7 +27,7 @@ func TestGolden(t *testing.T) {
 		setup func(d *driver)
 	}{
 		{"compose-empty", []string{"80x24"}, func(d *driver) {}},
-		{"compose", []string{"80x24", "120x40"}, composed},
+		{"compose", []string{"80x24", "120x40", "160x50"}, composed},
 		{"compose-form", []string{"80x24", "120x40"}, func(d *driver) {
 			composed(d)
 			d.Press("a")
@@ -56,7 +56,7 @@ func TestGolden(t *testing.T) {
 			d.TypeText("equ")
 		}},
 		{"settings", []string{"80x24", "120x40"}, func(d *driver) { d.Press("s") }},
-		{"compose-pesalink", []string{"80x24", "120x40"}, func(d *driver) {
+		{"compose-pesalink", []string{"80x24", "120x40", "160x50"}, func(d *driver) {
 			d.setRail(payout.PesaLink)
 			d.addRow("Peter Kamau", "0123456789", "1", "25000", "invoice 7")
 			d.addRow("Grace Njeri", "5566778899", "68", "1200", "invoice 8")
@@ -71,7 +71,7 @@ func TestGolden(t *testing.T) {
 			d.addRow("John Otieno", "0708374149", "234.50", "bonus")
 			d.Press("p")
 		}},
-		{"tracking", []string{"80x24", "120x40"}, func(d *driver) {
+		{"tracking", []string{"80x24", "120x40", "160x50"}, func(d *driver) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.addRow("Bad Number", "0700000002", "234.50", "bonus")
 			d.Press("p", "A")
@@ -91,7 +91,7 @@ func TestGolden(t *testing.T) {
 			d2 := d.f.open(80, 20)
 			d.m = d2.m
 		}},
-		{"pending", []string{"120x40"}, func(d *driver) {
+		{"pending", []string{"80x24", "120x40", "160x50"}, func(d *driver) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.Press("p", "P")
 		}},
@@ -108,6 +108,13 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+	t.Run("nocolor-compose_80x24", func(t *testing.T) {
+		f := newFixture(t, fixtureOpt{})
+		w, h := tuitest.Body(t, "80x24")
+		d := f.open(w, h)
+		composed(d)
+		tuitest.Golden(t, "nocolor-compose_80x24", tuitest.NoColor(t, d.Render()))
+	})
 }
 
 // TestResize draws every screen at many sizes: nothing panics and nothing

@@ -22,6 +22,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/ui/components/table"
 )
 
 // Timings.
@@ -123,6 +124,11 @@ type Model struct {
 	sessionInitiated map[string][]payout.Entry
 	// approvesSent counts approvals this view has sent (tests prove one).
 	approvesSent int
+
+	// The open batch's rows, a table that outlives what it shows: back at
+	// the top when a new batch opens (resultsFor).
+	results    table.Model
+	resultsFor *openBatch
 }
 
 // New builds the payouts view; Init loads wallets and banks and looks for
@@ -150,7 +156,10 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), sched: c.After, opts: o, shown: true, spin: sp, width: 80, height: 20,
 		sessionInitiated: map[string][]payout.Entry{}, clipMax: clipboardMax}
 	m.applyPerms()
+	m.pend.tbl = table.New(c, pendingColumns(10), table.WithKeys(m.keys.Nav), table.WithGap(1))
+	m.results = table.New(c, resultColumns("KES"), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.banks = payout.DefaultBanks() // until IntaSend's list arrives
+	m.comp.tbl = table.New(c, composeColumns(payout.B2C), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.comp.reset(payout.NewDraft(payout.B2C, c.Now()))
 	m.comp.revalidate(m.banks)
 	return m
@@ -188,9 +197,9 @@ func (m *Model) Title() string { return "Payouts" }
 // SetSize gives the body's size.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 5)
-	m.comp.ensureVisible(m.composeRows())
+	m.comp.tbl.SetSize(m.width, m.composeRows())
 	if m.batch != nil {
-		m.batch.ensureVisible(m.batchRows())
+		m.syncResults()
 	}
 }
 

@@ -176,7 +176,7 @@ func (m *Model) saveRow() tea.Cmd {
 	} else {
 		at := 0
 		if len(c.d.Rows) > 0 {
-			at = c.cursor + 1
+			at = c.cursor() + 1
 		}
 		c.insert(at, []payout.Row{r}, m.banks)
 		c.push(undoOp{what: fmt.Sprintf("add row %d", at+1), kind: undoRemove, at: at, n: 1})

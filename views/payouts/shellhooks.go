@@ -22,10 +22,12 @@ func (m *Model) CopyText() (label, text string) {
 		return "", ""
 	case m.screen == scrPending:
 		items := m.pend.all()
-		if m.pend.cursor < 0 || m.pend.cursor >= len(items) {
+		m.pend.tbl.SetTotal(len(items))
+		i, ok := m.pend.tbl.Current()
+		if !ok {
 			return "", ""
 		}
-		return "tracking id", items[m.pend.cursor].trackingID
+		return "tracking id", items[i].trackingID
 	case m.screen == scrBatch && m.batch != nil && !m.batch.tracking():
 		return "tracking id", m.batch.b.TrackingID
 	}

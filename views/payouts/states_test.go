@@ -49,7 +49,9 @@ func TestTrackingStates(t *testing.T) {
 				f.Advance(min(500*time.Millisecond, tt.after-step))
 			}
 			d.Fire(pollMsg{})
-			d.m.batch.cursor = tt.selected
+			for range tt.selected {
+				d.Press("down")
+			}
 			v := d.View()
 			for _, w := range tt.want {
 				if !strings.Contains(v, w) {

@@ -16,6 +16,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/userdir"
 )
@@ -227,8 +228,7 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 type pendingList struct {
 	items   []pendingItem
 	opened  []pendingItem
-	cursor  int
-	offset  int
+	tbl     table.Model // cursor and window over all()
 	loading bool
 	count   int // len(all()), kept for the composer's totals line
 }
@@ -340,17 +340,33 @@ func (m *Model) showPending() tea.Cmd {
 	return m.loadPending()
 }
 
+// pendingColumns: the tracking id (a UUID) comes first for the spare
+// width, then the initiator and the state; money is right-aligned. stateW
+// is the state's minimum: the policy's words ("expired: cancel it") must
+// show whole, IntaSend's status may be cut.
+func pendingColumns(stateW int) []table.Column {
+	return []table.Column{
+		{Title: "TRACKING ID", Min: 8, Flex: 6, Max: 36},
+		{Title: "RAIL", Min: 10},
+		{Title: "ROWS", Min: 6, Align: table.Right},
+		{Title: "TOTAL", Min: 16, Align: table.Right},
+		{Title: "INITIATOR", Min: 8, Flex: 1, Max: 24},
+		{Title: "WHEN", Min: 12},
+		{Title: "STATE", Min: stateW, Flex: 1},
+	}
+}
+
 func (m *Model) pendingKeys(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
 	items := m.pend.all()
+	m.pend.tbl.SetTotal(len(items))
+	if _, ok := m.pend.tbl.Update(k); ok {
+		return nil
+	}
 	switch {
-	case key.Matches(k, km.Up):
-		m.pend.cursor = max(m.pend.cursor-1, 0)
-	case key.Matches(k, km.Down):
-		m.pend.cursor = min(m.pend.cursor+1, max(len(items)-1, 0))
 	case key.Matches(k, km.Open):
-		if m.pend.cursor < len(items) {
-			return m.openByID(items[m.pend.cursor].trackingID)
+		if i, ok := m.pend.tbl.Current(); ok {
+			return m.openByID(items[i].trackingID)
 		}
 	case key.Matches(k, km.OpenID):
 		return m.openIDPrompt()
@@ -374,49 +390,27 @@ func (m *Model) pendingView() string {
 		b.WriteString(st.Faint.Render("No batch waits for approval. o opens one by tracking id; esc goes back to the composer."))
 		return b.String()
 	}
-	w := m.width - 2
-	amtW := 16
-	railW := 10
-	nW := 6
-	whoW := max(min(20, w/6), 8)
-	atW := 12
 	states := make([]string, len(items))
 	stW := 10
 	for i, it := range items {
 		states[i] = m.pendingState(it)
-		if states[i] != it.status { // the policy's words need room; IntaSend's status is cut as before
-			stW = max(stW, min(text.Width(states[i]), w/3))
+		if states[i] != it.status {
+			stW = max(stW, min(text.Width(states[i]), (m.width-2)/3))
 		}
 	}
-	idW := max(w-amtW-railW-nW-whoW-atW-stW-6, 8)
-	row := func(id, rail, n, amt, who, at, status string) string {
-		return text.PadRight(id, idW) + " " + text.PadRight(rail, railW) + " " + text.PadLeft(n, nW) + " " + text.PadLeft(amt, amtW) + " " +
-			text.PadRight(who, whoW) + " " + text.PadRight(at, atW) + " " + text.PadRight(status, stW)
-	}
-	b.WriteString(st.TableHeader.Render("  " + row("TRACKING ID", "RAIL", "ROWS", "TOTAL", "INITIATOR", "WHEN", "STATE")))
-	b.WriteByte('\n')
-	m.pend.cursor = min(m.pend.cursor, len(items)-1)
-	vis := max(m.height-3, 1)
-	if m.pend.cursor < m.pend.offset {
-		m.pend.offset = m.pend.cursor
-	}
-	if m.pend.cursor >= m.pend.offset+vis {
-		m.pend.offset = m.pend.cursor - vis + 1
-	}
-	for i := m.pend.offset; i < min(len(items), m.pend.offset+vis); i++ {
+	t := &m.pend.tbl
+	t.SetColumns(pendingColumns(stW))
+	t.SetTotal(len(items))
+	t.SetSize(m.width, max(m.height-3, 1))
+	b.WriteString(t.View(func(i int, r *table.Row) {
 		it := items[i]
 		cur := it.currency
 		if cur == "" {
 			cur = "KES"
 		}
-		line := row(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, states[i])
-		if i == m.pend.cursor {
-			b.WriteString(m.paints().sel.Render("▸ " + line))
-		} else {
-			b.WriteString("  " + line)
-		}
-		b.WriteByte('\n')
-	}
+		r.Add(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, states[i])
+	}))
+	b.WriteByte('\n')
 	b.WriteString(st.Faint.Render("enter opens it for approval or cancelling · o opens by tracking id · esc back"))
 	return b.String()
 }
