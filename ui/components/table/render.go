@@ -41,8 +41,8 @@ func (r *Row) PaintCell(i int, p text.Paint) {
 	r.Paints[i] = p
 }
 
-// spaces is sliced for the gaps between columns, so no gap allocates.
-const spaces = "        "
+// spaces is sliced for padding and gaps, so no padding allocates.
+const spaces = "                                                                "
 
 // paints are the table's styles as precomputed escapes (text.Paint),
 // rebuilt when the shell swaps the theme.
@@ -108,8 +108,9 @@ func (m *Model) View(fill func(row int, r *Row)) string {
 		return m.detailView()
 	}
 	var b strings.Builder
-	b.WriteString(m.Header())
 	from, to := m.Visible()
+	b.Grow((to - from + 1) * (m.width + 48)) // the escapes add some
+	b.WriteString(m.Header())
 	for i := from; i < to; i++ {
 		b.WriteByte('\n')
 		m.rowLine(&b, fill, i)
@@ -131,8 +132,9 @@ func (m *Model) rowLine(b *strings.Builder, fill func(int, *Row), i int) {
 	if m.multi && m.selected[idx] {
 		mark = p.ok.Render("✓")
 	}
+	var l strings.Builder
+	l.Grow(m.width + 32)
 	if i == m.cursor {
-		var l strings.Builder
 		l.WriteString("▸")
 		l.WriteString(text.PadRight(ansi.Strip(mark), m.markW))
 		l.WriteByte(' ')
@@ -149,7 +151,6 @@ func (m *Model) rowLine(b *strings.Builder, fill func(int, *Row), i int) {
 	if base == (text.Paint{}) {
 		base = p.row
 	}
-	var l strings.Builder
 	l.WriteByte(' ')
 	l.WriteString(text.PadRight(mark, m.markW))
 	if mark != "" {
@@ -163,6 +164,8 @@ func (m *Model) rowLine(b *strings.Builder, fill func(int, *Row), i int) {
 // cells writes cells into the columns: padded or cut to each width, aligned,
 // gap-separated; dropped columns are skipped. A cell with a paint is
 // coloured after padding and the row's paint (resume) starts again after it.
+// Plain cells are written straight into b: this runs for every cell of
+// every visible row of every frame.
 func (m *Model) cells(b *strings.Builder, cells []string, ps []text.Paint, resume text.Paint) {
 	w := m.Widths()
 	first := true
@@ -171,21 +174,46 @@ func (m *Model) cells(b *strings.Builder, cells []string, ps []text.Paint, resum
 			continue
 		}
 		if !first {
-			b.WriteString(spaces[:min(m.gap, len(spaces))])
+			pad(b, m.gap)
 		}
 		first = false
 		var s string
 		if i < len(cells) {
 			s = cells[i]
 		}
-		if c.Align == Right {
-			s = text.PadLeft(s, w[i])
-		} else {
-			s = text.PadRight(s, w[i])
-		}
 		if i < len(ps) && ps[i] != (text.Paint{}) {
-			s = ps[i].Render(s) + resume.Resume()
+			var cell strings.Builder
+			fit(&cell, s, w[i], c.Align)
+			b.WriteString(ps[i].Render(cell.String()))
+			b.WriteString(resume.Resume())
+			continue
 		}
+		fit(b, s, w[i], c.Align)
+	}
+}
+
+// fit writes s into exactly w cells: cut with "…" when wider, else padded
+// on the side away from its alignment.
+func fit(b *strings.Builder, s string, w int, a Align) {
+	n := text.Width(s)
+	if n > w {
+		s = text.Truncate(s, w)
+		n = text.Width(s)
+	}
+	if a == Right {
+		pad(b, w-n)
 		b.WriteString(s)
+		return
+	}
+	b.WriteString(s)
+	pad(b, w-n)
+}
+
+// pad writes n spaces.
+func pad(b *strings.Builder, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b.WriteString(spaces[:k])
+		n -= k
 	}
 }
