@@ -6,14 +6,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
-	"github.com/malipo/malipo/ui/components/keys"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
@@ -33,17 +31,15 @@ type list struct {
 	err       string
 	refreshed time.Time
 
-	tbl table.Model // cursor, window and filter over rows
-
-	filter    textinput.Model
-	filtering bool   // the filter box has focus
-	query     string // applied filter, lower-cased
+	tbl    table.Model     // cursor, window and filter over rows
+	filter table.FilterBox // the "/" box
 }
 
-func (l *list) init(c *common.Common, nav keys.Nav) {
+func (l *list) init(c *common.Common, km KeyMap) {
 	l.index = map[string]int{}
-	l.filter = uiform.NewInput(c.Styles, "/ ", "id, invoice, status, reason, amount", 60)
-	l.tbl = table.New(c, nil, table.WithKeys(nav))
+	in := uiform.NewInput(c.Styles, "/ ", "id, invoice, status, reason, amount", 60)
+	l.filter = table.NewFilterBox(c, in, km.FilterBox)
+	l.tbl = table.New(c, nil, table.WithKeys(km.Nav))
 }
 
 func (l *list) shown() int { return l.tbl.Len() }
@@ -109,7 +105,7 @@ func (l *list) reindex() {
 func (l *list) applyFilter() {
 	l.tbl.SetColumns(l.columns())
 	l.tbl.SetTotal(len(l.rows))
-	l.tbl.FilterWords(l.hay, l.query)
+	l.tbl.FilterWords(l.hay, l.filter.Query())
 }
 
 // listRows is how many refund rows fit: title, hint, header, and the
@@ -120,23 +116,8 @@ func (m *Model) listRows() int { return max(m.height-4, 1) }
 func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	l := &m.list
 	km := m.keys
-	if l.filtering {
-		switch {
-		case key.Matches(k, km.KeepFilter):
-			l.filtering = false
-			l.filter.Blur()
-			return nil
-		case key.Matches(k, km.ClearFilter):
-			l.filtering = false
-			l.filter.Blur()
-			l.filter.SetValue("")
-			m.setQuery("")
-			return nil
-		}
-		var cmd tea.Cmd
-		l.filter, cmd = l.filter.Update(k)
-		m.setQuery(l.filter.Value())
-		return tea.Batch(cmd, m.maybeLoadMore())
+	if l.filter.Focused() {
+		return m.filterKeys(k)
 	}
 	if _, ok := l.tbl.Update(k); ok {
 		return m.maybeLoadMore()
@@ -148,12 +129,10 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(k, km.Filter):
-		l.filtering = true
 		return l.filter.Focus()
 	case key.Matches(k, km.Back):
-		if l.query != "" {
-			l.filter.SetValue("")
-			m.setQuery("")
+		if l.filter.Clear() {
+			l.applyFilter()
 		}
 		return nil
 	case key.Matches(k, km.Refresh):
@@ -168,14 +147,19 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) setQuery(q string) {
+// filterKeys edits the filter (keys and pastes): rows narrow as one
+// types, and a filter that leaves few rows loads the next page.
+func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
 	l := &m.list
-	q = strings.ToLower(strings.TrimSpace(q))
-	if q == l.query {
-		return
+	cmd, ev := l.filter.Update(msg)
+	switch ev {
+	case table.FilterChanged:
+		l.applyFilter()
+		return tea.Batch(cmd, m.maybeLoadMore())
+	case table.FilterCleared:
+		l.applyFilter()
 	}
-	l.query = q
-	l.applyFilter()
+	return cmd
 }
 
 // maybeLoadMore fetches the next page when the cursor nears the end of
@@ -222,9 +206,8 @@ func (m *Model) listView() string {
 	b.WriteString(m.titleLine(st.Title.Render("Refunds")))
 	b.WriteByte('\n')
 	switch {
-	case l.filtering || l.query != "":
-		l.filter.SetWidth(max(m.width-4, 10))
-		b.WriteString(text.Truncate(l.filter.View(), m.width))
+	case l.filter.Focused() || l.filter.Query() != "":
+		b.WriteString(text.Truncate(l.filter.View(m.width-4, -1), m.width))
 	default:
 		hint := "f find a payment by invoice id · / filter · enter details"
 		if m.keys.Refund.Enabled() {
@@ -256,7 +239,7 @@ func (m *Model) listView() string {
 	from, end := l.tbl.Visible()
 	if l.shown() == 0 {
 		b.WriteByte('\n')
-		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no loaded refund matches %q", l.query), m.width)))
+		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no loaded refund matches %q", l.filter.Query()), m.width)))
 		end = from + 1
 	}
 	b.WriteString(strings.Repeat("\n", max(from+l.tbl.Rows()-end, 0)))
@@ -272,7 +255,7 @@ func (m *Model) listFooter() string {
 	if l.count > len(l.rows) {
 		s = fmt.Sprintf("%d of %d refunds loaded", len(l.rows), l.count)
 	}
-	if l.query != "" {
+	if l.filter.Query() != "" {
 		s = fmt.Sprintf("%d match · ", l.shown()) + s
 	}
 	if l.shown() > 0 {

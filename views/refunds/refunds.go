@@ -69,7 +69,7 @@ func newModel(c *common.Common) *Model {
 		c.Now = time.Now
 	}
 	m := &Model{c: c, keys: DefaultKeyMap(c.Can(common.PermRefund)), sched: c.After, shown: true, width: 80, height: 20}
-	m.list.init(c, m.keys.Nav)
+	m.list.init(c, m.keys)
 	return m
 }
 
@@ -88,7 +88,7 @@ func (m *Model) SetSize(w, h int) {
 // Capturing is true while text goes into a field: the find box, the form,
 // the filter.
 func (m *Model) Capturing() bool {
-	return m.find != nil || m.form != nil || (m.screen() == scrList && m.list.filtering)
+	return m.find != nil || m.form != nil || (m.screen() == scrList && m.list.filter.Focused())
 }
 
 // SetShown pauses the refresh timer while the view is hidden.
@@ -178,7 +178,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case scrPayment:
 		return []key.Binding{k.Refund, k.Find, k.Refresh, k.Back}
 	}
-	if m.list.filtering {
+	if m.list.filter.Focused() {
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	}
 	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Find, k.Refund, k.Refresh}

@@ -81,9 +81,8 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	case m.find != nil:
 		m.find.input, cmd = m.find.input.Update(msg)
 		m.find.err = ""
-	case m.screen() == scrList && m.list.filtering:
-		m.list.filter, cmd = m.list.filter.Update(msg)
-		m.setQuery(m.list.filter.Value())
+	case m.screen() == scrList && m.list.filter.Focused():
+		cmd = m.filterKeys(msg)
 	}
 	return cmd
 }

@@ -54,8 +54,8 @@ func TestFilter(t *testing.T) {
 		t.Errorf("completed duplicate → %d rows:\n%s", n, d.View())
 	}
 	d.Press("esc")
-	if d.m.list.shown() != 4 || d.m.list.query != "" {
-		t.Errorf("esc: %d rows, query %q", d.m.list.shown(), d.m.list.query)
+	if d.m.list.shown() != 4 || d.m.list.filter.Query() != "" {
+		t.Errorf("esc: %d rows, query %q", d.m.list.shown(), d.m.list.filter.Query())
 	}
 	// By amount and by invoice id.
 	d.Press("/")

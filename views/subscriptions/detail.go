@@ -6,7 +6,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
-	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
 // detail is an open subscription: its transactions (one line per billing
@@ -29,7 +28,7 @@ func (m *Model) openDetail() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	txs := newList(m.c, m.keys.Nav, "transactions", uiform.NewInput(m.c.Styles, "/ ", "amount, status, invoice", 80),
+	txs := newList(m.c, m.keys, "transactions", "amount, status, invoice",
 		func(t client.WalletTransaction) string { return t.ID }, txText)
 	m.detail = &detail{id: sb.ID, txs: txs}
 	return m.loadTxs(1)

@@ -3,12 +3,10 @@ package subscriptions
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
-	"github.com/malipo/malipo/ui/components/keys"
+	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/table"
 )
 
@@ -33,17 +31,15 @@ type list[T any] struct {
 	loaded  bool // page 1 has arrived once
 	err     string
 
-	tbl table.Model // cursor, window and filter over rows
-
-	filter    textinput.Model
-	filtering bool   // the filter box has focus
-	query     string // applied filter, lower-cased
+	tbl    table.Model     // cursor, window and filter over rows
+	filter table.FilterBox // the "/" box; hint says what it searches
 }
 
-func newList[T any](c *common.Common, nav keys.Nav, name string, filter textinput.Model, id, text func(T) string) *list[T] {
+func newList[T any](c *common.Common, km KeyMap, name, hint string, id, text func(T) string) *list[T] {
 	// A page moves a whole window: the rows read last are one key away.
-	tbl := table.New(c, nil, table.WithKeys(nav), table.WithPage(func(rows int) int { return rows }))
-	return &list[T]{name: name, id: id, text: text, seen: map[string]bool{}, filter: filter, tbl: tbl}
+	tbl := table.New(c, nil, table.WithKeys(km.Nav), table.WithPage(func(rows int) int { return rows }))
+	return &list[T]{name: name, id: id, text: text, seen: map[string]bool{},
+		filter: table.NewFilterBox(c, uiform.NewInput(c.Styles, "/ ", hint, 80), km.FilterBox), tbl: tbl}
 }
 
 func (l *list[T]) shown() int { return l.tbl.Len() }
@@ -173,7 +169,7 @@ func (l *list[T]) indexOf(id string, def int) int {
 // appear in the row's text.
 func (l *list[T]) applyFilter() {
 	l.tbl.SetTotal(len(l.rows))
-	l.tbl.FilterWords(l.hay, l.query)
+	l.tbl.FilterWords(l.hay, l.filter.Query())
 }
 
 // setCursor puts the cursor on shown row i in a window of rows.
@@ -188,7 +184,7 @@ func (l *list[T]) ensureVisible(rows int) { l.tbl.SetRows(rows) }
 // within a screen of the end, and no filter is applied (`/` must never
 // load everything).
 func (l *list[T]) wantsMore(rows int) bool {
-	return l.next != 0 && !l.loading && l.query == "" && l.tbl.Cursor() >= l.shown()-rows
+	return l.next != 0 && !l.loading && l.filter.Query() == "" && l.tbl.Cursor() >= l.shown()-rows
 }
 
 // move applies a navigation key; it reports whether the key was one.
@@ -198,47 +194,27 @@ func (l *list[T]) move(k tea.KeyPressMsg, rows int) bool {
 	return ok
 }
 
-func (l *list[T]) startFilter() tea.Cmd {
-	l.filtering = true
-	return l.filter.Focus()
-}
+func (l *list[T]) startFilter() tea.Cmd { return l.filter.Focus() }
 
+// clearFilter shows every row again, the cursor on the row it was on.
 func (l *list[T]) clearFilter(rows int) {
-	keep := l.currentID()
-	l.filter.SetValue("")
-	l.filter.Blur()
-	l.filtering, l.query = false, ""
+	l.filter.Clear()
 	l.applyFilter()
-	l.setCursor(l.indexOf(keep, 0), rows)
+	l.ensureVisible(rows)
 }
 
 // filterKey edits the filter; rows narrow as the user types.
-func (l *list[T]) filterKey(km KeyMap, msg tea.Msg, rows int) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, km.ClearFilter):
-			l.clearFilter(rows)
-			return nil
-		case key.Matches(k, km.KeepFilter):
-			l.filter.Blur()
-			l.filtering = false
-			if l.query == "" {
-				l.filter.SetValue("")
-			}
-			return nil
-		}
-	}
-	var cmd tea.Cmd
-	l.filter, cmd = l.filter.Update(msg)
-	if q := strings.ToLower(strings.TrimSpace(l.filter.Value())); q != l.query {
-		l.query = q
+func (l *list[T]) filterKey(msg tea.Msg, rows int) tea.Cmd {
+	cmd, ev := l.filter.Update(msg)
+	if ev == table.FilterChanged || ev == table.FilterCleared {
 		l.applyFilter()
+		l.ensureVisible(rows)
 	}
 	return cmd
 }
 
-func (l *list[T]) isFiltering() bool { return l.filtering }
-func (l *list[T]) hasQuery() bool    { return l.query != "" }
+func (l *list[T]) isFiltering() bool { return l.filter.Focused() }
+func (l *list[T]) hasQuery() bool    { return l.filter.Query() != "" }
 
 // pane is what the Model does to whichever list is in front, whatever its
 // row type.
@@ -249,5 +225,5 @@ type pane interface {
 	move(k tea.KeyPressMsg, rows int) bool
 	startFilter() tea.Cmd
 	clearFilter(rows int)
-	filterKey(km KeyMap, msg tea.Msg, rows int) tea.Cmd
+	filterKey(msg tea.Msg, rows int) tea.Cmd
 }

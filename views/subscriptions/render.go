@@ -208,11 +208,7 @@ func (m *Model) tabsLine() string {
 // the list is loaded on the right.
 func filterLine[T any](m *Model, l *list[T], noun string) string {
 	st := m.c.Styles
-	left := st.Faint.Render("/ filter")
-	if l.filtering || l.query != "" {
-		l.filter.SetWidth(max(min(m.width/3, 40), 10))
-		left = l.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", l.shown()))
-	}
+	left := l.filter.View(min(m.width/3, 40), l.shown())
 	if l.err != "" && l.loaded { // before the first load the body says it
 		left += st.Warning.Render("  " + common.SymWarn + " refresh failed: " + l.err)
 	}
@@ -260,7 +256,7 @@ func empty[T any](m *Model, l *list[T], none string) string {
 		return ""
 	case !l.loaded && l.err != "":
 		return st.Failed.Render(common.SymFailed+" could not load (r tries again): ") + l.err
-	case l.query != "":
+	case l.hasQuery():
 		return st.Faint.Render("nothing loaded matches; esc clears the filter")
 	}
 	return st.Faint.Render(none)

@@ -16,7 +16,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
@@ -89,12 +88,11 @@ func newModel(c *common.Common) *Model {
 	sp.Style = c.Styles.Pending
 	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: c.After, spin: sp,
 		width: 80, height: 20, tab: tabSubs, shown: true}
-	filter := func(hint string) textinput.Model { return uiform.NewInput(c.Styles, "/ ", hint, 80) }
-	m.plans = newList(c, m.keys.Nav, "plans", filter("name, amount, frequency, id"),
+	m.plans = newList(c, m.keys, "plans", "name, amount, frequency, id",
 		func(p client.Plan) string { return p.ID }, planText)
-	m.custs = newList(c, m.keys.Nav, "customers", filter("name, email, reference, id"),
+	m.custs = newList(c, m.keys, "customers", "name, email, reference, id",
 		func(s client.SubscriptionCustomer) string { return s.ID }, customerText)
-	m.subs = newList(c, m.keys.Nav, "subscriptions", filter("status, customer, plan, id"),
+	m.subs = newList(c, m.keys, "subscriptions", "status, customer, plan, id",
 		func(s client.Subscription) string { return s.ID }, m.subText)
 	return m
 }

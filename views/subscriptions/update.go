@@ -23,7 +23,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.onFormKey(msg)
 		}
 		if p := m.active(); p.isFiltering() {
-			return p.filterKey(m.keys, msg, m.rows())
+			return p.filterKey(msg, m.rows())
 		}
 	case pageMsg[client.Plan]:
 		cmd := onPage(m, msg, m.fetchPlans(), m.rowsFor(msg.l == m.activeAny()))
@@ -102,7 +102,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	p := m.active()
 	if p.isFiltering() {
-		return p.filterKey(km, k, m.rows())
+		return p.filterKey(k, m.rows())
 	}
 	if m.setup != nil {
 		switch {

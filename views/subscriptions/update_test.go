@@ -111,8 +111,8 @@ func TestFilterTypingIsText(t *testing.T) {
 	d := newDriver(t, f.common(""), 80, 20).init()
 	d.Press("/")
 	d.TypeText("nxpr")
-	if d.m.form != nil || d.m.tab != tabSubs || d.m.subs.loading || d.m.subs.query != "nxpr" {
-		t.Fatalf("form %v tab %s loading %v query %q", d.m.form != nil, d.m.tab, d.m.subs.loading, d.m.subs.query)
+	if d.m.form != nil || d.m.tab != tabSubs || d.m.subs.loading || d.m.subs.filter.Query() != "nxpr" {
+		t.Fatalf("form %v tab %s loading %v query %q", d.m.form != nil, d.m.tab, d.m.subs.loading, d.m.subs.filter.Query())
 	}
 }
 
@@ -550,8 +550,9 @@ func TestFilterByNamesArrivingLater(t *testing.T) {
 	f := newFixture(t, false)
 	d := newDriver(t, f.common(""), 100, 30)
 	d.m.subs.setPage(1, []client.Subscription{{ID: "SUB0001", CustomerID: "CUS0001", PlanID: "PLN0001", Status: "ACTIVE"}}, false, 1)
-	d.m.subs.query = "wanjiku"
-	d.m.subs.applyFilter()
+	d.Press("/")
+	d.TypeText("wanjiku")
+	d.Press("enter")
 	if d.m.subs.shown() != 0 {
 		t.Fatal("matched before the customer was known")
 	}

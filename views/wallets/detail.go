@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -30,11 +29,8 @@ type detail struct {
 	loading bool
 	err     string
 
-	tbl table.Model // cursor, window and filter over rows
-
-	filter    textinput.Model
-	filtering bool   // the filter box has focus
-	query     string // applied filter, lower-cased
+	tbl    table.Model     // cursor, window and filter over rows
+	filter table.FilterBox // the "/" box
 
 	amtW, balW int // widest amount and balance loaded, for a steady table
 }
@@ -68,7 +64,7 @@ func (m *Model) openDetail() tea.Cmd {
 // newDetail is wallet w opened, nothing loaded yet.
 func (m *Model) newDetail(w client.Wallet) *detail {
 	m.seq++
-	in := newInput(m.c.Styles, "/ ", "type, amount, narrative, status, id", 80)
+	in := table.NewFilterBox(m.c, newInput(m.c.Styles, "/ ", "type, amount, narrative, status, id", 80), m.keys.FilterBox)
 	d := &detail{wallet: w, gen: m.seq, seen: map[string]bool{}, filter: in, amtW: 10, balW: 10}
 	// A page moves a whole window: the rows read last are one key away.
 	d.tbl = table.New(m.c, d.columns(), table.WithKeys(m.keys.Nav), table.WithPage(func(rows int) int { return rows }))
@@ -186,7 +182,7 @@ func (d *detail) find(id string) {
 // more).
 func (d *detail) applyFilter() {
 	d.tbl.SetTotal(len(d.rows))
-	d.tbl.FilterWords(d.hay, d.query)
+	d.tbl.FilterWords(d.hay, d.filter.Query())
 }
 
 // detailRows is how many statement rows fit.
@@ -196,7 +192,7 @@ func (m *Model) detailRows() int { return max(m.height-4, 1) }
 // the end. Not while filtering: `/` must never load everything.
 func (m *Model) maybeLoadMore() tea.Cmd {
 	d := m.detail
-	if d == nil || d.next == 0 || d.loading || d.query != "" {
+	if d == nil || d.next == 0 || d.loading || d.filter.Query() != "" {
 		return nil
 	}
 	if d.tbl.Cursor() >= d.shown()-m.detailRows() {
@@ -208,7 +204,7 @@ func (m *Model) maybeLoadMore() tea.Cmd {
 func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 	d := m.detail
 	km := m.keys
-	if d.filtering {
+	if d.filter.Focused() {
 		return m.filterKeys(k)
 	}
 	if cmd, ok := d.tbl.Update(k); ok || d.tbl.DetailOpen() {
@@ -216,15 +212,14 @@ func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, km.Back):
-		if d.query != "" {
-			m.clearFilter()
+		if d.filter.Clear() {
+			d.applyFilter() // the cursor stays on its row
 			return nil
 		}
 		m.detail = nil
 		m.ensureVisible()
 		return nil
 	case key.Matches(k, km.Filter):
-		d.filtering = true
 		return d.filter.Focus()
 	case key.Matches(k, km.Refresh):
 		return m.refresh(true)
@@ -238,36 +233,12 @@ func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) clearFilter() {
+// filterKeys edits the filter (keys and pastes); rows narrow as the user
+// types, and clearing it keeps the cursor on its row.
+func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
 	d := m.detail
-	keep := d.currentID()
-	d.filter.SetValue("")
-	d.filter.Blur()
-	d.filtering = false
-	d.query = ""
-	d.applyFilter()
-	d.find(keep)
-}
-
-// filterKeys edits the filter; rows narrow as the user types.
-func (m *Model) filterKeys(k tea.KeyPressMsg) tea.Cmd {
-	d := m.detail
-	switch {
-	case key.Matches(k, m.keys.ClearFilter):
-		m.clearFilter()
-		return nil
-	case key.Matches(k, m.keys.KeepFilter):
-		d.filter.Blur()
-		d.filtering = false
-		if d.query == "" {
-			d.filter.SetValue("")
-		}
-		return nil
-	}
-	var cmd tea.Cmd
-	d.filter, cmd = d.filter.Update(k)
-	if q := strings.ToLower(strings.TrimSpace(d.filter.Value())); q != d.query {
-		d.query = q
+	cmd, ev := d.filter.Update(msg)
+	if ev == table.FilterChanged || ev == table.FilterCleared {
 		d.applyFilter()
 	}
 	return cmd
@@ -303,7 +274,7 @@ func (m *Model) detailView() string {
 	}))
 	if d.shown() == 0 && !d.loading && !d.tbl.DetailOpen() {
 		b.WriteByte('\n')
-		if d.query != "" {
+		if d.filter.Query() != "" {
 			b.WriteString(st.Faint.Render("  nothing loaded matches; esc clears the filter"))
 		} else {
 			b.WriteString(st.Faint.Render("  no transactions yet"))
@@ -336,11 +307,7 @@ func (m *Model) loadedLine(short bool) string {
 func (m *Model) filterLine() string {
 	d := m.detail
 	st := m.c.Styles
-	left := st.Faint.Render("/ filter")
-	if d.filtering || d.query != "" {
-		d.filter.SetWidth(max(min(m.width/3, 40), 10))
-		left = d.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", d.shown()))
-	}
+	left := d.filter.View(min(m.width/3, 40), d.shown())
 	if d.err != "" {
 		left += st.Warning.Render("  " + common.SymWarn + " " + d.err)
 	}

@@ -23,10 +23,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.form != nil {
 			return m.onFormKey(msg)
 		}
-		if m.detail != nil && m.detail.filtering {
-			var cmd tea.Cmd
-			m.detail.filter, cmd = m.detail.filter.Update(msg)
-			return cmd
+		if m.detail != nil && m.detail.filter.Focused() {
+			return m.filterKeys(msg)
 		}
 	case walletsMsg:
 		cmd := m.onWallets(msg)

@@ -147,21 +147,21 @@ func TestFilter(t *testing.T) {
 	}
 	// Letters typed while filtering are text, not commands.
 	d.TypeText("r")
-	if d.m.loading || d.m.detail.query != "payoutr" {
-		t.Fatalf("r while filtering refreshed or was lost (query %q)", d.m.detail.query)
+	if d.m.loading || d.m.detail.filter.Query() != "payoutr" {
+		t.Fatalf("r while filtering refreshed or was lost (query %q)", d.m.detail.filter.Query())
 	}
 	d.Press("backspace", "enter")
 	if d.m.Capturing() || d.m.detail.shown() == all {
 		t.Fatal("enter should keep the filter and release the keyboard")
 	}
 	d.Press("esc")
-	if d.m.detail == nil || d.m.detail.query != "" || d.m.detail.shown() != all {
+	if d.m.detail == nil || d.m.detail.filter.Query() != "" || d.m.detail.shown() != all {
 		t.Fatal("the first esc should clear the filter and stay in the wallet")
 	}
 	d.Press("/")
 	d.TypeText("sale")
 	d.Press("esc")
-	if d.m.Capturing() || d.m.detail.query != "" {
+	if d.m.Capturing() || d.m.detail.filter.Query() != "" {
 		t.Fatal("esc while typing should clear the filter")
 	}
 	d.Press("esc")

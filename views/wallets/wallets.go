@@ -133,7 +133,7 @@ func (m *Model) Capturing() bool {
 	if m.form != nil {
 		return true // even on a picker: letters must not reach the shell mid-form
 	}
-	return m.detail != nil && m.detail.filtering
+	return m.detail != nil && m.detail.filter.Focused()
 }
 
 // SetShown pauses the refresh timer while the view is hidden and catches up
@@ -182,7 +182,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.form != nil:
 		return []key.Binding{k.NextField, k.Submit, k.Cancel, k.Choose}
-	case m.detail != nil && m.detail.filtering:
+	case m.detail != nil && m.detail.filter.Focused():
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	case m.stk != nil:
 		return []key.Binding{k.Back}

@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/keys"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -320,4 +322,53 @@ func ExampleModel() {
 	// NAME                  AMOUNT
 	// ▸ Wanjiku         KES 1,234.50
 	//   Otieno              KES 5.00
+}
+
+func TestFilterBox(t *testing.T) {
+	c := &common.Common{Styles: common.NewStyles(true)}
+	type step struct {
+		keys    []string
+		ev      FilterEvent
+		query   string
+		focused bool
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"typing narrows, enter keeps", []step{
+			{[]string{"K"}, FilterChanged, "k", true},
+			{[]string{"i", "p"}, FilterChanged, "kip", true},
+			{[]string{"enter"}, FilterKept, "kip", false},
+		}},
+		{"esc clears", []step{
+			{[]string{"o", "t"}, FilterChanged, "ot", true},
+			{[]string{"esc"}, FilterCleared, "", false},
+		}},
+		{"spaces alone are no filter", []step{
+			{[]string{" "}, FilterNone, "", true},
+			{[]string{"enter"}, FilterKept, "", false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFilterBox(c, textinput.New(), keys.NewFilterBox())
+			if v := tuitest.Strip(f.View(20, -1)); v != "/ filter" {
+				t.Fatalf("idle box shows %q", v)
+			}
+			f.Focus()
+			for _, s := range tt.steps {
+				var ev FilterEvent
+				for _, k := range s.keys {
+					_, ev = f.Update(tuitest.MustKey(k))
+				}
+				if ev != s.ev || f.Query() != s.query || f.Focused() != s.focused {
+					t.Fatalf("%v: event %d query %q focused %v; want %d %q %v", s.keys, ev, f.Query(), f.Focused(), s.ev, s.query, s.focused)
+				}
+			}
+			if f.Query() != "" && !strings.Contains(tuitest.Strip(f.View(20, 3)), "3 match") {
+				t.Errorf("applied filter without its count: %q", tuitest.Strip(f.View(20, 3)))
+			}
+		})
+	}
 }
