@@ -20,14 +20,14 @@ import (
 // change touches, and totals are kept as sums, so a frame at 5,000 rows
 // costs what it costs at 50.
 type composer struct {
-	d     *payout.Draft
-	meta  []rowMeta      // per row, parallel to d.Rows
-	dups  map[string]int // payment key → how many rows have it
-	nErr  int            // rows with at least one error
-	nWarn int            // rows with warnings only
-	sum   client.Amount
-	tbl   table.Model // cursor, window and columns over d.Rows
-	undo  []undoOp
+	d      *payout.Draft
+	meta   []rowMeta      // per row, parallel to d.Rows
+	dups   map[string]int // payment key → how many rows have it
+	nErr   int            // rows with at least one error
+	nWarn  int            // rows with warnings only
+	sum    client.Amount
+	window table.Model // cursor, scroll window and columns over d.Rows
+	undo   []undoOp
 	// version counts edits; initiated is set when IntaSend took this very
 	// version as a batch: it is no longer a draft to save or offer back.
 	version   int
@@ -74,9 +74,9 @@ func newMeta(rail payout.Rail, r payout.Row, banks payout.BankSet) rowMeta {
 }
 
 func (c *composer) reset(d *payout.Draft) {
-	*c = composer{d: d, tbl: c.tbl}
-	c.tbl.SetTotal(len(d.Rows))
-	c.tbl.SetCursor(0)
+	*c = composer{d: d, window: c.window}
+	c.window.SetTotal(len(d.Rows))
+	c.window.SetCursor(0)
 }
 
 // revalidate rebuilds every cache: after a rail change, an import, a resume
@@ -92,7 +92,7 @@ func (c *composer) revalidate(banks payout.BankSet) {
 // recount rebuilds totals, counts and duplicate keys from the per-row
 // cache: one cheap pass per change, never per frame.
 func (c *composer) recount() {
-	c.tbl.SetTotal(len(c.d.Rows)) // the table follows every change here
+	c.window.SetTotal(len(c.d.Rows)) // the table follows every change here
 	c.nErr, c.nWarn, c.sum = 0, 0, 0
 	c.dups = make(map[string]int, len(c.meta))
 	for i := range c.meta {
@@ -170,14 +170,14 @@ func (c *composer) replace(i int, r payout.Row, banks payout.BankSet) payout.Row
 }
 
 // cursor is the row under the cursor.
-func (c *composer) cursor() int { return c.tbl.Cursor() }
+func (c *composer) cursor() int { return c.window.Cursor() }
 
 func (c *composer) setCursor(i, visible int) {
-	c.tbl.SetRows(visible)
-	c.tbl.SetCursor(i)
+	c.window.SetRows(visible)
+	c.window.SetCursor(i)
 }
 
-func (c *composer) ensureVisible(visible int) { c.tbl.SetRows(visible) }
+func (c *composer) ensureVisible(visible int) { c.window.SetRows(visible) }
 
 // ---- the Model's side: keys, changes, saving ----
 
@@ -196,7 +196,7 @@ func (m *Model) composeKeys(k tea.KeyPressMsg) tea.Cmd {
 	n := len(c.d.Rows)
 	m.message = "" // a message lasts until the next key
 	c.ensureVisible(m.composeRows())
-	if _, ok := c.tbl.Update(k); ok {
+	if _, ok := c.window.Update(k); ok {
 		return nil
 	}
 	switch {
@@ -351,11 +351,11 @@ func (m *Model) composeView() string {
 	b.WriteString(text.Truncate(m.totalsLine(), m.width))
 	b.WriteByte('\n')
 	vis := m.composeRows()
-	c.tbl.SetColumns(composeColumns(d.Rail))
-	c.tbl.SetSize(m.width, vis)
-	b.WriteString(c.tbl.View(m.composeRow))
+	c.window.SetColumns(composeColumns(d.Rail))
+	c.window.SetSize(m.width, vis)
+	b.WriteString(c.window.View(m.composeRow))
 	b.WriteByte('\n')
-	from, end := c.tbl.Visible()
+	from, end := c.window.Visible()
 	if len(d.Rows) == 0 {
 		b.WriteString(st.Faint.Render("  No rows yet: a adds one, i imports a CSV, s picks the rail and wallet."))
 		b.WriteByte('\n')
@@ -429,7 +429,7 @@ func (m *Model) totalsLine() string {
 		cur = "KES"
 	}
 	s := fmt.Sprintf("%s %s · total %s", fmtInt(n), text.Plural(n, "row", "rows"), c.sum.Format(cur))
-	if from, end := c.tbl.Visible(); n > m.composeRows() && n > 0 {
+	if from, end := c.window.Visible(); n > m.composeRows() && n > 0 {
 		s += fmt.Sprintf(" · showing %d–%d", from+1, end)
 	}
 	s = st.Bold.Render(s)

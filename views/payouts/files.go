@@ -16,7 +16,7 @@ import (
 
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
-	"github.com/malipo/malipo/ui/components/listnav"
+	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/userdir"
 )
@@ -31,10 +31,28 @@ import (
 // filePicker lists the SSH user's folder for Import.
 type filePicker struct {
 	entries []userdir.Entry
-	cursor  int
-	offset  int
 	loaded  bool
 	err     string
+}
+
+// fileColumns: the name takes the box's width, size and age line up right.
+func fileColumns() []table.Column {
+	return []table.Column{
+		{Title: "NAME", Min: 10, Flex: 1},
+		{Title: "SIZE", Min: 9, Align: table.Right},
+		{Title: "AGE", Min: 11, Align: table.Right},
+	}
+}
+
+// syncFiles points the files table at the open picker: a picker opened
+// anew starts on the newest file.
+func (m *Model) syncFiles() {
+	if m.filesFor != m.files {
+		m.filesFor = m.files
+		m.filesTbl.SetCursor(0)
+	}
+	m.filesTbl.SetTotal(len(m.files.entries))
+	m.filesTbl.SetRows(m.filesRows())
 }
 
 type filesListedMsg struct {
@@ -65,39 +83,27 @@ func (m *Model) onFilesListed(msg filesListedMsg) {
 		p.err = "Could not list your folder: " + fileErrText(msg.err)
 	}
 	p.entries = msg.entries
-	p.cursor = listnav.Clamp(p.cursor, len(p.entries))
+	m.syncFiles()
 }
 
 func (m *Model) filesKeys(k tea.KeyPressMsg) tea.Cmd {
 	p := m.files
 	km := m.keys
-	n := len(p.entries)
-	rows := m.filesRows()
-	switch {
-	case key.Matches(k, km.Up):
-		p.cursor--
-	case key.Matches(k, km.Down):
-		p.cursor++
-	case key.Matches(k, km.PageUp):
-		p.cursor -= max(rows-1, 1)
-	case key.Matches(k, km.PageDown):
-		p.cursor += max(rows-1, 1)
-	case key.Matches(k, km.Home):
-		p.cursor = 0
-	case key.Matches(k, km.End):
-		p.cursor = n - 1
-	case key.Matches(k, km.ImportFile):
-		if n == 0 {
-			return nil
-		}
-		name := p.entries[listnav.Clamp(p.cursor, n)].Name
-		m.files = nil
-		return m.startImport(folderSource(m.c.Files, name))
-	case key.Matches(k, km.Back):
-		m.files = nil
+	m.syncFiles()
+	if _, ok := m.filesTbl.Update(k); ok {
 		return nil
 	}
-	p.cursor = listnav.Clamp(p.cursor, n)
+	switch {
+	case key.Matches(k, km.ImportFile):
+		i, ok := m.filesTbl.Current()
+		if !ok {
+			return nil
+		}
+		m.files = nil
+		return m.startImport(folderSource(m.c.Files, p.entries[i].Name))
+	case key.Matches(k, km.Back):
+		m.files = nil
+	}
 	return nil
 }
 
@@ -154,27 +160,15 @@ func (m *Model) scpUser() string {
 func (m *Model) fileRows(inner int) []string {
 	st := m.c.Styles
 	p := m.files
-	sizeW, ageW := 9, 11
-	nameW := max(inner-sizeW-ageW-4, 10)
-	row := func(name, size, age string) string {
-		return text.PadRight(text.Truncate(name, nameW), nameW) + " " + text.PadLeft(size, sizeW) + " " + text.PadLeft(age, ageW)
-	}
-	out := []string{st.TableHeader.Render("  " + row("NAME", "SIZE", "AGE"))}
-	rows := m.filesRows()
-	p.offset = listnav.Offset(p.cursor, p.offset, len(p.entries), rows)
+	m.syncFiles()
+	m.filesTbl.SetSize(inner, m.filesRows())
 	now := m.c.Now()
-	end := min(p.offset+rows, len(p.entries))
-	for i := p.offset; i < end; i++ {
+	out := strings.Split(m.filesTbl.View(func(i int, r *table.Row) {
 		e := p.entries[i]
-		line := row(e.Name, fmtSize(e.Size), fmtAge(now, e.ModTime))
-		if i == p.cursor {
-			out = append(out, m.paints().sel.Render("▸ "+line))
-		} else {
-			out = append(out, "  "+line)
-		}
-	}
-	if len(p.entries) > rows {
-		out = append(out, st.Faint.Render(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", p.offset+1, end, len(p.entries))))
+		r.Add(e.Name, fmtSize(e.Size), fmtAge(now, e.ModTime))
+	}), "\n")
+	if from, end := m.filesTbl.Visible(); len(p.entries) > m.filesTbl.Rows() {
+		out = append(out, st.Faint.Render(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", from+1, end, len(p.entries))))
 	}
 	return out
 }

@@ -581,7 +581,7 @@ func TestGoldenPicker(t *testing.T) {
 		sizes []string
 		setup func(s *session)
 	}{
-		{"import-picker", []string{"80x24", "120x40"}, func(s *session) {
+		{"import-picker", []string{"80x24", "120x40", "160x50"}, func(s *session) {
 			s.put("salaries-november-2026-final-final-v3-approved-by-finance.csv", goodCSV, 3*time.Minute)
 			s.put("bonus.csv", "Name,Phone,Amount\nJane,0708374149,100\n", 5*time.Hour)
 			s.put("october.csv", strings.Repeat(goodCSV, 40), 3*24*time.Hour)

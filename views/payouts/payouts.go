@@ -125,10 +125,13 @@ type Model struct {
 	// approvesSent counts approvals this view has sent (tests prove one).
 	approvesSent int
 
-	// The open batch's rows, a table that outlives what it shows: back at
-	// the top when a new batch opens (resultsFor).
+	// The tables (ui/components/table) that outlive what they show: the
+	// open batch's rows and the folder picker's files, each back at the
+	// top when a new batch or picker opens (resultsFor, filesFor).
 	results    table.Model
 	resultsFor *openBatch
+	filesTbl   table.Model
+	filesFor   *filePicker
 }
 
 // New builds the payouts view; Init loads wallets and banks and looks for
@@ -158,8 +161,9 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	m.applyPerms()
 	m.pend.tbl = table.New(c, pendingColumns(10), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.results = table.New(c, resultColumns("KES"), table.WithKeys(m.keys.Nav), table.WithGap(1))
+	m.filesTbl = table.New(c, fileColumns(), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.banks = payout.DefaultBanks() // until IntaSend's list arrives
-	m.comp.tbl = table.New(c, composeColumns(payout.B2C), table.WithKeys(m.keys.Nav), table.WithGap(1))
+	m.comp.window = table.New(c, composeColumns(payout.B2C), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.comp.reset(payout.NewDraft(payout.B2C, c.Now()))
 	m.comp.revalidate(m.banks)
 	return m
@@ -197,7 +201,7 @@ func (m *Model) Title() string { return "Payouts" }
 // SetSize gives the body's size.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 5)
-	m.comp.tbl.SetSize(m.width, m.composeRows())
+	m.comp.window.SetSize(m.width, m.composeRows())
 	if m.batch != nil {
 		m.syncResults()
 	}
