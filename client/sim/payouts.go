@@ -277,14 +277,34 @@ func (s *Server) handlePayoutStatus(c *reqCtx) {
 		c.invalidAll(errs)
 		return
 	}
+	// A hot route (every open batch is polled): the lock is held only to
+	// copy the batch; the view is built and encoded without it.
 	s.lock()
-	defer s.mu.Unlock()
-	b := s.pay.byTracking[tracking]
-	if b == nil {
+	var cp *batch
+	if b := s.pay.byTracking[tracking]; b != nil {
+		cp = b.snapshot()
+	}
+	s.mu.Unlock()
+	if cp == nil {
 		c.notFound()
 		return
 	}
-	c.json(http.StatusOK, s.batchJSON(b, false))
+	c.json(http.StatusOK, s.batchJSON(cp, false))
+}
+
+// snapshot copies b with its wallet and transactions, so batchJSON can
+// render it with the state lock released. Call with s.mu held.
+func (b *batch) snapshot() *batch {
+	cp := *b
+	w := *b.Wallet
+	cp.Wallet = &w
+	txs := make([]payTx, len(b.Tx))
+	cp.Tx = make([]*payTx, len(b.Tx))
+	for i, t := range b.Tx {
+		txs[i] = *t
+		cp.Tx[i] = &txs[i]
+	}
+	return &cp
 }
 
 func (s *Server) handleCancel(c *reqCtx) {
