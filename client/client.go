@@ -314,10 +314,23 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return 0, nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := unmarshal(data, out); err != nil {
 		return 0, fmt.Errorf("intasend %s %s: %w: %w", cl.method, cl.path, errDecode, err)
 	}
 	return 0, nil
+}
+
+// wireDecoder is an answer type that decodes itself in one pass (see
+// PaymentStatus.unmarshalWire); the rest go through json.Unmarshal.
+type wireDecoder interface {
+	unmarshalWire(data []byte) error
+}
+
+func unmarshal(data []byte, out any) error {
+	if d, ok := out.(wireDecoder); ok {
+		return d.unmarshalWire(data)
+	}
+	return json.Unmarshal(data, out)
 }
 
 // errDecode marks a 2xx answer whose body could not be decoded: the call

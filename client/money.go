@@ -177,13 +177,17 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	var text string
 	if b[0] == '"' {
-		if err := json.Unmarshal(b, &text); err != nil {
-			return fmt.Errorf("%w: %v", ErrAmountSyntax, err)
+		s, plain := plainJSONString(b) // "38.00": no second decode
+		if !plain {
+			if err := json.Unmarshal(b, &s); err != nil {
+				return fmt.Errorf("%w: %v", ErrAmountSyntax, err)
+			}
 		}
-		if strings.TrimSpace(text) == "" {
+		if strings.TrimSpace(s) == "" {
 			*a = 0
 			return nil
 		}
+		text = s
 	} else {
 		text = string(b)
 	}
