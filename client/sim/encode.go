@@ -108,6 +108,12 @@ func (p pageJSON) appendJSON(b []byte) ([]byte, bool) {
 	return append(j, ']', '}'), true
 }
 
+// jsonStreamer is a view that can be written out in pieces (see
+// batchJSON.streamJSON).
+type jsonStreamer interface {
+	streamJSON(b []byte, flush func([]byte) []byte) []byte
+}
+
 // appendFast writes v with the hand-written encoders when it has one.
 func appendFast(b []byte, v any) ([]byte, bool) {
 	switch v := v.(type) {
@@ -182,7 +188,34 @@ func (v payTxJSON) appendJSON(b []byte) []byte {
 	return append(j, '}')
 }
 
-func (v batchJSON) appendJSON(b []byte) []byte {
+func (v batchJSON) appendJSON(b []byte) []byte { return v.streamJSON(b, nil) }
+
+// batchStream writes a batch whose transaction views are built one at a
+// time (see Server.batchAnswer): head holds every other field.
+type batchStream struct {
+	head batchJSON
+	b    *batch
+}
+
+func (a batchStream) appendJSON(b []byte) []byte { return a.streamJSON(b, nil) }
+
+func (a batchStream) streamJSON(b []byte, flush func([]byte) []byte) []byte {
+	return a.head.streamTx(b, flush, len(a.b.Tx), false, func(i int) payTxJSON { return payTxView(a.b, a.b.Tx[i]) })
+}
+
+// answerChunk is how much of a streamed answer is built before it is
+// written out.
+const answerChunk = 32 << 10
+
+// streamJSON writes the batch, handing the buffer to flush (when not nil)
+// whenever it holds answerChunk bytes, so a 5,000-line answer (~2.6 MB)
+// never sits whole in memory.
+func (v batchJSON) streamJSON(b []byte, flush func([]byte) []byte) []byte {
+	return v.streamTx(b, flush, len(v.Transactions), v.Transactions == nil, func(i int) payTxJSON { return v.Transactions[i] })
+}
+
+// streamTx writes v with n transactions given by tx (JSON null when nilTx).
+func (v batchJSON) streamTx(b []byte, flush func([]byte) []byte, n int, nilTx bool, tx func(int) payTxJSON) []byte {
 	j := append(jbuf(b), '{')
 	j = j.str("file_id", v.FileID).strPtr("device_id", v.DeviceID).str("tracking_id", v.TrackingID)
 	j = j.strPtr("batch_reference", v.BatchReference).str("status", v.Status).str("status_code", v.StatusCode)
@@ -191,15 +224,18 @@ func (v batchJSON) appendJSON(b []byte) []byte {
 	}
 	j = v.Wallet.appendJSON(j.key("wallet"))
 	j = jbuf(j).key("transactions")
-	if v.Transactions == nil {
+	if nilTx {
 		j = append(j, "null"...)
 	} else {
 		j = append(j, '[')
-		for i := range v.Transactions {
+		for i := range n {
 			if i > 0 {
 				j = append(j, ',')
 			}
-			j = v.Transactions[i].appendJSON(j)
+			j = tx(i).appendJSON(j)
+			if flush != nil && len(j) >= answerChunk {
+				j = flush(j)
+			}
 		}
 		j = append(j, ']')
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/malipo/malipo/client"
 )
 
 // trickyStrings are what the fast string path must hand to encoding/json.
@@ -89,5 +91,57 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	if got, _ := appendFast(nil, (*customerJSON)(nil)); string(got) != "null" {
 		t.Errorf("nil customer: %s", got)
+	}
+}
+
+// A batch written in pieces is the same bytes as written whole.
+func TestStreamedBatchMatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var v batchJSON
+	fill(rng, reflect.ValueOf(&v).Elem())
+	v.Transactions = make([]payTxJSON, 500) // ~250 KB: several pieces
+	for i := range v.Transactions {
+		fill(rng, reflect.ValueOf(&v.Transactions[i]).Elem())
+	}
+	var streamed []byte
+	pieces := 0
+	last := v.streamJSON(nil, func(b []byte) []byte {
+		streamed = append(streamed, b...)
+		pieces++
+		return b[:0]
+	})
+	streamed = append(streamed, last...)
+	if whole := v.appendJSON(nil); !bytes.Equal(streamed, whole) || pieces < 2 {
+		t.Fatalf("%d pieces; streamed %d bytes, whole %d", pieces, len(streamed), len(whole))
+	}
+}
+
+// A status answer built a transaction at a time is what batchJSON gives.
+func TestBatchAnswerMatchesBatchJSON(t *testing.T) {
+	e := newPayEnv(t, Options{}, client.Units(100_000))
+	items := `{"name":"Jane Doe","account":"254708374149","amount":"150","narrative":"Salary"},` +
+		`{"account":"254700000002","amount":"20.5"},{"name":"Wanjiru K","account":"254712345678","amount":"99"}`
+	st, raw := e.do("send-money/initiate/", `{"provider":"MPESA-B2C","currency":"KES","requires_approval":"NO","transactions":[`+items+`]}`)
+	if st != 200 {
+		t.Fatalf("%d %s", st, raw)
+	}
+	e.clock.Advance(3 * DefaultTiming.BatchStep) // some transactions on their way
+	for _, withNonce := range []bool{false, true} {
+		e.s.lock()
+		var cp *batch
+		for _, b := range e.s.pay.order {
+			cp = b.snapshot()
+		}
+		e.s.mu.Unlock()
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(e.s.batchJSON(cp, withNonce)); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := appendFast(nil, e.s.batchAnswer(cp, withNonce))
+		if got = append(got, '\n'); !ok || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("nonce %v:\n got %s\nwant %s", withNonce, got, want.Bytes())
+		}
 	}
 }

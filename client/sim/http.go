@@ -67,7 +67,7 @@ func (s *Server) handle(method, path string, auth authMode, h handler) {
 }
 
 func (s *Server) serve(route string, count *atomic.Int64, auth authMode, h handler, w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	body, err := readRequestBody(r)
 	if err != nil {
 		return // the client went away
 	}
@@ -88,6 +88,19 @@ func (s *Server) serve(route string, count *atomic.Int64, auth authMode, h handl
 		return
 	}
 	c.run(h)
+}
+
+// readRequestBody reads the body, at most maxRequestBody+1 bytes (so an
+// over-long one shows), into a buffer of the announced size when there is
+// one: io.ReadAll doubles its way up, leaving about as much garbage as a
+// 5,000-line initiate's megabyte.
+func readRequestBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxRequestBody {
+		body := make([]byte, n)
+		_, err := io.ReadFull(r.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 }
 
 // run calls h and then writes the answer it chose (c.w must be set).
@@ -248,24 +261,35 @@ func (c *reqCtx) flush() {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	bp := answerBufs.Get().(*[]byte)
-	if body, ok := appendFast((*bp)[:0], v); ok {
+	defer answerBufs.Put(bp)
+	if st, ok := v.(jsonStreamer); ok {
 		w.WriteHeader(status)
+		body := st.streamJSON((*bp)[:0], func(b []byte) []byte {
+			_, _ = w.Write(b)
+			return b[:0]
+		})
 		_, _ = w.Write(append(body, '\n')) // as json.Encoder ends a value
 		if cap(body) <= maxPooledAnswer {
 			*bp = body[:0]
-			answerBufs.Put(bp)
 		}
 		return
 	}
-	answerBufs.Put(bp)
+	if body, ok := appendFast((*bp)[:0], v); ok {
+		w.WriteHeader(status)
+		_, _ = w.Write(append(body, '\n'))
+		if cap(body) <= maxPooledAnswer {
+			*bp = body[:0]
+		}
+		return
+	}
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
 
-// answerBufs recycles the buffers of hand-encoded answers (encode.go);
-// one for a 5,000-line batch (megabytes) is left to the collector.
+// answerBufs recycles the buffers of hand-encoded answers (encode.go); a
+// buffer grown past maxPooledAnswer is left to the collector.
 var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 const maxPooledAnswer = 64 << 10

@@ -202,7 +202,7 @@ func (s *Server) handleInitiate(c *reqCtx) {
 	s.pay.order = append(s.pay.order, b)
 	s.counters.initiated()
 	s.openBatch(b, now)
-	c.json(http.StatusOK, s.batchJSON(b, true))
+	c.json(http.StatusOK, s.batchAnswer(b.snapshot(), true)) // the answer is written after unlocking
 }
 
 // ---- approve ----
@@ -242,7 +242,7 @@ func (s *Server) handleApprove(c *reqCtx) {
 	b.approvals++
 	s.counters.approved(tracking)
 	s.startBatch(b, s.clock.Now())
-	c.json(http.StatusOK, s.batchJSON(b, false))
+	c.json(http.StatusOK, s.batchAnswer(b.snapshot(), false))
 }
 
 // approvable says why a batch cannot be approved now ("" when it can).
@@ -289,7 +289,7 @@ func (s *Server) handlePayoutStatus(c *reqCtx) {
 		c.notFound()
 		return
 	}
-	c.json(http.StatusOK, s.batchJSON(cp, false))
+	c.json(http.StatusOK, s.batchAnswer(cp, false))
 }
 
 // snapshot copies b with its wallet and transactions, so batchJSON can
@@ -343,7 +343,7 @@ func (s *Server) handleCancel(c *reqCtx) {
 		t.StatusCode, t.StatusDescription, t.UpdatedAt = "TC108", "Batch cancelled before approval", now
 	}
 	s.counters.cancelled()
-	c.json(http.StatusOK, s.batchJSON(b, false))
+	c.json(http.StatusOK, s.batchAnswer(b.snapshot(), false))
 }
 
 // ---- the state machine ----
@@ -612,15 +612,32 @@ func (s *Server) batchJSON(b *batch, withNonce bool) batchJSON {
 		out.Nonce = b.Nonce
 	}
 	for i, t := range b.Tx {
-		out.Transactions[i] = payTxJSON{
-			TransactionID: t.ID, Status: txStatusText[t.StatusCode], StatusCode: t.StatusCode,
-			StatusDescription: strPtr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
-			Provider: b.Provider, BankCode: strPtr(t.BankCode), Name: strPtr(t.Name), Account: t.Account,
-			IDNumber: strPtr(t.IDNumber), AccountType: strPtr(t.AccountType), AccountReference: strPtr(t.AccountReference),
-			ProviderReference: strPtr(t.ProviderReference), ProviderAccountName: strPtr(t.ProviderAccountName),
-			Amount: t.Amount, Charge: t.Charge, Narrative: strPtr(t.Narrative), FileID: b.FileID,
-			Currency: b.Currency, CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
-		}
+		out.Transactions[i] = payTxView(b, t)
 	}
 	return out
+}
+
+// payTxView renders one transaction of b.
+func payTxView(b *batch, t *payTx) payTxJSON {
+	return payTxJSON{
+		TransactionID: t.ID, Status: txStatusText[t.StatusCode], StatusCode: t.StatusCode,
+		StatusDescription: strPtr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
+		Provider: b.Provider, BankCode: strPtr(t.BankCode), Name: strPtr(t.Name), Account: t.Account,
+		IDNumber: strPtr(t.IDNumber), AccountType: strPtr(t.AccountType), AccountReference: strPtr(t.AccountReference),
+		ProviderReference: strPtr(t.ProviderReference), ProviderAccountName: strPtr(t.ProviderAccountName),
+		Amount: t.Amount, Charge: t.Charge, Narrative: strPtr(t.Narrative), FileID: b.FileID,
+		Currency: b.Currency, CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
+	}
+}
+
+// batchAnswer is what batchJSON(b, withNonce) encodes to, written with
+// each transaction's view built just before it is written: a 5,000-line
+// status answer no longer holds 5,000 views (megabytes of small strings)
+// at once. b must be a snapshot: it is read after the lock is released.
+func (s *Server) batchAnswer(b *batch, withNonce bool) batchStream {
+	head := *b
+	head.Tx = nil
+	v := s.batchJSON(&head, withNonce) // all but the transactions
+	v.TransactionsCount = len(b.Tx)
+	return batchStream{head: v, b: b}
 }
