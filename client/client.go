@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -37,6 +38,7 @@ type Client struct {
 	signer         Signer
 	retry          RetryPolicy
 	userAgent      string
+	urls           sync.Map // path → its absolute URL: status polls ask for the same few
 }
 
 // RetryPolicy governs retries of calls that are safe to repeat.
@@ -261,12 +263,9 @@ func (c *Client) backoff(try int) time.Duration {
 // once sends one request. It returns the Retry-After wait IntaSend asked
 // for, if any.
 func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (time.Duration, error) {
-	u := c.base.JoinPath(cl.path)
-	if strings.HasSuffix(cl.path, "/") && !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
-	}
+	target := c.url(cl.path)
 	if len(cl.query) > 0 {
-		u.RawQuery = cl.query.Encode()
+		target += "?" + cl.query.Encode()
 	}
 	var body io.Reader
 	if payload != nil {
@@ -276,7 +275,7 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 	// be running when Do returns (an early answer): hence the atomic.
 	var sent atomic.Bool
 	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), cl.method, u.String(), body)
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), cl.method, target, body)
 	if err != nil {
 		return 0, fmt.Errorf("intasend %s %s: %w", cl.method, cl.path, err)
 	}
@@ -318,6 +317,19 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 		return 0, fmt.Errorf("intasend %s %s: %w: %w", cl.method, cl.path, errDecode, err)
 	}
 	return 0, nil
+}
+
+// url is the absolute URL of an API path (without a query), built once.
+func (c *Client) url(path string) string {
+	if u, ok := c.urls.Load(path); ok {
+		return u.(string)
+	}
+	u := c.base.JoinPath(path)
+	if strings.HasSuffix(path, "/") && !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	c.urls.Store(path, u.String())
+	return u.String()
 }
 
 // readBody reads an answer (at most maxBody bytes) into a buffer of its
