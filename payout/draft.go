@@ -109,6 +109,11 @@ func thousands(n int) string {
 	return strings.TrimSuffix(client.Units(int64(n)).String(), ".00")
 }
 
+// FormatCount writes a count the way every payout message does, digits
+// grouped: 5,001. Counts beside each other must never read "5000 rows"
+// and "5,001 rows".
+func FormatCount(n int) string { return thousands(n) }
+
 // dupIndex finds rows that pay the same account the same amount: almost
 // always a copy-paste slip, so a warning, not an error.
 type dupIndex struct{ seen map[dupKey]int } // key → Line first seen

@@ -261,7 +261,7 @@ func (m *Model) duplicateRow() tea.Cmd {
 		return nil
 	}
 	if len(c.d.Rows) >= payout.MaxRows {
-		return common.Toast(common.ToastWarn, fmt.Sprintf("A batch holds at most %d rows", payout.MaxRows))
+		return common.Toast(common.ToastWarn, fmt.Sprintf("A batch holds at most %s rows", fmtInt(payout.MaxRows)))
 	}
 	i := c.cursor
 	r := c.d.Rows[i]

@@ -619,3 +619,24 @@ func TestFolderRelist(t *testing.T) {
 		t.Fatalf("%d rows", n)
 	}
 }
+
+// TestImportVerdictMatchesCheck: the console's import counts and lists the
+// same bad rows as `payouts check` for the same file (cmd_payouts_test.go
+// checks the command on this text): a =HYPERLINK line is not valid CSV,
+// so it is a bad row kept aside, not dropped.
+func TestImportVerdictMatchesCheck(t *testing.T) {
+	const hyperlinkCSV = "name,phone,amount\nJane,0712345678,100\n=HYPERLINK(\"http://x\",\"Bob\"),0722000111,100\nBad,07,100\n"
+	f := newFixture(t, fixtureOpt{})
+	d, _ := f.local(t, 120, 36)
+	d.Feed(tea.PasteMsg{Content: hyperlinkCSV})
+	d.MustShow("1 added · ✖ 2 bad rows kept aside", `line 3: not valid CSV: bare "`, `line 4: account: "07" is too short`)
+	d.Press("enter")
+	rows := d.m.comp.d.Rows
+	if len(rows) != 3 || rows[2].Account != "07" {
+		t.Fatalf("rows %q\n%s", rowsOf(d.m), d.View())
+	}
+	// The line that is not CSV comes in with all its text, to fix here.
+	if r := rows[1]; r.Line != 3 || !strings.Contains(r.Name+r.Account, "HYPERLINK") || !strings.Contains(r.Name+r.Account, "0722000111") {
+		t.Errorf("the bad CSV line came in as %+v", r)
+	}
+}

@@ -138,7 +138,7 @@ func (m *Model) onImported(msg importedMsg) tea.Cmd {
 	}
 	p.rejected = im.Rejected
 	p.added = len(im.Rows)
-	logged := m.record("payout.import", p.label, "ok", fmt.Sprintf("%d rows added, %d bad kept aside, %d warnings", len(im.Rows), len(im.Rejected), im.Warnings()))
+	logged := m.record("payout.import", p.label, "ok", fmt.Sprintf("%s rows added, %s bad kept aside, %s warnings", fmtInt(len(im.Rows)), fmtInt(im.Bad()), fmtInt(im.Warnings())))
 	if len(im.Rows) > 0 {
 		at := len(c.d.Rows)
 		c.insert(at, im.Rows, m.banks)
@@ -185,9 +185,9 @@ func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
 		c := &m.comp
 		at := len(c.d.Rows)
 		c.insert(at, p.rejected, m.banks)
-		c.push(undoOp{what: fmt.Sprintf("adding %d bad rows", len(p.rejected)), kind: undoTruncate, n: at})
+		c.push(undoOp{what: fmt.Sprintf("adding %s bad rows", fmtInt(len(p.rejected))), kind: undoTruncate, n: at})
 		c.setCursor(at, m.composeRows())
-		m.message = fmt.Sprintf("Added the %d bad %s at the end: fix them (e) or delete them (d)", len(p.rejected), text.Plural(len(p.rejected), "row", "rows"))
+		m.message = fmt.Sprintf("Added the %s bad %s at the end: fix them (e) or delete them (d)", fmtInt(len(p.rejected)), text.Plural(len(p.rejected), "row", "rows"))
 		p.taken = true
 		m.imp = nil
 		return m.changed()
@@ -213,10 +213,10 @@ func (m *Model) importView() string {
 		lines = append(lines, "", st.Faint.Render("esc close"))
 	default:
 		im := p.res
-		bad := len(p.rejected)
-		lines = append(lines, fmt.Sprintf("%s %s added · %s %d bad %s kept aside · %s %d %s",
-			common.SymOK, fmtInt(p.added), common.SymFailed, bad, text.Plural(bad, "row", "rows"),
-			common.SymWarn, im.Warnings(), text.Plural(im.Warnings(), "warning", "warnings")), "")
+		bad := im.Bad() // the count `payouts check` prints for the same file
+		lines = append(lines, fmt.Sprintf("%s %s added · %s %s bad %s kept aside · %s %s %s",
+			common.SymOK, fmtInt(p.added), common.SymFailed, fmtInt(bad), text.Plural(bad, "row", "rows"),
+			common.SymWarn, fmtInt(im.Warnings()), text.Plural(im.Warnings(), "warning", "warnings")), "")
 		room := max(m.height-8, 3)
 		probs := im.Problems
 		end := min(p.offset+room, len(probs))
@@ -228,11 +228,11 @@ func (m *Model) importView() string {
 			lines = append(lines, style.Render(text.Truncate(sym+" "+pr.String(), inner)))
 		}
 		if len(probs) > room {
-			lines = append(lines, st.Faint.Render(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", p.offset+1, end, len(probs))))
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("%s–%s of %s · ↑/↓ scroll", fmtInt(p.offset+1), fmtInt(end), fmtInt(len(probs)))))
 		}
 		lines = append(lines, "")
 		if bad > 0 {
-			lines = append(lines, st.Faint.Render(fmt.Sprintf("enter adds the %d bad %s to the draft to fix there · esc leaves them out", bad, text.Plural(bad, "row", "rows"))))
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("enter adds the %s bad %s to the draft to fix there · esc leaves them out", fmtInt(bad), text.Plural(bad, "row", "rows"))))
 		} else {
 			lines = append(lines, st.Faint.Render("enter/esc close"))
 		}
