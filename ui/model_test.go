@@ -253,8 +253,18 @@ func TestConfirm(t *testing.T) {
 		{"right then enter confirms", "", []string{"right", "enter"}, "", nil, "yes"},
 		{"tab twice is back on cancel", "", []string{"tab", "shift+tab", "enter"}, "", nil, "no"},
 		{"typed: confirm locked until typed", "1,500.00", []string{"tab", "enter"}, "", nil, "open"},
-		{"typed: wrong text stays locked", "1,500.00", []string{"tab"}, "1,500.0", []string{"enter"}, "open"},
+		{"typed: wrong text stays locked", "1,500.00", []string{"tab"}, "1,500.0x", []string{"enter"}, "open"},
+		{"typed: another spelling of the amount unlocks", "1,500.00", []string{"tab"}, "1,500.0", []string{"enter"}, "yes"},
 		{"typed: exact text unlocks", "1,500.00", []string{"tab"}, "1,500.00", []string{"enter"}, "yes"},
+		{"typed: amount without grouping or cents unlocks", "4,300.00", []string{"tab"}, "4300", []string{"enter"}, "yes"},
+		{"typed: amount grouped without cents unlocks", "4,300.00", []string{"tab"}, "4,300", []string{"enter"}, "yes"},
+		{"typed: amount with cents, no grouping, unlocks", "4,300.00", []string{"tab"}, "4300.00", []string{"enter"}, "yes"},
+		{"typed: amount with currency unlocks", "4,300.00", []string{"tab"}, "KES 4,300.00", []string{"enter"}, "yes"},
+		{"typed: one decimal place unlocks", "4,300.50", []string{"tab"}, "4300.5", []string{"enter"}, "yes"},
+		{"typed: another amount stays locked", "4,300.00", []string{"tab"}, "4300.01", []string{"enter"}, "open"},
+		{"typed: a tenth of it stays locked", "4,300.00", []string{"tab"}, "430", []string{"enter"}, "open"},
+		{"typed: an id suffix is matched exactly", "8181", []string{"tab"}, "8,181", []string{"enter"}, "open"},
+		{"typed: an id suffix unlocks when exact", "8181", []string{"tab"}, "8181", []string{"enter"}, "yes"},
 		{"typed: enter on cancel still cancels", "8181", nil, "8181", []string{"enter"}, "no"},
 		{"typed: esc cancels", "8181", nil, "81", []string{"esc"}, "no"},
 		{"letters go to the field, not the view", "q", nil, "q", []string{"tab", "enter"}, "yes"},
@@ -294,6 +304,25 @@ func TestConfirm(t *testing.T) {
 				t.Fatal("keys leaked to the tabs")
 			}
 		})
+	}
+}
+
+// TestConfirmLabels: a dialog may name its buttons after what they do;
+// the focus brackets and the lock follow the names.
+func TestConfirmLabels(t *testing.T) {
+	m, _ := confirmShell(t, "", common.ConfirmMsg{Title: "Cancel batch X", ConfirmLabel: "Cancel batch", CancelLabel: "Keep batch",
+		Danger: true, OnConfirm: yes{}, OnCancel: no{}})
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "[ Keep batch ]") || !strings.Contains(v, "  Cancel batch  ") ||
+		strings.Contains(v, "Confirm") {
+		t.Fatalf("buttons not named after the action:\n%s", v)
+	}
+	press(t, m, "tab")
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "[ Cancel batch ]") {
+		t.Fatalf("focus not shown on the named button:\n%s", v)
+	}
+	m, _ = confirmShell(t, "", common.ConfirmMsg{Title: "Approve", Typed: "10.00", ConfirmLabel: "Approve", OnConfirm: yes{}})
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "Approve (locked)") || !strings.Contains(v, "Approve unlocks when") {
+		t.Fatalf("lock not shown on the named button:\n%s", v)
 	}
 }
 

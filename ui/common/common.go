@@ -227,9 +227,13 @@ type HealthMsg struct {
 }
 
 // ConfirmMsg asks the shell for a confirmation dialog. The dialog defaults
-// to Cancel; when Typed is set the user must type it exactly (an amount, the
-// last characters of a batch id) before Confirm is possible. On confirm the
-// shell sends OnConfirm to the view that asked; on cancel, OnCancel (if any).
+// to Cancel; when Typed is set the user must type it before Confirm is
+// possible. An amount written as client.Amount.String writes it
+// ("4,300.00") is matched by value: any spelling of the same cents
+// unlocks (4300, 4,300, 4300.00, KES 4,300.00). Anything else (the last
+// characters of a batch id, a subscription id) must be typed exactly. On
+// confirm the shell sends OnConfirm to the view that asked; on cancel,
+// OnCancel (if any).
 type ConfirmMsg struct {
 	Title     string
 	Body      string
@@ -245,6 +249,11 @@ type ConfirmMsg struct {
 	// Initiator is who initiated the thing being approved (a payout
 	// batch); with FourEyes the shell refuses when it is the current user.
 	Initiator string
+	// ConfirmLabel and CancelLabel name the buttons after what they do
+	// ("Cancel batch" / "Keep batch"), so a dialog about cancelling never
+	// offers a button called Cancel that means the opposite. Empty:
+	// "Confirm" and "Cancel".
+	ConfirmLabel, CancelLabel string
 }
 
 // Confirm returns a command that opens a confirmation dialog.

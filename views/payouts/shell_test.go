@@ -188,6 +188,23 @@ func TestShellApproveNeedsTypedTotal(t *testing.T) {
 	}
 }
 
+// TestShellApproveAcceptsAnySpelling: the typed total is compared as an
+// amount, so "1000" unlocks a confirmation that shows 1,000.00.
+func TestShellApproveAcceptsAnySpelling(t *testing.T) {
+	s := newShell(t, "")
+	s.previewed()
+	s.press("A", "tab")
+	s.typeText("1000")
+	if v := s.screen(); strings.Contains(v, "(locked)") {
+		t.Fatalf("1000 did not unlock a total of 1,000.00:\n%s", v)
+	}
+	s.press("enter")
+	s.waitFor("Paid KES")
+	if s.approvals() != 1 {
+		t.Fatalf("approvals %d", s.approvals())
+	}
+}
+
 func TestShellMakerCannotApprove(t *testing.T) {
 	s := newShell(t, common.RoleMaker)
 	s.previewed()
