@@ -61,8 +61,8 @@ type openBatch struct {
 
 // summary is counted once per answer, not per frame.
 type summary struct {
-	paid, failed, pending    int
-	paidAmt, failedAmt, chgs client.Amount
+	paid, failed, cancelled, pending       int
+	paidAmt, failedAmt, cancelledAmt, chgs client.Amount
 }
 
 func (b *openBatch) set(nb *client.Batch, now time.Time) {
@@ -75,6 +75,11 @@ func (b *openBatch) set(nb *client.Batch, now time.Time) {
 			s.paid++
 			s.paidAmt += t.Amount
 			s.chgs += t.Charge
+		case strings.HasPrefix(t.StatusCode, "TC"):
+			// Cancelled (the batch before approval, or what was left when
+			// it ended early): never sent, so counted apart from failures.
+			s.cancelled++
+			s.cancelledAmt += t.Amount
 		case payout.Failed(t):
 			s.failed++
 			s.failedAmt += t.Amount
@@ -86,6 +91,13 @@ func (b *openBatch) set(nb *client.Batch, now time.Time) {
 		s.chgs = nb.ActualCharges
 	}
 	b.sum = s
+}
+
+// cancelled: the batch was called off before approval (BE111 with every
+// row cancelled), as opposed to one that ended early after paying some.
+func (b *openBatch) cancelled() bool {
+	s := b.sum
+	return b.b != nil && b.b.StatusCode == client.BatchEnded && s.paid == 0 && s.failed == 0 && s.pending == 0
 }
 
 // tracking: the batch is past approval (or its approval is being settled).
@@ -639,6 +651,11 @@ func (m *Model) cancelBatch() tea.Cmd {
 		Target:    b.b.TrackingID,
 		Amount:    b.total(),
 		Initiator: b.entry.Initiator,
+
+		// The buttons name the action: "Cancel" beside "Confirm" in a
+		// dialog about cancelling reads both ways.
+		ConfirmLabel: "Cancel batch",
+		CancelLabel:  "Keep batch",
 	})
 }
 
@@ -684,6 +701,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 	}
 	m.setBatch(b, msg.b, now)
 	b.phase = phaseFinal
-	b.note = "Cancelled"
+	b.err = "" // a "cannot approve" from before says nothing about a cancelled batch
+	b.note = "Cancelled before approval: nothing was paid"
 	return tea.Batch(text.Health(nil, now), m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" Batch "+msg.b.FileID+" cancelled"))
 }

@@ -130,6 +130,7 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 				b.phase = phaseFinal
 			}
 			b.note = "Changed elsewhere: " + st.Status + " (" + st.StatusCode + ")"
+			b.err = "" // whatever stood in the way of approving it no longer applies
 		} else if st.Nonce != "" {
 			b.approveWith = st
 		}
