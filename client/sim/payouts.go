@@ -486,38 +486,14 @@ var payeeNames = []string{"JANE WANJIKU", "JOHN OTIENO", "MARY AKINYI", "PETER K
 
 // ---- charges and limits ----
 
-// payBand is one row of a tariff: amounts up to UpTo cost Fee.
-type payBand struct{ UpTo, Fee client.Amount }
-
-// payoutTariffs approximate IntaSend's published send-money tariffs (KES,
-// per transaction, business pays). They are the simulator's figures, not
-// IntaSend's exact price list; the 2025 sample (B2C KES 38 → charge 10.00)
-// fits the first B2C band. INTASEND P2P and airtime are free.
-//
-//	MPESA-B2C:  ≤1,000: 10 · ≤5,000: 20 · ≤20,000: 40 · ≤70,000: 70 · ≤150,000: 100
-//	MPESA-B2B:  ≤1,000: 30 · ≤10,000: 60 · ≤50,000: 100 · ≤250,000: 200
-//	PESALINK:   ≤10,000: 40 · ≤100,000: 70 · ≤999,999: 100
-var payoutTariffs = map[string][]payBand{
-	"MPESA-B2C": {{client.Units(1000), client.Units(10)}, {client.Units(5000), client.Units(20)},
-		{client.Units(20000), client.Units(40)}, {client.Units(70000), client.Units(70)}, {client.Units(150000), client.Units(100)}},
-	"MPESA-B2B": {{client.Units(1000), client.Units(30)}, {client.Units(10000), client.Units(60)},
-		{client.Units(50000), client.Units(100)}, {client.Units(250000), client.Units(200)}},
-	"PESALINK": {{client.Units(10000), client.Units(40)}, {client.Units(100000), client.Units(70)},
-		{client.Units(999999), client.Units(100)}},
-}
-
-// payoutCharge is the charge for one transaction of amount on provider.
+// payoutCharge is the charge for one transaction of amount on provider:
+// client.EstimatePayoutCharge, so the console's check before initiating
+// and the simulator's charges are one table. Those figures approximate
+// IntaSend's published send-money tariffs (business pays); they are not
+// IntaSend's exact price list. The 2025 sample (B2C KES 38 → charge
+// 10.00) fits the first B2C band; INTASEND P2P and airtime are free.
 func payoutCharge(provider string, amount client.Amount) client.Amount {
-	bands := payoutTariffs[provider]
-	for _, b := range bands {
-		if amount <= b.UpTo {
-			return b.Fee
-		}
-	}
-	if len(bands) > 0 {
-		return bands[len(bands)-1].Fee
-	}
-	return 0
+	return client.EstimatePayoutCharge(provider, amount)
 }
 
 // payLimit is a rail's per-transaction range; Max 0 means no ceiling.

@@ -1,6 +1,7 @@
 package payouts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -203,11 +204,15 @@ type (
 	}
 )
 
-// preview refuses while rows have errors, warns before initiating a batch
-// identical to one already initiated, then initiates.
+// preview refuses while rows have errors, then checks the wallet covers
+// the batch (checkBalance), then warns before initiating a batch identical
+// to one already initiated, then initiates.
 func (m *Model) preview() tea.Cmd {
 	if why := m.busyBatch(); why != "" {
 		return common.Toast(common.ToastWarn, "Not now: "+why)
+	}
+	if m.balSeq != 0 {
+		return nil // the balance is being read for this very preview
 	}
 	d := m.comp.d
 	ps := d.Problems(m.banks)
@@ -222,6 +227,87 @@ func (m *Model) preview() tea.Cmd {
 		m.message = fmt.Sprintf("Preview refused: %d %s to fix first (%s)", n, text.Plural(n, "error", "errors"), first)
 		return common.Toast(common.ToastError, fmt.Sprintf("%s Preview refused: fix %d %s first", common.SymFailed, n, text.Plural(n, "error", "errors")))
 	}
+	return m.checkBalance()
+}
+
+// balanceMsg is the wallet's balance, read just before initiating.
+type balanceMsg struct {
+	seq      int
+	walletID string
+	w        *client.Wallet
+	err      error
+}
+
+// checkBalance reads the paying wallet afresh: initiating creates a batch
+// at IntaSend, so one the wallet cannot cover (total plus estimated
+// charges) is refused here and never created. The wallets list on screen
+// may be minutes old; this read is not.
+func (m *Model) checkBalance() tea.Cmd {
+	id := m.comp.d.WalletID
+	if id == "" {
+		m.message = "Preview refused: no wallet chosen (s), so the balance cannot be checked; nothing was initiated"
+		return common.Toast(common.ToastError, common.SymFailed+" Choose the wallet to pay from first (s)")
+	}
+	m.seq++
+	m.balSeq = m.seq
+	seq, c, base := m.seq, m.c.Client, m.c.Context()
+	m.message = "Checking that wallet " + id + " covers the batch…"
+	return tea.Batch(func() tea.Msg {
+		cx, cancel := reqCtx(base)
+		defer cancel()
+		w, err := c.GetWallet(cx, id)
+		return balanceMsg{seq: seq, walletID: id, w: w, err: err}
+	}, m.startSpin())
+}
+
+// onBalance initiates when the wallet covers the draft as it is now (it
+// may have been edited while the balance was read); otherwise it says by
+// how much it falls short, and nothing is initiated.
+func (m *Model) onBalance(msg balanceMsg) tea.Cmd {
+	if msg.seq != m.balSeq {
+		return nil
+	}
+	m.balSeq = 0
+	now := m.c.Now()
+	d := m.comp.d
+	switch {
+	case msg.err != nil:
+		m.message = "Preview not sent: the wallet's balance could not be read (" + text.ErrText(msg.err) + "); nothing was initiated"
+		return tea.Batch(text.Health(msg.err, now), common.Error("Preview not sent", fmt.Errorf("the balance of wallet %s could not be read, so nothing was initiated: %w", msg.walletID, msg.err)))
+	case d.WalletID != msg.walletID:
+		m.message = "The wallet changed while its balance was read: p previews again"
+		return text.Health(nil, now)
+	}
+	m.freshWallet(*msg.w)
+	_, sum := d.Totals()
+	chg := d.EstimatedCharges()
+	if need := sum + chg; msg.w.AvailableBalance < need {
+		cur := cmp.Or(d.Currency, "KES")
+		short := (need - msg.w.AvailableBalance).Format(cur)
+		// The amount short leads: it survives a narrow status line.
+		m.message = fmt.Sprintf("Preview refused: %s short (available %s; needs %s + est. charges %s); nothing was initiated",
+			short, msg.w.AvailableBalance.Format(cur), sum.Format(cur), chg.Format(cur))
+		why := fmt.Errorf("wallet %s has %s available; the batch needs %s plus estimated charges %s: %s short. "+
+			"Nothing was initiated at IntaSend. Top the wallet up or choose another (s), then preview again",
+			msg.w.ID, msg.w.AvailableBalance.Format(cur), sum.Format(cur), chg.Format(cur), short)
+		return tea.Batch(text.Health(nil, now), common.Error("Preview refused: the wallet is "+short+" short", why))
+	}
+	return tea.Batch(text.Health(nil, now), m.guardDuplicate())
+}
+
+// freshWallet puts a wallet just read into the list the screen shows.
+func (m *Model) freshWallet(w client.Wallet) {
+	for i := range m.wallets {
+		if m.wallets[i].ID == w.ID {
+			m.wallets[i] = w
+		}
+	}
+}
+
+// guardDuplicate asks before initiating a batch identical to one already
+// initiated, else initiates.
+func (m *Model) guardDuplicate() tea.Cmd {
+	d := m.comp.d
 	fp := d.Fingerprint()
 	if prior := m.priorInitiations(fp); len(prior) > 0 {
 		m.seq++

@@ -118,6 +118,8 @@ type Model struct {
 
 	// dupSeq is the duplicate-guard confirmation waiting for an answer.
 	dupSeq int
+	// balSeq is the balance read a preview waits for (0: none).
+	balSeq int
 	// sessionInitiated backs the duplicate guard when there is no journal
 	// (and covers attempts whose answer was lost).
 	sessionInitiated map[string][]payout.Entry
@@ -325,7 +327,7 @@ func (m *Model) QuitWarning() string {
 type spinMsg struct{}
 
 func (m *Model) busy() bool {
-	return m.save.inFlight || (m.batch != nil && (m.batch.inFlight || m.batch.phase == phaseInitiating ||
+	return m.save.inFlight || m.balSeq != 0 || (m.batch != nil && (m.batch.inFlight || m.batch.phase == phaseInitiating ||
 		m.batch.phase == phaseApproving || m.batch.phase == phaseCancelling || m.batch.polling())) ||
 		(m.imp != nil && m.imp.loading) || (m.files != nil && !m.files.loaded) || m.pend.loading
 }

@@ -129,6 +129,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onSaved(msg)
 	case pendingLoadedMsg:
 		return m.onPendingLoaded(msg)
+	case balanceMsg:
+		return m.onBalance(msg)
 	case initiateMsg:
 		return m.onInitiateConfirmed(msg)
 	case initiatedMsg:

@@ -370,17 +370,47 @@ func TestDoubleApproveSendsOne(t *testing.T) {
 	}
 }
 
+// TestWalletMustCover: preview reads the wallet's balance before
+// initiating; a batch it cannot cover (total plus estimated charges) is
+// never created at IntaSend, and the screen says by how much it falls
+// short.
 func TestWalletMustCover(t *testing.T) {
 	f := newFixture(t, fixtureOpt{noFund: true})
+	f.collect("", client.Units(1000)) // 970.00 available after M-Pesa's 3%
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.addRow("John", "0708374149", "234.50", "bonus")
+	d.Press("p")
+	if n := f.Server.Counters().Requests["POST send-money/initiate/"]; n != 0 || d.m.batch != nil {
+		t.Fatalf("a batch the wallet cannot cover was initiated (%d requests)\n%s", n, d.View())
+	}
+	// 1,234.50 + 2 × 10.00 estimated charges − 970.00 available.
+	d.MustShow("Preview refused: KES 284.50 short (available KES 970.00; needs KES 1,234.50 + est. charges KES 20.00)")
+	if es := strings.Join(d.ErrorTexts(), "\n"); !strings.Contains(es, "the wallet is KES 284.50 short") ||
+		!strings.Contains(es, "has KES 970.00 available; the batch needs KES 1,234.50 plus estimated charges KES 20.00: KES 284.50 short. Nothing was initiated") {
+		t.Errorf("errors %q", es)
+	}
+
+	// Topped up, the same draft previews; the estimate matches IntaSend's.
 	f.collect("", client.Units(1000))
-	d := previewed(t, f) // 1,234.50 + 20.00 charges > 1,000 (minus the collection's fee)
-	if v := d.View(); !strings.Contains(v, "cannot approve") {
-		t.Errorf("no shortfall shown:\n%s", v)
+	d.Press("p")
+	if d.m.batch == nil || d.m.batch.phase != phasePreview || d.m.batch.b.ChargeEstimate != d.m.comp.d.EstimatedCharges() {
+		t.Fatalf("no preview after topping up, or estimates differ:\n%s", d.View())
 	}
-	d.Press("A")
-	if d.confirms() != 0 || !strings.Contains(d.m.batch.err, "less than the total plus charges KES 1,254.50") {
-		t.Fatalf("approve not refused: confirms %d err %q", d.confirms(), d.m.batch.err)
+}
+
+// TestWalletCoverUnreadable: when the balance cannot be read, nothing is
+// initiated (never a batch that may not be payable) and the user is told.
+func TestWalletCoverUnreadable(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.m.comp.d.WalletID = "NOSUCH1"
+	d.Press("p")
+	if n := f.Server.Counters().Requests["POST send-money/initiate/"]; n != 0 || d.m.batch != nil {
+		t.Fatalf("initiated without knowing the balance (%d requests)", n)
 	}
+	d.MustShow("Preview not sent: the wallet's balance could not be read")
 }
 
 func TestKeysUnboundForRoles(t *testing.T) {
