@@ -399,6 +399,43 @@ func TestQuitAsksWhenWorkWouldBeLost(t *testing.T) {
 	}
 }
 
+// noteView leaves a batch waiting when the console closes.
+type noteView struct{ guardView }
+
+func (n noteView) ExitNote() string { return "Batch X waits for approval.\nIt stays in Pending." }
+
+// TestCtrlCAsksLikeQ: with work at stake ctrl+c asks the same question as
+// q, over any dialog (whose owner hears Cancel); a second ctrl+c quits at
+// once, and what the views leave pending is collected for printing.
+func TestCtrlCAsksLikeQ(t *testing.T) {
+	m, v := confirmShell(t, "", common.ConfirmMsg{Title: "Approve?", Typed: "8181", OnConfirm: yes{}, OnCancel: no{}})
+	m.views[2] = noteView{guardView{m.views[2].(*recView)}}
+	_, cmd := m.Update(keyMsg("ctrl+c"))
+	if drain(t, m, cmd) {
+		t.Fatal("ctrl+c quit without asking")
+	}
+	if got := ansi.Strip(m.Render()); !strings.Contains(got, "Quit malipo?") || !strings.Contains(got, "draft is not saved") {
+		t.Fatalf("no quit question:\n%s", got)
+	}
+	if len(received[no](v)) != 1 || len(received[yes](v)) != 0 {
+		t.Fatal("the dialog under the question was not answered Cancel")
+	}
+	press(t, m, "enter") // Stay
+	if m.confirm != nil || len(m.ExitNotes()) != 0 {
+		t.Fatal("Stay did not stay")
+	}
+	press(t, m, "ctrl+c")
+	_, cmd = m.Update(keyMsg("ctrl+c"))
+	if !drain(t, m, cmd) {
+		t.Fatal("a second ctrl+c did not quit")
+	}
+	var out strings.Builder
+	PrintExitNotes(&out, m.ExitNotes())
+	if got, want := out.String(), "malipo: Batch X waits for approval.\nmalipo: It stays in Pending.\n"; got != want {
+		t.Errorf("exit notes %q, want %q", got, want)
+	}
+}
+
 func TestRefreshIsDelegated(t *testing.T) {
 	m, v := newRecShell(t, "")
 	press(t, m, "r")

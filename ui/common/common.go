@@ -267,10 +267,21 @@ type Refresher interface {
 }
 
 // QuitGuard is optionally implemented by views holding work that quitting
-// would lose (a draft, an unfinished approval). When QuitWarning is not
-// empty the shell asks before quitting on `q`; ctrl+c still quits at once.
+// would lose, leave unsure or leave waiting (an unsaved draft, an approval
+// in flight, a batch waiting for approval). When QuitWarning is not empty
+// the shell asks before quitting, on `q` and on ctrl+c alike (a second
+// ctrl+c quits at once); when it is empty, nothing is asked.
 type QuitGuard interface {
 	QuitWarning() string
+}
+
+// ExitNoter is optionally implemented by views that leave something
+// pending when the console closes (a payout batch waiting for approval).
+// The shell collects the notes as it quits and Run prints them on the
+// terminal once the console's screen is gone, so the last thing the user
+// sees says what still waits.
+type ExitNoter interface {
+	ExitNote() string
 }
 
 // GoToMsg asks the shell to switch to the tab whose Title() is Tab and then

@@ -12,6 +12,8 @@
 package payouts
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -22,6 +24,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Timings.
@@ -303,7 +306,10 @@ func (m *Model) FullHelp() [][]key.Binding {
 	}
 }
 
-// QuitWarning tells the shell what quitting would lose or leave unsure.
+// QuitWarning tells the shell what quitting would lose, leave unsure or
+// leave waiting. A draft the journal holds is not among them: it is
+// offered back next time, so quitting loses nothing and the shell does
+// not ask. A draft whose last save failed is: quitting would lose it.
 func (m *Model) QuitWarning() string {
 	if b := m.batch; b != nil {
 		switch b.phase {
@@ -312,16 +318,42 @@ func (m *Model) QuitWarning() string {
 		case phaseApproving:
 			return "A payout approval is in flight; quitting now leaves you unsure whether the money moved."
 		case phasePreview, phaseConfirming:
-			return "A payout batch is waiting for approval (it stays in Pending)."
+			return m.waitingNote(b) + "."
 		}
 	}
-	if m.save.inFlight || m.save.dirty {
+	draft := len(m.comp.d.Rows) > 0 && !m.comp.initiated
+	switch {
+	case m.save.inFlight || m.save.dirty:
 		return "The payout draft is still being saved."
-	}
-	if m.opts.journal == nil && len(m.comp.d.Rows) > 0 && !m.comp.initiated {
+	case draft && m.opts.journal == nil:
 		return "The payout draft is not saved anywhere (no journal): quitting loses it."
+	case draft && m.save.err != "":
+		return "The payout draft could not be saved (" + m.save.err + "): quitting loses its latest changes."
 	}
 	return ""
+}
+
+// waitingNote names the open batch that waits for approval.
+func (m *Model) waitingNote(b *openBatch) string {
+	return fmt.Sprintf("Payout batch %s (%s, tracking %s) is waiting for approval; it stays in Payouts → Pending (P)",
+		text.OrDash(b.b.FileID), b.total().Format(b.currency()), text.OrDash(b.b.TrackingID))
+}
+
+// ExitNote is what is left pending, printed after the console has closed
+// (the screen it was on is gone by then): the batch waiting for approval,
+// and how many others wait.
+func (m *Model) ExitNote() string {
+	var notes []string
+	others := m.pend.count
+	if b := m.batch; b != nil && (b.phase == phasePreview || b.phase == phaseConfirming) {
+		notes = append(notes, m.waitingNote(b)+".")
+		others--
+	}
+	if others > 0 {
+		notes = append(notes, fmt.Sprintf("%s %s waiting for approval in Payouts → Pending (P).",
+			fmtInt(others), text.Plural(others, "payout batch is", "payout batches are")))
+	}
+	return strings.Join(notes, "\n")
 }
 
 type spinMsg struct{}

@@ -286,6 +286,33 @@ func TestQuitWarning(t *testing.T) {
 	}
 }
 
+// TestQuitWarningJournalled: a draft the journal holds is offered back
+// next time, so quitting loses nothing and nothing is asked; once a save
+// has failed, quitting would lose the draft, so the shell must ask.
+func TestQuitWarningJournalled(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "100", "nov")
+	if w := d.m.QuitWarning(); w != "" || d.m.save.err != "" {
+		t.Fatalf("a journalled draft warns %q (save error %q)", w, d.m.save.err)
+	}
+	// The drafts folder becomes a file: every later save fails.
+	drafts := filepath.Join(f.dir, "drafts")
+	if err := os.RemoveAll(drafts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(drafts, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.addRow("John", "0711222333", "200", "nov")
+	if d.m.save.err == "" {
+		t.Fatal("the save did not fail")
+	}
+	if w := d.m.QuitWarning(); !strings.Contains(w, "could not be saved") || !strings.Contains(w, "quitting loses its latest changes") {
+		t.Errorf("an unsaved draft does not warn: %q", w)
+	}
+}
+
 func TestDuplicateGuard(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
