@@ -555,6 +555,9 @@ func (m *Model) approve() tea.Cmd {
 	body := fmt.Sprintf("Pays %s %s from %s: %s plus charges %s.\nFile %s · tracking %s",
 		fmtInt(len(b.b.Transactions)), text.Plural(len(b.b.Transactions), "payout", "payouts"), m.walletLabel(b),
 		total.Format(cur), b.b.ChargeEstimate.Format(cur), b.b.FileID, b.b.TrackingID)
+	if dup := duplicates(b.b.Transactions, cur); dup != "" {
+		body += "\n" + dup
+	}
 	if m.c.Client != nil && m.opts.deviceID != "" {
 		body += "\nThe nonce is signed with device " + m.opts.deviceID + "'s key."
 	}
@@ -572,6 +575,41 @@ func (m *Model) approve() tea.Cmd {
 		Amount:    total,
 		Initiator: b.entry.Initiator, // four-eyes: the shell refuses the initiator
 	})
+}
+
+// duplicates says, for the approval dialog, how many payouts repeat an
+// earlier one's account and amount (a file imported twice doubles every
+// payment), with the first few: the last look before money moves. Empty
+// when there are none.
+func duplicates(txs []client.PayoutResult, cur string) string {
+	type payee struct {
+		account, bank string
+		amount        client.Amount
+	}
+	seen := make(map[payee]int, len(txs))
+	var order []payee
+	extra := 0
+	for _, t := range txs {
+		k := payee{t.Account, t.BankCode, t.Amount}
+		if seen[k]++; seen[k] == 2 {
+			order = append(order, k)
+		}
+		if seen[k] > 1 {
+			extra++
+		}
+	}
+	if extra == 0 {
+		return ""
+	}
+	var ex []string
+	for _, k := range order[:min(len(order), 3)] {
+		ex = append(ex, fmt.Sprintf("%s %s ×%d", k.account, k.amount.Format(cur), seen[k]))
+	}
+	if len(order) > 3 {
+		ex = append(ex, "…")
+	}
+	return fmt.Sprintf("%s %s %s the same account the same amount as another row (%s).", common.SymWarn,
+		fmtInt(extra), text.Plural(extra, "duplicate pays", "duplicates pay"), strings.Join(ex, ", "))
 }
 
 func (m *Model) walletLabel(b *openBatch) string {
@@ -700,9 +738,7 @@ func (m *Model) afterApproval(b *openBatch) {
 		return
 	}
 	d := m.comp.d
-	m.comp.reset(payout.NewDraft(d.Rail, m.c.Now()))
-	m.comp.d.WalletID, m.comp.d.Currency = d.WalletID, d.Currency
-	m.comp.revalidate(m.banks)
+	m.resetDraft()
 	if j := m.opts.journal; j != nil {
 		_ = j.DiscardDraft(d.ID)
 	}

@@ -166,13 +166,14 @@ func newModel(c *common.Common, opts ...Option) *Model {
 func (m *Model) applyPerms() {
 	k := &m.keys
 	ini := m.c.Can(common.PermInitiate)
-	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Settings, &k.Preview, &k.RetryFailed} {
+	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Settings, &k.Preview, &k.RetryFailed, &k.NewDraft} {
 		b.SetEnabled(ini)
 	}
 	// Importing fills the draft, so it needs both.
 	imp := ini && m.c.Can(common.PermImport)
-	k.Import.SetEnabled(imp)
-	k.ImportFile.SetEnabled(imp)
+	for _, b := range []*key.Binding{&k.Import, &k.ImportFile, &k.ImportReplace, &k.ImportAppend} {
+		b.SetEnabled(imp)
+	}
 	exp := m.c.Can(common.PermExport)
 	k.Export.SetEnabled(exp)
 	k.Copy.SetEnabled(exp)
@@ -199,9 +200,10 @@ func (m *Model) SetSize(w, h int) {
 	}
 }
 
-// Capturing is true while a form, a prompt or the resume offer takes keys.
+// Capturing is true while a form, a prompt, the resume offer or the
+// import's replace-or-append question takes keys (its r must not refresh).
 func (m *Model) Capturing() bool {
-	return m.form != nil || m.prompt != nil || m.resume != nil
+	return m.form != nil || m.prompt != nil || m.resume != nil || (m.imp != nil && m.imp.choose)
 }
 
 // SetShown pauses tracking polls while the view is hidden.
@@ -237,6 +239,7 @@ func (m *Model) Refresh() tea.Cmd {
 // Palette messages: the shell sends them back when an action is chosen.
 type (
 	addRowMsg     struct{}
+	newDraftMsg   struct{}
 	importOpenMsg struct{}
 	previewMsg    struct{}
 	approveKeyMsg struct{}
@@ -252,7 +255,8 @@ type (
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
 		{Title: "Add payout row", Help: "a new row in the batch being composed", Key: "a", Msg: addRowMsg{}, Perm: common.PermInitiate},
-		{Title: "Import payouts CSV", Help: "append rows from a CSV file (≤ 5,000)", Key: "i", Msg: importOpenMsg{}, Perm: common.PermImport},
+		{Title: "Import payouts CSV", Help: "rows from a CSV file (≤ 5,000): replace the draft's or append", Key: "i", Msg: importOpenMsg{}, Perm: common.PermImport},
+		{Title: "New payout draft", Help: "start an empty draft (asks first; the current one is discarded)", Key: "n", Msg: newDraftMsg{}, Perm: common.PermInitiate},
 		{Title: "Preview payout batch", Help: "initiate with IntaSend (requires approval): charges and totals", Key: "p",
 			Msg: previewMsg{}, Perm: common.PermInitiate},
 		{Title: "Approve payout batch", Help: "send the open batch's money (typed confirmation)", Key: "A",
@@ -278,6 +282,8 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.NextField, k.Choose, k.Submit, k.Cancel}
 	case m.prompt != nil:
 		return []key.Binding{k.Submit, k.Cancel}
+	case m.imp != nil && m.imp.choose:
+		return []key.Binding{k.ImportReplace, k.ImportAppend, k.Back}
 	case m.imp != nil:
 		return []key.Binding{k.Up, k.Down, k.Back}
 	case m.files != nil:
@@ -298,9 +304,9 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview},
+		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview, k.NewDraft},
 		{k.Pending, k.OpenBatch, k.OpenID, k.Open, k.Back},
-		{k.ImportFile},
+		{k.ImportFile, k.ImportReplace, k.ImportAppend},
 		{k.Approve, k.CancelBatch, k.Export, k.Copy, k.RetryFailed},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
 	}

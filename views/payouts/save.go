@@ -22,6 +22,7 @@ type saver struct {
 	dirty    bool
 	at       time.Time
 	err      string
+	discard  string // a draft dropped during the write in flight: discard it again after
 }
 
 type savedMsg struct {
@@ -63,8 +64,16 @@ func (m *Model) onSaved(msg savedMsg) tea.Cmd {
 	} else {
 		m.save.err, m.save.at = "", msg.at
 	}
+	var again tea.Cmd
+	if id, j := m.save.discard, m.opts.journal; id != "" && j != nil {
+		m.save.discard = ""
+		again = func() tea.Msg { _ = j.DiscardDraft(id); return nil }
+	}
 	if m.save.dirty {
-		return m.saveDraft()
+		return tea.Batch(again, m.saveDraft())
+	}
+	if again != nil {
+		return again
 	}
 	if j := m.opts.journal; j != nil && m.comp.initiated {
 		// A save that raced the initiate may have put the draft back after

@@ -153,7 +153,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onStatus(msg)
 	case openedMsg:
 		return m.onOpened(msg)
+	case newDraftConfirmedMsg:
+		return m.onNewDraftConfirmed(msg)
 	// Palette entries.
+	case newDraftMsg:
+		return m.newDraft()
 	case addRowMsg:
 		if m.keys.Add.Enabled() {
 			m.screen = scrCompose

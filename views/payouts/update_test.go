@@ -494,3 +494,21 @@ func TestBankPicker(t *testing.T) {
 		t.Fatalf("rows %+v", d.m.comp.d.Rows)
 	}
 }
+
+// TestApprovalStatesDuplicates: the approval dialog counts the payouts
+// that repeat another row's account and amount.
+func TestApprovalStatesDuplicates(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	for range 3 {
+		d.addRow("Jane", "0708374149", "100", "nov")
+	}
+	d.addRow("John", "0711222333", "250", "nov")
+	d.addRow("John", "0711222333", "250", "nov")
+	d.addRow("Mary", "0722000111", "250", "nov")
+	d.Press("p", "A")
+	c, ok := d.LastConfirm()
+	if !ok || !strings.Contains(c.Body, "! 3 duplicates pay the same account the same amount as another row (254708374149 KES 100.00 ×3, 254711222333 KES 250.00 ×2).") {
+		t.Fatalf("approval dialog does not state the duplicates: %q", c.Body)
+	}
+}
