@@ -33,7 +33,8 @@ func runConsole(cmd *cobra.Command, g *globals) error {
 // the onboarding screen when there are none. The profile's payout journal
 // (drafts, the duplicate guard) is opened here; done closes it.
 func consoleModel(ctx context.Context, g *globals) (m *ui.Model, done func(), err error) {
-	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL})
+	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL,
+		Progress: keystore.TerminalSpinner(os.Stderr)})
 	if errors.Is(err, keystore.ErrNotFound) {
 		return ui.New(&common.Common{Profile: g.profile}, g.shellOptions(ui.Options{Onboarding: true})), func() {}, nil
 	}
