@@ -264,8 +264,23 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.notifyPayment(msg), true
 	case common.PayoutFailedMsg:
 		return m.notifyPayoutFailed(msg), true
+	case common.BroadcastMsg:
+		return m.broadcast(owner, msg.Msg), true
 	}
 	return nil, false
+}
+
+// broadcast delivers msg to every started view but the one that sent it,
+// hidden views included (a hidden Wallets must still learn that money
+// arrived); a view not started yet loads fresh data when first shown.
+func (m *Model) broadcast(from int, msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i := range m.views {
+		if i != from && m.started[i] {
+			cmds = append(cmds, m.updateView(i, msg))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // goTo is a hand-off between screens: switch to the tab titled msg.Tab

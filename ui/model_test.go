@@ -928,3 +928,24 @@ func TestRoleRefusalsAreAudited(t *testing.T) {
 		})
 	}
 }
+
+// A broadcast from one view reaches every other started view, hidden or
+// not, and neither the sender nor a view not started yet (issue 11, 11).
+func TestBroadcastReachesOtherViews(t *testing.T) {
+	type news struct{}
+	m, v := newRecShell(t, "")
+	drain(t, m, m.initViews())
+	press(t, m, "3", "2") // Wallets started and now hidden; Collections shown
+	v[1].onMsg = func(msg tea.Msg) tea.Cmd {
+		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "x" {
+			return common.Broadcast(news{})
+		}
+		return nil
+	}
+	press(t, m, "x")
+	for i, want := range []int{1, 0, 1, 0, 0, 0} {
+		if got := len(received[news](v[i])); got != want {
+			t.Errorf("view %d (%s, started %v) got the broadcast %d times, want %d", i, v[i].title, m.started[i], got, want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ const Title = "Collections"
 // Timings. The feed is polled steadily; while an STK push this console sent
 // is still open, faster, because someone is watching a phone.
 const (
-	pollEvery = 5 * time.Second
+	pollEvery = common.LiveEvery // the pace Wallets refreshes at too
 	pollFast  = 1500 * time.Millisecond
 	pollMax   = 30 * time.Second // back-off ceiling
 	requestTO = 30 * time.Second

@@ -232,7 +232,7 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 		m.refreshed = now
 	}
 	m.afterData()
-	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching))
+	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching), done.broadcast(watching))
 	return tea.Batch(cmds...)
 }
 
@@ -241,4 +241,18 @@ func (m *Model) afterData() {
 	m.applyFilter()
 	m.sum.compute(m.st, m.c.Now())
 	m.restoreCursor()
+}
+
+// broadcast tells the other screens that money landed (Wallets refreshes
+// its balances now, not at its next refresh). Like announce, the first
+// load's history is not news.
+func (done completions) broadcast(watching bool) tea.Cmd {
+	if !watching || len(done) == 0 {
+		return nil
+	}
+	ids := make([]string, len(done))
+	for i, inv := range done {
+		ids[i] = inv.ID
+	}
+	return common.Broadcast(common.CollectionsCompletedMsg{InvoiceIDs: ids})
 }

@@ -2,6 +2,7 @@ package collections
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -411,5 +412,33 @@ func TestUnknownInvoiceNotPolledForever(t *testing.T) {
 	}
 	if d.m.pollErr != "" {
 		t.Errorf("a 404 counted as a failed poll: %q", d.m.pollErr)
+	}
+}
+
+// A payment that completes between two polls is announced to the other
+// screens (Wallets refreshes its balances on it); the first load, which
+// brings history, announces nothing (issue 11, item 11).
+func TestCompletedPaymentIsBroadcast(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	broadcasts := reflect.TypeFor[common.BroadcastMsg]()
+	if n := d.Count(broadcasts); n != 0 {
+		t.Fatalf("the first load broadcast %d times", n)
+	}
+	d.Fire(pollTickMsg{}) // nothing new
+	if n := d.Count(broadcasts); n != 0 {
+		t.Fatalf("a quiet poll broadcast %d times", n)
+	}
+	id := f.push(sandboxPhone, client.Units(777), "WALK-IN")
+	f.Advance(10 * time.Second) // the customer pays
+	d.Fire(pollTickMsg{})
+	b, _ := d.Last(broadcasts).(common.BroadcastMsg)
+	got, ok := b.Msg.(common.CollectionsCompletedMsg)
+	if !ok || !slices.Contains(got.InvoiceIDs, id) {
+		t.Fatalf("broadcast %+v, want CollectionsCompletedMsg naming %s", b, id)
+	}
+	d.Fire(pollTickMsg{}) // the same payment again: no second announcement
+	if n := d.Count(broadcasts); n != 1 {
+		t.Fatalf("%d broadcasts, want 1", n)
 	}
 }
