@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 func (m *Model) applyFilter() { m.view.apply(m.st, m.query, stateCycle[m.state]) }
@@ -225,19 +226,10 @@ func money(r *row, a client.Amount) string {
 }
 
 func (m *Model) timeCell(r *row) string {
-	now := m.c.Now()
-	t := r.at.In(now.Location())
-	sameDay := t.YearDay() == now.YearDay() && t.Year() == now.Year()
 	if m.width >= 110 {
-		if sameDay {
-			return "today " + t.Format("15:04")
-		}
-		return t.Format("02 Jan 15:04")
+		return when.Recent(m.c.Now(), r.at)
 	}
-	if sameDay {
-		return t.Format("15:04")
-	}
-	return t.Format("02 Jan")
+	return when.Compact(m.c.Now(), r.at)
 }
 
 // stateText is the state in a word and a symbol, with the reason when
@@ -326,7 +318,7 @@ func (m *Model) listView() string {
 func (m *Model) titleLine() string {
 	st := m.c.Styles
 	left := st.Title.Render(Title)
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	var right string
 	switch {
 	case !m.loaded && m.pollErr == "":
@@ -334,9 +326,9 @@ func (m *Model) titleLine() string {
 	case m.pollErr != "":
 		right = st.Warning.Render(fmt.Sprintf("%s stale · %s · retry in %s", common.SymWarn, m.pollErr, m.backoff()))
 	case !m.visible:
-		right = st.Faint.Render("paused · updated " + m.refreshed.In(loc).Format("15:04:05"))
+		right = st.Faint.Render("paused · updated " + when.Clock(now, m.refreshed))
 	default:
-		right = st.OK.Render(common.SymLive+" live") + st.Faint.Render(" · updated "+m.refreshed.In(loc).Format("15:04:05"))
+		right = st.OK.Render(common.SymLive+" live") + st.Faint.Render(" · updated "+when.Clock(now, m.refreshed))
 	}
 	right = text.Truncate(right, max(m.width-text.Width(left)-2, 0))
 	gap := max(m.width-text.Width(left)-text.Width(right), 1)

@@ -15,6 +15,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // phase is where the open batch is in its life. It is the only thing that
@@ -314,7 +315,7 @@ func (m *Model) guardDuplicate() tea.Cmd {
 		m.dupSeq = m.seq
 		return common.Confirm(common.ConfirmMsg{
 			Title:     "Initiate this batch again?",
-			Body:      dupBody(prior, m.c.Now().Location()),
+			Body:      dupBody(prior, m.c.Now()),
 			Danger:    true,
 			Perm:      common.PermInitiate,
 			OnConfirm: initiateMsg{seq: m.seq},
@@ -339,7 +340,7 @@ func (m *Model) priorInitiations(fp string) []payout.Entry {
 	return out
 }
 
-func dupBody(prior []payout.Entry, loc *time.Location) string {
+func dupBody(prior []payout.Entry, now time.Time) string {
 	e := prior[len(prior)-1]
 	what := "its outcome is unknown"
 	switch e.Status {
@@ -356,7 +357,7 @@ func dupBody(prior []payout.Entry, loc *time.Location) string {
 	}
 	s := "An identical batch (same rail, wallet, accounts and amounts) was already initiated"
 	if !e.InitiatedAt.IsZero() {
-		s += " at " + e.InitiatedAt.In(loc).Format("2 Jan 15:04")
+		s += " at " + when.DayTime(now, e.InitiatedAt)
 	}
 	if e.Initiator != "" {
 		s += " by " + e.Initiator
@@ -463,7 +464,7 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 			payout.Entry{TrackingID: msg.b.TrackingID, FileID: msg.b.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
 		m.noteEntry(b)
 		if m.opts.journal == nil && msg.b.WaitingApproval() {
-			m.pend.remember(msg.b, "this session", now.Location())
+			m.pend.remember(msg.b, "this session", now)
 		}
 		m.message = "Initiated batch " + msg.b.FileID + ": waiting for approval"
 		if m.comp.d.ID == b.draft.ID && m.comp.version == b.version {
@@ -705,7 +706,7 @@ func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 	case msg.err == nil:
 		m.setBatch(b, msg.b, now)
 		b.phase = phaseTracking
-		b.note = "Approved " + now.In(now.Location()).Format("15:04:05")
+		b.note = "Approved " + when.Clock(now, now)
 		m.afterApproval(b)
 		return tea.Batch(text.Health(nil, now), m.loadPending(), m.loadWallets(), m.pollLater(), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Approved: paying %s from %s", common.SymOK, b.total().Format(b.currency()), m.walletLabel(b))))

@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -203,7 +204,7 @@ func (m *Model) coverLine(b *openBatch) string {
 	if b.tracking() || b.phase == phaseFinal {
 		checked := ""
 		if !b.checked.IsZero() {
-			checked = " · checked " + b.checked.In(m.c.Now().Location()).Format("15:04:05")
+			checked = " · checked " + when.Clock(m.c.Now(), b.checked)
 		}
 		return w + st.Faint.Render(checked)
 	}

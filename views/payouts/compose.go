@@ -14,6 +14,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // composer is the draft being edited with its validation, totals and undo
@@ -602,7 +603,7 @@ func (m *Model) titleLine(where string) string {
 	case m.save.inFlight:
 		right = m.spin.View() + st.Faint.Render(" saving draft…")
 	case !m.save.at.IsZero():
-		right = st.Faint.Render("draft saved " + m.save.at.In(m.c.Now().Location()).Format("15:04:05"))
+		right = st.Faint.Render("draft saved " + when.Clock(m.c.Now(), m.save.at))
 	case m.opts.journal == nil:
 		right = st.Faint.Render("no journal: drafts are not saved")
 	}

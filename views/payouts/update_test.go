@@ -194,7 +194,7 @@ func TestDraftAutosaveAndResume(t *testing.T) {
 	if d2.m.resume == nil || !d2.m.Capturing() {
 		t.Fatalf("no resume offer:\n%s", d2.View())
 	}
-	if v := d2.View(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from 09:36?") {
+	if v := d2.View(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from today 09:36?") {
 		t.Errorf("offer text:\n%s", v)
 	}
 	d2.Press("enter")

@@ -15,6 +15,7 @@ import (
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // list is the refunds as loaded so far, newest first, page by page.
@@ -288,14 +289,14 @@ func (m *Model) listView() string {
 	rows := m.listRows()
 	end := min(l.offset+rows, l.shown())
 	pt := m.paints()
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	// Cells are padded to the columns, which fit the width by construction
 	// from 80 columns up; narrower, each line is measured and cut.
 	fits := cols.width()+len("COMPLETED")+2 <= m.width
 	for i := l.offset; i < end; i++ {
 		r := l.at(i)
 		b.WriteByte('\n')
-		line := cols.row(r.CreatedAt.In(loc).Format("Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), r.Reason, "")
+		line := cols.row(when.DayTime(now, r.CreatedAt), r.ID, invoiceID(r), r.Amount.Format(currency(r)), r.Reason, "")
 		switch {
 		case i == l.cursor && fits:
 			b.WriteString(pt.sel.Render("▸ " + line + plainStatus(r.Status)))
@@ -361,7 +362,7 @@ func (m *Model) titleLine(title string) string {
 	case l.err != "" && l.loaded:
 		right = st.Warning.Render(common.SymWarn + " refresh failed")
 	case !l.refreshed.IsZero():
-		right = st.Faint.Render("updated " + m.stamp(l.refreshed, "15:04:05"))
+		right = st.Faint.Render("updated " + m.stamp(l.refreshed, when.Clock))
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {

@@ -10,6 +10,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // ---- row text: what is shown and what the filter searches ----
@@ -31,7 +32,7 @@ func planText(p client.Plan) string {
 }
 
 func (m *Model) subText(s client.Subscription) string {
-	return strings.Join([]string{s.ID, s.Status, m.customerOf(s), m.planOf(s), s.StartDate, s.Reference}, " ")
+	return strings.Join([]string{s.ID, s.Status, m.customerOf(s), m.planOf(s), s.StartDate, when.Day(s.StartDate), s.Reference}, " ")
 }
 
 // frequencyText is "month", "2 weeks": the part after "every".
@@ -275,7 +276,7 @@ func (m *Model) titleLine(title string) string {
 	case m.anyLoading():
 		right = m.spin.View() + st.Faint.Render(" loading…")
 	case !m.refreshed.IsZero():
-		right = st.Faint.Render("updated " + m.refreshed.In(m.c.Now().Location()).Format("15:04:05"))
+		right = st.Faint.Render("updated " + when.Clock(m.c.Now(), m.refreshed))
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {
@@ -445,12 +446,12 @@ func (m *Model) subsTable() string {
 		{title: "STATUS", w: 11},
 		{title: "CUSTOMER", flex: 1, min: 10},
 		{title: "PLAN", flex: 1, min: 10},
-		{title: "START", w: 10},
+		{title: "START", w: len(when.DateLayout)},
 		{title: "NEXT BILLING", w: 12, min: -1},
 	}, m.width)
 	p := m.paints()
 	return table(m, m.subs, cols, func(s client.Subscription) []string {
-		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), s.StartDate, text.OrDash(s.NextBilling)}
+		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), when.Day(s.StartDate), text.OrDash(when.Day(s.NextBilling))}
 	}, func(s client.Subscription) (int, text.Paint) { return 1, p.status(s.Status) })
 }
 
@@ -466,7 +467,7 @@ func (m *Model) detailView() string {
 	b.WriteByte('\n')
 	p := m.paints()
 	sum := p.status(sb.Status).Render(statusText(sb.Status)) +
-		fmt.Sprintf(" · started %s · %d cycle%s charged · next %s", text.OrDash(sb.StartDate), sb.CyclesDone, text.Plural(sb.CyclesDone, "", "s"), text.OrDash(sb.NextBilling))
+		fmt.Sprintf(" · started %s · %d cycle%s charged · next %s", text.OrDash(when.Day(sb.StartDate)), sb.CyclesDone, text.Plural(sb.CyclesDone, "", "s"), text.OrDash(when.Day(sb.NextBilling)))
 	if m.unsubbing == sb.ID {
 		sum += " · " + m.spin.View() + " unsubscribing…"
 	}
@@ -485,19 +486,19 @@ func (m *Model) detailView() string {
 		amtW = max(amtW, len(t.Value.Format(t.Currency)))
 	}
 	cols := fit([]col{
-		{title: "DATE", w: 17},
+		{title: "DATE", w: len(when.DayTimeLayout)},
 		{title: "AMOUNT", w: amtW, right: true},
 		{title: "STATUS", w: 12},
 		{title: "INVOICE", w: 10, min: -1},
 		{title: "NARRATIVE", flex: 1, min: 8},
 	}, m.width)
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	b.WriteString(table(m, d.txs, cols, func(t client.WalletTransaction) []string {
 		inv := ""
 		if t.Invoice != nil {
 			inv = t.Invoice.ID
 		}
-		return []string{t.CreatedAt.In(loc).Format("02 Jan 2006 15:04"), t.Value.Format(t.Currency), txStatus(t.Status), inv, t.Narrative}
+		return []string{when.DayTime(now, t.CreatedAt), t.Value.Format(t.Currency), txStatus(t.Status), inv, t.Narrative}
 	}, nil))
 	if none := empty(m, d.txs, "No transactions yet: the first is charged once the subscription is ACTIVE and its start date has come."); none != "" {
 		b.WriteString("\n  " + none)
@@ -519,7 +520,7 @@ func (m *Model) setupView() string {
 		"Status     " + p.status(s.Status).Render(statusText(s.Status)),
 		"Customer   " + text.Truncate(m.customerOf(s), inner-11),
 		"Plan       " + text.Truncate(m.planOf(s), inner-11),
-		"Starts     " + text.OrDash(s.StartDate),
+		"Starts     " + text.OrDash(when.Day(s.StartDate)),
 		"",
 		"The customer must open this link to add their card:",
 	}

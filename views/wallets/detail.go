@@ -14,6 +14,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // detail is an open wallet: its statement as loaded so far, page by page.
@@ -324,11 +325,11 @@ func (m *Model) detailView() string {
 	rows := m.detailRows()
 	d.ensureVisible(rows)
 	end := min(d.offset+rows, d.shown())
-	loc := m.now().Location()
+	now := m.now()
 	p := m.paints()
 	for i := d.offset; i < end; i++ {
 		tx := d.at(i)
-		tm := tx.CreatedAt.In(loc).Format("02 Jan 15:04")
+		tm := when.DayTime(now, tx.CreatedAt)
 		amt := text.PadLeft(signed(tx.Value, tx.Currency), cols.amt)
 		bal := tx.RunningBalance.Format(tx.Currency)
 		b.WriteByte('\n')
