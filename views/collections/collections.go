@@ -64,7 +64,8 @@ type Model struct {
 	filter    textinput.Model
 	filtering bool
 	query     string
-	state     int // index into stateCycle
+	state     int   // index into stateCycle
+	older     older // the feed beyond the first load, read while a filter searches
 
 	// Polling.
 	loaded    bool // the first poll has answered

@@ -146,10 +146,11 @@ func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
 	m.filter, cmd = m.filter.Update(msg)
 	if q := m.filter.Value(); q != m.query {
 		m.query = q
+		m.older.err = "" // a new query may try a failed page again
 		m.applyFilter()
 		m.setCursor(0)
 	}
-	return cmd
+	return tea.Batch(cmd, m.searchOlder())
 }
 
 // refund hands a paid invoice to the Refunds view.
@@ -352,7 +353,11 @@ func (m *Model) filterLine() string {
 	if s := stateCycle[m.state]; s != "" {
 		state = s
 	}
-	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %d of %d", state, m.rowCount(), len(m.st.rows)))
+	count := fmt.Sprintf("%d of %d", m.rowCount(), len(m.st.rows))
+	if m.query != "" {
+		count = m.search().String() // the filter searches older pages too
+	}
+	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s", state, count))
 	left := st.Faint.Render("/ filter")
 	if m.filtering || m.query != "" {
 		m.filter.SetWidth(max(min(m.width/3, 40), 10))

@@ -221,7 +221,9 @@ func (m *Model) setQuery(q string) {
 }
 
 // maybeLoadMore fetches the next page when the cursor nears the end of
-// what is loaded (or a filter leaves fewer rows than the screen holds).
+// what is loaded, or while a filter leaves fewer rows than the screen
+// holds: each answer asks for the next page, so the filter searches every
+// refund, one page at a time, until the screen fills; clearing it stops.
 func (m *Model) maybeLoadMore() tea.Cmd {
 	l := &m.list
 	if l.next == 0 || l.loading || l.err != "" {
@@ -310,7 +312,7 @@ func (m *Model) listView() string {
 	}
 	if l.shown() == 0 {
 		b.WriteByte('\n')
-		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no loaded refund matches %q", l.query), m.width)))
+		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no refund matches %q", l.query), m.width)))
 		end = l.offset + 1
 	}
 	for i := end; i < l.offset+rows; i++ {
@@ -328,16 +330,19 @@ func (m *Model) listFooter(end int) string {
 		s = fmt.Sprintf("%d of %d refunds loaded", len(l.rows), l.count)
 	}
 	if l.query != "" {
-		s = fmt.Sprintf("%d match · ", l.shown()) + s
+		// The filter searches page by page (maybeLoadMore): say whether
+		// its count covers every refund or only those loaded so far.
+		s = listnav.Search{Matches: l.shown(), Loaded: len(l.rows), Total: l.count, More: l.next != 0, Loading: l.loading}.String()
 	}
 	if l.shown() > 0 {
 		s += fmt.Sprintf(" · %d–%d shown", l.offset+1, end)
 	}
 	switch {
-	case l.loading && l.loaded:
-		s += " · loading more…"
 	case l.err != "" && l.loaded:
 		s += " · " + common.SymWarn + " " + l.err
+	case l.query != "":
+	case l.loading && l.loaded:
+		s += " · loading more…"
 	case l.next != 0:
 		s += " · more below"
 	}

@@ -188,7 +188,7 @@ func (d *detail) indexOf(id string, def int) int {
 }
 
 // applyFilter recomputes the matching rows: a substring match on every
-// word of the query, over rows already loaded (it never fetches more).
+// word of the query, over rows already loaded (maybeLoadMore fetches more).
 func (d *detail) applyFilter() {
 	if d.query == "" {
 		d.match = nil
@@ -210,16 +210,30 @@ func (d *detail) ensureVisible(rows int) {
 func (m *Model) detailRows() int { return max(m.height-4, 1) }
 
 // maybeLoadMore fetches the next page when the cursor is within a screen of
-// the end. Not while filtering: `/` must never load everything.
+// the end, or while a filter keeps fewer rows than a screen holds: the
+// filter sees only what is loaded, so it searches on, a page per answer,
+// until the screen fills or the statement ends (clearing it stops that).
+// A failed page stops it too: r tries again.
 func (m *Model) maybeLoadMore() tea.Cmd {
 	d := m.detail
-	if d == nil || d.next == 0 || d.loading || d.query != "" {
+	if d == nil || d.next == 0 || d.loading || (d.query != "" && d.err != "") {
+		return nil
+	}
+	if d.query != "" {
+		if listnav.WantMore(d.query, d.shown(), m.detailRows(), true) {
+			return m.loadPage(d.next)
+		}
 		return nil
 	}
 	if d.cursor >= d.shown()-m.detailRows() {
 		return m.loadPage(d.next)
 	}
 	return nil
+}
+
+// search is where the filter stands, for its status line.
+func (d *detail) search() listnav.Search {
+	return listnav.Search{Matches: len(d.match), Loaded: len(d.rows), Total: d.count, More: d.next != 0, Loading: d.loading}
 }
 
 func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -301,7 +315,7 @@ func (m *Model) filterKeys(k tea.KeyPressMsg) tea.Cmd {
 		d.applyFilter()
 		d.cursor, d.offset = 0, 0
 	}
-	return cmd
+	return tea.Batch(cmd, m.maybeLoadMore())
 }
 
 // detailView draws the open wallet's header and the visible rows only, so
@@ -348,7 +362,7 @@ func (m *Model) detailView() string {
 	if d.shown() == 0 && !d.loading {
 		b.WriteByte('\n')
 		if d.query != "" {
-			b.WriteString(st.Faint.Render("  nothing loaded matches; esc clears the filter"))
+			b.WriteString(st.Faint.Render("  nothing matches; esc clears the filter"))
 		} else {
 			b.WriteString(st.Faint.Render("  no transactions yet"))
 		}
@@ -383,7 +397,7 @@ func (m *Model) filterLine() string {
 	left := st.Faint.Render("/ filter")
 	if d.filtering || d.query != "" {
 		d.filter.SetWidth(max(min(m.width/3, 40), 10))
-		left = d.filter.View() + st.Faint.Render(fmt.Sprintf("  %d match", len(d.match)))
+		left = d.filter.View() + st.Faint.Render("  "+d.search().String())
 	}
 	if d.err != "" {
 		left += st.Warning.Render("  " + common.SymWarn + " " + d.err)
@@ -392,6 +406,12 @@ func (m *Model) filterLine() string {
 	right := m.loadedLine(false)
 	if lw+2+text.Width(right) > m.width {
 		right = m.loadedLine(true)
+	}
+	if d.query != "" {
+		right = "" // the search status on the left says how much is loaded
+		if d.loading {
+			right = m.spin.View()
+		}
 	}
 	if gap := m.width - lw - text.Width(right); gap >= 2 {
 		return left + strings.Repeat(" ", gap) + st.Faint.Render(right)
