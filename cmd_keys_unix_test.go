@@ -192,3 +192,39 @@ func TestPassphraseFDRetries(t *testing.T) {
 		})
 	}
 }
+
+// On a terminal a wrong passphrase is asked for again, saying so, and the
+// second answer unlocks (issue 11, item 15).
+func TestPassphraseRetryOnTerminal(t *testing.T) {
+	keyHome(t)
+	base := simURL(t, sim.Options{})
+	const right = "passphrase on a tty"
+	mustOK(t, malipo(t, kPub+"\n"+kSecret+"\n", "login", "--backend", "file", "--scrypt-work-factor", "10",
+		"--base-url", base, "--passphrase-fd", passFD(t, right)))
+	dev := mustOK(t, malipo(t, "", "device", "new", "--passphrase-fd", passFD(t, right))).out
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty here: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	go func() { _, _ = io.Copy(io.Discard, ptmx) }()
+	root := newRootCmd()
+	var stdout lockedBuffer
+	stderr := &lockedBuffer{}
+	root.SetArgs([]string{"device", "show"})
+	root.SetIn(tty)
+	root.SetOut(&stdout)
+	root.SetErr(stderr)
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(context.Background()) }()
+	answer(t, ptmx, tty, stderr,
+		[]string{"Passphrase for malipo", "Wrong passphrase. Try again (2 of 3)"},
+		[]string{"a typo", right})
+	if err := <-done; err != nil {
+		t.Fatalf("device show: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), strings.TrimSpace(dev)) {
+		t.Fatalf("device show printed %q, want the device key %q", stdout.String(), dev)
+	}
+}
