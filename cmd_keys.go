@@ -24,7 +24,7 @@ const verifyTimeout = 30 * time.Second
 type keyFlags struct {
 	backend      string
 	passphraseFD int
-	workFactor   int // scrypt log2(N) for a new encrypted file; 0: age's default (18)
+	workFactor   int // scrypt log2(N) for a new encrypted file; 0: keystore.DefaultWorkFactor
 }
 
 func (f *keyFlags) addPassphraseFD(cmd *cobra.Command, persistent bool) {
@@ -95,7 +95,8 @@ func (k *keyCtx) store(backend string) (keystore.Store, error) {
 	if backend == "" && k.prof != nil {
 		backend = k.prof.Backend
 	}
-	return keystore.Open(backend, keystore.StoreOptions{Dir: k.dir, Passphrase: k.passFn, WorkFactor: k.flags.workFactor})
+	return keystore.Open(backend, keystore.StoreOptions{Dir: k.dir, Passphrase: k.passFn, WorkFactor: k.flags.workFactor,
+		Progress: keystore.TerminalSpinner(k.errw())})
 }
 
 // profileStore opens the logged-in profile's store or says to log in.
@@ -142,7 +143,7 @@ key and the secret key are read from its first two lines.`,
 	cmd.Flags().StringVar(&f.backend, "backend", "", "where to keep the keys: keyring (default) or file (age-encrypted, for headless servers)")
 	f.addPassphraseFD(cmd, false)
 	// Hidden: lowering scrypt's cost is for tests (the race detector makes
-	// age's default take ~12 s) and very slow machines, not for users.
+	// even the default take seconds) and very slow machines, not for users.
 	cmd.Flags().IntVar(&f.workFactor, "scrypt-work-factor", 0, "scrypt cost (log2 N, 10–22) of a new encrypted file")
 	_ = cmd.Flags().MarkHidden("scrypt-work-factor")
 	return cmd

@@ -158,3 +158,73 @@ func TestLoginOnTerminal(t *testing.T) {
 		t.Fatalf("Load with the typed passphrase: %v", err)
 	}
 }
+
+// A wrong passphrase is asked for again: through --passphrase-fd the next
+// line is the next try, so a typo then the right one unlocks, and three
+// wrong ones end the command with an error that says so (issue 11, 15).
+func TestPassphraseFDRetries(t *testing.T) {
+	keyHome(t)
+	base := simURL(t, sim.Options{})
+	const right = "passphrase via fd"
+	mustOK(t, malipo(t, kPub+"\n"+kSecret+"\n", "login", "--backend", "file", "--scrypt-work-factor", "10",
+		"--base-url", base, "--passphrase-fd", passFD(t, right)))
+	dev := mustOK(t, malipo(t, "", "device", "new", "--passphrase-fd", passFD(t, right))).out
+	cases := []struct {
+		name, lines, wantErr string
+	}{
+		{"wrong then right", "a typo\n" + right, ""},
+		{"two wrong then right", "a typo\nanother\n" + right, ""},
+		{"three wrong", "one\ntwo\nthree\n" + right, "wrong passphrase for the encrypted secrets file, 3 times: giving up"},
+		{"one wrong, nothing more", "a typo", "has no other line to try"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := malipo(t, "", "device", "show", "--passphrase-fd", passFD(t, tc.lines))
+			if tc.wantErr == "" {
+				if r.e != nil || !strings.Contains(r.out, dev) {
+					t.Fatalf("device show: %v\n%s", r.e, r.err)
+				}
+				return
+			}
+			if r.e == nil || !strings.Contains(r.e.Error(), tc.wantErr) {
+				t.Fatalf("device show: got %v, want %q", r.e, tc.wantErr)
+			}
+		})
+	}
+}
+
+// On a terminal a wrong passphrase is asked for again, saying so, and the
+// second answer unlocks (issue 11, item 15).
+func TestPassphraseRetryOnTerminal(t *testing.T) {
+	keyHome(t)
+	base := simURL(t, sim.Options{})
+	const right = "passphrase on a tty"
+	mustOK(t, malipo(t, kPub+"\n"+kSecret+"\n", "login", "--backend", "file", "--scrypt-work-factor", "10",
+		"--base-url", base, "--passphrase-fd", passFD(t, right)))
+	dev := mustOK(t, malipo(t, "", "device", "new", "--passphrase-fd", passFD(t, right))).out
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty here: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	go func() { _, _ = io.Copy(io.Discard, ptmx) }()
+	root := newRootCmd()
+	var stdout lockedBuffer
+	stderr := &lockedBuffer{}
+	root.SetArgs([]string{"device", "show"})
+	root.SetIn(tty)
+	root.SetOut(&stdout)
+	root.SetErr(stderr)
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(context.Background()) }()
+	answer(t, ptmx, tty, stderr,
+		[]string{"Passphrase for malipo", "Wrong passphrase. Try again (2 of 3)"},
+		[]string{"a typo", right})
+	if err := <-done; err != nil {
+		t.Fatalf("device show: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), strings.TrimSpace(dev)) {
+		t.Fatalf("device show printed %q, want the device key %q", stdout.String(), dev)
+	}
+}

@@ -87,23 +87,26 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 	}
 	printCheckSummary(out, im, rail)
 	if bad := im.Bad(); bad > 0 {
-		return fmt.Errorf("%s: %d bad row(s) of %d; fix them and check again", path, bad, im.DataRows)
+		return fmt.Errorf("%s: %s of %s; fix them and check again", path, plural(bad, "bad row"), payout.FormatCount(im.DataRows))
 	}
 	return nil
 }
 
+// printCheckSummary ends with a newline whatever comes next, so the
+// error line main prints on stderr starts a line of its own.
 func printCheckSummary(out io.Writer, im *payout.Import, rail payout.Rail) {
 	d := payout.Draft{Rail: rail, Rows: im.Rows}
 	count, sum := d.Totals()
-	fmt.Fprintf(out, "%s: %s, %d good, %d bad, %s; good rows total %s\n",
-		rail, plural(im.DataRows, "row"), count, im.Bad(), plural(im.Warnings(), "warning"), sum.Format("KES"))
+	fmt.Fprintf(out, "%s: %s, %s good, %s bad, %s; good rows total %s\n",
+		rail, plural(im.DataRows, "row"), payout.FormatCount(count), payout.FormatCount(im.Bad()), plural(im.Warnings(), "warning"), sum.Format("KES"))
 }
 
+// plural counts with grouped digits: "1 row", "5,001 rows".
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	return payout.FormatCount(n) + " " + what + "s"
 }
 
 // openInput opens FILE, or stdin for "-". A FIFO, a device or a folder is

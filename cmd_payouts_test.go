@@ -41,6 +41,21 @@ func writeCSV(t *testing.T, body string) string {
 	return p
 }
 
+// hyperlinkCSV has a row a spreadsheet wrote as a formula with quotes in
+// it: not valid CSV. The console's import test uses the same file.
+const hyperlinkCSV = "name,phone,amount\nJane,0712345678,100\n=HYPERLINK(\"http://x\",\"Bob\"),0722000111,100\nBad,07,100\n"
+
+// thousandRows is 1,200 rows, the last one bad.
+func thousandRows() string {
+	var b strings.Builder
+	b.WriteString("name,phone,amount\n")
+	for i := range 1199 {
+		fmt.Fprintf(&b, "P%d,07%08d,%d\n", i, i, 100+i)
+	}
+	b.WriteString("Bad,07,100\n")
+	return b.String()
+}
+
 func TestPayoutsCheck(t *testing.T) {
 	var big strings.Builder
 	big.WriteString("name,phone,amount\n")
@@ -64,7 +79,7 @@ func TestPayoutsCheck(t *testing.T) {
 				"line 4: amount: 5.00 is below the MPESA-B2C minimum of 10.00\n",
 				"line 5: warning: narrative: 25 characters: the recipient's SMS shows only the first 22\n",
 				"MPESA-B2C: 4 rows, 2 good, 2 bad, 1 warning; good rows total KES 200.00\n"},
-			wantErr: "2 bad row(s) of 4"},
+			wantErr: "2 bad rows of 4"},
 		{name: "warnings alone exit 0", file: "name,phone,amount\nJane,0712345678,100\nJane,0712345678,100\n", args: []string{"--rail", "b2c"},
 			wantOut: []string{"line 3: warning: account: same account and amount as line 2"}},
 		{name: "quiet hides warnings", file: "name,phone,amount\nJane,0712345678,100\nJane,0712345678,100\n", args: []string{"--rail", "b2c", "--quiet"},
@@ -74,7 +89,13 @@ func TestPayoutsCheck(t *testing.T) {
 		{name: "missing column refused", file: "name,account,amount\nShop,521234,100\n", args: []string{"--rail", "b2b"},
 			wantErr: "missing column(s) for MPESA-B2B: account_type or type"},
 		{name: "pesalink offline bank list", file: "name,account,bank,amount\nJane,0123456789,68,1000\nJohn,0123456789,4,1000\n", args: []string{"--rail", "bank"},
-			wantOut: []string{`line 3: bank_code: "4" is not a known bank code`}, wantErr: "1 bad row(s) of 2"},
+			wantOut: []string{`line 3: bank_code: "4" is not a known bank code`}, wantErr: "1 bad row of 2"},
+		{name: "a =HYPERLINK row is one bad row, as in the console", file: hyperlinkCSV, args: []string{"--rail", "b2c"},
+			wantOut: []string{`line 3: not valid CSV: bare "`, `line 4: account: "07" is too short`,
+				"MPESA-B2C: 3 rows, 1 good, 2 bad, 0 warnings; good rows total KES 100.00\n"},
+			wantErr: "2 bad rows of 3"},
+		{name: "counts are grouped", file: thousandRows(), args: []string{"--rail", "b2c"},
+			wantOut: []string{"MPESA-B2C: 1,200 rows, 1,199 good, 1 bad, 0 warnings"}, wantErr: "1 bad row of 1,200"},
 		{name: "unknown rail", file: "a\n", args: []string{"--rail", "mpesa-b2x"}, wantErr: `unknown rail "mpesa-b2x"`},
 		{name: "rail required", file: "a\n", wantErr: `required flag(s) "rail" not set`},
 		{name: "no such file", file: "@/nonexistent/x.csv", args: []string{"--rail", "b2c"}, wantErr: "no such file"},
@@ -99,6 +120,9 @@ func TestPayoutsCheck(t *testing.T) {
 					t.Fatalf("output lacks %q (in order):\n%s", w, out)
 				}
 				at += i + len(w)
+			}
+			if out != "" && !strings.HasSuffix(out, "\n") {
+				t.Errorf("output does not end its last line:\n%q", out)
 			}
 			for _, w := range c.notOut {
 				if strings.Contains(out, w) {

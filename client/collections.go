@@ -53,25 +53,37 @@ func (i *Invoice) Final() bool {
 
 // UnmarshalJSON accepts accounts sent as numbers and the older "id" key.
 func (i *Invoice) UnmarshalJSON(b []byte) error {
-	type plain Invoice
-	var v struct {
-		plain
-		ID        FlexString `json:"invoice_id"`
-		OldID     FlexString `json:"id"`
-		Account   FlexString `json:"account"`
-		FailedCod FlexString `json:"failed_code"`
-		Retries   flexInt    `json:"retry_count"`
-	}
+	var v invoiceWire
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*i = Invoice(v.plain)
+	*i = v.value()
+	return nil
+}
+
+// invoiceWire is an Invoice as the API may send it. Types that contain an
+// Invoice decode through it directly (see PaymentStatus), rather than
+// through Invoice.UnmarshalJSON, which has encoding/json check and decode
+// the invoice's bytes a second time.
+type invoiceWire struct {
+	invoicePlain
+	ID        FlexString `json:"invoice_id"`
+	OldID     FlexString `json:"id"`
+	Account   FlexString `json:"account"`
+	FailedCod FlexString `json:"failed_code"`
+	Retries   flexInt    `json:"retry_count"`
+}
+
+type invoicePlain Invoice // Invoice without its UnmarshalJSON
+
+func (v *invoiceWire) value() Invoice {
+	i := Invoice(v.invoicePlain)
 	i.ID, i.Account, i.FailedCode = string(v.ID), string(v.Account), string(v.FailedCod)
 	i.RetryCount = int(v.Retries)
 	if i.ID == "" {
 		i.ID = string(v.OldID)
 	}
-	return nil
+	return i
 }
 
 // Customer is the payer behind a collection.
@@ -90,22 +102,31 @@ type Customer struct {
 
 // UnmarshalJSON accepts phone numbers sent as numbers and the older "id" key.
 func (cu *Customer) UnmarshalJSON(b []byte) error {
-	type plain Customer
-	var v struct {
-		plain
-		ID    FlexString `json:"customer_id"`
-		OldID FlexString `json:"id"`
-		Phone FlexString `json:"phone_number"`
-	}
+	var v customerWire
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*cu = Customer(v.plain)
+	*cu = v.value()
+	return nil
+}
+
+// customerWire is a Customer as the API may send it (see invoiceWire).
+type customerWire struct {
+	customerPlain
+	ID    FlexString `json:"customer_id"`
+	OldID FlexString `json:"id"`
+	Phone FlexString `json:"phone_number"`
+}
+
+type customerPlain Customer // Customer without its UnmarshalJSON
+
+func (v *customerWire) value() Customer {
+	cu := Customer(v.customerPlain)
 	cu.ID, cu.PhoneNumber = string(v.ID), string(v.Phone)
 	if cu.ID == "" {
 		cu.ID = string(v.OldID)
 	}
-	return nil
+	return cu
 }
 
 // STKPushRequest asks a customer's phone to approve an M-Pesa payment.
@@ -179,6 +200,30 @@ type PaymentStatus struct {
 	Invoice Invoice     `json:"invoice"`
 	Meta    PaymentMeta `json:"meta"`
 }
+
+// unmarshalWire decodes a payment/status/ answer in one pass of
+// encoding/json: the invoice and the customer through their wire types
+// rather than their UnmarshalJSON methods, each of which had the nested
+// bytes checked and decoded again (a status poll's largest client cost).
+// It gives what json.Unmarshal into a PaymentStatus gives.
+func (p *PaymentStatus) unmarshalWire(data []byte) error {
+	var v struct {
+		Invoice invoiceWire `json:"invoice"`
+		Meta    struct {
+			paymentMetaPlain
+			Customer customerWire `json:"customer"`
+		} `json:"meta"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	p.Invoice = v.Invoice.value()
+	p.Meta = PaymentMeta(v.Meta.paymentMetaPlain)
+	p.Meta.Customer = v.Meta.Customer.value()
+	return nil
+}
+
+type paymentMetaPlain PaymentMeta
 
 // PaymentMeta is what IntaSend knows about the payment besides the invoice.
 type PaymentMeta struct {

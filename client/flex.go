@@ -32,6 +32,10 @@ func (b *flexBool) UnmarshalJSON(data []byte) error {
 type flexInt int
 
 func (n *flexInt) UnmarshalJSON(data []byte) error {
+	if i, ok := plainInt(data); ok { // the usual 0 or 3: no second decode
+		*n = flexInt(i)
+		return nil
+	}
 	var s FlexString
 	if err := json.Unmarshal(data, &s); err != nil {
 		return err
@@ -46,4 +50,18 @@ func (n *flexInt) UnmarshalJSON(data []byte) error {
 	}
 	*n = flexInt(i)
 	return nil
+}
+
+// plainInt reads a JSON number that is a plain decimal integer.
+func plainInt(data []byte) (int, bool) {
+	if len(data) == 0 || len(data) > 18 {
+		return 0, false
+	}
+	for _, c := range data {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.Atoi(string(data))
+	return i, err == nil
 }

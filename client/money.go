@@ -105,16 +105,24 @@ func (a Amount) Cents() int64 { return int64(a) }
 
 // Decimal renders the plain API form, "1234.50".
 func (a Amount) Decimal() string {
+	var buf [24]byte
+	return string(a.AppendDecimal(buf[:0]))
+}
+
+// AppendDecimal appends the plain API form, "1234.50", to dst. Every
+// amount of every answer goes through it, so it avoids fmt.
+func (a Amount) AppendDecimal(dst []byte) []byte {
 	v := int64(a)
-	sign := ""
 	if v < 0 {
-		sign = "-"
 		if v == math.MinInt64 {
-			return "-92233720368547758.08"
+			return append(dst, "-92233720368547758.08"...)
 		}
+		dst = append(dst, '-')
 		v = -v
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	dst = strconv.AppendInt(dst, v/100, 10)
+	c := v % 100
+	return append(dst, '.', byte('0'+c/10), byte('0'+c%10))
 }
 
 // String renders with thousands separators, "1,234.50".
@@ -154,7 +162,10 @@ func (a Amount) KES() string { return a.Format("KES") }
 
 // MarshalJSON writes the decimal string IntaSend uses ("38.00").
 func (a Amount) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + a.Decimal() + `"`), nil
+	b := make([]byte, 0, 24)
+	b = append(b, '"')
+	b = a.AppendDecimal(b)
+	return append(b, '"'), nil
 }
 
 // UnmarshalJSON accepts a JSON number, a decimal string, or null (zero).
@@ -166,13 +177,17 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	var text string
 	if b[0] == '"' {
-		if err := json.Unmarshal(b, &text); err != nil {
-			return fmt.Errorf("%w: %v", ErrAmountSyntax, err)
+		s, plain := plainJSONString(b) // "38.00": no second decode
+		if !plain {
+			if err := json.Unmarshal(b, &s); err != nil {
+				return fmt.Errorf("%w: %v", ErrAmountSyntax, err)
+			}
 		}
-		if strings.TrimSpace(text) == "" {
+		if strings.TrimSpace(s) == "" {
 			*a = 0
 			return nil
 		}
+		text = s
 	} else {
 		text = string(b)
 	}

@@ -115,25 +115,56 @@ type Batch struct {
 // numbers ("device_id": 1 in IntaSend's own sample) and transactions_count
 // as a number or a string.
 func (b *Batch) UnmarshalJSON(data []byte) error {
-	type plain Batch
-	var v struct {
-		plain
-		FileID         FlexString `json:"file_id"`
-		TrackingID     FlexString `json:"tracking_id"`
-		BatchReference FlexString `json:"batch_reference"`
-		Nonce          FlexString `json:"nonce"`
-		DeviceID       FlexString `json:"device_id"`
-		Count          flexInt    `json:"transactions_count"`
-	}
+	var v batchWire
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	*b = Batch(v.plain)
+	*b = v.value(append(json.RawMessage(nil), bytes.TrimSpace(data)...))
+	return nil
+}
+
+// unmarshalWire decodes an answer the client read itself in one pass of
+// encoding/json (UnmarshalJSON has the bytes checked and decoded again,
+// and each transaction's again), and keeps data as Raw without copying
+// it: the request path never reuses the buffer. For a 5,000-line batch
+// that is megabytes less garbage at the moment the preview arrives.
+func (b *Batch) unmarshalWire(data []byte) error {
+	var v batchWire
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*b = v.value(bytes.TrimSpace(data))
+	return nil
+}
+
+// batchWire is a Batch as the API may send it.
+type batchWire struct {
+	batchPlain
+	FileID         FlexString         `json:"file_id"`
+	TrackingID     FlexString         `json:"tracking_id"`
+	BatchReference FlexString         `json:"batch_reference"`
+	Nonce          FlexString         `json:"nonce"`
+	DeviceID       FlexString         `json:"device_id"`
+	Count          flexInt            `json:"transactions_count"`
+	Transactions   []payoutResultWire `json:"transactions"`
+}
+
+type batchPlain Batch // Batch without its UnmarshalJSON
+
+func (v *batchWire) value(raw json.RawMessage) Batch {
+	b := Batch(v.batchPlain)
 	b.TransactionsCount = int(v.Count)
 	b.FileID, b.TrackingID, b.BatchReference = string(v.FileID), string(v.TrackingID), string(v.BatchReference)
 	b.Nonce, b.DeviceID = string(v.Nonce), string(v.DeviceID)
-	b.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
-	return nil
+	b.Transactions = nil
+	if v.Transactions != nil {
+		b.Transactions = make([]PayoutResult, len(v.Transactions))
+		for i := range v.Transactions {
+			b.Transactions[i] = v.Transactions[i].value()
+		}
+	}
+	b.Raw = raw
+	return b
 }
 
 // WaitingApproval reports whether the batch still needs an approval.
@@ -214,21 +245,30 @@ func (r PayoutResult) InDoubt() bool {
 // UnmarshalJSON accepts accounts, bank codes and references sent as numbers
 // ("account": 254723890353 in IntaSend's sample).
 func (r *PayoutResult) UnmarshalJSON(data []byte) error {
-	type plain PayoutResult
-	var v struct {
-		plain
-		Account          FlexString `json:"account"`
-		BankCode         FlexString `json:"bank_code"`
-		AccountReference FlexString `json:"account_reference"`
-		TransactionID    FlexString `json:"transaction_id"`
-	}
+	var v payoutResultWire
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	*r = PayoutResult(v.plain)
+	*r = v.value()
+	return nil
+}
+
+// payoutResultWire is a PayoutResult as the API may send it.
+type payoutResultWire struct {
+	payoutResultPlain
+	Account          FlexString `json:"account"`
+	BankCode         FlexString `json:"bank_code"`
+	AccountReference FlexString `json:"account_reference"`
+	TransactionID    FlexString `json:"transaction_id"`
+}
+
+type payoutResultPlain PayoutResult // PayoutResult without its UnmarshalJSON
+
+func (v *payoutResultWire) value() PayoutResult {
+	r := PayoutResult(v.payoutResultPlain)
 	r.Account, r.BankCode = string(v.Account), string(v.BankCode)
 	r.AccountReference, r.TransactionID = string(v.AccountReference), string(v.TransactionID)
-	return nil
+	return r
 }
 
 var providers = map[string]bool{MPesaB2C: true, MPesaB2B: true, PesaLink: true, IntaSendP2P: true, Airtime: true}

@@ -97,6 +97,10 @@ func (f *FlexString) UnmarshalJSON(b []byte) error {
 		*f = ""
 		return nil
 	}
+	if s, ok := plainJSONString(b); ok {
+		*f = FlexString(s)
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -111,4 +115,20 @@ func (f *FlexString) UnmarshalJSON(b []byte) error {
 	}
 	*f = FlexString(n.String())
 	return nil
+}
+
+// plainJSONString returns the text of a JSON string made of printable ASCII
+// with no escapes, which is what ids and accounts are, without a second
+// run of the JSON decoder; ok is false for anything else.
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	inner := b[1 : len(b)-1]
+	for _, c := range inner {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(inner), true
 }

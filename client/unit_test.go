@@ -3,6 +3,7 @@ package client_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -85,6 +86,8 @@ func TestAmountFormat(t *testing.T) {
 		{100000000, "1000000.00", "1,000,000.00", "KES 1,000,000.00"},
 		{-123450, "-1234.50", "-1,234.50", "-KES 1,234.50"},
 		{-5, "-0.05", "-0.05", "-KES 0.05"},
+		{-100, "-1.00", "-1.00", "-KES 1.00"},
+		{math.MaxInt64, "92233720368547758.07", "92,233,720,368,547,758.07", "KES 92,233,720,368,547,758.07"},
 	}
 	for _, tt := range tests {
 		a := client.Cents(tt.cents)
@@ -201,6 +204,25 @@ func TestPhoneAndFlexStringJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"f":{}}`), &v); err == nil {
 		t.Fatal("an object decoded as a FlexString")
+	}
+}
+
+// FlexString takes plain strings without a second decode; every string
+// must still decode exactly as encoding/json decodes it.
+func TestFlexStringMatchesJSONStrings(t *testing.T) {
+	inputs := []string{`""`, `"abc"`, `"254 723"`, `"a\"b"`, `"a\\b"`, `"\u00e9"`, `"é"`, `"\t"`,
+		`"~"`, "\"\x7f\"", "\"\xff\"", `"a/b"`, `"\/"`}
+	for c := range 256 {
+		inputs = append(inputs, `"`+string(rune(c))+`"`, "\"x"+string([]byte{byte(c)})+"\"")
+	}
+	for _, in := range inputs {
+		var want string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		var got client.FlexString
+		gotErr := json.Unmarshal([]byte(in), &got)
+		if (gotErr != nil) != (wantErr != nil) || string(got) != want {
+			t.Errorf("%q: FlexString %q (%v), string %q (%v)", in, got, gotErr, want, wantErr)
+		}
 	}
 }
 

@@ -98,7 +98,7 @@ type AuditKeyOptions struct {
 	// Timeout bounds keyring calls (0: DefaultKeyringTimeout).
 	Timeout time.Duration
 	// WorkFactor is the file backend's scrypt log2(N) for a new key file
-	// (0: age's default, 18).
+	// (0: DefaultWorkFactor).
 	WorkFactor int
 	// Create makes and stores a key when there is none (serve's first
 	// start); verify-audit never creates one.
@@ -258,7 +258,7 @@ func (s fileAuditKey) load(ctx context.Context) (*AuditKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.path(), err)
 	}
-	pass, err := s.f.pass(ctx, false)
+	pass, err := s.f.pass(ctx, PassphraseRequest{Path: s.f.dir, Attempt: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func (s fileAuditKey) load(ctx context.Context) (*AuditKey, error) {
 }
 
 func (s fileAuditKey) save(ctx context.Context, k *AuditKey) error {
-	pass, err := s.f.pass(ctx, true)
+	pass, err := s.f.pass(ctx, PassphraseRequest{Path: s.f.dir, New: true, Attempt: 1})
 	if err != nil {
 		return err
 	}
@@ -291,8 +291,10 @@ func (s fileAuditKey) save(ctx context.Context, k *AuditKey) error {
 	if err != nil {
 		return fmt.Errorf("seal audit key: %w", err)
 	}
-	if s.f.workFactor > 0 {
-		r.SetWorkFactor(s.f.workFactor)
+	if wf := s.f.workFactor; wf > 0 {
+		r.SetWorkFactor(wf)
+	} else {
+		r.SetWorkFactor(DefaultWorkFactor)
 	}
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, r)

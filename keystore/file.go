@@ -20,24 +20,45 @@ import (
 // FileStore keeps each profile's secrets in dir/secrets-<profile>.age,
 // sealed with age's scrypt (passphrase) recipient. age is a small,
 // audited format with a maintained Go implementation, so we invent no
-// crypto; scrypt at age's default work factor (2^18, ~1 s) resists
-// guessing if the file is copied off the server.
+// crypto; scrypt at DefaultWorkFactor resists guessing if the file is
+// copied off the server.
 type FileStore struct {
 	dir        string
 	passphrase PassphraseFunc
 	workFactor int
+	progress   Progress // nil: unlock silently
 
 	mu     sync.Mutex
 	cached string // the passphrase, once asked, for this process only
 }
 
+// DefaultWorkFactor is scrypt's cost, log2(N), for new files. 2^16 takes
+// about 0.1–0.2 s and 64 MiB on a laptop (age's default, 2^18, takes ~1 s
+// and 256 MiB, and ~15 s on a loaded server): the console asks for the
+// passphrase on every start, so the wait must stay short, and each guess
+// still costs an attacker 64 MiB of memory-hard work. A file records its
+// own cost, so files made with another one open as before. README:
+// "Passphrase cost".
+const DefaultWorkFactor = 16
+
+// MaxPassphraseTries is how often Load asks for the passphrase before it
+// gives up: a typo should not end the program, a guesser should.
+const MaxPassphraseTries = 3
+
 // NewFileStore returns the encrypted-file backend. passphrase nil means
-// DefaultPassphrase; workFactor 0 means age's default.
+// DefaultPassphrase; workFactor 0 means DefaultWorkFactor.
 func NewFileStore(dir string, passphrase PassphraseFunc, workFactor int) *FileStore {
 	if passphrase == nil {
 		passphrase = DefaultPassphrase
 	}
 	return &FileStore{dir: dir, passphrase: passphrase, workFactor: workFactor}
+}
+
+// WithProgress makes the store report each unlock (scrypt's slow part)
+// to p, e.g. a spinner on the terminal; nil reports nothing.
+func (f *FileStore) WithProgress(p Progress) *FileStore {
+	f.progress = p
+	return f
 }
 
 // Name implements Store.
@@ -66,18 +87,40 @@ func (f *FileStore) Load(ctx context.Context, profile string) (Secrets, error) {
 	if err != nil {
 		return Secrets{}, fmt.Errorf("read %s: %w", path, err)
 	}
-	pass, err := f.pass(ctx, false)
-	if err != nil {
-		return Secrets{}, err
-	}
-	s, err := open(data, pass)
-	if err != nil {
-		if errors.Is(err, ErrWrongPassphrase) {
-			f.forget()
+	s, _, err := f.unlock(ctx, path, data)
+	return s, err
+}
+
+// unlock opens data, asking for the passphrase again when it is wrong, at
+// most MaxPassphraseTries times. It returns the passphrase that worked.
+func (f *FileStore) unlock(ctx context.Context, path string, data []byte) (Secrets, string, error) {
+	for attempt := 1; ; attempt++ {
+		pass, err := f.pass(ctx, PassphraseRequest{Path: f.dir, Attempt: attempt})
+		if err != nil {
+			return Secrets{}, "", err
 		}
-		return Secrets{}, fmt.Errorf("%s: %w", path, err)
+		s, err := f.open(path, data, pass)
+		if err == nil {
+			return s, pass, nil
+		}
+		if !errors.Is(err, ErrWrongPassphrase) {
+			return Secrets{}, "", fmt.Errorf("%s: %w", path, err)
+		}
+		f.forget()
+		if attempt >= MaxPassphraseTries {
+			return Secrets{}, "", fmt.Errorf("%s: %w, %d times: giving up (if it is lost, `malipo logout` and log in again)",
+				path, ErrWrongPassphrase, attempt)
+		}
 	}
-	return s, nil
+}
+
+// open decrypts data, showing progress while scrypt runs.
+func (f *FileStore) open(path string, data []byte, pass string) (Secrets, error) {
+	if f.progress != nil {
+		stop := f.progress("unlocking " + filepath.Base(path))
+		defer stop()
+	}
+	return open(data, pass)
 }
 
 // Save implements Store: the whole file is rewritten atomically.
@@ -85,27 +128,9 @@ func (f *FileStore) Save(ctx context.Context, profile string, s Secrets) error {
 	path := f.Path(profile)
 	_, statErr := os.Stat(path)
 	isNew := errors.Is(statErr, fs.ErrNotExist)
-	pass, err := f.pass(ctx, isNew)
+	pass, workFactor, err := f.sealingPass(ctx, path, isNew)
 	if err != nil {
 		return err
-	}
-	workFactor := f.workFactor
-	if !isNew {
-		// Sealing with a passphrase other than the file's would lock the
-		// user out of their device key; prove the passphrase first.
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		if _, err := open(data, pass); err != nil {
-			if errors.Is(err, ErrWrongPassphrase) {
-				f.forget()
-			}
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if workFactor == 0 {
-			workFactor = scryptWorkFactor(data) // keep the cost the file was made with
-		}
 	}
 	data, err := seal(s, pass, workFactor)
 	if err != nil {
@@ -126,20 +151,43 @@ func (f *FileStore) Delete(_ context.Context, profile string) error {
 	return nil
 }
 
-func (f *FileStore) pass(ctx context.Context, isNew bool) (string, error) {
+// sealingPass is the passphrase and cost to seal path with. Sealing with
+// a passphrase other than the file's would lock the user out of their
+// device key, so for an existing file the passphrase is proven first.
+func (f *FileStore) sealingPass(ctx context.Context, path string, isNew bool) (string, int, error) {
+	if isNew {
+		pass, err := f.pass(ctx, PassphraseRequest{Path: f.dir, New: true, Attempt: 1})
+		return pass, f.workFactor, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	_, pass, err := f.unlock(ctx, path, data)
+	if err != nil {
+		return "", 0, err
+	}
+	workFactor := f.workFactor
+	if workFactor == 0 {
+		workFactor = scryptWorkFactor(data) // keep the cost the file was made with
+	}
+	return pass, workFactor, nil
+}
+
+func (f *FileStore) pass(ctx context.Context, req PassphraseRequest) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cached != "" {
 		return f.cached, nil
 	}
-	p, err := f.passphrase(ctx, PassphraseRequest{Path: f.dir, New: isNew})
+	p, err := f.passphrase(ctx, req)
 	if err != nil {
 		return "", err
 	}
 	if p == "" {
 		return "", errors.New("the passphrase is empty")
 	}
-	if isNew && len(p) < MinPassphraseLen {
+	if req.New && len(p) < MinPassphraseLen {
 		return "", fmt.Errorf("the passphrase is too short: use at least %d characters", MinPassphraseLen)
 	}
 	f.cached = p
@@ -174,9 +222,10 @@ func seal(s Secrets, pass string, workFactor int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seal secrets: %w", err)
 	}
-	if workFactor > 0 {
-		r.SetWorkFactor(workFactor)
+	if workFactor <= 0 {
+		workFactor = DefaultWorkFactor
 	}
+	r.SetWorkFactor(workFactor)
 	plain, err := json.Marshal(sealed{Version: 1, PublishableKey: s.PublishableKey, SecretKey: s.SecretKey, DeviceKey: s.DeviceKey})
 	if err != nil {
 		return nil, fmt.Errorf("seal secrets: %w", err)
@@ -204,7 +253,7 @@ func open(data []byte, pass string) (Secrets, error) {
 	if err != nil {
 		var nomatch *age.NoIdentityMatchError
 		if errors.As(err, &nomatch) || errors.Is(err, age.ErrIncorrectIdentity) {
-			return Secrets{}, fmt.Errorf("%w: try again, or `malipo logout` and log in again if it is lost", ErrWrongPassphrase)
+			return Secrets{}, ErrWrongPassphrase
 		}
 		return Secrets{}, fmt.Errorf("open secrets: the file is damaged or not an age file: %w", err)
 	}

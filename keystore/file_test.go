@@ -138,7 +138,7 @@ func TestFileKeepsWorkFactor(t *testing.T) {
 	if err := NewFileStore(dir, staticPass("long enough pass"), 11).Save(ctx, "p", Secrets{SecretKey: testSecret}); err != nil {
 		t.Fatal(err)
 	}
-	// A store with the default (0: age's 18) re-seals at 11, not 18.
+	// A store with the default (0: DefaultWorkFactor) re-seals at 11.
 	if err := NewFileStore(dir, staticPass("long enough pass"), 0).Save(ctx, "p", Secrets{SecretKey: testSecret, PublishableKey: testPub}); err != nil {
 		t.Fatal(err)
 	}

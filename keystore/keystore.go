@@ -145,6 +145,9 @@ type LoadOptions struct {
 	// Passphrase unlocks the file backend; nil means DefaultPassphrase
 	// (MALIPO_PASSPHRASE_FILE, else a no-echo prompt on the terminal).
 	Passphrase PassphraseFunc
+	// Progress is shown while the file backend unlocks (scrypt takes a
+	// moment); nil shows nothing. See TerminalSpinner.
+	Progress Progress
 }
 
 // Load finds profile's credentials: from the environment when
@@ -176,7 +179,7 @@ func Load(ctx context.Context, profile string, opts LoadOptions) (*Credentials, 
 	if prof == nil {
 		return nil, fmt.Errorf("profile %q: %w: run `malipo login --profile %s`", profile, ErrNotFound, profile)
 	}
-	store, err := Open(prof.Backend, StoreOptions{Dir: dir, Passphrase: opts.Passphrase})
+	store, err := Open(prof.Backend, StoreOptions{Dir: dir, Passphrase: opts.Passphrase, Progress: opts.Progress})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,11 @@ const EnvPassphraseFile = "MALIPO_PASSPHRASE_FILE"
 type PassphraseRequest struct {
 	Path string // the directory of the encrypted files, to show in a prompt
 	New  bool   // a new file is being created: a terminal prompt asks twice
+	// Attempt counts the asks for this unlock from 1; above 1 the last
+	// answer was wrong, so a source that can give another one should (a
+	// prompt asks again, --passphrase-fd reads its next line) and one that
+	// cannot (a file) should fail.
+	Attempt int
 }
 
 // PassphraseFunc supplies the file backend's passphrase. It is never read
@@ -44,7 +49,11 @@ func DefaultPassphrase(ctx context.Context, req PassphraseRequest) (string, erro
 // PassphraseFromFile reads the first line of path. The file must not be
 // readable by group or others.
 func PassphraseFromFile(path string) PassphraseFunc {
-	return func(context.Context, PassphraseRequest) (string, error) {
+	return func(_ context.Context, req PassphraseRequest) (string, error) {
+		if req.Attempt > 1 {
+			// The file would give the same answer again.
+			return "", fmt.Errorf("%w (the one in %s)", ErrWrongPassphrase, path)
+		}
 		st, err := os.Stat(path)
 		if err != nil {
 			return "", fmt.Errorf("passphrase file: %w", err)
@@ -57,20 +66,18 @@ func PassphraseFromFile(path string) PassphraseFunc {
 			return "", fmt.Errorf("passphrase file: %w", err)
 		}
 		defer f.Close()
-		return firstLine(f, "passphrase file "+path)
+		return newLines(f, what(path)).next()
 	}
 }
 
-// PassphraseFromReader reads the first line of r once (for --passphrase-fd)
-// and returns the same passphrase on later calls.
+func what(path string) string { return "passphrase file " + path }
+
+// PassphraseFromReader reads the first line of r (for --passphrase-fd) and
+// returns it again on later calls, except that a retry (Attempt > 1, the
+// last one was wrong) reads the next line: "wrong\nright\n" unlocks on
+// the second try, as a person at a prompt would.
 func PassphraseFromReader(r io.Reader, what string) PassphraseFunc {
-	var once sync.Once
-	var pass string
-	var err error
-	return func(context.Context, PassphraseRequest) (string, error) {
-		once.Do(func() { pass, err = firstLine(r, what) })
-		return pass, err
-	}
+	return newLines(r, what).source(nil)
 }
 
 // PassphraseFromFD reads the passphrase from an inherited file descriptor,
@@ -83,17 +90,7 @@ func PassphraseFromFD(fd int) (PassphraseFunc, error) {
 	if f == nil {
 		return nil, fmt.Errorf("--passphrase-fd %d: not an open file descriptor", fd)
 	}
-	what := fmt.Sprintf("--passphrase-fd %d", fd)
-	var once sync.Once
-	var pass string
-	var err error
-	return func(context.Context, PassphraseRequest) (string, error) {
-		once.Do(func() {
-			pass, err = firstLine(f, what)
-			_ = f.Close() // read once; the descriptor is ours now
-		})
-		return pass, err
-	}, nil
+	return newLines(f, fmt.Sprintf("--passphrase-fd %d", fd)).source(f), nil
 }
 
 // PassphraseFromTerminal prompts on out and reads in without echo; for a
@@ -101,7 +98,11 @@ func PassphraseFromFD(fd int) (PassphraseFunc, error) {
 func PassphraseFromTerminal(in *os.File, out io.Writer) PassphraseFunc {
 	return func(_ context.Context, req PassphraseRequest) (string, error) {
 		fd := int(in.Fd())
-		fmt.Fprintf(out, "Passphrase for malipo's encrypted secrets (%s): ", req.Path)
+		if req.Attempt > 1 {
+			fmt.Fprintf(out, "Wrong passphrase. Try again (%d of %d): ", req.Attempt, MaxPassphraseTries)
+		} else {
+			fmt.Fprintf(out, "Passphrase for malipo's encrypted secrets (%s): ", req.Path)
+		}
 		p, err := term.ReadPassword(fd)
 		fmt.Fprintln(out)
 		if err != nil {
@@ -123,15 +124,58 @@ func PassphraseFromTerminal(in *os.File, out io.Writer) PassphraseFunc {
 	}
 }
 
-// firstLine reads up to the first newline (dropping it and a CR).
-func firstLine(r io.Reader, what string) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+// lines reads passphrases one line at a time from a descriptor or file.
+type lines struct {
+	r    *bufio.Reader
+	what string
+
+	mu   sync.Mutex
+	last string
+	err  error
+	read int
+}
+
+func newLines(r io.Reader, what string) *lines {
+	// Each line is short; the limit keeps a wrong descriptor (a device)
+	// from being read forever.
+	return &lines{r: bufio.NewReader(io.LimitReader(r, 4096*MaxPassphraseTries)), what: what}
+}
+
+// source answers the first ask and every later first ask with the line
+// read last, and a retry with the next line. closer, when set, is closed
+// once no further line can be wanted.
+func (l *lines) source(closer io.Closer) PassphraseFunc {
+	return func(_ context.Context, req PassphraseRequest) (string, error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.read > 0 && req.Attempt <= 1 {
+			return l.last, l.err
+		}
+		if l.read > 0 && l.err != nil {
+			return "", l.err
+		}
+		l.last, l.err = l.next()
+		l.read++
+		if closer != nil && (l.err != nil || l.read >= MaxPassphraseTries) {
+			_ = closer.Close() // the descriptor is ours; nothing more to read
+		}
+		if l.err != nil && l.read > 1 {
+			// A retry found no other line: the first one was wrong.
+			return "", fmt.Errorf("%w; %s has no other line to try", ErrWrongPassphrase, l.what)
+		}
+		return l.last, l.err
+	}
+}
+
+// next reads up to the next newline (dropping it and a CR).
+func (l *lines) next() (string, error) {
+	line, err := l.r.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read %s: %w", what, err)
+		return "", fmt.Errorf("read %s: %w", l.what, err)
 	}
 	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if line == "" {
-		return "", fmt.Errorf("%s is empty", what)
+		return "", fmt.Errorf("%s is empty", l.what)
 	}
 	return line, nil
 }

@@ -57,7 +57,8 @@ type StoreOptions struct {
 	Dir        string         // config directory (the file backend keeps secrets-<profile>.age there)
 	Passphrase PassphraseFunc // file backend; nil means DefaultPassphrase
 	Timeout    time.Duration  // keyring backend; 0 means DefaultKeyringTimeout
-	WorkFactor int            // file backend's scrypt log2(N) for new files; 0 means age's default (18)
+	WorkFactor int            // file backend's scrypt log2(N) for new files; 0 means DefaultWorkFactor
+	Progress   Progress       // file backend: shown while a file is unlocked; nil shows nothing
 }
 
 // Open returns the named backend ("" means keyring). The env backend is
@@ -74,7 +75,7 @@ func Open(backend string, o StoreOptions) (Store, error) {
 			}
 			o.Dir = dir
 		}
-		return NewFileStore(o.Dir, o.Passphrase, o.WorkFactor), nil
+		return NewFileStore(o.Dir, o.Passphrase, o.WorkFactor).WithProgress(o.Progress), nil
 	case BackendEnv:
 		return nil, fmt.Errorf("the env backend is read-only: set MALIPO_PUBLISHABLE_KEY and MALIPO_SECRET_KEY instead of storing keys")
 	}

@@ -16,7 +16,10 @@ type Import struct {
 	// Rows are the good rows (warnings allowed), normalised, in file order.
 	Rows []Row
 	// Rejected are the bad rows as read (cells over 1 KiB cut short), so a
-	// person can fix them; their problems have Row -1 and their Line.
+	// person can fix them; their problems have Row -1 and their Line. Every
+	// bad row is here, including lines that are not valid CSV (their cells
+	// read as leniently as possible), so the console and `payouts check`
+	// count the same rows as bad.
 	Rejected []Row
 	// Problems are errors and warnings sorted by line. Row is the index in
 	// Rows for a kept row's warnings, -1 for rejected rows and the file.
@@ -32,16 +35,9 @@ type Import struct {
 	Ignored []string
 }
 
-// Bad is the number of rejected rows (file-level CSV errors included).
-func (im *Import) Bad() int {
-	lines := map[int]bool{}
-	for _, p := range im.Problems {
-		if !p.Warning && p.Line > 1 {
-			lines[p.Line] = true
-		}
-	}
-	return len(lines)
-}
+// Bad is the number of rejected rows, lines that are not valid CSV
+// included: the one count both the console and `payouts check` report.
+func (im *Import) Bad() int { return len(im.Rejected) }
 
 // Warnings counts warnings.
 func (im *Import) Warnings() int { return len(im.Problems) - Errors(im.Problems) }
@@ -137,12 +133,12 @@ func readText(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("the file is over %d MiB: a batch of %s payments is far smaller; is it the right file?", maxFileBytes>>20, thousands(MaxRows))
 	}
 	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+	case bytes.HasPrefix(data, []byte(utf8BOM)):
 		data = data[3:]
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return decodeUTF16(data[2:], false)
+		return plainText(decodeUTF16(data[2:], false))
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return decodeUTF16(data[2:], true)
+		return plainText(decodeUTF16(data[2:], true))
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return nil, errors.New("this is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as \"CSV UTF-8\" and import that")
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
@@ -150,6 +146,29 @@ func readText(r io.Reader) ([]byte, error) {
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, fmt.Errorf("the file has NUL bytes (the first at byte %d): it looks like UTF-16 without a byte-order mark, or not text at all; save it as \"CSV UTF-8\"", i)
+	}
+	return plainText(data, nil)
+}
+
+// utf8BOM is the UTF-8 byte-order mark.
+const utf8BOM = "\xEF\xBB\xBF"
+
+// plainText undoes two things spreadsheets and editors do to a CSV that
+// would otherwise cost a column or the whole file: a byte-order mark
+// written twice (a file saved as "UTF-8 with BOM" by a tool that kept the
+// first one; left in, it hides the first header, usually "name"), and the
+// classic Mac line ending, CR alone ("CSV (Macintosh)"), which
+// encoding/csv reads as one long line. CR becomes LF only when the file
+// has no LF at all, so a CR inside a cell of an ordinary file stays.
+func plainText(data []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	for bytes.HasPrefix(data, []byte(utf8BOM)) {
+		data = data[3:]
+	}
+	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') >= 0 {
+		data = bytes.ReplaceAll(data, []byte{'\r'}, []byte{'\n'})
 	}
 	return data, nil
 }
@@ -197,10 +216,12 @@ type importer struct {
 	idx      columns        // the same as fields, for the per-row loop
 	lastLine int
 	dups     *dupIndex
+	lines    lineCursor // finds the text of a line that is not valid CSV
 }
 
 func (p *importer) run(data []byte) {
 	p.lastLine = lastLineOf(data)
+	p.lines = lineCursor{data: data, line: 1}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = separator(data)
 	cr.FieldsPerRecord = -1
@@ -225,7 +246,9 @@ func (p *importer) run(data []byte) {
 				return
 			}
 			p.im.DataRows++
-			problems = append(problems, Problem{Line: pe.StartLine, Row: -1, Reason: "not valid CSV: " + pe.Err.Error() + quoteHint(pe)})
+			row, ps := p.badCSV(pe, cr.Comma)
+			rejected = append(rejected, row)
+			problems = append(problems, ps...)
 			continue
 		}
 		if err != nil {
@@ -260,6 +283,61 @@ func (p *importer) run(data []byte) {
 		return
 	}
 	p.im.Rows, p.im.Rejected, p.im.Problems = rows, rejected, append(p.im.Problems, problems...)
+}
+
+// badCSV keeps a line that is not valid CSV as a rejected row, like any
+// other bad row: listed with its line and reason, counted as bad, and
+// offered to be fixed in the draft. Its cells are read leniently (stray
+// quotes kept as text) so nothing typed in it is lost; the reason is the
+// CSV error alone, since cells read that way may be shifted.
+func (p *importer) badCSV(pe *csv.ParseError, comma rune) (Row, []Problem) {
+	raw := p.lines.text(pe.StartLine, pe.Line)
+	lr := csv.NewReader(strings.NewReader(raw))
+	lr.Comma, lr.LazyQuotes, lr.FieldsPerRecord = comma, true, -1
+	rec, err := lr.Read()
+	if err != nil {
+		rec = []string{raw}
+	}
+	row := p.fields(pe.StartLine, func(_ string, i int) string {
+		if i < 0 || i >= len(rec) {
+			return ""
+		}
+		if v := rec[i]; len(v) <= MaxCellBytes {
+			return v
+		}
+		return cut(rec[i], 64) + "…"
+	})
+	return row, []Problem{{Line: pe.StartLine, Row: -1, Reason: "not valid CSV: " + pe.Err.Error() + quoteHint(pe)}}
+}
+
+// lineCursor finds lines by number, moving forward only: CSV errors come
+// in line order, so the whole file is scanned at most once.
+type lineCursor struct {
+	data []byte
+	line int // the line data starts with
+}
+
+// text is lines from to to (1-based, inclusive), without the final
+// newline.
+func (c *lineCursor) text(from, to int) string {
+	for c.line < from && len(c.data) > 0 {
+		i := bytes.IndexByte(c.data, '\n')
+		if i < 0 {
+			c.data = nil
+			break
+		}
+		c.data, c.line = c.data[i+1:], c.line+1
+	}
+	end := 0
+	for n := from; n <= to && end < len(c.data); n++ {
+		i := bytes.IndexByte(c.data[end:], '\n')
+		if i < 0 {
+			end = len(c.data)
+			break
+		}
+		end += i + 1
+	}
+	return strings.TrimRight(string(c.data[:end]), "\r\n")
 }
 
 // separator picks the cell separator: the one (',', ';' or tab) under which
@@ -407,7 +485,7 @@ func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 			return false
 		default:
 			p.cols[f] = i
-			p.im.Columns[f] = strings.TrimSpace(h)
+			p.im.Columns[f] = strings.TrimSpace(strings.TrimLeft(h, "\ufeff"))
 		}
 	}
 	var missing []string
@@ -420,18 +498,40 @@ func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 		p.im.Refused = fmt.Errorf("missing column(s) for %s: %s", p.rail, strings.Join(missing, "; "))
 		return false
 	}
-	for _, h := range p.im.Ignored {
-		p.im.Problems = append(p.im.Problems, Problem{Line: line, Row: -1, Warning: true,
-			Reason: fmt.Sprintf("column %s is not used for %s payouts; it is ignored", quoteShort(h), p.rail)})
+	if len(p.im.Ignored) > 0 {
+		p.im.Problems = append(p.im.Problems, Problem{Line: line, Row: -1, Warning: true, Reason: ignoredReason(p.im.Ignored, p.rail)})
 	}
 	return true
 }
 
+// maxNamedIgnored is how many ignored columns the warning names.
+const maxNamedIgnored = 5
+
+// ignoredReason is one warning for every ignored column, naming the first
+// few and counting the rest: a file with 100,000 stray columns gets one
+// line, not 100,000.
+func ignoredReason(ignored []string, rail Rail) string {
+	if len(ignored) == 1 {
+		return fmt.Sprintf("column %s is not used for %s payouts; it is ignored", quoteShort(ignored[0]), rail)
+	}
+	names := make([]string, 0, maxNamedIgnored)
+	for _, h := range ignored[:min(len(ignored), maxNamedIgnored)] {
+		names = append(names, quoteShort(h))
+	}
+	list := strings.Join(names, ", ")
+	if more := len(ignored) - len(names); more > 0 {
+		list += " and " + thousands(more) + " more"
+	}
+	return fmt.Sprintf("%s columns are not used for %s payouts; they are ignored: %s", thousands(len(ignored)), rail, list)
+}
+
 func hasCol(cols map[string]int, f string) bool { _, ok := cols[f]; return ok }
 
-// normHeader lower-cases and turns spaces, hyphens and dots into '_'.
+// normHeader drops a byte-order mark, lower-cases and turns spaces, hyphens and dots into '_'.
 func normHeader(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
+	// A byte-order mark left inside the first cell (a second BOM, or one
+	// after title rows) must not hide the column it starts.
+	h = strings.ToLower(strings.TrimSpace(strings.TrimLeft(h, "\ufeff")))
 	h = strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '-', '.':
@@ -466,10 +566,7 @@ func (p *importer) row(rec []string, line int) (Row, []Problem) {
 		}
 		return v // a substring of the record's own string: ReuseRecord reuses the slice, not the text
 	}
-	c := &p.idx
-	r := Row{Line: line, Name: cell("name", c.name), Account: cell("account", c.account), BankCode: cell("bank_code", c.bank),
-		AccountType: cell("account_type", c.typ), AccountReference: cell("account_reference", c.ref),
-		Narrative: cell("narrative", c.narrative), IDNumber: cell("id_number", c.id), AmountText: cell("amount", c.amount)}
+	r := p.fields(line, cell)
 	n, amountErr := normalize(p.rail, r)
 	ps := cellPs
 	for _, q := range validate(p.rail, n, amountErr, p.banks) {
@@ -484,6 +581,14 @@ func (p *importer) row(rec []string, line int) (Row, []Problem) {
 		ps = append(ps, q)
 	}
 	return n, ps
+}
+
+// fields builds a row from its cells, cell(field, column) reading each.
+func (p *importer) fields(line int, cell func(field string, i int) string) Row {
+	c := &p.idx
+	return Row{Line: line, Name: cell("name", c.name), Account: cell("account", c.account), BankCode: cell("bank_code", c.bank),
+		AccountType: cell("account_type", c.typ), AccountReference: cell("account_reference", c.ref),
+		Narrative: cell("narrative", c.narrative), IDNumber: cell("id_number", c.id), AmountText: cell("amount", c.amount)}
 }
 
 // cellProblem is what is wrong with a cell before its field's rules apply:

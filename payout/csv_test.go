@@ -68,8 +68,11 @@ func TestImportGoodFiles(t *testing.T) {
 			payout.B2C, 1, client.Units(100), []int{5}, 2},
 		{"title with commas above a semicolon header", []byte("Payroll Nov 2026,,,\nName;Phone;Amount\nJane;0712345678;100\nJohn;0722000111;100\n"),
 			payout.B2C, 2, client.Units(200), []int{3, 4}, 1},
-		{"type and bank columns mean nothing on b2c", []byte("name,phone,amount,type,bank\nJane,0712345678,100,Salary,KCB\n"),
-			payout.B2C, 1, client.Units(100), []int{2}, 2},
+		{"type and bank columns mean nothing on b2c (one warning for both)", []byte("name,phone,amount,type,bank\nJane,0712345678,100,Salary,KCB\n"),
+			payout.B2C, 1, client.Units(100), []int{2}, 1},
+		{"classic Mac line endings (CR alone)", []byte(strings.ReplaceAll(goodB2C, "\n", "\r")), payout.B2C, 3, client.MustAmount("4010.50"), []int{2, 3, 4}, 0},
+		{"byte-order mark written twice", append([]byte("\xEF\xBB\xBF\xEF\xBB\xBF"), goodB2C...), payout.B2C, 3, client.MustAmount("4010.50"), []int{2, 3, 4}, 0},
+		{"utf-16 BOM over a UTF-8 BOM", utf16Bytes("\ufeff"+goodB2C, false), payout.B2C, 3, client.MustAmount("4010.50"), []int{2, 3, 4}, 0},
 		{"semicolons", []byte("name;phone;amount\nJane;0712345678;100\n"), payout.B2C, 1, client.Units(100), []int{2}, 0},
 		{"tabs", []byte("name\tphone\tamount\nJane\t0712345678\t100\n"), payout.B2C, 1, client.Units(100), []int{2}, 0},
 		{"quoted cells with doubled quotes elsewhere", []byte("name,phone,amount,notes\n\"Jane Doe\",\"0712345678\",\"100\",\"said \"\"hi\"\"\"\n"),
@@ -157,9 +160,12 @@ func TestImportBadRows(t *testing.T) {
 		{"embedded newline, next row's line", payout.B2C, "name,phone,amount,narrative\nJane,0712345678,100,\"two\nlines\"\nJohn,0722000111,abc,ok\n",
 			[]string{`line 2: narrative:`, `line 4: amount: "abc" is not an amount`}, 0, 2, []int{2, 4}},
 		{"bare quote", payout.B2C, "name,phone,amount\nJa\"ne,0712345678,100\nJohn,0722000111,100\n",
-			[]string{`line 2: not valid CSV: bare " in non-quoted-field`}, 1, 1, nil},
+			[]string{`line 2: not valid CSV: bare " in non-quoted-field`}, 1, 1, []int{2}},
 		{"quote closed then junk, across lines", payout.B2C, "name,phone,amount\n\"Jane\nDoe\"x,0712345678,100\nJohn,0722000111,100\n",
-			[]string{`line 2: not valid CSV: extraneous or missing " in quoted-field`}, 1, 1, nil},
+			[]string{`line 2: not valid CSV: extraneous or missing " in quoted-field`}, 1, 1, []int{2}},
+		{"a =HYPERLINK cell is a bad row, kept aside like any other", payout.B2C,
+			"name,phone,amount\nJane,0712345678,100\n=HYPERLINK(\"http://x\",\"Bob\"),0722000111,100\nBad,07,100\n",
+			[]string{`line 3: not valid CSV: bare "`, `line 4: account: "07" is too short`}, 1, 2, []int{3, 4}},
 		{"short row", payout.B2C, "name,phone,amount\nJane,0712345678\nJohn,0722000111,100\n",
 			[]string{`line 2: amount: required`}, 1, 1, []int{2}},
 		{"excel scientific", payout.B2C, "name,phone,amount\nJane,2.54712E+11,100\n",
@@ -261,6 +267,37 @@ func TestImportRefusesFiles(t *testing.T) {
 			t.Errorf("last row on line %d, want 5001", im.Rows[4999].Line)
 		}
 	})
+}
+
+// TestImportBadCSVRowKept: a line that is not valid CSV is kept aside with
+// its text, so fixing it in the draft loses nothing typed.
+func TestImportBadCSVRowKept(t *testing.T) {
+	im := importString(payout.B2C, "name,phone,amount\nJa\"ne,0712345678,100\n")
+	if len(im.Rejected) != 1 {
+		t.Fatalf("rejected %+v:\n%s", im.Rejected, problemLines(im))
+	}
+	if r := im.Rejected[0]; r.Line != 2 || r.Name != `Ja"ne` || r.Account != "0712345678" || r.AmountText != "100" {
+		t.Errorf("rejected row %+v", r)
+	}
+}
+
+// TestImportManyIgnoredColumns: 100,000 unknown columns give one warning
+// with a count, not 100,000.
+func TestImportManyIgnoredColumns(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name,phone,amount")
+	for i := range 100_000 {
+		fmt.Fprintf(&b, ",x%d", i)
+	}
+	b.WriteString("\nJane,0712345678,100\n")
+	im := importString(payout.B2C, b.String())
+	if im.Refused != nil || len(im.Rows) != 1 {
+		t.Fatalf("refused %v rows %d", im.Refused, len(im.Rows))
+	}
+	want := `line 1: warning: 100,000 columns are not used for MPESA-B2C payouts; they are ignored: "x0", "x1", "x2", "x3", "x4" and 99,995 more` + "\n"
+	if got := problemLines(im); got != want {
+		t.Errorf("report:\n%s\nwant:\n%s", got, want)
+	}
 }
 
 func TestImportCustomBanks(t *testing.T) {

@@ -64,6 +64,17 @@ func (d *Draft) Totals() (count int, sum client.Amount) {
 	return len(d.Rows), sum
 }
 
+// EstimatedCharges is what IntaSend is expected to charge for the batch,
+// row by row (client.EstimatePayoutCharge): known before initiating, so a
+// batch the wallet cannot cover need never be created.
+func (d *Draft) EstimatedCharges() client.Amount {
+	var sum client.Amount
+	for _, r := range d.Rows {
+		sum += client.EstimatePayoutCharge(string(d.Rail), rowAmount(r))
+	}
+	return sum
+}
+
 // Problems validates every row (Row set to its index) and the draft as a
 // whole (Row -1): the rail, the currency, the row count, duplicates.
 func (d *Draft) Problems(banks BankSet) []Problem {
@@ -108,6 +119,11 @@ func tooManyRows(n int) string {
 func thousands(n int) string {
 	return strings.TrimSuffix(client.Units(int64(n)).String(), ".00")
 }
+
+// FormatCount writes a count the way every payout message does, digits
+// grouped: 5,001. Counts beside each other must never read "5000 rows"
+// and "5,001 rows".
+func FormatCount(n int) string { return thousands(n) }
 
 // dupIndex finds rows that pay the same account the same amount: almost
 // always a copy-paste slip, so a warning, not an error.

@@ -51,6 +51,25 @@ func FuzzImportCSV(f *testing.F) {
 			}
 			last = p.Line
 		}
+		// One verdict: every error is on a rejected row's line, and every
+		// rejected row has an error, so no bad row is dropped unlisted.
+		bad := map[int]bool{}
+		for _, r := range im.Rejected {
+			bad[r.Line] = true
+		}
+		listed := map[int]bool{}
+		for _, p := range im.Problems {
+			if p.Warning {
+				continue
+			}
+			if !bad[p.Line] {
+				t.Fatalf("error %v is on no rejected row", p)
+			}
+			listed[p.Line] = true
+		}
+		if len(listed) != len(bad) {
+			t.Fatalf("rejected rows on lines %v, errors listed on %v", bad, listed)
+		}
 		d := &payout.Draft{Rail: rail, Rows: im.Rows}
 		_ = d.Fingerprint()
 		_ = d.Request()

@@ -257,6 +257,9 @@ func TestDraftsStayWithTheirAuthor(t *testing.T) {
 		tm.send(k)
 	}
 	ts.waitScreen(t, "baraka", "1 row")
+	// Once the journal holds the draft nothing can be lost, so ctrl+c
+	// quits at once (while the save runs it would ask first).
+	ts.waitScreen(t, "baraka", "draft saved")
 	tm.send("\x03") // ctrl+c: quit at once, the draft stays in the journal
 	tm.waitEnd(t)
 

@@ -128,19 +128,3 @@ func (h *health) record(msg common.HealthMsg) {
 		h.lastOK = msg.At
 	}
 }
-
-// ago says how long ago t was, in the largest unit that fits.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < 2*time.Second:
-		return "just now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
-	}
-	return t.Format("2 Jan 15:04")
-}

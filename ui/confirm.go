@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -19,7 +20,8 @@ const (
 // confirmDialog asks before something dangerous happens. It starts on
 // Cancel, so a stray or auto-repeated enter cancels (lazygit #2291, #4649);
 // when the request names a Typed value, Confirm stays disabled until the
-// user has typed it exactly (the amount, a batch id's last characters).
+// user has typed it: an amount in any spelling, a batch id's last
+// characters exactly (see typedMatches).
 type confirmDialog struct {
 	req   common.ConfirmMsg
 	owner int // the view that asked, or shellOwner
@@ -44,7 +46,36 @@ func newConfirm(s *common.Styles, req common.ConfirmMsg, owner int) *confirmDial
 
 // ready reports whether Confirm may be pressed.
 func (d *confirmDialog) ready() bool {
-	return d.req.Typed == "" || d.input.Value() == d.req.Typed
+	return typedMatches(d.req.Typed, d.input.Value())
+}
+
+// typedMatches says whether what was typed answers want. An amount (want
+// as client.Amount.String writes it) matches any spelling of the same
+// cents, parsed with the client's own parser, so "4300" is not refused
+// for lacking ",00"; an id suffix or other text must match exactly ("8181"
+// is not "8,181").
+func typedMatches(want, got string) bool {
+	if want == "" || got == want {
+		return true
+	}
+	a, err := client.ParseAmount(want)
+	if err != nil || a.String() != want {
+		return false
+	}
+	b, err := client.ParseAmount(strings.TrimSpace(got))
+	return err == nil && a == b
+}
+
+// labels are the buttons' names: the request's, else Confirm and Cancel.
+func (d *confirmDialog) labels() (confirm, cancel string) {
+	confirm, cancel = d.req.ConfirmLabel, d.req.CancelLabel
+	if confirm == "" {
+		confirm = "Confirm"
+	}
+	if cancel == "" {
+		cancel = "Cancel"
+	}
+	return confirm, cancel
 }
 
 // update handles a key; done reports that the dialog is answered and
@@ -94,7 +125,8 @@ func (d *confirmDialog) view(s *common.Styles, width int) string {
 	lines = append(lines, "", d.buttons(s))
 	hint := "tab switches · enter presses · esc cancels"
 	if !d.ready() {
-		hint = "Confirm unlocks when the text matches · esc cancels"
+		confirm, _ := d.labels()
+		hint = confirm + " unlocks when the text matches · esc cancels"
 	}
 	lines = append(lines, s.Faint.Render(hint))
 	return box.Width(w).Render(strings.Join(lines, "\n"))
@@ -103,14 +135,16 @@ func (d *confirmDialog) view(s *common.Styles, width int) string {
 // buttonGap separates the two buttons (the mouse hit-test finds them by it).
 const buttonGap = "  "
 
-// buttons draws Cancel and Confirm side by side.
+// buttons draws Cancel and Confirm (or the request's names for them) side
+// by side.
 func (d *confirmDialog) buttons(s *common.Styles) string {
 	cancel, confirm := d.buttonParts(s)
 	return cancel + buttonGap + confirm
 }
 
-// buttonParts draws Cancel and Confirm. The focused one is bracketed as
-// well as coloured, so focus is visible with NO_COLOR.
+// buttonParts draws Cancel and Confirm (or the request's names for them).
+// The focused one is bracketed as well as coloured, so focus is visible
+// with NO_COLOR.
 func (d *confirmDialog) buttonParts(s *common.Styles) (cancel, confirm string) {
 	label := func(text string, i int) string {
 		if d.focus == i {
@@ -118,12 +152,13 @@ func (d *confirmDialog) buttonParts(s *common.Styles) (cancel, confirm string) {
 		}
 		return s.Button.Render("  " + text + "  ")
 	}
-	confirm = label("Confirm", btnConfirm)
+	yes, no := d.labels()
+	confirm = label(yes, btnConfirm)
 	if !d.ready() {
-		confirm = s.Faint.Render("  Confirm (locked)  ")
+		confirm = s.Faint.Render("  " + yes + " (locked)  ")
 		if d.focus == btnConfirm {
-			confirm = s.Faint.Render("[ Confirm (locked) ]")
+			confirm = s.Faint.Render("[ " + yes + " (locked) ]")
 		}
 	}
-	return label("Cancel", btnCancel), confirm
+	return label(no, btnCancel), confirm
 }

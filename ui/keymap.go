@@ -32,7 +32,7 @@ func DefaultKeyMap() KeyMap {
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy id (view's y first)")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit (twice: at once)")),
 	}
 	for i, name := range tabNames() {
 		d := string(rune('1' + i))

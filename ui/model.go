@@ -92,6 +92,8 @@ type Model struct {
 	onboarding   bool
 	demoStarting bool  // d was pressed; the demo is coming up
 	demo         *Demo // started from the onboarding screen; closed by Close
+
+	exitNotes []string // what the views left pending, collected on quitting
 }
 
 // New builds the shell around c. c.Styles and c.Now are filled in when nil;
@@ -262,8 +264,23 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.notifyPayment(msg), true
 	case common.PayoutFailedMsg:
 		return m.notifyPayoutFailed(msg), true
+	case common.BroadcastMsg:
+		return m.broadcast(owner, msg.Msg), true
 	}
 	return nil, false
+}
+
+// broadcast delivers msg to every started view but the one that sent it,
+// hidden views included (a hidden Wallets must still learn that money
+// arrived); a view not started yet loads fresh data when first shown.
+func (m *Model) broadcast(from int, msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i := range m.views {
+		if i != from && m.started[i] {
+			cmds = append(cmds, m.updateView(i, msg))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // goTo is a hand-off between screens: switch to the tab titled msg.Tab
@@ -285,7 +302,7 @@ func (m *Model) goTo(msg common.GoToMsg) tea.Cmd {
 // shellReply handles the answer to a confirmation the shell asked itself.
 func (m *Model) shellReply(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(tea.QuitMsg); ok {
-		return tea.Quit
+		return m.exit()
 	}
 	return nil
 }
@@ -383,12 +400,13 @@ func permWords(p common.Permission) string {
 	return "do that"
 }
 
-// handleKey routes a key press: ctrl+c always quits; an open dialog,
+// handleKey routes a key press: ctrl+c quits (asking first, as q does,
+// when a view would lose or leave something: see forceQuit); an open dialog,
 // palette or help overlay takes every other key; then the shell's global
 // keys (unless the view is taking text); then the active view.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
-		return tea.Quit
+		return m.forceQuit()
 	}
 	switch {
 	case m.confirm != nil:
@@ -418,7 +436,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if len(m.views) == 0 {
 		if key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
+			return m.exit()
 		}
 		return nil
 	}
@@ -521,21 +539,77 @@ func (m *Model) permitted(bs []key.Binding) []key.Binding {
 	return out
 }
 
-// quit asks first when a view holds work quitting would lose.
+// quit asks first when a view holds work quitting would lose, leave
+// unsure or leave waiting; otherwise it quits at once.
 func (m *Model) quit() tea.Cmd {
+	if w := m.quitWarning(); w != "" {
+		return m.openConfirm(shellOwner, quitConfirm(w))
+	}
+	return m.exit()
+}
+
+// forceQuit is ctrl+c. It asks the same question as q, even over a dialog
+// (the typed approval's is answered Cancel first, so the view that asked
+// is not left waiting for it): quitting from there left a batch waiting
+// without a word. Pressed again while the question is open, it quits at
+// once, so ctrl+c never traps anyone.
+func (m *Model) forceQuit() tea.Cmd {
+	w := m.quitWarning()
+	if w == "" || m.quitAsked() {
+		return m.exit()
+	}
+	var dropped tea.Cmd
+	if m.confirm != nil {
+		dropped = m.closeConfirm(false)
+	}
+	m.palette, m.showHelp = nil, false
+	return tea.Batch(dropped, m.openConfirm(shellOwner, quitConfirm(w)))
+}
+
+// quitWarning is the first view's reason to ask before quitting.
+func (m *Model) quitWarning() string {
 	for _, v := range m.views {
-		g, ok := v.(common.QuitGuard)
-		if !ok {
-			continue
+		if g, ok := v.(common.QuitGuard); ok {
+			if w := g.QuitWarning(); w != "" {
+				return w
+			}
 		}
-		if w := g.QuitWarning(); w != "" {
-			return m.openConfirm(shellOwner, common.ConfirmMsg{
-				Title: "Quit malipo?", Body: w, OnConfirm: tea.QuitMsg{},
-			})
+	}
+	return ""
+}
+
+func quitConfirm(warning string) common.ConfirmMsg {
+	return common.ConfirmMsg{Title: "Quit malipo?", Body: warning + "\n(ctrl+c again quits now.)", OnConfirm: tea.QuitMsg{},
+		ConfirmLabel: "Quit", CancelLabel: "Stay"}
+}
+
+// quitAsked reports whether the open dialog is the quit question.
+func (m *Model) quitAsked() bool {
+	if m.confirm == nil || m.confirm.owner != shellOwner {
+		return false
+	}
+	_, ok := m.confirm.req.OnConfirm.(tea.QuitMsg)
+	return ok
+}
+
+// exit quits, first collecting what the views leave pending for Run to
+// print once the screen is gone.
+func (m *Model) exit() tea.Cmd {
+	m.exitNotes = m.exitNotes[:0]
+	for _, v := range m.views {
+		if n, ok := v.(common.ExitNoter); ok {
+			if note := n.ExitNote(); note != "" {
+				m.exitNotes = append(m.exitNotes, note)
+			}
 		}
 	}
 	return tea.Quit
 }
+
+// ExitNotes are what the views left pending when the console quit (a
+// payout batch waiting for approval), one note per view, to print after
+// the program ends. Run prints them; a caller of NewProgram should too.
+func (m *Model) ExitNotes() []string { return m.exitNotes }
 
 // refresh is delegated to the active view: through Refresher when it has
 // one, otherwise the view gets the `r` key itself.

@@ -253,8 +253,18 @@ func TestConfirm(t *testing.T) {
 		{"right then enter confirms", "", []string{"right", "enter"}, "", nil, "yes"},
 		{"tab twice is back on cancel", "", []string{"tab", "shift+tab", "enter"}, "", nil, "no"},
 		{"typed: confirm locked until typed", "1,500.00", []string{"tab", "enter"}, "", nil, "open"},
-		{"typed: wrong text stays locked", "1,500.00", []string{"tab"}, "1,500.0", []string{"enter"}, "open"},
+		{"typed: wrong text stays locked", "1,500.00", []string{"tab"}, "1,500.0x", []string{"enter"}, "open"},
+		{"typed: another spelling of the amount unlocks", "1,500.00", []string{"tab"}, "1,500.0", []string{"enter"}, "yes"},
 		{"typed: exact text unlocks", "1,500.00", []string{"tab"}, "1,500.00", []string{"enter"}, "yes"},
+		{"typed: amount without grouping or cents unlocks", "4,300.00", []string{"tab"}, "4300", []string{"enter"}, "yes"},
+		{"typed: amount grouped without cents unlocks", "4,300.00", []string{"tab"}, "4,300", []string{"enter"}, "yes"},
+		{"typed: amount with cents, no grouping, unlocks", "4,300.00", []string{"tab"}, "4300.00", []string{"enter"}, "yes"},
+		{"typed: amount with currency unlocks", "4,300.00", []string{"tab"}, "KES 4,300.00", []string{"enter"}, "yes"},
+		{"typed: one decimal place unlocks", "4,300.50", []string{"tab"}, "4300.5", []string{"enter"}, "yes"},
+		{"typed: another amount stays locked", "4,300.00", []string{"tab"}, "4300.01", []string{"enter"}, "open"},
+		{"typed: a tenth of it stays locked", "4,300.00", []string{"tab"}, "430", []string{"enter"}, "open"},
+		{"typed: an id suffix is matched exactly", "8181", []string{"tab"}, "8,181", []string{"enter"}, "open"},
+		{"typed: an id suffix unlocks when exact", "8181", []string{"tab"}, "8181", []string{"enter"}, "yes"},
 		{"typed: enter on cancel still cancels", "8181", nil, "8181", []string{"enter"}, "no"},
 		{"typed: esc cancels", "8181", nil, "81", []string{"esc"}, "no"},
 		{"letters go to the field, not the view", "q", nil, "q", []string{"tab", "enter"}, "yes"},
@@ -294,6 +304,25 @@ func TestConfirm(t *testing.T) {
 				t.Fatal("keys leaked to the tabs")
 			}
 		})
+	}
+}
+
+// TestConfirmLabels: a dialog may name its buttons after what they do;
+// the focus brackets and the lock follow the names.
+func TestConfirmLabels(t *testing.T) {
+	m, _ := confirmShell(t, "", common.ConfirmMsg{Title: "Cancel batch X", ConfirmLabel: "Cancel batch", CancelLabel: "Keep batch",
+		Danger: true, OnConfirm: yes{}, OnCancel: no{}})
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "[ Keep batch ]") || !strings.Contains(v, "  Cancel batch  ") ||
+		strings.Contains(v, "Confirm") {
+		t.Fatalf("buttons not named after the action:\n%s", v)
+	}
+	press(t, m, "tab")
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "[ Cancel batch ]") {
+		t.Fatalf("focus not shown on the named button:\n%s", v)
+	}
+	m, _ = confirmShell(t, "", common.ConfirmMsg{Title: "Approve", Typed: "10.00", ConfirmLabel: "Approve", OnConfirm: yes{}})
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "Approve (locked)") || !strings.Contains(v, "Approve unlocks when") {
+		t.Fatalf("lock not shown on the named button:\n%s", v)
 	}
 }
 
@@ -367,6 +396,43 @@ func TestQuitAsksWhenWorkWouldBeLost(t *testing.T) {
 	_, cmd = m.Update(keyMsg("enter"))
 	if !drain(t, m, cmd) {
 		t.Fatal("Confirm did not quit")
+	}
+}
+
+// noteView leaves a batch waiting when the console closes.
+type noteView struct{ guardView }
+
+func (n noteView) ExitNote() string { return "Batch X waits for approval.\nIt stays in Pending." }
+
+// TestCtrlCAsksLikeQ: with work at stake ctrl+c asks the same question as
+// q, over any dialog (whose owner hears Cancel); a second ctrl+c quits at
+// once, and what the views leave pending is collected for printing.
+func TestCtrlCAsksLikeQ(t *testing.T) {
+	m, v := confirmShell(t, "", common.ConfirmMsg{Title: "Approve?", Typed: "8181", OnConfirm: yes{}, OnCancel: no{}})
+	m.views[2] = noteView{guardView{m.views[2].(*recView)}}
+	_, cmd := m.Update(keyMsg("ctrl+c"))
+	if drain(t, m, cmd) {
+		t.Fatal("ctrl+c quit without asking")
+	}
+	if got := ansi.Strip(m.Render()); !strings.Contains(got, "Quit malipo?") || !strings.Contains(got, "draft is not saved") {
+		t.Fatalf("no quit question:\n%s", got)
+	}
+	if len(received[no](v)) != 1 || len(received[yes](v)) != 0 {
+		t.Fatal("the dialog under the question was not answered Cancel")
+	}
+	press(t, m, "enter") // Stay
+	if m.confirm != nil || len(m.ExitNotes()) != 0 {
+		t.Fatal("Stay did not stay")
+	}
+	press(t, m, "ctrl+c")
+	_, cmd = m.Update(keyMsg("ctrl+c"))
+	if !drain(t, m, cmd) {
+		t.Fatal("a second ctrl+c did not quit")
+	}
+	var out strings.Builder
+	PrintExitNotes(&out, m.ExitNotes())
+	if got, want := out.String(), "malipo: Batch X waits for approval.\nmalipo: It stays in Pending.\n"; got != want {
+		t.Errorf("exit notes %q, want %q", got, want)
 	}
 }
 
@@ -860,5 +926,26 @@ func TestRoleRefusalsAreAudited(t *testing.T) {
 				t.Fatalf("the user was not told: %q", ansi.Strip(m.footer()))
 			}
 		})
+	}
+}
+
+// A broadcast from one view reaches every other started view, hidden or
+// not, and neither the sender nor a view not started yet (issue 11, 11).
+func TestBroadcastReachesOtherViews(t *testing.T) {
+	type news struct{}
+	m, v := newRecShell(t, "")
+	drain(t, m, m.initViews())
+	press(t, m, "3", "2") // Wallets started and now hidden; Collections shown
+	v[1].onMsg = func(msg tea.Msg) tea.Cmd {
+		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "x" {
+			return common.Broadcast(news{})
+		}
+		return nil
+	}
+	press(t, m, "x")
+	for i, want := range []int{1, 0, 1, 0, 0, 0} {
+		if got := len(received[news](v[i])); got != want {
+			t.Errorf("view %d (%s, started %v) got the broadcast %d times, want %d", i, v[i].title, m.started[i], got, want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // View renders the console. The shell is always full-window (alt-screen);
@@ -257,11 +258,11 @@ func (m *Model) healthText() string {
 	case !h.known:
 		return s.Pending.Render(common.SymPending + " connecting")
 	case h.ok:
-		return s.OK.Render(common.SymLive+" connected") + s.StatusText.Render(" · updated "+ago(m.c.Now(), h.lastOK))
+		return s.OK.Render(common.SymLive+" connected") + s.StatusText.Render(" · updated "+when.Ago(m.c.Now(), h.lastOK))
 	case h.lastOK.IsZero():
 		return s.Failed.Render(common.SymFailed + " offline")
 	}
-	return s.Failed.Render(common.SymFailed+" offline") + s.StatusText.Render(" · last ok "+ago(m.c.Now(), h.lastOK))
+	return s.Failed.Render(common.SymFailed+" offline") + s.StatusText.Render(" · last ok "+when.Ago(m.c.Now(), h.lastOK))
 }
 
 func (m *Model) hasOverlay() bool {

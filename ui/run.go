@@ -3,7 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -66,7 +69,9 @@ func NewProgram(ctx context.Context, m *Model, o RunOptions) *tea.Program {
 // what the shell started. A cancelled context is a normal end, not an error.
 //
 // The console's requests derive from a context cancelled when Run returns,
-// so none outlives the program.
+// so none outlives the program. What the views left pending (ExitNotes) is
+// printed once the console's screen is gone: to Output when set, else to
+// stderr.
 func Run(ctx context.Context, m *Model, o RunOptions) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -76,8 +81,23 @@ func Run(ctx context.Context, m *Model, o RunOptions) error {
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}
+	out := o.Output
+	if out == nil {
+		out = os.Stderr
+	}
+	PrintExitNotes(out, m.ExitNotes())
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// PrintExitNotes writes each note's lines prefixed "malipo: ", so what was
+// left pending is the last thing on the terminal.
+func PrintExitNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		for _, l := range strings.Split(n, "\n") {
+			fmt.Fprintln(w, "malipo: "+l)
+		}
+	}
 }

@@ -526,28 +526,52 @@ func (s *Server) paymentStatus(c *reqCtx) {
 		c.invalid("invoice_id", "required", "This field is required.")
 		return
 	}
-	s.lock()
-	defer s.mu.Unlock()
 	coID, sig := strings.TrimSpace(string(b.CheckoutID)), strings.TrimSpace(string(b.Signature))
 	if coID == "" && sig == "" && c.publicKey() == "" {
 		c.detail(http.StatusUnauthorized, "Authentication credentials were not provided.")
 		return
 	}
-	inv := s.coll.invoices[id]
-	if inv == nil {
-		c.notFound()
+	inv, cust, ok := s.paymentSnapshot(c, id, coID, sig)
+	if !ok {
 		return
 	}
-	if (coID != "" || sig != "") && !s.checkoutProof(c, inv, coID, sig) {
-		return
-	}
-	c.json(http.StatusOK, map[string]any{
-		"invoice": s.invoiceView(inv),
-		"meta": metaJSON{
-			ID: inv.PaymentID, Customer: customerView(s.coll.customers[inv.CustomerID]),
+	// Views are built from the copies, with the state lock released.
+	c.json(http.StatusOK, paymentStatusJSON{
+		Invoice: s.invoiceView(&inv),
+		Meta: metaJSON{
+			ID: inv.PaymentID, Customer: customerView(cust),
 			CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		},
 	})
+}
+
+// paymentSnapshot copies the invoice id names and its customer (nil when
+// none) under the state lock, after checking a checkout's proof if given.
+// When it reports false it has answered.
+func (s *Server) paymentSnapshot(c *reqCtx, id, coID, sig string) (invoice, *customer, bool) {
+	s.lock()
+	defer s.mu.Unlock()
+	inv := s.coll.invoices[id]
+	if inv == nil {
+		c.notFound()
+		return invoice{}, nil, false
+	}
+	if (coID != "" || sig != "") && !s.checkoutProof(c, inv, coID, sig) {
+		return invoice{}, nil, false
+	}
+	var cust *customer
+	if cu := s.coll.customers[inv.CustomerID]; cu != nil {
+		cp := *cu
+		cust = &cp
+	}
+	return *inv, cust, true
+}
+
+// paymentStatusJSON is payment/status/'s answer: a typed value, not a map,
+// so building it allocates little and encoding it needs no key sorting.
+type paymentStatusJSON struct {
+	Invoice invoiceJSON `json:"invoice"`
+	Meta    metaJSON    `json:"meta"`
 }
 
 // ---- checkout ----

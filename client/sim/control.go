@@ -341,7 +341,7 @@ func (s *Server) callAPI(h handler, host, path string, body any) (int, []byte) {
 	req := httptest.NewRequest(http.MethodPost, apiPrefix+path, bytes.NewReader(raw))
 	req.Host = host
 	rec := httptest.NewRecorder()
-	h(&reqCtx{s: s, w: rec, r: req, body: raw, route: "POST " + path})
+	(&reqCtx{s: s, w: rec, r: req, body: raw, route: "POST " + path}).run(h)
 	return rec.Code, rec.Body.Bytes()
 }
 

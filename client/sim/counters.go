@@ -3,6 +3,7 @@ package sim
 import (
 	"maps"
 	"sync"
+	"sync/atomic"
 
 	"github.com/malipo/malipo/client"
 )
@@ -35,18 +36,33 @@ type Counters struct {
 
 // counters is guarded by its own mutex: requests are counted before the
 // state lock is taken, and faults are counted on paths that never take it.
+// Requests per route are atomics instead: every request counts one, and a
+// lock taken by every request was a second queue in front of the state lock.
 type counters struct {
 	mu sync.Mutex
 	c  Counters
+	// routes is filled while New registers the routes and only read after.
+	routes map[string]*atomic.Int64
 }
 
 func (k *counters) init() {
 	k.c = Counters{
-		Requests:          map[string]int{},
 		Faults:            map[string]int{},
 		Approved:          map[string]int{},
 		RefusedByTracking: map[string]int{},
 	}
+	k.routes = map[string]*atomic.Int64{}
+}
+
+// route returns the request counter of a route, e.g. "POST wallets/".
+// Call only while the routes are registered.
+func (k *counters) route(route string) *atomic.Int64 {
+	n := k.routes[route]
+	if n == nil {
+		n = new(atomic.Int64)
+		k.routes[route] = n
+	}
+	return n
 }
 
 func (k *counters) update(f func(c *Counters)) {
@@ -54,8 +70,6 @@ func (k *counters) update(f func(c *Counters)) {
 	f(&k.c)
 	k.mu.Unlock()
 }
-
-func (k *counters) request(route string) { k.update(func(c *Counters) { c.Requests[route]++ }) }
 
 func (k *counters) fault(kind FaultKind) {
 	k.update(func(c *Counters) { c.Faults[kind.String()]++ })
@@ -81,7 +95,12 @@ func (s *Server) Counters() Counters {
 	s.counters.mu.Lock()
 	defer s.counters.mu.Unlock()
 	c := s.counters.c
-	c.Requests = maps.Clone(c.Requests)
+	c.Requests = map[string]int{}
+	for route, n := range s.counters.routes {
+		if v := n.Load(); v > 0 {
+			c.Requests[route] = int(v)
+		}
+	}
 	c.Faults = maps.Clone(c.Faults)
 	c.Approved = maps.Clone(c.Approved)
 	c.RefusedByTracking = maps.Clone(c.RefusedByTracking)

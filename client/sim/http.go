@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/malipo/malipo/client"
 )
@@ -35,6 +37,17 @@ type reqCtx struct {
 	r     *http.Request
 	body  []byte
 	route string // the route pattern, e.g. "POST send-money/initiate/"
+
+	// The answer json chose, written by flush once the handler has
+	// returned, that is after its deferred s.mu.Unlock: encoding a view
+	// under the state lock serialised every request behind the slowest.
+	status   int
+	answer   any
+	answered bool
+
+	// The publishable key, looked up once (see publicKey).
+	pubKey    string
+	pubKeyHit bool
 }
 
 type handler func(c *reqCtx)
@@ -44,25 +57,27 @@ type handler func(c *reqCtx)
 // Python SDK calls several GETs without it and Django would redirect.
 func (s *Server) handle(method, path string, auth authMode, h handler) {
 	route := method + " " + path
+	count := s.counters.route(route)
 	wrapped := func(w http.ResponseWriter, r *http.Request) {
-		s.serve(route, auth, h, w, r)
+		s.serve(route, count, auth, h, w, r)
 	}
 	full := apiPrefix + strings.TrimSuffix(path, "/")
 	s.mux.HandleFunc(method+" "+full+"/{$}", wrapped)
 	s.mux.HandleFunc(method+" "+full, wrapped)
 }
 
-func (s *Server) serve(route string, auth authMode, h handler, w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+func (s *Server) serve(route string, count *atomic.Int64, auth authMode, h handler, w http.ResponseWriter, r *http.Request) {
+	body, err := readRequestBody(r)
 	if err != nil {
 		return // the client went away
 	}
 	c := &reqCtx{s: s, w: w, r: r, body: body, route: route}
+	defer c.flush() // the answers given before the handler runs (auth, faults)
 	if len(body) > maxRequestBody {
 		c.clientError(http.StatusRequestEntityTooLarge, "request_too_large", "Request body is too large.")
 		return
 	}
-	s.counters.request(route)
+	count.Add(1)
 	if s.faults.before(c) {
 		return
 	}
@@ -72,7 +87,26 @@ func (s *Server) serve(route string, auth authMode, h handler, w http.ResponseWr
 	if s.faults.wrap(c, h) {
 		return
 	}
+	c.run(h)
+}
+
+// readRequestBody reads the body, at most maxRequestBody+1 bytes (so an
+// over-long one shows), into a buffer of the announced size when there is
+// one: io.ReadAll doubles its way up, leaving about as much garbage as a
+// 5,000-line initiate's megabyte.
+func readRequestBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxRequestBody {
+		body := make([]byte, n)
+		_, err := io.ReadFull(r.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+}
+
+// run calls h and then writes the answer it chose (c.w must be set).
+func (c *reqCtx) run(h handler) {
 	h(c)
+	c.flush()
 }
 
 // authenticate applies IntaSend's rules (contract §1.2). The 401 bodies are
@@ -111,9 +145,20 @@ func (c *reqCtx) authenticate(mode authMode) bool {
 	return true
 }
 
-// publicKey finds the publishable key wherever an SDK put it.
+// publicKeyHeaders are where SDKs put the publishable key, if not in the body.
+var publicKeyHeaders = []string{"X-IntaSend-Public-API-Key", "INTASEND_PUBLIC_API_KEY", "X-IntaSend-Public-Key"}
+
+// publicKey finds the publishable key wherever an SDK put it. Auth and
+// some handlers both ask, so the body is searched at most once.
 func (c *reqCtx) publicKey() string {
-	for _, h := range []string{"X-IntaSend-Public-API-Key", "INTASEND_PUBLIC_API_KEY", "X-IntaSend-Public-Key"} {
+	if !c.pubKeyHit {
+		c.pubKey, c.pubKeyHit = c.findPublicKey(), true
+	}
+	return c.pubKey
+}
+
+func (c *reqCtx) findPublicKey() string {
+	for _, h := range publicKeyHeaders {
 		if v := strings.TrimSpace(c.r.Header.Get(h)); v != "" {
 			return v
 		}
@@ -121,10 +166,27 @@ func (c *reqCtx) publicKey() string {
 	var b struct {
 		PublicKey string `json:"public_key"`
 	}
-	if len(c.body) > 0 && json.Unmarshal(c.body, &b) == nil {
+	if mayNamePublicKey(c.body) && json.Unmarshal(c.body, &b) == nil {
 		return strings.TrimSpace(b.PublicKey)
 	}
 	return ""
+}
+
+// mayNamePublicKey is false only for a body that cannot hold a public_key
+// field, so most bodies (the Go client sends the key in a header) are not
+// decoded for it. encoding/json matches keys case-insensitively and after
+// unescaping, hence the fold and the backslash.
+func mayNamePublicKey(body []byte) bool {
+	const key = "public_key"
+	if bytes.IndexByte(body, '\\') >= 0 {
+		return true
+	}
+	for i := 0; i+len(key) <= len(body); i++ {
+		if body[i]|0x20 == 'p' && bytes.EqualFold(body[i:i+len(key)], []byte(key)) {
+			return true
+		}
+	}
+	return false
 }
 
 // secretKeyOK accepts the pinned key, or any well-formed test key.
@@ -178,17 +240,59 @@ func asTypeErr(err error, target **json.UnmarshalTypeError) bool {
 
 // ---- responses ----
 
+// json sets the answer; flush writes it after the handler returns, with
+// the state lock released. So v must share no memory that state changes
+// write to: the views are value copies (strings, amounts, fresh slices),
+// never pointers into the store.
 func (c *reqCtx) json(status int, v any) {
-	writeJSON(c.w, status, v)
+	c.status, c.answer, c.answered = status, v, true
+}
+
+// flush writes the answer json set, if any, once.
+func (c *reqCtx) flush() {
+	if !c.answered {
+		return
+	}
+	c.answered = false
+	writeJSON(c.w, c.status, c.answer)
+	c.answer = nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	bp := answerBufs.Get().(*[]byte)
+	defer answerBufs.Put(bp)
+	if st, ok := v.(jsonStreamer); ok {
+		w.WriteHeader(status)
+		body := st.streamJSON((*bp)[:0], func(b []byte) []byte {
+			_, _ = w.Write(b)
+			return b[:0]
+		})
+		_, _ = w.Write(append(body, '\n')) // as json.Encoder ends a value
+		if cap(body) <= maxPooledAnswer {
+			*bp = body[:0]
+		}
+		return
+	}
+	if body, ok := appendFast((*bp)[:0], v); ok {
+		w.WriteHeader(status)
+		_, _ = w.Write(append(body, '\n'))
+		if cap(body) <= maxPooledAnswer {
+			*bp = body[:0]
+		}
+		return
+	}
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
+
+// answerBufs recycles the buffers of hand-encoded answers (encode.go); a
+// buffer grown past maxPooledAnswer is left to the collector.
+var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledAnswer = 64 << 10
 
 // ErrorItem is one entry of a drf-standardized-errors body.
 type ErrorItem struct {

@@ -232,7 +232,7 @@ func nCheckEveryMethod(t *testing.T, order []string) {
 // throw-away certificate for sandbox.intasend.com (the host the SDK
 // insists on), and returns the address, a count of accepted connections
 // and the certificate's PEM file for NODE_EXTRA_CA_CERTS.
-func nServeTLS(t *testing.T, s *sim.Server) (string, *atomic.Int64, string) {
+func nServeTLS(t testing.TB, s *sim.Server) (string, *atomic.Int64, string) {
 	t.Helper()
 	cert, pemFile := nCert(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -260,7 +260,7 @@ func nServeTLS(t *testing.T, s *sim.Server) (string, *atomic.Int64, string) {
 
 // nCert makes a self-signed certificate for sandbox.intasend.com, valid
 // for an hour around now (it is made and used within one test run).
-func nCert(t *testing.T) (tls.Certificate, string) {
+func nCert(t testing.TB) (tls.Certificate, string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

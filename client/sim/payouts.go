@@ -202,7 +202,7 @@ func (s *Server) handleInitiate(c *reqCtx) {
 	s.pay.order = append(s.pay.order, b)
 	s.counters.initiated()
 	s.openBatch(b, now)
-	c.json(http.StatusOK, s.batchJSON(b, true))
+	c.json(http.StatusOK, s.batchAnswer(b.snapshot(), true)) // the answer is written after unlocking
 }
 
 // ---- approve ----
@@ -242,7 +242,7 @@ func (s *Server) handleApprove(c *reqCtx) {
 	b.approvals++
 	s.counters.approved(tracking)
 	s.startBatch(b, s.clock.Now())
-	c.json(http.StatusOK, s.batchJSON(b, false))
+	c.json(http.StatusOK, s.batchAnswer(b.snapshot(), false))
 }
 
 // approvable says why a batch cannot be approved now ("" when it can).
@@ -277,14 +277,34 @@ func (s *Server) handlePayoutStatus(c *reqCtx) {
 		c.invalidAll(errs)
 		return
 	}
+	// A hot route (every open batch is polled): the lock is held only to
+	// copy the batch; the view is built and encoded without it.
 	s.lock()
-	defer s.mu.Unlock()
-	b := s.pay.byTracking[tracking]
-	if b == nil {
+	var cp *batch
+	if b := s.pay.byTracking[tracking]; b != nil {
+		cp = b.snapshot()
+	}
+	s.mu.Unlock()
+	if cp == nil {
 		c.notFound()
 		return
 	}
-	c.json(http.StatusOK, s.batchJSON(b, false))
+	c.json(http.StatusOK, s.batchAnswer(cp, false))
+}
+
+// snapshot copies b with its wallet and transactions, so batchJSON can
+// render it with the state lock released. Call with s.mu held.
+func (b *batch) snapshot() *batch {
+	cp := *b
+	w := *b.Wallet
+	cp.Wallet = &w
+	txs := make([]payTx, len(b.Tx))
+	cp.Tx = make([]*payTx, len(b.Tx))
+	for i, t := range b.Tx {
+		txs[i] = *t
+		cp.Tx[i] = &txs[i]
+	}
+	return &cp
 }
 
 func (s *Server) handleCancel(c *reqCtx) {
@@ -323,7 +343,7 @@ func (s *Server) handleCancel(c *reqCtx) {
 		t.StatusCode, t.StatusDescription, t.UpdatedAt = "TC108", "Batch cancelled before approval", now
 	}
 	s.counters.cancelled()
-	c.json(http.StatusOK, s.batchJSON(b, false))
+	c.json(http.StatusOK, s.batchAnswer(b.snapshot(), false))
 }
 
 // ---- the state machine ----
@@ -466,38 +486,14 @@ var payeeNames = []string{"JANE WANJIKU", "JOHN OTIENO", "MARY AKINYI", "PETER K
 
 // ---- charges and limits ----
 
-// payBand is one row of a tariff: amounts up to UpTo cost Fee.
-type payBand struct{ UpTo, Fee client.Amount }
-
-// payoutTariffs approximate IntaSend's published send-money tariffs (KES,
-// per transaction, business pays). They are the simulator's figures, not
-// IntaSend's exact price list; the 2025 sample (B2C KES 38 → charge 10.00)
-// fits the first B2C band. INTASEND P2P and airtime are free.
-//
-//	MPESA-B2C:  ≤1,000: 10 · ≤5,000: 20 · ≤20,000: 40 · ≤70,000: 70 · ≤150,000: 100
-//	MPESA-B2B:  ≤1,000: 30 · ≤10,000: 60 · ≤50,000: 100 · ≤250,000: 200
-//	PESALINK:   ≤10,000: 40 · ≤100,000: 70 · ≤999,999: 100
-var payoutTariffs = map[string][]payBand{
-	"MPESA-B2C": {{client.Units(1000), client.Units(10)}, {client.Units(5000), client.Units(20)},
-		{client.Units(20000), client.Units(40)}, {client.Units(70000), client.Units(70)}, {client.Units(150000), client.Units(100)}},
-	"MPESA-B2B": {{client.Units(1000), client.Units(30)}, {client.Units(10000), client.Units(60)},
-		{client.Units(50000), client.Units(100)}, {client.Units(250000), client.Units(200)}},
-	"PESALINK": {{client.Units(10000), client.Units(40)}, {client.Units(100000), client.Units(70)},
-		{client.Units(999999), client.Units(100)}},
-}
-
-// payoutCharge is the charge for one transaction of amount on provider.
+// payoutCharge is the charge for one transaction of amount on provider:
+// client.EstimatePayoutCharge, so the console's check before initiating
+// and the simulator's charges are one table. Those figures approximate
+// IntaSend's published send-money tariffs (business pays); they are not
+// IntaSend's exact price list. The 2025 sample (B2C KES 38 → charge
+// 10.00) fits the first B2C band; INTASEND P2P and airtime are free.
 func payoutCharge(provider string, amount client.Amount) client.Amount {
-	bands := payoutTariffs[provider]
-	for _, b := range bands {
-		if amount <= b.UpTo {
-			return b.Fee
-		}
-	}
-	if len(bands) > 0 {
-		return bands[len(bands)-1].Fee
-	}
-	return 0
+	return client.EstimatePayoutCharge(provider, amount)
 }
 
 // payLimit is a rail's per-transaction range; Max 0 means no ceiling.
@@ -592,15 +588,32 @@ func (s *Server) batchJSON(b *batch, withNonce bool) batchJSON {
 		out.Nonce = b.Nonce
 	}
 	for i, t := range b.Tx {
-		out.Transactions[i] = payTxJSON{
-			TransactionID: t.ID, Status: txStatusText[t.StatusCode], StatusCode: t.StatusCode,
-			StatusDescription: strPtr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
-			Provider: b.Provider, BankCode: strPtr(t.BankCode), Name: strPtr(t.Name), Account: t.Account,
-			IDNumber: strPtr(t.IDNumber), AccountType: strPtr(t.AccountType), AccountReference: strPtr(t.AccountReference),
-			ProviderReference: strPtr(t.ProviderReference), ProviderAccountName: strPtr(t.ProviderAccountName),
-			Amount: t.Amount, Charge: t.Charge, Narrative: strPtr(t.Narrative), FileID: b.FileID,
-			Currency: b.Currency, CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
-		}
+		out.Transactions[i] = payTxView(b, t)
 	}
 	return out
+}
+
+// payTxView renders one transaction of b.
+func payTxView(b *batch, t *payTx) payTxJSON {
+	return payTxJSON{
+		TransactionID: t.ID, Status: txStatusText[t.StatusCode], StatusCode: t.StatusCode,
+		StatusDescription: strPtr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
+		Provider: b.Provider, BankCode: strPtr(t.BankCode), Name: strPtr(t.Name), Account: t.Account,
+		IDNumber: strPtr(t.IDNumber), AccountType: strPtr(t.AccountType), AccountReference: strPtr(t.AccountReference),
+		ProviderReference: strPtr(t.ProviderReference), ProviderAccountName: strPtr(t.ProviderAccountName),
+		Amount: t.Amount, Charge: t.Charge, Narrative: strPtr(t.Narrative), FileID: b.FileID,
+		Currency: b.Currency, CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
+	}
+}
+
+// batchAnswer is what batchJSON(b, withNonce) encodes to, written with
+// each transaction's view built just before it is written: a 5,000-line
+// status answer no longer holds 5,000 views (megabytes of small strings)
+// at once. b must be a snapshot: it is read after the lock is released.
+func (s *Server) batchAnswer(b *batch, withNonce bool) batchStream {
+	head := *b
+	head.Tx = nil
+	v := s.batchJSON(&head, withNonce) // all but the transactions
+	v.TransactionsCount = len(b.Tx)
+	return batchStream{head: v, b: b}
 }

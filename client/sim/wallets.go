@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -278,33 +279,46 @@ func (s *Server) routesWallets() {
 
 // listWallets filters as OAS WalletsList does: record_id, label,
 // wallet_type, currency, can_disburse.
+// It is a hot route (every console refresh asks), so it holds the state
+// lock only to copy the wallets: filtering, views and encoding run on the
+// copies with the lock released.
 func (s *Server) listWallets(c *reqCtx) {
 	s.lock()
-	defer s.mu.Unlock()
+	ws := make([]wallet, len(s.walletOrder))
+	for i, id := range s.walletOrder {
+		ws[i] = *s.wallets[id]
+	}
+	s.mu.Unlock()
 	q := c.r.URL.Query()
 	var out []walletJSON
-	for _, id := range s.walletOrder {
-		w := s.wallets[id]
-		if v := q.Get("record_id"); v != "" && v != w.ID {
-			continue
+	for i := range ws {
+		if walletMatches(q, &ws[i]) {
+			out = append(out, walletView(&ws[i]))
 		}
-		if v := q.Get("label"); v != "" && !strings.EqualFold(v, w.Label) {
-			continue
-		}
-		if v := q.Get("wallet_type"); v != "" && !strings.EqualFold(v, w.Type) {
-			continue
-		}
-		if v := q.Get("currency"); v != "" && !strings.EqualFold(v, w.Currency) {
-			continue
-		}
-		if v := q.Get("can_disburse"); v != "" {
-			if b, err := strconv.ParseBool(strings.ToLower(v)); err == nil && b != w.CanDisburse {
-				continue
-			}
-		}
-		out = append(out, walletView(w))
 	}
 	paginate(c, out)
+}
+
+// walletMatches applies listWallets' query filters.
+func walletMatches(q url.Values, w *wallet) bool {
+	if v := q.Get("record_id"); v != "" && v != w.ID {
+		return false
+	}
+	if v := q.Get("label"); v != "" && !strings.EqualFold(v, w.Label) {
+		return false
+	}
+	if v := q.Get("wallet_type"); v != "" && !strings.EqualFold(v, w.Type) {
+		return false
+	}
+	if v := q.Get("currency"); v != "" && !strings.EqualFold(v, w.Currency) {
+		return false
+	}
+	if v := q.Get("can_disburse"); v != "" {
+		if b, err := strconv.ParseBool(strings.ToLower(v)); err == nil && b != w.CanDisburse {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) createWallet(c *reqCtx) {

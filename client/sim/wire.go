@@ -163,6 +163,8 @@ func (c *wireConn) track(b []byte) int {
 			return len(b)
 		case stStray:
 			return i // Read looks at what follows first
+		case stHead:
+			i += c.headBytes(b[i:])
 		case stBody, stChunkData:
 			k := min(int64(len(b)-i), c.left)
 			i += int(k)
@@ -181,17 +183,29 @@ func (c *wireConn) track(b []byte) int {
 	return i
 }
 
+// headBytes takes the bytes of a request head up to and including the
+// next line feed (all of b if there is none) in one append, where the other
+// line states go a byte at a time: heads are most of what crosses the wire
+// layer. It returns how many bytes it took.
+func (c *wireConn) headBytes(b []byte) int {
+	n := len(b)
+	if k := bytes.IndexByte(b, '\n'); k >= 0 {
+		n = k + 1
+	}
+	c.line = append(c.line, b[:n]...)
+	switch {
+	case len(c.line) > maxHead:
+		c.st = stPass
+	case b[n-1] == '\n' && (bytes.HasSuffix(c.line, []byte("\n\n")) || bytes.HasSuffix(c.line, []byte("\n\r\n"))):
+		c.endHead()
+	}
+	return n
+}
+
 // lineByte acts on the byte just appended to c.line in a line state.
 func (c *wireConn) lineByte() {
 	last := c.line[len(c.line)-1]
 	switch c.st {
-	case stHead:
-		if len(c.line) > maxHead {
-			c.st = stPass
-		} else if last == '\n' && (bytes.HasSuffix(c.line, []byte("\n\n")) || bytes.HasSuffix(c.line, []byte("\n\r\n"))) {
-			c.endHead()
-		}
-		return
 	case stChunkEnd:
 		if len(c.line) == 2 {
 			c.st = stChunkSize
@@ -212,6 +226,16 @@ func (c *wireConn) lineByte() {
 // endHead parses a complete request head with net/http's own parser, so
 // the framing we track is the framing Go's server will apply.
 func (c *wireConn) endHead() {
+	st, left, ok := plainHeadFraming(c.line)
+	if !ok {
+		st, left = c.readRequestFraming()
+	}
+	c.line = c.line[:0]
+	c.st, c.left = st, left
+}
+
+// readRequestFraming parses the head in c.line with net/http's own parser.
+func (c *wireConn) readRequestFraming() (wireState, int64) {
 	c.hr.Reset(c.line)
 	if c.br == nil {
 		c.br = bufio.NewReaderSize(&c.hr, 4096)
@@ -219,17 +243,108 @@ func (c *wireConn) endHead() {
 		c.br.Reset(&c.hr)
 	}
 	req, err := http.ReadRequest(c.br)
-	c.line = c.line[:0]
 	switch {
 	case err != nil || req.Method == http.MethodConnect || req.Header.Get("Upgrade") != "":
-		c.st = stPass // Go answers the error, or the stream stops being HTTP
+		return stPass, 0 // Go answers the error, or the stream stops being HTTP
 	case len(req.TransferEncoding) > 0:
-		c.st = stChunkSize // ReadRequest accepts "chunked" only
+		return stChunkSize, 0 // ReadRequest accepts "chunked" only
 	case req.ContentLength > 0:
-		c.st, c.left = stBody, req.ContentLength
-	default:
-		c.st = stStray
+		return stBody, req.ContentLength
 	}
+	return stStray, 0
+}
+
+// plainHeadFraming reads the framing of the usual request head without
+// net/http's parser (which builds a whole Request, the wire layer's
+// largest cost): an HTTP/1.1 request line that is not CONNECT, CRLF line
+// ends, header names of letters, digits and '-', no Transfer-Encoding or
+// Upgrade, at most one Content-Length of plain digits. Anything else
+// reports ok false, and endHead asks http.ReadRequest, so the framing
+// tracked is still the framing Go's server applies.
+func plainHeadFraming(head []byte) (st wireState, left int64, ok bool) {
+	line, rest, found := bytes.Cut(head, []byte("\r\n"))
+	if !found || !plainRequestLine(line) {
+		return 0, 0, false
+	}
+	length := int64(-1)
+	for {
+		line, rest, found = bytes.Cut(rest, []byte("\r\n"))
+		if !found {
+			return 0, 0, false
+		}
+		if len(line) == 0 {
+			break // the blank line that ends the head
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !plainHeaderName(name) || !plainText(value, '\t') {
+			return 0, 0, false
+		}
+		switch {
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")), bytes.EqualFold(name, []byte("Upgrade")):
+			return 0, 0, false
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			n, err := strconv.ParseInt(string(bytes.Trim(value, " \t")), 10, 64)
+			if length >= 0 || err != nil || n < 0 || !digitsOnly(bytes.Trim(value, " \t")) {
+				return 0, 0, false
+			}
+			length = n
+		}
+	}
+	if len(rest) != 0 {
+		return 0, 0, false
+	}
+	if length > 0 {
+		return stBody, length, true
+	}
+	return stStray, 0, true
+}
+
+// plainRequestLine is "METHOD SP target SP HTTP/1.1" with a method of
+// upper-case letters other than CONNECT and a target without spaces.
+func plainRequestLine(line []byte) bool {
+	method, rest, ok := bytes.Cut(line, []byte(" "))
+	if !ok || len(method) == 0 || string(method) == http.MethodConnect {
+		return false
+	}
+	for _, ch := range method {
+		if ch < 'A' || ch > 'Z' {
+			return false
+		}
+	}
+	target, proto, ok := bytes.Cut(rest, []byte(" "))
+	return ok && string(proto) == "HTTP/1.1" && len(target) > 0 && target[0] == '/' &&
+		plainText(target, 0) && !bytes.ContainsAny(target, " %#")
+}
+
+// plainText is printable ASCII, plus the byte also (0: none).
+func plainText(b []byte, also byte) bool {
+	for _, ch := range b {
+		if (ch < 0x20 || ch > 0x7e) && (also == 0 || ch != also) {
+			return false
+		}
+	}
+	return true
+}
+
+func plainHeaderName(name []byte) bool {
+	if len(name) == 0 {
+		return false
+	}
+	for _, ch := range name {
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func digitsOnly(b []byte) bool {
+	for _, ch := range b {
+		if ch < '0' || ch > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // endLine finishes a chunk-size or trailer line.

@@ -134,7 +134,7 @@ func Cmds(msg tea.Msg) ([]tea.Cmd, bool) {
 // a real program never hands back to a model.
 func ForShell(msg tea.Msg) bool {
 	switch msg.(type) {
-	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg, common.GoToMsg,
+	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg, common.GoToMsg, common.BroadcastMsg,
 		common.PaymentReceivedMsg, common.PayoutFailedMsg,
 		tea.QuitMsg, tea.InterruptMsg, tea.SuspendMsg:
 		return true

@@ -227,9 +227,13 @@ type HealthMsg struct {
 }
 
 // ConfirmMsg asks the shell for a confirmation dialog. The dialog defaults
-// to Cancel; when Typed is set the user must type it exactly (an amount, the
-// last characters of a batch id) before Confirm is possible. On confirm the
-// shell sends OnConfirm to the view that asked; on cancel, OnCancel (if any).
+// to Cancel; when Typed is set the user must type it before Confirm is
+// possible. An amount written as client.Amount.String writes it
+// ("4,300.00") is matched by value: any spelling of the same cents
+// unlocks (4300, 4,300, 4300.00, KES 4,300.00). Anything else (the last
+// characters of a batch id, a subscription id) must be typed exactly. On
+// confirm the shell sends OnConfirm to the view that asked; on cancel,
+// OnCancel (if any).
 type ConfirmMsg struct {
 	Title     string
 	Body      string
@@ -245,6 +249,11 @@ type ConfirmMsg struct {
 	// Initiator is who initiated the thing being approved (a payout
 	// batch); with FourEyes the shell refuses when it is the current user.
 	Initiator string
+	// ConfirmLabel and CancelLabel name the buttons after what they do
+	// ("Cancel batch" / "Keep batch"), so a dialog about cancelling never
+	// offers a button called Cancel that means the opposite. Empty:
+	// "Confirm" and "Cancel".
+	ConfirmLabel, CancelLabel string
 }
 
 // Confirm returns a command that opens a confirmation dialog.
@@ -258,10 +267,21 @@ type Refresher interface {
 }
 
 // QuitGuard is optionally implemented by views holding work that quitting
-// would lose (a draft, an unfinished approval). When QuitWarning is not
-// empty the shell asks before quitting on `q`; ctrl+c still quits at once.
+// would lose, leave unsure or leave waiting (an unsaved draft, an approval
+// in flight, a batch waiting for approval). When QuitWarning is not empty
+// the shell asks before quitting, on `q` and on ctrl+c alike (a second
+// ctrl+c quits at once); when it is empty, nothing is asked.
 type QuitGuard interface {
 	QuitWarning() string
+}
+
+// ExitNoter is optionally implemented by views that leave something
+// pending when the console closes (a payout batch waiting for approval).
+// The shell collects the notes as it quits and Run prints them on the
+// terminal once the console's screen is gone, so the last thing the user
+// sees says what still waits.
+type ExitNoter interface {
+	ExitNote() string
 }
 
 // GoToMsg asks the shell to switch to the tab whose Title() is Tab and then

@@ -78,6 +78,10 @@ const (
 	SymNew     = "★"
 )
 
+// SymCancelled marks what was called off rather than failed (a payout
+// batch cancelled before approval): nothing went wrong, nothing moved.
+const SymCancelled = "⊘"
+
 // NewStyles builds the theme for a dark or light background.
 func NewStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)

@@ -20,6 +20,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // KeyMap is the tab's own bindings (the picker's arrows come with it).
@@ -189,7 +190,7 @@ func (m *Model) sourceText() string {
 	if at.IsZero() {
 		return "bank codes"
 	}
-	stamp := at.In(m.c.Now().Location()).Format("Jan 2 15:04")
+	stamp := when.DayTime(m.c.Now(), at)
 	if m.picker.Source() == bankpicker.FromNetwork {
 		return "from IntaSend at " + stamp
 	}

@@ -225,7 +225,7 @@ func TestDiskCacheAcrossSessions(t *testing.T) {
 	if got := f.srv.Counters().Requests[bankRoute] - before; got != 0 || len(d.m.picker.Banks()) != 36 {
 		t.Fatalf("second session: %d requests, %d banks", got, len(d.m.picker.Banks()))
 	}
-	if v := d.view(); !strings.Contains(v, "cached list from Nov 22 09:30") {
+	if v := d.view(); !strings.Contains(v, "cached list from 22 Nov 09:30") {
 		t.Errorf("title line:\n%s", v)
 	}
 }

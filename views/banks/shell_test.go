@@ -93,7 +93,7 @@ func TestInShell(t *testing.T) {
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	t.Cleanup(func() { _ = tm.Quit() })
 
-	screen(t, tm, "from IntaSend at Nov 22 09:30")
+	screen(t, tm, "from IntaSend at 22 Nov 09:30")
 	screen(t, tm, "36 banks")
 	tm.Type("equ")
 	s := screen(t, tm, "1 of 36 banks")

@@ -31,7 +31,7 @@ const Title = "Collections"
 // Timings. The feed is polled steadily; while an STK push this console sent
 // is still open, faster, because someone is watching a phone.
 const (
-	pollEvery = 5 * time.Second
+	pollEvery = common.LiveEvery // the pace Wallets refreshes at too
 	pollFast  = 1500 * time.Millisecond
 	pollMax   = 30 * time.Second // back-off ceiling
 	requestTO = 30 * time.Second
@@ -64,7 +64,8 @@ type Model struct {
 	filter    textinput.Model
 	filtering bool
 	query     string
-	state     int // index into stateCycle
+	state     int   // index into stateCycle
+	older     older // the feed beyond the first load, read while a filter searches
 
 	// Polling.
 	loaded    bool // the first poll has answered

@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // detail is an open invoice. The row stays live (polls update it); the
@@ -89,12 +90,12 @@ func (m *Model) detailView() string {
 		return st.FocusedBox.Width(w).Render("This payment is no longer listed.\n\n" + st.Faint.Render("esc back"))
 	}
 	inv := r.inv
-	loc := m.c.Now().Location()
-	when := func(t time.Time) string {
+	now := m.c.Now()
+	stamp := func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
 		}
-		return t.In(loc).Format("2006-01-02 15:04:05")
+		return when.Stamp(now, t)
 	}
 	kv := [][2]string{
 		{"Invoice", text.OrDash(inv.ID)},
@@ -108,8 +109,8 @@ func (m *Model) detailView() string {
 		{"M-Pesa ref", text.OrDash(inv.MpesaReference)},
 		{"Clearing", text.OrDash(inv.ClearingStatus)},
 		{"Retries", fmt.Sprint(inv.RetryCount)},
-		{"Created", when(inv.CreatedAt)},
-		{"Updated", when(inv.UpdatedAt)},
+		{"Created", stamp(inv.CreatedAt)},
+		{"Updated", stamp(inv.UpdatedAt)},
 	}
 	if inv.State == client.InvoiceFailed || inv.FailedCode != "" || inv.FailedReason != "" {
 		kv = append(kv, [2]string{"Failure", text.OrDash(failedReason(inv))}, [2]string{"Failure code", text.OrDash(inv.FailedCode)})

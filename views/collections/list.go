@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // applyFilter recomputes the rows shown (the store's own query-and-state
@@ -150,10 +151,11 @@ func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
 	m.filter, cmd = m.filter.Update(msg)
 	if q := m.filter.Value(); q != m.query {
 		m.query = q
+		m.older.err = "" // a new query may try a failed page again
 		m.applyFilter()
 		m.setCursor(0)
 	}
-	return cmd
+	return tea.Batch(cmd, m.searchOlder())
 }
 
 // refund hands a paid invoice to the Refunds view.
@@ -213,19 +215,10 @@ func money(r *row, a client.Amount) string {
 }
 
 func (m *Model) timeCell(r *row) string {
-	now := m.c.Now()
-	t := r.at.In(now.Location())
-	sameDay := t.YearDay() == now.YearDay() && t.Year() == now.Year()
 	if m.width >= 110 {
-		if sameDay {
-			return "today " + t.Format("15:04")
-		}
-		return t.Format("02 Jan 15:04")
+		return when.Recent(m.c.Now(), r.at)
 	}
-	if sameDay {
-		return t.Format("15:04")
-	}
-	return t.Format("02 Jan")
+	return when.Compact(m.c.Now(), r.at)
 }
 
 // stateText is the state in a word and a symbol, with the reason when
@@ -314,7 +307,7 @@ func (m *Model) listView() string {
 func (m *Model) titleLine() string {
 	st := m.c.Styles
 	left := st.Title.Render(Title)
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	var right string
 	switch {
 	case !m.loaded && m.pollErr == "":
@@ -322,9 +315,9 @@ func (m *Model) titleLine() string {
 	case m.pollErr != "":
 		right = st.Warning.Render(fmt.Sprintf("%s stale · %s · retry in %s", common.SymWarn, m.pollErr, m.backoff()))
 	case !m.visible:
-		right = st.Faint.Render("paused · updated " + m.refreshed.In(loc).Format("15:04:05"))
+		right = st.Faint.Render("paused · updated " + when.Clock(now, m.refreshed))
 	default:
-		right = st.OK.Render(common.SymLive+" live") + st.Faint.Render(" · updated "+m.refreshed.In(loc).Format("15:04:05"))
+		right = st.OK.Render(common.SymLive+" live") + st.Faint.Render(" · updated "+when.Clock(now, m.refreshed))
 	}
 	right = text.Truncate(right, max(m.width-text.Width(left)-2, 0))
 	gap := max(m.width-text.Width(left)-text.Width(right), 1)
@@ -348,7 +341,11 @@ func (m *Model) filterLine() string {
 	if s := stateCycle[m.state]; s != "" {
 		state = s
 	}
-	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s", state, m.tbl.Count("payment", "payments")))
+	count := m.tbl.Count("payment", "payments")
+	if m.query != "" {
+		count = m.search().String() // the filter searches older pages too
+	}
+	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s", state, count))
 	left := st.Faint.Render("/ filter")
 	if m.filtering || m.query != "" {
 		m.filter.SetWidth(max(min(m.width/3, 40), 10))

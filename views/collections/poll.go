@@ -24,6 +24,8 @@ type (
 		txs       []client.WalletTransaction // SALE lines, newest first
 		statuses  []client.Invoice
 		missing   []string // invoice ids IntaSend does not know
+		lastPage  int      // the last feed page read
+		more      bool     // the feed goes on past it
 		feedErr   error
 		statusErr error
 	}
@@ -99,7 +101,9 @@ func runPoll(base context.Context, c *client.Client, p pollPlan) tea.Cmd {
 				break
 			}
 			out.txs = append(out.txs, pg.Results...)
-			if n := len(pg.Results); n == 0 || !pg.HasNext() || !pg.Results[n-1].CreatedAt.After(p.until) {
+			n := len(pg.Results)
+			out.lastPage, out.more = page, n > 0 && pg.HasNext()
+			if !out.more || !pg.Results[n-1].CreatedAt.After(p.until) {
 				break
 			}
 		}
@@ -219,6 +223,9 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 	}
 	cmds := []tea.Cmd{text.Health(err, now)}
 	if msg.feedErr == nil {
+		if msg.initial && msg.more {
+			m.older.next = msg.lastPage + 1 // where a filter's search goes on
+		}
 		m.loaded = true
 	}
 	if err != nil {
@@ -232,7 +239,7 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 		m.refreshed = now
 	}
 	m.afterData()
-	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching))
+	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching), done.broadcast(watching))
 	return tea.Batch(cmds...)
 }
 
@@ -241,4 +248,18 @@ func (m *Model) afterData() {
 	m.applyFilter()
 	m.sum.compute(m.st, m.c.Now())
 	m.restoreCursor()
+}
+
+// broadcast tells the other screens that money landed (Wallets refreshes
+// its balances now, not at its next refresh). Like announce, the first
+// load's history is not news.
+func (done completions) broadcast(watching bool) tea.Cmd {
+	if !watching || len(done) == 0 {
+		return nil
+	}
+	ids := make([]string, len(done))
+	for i, inv := range done {
+		ids[i] = inv.ID
+	}
+	return common.Broadcast(common.CollectionsCompletedMsg{InvoiceIDs: ids})
 }

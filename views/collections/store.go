@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // newFor is how long a row that arrived while watching keeps its ★.
@@ -56,7 +57,7 @@ func method(provider string) string {
 func (r *row) rebuild(loc *time.Location) {
 	i := r.inv
 	r.hay = strings.ToLower(strings.Join([]string{
-		r.at.In(loc).Format("02 Jan 15:04:05"), i.ID, i.Account, method(i.Provider), i.Provider,
+		r.at.In(loc).Format(when.StampLayout), i.ID, i.Account, method(i.Provider), i.Provider,
 		i.Value.String(), i.Charges.String(), i.NetAmount.String(), i.State, i.FailedReason,
 		i.APIRef, i.MpesaReference, r.txStatus,
 	}, " "))

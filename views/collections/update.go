@@ -26,6 +26,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onPolled(msg)
 	case pollTickMsg:
 		return m.onPollTick(msg)
+	case olderMsg:
+		return m.onOlder(msg)
 	case spinMsg:
 		return m.onSpin()
 	case detailMsg:

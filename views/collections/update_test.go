@@ -1,10 +1,14 @@
 package collections
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
@@ -411,5 +415,109 @@ func TestUnknownInvoiceNotPolledForever(t *testing.T) {
 	}
 	if d.m.pollErr != "" {
 		t.Errorf("a 404 counted as a failed poll: %q", d.m.pollErr)
+	}
+}
+
+// A payment that completes between two polls is announced to the other
+// screens (Wallets refreshes its balances on it); the first load, which
+// brings history, announces nothing (issue 11, item 11).
+func TestCompletedPaymentIsBroadcast(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	broadcasts := reflect.TypeFor[common.BroadcastMsg]()
+	if n := d.Count(broadcasts); n != 0 {
+		t.Fatalf("the first load broadcast %d times", n)
+	}
+	d.Fire(pollTickMsg{}) // nothing new
+	if n := d.Count(broadcasts); n != 0 {
+		t.Fatalf("a quiet poll broadcast %d times", n)
+	}
+	id := f.push(sandboxPhone, client.Units(777), "WALK-IN")
+	f.Advance(10 * time.Second) // the customer pays
+	d.Fire(pollTickMsg{})
+	b, _ := d.Last(broadcasts).(common.BroadcastMsg)
+	got, ok := b.Msg.(common.CollectionsCompletedMsg)
+	if !ok || !slices.Contains(got.InvoiceIDs, id) {
+		t.Fatalf("broadcast %+v, want CollectionsCompletedMsg naming %s", b, id)
+	}
+	d.Fire(pollTickMsg{}) // the same payment again: no second announcement
+	if n := d.Count(broadcasts); n != 1 {
+		t.Fatalf("%d broadcasts, want 1", n)
+	}
+}
+
+// `/` searches the whole feed, not only the rows the first load brought
+// (issue 11, item 13): while it keeps less than a screenful it reads older
+// pages, one at a time, saying so; clearing the filter stops it.
+func TestFilterSearchesOlderPages(t *testing.T) {
+	f := seeded(t)
+	// The oldest sale of the seeded month, far outside the first load.
+	var oldest client.WalletTransaction
+	for page := 1; ; page++ {
+		pg, err := f.Client.Transactions(f.Ctx, client.TransactionFilter{TransType: "SALE", Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pg.Results) > 0 {
+			oldest = pg.Results[len(pg.Results)-1]
+		}
+		if !pg.HasNext() || len(pg.Results) == 0 {
+			break
+		}
+	}
+	if oldest.Invoice == nil {
+		t.Fatal("no sale with an invoice in the seeded feed")
+	}
+	id := oldest.Invoice.ID
+	cases := []struct {
+		name  string
+		clear bool // esc while the first older page is on its way
+	}{
+		{"searches to the end", false},
+		{"clearing stops it", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDriver(t, f.common(), 120, 36).init()
+			if d.row(id) != nil || d.m.older.next == 0 {
+				t.Fatalf("the first load already holds %s (or has no older page)", id)
+			}
+			loadedFirst := len(d.m.st.rows)
+			var held []tea.Msg
+			d.Intercept = func(msg tea.Msg) bool {
+				_, ok := msg.(olderMsg)
+				if ok {
+					held = append(held, msg)
+				}
+				return ok || d.intercept(msg)
+			}
+			d.Press("/")
+			d.TypeText(id)
+			if len(held) != 1 || !strings.Contains(d.View(), "searching… ") {
+				t.Fatalf("%d older pages asked for while typing, want 1 at a time; screen:\n%s", len(held), d.View())
+			}
+			if tc.clear {
+				d.Press("esc")
+				// The page in flight lands (and is kept); even if the feed
+				// went on past it, nothing more is asked for.
+				page := held[0].(olderMsg)
+				page.more = true
+				held = nil
+				d.Run(d.Update(page))
+				if len(held) != 0 || d.m.older.loading || d.m.older.next != page.page+1 || len(d.m.st.rows) <= loadedFirst {
+					t.Fatalf("after clearing: %d pages asked for, next %d, %d rows (first load %d)", len(held), d.m.older.next, len(d.m.st.rows), loadedFirst)
+				}
+				return
+			}
+			for len(held) > 0 { // deliver each page; the next is asked for as one lands
+				msg := held[0]
+				held = held[1:]
+				d.Run(d.Update(msg)) // past the intercept, which would hold it again
+			}
+			want := fmt.Sprintf("1 match of %d (all loaded)", len(d.m.st.rows))
+			if d.row(id) == nil || d.m.rowCount() != 1 || !strings.Contains(d.View(), want) {
+				t.Fatalf("want %s found and %q; screen:\n%s", id, want, d.View())
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package payouts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // phase is where the open batch is in its life. It is the only thing that
@@ -59,8 +61,8 @@ type openBatch struct {
 
 // summary is counted once per answer, not per frame.
 type summary struct {
-	paid, failed, pending    int
-	paidAmt, failedAmt, chgs client.Amount
+	paid, failed, cancelled, pending       int
+	paidAmt, failedAmt, cancelledAmt, chgs client.Amount
 }
 
 func (b *openBatch) set(nb *client.Batch, now time.Time) {
@@ -73,6 +75,11 @@ func (b *openBatch) set(nb *client.Batch, now time.Time) {
 			s.paid++
 			s.paidAmt += t.Amount
 			s.chgs += t.Charge
+		case strings.HasPrefix(t.StatusCode, "TC"):
+			// Cancelled (the batch before approval, or what was left when
+			// it ended early): never sent, so counted apart from failures.
+			s.cancelled++
+			s.cancelledAmt += t.Amount
 		case payout.Failed(t):
 			s.failed++
 			s.failedAmt += t.Amount
@@ -84,6 +91,13 @@ func (b *openBatch) set(nb *client.Batch, now time.Time) {
 		s.chgs = nb.ActualCharges
 	}
 	b.sum = s
+}
+
+// cancelled: the batch was called off before approval (BE111 with every
+// row cancelled), as opposed to one that ended early after paying some.
+func (b *openBatch) cancelled() bool {
+	s := b.sum
+	return b.b != nil && b.b.StatusCode == client.BatchEnded && s.paid == 0 && s.failed == 0 && s.pending == 0
 }
 
 // tracking: the batch is past approval (or its approval is being settled).
@@ -189,11 +203,15 @@ type (
 	}
 )
 
-// preview refuses while rows have errors, warns before initiating a batch
-// identical to one already initiated, then initiates.
+// preview refuses while rows have errors, then checks the wallet covers
+// the batch (checkBalance), then warns before initiating a batch identical
+// to one already initiated, then initiates.
 func (m *Model) preview() tea.Cmd {
 	if why := m.busyBatch(); why != "" {
 		return common.Toast(common.ToastWarn, "Not now: "+why)
+	}
+	if m.balSeq != 0 {
+		return nil // the balance is being read for this very preview
 	}
 	d := m.comp.d
 	ps := d.Problems(m.banks)
@@ -208,13 +226,94 @@ func (m *Model) preview() tea.Cmd {
 		m.message = fmt.Sprintf("Preview refused: %d %s to fix first (%s)", n, text.Plural(n, "error", "errors"), first)
 		return common.Toast(common.ToastError, fmt.Sprintf("%s Preview refused: fix %d %s first", common.SymFailed, n, text.Plural(n, "error", "errors")))
 	}
+	return m.checkBalance()
+}
+
+// balanceMsg is the wallet's balance, read just before initiating.
+type balanceMsg struct {
+	seq      int
+	walletID string
+	w        *client.Wallet
+	err      error
+}
+
+// checkBalance reads the paying wallet afresh: initiating creates a batch
+// at IntaSend, so one the wallet cannot cover (total plus estimated
+// charges) is refused here and never created. The wallets list on screen
+// may be minutes old; this read is not.
+func (m *Model) checkBalance() tea.Cmd {
+	id := m.comp.d.WalletID
+	if id == "" {
+		m.message = "Preview refused: no wallet chosen (s), so the balance cannot be checked; nothing was initiated"
+		return common.Toast(common.ToastError, common.SymFailed+" Choose the wallet to pay from first (s)")
+	}
+	m.seq++
+	m.balSeq = m.seq
+	seq, c, base := m.seq, m.c.Client, m.c.Context()
+	m.message = "Checking that wallet " + id + " covers the batch…"
+	return tea.Batch(func() tea.Msg {
+		cx, cancel := reqCtx(base)
+		defer cancel()
+		w, err := c.GetWallet(cx, id)
+		return balanceMsg{seq: seq, walletID: id, w: w, err: err}
+	}, m.startSpin())
+}
+
+// onBalance initiates when the wallet covers the draft as it is now (it
+// may have been edited while the balance was read); otherwise it says by
+// how much it falls short, and nothing is initiated.
+func (m *Model) onBalance(msg balanceMsg) tea.Cmd {
+	if msg.seq != m.balSeq {
+		return nil
+	}
+	m.balSeq = 0
+	now := m.c.Now()
+	d := m.comp.d
+	switch {
+	case msg.err != nil:
+		m.message = "Preview not sent: the wallet's balance could not be read (" + text.ErrText(msg.err) + "); nothing was initiated"
+		return tea.Batch(text.Health(msg.err, now), common.Error("Preview not sent", fmt.Errorf("the balance of wallet %s could not be read, so nothing was initiated: %w", msg.walletID, msg.err)))
+	case d.WalletID != msg.walletID:
+		m.message = "The wallet changed while its balance was read: p previews again"
+		return text.Health(nil, now)
+	}
+	m.freshWallet(*msg.w)
+	_, sum := d.Totals()
+	chg := d.EstimatedCharges()
+	if need := sum + chg; msg.w.AvailableBalance < need {
+		cur := cmp.Or(d.Currency, "KES")
+		short := (need - msg.w.AvailableBalance).Format(cur)
+		// The amount short leads: it survives a narrow status line.
+		m.message = fmt.Sprintf("Preview refused: %s short (available %s; needs %s + est. charges %s); nothing was initiated",
+			short, msg.w.AvailableBalance.Format(cur), sum.Format(cur), chg.Format(cur))
+		why := fmt.Errorf("wallet %s has %s available; the batch needs %s plus estimated charges %s: %s short. "+
+			"Nothing was initiated at IntaSend. Top the wallet up or choose another (s), then preview again",
+			msg.w.ID, msg.w.AvailableBalance.Format(cur), sum.Format(cur), chg.Format(cur), short)
+		return tea.Batch(text.Health(nil, now), common.Error("Preview refused: the wallet is "+short+" short", why))
+	}
+	return tea.Batch(text.Health(nil, now), m.guardDuplicate())
+}
+
+// freshWallet puts a wallet just read into the list the screen shows.
+func (m *Model) freshWallet(w client.Wallet) {
+	for i := range m.wallets {
+		if m.wallets[i].ID == w.ID {
+			m.wallets[i] = w
+		}
+	}
+}
+
+// guardDuplicate asks before initiating a batch identical to one already
+// initiated, else initiates.
+func (m *Model) guardDuplicate() tea.Cmd {
+	d := m.comp.d
 	fp := d.Fingerprint()
 	if prior := m.priorInitiations(fp); len(prior) > 0 {
 		m.seq++
 		m.dupSeq = m.seq
 		return common.Confirm(common.ConfirmMsg{
 			Title:     "Initiate this batch again?",
-			Body:      dupBody(prior, m.c.Now().Location()),
+			Body:      dupBody(prior, m.c.Now()),
 			Danger:    true,
 			Perm:      common.PermInitiate,
 			OnConfirm: initiateMsg{seq: m.seq},
@@ -239,7 +338,7 @@ func (m *Model) priorInitiations(fp string) []payout.Entry {
 	return out
 }
 
-func dupBody(prior []payout.Entry, loc *time.Location) string {
+func dupBody(prior []payout.Entry, now time.Time) string {
 	e := prior[len(prior)-1]
 	what := "its outcome is unknown"
 	switch e.Status {
@@ -256,7 +355,7 @@ func dupBody(prior []payout.Entry, loc *time.Location) string {
 	}
 	s := "An identical batch (same rail, wallet, accounts and amounts) was already initiated"
 	if !e.InitiatedAt.IsZero() {
-		s += " at " + e.InitiatedAt.In(loc).Format("2 Jan 15:04")
+		s += " at " + when.DayTime(now, e.InitiatedAt)
 	}
 	if e.Initiator != "" {
 		s += " by " + e.Initiator
@@ -363,7 +462,7 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 			payout.Entry{TrackingID: msg.b.TrackingID, FileID: msg.b.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
 		m.noteEntry(b)
 		if m.opts.journal == nil && msg.b.WaitingApproval() {
-			m.pend.remember(msg.b, "this session", now.Location())
+			m.pend.remember(msg.b, "this session", now)
 		}
 		m.message = "Initiated batch " + msg.b.FileID + ": waiting for approval"
 		if m.comp.d.ID == b.draft.ID && m.comp.version == b.version {
@@ -455,6 +554,9 @@ func (m *Model) approve() tea.Cmd {
 	body := fmt.Sprintf("Pays %s %s from %s: %s plus charges %s.\nFile %s · tracking %s",
 		fmtInt(len(b.b.Transactions)), text.Plural(len(b.b.Transactions), "payout", "payouts"), m.walletLabel(b),
 		total.Format(cur), b.b.ChargeEstimate.Format(cur), b.b.FileID, b.b.TrackingID)
+	if dup := duplicates(b.b.Transactions, cur); dup != "" {
+		body += "\n" + dup
+	}
 	if m.c.Client != nil && m.opts.deviceID != "" {
 		body += "\nThe nonce is signed with device " + m.opts.deviceID + "'s key."
 	}
@@ -472,6 +574,41 @@ func (m *Model) approve() tea.Cmd {
 		Amount:    total,
 		Initiator: b.entry.Initiator, // four-eyes: the shell refuses the initiator
 	})
+}
+
+// duplicates says, for the approval dialog, how many payouts repeat an
+// earlier one's account and amount (a file imported twice doubles every
+// payment), with the first few: the last look before money moves. Empty
+// when there are none.
+func duplicates(txs []client.PayoutResult, cur string) string {
+	type payee struct {
+		account, bank string
+		amount        client.Amount
+	}
+	seen := make(map[payee]int, len(txs))
+	var order []payee
+	extra := 0
+	for _, t := range txs {
+		k := payee{t.Account, t.BankCode, t.Amount}
+		if seen[k]++; seen[k] == 2 {
+			order = append(order, k)
+		}
+		if seen[k] > 1 {
+			extra++
+		}
+	}
+	if extra == 0 {
+		return ""
+	}
+	var ex []string
+	for _, k := range order[:min(len(order), 3)] {
+		ex = append(ex, fmt.Sprintf("%s %s ×%d", k.account, k.amount.Format(cur), seen[k]))
+	}
+	if len(order) > 3 {
+		ex = append(ex, "…")
+	}
+	return fmt.Sprintf("%s %s %s the same account the same amount as another row (%s).", common.SymWarn,
+		fmtInt(extra), text.Plural(extra, "duplicate pays", "duplicates pay"), strings.Join(ex, ", "))
 }
 
 func (m *Model) walletLabel(b *openBatch) string {
@@ -567,7 +704,7 @@ func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
 	case msg.err == nil:
 		m.setBatch(b, msg.b, now)
 		b.phase = phaseTracking
-		b.note = "Approved " + now.In(now.Location()).Format("15:04:05")
+		b.note = "Approved " + when.Clock(now, now)
 		m.afterApproval(b)
 		return tea.Batch(text.Health(nil, now), m.loadPending(), m.loadWallets(), m.pollLater(), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Approved: paying %s from %s", common.SymOK, b.total().Format(b.currency()), m.walletLabel(b))))
@@ -600,9 +737,7 @@ func (m *Model) afterApproval(b *openBatch) {
 		return
 	}
 	d := m.comp.d
-	m.comp.reset(payout.NewDraft(d.Rail, m.c.Now()))
-	m.comp.d.WalletID, m.comp.d.Currency = d.WalletID, d.Currency
-	m.comp.revalidate(m.banks)
+	m.resetDraft()
 	if j := m.opts.journal; j != nil {
 		_ = j.DiscardDraft(d.ID)
 	}
@@ -637,6 +772,11 @@ func (m *Model) cancelBatch() tea.Cmd {
 		Target:    b.b.TrackingID,
 		Amount:    b.total(),
 		Initiator: b.entry.Initiator,
+
+		// The buttons name the action: "Cancel" beside "Confirm" in a
+		// dialog about cancelling reads both ways.
+		ConfirmLabel: "Cancel batch",
+		CancelLabel:  "Keep batch",
 	})
 }
 
@@ -682,6 +822,7 @@ func (m *Model) onCancelled(msg cancelledMsg) tea.Cmd {
 	}
 	m.setBatch(b, msg.b, now)
 	b.phase = phaseFinal
-	b.note = "Cancelled"
+	b.err = "" // a "cannot approve" from before says nothing about a cancelled batch
+	b.note = "Cancelled before approval: nothing was paid"
 	return tea.Batch(text.Health(nil, now), m.loadPending(), common.Toast(common.ToastSuccess, common.SymOK+" Batch "+msg.b.FileID+" cancelled"))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -95,6 +96,10 @@ func (m *Model) batchStatus(b *openBatch) string {
 	}
 	code := b.b.StatusCode
 	text := fmt.Sprintf("%s (%s)", b.b.Status, code)
+	if b.cancelled() {
+		// Its own word and symbol: nothing failed, nothing was sent.
+		return st.Faint.Render(common.SymCancelled + " cancelled before approval · " + text)
+	}
 	// The code table's words say plainly what IntaSend's status text
 	// leaves vague ("Failed Processing" is three different failures).
 	if w := client.CodeWords(code); w != "" {
@@ -154,10 +159,7 @@ func (m *Model) batchView() string {
 		n = b.b.TransactionsCount
 	}
 	if b.tracking() {
-		s := b.sum
-		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("%s Paid %s (%s)", common.SymOK, s.paidAmt.Format(cur), fmtInt(s.paid)))+
-			" · "+st.Failed.Render(fmt.Sprintf("%s failed %s (%s)", common.SymFailed, s.failedAmt.Format(cur), fmtInt(s.failed)))+
-			" · "+fmt.Sprintf("charges %s · %s pending", s.chgs.Format(cur), fmtInt(s.pending)), m.width))
+		lines = append(lines, text.Truncate(m.resultsLine(b), m.width))
 	} else {
 		lines = append(lines, text.Truncate(st.Bold.Render(fmt.Sprintf("Total %s", b.total().Format(cur)))+
 			fmt.Sprintf(" + charges %s (est.) = %s · %s %s", b.b.ChargeEstimate.Format(cur),
@@ -183,6 +185,25 @@ func (m *Model) batchView() string {
 	return strings.Join(lines, "\n")
 }
 
+// resultsLine counts what was paid, failed and is still pending; a
+// cancelled batch says so in its own word and symbol instead, since none
+// of its payouts failed.
+func (m *Model) resultsLine(b *openBatch) string {
+	st := m.c.Styles
+	cur := b.currency()
+	s := b.sum
+	if b.cancelled() {
+		return st.Faint.Render(fmt.Sprintf("%s cancelled %s (%s %s) · nothing was paid", common.SymCancelled,
+			s.cancelledAmt.Format(cur), fmtInt(s.cancelled), text.Plural(s.cancelled, "payout", "payouts")))
+	}
+	line := st.Bold.Render(fmt.Sprintf("%s Paid %s (%s)", common.SymOK, s.paidAmt.Format(cur), fmtInt(s.paid))) +
+		" · " + st.Failed.Render(fmt.Sprintf("%s failed %s (%s)", common.SymFailed, s.failedAmt.Format(cur), fmtInt(s.failed)))
+	if s.cancelled > 0 {
+		line += " · " + st.Faint.Render(fmt.Sprintf("%s cancelled %s (%s)", common.SymCancelled, s.cancelledAmt.Format(cur), fmtInt(s.cancelled)))
+	}
+	return line + " · " + fmt.Sprintf("charges %s · %s pending", s.chgs.Format(cur), fmtInt(s.pending))
+}
+
 // coverLine: the wallet, its available balance and whether it covers the
 // batch (preview), or when it was last checked (tracking).
 func (m *Model) coverLine(b *openBatch) string {
@@ -193,7 +214,7 @@ func (m *Model) coverLine(b *openBatch) string {
 	if b.tracking() || b.phase == phaseFinal {
 		checked := ""
 		if !b.checked.IsZero() {
-			checked = " · checked " + b.checked.In(m.c.Now().Location()).Format("15:04:05")
+			checked = " · checked " + when.Clock(m.c.Now(), b.checked)
 		}
 		return w + st.Faint.Render(checked)
 	}
@@ -217,6 +238,9 @@ func (m *Model) resultRows(b *openBatch) []string {
 		t := &txs[i]
 		desc := m.newPayeeMark(b, i) + t.Status
 		sym, pt, words := txMark(p, t)
+		if b.cancelled() {
+			sym, pt = common.SymCancelled, p.row // called off, not failed
+		}
 		r.Paint = pt
 		switch {
 		case words != "":
@@ -277,7 +301,7 @@ func (m *Model) batchHint(b *openBatch) string {
 	case phaseTracking, phaseFinal, phaseApproveUnknown:
 		add(m.keys.Export)
 		add(m.keys.Copy)
-		if b.sum.failed > 0 {
+		if b.sum.failed > 0 || (b.sum.cancelled > 0 && !b.cancelled()) {
 			add(m.keys.RetryFailed)
 		}
 	}

@@ -1,6 +1,7 @@
 package payouts
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // composer is the draft being edited with its validation, totals and undo
@@ -54,6 +56,7 @@ const (
 	undoReplace                      // put rows[0] back at at
 	undoTruncate                     // cut the rows back to n (after an import)
 	undoSettings                     // rail and wallet back
+	undoRestore                      // every row back to rows (after an import replaced them)
 )
 
 // rowMeta is what the composer knows about a row without looking again:
@@ -214,6 +217,8 @@ func (m *Model) composeKeys(k tea.KeyPressMsg) tea.Cmd {
 		return m.undo()
 	case key.Matches(k, km.Import):
 		return m.openImport()
+	case key.Matches(k, km.NewDraft):
+		return m.newDraft()
 	case key.Matches(k, km.Settings):
 		return m.openSettings()
 	case key.Matches(k, km.Preview):
@@ -249,7 +254,7 @@ func (m *Model) duplicateRow() tea.Cmd {
 		return nil
 	}
 	if len(c.d.Rows) >= payout.MaxRows {
-		return common.Toast(common.ToastWarn, fmt.Sprintf("A batch holds at most %d rows", payout.MaxRows))
+		return common.Toast(common.ToastWarn, fmt.Sprintf("A batch holds at most %s rows", fmtInt(payout.MaxRows)))
 	}
 	i := c.cursor()
 	r := c.d.Rows[i]
@@ -259,6 +264,70 @@ func (m *Model) duplicateRow() tea.Cmd {
 	c.setCursor(i+1, m.composeRows())
 	m.message = fmt.Sprintf("Duplicated row %d as row %d", i+1, i+2)
 	return m.changed()
+}
+
+// newDraftConfirmedMsg: the person confirmed discarding the draft.
+type newDraftConfirmedMsg struct{ seq int }
+
+// newDraft asks before emptying the draft (a 5,000-row draft could only
+// be cleared with d 5,000 times). An empty draft, or one IntaSend already
+// took as a batch, has nothing to lose: no question.
+func (m *Model) newDraft() tea.Cmd {
+	if !m.keys.NewDraft.Enabled() {
+		return nil
+	}
+	c := &m.comp
+	if len(c.d.Rows) == 0 || c.initiated {
+		m.startNewDraft()
+		return nil
+	}
+	m.seq++
+	cur := cmp.Or(c.d.Currency, "KES")
+	n := len(c.d.Rows)
+	return common.Confirm(common.ConfirmMsg{
+		Title:        "Start a new draft?",
+		Body:         fmt.Sprintf("The current draft of %s %s (%s) is discarded; this cannot be undone.", fmtInt(n), text.Plural(n, "row", "rows"), c.sum.Format(cur)),
+		Perm:         common.PermInitiate,
+		OnConfirm:    newDraftConfirmedMsg{seq: m.seq},
+		Action:       "payout.new-draft",
+		Target:       "malipo-" + c.d.ID,
+		Amount:       c.sum,
+		ConfirmLabel: "Discard and start new",
+		CancelLabel:  "Keep the draft",
+	})
+}
+
+func (m *Model) onNewDraftConfirmed(msg newDraftConfirmedMsg) tea.Cmd {
+	if msg.seq != m.seq {
+		return nil // something else was asked since
+	}
+	old := m.comp.d.ID
+	m.startNewDraft()
+	j := m.opts.journal
+	if j == nil {
+		return nil
+	}
+	if m.save.inFlight {
+		// That save may land after the discard: onSaved discards again.
+		m.save.discard = old
+	}
+	return func() tea.Msg { _ = j.DiscardDraft(old); return nil }
+}
+
+// startNewDraft empties the composer, keeping the rail and the wallet.
+func (m *Model) startNewDraft() {
+	m.resetDraft()
+	m.screen = scrCompose
+	m.message = "New draft: no rows yet"
+}
+
+// resetDraft puts an empty draft on the same rail and wallet in the
+// composer.
+func (m *Model) resetDraft() {
+	d := m.comp.d
+	m.comp.reset(payout.NewDraft(d.Rail, m.c.Now()))
+	m.comp.d.WalletID, m.comp.d.Currency = d.WalletID, d.Currency
+	m.comp.revalidate(m.banks)
 }
 
 // undo reverts the last change, several levels deep.
@@ -286,6 +355,10 @@ func (m *Model) undo() tea.Cmd {
 	case undoSettings:
 		c.d.Rail, c.d.WalletID, c.d.Currency = op.rail, op.wal, op.cur
 		c.revalidate(m.banks)
+	case undoRestore:
+		c.remove(0, len(c.d.Rows))
+		c.insert(0, op.rows, m.banks)
+		c.setCursor(0, m.composeRows())
 	}
 	m.message = "Undid: " + op.what
 	return m.changed()
@@ -483,7 +556,7 @@ func (m *Model) titleLine(where string) string {
 	case m.save.inFlight:
 		right = m.spin.View() + st.Faint.Render(" saving draft…")
 	case !m.save.at.IsZero():
-		right = st.Faint.Render("draft saved " + m.save.at.In(m.c.Now().Location()).Format("15:04:05"))
+		right = st.Faint.Render("draft saved " + when.Clock(m.c.Now(), m.save.at))
 	case m.opts.journal == nil:
 		right = st.Faint.Render("no journal: drafts are not saved")
 	}

@@ -384,3 +384,35 @@ func TestFloatCheckFails(t *testing.T) {
 		t.Errorf("toasts %q", ts)
 	}
 }
+
+// TestCancelledBatchShownAsCancelled: a batch cancelled before approval
+// says "cancelled" with its own symbol, not "✖ failed", and the "Cannot
+// approve" line from before the cancel is gone. The cancel dialog's
+// buttons name the action.
+func TestCancelledBatchShownAsCancelled(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := previewed(t, f)
+	settle := f.Server.SettlementWalletID()
+	w, _ := f.Server.Wallet(settle)
+	if _, err := f.Client.IntraTransfer(f.Ctx, settle, client.IntraTransferRequest{ToWalletID: f.ops, Amount: w.Available - client.Units(100), Narrative: "sweep"}); err != nil {
+		t.Fatal(err)
+	}
+	d.Run(d.m.Refresh())
+	d.Press("A")
+	d.MustShow("Cannot approve")
+	d.Press("x")
+	c := d.Confirm()
+	if c.ConfirmLabel != "Cancel batch" || c.CancelLabel != "Keep batch" {
+		t.Errorf("cancel dialog buttons %q / %q, want Cancel batch / Keep batch", c.ConfirmLabel, c.CancelLabel)
+	}
+	if d.m.batch.phase != phaseFinal {
+		t.Fatalf("not cancelled:\n%s", d.View())
+	}
+	v := d.View()
+	d.MustShow("⊘ cancelled before approval · Cancelled (BE111)", "⊘ cancelled KES 1,234.50 (2 payouts) · nothing was paid", "Cancelled before approval")
+	for _, bad := range []string{"Cannot approve", "failed", "✖"} {
+		if strings.Contains(v, bad) {
+			t.Errorf("a cancelled batch shows %q:\n%s", bad, v)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 	"github.com/malipo/malipo/userdir"
 )
 
@@ -198,7 +199,7 @@ func fmtAge(now, t time.Time) string {
 	case d < 7*24*time.Hour:
 		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
 	}
-	return t.In(now.Location()).Format("2 Jan 2006")
+	return when.Date(now, t)
 }
 
 // fileErrText words a file error for the person, without the server's

@@ -619,3 +619,94 @@ func TestFolderRelist(t *testing.T) {
 		t.Fatalf("%d rows", n)
 	}
 }
+
+// TestImportVerdictMatchesCheck: the console's import counts and lists the
+// same bad rows as `payouts check` for the same file (cmd_payouts_test.go
+// checks the command on this text): a =HYPERLINK line is not valid CSV,
+// so it is a bad row kept aside, not dropped.
+func TestImportVerdictMatchesCheck(t *testing.T) {
+	const hyperlinkCSV = "name,phone,amount\nJane,0712345678,100\n=HYPERLINK(\"http://x\",\"Bob\"),0722000111,100\nBad,07,100\n"
+	f := newFixture(t, fixtureOpt{})
+	d, _ := f.local(t, 120, 36)
+	d.Feed(tea.PasteMsg{Content: hyperlinkCSV})
+	d.MustShow("1 added · ✖ 2 bad rows kept aside", `line 3: not valid CSV: bare "`, `line 4: account: "07" is too short`)
+	d.Press("enter")
+	rows := d.m.comp.d.Rows
+	if len(rows) != 3 || rows[2].Account != "07" {
+		t.Fatalf("rows %q\n%s", rowsOf(d.m), d.View())
+	}
+	// The line that is not CSV comes in with all its text, to fix here.
+	if r := rows[1]; r.Line != 3 || !strings.Contains(r.Name+r.Account, "HYPERLINK") || !strings.Contains(r.Name+r.Account, "0722000111") {
+		t.Errorf("the bad CSV line came in as %+v", r)
+	}
+}
+
+// TestImportIntoDraftAsks: importing into a draft that has rows asks
+// whether the file replaces them or is appended (the same file imported
+// twice used to double every payment silently); esc adds nothing, and a
+// replace is one step of undo.
+func TestImportIntoDraftAsks(t *testing.T) {
+	tests := []struct {
+		name  string
+		keys  []string
+		rows  int
+		audit []string
+	}{
+		{"replace", []string{"r"}, 2, []string{"paste ok", "paste ok"}},
+		{"append", []string{"a", "esc"}, 5, []string{"paste ok", "paste ok"}},
+		{"cancel", []string{"esc"}, 3, []string{"paste ok", "paste cancelled"}},
+		{"replace, then undo", []string{"r", "u"}, 3, []string{"paste ok", "paste ok"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{})
+			d, rec := f.local(t, 120, 36)
+			d.Feed(tea.PasteMsg{Content: goodCSV}) // an empty draft: no question
+			d.addRow("Mary", "0722000111", "300", "nov")
+			d.Feed(tea.PasteMsg{Content: goodCSV})
+			d.MustShow("the draft already has 3 rows", "pays everyone in it twice", "r replace the draft's rows", "a append to the draft")
+			if !d.m.Capturing() {
+				t.Error("the question does not take keys: r would refresh instead")
+			}
+			d.Press(tc.keys...)
+			if n := len(d.m.comp.d.Rows); n != tc.rows {
+				t.Errorf("%d rows, want %d\n%s", n, tc.rows, d.View())
+			}
+			if got := rec.find("payout.import"); !slices.Equal(got, tc.audit) {
+				t.Errorf("audit %q, want %q", got, tc.audit)
+			}
+		})
+	}
+}
+
+// TestNewDraft: n empties the draft after a confirmation that names what
+// is discarded; the journal no longer offers it back.
+func TestNewDraft(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d, _ := f.local(t, 120, 36)
+	d.Feed(tea.PasteMsg{Content: goodCSV})
+	old := d.m.comp.d.ID
+	wallet := d.m.comp.d.WalletID
+	d.Press("n")
+	c, ok := d.LastConfirm()
+	if !ok || !strings.Contains(c.Body, "2 rows (KES 300.00) is discarded") || c.ConfirmLabel == "" || c.Perm != common.PermInitiate {
+		t.Fatalf("no confirmation before discarding: %+v", c)
+	}
+	if len(d.m.comp.d.Rows) != 2 {
+		t.Fatal("the draft was emptied before the confirmation")
+	}
+	d.Feed(c.OnConfirm)
+	if len(d.m.comp.d.Rows) != 0 || d.m.comp.d.ID == old || d.m.comp.d.WalletID != wallet {
+		t.Fatalf("draft %s with %d rows, wallet %q", d.m.comp.d.ID, len(d.m.comp.d.Rows), d.m.comp.d.WalletID)
+	}
+	if ds, _ := f.j.Drafts(); len(ds) != 0 {
+		t.Errorf("the discarded draft is still in the journal: %d drafts", len(ds))
+	}
+	d.Press("n") // empty: nothing to lose, nothing asked
+	if d.confirms() != 1 {
+		t.Errorf("an empty draft asked again")
+	}
+	if !slices.ContainsFunc(d.m.Actions(), func(a common.Action) bool { return a.Key == "n" && a.Perm == common.PermInitiate }) {
+		t.Error("no palette action for a new draft")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
@@ -29,6 +30,10 @@ type importPanel struct {
 	offset   int
 	rejected []payout.Row // bad rows, for enter to add them to fix here
 	taken    bool         // the bad rows were added
+	// choose: the draft already has rows, and the file waits for the
+	// answer to "replace them or append?" (importing the same file twice
+	// used to double every payment without a word).
+	choose bool
 }
 
 type importedMsg struct {
@@ -130,16 +135,44 @@ func (m *Model) onImported(msg importedMsg) tea.Cmd {
 		p.refused = im.Refused.Error()
 		return m.record("payout.import", p.label, "failed", p.refused)
 	}
+	if len(m.comp.d.Rows) > 0 && len(im.Rows)+len(im.Rejected) > 0 {
+		p.choose = true // replace or append: the person says which
+		return nil
+	}
+	return m.applyImport(false)
+}
+
+// applyImport puts the import's rows in the draft, after the draft's own
+// (append) or instead of them (replace). Either is one step of undo.
+func (m *Model) applyImport(replace bool) tea.Cmd {
+	p := m.imp
+	im := p.res
+	p.choose = false
 	c := &m.comp
-	if have := len(c.d.Rows); have+len(im.Rows)+len(im.Rejected) > payout.MaxRows {
-		p.refused = fmt.Sprintf("The draft has %s rows and the file %s: together over IntaSend's %s per batch. Nothing was added; split the file or start a new draft.",
+	have := len(c.d.Rows)
+	if replace {
+		have = 0
+	}
+	if have+len(im.Rows)+len(im.Rejected) > payout.MaxRows {
+		p.refused = fmt.Sprintf("The draft has %s rows and the file %s: together over IntaSend's %s per batch. Nothing was added; split the file or replace the draft's rows.",
 			fmtInt(have), fmtInt(len(im.Rows)+len(im.Rejected)), fmtInt(payout.MaxRows))
 		return m.record("payout.import", p.label, "failed", p.refused)
 	}
 	p.rejected = im.Rejected
 	p.added = len(im.Rows)
-	logged := m.record("payout.import", p.label, "ok", fmt.Sprintf("%d rows added, %d bad kept aside, %d warnings", len(im.Rows), len(im.Rejected), im.Warnings()))
-	if len(im.Rows) > 0 {
+	how := "added"
+	if replace {
+		how = "replacing " + fmtInt(len(c.d.Rows))
+	}
+	logged := m.record("payout.import", p.label, "ok", fmt.Sprintf("%s rows %s, %s bad kept aside, %s warnings", fmtInt(len(im.Rows)), how, fmtInt(im.Bad()), fmtInt(im.Warnings())))
+	switch {
+	case replace:
+		old := c.remove(0, len(c.d.Rows))
+		c.insert(0, im.Rows, m.banks)
+		c.push(undoOp{what: fmt.Sprintf("import of %s rows replacing %s", fmtInt(len(im.Rows)), fmtInt(len(old))), kind: undoRestore, rows: old})
+		c.setCursor(0, m.composeRows())
+		m.message = fmt.Sprintf("Imported %s rows from %s in place of the draft's %s (u undoes)", fmtInt(len(im.Rows)), p.label, fmtInt(len(old)))
+	case len(im.Rows) > 0:
 		at := len(c.d.Rows)
 		c.insert(at, im.Rows, m.banks)
 		c.push(undoOp{what: "import of " + fmtInt(len(im.Rows)) + " rows", kind: undoTruncate, n: at})
@@ -150,10 +183,26 @@ func (m *Model) onImported(msg importedMsg) tea.Cmd {
 		m.imp = nil // nothing to show: the status line says it
 		return tea.Batch(logged, m.changed(), common.Toast(common.ToastSuccess, fmt.Sprintf("%s Imported %s rows from %s", common.SymOK, fmtInt(len(im.Rows)), p.label)))
 	}
-	if len(im.Rows) == 0 {
+	if len(im.Rows) == 0 && !replace {
 		return logged
 	}
 	return tea.Batch(logged, m.changed())
+}
+
+// chooseKeys answers "replace or append?"; esc adds nothing.
+func (m *Model) chooseKeys(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.ImportReplace):
+		return m.applyImport(true)
+	case key.Matches(k, m.keys.ImportAppend):
+		return m.applyImport(false)
+	case key.Matches(k, m.keys.Back):
+		p := m.imp
+		m.imp = nil
+		m.message = "Import of " + importName(p.label) + " cancelled; nothing was added"
+		return m.record("payout.import", p.label, "cancelled", "cancelled at replace or append")
+	}
+	return nil
 }
 
 // importName is how an import's source is named in its panel's title.
@@ -173,6 +222,8 @@ func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
 			return m.cancelImport()
 		}
 		return nil
+	case p.choose:
+		return m.chooseKeys(k)
 	case key.Matches(k, km.Up):
 		p.offset = max(p.offset-1, 0)
 	case key.Matches(k, km.Down):
@@ -185,9 +236,9 @@ func (m *Model) importKeys(k tea.KeyPressMsg) tea.Cmd {
 		c := &m.comp
 		at := len(c.d.Rows)
 		c.insert(at, p.rejected, m.banks)
-		c.push(undoOp{what: fmt.Sprintf("adding %d bad rows", len(p.rejected)), kind: undoTruncate, n: at})
+		c.push(undoOp{what: fmt.Sprintf("adding %s bad rows", fmtInt(len(p.rejected))), kind: undoTruncate, n: at})
 		c.setCursor(at, m.composeRows())
-		m.message = fmt.Sprintf("Added the %d bad %s at the end: fix them (e) or delete them (d)", len(p.rejected), text.Plural(len(p.rejected), "row", "rows"))
+		m.message = fmt.Sprintf("Added the %s bad %s at the end: fix them (e) or delete them (d)", fmtInt(len(p.rejected)), text.Plural(len(p.rejected), "row", "rows"))
 		p.taken = true
 		m.imp = nil
 		return m.changed()
@@ -211,12 +262,14 @@ func (m *Model) importView() string {
 			lines = append(lines, st.Failed.Render(l))
 		}
 		lines = append(lines, "", st.Faint.Render("esc close"))
+	case p.choose:
+		lines = append(lines, m.chooseLines(inner)...)
 	default:
 		im := p.res
-		bad := len(p.rejected)
-		lines = append(lines, fmt.Sprintf("%s %s added · %s %d bad %s kept aside · %s %d %s",
-			common.SymOK, fmtInt(p.added), common.SymFailed, bad, text.Plural(bad, "row", "rows"),
-			common.SymWarn, im.Warnings(), text.Plural(im.Warnings(), "warning", "warnings")), "")
+		bad := im.Bad() // the count `payouts check` prints for the same file
+		lines = append(lines, fmt.Sprintf("%s %s added · %s %s bad %s kept aside · %s %s %s",
+			common.SymOK, fmtInt(p.added), common.SymFailed, fmtInt(bad), text.Plural(bad, "row", "rows"),
+			common.SymWarn, fmtInt(im.Warnings()), text.Plural(im.Warnings(), "warning", "warnings")), "")
 		room := max(m.height-8, 3)
 		probs := im.Problems
 		end := min(p.offset+room, len(probs))
@@ -228,14 +281,37 @@ func (m *Model) importView() string {
 			lines = append(lines, style.Render(text.Truncate(sym+" "+pr.String(), inner)))
 		}
 		if len(probs) > room {
-			lines = append(lines, st.Faint.Render(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", p.offset+1, end, len(probs))))
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("%s–%s of %s · ↑/↓ scroll", fmtInt(p.offset+1), fmtInt(end), fmtInt(len(probs)))))
 		}
 		lines = append(lines, "")
 		if bad > 0 {
-			lines = append(lines, st.Faint.Render(fmt.Sprintf("enter adds the %d bad %s to the draft to fix there · esc leaves them out", bad, text.Plural(bad, "row", "rows"))))
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("enter adds the %s bad %s to the draft to fix there · esc leaves them out", fmtInt(bad), text.Plural(bad, "row", "rows"))))
 		} else {
 			lines = append(lines, st.Faint.Render("enter/esc close"))
 		}
 	}
 	return st.FocusedBox.Width(w).Render(joinLines(lines))
+}
+
+// chooseLines ask whether the file replaces the draft's rows or joins
+// them, with both counts, so a file imported twice is a decision. Plain
+// text is wrapped to width first and styled line by line, so no style
+// spans a line break.
+func (m *Model) chooseLines(width int) []string {
+	st := m.c.Styles
+	im := m.imp.res
+	have, n := len(m.comp.d.Rows), len(im.Rows)+len(im.Rejected)
+	help := func(b key.Binding) string { return b.Help().Key + " " + b.Help().Desc }
+	var out []string
+	add := func(style lipgloss.Style, s string) {
+		for _, l := range text.Wrap(s, width) {
+			out = append(out, style.Render(l))
+		}
+	}
+	add(st.Text, fmt.Sprintf("The file has %s %s (%s bad); the draft already has %s %s.",
+		fmtInt(n), text.Plural(n, "row", "rows"), fmtInt(im.Bad()), fmtInt(have), text.Plural(have, "row", "rows")))
+	add(st.Warning, common.SymWarn+" Appending a file already in the draft pays everyone in it twice.")
+	out = append(out, "")
+	add(st.Faint, help(m.keys.ImportReplace)+" · "+help(m.keys.ImportAppend)+" · esc cancel (nothing is added)")
+	return out
 }

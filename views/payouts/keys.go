@@ -24,6 +24,10 @@ type KeyMap struct {
 	Approve, CancelBatch, Export, Copy, RetryFailed key.Binding
 	// The SSH user's folder, listed for Import.
 	ImportFile key.Binding
+	// Importing into a draft that has rows: replace them or append.
+	ImportReplace, ImportAppend key.Binding
+	// Start an empty draft (asks first).
+	NewDraft key.Binding
 
 	// Inside a form or prompt: NextField, PrevField, Choose, Submit, Cancel.
 	keys.Form
@@ -58,6 +62,10 @@ func DefaultKeyMap() KeyMap {
 		RetryFailed: b([]string{"F"}, "F", "failed rows → new draft"),
 
 		ImportFile: b([]string{"enter"}, "enter", "import the file"),
+
+		ImportReplace: b([]string{"r"}, "r", "replace the draft's rows"),
+		ImportAppend:  b([]string{"a"}, "a", "append to the draft"),
+		NewDraft:      b([]string{"n"}, "n", "new draft"),
 
 		Form: keys.NewForm(),
 

@@ -12,6 +12,8 @@
 package payouts
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -23,6 +25,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
 	"github.com/malipo/malipo/ui/components/table"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Timings.
@@ -119,6 +122,8 @@ type Model struct {
 
 	// dupSeq is the duplicate-guard confirmation waiting for an answer.
 	dupSeq int
+	// balSeq is the balance read a preview waits for (0: none).
+	balSeq int
 	// sessionInitiated backs the duplicate guard when there is no journal
 	// (and covers attempts whose answer was lost).
 	sessionInitiated map[string][]payout.Entry
@@ -174,13 +179,14 @@ func newModel(c *common.Common, opts ...Option) *Model {
 func (m *Model) applyPerms() {
 	k := &m.keys
 	ini := m.c.Can(common.PermInitiate)
-	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Settings, &k.Preview, &k.RetryFailed} {
+	for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete, &k.Duplicate, &k.Undo, &k.Settings, &k.Preview, &k.RetryFailed, &k.NewDraft} {
 		b.SetEnabled(ini)
 	}
 	// Importing fills the draft, so it needs both.
 	imp := ini && m.c.Can(common.PermImport)
-	k.Import.SetEnabled(imp)
-	k.ImportFile.SetEnabled(imp)
+	for _, b := range []*key.Binding{&k.Import, &k.ImportFile, &k.ImportReplace, &k.ImportAppend} {
+		b.SetEnabled(imp)
+	}
 	exp := m.c.Can(common.PermExport)
 	k.Export.SetEnabled(exp)
 	k.Copy.SetEnabled(exp)
@@ -207,9 +213,10 @@ func (m *Model) SetSize(w, h int) {
 	}
 }
 
-// Capturing is true while a form, a prompt or the resume offer takes keys.
+// Capturing is true while a form, a prompt, the resume offer or the
+// import's replace-or-append question takes keys (its r must not refresh).
 func (m *Model) Capturing() bool {
-	return m.form != nil || m.prompt != nil || m.resume != nil
+	return m.form != nil || m.prompt != nil || m.resume != nil || (m.imp != nil && m.imp.choose)
 }
 
 // SetShown pauses tracking polls while the view is hidden.
@@ -245,6 +252,7 @@ func (m *Model) Refresh() tea.Cmd {
 // Palette messages: the shell sends them back when an action is chosen.
 type (
 	addRowMsg     struct{}
+	newDraftMsg   struct{}
 	importOpenMsg struct{}
 	previewMsg    struct{}
 	approveKeyMsg struct{}
@@ -260,7 +268,8 @@ type (
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
 		{Title: "Add payout row", Help: "a new row in the batch being composed", Key: "a", Msg: addRowMsg{}, Perm: common.PermInitiate},
-		{Title: "Import payouts CSV", Help: "append rows from a CSV file (≤ 5,000)", Key: "i", Msg: importOpenMsg{}, Perm: common.PermImport},
+		{Title: "Import payouts CSV", Help: "rows from a CSV file (≤ 5,000): replace the draft's or append", Key: "i", Msg: importOpenMsg{}, Perm: common.PermImport},
+		{Title: "New payout draft", Help: "start an empty draft (asks first; the current one is discarded)", Key: "n", Msg: newDraftMsg{}, Perm: common.PermInitiate},
 		{Title: "Preview payout batch", Help: "initiate with IntaSend (requires approval): charges and totals", Key: "p",
 			Msg: previewMsg{}, Perm: common.PermInitiate},
 		{Title: "Approve payout batch", Help: "send the open batch's money (typed confirmation)", Key: "A",
@@ -286,6 +295,8 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.NextField, k.Choose, k.Submit, k.Cancel}
 	case m.prompt != nil:
 		return []key.Binding{k.Submit, k.Cancel}
+	case m.imp != nil && m.imp.choose:
+		return []key.Binding{k.ImportReplace, k.ImportAppend, k.Back}
 	case m.imp != nil:
 		return []key.Binding{k.Up, k.Down, k.Back}
 	case m.files != nil:
@@ -306,15 +317,18 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview},
+		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview, k.NewDraft},
 		{k.Pending, k.OpenBatch, k.OpenID, k.Open, k.Back},
-		{k.ImportFile},
+		{k.ImportFile, k.ImportReplace, k.ImportAppend},
 		{k.Approve, k.CancelBatch, k.Export, k.Copy, k.RetryFailed},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
 	}
 }
 
-// QuitWarning tells the shell what quitting would lose or leave unsure.
+// QuitWarning tells the shell what quitting would lose, leave unsure or
+// leave waiting. A draft the journal holds is not among them: it is
+// offered back next time, so quitting loses nothing and the shell does
+// not ask. A draft whose last save failed is: quitting would lose it.
 func (m *Model) QuitWarning() string {
 	if b := m.batch; b != nil {
 		switch b.phase {
@@ -323,22 +337,48 @@ func (m *Model) QuitWarning() string {
 		case phaseApproving:
 			return "A payout approval is in flight; quitting now leaves you unsure whether the money moved."
 		case phasePreview, phaseConfirming:
-			return "A payout batch is waiting for approval (it stays in Pending)."
+			return m.waitingNote(b) + "."
 		}
 	}
-	if m.save.inFlight || m.save.dirty {
+	draft := len(m.comp.d.Rows) > 0 && !m.comp.initiated
+	switch {
+	case m.save.inFlight || m.save.dirty:
 		return "The payout draft is still being saved."
-	}
-	if m.opts.journal == nil && len(m.comp.d.Rows) > 0 && !m.comp.initiated {
+	case draft && m.opts.journal == nil:
 		return "The payout draft is not saved anywhere (no journal): quitting loses it."
+	case draft && m.save.err != "":
+		return "The payout draft could not be saved (" + m.save.err + "): quitting loses its latest changes."
 	}
 	return ""
+}
+
+// waitingNote names the open batch that waits for approval.
+func (m *Model) waitingNote(b *openBatch) string {
+	return fmt.Sprintf("Payout batch %s (%s, tracking %s) is waiting for approval; it stays in Payouts → Pending (P)",
+		text.OrDash(b.b.FileID), b.total().Format(b.currency()), text.OrDash(b.b.TrackingID))
+}
+
+// ExitNote is what is left pending, printed after the console has closed
+// (the screen it was on is gone by then): the batch waiting for approval,
+// and how many others wait.
+func (m *Model) ExitNote() string {
+	var notes []string
+	others := m.pend.count
+	if b := m.batch; b != nil && (b.phase == phasePreview || b.phase == phaseConfirming) {
+		notes = append(notes, m.waitingNote(b)+".")
+		others--
+	}
+	if others > 0 {
+		notes = append(notes, fmt.Sprintf("%s %s waiting for approval in Payouts → Pending (P).",
+			fmtInt(others), text.Plural(others, "payout batch is", "payout batches are")))
+	}
+	return strings.Join(notes, "\n")
 }
 
 type spinMsg struct{}
 
 func (m *Model) busy() bool {
-	return m.save.inFlight || (m.batch != nil && (m.batch.inFlight || m.batch.phase == phaseInitiating ||
+	return m.save.inFlight || m.balSeq != 0 || (m.batch != nil && (m.batch.inFlight || m.batch.phase == phaseInitiating ||
 		m.batch.phase == phaseApproving || m.batch.phase == phaseCancelling || m.batch.polling())) ||
 		(m.imp != nil && m.imp.loading) || (m.files != nil && !m.files.loaded) || m.pend.loading
 }

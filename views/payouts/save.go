@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // saver writes the draft to the journal after every change, one write at a
@@ -22,6 +23,7 @@ type saver struct {
 	dirty    bool
 	at       time.Time
 	err      string
+	discard  string // a draft dropped during the write in flight: discard it again after
 }
 
 type savedMsg struct {
@@ -63,8 +65,16 @@ func (m *Model) onSaved(msg savedMsg) tea.Cmd {
 	} else {
 		m.save.err, m.save.at = "", msg.at
 	}
+	var again tea.Cmd
+	if id, j := m.save.discard, m.opts.journal; id != "" && j != nil {
+		m.save.discard = ""
+		again = func() tea.Msg { _ = j.DiscardDraft(id); return nil }
+	}
 	if m.save.dirty {
-		return m.saveDraft()
+		return tea.Batch(again, m.saveDraft())
+	}
+	if again != nil {
+		return again
 	}
 	if j := m.opts.journal; j != nil && m.comp.initiated {
 		// A save that raced the initiate may have put the draft back after
@@ -143,11 +153,7 @@ func (m *Model) resumeKeys(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) resumeView() string {
 	st := m.c.Styles
 	d := m.resume.drafts[0]
-	loc := m.c.Now().Location()
-	when := d.UpdatedAt.In(loc).Format("15:04")
-	if d.UpdatedAt.In(loc).Format("2006-01-02") != m.c.Now().In(loc).Format("2006-01-02") {
-		when = d.UpdatedAt.In(loc).Format("2 Jan 15:04")
-	}
+	saved := when.Recent(m.c.Now(), d.UpdatedAt)
 	count, sum := d.Totals()
 	cur := d.Currency
 	if cur == "" {
@@ -156,7 +162,7 @@ func (m *Model) resumeView() string {
 	lines := []string{
 		st.Title.Render("Unfinished payout draft"),
 		"",
-		fmt.Sprintf("Resume draft of %s %s %s from %s?", fmtInt(count), d.Rail, text.Plural(count, "row", "rows"), when),
+		fmt.Sprintf("Resume draft of %s %s %s from %s?", fmtInt(count), d.Rail, text.Plural(count, "row", "rows"), saved),
 		st.Faint.Render(fmt.Sprintf("total %s · wallet %s", sum.Format(cur), text.OrDash(d.WalletID))),
 	}
 	if more := len(m.resume.drafts) - 1; more > 0 {

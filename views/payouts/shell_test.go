@@ -29,6 +29,7 @@ type shell struct {
 	m    *ui.Model
 	srv  *sim.Server
 	msgs chan tea.Msg
+	quit bool // the shell asked the program to quit
 }
 
 func newShell(t *testing.T, role string) *shell {
@@ -66,6 +67,8 @@ func (s *shell) press(keys ...string) {
 			msg = tea.KeyPressMsg{Code: tea.KeyTab}
 		case "esc":
 			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "ctrl+c":
+			msg = tuitest.MustKey("ctrl+c")
 		default:
 			msg = tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 		}
@@ -109,6 +112,10 @@ func (s *shell) start(cmd tea.Cmd) {
 
 func (s *shell) handle(msg tea.Msg) {
 	if msg == nil {
+		return
+	}
+	if _, ok := msg.(tea.QuitMsg); ok {
+		s.quit = true
 		return
 	}
 	if rv := reflect.ValueOf(msg); rv.Kind() == reflect.Slice && rv.Type().Elem() == cmdType {
@@ -185,6 +192,83 @@ func TestShellApproveNeedsTypedTotal(t *testing.T) {
 	s.press("A", "A")
 	if s.approvals() != 1 || strings.Contains(s.screen(), "to confirm") {
 		t.Fatal("A after approval asked again")
+	}
+}
+
+// TestShellApproveAcceptsAnySpelling: the typed total is compared as an
+// amount, so "1000" unlocks a confirmation that shows 1,000.00.
+func TestShellApproveAcceptsAnySpelling(t *testing.T) {
+	s := newShell(t, "")
+	s.previewed()
+	s.press("A", "tab")
+	s.typeText("1000")
+	if v := s.screen(); strings.Contains(v, "(locked)") {
+		t.Fatalf("1000 did not unlock a total of 1,000.00:\n%s", v)
+	}
+	s.press("enter")
+	s.waitFor("Paid KES")
+	if s.approvals() != 1 {
+		t.Fatalf("approvals %d", s.approvals())
+	}
+}
+
+// TestShellCtrlCInApprovalAsks: ctrl+c in the typed approval dialog
+// asks first, as q does, naming the batch left waiting; a second ctrl+c
+// quits, and what is pending is printed once the screen is gone.
+func TestShellCtrlCInApprovalAsks(t *testing.T) {
+	s := newShell(t, "")
+	s.previewed()
+	s.press("A")
+	s.typeText("1,0")
+	s.press("ctrl+c")
+	v := s.screen()
+	if s.quit {
+		t.Fatalf("ctrl+c in the approval dialog quit without asking:\n%s", v)
+	}
+	tuitest.MustContain(t, v, "Quit malipo?", "is waiting for approval", "Payouts → Pending (P)", "[ Stay ]", "ctrl+c again quits now")
+	if strings.Contains(v, "to confirm") {
+		t.Errorf("the approval dialog is still open under the question:\n%s", v)
+	}
+	s.press("enter") // Stay has the focus
+	if s.quit || strings.Contains(s.screen(), "Quit malipo?") {
+		t.Fatal("Stay did not stay")
+	}
+	s.press("A") // the approval was cancelled, not lost: it can be asked again
+	if v := s.screen(); !strings.Contains(v, "to confirm") {
+		t.Fatalf("A after staying does not ask again:\n%s", v)
+	}
+	s.press("ctrl+c", "ctrl+c")
+	if !s.quit || s.approvals() != 0 {
+		t.Fatalf("quit %v, approvals %d", s.quit, s.approvals())
+	}
+	var out strings.Builder
+	ui.PrintExitNotes(&out, s.m.ExitNotes())
+	if got := out.String(); !strings.HasPrefix(got, "malipo: Payout batch ") || !strings.Contains(got, "(KES 1,000.00, tracking ") ||
+		!strings.HasSuffix(got, "is waiting for approval; it stays in Payouts → Pending (P).\n") {
+		t.Errorf("exit notes %q", got)
+	}
+}
+
+// TestShellQuitJournalledDraft: with the draft in the journal, q quits at
+// once (README: nothing to lose, nothing asked) and leaves no note.
+func TestShellQuitJournalledDraft(t *testing.T) {
+	s := newShell(t, "")
+	s.press("a")
+	s.typeText("Jane")
+	s.press("tab")
+	s.typeText("0708374149")
+	s.press("tab")
+	s.typeText("1000")
+	s.press("tab")
+	s.typeText("nov")
+	s.press("enter")
+	s.waitFor("draft saved")
+	s.press("q")
+	if !s.quit {
+		t.Fatalf("q asked although the draft is saved:\n%s", s.screen())
+	}
+	if n := s.m.ExitNotes(); len(n) != 0 {
+		t.Errorf("exit notes %q with nothing pending", n)
 	}
 }
 

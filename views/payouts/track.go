@@ -18,6 +18,7 @@ import (
 	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 	"github.com/malipo/malipo/userdir"
 )
 
@@ -131,6 +132,7 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 				b.phase = phaseFinal
 			}
 			b.note = "Changed elsewhere: " + st.Status + " (" + st.StatusCode + ")"
+			b.err = "" // whatever stood in the way of approving it no longer applies
 		} else if st.Nonce != "" {
 			b.approveWith = st
 		}
@@ -208,7 +210,7 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 	switch {
 	case msg.b.WaitingApproval():
 		b.phase = phasePreview
-		m.pend.remember(msg.b, "elsewhere", now.Location())
+		m.pend.remember(msg.b, "elsewhere", now)
 	case msg.b.Approved() && !msg.b.Final():
 		b.phase = phaseTracking
 	default:
@@ -246,14 +248,14 @@ type pendingItem struct {
 	hasEntry           bool
 }
 
-func (p *pendingList) remember(b *client.Batch, who string, loc *time.Location) {
+func (p *pendingList) remember(b *client.Batch, who string, now time.Time) {
 	for _, it := range p.opened {
 		if it.trackingID == b.TrackingID {
 			return
 		}
 	}
 	it := pendingItem{trackingID: b.TrackingID, fileID: b.FileID, count: len(b.Transactions), total: b.TotalAmount,
-		initiator: who, at: b.CreatedAt.In(loc).Format("2 Jan 15:04"), status: b.Status}
+		initiator: who, at: when.DayTime(now, b.CreatedAt), status: b.Status}
 	if b.Wallet != nil {
 		it.currency = b.Wallet.Currency
 	}
@@ -309,12 +311,12 @@ func resolveApproving(base context.Context, j *payout.Journal, c *client.Client)
 }
 
 func (m *Model) onPendingLoaded(msg pendingLoadedMsg) tea.Cmd {
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	m.pend.items = m.pend.items[:0]
 	for _, e := range msg.entries {
 		m.pend.items = append(m.pend.items, pendingItem{trackingID: e.TrackingID, fileID: e.FileID, rail: e.Rail,
 			count: e.Count, total: e.Total, currency: e.Currency, initiator: e.Initiator,
-			at: e.InitiatedAt.In(loc).Format("2 Jan 15:04"), status: e.Status, entry: e, hasEntry: true})
+			at: when.DayTime(now, e.InitiatedAt), status: e.Status, entry: e, hasEntry: true})
 	}
 	m.pend.count = len(m.pend.all())
 	return journalWarning(msg.err)

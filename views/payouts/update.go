@@ -129,6 +129,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onSaved(msg)
 	case pendingLoadedMsg:
 		return m.onPendingLoaded(msg)
+	case balanceMsg, newDraftMsg, newDraftConfirmedMsg:
+		return m.onDraftMsg(msg)
 	case initiateMsg:
 		return m.onInitiateConfirmed(msg)
 	case initiatedMsg:
@@ -246,6 +248,20 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 		return nil
 	case m.screen == scrCompose:
 		return m.importPaste(msg.Content)
+	}
+	return nil
+}
+
+// onDraftMsg handles what starts a draft over or sends it on: the balance
+// read before a preview, and "new draft" with its confirmation.
+func (m *Model) onDraftMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case balanceMsg:
+		return m.onBalance(msg)
+	case newDraftMsg:
+		return m.newDraft()
+	case newDraftConfirmedMsg:
+		return m.onNewDraftConfirmed(msg)
 	}
 	return nil
 }

@@ -194,7 +194,7 @@ func TestDraftAutosaveAndResume(t *testing.T) {
 	if d2.m.resume == nil || !d2.m.Capturing() {
 		t.Fatalf("no resume offer:\n%s", d2.View())
 	}
-	if v := d2.View(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from 09:36?") {
+	if v := d2.View(); !strings.Contains(v, "Resume draft of 1 MPESA-B2C row from today 09:36?") {
 		t.Errorf("offer text:\n%s", v)
 	}
 	d2.Press("enter")
@@ -286,6 +286,33 @@ func TestQuitWarning(t *testing.T) {
 	}
 }
 
+// TestQuitWarningJournalled: a draft the journal holds is offered back
+// next time, so quitting loses nothing and nothing is asked; once a save
+// has failed, quitting would lose the draft, so the shell must ask.
+func TestQuitWarningJournalled(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "100", "nov")
+	if w := d.m.QuitWarning(); w != "" || d.m.save.err != "" {
+		t.Fatalf("a journalled draft warns %q (save error %q)", w, d.m.save.err)
+	}
+	// The drafts folder becomes a file: every later save fails.
+	drafts := filepath.Join(f.dir, "drafts")
+	if err := os.RemoveAll(drafts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(drafts, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.addRow("John", "0711222333", "200", "nov")
+	if d.m.save.err == "" {
+		t.Fatal("the save did not fail")
+	}
+	if w := d.m.QuitWarning(); !strings.Contains(w, "could not be saved") || !strings.Contains(w, "quitting loses its latest changes") {
+		t.Errorf("an unsaved draft does not warn: %q", w)
+	}
+}
+
 func TestDuplicateGuard(t *testing.T) {
 	f := newFixture(t, fixtureOpt{})
 	d := previewed(t, f)
@@ -370,17 +397,47 @@ func TestDoubleApproveSendsOne(t *testing.T) {
 	}
 }
 
+// TestWalletMustCover: preview reads the wallet's balance before
+// initiating; a batch it cannot cover (total plus estimated charges) is
+// never created at IntaSend, and the screen says by how much it falls
+// short.
 func TestWalletMustCover(t *testing.T) {
 	f := newFixture(t, fixtureOpt{noFund: true})
+	f.collect("", client.Units(1000)) // 970.00 available after M-Pesa's 3%
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.addRow("John", "0708374149", "234.50", "bonus")
+	d.Press("p")
+	if n := f.Server.Counters().Requests["POST send-money/initiate/"]; n != 0 || d.m.batch != nil {
+		t.Fatalf("a batch the wallet cannot cover was initiated (%d requests)\n%s", n, d.View())
+	}
+	// 1,234.50 + 2 × 10.00 estimated charges − 970.00 available.
+	d.MustShow("Preview refused: KES 284.50 short (available KES 970.00; needs KES 1,234.50 + est. charges KES 20.00)")
+	if es := strings.Join(d.ErrorTexts(), "\n"); !strings.Contains(es, "the wallet is KES 284.50 short") ||
+		!strings.Contains(es, "has KES 970.00 available; the batch needs KES 1,234.50 plus estimated charges KES 20.00: KES 284.50 short. Nothing was initiated") {
+		t.Errorf("errors %q", es)
+	}
+
+	// Topped up, the same draft previews; the estimate matches IntaSend's.
 	f.collect("", client.Units(1000))
-	d := previewed(t, f) // 1,234.50 + 20.00 charges > 1,000 (minus the collection's fee)
-	if v := d.View(); !strings.Contains(v, "cannot approve") {
-		t.Errorf("no shortfall shown:\n%s", v)
+	d.Press("p")
+	if d.m.batch == nil || d.m.batch.phase != phasePreview || d.m.batch.b.ChargeEstimate != d.m.comp.d.EstimatedCharges() {
+		t.Fatalf("no preview after topping up, or estimates differ:\n%s", d.View())
 	}
-	d.Press("A")
-	if d.confirms() != 0 || !strings.Contains(d.m.batch.err, "less than the total plus charges KES 1,254.50") {
-		t.Fatalf("approve not refused: confirms %d err %q", d.confirms(), d.m.batch.err)
+}
+
+// TestWalletCoverUnreadable: when the balance cannot be read, nothing is
+// initiated (never a batch that may not be payable) and the user is told.
+func TestWalletCoverUnreadable(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.m.comp.d.WalletID = "NOSUCH1"
+	d.Press("p")
+	if n := f.Server.Counters().Requests["POST send-money/initiate/"]; n != 0 || d.m.batch != nil {
+		t.Fatalf("initiated without knowing the balance (%d requests)", n)
 	}
+	d.MustShow("Preview not sent: the wallet's balance could not be read")
 }
 
 func TestKeysUnboundForRoles(t *testing.T) {
@@ -435,5 +492,23 @@ func TestBankPicker(t *testing.T) {
 	d.Press("enter")
 	if len(d.m.comp.d.Rows) != 1 || d.m.comp.d.Rows[0].BankCode != "68" || d.m.comp.nErr != 0 {
 		t.Fatalf("rows %+v", d.m.comp.d.Rows)
+	}
+}
+
+// TestApprovalStatesDuplicates: the approval dialog counts the payouts
+// that repeat another row's account and amount.
+func TestApprovalStatesDuplicates(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	for range 3 {
+		d.addRow("Jane", "0708374149", "100", "nov")
+	}
+	d.addRow("John", "0711222333", "250", "nov")
+	d.addRow("John", "0711222333", "250", "nov")
+	d.addRow("Mary", "0722000111", "250", "nov")
+	d.Press("p", "A")
+	c, ok := d.LastConfirm()
+	if !ok || !strings.Contains(c.Body, "! 3 duplicates pay the same account the same amount as another row (254708374149 KES 100.00 ×3, 254711222333 KES 250.00 ×2).") {
+		t.Fatalf("approval dialog does not state the duplicates: %q", c.Body)
 	}
 }

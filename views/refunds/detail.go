@@ -10,6 +10,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // detail is one refund, read again from IntaSend when opened.
@@ -66,8 +67,8 @@ func (m *Model) detailView() string {
 	field("Invoice", inv)
 	field("Reason", text.OrDash(r.Reason))
 	field("Details", text.OrDash(r.ReasonDetails))
-	field("Created", m.stamp(r.CreatedAt, "2006-01-02 15:04:05"))
-	field("Updated", m.stamp(r.UpdatedAt, "2006-01-02 15:04:05"))
+	field("Created", m.stamp(r.CreatedAt, when.Stamp))
+	field("Updated", m.stamp(r.UpdatedAt, when.Stamp))
 	if t := r.Transaction; t != nil {
 		field("Sale line", fmt.Sprintf("%s · %s · %s", text.OrDash(t.ID), text.OrDash(t.TransType), text.OrDash(t.Status)))
 	}

@@ -12,8 +12,10 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // list is the refunds as loaded so far, newest first, page by page.
@@ -163,7 +165,9 @@ func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
 }
 
 // maybeLoadMore fetches the next page when the cursor nears the end of
-// what is loaded (or a filter leaves fewer rows than the screen holds).
+// what is loaded, or while a filter leaves fewer rows than the screen
+// holds: each answer asks for the next page, so the filter searches every
+// refund, one page at a time, until the screen fills; clearing it stops.
 func (m *Model) maybeLoadMore() tea.Cmd {
 	l := &m.list
 	if l.next == 0 || l.loading || l.err != "" {
@@ -230,16 +234,16 @@ func (m *Model) listView() string {
 		return b.String()
 	}
 	pt := m.paints()
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	b.WriteString(l.tbl.View(func(i int, row *table.Row) {
 		r := l.rows[i]
-		row.Add(r.CreatedAt.In(loc).Format("Jan 02 15:04"), r.ID, invoiceID(r), r.Amount.Format(currency(r)), reasonText(r), plainStatus(r.Status))
+		row.Add(when.DayTime(now, r.CreatedAt), r.ID, invoiceID(r), r.Amount.Format(currency(r)), reasonText(r), plainStatus(r.Status))
 		row.PaintCell(5, pt.statusPaint(r.Status))
 	}))
 	from, end := l.tbl.Visible()
 	if l.shown() == 0 {
 		b.WriteByte('\n')
-		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no loaded refund matches %q", l.filter.Query()), m.width)))
+		b.WriteString(st.Faint.Render(text.Truncate(fmt.Sprintf("  no refund matches %q", l.filter.Query()), m.width)))
 		end = from + 1
 	}
 	b.WriteString(strings.Repeat("\n", max(from+l.tbl.Rows()-end, 0)))
@@ -256,16 +260,19 @@ func (m *Model) listFooter() string {
 		s = fmt.Sprintf("%d of %d refunds loaded", len(l.rows), l.count)
 	}
 	if l.filter.Query() != "" {
-		s = fmt.Sprintf("%d match · ", l.shown()) + s
+		// The filter searches page by page (maybeLoadMore): say whether
+		// its count covers every refund or only those loaded so far.
+		s = listnav.Search{Matches: l.shown(), Loaded: len(l.rows), Total: l.count, More: l.next != 0, Loading: l.loading}.String()
 	}
 	if l.shown() > 0 {
 		s += fmt.Sprintf(" · %d–%d shown", from+1, end)
 	}
 	switch {
-	case l.loading && l.loaded:
-		s += " · loading more…"
 	case l.err != "" && l.loaded:
 		s += " · " + common.SymWarn + " " + l.err
+	case l.filter.Query() != "":
+	case l.loading && l.loaded:
+		s += " · loading more…"
 	case l.next != 0:
 		s += " · more below"
 	}
@@ -290,7 +297,7 @@ func (m *Model) titleLine(title string) string {
 	case l.err != "" && l.loaded:
 		right = st.Warning.Render(common.SymWarn + " refresh failed")
 	case !l.refreshed.IsZero():
-		right = st.Faint.Render("updated " + m.stamp(l.refreshed, "15:04:05"))
+		right = st.Faint.Render("updated " + m.stamp(l.refreshed, when.Clock))
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {

@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // payment is a payment looked up by invoice id, with its refunds.
@@ -137,7 +138,7 @@ func (m *Model) paymentView() string {
 	field("Invoice", inv.ID+" · "+text.OrDash(inv.Provider)+" · "+invoiceStateText(st, inv.State))
 	field("Customer", text.OrDash(p.customer()))
 	field("Paid", inv.Value.Format(cur)+st.Faint.Render(fmt.Sprintf("  charges %s · net %s", inv.Charges.Format(cur), inv.NetAmount.Format(cur))))
-	field("Created", m.stamp(inv.CreatedAt, "2006-01-02 15:04"))
+	field("Created", m.stamp(inv.CreatedAt, when.Stamp))
 	ref := text.OrDash(inv.APIRef)
 	if inv.MpesaReference != "" {
 		ref += st.Faint.Render(" · M-Pesa ref ") + inv.MpesaReference
@@ -185,7 +186,7 @@ func (m *Model) paymentRefunds() string {
 			b.WriteString(st.Faint.Render(fmt.Sprintf("    … and %d more", len(p.refunds)-i)) + "\n")
 			break
 		}
-		line := fmt.Sprintf("    %s  %s  %s  %s  ", m.stamp(r.CreatedAt, "Jan 02 15:04"), text.PadRight(r.ID, 7),
+		line := fmt.Sprintf("    %s  %s  %s  %s  ", m.stamp(r.CreatedAt, when.DayTime), text.PadRight(r.ID, 7),
 			text.PadLeft(r.Amount.Format(p.currency()), 14), text.PadRight(r.Reason, 19))
 		b.WriteString(text.Truncate(line+statusText(st, r.Status), m.width))
 		b.WriteByte('\n')

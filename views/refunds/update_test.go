@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/ui/common"
@@ -70,7 +72,7 @@ func TestFilter(t *testing.T) {
 	}
 	d.Press("esc", "/")
 	d.TypeText("zzz")
-	if v := d.View(); !strings.Contains(v, `no loaded refund matches "zzz"`) {
+	if v := d.View(); !strings.Contains(v, `no refund matches "zzz"`) {
 		t.Errorf("no-match view:\n%s", v)
 	}
 }
@@ -422,5 +424,67 @@ func TestLoadError(t *testing.T) {
 	d.Run(d.m.Refresh())
 	if len(d.m.list.rows) != 4 {
 		t.Errorf("retry: %d rows", len(d.m.list.rows))
+	}
+}
+
+// `/` searches every refund, not only the page loaded (issue 11, item 13):
+// while the filter keeps less than a screenful and pages remain, it loads
+// them one at a time, saying so; clearing the filter stops it.
+func TestFilterSearchesEveryPage(t *testing.T) {
+	f := newFixture(t, false)
+	inv := f.pay(client.Units(100_000), true)
+	for i := 0; i < 205; i++ { // three pages; the oldest (KES 7) is on the last
+		amount := client.Units(1)
+		if i == 0 {
+			amount = client.Units(7)
+		}
+		if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: inv, Amount: amount, Reason: client.ReasonOther}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name      string
+		clear     bool // esc while the second page is on its way
+		wantRows  int
+		wantMatch int
+		wantLine  string
+	}{
+		{"searches to the end", false, 205, 1, "1 match of 205 (all loaded)"},
+		{"clearing stops it", true, 200, 200, "200 of 205 refunds loaded"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDriver(t, f.common(""), 80, 20)
+			var held []tea.Msg
+			hold := func(msg tea.Msg) bool {
+				_, ok := msg.(listPageMsg)
+				if ok {
+					held = append(held, msg)
+				}
+				return ok
+			}
+			d.Intercept = hold
+			d.Press("/")
+			d.TypeText("7.00")
+			if len(held) != 1 || !strings.Contains(d.View(), "searching… 100 of 205 loaded · 0 match") {
+				t.Fatalf("%d pages asked for while typing, want 1 at a time; screen:\n%s", len(held), d.View())
+			}
+			if tc.clear {
+				d.Press("esc")
+			}
+			for len(held) > 0 { // deliver each page; the next is asked for as one lands
+				msg := held[0]
+				held = held[1:]
+				d.Intercept = nil
+				d.Feed(msg)
+				d.Intercept = hold
+			}
+			if len(d.m.list.rows) != tc.wantRows || d.m.list.shown() != tc.wantMatch {
+				t.Fatalf("%d rows loaded, %d shown; want %d, %d", len(d.m.list.rows), d.m.list.shown(), tc.wantRows, tc.wantMatch)
+			}
+			if !strings.Contains(d.View(), tc.wantLine) {
+				t.Fatalf("screen lacks %q:\n%s", tc.wantLine, d.View())
+			}
+		})
 	}
 }

@@ -105,10 +105,11 @@ func invoiceID(r client.Refund) string {
 	return ""
 }
 
-// stamp formats a time in the view's zone.
-func (m *Model) stamp(t time.Time, layout string) string {
+// stamp writes a time in one of the console's formats (package when), in
+// the view's zone; a time IntaSend did not give is a dash.
+func (m *Model) stamp(t time.Time, format func(now, t time.Time) string) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(m.c.Now().Location()).Format(layout)
+	return format(m.c.Now(), t)
 }

@@ -78,12 +78,12 @@ func TestEndToEndSubscription(t *testing.T) {
 	}
 	d.MustShow("✔ copied")
 	d.Press("esc")
-	d.MustShow("[Subscriptions]", id, "… PENDING", "Wanjiku Kamau", "Gold Monthly", "2026-11-22")
+	d.MustShow("[Subscriptions]", id, "… PENDING", "Wanjiku Kamau", "Gold Monthly", "22 Nov 2026")
 
 	// The customer completes setup; the first month is charged.
 	f.Advance(time.Minute)
 	d.Press("r")
-	d.MustShow("● ACTIVE", "2026-12-22")
+	d.MustShow("● ACTIVE", "22 Dec 2026")
 	if d.m.watch != nil {
 		t.Error("still following a subscription the refresh found ACTIVE")
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/malipo/malipo/client"
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 type formKind int
@@ -131,5 +132,6 @@ func (m *Model) checkStart(f *uiform.Field) (hint, errMsg string) {
 	case d.Equal(t):
 		return "today: billing starts once the card is set up", ""
 	}
-	return d.Format("Mon 2 Jan 2006"), ""
+	// d is a calendar day in IntaSend's zone, not an instant: its own zone.
+	return d.Format("Mon ") + when.Date(d, d), ""
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	uitable "github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // ---- row text: what is shown and what the filter searches ----
@@ -32,7 +33,7 @@ func planText(p client.Plan) string {
 }
 
 func (m *Model) subText(s client.Subscription) string {
-	return strings.Join([]string{s.ID, s.Status, m.customerOf(s), m.planOf(s), s.StartDate, s.Reference}, " ")
+	return strings.Join([]string{s.ID, s.Status, m.customerOf(s), m.planOf(s), s.StartDate, when.Day(s.StartDate), s.Reference}, " ")
 }
 
 // frequencyText is "month", "2 weeks": the part after "every".
@@ -179,7 +180,7 @@ func (m *Model) titleLine(title string) string {
 	case m.anyLoading():
 		right = m.spin.View() + st.Faint.Render(" loading…")
 	case !m.refreshed.IsZero():
-		right = st.Faint.Render("updated " + m.refreshed.In(m.c.Now().Location()).Format("15:04:05"))
+		right = st.Faint.Render("updated " + when.Clock(m.c.Now(), m.refreshed))
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {
@@ -328,12 +329,12 @@ func (m *Model) subsTable() string {
 		{Title: "STATUS", Min: 11},
 		{Title: "CUSTOMER", Flex: 1, Min: 10},
 		{Title: "PLAN", Flex: 1, Min: 10},
-		{Title: "START", Min: 10},
+		{Title: "START", Min: len(when.DateLayout)},
 		{Title: "NEXT BILLING", Min: 12, Drop: 1},
 	}
 	p := m.paints()
 	return drawTable(m, m.subs, cols, func(s client.Subscription) []string {
-		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), s.StartDate, text.OrDash(s.NextBilling)}
+		return []string{s.ID, statusText(s.Status), m.customerOf(s), m.planOf(s), when.Day(s.StartDate), text.OrDash(when.Day(s.NextBilling))}
 	}, func(s client.Subscription) (int, text.Paint) { return 1, p.status(s.Status) })
 }
 
@@ -349,7 +350,7 @@ func (m *Model) detailView() string {
 	b.WriteByte('\n')
 	p := m.paints()
 	sum := p.status(sb.Status).Render(statusText(sb.Status)) +
-		fmt.Sprintf(" · started %s · %d cycle%s charged · next %s", text.OrDash(sb.StartDate), sb.CyclesDone, text.Plural(sb.CyclesDone, "", "s"), text.OrDash(sb.NextBilling))
+		fmt.Sprintf(" · started %s · %d cycle%s charged · next %s", text.OrDash(when.Day(sb.StartDate)), sb.CyclesDone, text.Plural(sb.CyclesDone, "", "s"), text.OrDash(when.Day(sb.NextBilling)))
 	if m.unsubbing == sb.ID {
 		sum += " · " + m.spin.View() + " unsubscribing…"
 	}
@@ -368,19 +369,19 @@ func (m *Model) detailView() string {
 		amtW = max(amtW, len(t.Value.Format(t.Currency)))
 	}
 	cols := []uitable.Column{
-		{Title: "DATE", Min: 17},
+		{Title: "DATE", Min: len(when.DayTimeLayout)},
 		{Title: "AMOUNT", Min: amtW, Align: uitable.Right},
 		{Title: "STATUS", Min: 12},
 		{Title: "INVOICE", Min: 10, Drop: 1},
 		{Title: "NARRATIVE", Flex: 1, Min: 8},
 	}
-	loc := m.c.Now().Location()
+	now := m.c.Now()
 	b.WriteString(drawTable(m, d.txs, cols, func(t client.WalletTransaction) []string {
 		inv := ""
 		if t.Invoice != nil {
 			inv = t.Invoice.ID
 		}
-		return []string{t.CreatedAt.In(loc).Format("02 Jan 2006 15:04"), t.Value.Format(t.Currency), txStatus(t.Status), inv, t.Narrative}
+		return []string{when.DayTime(now, t.CreatedAt), t.Value.Format(t.Currency), txStatus(t.Status), inv, t.Narrative}
 	}, nil))
 	if none := empty(m, d.txs, "No transactions yet: the first is charged once the subscription is ACTIVE and its start date has come."); none != "" {
 		b.WriteString("\n  " + none)
@@ -402,7 +403,7 @@ func (m *Model) setupView() string {
 		"Status     " + p.status(s.Status).Render(statusText(s.Status)),
 		"Customer   " + text.Truncate(m.customerOf(s), inner-11),
 		"Plan       " + text.Truncate(m.planOf(s), inner-11),
-		"Starts     " + text.OrDash(s.StartDate),
+		"Starts     " + text.OrDash(when.Day(s.StartDate)),
 		"",
 		"The customer must open this link to add their card:",
 	}

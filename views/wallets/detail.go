@@ -11,8 +11,10 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // detail is an open wallet: its statement as loaded so far, page by page.
@@ -178,7 +180,7 @@ func (d *detail) find(id string) {
 }
 
 // applyFilter tells the table the rows and the filter: a substring match on
-// every word of the query, over rows already loaded (it never fetches
+// every word of the query, over rows already loaded (maybeLoadMore fetches
 // more).
 func (d *detail) applyFilter() {
 	d.tbl.SetTotal(len(d.rows))
@@ -189,16 +191,30 @@ func (d *detail) applyFilter() {
 func (m *Model) detailRows() int { return max(m.height-4, 1) }
 
 // maybeLoadMore fetches the next page when the cursor is within a screen of
-// the end. Not while filtering: `/` must never load everything.
+// the end, or while a filter keeps fewer rows than a screen holds: the
+// filter sees only what is loaded, so it searches on, a page per answer,
+// until the screen fills or the statement ends (clearing it stops that).
+// A failed page stops it too: r tries again.
 func (m *Model) maybeLoadMore() tea.Cmd {
 	d := m.detail
-	if d == nil || d.next == 0 || d.loading || d.filter.Query() != "" {
+	if d == nil || d.next == 0 || d.loading || (d.filter.Query() != "" && d.err != "") {
+		return nil
+	}
+	if d.filter.Query() != "" {
+		if listnav.WantMore(d.filter.Query(), d.shown(), m.detailRows(), true) {
+			return m.loadPage(d.next)
+		}
 		return nil
 	}
 	if d.tbl.Cursor() >= d.shown()-m.detailRows() {
 		return m.loadPage(d.next)
 	}
 	return nil
+}
+
+// search is where the filter stands, for its status line.
+func (d *detail) search() listnav.Search {
+	return listnav.Search{Matches: d.shown(), Loaded: len(d.rows), Total: d.count, More: d.next != 0, Loading: d.loading}
 }
 
 func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
@@ -241,7 +257,7 @@ func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
 	if ev == table.FilterChanged || ev == table.FilterCleared {
 		d.applyFilter()
 	}
-	return cmd
+	return tea.Batch(cmd, m.maybeLoadMore())
 }
 
 // detailView draws the open wallet's header and the visible rows only, so
@@ -260,11 +276,11 @@ func (m *Model) detailView() string {
 	b.WriteByte('\n')
 	b.WriteString(m.filterLine())
 	b.WriteByte('\n')
-	loc := m.now().Location()
+	now := m.now()
 	p := m.paints()
 	b.WriteString(d.tbl.View(func(i int, r *table.Row) {
 		tx := d.rows[i]
-		r.Add(tx.CreatedAt.In(loc).Format("02 Jan 15:04"), tx.TransType, signed(tx.Value, tx.Currency),
+		r.Add(when.DayTime(now, tx.CreatedAt), tx.TransType, signed(tx.Value, tx.Currency),
 			tx.RunningBalance.Format(tx.Currency), statusWord(tx.Status), tx.Narrative)
 		if tx.Value < 0 {
 			r.PaintCell(2, p.out)
@@ -275,7 +291,7 @@ func (m *Model) detailView() string {
 	if d.shown() == 0 && !d.loading && !d.tbl.DetailOpen() {
 		b.WriteByte('\n')
 		if d.filter.Query() != "" {
-			b.WriteString(st.Faint.Render("  nothing loaded matches; esc clears the filter"))
+			b.WriteString(st.Faint.Render("  nothing matches; esc clears the filter"))
 		} else {
 			b.WriteString(st.Faint.Render("  no transactions yet"))
 		}
@@ -307,7 +323,10 @@ func (m *Model) loadedLine(short bool) string {
 func (m *Model) filterLine() string {
 	d := m.detail
 	st := m.c.Styles
-	left := d.filter.View(min(m.width/3, 40), d.shown())
+	left := d.filter.View(min(m.width/3, 40), -1)
+	if d.filter.Focused() || d.filter.Query() != "" {
+		left += st.Faint.Render("  " + d.search().String())
+	}
 	if d.err != "" {
 		left += st.Warning.Render("  " + common.SymWarn + " " + d.err)
 	}
@@ -315,6 +334,12 @@ func (m *Model) filterLine() string {
 	right := m.loadedLine(false)
 	if lw+2+text.Width(right) > m.width {
 		right = m.loadedLine(true)
+	}
+	if d.filter.Query() != "" {
+		right = "" // the search status on the left says how much is loaded
+		if d.loading {
+			right = m.spin.View()
+		}
 	}
 	if gap := m.width - lw - text.Width(right); gap >= 2 {
 		return left + strings.Repeat(" ", gap) + st.Faint.Render(right)
@@ -353,7 +378,7 @@ func (d *detail) columns() []table.Column {
 func (m *Model) lineDetail(i int) tea.Msg {
 	tx := m.detail.rows[i]
 	lines := []string{
-		"Time       " + tx.CreatedAt.In(m.now().Location()).Format("02 Jan 2006 15:04:05"),
+		"Time       " + when.Stamp(m.now(), tx.CreatedAt),
 		"Type       " + tx.TransType,
 		"Amount     " + signed(tx.Value, tx.Currency),
 		"Balance    " + tx.RunningBalance.Format(tx.Currency),

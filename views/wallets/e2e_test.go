@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
@@ -126,7 +128,7 @@ func TestStatementPaging(t *testing.T) {
 	other := f.wallet("Other", "KES", false)
 	f.collect("", client.Units(1000))
 	for i := 0; i < 124; i++ { // 2 lines on the settlement wallet + 124 + 124 = 250
-		f.transfer(settle, other, client.Units(1), fmt.Sprintf("out %d", i))
+		f.transfer(settle, other, client.Units(1), fmt.Sprintf("out %d%s", i, map[bool]string{true: " needle"}[i == 0]))
 		f.transfer(other, settle, client.Units(1), fmt.Sprintf("back %d", i))
 		f.Advance(time.Second)
 	}
@@ -139,7 +141,7 @@ func TestStatementPaging(t *testing.T) {
 	if !strings.Contains(d.View(), "100 of 250 loaded") {
 		t.Fatalf("header:\n%s", d.View())
 	}
-	// Filtering never fetches.
+	// A filter that fills the screen from what is loaded fetches nothing.
 	d.Press("/")
 	d.TypeText("back 1")
 	d.Press("end")
@@ -220,5 +222,73 @@ func TestWindowing(t *testing.T) {
 		if !strings.Contains(v, "▸ ") {
 			t.Errorf("%d rows: cursor row not drawn", n)
 		}
+	}
+}
+
+// `/` searches the whole statement, not only the rows loaded (issue 11,
+// item 13): while the filter keeps less than a screenful and pages remain,
+// it loads them one at a time, saying so; clearing the filter stops it.
+func TestFilterSearchesEveryPage(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 22, 9, 0, 0, 0, tuitest.EAT()))
+	settle := f.Server.SettlementWalletID()
+	other := f.wallet("Other", "KES", false)
+	f.collect("", client.Units(1000))
+	for i := 0; i < 124; i++ { // 250 lines on the settlement wallet; "needle" is on the oldest page
+		f.transfer(settle, other, client.Units(1), fmt.Sprintf("out %d%s", i, map[bool]string{true: " needle"}[i == 0]))
+		f.transfer(other, settle, client.Units(1), fmt.Sprintf("back %d", i))
+		f.Advance(time.Second)
+	}
+	cases := []struct {
+		name      string
+		clear     bool // esc while the second page is on its way
+		wantRows  int
+		wantMatch int
+		wantLine  string
+	}{
+		{"searches to the end", false, 250, 1, "1 match of 250 (all loaded)"},
+		{"clearing stops it", true, 200, 0, "200 of 250 loaded"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDriver(t, f.common(), 80, 20).init()
+			d.Press("enter")
+			dt := d.m.detail
+			// Hold statement pages back, to see the search under way.
+			var held []tea.Msg
+			hold := func(msg tea.Msg) bool {
+				_, ok := msg.(txPageMsg)
+				if ok {
+					held = append(held, msg)
+				}
+				return ok
+			}
+			d.Intercept = hold
+			d.Press("/")
+			d.TypeText("needle")
+			if len(held) != 1 || !strings.Contains(d.View(), "searching… 100 of 250 loaded · 0 match") {
+				t.Fatalf("%d pages asked for while typing, want 1 at a time; screen:\n%s", len(held), d.View())
+			}
+			if tc.clear {
+				d.Press("esc")
+			}
+			// Deliver each page; the next is asked for only as one lands.
+			for len(held) > 0 {
+				msg := held[0]
+				held = held[1:]
+				d.Intercept = nil
+				d.Feed(msg)
+				d.Intercept = hold
+			}
+			match := 0
+			if dt.tbl.Filtered() {
+				match = dt.shown()
+			}
+			if len(dt.rows) != tc.wantRows || match != tc.wantMatch {
+				t.Fatalf("%d rows loaded, %d match; want %d, %d", len(dt.rows), match, tc.wantRows, tc.wantMatch)
+			}
+			if !strings.Contains(d.View(), tc.wantLine) {
+				t.Fatalf("screen lacks %q:\n%s", tc.wantLine, d.View())
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 func (m *Model) setCursor(i int) {
@@ -240,7 +241,7 @@ func (m *Model) titleLine(title string) string {
 	case m.refreshErr != "" && m.loaded:
 		right = st.Warning.Render(common.SymWarn+" refresh failed: ") + st.Faint.Render(m.refreshErr)
 	case !m.refreshed.IsZero():
-		right = st.Faint.Render("updated " + m.refreshed.In(m.now().Location()).Format("15:04:05"))
+		right = st.Faint.Render("updated " + when.Clock(m.now(), m.refreshed))
 	}
 	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
 	if gap < 2 {

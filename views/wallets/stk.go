@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // stkWatch follows an STK push until the customer pays or it fails. One
@@ -143,7 +144,6 @@ func orDefault(s, def string) string {
 func (m *Model) stkView() string {
 	st := m.c.Styles
 	s := m.stk
-	loc := m.now().Location()
 	lines := []string{
 		st.Title.Render("Fund " + s.req.wallet.Label + " by M-Pesa"),
 		"",
@@ -155,7 +155,7 @@ func (m *Model) stkView() string {
 	if s.inv.MpesaReference != "" {
 		lines = append(lines, "M-Pesa ref "+s.inv.MpesaReference)
 	}
-	lines = append(lines, st.Faint.Render("Checked    "+s.updated.In(loc).Format("15:04:05")))
+	lines = append(lines, st.Faint.Render("Checked    "+when.Clock(m.now(), s.updated)))
 	if s.err != "" {
 		lines = append(lines, st.Warning.Render(common.SymWarn+" status check failed, retrying: ")+s.err)
 	}

@@ -39,6 +39,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onTxPage(msg)
 	case refreshTickMsg:
 		return m.onRefreshTick(msg)
+	case common.CollectionsCompletedMsg:
+		// A sale landed (Collections saw it): balances moved now, shown
+		// or not, so the next look at Wallets is current.
+		return m.refresh(false)
 	case spinMsg:
 		return m.onSpin()
 	case refreshMsg:

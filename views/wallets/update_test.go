@@ -668,7 +668,7 @@ func TestBackOff(t *testing.T) {
 		t.Fatalf("refresh every %s", got)
 	}
 	f.Server.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError}})
-	for _, want := range []time.Duration{60 * time.Second, 120 * time.Second, 240 * time.Second, refreshMax, refreshMax} {
+	for _, want := range []time.Duration{2 * refreshEvery, 4 * refreshEvery, 8 * refreshEvery, 16 * refreshEvery, 32 * refreshEvery, refreshMax, refreshMax} {
 		d.Fire(refreshTickMsg{})
 		if got := d.PendingOne(refreshTickMsg{}); got != want {
 			t.Fatalf("after %d failures: next refresh in %s, want %s", d.m.failures, got, want)
@@ -733,5 +733,51 @@ func TestRefreshDuringRefresh(t *testing.T) {
 	}
 	if w, _ := d.m.walletByID(f.ids["Alpha"]); w.AvailableBalance != client.Units(700) {
 		t.Fatalf("Alpha shows %s after the follow-up", w.AvailableBalance)
+	}
+}
+
+// Balances keep up with sales (issue 11, item 11): Wallets refreshes at
+// Collections' pace while shown, and at once when Collections announces
+// a completed payment, shown or not.
+func TestBalancesFollowCollections(t *testing.T) {
+	if refreshEvery != common.LiveEvery {
+		t.Fatalf("wallets refresh every %s, collections poll every %s", refreshEvery, common.LiveEvery)
+	}
+	cases := []struct {
+		name  string
+		shown bool
+		event func(d *driver) // what brings the new balance in
+	}{
+		{"timer while shown", true, func(d *driver) {
+			if got := d.PendingOne(refreshTickMsg{}); got != common.LiveEvery {
+				t.Fatalf("next refresh in %s, want %s", got, common.LiveEvery)
+			}
+			d.Fire(refreshTickMsg{})
+		}},
+		{"a completed collection, shown", true, func(d *driver) {
+			d.Feed(common.CollectionsCompletedMsg{InvoiceIDs: []string{"ANY"}})
+		}},
+		{"a completed collection, hidden", false, func(d *driver) {
+			d.Feed(common.CollectionsCompletedMsg{InvoiceIDs: []string{"ANY"}})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := small(t)
+			d := newDriver(t, f.common(), 80, 20).init()
+			if !tc.shown {
+				d.Run(d.m.SetShown(false))
+			}
+			balance := func() client.Amount {
+				w, _ := d.m.walletByID(f.ids["settlement"])
+				return w.AvailableBalance
+			}
+			before := balance()
+			f.collect("", client.Units(1_000)) // a sale lands at IntaSend
+			tc.event(d)
+			if got := balance(); got <= before {
+				t.Fatalf("settlement balance %s, was %s: the sale is not shown", got, before)
+			}
+		})
 	}
 }

@@ -26,7 +26,9 @@ import (
 // Timings. Refreshes are quiet and slow; status polls are quick because a
 // person is watching their phone.
 const (
-	refreshEvery = 30 * time.Second
+	// refreshEvery keeps pace with Collections (common.LiveEvery): a sale
+	// that lands while Wallets is shown moves its balance within a beat.
+	refreshEvery = common.LiveEvery
 	refreshMax   = 5 * time.Minute // back-off ceiling after failures
 	pollEvery    = 1500 * time.Millisecond
 	pollMax      = 30 * time.Second

@@ -1,0 +1,31 @@
+package common
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// LiveEvery is how often the screens showing money on the move (payments
+// arriving, wallet balances) ask IntaSend again while they are shown: one
+// pace, so a sale seen on Collections is on Wallets within the same beat.
+const LiveEvery = 5 * time.Second
+
+// BroadcastMsg asks the shell to deliver Msg to every other view, hidden
+// ones included. It is how one screen tells the others that something
+// happened (money arrived) without knowing which of them care: views
+// never import each other, and a view that does not know Msg ignores it.
+type BroadcastMsg struct {
+	Msg tea.Msg
+}
+
+// Broadcast returns a command that delivers msg to every other view.
+func Broadcast(msg tea.Msg) tea.Cmd {
+	return func() tea.Msg { return BroadcastMsg{Msg: msg} }
+}
+
+// CollectionsCompletedMsg (broadcast by the Collections view) says that
+// payments reached COMPLETE since its last poll: wallet balances moved.
+type CollectionsCompletedMsg struct {
+	InvoiceIDs []string
+}
