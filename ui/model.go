@@ -266,6 +266,8 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.notifyPayoutFailed(msg), true
 	case common.BroadcastMsg:
 		return m.broadcast(owner, msg.Msg), true
+	case common.ClipboardMsg:
+		return tea.SetClipboard(msg.Text), true
 	}
 	return nil, false
 }

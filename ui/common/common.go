@@ -297,3 +297,15 @@ type GoToMsg struct {
 func GoTo(tab string, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg { return GoToMsg{Tab: tab, Msg: msg} }
 }
+
+// ClipboardMsg asks the shell to put Text on the terminal's clipboard
+// (OSC 52, which works over SSH). Views use it rather than
+// tea.SetClipboard, whose unexported message the shell could not route.
+type ClipboardMsg struct {
+	Text string
+}
+
+// Clipboard returns a command that copies text to the terminal's clipboard.
+func Clipboard(text string) tea.Cmd {
+	return func() tea.Msg { return ClipboardMsg{Text: text} }
+}

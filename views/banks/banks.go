@@ -129,7 +129,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case bankpicker.PickedMsg:
 		m.picker.Blur() // the filter stays; tab keys work again
 		m.last = msg.Bank.Code
-		return tea.Batch(tea.SetClipboard(msg.Bank.Code), common.Toast(common.ToastSuccess,
+		return tea.Batch(common.Clipboard(msg.Bank.Code), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s %s: bank code %s (copied)", common.SymOK, msg.Bank.Name, msg.Bank.Code)))
 	case bankpicker.CancelledMsg:
 		return nil

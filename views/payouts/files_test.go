@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -517,7 +516,7 @@ func TestCopyResults(t *testing.T) {
 	n := len(s.Shell)
 	s.Press("y")
 	for _, m := range s.Shell[n:] {
-		if rv := reflect.ValueOf(m); rv.Type().Name() == "setClipboardMsg" {
+		if _, ok := m.(common.ClipboardMsg); ok {
 			t.Fatalf("an oversized CSV was sent to the clipboard")
 		}
 	}
