@@ -465,7 +465,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, m.keys.Palette):
 		return m.openPalette()
-	case key.Matches(msg, m.keys.Refresh):
+	case key.Matches(msg, m.keys.Refresh) && m.refreshable():
 		return m.refresh()
 	case key.Matches(msg, m.keys.Copy):
 		if cmd, ok := m.copyID(); ok {
@@ -490,7 +490,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) refuse(a common.Action) tea.Cmd {
 	why := "Your role (" + m.role() + ") may not " + permWords(a.Perm)
 	_ = m.c.Audit(common.AuditEvent{Action: string(a.Perm), Result: "refused",
-		Detail: refusedDetail(a.Perm, a.Title+" ("+a.Key+") · "+why)})
+		Detail: refusedDetail(a.Perm, a.Title+" ("+a.Key.Help().Key+") · "+why)})
 	return m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
 }
 
@@ -509,11 +509,14 @@ func (m *Model) forbiddenKeys() map[string]common.Action {
 	}
 	var out map[string]common.Action
 	for _, a := range m.views[m.active].Actions() {
-		if a.Key != "" && !allowed(m.role(), a.Perm) {
+		if allowed(m.role(), a.Perm) {
+			continue
+		}
+		for _, k := range a.Key.Keys() {
 			if out == nil {
 				out = map[string]common.Action{}
 			}
-			out[a.Key] = a
+			out[k] = a
 		}
 	}
 	return out
@@ -613,16 +616,23 @@ func (m *Model) exit() tea.Cmd {
 // the program ends. Run prints them; a caller of NewProgram should too.
 func (m *Model) ExitNotes() []string { return m.exitNotes }
 
-// refresh is delegated to the active view: through Refresher when it has
-// one, otherwise the view gets the `r` key itself.
-func (m *Model) refresh() tea.Cmd {
+// refreshable reports whether the active view reloads on demand. A view
+// that does not is never sent a made-up `r`: the key reaches it only
+// when the user pressed it, as any other key would.
+func (m *Model) refreshable() bool {
 	if len(m.views) == 0 {
-		return nil
+		return false
 	}
+	_, ok := m.views[m.active].(common.Refresher)
+	return ok
+}
+
+// refresh asks the active view to reload (its Refresher).
+func (m *Model) refresh() tea.Cmd {
 	if r, ok := m.views[m.active].(common.Refresher); ok {
 		return own(m.active, r.Refresh())
 	}
-	return m.updateView(m.active, tea.KeyPressMsg{Code: 'r', Text: "r"})
+	return nil
 }
 
 // switchTo makes view i active, telling views that poll when they are

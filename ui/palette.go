@@ -162,7 +162,7 @@ func (m *Model) paletteEntries() []paletteEntry {
 			if !allowed(m.role(), a.Perm) {
 				continue
 			}
-			out = append(out, paletteEntry{title: a.Title, help: a.Help, key: a.Key, danger: a.Danger, view: m.active, msg: a.Msg})
+			out = append(out, paletteEntry{title: a.Title, help: a.Help, key: a.Key.Help().Key, danger: a.Danger, view: m.active, msg: a.Msg})
 		}
 	}
 	for i, v := range m.views {
@@ -172,7 +172,7 @@ func (m *Model) paletteEntries() []paletteEntry {
 		out = append(out, paletteEntry{title: "Go to " + v.Title(), key: m.goToKey(i), view: shellOwner,
 			run: func(m *Model) tea.Cmd { return m.switchTo(i) }})
 	}
-	if len(m.views) > 0 {
+	if m.refreshable() {
 		out = append(out, paletteEntry{title: "Refresh", help: "Reload this view from IntaSend", key: m.keys.Refresh.Help().Key,
 			view: shellOwner, run: func(m *Model) tea.Cmd { return m.refresh() }})
 	}

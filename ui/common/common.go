@@ -155,13 +155,16 @@ type Shown interface {
 	SetShown(shown bool) tea.Cmd
 }
 
-// Action is a palette entry. Run is the message sent to the view that
+// Action is a palette entry. Msg is the message sent to the view that
 // offered it when the action is chosen.
 type Action struct {
 	Title string
 	Help  string
-	Key   string // the key that does the same thing, shown beside it
-	Msg   tea.Msg
+	// Key is the view's own binding that does the same thing: the palette
+	// shows its help key beside the title, and the shell swallows its keys
+	// for roles without Perm. Leave it zero for palette-only actions.
+	Key key.Binding
+	Msg tea.Msg
 	// Danger marks money-moving actions: hidden for roles that may not use
 	// them (the shell decides), always confirmed.
 	Danger bool

@@ -91,7 +91,7 @@ type refreshMsg struct{}
 
 // Actions are offered in the command palette.
 func (m *Model) Actions() []common.Action {
-	return []common.Action{{Title: "Refresh bank codes", Help: "ask IntaSend for the bank list again", Key: "r", Msg: refreshMsg{}}}
+	return []common.Action{{Title: "Refresh bank codes", Help: "ask IntaSend for the bank list again", Key: m.keys.Refresh, Msg: refreshMsg{}}}
 }
 
 // ShortHelp is the footer's help for the current state.

@@ -705,7 +705,7 @@ func TestNewDraft(t *testing.T) {
 	if d.confirms() != 1 {
 		t.Errorf("an empty draft asked again")
 	}
-	if !slices.ContainsFunc(d.m.Actions(), func(a common.Action) bool { return a.Key == "n" && a.Perm == common.PermInitiate }) {
+	if !slices.ContainsFunc(d.m.Actions(), func(a common.Action) bool { return a.Key.Help().Key == "n" && a.Perm == common.PermInitiate }) {
 		t.Error("no palette action for a new draft")
 	}
 }
