@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"net"
 	"time"
 
 	"errors"
@@ -982,5 +984,41 @@ func TestBroadcastReachesOtherViews(t *testing.T) {
 		if got := len(received[news](v[i])); got != want {
 			t.Errorf("view %d (%s, started %v) got the broadcast %d times, want %d", i, v[i].title, m.started[i], got, want)
 		}
+	}
+}
+
+// TestNetworkErrorPanelInWords: the console against a port nothing listens
+// on shows the failure as a sentence naming the address, not Go's
+// "dial tcp …: connect: …"; the raw error stays on the panel's detail line.
+func TestNetworkErrorPanelInWords(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	pub, sec := DemoKeys()
+	cl, err := client.New(pub, sec, client.WithBaseURL("http://"+addr+"/api/v1/"), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.ListWallets(context.Background(), 1)
+	m, _ := newRecShell(t, "")
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(ownedMsg{view: 0, msg: common.ErrorMsg{Title: "Refresh failed", Err: err}})
+	screen := ansi.Strip(m.Render())
+	words := "Cannot reach IntaSend at " + addr + " (connection refused)."
+	for _, want := range []string{words, "detail: intasend GET wallets"} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "dial tcp") && !strings.Contains(l, "detail:") {
+			t.Errorf("raw error outside the detail line: %q", l)
+		}
+	}
+	if strings.Index(screen, words) > strings.Index(screen, "detail:") {
+		t.Errorf("words should come before the detail:\n%s", screen)
 	}
 }

@@ -300,6 +300,9 @@ func (m *Model) errorView(w int) string {
 	for _, f := range m.errPanel.fields {
 		lines = append(lines, s.Text.Width(inner).Render("• "+f))
 	}
+	if d := m.errPanel.detail; d != "" {
+		lines = append(lines, s.Faint.Width(inner).Render("detail: "+d))
+	}
 	lines = append(lines, s.Faint.Render("esc dismiss"))
 	return s.DangerBox.Padding(0, 1).Width(w).Render(strings.Join(lines, "\n"))
 }
