@@ -472,9 +472,11 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
-	for i, b := range m.keys.GoTo {
-		if key.Matches(msg, b) && i < len(m.views) {
-			return m.switchTo(i)
+	if !m.takesDigits() {
+		for i, b := range m.keys.GoTo {
+			if key.Matches(msg, b) && i < len(m.views) {
+				return m.switchTo(i)
+			}
 		}
 	}
 	if a, ok := m.forbiddenKeys()[msg.String()]; ok {
@@ -615,6 +617,13 @@ func (m *Model) exit() tea.Cmd {
 // payout batch waiting for approval), one note per view, to print after
 // the program ends. Run prints them; a caller of NewProgram should too.
 func (m *Model) ExitNotes() []string { return m.exitNotes }
+
+// takesDigits reports whether the active view is a picker that wants
+// digits as text (common.DigitTaker).
+func (m *Model) takesDigits() bool {
+	d, ok := m.views[m.active].(common.DigitTaker)
+	return ok && d.TakesDigits()
+}
 
 // refreshable reports whether the active view reloads on demand. A view
 // that does not is never sent a made-up `r`: the key reaches it only

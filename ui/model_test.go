@@ -1022,3 +1022,39 @@ func TestNetworkErrorPanelInWords(t *testing.T) {
 		t.Errorf("words should come before the detail:\n%s", screen)
 	}
 }
+
+// digitView is a recording view that is a picker (common.DigitTaker).
+type digitView struct{ *recView }
+
+func (v *digitView) TakesDigits() bool { return true }
+func (v *digitView) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	_, cmd := v.recView.Update(msg)
+	return v, cmd
+}
+
+// TestDigitsGoToPickers: on a picker tab digits are typed, not tab
+// switches; tab still leaves it, and elsewhere 1…6 still switch.
+func TestDigitsGoToPickers(t *testing.T) {
+	plain, picker := &recView{title: "Plain"}, &digitView{&recView{title: "Picker"}}
+	c := &common.Common{Profile: "test", Now: func() time.Time { return fixedNow }}
+	m := New(c, Options{Views: func(*common.Common) []common.View { return []common.View{plain, picker} }})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drain(t, m, m.Init())
+
+	press(t, m, "2")
+	if m.active != 1 {
+		t.Fatalf("2 on a plain tab: active %d, want 1", m.active)
+	}
+	press(t, m, "1", "2")
+	var typed []string
+	for _, k := range received[tea.KeyPressMsg](picker.recView) {
+		typed = append(typed, k.String())
+	}
+	if m.active != 1 || strings.Join(typed, "") != "12" {
+		t.Fatalf("on the picker: active %d, typed %q; want 1 and \"12\"", m.active, typed)
+	}
+	press(t, m, "tab")
+	if m.active != 0 {
+		t.Fatalf("tab from the picker: active %d", m.active)
+	}
+}

@@ -269,6 +269,17 @@ type Refresher interface {
 	Refresh() tea.Cmd
 }
 
+// DigitTaker is optionally implemented by views that are pickers: their
+// list filters as you type, and what people type there is often a number
+// (a bank code). While TakesDigits is true the shell leaves the digits to
+// the view instead of switching tabs with 1…6 ("68" on Banks must find
+// bank 68, not open tab 6 and filter by 8); tab, shift+tab and the palette
+// still switch. A view with a filter box focused gets every key anyway
+// (Capturing).
+type DigitTaker interface {
+	TakesDigits() bool
+}
+
 // QuitGuard is optionally implemented by views holding work that quitting
 // would lose, leave unsure or leave waiting (an unsaved draft, an approval
 // in flight, a batch waiting for approval). When QuitWarning is not empty

@@ -84,6 +84,10 @@ func (m *Model) SetSize(w, h int) {
 // Capturing is true while the filter has the cursor.
 func (m *Model) Capturing() bool { return m.picker.Focused() }
 
+// TakesDigits: the tab is a picker, and bank codes are numbers, so a
+// typed digit filters (common.DigitTaker) rather than switching tabs.
+func (m *Model) TakesDigits() bool { return true }
+
 // Refresh asks IntaSend again (the shell's `r`).
 func (m *Model) Refresh() tea.Cmd { return m.picker.Reload() }
 
