@@ -50,6 +50,7 @@ func KeysMarkdown() string {
 	section(&b, "Everywhere", global)
 	section(&b, "Command palette", flatten(DefaultPaletteKeyMap().FullHelp()))
 	section(&b, "Confirmation dialog (starts on Cancel)", flatten(DefaultConfirmKeyMap().FullHelp()))
+	section(&b, "Help overlay (`?`)", append(flatten(DefaultHelpKeyMap().FullHelp()), closeHelpKey()))
 	section(&b, "Error panel", []key.Binding{errorDismissKey()})
 	ob := defaultOnboardingKeyMap()
 	section(&b, "Welcome screen (no keys stored yet)", []key.Binding{ob.Demo, ob.Quit})

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -80,14 +79,15 @@ type Model struct {
 
 	width, height int
 
-	help     help.Model
-	showHelp bool
-	palette  *palette
-	confirm  *confirmDialog
-	errPanel *errorPanel
-	toasts   []toast
-	toastSeq int
-	health   health
+	showHelp   bool
+	helpOffset int // the help overlay's first line shown
+	helpKeys   HelpKeyMap
+	palette    *palette
+	confirm    *confirmDialog
+	errPanel   *errorPanel
+	toasts     []toast
+	toastSeq   int
+	health     health
 
 	onboarding   bool
 	demoStarting bool  // d was pressed; the demo is coming up
@@ -111,8 +111,7 @@ func New(c *common.Common, opts Options) *Model {
 	if opts.StartDemo == nil {
 		opts.StartDemo = func() (*Demo, error) { return StartDemo(DemoOptions{}) }
 	}
-	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), help: help.New(), onboarding: opts.Onboarding}
-	m.applyStyles()
+	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), helpKeys: DefaultHelpKeyMap(), onboarding: opts.Onboarding}
 	if !m.onboarding {
 		m.setViews(opts.Views(c))
 	}
@@ -191,7 +190,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		*m.c.Styles = *common.NewStyles(msg.IsDark())
-		m.applyStyles()
 		return nil
 	case clockMsg:
 		return clockTick()
@@ -427,7 +425,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.showHelp:
 		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Quit) {
 			m.showHelp = false
+			return nil
 		}
+		m.scrollHelp(msg)
 		return nil
 	case m.onboarding:
 		return m.onboardingKey(msg)
@@ -461,7 +461,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.PrevTab):
 		return m.switchTo((m.active + len(m.views) - 1) % len(m.views))
 	case key.Matches(msg, m.keys.Help):
-		m.showHelp = true
+		m.openHelp()
 		return nil
 	case key.Matches(msg, m.keys.Palette):
 		return m.openPalette()
@@ -719,19 +719,6 @@ func (m *Model) resizeViews() {
 	for _, v := range m.views {
 		v.SetSize(w, h)
 	}
-	m.help.SetWidth(w - 2)
-}
-
-// applyStyles pushes the theme into the bubbles the shell owns.
-func (m *Model) applyStyles() {
-	s := m.c.Styles
-	m.help.Styles.ShortKey = s.Key
-	m.help.Styles.ShortDesc = s.KeyDesc
-	m.help.Styles.ShortSeparator = s.Faint
-	m.help.Styles.Ellipsis = s.Faint
-	m.help.Styles.FullKey = s.Key
-	m.help.Styles.FullDesc = s.KeyDesc
-	m.help.Styles.FullSeparator = s.Faint
 }
 
 // Onboarding reports whether the shell shows the "no keys yet" screen.

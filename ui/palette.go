@@ -178,7 +178,7 @@ func (m *Model) paletteEntries() []paletteEntry {
 	}
 	out = append(out,
 		paletteEntry{title: "Toggle help", help: "Every key of this view and the global ones", key: m.keys.Help.Help().Key,
-			view: shellOwner, run: func(m *Model) tea.Cmd { m.showHelp = !m.showHelp; return nil }},
+			view: shellOwner, run: func(m *Model) tea.Cmd { m.openHelp(); return nil }},
 		paletteEntry{title: "Quit", key: m.keys.Quit.Help().Key, view: shellOwner,
 			run: func(m *Model) tea.Cmd { return m.quit() }},
 	)
