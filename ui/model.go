@@ -89,6 +89,10 @@ type Model struct {
 	toastSeq   int
 	health     health
 
+	// sched delivers msg after d: tea.Tick, which tests replace to hold
+	// the palette's debounce instead of waiting on a clock.
+	sched func(d time.Duration, msg tea.Msg) tea.Cmd
+
 	onboarding   bool
 	demoStarting bool  // d was pressed; the demo is coming up
 	demo         *Demo // started from the onboarding screen; closed by Close
@@ -111,7 +115,8 @@ func New(c *common.Common, opts Options) *Model {
 	if opts.StartDemo == nil {
 		opts.StartDemo = func() (*Demo, error) { return StartDemo(DemoOptions{}) }
 	}
-	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), helpKeys: DefaultHelpKeyMap(), onboarding: opts.Onboarding}
+	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), helpKeys: DefaultHelpKeyMap(), onboarding: opts.Onboarding,
+		sched: tickAfter}
 	if !m.onboarding {
 		m.setViews(opts.Views(c))
 	}
@@ -168,6 +173,11 @@ func (m *Model) startView(i int) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// tickAfter delivers msg after d.
+func tickAfter(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
 // clockMsg re-renders the status bar so "updated 12s ago" stays true.
 type clockMsg struct{}
 
@@ -198,6 +208,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case demoStartedMsg:
 		return m.demoStarted(msg)
+	case searchDueMsg, searchDoneMsg:
+		cmd, _ := m.searchMsg(msg)
+		return cmd
 	case ownedMsg:
 		return m.fromView(msg.view, msg.msg)
 	case tea.KeyPressMsg:
@@ -416,12 +429,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.closeConfirm(confirmed)
 	case m.palette != nil:
-		run, done := m.palette.update(msg)
-		if !done {
-			return nil
-		}
-		m.palette = nil
-		return m.runEntry(run)
+		return m.paletteKey(msg)
 	case m.showHelp:
 		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Quit) {
 			m.showHelp = false
@@ -663,6 +671,21 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// paletteKey sends a key to the open palette: it runs the chosen entry,
+// or, when the text changed, schedules the search by id.
+func (m *Model) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
+	before := m.palette.input.Value()
+	run, done := m.palette.update(msg)
+	if done {
+		m.palette = nil
+		return m.runEntry(run)
+	}
+	if m.palette.input.Value() != before {
+		return m.searchAfter()
+	}
+	return nil
+}
+
 func (m *Model) openPalette() tea.Cmd {
 	m.showHelp = false
 	m.palette = newPalette(m.c.Styles, m.paletteEntries())
@@ -678,7 +701,8 @@ func (m *Model) runEntry(e *paletteEntry) tea.Cmd {
 	case e.run != nil:
 		return e.run(m)
 	case e.view >= 0 && e.view < len(m.views) && e.msg != nil:
-		return m.updateView(e.view, e.msg)
+		// Another view's action: open that view first, as a hand-off does.
+		return tea.Batch(m.switchTo(e.view), m.updateView(e.view, e.msg))
 	}
 	return nil
 }
@@ -693,7 +717,7 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 	case m.palette != nil:
 		m.palette.input, _ = m.palette.input.Update(msg)
 		m.palette.filter()
-		return nil
+		return m.searchAfter()
 	}
 	return m.updateView(m.active, msg)
 }
