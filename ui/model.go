@@ -193,24 +193,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.resizeViews()
-		return nil
-	case tea.BackgroundColorMsg:
-		*m.c.Styles = *common.NewStyles(msg.IsDark())
-		return nil
-	case clockMsg:
-		return clockTick()
-	case toastExpiredMsg:
-		m.expireToast(msg.id)
-		return nil
-	case demoStartedMsg:
-		return m.demoStarted(msg)
-	case searchDueMsg, searchDoneMsg:
-		cmd, _ := m.searchMsg(msg)
+	if cmd, ok := m.terminalMsg(msg); ok {
 		return cmd
+	}
+	if cmd, ok := m.searchMsg(msg); ok {
+		return cmd
+	}
+	switch msg := msg.(type) {
 	case ownedMsg:
 		return m.fromView(msg.view, msg.msg)
 	case tea.KeyPressMsg:
@@ -237,6 +226,28 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, m.updateView(i, msg))
 	}
 	return tea.Batch(cmds...)
+}
+
+// terminalMsg handles what the terminal and the shell's own timers send:
+// sizes, the background colour, the clock, toasts expiring, the demo
+// coming up. ok says msg was one of them.
+func (m *Model) terminalMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resizeViews()
+	case tea.BackgroundColorMsg:
+		*m.c.Styles = *common.NewStyles(msg.IsDark())
+	case clockMsg:
+		return clockTick(), true
+	case toastExpiredMsg:
+		m.expireToast(msg.id)
+	case demoStartedMsg:
+		return m.demoStarted(msg), true
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 // fromView handles a message a view's command produced: the shell's own
