@@ -89,8 +89,9 @@ type Model struct {
 	toastSeq   int
 	health     health
 
-	// sched delivers msg after d: tea.Tick, which tests replace to hold
-	// the palette's debounce instead of waiting on a clock.
+	// sched delivers msg after d unless the session ends first
+	// (Common.After); tests replace it to hold the palette's debounce
+	// instead of waiting on a clock.
 	sched func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	onboarding   bool
@@ -116,7 +117,7 @@ func New(c *common.Common, opts Options) *Model {
 		opts.StartDemo = func() (*Demo, error) { return StartDemo(DemoOptions{}) }
 	}
 	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), helpKeys: DefaultHelpKeyMap(), onboarding: opts.Onboarding,
-		sched: tickAfter}
+		sched: c.After}
 	if !m.onboarding {
 		m.setViews(opts.Views(c))
 	}
@@ -171,11 +172,6 @@ func (m *Model) startView(i int) tea.Cmd {
 		cmds = append(cmds, own(i, s.SetShown(true)))
 	}
 	return tea.Batch(cmds...)
-}
-
-// tickAfter delivers msg after d.
-func tickAfter(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
 
 // clockMsg re-renders the status bar so "updated 12s ago" stays true.

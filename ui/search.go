@@ -61,9 +61,10 @@ func searchable(q string) bool {
 }
 
 // searchCmd runs the lookups for q in one command.
-func searchCmd(c *client.Client, tag int, q string) tea.Cmd {
+// Its requests are reads, so they end with the session (parent).
+func searchCmd(parent context.Context, c *client.Client, tag int, q string) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), searchTimeout)
+		ctx, cancel := context.WithTimeout(parent, searchTimeout)
 		defer cancel()
 		s := &search{c: c, ctx: ctx}
 		if p, err := client.ParsePhone(q); err == nil {
@@ -169,7 +170,7 @@ func (m *Model) searchMsg(msg tea.Msg) (tea.Cmd, bool) {
 		if m.palette == nil || msg.tag != m.palette.tag {
 			return nil, true
 		}
-		return searchCmd(m.c.Client, msg.tag, msg.q), true
+		return searchCmd(m.c.Context(), m.c.Client, msg.tag, msg.q), true
 	case searchDoneMsg:
 		if m.palette == nil || msg.tag != m.palette.tag {
 			return nil, true
