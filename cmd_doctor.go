@@ -73,7 +73,7 @@ func newDoctorCmd(g *globals) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&f.json, "json", false, "print one JSON document (docs/schemas/doctor.json)")
-	c.Flags().StringVar(&f.users, "users", "", "also check a `malipo serve` users file and its host key")
+	c.Flags().StringVar(&f.users, "users", "", "also check a malipo serve users `FILE` and its host key")
 	c.Flags().StringVar(&f.hostKey, "host-key", "", "the serve host key to check (default: serve's)")
 	c.Flags().DurationVar(&f.maxSkew, "max-skew", time.Minute, "largest clock difference with IntaSend that passes")
 	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })

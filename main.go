@@ -76,7 +76,7 @@ func newRootCmd() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.profile, "profile", "default", "profile whose keys and settings to use")
-	pf.StringVar(&g.baseURL, "base-url", "", "IntaSend API base URL (e.g. a `malipo sim`)")
+	pf.StringVar(&g.baseURL, "base-url", "", "IntaSend API base `URL` (e.g. http://127.0.0.1:8089/api/v1/ for a malipo sim)")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
 	pf.BoolVar(&g.noMouse, "no-mouse", false, "leave the mouse to the terminal (no clicks or wheel in the console)")
 	pf.Var(&g.notifyAbove, "notify-above", "ring the bell for payments of at least this many KES, and for failed payouts (0: payments never ring)")

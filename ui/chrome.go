@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // toast is a short message that clears itself after toastTTL.
@@ -69,13 +70,16 @@ func toastLine(s *common.Styles, t toast) string {
 type errorPanel struct {
 	title, message string
 	fields         []string // further validation errors, "attr: detail"
+	// detail is the raw error under the words (a network failure's
+	// "dial tcp …"), for support and log searches.
+	detail string
 }
 
 func (m *Model) showError(e common.ErrorMsg) {
 	if e.Err == nil {
 		return
 	}
-	p := &errorPanel{title: e.Title, message: errorText(e.Err)}
+	p := &errorPanel{title: e.Title, message: errorText(e.Err), detail: text.ErrDetail(e.Err)}
 	var api *client.APIError
 	if errors.As(e.Err, &api) {
 		for _, d := range api.Errors[min(1, len(api.Errors)):] {
@@ -97,7 +101,8 @@ func (m *Model) showError(e common.ErrorMsg) {
 }
 
 // errorText is what the user reads: IntaSend's message for an API error,
-// a plain sentence for a network failure.
+// a plain sentence for a network failure (text.ErrText's words; the raw
+// error goes to the panel's detail line).
 func errorText(err error) string {
 	var api *client.APIError
 	if errors.As(err, &api) {
@@ -105,12 +110,21 @@ func errorText(err error) string {
 	}
 	var tr *client.TransportError
 	if errors.As(err, &tr) {
+		words := sentence(text.ErrText(err))
 		if tr.Sent {
-			return "The connection to IntaSend failed after the request was sent; check its status before retrying. (" + tr.Error() + ")"
+			words += " It may have been processed: check its status before retrying."
 		}
-		return "Could not reach IntaSend: " + tr.Error()
+		return words
 	}
 	return err.Error()
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 // health is the status bar's connection state: the last outcome and when

@@ -170,3 +170,6 @@ func newSim(t testing.TB) (*sim.Server, *client.Client) {
 func testSimOptions() *sim.Options {
 	return &sim.Options{Clock: sim.NewManualClock(fixedNow), Rand: 1, Seed: true}
 }
+
+// bind is a one-key binding for the recording views' actions.
+func bind(k string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, "")) }

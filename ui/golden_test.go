@@ -304,3 +304,18 @@ func TestRunCancelsRequestsWhenTheConsoleQuits(t *testing.T) {
 		t.Errorf("after the console quit, the views' context is %v, want cancelled", err)
 	}
 }
+
+// TestBankCodeTypedOnBanks: in the real console, "68" on the Banks tab
+// finds Equity Bank (the 6 used to reopen the tab and the filter got "8").
+func TestBankCodeTypedOnBanks(t *testing.T) {
+	tm, _ := startShell(t, 100, 30, Options{}, nil)
+	waitLoaded(t, tm)
+	tm.Type("6")
+	waitFor(t, tm, "banks")
+	tm.Type("68")
+	waitFor(t, tm, "68  Equity Bank")
+	frame := finalFrame(t, tm)
+	if !strings.Contains(frame, "› 68") || !strings.Contains(frame, "1 of ") {
+		t.Fatalf("the filter did not get 68:\n%s", frame)
+	}
+}

@@ -29,6 +29,20 @@ func KeysMarkdown() string {
 	b.WriteString("setup link. The mouse clicks tabs, rows (a second click opens) and dialog buttons,\n")
 	b.WriteString("and the wheel scrolls; `--no-mouse` turns it off.\n")
 
+	c := &common.Common{Styles: common.NewStyles(true)}
+	views := (Options{}).defaultViews(c)
+	var pickers []string
+	for _, v := range views {
+		if d, ok := v.(common.DigitTaker); ok && d.TakesDigits() {
+			pickers = append(pickers, v.Title())
+		}
+	}
+	b.WriteString("\nDigits are text, not tab switches, while a filter box or field has the cursor")
+	if len(pickers) > 0 {
+		fmt.Fprintf(&b, ", and always\nin a picker, whose list filters as you type (%s); leave it with `tab`", strings.Join(pickers, ", "))
+	}
+	b.WriteString(".\n")
+
 	k := DefaultKeyMap()
 	global := []key.Binding{k.NextTab, k.PrevTab}
 	global = append(global, k.GoTo...)
@@ -36,12 +50,12 @@ func KeysMarkdown() string {
 	section(&b, "Everywhere", global)
 	section(&b, "Command palette", flatten(DefaultPaletteKeyMap().FullHelp()))
 	section(&b, "Confirmation dialog (starts on Cancel)", flatten(DefaultConfirmKeyMap().FullHelp()))
+	section(&b, "Help overlay (`?`)", append(flatten(DefaultHelpKeyMap().FullHelp()), closeHelpKey()))
 	section(&b, "Error panel", []key.Binding{errorDismissKey()})
 	ob := defaultOnboardingKeyMap()
 	section(&b, "Welcome screen (no keys stored yet)", []key.Binding{ob.Demo, ob.Quit})
 
-	c := &common.Common{Styles: common.NewStyles(true)}
-	for _, v := range (Options{}).defaultViews(c) {
+	for _, v := range views {
 		if bs := flatten(v.FullHelp()); len(bs) > 0 {
 			section(&b, "View: "+v.Title(), bs)
 		}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -80,14 +79,20 @@ type Model struct {
 
 	width, height int
 
-	help     help.Model
-	showHelp bool
-	palette  *palette
-	confirm  *confirmDialog
-	errPanel *errorPanel
-	toasts   []toast
-	toastSeq int
-	health   health
+	showHelp   bool
+	helpOffset int // the help overlay's first line shown
+	helpKeys   HelpKeyMap
+	palette    *palette
+	confirm    *confirmDialog
+	errPanel   *errorPanel
+	toasts     []toast
+	toastSeq   int
+	health     health
+
+	// sched delivers msg after d unless the session ends first
+	// (Common.After); tests replace it to hold the palette's debounce
+	// instead of waiting on a clock.
+	sched func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	onboarding   bool
 	demoStarting bool  // d was pressed; the demo is coming up
@@ -111,8 +116,8 @@ func New(c *common.Common, opts Options) *Model {
 	if opts.StartDemo == nil {
 		opts.StartDemo = func() (*Demo, error) { return StartDemo(DemoOptions{}) }
 	}
-	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), help: help.New(), onboarding: opts.Onboarding}
-	m.applyStyles()
+	m := &Model{c: c, opts: opts, keys: DefaultKeyMap(), helpKeys: DefaultHelpKeyMap(), onboarding: opts.Onboarding,
+		sched: c.After}
 	if !m.onboarding {
 		m.setViews(opts.Views(c))
 	}
@@ -184,22 +189,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.terminalMsg(msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.searchMsg(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.resizeViews()
-		return nil
-	case tea.BackgroundColorMsg:
-		*m.c.Styles = *common.NewStyles(msg.IsDark())
-		m.applyStyles()
-		return nil
-	case clockMsg:
-		return clockTick()
-	case toastExpiredMsg:
-		m.expireToast(msg.id)
-		return nil
-	case demoStartedMsg:
-		return m.demoStarted(msg)
 	case ownedMsg:
 		return m.fromView(msg.view, msg.msg)
 	case tea.KeyPressMsg:
@@ -226,6 +222,28 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, m.updateView(i, msg))
 	}
 	return tea.Batch(cmds...)
+}
+
+// terminalMsg handles what the terminal and the shell's own timers send:
+// sizes, the background colour, the clock, toasts expiring, the demo
+// coming up. ok says msg was one of them.
+func (m *Model) terminalMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resizeViews()
+	case tea.BackgroundColorMsg:
+		*m.c.Styles = *common.NewStyles(msg.IsDark())
+	case clockMsg:
+		return clockTick(), true
+	case toastExpiredMsg:
+		m.expireToast(msg.id)
+	case demoStartedMsg:
+		return m.demoStarted(msg), true
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 // fromView handles a message a view's command produced: the shell's own
@@ -266,6 +284,8 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.notifyPayoutFailed(msg), true
 	case common.BroadcastMsg:
 		return m.broadcast(owner, msg.Msg), true
+	case common.ClipboardMsg:
+		return tea.SetClipboard(msg.Text), true
 	}
 	return nil, false
 }
@@ -416,16 +436,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.closeConfirm(confirmed)
 	case m.palette != nil:
-		run, done := m.palette.update(msg)
-		if !done {
-			return nil
-		}
-		m.palette = nil
-		return m.runEntry(run)
+		return m.paletteKey(msg)
 	case m.showHelp:
 		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Quit) {
 			m.showHelp = false
+			return nil
 		}
+		m.scrollHelp(msg)
 		return nil
 	case m.onboarding:
 		return m.onboardingKey(msg)
@@ -459,20 +476,22 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.PrevTab):
 		return m.switchTo((m.active + len(m.views) - 1) % len(m.views))
 	case key.Matches(msg, m.keys.Help):
-		m.showHelp = true
+		m.openHelp()
 		return nil
 	case key.Matches(msg, m.keys.Palette):
 		return m.openPalette()
-	case key.Matches(msg, m.keys.Refresh):
+	case key.Matches(msg, m.keys.Refresh) && m.refreshable():
 		return m.refresh()
 	case key.Matches(msg, m.keys.Copy):
 		if cmd, ok := m.copyID(); ok {
 			return cmd
 		}
 	}
-	for i, b := range m.keys.GoTo {
-		if key.Matches(msg, b) && i < len(m.views) {
-			return m.switchTo(i)
+	if !m.takesDigits() {
+		for i, b := range m.keys.GoTo {
+			if key.Matches(msg, b) && i < len(m.views) {
+				return m.switchTo(i)
+			}
 		}
 	}
 	if a, ok := m.forbiddenKeys()[msg.String()]; ok {
@@ -488,7 +507,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) refuse(a common.Action) tea.Cmd {
 	why := "Your role (" + m.role() + ") may not " + permWords(a.Perm)
 	_ = m.c.Audit(common.AuditEvent{Action: string(a.Perm), Result: "refused",
-		Detail: refusedDetail(a.Perm, a.Title+" ("+a.Key+") · "+why)})
+		Detail: refusedDetail(a.Perm, a.Title+" ("+a.Key.Help().Key+") · "+why)})
 	return m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
 }
 
@@ -507,11 +526,14 @@ func (m *Model) forbiddenKeys() map[string]common.Action {
 	}
 	var out map[string]common.Action
 	for _, a := range m.views[m.active].Actions() {
-		if a.Key != "" && !allowed(m.role(), a.Perm) {
+		if allowed(m.role(), a.Perm) {
+			continue
+		}
+		for _, k := range a.Key.Keys() {
 			if out == nil {
 				out = map[string]common.Action{}
 			}
-			out[a.Key] = a
+			out[k] = a
 		}
 	}
 	return out
@@ -611,16 +633,30 @@ func (m *Model) exit() tea.Cmd {
 // the program ends. Run prints them; a caller of NewProgram should too.
 func (m *Model) ExitNotes() []string { return m.exitNotes }
 
-// refresh is delegated to the active view: through Refresher when it has
-// one, otherwise the view gets the `r` key itself.
-func (m *Model) refresh() tea.Cmd {
+// takesDigits reports whether the active view is a picker that wants
+// digits as text (common.DigitTaker).
+func (m *Model) takesDigits() bool {
+	d, ok := m.views[m.active].(common.DigitTaker)
+	return ok && d.TakesDigits()
+}
+
+// refreshable reports whether the active view reloads on demand. A view
+// that does not is never sent a made-up `r`: the key reaches it only
+// when the user pressed it, as any other key would.
+func (m *Model) refreshable() bool {
 	if len(m.views) == 0 {
-		return nil
+		return false
 	}
+	_, ok := m.views[m.active].(common.Refresher)
+	return ok
+}
+
+// refresh asks the active view to reload (its Refresher).
+func (m *Model) refresh() tea.Cmd {
 	if r, ok := m.views[m.active].(common.Refresher); ok {
 		return own(m.active, r.Refresh())
 	}
-	return m.updateView(m.active, tea.KeyPressMsg{Code: 'r', Text: "r"})
+	return nil
 }
 
 // switchTo makes view i active, telling views that poll when they are
@@ -642,6 +678,21 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// paletteKey sends a key to the open palette: it runs the chosen entry,
+// or, when the text changed, schedules the search by id.
+func (m *Model) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
+	before := m.palette.input.Value()
+	run, done := m.palette.update(msg)
+	if done {
+		m.palette = nil
+		return m.runEntry(run)
+	}
+	if m.palette.input.Value() != before {
+		return m.searchAfter()
+	}
+	return nil
+}
+
 func (m *Model) openPalette() tea.Cmd {
 	m.showHelp = false
 	m.palette = newPalette(m.c.Styles, m.paletteEntries())
@@ -657,7 +708,8 @@ func (m *Model) runEntry(e *paletteEntry) tea.Cmd {
 	case e.run != nil:
 		return e.run(m)
 	case e.view >= 0 && e.view < len(m.views) && e.msg != nil:
-		return m.updateView(e.view, e.msg)
+		// Another view's action: open that view first, as a hand-off does.
+		return tea.Batch(m.switchTo(e.view), m.updateView(e.view, e.msg))
 	}
 	return nil
 }
@@ -672,7 +724,7 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 	case m.palette != nil:
 		m.palette.input, _ = m.palette.input.Update(msg)
 		m.palette.filter()
-		return nil
+		return m.searchAfter()
 	}
 	return m.updateView(m.active, msg)
 }
@@ -698,19 +750,6 @@ func (m *Model) resizeViews() {
 	for _, v := range m.views {
 		v.SetSize(w, h)
 	}
-	m.help.SetWidth(w - 2)
-}
-
-// applyStyles pushes the theme into the bubbles the shell owns.
-func (m *Model) applyStyles() {
-	s := m.c.Styles
-	m.help.Styles.ShortKey = s.Key
-	m.help.Styles.ShortDesc = s.KeyDesc
-	m.help.Styles.ShortSeparator = s.Faint
-	m.help.Styles.Ellipsis = s.Faint
-	m.help.Styles.FullKey = s.Key
-	m.help.Styles.FullDesc = s.KeyDesc
-	m.help.Styles.FullSeparator = s.Faint
 }
 
 // Onboarding reports whether the shell shows the "no keys yet" screen.

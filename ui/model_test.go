@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"context"
+	"net"
+	"time"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -121,8 +125,8 @@ func TestPaletteFilterAndRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, v := newRecShell(t, "")
 			v[0].actions = []common.Action{
-				{Title: "Transfer", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
-				{Title: "Fund by M-Pesa", Key: "f", Msg: actionMsg{"fund"}, Perm: common.PermCollect},
+				{Title: "Transfer", Key: bind("t"), Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
+				{Title: "Fund by M-Pesa", Key: bind("f"), Msg: actionMsg{"fund"}, Perm: common.PermCollect},
 			}
 			press(t, m, tt.keys...)
 			if m.palette == nil {
@@ -436,17 +440,50 @@ func TestCtrlCAsksLikeQ(t *testing.T) {
 	}
 }
 
+// refreshView is a recording view that reloads on demand.
+type refreshView struct {
+	*recView
+	refreshes int
+}
+
+func (v *refreshView) Refresh() tea.Cmd { v.refreshes++; return nil }
+func (v *refreshView) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	_, cmd := v.recView.Update(msg)
+	return v, cmd
+}
+
+// TestRefreshIsDelegated: `r` and the palette's Refresh reach a view's
+// Refresher; a view without one is never sent a made-up `r` (the key the
+// user pressed still reaches it, as any key would) and is offered no
+// Refresh entry.
 func TestRefreshIsDelegated(t *testing.T) {
-	m, v := newRecShell(t, "")
+	plain, refreshing := &recView{title: "Plain"}, &refreshView{recView: &recView{title: "Reloads"}}
+	c := &common.Common{Profile: "test", Now: func() time.Time { return fixedNow }}
+	m := New(c, Options{Views: func(*common.Common) []common.View { return []common.View{refreshing, plain} }})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drain(t, m, m.Init())
+
 	press(t, m, "r")
-	if got := received[tea.KeyPressMsg](v[0]); len(got) != 1 || got[0].String() != "r" {
-		t.Fatalf("view without Refresher got %v, want the r key", got)
-	}
 	press(t, m, ":")
 	typeText(t, m, "refresh")
 	press(t, m, "enter")
-	if got := received[tea.KeyPressMsg](v[0]); len(got) != 2 {
-		t.Fatalf("palette Refresh did not reach the view: %v", got)
+	if refreshing.refreshes != 2 || len(received[tea.KeyPressMsg](refreshing.recView)) != 0 {
+		t.Fatalf("Refresher: %d refreshes, keys %v; want 2 and none", refreshing.refreshes, refreshing.got)
+	}
+
+	press(t, m, "tab", "r")
+	if got := received[tea.KeyPressMsg](plain); len(got) != 1 || got[0].String() != "r" {
+		t.Fatalf("view without Refresher got %v, want the r pressed", got)
+	}
+	press(t, m, ":")
+	for _, e := range m.palette.entries {
+		if e.title == "Refresh" {
+			t.Error("palette offers Refresh for a view that cannot")
+		}
+	}
+	press(t, m, "esc")
+	if got := received[tea.KeyPressMsg](plain); len(got) != 1 {
+		t.Fatalf("view without Refresher got made-up keys: %v", got)
 	}
 }
 
@@ -630,8 +667,8 @@ func TestForbiddenActionKeysAreUnbound(t *testing.T) {
 		t.Run(tt.role+"/"+tt.key, func(t *testing.T) {
 			m, v := newRecShell(t, tt.role)
 			v[0].actions = []common.Action{
-				{Title: "Move money", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
-				{Title: "Fund by M-Pesa", Key: "f", Msg: actionMsg{"fund"}, Perm: common.PermCollect},
+				{Title: "Move money", Key: bind("t"), Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true},
+				{Title: "Fund by M-Pesa", Key: bind("f"), Msg: actionMsg{"fund"}, Perm: common.PermCollect},
 			}
 			v[0].help = []key.Binding{
 				key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move money")),
@@ -685,7 +722,7 @@ func TestRemoteUserWithoutRoleMayOnlyLook(t *testing.T) {
 	m.c.User = "mallory"
 	v[0].actions = []common.Action{
 		{Title: "Look around", Msg: actionMsg{"look"}},
-		{Title: "Move money", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer},
+		{Title: "Move money", Key: bind("t"), Msg: actionMsg{"transfer"}, Perm: common.PermTransfer},
 	}
 	var offered []string
 	for _, e := range m.paletteEntries() {
@@ -878,7 +915,7 @@ func confirmShellWith(t *testing.T, role, user string, fourEyes bool, req common
 // forbidden action key and a confirmation the role may not open alike
 // (README: "every refusal is audited"), not only four-eyes.
 func TestRoleRefusalsAreAudited(t *testing.T) {
-	transfer := common.Action{Title: "Move money", Key: "t", Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true}
+	transfer := common.Action{Title: "Move money", Key: bind("t"), Msg: actionMsg{"transfer"}, Perm: common.PermTransfer, Danger: true}
 	approve := common.ConfirmMsg{Title: "Approve payout?", Perm: common.PermApprove, OnConfirm: yes{}, OnCancel: no{},
 		Action: "payout.approve", Target: "KZP6Y3Q", Amount: client.MustAmount("1500")}
 	refund := common.ConfirmMsg{Title: "Refund KES 500.00", Perm: common.PermRefund, OnConfirm: yes{}, OnCancel: no{}}
@@ -947,5 +984,77 @@ func TestBroadcastReachesOtherViews(t *testing.T) {
 		if got := len(received[news](v[i])); got != want {
 			t.Errorf("view %d (%s, started %v) got the broadcast %d times, want %d", i, v[i].title, m.started[i], got, want)
 		}
+	}
+}
+
+// TestNetworkErrorPanelInWords: the console against a port nothing listens
+// on shows the failure as a sentence naming the address, not Go's
+// "dial tcp …: connect: …"; the raw error stays on the panel's detail line.
+func TestNetworkErrorPanelInWords(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	pub, sec := DemoKeys()
+	cl, err := client.New(pub, sec, client.WithBaseURL("http://"+addr+"/api/v1/"), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.ListWallets(context.Background(), 1)
+	m, _ := newRecShell(t, "")
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(ownedMsg{view: 0, msg: common.ErrorMsg{Title: "Refresh failed", Err: err}})
+	screen := ansi.Strip(m.Render())
+	words := "Cannot reach IntaSend at " + addr + " (connection refused)."
+	for _, want := range []string{words, "detail: intasend GET wallets"} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "dial tcp") && !strings.Contains(l, "detail:") {
+			t.Errorf("raw error outside the detail line: %q", l)
+		}
+	}
+	if strings.Index(screen, words) > strings.Index(screen, "detail:") {
+		t.Errorf("words should come before the detail:\n%s", screen)
+	}
+}
+
+// digitView is a recording view that is a picker (common.DigitTaker).
+type digitView struct{ *recView }
+
+func (v *digitView) TakesDigits() bool { return true }
+func (v *digitView) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	_, cmd := v.recView.Update(msg)
+	return v, cmd
+}
+
+// TestDigitsGoToPickers: on a picker tab digits are typed, not tab
+// switches; tab still leaves it, and elsewhere 1…6 still switch.
+func TestDigitsGoToPickers(t *testing.T) {
+	plain, picker := &recView{title: "Plain"}, &digitView{&recView{title: "Picker"}}
+	c := &common.Common{Profile: "test", Now: func() time.Time { return fixedNow }}
+	m := New(c, Options{Views: func(*common.Common) []common.View { return []common.View{plain, picker} }})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drain(t, m, m.Init())
+
+	press(t, m, "2")
+	if m.active != 1 {
+		t.Fatalf("2 on a plain tab: active %d, want 1", m.active)
+	}
+	press(t, m, "1", "2")
+	var typed []string
+	for _, k := range received[tea.KeyPressMsg](picker.recView) {
+		typed = append(typed, k.String())
+	}
+	if m.active != 1 || strings.Join(typed, "") != "12" {
+		t.Fatalf("on the picker: active %d, typed %q; want 1 and \"12\"", m.active, typed)
+	}
+	press(t, m, "tab")
+	if m.active != 0 {
+		t.Fatalf("tab from the picker: active %d", m.active)
 	}
 }

@@ -11,12 +11,14 @@ import (
 	"github.com/sahilm/fuzzy"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // paletteEntry is one runnable line of the command palette: either a shell
 // action (run) or a view's Action (msg, sent to the view that offered it).
 type paletteEntry struct {
 	title, help, key string
+	where            string // the view an action belongs to, when not the active one
 	danger           bool
 	view             int // shellOwner for shell actions
 	msg              tea.Msg
@@ -25,14 +27,20 @@ type paletteEntry struct {
 
 // palette is the `:` / ctrl+p command palette (lazygit #4008, k9s `:`):
 // type to filter fuzzily, enter runs the selected entry. It is built fresh
-// each time it opens, from the shell's actions and the active view's
-// Actions() that the role may use.
+// each time it opens, from every view's Actions() that the role may use
+// (the active view's first) and the shell's; what is typed is also looked
+// up at IntaSend by id (search.go), and what is found comes first.
 type palette struct {
 	keys    PaletteKeyMap
 	input   textinput.Model
 	entries []paletteEntry
 	shown   []int // indexes into entries, best match first
 	cursor  int
+
+	tag       int            // the current search; older answers are dropped
+	searching bool           // a search is scheduled or running
+	searchErr error          // the search could not reach IntaSend
+	found     []paletteEntry // what the search found, shown first
 }
 
 func newPalette(s *common.Styles, entries []paletteEntry) *palette {
@@ -51,7 +59,7 @@ func newPalette(s *common.Styles, entries []paletteEntry) *palette {
 // entrySource adapts entries to fuzzy.Source: the title and the key match.
 type entrySource []paletteEntry
 
-func (e entrySource) String(i int) string { return e[i].title }
+func (e entrySource) String(i int) string { return e[i].title + " " + e[i].where }
 func (e entrySource) Len() int            { return len(e) }
 
 func (p *palette) filter() {
@@ -69,12 +77,37 @@ func (p *palette) filter() {
 	p.cursor = 0
 }
 
+// rows is what the palette lists, in order: search hits, then the
+// entries that match the filter.
+func (p *palette) rows() []*paletteEntry {
+	out := make([]*paletteEntry, 0, len(p.found)+len(p.shown))
+	for i := range p.found {
+		out = append(out, &p.found[i])
+	}
+	for _, i := range p.shown {
+		out = append(out, &p.entries[i])
+	}
+	return out
+}
+
 // selected is the highlighted entry, or nil when nothing matches.
 func (p *palette) selected() *paletteEntry {
-	if len(p.shown) == 0 {
+	rows := p.rows()
+	if p.cursor < 0 || p.cursor >= len(rows) {
 		return nil
 	}
-	return &p.entries[p.shown[p.cursor]]
+	return rows[p.cursor]
+}
+
+// setHits shows a search's answer; each hit opens in its view.
+func (p *palette) setHits(msg searchDoneMsg) {
+	p.searching, p.searchErr, p.found = false, msg.err, nil
+	for _, h := range msg.hits {
+		h := h
+		p.found = append(p.found, paletteEntry{title: h.title, help: h.help, where: h.tab, view: shellOwner,
+			run: func(m *Model) tea.Cmd { return m.goTo(common.GoToMsg{Tab: h.tab, Msg: h.msg}) }})
+	}
+	p.cursor = 0
 }
 
 // update handles a key. It returns done when the palette should close, and
@@ -91,7 +124,7 @@ func (p *palette) update(msg tea.KeyPressMsg) (run *paletteEntry, done bool) {
 		}
 		return nil, false
 	case key.Matches(msg, p.keys.Down):
-		if p.cursor < len(p.shown)-1 {
+		if p.cursor < len(p.rows())-1 {
 			p.cursor++
 		}
 		return nil, false
@@ -115,12 +148,13 @@ func (p *palette) view(s *common.Styles, width, height int) string {
 		start = p.cursor - rows + 1
 	}
 	var lines []string
-	lines = append(lines, s.Title.Render("Commands"), p.input.View(), "")
-	if len(p.shown) == 0 {
+	lines = append(lines, s.Title.Render("Commands"), p.input.View(), p.status(s, inner))
+	all := p.rows()
+	if len(all) == 0 && !p.searching {
 		lines = append(lines, s.Faint.Render("no command matches"))
 	}
-	for i := start; i < len(p.shown) && i < start+rows; i++ {
-		lines = append(lines, p.row(s, p.entries[p.shown[i]], i == p.cursor, inner))
+	for i := start; i < len(all) && i < start+rows; i++ {
+		lines = append(lines, p.row(s, *all[i], i == p.cursor, inner))
 	}
 	if e := p.selected(); e != nil && e.help != "" {
 		lines = append(lines, "", s.Faint.Render(ansi.Truncate(e.help, inner, "…")))
@@ -140,6 +174,9 @@ func (p *palette) row(s *common.Styles, e paletteEntry, sel bool, width int) str
 		title += " " + common.SymWarn
 	}
 	k := e.key
+	if e.where != "" {
+		k = strings.TrimSpace(e.where + " " + k)
+	}
 	gap := width - 2 - ansi.StringWidth(title) - ansi.StringWidth(k)
 	if gap < 1 {
 		title = ansi.Truncate(title, width-3-ansi.StringWidth(k), "…")
@@ -152,19 +189,53 @@ func (p *palette) row(s *common.Styles, e paletteEntry, sel bool, width int) str
 	return s.Text.Render(mark+title+strings.Repeat(" ", gap)) + s.Key.Render(k)
 }
 
+// status is the line under the filter: what the id search is doing.
+func (p *palette) status(s *common.Styles, width int) string {
+	switch {
+	case p.searching:
+		return s.Faint.Render(common.SymPending + " looking it up at IntaSend…")
+	case p.searchErr != nil:
+		return s.Warning.Render(ansi.Truncate(common.SymWarn+" search failed: "+text.ErrText(p.searchErr), width, "…"))
+	}
+	return ""
+}
+
 // paletteEntries builds the palette for the current state: the active
-// view's actions first (what the user is most likely after), then the
-// shell's. Actions the role may not perform are not offered at all.
+// view's actions (what the user is most likely after), the shell's, then
+// every other view's, each of which opens its view first. Actions the role
+// may not perform are not offered at all (common.Allowed).
 func (m *Model) paletteEntries() []paletteEntry {
+	order := m.viewOrder()
 	var out []paletteEntry
-	if len(m.views) > 0 {
-		for _, a := range m.views[m.active].Actions() {
-			if !allowed(m.role(), a.Perm) {
-				continue
-			}
-			out = append(out, paletteEntry{title: a.Title, help: a.Help, key: a.Key, danger: a.Danger, view: m.active, msg: a.Msg})
+	if len(order) > 0 {
+		out = m.viewEntries(order[0], out)
+	}
+	out = append(out, m.shellEntries()...)
+	for _, i := range order[min(1, len(order)):] {
+		out = m.viewEntries(i, out)
+	}
+	return out
+}
+
+// viewEntries appends view i's actions that the role may use.
+func (m *Model) viewEntries(i int, out []paletteEntry) []paletteEntry {
+	where := ""
+	if i != m.active {
+		where = m.views[i].Title()
+	}
+	for _, a := range m.views[i].Actions() {
+		if allowed(m.role(), a.Perm) {
+			out = append(out, paletteEntry{title: a.Title, help: a.Help, key: a.Key.Help().Key, where: where,
+				danger: a.Danger, view: i, msg: a.Msg})
 		}
 	}
+	return out
+}
+
+// shellEntries are the shell's own actions: switching views, refresh,
+// help and quit.
+func (m *Model) shellEntries() []paletteEntry {
+	var out []paletteEntry
 	for i, v := range m.views {
 		if i == m.active {
 			continue
@@ -172,17 +243,30 @@ func (m *Model) paletteEntries() []paletteEntry {
 		out = append(out, paletteEntry{title: "Go to " + v.Title(), key: m.goToKey(i), view: shellOwner,
 			run: func(m *Model) tea.Cmd { return m.switchTo(i) }})
 	}
-	if len(m.views) > 0 {
+	if m.refreshable() {
 		out = append(out, paletteEntry{title: "Refresh", help: "Reload this view from IntaSend", key: m.keys.Refresh.Help().Key,
 			view: shellOwner, run: func(m *Model) tea.Cmd { return m.refresh() }})
 	}
-	out = append(out,
-		paletteEntry{title: "Toggle help", help: "Every key of this view and the global ones", key: m.keys.Help.Help().Key,
-			view: shellOwner, run: func(m *Model) tea.Cmd { m.showHelp = !m.showHelp; return nil }},
+	return append(out,
+		paletteEntry{title: "Show help", help: "Every key of this view and the global ones", key: m.keys.Help.Help().Key,
+			view: shellOwner, run: func(m *Model) tea.Cmd { m.openHelp(); return nil }},
 		paletteEntry{title: "Quit", key: m.keys.Quit.Help().Key, view: shellOwner,
 			run: func(m *Model) tea.Cmd { return m.quit() }},
 	)
-	return out
+}
+
+// viewOrder is the active view, then the others in tab order.
+func (m *Model) viewOrder() []int {
+	if len(m.views) == 0 {
+		return nil
+	}
+	order := []int{m.active}
+	for i := range m.views {
+		if i != m.active {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 // overlay places fg centred over bg (both full-screen strings).

@@ -160,6 +160,9 @@ func (m *Model) footer() string {
 		left = flatten(m.palette.keys.FullHelp())
 	case m.showHelp:
 		left = []key.Binding{closeHelpKey()}
+		if _, h := m.helpBox(); len(m.helpLines()) > h {
+			left = append(left, m.helpKeys.Down, m.helpKeys.PageDown, m.helpKeys.Up, m.helpKeys.PageUp)
+		}
 	case m.onboarding:
 		k := defaultOnboardingKeyMap()
 		left = []key.Binding{k.Demo, k.Quit}
@@ -284,7 +287,8 @@ func (m *Model) overlays(frame string) string {
 		_, h := m.bodySize()
 		frame = place(frame, m.palette.view(s, m.width, h), max(0, (m.width-min(64, m.width-4))/2), headerRows+1, m.width)
 	case m.showHelp:
-		frame = overlay(frame, m.helpView(), m.width, m.height)
+		// Over the body only: the header and the footer's hints stay.
+		frame = place(frame, m.helpView(), 1, headerRows, m.width)
 	}
 	return frame
 }
@@ -300,30 +304,9 @@ func (m *Model) errorView(w int) string {
 	for _, f := range m.errPanel.fields {
 		lines = append(lines, s.Text.Width(inner).Render("• "+f))
 	}
+	if d := m.errPanel.detail; d != "" {
+		lines = append(lines, s.Faint.Width(inner).Render("detail: "+d))
+	}
 	lines = append(lines, s.Faint.Render("esc dismiss"))
 	return s.DangerBox.Padding(0, 1).Width(w).Render(strings.Join(lines, "\n"))
-}
-
-// helpView is the `?` overlay: every binding of the active view, then the
-// shell's, generated from the keymaps.
-func (m *Model) helpView() string {
-	s := m.c.Styles
-	hm := m.help
-	hm.SetWidth(m.width - 4 - s.Dialog.GetHorizontalFrameSize())
-	var sections []string
-	if len(m.views) > 0 {
-		v := m.views[m.active]
-		var groups [][]key.Binding
-		for _, g := range v.FullHelp() {
-			if g = m.permitted(g); len(g) > 0 {
-				groups = append(groups, g)
-			}
-		}
-		if len(groups) > 0 {
-			sections = append(sections, s.Title.Render(v.Title()), hm.FullHelpView(groups), "")
-		}
-	}
-	sections = append(sections, s.Title.Render("Everywhere"), hm.FullHelpView(m.keys.FullHelp()), "",
-		s.Faint.Render("Single-letter keys pause while you type in a field. ? or esc closes."))
-	return s.Dialog.Render(strings.Join(sections, "\n"))
 }

@@ -135,6 +135,7 @@ func Cmds(msg tea.Msg) ([]tea.Cmd, bool) {
 func ForShell(msg tea.Msg) bool {
 	switch msg.(type) {
 	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg, common.GoToMsg, common.BroadcastMsg,
+		common.ClipboardMsg,
 		common.PaymentReceivedMsg, common.PayoutFailedMsg,
 		tea.QuitMsg, tea.InterruptMsg, tea.SuspendMsg:
 		return true
@@ -323,8 +324,8 @@ func (d *Driver) ErrorTexts() []string {
 // Clipboard is the last text the view asked the terminal to copy.
 func (d *Driver) Clipboard() string {
 	for i := len(d.Shell) - 1; i >= 0; i-- {
-		if rv := reflect.ValueOf(d.Shell[i]); rv.Type().Name() == "setClipboardMsg" {
-			return rv.String()
+		if c, ok := d.Shell[i].(common.ClipboardMsg); ok {
+			return c.Text
 		}
 	}
 	return ""

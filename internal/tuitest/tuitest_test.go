@@ -33,7 +33,7 @@ func (c *counter) update(msg tea.Msg) tea.Cmd {
 		if msg.String() == "l" {
 			return tea.Sequence(
 				tea.Batch(func() tea.Msg { return loadedMsg{1} }, func() tea.Msg { return loadedMsg{2} }),
-				tea.SetClipboard("copied"))
+				common.Clipboard("copied"))
 		}
 		if msg.String() == "x" { // its answer asks for itself again, forever
 			return func() tea.Msg { return loadedMsg{-1} }

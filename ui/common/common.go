@@ -155,13 +155,16 @@ type Shown interface {
 	SetShown(shown bool) tea.Cmd
 }
 
-// Action is a palette entry. Run is the message sent to the view that
+// Action is a palette entry. Msg is the message sent to the view that
 // offered it when the action is chosen.
 type Action struct {
 	Title string
 	Help  string
-	Key   string // the key that does the same thing, shown beside it
-	Msg   tea.Msg
+	// Key is the view's own binding that does the same thing: the palette
+	// shows its help key beside the title, and the shell swallows its keys
+	// for roles without Perm. Leave it zero for palette-only actions.
+	Key key.Binding
+	Msg tea.Msg
 	// Danger marks money-moving actions: hidden for roles that may not use
 	// them (the shell decides), always confirmed.
 	Danger bool
@@ -266,6 +269,17 @@ type Refresher interface {
 	Refresh() tea.Cmd
 }
 
+// DigitTaker is optionally implemented by views that are pickers: their
+// list filters as you type, and what people type there is often a number
+// (a bank code). While TakesDigits is true the shell leaves the digits to
+// the view instead of switching tabs with 1…6 ("68" on Banks must find
+// bank 68, not open tab 6 and filter by 8); tab, shift+tab and the palette
+// still switch. A view with a filter box focused gets every key anyway
+// (Capturing).
+type DigitTaker interface {
+	TakesDigits() bool
+}
+
 // QuitGuard is optionally implemented by views holding work that quitting
 // would lose, leave unsure or leave waiting (an unsaved draft, an approval
 // in flight, a batch waiting for approval). When QuitWarning is not empty
@@ -296,4 +310,16 @@ type GoToMsg struct {
 // GoTo returns a command that switches tab and delivers msg there.
 func GoTo(tab string, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg { return GoToMsg{Tab: tab, Msg: msg} }
+}
+
+// ClipboardMsg asks the shell to put Text on the terminal's clipboard
+// (OSC 52, which works over SSH). Views use it rather than
+// tea.SetClipboard, whose unexported message the shell could not route.
+type ClipboardMsg struct {
+	Text string
+}
+
+// Clipboard returns a command that copies text to the terminal's clipboard.
+func Clipboard(text string) tea.Cmd {
+	return func() tea.Msg { return ClipboardMsg{Text: text} }
 }

@@ -84,6 +84,10 @@ func (m *Model) SetSize(w, h int) {
 // Capturing is true while the filter has the cursor.
 func (m *Model) Capturing() bool { return m.picker.Focused() }
 
+// TakesDigits: the tab is a picker, and bank codes are numbers, so a
+// typed digit filters (common.DigitTaker) rather than switching tabs.
+func (m *Model) TakesDigits() bool { return true }
+
 // Refresh asks IntaSend again (the shell's `r`).
 func (m *Model) Refresh() tea.Cmd { return m.picker.Reload() }
 
@@ -91,7 +95,7 @@ type refreshMsg struct{}
 
 // Actions are offered in the command palette.
 func (m *Model) Actions() []common.Action {
-	return []common.Action{{Title: "Refresh bank codes", Help: "ask IntaSend for the bank list again", Key: "r", Msg: refreshMsg{}}}
+	return []common.Action{{Title: "Refresh bank codes", Help: "ask IntaSend for the bank list again", Key: m.keys.Refresh, Msg: refreshMsg{}}}
 }
 
 // ShortHelp is the footer's help for the current state.
@@ -129,7 +133,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case bankpicker.PickedMsg:
 		m.picker.Blur() // the filter stays; tab keys work again
 		m.last = msg.Bank.Code
-		return tea.Batch(tea.SetClipboard(msg.Bank.Code), common.Toast(common.ToastSuccess,
+		return tea.Batch(common.Clipboard(msg.Bank.Code), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s %s: bank code %s (copied)", common.SymOK, msg.Bank.Name, msg.Bank.Code)))
 	case bankpicker.CancelledMsg:
 		return nil

@@ -1,7 +1,6 @@
 package banks
 
 import (
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -93,8 +92,8 @@ func (d *driver) feed(msg tea.Msg) {
 	d.run(cmd)
 }
 
-// isClipboard recognises tea.SetClipboard's (unexported) message.
-func isClipboard(msg tea.Msg) bool { return fmt.Sprintf("%T", msg) == "tea.setClipboardMsg" }
+// isClipboard recognises the shell's clipboard request.
+func isClipboard(msg tea.Msg) bool { _, ok := msg.(common.ClipboardMsg); return ok }
 
 func (d *driver) press(keys ...string) {
 	for _, k := range keys {
@@ -144,10 +143,8 @@ func TestEquityInThreeKeystrokes(t *testing.T) {
 		switch m := m.(type) {
 		case common.ToastMsg:
 			toast = m.Text
-		default:
-			if isClipboard(m) {
-				clip = fmt.Sprint(m)
-			}
+		case common.ClipboardMsg:
+			clip = m.Text
 		}
 	}
 	if !strings.Contains(toast, "Equity Bank: bank code 68") || clip != "68" {

@@ -336,6 +336,6 @@ func (m *Model) copyLink() tea.Cmd {
 		return nil
 	}
 	m.link.copied = true
-	return tea.Batch(tea.SetClipboard(m.link.co.URL),
+	return tea.Batch(common.Clipboard(m.link.co.URL),
 		common.Toast(common.ToastSuccess, common.SymOK+" Link copied (OSC 52)"))
 }

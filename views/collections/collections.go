@@ -152,12 +152,12 @@ type (
 // permission carry it, so the shell hides them from roles without it.
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
-		{Title: "Refresh collections", Help: "poll IntaSend now", Key: "r", Msg: refreshMsg{}},
-		{Title: "Request M-Pesa payment", Help: "STK push to a customer's phone", Key: "p",
+		{Title: "Refresh collections", Help: "poll IntaSend now", Key: m.keys.Refresh, Msg: refreshMsg{}},
+		{Title: "Request M-Pesa payment", Help: "STK push to a customer's phone", Key: m.keys.Push,
 			Msg: openPushMsg{}, Perm: common.PermCollect},
-		{Title: "Create checkout link", Help: "a hosted payment page to send a customer", Key: "l",
+		{Title: "Create checkout link", Help: "a hosted payment page to send a customer", Key: m.keys.Link,
 			Msg: openLinkMsg{}, Perm: common.PermCollect},
-		{Title: "Refund selected payment", Help: "open the Refunds view on this invoice", Key: "R",
+		{Title: "Refund selected payment", Help: "open the Refunds view on this invoice", Key: m.keys.Refund,
 			Msg: refundMsg{}, Perm: common.PermRefund},
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/ui/common"
@@ -190,14 +188,8 @@ func TestCheckoutLink(t *testing.T) {
 		t.Errorf("url %q not shown whole:\n%s", url, d.View())
 	}
 	d.Press("c")
-	var clip tea.Msg
-	for _, m := range d.Shell {
-		if reflect.TypeOf(m).PkgPath() == "charm.land/bubbletea/v2" {
-			clip = m
-		}
-	}
-	if clip == nil || reflect.ValueOf(clip).String() != url {
-		t.Errorf("clipboard got %#v, want %q", clip, url)
+	if clip := d.Clipboard(); clip != url {
+		t.Errorf("clipboard got %q, want %q", clip, url)
 	}
 	if !strings.Contains(d.View(), "copied") {
 		t.Errorf("no copied mark:\n%s", d.View())

@@ -54,6 +54,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onPushDone(msg)
 	case linkDoneMsg:
 		return m.onLinkDone(msg)
+	case common.OpenPaymentMsg:
+		return m.onOpenPayment(msg)
 	}
 	return nil
 }

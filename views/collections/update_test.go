@@ -234,7 +234,7 @@ func TestRefundHandOff(t *testing.T) {
 	// The palette entry does the same, and names its permission.
 	d.Shell = nil
 	for _, a := range d.m.Actions() {
-		if a.Key == "R" {
+		if a.Key.Help().Key == "R" {
 			if a.Perm != common.PermRefund {
 				t.Errorf("refund action perm %q", a.Perm)
 			}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -517,7 +516,7 @@ func TestCopyResults(t *testing.T) {
 	n := len(s.Shell)
 	s.Press("y")
 	for _, m := range s.Shell[n:] {
-		if rv := reflect.ValueOf(m); rv.Type().Name() == "setClipboardMsg" {
+		if _, ok := m.(common.ClipboardMsg); ok {
 			t.Fatalf("an oversized CSV was sent to the clipboard")
 		}
 	}
@@ -706,7 +705,7 @@ func TestNewDraft(t *testing.T) {
 	if d.confirms() != 1 {
 		t.Errorf("an empty draft asked again")
 	}
-	if !slices.ContainsFunc(d.m.Actions(), func(a common.Action) bool { return a.Key == "n" && a.Perm == common.PermInitiate }) {
+	if !slices.ContainsFunc(d.m.Actions(), func(a common.Action) bool { return a.Key.Help().Key == "n" && a.Perm == common.PermInitiate }) {
 		t.Error("no palette action for a new draft")
 	}
 }

@@ -267,19 +267,19 @@ type (
 // shell can also swallow them for roles that lack the permission.
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
-		{Title: "Add payout row", Help: "a new row in the batch being composed", Key: "a", Msg: addRowMsg{}, Perm: common.PermInitiate},
-		{Title: "Import payouts CSV", Help: "rows from a CSV file (≤ 5,000): replace the draft's or append", Key: "i", Msg: importOpenMsg{}, Perm: common.PermImport},
-		{Title: "New payout draft", Help: "start an empty draft (asks first; the current one is discarded)", Key: "n", Msg: newDraftMsg{}, Perm: common.PermInitiate},
-		{Title: "Preview payout batch", Help: "initiate with IntaSend (requires approval): charges and totals", Key: "p",
+		{Title: "Add payout row", Help: "a new row in the batch being composed", Key: m.keys.Add, Msg: addRowMsg{}, Perm: common.PermInitiate},
+		{Title: "Import payouts CSV", Help: "rows from a CSV file (≤ 5,000): replace the draft's or append", Key: m.keys.Import, Msg: importOpenMsg{}, Perm: common.PermImport},
+		{Title: "New payout draft", Help: "start an empty draft (asks first; the current one is discarded)", Key: m.keys.NewDraft, Msg: newDraftMsg{}, Perm: common.PermInitiate},
+		{Title: "Preview payout batch", Help: "initiate with IntaSend (requires approval): charges and totals", Key: m.keys.Preview,
 			Msg: previewMsg{}, Perm: common.PermInitiate},
-		{Title: "Approve payout batch", Help: "send the open batch's money (typed confirmation)", Key: "A",
+		{Title: "Approve payout batch", Help: "send the open batch's money (typed confirmation)", Key: m.keys.Approve,
 			Msg: approveKeyMsg{}, Danger: true, Perm: common.PermApprove},
-		{Title: "Cancel payout batch", Help: "cancel the open batch while it waits for approval", Key: "x",
+		{Title: "Cancel payout batch", Help: "cancel the open batch while it waits for approval", Key: m.keys.CancelBatch,
 			Msg: cancelKeyMsg{}, Danger: true, Perm: common.PermApprove},
-		{Title: "Export payout results CSV", Help: "the open batch's results, one line per payout", Key: "E", Msg: exportKeyMsg{}, Perm: common.PermExport},
-		{Title: "Copy payout results CSV", Help: "to your terminal's clipboard (OSC 52), when small enough", Key: "y", Msg: copyKeyMsg{}, Perm: common.PermExport},
-		{Title: "Pending payout batches", Help: "batches waiting for approval", Key: "P", Msg: pendingMsg{}},
-		{Title: "Open payout batch by tracking id", Help: "a batch initiated elsewhere", Key: "o", Msg: openIDMsg{}},
+		{Title: "Export payout results CSV", Help: "the open batch's results, one line per payout", Key: m.keys.Export, Msg: exportKeyMsg{}, Perm: common.PermExport},
+		{Title: "Copy payout results CSV", Help: "to your terminal's clipboard (OSC 52), when small enough", Key: m.keys.Copy, Msg: copyKeyMsg{}, Perm: common.PermExport},
+		{Title: "Pending payout batches", Help: "batches waiting for approval", Key: m.keys.Pending, Msg: pendingMsg{}},
+		{Title: "Open payout batch by tracking id", Help: "a batch initiated elsewhere", Key: m.keys.OpenID, Msg: openIDMsg{}},
 	}
 }
 

@@ -568,7 +568,7 @@ func (m *Model) copyResults() tea.Cmd {
 	}
 	n := len(b.b.Transactions)
 	b.note = fmt.Sprintf("Results CSV (%d %s) copied to the clipboard", n, text.Plural(n, "row", "rows"))
-	return tea.Batch(tea.SetClipboard(buf.String()),
+	return tea.Batch(common.Clipboard(buf.String()),
 		common.Toast(common.ToastSuccess, common.SymOK+" "+b.note+" (if your terminal allows OSC 52)"),
 		m.record("payout.export", "clipboard", "ok", fmt.Sprintf("%d rows, %d bytes", n, buf.Len())))
 }

@@ -171,6 +171,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.showPending()
 	case openIDMsg:
 		return m.openIDPrompt()
+	case common.OpenBatchMsg:
+		return m.openByID(msg.TrackingID)
 	}
 	return nil
 }

@@ -139,8 +139,8 @@ type (
 // PermRefund, so the shell's one permission check covers it.
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
-		{Title: "Refresh refunds", Help: "reload the refunds list", Key: "r", Msg: refreshMsg{}},
-		{Title: "Find a payment to refund", Help: "look a payment up by invoice id", Key: "f", Msg: openFindMsg{}},
+		{Title: "Refresh refunds", Help: "reload the refunds list", Key: m.keys.Refresh, Msg: refreshMsg{}},
+		{Title: "Find a payment to refund", Help: "look a payment up by invoice id", Key: m.keys.Find, Msg: openFindMsg{}},
 	}
 }
 

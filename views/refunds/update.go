@@ -42,6 +42,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.openFind()
 	case common.OpenRefundMsg:
 		return m.onOpenRefund(msg)
+	case common.OpenChargebackMsg:
+		return m.onOpenChargeback(msg)
 	}
 	return nil
 }
@@ -55,6 +57,16 @@ func (m *Model) onOpenRefund(msg common.OpenRefundMsg) tea.Cmd {
 	}
 	m.find = nil
 	return m.lookup(id, m.keys.Refund.Enabled())
+}
+
+// onOpenChargeback is the palette's hand-off: show that refund's detail.
+// A refund form being filled in stays; the user is told why nothing opened.
+func (m *Model) onOpenChargeback(msg common.OpenChargebackMsg) tea.Cmd {
+	if m.form != nil {
+		return common.Toast(common.ToastWarn, "Not now: a refund form is open (esc closes it)")
+	}
+	m.find = nil
+	return m.openDetail(msg.Refund)
 }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {

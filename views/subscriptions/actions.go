@@ -319,6 +319,6 @@ func (m *Model) copySetup() tea.Cmd {
 	if sb.SetupURL == "" {
 		return nil
 	}
-	return tea.Batch(tea.SetClipboard(sb.SetupURL),
+	return tea.Batch(common.Clipboard(sb.SetupURL),
 		common.Toast(common.ToastInfo, "Setup link copied (if your terminal allows OSC 52): "+sb.SetupURL))
 }

@@ -56,3 +56,10 @@ func (k KeyMap) forRole(admin bool) KeyMap {
 	k.Unsubscribe.SetEnabled(admin)
 	return k
 }
+
+// keyAfter is b pressed after the list key first ("p n": plans, then
+// new): the palette shows both, and the binding still answers to b alone.
+func keyAfter(first string, b key.Binding) key.Binding {
+	b.SetHelp(first+" "+b.Help().Key, b.Help().Desc)
+	return b
+}

@@ -142,15 +142,15 @@ type (
 // (the shell hides them from roles without it).
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
-		{Title: "Refresh subscriptions", Help: "reload plans, customers and subscriptions", Key: "r", Msg: refreshMsg{}},
-		{Title: "Show subscription plans", Key: "p", Msg: showTabMsg{tabPlans}},
-		{Title: "Show subscription customers", Key: "c", Msg: showTabMsg{tabCustomers}},
-		{Title: "Show subscriptions", Key: "s", Msg: showTabMsg{tabSubs}},
-		{Title: "Create subscription plan", Help: "amount every N days, weeks, months or years", Key: "p n",
+		{Title: "Refresh subscriptions", Help: "reload plans, customers and subscriptions", Key: m.keys.Refresh, Msg: refreshMsg{}},
+		{Title: "Show subscription plans", Key: m.keys.Plans, Msg: showTabMsg{tabPlans}},
+		{Title: "Show subscription customers", Key: m.keys.Customers, Msg: showTabMsg{tabCustomers}},
+		{Title: "Show subscriptions", Key: m.keys.Subs, Msg: showTabMsg{tabSubs}},
+		{Title: "Create subscription plan", Help: "amount every N days, weeks, months or years", Key: keyAfter("p", m.keys.Create),
 			Msg: openFormMsg{formPlan}, Perm: common.PermAdmin},
-		{Title: "Create subscription customer", Help: "a subscriber: email and name", Key: "c n",
+		{Title: "Create subscription customer", Help: "a subscriber: email and name", Key: keyAfter("c", m.keys.Create),
 			Msg: openFormMsg{formCustomer}, Perm: common.PermAdmin},
-		{Title: "Create subscription", Help: "a customer on a plan, with a setup link to send them", Key: "s n",
+		{Title: "Create subscription", Help: "a customer on a plan, with a setup link to send them", Key: keyAfter("s", m.keys.Create),
 			Msg: openFormMsg{formSubscription}, Perm: common.PermAdmin},
 	}
 }

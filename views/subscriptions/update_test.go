@@ -479,7 +479,7 @@ func TestLoadError(t *testing.T) {
 	if errs := d.Errors(); len(errs) != 3 {
 		t.Fatalf("%d error panels, want one per list", len(errs))
 	}
-	d.MustShow("✖ could not load (r tries again): intasend GET subscriptions/")
+	d.MustShow("✖ could not load (r tries again): cannot reach IntaSend at 127.0.0.1:1")
 	if h, ok := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); !ok || h.OK {
 		t.Fatal("health not reported as down")
 	}

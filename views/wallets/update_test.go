@@ -561,9 +561,9 @@ func TestActionsAndHelp(t *testing.T) {
 	d := newDriver(t, f.common(), 80, 20).init()
 	perms := map[string]common.Permission{}
 	for _, a := range d.m.Actions() {
-		perms[a.Key] = a.Perm
+		perms[a.Key.Help().Key] = a.Perm
 		d.Feed(a.Msg)
-		if a.Key != "r" && d.m.form == nil {
+		if a.Key.Help().Key != "r" && d.m.form == nil {
 			t.Errorf("action %q opened nothing", a.Title)
 		}
 		d.m.form = nil

@@ -168,12 +168,12 @@ type (
 // one permission check covers keys and palette alike.
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
-		{Title: "Refresh wallets", Help: "reload balances and the chart", Key: "r", Msg: refreshMsg{}},
-		{Title: "Move money between wallets", Help: "intra transfer from the selected wallet", Key: "t",
+		{Title: "Refresh wallets", Help: "reload balances and the chart", Key: m.keys.Refresh, Msg: refreshMsg{}},
+		{Title: "Move money between wallets", Help: "intra transfer from the selected wallet", Key: m.keys.Transfer,
 			Msg: openTransferMsg{}, Danger: true, Perm: common.PermTransfer},
-		{Title: "Fund wallet by M-Pesa", Help: "STK push to a phone, credited to the selected wallet", Key: "f",
+		{Title: "Fund wallet by M-Pesa", Help: "STK push to a phone, credited to the selected wallet", Key: m.keys.Fund,
 			Msg: openFundMsg{}, Perm: common.PermCollect},
-		{Title: "Create working wallet", Help: "a new WORKING wallet", Key: "n",
+		{Title: "Create working wallet", Help: "a new WORKING wallet", Key: m.keys.Create,
 			Msg: openCreateMsg{}, Perm: common.PermAdmin},
 	}
 }

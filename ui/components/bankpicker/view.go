@@ -1,15 +1,14 @@
 package bankpicker
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/table"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // View draws the filter line, the matching banks and a one-line footer,
@@ -74,15 +73,9 @@ func (m Model) footer() string {
 	return n + " · ↑↓ move · enter " + m.keys.Choose.Help().Desc + " · esc " + m.keys.Cancel.Help().Desc
 }
 
-// errText is what a person should read: IntaSend's own words when it
-// answered, otherwise the error.
-func errText(err error) string {
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		return ae.Message()
-	}
-	return err.Error()
-}
+// errText is what a person should read (text.ErrText: IntaSend's own
+// words, or a network failure in words).
+func errText(err error) string { return text.ErrText(err) }
 
 // fit cuts a (possibly styled) line to w cells.
 func fit(s string, w int) string {
