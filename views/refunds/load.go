@@ -113,9 +113,11 @@ func (m *Model) armTimer() tea.Cmd {
 	return m.sched(min(d, refreshMax), refreshTickMsg{gen: m.timerGen})
 }
 
+// anyPending: a PENDING refund may still complete, and an OVERDUE one
+// (held past its time) still settles later, so both keep the reload going.
 func (m *Model) anyPending() bool {
 	for _, r := range m.list.rows {
-		if r.Status == client.RefundPending {
+		if r.Status == client.RefundPending || r.Status == client.RefundOverdue {
 			return true
 		}
 	}
