@@ -458,6 +458,20 @@ func (l *listener) counts() (accepted, rejected int) {
 	return l.accepted, l.rejected
 }
 
+// profileEvents is the profile's event log, newest first: what `events`
+// lists and `events resend` looks an id up in.
+func profileEvents(profile string) ([]loggedEvent, error) {
+	path, err := eventLogPath(profile)
+	if err != nil {
+		return nil, err
+	}
+	es, err := readEventLog(path)
+	if err != nil {
+		return nil, err
+	}
+	return newestFirst(es), nil
+}
+
 // newestFirst sorts a copy of es, most recent first.
 func newestFirst(es []loggedEvent) []loggedEvent {
 	out := slices.Clone(es)
@@ -609,15 +623,11 @@ func newEventsCmd(g *globals) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		path, err := eventLogPath(g.profile)
+		es, err := profileEvents(g.profile)
 		if err != nil {
 			return err
 		}
-		es, err := readEventLog(path)
-		if err != nil {
-			return err
-		}
-		return eventsReport(newestFirst(es)).write(cmd.OutOrStdout(), m)
+		return eventsReport(es).write(cmd.OutOrStdout(), m)
 	}
 	c.AddCommand(newEventsResendCmd(g))
 	return c
@@ -664,19 +674,15 @@ func runResend(cmd *cobra.Command, g *globals, f *resendFlags, id string) error 
 	if err != nil {
 		return err
 	}
-	path, err := eventLogPath(g.profile)
+	es, err := profileEvents(g.profile)
 	if err != nil {
 		return err
 	}
-	es, err := readEventLog(path)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(newestFirst(es), func(e loggedEvent) bool { return e.ID == id })
+	i := slices.IndexFunc(es, func(e loggedEvent) bool { return e.ID == id })
 	if i < 0 {
 		return &exitError{code: exitRefused, err: fmt.Errorf("no event %q in the event log (malipo events lists them)", printable(id))}
 	}
-	e := newestFirst(es)[i]
+	e := es[i]
 	body, h := replay(e, envOr(f.challenge, envWebhookChallenge), envOr(f.secret, envWebhookSecret))
 	r := forward(cmd.Context(), noRedirects(), target, body, h)
 	fmt.Fprintln(cmd.OutOrStdout(), printable(fmt.Sprintf("%s → %s  %s", e.ID, redactedURL(target), r)))
