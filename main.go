@@ -1,98 +1,11 @@
-// Command malipo is a terminal console for IntaSend merchants.
-//
-// main.go holds the command tree and global flags; each command's wiring
-// lives in a cmd_*.go file beside it. Nothing else belongs in package main.
+// Command malipo is a terminal console for IntaSend merchants. The command
+// line lives in package cmd; this file only runs it.
 package main
 
 import (
-	"fmt"
 	"os"
 
-	"github.com/spf13/cobra"
-
-	"github.com/malipo/malipo/client"
-	"github.com/malipo/malipo/ui"
+	"github.com/malipo/malipo/cmd"
 )
 
-// globals are the flags every command shares (design §4).
-type globals struct {
-	profile      string
-	baseURL      string
-	noColor      bool
-	allowLiveEnv bool
-	noMouse      bool
-	notifyAbove  amountFlag
-}
-
-// shellOptions adds the console flags every command that opens a console
-// shares (--no-mouse, --notify-above) to o.
-func (g *globals) shellOptions(o ui.Options) ui.Options {
-	o.NoMouse, o.NotifyAbove = g.noMouse, g.notifyAbove.a
-	return o
-}
-
-// amountFlag is a flag holding an amount in KES, parsed exactly
-// (client.ParseAmount: "10000", "10,000", "KES 10,000.50"; never a float).
-type amountFlag struct{ a client.Amount }
-
-func (f *amountFlag) String() string { return f.a.Decimal() }
-func (f *amountFlag) Type() string   { return "AMOUNT" }
-func (f *amountFlag) Set(s string) error {
-	a, err := client.ParseAmount(s)
-	if err != nil {
-		return err
-	}
-	if a < 0 {
-		return fmt.Errorf("%q: a threshold cannot be negative (0 turns notifications off)", s)
-	}
-	f.a = a
-	return nil
-}
-
-// defaultNotifyAbove is the payment that rings the bell unless
-// --notify-above says otherwise.
-const defaultNotifyAbove = 10_000
-
-func main() {
-	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "malipo:", err)
-		os.Exit(exitCode(err))
-	}
-}
-
-// newRootCmd builds the command tree. cobra gives us subcommands, help and
-// flag parsing that people know from kubectl and gh, so we do not hand-roll it.
-func newRootCmd() *cobra.Command {
-	g := &globals{notifyAbove: amountFlag{client.Units(defaultNotifyAbove)}}
-	root := &cobra.Command{
-		Use:           "malipo",
-		Short:         "A terminal console for IntaSend merchants",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConsole(cmd, g)
-		},
-	}
-	pf := root.PersistentFlags()
-	pf.StringVar(&g.profile, "profile", "default", "profile whose keys and settings to use")
-	pf.StringVar(&g.baseURL, "base-url", "", "IntaSend API base `URL` (e.g. http://127.0.0.1:8089/api/v1/ for a malipo sim)")
-	pf.BoolVar(&g.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
-	pf.BoolVar(&g.noMouse, "no-mouse", false, "leave the mouse to the terminal (no clicks or wheel in the console)")
-	pf.Var(&g.notifyAbove, "notify-above", "ring the bell for payments of at least this many KES, and for failed payouts (0: payments never ring)")
-	pf.BoolVar(&g.allowLiveEnv, "allow-live-env", false, "accept live keys from MALIPO_* environment variables")
-	root.AddCommand(
-		newDemoCmd(g),
-		newSimCmd(g),
-		newLoginCmd(g),
-		newLogoutCmd(g),
-		newDeviceCmd(g),
-		newPayoutsCmd(g),
-		newServeCmd(g),
-		newDoctorCmd(g),
-		newExplainCmd(),
-	)
-	root.AddCommand(newReadCmds(g)...)
-	root.AddCommand(newEventCmds(g)...)
-	return root
-}
+func main() { os.Exit(cmd.Main()) }

@@ -21,8 +21,8 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/demo"
 	"github.com/malipo/malipo/payout"
-	"github.com/malipo/malipo/ui"
 )
 
 // testUser is a person with a fresh ed25519 key.
@@ -65,7 +65,7 @@ type testServer struct {
 	auditPath string
 	auditPub  ed25519.PublicKey // verifies the log, as verify-audit does
 	journal   *payout.Journal
-	demo      *ui.Demo
+	demo      *demo.Backend
 	logs      *syncBuf
 }
 
@@ -88,7 +88,7 @@ func startServerSim(t testing.TB, users []testUser, simMut func(*sim.Options), m
 	if simMut != nil {
 		simMut(so)
 	}
-	d, err := ui.StartDemo(ui.DemoOptions{Sim: so})
+	d, err := demo.Start(demo.Options{Sim: so})
 	if err != nil {
 		t.Fatal(err)
 	}

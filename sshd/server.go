@@ -20,9 +20,9 @@ import (
 	wishrecover "charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/malipo/malipo/app"
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
-	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/userdir"
 )
@@ -411,7 +411,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	// Bubble Tea quits on SIGINT/SIGTERM by default; in a server that
 	// would end every session at once, skipping the drain.
 	extra := append(bm.MakeOptions(sess), tea.WithoutSignalHandler())
-	opts := ui.ProgramOptions(ctx, ui.RunOptions{NoColor: s.cfg.NoColor, Extra: extra})
+	opts := app.ProgramOptions(ctx, app.RunOptions{NoColor: s.cfg.NoColor, Extra: extra})
 	p := tea.NewProgram(sm, opts...)
 	ls := &liveSession{p: p, id: id, end: sm.end}
 	if why := s.admit(ls); why != "" {
@@ -437,7 +437,7 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 // console builds the shell for one user on the shared backend.
 // files is the user's folder (nil when the server has none); the caller
 // closes it after the console.
-func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *ui.Model {
+func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *app.Model {
 	c := &common.Common{Ctx: ctx,
 		Client: s.cfg.Client, Profile: s.cfg.Profile, Mode: s.cfg.Mode,
 		Role: id.Role, User: id.Name, FourEyes: s.cfg.FourEyes,
@@ -447,7 +447,7 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
 		Files:   files,
 	}
-	opts := ui.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID, NoMouse: s.cfg.NoMouse, NotifyAbove: s.cfg.NotifyAbove}
+	opts := app.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID, NoMouse: s.cfg.NoMouse, NotifyAbove: s.cfg.NotifyAbove}
 	if s.cfg.Journal != nil {
 		// The same journal for everyone (pending batches are shared),
 		// recording this user as the initiator; drafts stay per user.
@@ -455,7 +455,7 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 	}
 	// The current file's policy, so a SIGHUP applies to open sessions too.
 	opts.Policy = func() *payout.Policy { return s.users.Load().Policy() }
-	return ui.New(c, opts)
+	return app.New(c, opts)
 }
 
 // watchResize forwards window changes, as wish's bubbletea middleware

@@ -13,9 +13,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/malipo/malipo/app"
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
-	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
 	"github.com/malipo/malipo/views/banks"
@@ -24,7 +24,7 @@ import (
 // host wraps the real shell so the test can read the whole screen and
 // see the clipboard request race-free.
 type host struct {
-	shell *ui.Model
+	shell *app.Model
 	clip  string
 }
 
@@ -86,7 +86,7 @@ func TestInShell(t *testing.T) {
 	}
 	cache := bankpicker.NewCache(bankpicker.WithPath(filepath.Join(t.TempDir(), "bank-codes-ke.json")), bankpicker.WithClock(clock.Now))
 	c := &common.Common{Client: cl, Profile: "test", Mode: common.ModeSandbox, Now: clock.Now}
-	shell := ui.New(c, ui.Options{Views: func(c *common.Common) []common.View {
+	shell := app.New(c, app.Options{Views: func(c *common.Common) []common.View {
 		return []common.View{banks.NewWithCache(c, cache), banks.NewWithCache(c, cache)}
 	}})
 	tm := teatest.NewTestModel(t, &host{shell: shell}, teatest.WithInitialTermSize(100, 30),

@@ -10,23 +10,23 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/malipo/malipo/app"
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/payout"
-	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
 	"github.com/malipo/malipo/views/payouts"
 )
 
-// These tests run the view inside the real shell (package ui), so the
+// These tests run the view inside the real shell (package app), so the
 // confirmation dialog, its Cancel default, the typed total and the role
 // checks are the shell's own, not a test double's.
 
 type shell struct {
 	t    *testing.T
-	m    *ui.Model
+	m    *app.Model
 	srv  *sim.Server
 	msgs chan tea.Msg
 	quit bool // the shell asked the program to quit
@@ -47,7 +47,7 @@ func newShell(t *testing.T, role string) *shell {
 	}
 	t.Cleanup(func() { j.Close() })
 	cm := &common.Common{Client: c, Profile: "test", Mode: common.ModeSandbox, Role: role, Now: sm.Clock.Now}
-	m := ui.New(cm, ui.Options{Views: func(c *common.Common) []common.View {
+	m := app.New(cm, app.Options{Views: func(c *common.Common) []common.View {
 		return []common.View{payouts.New(c, payouts.WithJournal(j), payouts.WithBankCache(bankpicker.NewCache(bankpicker.WithPath(""))))}
 	}})
 	s := &shell{t: t, m: m, srv: srv, msgs: make(chan tea.Msg, 1024)}
@@ -250,7 +250,7 @@ func TestShellCtrlCInApprovalAsks(t *testing.T) {
 		t.Fatalf("quit %v, approvals %d", s.quit, s.approvals())
 	}
 	var out strings.Builder
-	ui.PrintExitNotes(&out, s.m.ExitNotes())
+	app.PrintExitNotes(&out, s.m.ExitNotes())
 	if got := out.String(); !strings.HasPrefix(got, "malipo: Payout batch ") || !strings.Contains(got, "(KES 1,000.00, tracking ") ||
 		!strings.HasSuffix(got, "is waiting for approval; it stays in Payouts → Pending (P).\n") {
 		t.Errorf("exit notes %q", got)

@@ -10,17 +10,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/malipo/malipo/app"
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
-	"github.com/malipo/malipo/ui"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/views/refunds"
 )
 
 // host wraps the real shell in a tea.Program so a test can read the
 // whole screen race-free (the output stream holds only changed cells).
-type host struct{ shell *ui.Model }
+type host struct{ shell *app.Model }
 
 func (h *host) Init() tea.Cmd { return h.shell.Init() }
 
@@ -45,7 +45,7 @@ func TestInShell(t *testing.T) {
 		tuitest.WithClientOptions(client.WithRetry(client.DefaultRetry)))
 	srv := sm.Server
 	c := &common.Common{Client: sm.Client, Profile: "test", Mode: common.ModeSandbox, Role: common.RoleSupport, Now: sm.Clock.Now}
-	shell := ui.New(c, ui.Options{Views: func(c *common.Common) []common.View { return []common.View{refunds.New(c)} }})
+	shell := app.New(c, app.Options{Views: func(c *common.Common) []common.View { return []common.View{refunds.New(c)} }})
 	tm := teatest.NewTestModel(t, &host{shell: shell}, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	t.Cleanup(func() { _ = tm.Quit() })

@@ -2,11 +2,12 @@ package wallets
 
 import (
 	"fmt"
-	uiform "github.com/malipo/malipo/ui/components/form"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	uiform "github.com/malipo/malipo/ui/components/form"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"

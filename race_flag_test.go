@@ -1,6 +1,0 @@
-//go:build race
-
-package main
-
-// raceEnabled: memory figures mean nothing under the race detector.
-const raceEnabled = true
