@@ -64,7 +64,7 @@ func hasChart(frame string) bool { return hasWallets(frame) && strings.Contains(
 func loaded(m *Model) bool { return hasChart(m.Render()) }
 
 // BenchmarkShellRender is one full frame (View) of the console showing the
-// loaded wallets view at 120x40 (design §11: ≤ 1 ms per frame).
+// loaded wallets view at 120x40 (docs/design.md §11: ≤ 1 ms per frame).
 func BenchmarkShellRender(b *testing.B) {
 	_, cl := newSim(b)
 	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Now: func() time.Time { return fixedNow }}
@@ -93,7 +93,7 @@ func BenchmarkShellRenderPalette(b *testing.B) {
 }
 
 // BenchmarkDemoFirstFrame is `malipo demo` from nothing to the first full
-// frame (design §11: ≤ 150 ms): start the seeded simulator on a loopback
+// frame (docs/design.md §11: ≤ 150 ms): start the seeded simulator on a loopback
 // listener with the live generator, build the client and the shell, run
 // Init's commands against it over HTTP, and stop at the first View that
 // shows the wallets' balances and the 14-day chart. "balances-ms" is when

@@ -4,7 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 )
 
-// KeyMap is the shell's one keymap (design §8). Help, the `?` overlay, the
+// KeyMap is the shell's one keymap (docs/design.md §8). Help, the `?` overlay, the
 // palette's key hints and docs/keys.md are all generated from it, so a key
 // changed here changes everywhere.
 type KeyMap struct {
@@ -20,7 +20,7 @@ type KeyMap struct {
 	ForceQuit key.Binding
 }
 
-// DefaultKeyMap returns the keys of design §8. A function, not a global, so
+// DefaultKeyMap returns the keys of docs/design.md §8. A function, not a global, so
 // no session can change another's bindings.
 func DefaultKeyMap() KeyMap {
 	k := KeyMap{

@@ -20,7 +20,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
-// Minimum terminal size the console lays out for (design §8).
+// Minimum terminal size the console lays out for (docs/design.md §8).
 const (
 	MinWidth  = 80
 	MinHeight = 24
@@ -147,7 +147,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // initViews starts the active view only. The others start when first
-// shown: a hidden view would pause its polling anyway (design §8), and
+// shown: a hidden view would pause its polling anyway (docs/design.md §8), and
 // fetching six screens' data at once slowed the first frame and would cost
 // every SSH session six loads it may never look at.
 func (m *Model) initViews() tea.Cmd {

@@ -6,7 +6,7 @@ import (
 
 // ownedMsg is a message produced by a command one view returned. The shell
 // wraps every view's commands so that their results find their way back to
-// that view even while it is hidden (design §8), and so the shell knows which
+// that view even while it is hidden (docs/design.md §8), and so the shell knows which
 // view asked for a confirmation. Routing by owner, not by type, matters:
 // views share component messages (bankpicker.PickedMsg in Banks and in the
 // payout composer), and a pick in one must not fill the other's form.

@@ -101,7 +101,7 @@ var routeless = map[string]string{
 // sources: none may use a Bubble Tea command the shell cannot route.
 func TestViewsMakeOnlyRoutableCommands(t *testing.T) {
 	fset := token.NewFileSet()
-	for _, root := range []string{"../views", "components", "common"} {
+	for _, root := range []string{"../views", "../ui/components", "../ui/common"} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return err

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 )
 
-// Bank is a PesaLink destination bank (contract §2.5). Codes are strings.
+// Bank is a PesaLink destination bank (docs/intasend-api.md §2.5). Codes are strings.
 type Bank struct {
 	Name string `json:"bank_name"`
 	Code string `json:"bank_code"`

@@ -31,7 +31,7 @@ func BenchmarkInitiate5000(b *testing.B) {
 	}
 }
 
-// BenchmarkStatusQueries1000 is design §11's client figure: 1,000
+// BenchmarkStatusQueries1000 is docs/design.md §11's client figure: 1,000
 // sequential status queries over one keep-alive connection per op.
 func BenchmarkStatusQueries1000(b *testing.B) {
 	const n = 1000

@@ -1,5 +1,5 @@
 // Package client is a typed client for the IntaSend REST API
-// (../shared/intasend-api.md is the contract). It imports nothing else of
+// (docs/intasend-api.md is the contract). It imports nothing else of
 // malipo's. Amounts are exact (Amount, integer cents); reads and status
 // queries are retried with jittered backoff; money-moving calls never are.
 package client

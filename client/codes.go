@@ -43,7 +43,7 @@ const (
 )
 
 // codes is the table. Sources: IntaSend's send-money status list
-// (contract §4), the simulator's documented scenarios, Safaricom's
+// (docs/intasend-api.md §4), the simulator's documented scenarios, Safaricom's
 // Daraja STK result codes and ISO 8583 card response codes.
 var codes = []CodeInfo{
 	{Code: BatchNew, Kind: KindBatch, Status: "Preview and approve", Words: "reading the file", Moved: movedNo,

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Invoice states (contract §4).
+// Invoice states (docs/intasend-api.md §4).
 const (
 	InvoicePending    = "PENDING"
 	InvoiceProcessing = "PROCESSING"
@@ -254,7 +254,7 @@ const (
 	CustomerPays = "CUSTOMER-PAYS"
 )
 
-// CheckoutRequest creates a hosted checkout page (contract §2.2).
+// CheckoutRequest creates a hosted checkout page (docs/intasend-api.md §2.2).
 // PublicKey is filled in by Checkout.
 type CheckoutRequest struct {
 	PublicKey    string `json:"public_key"`

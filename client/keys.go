@@ -14,7 +14,7 @@ const (
 	Live    Env = "live"
 )
 
-// Base URLs the official SDKs use (contract §1.1).
+// Base URLs the official SDKs use (docs/intasend-api.md §1.1).
 const (
 	SandboxBaseURL = "https://sandbox.intasend.com/api/v1/"
 	LiveBaseURL    = "https://payment.intasend.com/api/v1/"

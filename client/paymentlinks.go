@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// PaymentLink is a reusable payment page (contract §2.3).
+// PaymentLink is a reusable payment page (docs/intasend-api.md §2.3).
 type PaymentLink struct {
 	ID           string    `json:"id"`
 	Title        string    `json:"title"`

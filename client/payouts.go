@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Payout providers (the OAS enum, contract §2.4).
+// Payout providers (the OAS enum, docs/intasend-api.md §2.4).
 const (
 	MPesaB2C    = "MPESA-B2C"
 	MPesaB2B    = "MPESA-B2B"
@@ -25,7 +25,7 @@ const (
 	TillNumber = "TillNumber"
 )
 
-// Batch status codes (contract §4).
+// Batch status codes (docs/intasend-api.md §4).
 const (
 	BatchNew             = "BP101"
 	BatchFailed          = "BF102"
@@ -41,7 +41,7 @@ const (
 	BatchEnded           = "BE111"
 )
 
-// Transaction status codes (contract §4). Only TS100 is paid and only
+// Transaction status codes (docs/intasend-api.md §4). Only TS100 is paid and only
 // TF103, TF106 and TC108 are known not to have paid: an F in the code is no
 // proof (TF104 is results still processing, TF105 a status nobody can
 // determine).
@@ -343,7 +343,7 @@ func (c *Client) approvalBody(b *Batch) (json.RawMessage, error) {
 }
 
 // ApprovePayout approves a batch by echoing IntaSend's initiate response
-// back (contract §2.4), its nonce signed when the client has a device key.
+// back (docs/intasend-api.md §2.4), its nonce signed when the client has a device key.
 // It is never retried; use ApproveOnce to recover from ambiguous failures.
 func (c *Client) ApprovePayout(ctx context.Context, b *Batch) (*Batch, error) {
 	if b == nil || b.TrackingID == "" {

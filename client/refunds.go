@@ -18,7 +18,7 @@ const (
 	ReasonOther       = "Other"
 )
 
-// Refund statuses (contract §4).
+// Refund statuses (docs/intasend-api.md §4).
 const (
 	RefundPending   = "PENDING"
 	RefundCancelled = "CANCELLED"

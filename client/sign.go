@@ -13,7 +13,7 @@ import (
 )
 
 // Signer signs a send-money approval nonce with a device's private key
-// (contract §3). The console gets one from the keystore without learning
+// (docs/intasend-api.md §3). The console gets one from the keystore without learning
 // where the key lives.
 type Signer interface {
 	SignNonce(nonce string) (string, error)

@@ -5,7 +5,7 @@ import (
 	"net/url"
 )
 
-// TransactionFilter narrows GET transactions/ (contract §2.7). Empty fields
+// TransactionFilter narrows GET transactions/ (docs/intasend-api.md §2.7). Empty fields
 // are not sent.
 type TransactionFilter struct {
 	TransType string // SALE, PAYOUT, CHARGE, …

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Wallet types (contract §2.6): every account has one SETTLEMENT wallet;
+// Wallet types (docs/intasend-api.md §2.6): every account has one SETTLEMENT wallet;
 // WORKING wallets are sub-accounts created through the API.
 const (
 	WalletSettlement = "SETTLEMENT"

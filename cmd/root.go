@@ -13,7 +13,7 @@ import (
 	"github.com/malipo/malipo/client"
 )
 
-// globals are the flags every command shares (design §4).
+// globals are the flags every command shares (docs/design.md §4).
 type globals struct {
 	profile      string
 	baseURL      string

@@ -481,7 +481,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 	}
 }
 
-// TestServeLoad is design §11's SSH figure: 50 concurrent sessions, each
+// TestServeLoad is docs/design.md §11's SSH figure: 50 concurrent sessions, each
 // switching tabs, against `malipo serve --demo` in its own process (so its
 // RSS is the server's alone). It takes about half a minute, so it runs
 // only with MALIPO_SSH_LOAD=1:
@@ -598,10 +598,10 @@ func TestServeLoad(t *testing.T) {
 	t.Logf("server RSS: idle %d MB, %d sessions logged in %d MB, peak sampled %d MB, VmHWM %d MB",
 		idleRSS/1024, sessions, loggedIn/1024, peakRSS/1024, hwm/1024)
 	if hwm > 300*1024 {
-		t.Errorf("server peak RSS %d MB > 300 MB (design §11)", hwm/1024)
+		t.Errorf("server peak RSS %d MB > 300 MB (docs/design.md §11)", hwm/1024)
 	}
 	if pct(0.99) > 50*time.Millisecond {
-		t.Errorf("p99 keypress-to-frame %s > 50 ms (design §11)", pct(0.99))
+		t.Errorf("p99 keypress-to-frame %s > 50 ms (docs/design.md §11)", pct(0.99))
 	}
 }
 

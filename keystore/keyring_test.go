@@ -30,7 +30,7 @@ func TestKeyringRoundTrip(t *testing.T) {
 	if err := st.Save(ctx, "p1", want); err != nil {
 		t.Fatal(err)
 	}
-	// The entries are named as design §7 says, one per secret.
+	// The entries are named as docs/design.md §7 says, one per secret.
 	for user, v := range map[string]string{"p1/secret-key": testSecret, "p1/publishable-key": testPub, "p1/device-key": dev} {
 		got, err := keyring.Get(KeyringService, user)
 		if err != nil || got != v {

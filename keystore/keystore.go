@@ -1,5 +1,5 @@
 // Package keystore keeps malipo's secrets: a profile's IntaSend API keys and
-// the RSA device key that signs payout approvals (design §7).
+// the RSA device key that signs payout approvals (docs/design.md §7).
 //
 // Secrets live in one of three explicit backends:
 //   - keyring (default): the OS keyring through github.com/zalando/go-keyring,

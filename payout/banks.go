@@ -48,7 +48,7 @@ func (b *Banks) List() []client.Bank {
 }
 
 // DefaultBanks is the built-in list used when IntaSend's cannot be fetched:
-// the OpenAPI schema's bank_code enum (contract §2.5) with the names
+// the OpenAPI schema's bank_code enum (docs/intasend-api.md §2.5) with the names
 // IntaSend's bank-codes endpoint gives them (the simulator serves the same
 // list; a test keeps the two in step).
 // It is built once and never changes, so it is shared.

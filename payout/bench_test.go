@@ -22,7 +22,7 @@ func file5000() []byte {
 	return b.Bytes()
 }
 
-// BenchmarkImportValidate5000: design §11 target ≤ 10 ms.
+// BenchmarkImportValidate5000: docs/design.md §11 target ≤ 10 ms.
 func BenchmarkImportValidate5000(b *testing.B) {
 	data := file5000()
 	b.SetBytes(int64(len(data)))

@@ -31,7 +31,7 @@ import (
 const (
 	DefaultIdle  = 15 * time.Minute
 	DefaultGrace = 30 * time.Second
-	// Caps on open consoles: 50 sessions cost about 150 MB (design §11).
+	// Caps on open consoles: 50 sessions cost about 150 MB (docs/design.md §11).
 	DefaultMaxSessions        = 200
 	DefaultMaxSessionsPerUser = 5
 	// DefaultHandshakeTimeout bounds how long an unauthenticated

@@ -1,4 +1,4 @@
-// Package sshd serves the malipo console over SSH (design §10, issue 7):
+// Package sshd serves the malipo console over SSH (docs/design.md §10, issue 7):
 // public-key logins checked against a users file, a role per user, one
 // Bubble Tea program per session on a shared IntaSend client, an
 // append-only audit log, app-level idle logout, panic isolation and a

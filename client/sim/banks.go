@@ -1,6 +1,6 @@
 package sim
 
-// Bank codes (contract §2.5): GET send-money/bank-codes/ke/, no Bearer.
+// Bank codes (docs/intasend-api.md §2.5): GET send-money/bank-codes/ke/, no Bearer.
 //
 // Names are IntaSend's own, as its Flutter SDK (IntaSend/intasend_flutter)
 // lists them, typos and old names included ("Standard Charted Bank KE",

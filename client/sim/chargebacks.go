@@ -1,6 +1,6 @@
 package sim
 
-// Chargebacks, i.e. refunds (contract §2.8): POST chargebacks/,
+// Chargebacks, i.e. refunds (docs/intasend-api.md §2.8): POST chargebacks/,
 // GET chargebacks/, GET chargebacks/{id}/.
 //
 // Behaviour:

@@ -1,6 +1,6 @@
 package sim
 
-// Collections (contract §2.2): POST payment/mpesa-stk-push/ (Bearer),
+// Collections (docs/intasend-api.md §2.2): POST payment/mpesa-stk-push/ (Bearer),
 // POST payment/status/, POST checkout/ and POST checkout/details/
 // (publishable key only).
 //
@@ -52,7 +52,7 @@ import (
 // clearingDelay is how long a collection stays CLEARING before it can be spent.
 const clearingDelay = time.Minute
 
-// stkMax is M-Pesa's per-transaction collection limit (contract §5 Limits).
+// stkMax is M-Pesa's per-transaction collection limit (docs/intasend-api.md §5 Limits).
 var stkMax = client.Units(150_000)
 
 // methods is the OAS payment method / provider enum.

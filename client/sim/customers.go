@@ -1,6 +1,6 @@
 package sim
 
-// Payment customers (contract §2.9): GET customers/, GET customers/{id}/
+// Payment customers (docs/intasend-api.md §2.9): GET customers/, GET customers/{id}/
 // and, as the Python SDK calls it, GET customers/{id}/transactions/.
 // Customers are created implicitly by STK pushes and checkout payments.
 

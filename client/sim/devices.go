@@ -10,7 +10,7 @@ import (
 	"github.com/malipo/malipo/client"
 )
 
-// Registered devices (contract §3, the legacy PSD2 scheme IntaSend's docs
+// Registered devices (docs/intasend-api.md §3, the legacy PSD2 scheme IntaSend's docs
 // still describe). A batch initiated with a registered device_id approves
 // only when its nonce field carries the lower-case hex RSASSA-PKCS1-v1_5
 // SHA-256 signature of the nonce, made with that device's private key.

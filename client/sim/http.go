@@ -109,7 +109,7 @@ func (c *reqCtx) run(h handler) {
 	c.flush()
 }
 
-// authenticate applies IntaSend's rules (contract §1.2). The 401 bodies are
+// authenticate applies IntaSend's rules (docs/intasend-api.md §1.2). The 401 bodies are
 // DRF's, which is what IntaSend answers.
 func (c *reqCtx) authenticate(mode authMode) bool {
 	switch mode {

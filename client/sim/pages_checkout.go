@@ -198,7 +198,7 @@ func (s *Server) donePage(co *checkout, inv *invoice) page {
 }
 
 // returnURL is co's redirect_url with what IntaSend adds after a payment
-// (contract §2.2): tracking_id (the invoice id), signature and checkout_id,
+// (docs/intasend-api.md §2.2): tracking_id (the invoice id), signature and checkout_id,
 // which the shop checks with payment/status/. The url's own query is kept.
 // "" without a redirect_url.
 func returnURL(co *checkout, inv *invoice) string {

@@ -1,6 +1,6 @@
 package sim
 
-// Payment links (contract §2.3): GET/POST paymentlinks/,
+// Payment links (docs/intasend-api.md §2.3): GET/POST paymentlinks/,
 // GET/PUT paymentlinks/{id}/. Their url is absolute (<host>/pay/<id>/), as
 // IntaSend's dashboard shows it; customers pay there (pages_link.go).
 

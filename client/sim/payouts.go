@@ -9,7 +9,7 @@ import (
 	"github.com/malipo/malipo/client"
 )
 
-// Send money (contract §2.4, §3, §4): initiate → approve → BP104…BP110 →
+// Send money (docs/intasend-api.md §2.4, §3, §4): initiate → approve → BP104…BP110 →
 // BC100, each transaction TP101 → TP102 → TS100 | TF106, wallets moving as
 // they settle. Validation of initiate bodies is in payouts_validate.go; the
 // state machine is startBatch and settlePayout below.
@@ -84,7 +84,7 @@ var magicBatchScenarios = map[string]string{
 // MaxBatchTransactions is IntaSend's tested batch ceiling (GB send-payments).
 const MaxBatchTransactions = 5000
 
-// Batch status texts (contract §4, DOCS send-money-events).
+// Batch status texts (docs/intasend-api.md §4, DOCS send-money-events).
 var batchStatusText = map[string]string{
 	// BP101 "new batch, reading in progress": the GB sample pairs it with
 	// "Preview and approve" and a nonce, so it is approvable (below).

@@ -13,7 +13,7 @@ import (
 	"github.com/malipo/malipo/client"
 )
 
-// Validation of send-money/initiate/ (contract §2.4, OAS
+// Validation of send-money/initiate/ (docs/intasend-api.md §2.4, OAS
 // SendMoneyInitiateCreate). Messages and codes follow DRF's wording
 // ("This field is required.", "\"X\" is not a valid choice.") in the
 // drf-standardized-errors shape; details add what a person needs to fix it.

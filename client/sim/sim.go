@@ -1,5 +1,5 @@
 // Package sim is an in-process IntaSend: an http.Handler serving the
-// /api/v1/ endpoints of ../shared/intasend-api.md with IntaSend's auth rules,
+// /api/v1/ endpoints of docs/intasend-api.md with IntaSend's auth rules,
 // validation, error shapes, pagination and state machines. It backs demo
 // mode, every test, and `malipo sim`.
 //

@@ -1,6 +1,6 @@
 package sim
 
-// Subscriptions (contract §2.9): subscriptions-plans/, subscriptions-customers/,
+// Subscriptions (docs/intasend-api.md §2.9): subscriptions-plans/, subscriptions-customers/,
 // subscriptions/ (+ {id}/unsubscribe/, {id}/transactions/ as wallet transactions).
 //
 // Behaviour: a new subscription is PENDING with a setup_url; the simulated

@@ -1,6 +1,6 @@
 package sim
 
-// Account transactions (contract §2.7): GET transactions/ across every
+// Account transactions (docs/intasend-api.md §2.7): GET transactions/ across every
 // wallet, GET transactions/{id}/.
 
 import (

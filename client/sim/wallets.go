@@ -1,6 +1,6 @@
 package sim
 
-// Wallets (contract §2.6): GET/POST wallets/, GET wallets/{id}/,
+// Wallets (docs/intasend-api.md §2.6): GET/POST wallets/, GET wallets/{id}/,
 // GET wallets/{id}/transactions/, POST wallets/{id}/intra_transfer/.
 // This file also holds the validation helpers the other sim-A areas share.
 

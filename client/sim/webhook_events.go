@@ -22,7 +22,7 @@ package sim
 // PROCESSING inside one clock event) were never visible to any reader and
 // are skipped, so every other invoice delivers what it always did.
 //
-// Payloads are IntaSend's (contract §2.10, appendix A.2, A.3, A.6): the
+// Payloads are IntaSend's (docs/intasend-api.md §2.10, appendix A.2, A.3, A.6): the
 // collection event is the invoice flattened to the top level, the send-money
 // event the batch status object, the chargeback event the chargeback object,
 // each with the account's "challenge" added. The body is rendered once, when

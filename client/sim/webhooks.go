@@ -8,7 +8,7 @@ package sim
 // blocks the API, a test steps a ManualClock and calls DeliverDue to see each
 // attempt, and `malipo sim` runs DeliverDue in a loop (RunWebhooks).
 //
-// Policy, from IntaSend's webhook docs (contract §2.10):
+// Policy, from IntaSend's webhook docs (docs/intasend-api.md §2.10):
 //   - One attempt when the event happens, then "five more times with
 //     exponential delays", the first after 5 minutes, then 20: each delay is
 //     four times the last, so retries come 5m, 20m, 1h20m, 5h20m and 21h20m

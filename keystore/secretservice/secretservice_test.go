@@ -65,7 +65,7 @@ func TestRoundTrip(t *testing.T) {
 	if err := st.Save(ctx, name, want); err != nil {
 		t.Fatal(err)
 	}
-	// Stored as design §7 names them, readable by go-keyring directly.
+	// Stored as docs/design.md §7 names them, readable by go-keyring directly.
 	if got, err := keyring.Get(keystore.KeyringService, name+"/device-key"); err != nil || got != string(pemText) {
 		t.Fatalf("device-key entry: %v (equal %v)", err, got == string(pemText))
 	}

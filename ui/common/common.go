@@ -128,7 +128,7 @@ func (c *Common) After(d time.Duration, msg tea.Msg) tea.Cmd {
 	return Tick(c.Context(), d, func(time.Time) tea.Msg { return msg })
 }
 
-// View is one screen of the console (design §8). The shell routes global
+// View is one screen of the console (docs/design.md §8). The shell routes global
 // keys first, then messages to the active view; data messages (those a view
 // produced with its own commands) reach it even while it is hidden.
 type View interface {
@@ -172,7 +172,7 @@ type Action struct {
 	Perm Permission
 }
 
-// Permission names what a role may do (design §10). The shell checks it in
+// Permission names what a role may do (docs/design.md §10). The shell checks it in
 // one place so no view can bypass it.
 type Permission string
 

@@ -1,6 +1,6 @@
 package common
 
-// Roles of design §10, each a superset of the one before.
+// Roles of docs/design.md §10, each a superset of the one before.
 const (
 	RoleViewer   = "viewer"   // balances, collections
 	RoleSupport  = "support"  // + STK push, checkout links, refunds

@@ -1,4 +1,4 @@
-// Package payouts is the console's Payouts screen (design §9): compose a
+// Package payouts is the console's Payouts screen (docs/design.md §9): compose a
 // batch of up to 5,000 payouts by hand or from CSV, with every row
 // validated as it is typed; preview it (IntaSend's initiate with
 // requires_approval YES: charges, totals, whether the wallet covers it);
@@ -174,7 +174,7 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	return m
 }
 
-// applyPerms unbinds the keys this session's role may not use (design §8:
+// applyPerms unbinds the keys this session's role may not use (docs/design.md §8:
 // unbound, not merely refused).
 func (m *Model) applyPerms() {
 	k := &m.keys

@@ -34,7 +34,7 @@ func benchModel(b *testing.B, n int) *Model {
 	return m
 }
 
-// BenchmarkRefundsListFrame draws the refunds list (design §11: ≤ 1 ms a
+// BenchmarkRefundsListFrame draws the refunds list (docs/design.md §11: ≤ 1 ms a
 // frame, the same at 50 and 5,000 rows).
 func BenchmarkRefundsListFrame(b *testing.B) {
 	for _, n := range []int{50, 5000} {
