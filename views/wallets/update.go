@@ -15,60 +15,106 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, m.update(msg)
 }
 
+// update tries each group of messages in turn: input, loading, and the
+// forms' money-moving round trips. The groups keep each switch short.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	for _, group := range []func(tea.Msg) (tea.Cmd, bool){m.onInput, m.onLoad, m.onAction} {
+		if cmd, ok := group(msg); ok {
+			return cmd
+		}
+	}
+	return nil
+}
+
+// onInput routes keys and pastes to the form, the filter box or the list.
+func (m *Model) onInput(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return m.onKey(msg)
+		return m.onKey(msg), true
 	case tea.PasteMsg:
-		if m.form != nil {
-			return m.onFormKey(msg)
-		}
-		if m.detail != nil && m.detail.filter.Focused() {
-			return m.filterKeys(msg)
-		}
+		return m.onPaste(msg), true
+	}
+	return nil, false
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	if m.form != nil {
+		return m.onFormKey(msg)
+	}
+	if m.detail != nil && m.detail.filter.Focused() {
+		return m.filterKeys(msg)
+	}
+	return nil
+}
+
+// onLoad handles the wallet list, flows and statement pages arriving, and
+// the timers that ask for them.
+func (m *Model) onLoad(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case walletsMsg:
-		cmd := m.onWallets(msg)
-		m.refreshIntro()
-		if m.form != nil && m.form.State == uiform.Editing {
-			m.form.Check() // balances moved: re-check amounts
-		}
-		return cmd
+		return m.onWalletsShown(msg), true
 	case flowsMsg:
-		return m.onFlows(msg)
+		return m.onFlows(msg), true
 	case txPageMsg:
-		return m.onTxPage(msg)
+		return m.onTxPage(msg), true
 	case refreshTickMsg:
-		return m.onRefreshTick(msg)
+		return m.onRefreshTick(msg), true
 	case common.CollectionsCompletedMsg:
 		// A sale landed (Collections saw it): balances moved now, shown
 		// or not, so the next look at Wallets is current.
-		return m.refresh(false)
+		return m.refresh(false), true
 	case spinMsg:
-		return m.onSpin()
+		return m.onSpin(), true
 	case refreshMsg:
-		return m.refresh(true)
-	case openCreateMsg:
-		return m.openCreate()
-	case openTransferMsg:
-		return m.openTransfer()
-	case openFundMsg:
-		return m.openFund()
-	case confirmedMsg:
-		return m.onConfirmed(msg)
-	case cancelledMsg:
-		return m.onCancelled(msg)
-	case transferDoneMsg:
-		return m.onTransferDone(msg)
-	case createDoneMsg:
-		return m.onCreateDone(msg)
-	case fundDoneMsg:
-		return m.onFundDone(msg)
-	case pollMsg:
-		return m.onPoll(msg)
-	case statusMsg:
-		return m.onStatus(msg)
+		return m.refresh(true), true
 	}
-	return nil
+	return nil, false
+}
+
+// onWalletsShown applies a wallet list and what depends on the balances.
+func (m *Model) onWalletsShown(msg walletsMsg) tea.Cmd {
+	cmd := m.onWallets(msg)
+	m.refreshIntro()
+	if m.form != nil && m.form.State == uiform.Editing {
+		m.form.Check() // balances moved: re-check amounts
+	}
+	return cmd
+}
+
+// onAction handles the forms' openings, the shell's confirmation answers
+// and the replies of the calls that move money.
+func (m *Model) onAction(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case openCreateMsg:
+		return m.openCreate(), true
+	case openTransferMsg:
+		return m.openTransfer(), true
+	case openFundMsg:
+		return m.openFund(), true
+	case confirmedMsg:
+		return m.onConfirmed(msg), true
+	case cancelledMsg:
+		return m.onCancelled(msg), true
+	}
+	return m.onReply(msg)
+}
+
+// onReply handles the answers of transfers, creates, top-ups and the STK
+// push's status polling.
+func (m *Model) onReply(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case transferDoneMsg:
+		return m.onTransferDone(msg), true
+	case createDoneMsg:
+		return m.onCreateDone(msg), true
+	case fundDoneMsg:
+		return m.onFundDone(msg), true
+	case pollMsg:
+		return m.onPoll(msg), true
+	case statusMsg:
+		return m.onStatus(msg), true
+	}
+	return nil, false
 }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
