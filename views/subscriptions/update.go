@@ -14,60 +14,105 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, m.update(msg)
 }
 
+// update tries each group of messages in turn: input, pages, timers and
+// the forms' round trips. The groups keep each switch short.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	for _, group := range []func(tea.Msg) (tea.Cmd, bool){m.onInput, m.onPageMsg, m.onTimer, m.onAction} {
+		if cmd, ok := group(msg); ok {
+			return cmd
+		}
+	}
+	return nil
+}
+
+// onInput routes keys and pastes to the form, the filter box or the list.
+func (m *Model) onInput(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return m.onKey(msg)
+		return m.onKey(msg), true
 	case tea.PasteMsg:
-		if m.form != nil {
-			return m.onFormKey(msg)
-		}
-		if p := m.active(); p.isFiltering() {
-			return p.filterKey(msg, m.rows())
-		}
+		return m.onPaste(msg), true
+	}
+	return nil, false
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	if m.form != nil {
+		return m.onFormKey(msg)
+	}
+	if p := m.active(); p.isFiltering() {
+		return p.filterKey(msg, m.rows())
+	}
+	return nil
+}
+
+// onPageMsg takes a page of any of the four lists.
+func (m *Model) onPageMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case pageMsg[client.Plan]:
 		cmd := onPage(m, msg, m.fetchPlans(), m.rowsFor(msg.l == m.activeAny()))
 		m.subs.reindex()
-		return cmd
+		return cmd, true
 	case pageMsg[client.SubscriptionCustomer]:
 		cmd := onPage(m, msg, m.fetchCustomers(), m.rowsFor(msg.l == m.activeAny()))
 		m.subs.reindex()
-		return cmd
+		return cmd, true
 	case pageMsg[client.Subscription]:
 		cmd := onPage(m, msg, m.fetchSubs(), m.rowsFor(msg.l == m.activeAny()))
 		m.syncSetup()
-		return cmd
+		return cmd, true
 	case pageMsg[client.WalletTransaction]:
-		if m.detail == nil || msg.l != m.detail.txs {
-			return nil
-		}
-		return onPage(m, msg, m.fetchTxs(m.detail.id), m.rows())
+		return m.onTxPage(msg), true
+	}
+	return nil, false
+}
+
+// onTxPage takes a page of the open subscription's transactions; a page
+// for a subscription closed meanwhile is dropped.
+func (m *Model) onTxPage(msg pageMsg[client.WalletTransaction]) tea.Cmd {
+	if m.detail == nil || msg.l != m.detail.txs {
+		return nil
+	}
+	return onPage(m, msg, m.fetchTxs(m.detail.id), m.rows())
+}
+
+// onTimer handles the spinner, the watch on a pending subscription and
+// reload requests.
+func (m *Model) onTimer(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case spinMsg:
-		return m.onSpin()
+		return m.onSpin(), true
 	case watchTickMsg:
-		return m.onWatchTick(msg)
+		return m.onWatchTick(msg), true
 	case watchMsg:
-		return m.onWatch(msg)
+		return m.onWatch(msg), true
 	case refreshMsg:
-		return m.reload(true)
+		return m.reload(true), true
+	}
+	return nil, false
+}
+
+// onAction handles the palette's requests and the replies of the calls
+// that create and cancel.
+func (m *Model) onAction(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case showTabMsg:
 		m.detail = nil
-		m.switchTab(msg.tab)
-		return m.more()
+		return m.showTab(msg.tab), true
 	case openFormMsg:
-		return m.openForm(msg.kind)
+		return m.openForm(msg.kind), true
 	case planDoneMsg:
-		return m.onPlanDone(msg)
+		return m.onPlanDone(msg), true
 	case customerDoneMsg:
-		return m.onCustomerDone(msg)
+		return m.onCustomerDone(msg), true
 	case subDoneMsg:
-		return m.onSubDone(msg)
+		return m.onSubDone(msg), true
 	case unsubConfirmedMsg:
-		return m.onUnsubConfirmed(msg)
+		return m.onUnsubConfirmed(msg), true
 	case unsubDoneMsg:
-		return m.onUnsubDone(msg)
+		return m.onUnsubDone(msg), true
 	}
-	return nil
+	return nil, false
 }
 
 // rowsFor is the window a list's page is scrolled into: the screen's rows
@@ -96,68 +141,102 @@ func (m *Model) syncSetup() {
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	m.keys = m.keys.forRole(m.c.Can(common.PermAdmin))
-	km := m.keys
 	if m.form != nil {
 		return m.onFormKey(k)
 	}
 	p := m.active()
-	if p.isFiltering() {
+	switch {
+	case p.isFiltering():
 		return p.filterKey(k, m.rows())
-	}
-	if m.setup != nil {
-		switch {
-		case key.Matches(k, km.Copy):
-			return m.copySetup()
-		case key.Matches(k, km.Back), key.Matches(k, km.Open):
-			m.setup = nil
-		}
-		return nil
-	}
-	if p.move(k, m.rows()) {
+	case m.setup != nil:
+		return m.setupKey(k)
+	case p.move(k, m.rows()):
 		return m.more()
 	}
+	if cmd, ok := m.paneKey(p, k); ok {
+		return cmd
+	}
+	if m.detail != nil {
+		return nil // the lists' own keys wait until the transactions are closed
+	}
+	return m.listKey(k)
+}
+
+// setupKey answers the keys of the setup panel over the list.
+func (m *Model) setupKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Copy):
+		return m.copySetup()
+	case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Open):
+		m.setup = nil
+	}
+	return nil
+}
+
+// paneKey answers the keys every list has, the transactions included.
+func (m *Model) paneKey(p pane, k tea.KeyPressMsg) (tea.Cmd, bool) {
+	km := m.keys
 	switch {
 	case key.Matches(k, km.Back):
-		switch {
-		case p.hasQuery():
-			p.clearFilter(m.rows())
-		case m.detail != nil:
-			m.detail = nil
-			m.active().ensureVisible(m.rows())
-		}
+		m.back(p)
+		return nil, true
 	case key.Matches(k, km.Filter):
-		return p.startFilter()
+		return p.startFilter(), true
 	case key.Matches(k, km.Refresh):
-		return m.reload(true)
+		return m.reload(true), true
 	case key.Matches(k, km.Unsubscribe):
-		return m.askUnsubscribe()
+		return m.askUnsubscribe(), true
 	case key.Matches(k, km.Copy):
-		return m.copySetup()
+		return m.copySetup(), true
+	}
+	return nil, false
+}
+
+// back clears the filter first, then closes the transactions.
+func (m *Model) back(p pane) {
+	switch {
+	case p.hasQuery():
+		p.clearFilter(m.rows())
 	case m.detail != nil:
-		// The lists' own keys wait until the transactions are closed.
+		m.detail = nil
+		m.active().ensureVisible(m.rows())
+	}
+}
+
+// listKey answers the keys of the three lists: open, create, and moving
+// between the lists.
+func (m *Model) listKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	switch {
 	case key.Matches(k, km.Open):
 		if m.tab == tabSubs {
 			return m.openDetail()
 		}
+		return nil
 	case key.Matches(k, km.Create):
 		return m.openForm([...]formKind{formPlan, formCustomer, formSubscription}[m.tab])
-	case key.Matches(k, km.NextList):
-		m.switchTab((m.tab + 1) % tabCount)
-		return m.more()
-	case key.Matches(k, km.PrevList):
-		m.switchTab((m.tab + tabCount - 1) % tabCount)
-		return m.more()
-	case key.Matches(k, km.Plans):
-		m.switchTab(tabPlans)
-		return m.more()
-	case key.Matches(k, km.Customers):
-		m.switchTab(tabCustomers)
-		return m.more()
-	case key.Matches(k, km.Subs):
-		m.switchTab(tabSubs)
-		return m.more()
+	}
+	for _, t := range []struct {
+		b  key.Binding
+		to tab
+	}{
+		{km.NextList, (m.tab + 1) % tabCount},
+		{km.PrevList, (m.tab + tabCount - 1) % tabCount},
+		{km.Plans, tabPlans},
+		{km.Customers, tabCustomers},
+		{km.Subs, tabSubs},
+	} {
+		if key.Matches(k, t.b) {
+			return m.showTab(t.to)
+		}
 	}
 	return nil
+}
+
+// showTab brings a list to the front and loads its next page if needed.
+func (m *Model) showTab(t tab) tea.Cmd {
+	m.switchTab(t)
+	return m.more()
 }
 
 func (m *Model) switchTab(t tab) {
