@@ -189,10 +189,31 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 	}
 	m.inFlight = false
 	watching := m.loaded
-	var done completions
 	manual := m.manual
 	m.manual = false
 	now := m.c.Now()
+	done := m.mergePoll(msg, now)
+	err := msg.feedErr
+	if err == nil {
+		err = msg.statusErr
+	}
+	cmds := []tea.Cmd{text.Health(err, now)}
+	if msg.feedErr == nil {
+		if msg.initial && msg.more {
+			m.older.next = msg.lastPage + 1 // where a filter's search goes on
+		}
+		m.loaded = true
+	}
+	cmds = append(cmds, m.notePollErr(msg, err, manual, now))
+	m.afterData()
+	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching), done.broadcast(watching))
+	return tea.Batch(cmds...)
+}
+
+// mergePoll folds a poll's feed, statuses and vanished invoices into the
+// store and says which payments completed.
+func (m *Model) mergePoll(msg polledMsg, now time.Time) completions {
+	var done completions
 	fresh := time.Time{}
 	if m.loaded {
 		fresh = now.Add(newFor) // rows arriving while watching are marked new
@@ -217,30 +238,23 @@ func (m *Model) onPolled(msg polledMsg) tea.Cmd {
 			r.gone = true
 		}
 	}
-	err := msg.feedErr
+	return done
+}
+
+// notePollErr counts failures for the backoff and keeps the error for the
+// header; only a manual refresh or a failed first load gets a toast.
+func (m *Model) notePollErr(msg polledMsg, err error, manual bool, now time.Time) tea.Cmd {
 	if err == nil {
-		err = msg.statusErr
-	}
-	cmds := []tea.Cmd{text.Health(err, now)}
-	if msg.feedErr == nil {
-		if msg.initial && msg.more {
-			m.older.next = msg.lastPage + 1 // where a filter's search goes on
-		}
-		m.loaded = true
-	}
-	if err != nil {
-		m.failures++
-		m.pollErr = text.ErrText(err)
-		if manual || (msg.initial && msg.feedErr != nil) {
-			cmds = append(cmds, common.Error("Could not load collections", err))
-		}
-	} else {
 		m.failures, m.pollErr = 0, ""
 		m.refreshed = now
+		return nil
 	}
-	m.afterData()
-	cmds = append(cmds, m.watchUpdate(), m.armTimer(), done.announce(watching), done.broadcast(watching))
-	return tea.Batch(cmds...)
+	m.failures++
+	m.pollErr = text.ErrText(err)
+	if manual || (msg.initial && msg.feedErr != nil) {
+		return common.Error("Could not load collections", err)
+	}
+	return nil
 }
 
 // afterData recomputes what is shown and keeps the cursor on its row.

@@ -154,38 +154,50 @@ func (v *shown) apply(s *store, query, state string) {
 		*v = shown{version: s.version, all: true}
 		return
 	}
-	var cand []int
-	if !v.all && v.matched != nil && v.version == s.version && v.state == state &&
-		v.query != "" && strings.HasPrefix(query, v.query) {
-		cand = v.matched
-	} else {
-		cand = make([]int, 0, len(s.rows))
-		for i, r := range s.rows {
-			if state == "" || r.inv.State == state {
-				cand = append(cand, i)
-			}
-		}
-	}
+	cand := v.candidates(s, query, state)
 	out := shown{version: s.version, query: query, state: state, idx: cand, matched: cand}
 	if query != "" {
-		out.matched = make([]int, 0, len(cand))
-		exact := make([]int, 0, len(cand))
-		var loose []int
-		for _, i := range cand {
-			h := s.rows[i].hay
-			switch {
-			case strings.Contains(h, query):
-				exact = append(exact, i)
-			case fuzzyMatch(h, query):
-				loose = append(loose, i)
-			default:
-				continue
-			}
-			out.matched = append(out.matched, i)
-		}
-		out.idx = append(exact, loose...)
+		out.idx, out.matched = rank(s, cand, query)
 	}
 	*v = out
+}
+
+// candidates are the rows the query is searched in: the previous matches
+// when the query only grew on the same data and state, else every row in
+// the state.
+func (v *shown) candidates(s *store, query, state string) []int {
+	if !v.all && v.matched != nil && v.version == s.version && v.state == state &&
+		v.query != "" && strings.HasPrefix(query, v.query) {
+		return v.matched
+	}
+	cand := make([]int, 0, len(s.rows))
+	for i, r := range s.rows {
+		if state == "" || r.inv.State == state {
+			cand = append(cand, i)
+		}
+	}
+	return cand
+}
+
+// rank keeps the candidates matching the query: idx has the rows holding
+// it as typed before the looser (fuzzy) matches, matched keeps time order.
+func rank(s *store, cand []int, query string) (idx, matched []int) {
+	matched = make([]int, 0, len(cand))
+	exact := make([]int, 0, len(cand))
+	var loose []int
+	for _, i := range cand {
+		h := s.rows[i].hay
+		switch {
+		case strings.Contains(h, query):
+			exact = append(exact, i)
+		case fuzzyMatch(h, query):
+			loose = append(loose, i)
+		default:
+			continue
+		}
+		matched = append(matched, i)
+	}
+	return append(exact, loose...), matched
 }
 
 // fuzzyMatch reports whether the query's characters appear in h in order

@@ -11,53 +11,91 @@ import (
 // shell's answers to its confirmations.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) { return m, m.update(msg) }
 
+// update tries each group of messages in turn: input, polling and the
+// forms' round trips. The groups keep each switch short.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		return m.onKey(msg)
-	case tea.PasteMsg:
-		switch {
-		case m.form != nil:
-			return m.onFormKey(msg)
-		case m.filtering:
-			return m.filterKeys(msg)
+	for _, group := range []func(tea.Msg) (tea.Cmd, bool){m.onInput, m.onLoad, m.onAction} {
+		if cmd, ok := group(msg); ok {
+			return cmd
 		}
-	case polledMsg:
-		return m.onPolled(msg)
-	case pollTickMsg:
-		return m.onPollTick(msg)
-	case olderMsg:
-		return m.onOlder(msg)
-	case spinMsg:
-		return m.onSpin()
-	case detailMsg:
-		return m.onDetail(msg)
-	case refreshMsg:
-		return m.poll(true)
-	case openPushMsg:
-		return m.openPush()
-	case openLinkMsg:
-		return m.openLink()
-	case refundMsg:
-		if !m.c.Can(common.PermRefund) {
-			return nil
-		}
-		if m.detail != nil {
-			return m.refund(m.st.byKey[m.detail.key])
-		}
-		return m.refund(m.selected())
-	case confirmedMsg:
-		return m.onConfirmed(msg)
-	case cancelledMsg:
-		return m.onCancelled(msg)
-	case pushDoneMsg:
-		return m.onPushDone(msg)
-	case linkDoneMsg:
-		return m.onLinkDone(msg)
-	case common.OpenPaymentMsg:
-		return m.onOpenPayment(msg)
 	}
 	return nil
+}
+
+// onInput routes keys and pastes to the form, the filter box or the list.
+func (m *Model) onInput(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.onKey(msg), true
+	case tea.PasteMsg:
+		return m.onPaste(msg), true
+	}
+	return nil, false
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.form != nil:
+		return m.onFormKey(msg)
+	case m.filtering:
+		return m.filterKeys(msg)
+	}
+	return nil
+}
+
+// onLoad handles polling, older pages, a payment's detail and the timers.
+func (m *Model) onLoad(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case polledMsg:
+		return m.onPolled(msg), true
+	case pollTickMsg:
+		return m.onPollTick(msg), true
+	case olderMsg:
+		return m.onOlder(msg), true
+	case spinMsg:
+		return m.onSpin(), true
+	case detailMsg:
+		return m.onDetail(msg), true
+	case refreshMsg:
+		return m.poll(true), true
+	}
+	return nil, false
+}
+
+// onAction handles the palette's requests, the shell's confirmation
+// answers and the replies of the calls that ask for money.
+func (m *Model) onAction(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case openPushMsg:
+		return m.openPush(), true
+	case openLinkMsg:
+		return m.openLink(), true
+	case refundMsg:
+		return m.onRefund(), true
+	case confirmedMsg:
+		return m.onConfirmed(msg), true
+	case cancelledMsg:
+		return m.onCancelled(msg), true
+	case pushDoneMsg:
+		return m.onPushDone(msg), true
+	case linkDoneMsg:
+		return m.onLinkDone(msg), true
+	case common.OpenPaymentMsg:
+		return m.onOpenPayment(msg), true
+	}
+	return nil, false
+}
+
+// onRefund hands the open payment (else the one under the cursor) to
+// Refunds, for a role that may refund.
+func (m *Model) onRefund() tea.Cmd {
+	if !m.c.Can(common.PermRefund) {
+		return nil
+	}
+	if m.detail != nil {
+		return m.refund(m.st.byKey[m.detail.key])
+	}
+	return m.refund(m.selected())
 }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
