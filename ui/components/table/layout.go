@@ -90,36 +90,45 @@ func dropOne(w []int, cols []Column) bool {
 // others; the last growing column takes the rounding.
 func grow(w []int, cols []Column, spare int) {
 	for spare > 0 {
-		shares, last := 0, -1
-		for i, c := range cols {
-			if w[i] > 0 && c.Flex > 0 && (c.Max == 0 || w[i] < c.Max) {
-				shares += c.Flex
-				last = i
-			}
-		}
-		if last < 0 {
-			return // nothing may grow: the table is narrower than the screen
-		}
-		given := 0
-		for i, c := range cols {
-			if w[i] == 0 || c.Flex == 0 || (c.Max > 0 && w[i] >= c.Max) {
-				continue
-			}
-			add := spare * c.Flex / shares
-			if i == last {
-				add = spare - given
-			}
-			if c.Max > 0 {
-				add = min(add, c.Max-w[i])
-			}
-			w[i] += add
-			given += add
-		}
+		given := growOnce(w, cols, spare)
 		if given == 0 {
-			return
+			return // nothing may grow: the table is narrower than the screen
 		}
 		spare -= given
 	}
+}
+
+// canGrow says whether column i is shown, flexible and below its Max.
+func canGrow(w []int, c Column, i int) bool {
+	return w[i] > 0 && c.Flex > 0 && (c.Max == 0 || w[i] < c.Max)
+}
+
+// growOnce shares spare once among the columns that can grow and says how
+// many cells it gave (fewer than spare when a column hit its Max).
+func growOnce(w []int, cols []Column, spare int) int {
+	shares, last := 0, -1
+	for i, c := range cols {
+		if canGrow(w, c, i) {
+			shares += c.Flex
+			last = i
+		}
+	}
+	given := 0
+	for i, c := range cols {
+		if !canGrow(w, c, i) {
+			continue
+		}
+		add := spare * c.Flex / shares
+		if i == last {
+			add = spare - given
+		}
+		if c.Max > 0 {
+			add = min(add, c.Max-w[i])
+		}
+		w[i] += add
+		given += add
+	}
+	return given
 }
 
 // shrink takes over cells from the widest flexible columns (down to one
