@@ -46,13 +46,7 @@ func (k *keyCtx) login() error {
 	if wf := k.flags.workFactor; wf != 0 && (wf < 10 || wf > 22) {
 		return fmt.Errorf("--scrypt-work-factor %d: want 10–22", wf)
 	}
-	backend := k.flags.backend
-	if backend == "" && k.prof != nil {
-		backend = k.prof.Backend
-	}
-	if backend == "" {
-		backend = keystore.BackendKeyring
-	}
+	backend := k.loginBackend()
 	st, err := k.store(backend)
 	if err != nil {
 		return err
@@ -67,23 +61,64 @@ func (k *keyCtx) login() error {
 	if old.DeviceKey == "" {
 		old.DeviceKey = k.oldBackendDeviceKey(backend)
 	}
-	pub, sec, env, err := k.promptKeys()
+	v, err := k.promptAndVerify()
 	if err != nil {
 		return err
+	}
+	if err := st.Save(ctx, k.name, keystore.Secrets{PublishableKey: v.pub, SecretKey: v.sec, DeviceKey: old.DeviceKey}); err != nil {
+		return err
+	}
+	k.dropOldBackend(backend)
+	if err := k.saveProfile(v.env, backend); err != nil {
+		return err
+	}
+	k.loggedIn(v, where(st, k.name), old.DeviceKey != "")
+	return nil
+}
+
+// loginBackend is where the keys go: --backend, else the profile's, else
+// the OS keyring.
+func (k *keyCtx) loginBackend() string {
+	backend := k.flags.backend
+	if backend == "" && k.prof != nil {
+		backend = k.prof.Backend
+	}
+	if backend == "" {
+		backend = keystore.BackendKeyring
+	}
+	return backend
+}
+
+// verified is what login proved with one API call.
+type verified struct {
+	pub, sec string
+	env      client.Env
+	base     string
+	wallets  int
+}
+
+// promptAndVerify reads the keys and proves them against the base URL
+// before anything is stored.
+func (k *keyCtx) promptAndVerify() (verified, error) {
+	pub, sec, env, err := k.promptKeys()
+	if err != nil {
+		return verified{}, err
 	}
 	base, from := k.baseURL(env)
 	// client.New refuses it too; here the message can say where it came from.
 	if err := client.CheckBaseURL(env, base); err != nil {
-		return fmt.Errorf("base URL from %s: %w; nothing was stored", from, err)
+		return verified{}, fmt.Errorf("base URL from %s: %w; nothing was stored", from, err)
 	}
-	n, err := keystore.VerifyKeys(ctx, pub, sec, base)
+	n, err := keystore.VerifyKeys(k.cmd.Context(), pub, sec, base)
 	if err != nil {
-		return fmt.Errorf("%w; nothing was stored", err)
+		return verified{}, fmt.Errorf("%w; nothing was stored", err)
 	}
-	if err := st.Save(ctx, k.name, keystore.Secrets{PublishableKey: pub, SecretKey: sec, DeviceKey: old.DeviceKey}); err != nil {
-		return err
-	}
-	k.dropOldBackend(backend)
+	return verified{pub: pub, sec: sec, env: env, base: base, wallets: n}, nil
+}
+
+// saveProfile records the profile's environment and backend; a profile
+// moved to another environment starts afresh but keeps its preferences.
+func (k *keyCtx) saveProfile(env client.Env, backend string) error {
 	prof := k.prof
 	if prof == nil || prof.Environment != string(env) {
 		prof = &keystore.Profile{Preferences: preferences(prof)}
@@ -93,19 +128,20 @@ func (k *keyCtx) login() error {
 		prof.BaseURL = k.g.baseURL
 	}
 	k.cfg.Profiles[k.name] = prof
-	if err := k.saveConfig(); err != nil {
-		return err
-	}
+	return k.saveConfig()
+}
+
+// loggedIn tells the user what was stored, with the keys masked.
+func (k *keyCtx) loggedIn(v verified, stored string, keptDevice bool) {
 	w := k.out()
-	fmt.Fprintf(w, "Logged in to IntaSend %s as profile %q.\n", strings.ToUpper(string(env)), k.name)
-	fmt.Fprintf(w, "  publishable key  %s\n  secret key       %s\n", client.MaskKey(pub), client.MaskKey(sec))
-	fmt.Fprintf(w, "  verified against %s (%d wallets)\n", base, n)
-	fmt.Fprintf(w, "  stored in        %s\n", where(st, k.name))
-	if old.DeviceKey != "" {
+	fmt.Fprintf(w, "Logged in to IntaSend %s as profile %q.\n", strings.ToUpper(string(v.env)), k.name)
+	fmt.Fprintf(w, "  publishable key  %s\n  secret key       %s\n", client.MaskKey(v.pub), client.MaskKey(v.sec))
+	fmt.Fprintf(w, "  verified against %s (%d wallets)\n", v.base, v.wallets)
+	fmt.Fprintf(w, "  stored in        %s\n", stored)
+	if keptDevice {
 		fmt.Fprintln(w, "  device key       kept (malipo device show)")
 	}
 	k.noteEnv()
-	return nil
 }
 
 // baseURL is where login verifies: --base-url, else the profile's own
