@@ -486,20 +486,8 @@ func (s *Server) watchResize(ctx context.Context, sess ssh.Session, p *tea.Progr
 // normal screen after the console has left the alternate one.
 func (s *Server) logout(sess ssh.Session, id identity, end *sessionEnd, runErr error) {
 	reason, detail, stack := end.get()
-	switch {
-	case reason != "":
-	case errors.Is(runErr, tea.ErrProgramPanic):
-		// A background command panicked; Bubble Tea recovered it and
-		// printed its stack to stderr.
-		reason, detail = endPanic, "in a background command"
-	case sess.Context().Err() != nil:
-		reason = endDropped
-	case runErr != nil && s.isDraining():
-		reason = endShutdown
-	case runErr != nil:
-		reason, detail = endDropped, runErr.Error()
-	default:
-		reason = endQuit
+	if reason == "" {
+		reason, detail = s.endReason(sess, runErr)
 	}
 	if reason == endQuit && s.isDraining() {
 		reason = endShutdown
@@ -514,21 +502,49 @@ func (s *Server) logout(sess ssh.Session, id identity, end *sessionEnd, runErr e
 		s.log.Printf("audit log: %v", err)
 	}
 	s.log.Printf("logout: %s, session %s: %s", id.Name, id.Session, reason)
-	switch reason {
-	case endIdle:
-		wish.Println(sess, fmt.Sprintf("\r\nLogged out: %s.\r", detail))
-	case endPanic:
-		wish.Println(sess, "\r\nmalipo hit an internal error and ended this session; it has been logged. Nothing else was affected.\r")
-	case endShutdown:
-		wish.Println(sess, "\r\nThe server is shutting down. Goodbye.\r")
-	case endRevoked:
-		wish.Println(sess, "\r\nYour access was changed by the server's administrator; this session has ended.\r")
+	if line := goodbye(reason, detail); line != "" {
+		wish.Println(sess, line)
 	}
 	code := 0
 	if reason == endPanic {
 		code = 1
 	}
 	_ = sess.Exit(code)
+}
+
+// endReason is why a session ended when nothing recorded a reason: how the
+// program returned, whether the connection went away, whether the server
+// is draining.
+func (s *Server) endReason(sess ssh.Session, runErr error) (reason, detail string) {
+	switch {
+	case errors.Is(runErr, tea.ErrProgramPanic):
+		// A background command panicked; Bubble Tea recovered it and
+		// printed its stack to stderr.
+		return endPanic, "in a background command"
+	case sess.Context().Err() != nil:
+		return endDropped, ""
+	case runErr != nil && s.isDraining():
+		return endShutdown, ""
+	case runErr != nil:
+		return endDropped, runErr.Error()
+	}
+	return endQuit, ""
+}
+
+// goodbye is the line the user reads after the console closes, or "" when
+// they ended the session themselves or the connection is gone.
+func goodbye(reason, detail string) string {
+	switch reason {
+	case endIdle:
+		return fmt.Sprintf("\r\nLogged out: %s.\r", detail)
+	case endPanic:
+		return "\r\nmalipo hit an internal error and ended this session; it has been logged. Nothing else was affected.\r"
+	case endShutdown:
+		return "\r\nThe server is shutting down. Goodbye.\r"
+	case endRevoked:
+		return "\r\nYour access was changed by the server's administrator; this session has ended.\r"
+	}
+	return ""
 }
 
 // admit registers a session, or says why it may not start: the server is
