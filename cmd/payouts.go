@@ -21,7 +21,7 @@ const bankCodesTimeout = 10 * time.Second
 // newPayoutsCmd is `malipo payouts …`: batch tools for scripts.
 func newPayoutsCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "payouts", Short: "Payout batch tools"}
-	c.AddCommand(newPayoutsCheckCmd(g))
+	c.AddCommand(newPayoutsCheckCmd(g), newPayoutsInitiateCmd(g), newPayoutsApproveCmd(g))
 	c.AddCommand(newPayoutsReadCmds(g)...)
 	return c
 }
@@ -63,11 +63,6 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 	if err != nil {
 		return err
 	}
-	in, closeIn, err := openInput(cmd, path)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
 	var banks payout.BankSet = payout.DefaultBanks()
 	if rail == payout.PesaLink {
 		var err error
@@ -75,9 +70,9 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 			return err
 		}
 	}
-	im := payout.ImportCSV(in, rail, banks)
-	if im.Refused != nil {
-		return fmt.Errorf("%s: %w", path, im.Refused)
+	im, err := importFile(cmd, path, rail, banks)
+	if err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	for _, p := range im.Problems {

@@ -1,0 +1,264 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+)
+
+// moneyFixture is a seeded simulator on a manual clock, kept so tests can
+// inject faults and count what IntaSend was asked to do.
+type moneyFixture struct {
+	*readFixture
+	s *sim.Server
+}
+
+func newMoneyFixture(t *testing.T) *moneyFixture {
+	t.Helper()
+	clock := sim.NewManualClock(simStart)
+	s := sim.New(sim.Options{Seed: true, Rand: 7, Clock: clock, FailureRate: -1})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	cl, err := client.New(testPub, testSec, client.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKeys(t)
+	return &moneyFixture{readFixture: &readFixture{base: srv.URL, clock: clock, cl: cl}, s: s}
+}
+
+// batchCSV is two M-Pesa payouts, KES 300.00 in all.
+const batchCSV = "name,phone,amount\nJane,0708374149,100\nJohn,0712345678,200\n"
+
+// initiate runs `payouts initiate` and returns the tracking id, after
+// the simulator has moved the batch to waiting for approval.
+func (f *moneyFixture) initiate(t *testing.T, file string, extra ...string) string {
+	t.Helper()
+	out, errw, code := runCLI(t, append([]string{"payouts", "initiate", file, "--rail", "b2c", "--json", "--base-url", f.base}, extra...)...)
+	if code != 0 {
+		t.Fatalf("initiate: exit %d: %s", code, errw)
+	}
+	var v initiateOut
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.TrackingID == "" {
+		t.Fatalf("initiate output %q: %v", out, err)
+	}
+	f.clock.Advance(time.Minute)
+	return v.TrackingID
+}
+
+// TestPayoutsInitiateApprove: a CSV becomes a batch waiting for approval,
+// the journal refuses the same file twice, approve refuses without the
+// amount, with a wrong one, and approves once with any spelling of it.
+func TestPayoutsInitiateApprove(t *testing.T) {
+	f := newMoneyFixture(t)
+	schema := schemas(t)
+	file := writeCSV(t, batchCSV)
+	out, errw, code := runCLI(t, "payouts", "initiate", file, "--rail", "b2c", "--json", "--base-url", f.base)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errw)
+	}
+	validate(t, schema("payout-initiate.json"), out)
+	var ini initiateOut
+	_ = json.Unmarshal([]byte(out), &ini)
+	if ini.Total != client.Units(300) || ini.Count != 2 || ini.ChargeEstimate <= 0 {
+		t.Errorf("initiate: %+v", ini)
+	}
+	tid := ini.TrackingID
+	if c := f.s.Counters(); c.Initiated != 1 || len(c.Approved) != 0 {
+		t.Fatalf("after initiate: %d initiated, %v approved", c.Initiated, c.Approved)
+	}
+	f.clock.Advance(time.Minute)
+
+	steps := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"same file again", []string{"payouts", "initiate", file, "--rail", "b2c"}, exitRefused, "identical batch"},
+		{"no confirmation", []string{"payouts", "approve", tid}, exitUsage, "--confirm AMOUNT"},
+		{"wrong amount", []string{"payouts", "approve", tid, "--confirm", "299.99"}, exitRefused, "KES 299.99 is not the amount, KES 300.00"},
+		{"not an amount", []string{"payouts", "approve", tid, "--confirm", "yes"}, exitRefused, "not an amount"},
+	}
+	for _, s := range steps {
+		_, errw, code := runCLI(t, append(s.args, "--base-url", f.base)...)
+		if code != s.code || !strings.Contains(errw, s.stderr) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", s.name, code, errw, s.code, s.stderr)
+		}
+	}
+	if c := f.s.Counters(); c.Initiated != 1 || len(c.Approved) != 0 {
+		t.Fatalf("refusals sent something: %d initiated, %v approved", c.Initiated, c.Approved)
+	}
+	out, errw, code = runCLI(t, "payouts", "approve", tid, "--confirm", "KES 300", "--json", "--base-url", f.base)
+	if code != 0 {
+		t.Fatalf("approve: exit %d: %s", code, errw)
+	}
+	validate(t, schema("payout-approve.json"), out)
+	if !strings.Contains(out, `"outcome": "approved"`) {
+		t.Errorf("approve output:\n%s", out)
+	}
+	_, errw, code = runCLI(t, "payouts", "approve", tid, "--confirm", "300", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "does not wait for approval") {
+		t.Errorf("second approve: exit %d: %s", code, errw)
+	}
+	if c := f.s.Counters(); c.Approved[tid] != 1 {
+		t.Errorf("approved %d times, want once", c.Approved[tid])
+	}
+	hist, _, _ := runCLI(t, "payouts", "history", "--json")
+	if !strings.Contains(hist, `"status": "approved"`) || !strings.Contains(hist, tid) {
+		t.Errorf("journal after approval:\n%s", hist)
+	}
+}
+
+// TestPayoutsInitiateRefusals: a file with a bad row, a wallet that cannot
+// cover the batch and a refused rail create nothing at IntaSend.
+func TestPayoutsInitiateRefusals(t *testing.T) {
+	f := newMoneyFixture(t)
+	tests := []struct {
+		name, csv string
+		args      []string
+		code      int
+		stderr    string
+	}{
+		{"bad row", hyperlinkCSV, []string{"--rail", "b2c"}, exitRefused, "2 bad rows of 3; nothing was initiated"},
+		{"wallet short", bigBatch(), []string{"--rail", "b2c"}, exitRefused, "short. Nothing was initiated"},
+		{"unknown rail", batchCSV, []string{"--rail", "cash"}, exitUsage, "unknown rail"},
+		{"no such wallet", batchCSV, []string{"--rail", "b2c", "--wallet", "NOSUCH"}, exitRefused, "404"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"payouts", "initiate", writeCSV(t, tt.csv), "--base-url", f.base}, tt.args...)
+			_, errw, code := runCLI(t, args...)
+			if code != tt.code || !strings.Contains(errw, tt.stderr) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, errw, tt.code, tt.stderr)
+			}
+		})
+	}
+	if c := f.s.Counters(); c.Initiated != 0 {
+		t.Errorf("%d batches initiated", c.Initiated)
+	}
+}
+
+// TestPayoutsAmbiguous: an initiate whose answer is lost exits 3, is not
+// sent again, and the journal then refuses the same file; an approve whose
+// answer is lost is settled by a status read and lands exactly once.
+func TestPayoutsAmbiguous(t *testing.T) {
+	f := newMoneyFixture(t)
+	file := writeCSV(t, batchCSV)
+	f.s.SetFaults([]sim.Fault{mustFault(t, "send-money/initiate:drop-after")})
+	_, errw, code := runCLI(t, "payouts", "initiate", file, "--rail", "b2c", "--base-url", f.base)
+	if code != exitUnreachable || !strings.Contains(errw, "NOT sent again") {
+		t.Fatalf("lost initiate: exit %d: %s", code, errw)
+	}
+	f.s.SetFaults(nil)
+	if c := f.s.Counters(); c.Requests["POST send-money/initiate/"] != 1 {
+		t.Fatalf("initiate sent %d times", c.Requests["POST send-money/initiate/"])
+	}
+	_, errw, code = runCLI(t, "payouts", "initiate", file, "--rail", "b2c", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "its answer was lost") {
+		t.Fatalf("initiate after a lost answer: exit %d: %s", code, errw)
+	}
+
+	tid := f.initiate(t, writeCSV(t, "name,phone,amount\nMary,0722000111,150\n"))
+	f.s.SetFaults([]sim.Fault{mustFault(t, "approve:drop-after")})
+	out, errw, code := runCLI(t, "payouts", "approve", tid, "--confirm", "150", "--base-url", f.base)
+	if code != 0 || !strings.Contains(out, "Approved batch "+tid) {
+		t.Fatalf("approve with a lost answer: exit %d: %s%s", code, out, errw)
+	}
+	if c := f.s.Counters(); c.Approved[tid] != 1 {
+		t.Errorf("approved %d times", c.Approved[tid])
+	}
+}
+
+// TestPayoutsApproveLimits: the profile's approve_limit in config.toml
+// refuses a larger batch before anything is asked or sent.
+func TestPayoutsApproveLimits(t *testing.T) {
+	f := newMoneyFixture(t)
+	cfg := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "malipo")
+	if err := os.MkdirAll(cfg, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "config.toml"), []byte("[profiles.default]\nenvironment = \"sandbox\"\napprove_limit = \"250\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tid := f.initiate(t, writeCSV(t, batchCSV))
+	_, errw, code := runCLI(t, "payouts", "approve", tid, "--confirm", "300", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "KES 300.00 is over your approval limit of KES 250.00") {
+		t.Fatalf("exit %d: %s", code, errw)
+	}
+	if c := f.s.Counters(); len(c.Approved) != 0 {
+		t.Errorf("approved over the limit: %v", c.Approved)
+	}
+}
+
+// TestPayoutsApproveTyped: on a terminal the amount is typed; Enter alone
+// cancels and a wrong amount is refused, each sending nothing.
+func TestPayoutsApproveTyped(t *testing.T) {
+	f := newMoneyFixture(t)
+	tid := f.initiate(t, writeCSV(t, batchCSV))
+	for _, c := range []struct {
+		typed  string
+		code   int
+		stderr string
+	}{
+		{"\n", exitRefused, "cancelled: nothing was sent"},
+		{"30\n", exitRefused, "not the amount"},
+		{"300.00\n", 0, "Type the amount (KES 300.00) to confirm"},
+	} {
+		out, errw, code := runOnTerminal(t, c.typed, "payouts", "approve", tid, "--base-url", f.base)
+		if code != c.code || !strings.Contains(errw, c.stderr) || !strings.Contains(errw, "Approve batch "+tid) {
+			t.Fatalf("typed %q: exit %d: %s%s", c.typed, code, out, errw)
+		}
+	}
+	if c := f.s.Counters(); c.Approved[tid] != 1 {
+		t.Errorf("approved %d times", c.Approved[tid])
+	}
+}
+
+// runOnTerminal runs the command with a real pseudo-terminal as stdin,
+// where typed (a line) is waiting.
+func runOnTerminal(t *testing.T, typed string, args ...string) (string, string, int) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	if _, err := ptmx.WriteString(typed); err != nil {
+		t.Fatal(err)
+	}
+	root := newRootCmd()
+	var out, errw bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errw)
+	root.SetIn(tty)
+	root.SetArgs(args)
+	code := 0
+	if err := root.Execute(); err != nil {
+		errw.WriteString("malipo: " + err.Error() + "\n")
+		code = exitCode(err)
+	}
+	return out.String(), errw.String(), code
+}
+
+// bigBatch is KES 1,500,000: more than the seeded settlement wallet holds.
+func bigBatch() string {
+	var b strings.Builder
+	b.WriteString("name,phone,amount\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "P%d,07120000%02d,150000\n", i, i)
+	}
+	return b.String()
+}

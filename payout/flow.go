@@ -1,0 +1,179 @@
+package payout
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/malipo/malipo/client"
+)
+
+// The money-moving steps of a batch, as every front end takes them (the
+// console's Payouts screen, `malipo payouts initiate|approve`, `malipo mcp`):
+// the journal records each attempt before the call and its answer after it,
+// the call goes out once, and an answer in doubt is left for a status read.
+// What a front end adds is its own: how it asks, what it shows, its audit log.
+
+// InitiateResult is what Initiate did.
+type InitiateResult struct {
+	Batch *client.Batch // IntaSend's answer (nil when Err or JournalErr)
+	Err   error         // IntaSend's refusal, or a failure whose outcome may be unknown (client.IsAmbiguous)
+	// JournalErr: the attempt could not be recorded, so nothing was sent.
+	JournalErr error
+	// RecordErr: the call went out but the journal missed its answer.
+	RecordErr error
+}
+
+// Initiate sends d to IntaSend once, with requires_approval YES (so it
+// moves no money on its own). The journal records initiating before the
+// call: if the process dies before the answer, the duplicate guard still
+// knows a batch may exist. After an ambiguous failure nothing more is
+// written and the entry stays initiating.
+func Initiate(ctx context.Context, j *Journal, c *client.Client, d *Draft, deviceID string) InitiateResult {
+	if j != nil {
+		if err := j.RecordInitiating(d); err != nil {
+			return InitiateResult{JournalErr: err}
+		}
+	}
+	req := d.Request()
+	req.DeviceID = deviceID
+	b, err := c.InitiatePayout(ctx, req)
+	res := InitiateResult{Batch: b, Err: err}
+	if j != nil {
+		switch {
+		case err == nil:
+			res.RecordErr = j.RecordInitiated(d, b)
+		case !client.IsAmbiguous(err):
+			res.RecordErr = j.RecordInitiateFailed(d, err)
+		}
+	}
+	return res
+}
+
+// ApproveResult is what Approve did.
+type ApproveResult struct {
+	// Refusal: the journal would not record the approval (policy, limits,
+	// expiry, another session approving). Nothing was sent.
+	Refusal error
+	// Step: the approval was recorded but more are needed. Nothing was sent.
+	Step *ApprovalResult
+	// JournalErr: the approval could not be recorded. Nothing was sent.
+	JournalErr error
+
+	Batch *client.Batch // ApproveOnce's answer
+	// Err is ApproveOnce's error: a refusal (4xx), client.ErrNotApproved,
+	// client.ErrStillWaiting, or an outcome still unknown after its status
+	// reads (then the journal keeps the entry approving until one settles it).
+	Err       error
+	RecordErr error // the journal missed ApproveOnce's answer
+}
+
+// Sent reports whether an approve call went to IntaSend.
+func (r ApproveResult) Sent() bool {
+	return r.Refusal == nil && r.Step == nil && r.JournalErr == nil
+}
+
+// Approve records req's approval in the journal and, only when it is the
+// last one needed (RecordApproval says so under the journal's lock, so of
+// two sessions exactly one sends), approves with (IntaSend's answer to
+// initiate or a status read: it carries the nonce) through
+// client.ApproveOnce, then records the outcome when it is known.
+func Approve(ctx context.Context, j *Journal, c *client.Client, with *client.Batch, req ApprovalRequest) ApproveResult {
+	if j != nil {
+		res, err := j.RecordApproval(req)
+		switch {
+		case IsRefusal(err):
+			return ApproveResult{Refusal: err}
+		case err != nil:
+			return ApproveResult{JournalErr: err}
+		case !res.Last:
+			return ApproveResult{Step: &res}
+		}
+	}
+	out, err := c.ApproveOnce(ctx, with)
+	return ApproveResult{Batch: out, Err: err, RecordErr: RecordApproveOutcome(j, req.TrackingID, out, err)}
+}
+
+// RecordApproveOutcome writes ApproveOnce's answer to the journal when it
+// is known: approved, refused (a 4xx), proven not landed (still waiting),
+// or ended without approval. When the outcome is unknown it writes nothing:
+// the entry stays approving, and the status reads that follow (in any
+// console or command that opens the journal) settle it.
+func RecordApproveOutcome(j *Journal, tid string, out *client.Batch, err error) error {
+	if j == nil {
+		return nil
+	}
+	switch {
+	case err == nil:
+		return j.RecordApproved(tid, out)
+	case out != nil && errors.Is(err, client.ErrNotApproved):
+		_, serr := j.SettleApproval(tid, out)
+		return serr
+	case errors.Is(err, client.ErrStillWaiting), Refused(err):
+		return j.RecordApproveFailed(tid, err)
+	}
+	return nil
+}
+
+// Refused reports IntaSend refusing a request itself (a 4xx other than
+// 429): nothing happened, and the same request would be refused again.
+func Refused(err error) bool {
+	var ae *client.APIError
+	return errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests
+}
+
+// BatchTotal is what b pays out: IntaSend's total_amount, else the sum of
+// its rows.
+func BatchTotal(b *client.Batch) client.Amount {
+	if b.TotalAmount > 0 {
+		return b.TotalAmount
+	}
+	var s client.Amount
+	for _, t := range b.Transactions {
+		s += t.Amount
+	}
+	return s
+}
+
+// BatchCurrency is b's currency: its wallet's, else its rows', else KES.
+func BatchCurrency(b *client.Batch) string {
+	if b.Wallet != nil && b.Wallet.Currency != "" {
+		return b.Wallet.Currency
+	}
+	if len(b.Transactions) > 0 && b.Transactions[0].Currency != "" {
+		return b.Transactions[0].Currency
+	}
+	return "KES"
+}
+
+// BatchRail is the rail of b's rows ("" when it has none).
+func BatchRail(b *client.Batch) Rail {
+	if len(b.Transactions) > 0 {
+		return Rail(b.Transactions[0].Provider)
+	}
+	return ""
+}
+
+// ApprovalFor is user's approval of batch b as the journal checks it under
+// policy p (nil: one approver, no limits): how many approvals it needs
+// (counting rows to payees the journal never saw paid when the policy says
+// so), the rule, the user's limits and the expiry.
+func (p *Policy) ApprovalFor(j *Journal, b *client.Batch, user string) ApprovalRequest {
+	total, payees := BatchTotal(b), BatchPayees(b)
+	newPayees := 0
+	if p != nil && p.NewPayee != "" && p.NewPayee != NewPayeeAllow && j != nil {
+		paid := j.PaidBefore()
+		for _, k := range payees {
+			if !paid[k] {
+				newPayees++
+			}
+		}
+	}
+	need, rule := p.Need(BatchRail(b), total+b.ChargeEstimate, newPayees)
+	req := ApprovalRequest{TrackingID: b.TrackingID, Total: total, Currency: BatchCurrency(b),
+		Need: need, Rule: rule, Limits: p.LimitsFor(user), Payees: payees}
+	if p != nil {
+		req.ExpireAfter = p.ExpireAfter
+	}
+	return req
+}
