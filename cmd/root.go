@@ -96,5 +96,6 @@ func newRootCmd() *cobra.Command {
 	)
 	root.AddCommand(newReadCmds(g)...)
 	root.AddCommand(newEventCmds(g)...)
+	root.AddCommand(newMoneyCmds(g)...)
 	return root
 }
