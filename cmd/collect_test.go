@@ -118,3 +118,14 @@ func TestRefund(t *testing.T) {
 		t.Errorf("%d refunds sent, want 2 (none retried)", n)
 	}
 }
+
+// TestMoneyHelpExamples: the money commands' --help shows an example.
+func TestMoneyHelpExamples(t *testing.T) {
+	for _, args := range [][]string{{"payouts", "initiate"}, {"payouts", "approve"}, {"payouts", "draft"}, {"payouts", "check"},
+		{"stk-push"}, {"refund"}, {"mcp"}} {
+		out, _, code := runCLI(t, append(args, "--help")...)
+		if code != 0 || !strings.Contains(out, "Examples:\n  malipo "+args[0]) {
+			t.Errorf("%v --help has no example:\n%s", args, out)
+		}
+	}
+}

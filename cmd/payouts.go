@@ -21,7 +21,7 @@ const bankCodesTimeout = 10 * time.Second
 // newPayoutsCmd is `malipo payouts …`: batch tools for scripts.
 func newPayoutsCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "payouts", Short: "Payout batch tools"}
-	c.AddCommand(newPayoutsCheckCmd(g), newPayoutsInitiateCmd(g), newPayoutsApproveCmd(g))
+	c.AddCommand(newPayoutsCheckCmd(g), newPayoutsDraftCmd(g), newPayoutsInitiateCmd(g), newPayoutsApproveCmd(g))
 	c.AddCommand(newPayoutsReadCmds(g)...)
 	return c
 }
@@ -30,6 +30,7 @@ type checkFlags struct {
 	rail    string
 	offline bool
 	quiet   bool
+	json    bool
 }
 
 func newPayoutsCheckCmd(g *globals) *cobra.Command {
@@ -54,6 +55,8 @@ func newPayoutsCheckCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&f.rail, "rail", "", "MPESA-B2C|MPESA-B2B|PESALINK|INTASEND|AIRTIME (or b2c, b2b, bank, p2p, airtime)")
 	c.Flags().BoolVar(&f.offline, "offline", false, "use the built-in bank list; never call IntaSend")
 	c.Flags().BoolVar(&f.quiet, "quiet", false, "print only errors and the summary, not warnings")
+	c.Flags().BoolVar(&f.json, "json", false, "print the verdict as one JSON document (docs/schemas/payouts-check.json)")
+	c.Example = "  malipo payouts check salaries.csv --rail b2c\n  malipo payouts check - --rail bank --json < suppliers.csv | jq .bad"
 	_ = c.MarkFlagRequired("rail")
 	return c
 }
@@ -75,12 +78,18 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 		return err
 	}
 	out := cmd.OutOrStdout()
-	for _, p := range im.Problems {
-		if !(f.quiet && p.Warning) {
-			fmt.Fprintln(out, p.String())
+	if f.json {
+		if err := writeJSON(out, checkVerdict(im, rail, f.quiet)); err != nil {
+			return err
 		}
+	} else {
+		for _, p := range im.Problems {
+			if !(f.quiet && p.Warning) {
+				fmt.Fprintln(out, p.String())
+			}
+		}
+		printCheckSummary(out, im, rail)
 	}
-	printCheckSummary(out, im, rail)
 	if bad := im.Bad(); bad > 0 {
 		return fmt.Errorf("%s: %s of %s; fix them and check again", path, plural(bad, "bad row"), payout.FormatCount(im.DataRows))
 	}
@@ -94,6 +103,29 @@ func printCheckSummary(out io.Writer, im *payout.Import, rail payout.Rail) {
 	count, sum := d.Totals()
 	fmt.Fprintf(out, "%s: %s, %s good, %s bad, %s; good rows total %s\n",
 		rail, plural(im.DataRows, "row"), payout.FormatCount(count), payout.FormatCount(im.Bad()), plural(im.Warnings(), "warning"), sum.Format("KES"))
+}
+
+// checkOut is `payouts check --json` (docs/schemas/payouts-check.json).
+type checkOut struct {
+	Rail     payout.Rail      `json:"rail"`
+	Rows     int              `json:"rows"`
+	Good     int              `json:"good"`
+	Bad      int              `json:"bad"`
+	Warnings int              `json:"warnings"`
+	Total    client.Amount    `json:"total"` // of the good rows
+	Problems []payout.Problem `json:"problems"`
+}
+
+func checkVerdict(im *payout.Import, rail payout.Rail, quiet bool) checkOut {
+	d := payout.Draft{Rail: rail, Rows: im.Rows}
+	count, sum := d.Totals()
+	out := checkOut{Rail: rail, Rows: im.DataRows, Good: count, Bad: im.Bad(), Warnings: im.Warnings(), Total: sum, Problems: []payout.Problem{}}
+	for _, p := range im.Problems {
+		if !(quiet && p.Warning) {
+			out.Problems = append(out.Problems, p)
+		}
+	}
+	return out
 }
 
 // plural counts with grouped digits: "1 row", "5,001 rows".

@@ -93,6 +93,7 @@ func newRootCmd() *cobra.Command {
 		newServeCmd(g),
 		newDoctorCmd(g),
 		newExplainCmd(),
+		newMCPCmd(g),
 	)
 	root.AddCommand(newReadCmds(g)...)
 	root.AddCommand(newEventCmds(g)...)
