@@ -57,6 +57,7 @@ func newSTKPushCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&f.wallet, "wallet", "", "wallet `ID` to credit (default: the settlement wallet)")
 	addConfirmFlag(c, &f.confirm)
 	addJSONFlag(c, &f.json)
+	c.ValidArgsFunction = cobra.NoFileCompletions
 	return c
 }
 
@@ -181,8 +182,10 @@ func newRefundCmd(g *globals) *cobra.Command {
 	}
 	c.Flags().StringVar(&f.reason, "reason", "other", "unavailable|delayed|wrong|duplicate|other")
 	c.Flags().StringVar(&f.details, "details", "", "what happened (optional)")
+	_ = c.RegisterFlagCompletionFunc("reason", completeReason)
 	addConfirmFlag(c, &f.confirm)
 	addJSONFlag(c, &f.json)
+	c.ValidArgsFunction = cobra.NoFileCompletions
 	return c
 }
 

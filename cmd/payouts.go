@@ -58,6 +58,7 @@ func newPayoutsCheckCmd(g *globals) *cobra.Command {
 	c.Flags().BoolVar(&f.json, "json", false, "print the verdict as one JSON document (docs/schemas/payouts-check.json)")
 	c.Example = "  malipo payouts check salaries.csv --rail b2c\n  malipo payouts check - --rail bank --json < suppliers.csv | jq .bad"
 	_ = c.MarkFlagRequired("rail")
+	payoutFileCompletion(c)
 	return c
 }
 

@@ -48,6 +48,7 @@ func newPayoutsInitiateCmd(g *globals) *cobra.Command {
 	c.Flags().BoolVar(&f.again, "again", false, "initiate even though the journal has an identical batch (approving both pays twice)")
 	addJSONFlag(c, &f.json)
 	_ = c.MarkFlagRequired("rail")
+	payoutFileCompletion(c)
 	return c
 }
 
@@ -281,6 +282,7 @@ func newPayoutsApproveCmd(g *globals) *cobra.Command {
 	}
 	addConfirmFlag(c, &f.confirm)
 	addJSONFlag(c, &f.json)
+	c.ValidArgsFunction = cobra.NoFileCompletions
 	return c
 }
 
@@ -482,6 +484,7 @@ func newPayoutsDraftCmd(g *globals) *cobra.Command {
 	c.Flags().BoolVar(&f.offline, "offline", false, "use the built-in bank list; never call IntaSend")
 	addJSONFlag(c, &f.json)
 	_ = c.MarkFlagRequired("rail")
+	payoutFileCompletion(c)
 	return c
 }
 
