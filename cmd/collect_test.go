@@ -129,3 +129,19 @@ func TestMoneyHelpExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchConfirm: any spelling of the amount confirms it; nothing else.
+func TestMatchConfirm(t *testing.T) {
+	want := client.MustAmount("14750.50")
+	for _, c := range []struct {
+		typed string
+		ok    bool
+	}{
+		{"14750.50", true}, {"14750.5", true}, {"14,750.50", true}, {"KES 14,750.50", true}, {" 14750.50\n", true},
+		{"14750", false}, {"14750.51", false}, {"", false}, {"yes", false}, {"-14750.50", false},
+	} {
+		if err := matchConfirm(c.typed, want, "KES"); (err == nil) != c.ok {
+			t.Errorf("matchConfirm(%q) = %v, want ok=%v", c.typed, err, c.ok)
+		}
+	}
+}
