@@ -1,0 +1,124 @@
+package payout_test
+
+import (
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
+)
+
+// TestApprovalFor: the request the journal checks, from the policy and the
+// batch as IntaSend shows it.
+func TestApprovalFor(t *testing.T) {
+	j := openJournal(t, t.TempDir())
+	b := &client.Batch{TrackingID: "T1", ChargeEstimate: client.Units(20), Wallet: &client.Wallet{Currency: "KES"},
+		Transactions: []client.PayoutResult{{Provider: "MPESA-B2C", Account: "254708374149", Amount: client.Units(600)},
+			{Provider: "MPESA-B2C", Account: "254722000111", Amount: client.Units(400)}}}
+	lim := payout.Limits{Approve: client.Units(5000)}
+	tests := []struct {
+		name string
+		p    *payout.Policy
+		need int
+		lim  payout.Limits
+	}{
+		{"no policy", nil, 1, payout.Limits{}},
+		// 1,000 + charges 20 is above 1,000: the rule counts charges.
+		{"rule on the total with charges", &payout.Policy{Rules: []payout.Rule{{Above: client.Units(1000), Approvers: 2}}}, 2, payout.Limits{}},
+		{"new payees need one more", &payout.Policy{NewPayee: payout.NewPayeeExtra, Limits: map[string]payout.Limits{"": lim}}, 2, lim},
+		{"other rail's rule", &payout.Policy{Rules: []payout.Rule{{Above: 0, Approvers: 3, Rail: payout.PesaLink}}}, 1, payout.Limits{}},
+	}
+	for _, tt := range tests {
+		req := tt.p.ApprovalFor(j, b, "")
+		if req.Need != tt.need || req.Total != client.Units(1000) || req.Currency != "KES" || req.Limits != tt.lim ||
+			req.TrackingID != "T1" || len(req.Payees) != 2 {
+			t.Errorf("%s: %+v", tt.name, req)
+		}
+	}
+}
+
+// TestRecordApproveOutcome writes what is known and nothing when the
+// outcome is in doubt.
+func TestRecordApproveOutcome(t *testing.T) {
+	tests := []struct {
+		name string
+		out  *client.Batch
+		err  error
+		want string
+	}{
+		{"approved", &client.Batch{StatusCode: "BP104"}, nil, payout.StatusApproved},
+		{"ended unapproved", &client.Batch{StatusCode: "BE111", Status: "Cancelled"}, client.ErrNotApproved, payout.StatusApproveFailed},
+		{"still waiting", nil, client.ErrStillWaiting, payout.StatusApproveFailed},
+		{"refused", nil, &client.APIError{Status: 400, Detail: "bad nonce"}, payout.StatusApproveFailed},
+		{"throttled: unknown", nil, &client.APIError{Status: 429}, payout.StatusApproving},
+		{"lost answer: unknown", nil, &client.TransportError{Sent: true, Err: errors.New("EOF")}, payout.StatusApproving},
+	}
+	for _, tt := range tests {
+		j := openJournal(t, t.TempDir())
+		initiatedBatch(t, j, "T", client.Units(10))
+		must(t, j.RecordApproving("T"))
+		must(t, payout.RecordApproveOutcome(j, "T", tt.out, tt.err))
+		if e, _ := j.Entry("T"); e.Status != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, e.Status, tt.want)
+		}
+	}
+	if err := payout.RecordApproveOutcome(nil, "T", nil, nil); err != nil {
+		t.Errorf("no journal: %v", err)
+	}
+}
+
+// TestInitiateApproveTwoApprovers: Initiate records the batch; under a
+// policy of two approvers the first Approve is a step that sends nothing,
+// the second sends one approval, and a third person is refused.
+func TestInitiateApproveTwoApprovers(t *testing.T) {
+	clock := sim.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	s := sim.New(sim.Options{Seed: true, Rand: 7, Clock: clock, FailureRate: -1})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := openJournal(t, t.TempDir())
+	j.SetClock(clock.Now)
+	d := payout.NewDraft(payout.B2C, clock.Now())
+	d.Rows = []payout.Row{{Name: "Jane", Account: "254708374149", Amount: client.Units(100)}}
+	res := payout.Initiate(t.Context(), j.As("maker"), c, d, "")
+	if res.Err != nil || res.JournalErr != nil || res.RecordErr != nil {
+		t.Fatalf("initiate: %+v", res)
+	}
+	tid := res.Batch.TrackingID
+	if e, ok := j.Entry(tid); !ok || e.Status != payout.StatusInitiated {
+		t.Fatalf("journal after initiate: %+v", e)
+	}
+	clock.Advance(time.Minute)
+	b, err := c.PayoutStatus(t.Context(), tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &payout.Policy{Rules: []payout.Rule{{Above: 0, Approvers: 2}}}
+	first := payout.Approve(t.Context(), j.As("wanjiru"), c, b, p.ApprovalFor(j, b, "wanjiru"))
+	if first.Sent() || first.Step == nil || first.Step.Count != 1 || first.Step.Need != 2 {
+		t.Fatalf("first approval: %+v", first)
+	}
+	if n := s.Counters().Approved[tid]; n != 0 {
+		t.Fatalf("the first of two approvals sent %d approvals", n)
+	}
+	second := payout.Approve(t.Context(), j.As("baraka"), c, b, p.ApprovalFor(j, b, "baraka"))
+	if !second.Sent() || second.Err != nil || second.RecordErr != nil {
+		t.Fatalf("second approval: %+v", second)
+	}
+	third := payout.Approve(t.Context(), j.As("otieno"), c, b, p.ApprovalFor(j, b, "otieno"))
+	if third.Refusal == nil || third.Sent() {
+		t.Fatalf("third approval: %+v", third)
+	}
+	if n := s.Counters().Approved[tid]; n != 1 {
+		t.Errorf("approved %d times", n)
+	}
+	if e, _ := j.Entry(tid); e.Status != payout.StatusApproved || len(e.Approvals) != 2 {
+		t.Errorf("journal: %+v", e)
+	}
+}
