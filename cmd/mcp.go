@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -143,6 +144,9 @@ type (
 	mcpRefundsIn struct {
 		RefundID string `json:"refund_id,omitempty" jsonschema:"one refund's chargeback id; leave out for every refund"`
 	}
+	mcpSubscriptionsIn struct {
+		What string `json:"what" jsonschema:"plans, customers or list"`
+	}
 	mcpExplainIn struct {
 		Code string `json:"code" jsonschema:"an IntaSend status or error code (BF105, TF105, TH107, BE111) or an M-Pesa result code (1032)"`
 	}
@@ -224,6 +228,12 @@ func newMCPServer(g *globals, f *mcpFlags) *mcp.Server {
 		a := readJSON("refunds")
 		a.pos = opt(in.RefundID)
 		return a
+	})
+	cliTool(s, r, "subscriptions", "Subscription plans, subscribers or subscriptions", func(in mcpSubscriptionsIn) argv {
+		if !slices.Contains([]string{"plans", "customers", "list"}, in.What) {
+			return argv{cmd: []string{"subscriptions"}, pos: []string{in.What}} // refused as usage, never a flag
+		}
+		return readJSON("subscriptions", in.What)
 	})
 	cliTool(s, r, "banks", "PesaLink bank codes", func(struct{}) argv { return readJSON("banks") })
 	cliTool(s, r, "explain", "What an IntaSend status or error code means and what to do", func(in mcpExplainIn) argv {

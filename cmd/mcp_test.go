@@ -77,7 +77,7 @@ func TestMCPReads(t *testing.T) {
 	s := mcpSession(t, "--base-url", f.base)
 	names := toolNames(t, s)
 	for _, want := range []string{"wallets", "wallet_transactions", "collections", "invoice_status", "payout_status",
-		"payouts_history", "refunds", "banks", "explain", "validate_payout_csv", "draft_payout"} {
+		"payouts_history", "refunds", "subscriptions", "banks", "explain", "validate_payout_csv", "draft_payout"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("no %s tool in %v", want, names)
 		}
@@ -101,6 +101,7 @@ func TestMCPReads(t *testing.T) {
 		{"payout_status", map[string]any{"tracking_id": v.tracking}, "payout-status.json", "TF105"},
 		{"refunds", nil, "refunds.json", v.refund},
 		{"banks", nil, "banks.json", "bank_code"},
+		{"subscriptions", map[string]any{"what": "plans"}, "subscription-plans.json", "plan_id"},
 		{"explain", map[string]any{"code": "TF105"}, "explain.json", "do not resend"},
 		{"validate_payout_csv", map[string]any{"csv": hyperlinkCSV, "rail": "b2c"}, "payouts-check.json", `"bad": 2`},
 		{"draft_payout", map[string]any{"csv": batchCSV, "rail": "MPESA-B2C"}, "payout-draft.json", `"total": "300.00"`},
@@ -136,6 +137,7 @@ func TestMCPReads(t *testing.T) {
 		// A value that looks like a flag stays a value.
 		{"wallets", map[string]any{"wallet_id": "--base-url=http://127.0.0.1:1/"}, "exit 1"},
 		{"validate_payout_csv", map[string]any{"csv": "a\n", "rail": "cash"}, "unknown rail"},
+		{"subscriptions", map[string]any{"what": "--base-url=http://127.0.0.1:1/"}, "exit 2"},
 	}
 	for _, e := range errs {
 		out, isErr := call(t, s, e.tool, e.args)

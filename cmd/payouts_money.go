@@ -382,6 +382,13 @@ func approveSummary(b *client.Batch, req payout.ApprovalRequest, standing payout
 	}
 	s := fmt.Sprintf("Approve batch %s (file %s): pays %s from %s, %s plus charges %s.",
 		b.TrackingID, orDash(b.FileID), plural(len(b.Transactions), "payout"), from, req.Total.Format(cur), b.ChargeEstimate.Format(cur))
+	if n, ex := repeatedRows(b.Transactions); n > 0 {
+		what := payout.FormatCount(n) + " rows pay"
+		if n == 1 {
+			what = "1 row pays"
+		}
+		s += fmt.Sprintf("\nWarning: %s the same account the same amount as another row (%s).", what, strings.Join(ex, ", "))
+	}
 	if standing.Need > 1 {
 		s += fmt.Sprintf("\nApproval %d of %d (%s).", standing.Count, standing.Need, req.Rule)
 		if !standing.Last {
@@ -389,6 +396,29 @@ func approveSummary(b *client.Batch, req payout.ApprovalRequest, standing payout
 		}
 	}
 	return s
+}
+
+// repeatedRows counts rows that pay an account the same amount as an
+// earlier row (a file imported twice doubles every payment), with up to
+// three examples: the last look before money moves, as in the console.
+func repeatedRows(txs []client.PayoutResult) (int, []string) {
+	type payee struct {
+		account, bank string
+		amount        client.Amount
+	}
+	seen := make(map[payee]int, len(txs))
+	n := 0
+	var ex []string
+	for _, t := range txs {
+		k := payee{t.Account, t.BankCode, t.Amount}
+		if seen[k]++; seen[k] == 2 && len(ex) < 3 {
+			ex = append(ex, t.Account+" "+t.Amount.Format("KES"))
+		}
+		if seen[k] > 1 {
+			n++
+		}
+	}
+	return n, ex
 }
 
 // approved reports Approve's result with the exit status a script tests.

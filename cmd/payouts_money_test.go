@@ -226,6 +226,17 @@ func TestPayoutsApproveTyped(t *testing.T) {
 	}
 }
 
+// TestPayoutsApproveRepeatedRows: the summary before the typed amount
+// warns of rows paying the same account the same amount.
+func TestPayoutsApproveRepeatedRows(t *testing.T) {
+	f := newMoneyFixture(t)
+	tid := f.initiate(t, writeCSV(t, "name,phone,amount\nJane,0708374149,100\nJane,0708374149,100\nJohn,0712345678,200\n"))
+	_, errw, code := runOnTerminal(t, "\n", "payouts", "approve", tid, "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "Warning: 1 row pays the same account the same amount as another row (254708374149 KES 100.00)") {
+		t.Fatalf("exit %d: %s", code, errw)
+	}
+}
+
 // runOnTerminal runs the command with a real pseudo-terminal as stdin,
 // where typed (a line) is waiting.
 func runOnTerminal(t *testing.T, typed string, args ...string) (string, string, int) {
