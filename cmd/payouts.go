@@ -67,14 +67,9 @@ func runPayoutsCheck(cmd *cobra.Command, g *globals, f *checkFlags, path string)
 	if err != nil {
 		return err
 	}
-	var banks payout.BankSet = payout.DefaultBanks()
-	if rail == payout.PesaLink {
-		var err error
-		if banks, err = checkBanks(cmdContext(cmd), g, f, cmd.ErrOrStderr()); err != nil {
-			return err
-		}
-	}
-	im, err := importFile(cmd, path, rail, banks)
+	im, _, err := importFile(cmd, path, rail, func() (payout.BankSet, error) {
+		return checkBanks(cmdContext(cmd), g, f, cmd.ErrOrStderr())
+	})
 	if err != nil {
 		return err
 	}

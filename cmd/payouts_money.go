@@ -80,10 +80,7 @@ func runPayoutsInitiate(cmd *cobra.Command, g *globals, f *initiateFlags, path s
 	if err := env.openJournal(); err != nil {
 		return err
 	}
-	banks := payout.BankSet(payout.DefaultBanks())
-	if rail == payout.PesaLink {
-		banks = fetchBanks(ctx, env.cl, cmd.ErrOrStderr())
-	}
+	banks := func() (payout.BankSet, error) { return fetchBanks(ctx, env.cl, cmd.ErrOrStderr()), nil }
 	d, err := draftFromFile(cmd, path, rail, banks)
 	if err != nil {
 		return err
@@ -103,8 +100,8 @@ func runPayoutsInitiate(cmd *cobra.Command, g *globals, f *initiateFlags, path s
 // draftFromFile reads FILE through the same import as `payouts check` (one
 // verdict for both) and refuses it whole when any row is bad, listing the
 // problems on stderr; the draft's own checks (the console's preview) follow.
-func draftFromFile(cmd *cobra.Command, path string, rail payout.Rail, banks payout.BankSet) (*payout.Draft, error) {
-	im, err := importFile(cmd, path, rail, banks)
+func draftFromFile(cmd *cobra.Command, path string, rail payout.Rail, bankList bankSource) (*payout.Draft, error) {
+	im, banks, err := importFile(cmd, path, rail, bankList)
 	if err != nil {
 		return nil, err
 	}
@@ -134,20 +131,30 @@ func draftFromFile(cmd *cobra.Command, path string, rail payout.Rail, banks payo
 	return d, nil
 }
 
-// importFile is the one CSV import of `payouts check` and `payouts
-// initiate`: a file that cannot be read exits 2, one that is not a payout
-// file at all exits 1 with the reason.
-func importFile(cmd *cobra.Command, path string, rail payout.Rail, banks payout.BankSet) (*payout.Import, error) {
+// bankSource gives the PESALINK bank list; it is asked only for a
+// PESALINK file that opened, so a missing file fails before any call.
+type bankSource func() (payout.BankSet, error)
+
+// importFile is the one CSV import of `payouts check`, `draft` and
+// `initiate`: a file that cannot be read exits 2, one that is not a payout
+// file at all exits 1 with the reason. It returns the bank list it used.
+func importFile(cmd *cobra.Command, path string, rail payout.Rail, bankList bankSource) (*payout.Import, payout.BankSet, error) {
 	in, closeIn, err := openInput(cmd, path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer closeIn()
+	var banks payout.BankSet = payout.DefaultBanks()
+	if rail == payout.PesaLink {
+		if banks, err = bankList(); err != nil {
+			return nil, nil, err
+		}
+	}
 	im := payout.ImportCSV(in, rail, banks)
 	if im.Refused != nil {
-		return nil, fmt.Errorf("%s: %w", path, im.Refused)
+		return nil, nil, fmt.Errorf("%s: %w", path, im.Refused)
 	}
-	return im, nil
+	return im, banks, nil
 }
 
 // fetchBanks is IntaSend's bank list, or the built-in copy when it cannot
@@ -533,11 +540,8 @@ func runPayoutsDraft(cmd *cobra.Command, g *globals, f *draftFlags, path string)
 	if err != nil {
 		return usageError(err)
 	}
-	banks := payout.BankSet(payout.DefaultBanks())
-	if rail == payout.PesaLink {
-		if banks, err = checkBanks(cmdContext(cmd), g, &checkFlags{offline: f.offline}, cmd.ErrOrStderr()); err != nil {
-			return err
-		}
+	banks := func() (payout.BankSet, error) {
+		return checkBanks(cmdContext(cmd), g, &checkFlags{offline: f.offline}, cmd.ErrOrStderr())
 	}
 	d, err := draftFromFile(cmd, path, rail, banks)
 	if err != nil {
