@@ -273,3 +273,20 @@ func bigBatch() string {
 	}
 	return b.String()
 }
+
+// TestPayoutsInitiatePesaLink: bank codes are checked against IntaSend's
+// list, and a bad one refuses the file before anything is sent.
+func TestPayoutsInitiatePesaLink(t *testing.T) {
+	f := newMoneyFixture(t)
+	_, errw, code := runCLI(t, "payouts", "initiate", writeCSV(t, "name,account,bank,amount\nJohn,0123456789,4,1000\n"), "--rail", "bank", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, `"4" is not a known bank code`) {
+		t.Fatalf("bad bank code: exit %d: %s", code, errw)
+	}
+	out, errw, code := runCLI(t, "payouts", "initiate", writeCSV(t, "name,account,bank,amount\nJane,0123456789,68,1000\n"), "--rail", "bank", "--base-url", f.base)
+	if code != 0 || !strings.Contains(out, "Initiated batch") || errw != "" {
+		t.Fatalf("exit %d: %s%s", code, out, errw)
+	}
+	if c := f.s.Counters(); c.Initiated != 1 {
+		t.Errorf("%d batches initiated", c.Initiated)
+	}
+}
