@@ -294,17 +294,31 @@ func (m *Model) createHint(what string) string {
 	return " Press n to create " + what + "."
 }
 
+// Column widths from what IntaSend sends (docs/intasend-api.md, subscriptions): ids
+// are 7 characters (LERG5RK), a plan's name at most 32. A customer's name
+// is first and last name; 40 cells show nearly every one, 48 nearly every
+// email. Capping the
+// names keeps a wide terminal's rows together instead of spreading a
+// 14-character name over 54 cells, and the ids' spare cells go to names
+// on a narrow one.
+const (
+	idWidth         = 7
+	planNameMax     = 32
+	customerNameMax = 40
+	emailMax        = 48
+)
+
 func (m *Model) plansTable() string {
 	amtW := 12
 	for _, p := range m.plans.rows {
 		amtW = max(amtW, len(p.Amount.Format(p.Currency)))
 	}
 	cols := []uitable.Column{
-		{Title: "NAME", Flex: 1, Min: 10},
+		{Title: "NAME", Flex: 1, Min: 10, Max: planNameMax},
 		{Title: "AMOUNT", Min: amtW, Align: uitable.Right},
 		{Title: "FREQUENCY", Min: 15},
 		{Title: "BILLING CYCLES", Min: 15},
-		{Title: "ID", Min: 10, Drop: 1},
+		{Title: "ID", Min: idWidth, Drop: 1},
 	}
 	return drawTable(m, m.plans, cols, func(p client.Plan) []string {
 		return []string{p.Name, p.Amount.Format(p.Currency), frequency(p), cycles(p), p.ID}
@@ -313,10 +327,10 @@ func (m *Model) plansTable() string {
 
 func (m *Model) customersTable() string {
 	cols := []uitable.Column{
-		{Title: "NAME", Flex: 2, Min: 10},
-		{Title: "EMAIL", Flex: 3, Min: 12},
+		{Title: "NAME", Flex: 2, Min: 10, Max: customerNameMax},
+		{Title: "EMAIL", Flex: 3, Min: 12, Max: emailMax},
 		{Title: "REFERENCE", Min: 12, Drop: 1},
-		{Title: "ID", Min: 10, Drop: 2},
+		{Title: "ID", Min: idWidth, Drop: 2},
 	}
 	return drawTable(m, m.custs, cols, func(c client.SubscriptionCustomer) []string {
 		return []string{customerName(c), c.Email, c.Reference, c.ID}
@@ -325,10 +339,10 @@ func (m *Model) customersTable() string {
 
 func (m *Model) subsTable() string {
 	cols := []uitable.Column{
-		{Title: "ID", Min: 10},
+		{Title: "ID", Min: idWidth},
 		{Title: "STATUS", Min: 11},
-		{Title: "CUSTOMER", Flex: 1, Min: 10},
-		{Title: "PLAN", Flex: 1, Min: 10},
+		{Title: "CUSTOMER", Flex: 1, Min: 10, Max: customerNameMax},
+		{Title: "PLAN", Flex: 1, Min: 10, Max: planNameMax},
 		{Title: "START", Min: len(when.DateLayout)},
 		{Title: "NEXT BILLING", Min: 12, Drop: 1},
 	}
