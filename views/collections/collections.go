@@ -16,12 +16,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
 )
 
@@ -84,9 +84,8 @@ type Model struct {
 	link   *linkPanel
 	seq    int
 
-	spin     spinner.Model
-	spinning bool
-	paint    paints
+	spin  spin.Model
+	paint paints
 }
 
 // New builds the collections view; Init starts the first load.
@@ -96,10 +95,8 @@ func newModel(c *common.Common) *Model {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	sp.Style = c.Styles.Pending
 	m := &Model{
-		c: c, keys: DefaultKeyMap(), sched: c.After, visible: true, spin: sp,
+		c: c, keys: DefaultKeyMap(), sched: c.After, visible: true, spin: spin.New(c.Styles.Pending),
 		st: newStore(), filter: uiform.NewInput(c.Styles, "/ ", "type to filter", 60),
 		width: 80, height: 20,
 	}
@@ -234,19 +231,7 @@ func (m *Model) busy() bool {
 
 type spinMsg struct{}
 
-func (m *Model) startSpin() tea.Cmd {
-	if m.spinning {
-		return nil
-	}
-	m.spinning = true
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+// startSpin starts the spinner's clock unless it is already running.
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(spin.Scheduler(m.sched), spinMsg{}) }
 
-func (m *Model) onSpin() tea.Cmd {
-	if !m.busy() {
-		m.spinning = false
-		return nil
-	}
-	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), spin.Scheduler(m.sched), spinMsg{}) }

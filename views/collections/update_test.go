@@ -395,7 +395,7 @@ func TestQuitWarningAndCapturing(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		d.Fire(spinMsg{})
 	}
-	if d.m.spinning || countTimers(d, spinMsg{}) != 0 {
+	if d.m.spin.Running() || countTimers(d, spinMsg{}) != 0 {
 		t.Error("the spinner keeps ticking with nothing to wait for")
 	}
 }

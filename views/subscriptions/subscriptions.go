@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/spin"
 )
 
 const requestTO = 30 * time.Second
@@ -72,8 +72,7 @@ type Model struct {
 	lastPlan, lastCustomer string
 
 	refreshed time.Time
-	spin      spinner.Model
-	spinning  bool
+	spin      spin.Model
 	paint     paints
 }
 
@@ -84,9 +83,7 @@ func newModel(c *common.Common) *Model {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	sp.Style = c.Styles.Pending
-	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: c.After, spin: sp,
+	m := &Model{c: c, keys: DefaultKeyMap().forRole(c.Can(common.PermAdmin)), sched: c.After, spin: spin.New(c.Styles.Pending),
 		width: 80, height: 20, tab: tabSubs, shown: true}
 	m.plans = newList(c, m.keys, "plans", "name, amount, frequency, id",
 		func(p client.Plan) string { return p.ID }, planText)
@@ -210,19 +207,6 @@ func (m *Model) busy() bool {
 type spinMsg struct{}
 
 // startSpin starts the spinner's clock unless it is already running.
-func (m *Model) startSpin() tea.Cmd {
-	if m.spinning {
-		return nil
-	}
-	m.spinning = true
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(spin.Scheduler(m.sched), spinMsg{}) }
 
-func (m *Model) onSpin() tea.Cmd {
-	if !m.busy() {
-		m.spinning = false
-		return nil
-	}
-	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), spin.Scheduler(m.sched), spinMsg{}) }

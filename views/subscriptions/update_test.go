@@ -501,7 +501,7 @@ func TestSpinner(t *testing.T) {
 		t.Fatal("still busy")
 	}
 	d.Feed(spinMsg{})
-	if d.m.spinning {
+	if d.m.spin.Running() {
 		t.Fatal("the spinner keeps ticking when idle")
 	}
 }

@@ -636,7 +636,7 @@ func TestLoadErrorsAndSpinner(t *testing.T) {
 	}
 	// The spinner's clock stops once nothing is loading.
 	d.Fire(spinMsg{})
-	if d.m.spinning || d.Fire(spinMsg{}) != 0 {
+	if d.m.spin.Running() || d.Fire(spinMsg{}) != 0 {
 		t.Fatal("the spinner keeps ticking while idle")
 	}
 	// A refresh starts it again, and the title says so while it runs.

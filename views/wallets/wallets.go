@@ -14,12 +14,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
 )
 
@@ -80,9 +80,8 @@ type Model struct {
 	stk    *stkWatch
 	seq    int // forms and STK watches
 
-	spin     spinner.Model
-	spinning bool
-	paint    paints
+	spin  spin.Model
+	paint paints
 }
 
 // New builds the wallets view; Init starts the first load.
@@ -91,14 +90,12 @@ func New(c *common.Common) common.View {
 }
 
 func newModel(c *common.Common) *Model {
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	sp.Style = c.Styles.Pending
 	m := &Model{
 		c:      c,
 		keys:   DefaultKeyMap(),
 		sched:  c.After,
 		shown:  true,
-		spin:   sp,
+		spin:   spin.New(c.Styles.Pending),
 		width:  80,
 		height: 20,
 	}
@@ -236,24 +233,9 @@ func (m *Model) busy() bool {
 type spinMsg struct{}
 
 // startSpin starts the spinner's clock unless it is already running.
-func (m *Model) startSpin() tea.Cmd {
-	if m.spinning {
-		return nil
-	}
-	m.spinning = true
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(spin.Scheduler(m.sched), spinMsg{}) }
 
-func (m *Model) onSpin() tea.Cmd {
-	if !m.busy() {
-		m.spinning = false
-		return nil
-	}
-	// Advance one frame; our own timer replaces the spinner's so that tests
-	// control it like every other timer.
-	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), spin.Scheduler(m.sched), spinMsg{}) }
 
 // Refresh reloads on demand (the shell's `r` and its palette entry).
 func (m *Model) Refresh() tea.Cmd { return m.refresh(true) }
