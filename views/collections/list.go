@@ -271,21 +271,23 @@ func (m *Model) statePaint(p *paints, state string) text.Paint {
 // View renders the body; a form, the STK watch, a link or an invoice
 // detail shows as a panel under the title line.
 func (m *Model) View() string {
-	body := m.listView()
-	var panel string
+	return text.Framed(m.listView(), m.panel(), m.width, m.height)
+}
+
+// panel is what shows over the list, the first of: the form, the STK
+// watch, a link, an invoice's detail.
+func (m *Model) panel() string {
 	switch {
 	case m.form != nil:
-		panel = m.form.View(m.c.Styles, m.spin.View(), m.width)
+		return m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.watch != nil:
-		panel = m.watchView()
+		return m.watchView()
 	case m.link != nil:
-		panel = m.linkView()
+		return m.linkView()
 	case m.detail != nil:
-		panel = m.detailView()
-	default:
-		return text.ClipFitted(body, m.width, m.height)
+		return m.detailView()
 	}
-	return text.ClipFitted(text.Overlay(body, panel, m.width), m.width, m.height)
+	return ""
 }
 
 func (m *Model) listView() string {

@@ -154,22 +154,22 @@ func (m *Model) paints() *paints {
 // View renders the body: a list, or a subscription's transactions, with a
 // form or the setup link over it when one is open.
 func (m *Model) View() string {
-	var body string
+	body := m.listView()
 	if m.detail != nil {
 		body = m.detailView()
-	} else {
-		body = m.listView()
 	}
-	var panel string
+	return text.Framed(body, m.panel(), m.width, m.height)
+}
+
+// panel is what shows over the body: the form or the setup link.
+func (m *Model) panel() string {
 	switch {
 	case m.form != nil:
-		panel = m.form.View(m.c.Styles, m.spin.View(), m.width)
+		return m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.setup != nil:
-		panel = m.setupView()
-	default:
-		return text.Clip(body, m.width, m.height)
+		return m.setupView()
 	}
-	return text.Clip(text.Overlay(body, panel, m.width), m.width, m.height)
+	return ""
 }
 
 // titleLine puts the refresh state at the right of a title.

@@ -135,20 +135,20 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 // View renders the body: the list or the open wallet, with a form or the
 // STK watch over it when one is open.
 func (m *Model) View() string {
-	var body string
+	body := m.listView()
 	if m.detail != nil {
 		body = m.detailView()
-	} else {
-		body = m.listView()
 	}
-	var panel string
+	return text.Framed(body, m.panel(), m.width, m.height)
+}
+
+// panel is what shows over the body: the form or the STK watch.
+func (m *Model) panel() string {
 	switch {
 	case m.form != nil:
-		panel = m.form.View(m.c.Styles, m.spin.View(), m.width)
+		return m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.stk != nil:
-		panel = m.stkView()
-	default:
-		return text.ClipFitted(body, m.width, m.height)
+		return m.stkView()
 	}
-	return text.ClipFitted(text.Overlay(body, panel, m.width), m.width, m.height)
+	return ""
 }

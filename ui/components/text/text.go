@@ -157,6 +157,15 @@ func Overlay(body, panel string, w int) string {
 	return title + "\n" + strings.Join(lines, "\n")
 }
 
+// Framed is a screen's body in its w×h box, with panel (a form, a watch,
+// a detail; "" for none) over it as Overlay places it.
+func Framed(body, panel string, w, h int) string {
+	if panel != "" {
+		body = Overlay(body, panel, w)
+	}
+	return ClipFitted(body, w, h)
+}
+
 // OrDash is s, or "—" when there is nothing to show.
 func OrDash(s string) string {
 	if s == "" {

@@ -174,3 +174,25 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFramed: with no panel the body is only clipped to its box; a panel
+// keeps the body's title line, is centred under it and hides the rest.
+func TestFramed(t *testing.T) {
+	body := "Title\nrow 1\nrow 2\nrow 3"
+	tests := []struct {
+		name, panel string
+		h           int
+		want        string
+	}{
+		{"no panel", "", 3, "Title\nrow 1\nrow 2"},
+		{"panel", "form", 3, "Title\n   form"},
+		{"panel clipped", "a\nb\nc", 2, "Title\n    a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Framed(body, tt.panel, 10, tt.h); got != tt.want {
+				t.Fatalf("Framed = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
