@@ -122,6 +122,11 @@ func Tick(ctx context.Context, d time.Duration, fn func(time.Time) tea.Msg) tea.
 	}
 }
 
+// Scheduler turns "deliver msg after d" into a command: a screen's timers
+// go through one (Common.After in production), so tests can record them and
+// fire them by hand instead of waiting.
+type Scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
+
 // After delivers msg after d, unless the session ends first: the views'
 // timers (refresh, polling).
 func (c *Common) After(d time.Duration, msg tea.Msg) tea.Cmd {

@@ -42,15 +42,11 @@ const (
 	statusCap = 20
 )
 
-// scheduler turns "deliver msg after d" into a command: common.After in
-// production, a recorder in tests.
-type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
 // Model is the collections view. Use New.
 type Model struct {
 	c     *common.Common
 	keys  KeyMap
-	sched scheduler
+	sched common.Scheduler
 
 	width, height int
 	visible       bool
@@ -232,6 +228,6 @@ func (m *Model) busy() bool {
 type spinMsg struct{}
 
 // startSpin starts the spinner's clock unless it is already running.
-func (m *Model) startSpin() tea.Cmd { return m.spin.Start(spin.Scheduler(m.sched), spinMsg{}) }
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(m.sched, spinMsg{}) }
 
-func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), spin.Scheduler(m.sched), spinMsg{}) }
+func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), m.sched, spinMsg{}) }

@@ -35,14 +35,11 @@ const (
 	moreWithin = 5
 )
 
-// scheduler turns "deliver msg after d" into a command; tests record it.
-type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
 // Model is the Refunds view. Use New.
 type Model struct {
 	c     *common.Common
 	keys  KeyMap
-	sched scheduler
+	sched common.Scheduler
 
 	width, height int
 	shown         bool

@@ -14,26 +14,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, m.update(msg)
 }
 
-// update tries each group of messages in turn: input, pages, timers and
+// update offers msg to each group of messages in turn: input, pages, timers and
 // the forms' round trips. The groups keep each switch short.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
-	for _, group := range []func(tea.Msg) (tea.Cmd, bool){m.onInput, m.onPageMsg, m.onTimer, m.onAction} {
-		if cmd, ok := group(msg); ok {
-			return cmd
-		}
-	}
-	return nil
-}
-
-// onInput routes keys and pastes to the form, the filter box or the list.
-func (m *Model) onInput(msg tea.Msg) (tea.Cmd, bool) {
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		return m.onKey(msg), true
-	case tea.PasteMsg:
-		return m.onPaste(msg), true
-	}
-	return nil, false
+	return common.Dispatch(msg, common.Input(m.onKey, m.onPaste), m.onPageMsg, m.onTimer, m.onAction)
 }
 
 func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {

@@ -37,16 +37,11 @@ const (
 	chartPages = 200
 )
 
-// scheduler turns "deliver msg after d" into a command. Production uses
-// common.After (it stops with the session); tests record the timers and
-// fire them by hand.
-type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
 // Model is the wallets view. Use New.
 type Model struct {
 	c     *common.Common
 	keys  KeyMap
-	sched scheduler
+	sched common.Scheduler
 
 	width, height int
 	shown         bool
@@ -233,9 +228,9 @@ func (m *Model) busy() bool {
 type spinMsg struct{}
 
 // startSpin starts the spinner's clock unless it is already running.
-func (m *Model) startSpin() tea.Cmd { return m.spin.Start(spin.Scheduler(m.sched), spinMsg{}) }
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(m.sched, spinMsg{}) }
 
-func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), spin.Scheduler(m.sched), spinMsg{}) }
+func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), m.sched, spinMsg{}) }
 
 // Refresh reloads on demand (the shell's `r` and its palette entry).
 func (m *Model) Refresh() tea.Cmd { return m.refresh(true) }

@@ -5,15 +5,12 @@
 package spin
 
 import (
-	"time"
-
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-)
 
-// Scheduler turns "deliver msg after d" into a command (the screens' sched).
-type Scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
+	"github.com/malipo/malipo/ui/common"
+)
 
 // Model is the spinner and whether its clock is running. Embedding the
 // bubbles model keeps View() as it was.
@@ -35,7 +32,7 @@ func (s *Model) Running() bool { return s.running }
 
 // Start schedules the first frame unless the clock already runs; tick is
 // the screen's own message, so the frame comes back to that screen.
-func (s *Model) Start(sched Scheduler, tick tea.Msg) tea.Cmd {
+func (s *Model) Start(sched common.Scheduler, tick tea.Msg) tea.Cmd {
 	if s.running {
 		return nil
 	}
@@ -45,7 +42,7 @@ func (s *Model) Start(sched Scheduler, tick tea.Msg) tea.Cmd {
 
 // Tick is the screen's answer to its tick message: one frame on and the
 // next scheduled while busy; otherwise the clock stops (Start restarts it).
-func (s *Model) Tick(busy bool, sched Scheduler, tick tea.Msg) tea.Cmd {
+func (s *Model) Tick(busy bool, sched common.Scheduler, tick tea.Msg) tea.Cmd {
 	if !busy {
 		s.running = false
 		return nil
