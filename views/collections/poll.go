@@ -160,19 +160,12 @@ func (m *Model) armTimer() tea.Cmd {
 	if m.watch != nil && !m.watchFinal() {
 		d = pollFast
 	}
-	for i := 0; i < m.failures && d < pollMax; i++ {
-		d *= 2
-	}
-	return m.sched(min(d, pollMax), pollTickMsg{gen: m.timerGen})
+	return m.sched(common.Backoff(d, pollMax, m.failures), pollTickMsg{gen: m.timerGen})
 }
 
 // backoff is the slow-pace delay after the failures so far (shown while stale).
 func (m *Model) backoff() time.Duration {
-	d := pollEvery
-	for i := 0; i < m.failures && d < pollMax; i++ {
-		d *= 2
-	}
-	return min(d, pollMax)
+	return common.Backoff(pollEvery, pollMax, m.failures)
 }
 
 func (m *Model) onPollTick(msg pollTickMsg) tea.Cmd {

@@ -52,11 +52,7 @@ func (m *Model) armWatch() tea.Cmd {
 	if w == nil || !m.shown {
 		return nil
 	}
-	d := watchEvery
-	for i := 0; i < w.failures && d < watchMax; i++ {
-		d *= 2
-	}
-	return m.sched(min(d, watchMax), watchTickMsg{gen: w.gen})
+	return m.sched(common.Backoff(watchEvery, watchMax, w.failures), watchTickMsg{gen: w.gen})
 }
 
 // SetShown pauses following while the view is hidden and catches up when

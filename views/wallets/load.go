@@ -106,11 +106,7 @@ func (m *Model) armTimer() tea.Cmd {
 		return nil
 	}
 	m.timerGen++
-	d := refreshEvery
-	for i := 0; i < m.failures && d < refreshMax; i++ {
-		d *= 2
-	}
-	return m.sched(min(d, refreshMax), refreshTickMsg{gen: m.timerGen})
+	return m.sched(common.Backoff(refreshEvery, refreshMax, m.failures), refreshTickMsg{gen: m.timerGen})
 }
 
 func (m *Model) onRefreshTick(msg refreshTickMsg) tea.Cmd {

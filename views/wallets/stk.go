@@ -83,11 +83,7 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	if msg.err != nil {
 		s.failures++
 		s.err = text.ErrText(msg.err)
-		d := pollEvery
-		for i := 0; i < s.failures && d < pollMax; i++ {
-			d *= 2
-		}
-		return tea.Batch(text.Health(msg.err, now), m.sched(min(d, pollMax), pollMsg{gen: s.gen}))
+		return tea.Batch(text.Health(msg.err, now), m.sched(common.Backoff(pollEvery, pollMax, s.failures), pollMsg{gen: s.gen}))
 	}
 	s.failures, s.err = 0, ""
 	s.inv = msg.st.Invoice
