@@ -122,6 +122,17 @@ func Tick(ctx context.Context, d time.Duration, fn func(time.Time) tea.Msg) tea.
 	}
 }
 
+// RequestTimeout bounds one IntaSend call of a screen: long enough for a
+// slow network and the client's retries of a read, short enough that a
+// spinner never turns for ever.
+const RequestTimeout = 30 * time.Second
+
+// Bounded is base with RequestTimeout: a screen's request, still cancelled
+// with the session when base is Context() (a write's WriteContext is not).
+func Bounded(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, RequestTimeout)
+}
+
 // Scheduler turns "deliver msg after d" into a command: a screen's timers
 // go through one (Common.After in production), so tests can record them and
 // fire them by hand instead of waiting.

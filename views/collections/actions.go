@@ -203,7 +203,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	case f.push != nil:
 		req := *f.push
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			resp, err := c.STKPush(cx, client.STKPushRequest{Phone: req.phone, Amount: req.amount, APIRef: req.ref, Narrative: req.narrative})
 			target := req.ref // no invoice when IntaSend said no; never the phone
@@ -216,7 +216,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	case f.link != nil:
 		req := *f.link
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			co, err := c.Checkout(cx, client.CheckoutRequest{Amount: req.amount, Email: req.email,
 				FirstName: req.first, LastName: req.last, APIRef: req.ref})

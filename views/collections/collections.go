@@ -34,7 +34,6 @@ const (
 	pollEvery = common.LiveEvery // the pace Wallets refreshes at too
 	pollFast  = 1500 * time.Millisecond
 	pollMax   = 30 * time.Second // back-off ceiling
-	requestTO = 30 * time.Second
 	// initialPages and followPages bound the feed pages one poll reads.
 	initialPages = 20
 	followPages  = 5

@@ -44,7 +44,7 @@ func (m *Model) openDetail() tea.Cmd {
 	c, id, gen := m.c.Client, r.inv.ID, m.seq
 	base := m.c.Context()
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		st, err := c.PaymentStatus(cx, id)
 		return detailMsg{gen: gen, st: st, err: err}

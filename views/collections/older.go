@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/text"
 )
@@ -42,7 +43,7 @@ func (m *Model) searchOlder() tea.Cmd {
 	o.seq++
 	base, c, seq, page := m.c.Context(), m.c.Client, o.seq, o.next
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		pg, err := c.Transactions(cx, client.TransactionFilter{TransType: "SALE", Page: page})
 		if err != nil {

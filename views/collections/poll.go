@@ -41,12 +41,6 @@ type pollPlan struct {
 	ids      []string // invoices to ask payment/status about
 }
 
-// ctx bounds one request and ties it to the session: it is cancelled
-// when the user logs out or the console stops.
-func ctx(base context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(base, requestTO)
-}
-
 // poll starts one poll unless one is already in flight: the in-flight
 // poll's answer re-arms the timer, so polls never overlap.
 func (m *Model) poll(manual bool) tea.Cmd {
@@ -91,7 +85,7 @@ func (m *Model) toCheck() []string {
 // runPoll reads the feed's newest pages and the listed invoices' status.
 func runPoll(base context.Context, c *client.Client, p pollPlan) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		out := polledMsg{seq: p.seq, initial: p.initial}
 		for page := 1; page <= p.maxPages; page++ {

@@ -148,7 +148,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	}
 	c, cm, req, seq, cur := m.c.Client, m.c, *f.req, f.Seq, f.invoice.Currency
 	return func() tea.Msg {
-		cx, cancel := ctx(cm.WriteContext())
+		cx, cancel := common.Bounded(cm.WriteContext())
 		defer cancel()
 		r, err := c.CreateRefund(cx, req) // never retried: it moves money
 		aerr := cm.Audit(audit.Event("refund.create", req.InvoiceID, req.Amount, cur, err))

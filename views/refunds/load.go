@@ -36,12 +36,6 @@ type (
 	refreshTickMsg struct{ gen int }
 )
 
-// ctx bounds one request and ties it to the session: it is cancelled
-// when the user logs out or the console stops.
-func ctx(base context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(base, requestTO)
-}
-
 // reloadList asks for page 1 again; an answer still in flight for an older
 // request is dropped when it arrives.
 func (m *Model) reloadList() tea.Cmd {
@@ -59,7 +53,7 @@ func (m *Model) loadPage(page int) tea.Cmd {
 	c, seq := m.c.Client, l.seq
 	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		p, err := c.ListRefunds(cx, page)
 		return listPageMsg{seq: seq, page: page, p: p, err: err}
@@ -135,7 +129,7 @@ func (m *Model) onRefreshTick(msg refreshTickMsg) tea.Cmd {
 // refunds for the ones of this invoice (IntaSend has no filter for it).
 func fetchPayment(base context.Context, c *client.Client, seq int, id string) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		st, err := c.PaymentStatus(cx, id)
 		if err != nil {
@@ -242,7 +236,7 @@ func (m *Model) loadDetail(id string) tea.Cmd {
 	c, seq := m.c.Client, d.seq
 	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		r, err := c.GetRefund(cx, id)
 		return detailMsg{seq: seq, r: r, err: err}

@@ -22,7 +22,6 @@ import (
 
 // Timings and bounds.
 const (
-	requestTO = 30 * time.Second
 	// refreshEvery re-reads page 1 while refunds are PENDING, so they turn
 	// COMPLETED on screen; refreshMax caps the back-off after failures.
 	refreshEvery = 30 * time.Second

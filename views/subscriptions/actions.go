@@ -103,7 +103,7 @@ func (m *Model) submit() tea.Cmd {
 	case formPlan:
 		req := planRequest(f.Form)
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			p, err := c.CreatePlan(cx, req)
 			target := req.Name // no id when IntaSend said no
@@ -119,7 +119,7 @@ func (m *Model) submit() tea.Cmd {
 			LastName: f.Value("last_name"), Reference: f.Value("reference"),
 		}
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			cu, err := c.CreateSubscriptionCustomer(cx, req)
 			target := req.Reference // not the email: personal data stays out of the log
@@ -135,7 +135,7 @@ func (m *Model) submit() tea.Cmd {
 			StartDate: f.Value("start"), Reference: f.Value("reference"),
 		}
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			s, err := c.CreateSubscription(cx, req)
 			target := req.CustomerID + "→" + req.PlanID // no id when IntaSend said no
@@ -277,7 +277,7 @@ func (m *Model) onUnsubConfirmed(msg unsubConfirmedMsg) tea.Cmd {
 	m.unsubbing = msg.id
 	c, cm, id := m.c.Client, m.c, msg.id
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := ctx(cm.WriteContext())
+		cx, cancel := common.Bounded(cm.WriteContext())
 		defer cancel()
 		s, err := c.Unsubscribe(cx, id)
 		aerr := cm.Audit(audit.Event("subscription.cancel", id, 0, "", err))

@@ -20,12 +20,6 @@ type pageMsg[T any] struct {
 	err  error
 }
 
-// ctx bounds one request and ties it to the session: it is cancelled
-// when the user logs out or the console stops.
-func ctx(base context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(base, requestTO)
-}
-
 // fetch is a list's page loader.
 type fetch[T any] func(ctx context.Context, page int) (*client.Page[T], error)
 
@@ -44,7 +38,7 @@ func loadPage[T any](m *Model, l *list[T], page int, get fetch[T]) tea.Cmd {
 	gen := l.gen
 	base := m.c.Context()
 	run := func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		p, err := get(cx, page)
 		return pageMsg[T]{l: l, gen: gen, page: page, p: p, err: err}

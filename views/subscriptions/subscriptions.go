@@ -23,8 +23,6 @@ import (
 	"github.com/malipo/malipo/ui/components/spin"
 )
 
-const requestTO = 30 * time.Second
-
 // tab is one of the view's three lists.
 type tab int
 

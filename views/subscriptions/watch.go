@@ -87,7 +87,7 @@ func (m *Model) onWatchTick(msg watchTickMsg) tea.Cmd {
 	c, id, gen := m.c.Client, w.id, w.gen
 	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		s, err := c.GetSubscription(cx, id)
 		return watchMsg{gen: gen, s: s, err: err}

@@ -306,7 +306,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	case f.meta.transfer != nil:
 		req := *f.meta.transfer
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			res, err := c.IntraTransfer(cx, req.from.ID, client.IntraTransferRequest{
 				ToWalletID: req.to.ID, Amount: req.amount, Narrative: req.narrative})
@@ -316,7 +316,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	case f.meta.create != nil:
 		req := *f.meta.create
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			w, err := c.CreateWallet(cx, client.CreateWalletRequest{Label: req.label, Currency: req.currency, CanDisburse: req.canDisburse})
 			target := req.label
@@ -329,7 +329,7 @@ func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
 	case f.meta.fund != nil:
 		req := *f.meta.fund
 		run = func() tea.Msg {
-			cx, cancel := ctx(cm.WriteContext())
+			cx, cancel := common.Bounded(cm.WriteContext())
 			defer cancel()
 			resp, err := c.STKPush(cx, client.STKPushRequest{
 				Phone: req.phone, Amount: req.amount, WalletID: req.wallet.ID,

@@ -47,7 +47,7 @@ type txPageMsg struct {
 
 func loadTxPage(base context.Context, c *client.Client, walletID string, gen, page int) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		p, err := c.WalletTransactions(cx, walletID, page)
 		return txPageMsg{walletID: walletID, gen: gen, page: page, p: p, err: err}

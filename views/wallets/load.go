@@ -27,15 +27,9 @@ type (
 	refreshTickMsg struct{ gen int }
 )
 
-// ctx bounds one request and ties it to the session: it is cancelled
-// when the user logs out or the console stops.
-func ctx(base context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(base, requestTO)
-}
-
 func loadWallets(base context.Context, c *client.Client, seq int) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		ws, err := c.AllWallets(cx)
 		return walletsMsg{seq: seq, wallets: ws, err: err}
@@ -46,7 +40,7 @@ func loadWallets(base context.Context, c *client.Client, seq int) tea.Cmd {
 // following every page (bounded by chartPages).
 func loadFlows(base context.Context, c *client.Client, seq int, start time.Time) tea.Cmd {
 	return func() tea.Msg {
-		cx, cancel := ctx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		var all []client.WalletTransaction
 		f := client.TransactionFilter{StartDate: start.Format(time.DateOnly)}

@@ -1,7 +1,6 @@
 package wallets
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -66,7 +65,7 @@ func (m *Model) onPoll(msg pollMsg) tea.Cmd {
 	c, id, gen := m.c.Client, s.inv.ID, s.gen
 	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := context.WithTimeout(base, requestTO)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		st, err := c.PaymentStatus(cx, id)
 		return statusMsg{gen: gen, st: st, err: err}

@@ -32,7 +32,6 @@ const (
 	refreshMax   = 5 * time.Minute // back-off ceiling after failures
 	pollEvery    = 1500 * time.Millisecond
 	pollMax      = 30 * time.Second
-	requestTO    = 30 * time.Second
 	// chartPages bounds the 14-day fetch against a server that pages forever.
 	chartPages = 200
 )
