@@ -326,7 +326,7 @@ func (m *Model) watchUpdate() tea.Cmd {
 			common.SymOK, r.inv.Value.Format("KES"), w.req.phone.Display(), r.inv.NetAmount.Format("KES")))
 	}
 	return common.Toast(common.ToastError, fmt.Sprintf("%s M-Pesa payment %s: %s",
-		common.SymFailed, strings.ToLower(r.inv.State), text.OrDash(failedReason(r.inv))))
+		common.SymFailed, strings.ToLower(r.inv.State), text.OrDash(text.FailedReason(r.inv))))
 }
 
 // copyLink puts the checkout URL on the clipboard through OSC 52, which

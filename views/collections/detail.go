@@ -99,7 +99,7 @@ func (m *Model) detailView() string {
 	}
 	kv := [][2]string{
 		{"Invoice", text.OrDash(inv.ID)},
-		{"State", stateText(inv)},
+		{"State", text.InvoiceState(inv)},
 		{"Method", method(inv.Provider) + " (" + text.OrDash(inv.Provider) + ")"},
 		{"Customer", text.OrDash(inv.Account)},
 		{"Amount", inv.Value.Format(orKES(inv.Currency))},
@@ -113,7 +113,7 @@ func (m *Model) detailView() string {
 		{"Updated", stamp(inv.UpdatedAt)},
 	}
 	if inv.State == client.InvoiceFailed || inv.FailedCode != "" || inv.FailedReason != "" {
-		kv = append(kv, [2]string{"Failure", text.OrDash(failedReason(inv))}, [2]string{"Failure code", text.OrDash(inv.FailedCode)})
+		kv = append(kv, [2]string{"Failure", text.OrDash(text.FailedReason(inv))}, [2]string{"Failure code", text.OrDash(inv.FailedCode)})
 	}
 	if r.txID != "" {
 		kv = append(kv, [2]string{"Wallet line", r.txID + " · " + text.OrDash(r.txStatus)})
@@ -192,17 +192,7 @@ func (m *Model) watchView() string {
 	if r != nil {
 		inv = r.inv
 	}
-	status := stateText(inv)
-	switch inv.State {
-	case client.InvoiceComplete:
-		status = st.OK.Render(status)
-	case client.InvoiceFailed, client.InvoiceCanceled:
-		status = st.Failed.Render(status)
-	case client.InvoiceProcessing:
-		status = m.spin.View() + " " + st.Pending.Render(status) + " · the customer is entering their PIN"
-	default:
-		status = m.spin.View() + " " + st.Pending.Render(stateText(client.Invoice{State: orPending(inv.State)})) + " · waiting for the customer's phone"
-	}
+	status := text.PushStatus(st, m.spin.View(), inv)
 	lines := []string{
 		st.Title.Render("M-Pesa request " + text.OrDash(w.id)), "",
 		"Phone      " + w.req.phone.Display(),
@@ -225,13 +215,6 @@ func (m *Model) watchView() string {
 		lines = append(lines, st.Faint.Render("esc close (the payment goes on; its row updates in the list)"))
 	}
 	return st.FocusedBox.Width(min(m.width, 72)).Render(strings.Join(lines, "\n"))
-}
-
-func orPending(s string) string {
-	if s == "" {
-		return client.InvoicePending
-	}
-	return s
 }
 
 // linkView shows a created checkout link and how to copy it.

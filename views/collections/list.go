@@ -221,43 +221,6 @@ func (m *Model) timeCell(r *row) string {
 	return when.Compact(m.c.Now(), r.at)
 }
 
-// stateText is the state in a word and a symbol, with the reason when
-// it failed: never colour alone.
-func stateText(inv client.Invoice) string {
-	switch inv.State {
-	case client.InvoiceComplete:
-		return common.SymOK + " COMPLETE"
-	case client.InvoiceFailed, client.InvoiceCanceled:
-		s := common.SymFailed + " " + inv.State
-		if r := failedReason(inv); r != "" {
-			s += " · " + r
-		}
-		return s
-	case client.InvoicePartial:
-		// Final but short: say so, so nobody waits for the rest.
-		return common.SymFailed + " PARTIAL · part paid"
-	case client.InvoiceRetry:
-		return common.SymPending + " RETRY · prompt sent again"
-	case "":
-		return "—"
-	}
-	return common.SymPending + " " + inv.State
-}
-
-func failedReason(inv client.Invoice) string {
-	switch {
-	case inv.FailedReason != "":
-		return inv.FailedReason
-	case inv.FailedCode != "":
-		// M-Pesa's own words for the code, from the table `malipo explain` reads.
-		if c, ok := client.ExplainCode(inv.FailedCode); ok {
-			return c.Status + " (code " + inv.FailedCode + ")"
-		}
-		return "code " + inv.FailedCode
-	}
-	return ""
-}
-
 func (m *Model) statePaint(p *paints, state string) text.Paint {
 	switch state {
 	case client.InvoiceComplete:
@@ -385,7 +348,7 @@ func (m *Model) emptyText() string {
 func (m *Model) fillRow(p *paints, r *table.Row, pay *row, now time.Time) {
 	inv := pay.inv
 	r.Add(m.timeCell(pay), text.OrDash(inv.ID), text.OrDash(inv.Account), method(inv.Provider), inv.Value.String(),
-		money(pay, inv.Charges), money(pay, inv.NetAmount), text.OrDash(inv.APIRef), stateText(inv))
+		money(pay, inv.Charges), money(pay, inv.NetAmount), text.OrDash(inv.APIRef), text.InvoiceState(inv))
 	if now.Before(pay.newUntil) {
 		r.Mark, r.Paint = common.SymNew, p.fresh
 	}

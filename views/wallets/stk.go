@@ -94,38 +94,11 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 			fmt.Sprintf("%s Received %s into %s", common.SymOK, s.req.amount.Format("KES"), s.req.wallet.Label)))
 	case s.final():
 		cmds = append(cmds, common.Toast(common.ToastError,
-			fmt.Sprintf("%s M-Pesa payment %s: %s", common.SymFailed, strings.ToLower(s.inv.State), failedReason(s.inv))))
+			fmt.Sprintf("%s M-Pesa payment %s: %s", common.SymFailed, strings.ToLower(s.inv.State), text.OrDash(text.FailedReason(s.inv)))))
 	default:
 		cmds = append(cmds, m.sched(pollEvery, pollMsg{gen: s.gen}))
 	}
 	return tea.Batch(cmds...)
-}
-
-func failedReason(inv client.Invoice) string {
-	if inv.FailedReason != "" {
-		return inv.FailedReason
-	}
-	if inv.FailedCode != "" {
-		return "code " + inv.FailedCode
-	}
-	return "no reason given"
-}
-
-// stateLine says where the payment is, in words and a symbol.
-func stkState(st *common.Styles, spin string, inv client.Invoice) string {
-	switch inv.State {
-	case client.InvoiceComplete:
-		return st.OK.Render(common.SymOK+" COMPLETE") + " · paid"
-	case client.InvoiceFailed, client.InvoiceCanceled:
-		return st.Failed.Render(common.SymFailed+" "+inv.State) + " · " + failedReason(inv)
-	case client.InvoiceProcessing:
-		return spin + " " + st.Pending.Render(common.SymPending+" PROCESSING") + " · the customer is entering their PIN"
-	case client.InvoicePartial:
-		return st.Failed.Render(common.SymFailed+" PARTIAL") + " · only part was paid"
-	case client.InvoiceRetry:
-		return spin + " " + st.Pending.Render(common.SymPending+" RETRY") + " · the prompt was sent again"
-	}
-	return spin + " " + st.Pending.Render(common.SymPending+" "+orDefault(inv.State, "PENDING")) + " · waiting for the customer's phone"
 }
 
 func orDefault(s, def string) string {
@@ -145,7 +118,7 @@ func (m *Model) stkView() string {
 		"Invoice    " + orDefault(s.inv.ID, "—"),
 		"Phone      " + s.req.phone.Display(),
 		"Amount     " + s.req.amount.Format("KES"),
-		"Status     " + stkState(st, m.spin.View(), s.inv),
+		"Status     " + text.PushStatus(st, m.spin.View(), s.inv),
 	}
 	if s.inv.MpesaReference != "" {
 		lines = append(lines, "M-Pesa ref "+s.inv.MpesaReference)
