@@ -14,6 +14,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // newReadCmds are the read-only commands for scripts (issue 15): each
@@ -187,24 +188,9 @@ func collectionsReport(invs []client.Invoice) *report {
 		head: []string{"INVOICE", "DATE", "STATE", "PROVIDER", "ACCOUNT", "AMOUNT", "NET", "REASON"}}
 	for _, i := range invs {
 		r.rows = append(r.rows, []cell{txt(i.ID), txt(stamp(i.CreatedAt)), txt(i.State), txt(i.Provider),
-			txt(orDash(i.Account)), money(i.Value, i.Currency), money(i.NetAmount, i.Currency), txt(failure(i))})
+			txt(orDash(i.Account)), money(i.Value, i.Currency), money(i.NetAmount, i.Currency), txt(text.FailedReason(i))})
 	}
 	return r
-}
-
-// failure is a failed invoice's reason, worded from the code table when
-// IntaSend gave only a code.
-func failure(i client.Invoice) string {
-	switch {
-	case i.FailedReason != "":
-		return i.FailedReason
-	case i.FailedCode != "":
-		if c, ok := client.ExplainCode(i.FailedCode); ok {
-			return c.Status + " (code " + i.FailedCode + ")"
-		}
-		return "code " + i.FailedCode
-	}
-	return ""
 }
 
 // sinceDays is "7d": days are not a time.Duration unit.
@@ -255,7 +241,7 @@ func invoiceReport(st *client.PaymentStatus) *report {
 	rows := [][2]any{{"Invoice", i.ID}, {"State", i.State}, {"Provider", i.Provider}, {"Account", i.Account},
 		{"Amount", money(i.Value, i.Currency)}, {"Charges", money(i.Charges, i.Currency)}, {"Net", money(i.NetAmount, i.Currency)},
 		{"api_ref", i.APIRef}, {"M-Pesa ref", i.MpesaReference}, {"Clearing", i.ClearingStatus},
-		{"Failure", failure(i)}, {"Failure code", i.FailedCode}, {"Payer", payer},
+		{"Failure", text.FailedReason(i)}, {"Failure code", i.FailedCode}, {"Payer", payer},
 		{"Created", stamp(i.CreatedAt)}, {"Updated", stamp(i.UpdatedAt)}}
 	return keyValueReport(st, rows)
 }
