@@ -7,27 +7,16 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
-// recAuditor records audit events; with fail set, it refuses them as a
-// full disk would.
-type recAuditor struct {
-	evs  []common.AuditEvent
-	fail error
-}
-
-func (a *recAuditor) Audit(ev common.AuditEvent) error {
-	if a.fail != nil {
-		return a.fail
-	}
-	a.evs = append(a.evs, ev)
-	return nil
-}
+// recAuditor records audit events (tuitest.Auditor).
+type recAuditor = tuitest.Auditor
 
 func audited(t *testing.T, fail error) (*fixture, *driver, *recAuditor) {
 	f := newFixture(t, morning(), sim.Options{})
-	aud := &recAuditor{fail: fail}
+	aud := &recAuditor{Fail: fail}
 	c := f.common()
 	c.Auditor = aud
 	return f, newDriver(t, c, 120, 36).init(), aud
@@ -35,17 +24,8 @@ func audited(t *testing.T, fail error) (*fixture, *driver, *recAuditor) {
 
 func wantEvent(t *testing.T, aud *recAuditor, want common.AuditEvent) {
 	t.Helper()
-	if len(aud.evs) != 1 {
-		t.Fatalf("audit events %+v, want exactly one", aud.evs)
-	}
-	got := aud.evs[0]
-	if got.Action != want.Action || got.Target != want.Target || got.Amount != want.Amount ||
-		got.Currency != want.Currency || got.Result != want.Result {
-		t.Fatalf("audit event %+v, want %+v", got, want)
-	}
-	if (want.Result == "ok") != (got.Detail == "") {
-		t.Fatalf("detail %q for result %s", got.Detail, got.Result)
-	}
+	got := aud.One(t)
+	tuitest.WantEvent(t, got, want)
 	if strings.Contains(got.Target+got.Detail, "708374149") {
 		t.Fatalf("the customer's phone number went to the audit log: %+v", got)
 	}

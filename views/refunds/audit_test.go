@@ -7,23 +7,11 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
-	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/internal/tuitest"
 )
 
-// recAuditor records audit events; with fail set, it refuses them as a
-// full disk would.
-type recAuditor struct {
-	evs  []common.AuditEvent
-	fail error
-}
-
-func (a *recAuditor) Audit(ev common.AuditEvent) error {
-	if a.fail != nil {
-		return a.fail
-	}
-	a.evs = append(a.evs, ev)
-	return nil
-}
+// recAuditor records audit events (tuitest.Auditor).
+type recAuditor = tuitest.Auditor
 
 // TestRefundAudited: each refund's outcome reaches the audit log against
 // its invoice: taken, refused by IntaSend, or unclear.
@@ -56,10 +44,7 @@ func TestRefundAudited(t *testing.T) {
 			tt.before(f)
 			d.confirm()
 			f.Server.SetFaults(nil)
-			if len(aud.evs) != 1 {
-				t.Fatalf("audit events %+v, want exactly one", aud.evs)
-			}
-			ev := aud.evs[0]
+			ev := aud.One(t)
 			if ev.Action != "refund.create" || ev.Target != halfRefunded || ev.Amount != client.Units(150) ||
 				ev.Currency != "KES" || ev.Result != tt.result || (tt.result == "ok") != (ev.Detail == "") {
 				t.Fatalf("audit event %+v, want result %s", ev, tt.result)
@@ -73,7 +58,7 @@ func TestRefundAudited(t *testing.T) {
 func TestAuditFailureIsShown(t *testing.T) {
 	f := seeded(t)
 	c := f.common("")
-	c.Auditor = &recAuditor{fail: errors.New("disk full")}
+	c.Auditor = &recAuditor{Fail: errors.New("disk full")}
 	d := newDriver(t, c, 80, 20)
 	d.find(halfRefunded)
 	d.Press("R", "enter", "enter", "enter")

@@ -7,27 +7,16 @@ import (
 	"testing"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
-// recAuditor records audit events; with fail set, it refuses them as a
-// full disk would.
-type recAuditor struct {
-	evs  []common.AuditEvent
-	fail error
-}
-
-func (a *recAuditor) Audit(ev common.AuditEvent) error {
-	if a.fail != nil {
-		return a.fail
-	}
-	a.evs = append(a.evs, ev)
-	return nil
-}
+// recAuditor records audit events (tuitest.Auditor).
+type recAuditor = tuitest.Auditor
 
 func audited(t *testing.T, seed bool, fail error) (*fixture, *driver, *recAuditor) {
 	f := newFixture(t, seed)
-	aud := &recAuditor{fail: fail}
+	aud := &recAuditor{Fail: fail}
 	c := f.common("")
 	c.Auditor = aud
 	return f, newDriver(t, c, 120, 36).init(), aud
@@ -73,7 +62,7 @@ func TestCreateAndCancelAudited(t *testing.T) {
 	d.Press("esc", "enter", "x")
 	d.Confirm()
 	var got []string
-	for _, ev := range aud.evs {
+	for _, ev := range aud.Events {
 		got = append(got, line(ev))
 		if ev.Detail != "" {
 			t.Errorf("detail on a success: %+v", ev)
@@ -96,8 +85,8 @@ func TestFailuresAudited(t *testing.T) {
 		f.Server.SetFaults([]sim.Fault{{Route: "POST subscriptions-plans/", Kind: sim.TooMany}})
 		createPlan(d)
 		f.Server.SetFaults(nil)
-		if len(aud.evs) != 1 || line(aud.evs[0]) != "subscription.plan.create Gold Monthly 2,500.00 KES failed" || aud.evs[0].Detail == "" {
-			t.Fatalf("audit %+v", aud.evs)
+		if len(aud.Events) != 1 || line(aud.Events[0]) != "subscription.plan.create Gold Monthly 2,500.00 KES failed" || aud.Events[0].Detail == "" {
+			t.Fatalf("audit %+v", aud.Events)
 		}
 	})
 	for _, tt := range []struct {
@@ -127,8 +116,8 @@ func TestFailuresAudited(t *testing.T) {
 			tt.before(f, c.Typed)
 			d.Confirm()
 			f.Server.SetFaults(nil)
-			if len(aud.evs) != 1 || line(aud.evs[0]) != "subscription.cancel "+c.Typed+" 0.00 KES "+tt.result || aud.evs[0].Detail == "" {
-				t.Fatalf("audit %+v", aud.evs)
+			if len(aud.Events) != 1 || line(aud.Events[0]) != "subscription.cancel "+c.Typed+" 0.00 KES "+tt.result || aud.Events[0].Detail == "" {
+				t.Fatalf("audit %+v", aud.Events)
 			}
 		})
 	}

@@ -7,28 +7,17 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
-// recAuditor records audit events; with fail set, it refuses them as a
-// full disk would.
-type recAuditor struct {
-	evs  []common.AuditEvent
-	fail error
-}
-
-func (a *recAuditor) Audit(ev common.AuditEvent) error {
-	if a.fail != nil {
-		return a.fail
-	}
-	a.evs = append(a.evs, ev)
-	return nil
-}
+// recAuditor records audit events (tuitest.Auditor).
+type recAuditor = tuitest.Auditor
 
 // audited drives the wallets view with a recording auditor.
 func audited(t *testing.T, fail error) (*fixture, *driver, *recAuditor) {
 	f := small(t)
-	aud := &recAuditor{fail: fail}
+	aud := &recAuditor{Fail: fail}
 	c := f.common()
 	c.Auditor = aud
 	return f, newDriver(t, c, 80, 20).init(), aud
@@ -36,17 +25,8 @@ func audited(t *testing.T, fail error) (*fixture, *driver, *recAuditor) {
 
 func wantEvent(t *testing.T, aud *recAuditor, want common.AuditEvent) {
 	t.Helper()
-	if len(aud.evs) != 1 {
-		t.Fatalf("audit events %+v, want exactly one", aud.evs)
-	}
-	got := aud.evs[0]
-	if got.Action != want.Action || got.Target != want.Target || got.Amount != want.Amount ||
-		got.Currency != want.Currency || got.Result != want.Result {
-		t.Fatalf("audit event %+v, want %+v", got, want)
-	}
-	if (want.Result == "ok") != (got.Detail == "") {
-		t.Fatalf("detail %q for result %s", got.Detail, got.Result)
-	}
+	got := aud.One(t)
+	tuitest.WantEvent(t, got, want)
 }
 
 // TestTransferAudited: a transfer's outcome reaches the audit log, both
@@ -93,7 +73,7 @@ func TestCreateAudited(t *testing.T) {
 	wantEvent(t, aud, common.AuditEvent{Action: "wallet.create", Target: w.ID, Currency: "KES", Result: "ok"})
 
 	// An unclear answer is recorded as such, against the label asked for.
-	aud.evs = nil
+	aud.Events = nil
 	d.Press("n")
 	d.TypeText("Savings")
 	submitForm(d, map[string]string{})
@@ -114,7 +94,7 @@ func TestFundAudited(t *testing.T) {
 	wantEvent(t, aud, common.AuditEvent{Action: "wallet.fund", Target: d.m.stk.inv.ID,
 		Amount: client.Units(250), Currency: "KES", Result: "ok"})
 
-	aud.evs = nil
+	aud.Events = nil
 	d.Press("esc", "f")
 	submitForm(d, map[string]string{"phone": "0708374149", "amount": "250"})
 	f.Server.SetFaults([]sim.Fault{{Route: "mpesa-stk-push", Kind: sim.DropAfter}})
