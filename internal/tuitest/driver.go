@@ -339,3 +339,48 @@ func (d *Driver) MustShow(subs ...string) {
 	d.T.Helper()
 	MustContain(d.T, d.View(), subs...)
 }
+
+// Held is the messages of one type a Hold keeps back, oldest first.
+type Held struct {
+	d      *Driver
+	typ    reflect.Type
+	Msgs   []tea.Msg
+	hold   func(tea.Msg) bool
+	before func(tea.Msg) bool
+}
+
+// Hold keeps back every message of sample's type instead of delivering it,
+// so a test can look at the screen while that work is in flight (a search
+// loading pages one by one). It replaces Intercept until Stop.
+func (d *Driver) Hold(sample tea.Msg) *Held {
+	h := &Held{d: d, typ: reflect.TypeOf(sample), before: d.Intercept}
+	h.hold = func(msg tea.Msg) bool {
+		if reflect.TypeOf(msg) != h.typ {
+			return false
+		}
+		h.Msgs = append(h.Msgs, msg)
+		return true
+	}
+	d.Intercept = h.hold
+	return h
+}
+
+// Next delivers the oldest held message and everything it leads to at
+// once; messages of the held type that arrive afterwards are held again.
+func (h *Held) Next() {
+	msg := h.Msgs[0]
+	h.Msgs = h.Msgs[1:]
+	h.d.Intercept = nil
+	h.d.Feed(msg)
+	h.d.Intercept = h.hold
+}
+
+// Drain delivers held messages until none is left.
+func (h *Held) Drain() {
+	for len(h.Msgs) > 0 {
+		h.Next()
+	}
+}
+
+// Stop gives Intercept back as it was before Hold.
+func (h *Held) Stop() { h.d.Intercept = h.before }

@@ -245,3 +245,28 @@ func TestForModel(t *testing.T) {
 		t.Errorf("view %q", v)
 	}
 }
+
+// TestDriverHold: Hold keeps a type back and leaves the rest alone; Next
+// delivers the oldest; Drain the rest; Stop restores Intercept.
+func TestDriverHold(t *testing.T) {
+	d, c := newCounter(t)
+	before := func(tea.Msg) bool { return false }
+	d.Intercept = before
+	h := d.Hold(loadedMsg{})
+	d.Press("l")
+	if c.loaded != 0 || len(h.Msgs) != 2 || d.Clipboard() != "copied" {
+		t.Fatalf("loaded %d, held %d, clipboard %q", c.loaded, len(h.Msgs), d.Clipboard())
+	}
+	h.Next()
+	if c.loaded != 1 || len(h.Msgs) != 1 {
+		t.Fatalf("after Next: loaded %d, held %d", c.loaded, len(h.Msgs))
+	}
+	h.Drain()
+	if c.loaded != 3 || len(h.Msgs) != 0 {
+		t.Fatalf("after Drain: loaded %d, held %d", c.loaded, len(h.Msgs))
+	}
+	h.Stop()
+	if reflect.ValueOf(d.Intercept).Pointer() != reflect.ValueOf(before).Pointer() {
+		t.Error("Stop did not restore Intercept")
+	}
+}

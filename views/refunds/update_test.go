@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/ui/common"
@@ -455,30 +453,17 @@ func TestFilterSearchesEveryPage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDriver(t, f.common(""), 80, 20)
-			var held []tea.Msg
-			hold := func(msg tea.Msg) bool {
-				_, ok := msg.(listPageMsg)
-				if ok {
-					held = append(held, msg)
-				}
-				return ok
-			}
-			d.Intercept = hold
+			// Hold pages back, to see the search under way.
+			held := d.Hold(listPageMsg{})
 			d.Press("/")
 			d.TypeText("7.00")
-			if len(held) != 1 || !strings.Contains(d.View(), "searching… 100 of 205 loaded · 0 match") {
-				t.Fatalf("%d pages asked for while typing, want 1 at a time; screen:\n%s", len(held), d.View())
+			if len(held.Msgs) != 1 || !strings.Contains(d.View(), "searching… 100 of 205 loaded · 0 match") {
+				t.Fatalf("%d pages asked for while typing, want 1 at a time; screen:\n%s", len(held.Msgs), d.View())
 			}
 			if tc.clear {
 				d.Press("esc")
 			}
-			for len(held) > 0 { // deliver each page; the next is asked for as one lands
-				msg := held[0]
-				held = held[1:]
-				d.Intercept = nil
-				d.Feed(msg)
-				d.Intercept = hold
-			}
+			held.Drain()
 			if len(d.m.list.rows) != tc.wantRows || d.m.list.shown() != tc.wantMatch {
 				t.Fatalf("%d rows loaded, %d shown; want %d, %d", len(d.m.list.rows), d.m.list.shown(), tc.wantRows, tc.wantMatch)
 			}

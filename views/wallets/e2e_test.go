@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
@@ -253,32 +251,18 @@ func TestFilterSearchesEveryPage(t *testing.T) {
 			d := newDriver(t, f.common(), 80, 20).init()
 			d.Press("enter")
 			dt := d.m.detail
-			// Hold statement pages back, to see the search under way.
-			var held []tea.Msg
-			hold := func(msg tea.Msg) bool {
-				_, ok := msg.(txPageMsg)
-				if ok {
-					held = append(held, msg)
-				}
-				return ok
-			}
-			d.Intercept = hold
+			// Hold pages back, to see the search under way.
+			held := d.Hold(txPageMsg{})
 			d.Press("/")
 			d.TypeText("needle")
-			if len(held) != 1 || !strings.Contains(d.View(), "searching… 100 of 250 loaded · 0 match") {
-				t.Fatalf("%d pages asked for while typing, want 1 at a time; screen:\n%s", len(held), d.View())
+			if len(held.Msgs) != 1 || !strings.Contains(d.View(), "searching… 100 of 250 loaded · 0 match") {
+				t.Fatalf("%d pages asked for while typing, want 1 at a time; screen:\n%s", len(held.Msgs), d.View())
 			}
 			if tc.clear {
 				d.Press("esc")
 			}
 			// Deliver each page; the next is asked for only as one lands.
-			for len(held) > 0 {
-				msg := held[0]
-				held = held[1:]
-				d.Intercept = nil
-				d.Feed(msg)
-				d.Intercept = hold
-			}
+			held.Drain()
 			match := 0
 			if dt.tbl.Filtered() {
 				match = dt.shown()
