@@ -176,7 +176,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		k.Moves(),
 		{k.Open, k.Back, k.Filter, k.State, k.Refresh},
 		m.bound(k.Push, k.Link, k.Refund, k.Copy),
 		{k.NextField, k.PrevField, k.Submit, k.Cancel},

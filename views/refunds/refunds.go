@@ -184,7 +184,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		k.Moves(),
 		{k.Open, k.Back, k.Filter, k.Refresh},
 		{k.Find, k.Refund, k.Payment},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},

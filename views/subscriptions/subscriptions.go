@@ -182,7 +182,7 @@ func (m *Model) shortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		k.Moves(),
 		{k.NextList, k.PrevList, k.Plans, k.Customers, k.Subs},
 		{k.Open, k.Back, k.Filter, k.Refresh},
 		enabled(k.Create, k.Unsubscribe, k.Copy),

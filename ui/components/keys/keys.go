@@ -42,6 +42,11 @@ func NewNav() Nav {
 	}
 }
 
+// Moves are the movement bindings, the first group of every list's help.
+func (n Nav) Moves() []key.Binding {
+	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Home, n.End}
+}
+
 // Form moves between a form's fields and submits or abandons it.
 type Form struct {
 	NextField, PrevField, Choose, Submit, Cancel key.Binding

@@ -71,3 +71,15 @@ func TestConstructorsShareNothing(t *testing.T) {
 		t.Error("disabling one FilterBox's ClearFilter disabled another's")
 	}
 }
+
+// TestMoves: the movement group is the six movement keys in reading order,
+// so every list's help starts the same way.
+func TestMoves(t *testing.T) {
+	var got []string
+	for _, b := range NewNav().Moves() {
+		got = append(got, b.Help().Desc)
+	}
+	if want := []string{"up", "down", "page up", "page down", "first", "last"}; !slices.Equal(got, want) {
+		t.Fatalf("Moves = %q, want %q", got, want)
+	}
+}
