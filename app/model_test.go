@@ -16,6 +16,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -796,19 +797,8 @@ func TestGoToHandsWorkToAnotherView(t *testing.T) {
 	}
 }
 
-// auditLog is a common.Auditor that keeps events in memory (or fails).
-type auditLog struct {
-	events []common.AuditEvent
-	fail   error
-}
-
-func (a *auditLog) Audit(ev common.AuditEvent) error {
-	if a.fail != nil {
-		return a.fail
-	}
-	a.events = append(a.events, ev)
-	return nil
-}
+// auditLog keeps audit events in memory (or fails): tuitest.Auditor.
+type auditLog = tuitest.Auditor
 
 func TestConfirmFourEyesAndAudit(t *testing.T) {
 	approve := common.ConfirmMsg{Title: "Approve payout?", Typed: "", Perm: common.PermApprove, OnConfirm: yes{}, OnCancel: no{},
@@ -835,7 +825,7 @@ func TestConfirmFourEyesAndAudit(t *testing.T) {
 			m, v := confirmShellWith(t, RoleApprover, tt.user, tt.fourEyes, approve, &auditLog{})
 			log := m.c.Auditor.(*auditLog)
 			if tt.auditFails {
-				log.fail = errors.New("disk full")
+				log.Fail = errors.New("disk full")
 			}
 			press(t, m, tt.keys...)
 			if got := len(received[yes](v)) == 1; got != tt.wantYes {
@@ -853,7 +843,7 @@ func TestConfirmFourEyesAndAudit(t *testing.T) {
 				}
 				return
 			}
-			last := log.events[len(log.events)-1]
+			last := log.Events[len(log.Events)-1]
 			if last.Result != tt.wantResult || last.Action != "payout.approve" || last.Target != "KZP6Y3Q" || last.Amount != client.MustAmount("1500") {
 				t.Fatalf("audit = %+v, want result %q", last, tt.wantResult)
 			}
@@ -884,13 +874,13 @@ func TestPrivilegedConfirmWithoutActionIsAudited(t *testing.T) {
 			}
 			log := m.c.Auditor.(*auditLog)
 			if tt.want == "" {
-				if len(log.events) != 0 {
-					t.Fatalf("audited %+v", log.events)
+				if len(log.Events) != 0 {
+					t.Fatalf("audited %+v", log.Events)
 				}
 				return
 			}
-			if len(log.events) != 1 || log.events[0].Action != tt.want || log.events[0].Result != "requested" || log.events[0].Detail != tt.detail {
-				t.Fatalf("audit = %+v", log.events)
+			if len(log.Events) != 1 || log.Events[0].Action != tt.want || log.Events[0].Result != "requested" || log.Events[0].Detail != tt.detail {
+				t.Fatalf("audit = %+v", log.Events)
 			}
 		})
 	}
@@ -952,10 +942,10 @@ func TestRoleRefusalsAreAudited(t *testing.T) {
 					t.Fatal("the refused key reached the view")
 				}
 			}
-			if len(log.events) != 1 {
-				t.Fatalf("audited %+v, want one refusal", log.events)
+			if len(log.Events) != 1 {
+				t.Fatalf("audited %+v, want one refusal", log.Events)
 			}
-			got := log.events[0]
+			got := log.Events[0]
 			if got.Action != tt.want.Action || got.Result != tt.want.Result || got.Target != tt.want.Target ||
 				got.Amount != tt.want.Amount || !strings.Contains(got.Detail, tt.want.Detail) {
 				t.Fatalf("audit = %+v, want %+v", got, tt.want)
