@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/demo"
-	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -19,37 +19,11 @@ import (
 // fire in time, so nothing waits on a clock.
 func runUntil(tb testing.TB, m *Model, cmd tea.Cmd, limit time.Duration, done func(*Model) bool) {
 	tb.Helper()
-	msgs := make(chan tea.Msg, 64)
-	var spawn func(tea.Cmd)
-	spawn = func(c tea.Cmd) {
-		if c == nil {
-			return
-		}
-		go func() {
-			msg := c()
-			if cmds, ok := tuitest.Cmds(msg); ok {
-				for _, c := range cmds {
-					spawn(c)
-				}
-				return
-			}
-			msgs <- msg
-		}()
-	}
-	spawn(cmd)
-	deadline := time.After(limit)
-	for !done(m) {
-		select {
-		case msg := <-msgs:
-			if msg == nil {
-				continue
-			}
-			_, next := m.Update(msg)
-			spawn(next)
-		case <-deadline:
-			tb.Fatalf("not done after %s:\n%s", limit, m.Render())
-		}
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	r := &runner{tb: tb, m: m, ctx: ctx, msgs: make(chan tea.Msg, 256)}
+	r.spawn(cmd)
+	r.until(limit, func() bool { return done(m) })
 }
 
 // hasWallets: the frame shows the wallets' balances and totals.

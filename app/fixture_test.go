@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
@@ -174,3 +177,68 @@ func testSimOptions() *sim.Options {
 
 // bind is a one-key binding for the recording views' actions.
 func bind(k string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, "")) }
+
+// runner runs the console's commands as Bubble Tea would, concurrently,
+// feeding their messages back one at a time on the test's goroutine, for
+// as long as the test lasts: a reply that lands after one screen was taken
+// still reaches its view. Timers are real (Common.After) and end with ctx.
+type runner struct {
+	tb   testing.TB
+	m    *Model
+	ctx  context.Context
+	msgs chan tea.Msg
+}
+
+// newRunner is the console over a seeded simulator at w×h, started.
+func newRunner(t *testing.T, w, h int) *runner {
+	t.Helper()
+	_, cl := newSim(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Ctx: ctx,
+		Now: func() time.Time { return fixedNow }}
+	r := &runner{tb: t, m: New(c, Options{}), ctx: ctx, msgs: make(chan tea.Msg, 256)}
+	r.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	r.spawn(r.m.Init())
+	return r
+}
+
+func (r *runner) spawn(c tea.Cmd) {
+	if c == nil {
+		return
+	}
+	go func() {
+		msg := c()
+		if cmds, ok := tuitest.Cmds(msg); ok {
+			for _, c := range cmds {
+				r.spawn(c)
+			}
+			return
+		}
+		select {
+		case r.msgs <- msg:
+		case <-r.ctx.Done():
+		}
+	}()
+}
+
+// until delivers messages until done holds, failing the test after limit.
+func (r *runner) until(limit time.Duration, done func() bool) {
+	r.tb.Helper()
+	deadline := time.After(limit)
+	for !done() {
+		select {
+		case msg := <-r.msgs:
+			if msg == nil {
+				continue
+			}
+			if _, quit := msg.(tea.QuitMsg); quit {
+				r.tb.Fatal("the console quit")
+			}
+			_, next := r.m.Update(msg)
+			r.spawn(next)
+		case <-deadline:
+			r.tb.Fatalf("not done after %s:\n%s", limit, ansi.Strip(r.m.Render()))
+		}
+	}
+}

@@ -1,17 +1,14 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/internal/tuitest"
-	"github.com/malipo/malipo/ui/common"
 )
 
 // TestSizesGolden draws every tab of the real console (views -> client ->
@@ -51,51 +48,6 @@ func TestSizesGolden(t *testing.T) {
 	}
 }
 
-// runner runs the console's commands as Bubble Tea would, concurrently,
-// feeding their messages back one at a time on the test's goroutine, for
-// as long as the test lasts: a reply that lands after one tab's screen was
-// taken still reaches its view. Timers are real (Common.After) and end
-// with the test's context.
-type runner struct {
-	t    *testing.T
-	m    *Model
-	ctx  context.Context
-	msgs chan tea.Msg
-}
-
-// newRunner is the console over a seeded simulator at w×h, started.
-func newRunner(t *testing.T, w, h int) *runner {
-	t.Helper()
-	_, cl := newSim(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Ctx: ctx,
-		Now: func() time.Time { return fixedNow }}
-	r := &runner{t: t, m: New(c, Options{}), ctx: ctx, msgs: make(chan tea.Msg, 256)}
-	r.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	r.spawn(r.m.Init())
-	return r
-}
-
-func (r *runner) spawn(c tea.Cmd) {
-	if c == nil {
-		return
-	}
-	go func() {
-		msg := c()
-		if cmds, ok := tuitest.Cmds(msg); ok {
-			for _, c := range cmds {
-				r.spawn(c)
-			}
-			return
-		}
-		select {
-		case r.msgs <- msg:
-		case <-r.ctx.Done():
-		}
-	}()
-}
-
 // spinners are the frames of the console's spinner (spinner.MiniDot).
 const spinners = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -104,7 +56,7 @@ const spinners = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 // frame. The bound is generous: the machine may be slow, the screen may
 // not be different.
 func (r *runner) settle(want ...string) string {
-	r.t.Helper()
+	r.tb.Helper()
 	settled := func(frame string) bool {
 		if strings.ContainsAny(frame, spinners) || strings.Contains(frame, "refreshing") {
 			return false
@@ -116,23 +68,10 @@ func (r *runner) settle(want ...string) string {
 		}
 		return true
 	}
-	deadline := time.After(60 * time.Second)
-	for {
-		if frame := r.m.Render(); settled(ansi.Strip(frame)) {
-			return frame
-		}
-		select {
-		case msg := <-r.msgs:
-			if msg == nil {
-				continue
-			}
-			if _, quit := msg.(tea.QuitMsg); quit {
-				r.t.Fatal("the console quit")
-			}
-			_, next := r.m.Update(msg)
-			r.spawn(next)
-		case <-deadline:
-			r.t.Fatalf("screen not settled with %q after 60 s:\n%s", want, ansi.Strip(r.m.Render()))
-		}
-	}
+	var frame string
+	r.until(60*time.Second, func() bool {
+		frame = r.m.Render()
+		return settled(ansi.Strip(frame))
+	})
+	return frame
 }
