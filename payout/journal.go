@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -68,6 +69,16 @@ type Entry struct {
 	Need      int        `json:"need,omitempty"`
 	// Payees are the batch's payee keys (PayeeKey), for "paid before".
 	Payees []string `json:"payees,omitempty"`
+	// The last status read recorded (RecordStatus, issue 13's history and
+	// needs-attention queue): IntaSend's words, when, and how many rows
+	// had each row status code.
+	Observed   string         `json:"observed,omitempty"`
+	ObservedAt time.Time      `json:"observed_at"`
+	RowCodes   map[string]int `json:"row_codes,omitempty"`
+	// AckedAt is when a person marked what needed attention as seen
+	// (Acknowledge); a later status that changes re-raises it.
+	AckedAt time.Time `json:"acked_at"`
+	AckedBy string    `json:"acked_by,omitempty"`
 }
 
 // event is one line of events.jsonl.
@@ -93,6 +104,9 @@ type event struct {
 	Rule   string         `json:"rule,omitempty"`
 	Need   int            `json:"need,omitempty"`
 	Payees []string       `json:"payees,omitempty"`
+	// A status read (EventStatus): IntaSend's status text and its rows by code.
+	Text string         `json:"text,omitempty"`
+	Rows map[string]int `json:"rows,omitempty"`
 }
 
 // Journal is one profile's journal. Its methods are safe for concurrent use.
@@ -588,24 +602,54 @@ func (j *journal) refresh() error {
 
 // fold applies one event to the entries.
 func (j *journal) fold(ev event) {
+	e := j.entryFor(ev)
+	e.merge(ev)
+	switch ev.Kind {
+	case EventApproval:
+		foldApproval(e, ev)
+		j.byTrack[e.TrackingID] = e
+		return // a step towards approval: the batch's status is unchanged
+	case EventStatus, EventAck:
+		foldObservation(e, ev)
+		j.byTrack[e.TrackingID] = e
+		return // what IntaSend said, or that a person saw it: not a step of ours
+	case StatusInitiating:
+		e.Initiator, e.InitiatedAt = ev.Initiator, ev.At
+	}
+	e.Status, e.UpdatedAt, e.Error = ev.Kind, ev.At, ev.Error
+	if e.TrackingID != "" {
+		j.byTrack[e.TrackingID] = e
+	}
+}
+
+// entryFor finds the entry an event belongs to, creating it when the
+// event starts one (or names a batch initiated elsewhere).
+func (j *journal) entryFor(ev event) *Entry {
 	e := j.byAtt[ev.Attempt]
 	if e == nil && ev.TrackingID != "" {
 		e = j.byTrack[ev.TrackingID]
 	}
-	if e == nil {
-		if ev.Kind != StatusInitiating && ev.Kind != StatusInitiated {
-			// An approval of a batch initiated elsewhere (opened by tracking id).
-			e = &Entry{TrackingID: ev.TrackingID}
-		} else {
-			e = &Entry{Initiator: ev.Initiator, InitiatedAt: ev.At}
-		}
-		e.Attempt = ev.Attempt
-		if e.Attempt == "" {
-			e.Attempt = "t-" + ev.TrackingID
-		}
-		j.entries = append(j.entries, e)
-		j.byAtt[e.Attempt] = e
+	if e != nil {
+		return e
 	}
+	if ev.Kind != StatusInitiating && ev.Kind != StatusInitiated {
+		// An approval of a batch initiated elsewhere (opened by tracking id).
+		e = &Entry{TrackingID: ev.TrackingID}
+	} else {
+		e = &Entry{Initiator: ev.Initiator, InitiatedAt: ev.At}
+	}
+	e.Attempt = ev.Attempt
+	if e.Attempt == "" {
+		e.Attempt = "t-" + ev.TrackingID
+	}
+	j.entries = append(j.entries, e)
+	j.byAtt[e.Attempt] = e
+	return e
+}
+
+// merge copies what an event says of its batch into the entry: a value
+// it leaves empty keeps the one recorded before.
+func (e *Entry) merge(ev event) {
 	set := func(dst *string, v string) {
 		if v != "" {
 			*dst = v
@@ -631,18 +675,6 @@ func (j *journal) fold(ev event) {
 	}
 	if len(ev.Payees) > 0 && len(e.Payees) == 0 {
 		e.Payees = ev.Payees
-	}
-	if ev.Kind == EventApproval {
-		foldApproval(e, ev)
-		j.byTrack[e.TrackingID] = e
-		return // a step towards approval: the batch's status is unchanged
-	}
-	if ev.Kind == StatusInitiating {
-		e.Initiator, e.InitiatedAt = ev.Initiator, ev.At
-	}
-	e.Status, e.UpdatedAt, e.Error = ev.Kind, ev.At, ev.Error
-	if e.TrackingID != "" {
-		j.byTrack[e.TrackingID] = e
 	}
 }
 
@@ -679,9 +711,7 @@ func (j *Journal) Entry(trackingID string) (Entry, bool) {
 	defer j.mu.Unlock()
 	_ = j.refresh()
 	if e := j.byTrack[trackingID]; e != nil {
-		c := *e
-		c.Approvals = slices.Clone(e.Approvals)
-		return c, true
+		return e.copy(), true
 	}
 	return Entry{}, false
 }
@@ -693,10 +723,16 @@ func (j *Journal) filter(keep func(*Entry) bool) []Entry {
 	var out []Entry
 	for _, e := range j.entries {
 		if keep(e) {
-			c := *e
-			c.Approvals = slices.Clone(e.Approvals)
-			out = append(out, c)
+			out = append(out, e.copy())
 		}
 	}
 	return out
+}
+
+// copy is e with its own slices and map, safe to hand out.
+func (e *Entry) copy() Entry {
+	c := *e
+	c.Approvals = slices.Clone(e.Approvals)
+	c.RowCodes = maps.Clone(e.RowCodes)
+	return c
 }

@@ -1,0 +1,134 @@
+package payout_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+)
+
+// batchWith is a status answer with rows of the given codes.
+func batchWith(code, status string, rows ...string) *client.Batch {
+	b := &client.Batch{StatusCode: code, Status: status}
+	for _, r := range rows {
+		b.Transactions = append(b.Transactions, client.PayoutResult{StatusCode: r})
+	}
+	return b
+}
+
+// approveIt records the approve of tid and its answer.
+func approveIt(t *testing.T, j *payout.Journal, tid string) {
+	t.Helper()
+	must(t, j.RecordApproving(tid))
+	must(t, j.RecordApproved(tid, batchWith("BP104", "Confirming balance")))
+}
+
+// TestRecordStatusWritesChangesOnly: polling a batch for hours writes one
+// line per change, and the entry folds IntaSend's last word; a second
+// journal on the same directory reads the same.
+func TestRecordStatusWritesChangesOnly(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, eat)}
+	j := openJournal(t, dir).As("amina")
+	j.SetClock(c.now)
+	initiatedBatch(t, j, "T1", client.Units(5000))
+	approveIt(t, j, "T1")
+
+	st := batchWith("BP110", "Processing payment", "TS100", "TF105", "TF105")
+	for i := 0; i < 3; i++ {
+		wrote, err := j.RecordStatus("T1", st)
+		must(t, err)
+		if wrote != (i == 0) {
+			t.Fatalf("read %d wrote=%v", i, wrote)
+		}
+	}
+	if wrote, _ := j.RecordStatus("T-unknown", st); wrote {
+		t.Error("a batch the journal does not know was recorded")
+	}
+	e, _ := openJournal(t, dir).Entry("T1")
+	if e.Status != payout.StatusApproved || e.StatusCode != "BP110" || e.Observed != "Processing payment" || e.RowCodes["TF105"] != 2 {
+		t.Fatalf("entry after status: %+v", e)
+	}
+	wrote, err := j.RecordStatus("T1", batchWith("BC100", "Completed", "TS100", "TF105", "TF105"))
+	must(t, err)
+	if e, _ := j.Entry("T1"); !wrote || e.StatusCode != "BC100" || payout.FinalState(e) != "completed, 2 not paid" {
+		t.Fatalf("final: wrote=%v %+v %q", wrote, e, payout.FinalState(e))
+	}
+}
+
+// TestNeedsAttention: each way a batch comes to need a person, what the
+// queue says of it, and what an acknowledgement does.
+func TestNeedsAttention(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, eat)
+	pol := &payout.Policy{ExpireAfter: 24 * time.Hour}
+	cases := []struct {
+		name    string
+		setup   func(t *testing.T, j *payout.Journal, c *clock)
+		at      time.Duration // after t0
+		kinds   string
+		wording string
+	}{
+		{"waiting, fresh", func(t *testing.T, j *payout.Journal, c *clock) {}, time.Hour, "", ""},
+		{"expired", func(t *testing.T, j *payout.Journal, c *clock) {}, 25 * time.Hour, payout.AttnExpired, "cancel it (x)"},
+		{"approving, in its window", func(t *testing.T, j *payout.Journal, c *clock) {
+			must(t, j.RecordApproving("T1"))
+		}, time.Minute, "", ""},
+		{"approving, no answer", func(t *testing.T, j *payout.Journal, c *clock) {
+			must(t, j.RecordApproving("T1"))
+		}, 10 * time.Minute, payout.AttnApproveUnknown, "Do not approve again"},
+		{"TF105 and a failure", func(t *testing.T, j *payout.Journal, c *clock) {
+			approveIt(t, j, "T1")
+			_, err := j.RecordStatus("T1", batchWith("BC100", "Completed", "TS100", "TF105", "TF106"))
+			must(t, err)
+		}, 10 * time.Minute, "rows rows", "status undetermined (ask IntaSend support; do not resend)"},
+		{"ended early", func(t *testing.T, j *payout.Journal, c *clock) {
+			approveIt(t, j, "T1")
+			_, err := j.RecordStatus("T1", batchWith("BE111", "Cancelled", "TS100", "TC108"))
+			must(t, err)
+		}, 10 * time.Minute, payout.AttnBatch, "ended early"},
+		{"acknowledged", func(t *testing.T, j *payout.Journal, c *clock) {
+			approveIt(t, j, "T1")
+			_, err := j.RecordStatus("T1", batchWith("BE111", "Cancelled", "TS100", "TC108"))
+			must(t, err)
+			c.set(c.now().Add(time.Minute))
+			must(t, j.Acknowledge("T1"))
+		}, 10 * time.Minute, "", ""},
+		{"stale", func(t *testing.T, j *payout.Journal, c *clock) {
+			approveIt(t, j, "T1")
+			_, err := j.RecordStatus("T1", batchWith("BP110", "Processing payment", "TP102"))
+			must(t, err)
+		}, 2 * time.Hour, payout.AttnStale, "still Processing payment (BP110)"},
+		{"completed clean", func(t *testing.T, j *payout.Journal, c *clock) {
+			approveIt(t, j, "T1")
+			_, err := j.RecordStatus("T1", batchWith("BC100", "Completed", "TS100"))
+			must(t, err)
+		}, 48 * time.Hour, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &clock{t: t0}
+			j := openJournal(t, t.TempDir()).As("amina")
+			j.SetClock(c.now)
+			initiatedBatch(t, j, "T1", client.Units(5000))
+			tc.setup(t, j, c)
+			e, _ := j.Entry("T1")
+			a, ok := payout.NeedsAttention(e, t0.Add(tc.at), pol)
+			var kinds, words []string
+			for _, r := range a.Reasons {
+				kinds = append(kinds, r.Kind)
+				words = append(words, r.What+" · "+r.Action)
+			}
+			if ok != (tc.kinds != "") || strings.Join(kinds, " ") != tc.kinds {
+				t.Fatalf("ok=%v kinds %q, want %q", ok, kinds, tc.kinds)
+			}
+			if !strings.Contains(strings.Join(words, "\n"), tc.wording) {
+				t.Errorf("wording %q lacks %q", words, tc.wording)
+			}
+			if ok && a.Since.IsZero() {
+				t.Error("no since")
+			}
+		})
+	}
+}
