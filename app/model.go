@@ -100,6 +100,8 @@ type Model struct {
 	demo         *demo.Backend // started from the onboarding screen; closed by Close
 
 	exitNotes []string // what the views left pending, collected on quitting
+
+	attention attention // the status bar's "⚠ 3 need attention" (attention.go)
 }
 
 // New builds the shell around c. c.Styles and c.Now are filled in when nil;
@@ -287,6 +289,9 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.broadcast(owner, msg.Msg), true
 	case common.ClipboardMsg:
 		return tea.SetClipboard(msg.Text), true
+	case common.AttentionMsg:
+		m.attention.set(owner, msg)
+		return nil, true
 	}
 	return nil, false
 }

@@ -26,6 +26,8 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 		return nil
 	case mouse.Y == 0:
 		return m.clickTab(mouse.X)
+	case mouse.Y == m.height-1:
+		return m.clickAttention()
 	}
 	_, h := m.bodySize()
 	y := mouse.Y - headerRows

@@ -242,6 +242,9 @@ func (m *Model) statusBar() string {
 		left += s.StatusText.Render(" · ") + s.StatusKey.Render(who)
 	}
 	right := m.healthText()
+	if a := m.attentionText(); a != "" {
+		right = a + s.StatusText.Render(" · ") + right
+	}
 	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
 	if lw+rw+2 > m.width {
 		left = ansi.Truncate(left, max(0, m.width-rw-2), "…")

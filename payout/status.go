@@ -129,7 +129,9 @@ func NeedsAttention(e Entry, now time.Time, p *Policy) (Attention, bool) {
 			Action: "It can no longer be approved: open it and cancel it (x), then initiate it again if it is still owed."})
 		a.Since = e.InitiatedAt.Add(p.ExpireAfter)
 	}
-	if acked(e) {
+	if acked(e) || e.Status != StatusApproved {
+		// Results matter once the batch ran: a batch cancelled before
+		// approval also reads BE111 at IntaSend, and nobody was paid.
 		return a, len(a.Reasons) > 0
 	}
 	before := len(a.Reasons)

@@ -36,7 +36,7 @@ func (m *Model) batchKeys(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.OpenID):
 		return m.openIDPrompt()
 	case key.Matches(k, km.Back):
-		m.screen = scrCompose
+		m.screen, m.from = m.from, scrCompose // back to the list it was opened from
 	}
 	return nil
 }

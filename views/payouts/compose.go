@@ -223,6 +223,14 @@ func (m *Model) composeKeys(k tea.KeyPressMsg) tea.Cmd {
 		return m.openSettings()
 	case key.Matches(k, km.Preview):
 		return m.preview()
+	}
+	return m.goKeys(k)
+}
+
+// goKeys are the keys that go to another screen from the composer.
+func (m *Model) goKeys(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	switch {
 	case key.Matches(k, km.Pending):
 		return m.showPending()
 	case key.Matches(k, km.OpenID):
@@ -231,6 +239,10 @@ func (m *Model) composeKeys(k tea.KeyPressMsg) tea.Cmd {
 		if m.batch != nil {
 			m.screen = scrBatch
 		}
+	case key.Matches(k, km.Attention):
+		return m.showAttention()
+	case key.Matches(k, km.History):
+		return m.showHistory()
 	}
 	return nil
 }

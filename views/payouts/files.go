@@ -324,7 +324,8 @@ func (m *Model) record(action, target, result, detail string) tea.Cmd {
 // refusal. The keys are unbound for such roles and the shell leaves the
 // palette entries out, so this is the last line, for whatever got past.
 func (m *Model) refuse(action, target string, p common.Permission) tea.Cmd {
-	what := map[common.Permission]string{common.PermImport: "import files", common.PermExport: "export or copy files"}[p]
+	what := map[common.Permission]string{common.PermImport: "import files", common.PermExport: "export or copy files",
+		common.PermApprove: "mark payouts as seen"}[p]
 	why := fmt.Sprintf("Your role (%s) may not %s", m.c.EffectiveRole(), what)
 	return tea.Batch(common.Toast(common.ToastError, common.SymFailed+" "+why), m.record(action, target, "refused", why))
 }

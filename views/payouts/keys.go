@@ -28,6 +28,12 @@ type KeyMap struct {
 	ImportReplace, ImportAppend key.Binding
 	// Start an empty draft (asks first).
 	NewDraft key.Binding
+	// The needs-attention queue and the batch history (issue 13), and
+	// their keys: copy a batch's details for support, mark it seen,
+	// filter the history.
+	Attention, History, CopyDetails, Dismiss, HistFilter key.Binding
+	// While the history's "/" box has the focus: enter keeps, esc clears.
+	keys.FilterBox
 
 	// Inside a form or prompt: NextField, PrevField, Choose, Submit, Cancel.
 	keys.Form
@@ -66,6 +72,13 @@ func DefaultKeyMap() KeyMap {
 		ImportReplace: b([]string{"r"}, "r", "replace the draft's rows"),
 		ImportAppend:  b([]string{"a"}, "a", "append to the draft"),
 		NewDraft:      b([]string{"n"}, "n", "new draft"),
+
+		Attention:   b([]string{"!"}, "!", "needs attention"),
+		History:     b([]string{"H"}, "H", "batch history"),
+		CopyDetails: b([]string{"y"}, "y", "copy details for support"),
+		Dismiss:     b([]string{"d"}, "d", "mark as seen"),
+		HistFilter:  b([]string{"/"}, "/", "filter history"),
+		FilterBox:   keys.NewFilterBox(),
 
 		Form: keys.NewForm(),
 

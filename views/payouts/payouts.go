@@ -78,7 +78,9 @@ type screen int
 const (
 	scrCompose screen = iota
 	scrPending
-	scrBatch // the open batch: preview and approve, or tracking
+	scrBatch     // the open batch: preview and approve, or tracking
+	scrAttention // the needs-attention queue (attention.go)
+	scrHistory   // the batch history (history.go)
 )
 
 // Model is the payouts view. Use New.
@@ -113,6 +115,9 @@ type Model struct {
 	resume  *resumeOffer
 	save    saver
 	pend    pendingList
+	attn    attnQueue   // the needs-attention queue
+	hist    historyList // the batch history
+	from    screen      // where esc on the open batch goes back to
 	batch   *openBatch
 	bpol    batchPolicy // the approval policy's view of the open batch
 	spin    spinner.Model
@@ -165,6 +170,9 @@ func newModel(c *common.Common, opts ...Option) *Model {
 		sessionInitiated: map[string][]payout.Entry{}, clipMax: clipboardMax}
 	m.applyPerms()
 	m.pend.tbl = table.New(c, pendingColumns(10), table.WithKeys(m.keys.Nav), table.WithGap(1))
+	m.attn.tbl = table.New(c, attentionColumns(), table.WithKeys(m.keys.Nav), table.WithGap(1))
+	m.attn.sent = -1
+	m.hist.init(c, m.keys)
 	m.results = table.New(c, resultColumns("KES"), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.filesTbl = table.New(c, fileColumns(), table.WithKeys(m.keys.Nav), table.WithGap(1))
 	m.banks = payout.DefaultBanks() // until IntaSend's list arrives
@@ -190,15 +198,17 @@ func (m *Model) applyPerms() {
 	exp := m.c.Can(common.PermExport)
 	k.Export.SetEnabled(exp)
 	k.Copy.SetEnabled(exp)
+	k.CopyDetails.SetEnabled(exp) // the details leave the console, as a CSV would
 	app := m.c.Can(common.PermApprove)
 	k.Approve.SetEnabled(app)
 	k.CancelBatch.SetEnabled(app)
+	k.Dismiss.SetEnabled(app) // marking a payout in doubt as seen is an approver's call
 }
 
 // Init loads the wallets that can pay out, the bank list and the journal's
 // unfinished drafts and pending batches.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.loadWallets(), m.loadBanks(), m.loadDrafts(), m.loadPending())
+	return tea.Batch(m.loadWallets(), m.loadBanks(), m.loadDrafts(), m.loadPending(), m.loadBook(), m.sweep())
 }
 
 // Title is the tab label.
@@ -216,7 +226,8 @@ func (m *Model) SetSize(w, h int) {
 // Capturing is true while a form, a prompt, the resume offer or the
 // import's replace-or-append question takes keys (its r must not refresh).
 func (m *Model) Capturing() bool {
-	return m.form != nil || m.prompt != nil || m.resume != nil || (m.imp != nil && m.imp.choose)
+	return m.form != nil || m.prompt != nil || m.resume != nil || (m.imp != nil && m.imp.choose) ||
+		(m.screen == scrHistory && m.hist.filter.Focused())
 }
 
 // SetShown pauses tracking polls while the view is hidden.
@@ -236,7 +247,7 @@ func (m *Model) SetShown(shown bool) tea.Cmd {
 
 // Refresh reloads wallets, banks and the open batch (the shell's `r`).
 func (m *Model) Refresh() tea.Cmd {
-	cmds := []tea.Cmd{m.loadWallets(), m.loadPending()}
+	cmds := []tea.Cmd{m.loadWallets(), m.loadPending(), m.loadBook(), m.sweep()}
 	if m.files != nil {
 		cmds = append(cmds, m.listFiles()) // a file just copied in shows up
 	}
@@ -261,6 +272,7 @@ type (
 	openIDMsg     struct{}
 	exportKeyMsg  struct{}
 	copyKeyMsg    struct{}
+	historyMsg    struct{}
 )
 
 // Actions are offered in the command palette. Keys are declared so the
@@ -280,6 +292,8 @@ func (m *Model) Actions() []common.Action {
 		{Title: "Copy payout results CSV", Help: "to your terminal's clipboard (OSC 52), when small enough", Key: m.keys.Copy, Msg: copyKeyMsg{}, Perm: common.PermExport},
 		{Title: "Pending payout batches", Help: "batches waiting for approval", Key: m.keys.Pending, Msg: pendingMsg{}},
 		{Title: "Open payout batch by tracking id", Help: "a batch initiated elsewhere", Key: m.keys.OpenID, Msg: openIDMsg{}},
+		{Title: "Payouts needing attention", Help: "undetermined, under observation, ended early, no answer to approve, expired", Key: m.keys.Attention, Msg: attentionMsg{}},
+		{Title: "Payout batch history", Help: "every batch initiated or approved here, with its outcome; filter and export", Key: m.keys.History, Msg: historyMsg{}},
 	}
 }
 
@@ -301,15 +315,29 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.Up, k.Down, k.Back}
 	case m.files != nil:
 		return []key.Binding{k.Up, k.Down, k.ImportFile, k.Back}
+	}
+	return m.screenHelp()
+}
+
+// screenHelp is the footer's help for the screen under any panel.
+func (m *Model) screenHelp() []key.Binding {
+	k := m.keys
+	switch {
 	case m.screen == scrPending:
 		return []key.Binding{k.Up, k.Down, k.Open, k.OpenID, k.Back}
+	case m.screen == scrAttention:
+		return []key.Binding{k.Up, k.Down, k.Open, k.CopyDetails, k.Dismiss, k.History, k.Back}
+	case m.screen == scrHistory && m.hist.filter.Focused():
+		return []key.Binding{k.KeepFilter, k.ClearFilter}
+	case m.screen == scrHistory:
+		return []key.Binding{k.Up, k.Down, k.Open, k.HistFilter, k.Export, k.Attention, k.Back}
 	case m.screen == scrBatch && m.batch != nil:
 		if m.batch.tracking() {
 			return []key.Binding{k.Up, k.Down, k.Export, k.Copy, k.RetryFailed, k.Back}
 		}
 		return []key.Binding{k.Up, k.Down, k.Approve, k.CancelBatch, k.Back}
 	}
-	return []key.Binding{k.Add, k.Edit, k.Delete, k.Undo, k.Import, k.Settings, k.Preview, k.Pending}
+	return []key.Binding{k.Add, k.Edit, k.Delete, k.Undo, k.Import, k.Settings, k.Preview, k.Pending, k.History, k.Attention}
 }
 
 // FullHelp is every binding, grouped, for the `?` overlay.
@@ -319,6 +347,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Add, k.Edit, k.Delete, k.Duplicate, k.Undo, k.Import, k.Settings, k.Preview, k.NewDraft},
 		{k.Pending, k.OpenBatch, k.OpenID, k.Open, k.Back},
+		{k.Attention, k.History, k.CopyDetails, k.Dismiss, k.HistFilter, k.KeepFilter, k.ClearFilter},
 		{k.ImportFile, k.ImportReplace, k.ImportAppend},
 		{k.Approve, k.CancelBatch, k.Export, k.Copy, k.RetryFailed},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},

@@ -28,6 +28,11 @@ func (m *Model) CopyText() (label, text string) {
 			return "", ""
 		}
 		return "tracking id", items[i].trackingID
+	case m.screen == scrHistory:
+		if i, ok := m.hist.tbl.Current(); ok {
+			return "tracking id", m.hist.items[i].TrackingID
+		}
+		return "", ""
 	case m.screen == scrBatch && m.batch != nil && !m.batch.tracking():
 		return "tracking id", m.batch.b.TrackingID
 	}

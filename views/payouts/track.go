@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -92,55 +93,69 @@ func (m *Model) onStatus(msg statusMsg) tea.Cmd {
 	st := msg.b
 	prev := b.b
 	m.setBatch(b, st, now)
-	cmds := []tea.Cmd{text.Health(nil, now), failures(prev, st)}
+	cmds := []tea.Cmd{text.Health(nil, now), failures(prev, st), m.recordStatus(st)}
 	switch b.phase {
 	case phaseApproveUnknown:
-		// This session's approve call has ended: the status settles it in
-		// the journal, whatever it says, and the pending count follows.
-		if j := m.opts.journal; j != nil {
-			tid := b.b.TrackingID
-			cmds = append(cmds, func() tea.Msg {
-				_, err := j.SettleApproval(tid, st)
-				return pendingLoadedMsg{entries: j.Pending(), err: err}
-			})
-		}
-		switch {
-		case st.Approved():
-			b.phase = phaseTracking
-			b.err = ""
-			b.note = "IntaSend confirms the approval landed"
-			m.afterApproval(b)
-		case st.WaitingApproval():
-			// Proven not approved: approving again is safe, and up to the person.
-			b.phase = phasePreview
-			b.approveWith = st
-			b.err = "The approval did not reach IntaSend (the batch still waits for approval). A approves it again."
-		default:
-			b.phase = phaseFinal
-		}
+		cmds = append(cmds, m.settleUnknown(b, st))
 	case phaseTracking:
 		if st.Final() {
 			b.phase = phaseFinal
 			cmds = append(cmds, m.loadWallets(), m.finalToast(b))
 		}
 	case phasePreview, phaseCancelConfirm, phaseConfirming:
-		if !st.WaitingApproval() {
-			// Approved, cancelled or failed elsewhere.
-			if st.Approved() && !st.Final() {
-				b.phase = phaseTracking
-			} else {
-				b.phase = phaseFinal
-			}
-			b.note = "Changed elsewhere: " + st.Status + " (" + st.StatusCode + ")"
-			b.err = "" // whatever stood in the way of approving it no longer applies
-		} else if st.Nonce != "" {
-			b.approveWith = st
-		}
+		m.changedElsewhere(b, st)
 	}
 	if b.polling() {
 		cmds = append(cmds, m.pollLater())
 	}
 	return tea.Batch(cmds...)
+}
+
+// settleUnknown: this session's approve call has ended with no definite
+// answer, and a status read came. The status settles it in the journal,
+// whatever it says, and the pending count follows.
+func (m *Model) settleUnknown(b *openBatch, st *client.Batch) tea.Cmd {
+	var cmd tea.Cmd
+	if j := m.opts.journal; j != nil {
+		tid := b.b.TrackingID
+		cmd = func() tea.Msg {
+			_, err := j.SettleApproval(tid, st)
+			return pendingLoadedMsg{entries: j.Pending(), err: err}
+		}
+	}
+	switch {
+	case st.Approved():
+		b.phase = phaseTracking
+		b.err = ""
+		b.note = "IntaSend confirms the approval landed"
+		m.afterApproval(b)
+	case st.WaitingApproval():
+		// Proven not approved: approving again is safe, and up to the person.
+		b.phase = phasePreview
+		b.approveWith = st
+		b.err = "The approval did not reach IntaSend (the batch still waits for approval). A approves it again."
+	default:
+		b.phase = phaseFinal
+	}
+	return cmd
+}
+
+// changedElsewhere: a batch this session shows for approval was approved,
+// cancelled or failed elsewhere; or it still waits, with a fresh nonce.
+func (m *Model) changedElsewhere(b *openBatch, st *client.Batch) {
+	if st.WaitingApproval() {
+		if st.Nonce != "" {
+			b.approveWith = st
+		}
+		return
+	}
+	if st.Approved() && !st.Final() {
+		b.phase = phaseTracking
+	} else {
+		b.phase = phaseFinal
+	}
+	b.note = "Changed elsewhere: " + st.Status + " (" + st.StatusCode + ")"
+	b.err = "" // whatever stood in the way of approving it no longer applies
 }
 
 func (m *Model) finalToast(b *openBatch) tea.Cmd {
@@ -201,12 +216,16 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 		m.batch = nil
 		if m.screen == scrBatch {
 			m.screen = scrPending
+			if m.from != scrCompose {
+				m.screen = m.from // back to the history or the queue it came from
+			}
 		}
 		return tea.Batch(text.Health(msg.err, now), common.Error("Could not open batch "+b.b.TrackingID, msg.err))
 	}
 	m.setBatch(b, msg.b, now)
 	b.approveWith = msg.b
 	m.noteEntry(b)
+	record := m.recordStatus(msg.b)
 	switch {
 	case msg.b.WaitingApproval():
 		b.phase = phasePreview
@@ -216,7 +235,7 @@ func (m *Model) onOpened(msg openedMsg) tea.Cmd {
 	default:
 		b.phase = phaseFinal
 	}
-	cmds := []tea.Cmd{text.Health(nil, now)}
+	cmds := []tea.Cmd{text.Health(nil, now), record}
 	if b.polling() {
 		cmds = append(cmds, m.pollLater())
 	}
@@ -232,7 +251,9 @@ type pendingList struct {
 	opened  []pendingItem
 	tbl     table.Model // cursor and window over all()
 	loading bool
-	count   int // len(all()), kept for the composer's totals line
+	count   int           // len(all()), kept for the composer's totals line
+	merged  []pendingItem // all(), rebuilt when items or opened change
+	stateW  int           // the STATE column's minimum for the policy's words
 }
 
 type pendingItem struct {
@@ -263,7 +284,7 @@ func (p *pendingList) remember(b *client.Batch, who string, now time.Time) {
 		it.rail = payout.Rail(b.Transactions[0].Provider)
 	}
 	p.opened = append(p.opened, it)
-	p.count = len(p.all())
+	p.rebuild()
 }
 
 type pendingLoadedMsg struct {
@@ -318,23 +339,34 @@ func (m *Model) onPendingLoaded(msg pendingLoadedMsg) tea.Cmd {
 			count: e.Count, total: e.Total, currency: e.Currency, initiator: e.Initiator,
 			at: when.DayTime(now, e.InitiatedAt), status: e.Status, entry: e, hasEntry: true})
 	}
-	m.pend.count = len(m.pend.all())
+	m.pend.rebuild()
+	// The policy's words must show whole (IntaSend's status may be cut);
+	// worked out per load, not per frame, so a frame stays flat.
+	m.pend.stateW = 10
+	for _, it := range m.pend.items {
+		if s := m.pendingState(it); s != it.status {
+			m.pend.stateW = max(m.pend.stateW, text.Width(s))
+		}
+	}
 	return journalWarning(msg.err)
 }
 
-// all is the journal's list followed by batches opened here and not in it.
-func (p *pendingList) all() []pendingItem {
-	out := append([]pendingItem(nil), p.items...)
+// all is the journal's list followed by batches opened here and not in
+// it (rebuilt on change: the list is read on every frame and key).
+func (p *pendingList) all() []pendingItem { return p.merged }
+
+func (p *pendingList) rebuild() {
+	in := make(map[string]bool, len(p.items))
+	out := append(p.merged[:0:0], p.items...)
+	for _, it := range p.items {
+		in[it.trackingID] = true
+	}
 	for _, o := range p.opened {
-		dup := false
-		for _, it := range p.items {
-			dup = dup || it.trackingID == o.trackingID
-		}
-		if !dup {
+		if !in[o.trackingID] {
 			out = append(out, o)
 		}
 	}
-	return out
+	p.merged, p.count = out, len(out)
 }
 
 func (m *Model) showPending() tea.Cmd {
@@ -392,16 +424,8 @@ func (m *Model) pendingView() string {
 		b.WriteString(st.Faint.Render("No batch waits for approval. o opens one by tracking id; esc goes back to the composer."))
 		return b.String()
 	}
-	states := make([]string, len(items))
-	stW := 10
-	for i, it := range items {
-		states[i] = m.pendingState(it)
-		if states[i] != it.status {
-			stW = max(stW, min(text.Width(states[i]), (m.width-2)/3))
-		}
-	}
 	t := &m.pend.tbl
-	t.SetColumns(pendingColumns(stW))
+	t.SetColumns(pendingColumns(min(m.pend.stateW, max((m.width-2)/3, 10))))
 	t.SetTotal(len(items))
 	t.SetSize(m.width, max(m.height-3, 1))
 	b.WriteString(t.View(func(i int, r *table.Row) {
@@ -410,7 +434,7 @@ func (m *Model) pendingView() string {
 		if cur == "" {
 			cur = "KES"
 		}
-		r.Add(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, states[i])
+		r.Add(it.trackingID, string(it.rail), fmtInt(it.count), it.total.Format(cur), it.initiator, it.at, m.pendingState(it))
 	}))
 	b.WriteByte('\n')
 	b.WriteString(st.Faint.Render("enter opens it for approval or cancelling · o opens by tracking id · esc back"))
@@ -429,7 +453,8 @@ type (
 		seq    int
 		target string // folder file name, or local path
 		rows   int
-		exists bool // not written: a file of that name is there; ask first
+		what   string // "results", "batch history"
+		exists bool   // not written: a file of that name is there; ask first
 		err    error
 		audit  error
 	}
@@ -438,24 +463,53 @@ type (
 )
 
 func (m *Model) exportPrompt() tea.Cmd {
-	b := m.batch
 	if !m.keys.Export.Enabled() {
 		return m.refuse("payout.export", "", common.PermExport)
 	}
-	if b == nil || !b.tracking() || len(b.b.Transactions) == 0 {
+	job, ok := m.exportJob()
+	if !ok {
 		return nil
 	}
 	if m.c.Files != nil {
-		name := "payout-results-" + b.b.TrackingID + ".csv"
-		return m.newPrompt(promptExport, "Export results to your folder",
-			"A file name in your folder on the server; fetch the file afterwards with scp.", "file name", name)
+		return m.newPrompt(promptExport, "Export "+job.what+" to your folder",
+			"A file name in your folder on the server; fetch the file afterwards with scp.", "file name", job.name)
 	}
-	name := "payout-results-" + b.b.FileID + ".csv"
-	def := filepath.Join(m.opts.resultsDir, name)
+	def := filepath.Join(m.opts.resultsDir, job.local)
 	if m.opts.resultsDir == "." {
-		def = "./" + name // say where it goes
+		def = "./" + job.local // say where it goes
 	}
-	return m.newPrompt(promptExport, "Export results as CSV", "One line per payout: status, code, M-Pesa/bank reference, charge.", "file path", def)
+	return m.newPrompt(promptExport, "Export "+job.what+" as CSV", job.help, "file path", def)
+}
+
+// exportJob is what E writes: the history list as filtered (on the
+// history), else the open batch's results. Both go through the same path
+// (the SSH user's folder, or a local file).
+type exportJob struct {
+	what, help  string
+	name, local string // default names over SSH and locally
+	rows        int
+	write       func(io.Writer) error
+}
+
+func (m *Model) exportJob() (exportJob, bool) {
+	if m.screen == scrHistory {
+		es := m.hist.shown()
+		if len(es) == 0 {
+			return exportJob{}, false
+		}
+		day := m.c.Now().Format("2006-01-02")
+		return exportJob{what: "batch history", help: "One line per batch: ids, rail, total, initiator, approvers, outcome.",
+			name: "payout-history-" + day + ".csv", local: "payout-history-" + day + ".csv", rows: len(es),
+			write: func(w io.Writer) error { return payout.WriteHistoryCSV(w, es) }}, true
+	}
+	b := m.batch
+	if b == nil || !b.tracking() || len(b.b.Transactions) == 0 {
+		return exportJob{}, false
+	}
+	snap := b.b
+	return exportJob{what: "results", help: "One line per payout: status, code, M-Pesa/bank reference, charge.",
+		name: "payout-results-" + snap.TrackingID + ".csv", local: "payout-results-" + snap.FileID + ".csv",
+		rows: len(snap.Transactions), write: func(w io.Writer) error { return payout.WriteResultsCSV(w, snap) }}, true
 }
 
 // checkExportName is the export prompt's check over SSH: a plain name.
@@ -473,38 +527,38 @@ func (m *Model) checkExportName(name string) string {
 // locally, to a path; an existing file is replaced only when replace says
 // the person agreed to it.
 func (m *Model) export(target string, replace bool) tea.Cmd {
-	b := m.batch
 	if !m.keys.Export.Enabled() {
 		return m.refuse("payout.export", target, common.PermExport)
 	}
-	if b == nil {
+	job, ok := m.exportJob()
+	if !ok {
 		return nil
 	}
 	m.expSeq++
-	seq, snap, dir, cm := m.expSeq, b.b, m.c.Files, m.c
+	seq, dir, cm := m.expSeq, m.c.Files, m.c
 	return func() tea.Msg {
-		err := writeResults(dir, target, replace, snap)
+		err := writeExport(dir, target, replace, job.write)
 		if errors.Is(err, userdir.ErrExists) {
 			return exportedMsg{seq: seq, target: target, exists: true}
 		}
 		ev := common.AuditEvent{Action: "payout.export", Target: target, Result: "ok",
-			Detail: fmt.Sprintf("%d rows", len(snap.Transactions))}
+			Detail: fmt.Sprintf("%s, %d rows", job.what, job.rows)}
 		if err != nil {
 			ev.Result, ev.Detail = "failed", fileErrText(err)
 		}
-		return exportedMsg{seq: seq, target: target, rows: len(snap.Transactions), err: err, audit: cm.Audit(ev)}
+		return exportedMsg{seq: seq, target: target, rows: job.rows, what: job.what, err: err, audit: cm.Audit(ev)}
 	}
 }
 
-// writeResults writes the results CSV: into dir by name (temporary file,
-// renamed on success), or to a local path through createLocal.
-func writeResults(dir *userdir.Dir, target string, replace bool, snap *client.Batch) error {
+// writeExport writes a CSV: into dir by name (temporary file, renamed on
+// success), or to a local path through createLocal.
+func writeExport(dir *userdir.Dir, target string, replace bool, write func(io.Writer) error) error {
 	if dir != nil {
 		w, err := dir.Create(target, replace)
 		if err != nil {
 			return err
 		}
-		if err := payout.WriteResultsCSV(w, snap); err != nil {
+		if err := write(w); err != nil {
 			w.Abort()
 			return err
 		}
@@ -514,7 +568,7 @@ func writeResults(dir *userdir.Dir, target string, replace bool, snap *client.Ba
 	if err != nil {
 		return err
 	}
-	err = payout.WriteResultsCSV(f, snap)
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -531,18 +585,22 @@ func (m *Model) onExported(msg exportedMsg) tea.Cmd {
 			where = "That file exists already."
 		}
 		return common.Confirm(common.ConfirmMsg{Title: "Replace " + filepath.Base(msg.target) + "?",
-			Body: where + " Replace it with this batch's results?", Perm: common.PermExport,
+			Body: where + " Replace it with this export?", Perm: common.PermExport,
 			OnConfirm: exportReplaceMsg{target: msg.target}, Action: "payout.export", Target: msg.target})
 	}
 	warn := audit.Warning(msg.audit)
 	if msg.err != nil {
 		return tea.Batch(common.Error("Export failed", errors.New(fileErrText(msg.err))), warn)
 	}
-	done := "Results written to " + msg.target
-	if m.c.Files != nil {
-		done = fmt.Sprintf("Results written to your folder as %s: fetch it with scp -P PORT %s@HOST:%s .", msg.target, m.scpUser(), msg.target)
+	what := "Results"
+	if msg.what == "batch history" {
+		what = "Batch history"
 	}
-	if m.batch != nil {
+	done := what + " written to " + msg.target
+	if m.c.Files != nil {
+		done = fmt.Sprintf("%s written to your folder as %s: fetch it with scp -P PORT %s@HOST:%s .", what, msg.target, m.scpUser(), msg.target)
+	}
+	if m.batch != nil && m.screen == scrBatch {
 		m.batch.note = done
 	}
 	return tea.Batch(common.Toast(common.ToastSuccess, common.SymOK+" "+done), warn)
@@ -618,5 +676,5 @@ func (p *pendingList) forget(tid string) {
 			break
 		}
 	}
-	p.count = len(p.all())
+	p.rebuild()
 }

@@ -105,76 +105,119 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	for _, route := range []func(tea.Msg) (tea.Cmd, bool){m.onInput, m.onData, m.onBatchMsg, m.onPalette} {
+		if cmd, ok := route(msg); ok {
+			return cmd
+		}
+	}
+	return nil
+}
+
+// onInput routes what the person did: keys, pastes, the bank picker's
+// answers and the file messages.
+func (m *Model) onInput(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return m.onKey(msg)
+		return m.onKey(msg), true
 	case bankpicker.LoadedMsg, bankpicker.PickedMsg, bankpicker.CancelledMsg:
 		if m.form != nil && m.form.Picking() {
-			return m.onFormKey(msg)
+			return m.onFormKey(msg), true
 		}
-		return nil // the form that opened the picker has gone
+		return nil, true // the form that opened the picker has gone
 	case tea.PasteMsg:
-		return m.onPaste(msg)
+		return m.onPaste(msg), true
 	case filesListedMsg, importedMsg, importOpenMsg, exportedMsg, exportReplaceMsg, exportKeyMsg, copyKeyMsg:
-		return m.onFileMsg(msg)
-	case spinMsg:
-		return m.onSpin()
-	case walletsMsg:
-		return m.onWallets(msg)
-	case banksMsg:
-		return m.onBanks(msg)
-	case draftsMsg:
-		return m.onDrafts(msg)
-	case savedMsg:
-		return m.onSaved(msg)
-	case pendingLoadedMsg:
-		return m.onPendingLoaded(msg)
+		return m.onFileMsg(msg), true
 	case balanceMsg, newDraftMsg, newDraftConfirmedMsg:
-		return m.onDraftMsg(msg)
+		return m.onDraftMsg(msg), true
+	}
+	return nil, false
+}
+
+// onData routes the view's own loads and timers.
+func (m *Model) onData(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case spinMsg:
+		return m.onSpin(), true
+	case walletsMsg:
+		return m.onWallets(msg), true
+	case banksMsg:
+		return m.onBanks(msg), true
+	case draftsMsg:
+		return m.onDrafts(msg), true
+	case savedMsg:
+		return m.onSaved(msg), true
+	case pendingLoadedMsg:
+		return m.onPendingLoaded(msg), true
+	case bookMsg:
+		return m.onBook(msg.entries), true
+	case sweepMsg:
+		return m.onSweepTimer(msg), true
+	case sweptMsg:
+		return m.onSwept(msg), true
+	case ackMsg:
+		return m.onAck(msg), true
+	}
+	return nil, false
+}
+
+// onBatchMsg routes the open batch's calls and their answers.
+func (m *Model) onBatchMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case initiateMsg:
-		return m.onInitiateConfirmed(msg)
+		return m.onInitiateConfirmed(msg), true
 	case initiatedMsg:
-		return m.onInitiated(msg)
+		return m.onInitiated(msg), true
 	case approveConfirmedMsg:
-		return m.onApproveConfirmed(msg)
+		return m.onApproveConfirmed(msg), true
 	case approveCancelledMsg:
-		return m.onApproveCancelled(msg)
+		return m.onApproveCancelled(msg), true
 	case approvedMsg:
-		return m.onApproved(msg)
+		return m.onApproved(msg), true
 	case cancelConfirmedMsg:
-		return m.onCancelConfirmed(msg)
+		return m.onCancelConfirmed(msg), true
 	case cancelDroppedMsg:
-		return m.onCancelDropped(msg)
+		return m.onCancelDropped(msg), true
 	case cancelledMsg:
-		return m.onCancelled(msg)
+		return m.onCancelled(msg), true
 	case pollMsg:
-		return m.onPoll(msg)
+		return m.onPoll(msg), true
 	case statusMsg:
-		return m.onStatus(msg)
+		return m.onStatus(msg), true
 	case openedMsg:
-		return m.onOpened(msg)
-	// Palette entries.
+		return m.onOpened(msg), true
+	}
+	return nil, false
+}
+
+// onPalette routes the palette's entries (and the shell's hand-offs).
+func (m *Model) onPalette(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case addRowMsg:
 		if m.keys.Add.Enabled() {
 			m.screen = scrCompose
-			return m.openRowForm(-1)
+			return m.openRowForm(-1), true
 		}
 	case previewMsg:
 		if m.keys.Preview.Enabled() {
-			return m.preview()
+			return m.preview(), true
 		}
 	case approveKeyMsg:
-		return m.approve()
+		return m.approve(), true
 	case cancelKeyMsg:
-		return m.cancelBatch()
+		return m.cancelBatch(), true
 	case pendingMsg:
-		return m.showPending()
+		return m.showPending(), true
 	case openIDMsg:
-		return m.openIDPrompt()
+		return m.openIDPrompt(), true
+	case attentionMsg:
+		return m.showAttention(), true
+	case historyMsg:
+		return m.showHistory(), true
 	case common.OpenBatchMsg:
-		return m.openByID(msg.TrackingID)
+		return m.openByID(msg.TrackingID), true
 	}
-	return nil
+	return nil, false
 }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
@@ -191,6 +234,10 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filesKeys(k)
 	case m.screen == scrPending:
 		return m.pendingKeys(k)
+	case m.screen == scrAttention:
+		return m.attentionKeys(k)
+	case m.screen == scrHistory:
+		return m.historyKeys(k)
 	case m.screen == scrBatch && m.batch != nil:
 		return m.batchKeys(k)
 	}
@@ -207,6 +254,10 @@ func (m *Model) View() string {
 	switch {
 	case m.screen == scrPending:
 		body = m.pendingView()
+	case m.screen == scrAttention:
+		body = m.attentionView()
+	case m.screen == scrHistory:
+		body = m.historyView()
 	case m.screen == scrBatch && m.batch != nil:
 		body = m.batchView()
 	default:
@@ -237,6 +288,8 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
 	case m.form != nil:
 		return m.onFormKey(msg)
+	case m.screen == scrHistory && m.hist.filter.Focused():
+		return m.historyFilterKeys(msg)
 	case m.prompt != nil:
 		if m.prompt.kind == promptImport && strings.ContainsAny(msg.Content, "\r\n") {
 			m.prompt = nil

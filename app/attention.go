@@ -1,0 +1,52 @@
+package app
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/ui/common"
+)
+
+// attention is what the views said needs a person (common.AttentionMsg),
+// per view, for the status bar's badge.
+type attention struct {
+	count map[int]int
+	open  map[int]tea.Msg
+}
+
+func (a *attention) set(view int, msg common.AttentionMsg) {
+	if a.count == nil {
+		a.count, a.open = map[int]int{}, map[int]tea.Msg{}
+	}
+	a.count[view], a.open[view] = msg.Count, msg.Open
+}
+
+func (a *attention) total() int {
+	n := 0
+	for _, c := range a.count {
+		n += c
+	}
+	return n
+}
+
+// attentionText is the badge: a symbol and words, so it reads without colour.
+func (m *Model) attentionText() string {
+	n := m.attention.total()
+	if n == 0 || m.onboarding {
+		return ""
+	}
+	return m.c.Styles.Warning.Render(fmt.Sprintf("⚠ %d need attention", n))
+}
+
+// clickAttention opens the first view with something to look at, as the
+// palette's "Needs attention" does.
+func (m *Model) clickAttention() tea.Cmd {
+	for i := range m.views {
+		if m.attention.count[i] > 0 {
+			cmd := m.switchTo(i)
+			return tea.Batch(cmd, m.updateView(i, m.attention.open[i]))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package payouts
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// The simulator's magic accounts (client/sim/payouts.go): a row to
+// 0700000105 stays TF105 (status cannot be determined), a batch with a row
+// to 0700000211 ends early (BE111) at that row.
+const (
+	undeterminedPhone = "0700000105"
+	endEarlyPhone     = "0700000211"
+)
+
+// approvedBatch composes rows (name, phone, amount), previews and approves
+// the batch through the simulator and tracks it to the end.
+func approvedBatch(d *driver, rows ...[3]string) string {
+	d.T.Helper()
+	for _, r := range rows {
+		d.addRow(r[0], r[1], r[2], "nov")
+	}
+	d.Press("p", "A")
+	d.Confirm()
+	d.settle()
+	return d.m.batch.b.TrackingID
+}
+
+// attentionCount is the last count the view told the shell (-1: none).
+func (d *driver) attentionCount() int {
+	msg, ok := d.Last(reflect.TypeFor[common.AttentionMsg]()).(common.AttentionMsg)
+	if !ok {
+		return -1
+	}
+	return msg.Count
+}
+
+// sweeps fires the sweep timer n times, the simulator's clock moving on
+// by each timer's delay.
+func (d *driver) sweeps(n int) []time.Duration {
+	var delays []time.Duration
+	for i := 0; i < n; i++ {
+		tm, ok := d.Pending(sweepMsg{})
+		if !ok {
+			d.T.Fatalf("no sweep timer after %d sweeps", i)
+		}
+		delays = append(delays, tm.After)
+		d.f.Advance(tm.After)
+		d.Fire(sweepMsg{})
+	}
+	return delays
+}
+
+// TestAttentionTF105 is issue 13's done-when: the needs-attention view
+// shows a TF105 row after a simulated run, with IntaSend's words and what
+// to do, copies the details for support, and never retries it: however
+// long it is polled, the simulator sees one initiate and one approve.
+func TestAttentionTF105(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	rec := &recorder{}
+	c := f.common()
+	c.Auditor = rec
+	d := newDriver(t, f, c, 120, 36, WithJournal(f.j), WithResultsDir(f.dir))
+	d.Run(d.m.Init())
+	if n := d.attentionCount(); n != 0 {
+		t.Fatalf("fresh journal: attention %d", n)
+	}
+	tid := approvedBatch(d, [3]string{"Jane Wanjiku", okPhone, "1000"}, [3]string{"Otieno Unknown", undeterminedPhone, "2500"})
+	if n := d.attentionCount(); n != 1 {
+		t.Fatalf("after the run: attention count %d, want 1\n%s", n, d.View())
+	}
+	d.Press("esc", "!")
+	d.MustShow("Needs attention", tid[:18], "TF105", "1 row: status undetermined (ask IntaSend support; do not resend)",
+		"What to do: Ask IntaSend support with the tracking id and transaction id; do not resend")
+
+	delays := d.sweeps(4)
+	if want := []time.Duration{sweepEvery, 2 * sweepEvery, 4 * sweepEvery, 8 * sweepEvery}; !reflect.DeepEqual(delays, want) {
+		t.Errorf("sweep delays %v, want backing off from %v", delays, sweepEvery)
+	}
+	cn := f.Server.Counters()
+	if cn.Initiated != 1 || cn.Approved[tid] != 1 || cn.Requests["POST send-money/approve/"] != 1 || cn.Requests["POST send-money/initiate/"] != 1 {
+		t.Fatalf("money calls after sweeps: initiated %d, approved %d, approve requests %d, initiate requests %d",
+			cn.Initiated, cn.Approved[tid], cn.Requests["POST send-money/approve/"], cn.Requests["POST send-money/initiate/"])
+	}
+	if cn.Requests["POST send-money/status/"] == 0 {
+		t.Error("the sweep read no status")
+	}
+	d.MustShow(tid[:18], "TF105")
+
+	d.Press("y")
+	clip := d.Clipboard()
+	for _, want := range []string{"Tracking id:   " + tid, "BC100", "KES 3,500.00", "TF105 KES 2,500.00 to 254700000105 (Otieno Unknown)",
+		"Initiated:     2026-11-22 09:36:45 EAT by amina@ops", "Approved by:", "Needs:"} {
+		if !strings.Contains(clip, want) {
+			t.Errorf("support details lack %q:\n%s", want, clip)
+		}
+	}
+	if got := rec.find("payout.support-copy"); len(got) != 1 || got[0] != tid+" ok" {
+		t.Errorf("audit of the copy: %q", got)
+	}
+
+	d.Press("d")
+	if n := d.attentionCount(); n != 0 {
+		t.Fatalf("after marking it seen: count %d\n%s", n, d.View())
+	}
+	d.MustShow("Nothing needs attention")
+	if got := rec.find("payout.acknowledge"); len(got) != 1 || got[0] != tid+" ok" {
+		t.Errorf("audit of the acknowledgement: %q", got)
+	}
+}
+
+// TestAttentionEndedEarlyAndHistory: a batch that ended early (BE111)
+// needs attention; the history shows it beside a completed and a
+// cancelled batch, filters them, opens one's rows and exports the list.
+func TestAttentionEndedEarlyAndHistory(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	done := approvedBatch(d, [3]string{"Jane", okPhone, "1000"})
+	d.Press("esc")
+	ended := approvedBatch(d, [3]string{"Mary", okPhone, "700"}, [3]string{"Stop Here", endEarlyPhone, "300"}, [3]string{"After", okPhone, "400"})
+	d.Press("esc")
+	d.addRow("Peter", okPhone, "900", "nov")
+	d.Press("p", "x")
+	d.Confirm()
+	cancelled := d.m.batch.b.TrackingID
+	d.Press("esc")
+
+	d.Press("!")
+	d.MustShow(ended[:18], "BE111", "ended early")
+	if n := d.attentionCount(); n != 1 {
+		t.Fatalf("attention %d, want 1 (the ended batch)\n%s", n, d.View())
+	}
+
+	d.Press("H")
+	d.MustShow("Batch history", "3 batches", done[:18], "completed", ended[:18], "ended early", cancelled[:18], "cancelled", "amina@ops")
+	d.Press("/")
+	d.TypeText("cancelled")
+	d.Press("enter")
+	d.MustShow("1 of 3 batches", cancelled[:18])
+	if strings.Contains(d.View(), done[:18]) {
+		t.Fatalf("filter kept the completed batch:\n%s", d.View())
+	}
+	d.Press("E")
+	if d.m.prompt == nil {
+		t.Fatalf("no export prompt:\n%s", d.View())
+	}
+	d.Press("enter")
+	name := filepath.Join(f.dir, "payout-history-2026-11-22.csv")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, d.View())
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || lines[0] != strings.Join(payout.HistoryHeader, ",") || !strings.HasPrefix(lines[1], cancelled+",") ||
+		!strings.Contains(lines[1], ",cancelled,") {
+		t.Fatalf("history CSV:\n%s", data)
+	}
+
+	d.Press("esc") // clears the filter
+	d.Press("end", "enter")
+	if d.m.screen != scrBatch || d.m.batch.b.TrackingID != done {
+		t.Fatalf("enter on the oldest batch did not open it:\n%s", d.View())
+	}
+	d.MustShow("Batch tracking", "Jane")
+	d.Press("esc")
+	d.MustShow("Batch history")
+}
+
+// TestAttentionApproveWithNoAnswer: an approve whose answer never came (a
+// session killed mid-approve) shows as such once its window is over; the
+// sweep settles it by reading the status, and approves nothing.
+func TestAttentionApproveWithNoAnswer(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	d.addRow("Jane", okPhone, "1000", "nov")
+	d.Press("p")
+	tid := d.m.batch.b.TrackingID
+	if err := f.j.RecordApproving(tid); err != nil { // the approver died here
+		t.Fatal(err)
+	}
+	f.Advance(payout.ApproveWindow + time.Minute)
+	d.Run(d.m.loadBook())
+	d.Press("esc", "!")
+	d.MustShow(tid[:18], "approve sent; IntaSend gave no definite answer", "Do not approve again")
+	if n := d.attentionCount(); n != 1 {
+		t.Fatalf("attention %d", n)
+	}
+	d.sweeps(1)
+	if n := d.attentionCount(); n != 0 {
+		t.Fatalf("after the sweep: attention %d\n%s", n, d.View())
+	}
+	e, _ := f.j.Entry(tid)
+	if e.Status != payout.StatusApproveFailed || f.Server.Counters().Requests["POST send-money/approve/"] != 0 {
+		t.Fatalf("entry %s, approve requests %d", e.Status, f.Server.Counters().Requests["POST send-money/approve/"])
+	}
+}
+
+// TestAttentionRoles: a viewer sees the queue but may neither copy the
+// details out nor mark them seen; each refusal is audited.
+func TestAttentionRoles(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	tid := approvedBatch(d, [3]string{"Otieno", undeterminedPhone, "2500"})
+	rec := &recorder{}
+	c := f.Common(common.ModeSandbox, "viewer")
+	c.Auditor = rec
+	v := newDriver(t, f, c, 120, 36, WithJournal(f.j))
+	v.Run(v.m.Init())
+	v.Press("!")
+	v.MustShow(tid[:18], "TF105")
+	if v.m.keys.Dismiss.Enabled() || v.m.keys.CopyDetails.Enabled() {
+		t.Fatal("viewer has d or y bound")
+	}
+	v.Run(v.m.acknowledge(v.m.attn.items[0]))
+	v.Run(v.m.copyDetails(v.m.attn.items[0]))
+	if got := append(rec.find("payout.acknowledge"), rec.find("payout.support-copy")...); len(got) != 2 ||
+		got[0] != tid+" refused" || got[1] != tid+" refused" {
+		t.Fatalf("refusals audited: %q", got)
+	}
+	if v.Clipboard() != "" {
+		t.Fatal("viewer copied the details")
+	}
+	if e, _ := f.j.Entry(tid); !e.AckedAt.IsZero() {
+		t.Fatal("viewer's acknowledgement was recorded")
+	}
+	_ = client.BatchCompleted
+}
