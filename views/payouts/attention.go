@@ -276,10 +276,10 @@ func (m *Model) showAttention() tea.Cmd {
 
 func attentionColumns() []table.Column {
 	return []table.Column{
-		{Title: "TRACKING ID", Min: 8, Flex: 6, Max: 36},
+		{Title: "TRACKING ID", Min: 13, Flex: 1, Max: 36},
 		{Title: "TOTAL", Min: 16, Align: table.Right},
 		{Title: "AGE", Min: 7},
-		{Title: "NEEDS", Min: 20, Flex: 1},
+		{Title: "NEEDS", Min: 20, Flex: 3},
 	}
 }
 

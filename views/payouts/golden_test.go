@@ -18,6 +18,15 @@ func composed(d *driver) {
 	d.Press("home", "down", "down")
 }
 
+// attentionSetup runs a batch with a TF105 row and one that ends early,
+// then opens the needs-attention queue.
+func attentionSetup(d *driver) {
+	approvedBatch(d, [3]string{"Jane Wanjiku", okPhone, "1000"}, [3]string{"Otieno Unknown", undeterminedPhone, "2500"})
+	d.Press("esc")
+	approvedBatch(d, [3]string{"Mary Akinyi", okPhone, "700"}, [3]string{"Stop Here", endEarlyPhone, "300"})
+	d.Press("esc", "!")
+}
+
 // TestGolden compares whole screens, colours stripped, against testdata.
 // Run `go test ./views/payouts -run Golden -update` after a deliberate change.
 func TestGolden(t *testing.T) {
@@ -95,6 +104,16 @@ func TestGolden(t *testing.T) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.Press("p", "P")
 		}},
+		{"attention", []string{"80x24", "120x40"}, attentionSetup},
+		{"history", []string{"80x24", "120x40"}, func(d *driver) {
+			attentionSetup(d)
+			d.Press("H")
+		}},
+		{"history-filter", []string{"80x24"}, func(d *driver) {
+			attentionSetup(d)
+			d.Press("H", "/")
+			d.TypeText("ended")
+		}},
 	}
 	for _, sc := range screens {
 		for _, size := range sc.sizes {
@@ -108,6 +127,21 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+	t.Run("nocolor-attention_80x24", func(t *testing.T) {
+		f := newFixture(t, fixtureOpt{})
+		w, h := tuitest.Body(t, "80x24")
+		d := f.open(w, h)
+		attentionSetup(d)
+		tuitest.Golden(t, "nocolor-attention_80x24", tuitest.NoColor(t, d.Render()))
+	})
+	t.Run("nocolor-history_80x24", func(t *testing.T) {
+		f := newFixture(t, fixtureOpt{})
+		w, h := tuitest.Body(t, "80x24")
+		d := f.open(w, h)
+		attentionSetup(d)
+		d.Press("H")
+		tuitest.Golden(t, "nocolor-history_80x24", tuitest.NoColor(t, d.Render()))
+	})
 	t.Run("nocolor-compose_80x24", func(t *testing.T) {
 		f := newFixture(t, fixtureOpt{})
 		w, h := tuitest.Body(t, "80x24")

@@ -71,9 +71,9 @@ func historyColumns() []table.Column {
 		{Title: "RAIL", Min: 9, Drop: 2},
 		{Title: "ROWS", Min: 5, Align: table.Right, Drop: 1},
 		{Title: "TOTAL", Min: 16, Align: table.Right},
-		{Title: "INITIATOR", Min: 8, Flex: 1, Max: 20},
+		{Title: "INITIATOR", Min: 8, Flex: 1, Max: 20, Drop: 3},
 		{Title: "APPROVERS", Min: 9, Flex: 1, Max: 30},
-		{Title: "STATE", Min: 16, Flex: 2},
+		{Title: "STATE", Min: 21, Flex: 2},
 	}
 }
 
