@@ -82,6 +82,9 @@ const (
 	// state before a person should look: IntaSend settles a batch in
 	// minutes, a row under observation in about half an hour.
 	StaleAfter = time.Hour
+	// StaleWaiting is how long a batch may wait for approval, when the
+	// policy sets no expiry, before it is called forgotten.
+	StaleWaiting = 24 * time.Hour
 )
 
 // Kinds of attention, most urgent first.
@@ -124,10 +127,8 @@ func NeedsAttention(e Entry, now time.Time, p *Policy) (Attention, bool) {
 	if r, ok := unknownOutcome(e, now); ok {
 		a.Reasons, a.Since = append(a.Reasons, r), e.UpdatedAt
 	}
-	if e.Status == StatusInitiated && e.TrackingID != "" && p.Expired(e, now) {
-		a.Reasons = append(a.Reasons, Reason{Kind: AttnExpired, What: "waiting for approval past the policy's expiry (" + fmtDur(p.ExpireAfter) + ")",
-			Action: "It can no longer be approved: open it and cancel it (x), then initiate it again if it is still owed."})
-		a.Since = e.InitiatedAt.Add(p.ExpireAfter)
+	if r, since, ok := waitingTooLong(e, now, p); ok {
+		a.Reasons, a.Since = append(a.Reasons, r), since
 	}
 	if acked(e) || e.Status != StatusApproved {
 		// Results matter once the batch ran: a batch cancelled before
@@ -146,6 +147,23 @@ func NeedsAttention(e Entry, now time.Time, p *Policy) (Attention, bool) {
 		}
 	}
 	return a, len(a.Reasons) > 0
+}
+
+// waitingTooLong: a batch waiting for approval past the policy's expiry
+// or, with no expiry set, longer than StaleWaiting.
+func waitingTooLong(e Entry, now time.Time, p *Policy) (Reason, time.Time, bool) {
+	if e.Status != StatusInitiated || e.TrackingID == "" || e.InitiatedAt.IsZero() {
+		return Reason{}, time.Time{}, false
+	}
+	if p.Expired(e, now) {
+		return Reason{Kind: AttnExpired, What: "waiting for approval past the policy's expiry (" + fmtDur(p.ExpireAfter) + ")",
+			Action: "It can no longer be approved: open it and cancel it (x), then initiate it again if it is still owed."}, e.InitiatedAt.Add(p.ExpireAfter), true
+	}
+	if (p == nil || p.ExpireAfter <= 0) && now.Sub(e.InitiatedAt) >= StaleWaiting {
+		return Reason{Kind: AttnStale, What: "waiting for approval for " + fmtDur(now.Sub(e.InitiatedAt).Truncate(time.Hour)),
+			Action: "Approve it (A) or cancel it (x): its charges and the wallet's balance may have changed since it was previewed."}, e.InitiatedAt.Add(StaleWaiting), true
+	}
+	return Reason{}, time.Time{}, false
 }
 
 // acked: a person saw the entry after its last status read.

@@ -95,6 +95,7 @@ func TestNeedsAttention(t *testing.T) {
 			c.set(c.now().Add(time.Minute))
 			must(t, j.Acknowledge("T1"))
 		}, 10 * time.Minute, "", ""},
+		{"waiting long, no expiry", func(t *testing.T, j *payout.Journal, c *clock) {}, 30 * time.Hour, payout.AttnStale, "waiting for approval for 30h"},
 		{"stale", func(t *testing.T, j *payout.Journal, c *clock) {
 			approveIt(t, j, "T1")
 			_, err := j.RecordStatus("T1", batchWith("BP110", "Processing payment", "TP102"))
@@ -114,7 +115,11 @@ func TestNeedsAttention(t *testing.T) {
 			initiatedBatch(t, j, "T1", client.Units(5000))
 			tc.setup(t, j, c)
 			e, _ := j.Entry("T1")
-			a, ok := payout.NeedsAttention(e, t0.Add(tc.at), pol)
+			p := pol
+			if tc.name == "waiting long, no expiry" { // no expire_after: a long wait is stale instead
+				p = nil
+			}
+			a, ok := payout.NeedsAttention(e, t0.Add(tc.at), p)
 			var kinds, words []string
 			for _, r := range a.Reasons {
 				kinds = append(kinds, r.Kind)
