@@ -330,7 +330,9 @@ func (m *Model) screenHelp() []key.Binding {
 	case m.screen == scrHistory && m.hist.filter.Focused():
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	case m.screen == scrHistory:
-		return []key.Binding{k.Up, k.Down, k.Open, k.HistFilter, k.Export, k.Attention, k.Back}
+		exp := k.Export
+		exp.SetHelp("E", "export this list CSV")
+		return []key.Binding{k.Up, k.Down, k.Open, k.HistFilter, exp, k.Attention, k.Back}
 	case m.screen == scrBatch && m.batch != nil:
 		if m.batch.tracking() {
 			return []key.Binding{k.Up, k.Down, k.Export, k.Copy, k.RetryFailed, k.Back}
