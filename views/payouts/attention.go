@@ -231,14 +231,12 @@ func (m *Model) onSwept(msg sweptMsg) tea.Cmd {
 		return nil
 	}
 	q.inFlight = false
-	maps := q.last
-	if maps == nil {
-		maps = map[string]*client.Batch{}
+	if q.last == nil {
+		q.last = map[string]*client.Batch{}
 	}
 	for tid, st := range msg.last {
-		maps[tid] = st
+		q.last[tid] = st // kept for "copy details": the rows in doubt
 	}
-	q.last = maps
 	q.err = ""
 	switch {
 	case msg.err != nil:
@@ -414,11 +412,46 @@ func (m *Model) openFrom(from screen, tid string) tea.Cmd {
 
 // copyDetails puts one text block for IntaSend support on the clipboard
 // (OSC 52, over SSH too): ids, codes, times, amounts and the rows in doubt.
+// With no status read of the batch this session, it reads one first (a
+// read, nothing else) so the rows are in the block.
 func (m *Model) copyDetails(a payout.Attention) tea.Cmd {
 	if !m.keys.CopyDetails.Enabled() {
 		return m.refuse("payout.support-copy", a.Entry.TrackingID, common.PermExport)
 	}
-	txt := payout.SupportDetails(a, m.attn.last[a.Entry.TrackingID], m.c.Now().Location())
+	tid := a.Entry.TrackingID
+	if st, ok := m.attn.last[tid]; ok || tid == "" || m.c.Client == nil {
+		return m.copyDetailsWith(a, st)
+	}
+	c, base := m.c.Client, m.c.Context()
+	return func() tea.Msg {
+		cx, cancel := reqCtx(base)
+		defer cancel()
+		st, err := c.PayoutStatus(cx, tid)
+		return detailsMsg{a: a, st: st, err: err}
+	}
+}
+
+// detailsMsg is the status read "copy details" asked for.
+type detailsMsg struct {
+	a   payout.Attention
+	st  *client.Batch
+	err error
+}
+
+func (m *Model) onDetails(msg detailsMsg) tea.Cmd {
+	if msg.err != nil {
+		msg.st = nil // copy what the journal knows; the rows stay out
+	} else {
+		if m.attn.last == nil {
+			m.attn.last = map[string]*client.Batch{}
+		}
+		m.attn.last[msg.a.Entry.TrackingID] = msg.st
+	}
+	return tea.Batch(m.copyDetailsWith(msg.a, msg.st), text.Health(msg.err, m.c.Now()))
+}
+
+func (m *Model) copyDetailsWith(a payout.Attention, st *client.Batch) tea.Cmd {
+	txt := payout.SupportDetails(a, st, m.c.Now().Location())
 	return tea.Batch(common.Clipboard(txt),
 		common.Toast(common.ToastSuccess, common.SymOK+" Details of "+text.OrDash(a.Entry.TrackingID)+" copied for IntaSend support (if your terminal allows OSC 52)"),
 		m.record("payout.support-copy", a.Entry.TrackingID, "ok", fmt.Sprintf("%d lines", strings.Count(txt, "\n"))))

@@ -233,3 +233,27 @@ func TestAttentionRoles(t *testing.T) {
 	}
 	_ = client.BatchCompleted
 }
+
+// TestCopyDetailsReadsStatusFirst: in a session that has not read the
+// batch's status (a final batch the sweep leaves alone), y reads it once
+// so the failed row is in the block, and sends nothing else.
+func TestCopyDetailsReadsStatusFirst(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	d := f.open(120, 36)
+	tid := approvedBatch(d, [3]string{"Jane", okPhone, "1000"}, [3]string{"Bad Number", "0700000002", "234.50"})
+	d2 := f.open(120, 36) // a new session: its sweep skips the final batch
+	d2.Press("!")
+	d2.MustShow(tid[:18], "TF106")
+	if _, ok := d2.m.attn.last[tid]; ok {
+		t.Fatal("the new session's sweep read a final batch")
+	}
+	before := f.Server.Counters().Requests["POST send-money/status/"]
+	d2.Press("y")
+	if !strings.Contains(d2.Clipboard(), "TF106 KES 234.50 to 254700000002 (Bad Number)") {
+		t.Fatalf("details lack the failed row:\n%s", d2.Clipboard())
+	}
+	cn := f.Server.Counters()
+	if cn.Requests["POST send-money/status/"] != before+1 || cn.Requests["POST send-money/approve/"] != 1 {
+		t.Fatalf("status reads %d → %d, approve requests %d", before, cn.Requests["POST send-money/status/"], cn.Requests["POST send-money/approve/"])
+	}
+}

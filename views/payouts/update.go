@@ -157,6 +157,8 @@ func (m *Model) onData(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onSwept(msg), true
 	case ackMsg:
 		return m.onAck(msg), true
+	case detailsMsg:
+		return m.onDetails(msg), true
 	}
 	return nil, false
 }
