@@ -73,11 +73,11 @@ type Entry struct {
 	// needs-attention queue): IntaSend's words, when, and how many rows
 	// had each row status code.
 	Observed   string         `json:"observed,omitempty"`
-	ObservedAt time.Time      `json:"observed_at"`
+	ObservedAt time.Time      `json:"observed_at,omitzero"`
 	RowCodes   map[string]int `json:"row_codes,omitempty"`
 	// AckedAt is when a person marked what needed attention as seen
 	// (Acknowledge); a later status that changes re-raises it.
-	AckedAt time.Time `json:"acked_at"`
+	AckedAt time.Time `json:"acked_at,omitzero"`
 	AckedBy string    `json:"acked_by,omitempty"`
 }
 
