@@ -188,6 +188,15 @@ func TestCLIReads(t *testing.T) {
 	if err := j.RecordInitiated(d, &client.Batch{TrackingID: v.tracking, StatusCode: "BP103"}); err != nil {
 		t.Fatal(err)
 	}
+	// A status read and an acknowledgement (issue 13), so the schema
+	// covers the entry's fields they fill.
+	st := &client.Batch{StatusCode: "BP103", Status: "Preview and approve", Transactions: []client.PayoutResult{{StatusCode: "TP101"}}}
+	if _, err := j.RecordStatus(v.tracking, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Acknowledge(v.tracking); err != nil {
+		t.Fatal(err)
+	}
 	j.Close()
 
 	schema := schemas(t)
