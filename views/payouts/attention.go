@@ -66,6 +66,7 @@ type (
 	attentionMsg struct{}
 	// ackMsg is the answer to "mark as seen".
 	ackMsg struct {
+		tid        string
 		entries    []payout.Entry
 		err, audit error
 	}
@@ -474,10 +475,19 @@ func (m *Model) acknowledge(a payout.Attention) tea.Cmd {
 		if err != nil {
 			ev.Result, ev.Detail = "failed", err.Error()
 		}
-		return ackMsg{entries: j.History(), err: err, audit: cm.Audit(ev)}
+		return ackMsg{tid: tid, entries: j.History(), err: err, audit: cm.Audit(ev)}
 	}
 }
 
 func (m *Model) onAck(msg ackMsg) tea.Cmd {
-	return tea.Batch(m.onBook(msg.entries), journalWarning(msg.err), audit.Warning(msg.audit))
+	cmd := m.onBook(msg.entries)
+	var note tea.Cmd
+	for _, a := range m.attn.items {
+		if a.Entry.TrackingID == msg.tid && msg.err == nil {
+			// What a status read or a cancel must settle stays: say so,
+			// or d would seem to do nothing.
+			note = common.Toast(common.ToastInfo, "Marked as seen; it stays listed until IntaSend's status settles it (or it is cancelled)")
+		}
+	}
+	return tea.Batch(cmd, note, journalWarning(msg.err), audit.Warning(msg.audit))
 }

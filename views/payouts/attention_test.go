@@ -193,6 +193,10 @@ func TestAttentionApproveWithNoAnswer(t *testing.T) {
 	if n := d.attentionCount(); n != 1 {
 		t.Fatalf("attention %d", n)
 	}
+	d.Press("d") // seen, but an approve with no answer stays until a status read
+	if n := d.attentionCount(); n != 1 || !strings.Contains(strings.Join(d.Toasts(), "\n"), "stays listed until IntaSend's status settles it") {
+		t.Fatalf("after d: attention %d, toasts %q", n, d.Toasts())
+	}
 	d.sweeps(1)
 	if n := d.attentionCount(); n != 0 {
 		t.Fatalf("after the sweep: attention %d\n%s", n, d.View())
