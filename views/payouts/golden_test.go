@@ -104,8 +104,8 @@ func TestGolden(t *testing.T) {
 			d.addRow("Jane Wanjiku", "0708374149", "1000", "nov")
 			d.Press("p", "P")
 		}},
-		{"attention", []string{"80x24", "120x40"}, attentionSetup},
-		{"history", []string{"80x24", "120x40"}, func(d *driver) {
+		{"attention", []string{"80x24", "120x40", "160x50"}, attentionSetup},
+		{"history", []string{"80x24", "120x40", "160x50"}, func(d *driver) {
 			attentionSetup(d)
 			d.Press("H")
 		}},
