@@ -15,10 +15,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +25,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -41,6 +36,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/webhook"
 )
 
 // Environment variables that keep the webhook's secrets out of argv.
@@ -55,9 +51,8 @@ const eventLogName = "events-webhooks.jsonl"
 // redactedChallenge replaces the challenge in everything malipo keeps or prints.
 const redactedChallenge = "[redacted]"
 
-// maxWebhookBody bounds one webhook: IntaSend's bodies are a few KB; a
-// batch's transactions make them larger, never megabytes.
-const maxWebhookBody = 1 << 20
+// maxWebhookBody bounds one webhook (webhook.MaxBody).
+const maxWebhookBody = webhook.MaxBody
 
 // loggedEvent is one line of the event log and of `malipo events --jsonl`.
 type loggedEvent struct {
@@ -164,59 +159,15 @@ func withChallenge(body []byte, v string) ([]byte, bool) {
 }
 
 // describe fills the event's type, object, state and amount from an
-// IntaSend body. The kinds are told apart by their id field; a
-// chargeback carries its invoice, so it is looked at first.
+// IntaSend body (webhook.Describe, shared with serve --webhooks).
 func describe(e *loggedEvent, body []byte) {
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(body, &m)
-	switch {
-	case m["chargeback_id"] != nil:
-		e.Type, e.Object, e.State, e.Amount = sim.EventChargeback, jsonStr(m["chargeback_id"]), jsonStr(m["status"]), jsonStr(m["amount"])
-	case m["tracking_id"] != nil:
-		e.Type, e.Object, e.Amount = sim.EventSendMoney, jsonStr(m["tracking_id"]), jsonStr(m["total_amount"])
-		e.State = strings.TrimSpace(jsonStr(m["status_code"]) + " " + jsonStr(m["status"]))
-	case m["invoice_id"] != nil:
-		e.Type, e.Object, e.State = sim.EventCollection, jsonStr(m["invoice_id"]), jsonStr(m["state"])
-		e.Amount, e.Currency = jsonStr(m["value"]), jsonStr(m["currency"])
-	default:
-		e.Type = "unknown"
-	}
-	// Money as the other commands print it: a two-place decimal string.
-	if a, err := client.ParseAmount(e.Amount); err == nil && e.Amount != "" {
-		e.Amount = a.Decimal()
-	} else {
-		e.Amount = ""
-	}
-	if e.Currency == "" && e.Amount != "" {
-		e.Currency = "KES"
-	}
+	d := webhook.Describe(body)
+	e.Type, e.Object, e.State, e.Amount, e.Currency = d.Type, d.Object, d.State, d.Amount, d.Currency
 }
-
-// jsonStr reads a JSON string or number as text ("" otherwise).
-func jsonStr(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-var eventIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // eventIDFor is the simulator's X-Sim-Event-Id when it sent a sane one,
 // else a fresh id (IntaSend sends none).
-func eventIDFor(h http.Header) string {
-	if id := h.Get(sim.HeaderEventID); eventIDPattern.MatchString(id) {
-		return id
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "wh_" + hex.EncodeToString(b[:])
-}
+func eventIDFor(h http.Header) string { return webhook.EventID(h) }
 
 // eventLine is listen's (and events') one-line view of an event.
 func eventLine(e loggedEvent) string {
@@ -378,25 +329,10 @@ func (l *listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // verify checks the challenge in the body and, with a secret, the
-// signature; the reason never contains either.
+// signature (webhook.Verify, shared with serve --webhooks); the reason
+// never contains either.
 func (l *listener) verify(h http.Header, raw []byte) (int, string) {
-	var b struct {
-		Challenge *string `json:"challenge"`
-	}
-	if json.Unmarshal(raw, &b) != nil {
-		return http.StatusBadRequest, "the body is not a JSON object"
-	}
-	if l.challenge != "" && (b.Challenge == nil || subtle.ConstantTimeCompare([]byte(*b.Challenge), []byte(l.challenge)) != 1) {
-		return http.StatusUnauthorized, "wrong or missing challenge"
-	}
-	if l.secret != "" {
-		got, _ := hex.DecodeString(h.Get(sim.HeaderSignature))
-		want, _ := hex.DecodeString(sim.SignWebhook(l.secret, raw))
-		if !hmac.Equal(got, want) {
-			return http.StatusForbidden, "wrong or missing " + sim.HeaderSignature
-		}
-	}
-	return http.StatusOK, ""
+	return webhook.Verify(l.challenge, l.secret, h, raw)
 }
 
 func (l *listener) reject(w http.ResponseWriter, r *http.Request, status int, why string) {
@@ -410,7 +346,20 @@ func (l *listener) reject(w http.ResponseWriter, r *http.Request, status int, wh
 
 // record logs the event before it is acknowledged.
 func (l *listener) record(h http.Header, raw []byte) (loggedEvent, error) {
-	e := loggedEvent{ID: eventIDFor(h), ReceivedAt: time.Now().UTC(), Signed: l.secret != "", Headers: map[string]string{}}
+	e := newLoggedEvent(eventIDFor(h), h, raw, l.secret != "")
+	if err := l.log.append(e); err != nil {
+		return e, err
+	}
+	l.mu.Lock()
+	l.accepted++
+	l.mu.Unlock()
+	return e, nil
+}
+
+// newLoggedEvent is the event log's line for a body received now, with
+// its challenge redacted (listen and serve --webhooks write the same).
+func newLoggedEvent(id string, h http.Header, raw []byte, signed bool) loggedEvent {
+	e := loggedEvent{ID: id, ReceivedAt: time.Now().UTC(), Signed: signed, Headers: map[string]string{}}
 	describe(&e, raw)
 	body, _ := withChallenge(raw, redactedChallenge)
 	e.Body = body
@@ -419,13 +368,7 @@ func (l *listener) record(h http.Header, raw []byte) (loggedEvent, error) {
 			e.Headers[k] = v
 		}
 	}
-	if err := l.log.append(e); err != nil {
-		return e, err
-	}
-	l.mu.Lock()
-	l.accepted++
-	l.mu.Unlock()
-	return e, nil
+	return e
 }
 
 func (l *listener) show(e loggedEvent) {
