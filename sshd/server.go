@@ -96,6 +96,9 @@ type Config struct {
 	NotifyAbove client.Amount
 	// Log receives operational messages (stderr when nil). Never secrets.
 	Log io.Writer
+	// Pace stretches every console's polling while webhooks flow
+	// (common.Common.Pace); nil polls at the usual pace.
+	Pace func(time.Duration) time.Duration
 
 	// Views replaces the console's tabs (tests).
 	Views func(*common.Common) []common.View
@@ -446,6 +449,7 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 		Now:     s.cfg.now,
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
 		Files:   files,
+		Pace:    s.cfg.Pace,
 	}
 	opts := app.Options{Views: s.cfg.Views, DeviceID: s.cfg.DeviceID, NoMouse: s.cfg.NoMouse, NotifyAbove: s.cfg.NotifyAbove}
 	if s.cfg.Journal != nil {
@@ -592,6 +596,25 @@ func (s *Server) closeListeners() {
 		ln.Close()
 	}
 	s.listeners = nil
+}
+
+// Broadcast delivers msg to every open console (an IntaSend event that
+// serve --webhooks received). Program.Send queues it on each session's
+// own goroutine: no model is touched from here. A session that is ending
+// may miss it, which costs nothing.
+func (s *Server) Broadcast(msg tea.Msg) int {
+	s.mu.Lock()
+	sessions := make([]*tea.Program, 0, len(s.live))
+	for ls := range s.live {
+		sessions = append(sessions, ls.p)
+	}
+	s.mu.Unlock()
+	for _, p := range sessions {
+		// Send blocks until the program takes it; a program that has
+		// not started yet or has stopped must not hold up the others.
+		go p.Send(msg)
+	}
+	return len(sessions)
 }
 
 // Sessions is how many consoles are running.

@@ -55,6 +55,19 @@ type Common struct {
 	// (writes use WriteContext). Read it through Context; set it before
 	// the program starts, never after.
 	Ctx context.Context
+	// Pace stretches the live screens' polling while webhooks bring the
+	// news (malipo serve --webhooks): polling is then a slow safety net.
+	// Nil: poll at the pace asked for. Read it through LivePace.
+	Pace func(time.Duration) time.Duration
+}
+
+// LivePace is how long a live screen waits before polling again when it
+// would wait d.
+func (c *Common) LivePace(d time.Duration) time.Duration {
+	if c == nil || c.Pace == nil {
+		return d
+	}
+	return c.Pace(d)
 }
 
 // Context is the context every request a view sends derives from (with

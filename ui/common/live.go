@@ -29,3 +29,13 @@ func Broadcast(msg tea.Msg) tea.Cmd {
 type CollectionsCompletedMsg struct {
 	InvoiceIDs []string
 }
+
+// WebhookMsg is an IntaSend event (a webhook `malipo serve --webhooks`
+// received, checked and recorded), sent to every open console. Views
+// showing the object it names read it again now instead of at their
+// next poll; the shared read cache has already forgotten what it kept.
+type WebhookMsg struct {
+	Type   string // "collection", "send_money" or "chargeback"
+	Object string // invoice_id, tracking_id or chargeback_id
+	State  string
+}

@@ -154,12 +154,22 @@ func (m *Model) armTimer() tea.Cmd {
 	if m.watch != nil && !m.watchFinal() {
 		d = pollFast
 	}
+	d = m.c.LivePace(d) // a safety net while webhooks bring the news
 	return m.sched(common.Backoff(d, pollMax, m.failures), pollTickMsg{gen: m.timerGen})
 }
 
 // backoff is the slow-pace delay after the failures so far (shown while stale).
 func (m *Model) backoff() time.Duration {
 	return common.Backoff(pollEvery, pollMax, m.failures)
+}
+
+// onWebhook reads the feed now when a payment changed at IntaSend (serve
+// --webhooks) and the view is on screen; a hidden view reads when shown.
+func (m *Model) onWebhook(msg common.WebhookMsg) tea.Cmd {
+	if msg.Type != "collection" || !m.visible || !m.loaded {
+		return nil
+	}
+	return m.poll(false)
 }
 
 func (m *Model) onPollTick(msg pollTickMsg) tea.Cmd {

@@ -42,6 +42,8 @@ func (m *Model) onLoad(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onDetail(msg), true
 	case refreshMsg:
 		return m.poll(true), true
+	case common.WebhookMsg:
+		return m.onWebhook(msg), true
 	}
 	return nil, false
 }

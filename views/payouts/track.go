@@ -40,11 +40,21 @@ func (m *Model) pollLater() tea.Cmd {
 	if b == nil || !m.shown {
 		return nil
 	}
-	d := pollEvery
+	d := m.c.LivePace(pollEvery) // a safety net while webhooks bring the news
 	for i := 0; i < b.failures && d < pollMax; i++ {
 		d *= 2
 	}
 	return m.sched(min(d, pollMax), pollMsg{seq: b.seq, gen: b.gen})
+}
+
+// onWebhook reads the open batch now when IntaSend announced it moved
+// (serve --webhooks), instead of at the next poll.
+func (m *Model) onWebhook(msg common.WebhookMsg) tea.Cmd {
+	b := m.batch
+	if b == nil || !m.shown || b.b == nil || msg.Type != "send_money" || msg.Object != b.b.TrackingID || !b.polling() {
+		return nil
+	}
+	return m.pollNow()
 }
 
 func (m *Model) onPoll(msg pollMsg) tea.Cmd {

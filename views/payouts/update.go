@@ -184,6 +184,8 @@ func (m *Model) onBatchMsg(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onCancelled(msg), true
 	case pollMsg:
 		return m.onPoll(msg), true
+	case common.WebhookMsg:
+		return m.onWebhook(msg), true
 	case statusMsg:
 		return m.onStatus(msg), true
 	case openedMsg:

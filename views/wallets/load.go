@@ -100,7 +100,8 @@ func (m *Model) armTimer() tea.Cmd {
 		return nil
 	}
 	m.timerGen++
-	return m.sched(common.Backoff(refreshEvery, refreshMax, m.failures), refreshTickMsg{gen: m.timerGen})
+	d := m.c.LivePace(refreshEvery) // slower while webhooks bring the news
+	return m.sched(common.Backoff(d, refreshMax, m.failures), refreshTickMsg{gen: m.timerGen})
 }
 
 func (m *Model) onRefreshTick(msg refreshTickMsg) tea.Cmd {

@@ -43,6 +43,9 @@ func (m *Model) onLoad(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onTxPage(msg), true
 	case refreshTickMsg:
 		return m.onRefreshTick(msg), true
+	case common.WebhookMsg:
+		// Money moved at IntaSend (serve --webhooks): balances now.
+		return m.refresh(false), true
 	case common.CollectionsCompletedMsg:
 		// A sale landed (Collections saw it): balances moved now, shown
 		// or not, so the next look at Wallets is current.

@@ -1,0 +1,48 @@
+package collections
+
+import (
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// serve --webhooks (issue 14): a collection event makes the view read the
+// feed at once, not at its next poll, and while webhooks flow the poll is
+// only a safety net (Common.Pace).
+func TestWebhookReadsTheFeedNow(t *testing.T) {
+	f := seeded(t)
+	c := f.common()
+	c.Pace = func(d time.Duration) time.Duration { return max(d, 30*time.Second) }
+	d := newDriver(t, c, 120, 36).init()
+	if got := d.PendingOne(pollTickMsg{}); got != 30*time.Second {
+		t.Errorf("next poll in %s while webhooks flow, want the 30 s safety net", got)
+	}
+	id := f.push(sandboxPhone, client.Units(777), "WALK-IN")
+	f.Advance(10 * time.Second) // the customer pays; no timer fires
+	cases := []struct {
+		name  string
+		msg   common.WebhookMsg
+		polls int
+	}{
+		{"a payout's event: not ours", common.WebhookMsg{Type: "send_money", Object: "TRK1", State: "BC100"}, 0},
+		{"the payment's event: read now", common.WebhookMsg{Type: "collection", Object: id, State: "COMPLETE"}, 1},
+	}
+	for _, tc := range cases {
+		before := d.polls
+		d.Feed(tc.msg)
+		if got := d.polls - before; got != tc.polls {
+			t.Errorf("%s: %d polls, want %d", tc.name, got, tc.polls)
+		}
+	}
+	if r := d.row(id); r == nil || r.inv.State != client.InvoiceComplete {
+		t.Fatalf("after the event the row of %s is %+v", id, r)
+	}
+	d.m.SetShown(false)
+	before := d.polls
+	d.Feed(common.WebhookMsg{Type: "collection", Object: id, State: "COMPLETE"})
+	if d.polls != before {
+		t.Error("a hidden view read the feed on an event (it reads when shown)")
+	}
+}
