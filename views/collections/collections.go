@@ -63,15 +63,17 @@ type Model struct {
 	older     older // the feed beyond the first load, read while a filter searches
 
 	// Polling.
-	loaded    bool // the first poll has answered
-	inFlight  bool
-	manual    bool // the running poll was asked for: report errors loudly
-	failures  int
-	timerGen  int
-	pollSeq   int
-	pollErr   string
-	refreshed time.Time
-	newestTx  time.Time // the newest SALE line seen: later polls read back to it
+	loaded   bool // the first poll has answered
+	inFlight bool
+	// eventPending: a webhook came while a poll was in flight (read again).
+	eventPending bool
+	manual       bool // the running poll was asked for: report errors loudly
+	failures     int
+	timerGen     int
+	pollSeq      int
+	pollErr      string
+	refreshed    time.Time
+	newestTx     time.Time // the newest SALE line seen: later polls read back to it
 
 	detail *detail
 	form   *form

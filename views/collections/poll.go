@@ -149,6 +149,12 @@ func (m *Model) armTimer() tea.Cmd {
 	if !m.visible {
 		return nil
 	}
+	if m.eventPending {
+		// An event came while the last read was in flight: that read may
+		// predate it, so read again now.
+		m.eventPending = false
+		return m.poll(false)
+	}
 	m.timerGen++
 	d := pollEvery
 	if m.watch != nil && !m.watchFinal() {
@@ -167,6 +173,10 @@ func (m *Model) backoff() time.Duration {
 // --webhooks) and the view is on screen; a hidden view reads when shown.
 func (m *Model) onWebhook(msg common.WebhookMsg) tea.Cmd {
 	if msg.Type != "collection" || !m.visible || !m.loaded {
+		return nil
+	}
+	if m.inFlight {
+		m.eventPending = true
 		return nil
 	}
 	return m.poll(false)

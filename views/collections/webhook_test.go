@@ -46,3 +46,26 @@ func TestWebhookReadsTheFeedNow(t *testing.T) {
 		t.Error("a hidden view read the feed on an event (it reads when shown)")
 	}
 }
+
+// An event that arrives while a read is in flight is not lost: that read
+// may have left before the change, so the view reads once more after it.
+func TestWebhookDuringAPollReadsAgain(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	d.hold = true
+	d.Fire(pollTickMsg{}) // a poll leaves; its answer is held
+	before := d.polls
+	id := f.push(sandboxPhone, client.Units(555), "DURING")
+	f.Advance(10 * time.Second)
+	d.Feed(common.WebhookMsg{Type: "collection", Object: id, State: "COMPLETE"})
+	if d.polls != before {
+		t.Fatalf("a second poll overlapped the first")
+	}
+	d.release() // the old answer arrives: one more read follows at once
+	if got := d.polls - before; got != 2 {
+		t.Errorf("%d poll answers after the event, want 2 (the held one, then a fresh read)", got)
+	}
+	if r := d.row(id); r == nil || r.inv.State != client.InvoiceComplete {
+		t.Errorf("the payment is not shown complete: %+v", r)
+	}
+}
