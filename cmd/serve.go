@@ -18,7 +18,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/readcache"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/sshd"
@@ -39,6 +40,7 @@ type serveFlags struct {
 	maxPerUser int
 	auditEvery int64
 	startups   string
+	hooks      webhookFlags
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -66,7 +68,16 @@ the profile's keystore, or read from MALIPO_AUDIT_KEY_FILE). At start, on
 SIGHUP and every --audit-checkpoint-every records the log's head is printed
 ("audit head COUNT:SIG"); keep those lines elsewhere (journald shipped off
 the box) and check them with verify-audit --checkpoint.
-SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
+SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.
+
+Every session reads IntaSend through one shared cache: identical reads in
+flight are made once, answers are kept a few seconds, and anything that
+moves money empties it. --webhooks ADDR receives IntaSend's webhooks (the
+challenge from MALIPO_WEBHOOK_CHALLENGE; TLS with --webhooks-cert/-key, or
+plain HTTP behind a TLS proxy): each new event is recorded in the event log
+(malipo events), empties the cache and updates every open console at once,
+and while events flow the consoles poll only as a safety net. With --demo,
+the embedded simulator posts its webhooks there.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmdContext(cmd), g, f, cmd.ErrOrStderr())
@@ -86,6 +97,7 @@ SIGTERM or SIGINT drains: sessions are warned and get --grace to finish.`,
 	fl.Int64Var(&f.auditEvery, "audit-checkpoint-every", 1000, "print the audit log's head every this many records (0: only at start and on SIGHUP)")
 	fl.StringVar(&f.startups, "max-startups", sshd.DefaultMaxStartups.String(),
 		"cap on connections not logged in yet, start:rate:full as OpenSSH's MaxStartups (random drops from start, all at full)")
+	addWebhookFlags(fl, &f.hooks)
 	cmd.AddCommand(newVerifyAuditCmd(g), newAuditKeyCmd(g))
 	return cmd
 }
@@ -231,9 +243,12 @@ type serveBackend struct {
 
 // backend loads the profile's keys once (or starts the demo) and opens
 // the journal every session records payouts in.
-func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.PassphraseFunc) (*serveBackend, error) {
+func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.PassphraseFunc, lv *live) (*serveBackend, error) {
+	if lv == nil {
+		lv = &live{cache: readcache.New(nil, readcache.Options{})}
+	}
 	if f.demo {
-		d, err := demo.Start(demo.Options{})
+		d, cl, err := startServeDemo(lv)
 		if err != nil {
 			return nil, err
 		}
@@ -250,8 +265,8 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 			return nil, err
 		}
 		return &serveBackend{
-			cfg:   sshd.Config{Client: d.Client, Mode: common.ModeDemo, Profile: "demo", Journal: j},
-			close: func() { j.Close(); d.Close(); os.RemoveAll(dir) },
+			cfg:   sshd.Config{Client: cl, Mode: common.ModeDemo, Profile: "demo", Journal: j},
+			close: func() { lv.stopDemo(); j.Close(); d.Close(); os.RemoveAll(dir) },
 		}, nil
 	}
 	creds, err := keystore.Load(ctx, g.profile, keystore.LoadOptions{AllowLiveEnv: g.allowLiveEnv, BaseURL: g.baseURL, Passphrase: pass})
@@ -261,7 +276,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 	if err != nil {
 		return nil, err
 	}
-	cl, err := creds.Client()
+	cl, err := creds.Client(client.WithHTTPClient(lv.cache.HTTPClient()))
 	if err != nil {
 		return nil, err
 	}
@@ -304,6 +319,9 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := f.hooks.check(f.demo); err != nil {
+		return err
+	}
 	users, err := sshd.LoadUsers(f.users)
 	if err != nil {
 		return err
@@ -318,7 +336,11 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 		return err
 	}
 	defer audit.Close()
-	be, err := backend(ctx, g, f, pass)
+	lv, err := newLive(&f.hooks)
+	if err != nil {
+		return err
+	}
+	be, err := backend(ctx, g, f, pass, lv)
 	if err != nil {
 		return err
 	}
@@ -333,6 +355,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
 	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups = f.maxAll, f.maxPerUser, startups
 	cfg.NoMouse, cfg.NotifyAbove = g.noMouse, g.notifyAbove.a
+	cfg.Pace = lv.pace
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}
@@ -340,6 +363,13 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	hooksCtx, stopHooks := context.WithCancel(ctx)
+	defer stopHooks()
+	go func() {
+		if err := lv.serve(hooksCtx, cfg.Profile, srv, stderr); err != nil {
+			fmt.Fprintf(stderr, "malipo serve: webhooks stopped: %v\n", err)
+		}
+	}()
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -467,6 +467,8 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"loose host key", []string{"serve", "--demo", "--users", good, "--host-key", loose}, "chmod 600"},
 		{"demo and profile", []string{"serve", "--demo", "--profile", "shop", "--users", good}, "exclusive"},
 		{"bad max-startups", []string{"serve", "--demo", "--users", good, "--max-startups", "100:30:10"}, "--max-startups"},
+		{"webhooks without a challenge", []string{"serve", "--users", good, "--webhooks", "127.0.0.1:0"}, "needs the challenge"},
+		{"webhooks cert without key", []string{"serve", "--demo", "--users", good, "--webhooks", "127.0.0.1:0", "--webhooks-cert", loose}, "go together"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

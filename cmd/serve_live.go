@@ -1,0 +1,190 @@
+package cmd
+
+// malipo serve's shared IntaSend side (issue 14): one read cache under the
+// client every session shares, and --webhooks, the receiver that keeps
+// every open console live.
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/readcache"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/sshd"
+	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/webhook"
+)
+
+// Live polling while webhooks flow: a safety net every safetyNet, for as
+// long as an event came within flowingFor (a quiet account's consoles go
+// back to their own pace after that).
+const (
+	safetyNet  = 30 * time.Second
+	flowingFor = 30 * time.Minute
+)
+
+// webhookFlags are serve's --webhooks options.
+type webhookFlags struct {
+	addr, path        string
+	challenge, secret string
+	cert, key         string
+}
+
+func addWebhookFlags(fl *pflag.FlagSet, f *webhookFlags) {
+	fl.StringVar(&f.addr, "webhooks", "", "receive IntaSend's webhooks on this address (e.g. :8443) and push each event to every open console")
+	fl.StringVar(&f.path, "webhooks-path", "/intasend", "path the webhooks are posted to")
+	fl.StringVar(&f.challenge, "webhooks-challenge", "", "the challenge every webhook must carry (prefer env "+envWebhookChallenge+")")
+	fl.StringVar(&f.secret, "webhooks-secret", "", "also check "+sim.HeaderSignature+" with this secret (prefer env "+envWebhookSecret+")")
+	fl.StringVar(&f.cert, "webhooks-cert", "", "TLS certificate (PEM) for --webhooks; without it, plain HTTP for a TLS proxy in front")
+	fl.StringVar(&f.key, "webhooks-key", "", "TLS private key (PEM) for --webhooks-cert")
+}
+
+// check reads the secrets from the environment when the flags are empty
+// and refuses what cannot work; errors never echo a secret.
+func (f *webhookFlags) check(demo bool) error {
+	if f.addr == "" {
+		return nil
+	}
+	f.challenge, f.secret = envOr(f.challenge, envWebhookChallenge), envOr(f.secret, envWebhookSecret)
+	switch {
+	case !strings.HasPrefix(f.path, "/"):
+		return fmt.Errorf("--webhooks-path %q: want a path starting with /", f.path)
+	case (f.cert == "") != (f.key == ""):
+		return errors.New("--webhooks-cert and --webhooks-key go together")
+	case f.challenge == "" && demo:
+		f.challenge = "demo-" + randomUUID() // both ends are this process
+	case f.challenge == "":
+		return errors.New("--webhooks needs the challenge IntaSend puts in every webhook: set " + envWebhookChallenge + " (or --webhooks-challenge)")
+	}
+	return nil
+}
+
+// live is the shared read layer and, with --webhooks, the receiver.
+type live struct {
+	cache *readcache.Cache
+	rcv   *webhook.Receiver
+	ln    net.Listener
+	url   string // where the receiver listens, for the banner and the demo's simulator
+	// stopSim ends the demo simulator's webhook deliveries.
+	stopSim func()
+}
+
+// newLive makes the cache and listens for webhooks (before the demo starts,
+// so its simulator can be told where to post).
+func newLive(f *webhookFlags) (*live, error) {
+	l := &live{cache: readcache.New(nil, readcache.Options{})}
+	if f.addr == "" {
+		return l, nil
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return nil, fmt.Errorf("--webhooks: %w", err)
+	}
+	scheme := "http"
+	if f.cert != "" {
+		cert, err := tls.LoadX509KeyPair(f.cert, f.key)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("--webhooks-cert: %w", err)
+		}
+		ln, scheme = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), "https"
+	}
+	l.ln, l.url = ln, scheme+"://"+ln.Addr().String()+f.path
+	l.rcv = &webhook.Receiver{Path: f.path, Challenge: f.challenge, Secret: f.secret}
+	return l, nil
+}
+
+// pace is every console's polling: a safety net while events flow.
+func (l *live) pace(d time.Duration) time.Duration {
+	if l.rcv != nil && l.rcv.Flowing(flowingFor) {
+		return max(d, safetyNet)
+	}
+	return d
+}
+
+// serve records each event in the profile's event log (what `malipo
+// events` lists), then empties the read cache and tells every console.
+// It runs until ctx ends.
+func (l *live) serve(ctx context.Context, profile string, srv *sshd.Server, stderr io.Writer) error {
+	if l.rcv == nil {
+		return nil
+	}
+	path, err := eventLogPath(profile)
+	if err != nil {
+		return err
+	}
+	log := &eventLog{path: path}
+	l.rcv.Store = func(e webhook.Event) error {
+		return log.append(newLoggedEvent(e.ID, e.Header, e.Body, l.rcv.Secret != ""))
+	}
+	l.rcv.Publish = func(e webhook.Event) {
+		l.cache.Invalidate()
+		srv.Broadcast(common.WebhookMsg{Type: e.Type, Object: e.Object, State: e.State})
+	}
+	l.rcv.Log = func(s string) { fmt.Fprintln(stderr, "malipo serve: "+printable(s)) }
+	hs := &http.Server{Handler: l.rcv, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stderr, "malipo serve: webhooks at %s (challenge checked%s), event log %s\n", l.url, signedNote(l.rcv.Secret), path)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	if err := hs.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// stopDemo ends the demo simulator's webhook deliveries, if any.
+func (l *live) stopDemo() {
+	if l.stopSim != nil {
+		l.stopSim()
+	}
+}
+
+func signedNote(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return ", " + sim.HeaderSignature + " checked"
+}
+
+// startServeDemo starts the embedded simulator (posting its webhooks to
+// serve's own receiver with --webhooks) and a client over the read cache.
+func startServeDemo(lv *live) (*demo.Backend, *client.Client, error) {
+	so := sim.Options{Seed: true, Generator: true, Rand: time.Now().UnixNano()}
+	if lv.rcv != nil {
+		so.Webhook = sim.WebhookOptions{URL: lv.url, Challenge: lv.rcv.Challenge, Secret: lv.rcv.Secret,
+			Client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // our own receiver on this host, maybe with a self-signed cert
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	}
+	d, err := demo.Start(demo.Options{Sim: &so})
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, sec := demo.Keys()
+	cl, err := client.New(pub, sec, client.WithBaseURL(d.URL), client.WithHTTPClient(lv.cache.HTTPClient()))
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	if lv.rcv != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); d.Sim.RunWebhooks(ctx, 250*time.Millisecond) }()
+		lv.stopSim = func() { stop(); <-done }
+	}
+	return d, cl, nil
+}
