@@ -149,7 +149,7 @@ func TestPlainHTTPLoopbackTestKeys(t *testing.T) {
 		t.Run(src+"/serve", func(t *testing.T) {
 			plainSetup(t, "keyring", kPub, kSecret, cfg)
 			t.Setenv("XDG_STATE_HOME", t.TempDir())
-			be, err := backend(context.Background(), &globals{profile: "default", baseURL: flag}, &serveFlags{}, nil, nil)
+			be, err := backend(context.Background(), &globals{profile: "default", baseURL: flag}, &serveFlags{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/malipo/malipo/client"
-	"github.com/malipo/malipo/client/readcache"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/sshd"
@@ -238,14 +237,16 @@ func stateBase() (string, error) {
 // serveBackend is the IntaSend side every session shares.
 type serveBackend struct {
 	cfg   sshd.Config
+	live  *live // the shared read cache and the webhook receiver
 	close func()
 }
 
 // backend loads the profile's keys once (or starts the demo) and opens
 // the journal every session records payouts in.
-func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.PassphraseFunc, lv *live) (*serveBackend, error) {
-	if lv == nil {
-		lv = &live{cache: readcache.New(nil, readcache.Options{})}
+func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.PassphraseFunc) (*serveBackend, error) {
+	lv, err := newLive(&f.hooks, f.demo)
+	if err != nil {
+		return nil, err
 	}
 	if f.demo {
 		d, cl, err := startServeDemo(lv)
@@ -265,6 +266,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 			return nil, err
 		}
 		return &serveBackend{
+			live:  lv,
 			cfg:   sshd.Config{Client: cl, Mode: common.ModeDemo, Profile: "demo", Journal: j},
 			close: func() { lv.stopDemo(); j.Close(); d.Close(); os.RemoveAll(dir) },
 		}, nil
@@ -289,6 +291,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 		return nil, err
 	}
 	return &serveBackend{
+		live:  lv,
 		cfg:   sshd.Config{Client: cl, Mode: modeFor(creds.Env), Profile: creds.Profile, Journal: j, DeviceID: creds.DeviceID},
 		close: func() { j.Close() },
 	}, nil
@@ -315,11 +318,8 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 		}
 	}
 	// Everything that can fail on bad input fails before any key is loaded.
-	startups, err := sshd.ParseMaxStartups(f.startups)
+	startups, err := parseServeFlags(f)
 	if err != nil {
-		return err
-	}
-	if err := f.hooks.check(f.demo); err != nil {
 		return err
 	}
 	users, err := sshd.LoadUsers(f.users)
@@ -336,11 +336,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 		return err
 	}
 	defer audit.Close()
-	lv, err := newLive(&f.hooks)
-	if err != nil {
-		return err
-	}
-	be, err := backend(ctx, g, f, pass, lv)
+	be, err := backend(ctx, g, f, pass)
 	if err != nil {
 		return err
 	}
@@ -355,7 +351,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
 	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups = f.maxAll, f.maxPerUser, startups
 	cfg.NoMouse, cfg.NotifyAbove = g.noMouse, g.notifyAbove.a
-	cfg.Pace = lv.pace
+	cfg.Pace = be.live.pace
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}
@@ -363,13 +359,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	hooksCtx, stopHooks := context.WithCancel(ctx)
-	defer stopHooks()
-	go func() {
-		if err := lv.serve(hooksCtx, cfg.Profile, srv, stderr); err != nil {
-			fmt.Fprintf(stderr, "malipo serve: webhooks stopped: %v\n", err)
-		}
-	}()
+	defer be.live.start(ctx, cfg.Profile, srv, stderr)()
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -82,7 +82,10 @@ type live struct {
 
 // newLive makes the cache and listens for webhooks (before the demo starts,
 // so its simulator can be told where to post).
-func newLive(f *webhookFlags) (*live, error) {
+func newLive(f *webhookFlags, demo bool) (*live, error) {
+	if err := f.check(demo); err != nil {
+		return nil, err
+	}
 	l := &live{cache: readcache.New(nil, readcache.Options{})}
 	if f.addr == "" {
 		return l, nil
@@ -111,6 +114,19 @@ func (l *live) pace(d time.Duration) time.Duration {
 		return max(d, safetyNet)
 	}
 	return d
+}
+
+// start runs serve in the background; the func it returns stops it.
+func (l *live) start(ctx context.Context, profile string, srv *sshd.Server, stderr io.Writer) func() {
+	ctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := l.serve(ctx, profile, srv, stderr); err != nil {
+			fmt.Fprintf(stderr, "malipo serve: webhooks stopped: %v\n", err)
+		}
+	}()
+	return func() { stop(); <-done }
 }
 
 // serve records each event in the profile's event log (what `malipo
@@ -187,4 +203,12 @@ func startServeDemo(lv *live) (*demo.Backend, *client.Client, error) {
 		lv.stopSim = func() { stop(); <-done }
 	}
 	return d, cl, nil
+}
+
+// parseServeFlags checks what serve's flags say before any key is loaded.
+func parseServeFlags(f *serveFlags) (sshd.MaxStartups, error) {
+	if err := f.hooks.check(f.demo); err != nil {
+		return sshd.MaxStartups{}, err
+	}
+	return sshd.ParseMaxStartups(f.startups)
 }
