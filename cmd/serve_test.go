@@ -510,8 +510,11 @@ func TestServeLoad(t *testing.T) {
 	if d, err := time.ParseDuration(os.Getenv("MALIPO_SSH_LOAD_THINK")); err == nil && d > 0 {
 		think = d
 	}
-	p := startServe(t, filepath.Join(dir, "state"), users)
+	// Room for every session, and for their logins (20 at a time, below).
+	room := strconv.Itoa(sessions + 10)
+	p := startServe(t, filepath.Join(dir, "state"), users, "--max-sessions", room, "--max-startups", room+":100:"+room)
 	idleRSS := procKB(t, p.cmd.Process.Pid, "VmRSS")
+	logins := make(chan struct{}, 20)
 
 	var (
 		mu        sync.Mutex
@@ -549,7 +552,9 @@ func TestServeLoad(t *testing.T) {
 			defer wg.Done()
 			upOnce := sync.OnceFunc(up.Done)
 			defer upOnce()
+			logins <- struct{}{}
 			tm, err := sshLogin(p.addr, people[i].signer)
+			<-logins
 			if err != nil {
 				fail("login %d: %v", i, err)
 				return
@@ -599,7 +604,9 @@ func TestServeLoad(t *testing.T) {
 	t.Logf("keypress-to-frame: p50 %s  p90 %s  p99 %s  max %s", pct(0.5), pct(0.9), pct(0.99), latencies[len(latencies)-1])
 	t.Logf("server RSS: idle %d MB, %d sessions logged in %d MB, peak sampled %d MB, VmHWM %d MB",
 		idleRSS/1024, sessions, loggedIn/1024, peakRSS/1024, hwm/1024)
-	if hwm > 300*1024 {
+	t.Logf("per session: %.2f MB logged in, %.2f MB at the peak (issue 14's goal: ≤ 2 MB)",
+		float64(loggedIn-idleRSS)/1024/float64(sessions), float64(hwm-idleRSS)/1024/float64(sessions))
+	if sessions <= 50 && hwm > 300*1024 {
 		t.Errorf("server peak RSS %d MB > 300 MB (docs/design.md §11)", hwm/1024)
 	}
 	if pct(0.99) > 50*time.Millisecond {

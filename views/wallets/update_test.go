@@ -761,6 +761,12 @@ func TestBalancesFollowCollections(t *testing.T) {
 		{"a completed collection, hidden", false, func(d *driver) {
 			d.Feed(common.CollectionsCompletedMsg{InvoiceIDs: []string{"ANY"}})
 		}},
+		{"a webhook (serve --webhooks), shown", true, func(d *driver) {
+			d.Feed(common.WebhookMsg{Type: "collection", Object: "ANY", State: "COMPLETE"})
+		}},
+		{"a webhook (serve --webhooks), hidden", false, func(d *driver) {
+			d.Feed(common.WebhookMsg{Type: "collection", Object: "ANY", State: "COMPLETE"})
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
