@@ -118,7 +118,9 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) Capturing() bool { return m.form != nil || m.filtering }
 
 // SetShown pauses polling while the view is hidden and catches up at once
-// when it comes back.
+// when it comes back, unless it read the feed within the last beat and
+// no event came since: a quick tab switch then costs no request and no
+// decoding (issue 14: 100 sessions switching tabs).
 func (m *Model) SetShown(shown bool) tea.Cmd {
 	if shown == m.visible {
 		return nil
@@ -127,6 +129,9 @@ func (m *Model) SetShown(shown bool) tea.Cmd {
 	m.timerGen++ // drops any pending timer
 	if !shown {
 		return nil
+	}
+	if m.loaded && !m.eventPending && m.failures == 0 && m.c.Now().Sub(m.refreshed) < pollEvery {
+		return m.armTimer()
 	}
 	return m.poll(false)
 }

@@ -50,6 +50,7 @@ func (m *Model) poll(manual bool) tea.Cmd {
 	}
 	m.timerGen++ // the timer is re-armed when the answer arrives
 	m.inFlight = true
+	m.eventPending = false // this read covers every event so far
 	m.pollSeq++
 	now := m.c.Now()
 	p := pollPlan{seq: m.pollSeq, initial: !m.loaded, maxPages: followPages, until: m.newestTx, ids: m.toCheck()}
@@ -152,7 +153,6 @@ func (m *Model) armTimer() tea.Cmd {
 	if m.eventPending {
 		// An event came while the last read was in flight: that read may
 		// predate it, so read again now.
-		m.eventPending = false
 		return m.poll(false)
 	}
 	m.timerGen++
@@ -172,10 +172,10 @@ func (m *Model) backoff() time.Duration {
 // onWebhook reads the feed now when a payment changed at IntaSend (serve
 // --webhooks) and the view is on screen; a hidden view reads when shown.
 func (m *Model) onWebhook(msg common.WebhookMsg) tea.Cmd {
-	if msg.Type != "collection" || !m.visible || !m.loaded {
+	if msg.Type != "collection" || !m.loaded {
 		return nil
 	}
-	if m.inFlight {
+	if !m.visible || m.inFlight {
 		m.eventPending = true
 		return nil
 	}

@@ -69,3 +69,34 @@ func TestWebhookDuringAPollReadsAgain(t *testing.T) {
 		t.Errorf("the payment is not shown complete: %+v", r)
 	}
 }
+
+// A tab switch within a beat of the last read shows what the view has
+// (no request); an event while hidden, or an older read, makes it read.
+func TestShownAgainWithinABeat(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	cases := []struct {
+		name   string
+		before func()
+		polls  int
+	}{
+		{"back within 2 s", func() { f.Advance(2 * time.Second) }, 0},
+		{"back after 6 s", func() { f.Advance(6 * time.Second) }, 1},
+		{"back within 2 s, an event came meanwhile", func() {
+			f.Advance(2 * time.Second)
+			d.Feed(common.WebhookMsg{Type: "collection", Object: "ANY", State: "COMPLETE"})
+		}, 1},
+	}
+	for _, c := range cases {
+		d.Run(d.m.SetShown(false))
+		c.before()
+		before := d.polls
+		d.Run(d.m.SetShown(true))
+		if got := d.polls - before; got != c.polls {
+			t.Errorf("%s: %d reads, want %d", c.name, got, c.polls)
+		}
+		if n := countTimers(d, pollTickMsg{}); n == 0 {
+			t.Errorf("%s: no poll timer armed", c.name)
+		}
+	}
+}
