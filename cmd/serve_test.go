@@ -37,6 +37,11 @@ var buildOnce struct {
 
 func malipoBinary(t testing.TB) string {
 	t.Helper()
+	// MALIPO_SSH_LOAD_BINARY runs the load test against another build
+	// (an A/B against main's binary, docs/performance.md).
+	if bin := os.Getenv("MALIPO_SSH_LOAD_BINARY"); bin != "" {
+		return bin
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "malipo-serve-test-")
 		if err != nil {
