@@ -151,6 +151,10 @@ func (l *live) serve(ctx context.Context, profile string, srv *sshd.Server, stde
 	l.rcv.Log = func(s string) { fmt.Fprintln(stderr, "malipo serve: "+printable(s)) }
 	hs := &http.Server{Handler: l.rcv, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stderr, "malipo serve: webhooks at %s (challenge checked%s), event log %s\n", l.url, signedNote(l.rcv.Secret), path)
+	if strings.HasPrefix(l.url, "http:") && !isLoopback(l.ln.Addr()) {
+		// The challenge travels in every body: in clear, anyone on the path reads it.
+		fmt.Fprintln(stderr, "malipo serve: webhooks over plain HTTP: put a TLS proxy in front, or give --webhooks-cert and --webhooks-key")
+	}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -168,6 +172,12 @@ func (l *live) stopDemo() {
 	if l.stopSim != nil {
 		l.stopSim()
 	}
+}
+
+// isLoopback says whether a listener only answers this host.
+func isLoopback(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
 }
 
 func signedNote(secret string) string {
