@@ -512,12 +512,26 @@ type metaJSON struct {
 // publishable key (PY/NODE/PHP add public_key), or {invoice_id, checkout_id,
 // signature} for a checkout's payment (PY status(checkout_id, signature),
 // PHP Checkout::check_status), which checkoutProof verifies.
-func (s *Server) paymentStatus(c *reqCtx) {
-	var b struct {
-		InvoiceID  client.FlexString `json:"invoice_id"`
-		CheckoutID client.FlexString `json:"checkout_id"`
-		Signature  client.FlexString `json:"signature"`
+// paymentStatusBody is the body of payment/status/, the most polled route.
+type paymentStatusBody struct {
+	InvoiceID  client.FlexString `json:"invoice_id"`
+	CheckoutID client.FlexString `json:"checkout_id"`
+	Signature  client.FlexString `json:"signature"`
+}
+
+func (b *paymentStatusBody) decodeFlat(kvs []flatKV) {
+	for _, f := range []struct {
+		name string
+		dst  *client.FlexString
+	}{{"invoice_id", &b.InvoiceID}, {"checkout_id", &b.CheckoutID}, {"signature", &b.Signature}} {
+		if v, ok := flatField(kvs, f.name); ok {
+			*f.dst = client.FlexString(v)
+		}
 	}
+}
+
+func (s *Server) paymentStatus(c *reqCtx) {
+	var b paymentStatusBody
 	if !c.decode(&b) {
 		return
 	}

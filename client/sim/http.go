@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,6 +49,30 @@ type reqCtx struct {
 	// The publishable key, looked up once (see publicKey).
 	pubKey    string
 	pubKeyHit bool
+
+	// The body as a flat object (flatjson.go), scanned once for both the
+	// public key and decode; flatOK is false when it is not one.
+	flat             []flatKV
+	flatOK, flatDone bool
+
+	// The URL's query, parsed once (see query).
+	q url.Values
+}
+
+// noQuery is the query of a URL without one; nothing writes to it.
+var noQuery = url.Values{}
+
+// query is c.r.URL.Query(), parsed at most once: URL.Query parses and
+// allocates on every call, and a list handler asks several times.
+func (c *reqCtx) query() url.Values {
+	if c.q == nil {
+		if c.r.URL.RawQuery == "" {
+			c.q = noQuery
+		} else {
+			c.q = c.r.URL.Query()
+		}
+	}
+	return c.q
 }
 
 type handler func(c *reqCtx)
@@ -145,8 +170,16 @@ func (c *reqCtx) authenticate(mode authMode) bool {
 	return true
 }
 
-// publicKeyHeaders are where SDKs put the publishable key, if not in the body.
-var publicKeyHeaders = []string{"X-IntaSend-Public-API-Key", "INTASEND_PUBLIC_API_KEY", "X-IntaSend-Public-Key"}
+// publicKeyHeaders are where SDKs put the publishable key, if not in the
+// body, in the canonical form Header.Get would compute on every call.
+var publicKeyHeaders = canonicalKeys("X-IntaSend-Public-API-Key", "INTASEND_PUBLIC_API_KEY", "X-IntaSend-Public-Key")
+
+func canonicalKeys(keys ...string) []string {
+	for i, k := range keys {
+		keys[i] = textproto.CanonicalMIMEHeaderKey(k)
+	}
+	return keys
+}
 
 // publicKey finds the publishable key wherever an SDK put it. Auth and
 // some handlers both ask, so the body is searched at most once.
@@ -159,9 +192,13 @@ func (c *reqCtx) publicKey() string {
 
 func (c *reqCtx) findPublicKey() string {
 	for _, h := range publicKeyHeaders {
-		if v := strings.TrimSpace(c.r.Header.Get(h)); v != "" {
-			return v
+		if vs := c.r.Header[h]; len(vs) > 0 && strings.TrimSpace(vs[0]) != "" {
+			return strings.TrimSpace(vs[0])
 		}
+	}
+	if kvs, ok := c.flatBody(); ok {
+		key, _ := flatField(kvs, "public_key")
+		return strings.TrimSpace(key)
 	}
 	var b struct {
 		PublicKey string `json:"public_key"`
@@ -207,9 +244,46 @@ func (s *Server) keyOK(key string, want client.KeyKind, pinned string) bool {
 	return err == nil && kind == want && env == client.Sandbox
 }
 
+// flatBody is the body as a flat object, if it is one (flatObject).
+func (c *reqCtx) flatBody() ([]flatKV, bool) {
+	if !c.flatDone {
+		c.flat, c.flatOK = flatObject(c.body)
+		c.flatDone = true
+	}
+	return c.flat, c.flatOK
+}
+
+// flatDecoder is a request type that can fill itself from a flat object
+// exactly as json.Unmarshal would.
+type flatDecoder interface{ decodeFlat(kvs []flatKV) }
+
+// decodeFlat decodes a flat body into the types that know how without
+// encoding/json; false leaves v to it.
+func (c *reqCtx) decodeFlat(v any) bool {
+	kvs, ok := c.flatBody()
+	if !ok {
+		return false
+	}
+	switch v := v.(type) {
+	case *map[string]json.RawMessage:
+		if *v == nil {
+			*v = make(map[string]json.RawMessage, len(kvs))
+		}
+		flatRawMap(*v, kvs)
+		return true
+	case flatDecoder:
+		v.decodeFlat(kvs)
+		return true
+	}
+	return false
+}
+
 // decode reads the JSON body into v, answering 400 itself when it cannot.
 // An empty body decodes as {}.
 func (c *reqCtx) decode(v any) bool {
+	if c.decodeFlat(v) {
+		return true
+	}
 	b := bytes.TrimSpace(c.body)
 	if len(b) == 0 {
 		b = []byte("{}")
@@ -258,8 +332,12 @@ func (c *reqCtx) flush() {
 	c.answer = nil
 }
 
+// jsonContentType is set by map assignment: Header.Set would canonicalise
+// the name and allocate the value's slice on every answer.
+var jsonContentType = []string{"application/json"}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	bp := answerBufs.Get().(*[]byte)
 	defer answerBufs.Put(bp)
 	if st, ok := v.(jsonStreamer); ok {
@@ -370,11 +448,11 @@ type pageJSON struct {
 // absolute next/previous links, or 404 {"detail":"Invalid page."} as DRF does.
 func paginate[T any](c *reqCtx, items []T) {
 	size := defaultPageSize
-	if v, err := strconv.Atoi(c.r.URL.Query().Get("page_size")); err == nil && v > 0 {
+	if v, err := strconv.Atoi(c.query().Get("page_size")); err == nil && v > 0 {
 		size = min(v, maxPageSize)
 	}
 	page := 1
-	if p := c.r.URL.Query().Get("page"); p != "" {
+	if p := c.query().Get("page"); p != "" {
 		v, err := strconv.Atoi(p)
 		if err != nil || v < 1 {
 			c.detail(http.StatusNotFound, "Invalid page.")

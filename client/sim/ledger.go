@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/malipo/malipo/client"
@@ -210,10 +211,33 @@ const tsLayout = "2006-01-02T15:04:05.000000-07:00"
 // ts formats a time as IntaSend does (tsLayout, in Nairobi time). Every
 // view carries two or more, so the digits are written by hand: time.Format
 // interprets its layout on each call and was a tenth of a status answer's CPU.
+//
+// A status poll shows the same few times on every call, so the strings
+// are also memoised in tsMemo, a small direct-mapped cache: a hit costs
+// no allocation (a view carries up to six times).
 func ts(t time.Time) string {
+	sec, nsec := t.Unix(), int32(t.Nanosecond())
+	slot := &tsMemo[uint64(sec^int64(nsec))%uint64(len(tsMemo))]
+	if e := slot.Load(); e != nil && e.sec == sec && e.nsec == nsec {
+		return e.s
+	}
 	var buf [len(tsLayout)]byte
-	return string(appendTS(buf[:0], t))
+	s := string(appendTS(buf[:0], t))
+	slot.Store(&tsEntry{sec: sec, nsec: nsec, s: s})
+	return s
 }
+
+// tsEntry is one memoised ts: the instant (zone and monotonic reading do
+// not change the text, which is always in Nairobi time) and its text.
+type tsEntry struct {
+	sec  int64
+	nsec int32
+	s    string
+}
+
+// tsMemo is ts's cache. It holds only what a pure function computed, so
+// sharing it between simulators is safe; atomics make it safe to race on.
+var tsMemo [512]atomic.Pointer[tsEntry]
 
 func appendTS(dst []byte, t time.Time) []byte {
 	t = t.In(nairobi)

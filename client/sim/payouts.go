@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/malipo/malipo/client"
@@ -261,14 +262,12 @@ func approvable(b *batch) (code, detail string) {
 // ---- status and cancel ----
 
 func (s *Server) handlePayoutStatus(c *reqCtx) {
-	var body map[string]json.RawMessage
-	if !c.decode(&body) {
+	tracking, errs, ok := payoutStatusTracking(c)
+	if !ok {
 		return
 	}
-	var errs []ErrorItem
-	tracking := flexField(body, "tracking_id", "tracking_id", false, &errs)
 	if tracking == "" && len(errs) == 0 {
-		tracking = c.r.URL.Query().Get("tracking_id") // GB called it a query parameter
+		tracking = c.query().Get("tracking_id") // GB called it a query parameter
 	}
 	if tracking == "" && len(errs) == 0 {
 		errs = append(errs, ErrorItem{Code: "required", Detail: "This field is required.", Attr: strPtr("tracking_id")})
@@ -290,6 +289,28 @@ func (s *Server) handlePayoutStatus(c *reqCtx) {
 		return
 	}
 	c.json(http.StatusOK, s.batchAnswer(cp, false))
+}
+
+// payoutStatusTracking reads tracking_id from the body as flexField does
+// from the decoded map. A flat body (flatjson.go: every value a plain
+// string) needs no map: the last member named exactly tracking_id, trimmed.
+// ok is false when decode has answered.
+func payoutStatusTracking(c *reqCtx) (string, []ErrorItem, bool) {
+	if kvs, flat := c.flatBody(); flat {
+		tracking := ""
+		for _, kv := range kvs {
+			if string(kv.key) == "tracking_id" {
+				tracking = strings.TrimSpace(string(kv.val))
+			}
+		}
+		return tracking, nil, true
+	}
+	var body map[string]json.RawMessage
+	if !c.decode(&body) {
+		return "", nil, false
+	}
+	var errs []ErrorItem
+	return flexField(body, "tracking_id", "tracking_id", false, &errs), errs, true
 }
 
 // snapshot copies b with its wallet and transactions, so batchJSON can

@@ -269,7 +269,9 @@ func flexField(m map[string]json.RawMessage, key, attr string, required bool, er
 		return ""
 	}
 	var v client.FlexString
-	if err := json.Unmarshal(raw, &v); err != nil || (len(raw) > 0 && raw[0] != '"' && !isJSONNumber(raw)) {
+	if plain, ok := plainRaw(raw); ok { // a plain string: no nested decode
+		v = client.FlexString(plain)
+	} else if err := json.Unmarshal(raw, &v); err != nil || (len(raw) > 0 && raw[0] != '"' && !isJSONNumber(raw)) {
 		*errs = append(*errs, fieldErr(attr, "invalid", "Not a valid string."))
 		return ""
 	}
@@ -278,6 +280,16 @@ func flexField(m map[string]json.RawMessage, key, attr string, required bool, er
 		*errs = append(*errs, fieldErr(attr, "blank", "This field may not be blank."))
 	}
 	return str
+}
+
+// plainRaw is the value of raw when it is a JSON string of printable
+// ASCII without escapes, which is what decoding it would give.
+func plainRaw(raw []byte) (string, bool) {
+	s, end, ok := plainString(raw, 0)
+	if !ok || end != len(raw) {
+		return "", false
+	}
+	return string(s[1 : len(s)-1]), true
 }
 
 // choiceField reads an enum; DRF compares the text exactly, so "Yes" or a

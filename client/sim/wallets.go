@@ -289,8 +289,8 @@ func (s *Server) listWallets(c *reqCtx) {
 		ws[i] = *s.wallets[id]
 	}
 	s.mu.Unlock()
-	q := c.r.URL.Query()
-	var out []walletJSON
+	q := c.query()
+	out := make([]walletJSON, 0, len(ws))
 	for i := range ws {
 		if walletMatches(q, &ws[i]) {
 			out = append(out, walletView(&ws[i]))

@@ -447,7 +447,10 @@ const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnectio
 // errors, which it rewrites as DRF would answer them: JSON {"detail"}.
 // Go writes each such error in one Write call on the raw connection.
 func (c *wireConn) Write(p []byte) (int, error) {
-	if !bytes.HasPrefix(p, []byte("HTTP/1.")) || !bytes.Contains(p, []byte(goErrorHeaders)) {
+	// Go's own errors are 4xx or 5xx; the status digit spares every
+	// answer a search for the error headers.
+	if len(p) < 10 || (p[9] != '4' && p[9] != '5') || !bytes.HasPrefix(p, []byte("HTTP/1.")) ||
+		!bytes.Contains(p, []byte(goErrorHeaders)) {
 		return c.Conn.Write(p)
 	}
 	if _, err := c.Conn.Write(jsonFramingError(p)); err != nil {
