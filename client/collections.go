@@ -207,6 +207,10 @@ type PaymentStatus struct {
 // bytes checked and decoded again (a status poll's largest client cost).
 // It gives what json.Unmarshal into a PaymentStatus gives.
 func (p *PaymentStatus) unmarshalWire(data []byte) error {
+	if fast, ok := fastPaymentStatus(data); ok {
+		*p = fast
+		return nil
+	}
 	var v struct {
 		Invoice invoiceWire `json:"invoice"`
 		Meta    struct {
