@@ -328,12 +328,13 @@ type invoiceJSON struct {
 }
 
 func (s *Server) invoiceView(inv *invoice) invoiceJSON {
+	var sl strSlab
 	return invoiceJSON{
 		ID: inv.ID, InvoiceID: inv.ID, State: inv.State, Provider: inv.Provider,
 		Charges: inv.Charges, NetAmount: inv.NetAmount, Currency: inv.Currency, Value: inv.Value,
-		Account: inv.Account, APIRef: strPtr(inv.APIRef), ClearingStatus: strPtr(inv.ClearingStatus),
-		MpesaReference: strPtr(inv.MpesaReference), Host: inv.Host, RetryCount: inv.RetryCount,
-		FailedReason: strPtr(inv.FailedReason), FailedCode: strPtr(inv.FailedCode),
+		Account: inv.Account, APIRef: sl.ptr(inv.APIRef), ClearingStatus: sl.ptr(inv.ClearingStatus),
+		MpesaReference: sl.ptr(inv.MpesaReference), Host: inv.Host, RetryCount: inv.RetryCount,
+		FailedReason: sl.ptr(inv.FailedReason), FailedCode: sl.ptr(inv.FailedCode),
 		FailedCodeLink: "https://intasend.com/troubleshooting",
 		CreatedAt:      ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 	}
@@ -356,10 +357,11 @@ func customerView(c *customer) *customerJSON {
 	if c == nil {
 		return nil
 	}
+	var sl strSlab
 	return &customerJSON{
-		CustomerID: c.ID, PhoneNumber: strPtr(c.Phone), Email: strPtr(c.Email),
-		FirstName: strPtr(c.FirstName), LastName: strPtr(c.LastName), Country: strPtr(c.Country),
-		Zipcode: strPtr(c.Zipcode), Provider: strPtr(c.Provider),
+		CustomerID: c.ID, PhoneNumber: sl.ptr(c.Phone), Email: sl.ptr(c.Email),
+		FirstName: sl.ptr(c.FirstName), LastName: sl.ptr(c.LastName), Country: sl.ptr(c.Country),
+		Zipcode: sl.ptr(c.Zipcode), Provider: sl.ptr(c.Provider),
 		CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt),
 	}
 }

@@ -120,6 +120,9 @@ func (s *Server) serve(route string, count *atomic.Int64, auth authMode, h handl
 // one: io.ReadAll doubles its way up, leaving about as much garbage as a
 // 5,000-line initiate's megabyte.
 func readRequestBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) {
+		return nil, nil // how net/http's server hands over a request without a body
+	}
 	if n := r.ContentLength; n > 0 && n <= maxRequestBody {
 		body := make([]byte, n)
 		_, err := io.ReadFull(r.Body, body)
@@ -407,6 +410,24 @@ func (c *reqCtx) notFound() {
 	c.detail(http.StatusNotFound, "Not found.")
 }
 
+// strSlab hands out the nullable (*string) fields of one view from one
+// array: a status view has up to nine, and strPtr's allocation each was
+// the larger part of building it. Growing the slab leaves the pointers
+// already handed out pointing at the old array, which holds the same
+// strings, so they stay right.
+type strSlab []string
+
+func (sl *strSlab) ptr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	if len(*sl) == cap(*sl) {
+		*sl = make([]string, 0, 8)
+	}
+	*sl = append(*sl, s)
+	return &(*sl)[len(*sl)-1]
+}
+
 func strPtr(s string) *string {
 	if s == "" {
 		return nil
@@ -448,8 +469,11 @@ type pageJSON struct {
 // absolute next/previous links, or 404 {"detail":"Invalid page."} as DRF does.
 func paginate[T any](c *reqCtx, items []T) {
 	size := defaultPageSize
-	if v, err := strconv.Atoi(c.query().Get("page_size")); err == nil && v > 0 {
-		size = min(v, maxPageSize)
+	// Atoi("") would allocate its error on every list without the parameter.
+	if ps := c.query().Get("page_size"); ps != "" {
+		if v, err := strconv.Atoi(ps); err == nil && v > 0 {
+			size = min(v, maxPageSize)
+		}
 	}
 	page := 1
 	if p := c.query().Get("page"); p != "" {

@@ -217,7 +217,10 @@ const tsLayout = "2006-01-02T15:04:05.000000-07:00"
 // no allocation (a view carries up to six times).
 func ts(t time.Time) string {
 	sec, nsec := t.Unix(), int32(t.Nanosecond())
-	slot := &tsMemo[uint64(sec^int64(nsec))%uint64(len(tsMemo))]
+	// A multiplicative hash: times a second or a microsecond apart land
+	// in different slots.
+	h := (uint64(sec)*0x9E3779B97F4A7C15 ^ uint64(nsec)*0xBF58476D1CE4E5B9) >> 55
+	slot := &tsMemo[h]
 	if e := slot.Load(); e != nil && e.sec == sec && e.nsec == nsec {
 		return e.s
 	}
@@ -237,7 +240,7 @@ type tsEntry struct {
 
 // tsMemo is ts's cache. It holds only what a pure function computed, so
 // sharing it between simulators is safe; atomics make it safe to race on.
-var tsMemo [512]atomic.Pointer[tsEntry]
+var tsMemo [1 << 9]atomic.Pointer[tsEntry] // indexed by a hash's top 9 bits
 
 func appendTS(dst []byte, t time.Time) []byte {
 	t = t.In(nairobi)

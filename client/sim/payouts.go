@@ -616,13 +616,14 @@ func (s *Server) batchJSON(b *batch, withNonce bool) batchJSON {
 
 // payTxView renders one transaction of b.
 func payTxView(b *batch, t *payTx) payTxJSON {
+	var sl strSlab
 	return payTxJSON{
 		TransactionID: t.ID, Status: txStatusText[t.StatusCode], StatusCode: t.StatusCode,
-		StatusDescription: strPtr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
-		Provider: b.Provider, BankCode: strPtr(t.BankCode), Name: strPtr(t.Name), Account: t.Account,
-		IDNumber: strPtr(t.IDNumber), AccountType: strPtr(t.AccountType), AccountReference: strPtr(t.AccountReference),
-		ProviderReference: strPtr(t.ProviderReference), ProviderAccountName: strPtr(t.ProviderAccountName),
-		Amount: t.Amount, Charge: t.Charge, Narrative: strPtr(t.Narrative), FileID: b.FileID,
+		StatusDescription: sl.ptr(t.StatusDescription), RequestReferenceID: t.RequestReferenceID,
+		Provider: b.Provider, BankCode: sl.ptr(t.BankCode), Name: sl.ptr(t.Name), Account: t.Account,
+		IDNumber: sl.ptr(t.IDNumber), AccountType: sl.ptr(t.AccountType), AccountReference: sl.ptr(t.AccountReference),
+		ProviderReference: sl.ptr(t.ProviderReference), ProviderAccountName: sl.ptr(t.ProviderAccountName),
+		Amount: t.Amount, Charge: t.Charge, Narrative: sl.ptr(t.Narrative), FileID: b.FileID,
 		Currency: b.Currency, CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
 	}
 }
