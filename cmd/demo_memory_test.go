@@ -52,12 +52,18 @@ func TestDemoPeakRSS(t *testing.T) {
 	}
 }
 
+// demoPeakScenario drives the real flow as a person would: Payouts tab,
+// `i`, the CSV's path in the import prompt, enter, `p` to preview. Each
+// step waits until the screen shows the previous one took effect (polling
+// the output with a generous bound), never for a fixed time.
 func demoPeakScenario(t *testing.T) {
 	csv := filepath.Join(t.TempDir(), "batch.csv")
 	var b strings.Builder
 	b.WriteString("name,account,amount,narrative\n")
+	// KES 10–209 a row: KES 547,500 in all, which the demo's default
+	// wallet covers (a refused preview initiates nothing and proves nothing).
 	for i := range 5000 {
-		fmt.Fprintf(&b, "Payee %d,2547%08d,%d,salary nov\n", i+1, 10_000_000+i, 100+i%900)
+		fmt.Fprintf(&b, "Payee %d,2547%08d,%d,salary nov\n", i+1, 10_000_000+i, 10+i%200)
 	}
 	if err := os.WriteFile(csv, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -68,37 +74,59 @@ func demoPeakScenario(t *testing.T) {
 	go func() {
 		errc <- runDemo(context.Background(), demo.Options{}, app.RunOptions{Input: in, Output: out, Width: 120, Height: 40}, app.Options{})
 	}()
-	wait := func(text string) {
-		deadline := time.Now().Add(30 * time.Second)
-		for !strings.Contains(out.String(), text) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q on screen after 30 s", text)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
 	send := func(s string) {
 		if _, err := feed.Write([]byte(s)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wait("Total")
+	waitScreen(t, out, "Total")
 	send("3")
-	wait("Payouts ·")
+	waitScreen(t, out, "Payouts ·")
 	before := procStatusKB(t, "VmHWM")
 	send("i")
-	time.Sleep(200 * time.Millisecond)
+	waitScreen(t, out, "Import payouts from CSV") // the local console's path prompt
 	send(csv)
 	send("\r")
-	wait("5,000")
+	waitScreen(t, out, "5,000 rows ·") // the composer's totals line: imported and checked
 	send("p")
-	wait("Preview and approve")
-	time.Sleep(time.Second) // a status poll or two of the open batch
-	fmt.Printf("peak-rss-kb=%d before-kb=%d\n", procStatusKB(t, "VmHWM"), before)
-	send("\x03") // ctrl+c: quit now
-	if err := <-errc; err != nil {
-		t.Fatal(err)
+	if got := waitScreen(t, out, "Preview and approve", "Preview refused"); got != "Preview and approve" {
+		t.Fatalf("the preview was refused:\n%s", tail(out.String(), 2000))
 	}
+	waitScreen(t, out, "Payee 1 ") // the previewed batch's rows are drawn
+	fmt.Printf("peak-rss-kb=%d before-kb=%d\n", procStatusKB(t, "VmHWM"), before)
+	send("\x03\x03") // ctrl+c twice: quit at once, batch open or not
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the demo did not quit on ctrl+c twice:\n%s", tail(out.String(), 2000))
+	}
+}
+
+// waitScreen polls the program's output until it holds one of texts and
+// returns that one; after 60 s it fails the test with the screen's end.
+func waitScreen(t *testing.T, out *syncBuffer, texts ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		s := out.String()
+		for _, text := range texts {
+			if strings.Contains(s, text) {
+				return text
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("none of %q on screen after 60 s:\n%s", texts, tail(s, 2000))
+		}
+		time.Sleep(5 * time.Millisecond) // a poll interval, not a synchronisation
+	}
+}
+
+// tail is the last n bytes of s.
+func tail(s string, n int) string {
+	return s[max(0, len(s)-n):]
 }
 
 // procStatusKB reads one kB figure of /proc/self/status.
