@@ -263,38 +263,13 @@ func (c *Client) backoff(try int) time.Duration {
 // once sends one request. It returns the Retry-After wait IntaSend asked
 // for, if any.
 func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (time.Duration, error) {
-	target := c.url(cl.path)
-	if len(cl.query) > 0 {
-		target += "?" + cl.query.Encode()
-	}
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
 	// WroteRequest runs on the transport's writer goroutine, which may still
 	// be running when Do returns (an early answer): hence the atomic.
 	var sent atomic.Bool
 	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), cl.method, target, body)
+	req, err := c.newRequest(httptrace.WithClientTrace(ctx, trace), cl, payload)
 	if err != nil {
-		return 0, fmt.Errorf("intasend %s %s: %w", cl.method, cl.path, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.publishableKey != "" {
-		req.Header.Set("X-IntaSend-Public-API-Key", c.publishableKey)
-	}
-	if cl.auth == authPublic && c.publishableKey == "" {
-		return 0, fmt.Errorf("intasend %s %s: this call needs the publishable key", cl.method, cl.path)
-	}
-	if cl.auth == authSecret {
-		if c.secretKey == "" {
-			return 0, fmt.Errorf("intasend %s %s: this call needs the secret key", cl.method, cl.path)
-		}
-		req.Header.Set("Authorization", "Bearer "+c.secretKey)
+		return 0, err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -317,6 +292,41 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, out any) (ti
 		return 0, fmt.Errorf("intasend %s %s: %w: %w", cl.method, cl.path, errDecode, err)
 	}
 	return 0, nil
+}
+
+// newRequest builds cl's request with its headers and the key it needs,
+// or says which key is missing.
+func (c *Client) newRequest(ctx context.Context, cl call, payload []byte) (*http.Request, error) {
+	target := c.url(cl.path)
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("intasend %s %s: %w", cl.method, cl.path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.publishableKey != "" {
+		req.Header.Set("X-IntaSend-Public-API-Key", c.publishableKey)
+	}
+	if cl.auth == authPublic && c.publishableKey == "" {
+		return nil, fmt.Errorf("intasend %s %s: this call needs the publishable key", cl.method, cl.path)
+	}
+	if cl.auth == authSecret {
+		if c.secretKey == "" {
+			return nil, fmt.Errorf("intasend %s %s: this call needs the secret key", cl.method, cl.path)
+		}
+		req.Header.Set("Authorization", "Bearer "+c.secretKey)
+	}
+	return req, nil
 }
 
 // url is the absolute URL of an API path (without a query), built once.

@@ -32,10 +32,24 @@ func Units(u int64) Amount { return Amount(u * 100) }
 // At most two decimal places are allowed (trailing zeros beyond them are fine);
 // anything else is refused with a reason rather than rounded.
 func ParseAmount(s string) (Amount, error) {
-	orig := s
-	// One sign, before or after the currency: "-3", "KES -3" and "-KES 3"
-	// (what Format writes) all mean minus three.
-	neg, signed := false, false
+	neg, signed, num := amountSign(s)
+	if num == "" && !signed {
+		return 0, fmt.Errorf("%w %q: empty", ErrAmountSyntax, s)
+	}
+	a, err := amountDigits(s, num)
+	if err != nil {
+		return 0, err
+	}
+	if neg {
+		a = -a
+	}
+	return a, nil
+}
+
+// amountSign takes one sign, before or after the currency: "-3", "KES -3"
+// and "-KES 3" (what Format writes) all mean minus three. It returns the
+// number left, without the currency.
+func amountSign(s string) (neg, signed bool, num string) {
 	sign := func() {
 		s = strings.TrimSpace(s)
 		if !signed && s != "" && (s[0] == '-' || s[0] == '+') {
@@ -45,11 +59,14 @@ func ParseAmount(s string) (Amount, error) {
 	sign()
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "KES"), "KSh")
 	sign()
-	if s == "" && !signed {
-		return 0, fmt.Errorf("%w %q: empty", ErrAmountSyntax, orig)
-	}
-	s = strings.ReplaceAll(s, ",", "")
-	whole, frac, hasDot := strings.Cut(s, ".")
+	return neg, signed, s
+}
+
+// amountDigits reads the unsigned decimal num (of orig, for the errors):
+// thousands commas, at most two decimal places that are not zeros.
+func amountDigits(orig, num string) (Amount, error) {
+	num = strings.ReplaceAll(num, ",", "")
+	whole, frac, hasDot := strings.Cut(num, ".")
 	if whole == "" && (!hasDot || frac == "") {
 		return 0, fmt.Errorf("%w %q: no digits", ErrAmountSyntax, orig)
 	}
@@ -75,9 +92,6 @@ func ParseAmount(s string) (Amount, error) {
 	a := Amount(units*100 + cents)
 	if a > MaxAmount {
 		return 0, fmt.Errorf("%w %q: too large", ErrAmountSyntax, orig)
-	}
-	if neg {
-		a = -a
 	}
 	return a, nil
 }

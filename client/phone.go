@@ -18,7 +18,19 @@ var ErrPhone = errors.New("invalid phone number")
 // (0712 345 678, +254712345678, 254-712-345678, 712345678, 00254712345678)
 // and refuses anything else with a reason a person can act on.
 func ParsePhone(s string) (Phone, error) {
-	orig := s
+	d, err := phoneDigits(s)
+	if err != nil {
+		return "", err
+	}
+	if d, err = nationalNumber(s, d); err != nil {
+		return "", err
+	}
+	return Phone("254" + d), nil
+}
+
+// phoneDigits keeps the digits of s, allowing the separators people write
+// and a leading '+'.
+func phoneDigits(s string) (string, error) {
 	var digits strings.Builder
 	for i, r := range strings.TrimSpace(s) {
 		switch {
@@ -27,13 +39,18 @@ func ParsePhone(s string) (Phone, error) {
 		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
 		case r == '+' && i == 0:
 		default:
-			return "", fmt.Errorf("%w %q: unexpected character %q", ErrPhone, orig, r)
+			return "", fmt.Errorf("%w %q: unexpected character %q", ErrPhone, s, r)
 		}
 	}
-	d := digits.String()
-	if d == "" {
-		return "", fmt.Errorf("%w %q: empty", ErrPhone, orig)
+	if digits.Len() == 0 {
+		return "", fmt.Errorf("%w %q: empty", ErrPhone, s)
 	}
+	return digits.String(), nil
+}
+
+// nationalNumber strips the country or trunk prefix from the digits d of
+// orig and checks what is left is a Kenyan mobile's nine digits.
+func nationalNumber(orig, d string) (string, error) {
 	switch {
 	case strings.HasPrefix(d, "00254"):
 		d = d[5:]
@@ -53,7 +70,7 @@ func ParsePhone(s string) (Phone, error) {
 	case d[0] != '7' && d[0] != '1':
 		return "", fmt.Errorf("%w %q: not a mobile number (Kenyan mobiles start 07 or 01)", ErrPhone, orig)
 	}
-	return Phone("254" + d), nil
+	return d, nil
 }
 
 // MustPhone is ParsePhone for constants in code and tests.
