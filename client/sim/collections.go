@@ -664,26 +664,29 @@ func (k *checks) uri(attr, v string, maxLen int) {
 }
 
 // createCheckout validates with OAS CheckoutCreate's limits and answers 201.
+// checkoutBody is what POST checkout/ reads.
+type checkoutBody struct {
+	FirstName                       client.FlexString `json:"first_name"`
+	LastName                        client.FlexString `json:"last_name"`
+	Email, Country                  client.FlexString
+	Address, City, State, Zipcode   client.FlexString
+	Comment, Host, Method, Currency client.FlexString
+	Version                         client.FlexString
+	Phone                           client.FlexString `json:"phone_number"`
+	APIRef                          client.FlexString `json:"api_ref"`
+	WalletID                        client.FlexString `json:"wallet_id"`
+	CallbackURL                     client.FlexString `json:"callback_url"`
+	RedirectURL                     client.FlexString `json:"redirect_url"`
+	Amount                          client.FlexString `json:"amount"`
+	MobileTariff                    client.FlexString `json:"mobile_tarrif"`
+	CardTariff                      client.FlexString `json:"card_tarrif"`
+	BitcoinTariff                   client.FlexString `json:"bitcoin_tarrif"`
+	ACHTariff                       client.FlexString `json:"ach_tarrif"`
+	IsMobile                        flexBool          `json:"is_mobile"`
+}
+
 func (s *Server) createCheckout(c *reqCtx) {
-	var b struct {
-		FirstName                       client.FlexString `json:"first_name"`
-		LastName                        client.FlexString `json:"last_name"`
-		Email, Country                  client.FlexString
-		Address, City, State, Zipcode   client.FlexString
-		Comment, Host, Method, Currency client.FlexString
-		Version                         client.FlexString
-		Phone                           client.FlexString `json:"phone_number"`
-		APIRef                          client.FlexString `json:"api_ref"`
-		WalletID                        client.FlexString `json:"wallet_id"`
-		CallbackURL                     client.FlexString `json:"callback_url"`
-		RedirectURL                     client.FlexString `json:"redirect_url"`
-		Amount                          client.FlexString `json:"amount"`
-		MobileTariff                    client.FlexString `json:"mobile_tarrif"`
-		CardTariff                      client.FlexString `json:"card_tarrif"`
-		BitcoinTariff                   client.FlexString `json:"bitcoin_tarrif"`
-		ACHTariff                       client.FlexString `json:"ach_tarrif"`
-		IsMobile                        flexBool          `json:"is_mobile"`
-	}
+	var b checkoutBody
 	if !c.decode(&b) {
 		return
 	}
@@ -699,7 +702,18 @@ func (s *Server) createCheckout(c *reqCtx) {
 	}
 	s.lock()
 	defer s.mu.Unlock()
-	var k checks
+	k := s.checkCheckout(co, &b)
+	if k.reply(c) {
+		return
+	}
+	s.storeCheckout(c, co)
+}
+
+// checkCheckout validates co (filled from b) as IntaSend does, filling in
+// the defaults; it reads wallets, so call it with s.mu held.
+func (s *Server) checkCheckout(co *checkout, b *checkoutBody) *checks {
+	tr := func(v client.FlexString) string { return strings.TrimSpace(string(v)) }
+	k := &checks{}
 	k.text("first_name", co.FirstName, false, 45, reSafeRef)
 	k.text("last_name", co.LastName, false, 45, reSafeRef)
 	k.text("phone_number", co.Phone, false, 30, reCheckoutPhone)
@@ -737,9 +751,12 @@ func (s *Server) createCheckout(c *reqCtx) {
 			co.WalletID = k.walletFor(s, "wallet_id", id, co.Currency)
 		}
 	}
-	if k.reply(c) {
-		return
-	}
+	return k
+}
+
+// storeCheckout keeps a checked checkout and answers with it. Call with
+// s.mu held.
+func (s *Server) storeCheckout(c *reqCtx, co *checkout) {
 	now := s.clock.Now()
 	co.ID = s.newUUID()
 	co.URL = c.hostURL() + "/checkout/" + co.ID + "/express/"

@@ -350,33 +350,13 @@ func parseFaultRule(rule string) (Fault, error) {
 
 func (f *Fault) setArg(a string) error {
 	if p, ok := strings.CutSuffix(a, "%"); ok {
-		v, err := strconv.ParseFloat(p, 64)
-		if err != nil || v < 0 || v > 100 {
-			return fmt.Errorf("bad rate %q (0%%..100%%)", a)
-		}
-		if v == 0 {
-			return errors.New("a rate of 0% never fires; leave the rule out")
-		}
-		f.Rate = v / 100
-		return nil
+		return f.setPercent(a, p)
 	}
 	if d, err := time.ParseDuration(a); err == nil && d > 0 && strings.IndexFunc(a, isUnit) >= 0 {
-		switch f.Kind {
-		case Latency, Timeout:
-			f.Latency = d
-		case TooMany:
-			f.RetryAfter = d
-		default:
-			return fmt.Errorf("%s takes no duration", f.Kind)
-		}
-		return nil
+		return f.setDuration(d)
 	}
 	if n, err := strconv.Atoi(a); err == nil && n >= 100 {
-		if f.Kind != ServerError || n > 599 || n < 500 {
-			return fmt.Errorf("status %d: only 5xx takes a status, 500..599", n)
-		}
-		f.Status = n
-		return nil
+		return f.setStatus(n)
 	}
 	v, err := strconv.ParseFloat(a, 64)
 	if err != nil || v < 0 || v > 1 {
@@ -386,6 +366,41 @@ func (f *Fault) setArg(a string) error {
 		return errors.New("a rate of 0 never fires; leave the rule out")
 	}
 	f.Rate = v
+	return nil
+}
+
+// setPercent takes a rate written as a percentage (p is a without its %).
+func (f *Fault) setPercent(a, p string) error {
+	v, err := strconv.ParseFloat(p, 64)
+	if err != nil || v < 0 || v > 100 {
+		return fmt.Errorf("bad rate %q (0%%..100%%)", a)
+	}
+	if v == 0 {
+		return errors.New("a rate of 0% never fires; leave the rule out")
+	}
+	f.Rate = v / 100
+	return nil
+}
+
+// setDuration is a latency (latency, timeout) or a Retry-After (429).
+func (f *Fault) setDuration(d time.Duration) error {
+	switch f.Kind {
+	case Latency, Timeout:
+		f.Latency = d
+	case TooMany:
+		f.RetryAfter = d
+	default:
+		return fmt.Errorf("%s takes no duration", f.Kind)
+	}
+	return nil
+}
+
+// setStatus is a 5xx fault's status.
+func (f *Fault) setStatus(n int) error {
+	if f.Kind != ServerError || n > 599 || n < 500 {
+		return fmt.Errorf("status %d: only 5xx takes a status, 500..599", n)
+	}
+	f.Status = n
 	return nil
 }
 

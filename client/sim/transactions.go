@@ -5,6 +5,7 @@ package sim
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -23,24 +24,42 @@ func (s *Server) routesTransactions() {
 // listTransactions filters by trans_type, status, currency, wallet_id and
 // start_date/end_date (YYYY-MM-DD, Nairobi days, both inclusive); newest first.
 func (s *Server) listTransactions(c *reqCtx) {
-	q := c.r.URL.Query()
+	f, k := parseTxFilter(c.query())
+	if k.reply(c) {
+		return
+	}
+	s.lock()
+	defer s.mu.Unlock()
+	paginate(c, s.newestFirst(s.allTx, f.keep))
+}
+
+// txFilter is listTransactions' query; empty fields keep everything.
+type txFilter struct {
+	transType, status, currency, walletID string
+	from, to                              time.Time // to is exclusive
+}
+
+// parseTxFilter reads the query, noting what DRF would refuse in k.
+func parseTxFilter(q url.Values) (txFilter, checks) {
 	var k checks
-	transType := strings.ToUpper(q.Get("trans_type"))
-	status := strings.ToUpper(q.Get("status"))
-	currency := strings.ToUpper(q.Get("currency"))
-	for _, f := range []struct {
+	f := txFilter{
+		transType: strings.ToUpper(q.Get("trans_type")),
+		status:    strings.ToUpper(q.Get("status")),
+		currency:  strings.ToUpper(q.Get("currency")),
+		walletID:  q.Get("wallet_id"),
+	}
+	for _, c := range []struct {
 		attr, v string
 		opts    []string
-	}{{"trans_type", transType, transTypes}, {"status", status, txStatuses}, {"currency", currency, currencies}} {
-		if f.v != "" && !slices.Contains(f.opts, f.v) {
-			k.add(f.attr, "invalid_choice", fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", f.v))
+	}{{"trans_type", f.transType, transTypes}, {"status", f.status, txStatuses}, {"currency", f.currency, currencies}} {
+		if c.v != "" && !slices.Contains(c.opts, c.v) {
+			k.add(c.attr, "invalid_choice", fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", c.v))
 		}
 	}
-	var from, to time.Time
 	for _, d := range []struct {
 		attr string
 		t    *time.Time
-	}{{"start_date", &from}, {"end_date", &to}} {
+	}{{"start_date", &f.from}, {"end_date", &f.to}} {
 		if v := q.Get(d.attr); v != "" {
 			t, ok := parseDay(v)
 			if !ok {
@@ -49,24 +68,19 @@ func (s *Server) listTransactions(c *reqCtx) {
 			*d.t = t
 		}
 	}
-	if k.reply(c) {
-		return
+	if !f.to.IsZero() {
+		f.to = f.to.AddDate(0, 0, 1) // end_date is inclusive
 	}
-	if !to.IsZero() {
-		to = to.AddDate(0, 0, 1) // end_date is inclusive
-	}
-	walletID := q.Get("wallet_id")
-	keep := func(t *walletTx) bool {
-		return (transType == "" || t.TransType == transType) &&
-			(status == "" || t.Status == status) &&
-			(currency == "" || t.Currency == currency) &&
-			(walletID == "" || t.WalletID == walletID) &&
-			(from.IsZero() || !t.CreatedAt.Before(from)) &&
-			(to.IsZero() || t.CreatedAt.Before(to))
-	}
-	s.lock()
-	defer s.mu.Unlock()
-	paginate(c, s.newestFirst(s.allTx, keep))
+	return f, k
+}
+
+func (f *txFilter) keep(t *walletTx) bool {
+	return (f.transType == "" || t.TransType == f.transType) &&
+		(f.status == "" || t.Status == f.status) &&
+		(f.currency == "" || t.Currency == f.currency) &&
+		(f.walletID == "" || t.WalletID == f.walletID) &&
+		(f.from.IsZero() || !t.CreatedAt.Before(f.from)) &&
+		(f.to.IsZero() || t.CreatedAt.Before(f.to))
 }
 
 func (s *Server) getTransaction(c *reqCtx) { getByID(s, c, s.txByID, s.txView) }

@@ -266,37 +266,45 @@ func plainHeadFraming(head []byte) (st wireState, left int64, ok bool) {
 	if !found || !plainRequestLine(line) {
 		return 0, 0, false
 	}
-	length := int64(-1)
+	length, ok := plainHeaders(rest)
+	switch {
+	case !ok:
+		return 0, 0, false
+	case length > 0:
+		return stBody, length, true
+	}
+	return stStray, 0, true
+}
+
+// plainHeaders reads the header lines after the request line, up to the
+// blank line that must end the head: the Content-Length (-1 if none), or
+// ok false for anything plainHeadFraming leaves to http.ReadRequest.
+func plainHeaders(rest []byte) (length int64, ok bool) {
+	length = -1
 	for {
-		line, rest, found = bytes.Cut(rest, []byte("\r\n"))
+		line, after, found := bytes.Cut(rest, []byte("\r\n"))
 		if !found {
-			return 0, 0, false
+			return 0, false
 		}
 		if len(line) == 0 {
-			break // the blank line that ends the head
+			return length, len(after) == 0 // the blank line ends the head
 		}
+		rest = after
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok || !plainHeaderName(name) || !plainText(value, '\t') {
-			return 0, 0, false
+			return 0, false
 		}
 		switch {
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")), bytes.EqualFold(name, []byte("Upgrade")):
-			return 0, 0, false
+			return 0, false
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			n, err := strconv.ParseInt(string(bytes.Trim(value, " \t")), 10, 64)
 			if length >= 0 || err != nil || n < 0 || !digitsOnly(bytes.Trim(value, " \t")) {
-				return 0, 0, false
+				return 0, false
 			}
 			length = n
 		}
 	}
-	if len(rest) != 0 {
-		return 0, 0, false
-	}
-	if length > 0 {
-		return stBody, length, true
-	}
-	return stStray, 0, true
 }
 
 // plainRequestLine is "METHOD SP target SP HTTP/1.1" with a method of
