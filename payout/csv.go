@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/malipo/malipo/csvin"
 )
 
 // Import is the outcome of reading a payout CSV.
@@ -122,75 +122,10 @@ func ImportCSV(r io.Reader, rail Rail, banks BankSet) *Import {
 	return im
 }
 
-// readText reads the whole file and returns it as UTF-8 (invalid bytes left
-// for the rows to report).
+// readText reads the whole file as UTF-8 under the shared CSV rules
+// (csvin.ReadText), with the payout importer's size cap.
 func readText(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the file: %w", err)
-	}
-	if len(data) > maxFileBytes {
-		return nil, fmt.Errorf("the file is over %d MiB: a batch of %s payments is far smaller; is it the right file?", maxFileBytes>>20, thousands(MaxRows))
-	}
-	switch {
-	case bytes.HasPrefix(data, []byte(utf8BOM)):
-		data = data[3:]
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return plainText(decodeUTF16(data[2:], false))
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return plainText(decodeUTF16(data[2:], true))
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return nil, errors.New("this is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as \"CSV UTF-8\" and import that")
-	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, errors.New("this is an old Excel workbook (.xls), not CSV: save it as \"CSV UTF-8\" and import that")
-	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, fmt.Errorf("the file has NUL bytes (the first at byte %d): it looks like UTF-16 without a byte-order mark, or not text at all; save it as \"CSV UTF-8\"", i)
-	}
-	return plainText(data, nil)
-}
-
-// utf8BOM is the UTF-8 byte-order mark.
-const utf8BOM = "\xEF\xBB\xBF"
-
-// plainText undoes two things spreadsheets and editors do to a CSV that
-// would otherwise cost a column or the whole file: a byte-order mark
-// written twice (a file saved as "UTF-8 with BOM" by a tool that kept the
-// first one; left in, it hides the first header, usually "name"), and the
-// classic Mac line ending, CR alone ("CSV (Macintosh)"), which
-// encoding/csv reads as one long line. CR becomes LF only when the file
-// has no LF at all, so a CR inside a cell of an ordinary file stays.
-func plainText(data []byte, err error) ([]byte, error) {
-	if err != nil {
-		return nil, err
-	}
-	for bytes.HasPrefix(data, []byte(utf8BOM)) {
-		data = data[3:]
-	}
-	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') >= 0 {
-		data = bytes.ReplaceAll(data, []byte{'\r'}, []byte{'\n'})
-	}
-	return data, nil
-}
-
-// decodeUTF16 turns UTF-16 (BOM already removed) into UTF-8.
-func decodeUTF16(b []byte, bigEndian bool) ([]byte, error) {
-	if len(b)%2 != 0 {
-		return nil, errors.New("the file says it is UTF-16 but has an odd number of bytes: save it as \"CSV UTF-8\"")
-	}
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		if bigEndian {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		} else {
-			u[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
-		}
-	}
-	out := make([]byte, 0, len(u))
-	for _, r := range utf16.Decode(u) {
-		out = utf8.AppendRune(out, r)
-	}
-	return out, nil
+	return csvin.ReadText(r, maxFileBytes, fmt.Sprintf("the file is over %d MiB: a batch of %s payments is far smaller; is it the right file?", maxFileBytes>>20, thousands(MaxRows)))
 }
 
 // columns are the column indexes of each field, -1 when absent.
@@ -216,16 +151,13 @@ type importer struct {
 	idx      columns        // the same as fields, for the per-row loop
 	lastLine int
 	dups     *dupIndex
-	lines    lineCursor // finds the text of a line that is not valid CSV
+	lines    csvin.LineCursor // finds the text of a line that is not valid CSV
 }
 
 func (p *importer) run(data []byte) {
-	p.lastLine = lastLineOf(data)
-	p.lines = lineCursor{data: data, line: 1}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = separator(data)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	p.lastLine = csvin.LastLine(data)
+	p.lines = csvin.NewLineCursor(data)
+	cr := csvin.NewReader(data, namesAField)
 	if !p.header(cr) {
 		return
 	}
@@ -255,7 +187,7 @@ func (p *importer) run(data []byte) {
 			p.im.Refused = fmt.Errorf("reading the file: %w", err)
 			return
 		}
-		if blank(rec) {
+		if csvin.Blank(rec) {
 			continue
 		}
 		p.im.DataRows++
@@ -291,13 +223,7 @@ func (p *importer) run(data []byte) {
 // quotes kept as text) so nothing typed in it is lost; the reason is the
 // CSV error alone, since cells read that way may be shifted.
 func (p *importer) badCSV(pe *csv.ParseError, comma rune) (Row, []Problem) {
-	raw := p.lines.text(pe.StartLine, pe.Line)
-	lr := csv.NewReader(strings.NewReader(raw))
-	lr.Comma, lr.LazyQuotes, lr.FieldsPerRecord = comma, true, -1
-	rec, err := lr.Read()
-	if err != nil {
-		rec = []string{raw}
-	}
+	rec := csvin.LenientRecord(p.lines.Text(pe.StartLine, pe.Line), comma)
 	row := p.fields(pe.StartLine, func(_ string, i int) string {
 		if i < 0 || i >= len(rec) {
 			return ""
@@ -305,155 +231,41 @@ func (p *importer) badCSV(pe *csv.ParseError, comma rune) (Row, []Problem) {
 		if v := rec[i]; len(v) <= MaxCellBytes {
 			return v
 		}
-		return cut(rec[i], 64) + "…"
+		return csvin.Cut(rec[i], 64) + "…"
 	})
-	return row, []Problem{{Line: pe.StartLine, Row: -1, Reason: "not valid CSV: " + pe.Err.Error() + quoteHint(pe)}}
-}
-
-// lineCursor finds lines by number, moving forward only: CSV errors come
-// in line order, so the whole file is scanned at most once.
-type lineCursor struct {
-	data []byte
-	line int // the line data starts with
-}
-
-// text is lines from to to (1-based, inclusive), without the final
-// newline.
-func (c *lineCursor) text(from, to int) string {
-	for c.line < from && len(c.data) > 0 {
-		i := bytes.IndexByte(c.data, '\n')
-		if i < 0 {
-			c.data = nil
-			break
-		}
-		c.data, c.line = c.data[i+1:], c.line+1
-	}
-	end := 0
-	for n := from; n <= to && end < len(c.data); n++ {
-		i := bytes.IndexByte(c.data[end:], '\n')
-		if i < 0 {
-			end = len(c.data)
-			break
-		}
-		end += i + 1
-	}
-	return strings.TrimRight(string(c.data[:end]), "\r\n")
-}
-
-// separator picks the cell separator: the one (',', ';' or tab) under which
-// one of the first lines names a payout field, else ',' unless the first
-// line has none but has ';' or a tab (spreadsheets in some locales save
-// with ';').
-func separator(data []byte) rune {
-	seps := []byte{',', ';', '\t'}
-	rest := data
-	for n := 0; n <= maxTitleRows && len(rest) > 0; {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		n++
-		for _, sep := range seps {
-			if bytes.IndexByte(line, sep) >= 0 && namesAField(strings.Split(strings.ReplaceAll(string(line), `"`, ""), string(sep))) {
-				return rune(sep)
-			}
-		}
-	}
-	first := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		first = data[:i]
-	}
-	for _, sep := range seps {
-		if bytes.IndexByte(first, sep) >= 0 {
-			return rune(sep)
-		}
-	}
-	return ','
+	return row, []Problem{{Line: pe.StartLine, Row: -1, Reason: csvin.BadLine(pe)}}
 }
 
 // runaway reports (and refuses the file for) a quote that never closes: the
 // reader swallowed the rest of the file into one cell.
 func (p *importer) runaway(pe *csv.ParseError) bool {
-	if !errors.Is(pe.Err, csv.ErrQuote) || pe.Line <= pe.StartLine || pe.Line < p.lastLine {
-		return false
+	err := csvin.Runaway(pe, p.lastLine)
+	if err != nil {
+		p.im.Refused = err
 	}
-	p.im.Refused = fmt.Errorf("line %d: a quoted cell never closes (a stray \" ?): the rest of the file would be one cell", pe.StartLine)
-	return true
+	return err != nil
 }
 
-// lastLineOf is the number of the file's last line.
-func lastLineOf(data []byte) int {
-	n := bytes.Count(data, []byte{'\n'})
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		n++
-	}
-	return n
-}
-
-func quoteHint(pe *csv.ParseError) string {
-	if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
-		return ` (a " inside a cell must be doubled, and the cell quoted)`
-	}
-	return ""
-}
-
-func blank(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// maxTitleRows is how many non-blank lines may stand above the header (a
-// title such as "Salaries November 2026" in a payroll export).
-const maxTitleRows = 5
-
-// header finds the header: the first non-blank record that names at least
-// one payout field, within maxTitleRows lines; the lines above it are
+// header finds the header (csvin.Header); the title lines above it are
 // reported as skipped.
 func (p *importer) header(cr *csv.Reader) bool {
-	var skipped []int
-	firstLine, firstText := 0, ""
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			if firstLine == 0 {
-				p.im.Refused = errors.New("the file is empty: expected a header row (name, account, amount, …) and payments below it")
-			} else {
-				p.im.Refused = notHeader(firstLine, firstText)
-			}
-			return false
-		}
-		if err != nil {
-			p.im.Refused = fmt.Errorf("the header row is not valid CSV: %w", err)
-			return false
-		}
-		if blank(rec) {
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if firstLine == 0 {
-			firstLine, firstText = line, quoteShort(strings.Join(rec, string(cr.Comma)))
-		}
-		if namesAField(rec) {
-			for _, l := range skipped {
-				p.im.Problems = append(p.im.Problems, Problem{Line: l, Row: -1, Warning: true,
-					Reason: "skipped: above the header row"})
-			}
-			return p.mapColumns(rec, cr)
-		}
-		if skipped = append(skipped, line); len(skipped) >= maxTitleRows {
-			p.im.Refused = notHeader(firstLine, firstText)
-			return false
-		}
+	rec, _, skipped, err := csvin.Header(cr, namesAField)
+	var nh *csvin.NotHeaderError
+	switch {
+	case errors.Is(err, csvin.ErrEmpty):
+		p.im.Refused = errors.New("the file is empty: expected a header row (name, account, amount, …) and payments below it")
+		return false
+	case errors.As(err, &nh):
+		p.im.Refused = notHeader(nh.Line, nh.Text)
+		return false
+	case err != nil:
+		p.im.Refused = err
+		return false
 	}
+	for _, l := range skipped {
+		p.im.Problems = append(p.im.Problems, Problem{Line: l, Row: -1, Warning: true, Reason: "skipped: above the header row"})
+	}
+	return p.mapColumns(rec, cr)
 }
 
 func notHeader(line int, text string) error {
@@ -461,20 +273,13 @@ func notHeader(line int, text string) error {
 		line, text)
 }
 
-func namesAField(rec []string) bool {
-	for _, h := range rec {
-		if _, ok := columnAliases[normHeader(h)]; ok {
-			return true
-		}
-	}
-	return false
-}
+func namesAField(rec []string) bool { return csvin.NamesAField(rec, columnAliases) }
 
 func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 	line, _ := cr.FieldPos(0)
 	p.cols = map[string]int{}
 	for i, h := range rec {
-		f, ok := columnAliases[normHeader(h)]
+		f, ok := columnAliases[csvin.NormHeader(h)]
 		switch {
 		case !ok || !usedOn(p.rail, f):
 			if strings.TrimSpace(h) != "" {
@@ -485,7 +290,7 @@ func (p *importer) mapColumns(rec []string, cr *csv.Reader) bool {
 			return false
 		default:
 			p.cols[f] = i
-			p.im.Columns[f] = strings.TrimSpace(strings.TrimLeft(h, "\ufeff"))
+			p.im.Columns[f] = csvin.HeaderText(h)
 		}
 	}
 	var missing []string
@@ -527,24 +332,6 @@ func ignoredReason(ignored []string, rail Rail) string {
 
 func hasCol(cols map[string]int, f string) bool { _, ok := cols[f]; return ok }
 
-// normHeader drops a byte-order mark, lower-cases and turns spaces, hyphens and dots into '_'.
-func normHeader(h string) string {
-	// A byte-order mark left inside the first cell (a second BOM, or one
-	// after title rows) must not hide the column it starts.
-	h = strings.ToLower(strings.TrimSpace(strings.TrimLeft(h, "\ufeff")))
-	h = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '.':
-			return '_'
-		}
-		return r
-	}, h)
-	for strings.Contains(h, "__") {
-		h = strings.ReplaceAll(h, "__", "_")
-	}
-	return strings.Trim(h, "_")
-}
-
 // row builds and checks one data row.
 func (p *importer) row(rec []string, line int) (Row, []Problem) {
 	var cellPs []Problem
@@ -554,14 +341,14 @@ func (p *importer) row(rec []string, line int) (Row, []Problem) {
 			return ""
 		}
 		v := rec[i]
-		if reason := cellProblem(field, v); reason != "" {
+		if reason := csvin.CellProblem(v, MaxCellBytes); reason != "" {
 			cellPs = append(cellPs, Problem{Line: line, Row: -1, Field: field, Reason: reason})
 			if bad == nil {
 				bad = map[string]bool{}
 			}
 			bad[field] = true
 			if len(v) > MaxCellBytes {
-				v = cut(v, 64) + "…"
+				v = csvin.Cut(v, 64) + "…"
 			}
 		}
 		return v // a substring of the record's own string: ReuseRecord reuses the slice, not the text
@@ -589,47 +376,4 @@ func (p *importer) fields(line int, cell func(field string, i int) string) Row {
 	return Row{Line: line, Name: cell("name", c.name), Account: cell("account", c.account), BankCode: cell("bank_code", c.bank),
 		AccountType: cell("account_type", c.typ), AccountReference: cell("account_reference", c.ref),
 		Narrative: cell("narrative", c.narrative), IDNumber: cell("id_number", c.id), AmountText: cell("amount", c.amount)}
-}
-
-// cellProblem is what is wrong with a cell before its field's rules apply:
-// too big, not UTF-8, or a spreadsheet formula.
-func cellProblem(field, v string) string {
-	switch {
-	case len(v) > MaxCellBytes:
-		return fmt.Sprintf("the cell is %d bytes; the limit is %d (is a column shifted?)", len(v), MaxCellBytes)
-	case !utf8.ValidString(v):
-		return "not UTF-8 text: save the file as \"CSV UTF-8\""
-	case looksLikeFormula(field, v):
-		return fmt.Sprintf("%s looks like a spreadsheet formula: malipo does not send formulas", quoteShort(v))
-	}
-	return ""
-}
-
-// looksLikeFormula flags cells a spreadsheet would evaluate (CSV
-// injection): starting with = or @ (or a tab or CR), or with + or - when
-// what follows is not a plain number ("+254712345678" and "-5" are data;
-// the amount rule refuses the latter).
-func looksLikeFormula(field, v string) bool {
-	v = strings.TrimLeft(v, " ")
-	if v == "" {
-		return false
-	}
-	switch v[0] {
-	case '=', '@', '\t', '\r':
-		return true
-	case '+', '-':
-		return !plainNumber(v[1:])
-	}
-	return false
-}
-
-// cut returns at most n bytes of s, not splitting a rune.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/csvin"
 )
 
 // ResultsHeader is the header row WriteResultsCSV writes.
@@ -51,22 +52,8 @@ func SafeCell(s string) string {
 	return s
 }
 
-// plainNumber: at least one digit, and only digits and the punctuation
-// people write numbers and phone numbers with (spaces . , - ( )). No
-// letters, no operators a function call or DDE payload needs.
-func plainNumber(s string) bool {
-	digit := false
-	for _, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			digit = true
-		case c == ' ' || c == '.' || c == ',' || c == '-' || c == '(' || c == ')':
-		default:
-			return false
-		}
-	}
-	return digit
-}
+// plainNumber is csvin.PlainNumber: the one rule for what counts as data.
+func plainNumber(s string) bool { return csvin.PlainNumber(s) }
 
 // Failed reports whether a transaction certainly ended without paying
 // (client.PayoutResult.Failed). Not every TF… code qualifies: TF104 is

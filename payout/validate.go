@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/csvin"
 )
 
 // Row is one payment in a draft or an imported file.
@@ -376,12 +377,5 @@ func badTextChars(s string) string {
 	return strings.Join(out, " ")
 }
 
-// quoteShort quotes s for a message, cut to 40 characters so a huge cell
-// does not flood the report.
-func quoteShort(s string) string {
-	if utf8.RuneCountInString(s) > 40 {
-		rs := []rune(s)
-		return fmt.Sprintf("%q…", string(rs[:40]))
-	}
-	return fmt.Sprintf("%q", s)
-}
+// quoteShort quotes s for a message, cut to 40 characters (csvin.QuoteShort).
+func quoteShort(s string) string { return csvin.QuoteShort(s) }
