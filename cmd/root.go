@@ -98,5 +98,6 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newReadCmds(g)...)
 	root.AddCommand(newEventCmds(g)...)
 	root.AddCommand(newMoneyCmds(g)...)
+	root.AddCommand(newReconcileCmd(g))
 	return root
 }
