@@ -294,7 +294,7 @@ func (p *ledgerReader) contact(line int, phone, email string) (string, string) {
 // dateLayouts are the forms ledgers write dates in. Slashes are read day
 // first, as Kenya writes them (01/03/2026 is 1 March).
 var dateLayouts = []string{
-	time.DateOnly, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006/01/02",
+	time.DateOnly, time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006/01/02",
 	"02/01/2006", "2/1/2006", "02/01/2006 15:04", "2/1/2006 15:04", "02/01/2006 15:04:05", "02-01-2006", "02.01.2006",
 }
 
@@ -307,14 +307,11 @@ type dateReader struct {
 
 // parse returns the day (midnight in loc) of s.
 func (d *dateReader) parse(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return midnight(t.In(d.loc)), true
-	}
 	for k := range dateLayouts {
 		i := (d.last + k) % len(dateLayouts)
 		if t, err := time.ParseInLocation(dateLayouts[i], s, d.loc); err == nil {
 			d.last = i
-			return midnight(t), true
+			return midnight(t.In(d.loc)), true // an RFC 3339 time may be in another zone
 		}
 	}
 	return time.Time{}, false

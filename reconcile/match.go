@@ -136,9 +136,7 @@ func (lg *Ledger) Match(col *Collections) *Result {
 // pure: the same inputs give the same Result, every list in a fixed order.
 func Match(orders []Order, col *Collections) *Result {
 	m := newMatcher(orders, col)
-	for _, ref := range m.refs {
-		m.reference(ref)
-	}
+	m.walk()
 	for i := range col.Payments {
 		if col.Payments[i].APIRef == "" && m.payIn(i) {
 			m.res.PaidWithoutOrder = append(m.res.PaidWithoutOrder, Unordered{Payment: col.Payments[i]})
@@ -152,37 +150,56 @@ func Match(orders []Order, col *Collections) *Result {
 }
 
 type matcher struct {
-	orders   []Order
-	col      *Collections
-	byRef    map[string][]int // order indexes
-	payByRef map[string][]int // payment indexes
-	refs     []string         // every reference on either side, sorted
-	res      Result
-	matched  []int // payment indexes matched (refund candidates)
+	orders []Order
+	col    *Collections
+	res    Result
 }
 
+// newMatcher prepares the result; Match walks both sides sorted by
+// reference, each run of one reference at once. Sorting index lists (and
+// no map) keeps a 100,000-row ledger to a few allocations and string
+// comparisons: a map of references was most of the time and memory.
 func newMatcher(orders []Order, col *Collections) *matcher {
-	m := &matcher{orders: orders, col: col, byRef: make(map[string][]int, len(orders)),
-		payByRef: make(map[string][]int, len(col.Payments))}
-	for i := range orders {
-		m.byRef[orders[i].Reference] = append(m.byRef[orders[i].Reference], i)
-	}
-	for i := range col.Payments {
-		if r := col.Payments[i].APIRef; r != "" {
-			m.payByRef[r] = append(m.payByRef[r], i)
-		}
-	}
-	m.refs = make([]string, 0, len(m.byRef)+len(m.payByRef))
-	for r := range m.byRef {
-		m.refs = append(m.refs, r)
-	}
-	for r := range m.payByRef {
-		if _, ok := m.byRef[r]; !ok {
-			m.refs = append(m.refs, r)
-		}
-	}
-	slices.Sort(m.refs)
+	m := &matcher{orders: orders, col: col}
+	m.res.Matched = make([]Pair, 0, min(len(orders), len(col.Payments)))
 	return m
+}
+
+// walk calls m.reference for every reference on either side, in order,
+// with the orders (in file order) and payments (in feed order) naming it.
+func (m *matcher) walk() {
+	oi := make([]int, len(m.orders))
+	for i := range oi {
+		oi[i] = i
+	}
+	slices.SortStableFunc(oi, func(a, b int) int { return strings.Compare(m.orders[a].Reference, m.orders[b].Reference) })
+	pays := m.col.Payments
+	pi := make([]int, 0, len(pays))
+	for i := range pays {
+		if pays[i].APIRef != "" {
+			pi = append(pi, i)
+		}
+	}
+	slices.SortStableFunc(pi, func(a, b int) int { return strings.Compare(pays[a].APIRef, pays[b].APIRef) })
+	for len(oi) > 0 || len(pi) > 0 {
+		var ref string
+		switch {
+		case len(pi) == 0 || len(oi) > 0 && m.orders[oi[0]].Reference <= pays[pi[0]].APIRef:
+			ref = m.orders[oi[0]].Reference
+		default:
+			ref = pays[pi[0]].APIRef
+		}
+		no := 0
+		for no < len(oi) && m.orders[oi[no]].Reference == ref {
+			no++
+		}
+		np := 0
+		for np < len(pi) && pays[pi[np]].APIRef == ref {
+			np++
+		}
+		m.reference(ref, oi[:no:no], pi[:np:np])
+		oi, pi = oi[no:], pi[np:]
+	}
 }
 
 // orderIn and payIn say whether an order or payment falls in the window.
@@ -193,8 +210,7 @@ func (m *matcher) in(t time.Time) bool {
 }
 
 // reference settles one reference: its orders against its payments.
-func (m *matcher) reference(ref string) {
-	os, ps := m.byRef[ref], m.payByRef[ref]
+func (m *matcher) reference(ref string, os, ps []int) {
 	inScope := slices.ContainsFunc(os, m.orderIn) || slices.ContainsFunc(ps, m.payIn)
 	if !inScope {
 		return
@@ -245,7 +261,6 @@ func (m *matcher) pair(ref string, os, ps []int) {
 	pr := Pair{Reference: ref, Order: o, Payment: p}
 	if p.Amount == o.Amount && sameCurrency(p) {
 		m.res.Matched = append(m.res.Matched, pr)
-		m.matched = append(m.matched, pi)
 		return
 	}
 	m.res.AmountMismatch = append(m.res.AmountMismatch, Mismatch{Pair: pr, Difference: p.Amount - o.Amount})
