@@ -20,7 +20,9 @@ import (
 type reconcileOut struct {
 	Matched []struct {
 		Reference string
-		Payment   struct{ InvoiceID string `json:"invoice_id"` }
+		Payment   struct {
+			InvoiceID string `json:"invoice_id"`
+		}
 	}
 	AmountMismatch []struct {
 		Reference  string
@@ -40,7 +42,9 @@ type reconcileOut struct {
 			State     string
 			Reason    string
 		}
-		PossibleMatches []struct{ InvoiceID string `json:"invoice_id"` } `json:"possible_matches"`
+		PossibleMatches []struct {
+			InvoiceID string `json:"invoice_id"`
+		} `json:"possible_matches"`
 	} `json:"unpaid_orders"`
 	Duplicates []struct {
 		Reference string
