@@ -98,6 +98,6 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newReadCmds(g)...)
 	root.AddCommand(newEventCmds(g)...)
 	root.AddCommand(newMoneyCmds(g)...)
-	root.AddCommand(newReconcileCmd(g))
+	root.AddCommand(newReconcileCmd(g), newStatementCmd(g))
 	return root
 }
