@@ -150,15 +150,19 @@ func Build(walletID, currency string, lines []client.WalletTransaction, balance 
 	for i < len(lines) && lines[i].CreatedAt.Before(from) {
 		i++
 	}
+	// A day opens at the previous day's close and closes at its last
+	// line's running balance: a running balance that disagrees with the
+	// values shows on the day of the line that disagrees.
+	carry := balanceBefore(lines, i, balance)
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
 		end := day.AddDate(0, 0, 1)
-		d := Day{Date: day.Format(time.DateOnly), Categories: []Lines{}}
-		d.Opening = balanceBefore(lines, i, balance)
+		d := Day{Date: day.Format(time.DateOnly), Categories: []Lines{}, Opening: carry, Closing: carry}
 		for ; i < len(lines) && lines[i].CreatedAt.Before(end); i++ {
 			d.add(lines[i])
+			d.Closing = lines[i].RunningBalance
 		}
-		d.Closing = balanceBefore(lines, i, balance)
 		d.finish()
+		carry = d.Closing
 		s.Days = append(s.Days, d)
 	}
 	s.Total = total(s.Days)
