@@ -1,0 +1,378 @@
+// Package reconcile is the console's Reconcile tab: pick the shop's order
+// ledger (locally a path prompt; over SSH a file from the user's folder,
+// nothing typed is a path), and see IntaSend's collections matched against
+// it (package reconcile): every difference as a row of one table, its
+// evidence on enter.
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/reconcile"
+	"github.com/malipo/malipo/ui/common"
+	uiform "github.com/malipo/malipo/ui/components/form"
+	"github.com/malipo/malipo/ui/components/keys"
+	"github.com/malipo/malipo/ui/components/table"
+	"github.com/malipo/malipo/ui/components/text"
+	"github.com/malipo/malipo/userdir"
+)
+
+// eat is the zone ledger dates are read in: IntaSend's days.
+var eat = time.FixedZone("EAT", 3*60*60)
+
+// KeyMap is the tab's own bindings.
+type KeyMap struct {
+	Open, Again, Submit, Cancel key.Binding
+}
+
+// DefaultKeyMap returns the tab's bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Open:   keys.Bind([]string{"o"}, "o", "open a ledger CSV"),
+		Again:  keys.Bind([]string{"r"}, "r", "reconcile again"),
+		Submit: keys.Bind([]string{"enter"}, "enter", "reconcile"),
+		Cancel: keys.Bind([]string{"esc"}, "esc", "cancel"),
+	}
+}
+
+// stage is what the tab shows.
+type stage int
+
+const (
+	stageIdle    stage = iota // nothing opened yet
+	stagePrompt               // the local path prompt
+	stagePick                 // the SSH folder's files
+	stageLoading              // reading, fetching, matching
+	stageDone                 // the findings
+)
+
+// Model is the Reconcile tab. Use New.
+type Model struct {
+	c     *common.Common
+	keys  KeyMap
+	nav   keys.Nav
+	stage stage
+
+	width, height int
+	input         textinput.Model
+	promptErr     string
+	files         []userdir.Entry
+	picker        table.Model
+
+	seq     int
+	source  source
+	err     string
+	res     *reconcile.Result
+	notes   []string // the ledger's problems, one line each
+	finds   []finding
+	list    table.Model
+	warn    text.Paint // a finding that needs attention
+}
+
+// New builds the Reconcile tab.
+func New(c *common.Common) common.View {
+	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav()}
+	m.list = table.New(c, []table.Column{
+		{Title: "KIND", Min: 9},
+		{Title: "REFERENCE", Min: 11, Flex: 1, Max: 24},
+		{Title: "DATE", Min: 10, Drop: 2},
+		{Title: "AMOUNT", Min: 12, Align: table.Right},
+		{Title: "EVIDENCE", Min: 12, Flex: 3, Drop: 1},
+	}, table.WithKeys(m.nav))
+	m.list.SetDetail(func(i int) tea.Msg { return table.Detail{Title: m.finds[i].title(), Text: m.finds[i].evidence} })
+	m.picker = table.New(c, []table.Column{
+		{Title: "FILE", Min: 12, Flex: 1},
+		{Title: "SIZE", Min: 8, Align: table.Right},
+		{Title: "MODIFIED", Min: 16, Drop: 1},
+	}, table.WithKeys(m.nav))
+	m.warn = text.NewPaint(c.Styles.Warning)
+	m.SetSize(80, 20)
+	return m
+}
+
+// Init does nothing until a file is opened.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Title is the tab label.
+func (m *Model) Title() string { return "Reconcile" }
+
+// SetSize gives the body's size: a summary of three lines above the table.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 6)
+	m.list.SetSize(m.width, max(m.height-5, 1))
+	m.picker.SetSize(m.width, max(m.height-4, 1))
+}
+
+// Capturing is true while the path prompt takes text.
+func (m *Model) Capturing() bool { return m.stage == stagePrompt }
+
+// ShortHelp is the status bar's help.
+func (m *Model) ShortHelp() []key.Binding {
+	switch m.stage {
+	case stagePrompt, stagePick:
+		return []key.Binding{m.keys.Submit, m.keys.Cancel}
+	case stageDone:
+		return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Open, m.keys.Again}
+	}
+	return []key.Binding{m.keys.Open}
+}
+
+// FullHelp is every binding.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Open, m.keys.Again, m.keys.Submit, m.keys.Cancel}, {m.nav.Up, m.nav.Down, m.nav.Open}}
+}
+
+// Actions are the palette's.
+func (m *Model) Actions() []common.Action {
+	return []common.Action{{Title: "Reconcile a ledger", Help: "match your orders CSV against IntaSend's payments",
+		Key: m.keys.Open, Msg: openMsg{}, Perm: common.PermImport}}
+}
+
+type openMsg struct{}
+
+// source is the file reconciled: a local path, or a name in the user's folder.
+type source struct {
+	path, name string
+}
+
+func (s source) label() string {
+	if s.name != "" {
+		return s.name
+	}
+	return s.path
+}
+
+func (s source) open(files *userdir.Dir) (io.ReadCloser, error) {
+	if s.name != "" {
+		return files.Open(s.name)
+	}
+	return userdir.OpenRegular(s.path)
+}
+
+// doneMsg is one reconciliation's outcome.
+type doneMsg struct {
+	seq int
+	lg  *reconcile.Ledger
+	res *reconcile.Result
+	err error
+}
+
+// filesMsg is the user's folder listing.
+type filesMsg struct {
+	files []userdir.Entry
+	err   error
+}
+
+// open starts picking a file: the folder over SSH, a prompt locally.
+func (m *Model) open() tea.Cmd {
+	if !m.c.Can(common.PermImport) {
+		why := fmt.Sprintf("Your role (%s) may not import files", m.c.EffectiveRole())
+		return tea.Batch(common.Toast(common.ToastError, common.SymFailed+" "+why),
+			m.audit("reconcile.open", "", "refused", why))
+	}
+	if m.c.Files != nil {
+		m.stage = stagePick
+		files := m.c.Files
+		return func() tea.Msg {
+			es, err := files.List()
+			return filesMsg{files: es, err: err}
+		}
+	}
+	m.stage, m.promptErr = stagePrompt, ""
+	m.input = uiform.NewInput(m.c.Styles, "", "path/to/orders.csv", 4096)
+	m.input.SetValue(m.source.path)
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+func (m *Model) audit(action, target, result, detail string) tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		_ = c.Audit(common.AuditEvent{Action: action, Target: target, Result: result, Detail: detail})
+		return nil
+	}
+}
+
+// run reads the ledger and reconciles it off the UI goroutine.
+func (m *Model) run(src source) tea.Cmd {
+	m.seq++
+	m.stage, m.source, m.err = stageLoading, src, ""
+	seq, cl, files, base := m.seq, m.c.Client, m.c.Files, m.c.Context()
+	return tea.Batch(m.audit("reconcile.open", src.label(), "requested", ""), func() tea.Msg {
+		rc, err := src.open(files)
+		if err != nil {
+			return doneMsg{seq: seq, err: err}
+		}
+		lg := reconcile.ReadLedger(rc, eat)
+		rc.Close()
+		if lg.Refused != nil {
+			return doneMsg{seq: seq, err: lg.Refused}
+		}
+		ctx, cancel := context.WithTimeout(base, 2*time.Minute)
+		defer cancel()
+		col, err := reconcile.Fetch(ctx, cl, lg.Orders, reconcile.LedgerWindow(lg.Orders))
+		if err != nil {
+			return doneMsg{seq: seq, lg: lg, err: err}
+		}
+		return doneMsg{seq: seq, lg: lg, res: lg.Match(col)}
+	})
+}
+
+// Update routes messages and keys.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case openMsg:
+		return m, m.open()
+	case filesMsg:
+		m.onFiles(msg)
+		return m, nil
+	case doneMsg:
+		m.onDone(msg)
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case tea.PasteMsg:
+		if m.stage == stagePrompt {
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) onFiles(msg filesMsg) {
+	if m.stage != stagePick {
+		return
+	}
+	if msg.err != nil {
+		m.stage, m.err = stageIdle, fileErr(msg.err)
+		return
+	}
+	m.files = msg.files
+	m.picker.SetTotal(len(m.files))
+}
+
+func (m *Model) onDone(msg doneMsg) {
+	if msg.seq != m.seq {
+		return // an earlier run's answer
+	}
+	m.stage = stageDone
+	m.notes = m.notes[:0]
+	if msg.lg != nil {
+		for _, p := range msg.lg.Problems {
+			m.notes = append(m.notes, p.String())
+		}
+	}
+	if msg.err != nil {
+		m.err, m.res, m.finds = errText(msg.err), nil, nil
+		m.list.SetTotal(0)
+		return
+	}
+	m.res = msg.res
+	m.finds = findings(msg.res)
+	m.list.SetTotal(len(m.finds))
+	m.list.SetCursor(0)
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	switch m.stage {
+	case stagePrompt:
+		return m.promptKey(k)
+	case stagePick:
+		return m.pickKey(k)
+	case stageLoading:
+		return nil
+	}
+	if m.list.DetailOpen() || m.stage == stageDone {
+		if cmd, ok := m.list.Update(k); ok {
+			return cmd
+		}
+	}
+	switch {
+	case key.Matches(k, m.keys.Open):
+		return m.open()
+	case key.Matches(k, m.keys.Again) && m.source.label() != "":
+		return m.run(m.source)
+	}
+	return nil
+}
+
+func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Cancel):
+		m.stage = m.back()
+		return nil
+	case key.Matches(k, m.keys.Submit):
+		p := strings.TrimSpace(m.input.Value())
+		if p == "" {
+			m.promptErr = "type the path of a CSV file"
+			return nil
+		}
+		if strings.HasPrefix(p, "~/") {
+			if home, err := os.UserHomeDir(); err == nil {
+				p = home + p[1:]
+			}
+		}
+		return m.run(source{path: p})
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(k)
+	return cmd
+}
+
+func (m *Model) pickKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Cancel):
+		m.stage = m.back()
+		return nil
+	case key.Matches(k, m.keys.Submit):
+		if i, ok := m.picker.Current(); ok {
+			return m.run(source{name: m.files[i].Name})
+		}
+		return nil
+	}
+	cmd, _ := m.picker.Update(k)
+	return cmd
+}
+
+// back is where esc from a picker returns: the findings, if any.
+func (m *Model) back() stage {
+	if m.res != nil || m.err != "" {
+		return stageDone
+	}
+	return stageIdle
+}
+
+func fileErr(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+// errText words a failure: a file problem, or IntaSend's.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fileErr(err)
+	}
+	if errors.Is(err, userdir.ErrNotRegular) || errors.Is(err, userdir.ErrName) {
+		return err.Error()
+	}
+	return text.ErrText(err)
+}

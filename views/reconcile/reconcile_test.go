@@ -1,0 +1,125 @@
+package reconcile
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
+	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/userdir"
+)
+
+var start = time.Date(2026, 11, 22, 9, 30, 0, 0, tuitest.EAT())
+
+// ledgerFile writes the shop's ledger for the seeded history with one
+// order paid a shilling short, one never paid and one written twice.
+func ledgerFile(t *testing.T, s *tuitest.Sim, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "orders.csv")
+	fh, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(fh)
+	_ = w.Write([]string{"Order No", "Total", "Date", "Phone"})
+	seen := map[string]bool{}
+	n := 0
+	for _, inv := range s.Server.Invoices() {
+		if inv.State != client.InvoiceComplete || !strings.HasPrefix(inv.APIRef, "ORDER-") || seen[inv.APIRef] {
+			continue
+		}
+		seen[inv.APIRef] = true
+		n++
+		amount := inv.Value
+		if n == 3 {
+			amount += client.Units(1) // ordered a shilling more than was paid
+		}
+		row := []string{inv.APIRef, amount.Decimal(), inv.CreatedAt.In(eat).Format(time.DateOnly), inv.Account}
+		_ = w.Write(row)
+		if n == 5 {
+			_ = w.Write(row) // written twice
+		}
+	}
+	_ = w.Write([]string{"ORDER-NEVER", "999", start.Format(time.DateOnly), ""})
+	w.Flush()
+	if err := fh.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func newSim(t *testing.T) *tuitest.Sim {
+	return tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Seed: true, Rand: 7}))
+}
+
+// TestReconcileScreens: the tab before a file is opened, the path prompt,
+// the findings and a finding's evidence, at 80x24 and 120x40.
+func TestReconcileScreens(t *testing.T) {
+	for _, size := range []string{"80x24", "120x40"} {
+		t.Run(size, func(t *testing.T) {
+			s := newSim(t)
+			path := ledgerFile(t, s, t.TempDir())
+			m := New(s.Common(common.ModeSandbox, "")).(*Model)
+			w, h := tuitest.Body(t, size)
+			m.SetSize(w, h)
+			d := tuitest.ForModel(t, m)
+			tuitest.Screen(t, "idle_"+size, d.View(), w, h)
+			d.Press("o")
+			d.TypeText("orders.csv")
+			tuitest.Screen(t, "prompt_"+size, d.View(), w, h)
+			m.input.SetValue(path) // the temporary path changes every run; the golden shows the typed name
+			d.Press("enter")
+			got := d.View()
+			tuitest.MustContain(t, got, "1 mismatched", "1 unpaid", "duplicates", "ORDER-NEVER", "Mismatch")
+			tuitest.Screen(t, "findings_"+size, got, w, h)
+			d.Press("enter")
+			detail := d.View()
+			tuitest.MustContain(t, detail, "Ledger line", "IntaSend invoice")
+			tuitest.Screen(t, "detail_"+size, detail, w, h)
+		})
+	}
+}
+
+// TestReconcileOverSSH: over SSH the file comes from the user's folder,
+// picked from a list; nothing typed is a path.
+func TestReconcileOverSSH(t *testing.T) {
+	s := newSim(t)
+	dir, err := userdir.Open(t.TempDir(), "amina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dir.Close() })
+	ledgerFile(t, s, dir.Path())
+	c := s.Common(common.ModeSandbox, common.RoleMaker)
+	c.Files = dir
+	m := New(c).(*Model)
+	w, h := tuitest.Body(t, "80x24")
+	m.SetSize(w, h)
+	d := tuitest.ForModel(t, m)
+	d.Press("o")
+	if m.Capturing() {
+		t.Fatal("over SSH the tab must not take a typed path")
+	}
+	d.MustShow("orders.csv", "pick a ledger from your folder")
+	d.Press("enter")
+	d.MustShow("orders.csv · ", "1 unpaid")
+}
+
+// TestReconcileRefusedFile: a file that is not a ledger says why.
+func TestReconcileRefusedFile(t *testing.T) {
+	s := newSim(t)
+	path := filepath.Join(t.TempDir(), "payroll.csv")
+	_ = os.WriteFile(path, []byte("name,phone,amount\nJane,0712345678,100\n"), 0o600)
+	m := New(s.Common(common.ModeSandbox, "")).(*Model)
+	d := tuitest.ForModel(t, m)
+	d.Press("o")
+	m.input.SetValue(path)
+	d.Press("enter")
+	d.MustShow("missing column(s): reference")
+}
