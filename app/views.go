@@ -6,6 +6,7 @@ import (
 	"github.com/malipo/malipo/views/banks"
 	"github.com/malipo/malipo/views/collections"
 	"github.com/malipo/malipo/views/payouts"
+	reconview "github.com/malipo/malipo/views/reconcile"
 	"github.com/malipo/malipo/views/refunds"
 	"github.com/malipo/malipo/views/subscriptions"
 	"github.com/malipo/malipo/views/wallets"
@@ -41,5 +42,6 @@ func (o Options) defaultViews(c *common.Common) []common.View {
 		refunds.New(c),
 		subscriptions.New(c),
 		banks.NewWithCache(c, bankCache),
+		reconview.New(c),
 	}
 }

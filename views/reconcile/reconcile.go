@@ -104,8 +104,8 @@ func New(c *common.Common) common.View {
 // Init does nothing until a file is opened.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// Title is the tab label.
-func (m *Model) Title() string { return "Reconcile" }
+// Title is the tab label: short, so seven tabs fit 80 columns.
+func (m *Model) Title() string { return "Recon" }
 
 // SetSize gives the body's size: a summary of three lines above the table.
 func (m *Model) SetSize(w, h int) {
