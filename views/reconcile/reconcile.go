@@ -1,4 +1,5 @@
-// Package reconcile is the console's Reconcile tab: pick the shop's order
+// Package reconcile is the console's Recon tab: the pulse (views/pulse)
+// on top, and reconciliation: pick the shop's order
 // ledger (locally a path prompt; over SSH a file from the user's folder,
 // nothing typed is a path), and see IntaSend's collections matched against
 // it (package reconcile): every difference as a row of one table, its
@@ -26,6 +27,7 @@ import (
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/userdir"
+	"github.com/malipo/malipo/views/pulse"
 )
 
 // eat is the zone ledger dates are read in: IntaSend's days.
@@ -78,11 +80,12 @@ type Model struct {
 	finds   []finding
 	list    table.Model
 	warn    text.Paint // a finding that needs attention
+	pulse   *pulse.Model
 }
 
 // New builds the Reconcile tab.
 func New(c *common.Common) common.View {
-	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav()}
+	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), pulse: pulse.New(c)}
 	m.list = table.New(c, []table.Column{
 		{Title: "KIND", Min: 9},
 		{Title: "REFERENCE", Min: 11, Flex: 1, Max: 24},
@@ -101,8 +104,8 @@ func New(c *common.Common) common.View {
 	return m
 }
 
-// Init does nothing until a file is opened.
-func (m *Model) Init() tea.Cmd { return nil }
+// Init starts the pulse; nothing is reconciled until a file is opened.
+func (m *Model) Init() tea.Cmd { return m.pulse.Init() }
 
 // Title is the tab label: short, so seven tabs fit 80 columns.
 func (m *Model) Title() string { return "Recon" }
@@ -231,6 +234,9 @@ func (m *Model) run(src source) tea.Cmd {
 
 // Update routes messages and keys.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	if cmd, ok := m.pulse.Update(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case openMsg:
 		return m, m.open()

@@ -69,6 +69,8 @@ func TestReconcileScreens(t *testing.T) {
 			w, h := tuitest.Body(t, size)
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
+			m.pulse.SetSched(d.Sched)
+			d.Run(m.Init())
 			tuitest.Screen(t, "idle_"+size, d.View(), w, h)
 			d.Press("o")
 			d.TypeText("orders.csv")

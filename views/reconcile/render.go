@@ -38,7 +38,7 @@ func (m *Model) View() string {
 
 func (m *Model) idle() []string {
 	st := m.c.Styles
-	lines := []string{st.Title.Render("Reconcile"), ""}
+	lines := append(m.pulse.Lines(m.width), "", st.Title.Render("Reconcile"))
 	if m.err != "" {
 		lines = append(lines, st.Failed.Render(common.SymFailed+" "+m.err), "")
 	}

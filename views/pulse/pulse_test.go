@@ -1,0 +1,127 @@
+package pulse
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/tuitest"
+	"github.com/malipo/malipo/ui/common"
+)
+
+var start = time.Date(2026, 11, 22, 9, 30, 0, 0, tuitest.EAT())
+
+func sale(at time.Duration, provider, value string) client.WalletTransaction {
+	return client.WalletTransaction{TransType: "SALE", CreatedAt: start.Add(-at), Value: client.MustAmount(value),
+		Invoice: &client.Invoice{Provider: provider}}
+}
+
+// TestCompute: sales land in the right 5-minute and hourly bars, sums are
+// exact, attempts count the last LastN settled invoices only.
+func TestCompute(t *testing.T) {
+	lines := []client.WalletTransaction{
+		sale(time.Minute, "M-PESA", "100.10"), sale(4*time.Minute, "M-PESA", "0.20"), sale(50*time.Minute, "M-PESA", "5"),
+		sale(2*time.Hour, "M-PESA", "1000"), sale(25*time.Hour, "M-PESA", "7"), sale(3*time.Hour, "CARD-PAYMENT", "9999.99"),
+		{TransType: "PAYOUT", CreatedAt: start.Add(-time.Hour), Value: client.Units(-300)},
+		{TransType: "PAYOUT", CreatedAt: start.Add(-12 * time.Hour), Value: client.Units(-1)}, // yesterday
+	}
+	var invs []client.Invoice
+	for i := range 25 {
+		inv := client.Invoice{State: client.InvoiceComplete, UpdatedAt: start.Add(-time.Duration(i) * time.Minute)}
+		switch {
+		case i%5 == 1:
+			inv.State, inv.FailedReason = client.InvoiceFailed, "Wrong PIN"
+		case i == 3:
+			inv.State, inv.FailedReason = client.InvoiceFailed, "Insufficient funds"
+		case i == 4:
+			inv.State = client.InvoicePending // not settled: not an attempt yet
+		}
+		invs = append(invs, inv)
+	}
+	w := &client.Wallet{AvailableBalance: client.Units(1000), CurrentBalance: client.MustAmount("1200.50")}
+	s := Compute(start, lines, invs, w)
+	if len(s.Channels) != 2 || s.Channels[0].Provider != "CARD-PAYMENT" {
+		t.Fatalf("channels %+v", s.Channels)
+	}
+	mp := s.Channels[1]
+	if mp.HourSum != client.MustAmount("105.30") || mp.DaySum != client.MustAmount("1105.30") ||
+		mp.Hour[11] != client.MustAmount("100.30") || mp.Hour[1] != client.Units(5) || mp.Day[21] != client.Units(1000) {
+		t.Errorf("M-Pesa %+v", mp)
+	}
+	if s.Attempts != LastN || s.OK != 15 || len(s.Reasons) != 2 || s.Reasons[0] != (Reason{"Wrong PIN", 4}) {
+		t.Errorf("attempts %d ok %d reasons %+v", s.Attempts, s.OK, s.Reasons)
+	}
+	if s.PayoutsToday != client.Units(300) || s.PayoutCount != 1 || s.Held != client.MustAmount("200.50") {
+		t.Errorf("payouts %s ×%d held %s", s.PayoutsToday.Decimal(), s.PayoutCount, s.Held.Decimal())
+	}
+	if got := spark([]client.Amount{0, 1, 4, 8}); got != "·▁▄█" {
+		t.Errorf("spark %q", got)
+	}
+}
+
+type harness struct {
+	s *tuitest.Sim
+	m *Model
+	d *tuitest.Driver
+}
+
+func newHarness(t *testing.T) *harness {
+	s := tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Seed: true, Rand: 7}))
+	m := New(s.Common(common.ModeSandbox, ""))
+	d := tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { cmd, _ := m.Update(msg); return cmd }, func() string { return "" })
+	m.SetSched(d.Sched)
+	return &harness{s, m, d}
+}
+
+func (h *harness) screen(t *testing.T, name string, w int) {
+	t.Helper()
+	got := tuitest.Strip(strings.Join(h.m.Lines(w), "\n"))
+	tuitest.Screen(t, name, got, w, 10)
+}
+
+// TestPulseBanner: the strip at 80 and 120 columns while all is well,
+// when most recent payments fail (wrong PINs, no funds), and when
+// IntaSend stops answering; the banner goes once it answers again.
+func TestPulseBanner(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		size := map[int]string{80: "80x24", 120: "120x40"}[w]
+		t.Run(size, func(t *testing.T) {
+			h := newHarness(t)
+			h.d.Run(h.m.Init())
+			if h.m.Wrong() {
+				t.Fatal("banner on a healthy account")
+			}
+			h.screen(t, "healthy_"+size, w)
+
+			for i := range 14 { // most recent attempts fail
+				phone := []string{"254700000001", "254700000002", "254700000003"}[i%3]
+				if _, err := h.s.Client.STKPush(t.Context(), client.STKPushRequest{Phone: client.Phone(phone), Amount: client.Units(100)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.s.Advance(2 * time.Minute)
+			if n := h.d.Fire(Refresh()); n != 1 {
+				t.Fatalf("%d refresh timers", n)
+			}
+			if !h.m.Wrong() {
+				t.Fatalf("no banner at %.0f%%", 100*h.m.snap.Rate())
+			}
+			h.screen(t, "failing_"+size, w)
+
+			h.s.Server.SetFaults([]sim.Fault{{Route: "*", Kind: sim.ServerError, Status: 503}})
+			h.d.Fire(Refresh())
+			h.screen(t, "down_"+size, w)
+			tuitest.MustContain(t, strings.Join(h.m.Lines(w), "\n"), "IntaSend is not answering")
+
+			h.s.Server.SetFaults(nil)
+			h.d.Fire(Refresh())
+			if h.m.err != nil {
+				t.Errorf("still failing: %v", h.m.err)
+			}
+		})
+	}
+}
