@@ -91,7 +91,9 @@ func Compute(now time.Time, lines []client.WalletTransaction, invoices []client.
 	for _, ch := range byProv {
 		s.Channels = append(s.Channels, *ch)
 	}
-	slices.SortFunc(s.Channels, func(a, b Channel) int { return cmp.Or(cmp.Compare(b.DaySum, a.DaySum), strings.Compare(a.Provider, b.Provider)) })
+	slices.SortFunc(s.Channels, func(a, b Channel) int {
+		return cmp.Or(cmp.Compare(b.DaySum, a.DaySum), strings.Compare(a.Provider, b.Provider))
+	})
 	s.attempts(invoices)
 	if w != nil {
 		s.Available, s.Held = w.AvailableBalance, w.CurrentBalance-w.AvailableBalance

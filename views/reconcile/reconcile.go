@@ -72,15 +72,15 @@ type Model struct {
 	files         []userdir.Entry
 	picker        table.Model
 
-	seq     int
-	source  source
-	err     string
-	res     *reconcile.Result
-	notes   []string // the ledger's problems, one line each
-	finds   []finding
-	list    table.Model
-	warn    text.Paint // a finding that needs attention
-	pulse   *pulse.Model
+	seq    int
+	source source
+	err    string
+	res    *reconcile.Result
+	notes  []string // the ledger's problems, one line each
+	finds  []finding
+	list   table.Model
+	warn   text.Paint // a finding that needs attention
+	pulse  *pulse.Model
 }
 
 // New builds the Reconcile tab.

@@ -126,4 +126,3 @@ func fit(lines []string, w, h int) string {
 	}
 	return strings.Join(out, "\n")
 }
-
