@@ -35,7 +35,7 @@ var eat = time.FixedZone("EAT", 3*60*60)
 
 // KeyMap is the tab's own bindings.
 type KeyMap struct {
-	Open, Again, Submit, Cancel key.Binding
+	Open, Again, Settle, Submit, Cancel key.Binding
 }
 
 // DefaultKeyMap returns the tab's bindings.
@@ -43,6 +43,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Open:   keys.Bind([]string{"o"}, "o", "open a ledger CSV"),
 		Again:  keys.Bind([]string{"r"}, "r", "reconcile again"),
+		Settle: keys.Bind([]string{"s"}, "s", "where the money went (14 days)"),
 		Submit: keys.Bind([]string{"enter"}, "enter", "reconcile"),
 		Cancel: keys.Bind([]string{"esc"}, "esc", "cancel"),
 	}
@@ -57,6 +58,7 @@ const (
 	stagePick                 // the SSH folder's files
 	stageLoading              // reading, fetching, matching
 	stageDone                 // the findings
+	stageSettle               // where the money went
 )
 
 // Model is the Reconcile tab. Use New.
@@ -81,6 +83,8 @@ type Model struct {
 	list   table.Model
 	warn   text.Paint // a finding that needs attention
 	pulse  *pulse.Model
+	settle settlement
+	before stage // where esc from the settlement returns
 }
 
 // New builds the Reconcile tab.
@@ -100,6 +104,7 @@ func New(c *common.Common) common.View {
 		{Title: "MODIFIED", Min: 16, Drop: 1},
 	}, table.WithKeys(m.nav))
 	m.warn = text.NewPaint(c.Styles.Warning)
+	m.settle.list = m.newSettlementTable()
 	m.SetSize(80, 20)
 	return m
 }
@@ -115,6 +120,7 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 6)
 	m.list.SetSize(m.width, max(m.height-5, 1))
 	m.picker.SetSize(m.width, max(m.height-4, 1))
+	m.settle.list.SetSize(m.width, max(m.height-5, 1))
 }
 
 // Capturing is true while the path prompt takes text.
@@ -126,23 +132,29 @@ func (m *Model) ShortHelp() []key.Binding {
 	case stagePrompt, stagePick:
 		return []key.Binding{m.keys.Submit, m.keys.Cancel}
 	case stageDone:
-		return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Open, m.keys.Again}
+		return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Open, m.keys.Again, m.keys.Settle}
+	case stageSettle:
+		return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Cancel}
 	}
-	return []key.Binding{m.keys.Open}
+	return []key.Binding{m.keys.Open, m.keys.Settle}
 }
 
 // FullHelp is every binding.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Again, m.keys.Submit, m.keys.Cancel}, {m.nav.Up, m.nav.Down, m.nav.Open}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Again, m.keys.Settle, m.keys.Submit, m.keys.Cancel}, {m.nav.Up, m.nav.Down, m.nav.Open}}
 }
 
 // Actions are the palette's.
 func (m *Model) Actions() []common.Action {
 	return []common.Action{{Title: "Reconcile a ledger", Help: "match your orders CSV against IntaSend's payments",
-		Key: m.keys.Open, Msg: openMsg{}, Perm: common.PermImport}}
+		Key: m.keys.Open, Msg: openMsg{}, Perm: common.PermImport},
+		{Title: "Where the money went", Help: "the settlement wallet per day: collections, charges, refunds, payouts, transfers",
+			Key: m.keys.Settle, Msg: settleMsg{}}}
 }
 
 type openMsg struct{}
+
+type settleMsg struct{}
 
 // source is the file reconciled: a local path, or a name in the user's folder.
 type source struct {
@@ -246,6 +258,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	case doneMsg:
 		m.onDone(msg)
 		return m, nil
+	case settleMsg:
+		return m, m.openSettlement()
+	case settledMsg:
+		m.onSettled(msg)
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:
@@ -300,6 +317,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.pickKey(k)
 	case stageLoading:
 		return nil
+	case stageSettle:
+		return m.settleKey(k)
 	}
 	if m.list.DetailOpen() || m.stage == stageDone {
 		if cmd, ok := m.list.Update(k); ok {
@@ -311,6 +330,27 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.open()
 	case key.Matches(k, m.keys.Again) && m.source.label() != "":
 		return m.run(m.source)
+	case key.Matches(k, m.keys.Settle):
+		return m.openSettlement()
+	}
+	return nil
+}
+
+func (m *Model) openSettlement() tea.Cmd {
+	if m.stage != stageSettle {
+		m.before = m.stage
+	}
+	return m.loadSettlement()
+}
+
+func (m *Model) settleKey(k tea.KeyPressMsg) tea.Cmd {
+	if m.settle.s != nil {
+		if cmd, ok := m.settle.list.Update(k); ok {
+			return cmd
+		}
+	}
+	if key.Matches(k, m.keys.Cancel) {
+		m.stage = m.before
 	}
 	return nil
 }

@@ -125,3 +125,29 @@ func TestReconcileRefusedFile(t *testing.T) {
 	d.Press("enter")
 	d.MustShow("missing column(s): reference")
 }
+
+// TestSettlementScreens: s shows where the money went, a day a row, and
+// enter explains a day by its statement lines.
+func TestSettlementScreens(t *testing.T) {
+	for _, size := range []string{"80x24", "120x40"} {
+		t.Run(size, func(t *testing.T) {
+			s := newSim(t)
+			m := New(s.Common(common.ModeSandbox, "")).(*Model)
+			w, h := tuitest.Body(t, size)
+			m.SetSize(w, h)
+			d := tuitest.ForModel(t, m)
+			d.Press("s")
+			got := d.View()
+			tuitest.MustContain(t, got, "Where the money went", "every day's lines add up", "2026-11-22")
+			tuitest.Screen(t, "settlement_"+size, got, w, h)
+			d.Press("down", "down", "enter")
+			detail := d.View()
+			tuitest.MustContain(t, detail, "Where the money went on 2026-11-20", "Collections by M-Pesa", "lines ")
+			tuitest.Screen(t, "settlement_detail_"+size, detail, w, h)
+			d.Press("esc", "esc")
+			if m.stage != stageIdle {
+				t.Errorf("esc from the settlement went to stage %d", m.stage)
+			}
+		})
+	}
+}

@@ -27,6 +27,8 @@ func (m *Model) View() string {
 		lines = append(lines, "", st.Faint.Render("enter reconcile · esc cancel"))
 	case stagePick:
 		lines = m.pick()
+	case stageSettle:
+		lines = m.settleLines()
 	case stageLoading:
 		lines = []string{st.Title.Render("Reconciling " + text.Truncate(m.source.label(), m.width-12)), "",
 			"Reading the ledger and IntaSend's payments, refunds and failed attempts…"}
