@@ -10,7 +10,7 @@ import (
 type KeyMap struct {
 	NextTab   key.Binding
 	PrevTab   key.Binding
-	GoTo      []key.Binding // 1…6: one per tab, in tab order
+	GoTo      []key.Binding // 1…7: one per tab, in tab order
 	Help      key.Binding
 	Palette   key.Binding
 	Back      key.Binding
@@ -43,13 +43,13 @@ func DefaultKeyMap() KeyMap {
 
 // tabNames are the views in tab order; the GoTo help text uses them before
 // the views exist (onboarding, docs).
-func tabNames() [6]string {
-	return [...]string{"Wallets", "Collections", "Payouts", "Refunds", "Subscriptions", "Banks"}
+func tabNames() [7]string {
+	return [...]string{"Wallets", "Collections", "Payouts", "Refunds", "Subscriptions", "Banks", "Recon"}
 }
 
 // goToHelp is the single help entry that stands for all of GoTo.
 func (k KeyMap) goToHelp() key.Binding {
-	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1…6", "go to view"))
+	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7"), key.WithHelp("1…7", "go to view"))
 }
 
 // ShortHelp is the shell's part of the footer.

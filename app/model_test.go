@@ -28,12 +28,12 @@ func TestNavigation(t *testing.T) {
 	}{
 		{"starts on wallets", nil, 0},
 		{"tab moves right", []string{"tab"}, 1},
-		{"tab wraps", []string{"6", "tab"}, 0},
-		{"shift+tab wraps left", []string{"shift+tab"}, 5},
+		{"tab wraps", []string{"7", "tab"}, 0},
+		{"shift+tab wraps left", []string{"shift+tab"}, 6},
 		{"shift+tab moves left", []string{"3", "shift+tab"}, 1},
 		{"digits jump", []string{"4"}, 3},
-		{"each digit", []string{"1", "2", "3", "4", "5", "6"}, 5},
-		{"7 is not a view: goes to the view", []string{"2", "7"}, 1},
+		{"each digit", []string{"1", "2", "3", "4", "5", "6", "7"}, 6},
+		{"8 is not a view: goes to the view", []string{"2", "8"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,7 +86,7 @@ func fit(s string, w, h int) string {
 }
 
 // tabLabels are the header's tab texts: numbered when the screen is wide
-// enough, so the 1…6 keys explain themselves.
+// enough, so the 1…7 keys explain themselves.
 func (m *Model) tabLabels() []string {
 	titles := make([]string, len(m.views))
 	for i, v := range m.views {

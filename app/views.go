@@ -12,7 +12,7 @@ import (
 	"github.com/malipo/malipo/views/wallets"
 )
 
-// defaultViews are the console's tabs in order (docs/design.md §8; the 1…6 keys
+// defaultViews are the console's tabs in order (docs/design.md §8; the 1…7 keys
 // and docs/keys.md follow this order). The Banks tab and the payout
 // composer's bank picker share one bank list per session. The demo keeps
 // everything in memory: no bank cache file, no payout journal.
