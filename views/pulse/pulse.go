@@ -165,6 +165,8 @@ type Model struct {
 	seq     int
 	loading bool
 	sched   func(time.Duration, tea.Msg) tea.Cmd // c.After; tests hold the timer
+	shown   bool // refresh only while the host is on screen
+	stale   bool // a refresh came due while hidden
 }
 
 // New builds the strip.
@@ -184,8 +186,17 @@ type dataMsg struct {
 
 type tickMsg struct{}
 
-// Init starts the first refresh.
-func (m *Model) Init() tea.Cmd { return m.refresh() }
+// SetShown tells the strip whether its host is on screen: it reads
+// IntaSend only then (over SSH fifty idle consoles would otherwise poll),
+// and catches up at once when shown after a refresh came due.
+func (m *Model) SetShown(shown bool) tea.Cmd {
+	m.shown = shown
+	if shown && (m.snap == nil && m.err == nil || m.stale) {
+		m.stale = false
+		return m.refresh()
+	}
+	return nil
+}
 
 // Update takes the strip's own messages; false for any other.
 func (m *Model) Update(msg tea.Msg) (tea.Cmd, bool) {
@@ -205,6 +216,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return m.sched(RefreshEvery, tickMsg{}), true
 	case tickMsg:
+		if !m.shown {
+			m.stale = true
+			return nil, true
+		}
 		return m.refresh(), true
 	}
 	return nil, false

@@ -91,7 +91,7 @@ func TestPulseBanner(t *testing.T) {
 		size := map[int]string{80: "80x24", 120: "120x40"}[w]
 		t.Run(size, func(t *testing.T) {
 			h := newHarness(t)
-			h.d.Run(h.m.Init())
+			h.d.Run(h.m.SetShown(true))
 			if h.m.Wrong() {
 				t.Fatal("banner on a healthy account")
 			}
@@ -123,5 +123,27 @@ func TestPulseBanner(t *testing.T) {
 				t.Errorf("still failing: %v", h.m.err)
 			}
 		})
+	}
+}
+
+// TestPulseHidden: no request while the host is hidden; shown again
+// after a refresh came due, it catches up at once.
+func TestPulseHidden(t *testing.T) {
+	h := newHarness(t)
+	h.d.Run(h.m.SetShown(false))
+	if h.m.loading || h.m.snap != nil {
+		t.Fatal("read IntaSend while hidden")
+	}
+	h.d.Run(h.m.SetShown(true))
+	first := h.m.snap
+	h.d.Run(h.m.SetShown(false))
+	h.s.Advance(RefreshEvery)
+	h.d.Fire(Refresh())
+	if h.m.snap != first || h.m.loading {
+		t.Fatal("refreshed while hidden")
+	}
+	h.d.Run(h.m.SetShown(true))
+	if h.m.snap == first {
+		t.Error("no catch-up refresh when shown again")
 	}
 }

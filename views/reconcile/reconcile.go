@@ -109,8 +109,12 @@ func New(c *common.Common) common.View {
 	return m
 }
 
-// Init starts the pulse; nothing is reconciled until a file is opened.
-func (m *Model) Init() tea.Cmd { return m.pulse.Init() }
+// Init does nothing: the pulse reads IntaSend once the tab is shown, and
+// nothing is reconciled until a file is opened.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetShown starts or pauses the pulse with the tab.
+func (m *Model) SetShown(shown bool) tea.Cmd { return m.pulse.SetShown(shown) }
 
 // Title is the tab label: short, so seven tabs fit 80 columns.
 func (m *Model) Title() string { return "Recon" }

@@ -70,7 +70,7 @@ func TestReconcileScreens(t *testing.T) {
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
 			m.pulse.SetSched(d.Sched)
-			d.Run(m.Init())
+			d.Run(m.SetShown(true))
 			tuitest.Screen(t, "idle_"+size, d.View(), w, h)
 			d.Press("o")
 			d.TypeText("orders.csv")
