@@ -165,8 +165,8 @@ type Model struct {
 	seq     int
 	loading bool
 	sched   func(time.Duration, tea.Msg) tea.Cmd // c.After; tests hold the timer
-	shown   bool // refresh only while the host is on screen
-	stale   bool // a refresh came due while hidden
+	shown   bool                                 // refresh only while the host is on screen
+	stale   bool                                 // a refresh came due while hidden
 }
 
 // New builds the strip.
