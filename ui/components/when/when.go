@@ -14,6 +14,7 @@
 //	Ago      just now, 12s ago, 3m ago, 5h ago, else DayTime
 //	Recent   today 14:05, else DayTime
 //	Compact  14:05 today, else 03 Dec (narrow columns)
+//	Export   2026-12-03 14:05:09   CSV exports: sortable, read by spreadsheets
 //
 // Dates sent to IntaSend (time.DateOnly) and typed into forms are data,
 // not display, and do not go through here.
@@ -31,6 +32,7 @@ const (
 	DayTimeLayout = "02 Jan 15:04"
 	DateLayout    = "02 Jan 2006"
 	StampLayout   = DateLayout + " " + ClockLayout
+	ExportLayout  = time.DateTime
 	minuteLayout  = "15:04"
 	dayLayout     = "02 Jan"
 )
@@ -48,6 +50,18 @@ func Date(now, t time.Time) string { return in(now, t).Format(DateLayout) }
 
 // Stamp is everything: 03 Dec 2026 14:05:09.
 func Stamp(now, t time.Time) string { return in(now, t).Format(StampLayout) }
+
+// Export is the one way a time is written into an exported file (CSV):
+// 2026-12-03 14:05:09 in now's zone. It sorts as text and spreadsheets
+// read it as a date and time, which "03 Dec 14:05" is not; the zone is
+// named once, in the column's title (ExportZone).
+func Export(now, t time.Time) string { return in(now, t).Format(ExportLayout) }
+
+// ExportZone names now's zone for an exported time column's title:
+// "Africa/Nairobi, +03:00".
+func ExportZone(now time.Time) string {
+	return now.Location().String() + ", " + now.Format("-07:00")
+}
 
 // SameDay says whether t falls on now's calendar day, in now's zone.
 func SameDay(now, t time.Time) bool {

@@ -31,6 +31,7 @@ func TestFormats(t *testing.T) {
 		{"ago, minutes", Ago, utc(-3 * time.Minute), "3m ago"},
 		{"ago, hours", Ago, utc(-47 * time.Hour), "47h ago"},
 		{"ago, days", Ago, utc(-72 * time.Hour), "30 Nov 14:05"},
+		{"export", Export, utc(-15 * time.Hour), "2026-12-02 23:05:09"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,5 +47,16 @@ func TestDay(t *testing.T) {
 		if got := Day(in); got != want {
 			t.Errorf("Day(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestExportZone(t *testing.T) {
+	nbo, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	now := time.Date(2026, 12, 3, 14, 5, 9, 0, nbo)
+	if got, want := ExportZone(now), "Africa/Nairobi, +03:00"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
