@@ -58,9 +58,9 @@ func Stamp(now, t time.Time) string { return in(now, t).Format(StampLayout) }
 func Export(now, t time.Time) string { return in(now, t).Format(ExportLayout) }
 
 // ExportZone names now's zone for an exported time column's title:
-// "Africa/Nairobi, +03:00".
+// "Africa/Nairobi +03:00" (no comma: it is a CSV header).
 func ExportZone(now time.Time) string {
-	return now.Location().String() + ", " + now.Format("-07:00")
+	return now.Location().String() + " " + now.Format("-07:00")
 }
 
 // SameDay says whether t falls on now's calendar day, in now's zone.
