@@ -70,6 +70,20 @@ func Collect(now time.Time, header []string, n int, fill func(i int, r *Record))
 	return t
 }
 
+// Shown is what Rows needs of a table (table.Model): how many rows show
+// and which of the view's rows each is.
+type Shown interface {
+	Len() int
+	Index(i int) int
+}
+
+// Rows snapshots every row t shows, in its order (the filter's and the
+// date range's matches, all loaded pages, not only the screen): fill gets
+// the view's row index, as the table's fill function does.
+func Rows(now time.Time, header []string, t Shown, fill func(row int, r *Record)) Table {
+	return Collect(now, header, t.Len(), func(i int, r *Record) { fill(t.Index(i), r) })
+}
+
 // number is a plain decimal: a debit "-500.00" is a number, not a formula.
 var number = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 

@@ -268,3 +268,17 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+type shown []int
+
+func (s shown) Len() int        { return len(s) }
+func (s shown) Index(i int) int { return s[i] }
+
+// TestRows: what a filtered table shows, in its order, nothing else.
+func TestRows(t *testing.T) {
+	names := []string{"a", "b", "c", "d"}
+	tbl := Rows(now, []string{"Name"}, shown{3, 1}, func(row int, r *Record) { r.Text(names[row]) })
+	if len(tbl.Rows) != 2 || tbl.Rows[0][0] != "d" || tbl.Rows[1][0] != "b" {
+		t.Fatalf("rows %q", tbl.Rows)
+	}
+}

@@ -343,6 +343,27 @@ func (m *Model) Update(k tea.KeyPressMsg) (cmd tea.Cmd, handled bool) {
 	return nil, true
 }
 
+// Click is the mouse hook (common.Clickable): line is a line of the
+// table's View, 0 being the header. A click on a row puts the cursor on it;
+// a click on the row already under the cursor opens it as enter does (the
+// detail hook, when set), so a double click opens. hit says a row was
+// clicked; again that it was the current row, for views that open rows
+// themselves. While a detail is shown, clicks do nothing.
+func (m *Model) Click(line int) (cmd tea.Cmd, hit, again bool) {
+	i := m.offset + line - 1
+	if m.detail != nil || line < 1 || line > m.rows || i >= m.Len() {
+		return nil, false, false
+	}
+	if i == m.cursor {
+		if m.detailFn != nil {
+			return m.open(), true, true
+		}
+		return nil, true, true
+	}
+	m.SetCursor(i)
+	return nil, true, false
+}
+
 // SelectKey is the multi-select binding, for the view's help (disabled
 // when the table has no multi-select).
 func (m *Model) SelectKey() key.Binding { return m.selectKey }

@@ -372,3 +372,37 @@ func TestFilterBox(t *testing.T) {
 		})
 	}
 }
+
+// TestClick: a click selects the row under it (lines count from the
+// header), a second click on it opens it, and clicks off the rows or on
+// a shown detail do nothing.
+func TestClick(t *testing.T) {
+	m, _ := newPeople(t, 80, 3)
+	m.SetDetail(func(i int) tea.Msg { return openMsg{i} })
+	press(t, m, "down", "down", "down") // rows 1-3 on screen, cursor on 3
+	cases := []struct {
+		line        int
+		hit, again  bool
+		cursor      int
+		wantOpenRow int // -1: nothing opened
+	}{
+		{0, false, false, 3, -1}, // the header
+		{1, true, false, 1, -1},
+		{1, true, true, 1, 1},
+		{3, true, false, 3, -1},
+		{4, false, false, 3, -1}, // under the window
+	}
+	for _, tc := range cases {
+		cmd, hit, again := m.Click(tc.line)
+		if hit != tc.hit || again != tc.again || m.Cursor() != tc.cursor {
+			t.Fatalf("line %d: hit %v again %v cursor %d, want %v %v %d", tc.line, hit, again, m.Cursor(), tc.hit, tc.again, tc.cursor)
+		}
+		if (cmd != nil) != (tc.wantOpenRow >= 0) || cmd != nil && cmd() != (openMsg{tc.wantOpenRow}) {
+			t.Fatalf("line %d: open %v", tc.line, cmd)
+		}
+	}
+	m.FilterWords([]string{"a", "b", "c", "d", "e"}, "b")
+	if _, hit, _ := m.Click(2); hit {
+		t.Error("a click under the only match hit a row")
+	}
+}
