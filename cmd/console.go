@@ -54,13 +54,23 @@ func consoleModel(ctx context.Context, g *globals) (m *app.Model, done func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	pol, err := localPolicy(creds.Profile)
+	prof, err := profileSettings(creds.Profile)
 	if err != nil {
 		j.Close()
 		return nil, nil, err
 	}
+	pol, err := localPolicy(creds.Profile, prof)
+	if err != nil {
+		j.Close()
+		return nil, nil, err
+	}
+	opts := g.shellOptions(app.Options{Journal: j, DeviceID: creds.DeviceID, Policy: pol})
+	if opts.NotifyAbove, err = g.notifyFor(prof); err != nil {
+		j.Close()
+		return nil, nil, fmt.Errorf("config.toml, profile %q: %w", creds.Profile, err)
+	}
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
-	m = app.New(c, g.shellOptions(app.Options{Journal: j, DeviceID: creds.DeviceID, Policy: pol}))
+	m = app.New(c, opts)
 	return m, func() { _ = j.Close() }, nil
 }
 
@@ -130,16 +140,7 @@ func cmdContext(cmd *cobra.Command) context.Context {
 // one person at the keyboard (the policy's "" user). The local console
 // never needs several approvers: that takes several people, which is what
 // malipo serve is for. No limits set: nil, the old behaviour.
-func localPolicy(profile string) (func() *payout.Policy, error) {
-	dir, err := keystore.ConfigDir()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := keystore.ReadConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	p := cfg.Profiles[profile]
+func localPolicy(profile string, p *keystore.Profile) (func() *payout.Policy, error) {
 	if p == nil {
 		return nil, nil
 	}
@@ -152,6 +153,19 @@ func localPolicy(profile string) (func() *payout.Policy, error) {
 	}
 	pol := &payout.Policy{Limits: map[string]payout.Limits{"": lim}}
 	return func() *payout.Policy { return pol }, nil
+}
+
+// profileSettings is the profile's settings in config.toml (nil: none).
+func profileSettings(profile string) (*keystore.Profile, error) {
+	dir, err := keystore.ConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := keystore.ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Profiles[profile], nil
 }
 
 // profileLimits parses the profile's limits exactly (no float), each

@@ -238,7 +238,11 @@ func TestLocalPolicyLimits(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "malipo", "config.toml"), []byte(tc.toml), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			pol, err := localPolicy("default")
+			prof, err := profileSettings("default")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pol, err := localPolicy("default", prof)
 			switch {
 			case tc.err != "":
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -257,6 +261,59 @@ func TestLocalPolicyLimits(t *testing.T) {
 				if n, _ := pol().Need(payout.B2C, client.Units(50_000_000), 3); n != 1 {
 					t.Fatalf("the local console needs %d approvers, want 1", n)
 				}
+			}
+		})
+	}
+}
+
+// TestNotifyAbove: the bell's threshold is --notify-above when given,
+// else the profile's notify_above in config.toml (parsed exactly, a bad
+// value an error naming the key), else the default.
+func TestNotifyAbove(t *testing.T) {
+	for _, tc := range []struct {
+		name, toml, flag string
+		want             client.Amount
+		err              string
+	}{
+		{name: "default", toml: "", want: client.Units(defaultNotifyAbove)},
+		{name: "profile", toml: "[profiles.default]\nnotify_above = \"2,500.50\"\n", want: client.Units(2500) + 50},
+		{name: "profile off", toml: "[profiles.default]\nnotify_above = \"0\"\n", want: 0},
+		{name: "other profile", toml: "[profiles.shop2]\nnotify_above = \"1\"\n", want: client.Units(defaultNotifyAbove)},
+		{name: "flag wins", toml: "[profiles.default]\nnotify_above = \"2,500\"\n", flag: "50000", want: client.Units(50_000)},
+		{name: "flag zero wins", toml: "[profiles.default]\nnotify_above = \"2,500\"\n", flag: "0", want: 0},
+		{name: "bad", toml: "[profiles.default]\nnotify_above = \"lots\"\n", err: `notify_above = "lots"`},
+		{name: "negative", toml: "[profiles.default]\nnotify_above = \"-5\"\n", err: "notify_above"},
+		{name: "float", toml: "[profiles.default]\nnotify_above = 10000.5\n", err: "config.toml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv("XDG_CONFIG_HOME", dir)
+			if err := os.MkdirAll(filepath.Join(dir, "malipo"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "malipo", "config.toml"), []byte(tc.toml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			g := &globals{notifyAbove: amountFlag{a: client.Units(defaultNotifyAbove)}}
+			if tc.flag != "" {
+				if err := g.notifyAbove.Set(tc.flag); err != nil {
+					t.Fatal(err)
+				}
+			}
+			prof, err := profileSettings("default")
+			var got client.Amount
+			if err == nil {
+				got, err = g.notifyFor(prof)
+			}
+			switch {
+			case tc.err != "":
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one naming %s", err, tc.err)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case got != tc.want:
+				t.Fatalf("threshold %s, want %s", got.Decimal(), tc.want.Decimal())
 			}
 		})
 	}

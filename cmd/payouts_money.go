@@ -316,7 +316,11 @@ func runPayoutsApprove(cmd *cobra.Command, g *globals, f *approveFlags, tid stri
 	if err := env.openJournal(); err != nil {
 		return err
 	}
-	pol, err := localPolicy(env.creds.Profile)
+	prof, err := profileSettings(env.creds.Profile)
+	if err != nil {
+		return err
+	}
+	pol, err := localPolicy(env.creds.Profile, prof)
 	if err != nil {
 		return err
 	}

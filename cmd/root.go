@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/app"
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/keystore"
 )
 
 // globals are the flags every command shares (docs/design.md §4).
@@ -32,7 +33,11 @@ func (g *globals) shellOptions(o app.Options) app.Options {
 
 // amountFlag is a flag holding an amount in KES, parsed exactly
 // (client.ParseAmount: "10000", "10,000", "KES 10,000.50"; never a float).
-type amountFlag struct{ a client.Amount }
+// set says it was given on the command line, so it wins over config.toml.
+type amountFlag struct {
+	a   client.Amount
+	set bool
+}
 
 func (f *amountFlag) String() string { return f.a.Decimal() }
 func (f *amountFlag) Type() string   { return "AMOUNT" }
@@ -44,8 +49,22 @@ func (f *amountFlag) Set(s string) error {
 	if a < 0 {
 		return fmt.Errorf("%q: a threshold cannot be negative (0 turns notifications off)", s)
 	}
-	f.a = a
+	f.a, f.set = a, true
 	return nil
+}
+
+// notifyFor is the payment that rings the bell for profile p: the flag
+// when given, else the profile's notify_above (parsed as strictly as its
+// limits), else the default.
+func (g *globals) notifyFor(p *keystore.Profile) (client.Amount, error) {
+	if g.notifyAbove.set || p == nil || p.NotifyAbove == "" {
+		return g.notifyAbove.a, nil
+	}
+	a, err := client.ParseAmount(p.NotifyAbove)
+	if err != nil || a < 0 {
+		return 0, fmt.Errorf("notify_above = %q is not an amount such as \"10,000\" (0 turns payment notifications off)", p.NotifyAbove)
+	}
+	return a, nil
 }
 
 // defaultNotifyAbove is the payment that rings the bell unless
@@ -65,7 +84,7 @@ func Main() int {
 // newRootCmd builds the command tree. cobra gives us subcommands, help and
 // flag parsing that people know from kubectl and gh, so we do not hand-roll it.
 func newRootCmd() *cobra.Command {
-	g := &globals{notifyAbove: amountFlag{client.Units(defaultNotifyAbove)}}
+	g := &globals{notifyAbove: amountFlag{a: client.Units(defaultNotifyAbove)}}
 	root := &cobra.Command{
 		Use:           "malipo",
 		Short:         "A terminal console for IntaSend merchants",

@@ -267,7 +267,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 		}
 		return &serveBackend{
 			live:  lv,
-			cfg:   sshd.Config{Client: cl, Mode: common.ModeDemo, Profile: "demo", Journal: j},
+			cfg:   sshd.Config{Client: cl, Mode: common.ModeDemo, Profile: "demo", Journal: j, NotifyAbove: g.notifyAbove.a},
 			close: func() { lv.stopDemo(); j.Close(); d.Close(); os.RemoveAll(dir) },
 		}, nil
 	}
@@ -286,13 +286,18 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 	if err != nil {
 		return nil, err
 	}
+	notify, err := serveNotifyAbove(g, creds.Profile)
+	if err != nil {
+		return nil, err
+	}
 	j, err := payout.OpenJournal(dir)
 	if err != nil {
 		return nil, err
 	}
 	return &serveBackend{
-		live:  lv,
-		cfg:   sshd.Config{Client: cl, Mode: modeFor(creds.Env), Profile: creds.Profile, Journal: j, DeviceID: creds.DeviceID},
+		live: lv,
+		cfg: sshd.Config{Client: cl, Mode: modeFor(creds.Env), Profile: creds.Profile, Journal: j, DeviceID: creds.DeviceID,
+			NotifyAbove: notify},
 		close: func() { j.Close() },
 	}, nil
 }
@@ -350,7 +355,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg.StateDir = filepath.Join(base, "serve")
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
 	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups = f.maxAll, f.maxPerUser, startups
-	cfg.NoMouse, cfg.NotifyAbove = g.noMouse, g.notifyAbove.a
+	cfg.NoMouse = g.noMouse // backend set NotifyAbove: the profile's, or the flag's
 	cfg.Pace = be.live.pace
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
@@ -504,4 +509,18 @@ func drain(srv *sshd.Server, served chan error, sigs chan os.Signal, grace time.
 		return srv.Close()
 	}
 	return err
+}
+
+// serveNotifyAbove is the sessions' bell threshold: the served profile's
+// notify_above unless --notify-above says otherwise (the demo has no
+// profile settings and takes the flag).
+func serveNotifyAbove(g *globals, profile string) (client.Amount, error) {
+	prof, err := profileSettings(profile)
+	if err == nil {
+		var a client.Amount
+		if a, err = g.notifyFor(prof); err == nil {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("config.toml, profile %q: %w", profile, err)
 }

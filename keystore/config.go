@@ -34,6 +34,10 @@ type Profile struct {
 	ApproveLimit string `toml:"approve_limit,omitempty"`
 	DailyLimit   string `toml:"daily_limit,omitempty"`
 	MonthlyLimit string `toml:"monthly_limit,omitempty"`
+	// NotifyAbove is the payment (KES, a decimal string such as
+	// "10,000") that rings the console's bell; "0" turns payment
+	// notifications off, empty keeps the default. --notify-above wins.
+	NotifyAbove string `toml:"notify_above,omitempty"`
 }
 
 // ConfigDir is $XDG_CONFIG_HOME/malipo, falling back to ~/.config/malipo.
