@@ -42,6 +42,7 @@ func TestGolden(t *testing.T) {
 			d.TypeText("200")
 			d.Press("enter", "enter", "enter")
 		}},
+		{"export", "", []string{"80x24", "120x40"}, func(d *driver) { d.Press("E") }},
 		{"form-confirming", "", []string{"80x24"}, func(d *driver) {
 			d.find(halfRefunded)
 			d.Press("R", "enter", "enter", "enter")

@@ -18,6 +18,9 @@ type KeyMap struct {
 	Refund key.Binding
 	// Payment opens the payment a refund belongs to (in a refund's detail).
 	Payment key.Binding
+	// Export writes the refunds shown (filter applied, every page loaded)
+	// to CSV. Disabled for roles without PermExport.
+	Export key.Binding
 
 	// Inside a form or the find box: NextField, PrevField, Choose, Submit,
 	// Cancel.
@@ -28,17 +31,19 @@ type KeyMap struct {
 
 // DefaultKeyMap returns the view's bindings; canRefund says whether the
 // session's role may refund.
-func DefaultKeyMap(canRefund bool) KeyMap {
+func DefaultKeyMap(canRefund, canExport bool) KeyMap {
 	km := KeyMap{
 		Nav:       keys.NewNav(),
 		Find:      keys.Bind([]string{"f"}, "f", "find payment"),
 		Refund:    keys.Bind([]string{"R"}, "R", "refund"),
 		Payment:   keys.Bind([]string{"p"}, "p", "open payment"),
+		Export:    keys.Bind([]string{"E"}, "E", "export CSV"),
 		Form:      keys.NewForm(),
 		FilterBox: keys.NewFilterBox(),
 	}
 	// Same key as everywhere; the words say what enter opens in this list.
 	km.Open.SetHelp("enter", "open refund")
 	km.Refund.SetEnabled(canRefund)
+	km.Export.SetEnabled(canExport)
 	return km
 }

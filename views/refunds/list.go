@@ -141,6 +141,8 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 		return m.Refresh()
 	case key.Matches(k, km.Find):
 		return m.openFind()
+	case key.Matches(k, km.Export):
+		return m.exportList()
 	case key.Matches(k, km.Refund):
 		if r, ok := l.selected(); ok && invoiceID(r) != "" {
 			return m.lookup(invoiceID(r), true)

@@ -17,6 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/export"
 	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
@@ -44,12 +45,13 @@ type Model struct {
 	shown         bool
 
 	list    list
-	find    *findBox // the invoice id box, over any screen
-	pay     *payment // a payment looked up by invoice id
-	form    *form    // the refund form, over the payment
-	detail  *detail  // one refund
-	unclear *unclear // an ambiguous refund being checked
-	seq     int      // lookups, forms, detail openings
+	find    *findBox     // the invoice id box, over any screen
+	pay     *payment     // a payment looked up by invoice id
+	form    *form        // the refund form, over the payment
+	detail  *detail      // one refund
+	unclear *unclear     // an ambiguous refund being checked
+	exp     export.Model // the CSV export's file form and outcome
+	seq     int          // lookups, forms, detail openings
 
 	timerGen int
 	failures int
@@ -64,8 +66,9 @@ func newModel(c *common.Common) *Model {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	m := &Model{c: c, keys: DefaultKeyMap(c.Can(common.PermRefund)), sched: c.After, shown: true, width: 80, height: 20}
+	m := &Model{c: c, keys: DefaultKeyMap(c.Can(common.PermRefund), c.Can(common.PermExport)), sched: c.After, shown: true, width: 80, height: 20}
 	m.list.init(c, m.keys)
+	m.exp = export.New(c)
 	return m
 }
 
@@ -84,7 +87,7 @@ func (m *Model) SetSize(w, h int) {
 // Capturing is true while text goes into a field: the find box, the form,
 // the filter.
 func (m *Model) Capturing() bool {
-	return m.find != nil || m.form != nil || (m.screen() == scrList && m.list.filter.Focused())
+	return m.find != nil || m.form != nil || m.exp.Open() || (m.screen() == scrList && m.list.filter.Focused())
 }
 
 // SetShown pauses the refresh timer while the view is hidden.
@@ -128,6 +131,7 @@ func (m *Model) QuitWarning() string {
 type (
 	refreshMsg  struct{}
 	openFindMsg struct{}
+	exportMsg   struct{}
 )
 
 // Actions are offered in the command palette. Refunding needs a payment
@@ -137,6 +141,7 @@ func (m *Model) Actions() []common.Action {
 	return []common.Action{
 		{Title: "Refresh refunds", Help: "reload the refunds list", Key: m.keys.Refresh, Msg: refreshMsg{}},
 		{Title: "Find a payment to refund", Help: "look a payment up by invoice id", Key: m.keys.Find, Msg: openFindMsg{}},
+		{Title: "Export refunds to CSV", Help: "the refunds shown, every loaded page", Key: m.keys.Export, Msg: exportMsg{}, Perm: common.PermExport},
 	}
 }
 
@@ -165,7 +170,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.form != nil:
 		return []key.Binding{k.NextField, k.Choose, k.Submit, k.Cancel}
-	case m.find != nil:
+	case m.find != nil, m.exp.Open():
 		return []key.Binding{k.Submit, k.Cancel}
 	}
 	switch m.screen() {
@@ -177,7 +182,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.list.filter.Focused() {
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Find, k.Refund, k.Refresh}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Find, k.Refund, k.Export, k.Refresh}
 }
 
 // FullHelp is every binding, grouped, for the `?` overlay.
@@ -186,7 +191,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Moves(),
 		{k.Open, k.Back, k.Filter, k.Refresh},
-		{k.Find, k.Refund, k.Payment},
+		{k.Find, k.Refund, k.Payment, k.Export},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
 	}
 }

@@ -13,6 +13,11 @@ import (
 // Update handles keys, the view's own data messages, its timer, the
 // shell's answers to its confirmation and the hand-off from Collections.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	// The export's form takes the keys while it is open, and its results
+	// come back here whatever screen shows.
+	if cmd, ok := m.exp.Update(msg); ok {
+		return m, cmd
+	}
 	return m, m.update(msg)
 }
 
@@ -40,6 +45,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.Refresh()
 	case openFindMsg:
 		return m.openFind()
+	case exportMsg:
+		return m.exportList()
 	case common.OpenRefundMsg:
 		return m.onOpenRefund(msg)
 	case common.OpenChargebackMsg:
@@ -161,6 +168,8 @@ func (m *Model) View() string {
 		body = m.listView()
 	}
 	switch {
+	case m.exp.Open():
+		body = text.Overlay(body, m.exp.View(m.width), m.width)
 	case m.form != nil:
 		body = text.Overlay(body, m.formView(), m.width)
 	case m.find != nil:
