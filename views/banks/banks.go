@@ -188,6 +188,27 @@ func (m *Model) View() string {
 	return line + "\n" + m.picker.View()
 }
 
+var (
+	_ common.Clickable = (*Model)(nil)
+	_ common.Copier    = (*Model)(nil)
+)
+
+// CopyText is the bank code under the cursor, for the shell's `y` (enter
+// copies it too). While the filter has the cursor, y is a letter.
+func (m *Model) CopyText() (label, text string) {
+	if m.picker.Focused() {
+		return "", ""
+	}
+	if b, ok := m.picker.Selected(); ok {
+		return "bank code", b.Code
+	}
+	return "", ""
+}
+
+// ClickRow selects the bank on body line y (the picker starts under the
+// title line); a second click copies its code, as enter does.
+func (m *Model) ClickRow(y int) tea.Cmd { return m.picker.Click(y - 1) }
+
 // sourceText says how fresh the list is.
 func (m *Model) sourceText() string {
 	at := m.picker.FetchedAt()

@@ -308,3 +308,39 @@ func TestResize(t *testing.T) {
 		tuitest.CheckBox(t, d.view(), wh[0], wh[1])
 	}
 }
+
+// TestCopyAndClick: y copies the bank code under the cursor (not while the
+// filter takes letters); a click selects a bank, a second click copies
+// it, as enter does. Body line 0 is the title, 1 the filter, 2 the header.
+func TestCopyAndClick(t *testing.T) {
+	f := newFixture(t)
+	d := f.driver(t, 80, 20)
+	first := d.m.picker.Banks()[0]
+	third := d.m.picker.Banks()[2]
+	steps := []struct {
+		name  string
+		do    func()
+		code  string // CopyText's text
+		clip  string // the last clipboard request
+		focus bool
+	}{
+		{"cursor on the first bank", func() {}, first.Code, "", false},
+		{"click the third", func() { d.run(d.m.ClickRow(5)) }, third.Code, "", false},
+		{"click the header", func() { d.run(d.m.ClickRow(2)) }, third.Code, "", false},
+		{"click it again copies", func() { d.run(d.m.ClickRow(5)) }, third.Code, third.Code, false},
+		{"typing: y is a letter", func() { d.press("/") }, "", third.Code, true},
+	}
+	for _, s := range steps {
+		s.do()
+		_, code := d.m.CopyText()
+		clip := ""
+		for _, m := range d.shell {
+			if c, ok := m.(common.ClipboardMsg); ok {
+				clip = c.Text
+			}
+		}
+		if code != s.code || clip != s.clip || d.m.Capturing() != s.focus {
+			t.Fatalf("%s: copy %q, clipboard %q, capturing %v; want %q %q %v\n%s", s.name, code, clip, d.m.Capturing(), s.code, s.clip, s.focus, d.view())
+		}
+	}
+}

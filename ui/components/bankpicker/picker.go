@@ -237,6 +237,24 @@ func (m Model) Selected() (client.Bank, bool) {
 	return m.banks[i], true
 }
 
+// Click is a mouse click on line y of View (0 is the filter line): it
+// selects the bank under it, and a click on the bank already selected
+// picks it, as enter does.
+func (m *Model) Click(y int) tea.Cmd {
+	if !m.loaded {
+		return nil
+	}
+	_, hit, again := m.tbl.Click(y - 1)
+	if !hit || !again {
+		return nil
+	}
+	b, ok := m.Selected()
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg { return PickedMsg{Bank: b} }
+}
+
 // SetHelp renames what enter and esc do in the footer and help, for hosts
 // where they mean something else ("copy code", "clear filter").
 func (m *Model) SetHelp(choose, cancel string) {
