@@ -25,9 +25,13 @@ func KeysMarkdown() string {
 	b.WriteString("Actions your role may not perform are not offered in the palette.\n\n")
 	b.WriteString("`y` copies the id under the cursor (invoice, tracking id, chargeback, wallet) to your\n")
 	b.WriteString("own clipboard with OSC 52, over SSH too. Where a view binds `y` itself, the view's\n")
-	b.WriteString("binding wins: on a payout batch it copies the results CSV, on a subscription its\n")
-	b.WriteString("setup link. The mouse clicks tabs, rows (a second click opens) and dialog buttons,\n")
-	b.WriteString("and the wheel scrolls; `--no-mouse` turns it off.\n")
+	b.WriteString("binding wins: on a payout batch it copies the results CSV, on a subscription waiting\n")
+	b.WriteString("to be set up its setup link. The mouse clicks tabs, rows (a second click opens) and dialog buttons,\n")
+	b.WriteString("and the wheel scrolls; `--no-mouse` turns it off.\n\n")
+	b.WriteString("`E` exports the list shown to CSV: every row the filter and date range let through,\n")
+	b.WriteString("not only the screen; locally to a path, over SSH into your folder (fetch it with scp).\n")
+	b.WriteString("`d` sets a date range (`2026-12-01`, `today`, `yesterday`, `7d`) on a wallet's statement\n")
+	b.WriteString("and on Collections.\n")
 
 	c := &common.Common{Styles: common.NewStyles(true)}
 	views := (Options{}).defaultViews(c)
