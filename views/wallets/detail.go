@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/daterange"
 	"github.com/malipo/malipo/ui/components/listnav"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
@@ -33,6 +34,10 @@ type detail struct {
 
 	tbl    table.Model     // cursor, window and filter over rows
 	filter table.FilterBox // the "/" box
+	match  []int           // rows the filter and range let through (reused)
+
+	rng    daterange.Range   // the days shown (d); zero: all
+	picker *daterange.Picker // the date range's form, while open
 
 	amtW, balW int // widest amount and balance loaded, for a steady table
 }
@@ -179,14 +184,6 @@ func (d *detail) find(id string) {
 	}
 }
 
-// applyFilter tells the table the rows and the filter: a substring match on
-// every word of the query, over rows already loaded (maybeLoadMore fetches
-// more).
-func (d *detail) applyFilter() {
-	d.tbl.SetTotal(len(d.rows))
-	d.tbl.FilterWords(d.hay, d.filter.Query())
-}
-
 // detailRows is how many statement rows fit.
 func (m *Model) detailRows() int { return max(m.height-4, 1) }
 
@@ -194,19 +191,22 @@ func (m *Model) detailRows() int { return max(m.height-4, 1) }
 // the end, or while a filter keeps fewer rows than a screen holds: the
 // filter sees only what is loaded, so it searches on, a page per answer,
 // until the screen fills or the statement ends (clearing it stops that).
-// A failed page stops it too: r tries again.
+// A date range with a first day loads on until that day is reached, so
+// its rows, its count and its export are whole. A failed page stops a
+// search: r tries again.
 func (m *Model) maybeLoadMore() tea.Cmd {
 	d := m.detail
-	if d == nil || d.next == 0 || d.loading || (d.filter.Query() != "" && d.err != "") {
+	if d == nil || d.next == 0 || d.loading {
 		return nil
 	}
-	if d.filter.Query() != "" {
-		if listnav.WantMore(d.filter.Query(), d.shown(), m.detailRows(), true) {
-			return m.loadPage(d.next)
-		}
+	q := d.filter.Query()
+	if (q != "" || d.rangeWantsMore()) && d.err != "" {
 		return nil
 	}
-	if d.tbl.Cursor() >= d.shown()-m.detailRows() {
+	switch {
+	case d.rangeWantsMore(), listnav.WantMore(q, d.shown(), m.detailRows(), true):
+		return m.loadPage(d.next)
+	case q == "" && d.tbl.Cursor() >= d.shown()-m.detailRows():
 		return m.loadPage(d.next)
 	}
 	return nil
@@ -225,6 +225,9 @@ func (m *Model) detailKeys(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if cmd, ok := d.tbl.Update(k); ok || d.tbl.DetailOpen() {
 		return tea.Batch(cmd, m.maybeLoadMore())
+	}
+	if cmd, ok := m.statementKeys(k); ok {
+		return cmd
 	}
 	switch {
 	case key.Matches(k, km.Back):
@@ -326,6 +329,9 @@ func (m *Model) filterLine() string {
 	left := d.filter.View(min(m.width/3, 40), -1)
 	if d.filter.Focused() || d.filter.Query() != "" {
 		left += st.Faint.Render("  " + d.search().String())
+	}
+	if r := m.rangeLabel(); r != "" {
+		left += "  " + st.Bold.Render(r) + st.Faint.Render(" · "+d.tbl.Count("line", "lines"))
 	}
 	if d.err != "" {
 		left += st.Warning.Render("  " + common.SymWarn + " " + d.err)

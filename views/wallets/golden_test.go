@@ -26,6 +26,15 @@ func TestGolden(t *testing.T) {
 			d.Press("enter", "/")
 			d.TypeText("payout")
 		}},
+		{"wallet-range-form", []string{"80x24", "120x40"}, func(d *driver) {
+			d.Press("enter", "d")
+			d.TypeText("7d")
+			d.Press("tab")
+			d.TypeText("yesterdy")
+			d.Press("enter")
+		}},
+		{"wallet-range", []string{"80x24", "120x40"}, func(d *driver) { d.Press("enter"); d.setRange("2026-11-20", "today") }},
+		{"wallet-export", []string{"80x24", "120x40"}, func(d *driver) { d.Press("enter"); d.setRange("2026-11-20", "today"); d.Press("E") }},
 		{"transfer-invalid", []string{"80x24", "120x40"}, func(d *driver) {
 			d.Press("t", "tab")
 			d.TypeText("99,999")

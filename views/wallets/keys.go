@@ -13,6 +13,9 @@ type KeyMap struct {
 	// Up, Down, PageUp, PageDown, Home, End, Open, Back, Filter, Refresh.
 	keys.Nav
 	Create, Transfer, Fund key.Binding
+	// On a statement: DateRange limits it to some days; Export writes what
+	// it shows to CSV (disabled for roles without PermExport).
+	DateRange, Export key.Binding
 
 	// Inside a form: NextField, PrevField, Choose, Submit, Cancel.
 	keys.Form
@@ -28,6 +31,8 @@ func DefaultKeyMap() KeyMap {
 		Create:    keys.Bind([]string{"n"}, "n", "new wallet"),
 		Transfer:  keys.Bind([]string{"t"}, "t", "transfer"),
 		Fund:      keys.Bind([]string{"f"}, "f", "fund"),
+		DateRange: keys.Bind([]string{"d"}, "d", "date range"),
+		Export:    keys.Bind([]string{"E"}, "E", "export CSV"),
 		Form:      keys.NewForm(),
 		FilterBox: keys.NewFilterBox(),
 	}

@@ -12,6 +12,9 @@ import (
 // Update handles keys, the view's own data messages, its timers and the
 // shell's answers to its confirmations.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	if cmd, ok := m.overlay(msg); ok { // the statement's export and date range
+		return m, cmd
+	}
 	return m, m.update(msg)
 }
 
@@ -136,6 +139,8 @@ func (m *Model) panel() string {
 		return m.form.View(m.c.Styles, m.spin.View(), m.width)
 	case m.stk != nil:
 		return m.stkView()
+	case m.overlayOpen():
+		return m.overlayView()
 	}
 	return ""
 }

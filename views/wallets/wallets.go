@@ -18,6 +18,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/export"
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
@@ -69,8 +70,9 @@ type Model struct {
 	flowsVer    int // bumped on every new aggregate
 	chart       chartCache
 
-	detail *detail // non-nil while a wallet is open
-	form   *form   // non-nil while a form is open
+	detail *detail      // non-nil while a wallet is open
+	exp    export.Model // the statement's CSV export
+	form   *form        // non-nil while a form is open
 	stk    *stkWatch
 	seq    int // forms and STK watches
 
@@ -93,6 +95,8 @@ func newModel(c *common.Common) *Model {
 		width:  80,
 		height: 20,
 	}
+	m.keys.Export.SetEnabled(c.Can(common.PermExport))
+	m.exp = export.New(c)
 	m.list = table.New(c, nil, table.WithKeys(m.keys.Nav))
 	return m
 }
@@ -126,7 +130,7 @@ func (m *Model) Capturing() bool {
 	if m.form != nil {
 		return true // even on a picker: letters must not reach the shell mid-form
 	}
-	return m.detail != nil && m.detail.filter.Focused()
+	return m.overlayOpen() || (m.detail != nil && m.detail.filter.Focused())
 }
 
 // SetShown pauses the refresh timer while the view is hidden and catches up
@@ -175,12 +179,14 @@ func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.form != nil:
 		return []key.Binding{k.NextField, k.Submit, k.Cancel, k.Choose}
+	case m.overlayOpen():
+		return []key.Binding{k.NextField, k.Submit, k.Cancel}
 	case m.detail != nil && m.detail.filter.Focused():
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	case m.stk != nil:
 		return []key.Binding{k.Back}
 	case m.detail != nil:
-		return []key.Binding{k.Filter, k.Back, k.Transfer, k.Fund}
+		return []key.Binding{k.Filter, k.DateRange, k.Export, k.Back, k.Transfer, k.Fund}
 	}
 	// Movement keys are in the full help: the footer has room for actions.
 	return []key.Binding{k.Open, k.Transfer, k.Fund, k.Create}
@@ -191,7 +197,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		k.Moves(),
-		{k.Open, k.Back, k.Filter, k.Refresh},
+		{k.Open, k.Back, k.Filter, k.DateRange, k.Export, k.Refresh},
 		{k.Transfer, k.Fund, k.Create},
 		{k.NextField, k.PrevField, k.Choose, k.Submit, k.Cancel},
 	}
