@@ -81,8 +81,9 @@ func BenchmarkCollectionsFilter10k(b *testing.B) {
 		for b.Loop() {
 			d.TypeText("m")
 			_ = d.m.View()
-			d.m.filter.SetValue("") // reset without a search
-			d.m.query, d.m.view = "", shown{}
+			d.m.filter.Clear() // reset without a search
+			d.m.view = shown{}
+			d.m.filter.Focus()
 		}
 	})
 	for _, tc := range []struct{ name, base, key string }{
@@ -97,12 +98,10 @@ func BenchmarkCollectionsFilter10k(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				d.m.filter.SetValue(tc.base)
-				d.m.query = ""
+				d.m.filter.Clear()
 				d.m.view = shown{}
-				d.m.filter.SetValue(tc.base)
-				d.m.query = tc.base
-				d.m.applyFilter()
+				d.m.filter.Focus()
+				d.TypeText(tc.base)
 				b.StartTimer()
 				if tc.key == "backspace" {
 					d.Press("backspace")

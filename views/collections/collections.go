@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
@@ -56,11 +55,9 @@ type Model struct {
 	tbl    table.Model // cursor, window and columns over view's rows
 	selKey string      // the cursor follows this row as rows arrive
 
-	filter    textinput.Model
-	filtering bool
-	query     string
-	state     int   // index into stateCycle
-	older     older // the feed beyond the first load, read while a filter searches
+	filter table.FilterBox // the "/" box, as every list has
+	state  int             // index into stateCycle
+	older  older           // the feed beyond the first load, read while a filter searches
 
 	// Polling.
 	loaded   bool // the first poll has answered
@@ -94,9 +91,9 @@ func newModel(c *common.Common) *Model {
 	}
 	m := &Model{
 		c: c, keys: DefaultKeyMap(), sched: c.After, visible: true, spin: spin.New(c.Styles.Pending),
-		st: newStore(), filter: uiform.NewInput(c.Styles, "/ ", "type to filter", 60),
-		width: 80, height: 20,
+		st: newStore(), width: 80, height: 20,
 	}
+	m.filter = table.NewFilterBox(c, uiform.NewInput(c.Styles, "/ ", "type to filter", 60), m.keys.FilterBox)
 	m.tbl = table.New(c, nil, table.WithKeys(m.keys.Nav), table.WithGap(1), table.WithMarks(1))
 	m.ensureVisible()
 	return m
@@ -115,7 +112,7 @@ func (m *Model) SetSize(w, h int) {
 }
 
 // Capturing is true while a form or the filter takes text.
-func (m *Model) Capturing() bool { return m.form != nil || m.filtering }
+func (m *Model) Capturing() bool { return m.form != nil || m.filter.Focused() }
 
 // SetShown pauses polling while the view is hidden and catches up at once
 // when it comes back, unless it read the feed within the last beat and
@@ -167,7 +164,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.form != nil:
 		return []key.Binding{k.NextField, k.Submit, k.Cancel}
-	case m.filtering:
+	case m.filter.Focused():
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	case m.link != nil:
 		return []key.Binding{k.Copy, k.Back}

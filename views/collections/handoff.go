@@ -21,7 +21,8 @@ func (m *Model) onOpenPayment(msg common.OpenPaymentMsg) tea.Cmd {
 		return nil
 	}
 	m.watch, m.link, m.detail = nil, nil, nil
-	m.filtering, m.query, m.state = false, "", 0
+	m.filter.Clear()
+	m.state = 0
 	m.st.upsert(inv, nil, m.c.Now().Location(), time.Time{})
 	m.afterData()
 	for i := range m.rowCount() {

@@ -19,7 +19,7 @@ import (
 // filter, which narrows as one types) and hands them to the table's
 // filter hook.
 func (m *Model) applyFilter() {
-	m.view.apply(m.st, m.query, stateCycle[m.state])
+	m.view.apply(m.st, m.filter.Query(), stateCycle[m.state])
 	m.tbl.SetTotal(len(m.st.rows))
 	if m.view.all {
 		m.tbl.ClearFilter()
@@ -102,10 +102,9 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Open):
 		return m.openDetail()
 	case key.Matches(k, km.Filter):
-		m.filtering = true
 		return m.filter.Focus()
 	case key.Matches(k, km.Back):
-		if m.query != "" || m.state != 0 {
+		if m.filter.Query() != "" || m.state != 0 {
 			m.clearFilter()
 		}
 	case key.Matches(k, km.State):
@@ -125,32 +124,21 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) clearFilter() {
-	m.filter.SetValue("")
-	m.filter.Blur()
-	m.filtering = false
-	m.query = ""
+	m.filter.Clear()
 	m.state = 0
 	m.applyFilter()
 	m.setCursor(0)
 }
 
-// filterKeys edits the filter; rows narrow as the user types.
+// filterKeys edits the shared filter box; rows narrow as the user types,
+// and esc in the box clears the state filter too, as esc on the list does.
 func (m *Model) filterKeys(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, m.keys.KeepFilter):
-			m.filter.Blur()
-			m.filtering = false
-			return nil
-		case key.Matches(k, m.keys.ClearFilter):
-			m.clearFilter()
-			return nil
-		}
-	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
-	if q := m.filter.Value(); q != m.query {
-		m.query = q
+	cmd, ev := m.filter.Update(msg)
+	switch ev {
+	case table.FilterCleared:
+		m.clearFilter()
+		return cmd
+	case table.FilterChanged:
 		m.older.err = "" // a new query may try a failed page again
 		m.applyFilter()
 		m.setCursor(0)
@@ -307,15 +295,11 @@ func (m *Model) filterLine() string {
 		state = s
 	}
 	count := m.tbl.Count("payment", "payments")
-	if m.query != "" {
+	if m.filter.Query() != "" {
 		count = m.search().String() // the filter searches older pages too
 	}
 	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s", state, count))
-	left := st.Faint.Render("/ filter")
-	if m.filtering || m.query != "" {
-		m.filter.SetWidth(max(min(m.width/3, 40), 10))
-		left = m.filter.View()
-	}
+	left := m.filter.View(max(min(m.width/3, 40), 10), -1)
 	left = text.Truncate(left, max(m.width-text.Width(right)-1, 10))
 	gap := max(m.width-text.Width(left)-text.Width(right), 1)
 	return text.Truncate(left+strings.Repeat(" ", gap)+right, m.width)
@@ -337,7 +321,7 @@ func (m *Model) emptyText() string {
 	switch {
 	case !m.loaded:
 		return "  loading payments…"
-	case m.query != "" || m.state != 0:
+	case m.filter.Query() != "" || m.state != 0:
 		return "  nothing matches; esc clears the filter"
 	}
 	return "  no payments yet: press p to request one"

@@ -36,7 +36,7 @@ type olderMsg struct {
 // searchOlder reads the next older page while the filter wants more.
 func (m *Model) searchOlder() tea.Cmd {
 	o := &m.older
-	if o.loading || o.err != "" || !listnav.WantMore(m.query, m.rowCount(), m.layout().rows, o.next != 0) {
+	if o.loading || o.err != "" || !listnav.WantMore(m.filter.Query(), m.rowCount(), m.layout().rows, o.next != 0) {
 		return nil
 	}
 	o.loading = true

@@ -21,7 +21,7 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
 	case m.form != nil:
 		return m.onFormKey(msg)
-	case m.filtering:
+	case m.filter.Focused():
 		return m.filterKeys(msg)
 	}
 	return nil
@@ -88,7 +88,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.form != nil:
 		return m.onFormKey(k)
-	case m.filtering:
+	case m.filter.Focused():
 		return m.filterKeys(k)
 	case m.watch != nil:
 		if key.Matches(k, m.keys.Back) {

@@ -155,11 +155,11 @@ func TestFilterAsYouType(t *testing.T) {
 		t.Errorf("filter did not narrow: %d of %d", d.m.rowCount(), len(d.m.st.rows))
 	}
 	d.Press("enter") // keep the filter, leave the box
-	if d.m.Capturing() || d.m.query == "" {
+	if d.m.Capturing() || d.m.filter.Query() == "" {
 		t.Errorf("enter should keep the filter and release keys")
 	}
 	d.Press("esc")
-	if d.m.rowCount() != len(d.m.st.rows) || d.m.query != "" {
+	if d.m.rowCount() != len(d.m.st.rows) || d.m.filter.Query() != "" {
 		t.Errorf("esc did not clear the filter")
 	}
 	// Backspacing widens again (the narrowing shortcut must not stick).
@@ -517,6 +517,36 @@ func TestFilterSearchesOlderPages(t *testing.T) {
 			want := fmt.Sprintf("1 match of %d (all loaded)", len(d.m.st.rows))
 			if d.row(id) == nil || d.m.rowCount() != 1 || !strings.Contains(d.View(), want) {
 				t.Fatalf("want %s found and %q; screen:\n%s", id, want, d.View())
+			}
+		})
+	}
+}
+
+// TestFilterIsTheSharedBox: Collections' "/" is the table's FilterBox, so
+// it behaves as every other list's: spaces alone are no filter (enter
+// leaves an empty box and the plain count), and esc in the box clears it.
+func TestFilterIsTheSharedBox(t *testing.T) {
+	f := seeded(t)
+	for _, tc := range []struct {
+		name, typed, key string
+		capturing        bool
+		line             string
+	}{
+		{"spaces are no filter", "   ", "enter", false, "/ filter"},
+		{"enter keeps a query", "mpesa", "enter", false, "match"},
+		{"esc clears", "mpesa", "esc", false, "/ filter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDriver(t, f.common(), 120, 36).init()
+			d.Press("/")
+			d.TypeText(tc.typed)
+			d.Press(tc.key)
+			line := tuitest.Strip(d.m.filterLine())
+			if d.m.Capturing() != tc.capturing || !strings.Contains(line, tc.line) {
+				t.Fatalf("capturing %v, filter line %q; want %v and %q", d.m.Capturing(), line, tc.capturing, tc.line)
+			}
+			if tc.line == "/ filter" && (d.m.rowCount() != len(d.m.st.rows) || !strings.Contains(line, d.m.tbl.Count("payment", "payments"))) {
+				t.Fatalf("rows %d of %d, line %q", d.m.rowCount(), len(d.m.st.rows), line)
 			}
 		})
 	}
