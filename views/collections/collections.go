@@ -19,6 +19,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/daterange"
+	"github.com/malipo/malipo/ui/components/export"
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
@@ -59,6 +61,11 @@ type Model struct {
 	state  int             // index into stateCycle
 	older  older           // the feed beyond the first load, read while a filter searches
 
+	rng    daterange.Range   // the days shown (d); zero: all
+	picker *daterange.Picker // the date range's form, while open
+	ranged []int             // rows the filters and the range let through (reused)
+	exp    export.Model      // the CSV export (E)
+
 	// Polling.
 	loaded   bool // the first poll has answered
 	inFlight bool
@@ -93,6 +100,8 @@ func newModel(c *common.Common) *Model {
 		c: c, keys: DefaultKeyMap(), sched: c.After, visible: true, spin: spin.New(c.Styles.Pending),
 		st: newStore(), width: 80, height: 20,
 	}
+	m.keys.Export.SetEnabled(c.Can(common.PermExport))
+	m.exp = export.New(c)
 	m.filter = table.NewFilterBox(c, uiform.NewInput(c.Styles, "/ ", "type to filter", 60), m.keys.FilterBox)
 	m.tbl = table.New(c, nil, table.WithKeys(m.keys.Nav), table.WithGap(1), table.WithMarks(1))
 	m.ensureVisible()
@@ -112,7 +121,7 @@ func (m *Model) SetSize(w, h int) {
 }
 
 // Capturing is true while a form or the filter takes text.
-func (m *Model) Capturing() bool { return m.form != nil || m.filter.Focused() }
+func (m *Model) Capturing() bool { return m.form != nil || m.filter.Focused() || m.overlayOpen() }
 
 // SetShown pauses polling while the view is hidden and catches up at once
 // when it comes back, unless it read the feed within the last beat and
@@ -166,6 +175,8 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.NextField, k.Submit, k.Cancel}
 	case m.filter.Focused():
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
+	case m.overlayOpen():
+		return []key.Binding{k.NextField, k.Submit, k.Cancel}
 	case m.link != nil:
 		return []key.Binding{k.Copy, k.Back}
 	case m.watch != nil:
@@ -173,7 +184,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case m.detail != nil:
 		return m.bound(k.Refund, k.Back)
 	}
-	return m.bound(k.Up, k.Down, k.Open, k.Filter, k.State, k.Push, k.Link, k.Refund)
+	return m.bound(k.Up, k.Down, k.Open, k.Filter, k.State, k.DateRange, k.Push, k.Link, k.Refund, k.Export)
 }
 
 // FullHelp is every binding, grouped, for the `?` overlay.
@@ -181,8 +192,8 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		k.Moves(),
-		{k.Open, k.Back, k.Filter, k.State, k.Refresh},
-		m.bound(k.Push, k.Link, k.Refund, k.Copy),
+		{k.Open, k.Back, k.Filter, k.State, k.DateRange, k.Refresh},
+		m.bound(k.Push, k.Link, k.Refund, k.Copy, k.Export),
 		{k.NextField, k.PrevField, k.Submit, k.Cancel},
 	}
 }

@@ -35,6 +35,13 @@ func TestGolden(t *testing.T) {
 			d.Press("/")
 			d.TypeText("card")
 		}, all},
+		{"range-form", func(f *fixture, d *driver) {
+			d.Press("d")
+			d.TypeText("2026-11-31")
+			d.Press("enter")
+		}, nil},
+		{"range", func(f *fixture, d *driver) { d.setRange("3d", "yesterday") }, nil},
+		{"export", func(f *fixture, d *driver) { d.setRange("3d", "yesterday"); d.Press("E") }, nil},
 		{"state-complete", func(f *fixture, d *driver) { d.Press("s", "s", "s", "down") }, nil},
 		{"detail", func(f *fixture, d *driver) { d.Press("down", "enter") }, nil},
 		{"push-invalid", func(f *fixture, d *driver) {

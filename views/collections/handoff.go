@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/daterange"
 )
 
 // onOpenPayment is the command palette's hand-off: show one payment. It is
@@ -22,11 +23,11 @@ func (m *Model) onOpenPayment(msg common.OpenPaymentMsg) tea.Cmd {
 	}
 	m.watch, m.link, m.detail = nil, nil, nil
 	m.filter.Clear()
-	m.state = 0
+	m.state, m.rng, m.picker = 0, daterange.Range{}, nil
 	m.st.upsert(inv, nil, m.c.Now().Location(), time.Time{})
 	m.afterData()
 	for i := range m.rowCount() {
-		if r := m.view.at(m.st, i); r.inv.ID == inv.ID {
+		if r := m.st.rows[m.tbl.Index(i)]; r.inv.ID == inv.ID {
 			m.setCursor(i)
 			return m.openDetail()
 		}

@@ -12,7 +12,10 @@ import (
 type KeyMap struct {
 	// Up, Down, PageUp, PageDown, Home, End, Open, Back, Filter, Refresh.
 	keys.Nav
-	State                    key.Binding
+	State key.Binding
+	// DateRange limits the list to some days; Export writes what it shows
+	// to CSV (disabled for roles without PermExport).
+	DateRange, Export        key.Binding
 	Push, Link, Refund, Copy key.Binding
 
 	// Inside a form: NextField, PrevField, Submit, Cancel (no form here has
@@ -32,6 +35,8 @@ func DefaultKeyMap() KeyMap {
 		Link:      keys.Bind([]string{"l"}, "l", "checkout link"),
 		Refund:    keys.Bind([]string{"R"}, "R", "refund"),
 		Copy:      keys.Bind([]string{"c"}, "c", "copy link"),
+		DateRange: keys.Bind([]string{"d"}, "d", "date range"),
+		Export:    keys.Bind([]string{"E"}, "E", "export CSV"),
 		Form:      keys.NewForm(),
 		FilterBox: keys.NewFilterBox(),
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/daterange"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/ui/components/when"
@@ -21,11 +22,14 @@ import (
 func (m *Model) applyFilter() {
 	m.view.apply(m.st, m.filter.Query(), stateCycle[m.state])
 	m.tbl.SetTotal(len(m.st.rows))
-	if m.view.all {
+	switch {
+	case !m.rng.IsZero():
+		m.tbl.SetMatch(m.matchInRange(), m.view.query+"\x00"+m.view.state+"\x00"+m.rangeKey())
+	case m.view.all:
 		m.tbl.ClearFilter()
-		return
+	default:
+		m.tbl.SetMatch(m.view.idx, m.view.query+"\x00"+m.view.state)
 	}
-	m.tbl.SetMatch(m.view.idx, m.view.query+"\x00"+m.view.state)
 }
 
 func (m *Model) rowCount() int { return m.tbl.Len() }
@@ -98,13 +102,16 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 		m.followCursor()
 		return nil
 	}
+	if cmd, ok := m.dateKeys(k); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(k, km.Open):
 		return m.openDetail()
 	case key.Matches(k, km.Filter):
 		return m.filter.Focus()
 	case key.Matches(k, km.Back):
-		if m.filter.Query() != "" || m.state != 0 {
+		if m.filtered() {
 			m.clearFilter()
 		}
 	case key.Matches(k, km.State):
@@ -123,9 +130,14 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// filtered says whether a query, a state or a date range narrows the list.
+func (m *Model) filtered() bool {
+	return m.filter.Query() != "" || m.state != 0 || !m.rng.IsZero()
+}
+
 func (m *Model) clearFilter() {
 	m.filter.Clear()
-	m.state = 0
+	m.state, m.rng = 0, daterange.Range{}
 	m.applyFilter()
 	m.setCursor(0)
 }
@@ -237,6 +249,8 @@ func (m *Model) panel() string {
 		return m.linkView()
 	case m.detail != nil:
 		return m.detailView()
+	case m.overlayOpen():
+		return m.overlayView()
 	}
 	return ""
 }
@@ -298,7 +312,11 @@ func (m *Model) filterLine() string {
 	if m.filter.Query() != "" {
 		count = m.search().String() // the filter searches older pages too
 	}
-	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s", state, count))
+	dates := ""
+	if r := m.rangeText(); r != "" {
+		dates = r + " (d) · "
+	}
+	right := st.Faint.Render(fmt.Sprintf("state: %s (s) · %s%s", state, dates, count))
 	left := m.filter.View(max(min(m.width/3, 40), 10), -1)
 	left = text.Truncate(left, max(m.width-text.Width(right)-1, 10))
 	gap := max(m.width-text.Width(left)-text.Width(right), 1)
@@ -321,7 +339,7 @@ func (m *Model) emptyText() string {
 	switch {
 	case !m.loaded:
 		return "  loading payments…"
-	case m.filter.Query() != "" || m.state != 0:
+	case m.filtered():
 		return "  nothing matches; esc clears the filter"
 	}
 	return "  no payments yet: press p to request one"

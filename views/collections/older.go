@@ -36,7 +36,8 @@ type olderMsg struct {
 // searchOlder reads the next older page while the filter wants more.
 func (m *Model) searchOlder() tea.Cmd {
 	o := &m.older
-	if o.loading || o.err != "" || !listnav.WantMore(m.filter.Query(), m.rowCount(), m.layout().rows, o.next != 0) {
+	want := listnav.WantMore(m.filter.Query(), m.rowCount(), m.layout().rows, o.next != 0) || m.rangeWantsOlder()
+	if o.loading || o.err != "" || !want {
 		return nil
 	}
 	o.loading = true

@@ -9,7 +9,12 @@ import (
 
 // Update handles keys, the view's own data messages, its timers and the
 // shell's answers to its confirmations.
-func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) { return m, m.update(msg) }
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	if cmd, ok := m.overlay(msg); ok { // the export's and the date range's forms
+		return m, cmd
+	}
+	return m, m.update(msg)
+}
 
 // update offers msg to each group of messages in turn: input, polling and the
 // forms' round trips. The groups keep each switch short.
