@@ -31,8 +31,8 @@ func DefaultKeyMap() KeyMap {
 		Create:    keys.Bind([]string{"n"}, "n", "new wallet"),
 		Transfer:  keys.Bind([]string{"t"}, "t", "transfer"),
 		Fund:      keys.Bind([]string{"f"}, "f", "fund"),
-		DateRange: keys.Bind([]string{"d"}, "d", "date range"),
-		Export:    keys.Bind([]string{"E"}, "E", "export CSV"),
+		DateRange: keys.Bind([]string{"d"}, "d", "statement dates"),
+		Export:    keys.Bind([]string{"E"}, "E", "export statement"),
 		Form:      keys.NewForm(),
 		FilterBox: keys.NewFilterBox(),
 	}
