@@ -47,7 +47,7 @@ func NewPicker(c *common.Common, cur Range, what string) (*Picker, tea.Cmd) {
 	tf.WithCheck(p.checkDay)
 	f := form.New(keys.NewForm(), "Date range: "+what, ff, tf)
 	f.Intro = []string{"Type " + Help + " (7 days ago). Leave both empty for all dates. Days are in " +
-		now.Location().String() + " time."}
+		when.Zone(now) + " time."}
 	f.Rules = p.rules
 	f.MaxWidth = 64
 	p.form = f

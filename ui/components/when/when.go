@@ -60,7 +60,16 @@ func Export(now, t time.Time) string { return in(now, t).Format(ExportLayout) }
 // ExportZone names now's zone for an exported time column's title:
 // "Africa/Nairobi +03:00" (no comma: it is a CSV header).
 func ExportZone(now time.Time) string {
-	return now.Location().String() + " " + now.Format("-07:00")
+	return Zone(now) + " " + now.Format("-07:00")
+}
+
+// Zone names now's zone: its IANA name (Africa/Nairobi), or for the
+// machine's own zone, which Go calls "Local", its abbreviation (EAT, UTC).
+func Zone(now time.Time) string {
+	if name := now.Location().String(); name != "Local" {
+		return name
+	}
+	return now.Format("MST")
 }
 
 // SameDay says whether t falls on now's calendar day, in now's zone.

@@ -59,4 +59,9 @@ func TestExportZone(t *testing.T) {
 	if got, want := ExportZone(now), "Africa/Nairobi +03:00"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+	// The machine's zone is named by its abbreviation, not "Local".
+	local := time.Date(2026, 12, 3, 14, 5, 9, 0, time.Local)
+	if got := Zone(local); got == "Local" || got != local.Format("MST") {
+		t.Fatalf("local zone named %q", got)
+	}
 }
