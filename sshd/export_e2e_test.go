@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -48,7 +49,7 @@ func TestExportEndToEnd(t *testing.T) {
 		t.Fatalf("the CSV: %v %q", err, recs)
 	}
 	// The toast says how many were written: the file holds exactly those.
-	if want := len(recs) - 1; !strings.Contains(written, " "+itoa(want)+" payment") {
+	if want := len(recs) - 1; !strings.Contains(written, " "+strconv.Itoa(want)+" payment") {
 		t.Fatalf("%d payments in the file; the console said:\n%s", want, written)
 	}
 
@@ -67,15 +68,4 @@ func TestExportEndToEnd(t *testing.T) {
 		{"the export", "collection.export", "baraka", "dec.csv", resOK},
 		{"the scp download", evDownload, "baraka", "dec.csv", resOK},
 	})
-}
-
-func itoa(n int) string {
-	s := ""
-	for {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-		if n == 0 {
-			return s
-		}
-	}
 }
