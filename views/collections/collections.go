@@ -151,6 +151,7 @@ type (
 	openPushMsg struct{}
 	openLinkMsg struct{}
 	refundMsg   struct{}
+	exportMsg   struct{}
 )
 
 // Actions are offered in the command palette; the ones that need a
@@ -164,6 +165,8 @@ func (m *Model) Actions() []common.Action {
 			Msg: openLinkMsg{}, Perm: common.PermCollect},
 		{Title: "Refund selected payment", Help: "open the Refunds view on this invoice", Key: m.keys.Refund,
 			Msg: refundMsg{}, Perm: common.PermRefund},
+		{Title: "Export payments to CSV", Help: "the payments shown: filter and date range applied", Key: m.keys.Export,
+			Msg: exportMsg{}, Perm: common.PermExport},
 	}
 }
 

@@ -143,3 +143,20 @@ func TestExport(t *testing.T) {
 		})
 	}
 }
+
+// TestExportPaletteEntry: the palette offers the export with its key and
+// permission, and choosing it opens the same form as E.
+func TestExportPaletteEntry(t *testing.T) {
+	f := seeded(t)
+	d := newDriver(t, f.common(), 120, 36).init()
+	found := false
+	for _, a := range d.m.Actions() {
+		if a.Key.Help().Key == "E" {
+			found = a.Perm == common.PermExport
+			d.Feed(a.Msg)
+		}
+	}
+	if !found || !d.m.exp.Open() {
+		t.Fatalf("palette export: entry %v, form open %v", found, d.m.exp.Open())
+	}
+}

@@ -63,6 +63,8 @@ func (m *Model) onAction(msg tea.Msg) (tea.Cmd, bool) {
 		return m.openLink(), true
 	case refundMsg:
 		return m.onRefund(), true
+	case exportMsg:
+		return m.exportPayments(), true
 	case confirmedMsg:
 		return m.onConfirmed(msg), true
 	case cancelledMsg:
