@@ -25,8 +25,8 @@ type Copier interface {
 // click on the row already selected opens it, as enter would (so a double
 // click opens). Clicks outside the list do nothing.
 //
-// The shared table component can implement it for every list; until then
-// views with a simple list implement it themselves.
+// The hit-test of a list is the shared table's (table.Model.Click): a view
+// subtracts the lines above its table's header and opens on "again".
 type Clickable interface {
 	ClickRow(y int) tea.Cmd
 }

@@ -38,19 +38,18 @@ func (m *Model) CopyText() (label, text string) {
 // row opens it, as enter does. While a panel covers the table (a form, the
 // STK watch, a link, a detail) clicks do nothing.
 func (m *Model) ClickRow(y int) tea.Cmd {
-	if m.form != nil || m.watch != nil || m.link != nil || m.detail != nil {
+	if m.form != nil || m.watch != nil || m.link != nil || m.detail != nil || m.overlayOpen() {
 		return nil
 	}
-	lay := m.layout()
-	first := 4 + lay.chartH // title, totals, chart, filter line, header
-	i := m.tbl.Offset() + y - first
-	if y < first || y-first >= lay.rows || i >= m.rowCount() {
+	header := 3 + m.layout().chartH // title, totals, chart, filter line
+	_, hit, again := m.tbl.Click(y - header)
+	switch {
+	case !hit:
 		return nil
-	}
-	if i == m.tbl.Cursor() {
+	case again:
 		return m.openDetail()
 	}
-	m.setCursor(i)
+	m.followCursor()
 	return nil
 }
 
