@@ -59,7 +59,7 @@ func consoleModel(ctx context.Context, g *globals) (m *app.Model, done func(), e
 		j.Close()
 		return nil, nil, err
 	}
-	pol, err := localPolicy(creds.Profile, prof)
+	pol, err := profilePolicy(creds.Profile, prof)
 	if err != nil {
 		j.Close()
 		return nil, nil, err
@@ -140,7 +140,16 @@ func cmdContext(cmd *cobra.Command) context.Context {
 // one person at the keyboard (the policy's "" user). The local console
 // never needs several approvers: that takes several people, which is what
 // malipo serve is for. No limits set: nil, the old behaviour.
-func localPolicy(profile string, p *keystore.Profile) (func() *payout.Policy, error) {
+func localPolicy(profile string) (func() *payout.Policy, error) {
+	p, err := profileSettings(profile)
+	if err != nil {
+		return nil, err
+	}
+	return profilePolicy(profile, p)
+}
+
+// profilePolicy is localPolicy for settings already read (p nil: none).
+func profilePolicy(profile string, p *keystore.Profile) (func() *payout.Policy, error) {
 	if p == nil {
 		return nil, nil
 	}

@@ -238,11 +238,7 @@ func TestLocalPolicyLimits(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "malipo", "config.toml"), []byte(tc.toml), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			prof, err := profileSettings("default")
-			if err != nil {
-				t.Fatal(err)
-			}
-			pol, err := localPolicy("default", prof)
+			pol, err := localPolicy("default")
 			switch {
 			case tc.err != "":
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
