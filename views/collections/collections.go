@@ -187,7 +187,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case m.detail != nil:
 		return m.bound(k.Refund, k.Back)
 	}
-	return m.bound(k.Up, k.Down, k.Open, k.Filter, k.State, k.DateRange, k.Push, k.Link, k.Refund, k.Export)
+	return m.bound(k.Up, k.Down, k.Open, k.Filter, k.State, k.Push, k.Link, k.Refund)
 }
 
 // FullHelp is every binding, grouped, for the `?` overlay.

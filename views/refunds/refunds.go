@@ -182,7 +182,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.list.filter.Focused() {
 		return []key.Binding{k.KeepFilter, k.ClearFilter}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Find, k.Refund, k.Export, k.Refresh}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Find, k.Refund, k.Refresh}
 }
 
 // FullHelp is every binding, grouped, for the `?` overlay.
