@@ -316,11 +316,7 @@ func runPayoutsApprove(cmd *cobra.Command, g *globals, f *approveFlags, tid stri
 	if err := env.openJournal(); err != nil {
 		return err
 	}
-	prof, err := profileSettings(env.creds.Profile)
-	if err != nil {
-		return err
-	}
-	pol, err := localPolicy(env.creds.Profile, prof)
+	pol, err := localPolicy(env.creds.Profile)
 	if err != nil {
 		return err
 	}
