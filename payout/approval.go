@@ -66,20 +66,31 @@ func IsRefusal(err error) bool {
 func (j *Journal) RecordApproval(req ApprovalRequest) (ApprovalResult, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	unlock, err := lockFile(j.f)
-	if err != nil {
-		return ApprovalResult{}, fmt.Errorf("journal: lock: %w", err)
+	var res ApprovalResult
+	err := j.locked(func() error {
+		var err error
+		res, err = j.recordApprovalLocked(req)
+		return err
+	})
+	if isConflict(err) {
+		// The store's conditional transition found the batch approving
+		// or approved already: another host's approver got there first.
+		return ApprovalResult{}, &Refusal{"The final approval of this batch is being sent to IntaSend by another session; wait for its outcome."}
 	}
-	defer unlock()
-	if err := j.refresh(); err != nil {
+	if err != nil && !IsRefusal(err) {
 		return ApprovalResult{}, err
 	}
-	now := j.now()
+	return res, err
+}
+
+// recordApprovalLocked is RecordApproval's check and append, with the
+// journal locked and refreshed.
+func (j *Journal) recordApprovalLocked(req ApprovalRequest) (ApprovalResult, error) {
 	e := j.byTrack[req.TrackingID]
 	if e == nil {
 		e = &Entry{TrackingID: req.TrackingID, Status: StatusInitiated}
 	}
-	res, resend, err := j.checkApproval(e, req, now)
+	res, resend, err := j.checkApproval(e, req, j.now())
 	if err != nil {
 		return res, err
 	}

@@ -130,6 +130,10 @@ type journal struct {
 	byAtt   map[string]*Entry
 	byTrack map[string]*Entry
 	saved   map[string][sha256.Size]byte // draft path → hash of the bytes last written
+
+	// db, when set, keeps the events and drafts in the shared store
+	// instead of files (journal_store.go); f is nil then.
+	db *dbJournal
 }
 
 // StateDir is where a profile's journal lives: $XDG_STATE_HOME/malipo/<profile>,
@@ -242,6 +246,9 @@ func (j *Journal) Dir() string { return j.dir }
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.db != nil {
+		return nil // the store is the caller's to close
+	}
 	return j.f.Close()
 }
 
@@ -272,6 +279,9 @@ func (j *Journal) SaveDraft(d *Draft) error {
 	defer j.mu.Unlock()
 	if prev, ok := j.saved[path]; ok && prev == sum {
 		return nil
+	}
+	if j.db != nil {
+		return j.dbSaveDraft(path, d.ID, data, sum)
 	}
 	if j.draftDir != "" {
 		if err := os.MkdirAll(j.draftDir, 0o700); err != nil {
@@ -326,6 +336,9 @@ func syncDir(dir string) error {
 // that does not parse (it cannot be torn, but a person may have edited it)
 // is skipped.
 func (j *Journal) Drafts() ([]*Draft, error) {
+	if j.db != nil {
+		return j.dbDrafts()
+	}
 	dir := j.drafts()
 	names, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) && j.draftDir != "" {
@@ -363,6 +376,9 @@ func (j *Journal) DiscardDraft(id string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	delete(j.saved, path)
+	if j.db != nil {
+		return j.dbDiscardDraft(id)
+	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -477,19 +493,40 @@ func (j *Journal) settle(trackingID string, st *client.Batch, window time.Durati
 func (j *Journal) recordOutcome(ev event, ok func(e *Entry, now time.Time) bool) (bool, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	wrote := false
+	err := j.locked(func() error {
+		e := j.byTrack[ev.TrackingID]
+		if e != nil && (!awaitsOutcome(e.Status, ev.Kind) || ok != nil && !ok(e, j.now())) {
+			return nil
+		}
+		wrote = true
+		return j.appendLocked(ev)
+	})
+	if err != nil {
+		if isConflict(err) {
+			return false, nil // another host recorded the outcome first
+		}
+		return false, err
+	}
+	return wrote, nil
+}
+
+// locked runs fn with the journal locked against every other writer and
+// refreshed: the events file's flock, or the store's transaction under
+// the journal's advisory lock. Call with mu held.
+func (j *journal) locked(fn func() error) error {
+	if j.db != nil {
+		return j.dbLocked(fn)
+	}
 	unlock, err := lockFile(j.f)
 	if err != nil {
-		return false, fmt.Errorf("journal: lock: %w", err)
+		return fmt.Errorf("journal: lock: %w", err)
 	}
 	defer unlock()
 	if err := j.refresh(); err != nil {
-		return false, err
+		return err
 	}
-	e := j.byTrack[ev.TrackingID]
-	if e != nil && (!awaitsOutcome(e.Status, ev.Kind) || ok != nil && !ok(e, j.now())) {
-		return false, nil
-	}
-	return true, j.appendLocked(ev)
+	return fn()
 }
 
 // awaitsOutcome: an approving has no outcome yet; an approve-failed may be
@@ -543,6 +580,11 @@ func (j *Journal) lastAttempt(d *Draft) string {
 func (j *journal) append(ev event) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.db != nil {
+		// Every append to the store holds the journal's lock, so events
+		// become visible in the order of their seq (see store.Events).
+		return j.dbLocked(func() error { return j.appendLocked(ev) })
+	}
 	if err := j.refresh(); err != nil {
 		return err
 	}
@@ -559,6 +601,9 @@ func (j *journal) appendLocked(ev event) error {
 	line, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
+	}
+	if j.db != nil {
+		return j.dbAppend(ev, line)
 	}
 	if j.torn {
 		line = append([]byte{'\n'}, line...)
@@ -578,6 +623,9 @@ func (j *journal) appendLocked(ev event) error {
 // another). Call with mu held. An unterminated last line is left for later:
 // it is either being written or torn for good.
 func (j *journal) refresh() error {
+	if j.db != nil {
+		return j.dbRefresh()
+	}
 	st, err := j.f.Stat()
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

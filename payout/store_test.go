@@ -1,0 +1,327 @@
+package payout_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/store"
+)
+
+// The journal on a shared PostgreSQL store, as several `malipo serve`
+// hosts use it. The cross-host tests run each host as its own process
+// (this test binary again, TestMain's approver), with its own connection
+// pool, against one throw-away cluster and one simulator.
+
+func TestMain(m *testing.M) {
+	if os.Getenv("MALIPO_TEST_HOST") == "approver" {
+		os.Exit(approverHost())
+	}
+	os.Exit(m.Run())
+}
+
+// hostResult is what an approver host reports for one batch.
+type hostResult struct {
+	TID     string `json:"tid"`
+	Last    bool   `json:"last"`
+	Refused string `json:"refused,omitempty"`
+	Err     string `json:"err,omitempty"`
+	Status  string `json:"status,omitempty"`
+}
+
+// approverHost is one host's approver: it opens the store and the
+// simulator, says "ready", waits for "go" and then approves every batch
+// in MALIPO_TEST_TIDS the way the console does (record the approval; only
+// the last approver sends approve; record the outcome).
+func approverHost() int {
+	ctx := context.Background()
+	s, err := store.Open(ctx, os.Getenv("MALIPO_STORE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer s.Close()
+	j, err := payout.OpenJournalStore(s, "p")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	j = j.As(os.Getenv("MALIPO_TEST_USER"))
+	c, err := client.New(testPub, testSecret, client.WithBaseURL(os.Getenv("MALIPO_TEST_SIM")))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Println("ready")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		return 2
+	}
+	enc := json.NewEncoder(os.Stdout)
+	for _, tid := range strings.Split(os.Getenv("MALIPO_TEST_TIDS"), ",") {
+		_ = enc.Encode(approveOne(ctx, j, c, tid))
+	}
+	return 0
+}
+
+func approveOne(ctx context.Context, j *payout.Journal, c *client.Client, tid string) hostResult {
+	r := hostResult{TID: tid}
+	res, err := j.RecordApproval(payout.ApprovalRequest{TrackingID: tid, Need: 1, Currency: "KES"})
+	switch {
+	case payout.IsRefusal(err):
+		r.Refused = err.Error()
+		return r
+	case err != nil:
+		r.Err = err.Error()
+		return r
+	}
+	r.Last = res.Last
+	st, err := c.PayoutStatus(ctx, tid)
+	if err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	out, err := c.ApproveOnce(ctx, st)
+	if err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	if err := j.RecordApproved(tid, out); err != nil {
+		r.Err = err.Error()
+	}
+	r.Status = out.StatusCode
+	return r
+}
+
+// storeJournal opens the journal "p" on its own pool (another host).
+func storeJournal(t *testing.T, url, user string) *payout.Journal {
+	t.Helper()
+	s, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	j, err := payout.OpenJournalStore(s, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j.As(user)
+}
+
+func migrated(t *testing.T) (*pgtest.Cluster, string) {
+	t.Helper()
+	c := pgtest.Start(t)
+	url := c.URL("postgres")
+	s, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return c, url
+}
+
+// simServer is a simulator on loopback for several processes.
+func simServer(t *testing.T) (*sim.Server, *client.Client, string) {
+	t.Helper()
+	srv := sim.New(sim.Options{Clock: sim.NewManualClock(t0), Rand: 7, FailureRate: -1})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c, ts.URL
+}
+
+// initiateBatches initiates n batches through the journal as maker.
+func initiateBatches(t *testing.T, j *payout.Journal, c *client.Client, n int) []string {
+	t.Helper()
+	var tids []string
+	for i := range n {
+		d := sampleDraft()
+		d.WalletID = ""
+		d.ID = fmt.Sprintf("d%02d", i)
+		d.Rows[0].Name = fmt.Sprintf("Payee %d", i)
+		must(t, j.SaveDraft(d))
+		must(t, j.RecordInitiating(d))
+		b, err := c.InitiatePayout(context.Background(), d.Request())
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, j.RecordInitiated(d, b))
+		tids = append(tids, b.TrackingID)
+	}
+	return tids
+}
+
+// host is an approver host process.
+type host struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	out   *bufio.Reader
+	stder *strings.Builder
+}
+
+func startHost(t *testing.T, url, simURL, user string, tids []string) *host {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "MALIPO_TEST_HOST=approver", "MALIPO_STORE="+url, "MALIPO_TEST_SIM="+simURL,
+		"MALIPO_TEST_USER="+user, "MALIPO_TEST_TIDS="+strings.Join(tids, ","))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &host{cmd: cmd, in: in, out: bufio.NewReader(out), stder: &strings.Builder{}}
+	cmd.Stderr = h.stder
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	if line, err := h.out.ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("host %s: %q %v %s", user, line, err, h.stder)
+	}
+	return h
+}
+
+func (h *host) results(t *testing.T, n int) []hostResult {
+	t.Helper()
+	var out []hostResult
+	for range n {
+		line, err := h.out.ReadString('\n')
+		if err != nil {
+			t.Fatalf("host: %v %s", err, h.stder)
+		}
+		var r hostResult
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestStoreApprovalExactlyOnceAcrossHosts: two approvers on two hosts
+// press approve on the same batches at the same moment. For every batch
+// exactly one of them records the approving transition and sends
+// approve: the simulator sees one approve call per batch, no more.
+func TestStoreApprovalExactlyOnceAcrossHosts(t *testing.T) {
+	_, url := migrated(t)
+	srv, c, simURL := simServer(t)
+	maker := storeJournal(t, url, "maker")
+	const n = 20
+	tids := initiateBatches(t, maker, c, n)
+
+	hosts := []*host{startHost(t, url, simURL, "amina", tids), startHost(t, url, simURL, "brian", tids)}
+	for _, h := range hosts {
+		if _, err := io.WriteString(h.in, "go\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byTID := map[string][]hostResult{}
+	for _, h := range hosts {
+		for _, r := range h.results(t, n) {
+			byTID[r.TID] = append(byTID[r.TID], r)
+		}
+	}
+	cnt := srv.Counters()
+	if got := cnt.Requests["POST send-money/approve/"]; got != n {
+		t.Errorf("approve calls: %d for %d batches, want exactly one each", got, n)
+	}
+	checker := storeJournal(t, url, "auditor")
+	for _, tid := range tids {
+		rs := byTID[tid]
+		sent := 0
+		for _, r := range rs {
+			if r.Err != "" {
+				t.Errorf("%s: %s", tid, r.Err)
+			}
+			if r.Last {
+				sent++
+			} else if !strings.Contains(r.Refused, "another session") && !strings.Contains(r.Refused, "approved already") {
+				t.Errorf("%s: the losing host was told %q", tid, r.Refused)
+			}
+		}
+		if sent != 1 || cnt.Approved[tid] != 1 {
+			t.Errorf("%s: %d hosts sent approve, simulator approved it %d times", tid, sent, cnt.Approved[tid])
+		}
+		if e, _ := checker.Entry(tid); e.Status != payout.StatusApproved {
+			t.Errorf("%s: journal says %q on a third host", tid, e.Status)
+		}
+		if st, _ := checker.Store().State(context.Background(), "p", tid); st != payout.StatusApproved {
+			t.Errorf("%s: store state %q", tid, st)
+		}
+	}
+}
+
+// TestStoreFourEyesAcrossHosts: a batch initiated on host A shows its
+// initiator on host B (so four-eyes holds there), and a policy's distinct
+// approvers hold across hosts: the same person approving on the second
+// host is refused, a second person completes it. Hosts here are two
+// journals on two independent connection pools in one process.
+func TestStoreFourEyesAcrossHosts(t *testing.T) {
+	_, url := migrated(t)
+	_, c, _ := simServer(t)
+	a := storeJournal(t, url, "maker")
+	tid := initiateBatches(t, a, c, 1)[0]
+	b := storeJournal(t, url, "amina")
+	e, ok := b.Entry(tid)
+	if !ok || e.Initiator != "maker" || len(b.Pending()) != 1 {
+		t.Fatalf("host B sees %+v (%v), pending %d", e, ok, len(b.Pending()))
+	}
+	req := payout.ApprovalRequest{TrackingID: tid, Need: 2, Rule: "two approvers", Currency: "KES"}
+	res, err := b.RecordApproval(req)
+	if err != nil || res.Last || res.Count != 1 {
+		t.Fatalf("first approval: %+v %v", res, err)
+	}
+	again := storeJournal(t, url, "AMINA") // same person, other host, other case
+	if _, err := again.RecordApproval(req); !payout.IsRefusal(err) || !strings.Contains(err.Error(), "already approved") {
+		t.Fatalf("same approver on host A: %v", err)
+	}
+	second := storeJournal(t, url, "brian")
+	res, err = second.RecordApproval(req)
+	if err != nil || !res.Last || strings.Join(res.By, ",") != "amina,brian" {
+		t.Fatalf("second approver: %+v %v", res, err)
+	}
+	if e, _ := a.Entry(tid); e.Status != payout.StatusApproving || len(e.Approvals) != 2 {
+		t.Fatalf("host A sees %s with %d approvals", e.Status, len(e.Approvals))
+	}
+}
+
+// TestStoreDrafts: drafts are kept per user on the store and survive a
+// reopen (another host).
+func TestStoreDrafts(t *testing.T) {
+	_, url := migrated(t)
+	a := storeJournal(t, url, "x")
+	mine, theirs := a.Private("amina"), a.Private("brian")
+	d := sampleDraft()
+	must(t, mine.SaveDraft(d))
+	b := storeJournal(t, url, "x").Private("amina")
+	got, err := b.Drafts()
+	if err != nil || len(got) != 1 || got[0].Fingerprint() != d.Fingerprint() {
+		t.Fatalf("drafts on the other host: %v %v", got, err)
+	}
+	if other, _ := theirs.Drafts(); len(other) != 0 {
+		t.Fatalf("brian sees amina's draft")
+	}
+	must(t, b.DiscardDraft(d.ID))
+	if left, _ := mine.Drafts(); len(left) != 0 {
+		t.Fatalf("discarded draft still there")
+	}
+}
