@@ -20,6 +20,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -122,6 +123,9 @@ type AuditLog struct {
 	gap    []byte
 	needNL bool
 	err    error // a write failed: the file's end is unknown, refuse more
+	// db, when set, holds the chain shared by every host (audit_store.go)
+	// instead of the file; f is nil then.
+	db *store.Store
 }
 
 // OpenAuditLog opens (creating, mode 0600, parent 0700) the log at path,
@@ -277,6 +281,9 @@ func (l *AuditLog) LogID() string { return l.logID }
 
 // Head is where the log ends now.
 func (l *AuditLog) Head() Head {
+	if l.db != nil {
+		return l.dbHead()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.head
@@ -294,6 +301,9 @@ func (l *AuditLog) Checkpoint() {
 func (l *AuditLog) Write(r Record) error {
 	if l == nil {
 		return nil
+	}
+	if l.db != nil {
+		return l.dbWrite(r)
 	}
 	l.mu.Lock()
 	if l.f == nil {

@@ -1,0 +1,168 @@
+package sshd
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/store"
+)
+
+// The audit log on the shared store: one chain for every host. Records are
+// the same signed lines as in the file; each is appended in a transaction
+// holding the chain's advisory lock, so its number and the signature it
+// carries are read and the record written while no other host appends.
+// Every host signs with the same audit key (copy it to each: the README's
+// "Two hosts"), so one public key verifies the whole chain.
+
+// auditTimeout bounds one append: a database that stopped answering fails
+// the write (and so the action that needed it) instead of hanging.
+const auditTimeout = 30 * time.Second
+
+// errHasGenesis: another host wrote the genesis first.
+var errHasGenesis = errors.New("the chain has its genesis")
+
+// OpenAuditStore opens the shared audit chain on db, signed with key,
+// writing its genesis record when the chain is empty. A chain begun with
+// another key is refused, as a file would be.
+func OpenAuditStore(ctx context.Context, db *store.Store, key ed25519.PrivateKey, o AuditOptions) (*AuditLog, error) {
+	if len(key) != ed25519.PrivateKeySize {
+		return nil, errors.New("audit log: no signing key")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	l := &AuditLog{db: db, path: db.String(), key: key, o: o}
+	pub := key.Public().(ed25519.PublicKey)
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	genesis := Record{Event: EventGenesis, Result: "ok", LogID: hex.EncodeToString(id), HostKey: o.HostKey,
+		AuditKey: keystore.AuditKeyFingerprint(pub), Detail: "a new audit log shared by every host on this store; each record is signed with audit_key"}
+	_, err := db.AppendAudit(ctx, func(n int64, prev string) ([]byte, string, error) {
+		if n != 1 {
+			return nil, "", errHasGenesis
+		}
+		return l.sealAt(genesis, n, prev)
+	})
+	if err != nil && !errors.Is(err, errHasGenesis) {
+		return nil, err
+	}
+	first, err := db.FirstAuditLine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := openRecord(first, pub)
+	if err != nil || g.Event != EventGenesis || g.N != 1 {
+		return nil, l.foreign(first, pub)
+	}
+	l.logID = g.LogID
+	return l, nil
+}
+
+// sealAt stamps r as record n after prev and signs it.
+func (l *AuditLog) sealAt(r Record, n int64, prev string) ([]byte, string, error) {
+	if r.Time.IsZero() {
+		r.Time = l.o.Now().UTC()
+	}
+	r.N, r.Prev, r.Torn = n, prev, ""
+	return seal(r, l.key)
+}
+
+// dbWrite appends r to the shared chain in its own transaction.
+func (l *AuditLog) dbWrite(r Record) error {
+	ctx, cancel := context.WithTimeout(context.Background(), auditTimeout)
+	defer cancel()
+	r.LogID, r.HostKey, r.AuditKey = "", "", ""
+	h, err := l.db.AppendAudit(ctx, func(n int64, prev string) ([]byte, string, error) { return l.sealAt(r, n, prev) })
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	l.noteHead(Head{Count: h.N, Sig: h.Sig})
+	return nil
+}
+
+// noteHead remembers the head and hands it to OnCheckpoint every
+// CheckpointEvery records.
+func (l *AuditLog) noteHead(h Head) {
+	l.mu.Lock()
+	if h.Count > l.head.Count {
+		l.head = h
+	}
+	every := l.o.CheckpointEvery
+	l.mu.Unlock()
+	if every > 0 && h.Count%every == 0 && l.o.OnCheckpoint != nil {
+		l.o.OnCheckpoint(h)
+	}
+}
+
+// WriteTx appends r to the shared chain inside tx, the journal transaction
+// whose state change it records: both commit or neither does.
+func (l *AuditLog) WriteTx(tx *store.Tx, r Record) error {
+	if l == nil || l.db == nil {
+		return errors.New("audit log: not on the store")
+	}
+	r.LogID, r.HostKey, r.AuditKey = "", "", ""
+	if _, err := tx.Audit(func(n int64, prev string) ([]byte, string, error) { return l.sealAt(r, n, prev) }); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	return nil
+}
+
+// StateAuditor is the journal's hook (payout.Journal.SetStateAudit): each
+// journal event on the store gets its "journal.<event>" record in the same
+// transaction, so no batch changes state without its audit record.
+func (l *AuditLog) StateAuditor() payout.StateAuditor {
+	return func(tx *store.Tx, ch payout.StateChange) error {
+		r := Record{Event: "journal." + ch.Event, User: ch.By, Target: ch.TrackingID, Currency: ch.Currency, Result: "recorded", Detail: ch.Detail}
+		if ch.Amount != 0 {
+			amt := ch.Amount
+			r.Amount = &amt
+		}
+		return l.WriteTx(tx, r)
+	}
+}
+
+// dbHead reads where the shared chain ends (other hosts append too).
+func (l *AuditLog) dbHead() Head {
+	ctx, cancel := context.WithTimeout(context.Background(), auditTimeout)
+	defer cancel()
+	h, err := l.db.AuditHead(ctx)
+	if err != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.head
+	}
+	return Head{Count: h.N, Sig: h.Sig}
+}
+
+// VerifyAuditStore checks the shared chain on db as VerifyAuditLog checks
+// a file: genesis first, every record numbered in order, carrying the one
+// before and signed with pub, and each checkpoint still there.
+func VerifyAuditStore(ctx context.Context, db *store.Store, pub ed25519.PublicKey, checkpoints ...Head) (AuditCheck, error) {
+	var c AuditCheck
+	v := verifier{pub: pub, c: &c, want: map[int64]string{}}
+	for _, h := range checkpoints {
+		v.want[h.Count] = h.Sig
+	}
+	err := db.AuditLines(ctx, func(n int64, line []byte) error {
+		c.Lines++
+		r, err := openRecord(line, pub)
+		if err != nil {
+			return fmt.Errorf("record %d: %w", n, err)
+		}
+		if r.N != n {
+			return fmt.Errorf("record %d says it is record %d: the chain was changed after it was written", n, r.N)
+		}
+		return v.record(c.Lines, r)
+	})
+	if err != nil {
+		return c, err
+	}
+	return c, v.end(checkpoints)
+}
