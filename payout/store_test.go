@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
@@ -67,11 +68,37 @@ func approverHost() int {
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		return 2
 	}
+	if die := os.Getenv("MALIPO_TEST_DIE"); die != "" {
+		j.SetClock(func() time.Time { return t0 })
+		dieMidApproval(ctx, j, c, os.Getenv("MALIPO_TEST_TIDS"), die)
+		return 2 // not reached: the test kills this host first
+	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, tid := range strings.Split(os.Getenv("MALIPO_TEST_TIDS"), ",") {
 		_ = enc.Encode(approveOne(ctx, j, c, tid))
 	}
 	return 0
+}
+
+// dieMidApproval records the last approval and then stops, before the
+// approve call ("before") or after it landed ("after"), until killed.
+func dieMidApproval(ctx context.Context, j *payout.Journal, c *client.Client, tid, when string) {
+	if _, err := j.RecordApproval(payout.ApprovalRequest{TrackingID: tid, Need: 1, Currency: "KES"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if when == "after" {
+		st, err := c.PayoutStatus(ctx, tid)
+		if err == nil {
+			_, err = c.ApproveOnce(ctx, st)
+		}
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	fmt.Println("stopped " + when)
+	select {} // wait for kill -9
 }
 
 func approveOne(ctx context.Context, j *payout.Journal, c *client.Client, tid string) hostResult {
@@ -175,10 +202,11 @@ type host struct {
 	stder *strings.Builder
 }
 
-func startHost(t *testing.T, url, simURL, user string, tids []string) *host {
+func startHost(t *testing.T, url, simURL, user string, tids []string, env ...string) *host {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "MALIPO_TEST_HOST=approver", "MALIPO_STORE="+url, "MALIPO_TEST_SIM="+simURL,
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(cmd.Env, "MALIPO_TEST_HOST=approver", "MALIPO_STORE="+url, "MALIPO_TEST_SIM="+simURL,
 		"MALIPO_TEST_USER="+user, "MALIPO_TEST_TIDS="+strings.Join(tids, ","))
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -323,5 +351,58 @@ func TestStoreDrafts(t *testing.T) {
 	must(t, b.DiscardDraft(d.ID))
 	if left, _ := mine.Drafts(); len(left) != 0 {
 		t.Fatalf("discarded draft still there")
+	}
+}
+
+// TestStoreKilledHostMidApproval: a host records the last approval and is
+// killed (SIGKILL) before its approve call, or after it landed but before
+// recording it. The other host's sweep claims the batch, reads its status
+// and records the outcome; it never approves again. Before: after the
+// approve window the batch is approve-failed and another approver sends
+// the one approve. After: approved, with the one approve call there was.
+func TestStoreKilledHostMidApproval(t *testing.T) {
+	for _, when := range []string{"before", "after"} {
+		t.Run(when, func(t *testing.T) {
+			_, url := migrated(t)
+			srv, c, simURL := simServer(t)
+			tid := initiateBatches(t, storeJournal(t, url, "maker"), c, 1)[0]
+			h := startHost(t, url, simURL, "amina", []string{tid}, "MALIPO_TEST_DIE="+when)
+			if _, err := io.WriteString(h.in, "go\n"); err != nil {
+				t.Fatal(err)
+			}
+			if line, err := h.out.ReadString('\n'); err != nil || line != "stopped "+when+"\n" {
+				t.Fatalf("host: %q %v %s", line, err, h.stder)
+			}
+			if err := h.cmd.Process.Kill(); err != nil { // kill -9
+				t.Fatal(err)
+			}
+			_ = h.cmd.Wait()
+
+			b := storeJournal(t, url, "brian")
+			b.SetClock(func() time.Time { return t0.Add(payout.ApproveWindow) })
+			if e, _ := b.Entry(tid); e.Status != payout.StatusApproving {
+				t.Fatalf("after the kill host B sees %q", e.Status)
+			}
+			n, err := b.Sweep(context.Background(), c, "host-b")
+			if err != nil || n != 1 {
+				t.Fatalf("sweep resolved %d: %v", n, err)
+			}
+			e, _ := b.Entry(tid)
+			if when == "after" {
+				if e.Status != payout.StatusApproved || srv.Counters().Requests["POST send-money/approve/"] != 1 {
+					t.Fatalf("status %s, approve calls %d", e.Status, srv.Counters().Requests["POST send-money/approve/"])
+				}
+				return
+			}
+			if e.Status != payout.StatusApproveFailed || srv.Counters().Requests["POST send-money/approve/"] != 0 {
+				t.Fatalf("status %s, approve calls %d", e.Status, srv.Counters().Requests["POST send-money/approve/"])
+			}
+			if r := approveOne(context.Background(), b, c, tid); r.Err != "" || !r.Last {
+				t.Fatalf("approving again: %+v", r)
+			}
+			if got := srv.Counters().Approved[tid]; got != 1 {
+				t.Fatalf("approved %d times", got)
+			}
+		})
 	}
 }
