@@ -110,6 +110,7 @@ func newRootCmd() *cobra.Command {
 		newDeviceCmd(g),
 		newPayoutsCmd(g),
 		newServeCmd(g),
+		newStoreCmd(),
 		newDoctorCmd(g),
 		newExplainCmd(),
 		newMCPCmd(g),

@@ -22,6 +22,7 @@ import (
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/sshd"
+	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -40,6 +41,8 @@ type serveFlags struct {
 	auditEvery int64
 	startups   string
 	hooks      webhookFlags
+	store      string
+	db         *store.Store // opened from store: nil for the embedded files
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -97,6 +100,7 @@ the embedded simulator posts its webhooks there.`,
 	fl.StringVar(&f.startups, "max-startups", sshd.DefaultMaxStartups.String(),
 		"cap on connections not logged in yet, start:rate:full as OpenSSH's MaxStartups (random drops from start, all at full)")
 	addWebhookFlags(fl, &f.hooks)
+	fl.StringVar(&f.store, "store", "", "shared state for several hosts: postgres:// URL, no password (also MALIPO_STORE, store in config.toml; see malipo store)")
 	cmd.AddCommand(newVerifyAuditCmd(g), newAuditKeyCmd(g))
 	return cmd
 }
@@ -105,7 +109,7 @@ the embedded simulator posts its webhooks there.`,
 // log's signatures, its chain and optionally checkpoints.
 func newVerifyAuditCmd(g *globals) *cobra.Command {
 	var checkpoints []string
-	var pubHex string
+	var pubHex, storeFlag string
 	var demo bool
 	cmd := &cobra.Command{
 		Use:   "verify-audit [FILE]",
@@ -121,9 +125,13 @@ MALIPO_AUDIT_KEY_FILE); on another machine give its public half with
 --public-key (see malipo serve audit-key). Exits 1 when anything fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if storeFlag != "" || len(args) == 0 && os.Getenv(EnvStore) != "" {
+				return runVerifyAuditStore(cmdContext(cmd), g, cmd.OutOrStdout(), storeFlag, pubHex, checkpoints)
+			}
 			return runVerifyAudit(cmdContext(cmd), g, cmd.OutOrStdout(), args, pubHex, checkpoints, demo)
 		},
 	}
+	cmd.Flags().StringVar(&storeFlag, "store", "", "check the chain every host shares on this store (postgres:// URL, no password) instead of a file")
 	cmd.Flags().StringArrayVar(&checkpoints, "checkpoint", nil, "a head the server printed, COUNT:SIG, that the log must still contain (repeatable)")
 	cmd.Flags().StringVar(&pubHex, "public-key", "", "the audit key's public half (hex), instead of reading the key from the keystore")
 	cmd.Flags().BoolVar(&demo, "demo", false, "check the log of malipo serve --demo (its own file and key)")
@@ -259,7 +267,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 			d.Close()
 			return nil, err
 		}
-		j, err := payout.OpenJournal(dir)
+		j, err := openServeJournal(f.db, "demo", dir)
 		if err != nil {
 			d.Close()
 			os.RemoveAll(dir)
@@ -290,7 +298,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 	if err != nil {
 		return nil, err
 	}
-	j, err := payout.OpenJournal(dir)
+	j, err := openServeJournal(f.db, creds.Profile, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -335,6 +343,13 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if f.db, err = serveStore(ctx, f, stderr); err != nil {
+		return err
+	}
+	if f.db != nil {
+		defer f.db.Close()
+		f.audit = "on the store " + f.db.String()
+	}
 	pass := oncePassphrase(keystore.DefaultPassphrase)
 	audit, err := openAudit(ctx, g, f, hostFP, pass, stderr)
 	if err != nil {
@@ -348,6 +363,14 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	defer be.close()
 
 	cfg := be.cfg
+	if f.db != nil {
+		// Each batch's state change and its audit record in one transaction;
+		// approvals a dead host left in flight settled by the others.
+		cfg.Journal.SetStateAudit(audit.StateAuditor())
+		sctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go sweep(sctx, cfg.Journal, cfg.Client, hostFP, stderr)
+	}
 	cfg.UsersFile, cfg.HostKeyPEM, cfg.Audit = f.users, hostPEM, audit
 	// Each user's folder for scp/sftp, import and export: files/<user>/
 	// under the serve state dir, payout.StateDir("serve"), whatever the
@@ -394,7 +417,7 @@ func openAudit(ctx context.Context, g *globals, f *serveFlags, hostFP string, pa
 		fmt.Fprintf(stderr, "malipo serve: made a new audit key %s (kept %s; `malipo serve audit-key` prints its public half)\n", key.Fingerprint(), where)
 	}
 	var mu sync.Mutex
-	return sshd.OpenAuditLog(f.audit, key.PrivateKey(), sshd.AuditOptions{
+	o := sshd.AuditOptions{
 		HostKey:         hostFP,
 		CheckpointEvery: f.auditEvery,
 		OnCheckpoint: func(h sshd.Head) {
@@ -402,7 +425,11 @@ func openAudit(ctx context.Context, g *globals, f *serveFlags, hostFP string, pa
 			defer mu.Unlock()
 			fmt.Fprintf(stderr, "malipo serve: audit head %s\n", h)
 		},
-	})
+	}
+	if f.db != nil {
+		return sshd.OpenAuditStore(ctx, f.db, key.PrivateKey(), o)
+	}
+	return sshd.OpenAuditLog(f.audit, key.PrivateKey(), o)
 }
 
 // demoAuditPublicKey reads (never makes) the demo's audit key.

@@ -18,6 +18,10 @@ const ConfigFile = "config.toml"
 // Config is config.toml: non-secret settings per profile. No secret is
 // ever written here; WriteConfig refuses anything that looks like one.
 type Config struct {
+	// Store is where malipo serve keeps shared state (a postgres:// URL,
+	// without a password: PGPASSFILE or PGPASSWORD give it); empty means
+	// the embedded files.
+	Store    string              `toml:"store,omitempty"`
 	Profiles map[string]*Profile `toml:"profiles"`
 }
 

@@ -1,0 +1,198 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/sshd"
+	"github.com/malipo/malipo/store"
+)
+
+// EnvStore names the shared store when --store is not given.
+const EnvStore = "MALIPO_STORE"
+
+// storeURL is where serve keeps shared state: --store, else MALIPO_STORE,
+// else config.toml's store; "" is the embedded files. A password on the
+// command line is refused: ps shows argv to every user of the machine.
+func storeURL(flag string) (string, error) {
+	if flag != "" {
+		if store.HasPassword(flag) {
+			return "", errors.New("--store: the URL carries a password, which every user of this machine can read in ps; " +
+				"drop it from the URL and put it in a passfile (PGPASSFILE, default ~/.pgpass) or PGPASSWORD")
+		}
+		return checkStoreURL(flag)
+	}
+	if u := os.Getenv(EnvStore); u != "" {
+		return checkStoreURL(u)
+	}
+	dir, err := keystore.ConfigDir()
+	if err != nil {
+		return "", nil
+	}
+	cfg, err := keystore.ReadConfig(dir)
+	if err != nil {
+		return "", err
+	}
+	return checkStoreURL(cfg.Store)
+}
+
+func checkStoreURL(u string) (string, error) {
+	switch {
+	case store.IsEmbedded(u):
+		return "", nil
+	case store.IsPostgres(u):
+		return u, nil
+	}
+	return "", fmt.Errorf("store %q: want a postgres:// URL, or nothing for the embedded files", store.Redact(u))
+}
+
+// openStore connects to the store at u and, when migrate is set, brings
+// its schema up to date (under an advisory lock: hosts starting together
+// take turns).
+func openStore(ctx context.Context, u string, migrate bool, stderr io.Writer) (*store.Store, error) {
+	cx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	s, err := store.Open(cx, u)
+	if err != nil {
+		return nil, err
+	}
+	if !migrate {
+		return s, nil
+	}
+	done, err := s.Migrate(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if len(done) > 0 {
+		fmt.Fprintf(stderr, "malipo: store %s migrated to version %d\n", s, done[len(done)-1])
+	}
+	return s, nil
+}
+
+// newStoreCmd is `malipo store`: the shared store of several serve hosts.
+func newStoreCmd() *cobra.Command {
+	var u string
+	cmd := &cobra.Command{
+		Use:   "store",
+		Short: "The PostgreSQL store several malipo serve hosts share",
+		Long: `malipo serve keeps the payout journal, drafts and the audit log in files on its
+machine by default. With --store postgres://… (or MALIPO_STORE, or store = "…"
+in config.toml) every host keeps them in one PostgreSQL database instead, so a
+maker on one host and an approver on another see the same batches and one
+signed audit chain. The URL never needs a password: libpq's PGPASSFILE
+(~/.pgpass) and PG* environment variables are read.`,
+	}
+	migrate := &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the store's schema up to date (serve also does at start)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			url, err := storeURL(u)
+			if err != nil {
+				return err
+			}
+			if url == "" {
+				return errors.New("store migrate: no store named: give --store postgres://…, MALIPO_STORE or store in config.toml")
+			}
+			s, err := openStore(cmdContext(c), url, true, c.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			v, err := s.Version(cmdContext(c))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "store %s: schema version %d\n", s, v)
+			return nil
+		},
+	}
+	cmd.PersistentFlags().StringVar(&u, "store", "", "postgres:// URL (no password: use PGPASSFILE or PGPASSWORD)")
+	cmd.AddCommand(migrate)
+	return cmd
+}
+
+// serveStore opens --store for serve (nil for the embedded files).
+func serveStore(ctx context.Context, f *serveFlags, stderr io.Writer) (*store.Store, error) {
+	u, err := storeURL(f.store)
+	if err != nil || u == "" {
+		return nil, err
+	}
+	return openStore(ctx, u, true, stderr)
+}
+
+// openServeJournal is the profile's journal: on the store when there is
+// one, else its files in dir.
+func openServeJournal(db *store.Store, profile, dir string) (*payout.Journal, error) {
+	if db != nil {
+		return payout.OpenJournalStore(db, profile)
+	}
+	return payout.OpenJournal(dir)
+}
+
+// sweep settles, on every host, approvals a dead host left approving
+// (payout.Journal.Sweep) until ctx ends.
+func sweep(ctx context.Context, j *payout.Journal, c payout.StatusReader, host string, stderr io.Writer) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := j.Sweep(ctx, c, host); err != nil {
+			fmt.Fprintf(stderr, "malipo serve: settling approvals: %v\n", err)
+		} else if n > 0 {
+			fmt.Fprintf(stderr, "malipo serve: settled %d approvals another host left in flight\n", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// runVerifyAuditStore is verify-audit --store: the shared chain.
+func runVerifyAuditStore(ctx context.Context, g *globals, out io.Writer, flag, pubHex string, checkpoints []string) error {
+	u, err := storeURL(flag)
+	if err != nil {
+		return err
+	}
+	if u == "" {
+		return errors.New("verify-audit --store: no store named")
+	}
+	var heads []sshd.Head
+	for _, c := range checkpoints {
+		h, err := sshd.ParseHead(c)
+		if err != nil {
+			return err
+		}
+		heads = append(heads, h)
+	}
+	pub, err := auditPublicKey(ctx, g, pubHex, false)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, u, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := sshd.VerifyAuditStore(ctx, s, pub, heads...)
+	if err != nil {
+		return fmt.Errorf("audit chain on %s: %w", s, err)
+	}
+	fmt.Fprintf(out, "store %s: %d records, chain intact, signed with %s (log %s, first host key %s)",
+		s, c.Records, keystore.AuditKeyFingerprint(pub), c.LogID, c.HostKey)
+	if len(heads) > 0 {
+		fmt.Fprintf(out, "; %d checkpoints found", len(heads))
+	}
+	fmt.Fprintf(out, "\nhead %s\n", c.Head)
+	return nil
+}
