@@ -151,7 +151,9 @@ func (j *journal) dbRefresh() error {
 // state transition and its audit record. It is folded after the commit.
 func (j *journal) dbAppend(ev event, line []byte) error {
 	if j.db.tx == nil {
-		return errors.New("journal: append outside a store transaction")
+		// A caller that checked under mu alone (RecordStatus): the append
+		// still takes the journal's lock, so seqs stay in commit order.
+		return j.dbLocked(func() error { return j.appendLocked(ev) })
 	}
 	if err := j.db.tx.Append(line, transition(ev)); err != nil {
 		return err
@@ -187,6 +189,13 @@ func transition(ev event) store.Transition {
 	case StatusApproveFailed:
 		t.From = []string{StatusApproving}
 	case StatusInitiated, StatusCancelled:
+	case EventStatus:
+		// A final status settles an approved batch (no host polls it
+		// again); a status read of a batch in any other state moves nothing.
+		t.To, t.From, t.Soft = "", nil, true
+		if (&client.Batch{StatusCode: ev.StatusCode}).Final() {
+			t.To, t.From = StateSettled, []string{StatusApproved}
+		}
 	default:
 		t.To = "" // a step (approval) or an event with no batch yet
 	}

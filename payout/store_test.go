@@ -163,14 +163,21 @@ func migrated(t *testing.T) (*pgtest.Cluster, string) {
 // simServer is a simulator on loopback for several processes.
 func simServer(t *testing.T) (*sim.Server, *client.Client, string) {
 	t.Helper()
-	srv := sim.New(sim.Options{Clock: sim.NewManualClock(t0), Rand: 7, FailureRate: -1})
+	srv, c, url, _ := simServerClock(t)
+	return srv, c, url
+}
+
+func simServerClock(t *testing.T) (*sim.Server, *client.Client, string, *sim.ManualClock) {
+	t.Helper()
+	clock := sim.NewManualClock(t0)
+	srv := sim.New(sim.Options{Clock: clock, Rand: 7, FailureRate: -1})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, c, ts.URL
+	return srv, c, ts.URL, clock
 }
 
 // initiateBatches initiates n batches through the journal as maker.
@@ -404,5 +411,56 @@ func TestStoreKilledHostMidApproval(t *testing.T) {
 				t.Fatalf("approved %d times", got)
 			}
 		})
+	}
+}
+
+// TestStoreSweepSharesApprovedBatches: two hosts poll the approved
+// batches at the same moment; SKIP LOCKED gives each batch to one of them,
+// so each status is read once, and each final status is recorded once
+// and seen by both.
+func TestStoreSweepSharesApprovedBatches(t *testing.T) {
+	_, url := migrated(t)
+	srv, c, _, clock := simServerClock(t)
+	maker := storeJournal(t, url, "maker")
+	const n = 8
+	tids := initiateBatches(t, maker, c, n)
+	approver := storeJournal(t, url, "amina")
+	for _, tid := range tids {
+		if r := approveOne(context.Background(), approver, c, tid); r.Err != "" || !r.Last {
+			t.Fatalf("%s: %+v", tid, r)
+		}
+	}
+	clock.Advance(time.Hour) // every batch paid out: final
+	before := srv.Counters().Requests["POST send-money/status/"]
+	hosts := []*payout.Journal{storeJournal(t, url, "host-a"), storeJournal(t, url, "host-b")}
+	wrote := make([]int, 2)
+	done := make(chan struct{})
+	for i, h := range hosts {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			var err error
+			if wrote[i], err = h.Sweep(context.Background(), c, fmt.Sprint("host-", i)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	<-done
+	<-done
+	reads := srv.Counters().Requests["POST send-money/status/"] - before
+	if wrote[0]+wrote[1] != n || reads != n {
+		t.Fatalf("hosts recorded %v final statuses with %d status reads, want %d of each", wrote, reads, n)
+	}
+	for _, tid := range tids {
+		e, _ := hosts[1].Entry(tid)
+		if e.Status != payout.StatusApproved || !(&client.Batch{StatusCode: e.StatusCode}).Final() {
+			t.Errorf("%s: %s %s", tid, e.Status, e.StatusCode)
+		}
+		if st, _ := hosts[0].Store().State(context.Background(), "p", tid); st != payout.StateSettled {
+			t.Errorf("%s: store state %q", tid, st)
+		}
+	}
+	// Settled batches are not polled again.
+	if again, err := hosts[0].Sweep(context.Background(), c, "host-a"); err != nil || again != 0 {
+		t.Fatalf("second sweep: %d %v", again, err)
 	}
 }

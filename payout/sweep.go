@@ -9,6 +9,10 @@ import (
 	"github.com/malipo/malipo/client"
 )
 
+// StateSettled is the store's state of an approved batch whose final
+// status is recorded: no host polls it again.
+const StateSettled = "settled"
+
 // StatusReader reads a batch's status (client.Client.PayoutStatus).
 type StatusReader interface {
 	PayoutStatus(ctx context.Context, trackingID string) (*client.Batch, error)
@@ -30,7 +34,7 @@ func (j *Journal) Sweep(ctx context.Context, c StatusReader, host string) (int, 
 	if j.db == nil {
 		return 0, nil
 	}
-	ids, err := j.db.s.ClaimPolls(ctx, j.db.name, host, []string{StatusApproving}, 20, SweepLease)
+	ids, err := j.db.s.ClaimPolls(ctx, j.db.name, host, []string{StatusApproving, StatusApproved}, 20, SweepLease)
 	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
@@ -42,7 +46,7 @@ func (j *Journal) Sweep(ctx context.Context, c StatusReader, host string) (int, 
 			errs = append(errs, fmt.Errorf("batch %s: %w", id, err))
 			continue // the lease runs out and the batch is read again
 		}
-		wrote, err := j.ResolveApproval(id, st)
+		wrote, err := j.sweepOne(id, st)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -51,4 +55,24 @@ func (j *Journal) Sweep(ctx context.Context, c StatusReader, host string) (int, 
 		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// sweepOne records what st says of a claimed batch: the outcome of an
+// approval in flight, or an approved batch's status (RecordStatus); once
+// that is final the batch is settled and no host polls it again. A status
+// that is not final yet waits for the lease to run out.
+func (j *Journal) sweepOne(id string, st *client.Batch) (bool, error) {
+	e, _ := j.Entry(id)
+	if e.Status != StatusApproved {
+		return j.ResolveApproval(id, st)
+	}
+	wrote, err := j.RecordStatus(id, st)
+	if err != nil || wrote || !st.Final() {
+		return wrote, err
+	}
+	// The final status was recorded before the batch was approved here
+	// (a status read raced the outcome): settle it without a new event.
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	return false, j.db.s.Settle(ctx, j.db.name, id, StatusApproved, StateSettled)
 }

@@ -26,6 +26,9 @@ type Transition struct {
 	To         string
 	From       []string
 	By         string
+	// Soft: a batch in none of From (or with no row) is left as it is,
+	// and that is no conflict.
+	Soft bool
 }
 
 // ErrConflict is a conditional transition that found the batch in another
@@ -119,6 +122,14 @@ func (t *Tx) transition(tr Transition) error {
 		_, err := t.tx.Exec(t.ctx, `INSERT INTO payout_batches (journal, tracking_id, state, updated_by) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (journal, tracking_id) DO UPDATE SET state = $3, updated_by = $4, updated_at = now()`,
 			t.journal, tr.TrackingID, tr.To, tr.By)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", t.s.desc, scrub(err))
+		}
+		return nil
+	}
+	if tr.Soft {
+		_, err := t.tx.Exec(t.ctx, `UPDATE payout_batches SET state = $3, updated_by = $4, updated_at = now()
+			WHERE journal = $1 AND tracking_id = $2 AND state = ANY($5)`, t.journal, tr.TrackingID, tr.To, tr.By, tr.From)
 		if err != nil {
 			return fmt.Errorf("store %s: %w", t.s.desc, scrub(err))
 		}
@@ -228,4 +239,16 @@ func (s *Store) ClaimPolls(ctx context.Context, journal, host string, states []s
 		return nil, fmt.Errorf("store %s: claim polls: %w", s.desc, scrub(err))
 	}
 	return ids, nil
+}
+
+// Settle moves a batch from one state to another with no event (a final
+// status recorded before the batch was approved): nothing when it is in
+// another state.
+func (s *Store) Settle(ctx context.Context, journal, trackingID, from, to string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE payout_batches SET state = $4, updated_at = now() WHERE journal = $1 AND tracking_id = $2 AND state = $3`,
+		journal, trackingID, from, to)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", s.desc, scrub(err))
+	}
+	return nil
 }
