@@ -321,15 +321,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if f.hostKey == "" {
-		f.hostKey = filepath.Join(base, "ssh_host_ed25519_key")
-	}
-	if f.audit == "" {
-		f.audit = filepath.Join(base, "audit.jsonl")
-		if f.demo {
-			f.audit = filepath.Join(demoDir(base), "audit.jsonl")
-		}
-	}
+	f.defaults(base)
 	// Everything that can fail on bad input fails before any key is loaded.
 	startups, err := parseServeFlags(f)
 	if err != nil {
@@ -346,10 +338,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	if f.db, err = serveStore(ctx, f, stderr); err != nil {
 		return err
 	}
-	if f.db != nil {
-		defer f.db.Close()
-		f.audit = "on the store " + f.db.String()
-	}
+	defer f.closeStore()
 	pass := oncePassphrase(keystore.DefaultPassphrase)
 	audit, err := openAudit(ctx, g, f, hostFP, pass, stderr)
 	if err != nil {
@@ -363,14 +352,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	defer be.close()
 
 	cfg := be.cfg
-	if f.db != nil {
-		// Each batch's state change and its audit record in one transaction;
-		// approvals a dead host left in flight settled by the others.
-		cfg.Journal.SetStateAudit(audit.StateAuditor())
-		sctx, stop := context.WithCancel(ctx)
-		defer stop()
-		go sweep(sctx, cfg.Journal, cfg.Client, hostFP, stderr)
-	}
+	defer f.shareJournal(ctx, cfg, audit, hostFP, stderr)()
 	cfg.UsersFile, cfg.HostKeyPEM, cfg.Audit = f.users, hostPEM, audit
 	// Each user's folder for scp/sftp, import and export: files/<user>/
 	// under the serve state dir, payout.StateDir("serve"), whatever the
@@ -403,6 +385,19 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	}
 	_ = audit.Write(sshd.Record{Event: "server.stop", Result: result, Detail: errString(err)})
 	return err
+}
+
+// defaults fills in the host key's and the audit log's paths.
+func (f *serveFlags) defaults(base string) {
+	if f.hostKey == "" {
+		f.hostKey = filepath.Join(base, "ssh_host_ed25519_key")
+	}
+	if f.audit == "" {
+		f.audit = filepath.Join(base, "audit.jsonl")
+		if f.demo {
+			f.audit = filepath.Join(demoDir(base), "audit.jsonl")
+		}
+	}
 }
 
 // openAudit loads (on first start: makes) the audit key from the

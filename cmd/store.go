@@ -127,7 +127,30 @@ func serveStore(ctx context.Context, f *serveFlags, stderr io.Writer) (*store.St
 	if err != nil || u == "" {
 		return nil, err
 	}
-	return openStore(ctx, u, true, stderr)
+	s, err := openStore(ctx, u, true, stderr)
+	if err == nil {
+		f.audit = "on the store " + s.String()
+	}
+	return s, err
+}
+
+func (f *serveFlags) closeStore() {
+	if f.db != nil {
+		f.db.Close()
+	}
+}
+
+// shareJournal, with a store, makes each batch state change write its
+// audit record in the same transaction and starts the sweep that settles
+// approvals a dead host left in flight. The returned func stops it.
+func (f *serveFlags) shareJournal(ctx context.Context, cfg sshd.Config, audit *sshd.AuditLog, host string, stderr io.Writer) func() {
+	if f.db == nil {
+		return func() {}
+	}
+	cfg.Journal.SetStateAudit(audit.StateAuditor())
+	sctx, stop := context.WithCancel(ctx)
+	go sweep(sctx, cfg.Journal, cfg.Client, host, stderr)
+	return stop
 }
 
 // openServeJournal is the profile's journal: on the store when there is
