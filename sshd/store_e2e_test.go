@@ -1,0 +1,166 @@
+package sshd
+
+import (
+	"context"
+	"crypto/ed25519"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
+)
+
+// storeHost is what a host on the shared store needs: its own connection
+// pool, journal and audit chain handle.
+func storeHost(t *testing.T, url string, key ed25519.PrivateKey) (*payout.Journal, *AuditLog) {
+	t.Helper()
+	db := openStore(t, url)
+	audit, err := OpenAuditStore(context.Background(), db, key, AuditOptions{HostKey: "SHA256:test-host"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := payout.OpenJournalStore(db, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.SetStateAudit(audit.StateAuditor())
+	return j, audit
+}
+
+// TestTwoHostsOverSSHOneStore: two SSH servers (in one process, each with
+// its own connection pool, journal and audit handle) on one PostgreSQL
+// store and one simulator. A maker initiates on host A; approvers on host
+// A and host B open the batch and confirm at the same moment: exactly one
+// approve call reaches IntaSend, the other approver is told another
+// session is sending it, and the one audit chain verifies with a single
+// journal.approving in it.
+func TestTwoHostsOverSSHOneStore(t *testing.T) {
+	url := migratedStore(t)
+	maker := newUser(t, "baraka", "maker")
+	a1 := newUser(t, "wanjiru", "approver")
+	a2 := newUser(t, "otieno", "approver")
+	users := []testUser{maker, a1, a2}
+	key := testKey(t) // every host of a store signs with the same key
+	jA, auditA := storeHost(t, url, key)
+	jB, auditB := storeHost(t, url, key)
+	// A slow approve keeps both confirmations in flight together.
+	slow := func(o *sim.Options) {
+		o.Faults = []sim.Fault{{Route: "approve", Kind: sim.Latency, Latency: 300 * time.Millisecond}}
+	}
+	hostA := startServerSim(t, users, slow, func(c *Config) { c.Journal, c.Audit = jA, auditA })
+	hostA.journal = jA
+	hostB := startServer(t, users, func(c *Config) { c.Client, c.Journal, c.Audit = hostA.demo.Client, jB, auditB })
+	hostB.journal = jB
+
+	tid := initiate(t, hostA, hostA.login(t, maker), "baraka")
+	tmA, tmB := hostA.login(t, a1), hostB.login(t, a2)
+	openPending(t, hostA, tmA, "wanjiru", "baraka")
+	openPending(t, hostB, tmB, "otieno", "baraka") // host B sees host A's batch
+	for _, x := range []struct {
+		ts   *testServer
+		tm   *term
+		user string
+	}{{hostA, tmA, "wanjiru"}, {hostB, tmB, "otieno"}} {
+		x.tm.send("A")
+		x.ts.waitScreen(t, x.user, "Type 1,000.00 to confirm")
+		x.tm.send("\t")
+		x.tm.send("1,000.00")
+		x.ts.waitScreen(t, x.user, "[ Confirm ]")
+	}
+	tmA.send("\r")
+	tmB.send("\r")
+
+	// One says Approved, the other that another session is sending it.
+	var won, lost string
+	deadline := time.Now().Add(patience)
+	for won == "" || lost == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("after both confirmed:\nhost A:\n%s\nhost B:\n%s", hostA.screenOf(t, "wanjiru"), hostB.screenOf(t, "otieno"))
+		}
+		for _, x := range []struct {
+			ts   *testServer
+			user string
+		}{{hostA, "wanjiru"}, {hostB, "otieno"}} {
+			s := x.ts.screenOf(t, x.user)
+			switch {
+			case strings.Contains(s, "Approved"):
+				won = x.user
+			case strings.Contains(s, "another session"):
+				lost = x.user
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cnt := hostA.demo.Sim.Counters()
+	if cnt.Requests["POST send-money/approve/"] != 1 || cnt.Approved[tid] != 1 {
+		t.Fatalf("approve calls %d, approved %d: want exactly one (won %s, lost %s)", cnt.Requests["POST send-money/approve/"], cnt.Approved[tid], won, lost)
+	}
+	if e, _ := jB.Entry(tid); e.Status != payout.StatusApproved {
+		t.Errorf("host B's journal: %s", e.Status)
+	}
+	c, err := VerifyAuditStore(context.Background(), openStore(t, url), pubOf(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var approving, refused int
+	_ = openStore(t, url).AuditLines(context.Background(), func(_ int64, line []byte) error {
+		r, _ := openRecord(line, pubOf(key))
+		switch {
+		case r.Event == "journal.approving" && r.Target == tid:
+			approving++
+		case r.Event == "payout.approve" && r.Target == tid && r.Result == "refused" && r.User == lost:
+			refused++
+		}
+		return nil
+	})
+	if approving != 1 || refused != 1 {
+		t.Errorf("%d records: %d journal.approving, %d refusals of %s; want one each", c.Records, approving, refused, lost)
+	}
+}
+
+// TestFourEyesAcrossHostsOverSSH: an approver who initiated a batch on
+// host A cannot approve it on host B: four-eyes reads the initiator from
+// the shared journal. The refusal is in the shared chain.
+func TestFourEyesAcrossHostsOverSSH(t *testing.T) {
+	url := migratedStore(t)
+	u := newUser(t, "amina", "approver")
+	key := testKey(t)
+	jA, auditA := storeHost(t, url, key)
+	jB, auditB := storeHost(t, url, key)
+	hostA := startServer(t, []testUser{u}, func(c *Config) { c.Journal, c.Audit = jA, auditA })
+	hostA.journal = jA
+	hostB := startServer(t, []testUser{u}, func(c *Config) { c.Client, c.Journal, c.Audit = hostA.demo.Client, jB, auditB })
+	hostB.journal = jB
+	tid := initiate(t, hostA, hostA.login(t, u), "amina")
+	tm := hostB.login(t, u)
+	// openPending, but waiting for the batch's row: the initiator's name
+	// is on the status bar already.
+	tm.waitFor(t, "Payroll")
+	tm.send("3")
+	hostB.waitScreen(t, "amina", "Payouts")
+	tm.send("P")
+	hostB.waitScreen(t, "amina", "KES 1,000.00 amina")
+	tm.send("\r")
+	hostB.waitScreen(t, "amina", "Preview and approve (BP103)")
+	tm.send("A")
+	if s := hostB.waitScreen(t, "amina", "four-eyes"); strings.Contains(s, "to confirm") {
+		t.Fatalf("host B offered the initiator the approval:\n%s", s)
+	}
+	if n := approvals(hostA); n != 0 {
+		t.Fatalf("%d approvals", n)
+	}
+	found := false
+	deadline := time.Now().Add(patience)
+	for !found && time.Now().Before(deadline) {
+		_ = openStore(t, url).AuditLines(context.Background(), func(_ int64, line []byte) error {
+			r, _ := openRecord(line, pubOf(key))
+			found = found || r.Event == "payout.approve" && r.Target == tid && r.Result == "refused" && r.User == "amina"
+			return nil
+		})
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !found {
+		t.Fatal("the four-eyes refusal is not in the shared audit chain")
+	}
+}
