@@ -32,8 +32,8 @@ func storeHost(t *testing.T, url string, key ed25519.PrivateKey) (*payout.Journa
 // its own connection pool, journal and audit handle) on one PostgreSQL
 // store and one simulator. A maker initiates on host A; approvers on host
 // A and host B open the batch and confirm at the same moment: exactly one
-// approve call reaches IntaSend, the other approver is told another
-// session is sending it, and the one audit chain verifies with a single
+// approve call reaches IntaSend, the other approver is refused by the
+// journal (another session is sending it, or it is approved already), and the one audit chain verifies with a single
 // journal.approving in it.
 func TestTwoHostsOverSSHOneStore(t *testing.T) {
 	url := migratedStore(t)
@@ -86,7 +86,10 @@ func TestTwoHostsOverSSHOneStore(t *testing.T) {
 			switch {
 			case strings.Contains(s, "Approved"):
 				won = x.user
-			case strings.Contains(s, "another session"):
+			case strings.Contains(s, "another session"), strings.Contains(s, "approved already"):
+				// Refused by the journal, nothing sent: at the same moment
+				// the conditional transition decides; a loaded machine may
+				// let the winner finish first.
 				lost = x.user
 			}
 		}
