@@ -16,6 +16,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/store"
 )
 
 // The money-moving commands (payouts initiate|approve, stk-push, refund)
@@ -41,6 +42,7 @@ type moneyEnv struct {
 	creds *keystore.Credentials
 	cl    *client.Client
 	j     *payout.Journal // nil until openJournal
+	db    *store.Store    // the shared store the journal is on, if any
 }
 
 func loadMoneyEnv(ctx context.Context, g *globals) (*moneyEnv, error) {
@@ -62,13 +64,21 @@ func (e *moneyEnv) openJournal() error {
 	if err != nil {
 		return err
 	}
-	e.j, err = payout.OpenJournal(dir)
+	// With a shared store (MALIPO_STORE, config.toml) the commands use the
+	// journal every serve host uses, so its cross-host guards hold here too.
+	if e.db, err = cliStore(); err != nil {
+		return err
+	}
+	e.j, err = openServeJournal(e.db, e.creds.Profile, dir)
 	return err
 }
 
 func (e *moneyEnv) close() {
 	if e.j != nil {
 		_ = e.j.Close()
+	}
+	if e.db != nil {
+		e.db.Close()
 	}
 }
 

@@ -219,3 +219,14 @@ func runVerifyAuditStore(ctx context.Context, g *globals, out io.Writer, flag, p
 	fmt.Fprintf(out, "\nhead %s\n", c.Head)
 	return nil
 }
+
+// cliStore is the shared store named by MALIPO_STORE or config.toml for
+// the commands that move money (nil without one). It is not migrated
+// here: serve and malipo store migrate do that.
+func cliStore() (*store.Store, error) {
+	u, err := storeURL("")
+	if err != nil || u == "" {
+		return nil, err
+	}
+	return openStore(context.Background(), u, false, io.Discard)
+}

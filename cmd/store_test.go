@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,7 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/store"
 )
 
 // Two `malipo serve` processes on one PostgreSQL store: both migrate at
@@ -63,5 +68,44 @@ func TestStoreURLWithPasswordRefused(t *testing.T) {
 	t.Setenv(EnvStore, "mysql://x")
 	if _, stderr, code := runCLI(t, "store", "migrate"); code == 0 || !strings.Contains(stderr, "postgres://") {
 		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+}
+
+// With a store named (MALIPO_STORE), `payouts initiate` and `payouts
+// approve` use the journal every serve host uses: a batch initiated from
+// the command line is on the store, and one whose approval another host
+// is sending is refused here, with nothing sent.
+func TestStorePayoutCommandsUseTheStore(t *testing.T) {
+	f := newMoneyFixture(t)
+	url := pgtest.Start(t).URL("postgres")
+	migrate := exec.Command(malipoBinary(t), "store", "migrate", "--store", url)
+	if out, err := migrate.CombinedOutput(); err != nil {
+		t.Fatalf("store migrate: %v\n%s", err, out)
+	}
+	t.Setenv(EnvStore, url)
+	tid := f.initiate(t, writeCSV(t, batchCSV))
+
+	s, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	j, err := payout.OpenJournalStore(s, keystore.DefaultProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := j.Entry(tid); !ok || e.Status != payout.StatusInitiated {
+		t.Fatalf("the store's journal has %+v (%v)", e, ok)
+	}
+	// Another host's approver is sending the approval right now.
+	if _, err := j.As("otieno").RecordApproval(payout.ApprovalRequest{TrackingID: tid, Need: 1, Total: client.Units(300), Currency: "KES"}); err != nil {
+		t.Fatal(err)
+	}
+	_, errw, code := runCLI(t, "payouts", "approve", tid, "--confirm", "300", "--base-url", f.base)
+	if code == 0 || !strings.Contains(errw, "another session") {
+		t.Fatalf("approve while another host sends it: exit %d: %s", code, errw)
+	}
+	if n := f.s.Counters().Requests["POST send-money/approve/"]; n != 0 {
+		t.Fatalf("%d approve calls", n)
 	}
 }
