@@ -3,10 +3,16 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/malipo/malipo/internal/pgtest"
 	"github.com/malipo/malipo/store"
@@ -137,5 +143,43 @@ func TestClaimPollsSkipLocked(t *testing.T) {
 		if len(ids) > 0 || time.Now().After(deadline) {
 			t.Fatalf("claimed %v: want G once its lease ran out", ids)
 		}
+	}
+}
+
+// The URL carries no password: PGPASSFILE gives it, as with psql, and
+// without it the login fails with an error that names no secret.
+func TestPassfile(t *testing.T) {
+	c := pgtest.Start(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE ROLE malipo LOGIN PASSWORD 'correct horse 7'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RequirePassword("malipo"); err != nil {
+		t.Fatal(err)
+	}
+	url := strings.Replace(c.URL("postgres"), "postgres@", "malipo@", 1)
+	t.Setenv("PGPASSWORD", "")
+	t.Setenv("PGPASSFILE", filepath.Join(t.TempDir(), "none"))
+	if _, err := store.Open(ctx, url); err == nil {
+		t.Fatal("logged in without a password")
+	}
+	pass := filepath.Join(t.TempDir(), "pgpass")
+	line := fmt.Sprintf("127.0.0.1:%d:postgres:malipo:correct horse 7\n", c.Port())
+	if err := os.WriteFile(pass, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PGPASSFILE", pass)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("with PGPASSFILE: %v", err)
+	}
+	s.Close()
+	if store.HasPassword(url) || !store.HasPassword("postgres://malipo:x@h/db") || strings.Contains(store.Redact("postgres://malipo:secret@h/db"), "secret") {
+		t.Fatal("password detection")
 	}
 }

@@ -162,3 +162,19 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// RequirePassword makes role log in with a password over TCP (scram) while
+// every other role keeps trust: for tests of PGPASSFILE and PGPASSWORD.
+// The role must exist; the server reloads its configuration.
+func (c *Cluster) RequirePassword(role string) error {
+	path := filepath.Join(c.data(), "pg_hba.conf")
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	line := fmt.Sprintf("host all %s 127.0.0.1/32 scram-sha-256\n", role)
+	if err := os.WriteFile(path, append([]byte(line), old...), 0o600); err != nil {
+		return err
+	}
+	return c.run("pg_ctl", "reload", "-D", c.data())
+}
