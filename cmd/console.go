@@ -46,32 +46,28 @@ func consoleModel(ctx context.Context, g *globals) (m *app.Model, done func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	dir, err := payout.StateDir(creds.Profile)
-	if err != nil {
-		return nil, nil, err
-	}
-	j, err := payout.OpenJournal(dir)
+	j, done, err := openProfileJournal(creds.Profile)
 	if err != nil {
 		return nil, nil, err
 	}
 	prof, err := profileSettings(creds.Profile)
 	if err != nil {
-		j.Close()
+		done()
 		return nil, nil, err
 	}
 	pol, err := profilePolicy(creds.Profile, prof)
 	if err != nil {
-		j.Close()
+		done()
 		return nil, nil, err
 	}
 	opts := g.shellOptions(app.Options{Journal: j, DeviceID: creds.DeviceID, Policy: pol})
 	if opts.NotifyAbove, err = g.notifyFor(prof); err != nil {
-		j.Close()
+		done()
 		return nil, nil, fmt.Errorf("config.toml, profile %q: %w", creds.Profile, err)
 	}
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
 	m = app.New(c, opts)
-	return m, func() { _ = j.Close() }, nil
+	return m, done, nil
 }
 
 // modeFor is the status bar's badge for the keys' environment.

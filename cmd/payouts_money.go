@@ -548,15 +548,11 @@ func runPayoutsDraft(cmd *cobra.Command, g *globals, f *draftFlags, path string)
 		return err
 	}
 	d.WalletID = f.wallet
-	dir, err := payout.StateDir(g.profile)
-	if err != nil {
-		return usageError(err)
-	}
-	j, err := payout.OpenJournal(dir)
+	j, done, err := openProfileJournal(g.profile)
 	if err != nil {
 		return err
 	}
-	defer j.Close()
+	defer done()
 	if err := j.SaveDraft(d); err != nil {
 		return err
 	}

@@ -333,15 +333,11 @@ func newPayoutsHistoryCmd(g *globals) *cobra.Command {
 }
 
 func journalEntries(profile string) ([]payout.Entry, error) {
-	dir, err := payout.StateDir(profile)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	j, err := payout.OpenJournal(dir)
+	j, done, err := openProfileJournal(profile)
 	if err != nil {
 		return nil, err
 	}
-	defer j.Close()
+	defer done()
 	return nonNil(j.Entries()), nil
 }
 

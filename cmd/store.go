@@ -230,3 +230,31 @@ func cliStore() (*store.Store, error) {
 	}
 	return openStore(context.Background(), u, false, io.Discard)
 }
+
+// openProfileJournal is the profile's journal for the local console and
+// the commands: on the shared store when MALIPO_STORE or config.toml names
+// one (so a console or script on a serve host meets the same guards as
+// the SSH consoles), else its files. done closes it.
+func openProfileJournal(profile string) (j *payout.Journal, done func(), err error) {
+	dir, err := payout.StateDir(profile)
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	db, err := cliStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err = openServeJournal(db, profile, dir)
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		return nil, nil, err
+	}
+	return j, func() {
+		_ = j.Close()
+		if db != nil {
+			db.Close()
+		}
+	}, nil
+}

@@ -108,4 +108,9 @@ func TestStorePayoutCommandsUseTheStore(t *testing.T) {
 	if n := f.s.Counters().Requests["POST send-money/approve/"]; n != 0 {
 		t.Fatalf("%d approve calls", n)
 	}
+	// The history is the store's too: approving, by the other host.
+	hist, _, _ := runCLI(t, "payouts", "history", "--json")
+	if !strings.Contains(hist, tid) || !strings.Contains(hist, `"status": "approving"`) {
+		t.Errorf("history from the store:\n%s", hist)
+	}
 }
