@@ -159,21 +159,39 @@ func BatchRail(b *client.Batch) Rail {
 // (counting rows to payees the journal never saw paid when the policy says
 // so), the rule, the user's limits and the expiry.
 func (p *Policy) ApprovalFor(j *Journal, b *client.Batch, user string) ApprovalRequest {
-	total, payees := BatchTotal(b), BatchPayees(b)
-	newPayees := 0
-	if p != nil && p.NewPayee != "" && p.NewPayee != NewPayeeAllow && j != nil {
-		paid := j.PaidBefore()
-		for _, k := range payees {
-			if !paid[k] {
-				newPayees++
-			}
-		}
-	}
-	need, rule := p.Need(BatchRail(b), total+b.ChargeEstimate, newPayees)
-	req := ApprovalRequest{TrackingID: b.TrackingID, Total: total, Currency: BatchCurrency(b),
+	payees := BatchPayees(b)
+	return p.Request(b, BatchRail(b), BatchCurrency(b), user, payees, len(p.NewPayeeRows(j, payees)))
+}
+
+// Request is user's approval of batch b on rail in currency, paying
+// payees of whom newPayees were never paid before. ApprovalFor works those
+// out from b and the journal; the console passes what it already holds
+// (its draft's rail and currency, the new payees counted once per answer
+// rather than once per frame), so both ask the policy the same question.
+func (p *Policy) Request(b *client.Batch, rail Rail, currency, user string, payees []string, newPayees int) ApprovalRequest {
+	total := BatchTotal(b)
+	need, rule := p.Need(rail, total+b.ChargeEstimate, newPayees)
+	req := ApprovalRequest{TrackingID: b.TrackingID, Total: total, Currency: currency,
 		Need: need, Rule: rule, Limits: p.LimitsFor(user), Payees: payees}
 	if p != nil {
 		req.ExpireAfter = p.ExpireAfter
 	}
 	return req
+}
+
+// NewPayeeRows are the indexes of payees the journal never saw paid, when
+// the policy counts new payees (nil when it does not, or without a
+// journal): they raise the approvals needed, and the console marks them.
+func (p *Policy) NewPayeeRows(j *Journal, payees []string) map[int]bool {
+	if p == nil || p.NewPayee == "" || p.NewPayee == NewPayeeAllow || j == nil {
+		return nil
+	}
+	paid := j.PaidBefore()
+	rows := map[int]bool{}
+	for i, k := range payees {
+		if !paid[k] {
+			rows[i] = true
+		}
+	}
+	return rows
 }
