@@ -193,13 +193,11 @@ func (m *Model) busyBatch() string {
 
 type (
 	initiateMsg  struct{ seq int } // the duplicate warning was confirmed
+	// initiatedMsg is payout.Initiate's answer; its RecordErr also carries
+	// an audit log that missed the outcome.
 	initiatedMsg struct {
 		seq int
-		b   *client.Batch
-		err error
-		// journalErr: the journal could not record the attempt, so nothing
-		// was sent. recordErr: it could not record IntaSend's answer.
-		journalErr, recordErr error
+		res payout.InitiateResult
 	}
 )
 
@@ -375,8 +373,9 @@ func (m *Model) onInitiateConfirmed(msg initiateMsg) tea.Cmd {
 	return m.initiate()
 }
 
-// initiate sends the draft, once. The journal records the attempt before
-// the call and the answer after; the call is never retried.
+// initiate sends the draft, once, through payout.Initiate (the journal
+// records the attempt before the call and the answer after; the call is
+// never retried), then audits it.
 func (m *Model) initiate() tea.Cmd {
 	if why := m.busyBatch(); why != "" {
 		return common.Toast(common.ToastWarn, "Not now: "+why)
@@ -390,33 +389,20 @@ func (m *Model) initiate() tea.Cmd {
 	m.screen = scrBatch
 	j, c, device, cm := m.opts.journal, m.c.Client, m.opts.deviceID, m.c
 	run := func() tea.Msg {
-		if j != nil {
-			if err := j.RecordInitiating(d); err != nil {
-				return initiatedMsg{seq: seq, journalErr: err}
-			}
-		}
-		req := d.Request()
-		req.DeviceID = device
 		cx, cancel := reqCtx(cm.WriteContext())
 		defer cancel()
-		b, err := c.InitiatePayout(cx, req)
-		var rerr error
-		if j != nil {
-			switch {
-			case err == nil:
-				rerr = j.RecordInitiated(d, b)
-			case !client.IsAmbiguous(err):
-				rerr = j.RecordInitiateFailed(d, err)
-			}
+		res := payout.Initiate(cx, j, c, d, device)
+		if res.JournalErr != nil {
+			return initiatedMsg{seq: seq, res: res} // nothing was sent: nothing to audit
 		}
-		target := req.BatchReference
-		if b != nil {
-			target = b.TrackingID
+		target := d.Request().BatchReference
+		if res.Batch != nil {
+			target = res.Batch.TrackingID
 		}
-		if aerr := cm.Audit(audit.Event("payout.initiate", target, sum, d.Currency, err)); aerr != nil && rerr == nil {
-			rerr = fmt.Errorf("audit log: %w", aerr)
+		if aerr := cm.Audit(audit.Event("payout.initiate", target, sum, d.Currency, res.Err)); aerr != nil && res.RecordErr == nil {
+			res.RecordErr = fmt.Errorf("audit log: %w", aerr)
 		}
-		return initiatedMsg{seq: seq, b: b, err: err, recordErr: rerr}
+		return initiatedMsg{seq: seq, res: res}
 	}
 	return tea.Batch(run, m.startSpin())
 }
@@ -434,7 +420,7 @@ func (m *Model) onInitiated(msg initiatedMsg) tea.Cmd {
 	if b == nil || b.seq != msg.seq {
 		return nil
 	}
-	return tea.Batch(journalWarning(msg.recordErr), m.initiated(b, msg, now))
+	return tea.Batch(journalWarning(msg.res.RecordErr), m.initiated(b, msg.res, now))
 }
 
 // journalWarning tells the person the journal missed an answer: the call
@@ -446,25 +432,25 @@ func journalWarning(err error) tea.Cmd {
 	return common.Toast(common.ToastWarn, common.SymWarn+" The payout journal could not record IntaSend's answer: "+err.Error())
 }
 
-func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd {
+func (m *Model) initiated(b *openBatch, r payout.InitiateResult, now time.Time) tea.Cmd {
 	switch {
-	case msg.journalErr != nil:
+	case r.JournalErr != nil:
 		m.batch, m.screen = nil, scrCompose
-		return common.Error("Preview not sent", fmt.Errorf("the payout journal could not record the attempt, so nothing was sent to IntaSend: %w", msg.journalErr))
-	case msg.err == nil:
-		m.setBatch(b, msg.b, now)
-		b.approveWith = msg.b
+		return common.Error("Preview not sent", fmt.Errorf("the payout journal could not record the attempt, so nothing was sent to IntaSend: %w", r.JournalErr))
+	case r.Err == nil:
+		m.setBatch(b, r.Batch, now)
+		b.approveWith = r.Batch
 		b.phase = phasePreview
-		if !msg.b.WaitingApproval() {
+		if !r.Batch.WaitingApproval() {
 			b.phase = phaseTracking
 		}
 		m.sessionInitiated[b.fingerprint] = append(m.sessionInitiated[b.fingerprint],
-			payout.Entry{TrackingID: msg.b.TrackingID, FileID: msg.b.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
+			payout.Entry{TrackingID: r.Batch.TrackingID, FileID: r.Batch.FileID, Status: payout.StatusInitiated, InitiatedAt: now})
 		m.noteEntry(b)
-		if m.opts.journal == nil && msg.b.WaitingApproval() {
-			m.pend.remember(msg.b, "this session", now)
+		if m.opts.journal == nil && r.Batch.WaitingApproval() {
+			m.pend.remember(r.Batch, "this session", now)
 		}
-		m.message = "Initiated batch " + msg.b.FileID + ": waiting for approval"
+		m.message = "Initiated batch " + r.Batch.FileID + ": waiting for approval"
 		if m.comp.d.ID == b.draft.ID && m.comp.version == b.version {
 			m.comp.initiated = true
 		}
@@ -473,19 +459,19 @@ func (m *Model) initiated(b *openBatch, msg initiatedMsg, now time.Time) tea.Cmd
 			cmds = append(cmds, m.pollNow())
 		}
 		return tea.Batch(cmds...)
-	case client.IsAmbiguous(msg.err):
+	case client.IsAmbiguous(r.Err):
 		b.phase = phaseInitiateUnknown
 		b.err = fmt.Sprintf("IntaSend did not answer clearly (%s). A batch may have been created; it was NOT sent again. "+
 			"It cannot move money without an approval. Look under Pending (P) or open it by tracking id (o); "+
-			"p now warns before initiating the same batch again.", text.ErrText(msg.err))
+			"p now warns before initiating the same batch again.", text.ErrText(r.Err))
 		m.sessionInitiated[b.fingerprint] = append(m.sessionInitiated[b.fingerprint],
 			payout.Entry{Status: payout.StatusInitiating, InitiatedAt: now})
-		return tea.Batch(text.Health(msg.err, now), common.Error("Preview outcome unknown", errors.New(b.err)))
+		return tea.Batch(text.Health(r.Err, now), common.Error("Preview outcome unknown", errors.New(b.err)))
 	}
 	m.batch, m.screen = nil, scrCompose
-	m.message = "IntaSend refused the preview: " + text.ErrText(msg.err)
-	m.markRowErrors(msg.err)
-	return tea.Batch(text.Health(msg.err, now), common.Error("Preview refused by IntaSend", msg.err))
+	m.message = "IntaSend refused the preview: " + text.ErrText(r.Err)
+	m.markRowErrors(r.Err)
+	return tea.Batch(text.Health(r.Err, now), common.Error("Preview refused by IntaSend", r.Err))
 }
 
 // markRowErrors puts IntaSend's per-row refusals ("transactions.3.account")
