@@ -192,7 +192,7 @@ func (m *Model) busyBatch() string {
 // ---- preview: initiate with requires_approval YES ----
 
 type (
-	initiateMsg  struct{ seq int } // the duplicate warning was confirmed
+	initiateMsg struct{ seq int } // the duplicate warning was confirmed
 	// initiatedMsg is payout.Initiate's answer; its RecordErr also carries
 	// an audit log that missed the outcome.
 	initiatedMsg struct {
@@ -506,15 +506,12 @@ func (m *Model) noteEntry(b *openBatch) {
 type (
 	approveConfirmedMsg struct{ seq int }
 	approveCancelledMsg struct{ seq int }
-	approvedMsg         struct {
-		seq                   int
-		b                     *client.Batch
-		err                   error
-		journalErr, recordErr error
-		// The policy's answer when nothing went to IntaSend: a refusal,
-		// or an approval recorded that is not the last one needed.
-		refusal error
-		step    *payout.ApprovalResult
+	// approvedMsg is payout.Approve's answer, and the audit log's when it
+	// missed the outcome.
+	approvedMsg struct {
+		seq      int
+		res      payout.ApproveResult
+		auditErr error
 	}
 )
 
@@ -625,45 +622,16 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 	b.err = ""
 	m.approvesSent++
 	j, c, with, seq, cm := m.opts.journal, m.c.Client, b.approveWith, b.seq, m.c
-	tid, total, cur := with.TrackingID, b.total(), b.currency()
 	req := m.approvalRequest(b)
 	run := func() tea.Msg {
-		// The journal records this approval and, only when it is the last
-		// one needed, approving: then and only then the call goes out.
-		if done := recordStep(j, req, cm, seq); done != nil {
-			return *done
-		}
+		// payout.Approve records this approval and, only when it is the
+		// last one needed, sends it: then and only then the call goes out.
 		cx, cancel := reqCtx(cm.WriteContext())
 		defer cancel()
-		out, err := c.ApproveOnce(cx, with)
-		rerr := recordApproval(j, tid, out, err)
-		if aerr := cm.Audit(audit.Event("payout.approve", tid, total, cur, err)); aerr != nil && rerr == nil {
-			rerr = fmt.Errorf("audit log: %w", aerr)
-		}
-		return approvedMsg{seq: seq, b: out, err: err, recordErr: rerr}
+		res := payout.Approve(cx, j, c, with, req)
+		return approvedMsg{seq: seq, res: res, auditErr: auditApproval(cm, req, res)}
 	}
 	return tea.Batch(run, m.startSpin())
-}
-
-// recordApproval writes ApproveOnce's answer to the journal when it is
-// known: approved, refused (a 4xx), proven not landed (still waiting), or
-// ended without approval. When the outcome is unknown it writes nothing:
-// the entry stays approving, and the status reads that follow (here, or in
-// any console that opens the journal) settle it.
-func recordApproval(j *payout.Journal, tid string, out *client.Batch, err error) error {
-	if j == nil {
-		return nil
-	}
-	switch {
-	case err == nil:
-		return j.RecordApproved(tid, out)
-	case out != nil && errors.Is(err, client.ErrNotApproved):
-		_, serr := j.SettleApproval(tid, out)
-		return serr
-	case errors.Is(err, client.ErrStillWaiting), audit.IsRefusal(err):
-		return j.RecordApproveFailed(tid, err)
-	}
-	return nil
 }
 
 // refused: IntaSend answered no (a 4xx other than 429), so nothing moved.
@@ -671,48 +639,48 @@ func (m *Model) onApproved(msg approvedMsg) tea.Cmd {
 	b := m.batch
 	now := m.c.Now()
 	if b == nil || b.seq != msg.seq {
-		return journalWarning(msg.recordErr)
+		return journalWarning(msg.recordErr())
 	}
 	prev := b.b
-	cmd := m.approved(b, msg, now)
+	cmd := m.approved(b, msg.res, now)
 	// Approval's own answer may already say the batch failed (its float check).
-	return tea.Batch(journalWarning(msg.recordErr), cmd, failures(prev, b.b))
+	return tea.Batch(journalWarning(msg.recordErr()), cmd, failures(prev, b.b))
 }
 
-func (m *Model) approved(b *openBatch, msg approvedMsg, now time.Time) tea.Cmd {
+func (m *Model) approved(b *openBatch, r payout.ApproveResult, now time.Time) tea.Cmd {
 	switch {
-	case msg.refusal != nil, msg.step != nil:
-		return m.approvalStep(b, msg)
-	case msg.journalErr != nil:
+	case r.Refusal != nil, r.Step != nil:
+		return m.approvalStep(b, r)
+	case r.JournalErr != nil:
 		b.phase = phasePreview
-		b.err = "Not approved: the payout journal could not record the approval, so nothing was sent: " + msg.journalErr.Error()
+		b.err = "Not approved: the payout journal could not record the approval, so nothing was sent: " + r.JournalErr.Error()
 		return common.Error("Approval not sent", errors.New(b.err))
-	case msg.err == nil:
-		m.setBatch(b, msg.b, now)
+	case r.Err == nil:
+		m.setBatch(b, r.Batch, now)
 		b.phase = phaseTracking
 		b.note = "Approved " + when.Clock(now, now)
 		m.afterApproval(b)
 		return tea.Batch(text.Health(nil, now), m.loadPending(), m.loadWallets(), m.pollLater(), common.Toast(common.ToastSuccess,
 			fmt.Sprintf("%s Approved: paying %s from %s", common.SymOK, b.total().Format(b.currency()), m.walletLabel(b))))
-	case errors.Is(msg.err, client.ErrNotApproved):
-		if msg.b != nil {
-			m.setBatch(b, msg.b, now)
+	case errors.Is(r.Err, client.ErrNotApproved):
+		if r.Batch != nil {
+			m.setBatch(b, r.Batch, now)
 		}
 		b.phase = phaseFinal
-		b.err = "Not approved: " + text.ErrText(msg.err)
-		return tea.Batch(text.Health(msg.err, now), m.loadPending(), common.Error("Batch not approved", msg.err))
-	case audit.IsRefusal(msg.err):
+		b.err = "Not approved: " + text.ErrText(r.Err)
+		return tea.Batch(text.Health(r.Err, now), m.loadPending(), common.Error("Batch not approved", r.Err))
+	case payout.Refused(r.Err):
 		// Nothing moved. Read the status anyway: "already approved" means
 		// someone else approved it, and the screen should say so.
 		b.phase = phasePreview
-		b.err = "IntaSend refused the approval: " + text.ErrText(msg.err)
-		return tea.Batch(text.Health(msg.err, now), m.loadPending(), m.pollNow(), common.Error("Approval refused", msg.err))
+		b.err = "IntaSend refused the approval: " + text.ErrText(r.Err)
+		return tea.Batch(text.Health(r.Err, now), m.loadPending(), m.pollNow(), common.Error("Approval refused", r.Err))
 	}
 	// Outcome unknown even after ApproveOnce asked for the status: never
 	// approve again from here; keep reading the status until it says.
 	b.phase = phaseApproveUnknown
-	b.err = fmt.Sprintf("The approval's outcome is unknown (%s). It was NOT sent again; checking the batch status until IntaSend says.", text.ErrText(msg.err))
-	return tea.Batch(text.Health(msg.err, now), m.loadPending(), m.pollLater(),
+	b.err = fmt.Sprintf("The approval's outcome is unknown (%s). It was NOT sent again; checking the batch status until IntaSend says.", text.ErrText(r.Err))
+	return tea.Batch(text.Health(r.Err, now), m.loadPending(), m.pollLater(),
 		common.Error("Approval outcome unknown", errors.New(b.err)))
 }
 

@@ -1,6 +1,7 @@
 package payouts
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 	"github.com/malipo/malipo/ui/components/text"
 )
 
@@ -177,47 +179,50 @@ func (m *Model) newPayeeMark(b *openBatch, i int) string {
 	return "NEW PAYEE · "
 }
 
-// recordStep records the approval in the journal (the worker's side of
-// onApproveConfirmed). done is the answer when no approve call may go out:
-// a refusal, a journal error, or a step that is not the last.
-func recordStep(j *payout.Journal, req payout.ApprovalRequest, cm *common.Common, seq int) (done *approvedMsg) {
-	if j == nil {
-		return nil
-	}
-	res, err := j.RecordApproval(req)
+// auditApproval writes payout.Approve's outcome to the audit log (the
+// worker's side of onApproveConfirmed): a policy refusal, an approval
+// recorded that is not the last, or the call to IntaSend and its answer.
+// A journal error sent nothing and did nothing to audit. The error is the
+// audit log's, for the person to be told; a refusal's record is best effort.
+func auditApproval(cm *common.Common, req payout.ApprovalRequest, res payout.ApproveResult) error {
 	ev := common.AuditEvent{Action: "payout.approve", Target: req.TrackingID, Amount: req.Total, Currency: req.Currency}
 	switch {
-	case payout.IsRefusal(err):
-		ev.Result, ev.Detail = "refused", err.Error()
+	case res.Refusal != nil:
+		ev.Result, ev.Detail = "refused", res.Refusal.Error()
 		_ = cm.Audit(ev)
-		return &approvedMsg{seq: seq, refusal: err}
-	case err != nil:
-		return &approvedMsg{seq: seq, journalErr: err}
-	case !res.Last:
+		return nil
+	case res.JournalErr != nil:
+		return nil
+	case res.Step != nil:
+		r := res.Step
 		ev.Result = "recorded"
-		ev.Detail = fmt.Sprintf("approval %d of %d (%s); nothing sent to IntaSend", res.Count, res.Need, strings.Join(res.By, ", "))
+		ev.Detail = fmt.Sprintf("approval %d of %d (%s); nothing sent to IntaSend", r.Count, r.Need, strings.Join(r.By, ", "))
 		if req.Rule != "" {
 			ev.Detail += "; " + req.Rule
 		}
-		msg := &approvedMsg{seq: seq, step: &res}
-		if aerr := cm.Audit(ev); aerr != nil {
-			msg.recordErr = fmt.Errorf("audit log: %w", aerr)
-		}
-		return msg
+	default:
+		ev = audit.Event("payout.approve", req.TrackingID, req.Total, req.Currency, res.Err)
+	}
+	if err := cm.Audit(ev); err != nil {
+		return fmt.Errorf("audit log: %w", err)
 	}
 	return nil
 }
 
+// recordErr is what the journal or the audit log missed of the approval's
+// outcome (the journal's first: it is the one a restart reads).
+func (msg approvedMsg) recordErr() error { return cmp.Or(msg.res.RecordErr, msg.auditErr) }
+
 // approvalStep handles an approval that sent nothing to IntaSend: refused
 // by the policy, or recorded and waiting for more approvers.
-func (m *Model) approvalStep(b *openBatch, msg approvedMsg) tea.Cmd {
+func (m *Model) approvalStep(b *openBatch, res payout.ApproveResult) tea.Cmd {
 	b.phase = phasePreview
 	m.noteEntry(b)
-	if msg.refusal != nil {
-		b.err = "Not approved: " + msg.refusal.Error()
-		return tea.Batch(m.loadPending(), common.Error("Not approved", msg.refusal))
+	if res.Refusal != nil {
+		b.err = "Not approved: " + res.Refusal.Error()
+		return tea.Batch(m.loadPending(), common.Error("Not approved", res.Refusal))
 	}
-	r := *msg.step
+	r := *res.Step
 	b.err = ""
 	b.note = fmt.Sprintf("Your approval is recorded: %d of %d approvals (%s). Nothing was sent to IntaSend; it needs %d more %s.",
 		r.Count, r.Need, strings.Join(r.By, ", "), r.Need-r.Count, text.Plural(r.Need-r.Count, "approver", "approvers"))
