@@ -111,16 +111,7 @@ func (b *openBatch) polling() bool {
 }
 
 // total is what the batch pays out (IntaSend's total_amount, else the sum).
-func (b *openBatch) total() client.Amount {
-	if b.b.TotalAmount > 0 {
-		return b.b.TotalAmount
-	}
-	var s client.Amount
-	for _, t := range b.b.Transactions {
-		s += t.Amount
-	}
-	return s
-}
+func (b *openBatch) total() client.Amount { return payout.BatchTotal(b.b) }
 
 func (b *openBatch) currency() string {
 	if b.b.Wallet != nil && b.b.Wallet.Currency != "" {
@@ -139,10 +130,7 @@ func (b *openBatch) rail() payout.Rail {
 	if b.draft != nil {
 		return b.draft.Rail
 	}
-	if len(b.b.Transactions) > 0 {
-		return payout.Rail(b.b.Transactions[0].Provider)
-	}
-	return ""
+	return payout.BatchRail(b.b)
 }
 
 // covers says whether the wallet's available balance covers total and

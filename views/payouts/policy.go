@@ -49,16 +49,9 @@ func (m *Model) notePolicy(b *openBatch) {
 		return
 	}
 	m.bpol.payees = payout.BatchPayees(b.b)
-	if p := m.policy(); p == nil || p.NewPayee == "" || p.NewPayee == payout.NewPayeeAllow {
-		return
-	}
-	paid := j.PaidBefore()
-	m.bpol.newRows = map[int]bool{}
-	for i, k := range m.bpol.payees {
-		if !paid[k] {
-			m.bpol.newRows[i] = true
-			m.bpol.newSum += b.b.Transactions[i].Amount
-		}
+	m.bpol.newRows = m.policy().NewPayeeRows(j, m.bpol.payees)
+	for i := range m.bpol.newRows {
+		m.bpol.newSum += b.b.Transactions[i].Amount
 	}
 }
 
@@ -70,20 +63,17 @@ func (m *Model) newPayees(b *openBatch) (int, client.Amount) {
 	return len(m.bpol.newRows), m.bpol.newSum
 }
 
-// approvalRequest is the open batch's approval as the journal checks it.
+// approvalRequest is the open batch's approval as the journal checks it:
+// the policy's own question (payout.Policy.Request, as the CLI asks it),
+// with the rail and currency the screen shows and the new payees counted
+// when the answer came.
 func (m *Model) approvalRequest(b *openBatch) payout.ApprovalRequest {
-	p := m.policy()
-	n, _ := m.newPayees(b)
-	need, rule := p.Need(b.rail(), b.total()+b.b.ChargeEstimate, n)
-	req := payout.ApprovalRequest{TrackingID: b.b.TrackingID, Total: b.total(), Currency: b.currency(),
-		Need: need, Rule: rule, Limits: p.LimitsFor(m.c.User)}
-	if p != nil {
-		req.ExpireAfter = p.ExpireAfter
-	}
+	var payees []string
 	if m.bpol.seq == b.seq {
-		req.Payees = m.bpol.payees
+		payees = m.bpol.payees
 	}
-	return req
+	n, _ := m.newPayees(b)
+	return m.policy().Request(b.b, b.rail(), b.currency(), m.c.User, payees, n)
 }
 
 // policyCheck asks the journal, before the dialog opens, whether this
