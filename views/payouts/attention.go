@@ -133,11 +133,7 @@ func (m *Model) sweepLater() tea.Cmd {
 	if m.opts.journal == nil {
 		return nil
 	}
-	d := sweepEvery
-	for i := 0; i < m.attn.backoff && d < sweepMax; i++ {
-		d *= 2
-	}
-	return m.sched(min(d, sweepMax), sweepMsg{gen: m.attn.gen})
+	return m.sched(common.Backoff(sweepEvery, sweepMax, m.attn.backoff), sweepMsg{gen: m.attn.gen})
 }
 
 func (m *Model) onSweepTimer(msg sweepMsg) tea.Cmd {
@@ -171,7 +167,7 @@ func sweepOnce(base context.Context, j *payout.Journal, c *client.Client) (int, 
 	changed, last := 0, map[string]*client.Batch{}
 	var errs []error
 	for _, e := range sweepCandidates(j.History(), sweepBatches) {
-		cx, cancel := reqCtx(base)
+		cx, cancel := batchCtx(base)
 		st, err := c.PayoutStatus(cx, e.TrackingID)
 		cancel()
 		if err != nil {
@@ -425,7 +421,7 @@ func (m *Model) copyDetails(a payout.Attention) tea.Cmd {
 	}
 	c, base := m.c.Client, m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := reqCtx(base)
+		cx, cancel := batchCtx(base)
 		defer cancel()
 		st, err := c.PayoutStatus(cx, tid)
 		return detailsMsg{a: a, st: st, err: err}

@@ -156,10 +156,12 @@ func (m *Model) batchWalletID(b *openBatch) string {
 	return ""
 }
 
-// reqCtx bounds one request and ties it to the session: it is cancelled
-// when the user logs out or the console stops.
-func reqCtx(base context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(base, requestTO)
+// batchCtx bounds one request whose body grows with the batch (initiate,
+// approve with its status reads, cancel, a status read): a 5,000-row batch
+// needs longer than common.Bounded's 30 s, which the small reads here
+// (wallets, banks) use like every other screen. It is cancelled with base.
+func batchCtx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(base, batchTO)
 }
 
 // busyBatch says why a new batch cannot be opened now ("" when it can).
@@ -238,7 +240,7 @@ func (m *Model) checkBalance() tea.Cmd {
 	seq, c, base := m.seq, m.c.Client, m.c.Context()
 	m.message = "Checking that wallet " + id + " covers the batch…"
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := reqCtx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		w, err := c.GetWallet(cx, id)
 		return balanceMsg{seq: seq, walletID: id, w: w, err: err}
@@ -377,7 +379,7 @@ func (m *Model) initiate() tea.Cmd {
 	m.screen = scrBatch
 	j, c, device, cm := m.opts.journal, m.c.Client, m.opts.deviceID, m.c
 	run := func() tea.Msg {
-		cx, cancel := reqCtx(cm.WriteContext())
+		cx, cancel := batchCtx(cm.WriteContext())
 		defer cancel()
 		res := payout.Initiate(cx, j, c, d, device)
 		if res.JournalErr != nil {
@@ -614,7 +616,7 @@ func (m *Model) onApproveConfirmed(msg approveConfirmedMsg) tea.Cmd {
 	run := func() tea.Msg {
 		// payout.Approve records this approval and, only when it is the
 		// last one needed, sends it: then and only then the call goes out.
-		cx, cancel := reqCtx(cm.WriteContext())
+		cx, cancel := batchCtx(cm.WriteContext())
 		defer cancel()
 		res := payout.Approve(cx, j, c, with, req)
 		return approvedMsg{seq: seq, res: res, auditErr: auditApproval(cm, req, res)}
@@ -738,7 +740,7 @@ func (m *Model) onCancelConfirmed(msg cancelConfirmedMsg) tea.Cmd {
 	j, c, seq, fileID, tid, cm := m.opts.journal, m.c.Client, b.seq, b.b.FileID, b.b.TrackingID, m.c
 	total, cur := b.total(), b.currency()
 	run := func() tea.Msg {
-		cx, cancel := reqCtx(cm.WriteContext())
+		cx, cancel := batchCtx(cm.WriteContext())
 		defer cancel()
 		out, err := c.CancelPayout(cx, fileID)
 		if err == nil && j != nil {

@@ -17,13 +17,13 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 )
@@ -32,7 +32,7 @@ import (
 const (
 	pollEvery = 2 * time.Second  // tracking an approved batch
 	pollMax   = 60 * time.Second // back-off ceiling after failed polls
-	requestTO = 60 * time.Second // a 5,000-row initiate is a big body
+	batchTO   = 60 * time.Second // a 5,000-row batch is a big body (batchCtx)
 	undoDepth = 50
 )
 
@@ -67,11 +67,6 @@ func WithDeviceID(id string) Option { return func(o *options) { o.deviceID = id 
 // unset): <dir>/payout-results-<file_id>.csv.
 func WithResultsDir(dir string) Option { return func(o *options) { o.resultsDir = dir } }
 
-// scheduler turns "deliver msg after d" into a command. Production uses
-// common.After (it stops with the session); tests record the timers and
-// fire them by hand.
-type scheduler func(d time.Duration, msg tea.Msg) tea.Cmd
-
 // screen is which part of the view is showing.
 type screen int
 
@@ -87,7 +82,7 @@ const (
 type Model struct {
 	c     *common.Common
 	keys  KeyMap
-	sched scheduler
+	sched common.Scheduler // c.After; tests record the timers and fire them by hand
 	opts  options
 
 	width, height int
@@ -120,8 +115,7 @@ type Model struct {
 	from    screen      // where esc on the open batch goes back to
 	batch   *openBatch
 	bpol    batchPolicy // the approval policy's view of the open batch
-	spin    spinner.Model
-	spinOn  bool
+	spin    spin.Model
 	paint   paints
 	message string // the last thing worth saying on the composer's status line
 
@@ -164,9 +158,7 @@ func newModel(c *common.Common, opts ...Option) *Model {
 	if o.bankCache == nil {
 		o.bankCache = bankpicker.NewCache()
 	}
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	sp.Style = c.Styles.Pending
-	m := &Model{c: c, keys: DefaultKeyMap(), sched: c.After, opts: o, shown: true, spin: sp, width: 80, height: 20,
+	m := &Model{c: c, keys: DefaultKeyMap(), sched: c.After, opts: o, shown: true, spin: spin.New(c.Styles.Pending), width: 80, height: 20,
 		sessionInitiated: map[string][]payout.Entry{}, clipMax: clipboardMax}
 	m.applyPerms()
 	m.pend.tbl = table.New(c, pendingColumns(10), table.WithKeys(m.keys.Nav), table.WithGap(1))
@@ -414,22 +406,11 @@ func (m *Model) busy() bool {
 		(m.imp != nil && m.imp.loading) || (m.files != nil && !m.files.loaded) || m.pend.loading
 }
 
-func (m *Model) startSpin() tea.Cmd {
-	if m.spinOn {
-		return nil
-	}
-	m.spinOn = true
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+// startSpin starts the spinner's clock unless it is already running.
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(m.sched, spinMsg{}) }
 
-func (m *Model) onSpin() tea.Cmd {
-	if !m.busy() {
-		m.spinOn = false
-		return nil
-	}
-	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
-	return m.sched(m.spin.Spinner.FPS, spinMsg{})
-}
+// onSpin moves the spinner on while busy; otherwise its clock stops.
+func (m *Model) onSpin() tea.Cmd { return m.spin.Tick(m.busy(), m.sched, spinMsg{}) }
 
 // walletByID finds a wallet that can pay out.
 func (m *Model) walletByID(id string) (client.Wallet, bool) {

@@ -160,7 +160,7 @@ func TestUnknownApprovalStaysApprovingUntilRead(t *testing.T) {
 // The journal leaves a young approving alone for ApproveWindow, trusting
 // that the approve call ends before it: this view's deadline must.
 func TestApproveWindowCoversTheApproveCall(t *testing.T) {
-	if requestTO >= payout.ApproveWindow {
-		t.Fatalf("requestTO %s is not shorter than payout.ApproveWindow %s", requestTO, payout.ApproveWindow)
+	if batchTO >= payout.ApproveWindow {
+		t.Fatalf("batchTO %s is not shorter than payout.ApproveWindow %s", batchTO, payout.ApproveWindow)
 	}
 }

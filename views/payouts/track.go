@@ -40,11 +40,8 @@ func (m *Model) pollLater() tea.Cmd {
 	if b == nil || !m.shown {
 		return nil
 	}
-	d := m.c.LivePace(pollEvery) // a safety net while webhooks bring the news
-	for i := 0; i < b.failures && d < pollMax; i++ {
-		d *= 2
-	}
-	return m.sched(min(d, pollMax), pollMsg{seq: b.seq, gen: b.gen})
+	// LivePace: a safety net while webhooks bring the news.
+	return m.sched(common.Backoff(m.c.LivePace(pollEvery), pollMax, b.failures), pollMsg{seq: b.seq, gen: b.gen})
 }
 
 // onWebhook reads the open batch now when IntaSend announced it moved
@@ -76,7 +73,7 @@ func (m *Model) pollNow() tea.Cmd {
 	c, tid, seq := m.c.Client, b.b.TrackingID, b.seq
 	base := m.c.Context()
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := reqCtx(base)
+		cx, cancel := batchCtx(base)
 		defer cancel()
 		st, err := c.PayoutStatus(cx, tid)
 		return statusMsg{seq: seq, b: st, err: err}
@@ -209,7 +206,7 @@ func (m *Model) openByID(tid string) tea.Cmd {
 	c := m.c.Client
 	base := m.c.Context()
 	return tea.Batch(func() tea.Msg {
-		cx, cancel := reqCtx(base)
+		cx, cancel := batchCtx(base)
 		defer cancel()
 		st, err := c.PayoutStatus(cx, tid)
 		return openedMsg{seq: seq, b: st, err: err}
@@ -330,7 +327,7 @@ func resolveApproving(base context.Context, j *payout.Journal, c *client.Client)
 		if e.Status != payout.StatusApproving {
 			continue
 		}
-		cx, cancel := reqCtx(base)
+		cx, cancel := batchCtx(base)
 		st, err := c.PayoutStatus(cx, e.TrackingID)
 		cancel()
 		if err == nil {

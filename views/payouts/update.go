@@ -33,7 +33,7 @@ func (m *Model) loadWallets() tea.Cmd {
 	seq, c := m.walletsSeq, m.c.Client
 	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := reqCtx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		ws, err := c.AllWallets(cx)
 		return walletsMsg{seq: seq, wallets: ws, err: err}
@@ -44,7 +44,7 @@ func (m *Model) loadBanks() tea.Cmd {
 	c, cache := m.c.Client, m.opts.bankCache
 	base := m.c.Context()
 	return func() tea.Msg {
-		cx, cancel := reqCtx(base)
+		cx, cancel := common.Bounded(base)
 		defer cancel()
 		bs, _, err := cache.Banks(cx, c)
 		return banksMsg{banks: bs, err: err}
