@@ -247,16 +247,8 @@ func initiated(cmd *cobra.Command, f *initiateFlags, d *payout.Draft, res payout
 
 // printRowErrors lists IntaSend's per-row refusals ("transactions.3.account").
 func printRowErrors(w io.Writer, err error) {
-	var ae *client.APIError
-	if !errors.As(err, &ae) {
-		return
-	}
-	for _, e := range ae.Errors {
-		var i int
-		var field string
-		if n, _ := fmt.Sscanf(strings.ReplaceAll(e.Attr, ".", " "), "transactions %d %s", &i, &field); n >= 1 {
-			fmt.Fprintf(w, "row %d: %s: %s\n", i+1, orDash(field), e.Detail)
-		}
+	for _, r := range payout.RowErrors(err) {
+		fmt.Fprintf(w, "row %d: %s: %s\n", r.Row+1, orDash(r.Field), r.Detail)
 	}
 }
 

@@ -3,7 +3,9 @@ package payout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/malipo/malipo/client"
 )
@@ -120,6 +122,30 @@ func RecordApproveOutcome(j *Journal, tid string, out *client.Batch, err error) 
 func Refused(err error) bool {
 	var ae *client.APIError
 	return errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests
+}
+
+// RowError is IntaSend refusing one row of an initiate: Row counts from 0,
+// Field is what is wrong with it ("account"; "" when not said).
+type RowError struct {
+	Row           int
+	Field, Detail string
+}
+
+// RowErrors are IntaSend's per-row refusals in err ("transactions.3.account"),
+// in its order, so a front end can point at the row.
+func RowErrors(err error) []RowError {
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	var out []RowError
+	for _, e := range ae.Errors {
+		r := RowError{Detail: e.Detail}
+		if n, _ := fmt.Sscanf(strings.ReplaceAll(e.Attr, ".", " "), "transactions %d %s", &r.Row, &r.Field); n >= 1 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // BatchTotal is what b pays out: IntaSend's total_amount, else the sum of

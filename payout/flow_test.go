@@ -2,7 +2,9 @@ package payout_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
@@ -120,5 +122,38 @@ func TestInitiateApproveTwoApprovers(t *testing.T) {
 	}
 	if e, _ := j.Entry(tid); e.Status != payout.StatusApproved || len(e.Approvals) != 2 {
 		t.Errorf("journal: %+v", e)
+	}
+}
+
+// TestRowErrors: IntaSend's per-row refusals, read once for the console
+// and the CLI; entries that name no row and errors that are not IntaSend's
+// give none.
+func TestRowErrors(t *testing.T) {
+	api := func(attrs ...string) error {
+		ae := &client.APIError{Status: 400}
+		for _, a := range attrs {
+			ae.Errors = append(ae.Errors, client.ErrorDetail{Attr: a, Detail: "bad " + a})
+		}
+		return fmt.Errorf("initiate: %w", ae)
+	}
+	tests := []struct {
+		name string
+		err  error
+		want []payout.RowError
+	}{
+		{"not IntaSend's", errors.New("connection reset"), nil},
+		{"no list", api(), nil},
+		{"row and field", api("transactions.3.account"),
+			[]payout.RowError{{Row: 3, Field: "account", Detail: "bad transactions.3.account"}}},
+		{"row alone", api("transactions.0"), []payout.RowError{{Row: 0, Detail: "bad transactions.0"}}},
+		{"not a row, then a row", api("wallet_id", "transactions.12.amount"),
+			[]payout.RowError{{Row: 12, Field: "amount", Detail: "bad transactions.12.amount"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := payout.RowErrors(tt.err); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("RowErrors = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }

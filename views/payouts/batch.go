@@ -467,16 +467,10 @@ func (m *Model) initiated(b *openBatch, r payout.InitiateResult, now time.Time) 
 // markRowErrors puts IntaSend's per-row refusals ("transactions.3.account")
 // on the status line, so the row can be found.
 func (m *Model) markRowErrors(err error) {
-	var ae *client.APIError
-	if !errors.As(err, &ae) {
-		return
-	}
-	for _, e := range ae.Errors {
-		var i int
-		var field string
-		if n, _ := fmt.Sscanf(strings.ReplaceAll(e.Attr, ".", " "), "transactions %d %s", &i, &field); n >= 1 && i < len(m.comp.d.Rows) {
-			m.comp.setCursor(i, m.composeRows())
-			m.message = fmt.Sprintf("IntaSend refused row %d (%s): %s", i+1, field, e.Detail)
+	for _, r := range payout.RowErrors(err) {
+		if r.Row < len(m.comp.d.Rows) {
+			m.comp.setCursor(r.Row, m.composeRows())
+			m.message = fmt.Sprintf("IntaSend refused row %d (%s): %s", r.Row+1, r.Field, r.Detail)
 			return
 		}
 	}
