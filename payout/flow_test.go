@@ -42,6 +42,34 @@ func TestApprovalFor(t *testing.T) {
 	}
 }
 
+// TestRequestTakesTheFrontEndsRail: the console asks the policy with its
+// draft's rail, currency and new payees (a batch being initiated has no
+// rows to say them), and gets the same answer ApprovalFor would from rows.
+func TestRequestTakesTheFrontEndsRail(t *testing.T) {
+	p := &payout.Policy{Rules: []payout.Rule{{Above: client.Units(100), Approvers: 2, Rail: payout.PesaLink}},
+		NewPayee: payout.NewPayeeExtra, ExpireAfter: time.Hour}
+	placeholder := &client.Batch{TotalAmount: client.Units(500)}
+	tests := []struct {
+		name      string
+		rail      payout.Rail
+		newPayees int
+		need      int
+	}{
+		{"rule's rail", payout.PesaLink, 0, 2},
+		{"other rail", payout.B2C, 0, 1},
+		{"other rail, a new payee", payout.B2C, 1, 2},
+	}
+	for _, tt := range tests {
+		req := p.Request(placeholder, tt.rail, "USD", "ann", []string{"k"}, tt.newPayees)
+		if req.Need != tt.need || req.Total != client.Units(500) || req.Currency != "USD" || req.ExpireAfter != time.Hour || len(req.Payees) != 1 {
+			t.Errorf("%s: %+v", tt.name, req)
+		}
+	}
+	if rows := (*payout.Policy)(nil).NewPayeeRows(openJournal(t, t.TempDir()), []string{"k"}); rows != nil {
+		t.Errorf("no policy counted new payees: %v", rows)
+	}
+}
+
 // TestRecordApproveOutcome writes what is known and nothing when the
 // outcome is in doubt.
 func TestRecordApproveOutcome(t *testing.T) {
