@@ -398,24 +398,13 @@ func approveSummary(b *client.Batch, req payout.ApprovalRequest, standing payout
 }
 
 // repeatedRows counts rows that pay an account the same amount as an
-// earlier row (a file imported twice doubles every payment), with up to
-// three examples: the last look before money moves, as in the console.
+// earlier row (payout.Repeats), with up to three examples: the last look
+// before money moves, as in the console.
 func repeatedRows(txs []client.PayoutResult) (int, []string) {
-	type payee struct {
-		account, bank string
-		amount        client.Amount
-	}
-	seen := make(map[payee]int, len(txs))
-	n := 0
+	n, reps := payout.Repeats(txs)
 	var ex []string
-	for _, t := range txs {
-		k := payee{t.Account, t.BankCode, t.Amount}
-		if seen[k]++; seen[k] == 2 && len(ex) < 3 {
-			ex = append(ex, t.Account+" "+t.Amount.Format("KES"))
-		}
-		if seen[k] > 1 {
-			n++
-		}
+	for _, r := range reps[:min(len(reps), 3)] {
+		ex = append(ex, r.Account+" "+r.Amount.Format("KES"))
 	}
 	return n, ex
 }

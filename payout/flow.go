@@ -148,6 +148,41 @@ func RowErrors(err error) []RowError {
 	return out
 }
 
+// Repeat is a payment a batch makes more than once: the same account at
+// the same bank, the same amount.
+type Repeat struct {
+	Account, BankCode string
+	Amount            client.Amount
+	Count             int // the rows that make it
+}
+
+// Repeats are the payments txs makes more than once, in the order each
+// first repeats, and extra, how many rows repeat an earlier one (a file
+// imported twice doubles every payment): the last look before money moves,
+// in the console's approval dialog and in `payouts approve`.
+func Repeats(txs []client.PayoutResult) (extra int, reps []Repeat) {
+	type payee struct {
+		account, bank string
+		amount        client.Amount
+	}
+	seen := make(map[payee]int, len(txs)) // rows so far
+	at := map[payee]int{}
+	for _, t := range txs {
+		k := payee{t.Account, t.BankCode, t.Amount}
+		seen[k]++
+		switch n := seen[k]; {
+		case n == 2:
+			at[k] = len(reps)
+			reps = append(reps, Repeat{Account: t.Account, BankCode: t.BankCode, Amount: t.Amount, Count: 2})
+			extra++
+		case n > 2:
+			reps[at[k]].Count = n
+			extra++
+		}
+	}
+	return extra, reps
+}
+
 // BatchTotal is what b pays out: IntaSend's total_amount, else the sum of
 // its rows.
 func BatchTotal(b *client.Batch) client.Amount {

@@ -185,3 +185,32 @@ func TestRowErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeats: rows that pay an account the same amount again, in the
+// order each first repeats, with how often; another bank or amount is
+// another payment.
+func TestRepeats(t *testing.T) {
+	row := func(acct, bank string, units int64) client.PayoutResult {
+		return client.PayoutResult{Account: acct, BankCode: bank, Amount: client.Units(units)}
+	}
+	tests := []struct {
+		name  string
+		txs   []client.PayoutResult
+		extra int
+		want  []payout.Repeat
+	}{
+		{"none", []client.PayoutResult{row("A", "", 10), row("A", "", 20), row("A", "2", 10)}, 0, nil},
+		{"a file twice", []client.PayoutResult{row("A", "", 10), row("B", "", 5), row("A", "", 10), row("B", "", 5)}, 2,
+			[]payout.Repeat{{Account: "A", Amount: client.Units(10), Count: 2}, {Account: "B", Amount: client.Units(5), Count: 2}}},
+		{"three times, order of first repeat", []client.PayoutResult{row("A", "", 10), row("B", "1", 5), row("B", "1", 5), row("A", "", 10), row("B", "1", 5)}, 3,
+			[]payout.Repeat{{Account: "B", BankCode: "1", Amount: client.Units(5), Count: 3}, {Account: "A", Amount: client.Units(10), Count: 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			extra, reps := payout.Repeats(tt.txs)
+			if extra != tt.extra || !reflect.DeepEqual(reps, tt.want) {
+				t.Fatalf("Repeats = %d %+v, want %d %+v", extra, reps, tt.extra, tt.want)
+			}
+		})
+	}
+}

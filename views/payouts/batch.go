@@ -548,30 +548,15 @@ func (m *Model) approve() tea.Cmd {
 // payment), with the first few: the last look before money moves. Empty
 // when there are none.
 func duplicates(txs []client.PayoutResult, cur string) string {
-	type payee struct {
-		account, bank string
-		amount        client.Amount
-	}
-	seen := make(map[payee]int, len(txs))
-	var order []payee
-	extra := 0
-	for _, t := range txs {
-		k := payee{t.Account, t.BankCode, t.Amount}
-		if seen[k]++; seen[k] == 2 {
-			order = append(order, k)
-		}
-		if seen[k] > 1 {
-			extra++
-		}
-	}
+	extra, reps := payout.Repeats(txs)
 	if extra == 0 {
 		return ""
 	}
 	var ex []string
-	for _, k := range order[:min(len(order), 3)] {
-		ex = append(ex, fmt.Sprintf("%s %s ×%d", k.account, k.amount.Format(cur), seen[k]))
+	for _, r := range reps[:min(len(reps), 3)] {
+		ex = append(ex, fmt.Sprintf("%s %s ×%d", r.Account, r.Amount.Format(cur), r.Count))
 	}
-	if len(order) > 3 {
+	if len(reps) > 3 {
 		ex = append(ex, "…")
 	}
 	return fmt.Sprintf("%s %s %s the same account the same amount as another row (%s).", common.SymWarn,
