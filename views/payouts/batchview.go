@@ -79,18 +79,18 @@ func (m *Model) batchRows() int { return max(m.height-batchFixed, 1) }
 // batchStatus is the batch's status in words and a symbol, with its code.
 func (m *Model) batchStatus(b *openBatch) string {
 	st := m.c.Styles
-	spin := m.spin.View() + " "
+	busy := m.spin.View() + " "
 	switch b.phase {
 	case phaseInitiating:
-		return spin + st.Pending.Render(common.SymPending+" initiating with IntaSend…")
+		return busy + st.Pending.Render(common.SymPending+" initiating with IntaSend…")
 	case phaseOpening:
-		return spin + st.Pending.Render(common.SymPending+" reading the batch…")
+		return busy + st.Pending.Render(common.SymPending+" reading the batch…")
 	case phaseInitiateUnknown:
 		return st.Warning.Render(common.SymWarn + " outcome unknown")
 	case phaseApproving:
-		return spin + st.Pending.Render(common.SymPending+" approving…")
+		return busy + st.Pending.Render(common.SymPending+" approving…")
 	case phaseCancelling:
-		return spin + st.Pending.Render(common.SymPending+" cancelling…")
+		return busy + st.Pending.Render(common.SymPending+" cancelling…")
 	case phaseConfirming:
 		return st.Pending.Render(common.SymPending + " waiting for your confirmation")
 	}
@@ -111,7 +111,7 @@ func (m *Model) batchStatus(b *openBatch) string {
 	case strings.HasPrefix(code, "BF") || code == client.BatchEnded:
 		return st.Failed.Render(common.SymFailed + " " + text)
 	case b.phase == phaseTracking || b.phase == phaseApproveUnknown:
-		return spin + st.Pending.Render(common.SymPending+" "+text)
+		return busy + st.Pending.Render(common.SymPending+" "+text)
 	}
 	return st.Pending.Render(common.SymLive + " " + text)
 }
