@@ -387,3 +387,51 @@ func (d *Dir) Rename(from, to string) error {
 	}
 	return d.root.Rename(from, to)
 }
+
+// CreateLocal opens a path on the local console's own machine for an
+// export (a new file has mode 0600: exports hold customers' names and
+// phones). Without replace an existing file is refused with ErrExists (the
+// view then asks); with replace only a regular file is ever opened (a FIFO,
+// a device or a folder is refused, whatever a link leads to), and it is
+// truncated only after that check. It lives here, beside the SSH folder's
+// rules, so every export refuses the same things; over SSH no path is
+// ever opened (Dir is the only way in).
+func CreateLocal(path string, replace bool) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	if !replace {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			if fi, serr := os.Stat(path); serr != nil || !fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("%s: %w", path, ErrNotRegular) // e.g. a dangling link
+			}
+			return nil, fmt.Errorf("%s: %w", path, ErrExists)
+		}
+		return f, err
+	}
+	// O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of
+	// waiting for one; no O_TRUNC until fstat says regular.
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return CreateLocal(path, false)
+	case errors.Is(err, syscall.ENXIO), errors.Is(err, syscall.EISDIR):
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	case err != nil:
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -259,51 +257,6 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // ---- local exports: never through a special file, never a silent truncate ----
-
-// createLocal opens path for writing the local console's export. Without
-// replace an existing file is refused with userdir.ErrExists (the view
-// then asks); with replace only a regular file is ever opened (a FIFO, a
-// device or a folder is refused, whatever a link leads to), and it is
-// truncated only after that check.
-func createLocal(path string, replace bool) (*os.File, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-	}
-	if !replace {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			if fi, serr := os.Stat(path); serr != nil || !fi.Mode().IsRegular() {
-				return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular) // e.g. a dangling link
-			}
-			return nil, fmt.Errorf("%s: %w", path, userdir.ErrExists)
-		}
-		return f, err
-	}
-	// O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of
-	// waiting for one; no O_TRUNC until fstat says regular.
-	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return createLocal(path, false)
-	case errors.Is(err, syscall.ENXIO), errors.Is(err, syscall.EISDIR):
-		return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-	case err != nil:
-		return nil, err
-	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-	}
-	if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Truncate(0); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
 
 // ---- role refusals and the audit log ----
 

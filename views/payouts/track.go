@@ -558,7 +558,7 @@ func (m *Model) export(target string, replace bool) tea.Cmd {
 }
 
 // writeExport writes a CSV: into dir by name (temporary file, renamed on
-// success), or to a local path through createLocal.
+// success), or to a local path through userdir.CreateLocal.
 func writeExport(dir *userdir.Dir, target string, replace bool, write func(io.Writer) error) error {
 	if dir != nil {
 		w, err := dir.Create(target, replace)
@@ -571,7 +571,7 @@ func writeExport(dir *userdir.Dir, target string, replace bool, write func(io.Wr
 		}
 		return w.Close()
 	}
-	f, err := createLocal(target, replace)
+	f, err := userdir.CreateLocal(target, replace)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,7 @@ package export
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
-	"syscall"
 
 	"github.com/malipo/malipo/userdir"
 )
@@ -25,7 +22,7 @@ func write(dir *userdir.Dir, target string, replace bool, t Table) error {
 		}
 		return w.Close()
 	}
-	f, err := createLocal(target, replace)
+	f, err := userdir.CreateLocal(target, replace)
 	if err != nil {
 		return err
 	}
@@ -34,51 +31,6 @@ func write(dir *userdir.Dir, target string, replace bool, t Table) error {
 		err = cerr
 	}
 	return err
-}
-
-// createLocal opens a local path for the export: a new file (mode 0600:
-// it holds customers' names and phones), or with replace an existing
-// regular file only. A FIFO, device, folder or dangling link is refused
-// without blocking or following it. (views/payouts keeps its own copy
-// for its results export.)
-func createLocal(path string, replace bool) (*os.File, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-	}
-	if !replace {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			if fi, serr := os.Stat(path); serr != nil || !fi.Mode().IsRegular() {
-				return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-			}
-			return nil, fmt.Errorf("%s: %w", path, userdir.ErrExists)
-		}
-		return f, err
-	}
-	// O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of
-	// waiting for one; no O_TRUNC until fstat says regular.
-	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return createLocal(path, false)
-	case errors.Is(err, syscall.ENXIO), errors.Is(err, syscall.EISDIR):
-		return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-	case err != nil:
-		return nil, err
-	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, userdir.ErrNotRegular)
-	}
-	if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Truncate(0); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 // errText words a file error for the person.
