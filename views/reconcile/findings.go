@@ -19,6 +19,9 @@ type finding struct {
 	short           string // the evidence column
 	evidence        string // the detail
 	bad             bool   // needs a person's attention
+	// refund is the invoice Refunds opens on (R): the latest of a
+	// reference's duplicate payments, the one most likely paid by mistake.
+	refund string
 }
 
 func (f finding) title() string { return f.kind + " " + f.ref }
@@ -98,11 +101,15 @@ func unpaid(u reconcile.Unpaid) finding {
 func duplicate(d reconcile.Duplicate) finding {
 	f := finding{kind: kindDup, ref: d.Reference, amount: d.Extra, bad: true}
 	var b strings.Builder
+	var latest time.Time
 	if d.Kind == reconcile.DupPayments {
 		f.short = fmt.Sprintf("paid %d times: %s extra (refund candidate)", len(d.Payments), d.Extra.KES())
-		b.WriteString("Payments under this reference (open Refunds to give the extra back):")
+		b.WriteString("Payments under this reference (R opens Refunds on the latest to give the extra back):")
 		for _, p := range d.Payments {
 			b.WriteString("\n\n" + paymentText(p))
+			if f.refund == "" || !p.At.Before(latest) {
+				f.refund, latest = p.InvoiceID, p.At
+			}
 		}
 		f.date = day(d.Payments[0].At)
 	} else {

@@ -35,7 +35,7 @@ var eat = time.FixedZone("EAT", 3*60*60)
 
 // KeyMap is the tab's own bindings.
 type KeyMap struct {
-	Open, Again, Settle, Submit, Cancel key.Binding
+	Open, Again, Settle, Refund, Submit, Cancel key.Binding
 }
 
 // DefaultKeyMap returns the tab's bindings.
@@ -44,6 +44,7 @@ func DefaultKeyMap() KeyMap {
 		Open:   keys.Bind([]string{"o"}, "o", "open a ledger CSV"),
 		Again:  keys.Bind([]string{"r"}, "r", "reconcile again"),
 		Settle: keys.Bind([]string{"s"}, "s", "where the money went (14 days)"),
+		Refund: keys.Bind([]string{"R"}, "R", "refund a duplicate payment"),
 		Submit: keys.Bind([]string{"enter"}, "enter", "reconcile"),
 		Cancel: keys.Bind([]string{"esc"}, "esc", "cancel"),
 	}
@@ -136,6 +137,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	case stagePrompt, stagePick:
 		return []key.Binding{m.keys.Submit, m.keys.Cancel}
 	case stageDone:
+		if _, ok := m.refundable(); ok && m.c.Can(common.PermRefund) {
+			return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Refund, m.keys.Open, m.keys.Again}
+		}
 		return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Open, m.keys.Again, m.keys.Settle}
 	case stageSettle:
 		return []key.Binding{m.nav.Up, m.nav.Down, m.nav.Open, m.keys.Cancel}
@@ -145,7 +149,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // FullHelp is every binding.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Again, m.keys.Settle, m.keys.Submit, m.keys.Cancel}, {m.nav.Up, m.nav.Down, m.nav.Open}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Again, m.keys.Settle, m.keys.Refund, m.keys.Submit, m.keys.Cancel}, {m.nav.Up, m.nav.Down, m.nav.Open}}
 }
 
 // Actions are the palette's.
@@ -336,8 +340,34 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.run(m.source)
 	case key.Matches(k, m.keys.Settle):
 		return m.openSettlement()
+	case key.Matches(k, m.keys.Refund) && m.stage == stageDone:
+		return m.refund()
 	}
 	return nil
+}
+
+// refundable is the invoice the finding under the cursor offers to refund:
+// only a duplicate payment has one.
+func (m *Model) refundable() (string, bool) {
+	i, ok := m.list.Current()
+	if !ok || i >= len(m.finds) || m.finds[i].refund == "" {
+		return "", false
+	}
+	return m.finds[i].refund, true
+}
+
+// refund hands a duplicate payment to the Refunds tab, as Collections'
+// R does: the refund form and its checks live there, not here.
+func (m *Model) refund() tea.Cmd {
+	id, ok := m.refundable()
+	switch {
+	case !ok:
+		return common.Toast(common.ToastWarn, common.SymWarn+" Only a duplicate payment is a refund candidate")
+	case !m.c.Can(common.PermRefund):
+		why := fmt.Sprintf("Your role (%s) may not refund", m.c.EffectiveRole())
+		return tea.Batch(common.Toast(common.ToastError, common.SymFailed+" "+why), m.audit("reconcile.refund", id, "refused", why))
+	}
+	return common.GoTo("Refunds", common.OpenRefundMsg{InvoiceID: id})
 }
 
 func (m *Model) openSettlement() tea.Cmd {

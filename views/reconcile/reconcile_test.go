@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +149,73 @@ func TestSettlementScreens(t *testing.T) {
 			d.Press("esc", "esc")
 			if m.stage != stageIdle {
 				t.Errorf("esc from the settlement went to stage %d", m.stage)
+			}
+		})
+	}
+}
+
+// TestDuplicateRefund: a reference paid twice is a refund candidate; R on
+// it hands the latest payment to the Refunds tab, as Collections' R does,
+// and a role that may not refund is told so (and audited).
+func TestDuplicateRefund(t *testing.T) {
+	for _, tc := range []struct {
+		size, role string
+		refunds    bool
+	}{{"80x24", "", true}, {"120x40", "", true}, {"80x24", common.RoleViewer, false}} {
+		t.Run(tc.size+"_"+tc.role, func(t *testing.T) {
+			s := tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Seed: true, Rand: 7, FailureRate: -1}))
+			path := ledgerFile(t, s, t.TempDir())
+			c := s.Common(common.ModeSandbox, tc.role)
+			var paid sim.InvoiceInfo
+			for _, inv := range s.Server.Invoices() {
+				if inv.State == client.InvoiceComplete && strings.HasPrefix(inv.APIRef, "ORDER-") && paid.ID == "" {
+					paid = inv
+				}
+			}
+			again, err := c.Client.STKPush(t.Context(), client.STKPushRequest{Phone: "254708374149", Amount: paid.Value, APIRef: paid.APIRef})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Advance(5 * time.Minute)
+			m := New(c).(*Model)
+			w, h := tuitest.Body(t, tc.size)
+			m.SetSize(w, h)
+			d := tuitest.ForModel(t, m)
+			if tc.role != "" {
+				m.source = source{path: path} // a viewer may not import; r reconciles the file already named
+				d.Press("r")
+			} else {
+				d.Press("o")
+				m.input.SetValue(path)
+				d.Press("enter")
+			}
+			d.Press("R") // on a row that is no duplicate: nothing is handed over
+			if d.Last(reflect.TypeFor[common.GoToMsg]()) != nil {
+				t.Fatal("R on a mismatch opened Refunds")
+			}
+			row := slices.IndexFunc(m.finds, func(f finding) bool { return f.kind == kindDup && f.ref == paid.APIRef })
+			if row < 0 {
+				t.Fatalf("no duplicate finding for %s: %v", paid.APIRef, m.finds)
+			}
+			for range row {
+				d.Press("down")
+			}
+			d.Press("enter")
+			detail := d.View()
+			tuitest.MustContain(t, detail, "R opens Refunds", again.Invoice.ID)
+			if tc.refunds {
+				tuitest.Screen(t, "duplicate_"+tc.size, detail, w, h)
+			}
+			d.Press("R")
+			g, _ := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
+			if !tc.refunds {
+				if g.Tab != "" || !strings.Contains(strings.Join(d.Toasts(), ""), "may not refund") {
+					t.Fatalf("viewer: goto %+v toasts %v", g, d.Toasts())
+				}
+				return
+			}
+			if want := (common.OpenRefundMsg{InvoiceID: again.Invoice.ID}); g.Tab != "Refunds" || g.Msg != want {
+				t.Fatalf("R sent %+v, want Refunds %+v", g, want)
 			}
 		})
 	}
