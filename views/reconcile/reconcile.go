@@ -24,6 +24,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/keys"
+	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/userdir"
@@ -86,11 +87,14 @@ type Model struct {
 	pulse  *pulse.Model
 	settle settlement
 	before stage // where esc from the settlement returns
+	spin   spin.Model
+	sched  common.Scheduler // c.After; tests hold the timers
 }
 
 // New builds the Reconcile tab.
 func New(c *common.Common) common.View {
-	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), pulse: pulse.New(c)}
+	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), pulse: pulse.New(c),
+		spin: spin.New(c.Styles.Pending), sched: c.After}
 	m.list = table.New(c, []table.Column{
 		{Title: "KIND", Min: 9},
 		{Title: "REFERENCE", Min: 11, Flex: 1, Max: 24},
@@ -113,6 +117,23 @@ func New(c *common.Common) common.View {
 // Init does nothing: the pulse reads IntaSend once the tab is shown, and
 // nothing is reconciled until a file is opened.
 func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSched replaces the tab's timers, the pulse's too (tests:
+// tuitest.Driver.Sched).
+func (m *Model) SetSched(f common.Scheduler) {
+	m.sched = f
+	m.pulse.SetSched(f)
+}
+
+// spinMsg is the busy spinner's frame.
+type spinMsg struct{}
+
+// busy is true while a reconciliation or the settlement is being read.
+func (m *Model) busy() bool {
+	return m.stage == stageLoading || m.stage == stageSettle && m.settle.loading
+}
+
+func (m *Model) startSpin() tea.Cmd { return m.spin.Start(m.sched, spinMsg{}) }
 
 // SetShown starts or pauses the pulse with the tab.
 func (m *Model) SetShown(shown bool) tea.Cmd { return m.pulse.SetShown(shown) }
@@ -232,7 +253,7 @@ func (m *Model) run(src source) tea.Cmd {
 	m.seq++
 	m.stage, m.source, m.err = stageLoading, src, ""
 	seq, cl, files, base := m.seq, m.c.Client, m.c.Files, m.c.Context()
-	return tea.Batch(m.audit("reconcile.open", src.label(), "requested", ""), func() tea.Msg {
+	return tea.Batch(m.audit("reconcile.open", src.label(), "requested", ""), m.startSpin(), func() tea.Msg {
 		rc, err := src.open(files)
 		if err != nil {
 			return doneMsg{seq: seq, err: err}
@@ -242,6 +263,8 @@ func (m *Model) run(src source) tea.Cmd {
 		if lg.Refused != nil {
 			return doneMsg{seq: seq, err: lg.Refused}
 		}
+		// Fetch pages through a month of collections: longer than one
+		// request's bound (common.Bounded), still ended with the session.
 		ctx, cancel := context.WithTimeout(base, 2*time.Minute)
 		defer cancel()
 		col, err := reconcile.Fetch(ctx, cl, lg.Orders, reconcile.LedgerWindow(lg.Orders))
@@ -252,35 +275,40 @@ func (m *Model) run(src source) tea.Cmd {
 	})
 }
 
-// Update routes messages and keys.
+// Update routes messages and keys: the pulse's first, then the keyboard,
+// then the tab's own answers.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
-	if cmd, ok := m.pulse.Update(msg); ok {
-		return m, cmd
-	}
+	return m, common.Dispatch(msg, m.pulse.Update, common.Input(m.onKey, m.onPaste), m.onLoad)
+}
+
+// onLoad takes the answers of the tab's commands.
+func (m *Model) onLoad(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case openMsg:
-		return m, m.open()
+		return m.open(), true
 	case filesMsg:
 		m.onFiles(msg)
-		return m, nil
 	case doneMsg:
 		m.onDone(msg)
-		return m, nil
 	case settleMsg:
-		return m, m.openSettlement()
+		return m.openSettlement(), true
 	case settledMsg:
 		m.onSettled(msg)
-		return m, nil
-	case tea.KeyPressMsg:
-		return m, m.onKey(msg)
-	case tea.PasteMsg:
-		if m.stage == stagePrompt {
-			var cmd tea.Cmd
-			m.input, cmd = m.input.Update(msg)
-			return m, cmd
-		}
+	case spinMsg:
+		return m.spin.Tick(m.busy(), m.sched, spinMsg{}), true
+	default:
+		return nil, false
 	}
-	return m, nil
+	return nil, true
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	if m.stage != stagePrompt {
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return cmd
 }
 
 func (m *Model) onFiles(msg filesMsg) {

@@ -71,7 +71,7 @@ func TestReconcileScreens(t *testing.T) {
 			w, h := tuitest.Body(t, size)
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
-			m.pulse.SetSched(d.Sched)
+			m.SetSched(d.Sched)
 			d.Run(m.SetShown(true))
 			tuitest.Screen(t, "idle_"+size, d.View(), w, h)
 			d.Press("o")
@@ -106,6 +106,7 @@ func TestReconcileOverSSH(t *testing.T) {
 	w, h := tuitest.Body(t, "80x24")
 	m.SetSize(w, h)
 	d := tuitest.ForModel(t, m)
+	m.SetSched(d.Sched)
 	d.Press("o")
 	if m.Capturing() {
 		t.Fatal("over SSH the tab must not take a typed path")
@@ -122,6 +123,7 @@ func TestReconcileRefusedFile(t *testing.T) {
 	_ = os.WriteFile(path, []byte("name,phone,amount\nJane,0712345678,100\n"), 0o600)
 	m := New(s.Common(common.ModeSandbox, "")).(*Model)
 	d := tuitest.ForModel(t, m)
+	m.SetSched(d.Sched)
 	d.Press("o")
 	m.input.SetValue(path)
 	d.Press("enter")
@@ -138,6 +140,7 @@ func TestSettlementScreens(t *testing.T) {
 			w, h := tuitest.Body(t, size)
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
+			m.SetSched(d.Sched)
 			d.Press("s")
 			got := d.View()
 			tuitest.MustContain(t, got, "Where the money went", "every day's lines add up", "2026-11-22")
@@ -181,6 +184,7 @@ func TestDuplicateRefund(t *testing.T) {
 			w, h := tuitest.Body(t, tc.size)
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
+			m.SetSched(d.Sched)
 			if tc.role != "" {
 				m.source = source{path: path} // a viewer may not import; r reconciles the file already named
 				d.Press("r")
@@ -218,5 +222,36 @@ func TestDuplicateRefund(t *testing.T) {
 				t.Fatalf("R sent %+v, want Refunds %+v", g, want)
 			}
 		})
+	}
+}
+
+// TestReconcileSpinner: while the ledger is read the shared busy spinner
+// turns on the tab's scheduler, and stops by itself once the findings come.
+func TestReconcileSpinner(t *testing.T) {
+	s := newSim(t)
+	path := ledgerFile(t, s, t.TempDir())
+	m := New(s.Common(common.ModeSandbox, "")).(*Model)
+	d := tuitest.ForModel(t, m)
+	m.SetSched(d.Sched)
+	held := d.Hold(doneMsg{})
+	d.Press("o")
+	m.input.SetValue(path)
+	d.Press("enter")
+	before := d.View()
+	tuitest.MustContain(t, before, "Reading the ledger")
+	if _, ok := d.Pending(spinMsg{}); !ok {
+		t.Fatal("no spinner frame scheduled while loading")
+	}
+	d.Fire(spinMsg{})
+	if after := d.View(); after == before {
+		t.Error("the spinner did not turn")
+	}
+	held.Drain()
+	held.Stop()
+	if n := d.Fire(spinMsg{}); n != 1 || m.spin.Running() {
+		t.Errorf("spinner after the findings: fired %d, running %v", n, m.spin.Running())
+	}
+	if _, ok := d.Pending(spinMsg{}); ok {
+		t.Error("the spinner keeps turning after the findings came")
 	}
 }

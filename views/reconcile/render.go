@@ -19,8 +19,9 @@ func (m *Model) View() string {
 	case stageIdle:
 		lines = m.idle()
 	case stagePrompt:
-		lines = []string{st.Title.Render("Reconcile a ledger"), "",
-			"Path of your orders CSV (columns reference, amount, date; phone and email optional):", "", m.input.View()}
+		lines = []string{st.Title.Render("Reconcile a ledger"), ""}
+		lines = append(lines, text.Wrap("Path of your orders CSV (columns reference, amount, date; phone and email optional):", m.width)...)
+		lines = append(lines, "", m.input.View())
 		if m.promptErr != "" {
 			lines = append(lines, st.Failed.Render(common.SymFailed+" "+m.promptErr))
 		}
@@ -30,19 +31,19 @@ func (m *Model) View() string {
 	case stageSettle:
 		lines = m.settleLines()
 	case stageLoading:
-		lines = []string{st.Title.Render("Reconciling " + text.Truncate(m.source.label(), m.width-12)), "",
-			"Reading the ledger and IntaSend's payments, refunds and failed attempts…"}
+		lines = append([]string{st.Title.Render("Reconciling " + text.Truncate(m.source.label(), m.width-12)), ""},
+			text.Wrap(m.spin.View()+" Reading the ledger and IntaSend's payments, refunds and failed attempts…", m.width)...)
 	default:
 		lines = m.done()
 	}
-	return fit(lines, m.width, m.height)
+	return text.Framed(strings.Join(lines, "\n"), "", m.width, m.height)
 }
 
 func (m *Model) idle() []string {
 	st := m.c.Styles
 	lines := append(m.pulse.Lines(m.width), "", st.Title.Render("Reconcile"))
 	if m.err != "" {
-		lines = append(lines, st.Failed.Render(common.SymFailed+" "+m.err), "")
+		lines = append(lines, st.Failed.Render(text.Truncate(common.SymFailed+" "+m.err, m.width)), "")
 	}
 	where := "a CSV file on this computer"
 	if m.c.Files != nil {
@@ -57,8 +58,8 @@ func (m *Model) pick() []string {
 	st := m.c.Styles
 	lines := []string{st.Title.Render("Reconcile: pick a ledger from your folder"), ""}
 	if len(m.files) == 0 {
-		return append(lines, "Your folder has no files yet: copy your orders CSV there (scp orders.csv HOST:) and press o again.",
-			"", st.Faint.Render("esc back"))
+		lines = append(lines, text.Wrap("Your folder has no files yet: copy your orders CSV there (scp orders.csv HOST:) and press o again.", m.width)...)
+		return append(lines, "", st.Faint.Render("esc back"))
 	}
 	view := m.picker.View(func(i int, r *table.Row) {
 		f := m.files[i]
@@ -71,7 +72,7 @@ func (m *Model) done() []string {
 	st := m.c.Styles
 	name := text.Truncate(filepath.Base(m.source.label()), max(m.width-10, 8))
 	if m.err != "" {
-		lines := []string{st.Title.Render(name), "", st.Failed.Render(common.SymFailed + " " + m.err)}
+		lines := []string{st.Title.Render(name), "", st.Failed.Render(text.Truncate(common.SymFailed+" "+m.err, m.width))}
 		for _, n := range m.notes[:min(len(m.notes), 5)] {
 			lines = append(lines, st.Warning.Render(text.Truncate(n, m.width)))
 		}
@@ -114,17 +115,4 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// fit keeps the body inside width×height: long lines are cut, extra lines
-// dropped.
-func fit(lines []string, w, h int) string {
-	out := strings.Split(strings.Join(lines, "\n"), "\n")
-	if len(out) > h {
-		out = out[:h]
-	}
-	for i, l := range out {
-		out[i] = text.Truncate(l, w)
-	}
-	return strings.Join(out, "\n")
 }

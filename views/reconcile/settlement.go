@@ -68,12 +68,14 @@ func (m *Model) loadSettlement() tea.Cmd {
 	to := time.Date(y, mo, d, 0, 0, 0, 0, eat).AddDate(0, 0, 1)
 	from := to.AddDate(0, 0, -settleDays)
 	seq, cl, base := st.seq, m.c.Client, m.c.Context()
-	return func() tea.Msg {
+	return tea.Batch(m.startSpin(), func() tea.Msg {
+		// Fourteen days of statement pages: longer than one request's
+		// bound (common.Bounded), still ended with the session.
 		ctx, cancel := context.WithTimeout(base, time.Minute)
 		defer cancel()
 		s, err := settle.Fetch(ctx, cl, "", from, to)
 		return settledMsg{seq: seq, s: s, err: err}
-	}
+	})
 }
 
 func (m *Model) onSettled(msg settledMsg) {
@@ -104,9 +106,9 @@ func (m *Model) settleLines() []string {
 	s := &m.settle
 	switch {
 	case s.loading:
-		return []string{st.Title.Render("Where the money went"), "", "Reading the settlement wallet's statement…"}
+		return []string{st.Title.Render("Where the money went"), "", m.spin.View() + " Reading the settlement wallet's statement…"}
 	case s.err != "":
-		return []string{st.Title.Render("Where the money went"), "", st.Failed.Render(s.err), "", st.Faint.Render("esc back")}
+		return []string{st.Title.Render("Where the money went"), "", st.Failed.Render(text.Truncate(s.err, m.width)), "", st.Faint.Render("esc back")}
 	}
 	t := s.s.Total
 	head := fmt.Sprintf("Where the money went · wallet %s · %s to %s", s.s.WalletID, s.s.From, s.s.To)
