@@ -6,6 +6,7 @@ import (
 	"github.com/malipo/malipo/views/banks"
 	"github.com/malipo/malipo/views/collections"
 	"github.com/malipo/malipo/views/payouts"
+	"github.com/malipo/malipo/views/pulse"
 	reconview "github.com/malipo/malipo/views/reconcile"
 	"github.com/malipo/malipo/views/refunds"
 	"github.com/malipo/malipo/views/subscriptions"
@@ -26,8 +27,12 @@ func (o Options) defaultViews(c *common.Common) []common.View {
 	}
 	bankCache := bankpicker.NewCache(cacheOpts...)
 	payoutOpts := []payouts.Option{payouts.WithBankCache(bankCache)}
+	var pulseOpts []pulse.Option
 	if o.Journal != nil {
 		payoutOpts = append(payoutOpts, payouts.WithJournal(o.Journal))
+		// The pulse reads the same journal, through a read-only interface,
+		// for the batches in flight and waiting (IntaSend cannot list them).
+		pulseOpts = append(pulseOpts, pulse.WithBatches(o.Journal))
 	}
 	if o.DeviceID != "" {
 		payoutOpts = append(payoutOpts, payouts.WithDeviceID(o.DeviceID))
@@ -42,6 +47,6 @@ func (o Options) defaultViews(c *common.Common) []common.View {
 		refunds.New(c),
 		subscriptions.New(c),
 		banks.NewWithCache(c, bankCache),
-		reconview.New(c),
+		reconview.New(c, pulseOpts...),
 	}
 }

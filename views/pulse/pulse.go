@@ -21,11 +21,15 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/spin"
 )
 
 // Settings of the strip.
 const (
 	RefreshEvery = time.Minute
+	// RefreshMost is the longest wait between refreshes while IntaSend
+	// fails (common.Backoff): a down IntaSend is not asked every minute.
+	RefreshMost = 8 * time.Minute
 	// LastN attempts make the success rate; below Threshold (or no answer
 	// from IntaSend) the banner shows.
 	LastN        = 20
@@ -47,6 +51,7 @@ type Snapshot struct {
 	PayoutCount  int
 	Available    client.Amount // settlement wallet: spendable now (payouts in flight already held)
 	Held         client.Amount // current − available: clearing and in-flight money
+	Payouts      Payouts       // the journal's batches as IntaSend reports them
 }
 
 // Channel is one collection channel's money over the last hour and day.
@@ -76,12 +81,10 @@ func (s *Snapshot) Rate() float64 {
 func Compute(now time.Time, lines []client.WalletTransaction, invoices []client.Invoice, w *client.Wallet) Snapshot {
 	s := Snapshot{At: now}
 	byProv := map[string]*Channel{}
-	dayStart := now.Add(-24 * time.Hour)
-	y, mo, d := now.Date()
-	midnight := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
+	dayStart, today := now.Add(-24*time.Hour), midnight(now)
 	for _, t := range lines {
 		switch {
-		case t.TransType == "PAYOUT" && !t.CreatedAt.Before(midnight):
+		case t.TransType == "PAYOUT" && !t.CreatedAt.Before(today):
 			s.PayoutsToday -= t.Value
 			s.PayoutCount++
 		case t.TransType == "SALE" && t.Invoice != nil && !t.CreatedAt.Before(dayStart) && !t.CreatedAt.After(now):
@@ -164,16 +167,35 @@ type Model struct {
 	failing time.Time // when IntaSend stopped answering (zero: it answers)
 	seq     int
 	loading bool
-	sched   func(time.Duration, tea.Msg) tea.Cmd // c.After; tests hold the timer
-	shown   bool                                 // refresh only while the host is on screen
-	stale   bool                                 // a refresh came due while hidden
+	sched   common.Scheduler // c.After; tests hold the timer
+	shown   bool             // refresh only while the host is on screen
+	stale   bool             // a refresh came due while hidden
+	// failures is how many refreshes in a row failed: the next waits
+	// longer (common.Backoff).
+	failures int
+	spin     spin.Model
+	batches  Batches // nil: no journal (the demo), no batch figures
 }
 
-// New builds the strip.
-func New(c *common.Common) *Model { return &Model{c: c, sched: c.After} }
+// Option configures the strip.
+type Option func(*Model)
 
-// SetSched replaces the refresh timer (tests: tuitest.Driver.Sched).
-func (m *Model) SetSched(f func(time.Duration, tea.Msg) tea.Cmd) { m.sched = f }
+// WithBatches gives the strip the payout journal's batches, read only.
+func WithBatches(b Batches) Option { return func(m *Model) { m.batches = b } }
+
+// New builds the strip.
+func New(c *common.Common, opts ...Option) *Model {
+	m := &Model{c: c, sched: c.After, spin: spin.New(c.Styles.Pending)}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// SetSched replaces the strip's timers (tests: tuitest.Driver.Sched).
+func (m *Model) SetSched(f common.Scheduler) { m.sched = f }
+
+type spinMsg struct{}
 
 // Refresh is the timer's message, for tests that fire it.
 func Refresh() tea.Msg { return tickMsg{} }
@@ -208,13 +230,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Cmd, bool) {
 		m.loading = false
 		if msg.err != nil {
 			m.err = msg.err
+			m.failures++
 			if m.failing.IsZero() {
 				m.failing = m.now()
 			}
 		} else {
-			m.err, m.failing, m.snap = nil, time.Time{}, &msg.snap
+			m.err, m.failing, m.snap, m.failures = nil, time.Time{}, &msg.snap, 0
 		}
-		return m.sched(RefreshEvery, tickMsg{}), true
+		return m.sched(common.Backoff(RefreshEvery, RefreshMost, m.failures), tickMsg{}), true
+	case spinMsg:
+		return m.spin.Tick(m.loading && m.snap == nil, m.sched, spinMsg{}), true
 	case tickMsg:
 		if !m.shown {
 			m.stale = true
@@ -240,13 +265,26 @@ func (m *Model) refresh() tea.Cmd {
 	}
 	m.loading = true
 	m.seq++
-	seq, cl, base, now := m.seq, m.c.Client, m.c.Context(), m.now()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(base, 30*time.Second)
+	seq, cl, base, now, batches := m.seq, m.c.Client, m.c.Context(), m.now(), m.batches
+	var spin tea.Cmd
+	if m.snap == nil { // the first read: "reading" with a spinner; later ones keep the last figures
+		spin = m.spin.Start(m.sched, spinMsg{})
+	}
+	return tea.Batch(spin, func() tea.Msg {
+		ctx, cancel := common.Bounded(base)
 		defer cancel()
 		snap, err := fetch(ctx, cl, now)
+		if err == nil {
+			snap.Payouts, err = readBatches(ctx, cl, batches, midnight(now))
+		}
 		return dataMsg{seq: seq, snap: snap, err: err}
-	}
+	})
+}
+
+// midnight is the start of now's day, in now's zone (the console's).
+func midnight(now time.Time) time.Time {
+	y, mo, d := now.Date()
+	return time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
 }
 
 func fetch(ctx context.Context, cl *client.Client, now time.Time) (Snapshot, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/tuitest"
+	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -145,5 +146,120 @@ func TestPulseHidden(t *testing.T) {
 	h.d.Run(h.m.SetShown(true))
 	if h.m.snap == first {
 		t.Error("no catch-up refresh when shown again")
+	}
+}
+
+// batchFixture initiates real batches on the simulator and records them in
+// a real journal, as the Payouts tab does.
+type batchFixture struct {
+	h *harness
+	j *payout.Journal
+}
+
+func (f *batchFixture) initiate(t *testing.T, account string, amount client.Amount) *client.Batch {
+	t.Helper()
+	d := payout.NewDraft(payout.Rail(client.MPesaB2C), start)
+	d.Rows = []payout.Row{{Name: "Payee", Account: account, Amount: amount}}
+	if err := f.j.RecordInitiating(d); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.h.s.Client.InitiatePayout(t.Context(), client.InitiateRequest{Provider: client.MPesaB2C,
+		Transactions: []client.PayoutItem{{Name: "Payee", Account: account, Amount: amount}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.j.RecordInitiated(d, b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (f *batchFixture) approve(t *testing.T, b *client.Batch) {
+	t.Helper()
+	got, err := f.h.s.Client.ApprovePayout(t.Context(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.j.RecordApproved(b.TrackingID, got); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPulsePayouts: with the journal the strip counts the batches in
+// flight and failed today from IntaSend's own status, and the float left
+// is the available balance less the waiting batches and their charge
+// estimates, to the cent.
+func TestPulsePayouts(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		size := map[int]string{80: "80x24", 120: "120x40"}[w]
+		t.Run(size, func(t *testing.T) {
+			s := tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Seed: true, Rand: 7}))
+			j, err := payout.OpenJournal(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { j.Close() })
+			j.SetClock(s.Clock.Now)
+			m := New(s.Common(common.ModeSandbox, ""), WithBatches(j))
+			d := tuitest.NewDriver(t, func(msg tea.Msg) tea.Cmd { cmd, _ := m.Update(msg); return cmd }, func() string { return "" })
+			m.SetSched(d.Sched)
+			f := &batchFixture{h: &harness{s, m, d}, j: j}
+
+			failing := f.initiate(t, "254700000202", client.Units(500)) // fails at validation once approved
+			f.approve(t, failing)
+			s.Advance(3 * sim.DefaultTiming.BatchStep)
+			f.approve(t, f.initiate(t, "254712345678", client.MustAmount("1500.50"))) // in flight
+			waiting := []*client.Batch{f.initiate(t, "254712345679", client.Units(800)), f.initiate(t, "254712345670", client.MustAmount("12000.25"))}
+
+			d.Run(m.SetShown(true))
+			if m.snap == nil {
+				t.Fatalf("no snapshot: %v", m.err)
+			}
+			p := m.snap.Payouts
+			if p.InFlight != 1 || p.FailedToday != 1 || p.Waiting != 2 {
+				t.Fatalf("payouts %+v", p)
+			}
+			var wantTotal, wantCharges client.Amount
+			for _, b := range waiting {
+				wantTotal += b.TotalAmount
+				wantCharges += b.ChargeEstimate
+			}
+			if wantCharges == 0 || p.WaitingTotal != client.MustAmount("12800.25") || p.WaitingCharges != wantCharges || p.Unestimated != 0 {
+				t.Errorf("waiting %s + %s (want %s + %s)", p.WaitingTotal.Decimal(), p.WaitingCharges.Decimal(), wantTotal.Decimal(), wantCharges.Decimal())
+			}
+			ws, err := s.Client.AllWallets(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, wl := range ws {
+				if wl.Type == client.WalletSettlement && wl.Currency == "KES" && m.snap.Float() != wl.AvailableBalance-client.MustAmount("12800.25")-wantCharges {
+					t.Errorf("float %s from available %s", m.snap.Float().Decimal(), wl.AvailableBalance.Decimal())
+				}
+			}
+			got := strings.Join(m.Lines(w), "\n")
+			tuitest.MustContain(t, got, "1 batch in flight", "1 failed today", "Float left", "2 waiting: KES 12,800.25")
+			f.h.screen(t, "payouts_"+size, w)
+		})
+	}
+}
+
+// TestPulseTally: the status codes sort into waiting, in flight and failed
+// today; a failure before midnight is not today's.
+func TestPulseTally(t *testing.T) {
+	today := midnight(start)
+	bs := []*client.Batch{
+		{StatusCode: client.BatchWaitingApproval, TotalAmount: client.Units(100), ChargeEstimate: client.Units(10)},
+		{StatusCode: client.BatchNew, Transactions: []client.PayoutResult{{Amount: client.MustAmount("0.50")}}},
+		{StatusCode: client.BatchPaying}, {StatusCode: client.BatchQueued},
+		{StatusCode: client.BatchFloatFailed, UpdatedAt: today},
+		{StatusCode: client.BatchCompleted, FailedAmount: client.Units(1), UpdatedAt: today.Add(time.Hour)},
+		{StatusCode: client.BatchFailed, UpdatedAt: today.Add(-time.Second)},
+		{StatusCode: client.BatchCompleted, UpdatedAt: today.Add(time.Hour)},
+	}
+	p := tally(bs, today)
+	want := Payouts{Known: true, InFlight: 2, FailedToday: 2, Waiting: 2, WaitingTotal: client.MustAmount("100.50"),
+		WaitingCharges: client.Units(10), Unestimated: 1}
+	if p != want {
+		t.Errorf("tally %+v, want %+v", p, want)
 	}
 }

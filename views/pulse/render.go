@@ -42,12 +42,42 @@ func (m *Model) Lines(width int) []string {
 		lines = append(lines, text.Truncate(fmt.Sprintf("%-6s %s %13s  %s %14s", channel(ch.Provider),
 			spark(ch.Hour), ch.HourSum.KES(), spark(ch.Day), ch.DaySum.KES()), width))
 	}
-	lines = append(lines, text.Truncate(fmt.Sprintf("Payouts today %d · %s · float %s (%s clearing or held)",
-		s.PayoutCount, s.PayoutsToday.KES(), s.Available.KES(), s.Held.KES()), width))
+	lines = append(lines, m.payoutLines(width)...)
 	if b := m.banner(width); b != "" {
 		lines = append(lines, b)
 	}
 	return lines
+}
+
+// payoutLines are the payouts and the float: without a journal what the
+// wallet says; with one, the batches in flight, failed today and waiting
+// approval, and the float left once the waiting ones are paid.
+func (m *Model) payoutLines(width int) []string {
+	s, st := m.snap, m.c.Styles
+	if !s.Payouts.Known {
+		return []string{text.Truncate(fmt.Sprintf("Payouts today %d · %s · float %s (%s clearing or held)",
+			s.PayoutCount, s.PayoutsToday.KES(), s.Available.KES(), s.Held.KES()), width)}
+	}
+	p := s.Payouts
+	failed := fmt.Sprintf("%d failed today", p.FailedToday)
+	if p.FailedToday > 0 {
+		failed = st.Failed.Render(failed)
+	}
+	head := fmt.Sprintf("Payouts today %d · %s · %d %s in flight · %s", s.PayoutCount, s.PayoutsToday.KES(),
+		p.InFlight, text.Plural(p.InFlight, "batch", "batches"), failed)
+	// The float first: it is the figure a person acts on; the waiting
+	// batches after it say why it is less than the wallet's available.
+	float := fmt.Sprintf("Float left %s · %d waiting: %s", s.Float().KES(), p.Waiting, p.WaitingTotal.KES())
+	switch {
+	case p.Waiting == 0:
+		float = fmt.Sprintf("Float left %s · no batch waiting approval", s.Float().KES())
+	case p.Unestimated > 0:
+		float += fmt.Sprintf(" + fees %s (%d not estimated)", p.WaitingCharges.KES(), p.Unestimated)
+	default:
+		float += fmt.Sprintf(" + est. fees %s", p.WaitingCharges.KES())
+	}
+	held := st.Faint.Render(fmt.Sprintf("%s clearing or held", s.Held.KES()))
+	return []string{text.Truncate(head, width), text.Truncate(float+" · "+held, width)}
 }
 
 // Wrong reports whether the banner is up: IntaSend is not answering, or

@@ -91,9 +91,10 @@ type Model struct {
 	sched  common.Scheduler // c.After; tests hold the timers
 }
 
-// New builds the Reconcile tab.
-func New(c *common.Common) common.View {
-	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), pulse: pulse.New(c),
+// New builds the Reconcile tab; opts configure its pulse (the payout
+// journal's batches: pulse.WithBatches).
+func New(c *common.Common, opts ...pulse.Option) common.View {
+	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), pulse: pulse.New(c, opts...),
 		spin: spin.New(c.Styles.Pending), sched: c.After}
 	m.list = table.New(c, []table.Column{
 		{Title: "KIND", Min: 9},
