@@ -1,6 +1,7 @@
 package pulse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,35 @@ func TestPulseTally(t *testing.T) {
 		WaitingCharges: client.Units(10), Unestimated: 1}
 	if p != want {
 		t.Errorf("tally %+v, want %+v", p, want)
+	}
+}
+
+// TestPulseBackoff: while IntaSend fails the strip asks less often
+// (common.Backoff up to RefreshMost), and at once again at the normal
+// pace when it answers; the first read turns the shared spinner.
+func TestPulseBackoff(t *testing.T) {
+	h := newHarness(t)
+	h.s.Server.SetFaults([]sim.Fault{{Route: "*", Kind: sim.ServerError, Status: 503}})
+	h.d.Run(h.m.SetShown(true))
+	if _, ok := h.d.Pending(spinMsg{}); !ok {
+		t.Error("no spinner frame for the first read")
+	}
+	var waits []time.Duration
+	for range 5 {
+		waits = append(waits, h.d.PendingOne(tickMsg{}))
+		h.d.Fire(Refresh())
+	}
+	want := []time.Duration{2 * time.Minute, 4 * time.Minute, RefreshMost, RefreshMost, RefreshMost}
+	if !slices.Equal(waits, want) {
+		t.Errorf("waits %v, want %v", waits, want)
+	}
+	h.s.Server.SetFaults(nil)
+	h.d.Fire(Refresh())
+	if got := h.d.PendingOne(tickMsg{}); got != RefreshEvery || h.m.err != nil {
+		t.Errorf("after recovery wait %v err %v", got, h.m.err)
+	}
+	h.d.Fire(spinMsg{})
+	if h.m.spin.Running() {
+		t.Error("spinner still turning once the figures came")
 	}
 }
