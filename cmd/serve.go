@@ -256,6 +256,7 @@ func backend(ctx context.Context, g *globals, f *serveFlags, pass keystore.Passp
 	if err != nil {
 		return nil, err
 	}
+	lv.db = f.db // with --store, webhook events reach every host
 	if f.demo {
 		d, cl, err := startServeDemo(lv)
 		if err != nil {

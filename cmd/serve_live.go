@@ -22,6 +22,7 @@ import (
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/demo"
 	"github.com/malipo/malipo/sshd"
+	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/webhook"
 )
@@ -78,6 +79,9 @@ type live struct {
 	url   string // where the receiver listens, for the banner and the demo's simulator
 	// stopSim ends the demo simulator's webhook deliveries.
 	stopSim func()
+	// db, with --store, carries events between hosts (relay).
+	db    *store.Store
+	relay *relay
 }
 
 // newLive makes the cache and listens for webhooks (before the demo starts,
@@ -110,7 +114,7 @@ func newLive(f *webhookFlags, demo bool) (*live, error) {
 
 // pace is every console's polling: a safety net while events flow.
 func (l *live) pace(d time.Duration) time.Duration {
-	if l.rcv != nil && l.rcv.Flowing(flowingFor) {
+	if l.rcv != nil && (l.rcv.Flowing(flowingFor) || l.relay.flowing(flowingFor)) {
 		return max(d, safetyNet)
 	}
 	return d
@@ -141,14 +145,11 @@ func (l *live) serve(ctx context.Context, profile string, srv *sshd.Server, stde
 		return err
 	}
 	log := &eventLog{path: path}
-	l.rcv.Store = func(e webhook.Event) error {
+	record := func(e webhook.Event) error {
 		return log.append(newLoggedEvent(e.ID, e.Header, e.Body, l.rcv.Secret != ""))
 	}
-	l.rcv.Publish = func(e webhook.Event) {
-		l.cache.Invalidate()
-		srv.Broadcast(common.WebhookMsg{Type: e.Type, Object: e.Object, State: e.State})
-	}
-	l.rcv.Log = func(s string) { fmt.Fprintln(stderr, "malipo serve: "+printable(s)) }
+	logf := func(s string) { fmt.Fprintln(stderr, "malipo serve: "+printable(s)) }
+	defer l.wire(ctx, record, func(m common.WebhookMsg) { srv.Broadcast(m) }, logf)()
 	hs := &http.Server{Handler: l.rcv, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stderr, "malipo serve: webhooks at %s (challenge checked%s), event log %s\n", l.url, signedNote(l.rcv.Secret), path)
 	if strings.HasPrefix(l.url, "http:") && !isLoopback(l.ln.Addr()) {
@@ -165,6 +166,41 @@ func (l *live) serve(ctx context.Context, profile string, srv *sshd.Server, stde
 		return err
 	}
 	return nil
+}
+
+// wire has the receiver record each event, then show it on this host's
+// consoles and, with a store, tell the other hosts over PostgreSQL, whose
+// events it shows too. The func it returns waits for the listener to end
+// (after ctx).
+func (l *live) wire(ctx context.Context, record func(webhook.Event) error, show func(common.WebhookMsg), logf func(string)) (wait func()) {
+	l.rcv.Store, l.rcv.Log = record, logf
+	show = l.invalidating(show)
+	if l.db == nil {
+		l.rcv.Publish = func(e webhook.Event) { show(webhookMsg(e.Summary)) }
+		return func() {}
+	}
+	r := &relay{db: l.db, show: show, log: logf}
+	l.relay, l.rcv.Publish = r, func(e webhook.Event) { r.local(ctx, e) }
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.db.Listen(ctx, store.EventsChannel, store.ListenOptions{Notify: r.remote, Up: r.up,
+			Down: func(err error) { logf("events from the other hosts paused, reconnecting: " + err.Error()) }})
+	}()
+	return func() { <-done }
+}
+
+// invalidating empties the read cache before each event is shown: the
+// consoles' next reads must see what the event announced.
+func (l *live) invalidating(show func(common.WebhookMsg)) func(common.WebhookMsg) {
+	return func(m common.WebhookMsg) {
+		l.cache.Invalidate()
+		show(m)
+	}
+}
+
+func webhookMsg(s webhook.Summary) common.WebhookMsg {
+	return common.WebhookMsg{Type: s.Type, Object: s.Object, State: s.State}
 }
 
 // stopDemo ends the demo simulator's webhook deliveries, if any.
