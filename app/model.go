@@ -102,6 +102,8 @@ type Model struct {
 	exitNotes []string // what the views left pending, collected on quitting
 
 	attention attention // the status bar's "⚠ 3 need attention" (attention.go)
+
+	storeDown bool // the shared store did not answer serve's last ping (common.StoreMsg)
 }
 
 // New builds the shell around c. c.Styles and c.Now are filled in when nil;
@@ -218,6 +220,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := m.shellMsg(shellOwner, msg); ok {
 		return cmd
 	}
+	m.noteStore(msg) // and on to the views: Payouts pauses money moves
 	// Anything else (sent from outside the program, or a message whose
 	// owner is unknown) goes to every view; each ignores what is not its own.
 	var cmds []tea.Cmd
@@ -225,6 +228,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, m.updateView(i, msg))
 	}
 	return tea.Batch(cmds...)
+}
+
+// noteStore keeps serve's word on the shared store for the status bar.
+func (m *Model) noteStore(msg tea.Msg) {
+	if sm, ok := msg.(common.StoreMsg); ok {
+		m.storeDown = sm.Down
+	}
 }
 
 // terminalMsg handles what the terminal and the shell's own timers send:

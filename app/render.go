@@ -245,6 +245,9 @@ func (m *Model) statusBar() string {
 	if a := m.attentionText(); a != "" {
 		right = a + s.StatusText.Render(" · ") + right
 	}
+	if m.storeDown {
+		right = s.Failed.Render(common.SymFailed+" "+common.StoreDownText) + s.StatusText.Render(" · ") + right
+	}
 	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
 	if lw+rw+2 > m.width {
 		left = ansi.Truncate(left, max(0, m.width-rw-2), "…")

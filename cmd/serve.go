@@ -371,6 +371,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 		return err
 	}
 	defer be.live.start(ctx, cfg.Profile, srv, stderr)()
+	defer watchStore(ctx, f.db, srv.Broadcast, stderr)()
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

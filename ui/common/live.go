@@ -39,3 +39,24 @@ type WebhookMsg struct {
 	Object string // invoice_id, tracking_id or chargeback_id
 	State  string
 }
+
+// StoreMsg is the shared store's health (`malipo serve --store` asks
+// PostgreSQL every LiveEvery and sends it to every open console). While
+// Down, the status bar says so and Payouts refuses to initiate or approve
+// up front: the journal that guards against paying twice lives there.
+// Reads of IntaSend go on.
+type StoreMsg struct {
+	Down   bool
+	Reason string // why, for the refusal and the audit record; no password
+}
+
+// StoreHealth is the StoreMsg for a ping's outcome.
+func StoreHealth(err error) StoreMsg {
+	if err == nil {
+		return StoreMsg{}
+	}
+	return StoreMsg{Down: true, Reason: err.Error()}
+}
+
+// StoreDownText is the status bar's badge and the start of every refusal.
+const StoreDownText = "store down: money moves paused"

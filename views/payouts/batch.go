@@ -198,6 +198,9 @@ func (m *Model) preview() tea.Cmd {
 	if why := m.busyBatch(); why != "" {
 		return common.Toast(common.ToastWarn, "Not now: "+why)
 	}
+	if why := m.storeRefusal(); why != "" {
+		return m.initiateRefused("Preview refused: " + why)
+	}
 	if m.balSeq != 0 {
 		return nil // the balance is being read for this very preview
 	}
@@ -370,6 +373,9 @@ func (m *Model) initiate() tea.Cmd {
 	if why := m.busyBatch(); why != "" {
 		return common.Toast(common.ToastWarn, "Not now: "+why)
 	}
+	if why := m.storeRefusal(); why != "" {
+		return m.initiateRefused("Not initiated: " + why)
+	}
 	d := snapshot(m.comp.d)
 	m.seq++
 	seq := m.seq
@@ -507,6 +513,10 @@ func (m *Model) approve() tea.Cmd {
 		return nil
 	}
 	cur := b.currency()
+	if why := m.storeRefusal(); why != "" {
+		b.err = "Not approved: " + why + ". It can be approved once the store answers again."
+		return m.refusedStoreDown("payout.approve", b.b.TrackingID, b.total(), cur)
+	}
 	if ok, avail, need, _ := m.covers(b); !ok {
 		b.err = fmt.Sprintf("Cannot approve: the wallet's available %s is less than the total plus charges %s (short by %s). Top the wallet up, then open the batch again.",
 			avail.Format(cur), need.Format(cur), (need - avail).Format(cur))

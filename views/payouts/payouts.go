@@ -88,7 +88,8 @@ type Model struct {
 	width, height int
 	shown         bool
 	screen        screen
-	seq           int // ties answers and confirmations to what asked
+	seq           int    // ties answers and confirmations to what asked
+	storeDown     string // why the shared store is down; "" while it answers (storedown.go)
 
 	// Reference data.
 	wallets     []client.Wallet // can_disburse only

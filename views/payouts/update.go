@@ -186,6 +186,9 @@ func (m *Model) onBatchMsg(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onPoll(msg), true
 	case common.WebhookMsg:
 		return m.onWebhook(msg), true
+	case common.StoreMsg:
+		m.onStore(msg)
+		return nil, true
 	case statusMsg:
 		return m.onStatus(msg), true
 	case openedMsg:
