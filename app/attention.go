@@ -30,11 +30,15 @@ func (a *attention) total() int {
 	return n
 }
 
-// attentionText is the badge: a symbol and words, so it reads without colour.
-func (m *Model) attentionText() string {
+// attentionText is the badge: a symbol and words, so it reads without
+// colour; short (a narrow terminal) keeps the symbol and the count.
+func (m *Model) attentionText(short bool) string {
 	n := m.attention.total()
 	if n == 0 || m.onboarding {
 		return ""
+	}
+	if short {
+		return m.c.Styles.Warning.Render(fmt.Sprintf("⚠ %d", n))
 	}
 	return m.c.Styles.Warning.Render(fmt.Sprintf("⚠ %d need attention", n))
 }

@@ -241,14 +241,15 @@ func (m *Model) statusBar() string {
 		}
 		left += s.StatusText.Render(" · ") + s.StatusKey.Render(who)
 	}
-	right := m.healthText()
-	if a := m.attentionText(); a != "" {
-		right = a + s.StatusText.Render(" · ") + right
-	}
-	if m.storeDown {
-		right = s.Failed.Render(common.SymFailed+" "+common.StoreDownText) + s.StatusText.Render(" · ") + right
-	}
+	right := m.statusRight(false)
 	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
+	if lw+rw+2 > m.width {
+		// Short of room (80 columns with badges showing): the badges keep
+		// their symbols and the refresh age goes, before the mode and
+		// profile are cut.
+		right = m.statusRight(true)
+		rw = lipgloss.Width(right)
+	}
 	if lw+rw+2 > m.width {
 		left = ansi.Truncate(left, max(0, m.width-rw-2), "…")
 		lw = lipgloss.Width(left)
@@ -257,7 +258,27 @@ func (m *Model) statusBar() string {
 	return fit(left+strings.Repeat(" ", gap)+right, m.width, 1)
 }
 
-func (m *Model) healthText() string {
+// statusRight puts the store-down and attention badges before health;
+// short is their narrow form.
+func (m *Model) statusRight(short bool) string {
+	s := m.c.Styles
+	right := m.healthText(short)
+	if a := m.attentionText(short); a != "" {
+		right = a + s.StatusText.Render(" · ") + right
+	}
+	if m.storeDown {
+		text := common.StoreDownText
+		if short {
+			text = "store down"
+		}
+		right = s.Failed.Render(common.SymFailed+" "+text) + s.StatusText.Render(" · ") + right
+	}
+	return right
+}
+
+// healthText is the connection's state; short leaves out when it was last
+// refreshed.
+func (m *Model) healthText(short bool) string {
 	s := m.c.Styles
 	if m.onboarding {
 		return s.StatusText.Render("no keys stored")
@@ -266,9 +287,11 @@ func (m *Model) healthText() string {
 	switch {
 	case !h.known:
 		return s.Pending.Render(common.SymPending + " connecting")
+	case h.ok && short:
+		return s.OK.Render(common.SymLive + " connected")
 	case h.ok:
 		return s.OK.Render(common.SymLive+" connected") + s.StatusText.Render(" · updated "+when.Ago(m.c.Now(), h.lastOK))
-	case h.lastOK.IsZero():
+	case h.lastOK.IsZero() || short:
 		return s.Failed.Render(common.SymFailed + " offline")
 	}
 	return s.Failed.Render(common.SymFailed+" offline") + s.StatusText.Render(" · last ok "+when.Ago(m.c.Now(), h.lastOK))
