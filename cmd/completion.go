@@ -29,8 +29,12 @@ func csvFile(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cob
 	return []cobra.Completion{"csv"}, cobra.ShellCompDirectiveFilterFileExt
 }
 
-// payoutFileCompletion sets both on a command that reads a payout file.
-func payoutFileCompletion(c *cobra.Command) {
+// payoutFileArgs gives a command that reads a payout file (check, draft,
+// initiate) its required --rail flag and both completions, so the three
+// commands name and complete the rail alike.
+func payoutFileArgs(c *cobra.Command, rail *string) {
+	c.Flags().StringVar(rail, "rail", "", "MPESA-B2C|MPESA-B2B|PESALINK|INTASEND|AIRTIME (or b2c, b2b, bank, p2p, airtime)")
+	_ = c.MarkFlagRequired("rail")
 	c.ValidArgsFunction = csvFile
 	_ = c.RegisterFlagCompletionFunc("rail", completeRail)
 }

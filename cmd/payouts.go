@@ -52,13 +52,11 @@ func newPayoutsCheckCmd(g *globals) *cobra.Command {
 			return runPayoutsCheck(cmd, g, f, args[0])
 		},
 	}
-	c.Flags().StringVar(&f.rail, "rail", "", "MPESA-B2C|MPESA-B2B|PESALINK|INTASEND|AIRTIME (or b2c, b2b, bank, p2p, airtime)")
+	payoutFileArgs(c, &f.rail)
 	c.Flags().BoolVar(&f.offline, "offline", false, "use the built-in bank list; never call IntaSend")
 	c.Flags().BoolVar(&f.quiet, "quiet", false, "print only errors and the summary, not warnings")
 	c.Flags().BoolVar(&f.json, "json", false, "print the verdict as one JSON document (docs/schemas/payouts-check.json)")
 	c.Example = "  malipo payouts check salaries.csv --rail b2c\n  malipo payouts check - --rail bank --json < suppliers.csv | jq .bad"
-	_ = c.MarkFlagRequired("rail")
-	payoutFileCompletion(c)
 	return c
 }
 

@@ -43,12 +43,10 @@ func newPayoutsInitiateCmd(g *globals) *cobra.Command {
 			return runPayoutsInitiate(cmd, g, f, args[0])
 		},
 	}
-	c.Flags().StringVar(&f.rail, "rail", "", "MPESA-B2C|MPESA-B2B|PESALINK|INTASEND|AIRTIME (or b2c, b2b, bank, p2p, airtime)")
+	payoutFileArgs(c, &f.rail)
 	c.Flags().StringVar(&f.wallet, "wallet", "", "wallet `ID` to pay from (default: the settlement wallet)")
 	c.Flags().BoolVar(&f.again, "again", false, "initiate even though the journal has an identical batch (approving both pays twice)")
 	addJSONFlag(c, &f.json)
-	_ = c.MarkFlagRequired("rail")
-	payoutFileCompletion(c)
 	return c
 }
 
@@ -497,12 +495,10 @@ func newPayoutsDraftCmd(g *globals) *cobra.Command {
 			return runPayoutsDraft(cmd, g, f, args[0])
 		},
 	}
-	c.Flags().StringVar(&f.rail, "rail", "", "MPESA-B2C|MPESA-B2B|PESALINK|INTASEND|AIRTIME (or b2c, b2b, bank, p2p, airtime)")
+	payoutFileArgs(c, &f.rail)
 	c.Flags().StringVar(&f.wallet, "wallet", "", "wallet `ID` the batch will pay from")
 	c.Flags().BoolVar(&f.offline, "offline", false, "use the built-in bank list; never call IntaSend")
 	addJSONFlag(c, &f.json)
-	_ = c.MarkFlagRequired("rail")
-	payoutFileCompletion(c)
 	return c
 }
 
