@@ -35,13 +35,9 @@ func newDeviceNewCmd(g *globals, f *keyFlags) *cobra.Command {
 		Use:   "new",
 		Short: "Make an RSA-2048 device key and print its public half to register with IntaSend",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := newKeyCtx(cmd, g, f)
-			if err != nil {
-				return err
-			}
+		RunE: keyRun(g, f, func(k *keyCtx, _ []string) error {
 			return k.deviceNew(id, force)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&id, "id", "", "the device id IntaSend gave this key, if already known")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing device key (the old one is lost)")
@@ -125,13 +121,9 @@ func newDeviceShowCmd(g *globals, f *keyFlags) *cobra.Command {
 		Use:   "show",
 		Short: "Show the device key's fingerprint, id and public PEM",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := newKeyCtx(cmd, g, f)
-			if err != nil {
-				return err
-			}
+		RunE: keyRun(g, f, func(k *keyCtx, _ []string) error {
 			return k.deviceShow()
-		},
+		}),
 	}
 }
 
@@ -173,11 +165,7 @@ func newDeviceSetIDCmd(g *globals, f *keyFlags) *cobra.Command {
 		Use:   "set-id ID",
 		Short: "Record the device id IntaSend's dashboard gave the registered key",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := newKeyCtx(cmd, g, f)
-			if err != nil {
-				return err
-			}
+		RunE: keyRun(g, f, func(k *keyCtx, args []string) error {
 			if k.prof == nil {
 				return fmt.Errorf("profile %q is not logged in: run `malipo login --profile %s` first", k.name, k.name)
 			}
@@ -191,7 +179,7 @@ func newDeviceSetIDCmd(g *globals, f *keyFlags) *cobra.Command {
 			}
 			fmt.Fprintf(k.out(), "Profile %q: device id %s recorded.\n", k.name, id)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -201,13 +189,9 @@ func newDeviceRmCmd(g *globals, f *keyFlags) *cobra.Command {
 		Use:   "rm",
 		Short: "Delete the device key (approvals will no longer be signed)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := newKeyCtx(cmd, g, f)
-			if err != nil {
-				return err
-			}
+		RunE: keyRun(g, f, func(k *keyCtx, _ []string) error {
 			return k.deviceRm(yes)
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd

@@ -175,3 +175,15 @@ func (k *keyCtx) confirm(question string) error {
 	}
 	return nil
 }
+
+// keyRun is the RunE of every key command (login, logout, device …): it
+// builds the profile's keyCtx from the shared flags, then runs do.
+func keyRun(g *globals, f *keyFlags, do func(k *keyCtx, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		k, err := newKeyCtx(cmd, g, f)
+		if err != nil {
+			return err
+		}
+		return do(k, args)
+	}
+}

@@ -25,13 +25,9 @@ or in an encrypted file (--backend file, for servers without a keyring).
 Keys are never taken from flags. When stdin is not a terminal, the publishable
 key and the secret key are read from its first two lines.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := newKeyCtx(cmd, g, f)
-			if err != nil {
-				return err
-			}
+		RunE: keyRun(g, f, func(k *keyCtx, _ []string) error {
 			return k.login()
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&f.backend, "backend", "", "where to keep the keys: keyring (default) or file (age-encrypted, for headless servers)")
 	f.addPassphraseFD(cmd, false)
@@ -231,13 +227,9 @@ func newLogoutCmd(g *globals) *cobra.Command {
 from config.toml. With --keep-device the device key (and its id) stay, so you
 need not register a new device with IntaSend when you log in again.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := newKeyCtx(cmd, g, f)
-			if err != nil {
-				return err
-			}
+		RunE: keyRun(g, f, func(k *keyCtx, _ []string) error {
 			return k.logout(keepDevice)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&keepDevice, "keep-device", false, "keep the device key and its id")
 	f.addPassphraseFD(cmd, false)
