@@ -43,52 +43,63 @@ func TestContractQuoteAndCustomers(t *testing.T) {
 
 func TestContractUpdatesExchangePaybill(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	p, err := e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Gold", Frequency: 1, FrequencyUnit: client.Monthly, Amount: client.Units(500)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	up, err := e.c.UpdatePlan(e.ctx, p.ID, client.PlanRequest{Name: "Gold", Frequency: 3, FrequencyUnit: client.Monthly, Amount: client.MustAmount("1450.50")})
-	if err != nil || up.ID != p.ID || up.Frequency != 3 || up.Amount != client.MustAmount("1450.50") {
-		t.Fatalf("UpdatePlan = %+v, %v", up, err)
-	}
-	sc, err := e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "a@example.com", FirstName: "A", LastName: "B"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	us, err := e.c.UpdateSubscriptionCustomer(e.ctx, sc.ID, client.SubscriptionCustomerRequest{Email: "b@example.com", FirstName: "Ann", LastName: "Bee", City: "Mombasa"})
-	if err != nil || us.ID != sc.ID || us.Email != "b@example.com" || us.City != "Mombasa" {
-		t.Fatalf("UpdateSubscriptionCustomer = %+v, %v", us, err)
-	}
-	if _, err := e.c.UpdatePlan(e.ctx, "NOPE999", client.PlanRequest{Name: "x", Frequency: 1, FrequencyUnit: "M", Amount: 1}); !client.IsNotFound(err) {
-		t.Fatalf("unknown plan: %v", err)
-	}
+	checkUpdates(t, e)
+	checkExchange(t, e)
+	checkPaybillAccounts(t, e)
+}
 
+// checkUpdates: a plan and a subscription customer take updates; an
+// unknown plan is not found.
+func checkUpdates(t *testing.T, e *env) {
+	t.Helper()
+	p, err := e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Gold", Frequency: 1, FrequencyUnit: client.Monthly, Amount: client.Units(500)})
+	must(t, "CreatePlan", err)
+	up, err := e.c.UpdatePlan(e.ctx, p.ID, client.PlanRequest{Name: "Gold", Frequency: 3, FrequencyUnit: client.Monthly, Amount: client.MustAmount("1450.50")})
+	must(t, "UpdatePlan", err)
+	expect(t, "UpdatePlan", up, cond{"same id", up.ID == p.ID}, cond{"frequency 3", up.Frequency == 3},
+		cond{"amount 1450.50", up.Amount == client.MustAmount("1450.50")})
+	sc, err := e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "a@example.com", FirstName: "A", LastName: "B"})
+	must(t, "CreateSubscriptionCustomer", err)
+	us, err := e.c.UpdateSubscriptionCustomer(e.ctx, sc.ID, client.SubscriptionCustomerRequest{Email: "b@example.com", FirstName: "Ann", LastName: "Bee", City: "Mombasa"})
+	must(t, "UpdateSubscriptionCustomer", err)
+	expect(t, "UpdateSubscriptionCustomer", us, cond{"same id", us.ID == sc.ID}, cond{"new email", us.Email == "b@example.com"},
+		cond{"city Mombasa", us.City == "Mombasa"})
+	_, err = e.c.UpdatePlan(e.ctx, "NOPE999", client.PlanRequest{Name: "x", Frequency: 1, FrequencyUnit: "M", Amount: 1})
+	expect(t, "unknown plan", err, cond{"not found", client.IsNotFound(err)})
+}
+
+// checkExchange: a quote moves nothing; an exchange moves exactly the KES
+// asked; more than the balance is refused.
+func checkExchange(t *testing.T, e *env) {
+	t.Helper()
 	e.fund(client.Units(2000))
 	kes := e.settlement()
 	q, err := e.c.WalletExchange(e.ctx, kes.ID, client.ExchangeRequest{Currency: "USD", Amount: client.Units(129), Action: client.ExchangeQuote})
-	if err != nil || q.FxeAmount != client.Units(1) || q.Rate != "0.007752" || q.Status != "QUOTE" {
-		t.Fatalf("quote = %+v, %v", q, err)
-	}
+	must(t, "quote", err)
+	expect(t, "quote", q, cond{"USD 1", q.FxeAmount == client.Units(1)}, cond{"rate 0.007752", q.Rate == "0.007752"}, cond{"QUOTE", q.Status == "QUOTE"})
 	x, err := e.c.WalletExchange(e.ctx, kes.ID, client.ExchangeRequest{Currency: "USD", Amount: client.Units(1290), Action: client.ExchangeNow})
-	if err != nil || x.FxeAmount != client.Units(10) || x.Status != "COMPLETE" {
-		t.Fatalf("exchange = %+v, %v", x, err)
-	}
-	if after := e.settlement(); kes.AvailableBalance-after.AvailableBalance != client.Units(1290) {
-		t.Fatalf("KES moved %s", kes.AvailableBalance-after.AvailableBalance)
-	}
+	must(t, "exchange", err)
+	expect(t, "exchange", x, cond{"USD 10", x.FxeAmount == client.Units(10)}, cond{"COMPLETE", x.Status == "COMPLETE"})
+	after := e.settlement()
+	moved := kes.AvailableBalance - after.AvailableBalance
+	expect(t, "KES moved", moved, cond{"1290", moved == client.Units(1290)})
 	_, err = e.c.WalletExchange(e.ctx, kes.ID, client.ExchangeRequest{Currency: "USD", Amount: client.Units(1_000_000), Action: client.ExchangeNow})
 	wantAPIError(t, err, 400, "amount")
+}
 
+// checkPaybillAccounts: the first paybill account made reads back and is
+// the one listed.
+func checkPaybillAccounts(t *testing.T, e *env) {
+	t.Helper()
 	pa, err := e.c.CreatePaybillAccount(e.ctx, "")
-	if err != nil || pa.ID != 1 || pa.Paybill == "" || pa.Account == 0 {
-		t.Fatalf("CreatePaybillAccount = %+v, %v", pa, err)
-	}
-	if got, err := e.c.GetPaybillAccount(e.ctx, pa.ID); err != nil || got.Account != pa.Account {
-		t.Fatalf("GetPaybillAccount = %+v, %v", got, err)
-	}
-	if l, err := e.c.ListPaybillAccounts(e.ctx, 1); err != nil || l.Count != 1 {
-		t.Fatalf("ListPaybillAccounts = %+v, %v", l, err)
-	}
+	must(t, "CreatePaybillAccount", err)
+	expect(t, "CreatePaybillAccount", pa, cond{"id 1", pa.ID == 1}, cond{"a paybill", pa.Paybill != ""}, cond{"an account", pa.Account != 0})
+	got, err := e.c.GetPaybillAccount(e.ctx, pa.ID)
+	must(t, "GetPaybillAccount", err)
+	expect(t, "GetPaybillAccount", got, cond{"same account", got.Account == pa.Account})
+	l, err := e.c.ListPaybillAccounts(e.ctx, 1)
+	must(t, "ListPaybillAccounts", err)
+	expect(t, "ListPaybillAccounts", l, cond{"count 1", l.Count == 1})
 }
 
 func TestContractCheckoutPaymentStatus(t *testing.T) {

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,9 +13,7 @@ import (
 func TestContractRefunds(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	r, err := e.c.STKPush(e.ctx, client.STKPushRequest{Phone: sandboxPhone, Amount: client.Units(1000), APIRef: "order-9"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, "STKPush", err)
 	inv := r.Invoice.ID
 	// Not refundable while PENDING.
 	_, err = e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(10), Reason: client.ReasonOther})
@@ -24,129 +23,166 @@ func TestContractRefunds(t *testing.T) {
 	before := e.settlement()
 
 	ref, err := e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(400), Reason: client.ReasonDuplicate, ReasonDetails: "charged twice"})
-	if err != nil {
-		t.Fatal(err)
+	must(t, "CreateRefund", err)
+	expect(t, "refund", ref, cond{"an id", ref.ID != ""}, cond{"PENDING", ref.Status == client.RefundPending},
+		cond{"amount 400", ref.Amount == client.Units(400)}, cond{"an invoice", ref.Invoice != nil},
+		cond{"a transaction", ref.Transaction != nil}, cond{"reason DUPLICATE", ref.Reason == client.ReasonDuplicate},
+		cond{"reason details", ref.ReasonDetails == "charged twice"})
+	expect(t, "refund invoice", ref.Invoice, cond{"the invoice refunded", ref.Invoice.ID == inv})
+	refused := []struct {
+		name string
+		req  client.RefundRequest
+		attr string
+	}{
+		// More than what is left of the invoice is refused.
+		{"more than is left", client.RefundRequest{InvoiceID: inv, Amount: client.Units(601), Reason: client.ReasonOther}, "amount"},
+		{"unknown reason", client.RefundRequest{InvoiceID: inv, Amount: client.Units(1), Reason: "UNAVAIBLE"}, "reason"},
+		{"unknown invoice", client.RefundRequest{InvoiceID: "NOPE999", Amount: client.Units(1), Reason: client.ReasonOther}, "invoice"},
 	}
-	if ref.ID == "" || ref.Status != client.RefundPending || ref.Amount != client.Units(400) || ref.Invoice == nil || ref.Invoice.ID != inv ||
-		ref.Transaction == nil || ref.Reason != client.ReasonDuplicate || ref.ReasonDetails != "charged twice" {
-		t.Fatalf("refund %+v", ref)
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.c.CreateRefund(e.ctx, tt.req)
+			wantAPIError(t, err, 400, tt.attr)
+		})
 	}
-	// More than what is left of the invoice is refused.
-	_, err = e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(601), Reason: client.ReasonOther})
-	wantAPIError(t, err, 400, "amount")
-	_, err = e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(1), Reason: "UNAVAIBLE"})
-	wantAPIError(t, err, 400, "reason")
-	_, err = e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: "NOPE999", Amount: client.Units(1), Reason: client.ReasonOther})
-	wantAPIError(t, err, 400, "invoice")
 
 	e.advance(time.Hour)
-	got, err := e.c.GetRefund(e.ctx, ref.ID)
-	if err != nil || got.Status != client.RefundCompleted {
-		t.Fatalf("after an hour: %+v, %v", got, err)
-	}
+	after := checkRefundCompleted(t, e, ref.ID, before)
+	checkDisputedRefund(t, e, inv, after)
+	checkCustomerInvoices(t, e, inv)
+}
+
+// checkRefundCompleted: an hour on, the KES 400 refund is complete, has
+// left the wallet and is the one refund listed. It returns the wallet.
+func checkRefundCompleted(t *testing.T, e *env, id string, before client.Wallet) client.Wallet {
+	t.Helper()
+	got, err := e.c.GetRefund(e.ctx, id)
+	must(t, "after an hour", err)
+	expect(t, "after an hour", got, cond{"COMPLETED", got.Status == client.RefundCompleted})
 	after := e.settlement()
-	if moved := before.AvailableBalance - after.AvailableBalance; moved != client.Units(400) {
-		t.Fatalf("refund moved %s, want 400.00", moved)
-	}
+	moved := before.AvailableBalance - after.AvailableBalance
+	expect(t, "refund moved", moved, cond{"400.00", moved == client.Units(400)})
 	list, err := e.c.ListRefunds(e.ctx, 1)
-	if err != nil || list.Count != 1 || list.Results[0].ID != ref.ID {
-		t.Fatalf("ListRefunds = %+v, %v", list, err)
-	}
-	if _, err := e.c.GetRefund(e.ctx, "NOPE999"); !client.IsNotFound(err) {
-		t.Fatalf("unknown refund: %v", err)
-	}
-	// A disputed refund gives the hold back.
+	must(t, "ListRefunds", err)
+	expect(t, "ListRefunds", list, cond{"count 1", list.Count == 1}, cond{"one result", len(list.Results) == 1})
+	expect(t, "ListRefunds", list.Results[0], cond{"the refund", list.Results[0].ID == id})
+	_, err = e.c.GetRefund(e.ctx, "NOPE999")
+	expect(t, "unknown refund", err, cond{"not found", client.IsNotFound(err)})
+	return after
+}
+
+// checkDisputedRefund: a disputed refund gives the hold back.
+func checkDisputedRefund(t *testing.T, e *env, inv string, after client.Wallet) {
+	t.Helper()
 	ref2, err := e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(100), Reason: client.ReasonOther})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.srv.DisputeChargeback(ref2.ID); err != nil {
-		t.Fatal(err)
-	}
+	must(t, "CreateRefund", err)
+	must(t, "DisputeChargeback", e.srv.DisputeChargeback(ref2.ID))
 	got2, err := e.c.GetRefund(e.ctx, ref2.ID)
-	if err != nil || got2.Status != client.RefundDisputed {
-		t.Fatalf("disputed: %+v, %v", got2, err)
-	}
-	if s := e.settlement(); s.AvailableBalance != after.AvailableBalance {
-		t.Fatalf("disputed refund moved money: %s → %s", after.AvailableBalance, s.AvailableBalance)
-	}
-	// The customer's invoices.
+	must(t, "disputed", err)
+	expect(t, "disputed", got2, cond{"DISPUTED", got2.Status == client.RefundDisputed})
+	s := e.settlement()
+	expect(t, "disputed refund moved money from "+after.AvailableBalance.String(), s.AvailableBalance,
+		cond{"no money moved", s.AvailableBalance == after.AvailableBalance})
+}
+
+// checkCustomerInvoices: the sandbox customer's one invoice is inv.
+func checkCustomerInvoices(t *testing.T, e *env, inv string) {
+	t.Helper()
 	cs, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{PhoneNumber: sandboxPhone})
-	if err != nil || len(cs.Results) != 1 {
-		t.Fatalf("customers: %+v, %v", cs, err)
-	}
+	must(t, "customers", err)
+	expect(t, "customers", cs, cond{"one result", len(cs.Results) == 1})
 	invs, err := e.c.CustomerTransactions(e.ctx, cs.Results[0].ID, 1)
-	if err != nil || invs.Count != 1 || invs.Results[0].ID != inv {
-		t.Fatalf("customer invoices: %+v, %v", invs, err)
-	}
+	must(t, "customer invoices", err)
+	expect(t, "customer invoices", invs, cond{"count 1", invs.Count == 1}, cond{"one result", len(invs.Results) == 1})
+	expect(t, "customer invoices", invs.Results[0], cond{"the invoice", invs.Results[0].ID == inv})
 }
 
 func TestContractSubscriptions(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	p, err := e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Gold", Frequency: 1, FrequencyUnit: client.Monthly, BillingCycles: 12, Currency: "KES", Amount: client.Units(500)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.ID == "" || p.Amount != client.Units(500) || p.FrequencyUnit != "M" || p.BillingCycles != 12 {
-		t.Fatalf("plan %+v", p)
-	}
-	_, err = e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Bad", Frequency: 1, FrequencyUnit: "Q", Amount: client.Units(5)})
-	wantAPIError(t, err, 400, "frequency_unit")
+	must(t, "CreatePlan", err)
+	expect(t, "plan", p, cond{"an id", p.ID != ""}, cond{"amount 500", p.Amount == client.Units(500)},
+		cond{"unit M", p.FrequencyUnit == "M"}, cond{"12 cycles", p.BillingCycles == 12})
 	cu, err := e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "jane@example.com", FirstName: "Jane", LastName: "Doe", Country: "KE"})
-	if err != nil || cu.ID == "" || cu.Email != "jane@example.com" {
-		t.Fatalf("customer %+v, %v", cu, err)
-	}
-	_, err = e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "nope", FirstName: "J", LastName: "D"})
-	wantAPIError(t, err, 400, "email")
-
+	must(t, "customer", err)
+	expect(t, "customer", cu, cond{"an id", cu.ID != ""}, cond{"the email", cu.Email == "jane@example.com"})
 	sub, err := e.c.CreateSubscription(e.ctx, client.SubscriptionRequest{CustomerID: cu.ID, PlanID: p.ID, Reference: "gold-jane"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sub.ID == "" || sub.Status != client.SubscriptionPending || sub.SetupURL == "" || sub.CustomerID != cu.ID || sub.PlanID != p.ID ||
-		sub.Plan == nil || sub.Plan.Name != "Gold" || sub.Customer == nil || sub.Customer.LastName != "Doe" {
-		t.Fatalf("subscription %+v", sub)
-	}
-	_, err = e.c.CreateSubscription(e.ctx, client.SubscriptionRequest{CustomerID: cu.ID, PlanID: "NOPE999"})
-	wantAPIError(t, err, 400, "plan_id")
-	_, err = e.c.CreateSubscription(e.ctx, client.SubscriptionRequest{CustomerID: cu.ID, PlanID: p.ID, StartDate: "2020-01-01"})
-	wantAPIError(t, err, 400, "start_date")
+	must(t, "CreateSubscription", err)
+	expect(t, "subscription", sub, cond{"an id", sub.ID != ""}, cond{"PENDING", sub.Status == client.SubscriptionPending},
+		cond{"a setup url", sub.SetupURL != ""}, cond{"the customer id", sub.CustomerID == cu.ID}, cond{"the plan id", sub.PlanID == p.ID},
+		cond{"a plan", sub.Plan != nil}, cond{"a customer", sub.Customer != nil})
+	expect(t, "subscription", sub, cond{"plan Gold", sub.Plan.Name == "Gold"}, cond{"customer Doe", sub.Customer.LastName == "Doe"})
 
+	refused := []struct {
+		name, attr string
+		call       func() error
+	}{
+		{"plan frequency unit", "frequency_unit", func() error {
+			_, err := e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Bad", Frequency: 1, FrequencyUnit: "Q", Amount: client.Units(5)})
+			return err
+		}},
+		{"customer email", "email", func() error {
+			_, err := e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "nope", FirstName: "J", LastName: "D"})
+			return err
+		}},
+		{"unknown plan", "plan_id", func() error {
+			_, err := e.c.CreateSubscription(e.ctx, client.SubscriptionRequest{CustomerID: cu.ID, PlanID: "NOPE999"})
+			return err
+		}},
+		{"past start date", "start_date", func() error {
+			_, err := e.c.CreateSubscription(e.ctx, client.SubscriptionRequest{CustomerID: cu.ID, PlanID: p.ID, StartDate: "2020-01-01"})
+			return err
+		}},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.call(), 400, tt.attr) })
+	}
+	checkSubscriptionRuns(t, e, sub.ID)
+	checkSubscriptionReads(t, e, p.ID, cu.ID)
+}
+
+// checkSubscriptionRuns: the subscription goes active, is charged the
+// plan's KES 500, and unsubscribes once.
+func checkSubscriptionRuns(t *testing.T, e *env, id string) {
+	t.Helper()
 	e.advance(time.Minute)
-	got, err := e.c.GetSubscription(e.ctx, sub.ID)
-	if err != nil || got.Status != client.SubscriptionActive {
-		t.Fatalf("after setup: %+v, %v", got, err)
-	}
+	got, err := e.c.GetSubscription(e.ctx, id)
+	must(t, "after setup", err)
+	expect(t, "after setup", got, cond{"ACTIVE", got.Status == client.SubscriptionActive})
 	e.advance(24 * time.Hour)
-	txs, err := e.c.SubscriptionTransactions(e.ctx, sub.ID, 1)
-	if err != nil || txs.Count < 1 || txs.Results[0].Value != client.Units(500) {
-		t.Fatalf("subscription charges: %+v, %v", txs, err)
-	}
-	un, err := e.c.Unsubscribe(e.ctx, sub.ID)
-	if err != nil || un.Status != client.SubscriptionCanceled {
-		t.Fatalf("unsubscribe: %+v, %v", un, err)
-	}
-	_, err = e.c.Unsubscribe(e.ctx, sub.ID)
+	txs, err := e.c.SubscriptionTransactions(e.ctx, id, 1)
+	must(t, "subscription charges", err)
+	expect(t, "subscription charges", txs, cond{"at least one", txs.Count >= 1}, cond{"a result", len(txs.Results) >= 1})
+	expect(t, "subscription charges", txs.Results[0], cond{"KES 500", txs.Results[0].Value == client.Units(500)})
+	un, err := e.c.Unsubscribe(e.ctx, id)
+	must(t, "unsubscribe", err)
+	expect(t, "unsubscribe", un, cond{"CANCELED", un.Status == client.SubscriptionCanceled})
+	_, err = e.c.Unsubscribe(e.ctx, id)
 	wantAPIError(t, err, 400, "")
+}
 
-	for name, check := range map[string]func() (int, error){
-		"plans":     func() (int, error) { l, err := e.c.ListPlans(e.ctx, 1); return countOf(l, err) },
-		"customers": func() (int, error) { l, err := e.c.ListSubscriptionCustomers(e.ctx, 1); return countOf(l, err) },
-		"subs":      func() (int, error) { l, err := e.c.ListSubscriptions(e.ctx, 1); return countOf(l, err) },
-	} {
-		if n, err := check(); err != nil || n != 1 {
-			t.Errorf("list %s: %d, %v", name, n, err)
-		}
+// checkSubscriptionReads: each list holds the one item made, and reads by
+// id find it.
+func checkSubscriptionReads(t *testing.T, e *env, planID, customerID string) {
+	t.Helper()
+	lists := []struct {
+		name  string
+		count func() (int, error)
+	}{
+		{"plans", func() (int, error) { l, err := e.c.ListPlans(e.ctx, 1); return countOf(l, err) }},
+		{"customers", func() (int, error) { l, err := e.c.ListSubscriptionCustomers(e.ctx, 1); return countOf(l, err) }},
+		{"subs", func() (int, error) { l, err := e.c.ListSubscriptions(e.ctx, 1); return countOf(l, err) }},
 	}
-	if gp, err := e.c.GetPlan(e.ctx, p.ID); err != nil || gp.ID != p.ID {
-		t.Errorf("GetPlan: %+v, %v", gp, err)
+	for _, l := range lists {
+		n, err := l.count()
+		check(t, "list "+l.name, fmt.Sprintf("%d, %v", n, err), cond{"no error", err == nil}, cond{"one item", n == 1})
 	}
-	if gc, err := e.c.GetSubscriptionCustomer(e.ctx, cu.ID); err != nil || gc.ID != cu.ID {
-		t.Errorf("GetSubscriptionCustomer: %+v, %v", gc, err)
-	}
-	if _, err := e.c.GetSubscription(e.ctx, "NOPE999"); !client.IsNotFound(err) {
-		t.Errorf("unknown subscription: %v", err)
-	}
+	gp, err := e.c.GetPlan(e.ctx, planID)
+	check(t, "GetPlan", fmt.Sprintf("%+v, %v", gp, err), cond{"no error", err == nil}, cond{"same id", err == nil && gp.ID == planID})
+	gc, err := e.c.GetSubscriptionCustomer(e.ctx, customerID)
+	check(t, "GetSubscriptionCustomer", fmt.Sprintf("%+v, %v", gc, err), cond{"no error", err == nil}, cond{"same id", err == nil && gc.ID == customerID})
+	_, err = e.c.GetSubscription(e.ctx, "NOPE999")
+	check(t, "unknown subscription", err, cond{"not found", client.IsNotFound(err)})
 }
 
 func countOf[T any](p *client.Page[T], err error) (int, error) {
@@ -159,40 +195,30 @@ func countOf[T any](p *client.Page[T], err error) (int, error) {
 func TestContractPaymentLinks(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	l, err := e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "School fees", Amount: client.Units(2500), UsageLimit: 3, RedirectURL: "https://school.example.com/thanks"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.ID == "" || l.Amount != client.Units(2500) || !l.IsActive || l.UsageLimit != 3 || l.URL == "" || l.Currency != "KES" {
-		t.Fatalf("link %+v", l)
-	}
-	if !strings.Contains(l.URL, l.ID) {
-		t.Errorf("url %q does not name the link", l.URL)
-	}
+	must(t, "CreatePaymentLink", err)
+	expect(t, "link", l, cond{"an id", l.ID != ""}, cond{"amount 2500", l.Amount == client.Units(2500)}, cond{"active", l.IsActive},
+		cond{"usage limit 3", l.UsageLimit == 3}, cond{"a url", l.URL != ""}, cond{"KES", l.Currency == "KES"})
+	check(t, "url", l.URL, cond{"names the link", strings.Contains(l.URL, l.ID)})
 	free, err := e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "Donations"})
-	if err != nil || free.Amount != 0 {
-		t.Fatalf("open-amount link: %+v, %v", free, err)
-	}
-	if _, err := e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "Cents", Amount: client.MustAmount("10.50")}); err == nil {
-		t.Fatal("a fractional amount was sent; IntaSend takes whole units for links")
-	}
+	must(t, "open-amount link", err)
+	expect(t, "open-amount link", free, cond{"amount 0", free.Amount == 0})
+	_, err = e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "Cents", Amount: client.MustAmount("10.50")})
+	expect(t, "a fractional amount (IntaSend takes whole units for links)", err, cond{"refused", err != nil})
 	_, err = e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "bad <title>"})
 	wantAPIError(t, err, 400, "title")
 
 	up, err := e.c.UpdatePaymentLink(e.ctx, l.ID, client.PaymentLinkRequest{Title: "School fees term 2", Amount: client.Units(3000), Inactive: true})
-	if err != nil || up.Title != "School fees term 2" || up.Amount != client.Units(3000) || up.IsActive {
-		t.Fatalf("update: %+v, %v", up, err)
-	}
+	must(t, "update", err)
+	expect(t, "update", up, cond{"new title", up.Title == "School fees term 2"}, cond{"amount 3000", up.Amount == client.Units(3000)},
+		cond{"inactive", !up.IsActive})
 	got, err := e.c.GetPaymentLink(e.ctx, l.ID)
-	if err != nil || got.Title != up.Title {
-		t.Fatalf("get: %+v, %v", got, err)
-	}
+	must(t, "get", err)
+	expect(t, "get", got, cond{"the new title", got.Title == up.Title})
 	list, err := e.c.ListPaymentLinks(e.ctx, 1)
-	if err != nil || list.Count != 2 {
-		t.Fatalf("list: %+v, %v", list, err)
-	}
-	if _, err := e.c.GetPaymentLink(e.ctx, "00000000-0000-0000-0000-000000000000"); !client.IsNotFound(err) {
-		t.Fatalf("unknown link: %v", err)
-	}
+	must(t, "list", err)
+	expect(t, "list", list, cond{"count 2", list.Count == 2})
+	_, err = e.c.GetPaymentLink(e.ctx, "00000000-0000-0000-0000-000000000000")
+	expect(t, "unknown link", err, cond{"not found", client.IsNotFound(err)})
 }
 
 // TestContractSeededAccount walks every list the seeded demo account has,
@@ -201,80 +227,94 @@ func TestContractPaymentLinks(t *testing.T) {
 func TestContractSeededAccount(t *testing.T) {
 	e := newEnv(t, sim.Options{Seed: true, Rand: 7, FailureRate: 0.1})
 	wallets, err := e.c.AllWallets(e.ctx)
-	if err != nil || len(wallets) < 4 {
-		t.Fatalf("wallets: %d, %v", len(wallets), err)
-	}
+	must(t, "wallets", err)
+	expect(t, "wallets", len(wallets), cond{"at least 4", len(wallets) >= 4})
 	for _, w := range wallets {
-		var sum client.Amount
-		var lines int
-		for page := 1; ; page++ {
-			p, err := e.c.WalletTransactions(e.ctx, w.ID, page)
-			if err != nil {
-				t.Fatalf("wallet %s page %d: %v", w.ID, page, err)
-			}
-			for _, l := range p.Results {
-				sum += l.Value
-				lines++
-				if l.ID == "" || l.TransType == "" || l.CreatedAt.IsZero() {
-					t.Fatalf("line %+v", l)
-				}
-			}
-			if !p.HasNext() {
-				break
-			}
-		}
+		sum, lines := walkStatement(t, e, w.ID)
 		// A statement adds up to the wallet's current balance.
-		if sum != w.CurrentBalance {
-			t.Errorf("wallet %s (%s): %d lines sum to %s, current balance %s", w.ID, w.Label, lines, sum, w.CurrentBalance)
+		check(t, fmt.Sprintf("wallet %s (%s): %d lines sum to %s", w.ID, w.Label, lines, sum), w.CurrentBalance,
+			cond{"the current balance", sum == w.CurrentBalance})
+	}
+	walked, count := walkTransactions(t, e)
+	check(t, fmt.Sprintf("walked %d transactions", walked), count, cond{"the count", walked == count})
+	checkSeededRefunds(t, e)
+	checkSeededSubscriptions(t, e)
+	minimum := []struct {
+		name  string
+		min   int
+		count func() (int, error)
+	}{
+		{"links", 2, func() (int, error) { l, err := e.c.ListPaymentLinks(e.ctx, 1); return countOf(l, err) }},
+		{"customers", 10, func() (int, error) {
+			l, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{})
+			return countOf(l, err)
+		}},
+		{"plans", 1, func() (int, error) { l, err := e.c.ListPlans(e.ctx, 1); return countOf(l, err) }},
+	}
+	for _, m := range minimum {
+		n, err := m.count()
+		must(t, m.name, err)
+		expect(t, m.name, n, cond{fmt.Sprintf("at least %d", m.min), n >= m.min})
+	}
+}
+
+// walkStatement reads a wallet's statement page by page, checking each
+// line decodes whole, and returns the lines' sum and number.
+func walkStatement(t *testing.T, e *env, walletID string) (sum client.Amount, lines int) {
+	t.Helper()
+	for page := 1; ; page++ {
+		p, err := e.c.WalletTransactions(e.ctx, walletID, page)
+		must(t, fmt.Sprintf("wallet %s page %d", walletID, page), err)
+		for _, l := range p.Results {
+			sum += l.Value
+			lines++
+			expect(t, "line", l, cond{"an id", l.ID != ""}, cond{"a type", l.TransType != ""}, cond{"created_at", !l.CreatedAt.IsZero()})
+		}
+		if !p.HasNext() {
+			return sum, lines
 		}
 	}
-	var txCount int
+}
+
+// walkTransactions reads every transactions page and returns how many it
+// found and what the last page's count said.
+func walkTransactions(t *testing.T, e *env) (walked, count int) {
+	t.Helper()
 	for page := 1; ; page++ {
 		p, err := e.c.Transactions(e.ctx, client.TransactionFilter{Page: page})
-		if err != nil {
-			t.Fatalf("transactions page %d: %v", page, err)
-		}
-		txCount += len(p.Results)
+		must(t, fmt.Sprintf("transactions page %d", page), err)
+		walked += len(p.Results)
 		if !p.HasNext() {
-			if txCount != p.Count {
-				t.Errorf("walked %d transactions, count says %d", txCount, p.Count)
-			}
-			break
+			return walked, p.Count
 		}
 	}
+}
+
+// checkSeededRefunds: the demo holds at least four refunds, each of an
+// invoice and a positive amount.
+func checkSeededRefunds(t *testing.T, e *env) {
+	t.Helper()
 	refunds, err := e.c.ListRefunds(e.ctx, 1)
-	if err != nil || refunds.Count < 4 {
-		t.Fatalf("refunds: %+v, %v", refunds, err)
-	}
+	must(t, "refunds", err)
+	expect(t, "refunds", refunds, cond{"at least 4", refunds.Count >= 4})
 	for _, r := range refunds.Results {
-		if r.Invoice == nil || r.Invoice.ID == "" || r.Amount <= 0 {
-			t.Errorf("refund %+v", r)
-		}
+		check(t, "refund", r, cond{"an invoice", r.Invoice != nil}, cond{"an invoice id", r.Invoice != nil && r.Invoice.ID != ""},
+			cond{"a positive amount", r.Amount > 0})
 	}
+}
+
+// checkSeededSubscriptions: the demo holds active and cancelled
+// subscriptions, each with a plan and a customer.
+func checkSeededSubscriptions(t *testing.T, e *env) {
+	t.Helper()
 	subs, err := e.c.ListSubscriptions(e.ctx, 1)
-	if err != nil || subs.Count == 0 {
-		t.Fatalf("subscriptions: %v", err)
-	}
+	must(t, "subscriptions", err)
+	expect(t, "subscriptions", subs.Count, cond{"some", subs.Count != 0})
 	states := map[string]bool{}
 	for _, s := range subs.Results {
 		states[s.Status] = true
-		if s.Plan == nil || s.CustomerID == "" {
-			t.Errorf("subscription %+v", s)
-		}
+		check(t, "subscription", s, cond{"a plan", s.Plan != nil}, cond{"a customer id", s.CustomerID != ""})
 	}
-	if !states[client.SubscriptionActive] || !states[client.SubscriptionCanceled] {
-		t.Errorf("subscription states %v", states)
-	}
-	links, err := e.c.ListPaymentLinks(e.ctx, 1)
-	if err != nil || links.Count < 2 {
-		t.Fatalf("links: %+v, %v", links, err)
-	}
-	cs, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{})
-	if err != nil || cs.Count < 10 {
-		t.Fatalf("customers: %v", err)
-	}
-	plans, err := e.c.ListPlans(e.ctx, 1)
-	if err != nil || plans.Count == 0 {
-		t.Fatalf("plans: %v", err)
-	}
+	check(t, "subscription states", states, cond{"an ACTIVE one", states[client.SubscriptionActive]},
+		cond{"a CANCELED one", states[client.SubscriptionCanceled]})
 }

@@ -85,62 +85,85 @@ func reencode(t *testing.T, raw []byte, sdk string) string {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var out strings.Builder
-	var stack []bool // true: inside an object
-	first := []bool{true}
-	expectKey := false
+	w := newSDKWriter(sdk)
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			break
+			return w.out.String()
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		sepComma, sepColon := ", ", ": "
-		if sdk == "php" {
-			sepComma, sepColon = ",", ":"
-		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			out.WriteRune(rune(d))
-			stack, first = stack[:len(stack)-1], first[:len(first)-1]
-			expectKey = len(stack) > 0 && stack[len(stack)-1]
-			continue
-		}
-		inObj := len(stack) > 0 && stack[len(stack)-1]
-		if !first[len(first)-1] && (!inObj || expectKey) {
-			out.WriteString(sepComma)
-		}
-		first[len(first)-1] = false
-		switch v := tok.(type) {
-		case json.Delim:
-			out.WriteRune(rune(v))
-			stack, first = append(stack, v == '{'), append(first, true)
-			expectKey = v == '{'
-			continue
-		case string:
-			b, _ := json.Marshal(v)
-			s := string(b)
-			if sdk == "php" {
-				s = strings.ReplaceAll(s, "/", `\/`)
-			}
-			out.WriteString(s)
-		case nil:
-			out.WriteString("null")
-		case bool:
-			b, _ := json.Marshal(v)
-			out.Write(b)
-		case json.Number:
-			out.WriteString(v.String())
-		}
-		if inObj && expectKey {
-			out.WriteString(sepColon)
-			expectKey = false
-			continue
-		}
-		expectKey = inObj
+		w.token(tok)
 	}
-	return out.String()
+}
+
+// sdkWriter writes JSON tokens back out with one SDK's separators.
+type sdkWriter struct {
+	out                strings.Builder
+	php                bool
+	sepComma, sepColon string
+	stack              []bool // true: inside an object
+	first              []bool // nothing written yet at this depth
+	expectKey          bool
+}
+
+func newSDKWriter(sdk string) *sdkWriter {
+	w := &sdkWriter{php: sdk == "php", sepComma: ", ", sepColon: ": ", first: []bool{true}}
+	if w.php {
+		w.sepComma, w.sepColon = ",", ":"
+	}
+	return w
+}
+
+func (w *sdkWriter) inObject() bool { return len(w.stack) > 0 && w.stack[len(w.stack)-1] }
+
+// token writes one token with the separator before it.
+func (w *sdkWriter) token(tok json.Token) {
+	if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+		w.out.WriteRune(rune(d))
+		w.stack, w.first = w.stack[:len(w.stack)-1], w.first[:len(w.first)-1]
+		w.expectKey = w.inObject()
+		return
+	}
+	inObj := w.inObject()
+	if !w.first[len(w.first)-1] && (!inObj || w.expectKey) {
+		w.out.WriteString(w.sepComma)
+	}
+	w.first[len(w.first)-1] = false
+	if d, ok := tok.(json.Delim); ok {
+		w.out.WriteRune(rune(d))
+		w.stack, w.first = append(w.stack, d == '{'), append(w.first, true)
+		w.expectKey = d == '{'
+		return
+	}
+	w.scalar(tok)
+	if inObj && w.expectKey {
+		w.out.WriteString(w.sepColon)
+		w.expectKey = false
+		return
+	}
+	w.expectKey = inObj
+}
+
+// scalar writes a string, null, bool or number; PHP escapes slashes.
+func (w *sdkWriter) scalar(tok json.Token) {
+	switch v := tok.(type) {
+	case string:
+		b, _ := json.Marshal(v)
+		s := string(b)
+		if w.php {
+			s = strings.ReplaceAll(s, "/", `\/`)
+		}
+		w.out.WriteString(s)
+	case nil:
+		w.out.WriteString("null")
+	case bool:
+		b, _ := json.Marshal(v)
+		w.out.Write(b)
+	case json.Number:
+		w.out.WriteString(v.String())
+	}
 }
 
 func TestReencode(t *testing.T) {

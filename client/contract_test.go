@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -159,110 +160,115 @@ func TestContractAuth(t *testing.T) {
 func TestContractWallets(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	first, err := e.c.ListWallets(e.ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first.Count != 1 || len(first.Results) != 1 || first.Results[0].Type != client.WalletSettlement || first.Results[0].ID == "" {
-		t.Fatalf("a new account has one settlement wallet, got %+v", first)
-	}
+	must(t, "ListWallets", err)
+	expect(t, "a new account has one settlement wallet", first,
+		cond{"count 1", first.Count == 1}, cond{"one result", len(first.Results) == 1})
+	expect(t, "a new account has one settlement wallet", first.Results[0],
+		cond{"settlement type", first.Results[0].Type == client.WalletSettlement}, cond{"an id", first.Results[0].ID != ""})
 	w, err := e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "ops float", CanDisburse: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w.Type != client.WalletWorking || w.Label != "ops float" || !w.CanDisburse || w.Currency != "KES" || w.CreatedAt.IsZero() {
-		t.Fatalf("created %+v", w)
-	}
+	must(t, "CreateWallet", err)
+	expect(t, "created", w,
+		cond{"working type", w.Type == client.WalletWorking}, cond{"label ops float", w.Label == "ops float"},
+		cond{"can disburse", w.CanDisburse}, cond{"KES", w.Currency == "KES"}, cond{"created_at", !w.CreatedAt.IsZero()})
 	got, err := e.c.GetWallet(e.ctx, w.ID)
-	if err != nil || got.ID != w.ID || got.AvailableBalance != 0 {
-		t.Fatalf("GetWallet = %+v, %v", got, err)
-	}
+	must(t, "GetWallet", err)
+	expect(t, "GetWallet", got, cond{"same id", got.ID == w.ID}, cond{"zero balance", got.AvailableBalance == 0})
 	_, err = e.c.GetWallet(e.ctx, "NOPE999")
-	if !client.IsNotFound(err) {
-		t.Fatalf("unknown wallet: %v", err)
-	}
-	_, err = e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "bad<label>"})
-	wantAPIError(t, err, 400, "label")
-	_, err = e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "euro", Currency: "XYZ"})
-	wantAPIError(t, err, 400, "currency")
+	expect(t, "unknown wallet", err, cond{"not found", client.IsNotFound(err)})
 
-	// Pagination: 150 more wallets spill onto a second page.
+	refused := []struct {
+		name string
+		req  client.CreateWalletRequest
+		attr string
+	}{
+		{"bad label", client.CreateWalletRequest{Label: "bad<label>"}, "label"},
+		{"unknown currency", client.CreateWalletRequest{Label: "euro", Currency: "XYZ"}, "currency"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.c.CreateWallet(e.ctx, tt.req)
+			wantAPIError(t, err, 400, tt.attr)
+		})
+	}
+	checkWalletPages(t, e)
+}
+
+// checkWalletPages adds 150 wallets to the two an account has, so the list
+// spills onto a second page, and walks the pages.
+func checkWalletPages(t *testing.T, e *env) {
+	t.Helper()
 	for i := range 150 {
-		if _, err := e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "w" + string(rune('a'+i%26))}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "w" + string(rune('a'+i%26))})
+		must(t, "CreateWallet", err)
 	}
 	p1, err := e.c.ListWallets(e.ctx, 1)
-	if err != nil || !p1.HasNext() || p1.Previous != "" || p1.Count != 152 {
-		t.Fatalf("page 1: count %d next %q, %v", p1.Count, p1.Next, err)
-	}
+	must(t, "page 1", err)
+	expect(t, "page 1", p1, cond{"a next page", p1.HasNext()}, cond{"no previous", p1.Previous == ""}, cond{"count 152", p1.Count == 152})
 	p2, err := e.c.ListWallets(e.ctx, 2)
-	if err != nil || p2.HasNext() || p2.Previous == "" || len(p1.Results)+len(p2.Results) != 152 {
-		t.Fatalf("page 2: %d results, next %q prev %q, %v", len(p2.Results), p2.Next, p2.Previous, err)
-	}
+	must(t, "page 2", err)
+	expect(t, "page 2", p2, cond{"no next page", !p2.HasNext()}, cond{"a previous", p2.Previous != ""},
+		cond{"152 results over both pages", len(p1.Results)+len(p2.Results) == 152})
 	all, err := e.c.AllWallets(e.ctx)
-	if err != nil || len(all) != 152 {
-		t.Fatalf("AllWallets: %d, %v", len(all), err)
-	}
+	must(t, "AllWallets", err)
+	expect(t, "AllWallets", len(all), cond{"152 wallets", len(all) == 152})
 	_, err = e.c.ListWallets(e.ctx, 99)
-	if !client.IsNotFound(err) {
-		t.Fatalf("page 99: %v, want DRF's 404 Invalid page", err)
-	}
+	expect(t, "page 99", err, cond{"DRF's 404 Invalid page", client.IsNotFound(err)})
 }
 
 func TestContractSTKPush(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	before := e.settlement()
 	r, err := e.c.STKPush(e.ctx, client.STKPushRequest{Phone: "0708 374 149", Amount: client.Units(1000), APIRef: "order-42", Name: "Jane Doe", Email: "jane@example.com", Narrative: "Order 42"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, "STKPush", err)
 	inv := r.Invoice
-	if inv.ID == "" || inv.State != client.InvoicePending || inv.Value != client.Units(1000) || inv.Account != sandboxPhone || inv.APIRef != "order-42" || r.ID == "" {
-		t.Fatalf("stk push answer %+v", r)
-	}
-	if r.Customer.PhoneNumber != sandboxPhone {
-		t.Fatalf("customer %+v", r.Customer)
-	}
-	states := []string{}
-	for range 4 {
-		st, err := e.c.PaymentStatus(e.ctx, inv.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(states); n == 0 || states[n-1] != st.Invoice.State {
-			states = append(states, st.Invoice.State)
-		}
-		e.advance(3 * time.Second)
-	}
+	expect(t, "stk push answer", r,
+		cond{"an invoice id", inv.ID != ""}, cond{"PENDING", inv.State == client.InvoicePending},
+		cond{"value 1000", inv.Value == client.Units(1000)}, cond{"account normalised", inv.Account == sandboxPhone},
+		cond{"api_ref echoed", inv.APIRef == "order-42"}, cond{"an id", r.ID != ""})
+	expect(t, "customer", r.Customer, cond{"phone normalised", r.Customer.PhoneNumber == sandboxPhone})
+	states := pollInvoiceStates(t, e, inv.ID, 4, 3*time.Second)
 	st, err := e.c.PaymentStatus(e.ctx, inv.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Invoice.State != client.InvoiceComplete || !st.Invoice.Final() || st.Meta.ID == "" {
-		t.Fatalf("after 12 s: %+v (states %v)", st.Invoice, states)
-	}
-	if states[0] != client.InvoicePending || !strings.Contains(strings.Join(states, " "), client.InvoiceProcessing) {
-		t.Fatalf("states went %v, want PENDING → PROCESSING → COMPLETE", states)
-	}
-	if st.Invoice.Charges+st.Invoice.NetAmount != st.Invoice.Value || st.Invoice.Charges <= 0 || st.Invoice.MpesaReference == "" {
-		t.Fatalf("charges %s + net %s != value %s", st.Invoice.Charges, st.Invoice.NetAmount, st.Invoice.Value)
-	}
+	must(t, "PaymentStatus", err)
+	expect(t, fmt.Sprintf("after 12 s (states %v)", states), st.Invoice,
+		cond{"COMPLETE", st.Invoice.State == client.InvoiceComplete}, cond{"final", st.Invoice.Final()}, cond{"a meta id", st.Meta.ID != ""})
+	expect(t, "states", states, cond{"PENDING first", states[0] == client.InvoicePending},
+		cond{"PROCESSING on the way", strings.Contains(strings.Join(states, " "), client.InvoiceProcessing)})
+	expect(t, "charges", st.Invoice, cond{"charges + net = value", st.Invoice.Charges+st.Invoice.NetAmount == st.Invoice.Value},
+		cond{"charges > 0", st.Invoice.Charges > 0}, cond{"an M-Pesa reference", st.Invoice.MpesaReference != ""})
 	// Clearing: the money is current now, available after clearing.
 	mid := e.settlement()
-	if mid.CurrentBalance-before.CurrentBalance != st.Invoice.NetAmount || mid.AvailableBalance != before.AvailableBalance {
-		t.Fatalf("while clearing: %+v", mid)
-	}
+	expect(t, "while clearing", mid, cond{"current up by net", mid.CurrentBalance-before.CurrentBalance == st.Invoice.NetAmount},
+		cond{"available unchanged", mid.AvailableBalance == before.AvailableBalance})
 	e.advance(2 * time.Minute)
 	after := e.settlement()
-	if after.AvailableBalance-before.AvailableBalance != st.Invoice.NetAmount {
-		t.Fatalf("available moved %s, want net %s", after.AvailableBalance-before.AvailableBalance, st.Invoice.NetAmount)
-	}
+	expect(t, "available moved", after.AvailableBalance-before.AvailableBalance,
+		cond{"by the net amount " + st.Invoice.NetAmount.String(), after.AvailableBalance-before.AvailableBalance == st.Invoice.NetAmount})
+	checkSaleStatement(t, e, after.ID, st.Invoice)
+	checkCustomersFromCollections(t, e)
+}
 
-	// The sale and its charge are in the statements.
-	lines, err := e.c.WalletTransactions(e.ctx, after.ID, 1)
-	if err != nil {
-		t.Fatal(err)
+// pollInvoiceStates reads an invoice's status n times, step apart, and
+// returns the distinct states in the order seen.
+func pollInvoiceStates(t *testing.T, e *env, id string, n int, step time.Duration) []string {
+	t.Helper()
+	states := []string{}
+	for range n {
+		st, err := e.c.PaymentStatus(e.ctx, id)
+		must(t, "PaymentStatus", err)
+		if k := len(states); k == 0 || states[k-1] != st.Invoice.State {
+			states = append(states, st.Invoice.State)
+		}
+		e.advance(step)
 	}
+	return states
+}
+
+// checkSaleStatement finds a cleared collection's sale and charge in the
+// wallet's statement and in the transactions list.
+func checkSaleStatement(t *testing.T, e *env, walletID string, inv client.Invoice) {
+	t.Helper()
+	lines, err := e.c.WalletTransactions(e.ctx, walletID, 1)
+	must(t, "WalletTransactions", err)
 	var sale, charge client.Amount
 	for _, l := range lines.Results {
 		switch l.TransType {
@@ -271,39 +277,34 @@ func TestContractSTKPush(t *testing.T) {
 		case "CHARGE":
 			charge += l.Value
 		}
-		if l.Status != "AVAILABLE" {
-			t.Errorf("line %s still %s after clearing", l.ID, l.Status)
-		}
+		check(t, "line "+l.ID+" after clearing", l.Status, cond{"AVAILABLE", l.Status == "AVAILABLE"})
 	}
-	if sale != st.Invoice.Value || -charge != st.Invoice.Charges {
-		t.Fatalf("statement: sale %s charge %s", sale, charge)
-	}
-	sales, err := e.c.Transactions(e.ctx, client.TransactionFilter{TransType: "SALE", WalletID: after.ID, StartDate: "2025-10-27", EndDate: "2025-10-27"})
-	if err != nil || sales.Count != 1 || sales.Results[0].Value != st.Invoice.Value {
-		t.Fatalf("Transactions(SALE) = %+v, %v", sales, err)
-	}
+	expect(t, "statement", fmt.Sprintf("sale %s charge %s", sale, charge),
+		cond{"sale = value", sale == inv.Value}, cond{"-charge = charges", -charge == inv.Charges})
+	sales, err := e.c.Transactions(e.ctx, client.TransactionFilter{TransType: "SALE", WalletID: walletID, StartDate: "2025-10-27", EndDate: "2025-10-27"})
+	must(t, "Transactions(SALE)", err)
+	expect(t, "Transactions(SALE)", sales, cond{"count 1", sales.Count == 1}, cond{"one result", len(sales.Results) == 1})
+	expect(t, "Transactions(SALE)", sales.Results[0], cond{"the invoice's value", sales.Results[0].Value == inv.Value})
 	one, err := e.c.GetTransaction(e.ctx, sales.Results[0].ID)
-	if err != nil || one.ID != sales.Results[0].ID {
-		t.Fatalf("GetTransaction = %+v, %v", one, err)
-	}
-	if _, err := e.c.Transactions(e.ctx, client.TransactionFilter{StartDate: "27/10/2025"}); err == nil {
-		t.Fatal("a bad date was accepted")
-	} else {
-		wantAPIError(t, err, 400, "start_date")
-	}
+	must(t, "GetTransaction", err)
+	expect(t, "GetTransaction", one, cond{"same id", one.ID == sales.Results[0].ID})
+	_, err = e.c.Transactions(e.ctx, client.TransactionFilter{StartDate: "27/10/2025"})
+	expect(t, "a bad date", err, cond{"refused", err != nil})
+	wantAPIError(t, err, 400, "start_date")
+}
 
-	// Customers come from collections.
+// checkCustomersFromCollections: the one collection made one customer.
+func checkCustomersFromCollections(t *testing.T, e *env) {
+	t.Helper()
 	cs, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{})
-	if err != nil || cs.Count != 1 || cs.Results[0].PhoneNumber != sandboxPhone {
-		t.Fatalf("ListCustomers = %+v, %v", cs, err)
-	}
+	must(t, "ListCustomers", err)
+	expect(t, "ListCustomers", cs, cond{"count 1", cs.Count == 1}, cond{"one result", len(cs.Results) == 1})
+	expect(t, "ListCustomers", cs.Results[0], cond{"the sandbox phone", cs.Results[0].PhoneNumber == sandboxPhone})
 	cu, err := e.c.GetCustomer(e.ctx, cs.Results[0].ID)
-	if err != nil || cu.ID != cs.Results[0].ID {
-		t.Fatalf("GetCustomer = %+v, %v", cu, err)
-	}
-	if _, err := e.c.GetCustomer(e.ctx, "NOPE999"); !client.IsNotFound(err) {
-		t.Fatalf("unknown customer: %v", err)
-	}
+	must(t, "GetCustomer", err)
+	expect(t, "GetCustomer", cu, cond{"same id", cu.ID == cs.Results[0].ID})
+	_, err = e.c.GetCustomer(e.ctx, "NOPE999")
+	expect(t, "unknown customer", err, cond{"not found", client.IsNotFound(err)})
 }
 
 func TestContractSTKPushFailures(t *testing.T) {
@@ -343,33 +344,23 @@ func TestContractCheckout(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	co, err := e.c.Checkout(e.ctx, client.CheckoutRequest{Amount: client.MustAmount("250.50"), Email: "jane@example.com",
 		FirstName: "Jane", LastName: "Doe", APIRef: "cart-7", RedirectURL: "https://shop.example.com/done"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if co.ID == "" || !strings.HasPrefix(co.URL, "http") || co.Signature == "" || co.Paid || co.Amount != client.MustAmount("250.50") {
-		t.Fatalf("checkout %+v", co)
-	}
+	must(t, "Checkout", err)
+	expect(t, "checkout", co, cond{"an id", co.ID != ""}, cond{"an http url", strings.HasPrefix(co.URL, "http")},
+		cond{"a signature", co.Signature != ""}, cond{"not paid", !co.Paid}, cond{"amount 250.50", co.Amount == client.MustAmount("250.50")})
 	d, err := e.c.CheckoutDetails(e.ctx, co.ID, co.Signature)
-	if err != nil || d.Paid || d.APIRef != "cart-7" {
-		t.Fatalf("details before paying: %+v, %v", d, err)
-	}
+	must(t, "details before paying", err)
+	expect(t, "details before paying", d, cond{"not paid", !d.Paid}, cond{"api_ref cart-7", d.APIRef == "cart-7"})
 	invID, err := e.srv.PayCheckout(co.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, "PayCheckout", err)
 	e.advance(15 * time.Second)
 	d, err = e.c.CheckoutDetails(e.ctx, co.ID, co.Signature)
-	if err != nil || !d.Paid {
-		t.Fatalf("details after paying: %+v, %v", d, err)
-	}
+	must(t, "details after paying", err)
+	expect(t, "details after paying", d, cond{"paid", d.Paid})
 	st, err := e.c.PaymentStatus(e.ctx, invID)
-	if err != nil || st.Invoice.State != client.InvoiceComplete {
-		t.Fatalf("checkout invoice: %+v, %v", st, err)
-	}
+	must(t, "checkout invoice", err)
+	expect(t, "checkout invoice", st, cond{"COMPLETE", st.Invoice.State == client.InvoiceComplete})
 	_, err = e.c.CheckoutDetails(e.ctx, co.ID, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.forged")
-	if err == nil {
-		t.Fatal("a forged signature was accepted")
-	}
+	expect(t, "a forged signature", err, cond{"refused", err != nil})
 	_, err = e.c.Checkout(e.ctx, client.CheckoutRequest{Amount: client.Units(10), Email: "not-an-email"})
 	wantAPIError(t, err, 400, "email")
 }
@@ -435,91 +426,89 @@ func TestContractPayoutLifecycle(t *testing.T) {
 	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C,
 		BatchReference: "payroll-oct", Transactions: append(payoutItems(2),
 			client.PayoutItem{Name: "Fails", Account: sim.MagicFailAccount, Amount: client.Units(300), Narrative: "bonus"})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.StatusCode != client.BatchWaitingApproval || !b.WaitingApproval() || b.Nonce == "" || len(b.Nonce) > 6 || b.TrackingID == "" || b.FileID == "" ||
-		b.TotalAmount != client.Units(500) || b.TransactionsCount != 3 || b.BatchReference != "payroll-oct" || b.Wallet == nil || len(b.Raw) == 0 {
-		t.Fatalf("initiate answer %+v", b)
-	}
-	if b.TotalAmountEstimate != b.TotalAmount+b.ChargeEstimate || b.ChargeEstimate <= 0 {
-		t.Fatalf("estimate %s total %s charges %s", b.TotalAmountEstimate, b.TotalAmount, b.ChargeEstimate)
-	}
-	for _, tx := range b.Transactions {
-		if tx.StatusCode != "TP101" || tx.RequestReferenceID == "" {
-			t.Fatalf("new transaction %+v", tx)
-		}
-	}
+	must(t, "InitiatePayout", err)
+	checkInitiateAnswer(t, b)
 	// Nothing moves before approval.
 	e.advance(time.Minute)
-	if s := e.settlement(); s.AvailableBalance != before.AvailableBalance {
-		t.Fatalf("money moved before approval: %s → %s", before.AvailableBalance, s.AvailableBalance)
-	}
+	s := e.settlement()
+	expect(t, "before approval", s, cond{"no money moved from " + before.AvailableBalance.String(), s.AvailableBalance == before.AvailableBalance})
 
 	ap, err := e.c.ApprovePayout(e.ctx, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ap.Approved() || ap.Nonce != "" {
-		t.Fatalf("approve answer %s %q nonce %q", ap.StatusCode, ap.Status, ap.Nonce)
-	}
+	must(t, "ApprovePayout", err)
+	expect(t, "approve answer", ap, cond{"approved", ap.Approved()}, cond{"nonce spent", ap.Nonce == ""})
 	_, err = e.c.ApprovePayout(e.ctx, b)
 	ae := wantAPIError(t, err, 400, "")
-	if ae.Code() != "already_approved" {
-		t.Fatalf("second approve: code %q", ae.Code())
-	}
-	if n := e.srv.Counters().Approved[b.TrackingID]; n != 1 {
-		t.Fatalf("approved %d times", n)
-	}
+	expect(t, "second approve", ae.Code(), cond{"code already_approved", ae.Code() == "already_approved"})
+	n := e.srv.Counters().Approved[b.TrackingID]
+	expect(t, "approvals", n, cond{"exactly one", n == 1})
 
+	codes := pollBatchCodes(t, e, b.TrackingID, 12, time.Second)
+	st, err := e.c.PayoutStatus(e.ctx, b.TrackingID)
+	must(t, "PayoutStatus", err)
+	expect(t, fmt.Sprintf("batch went %v", codes), st.StatusCode, cond{"COMPLETED", st.StatusCode == client.BatchCompleted},
+		cond{"final", st.Final()}, cond{"QUEUED first", codes[0] == client.BatchQueued})
+	ok, failed := countPayoutOutcomes(t, st.Transactions)
+	expect(t, "outcomes", fmt.Sprintf("paid %d (%s), failed %d (%s)", ok, st.PaidAmount, failed, st.FailedAmount),
+		cond{"2 paid", ok == 2}, cond{"1 failed", failed == 1},
+		cond{"paid 200", st.PaidAmount == client.Units(200)}, cond{"failed 300", st.FailedAmount == client.Units(300)})
+	// The wallet moved by exactly what was paid plus its charges.
+	after := e.settlement()
+	moved := before.AvailableBalance - after.AvailableBalance
+	expect(t, "wallet moved "+moved.String(), after, cond{"paid + charges", moved == st.PaidAmount+st.ActualCharges},
+		cond{"nothing still held", after.CurrentBalance == after.AvailableBalance})
+	payouts, err := e.c.Transactions(e.ctx, client.TransactionFilter{TransType: "PAYOUT"})
+	must(t, "PAYOUT lines", err)
+	expect(t, "PAYOUT lines", payouts, cond{"2 lines", payouts.Count == 2})
+}
+
+// checkInitiateAnswer checks a fresh three-item batch of KES 500 waiting
+// for approval.
+func checkInitiateAnswer(t *testing.T, b *client.Batch) {
+	t.Helper()
+	expect(t, "initiate answer", b,
+		cond{"waiting approval", b.StatusCode == client.BatchWaitingApproval}, cond{"WaitingApproval()", b.WaitingApproval()},
+		cond{"a nonce", b.Nonce != ""}, cond{"a nonce of at most 6", len(b.Nonce) <= 6},
+		cond{"a tracking id", b.TrackingID != ""}, cond{"a file id", b.FileID != ""},
+		cond{"total 500", b.TotalAmount == client.Units(500)}, cond{"3 transactions", b.TransactionsCount == 3},
+		cond{"reference payroll-oct", b.BatchReference == "payroll-oct"}, cond{"a wallet", b.Wallet != nil}, cond{"raw kept", len(b.Raw) != 0})
+	expect(t, "estimate", b, cond{"estimate = total + charges", b.TotalAmountEstimate == b.TotalAmount+b.ChargeEstimate},
+		cond{"charges > 0", b.ChargeEstimate > 0})
+	for _, tx := range b.Transactions {
+		expect(t, "new transaction", tx, cond{"TP101", tx.StatusCode == "TP101"}, cond{"a request reference", tx.RequestReferenceID != ""})
+	}
+}
+
+// pollBatchCodes reads a batch's status n times, step apart, and returns
+// the distinct status codes in the order seen.
+func pollBatchCodes(t *testing.T, e *env, trackingID string, n int, step time.Duration) []string {
+	t.Helper()
 	codes := []string{}
-	for range 12 {
-		st, err := e.c.PayoutStatus(e.ctx, b.TrackingID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(codes); n == 0 || codes[n-1] != st.StatusCode {
+	for range n {
+		st, err := e.c.PayoutStatus(e.ctx, trackingID)
+		must(t, "PayoutStatus", err)
+		if k := len(codes); k == 0 || codes[k-1] != st.StatusCode {
 			codes = append(codes, st.StatusCode)
 		}
-		e.advance(time.Second)
+		e.advance(step)
 	}
-	st, err := e.c.PayoutStatus(e.ctx, b.TrackingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.StatusCode != client.BatchCompleted || !st.Final() || codes[0] != client.BatchQueued {
-		t.Fatalf("batch went %v, ended %s", codes, st.StatusCode)
-	}
-	var ok, failed int
-	for _, tx := range st.Transactions {
+	return codes
+}
+
+// countPayoutOutcomes counts paid (TS100) and failed (TF106) transactions,
+// checking each carries what its outcome needs.
+func countPayoutOutcomes(t *testing.T, txs []client.PayoutResult) (ok, failed int) {
+	t.Helper()
+	for _, tx := range txs {
 		switch tx.StatusCode {
 		case "TS100":
 			ok++
-			if tx.ProviderReference == "" || tx.TransactionID == "" {
-				t.Errorf("paid transaction without references: %+v", tx)
-			}
+			check(t, "paid transaction", tx, cond{"a provider reference", tx.ProviderReference != ""}, cond{"a transaction id", tx.TransactionID != ""})
 		case "TF106":
 			failed++
-			if tx.StatusDescription == "" {
-				t.Errorf("failed transaction without a reason: %+v", tx)
-			}
+			check(t, "failed transaction", tx, cond{"a reason", tx.StatusDescription != ""})
 		}
 	}
-	if ok != 2 || failed != 1 || st.PaidAmount != client.Units(200) || st.FailedAmount != client.Units(300) {
-		t.Fatalf("paid %d (%s), failed %d (%s)", ok, st.PaidAmount, failed, st.FailedAmount)
-	}
-	// The wallet moved by exactly what was paid plus its charges.
-	after := e.settlement()
-	if moved := before.AvailableBalance - after.AvailableBalance; moved != st.PaidAmount+st.ActualCharges {
-		t.Fatalf("wallet moved %s, want paid %s + charges %s", moved, st.PaidAmount, st.ActualCharges)
-	}
-	if after.CurrentBalance != after.AvailableBalance {
-		t.Fatalf("money still held: current %s available %s", after.CurrentBalance, after.AvailableBalance)
-	}
-	payouts, err := e.c.Transactions(e.ctx, client.TransactionFilter{TransType: "PAYOUT"})
-	if err != nil || payouts.Count != 2 {
-		t.Fatalf("PAYOUT lines: %+v, %v", payouts, err)
-	}
+	return ok, failed
 }
 
 func TestContractPayoutCancelAndErrors(t *testing.T) {

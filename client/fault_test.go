@@ -51,13 +51,41 @@ func TestFaultStormApprovesExactlyOnce(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var (
-		mu           sync.Mutex
-		approved     = map[string]int{} // tracking id → logical batch
-		charges      client.Amount
-		ambiguousIni atomic.Int32
-		failures     []error
-	)
+	res := runStorm(ctx, e.c, batches, workers, amount)
+	e.srv.SetFaults(nil)
+	for _, err := range res.failures {
+		t.Error(err)
+	}
+	if len(res.approved) != batches {
+		t.Fatalf("%d logical batches approved, want %d", len(res.approved), batches)
+	}
+	k := e.srv.Counters()
+	orphans := checkApprovedExactlyOnce(t, k, res, batches)
+
+	// Let every batch run to completion: the wallet moves by exactly 200
+	// batches' amounts and charges, the orphans moving nothing.
+	e.advance(time.Minute)
+	after := e.settlement()
+	want := client.Units(batches*amount) + res.charges
+	if moved := before.AvailableBalance - after.AvailableBalance; moved != want {
+		t.Fatalf("wallet moved %s, want %s", moved, want)
+	}
+	checkStormHappened(t, k, orphans, res.ambiguous.Load())
+}
+
+// stormResult is what the storm's workers gathered.
+type stormResult struct {
+	mu        sync.Mutex
+	approved  map[string]int // tracking id → logical batch
+	charges   client.Amount
+	ambiguous atomic.Int32 // initiates that failed ambiguously
+	failures  []error
+}
+
+// runStorm initiates and approves batches logical batches with workers
+// goroutines, each of amount KES, and gathers the outcome.
+func runStorm(ctx context.Context, c *client.Client, batches, workers, amount int) *stormResult {
+	res := &stormResult{approved: map[string]int{}}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -65,31 +93,8 @@ func TestFaultStormApprovesExactlyOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				b, err := initiateLogical(ctx, e.c, i, amount, &ambiguousIni)
-				if err == nil {
-					var ap *client.Batch
-					// An operator whose approve met an outage (every
-					// attempt failed, the batch provably still waiting)
-					// presses approve again; so does this driver, a few
-					// times. A 20% storm makes four failures in a row
-					// likely somewhere among 200 batches.
-					for round := 0; round < 5; round++ {
-						if ap, err = e.c.ApproveOnce(ctx, b); !errors.Is(err, client.ErrStillWaiting) {
-							break
-						}
-					}
-					if err == nil && !ap.Approved() {
-						err = fmt.Errorf("ApproveOnce returned %s", ap.StatusCode)
-					}
-				}
-				mu.Lock()
-				if err != nil {
-					failures = append(failures, fmt.Errorf("batch %d: %w", i, err))
-				} else {
-					approved[b.TrackingID] = i
-					charges += b.ChargeEstimate
-				}
-				mu.Unlock()
+				b, err := initiateAndApprove(ctx, c, i, amount, &res.ambiguous)
+				res.record(i, b, err)
 			}
 		}()
 	}
@@ -98,15 +103,48 @@ func TestFaultStormApprovesExactlyOnce(t *testing.T) {
 	}
 	close(jobs)
 	wg.Wait()
-	e.srv.SetFaults(nil)
-	for _, err := range failures {
-		t.Error(err)
-	}
-	if len(approved) != batches {
-		t.Fatalf("%d logical batches approved, want %d", len(approved), batches)
-	}
+	return res
+}
 
-	k := e.srv.Counters()
+// record notes logical batch i's outcome.
+func (r *stormResult) record(i int, b *client.Batch, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.failures = append(r.failures, fmt.Errorf("batch %d: %w", i, err))
+		return
+	}
+	r.approved[b.TrackingID] = i
+	r.charges += b.ChargeEstimate
+}
+
+// initiateAndApprove makes logical batch i and approves it once.
+func initiateAndApprove(ctx context.Context, c *client.Client, i, amount int, ambiguous *atomic.Int32) (*client.Batch, error) {
+	b, err := initiateLogical(ctx, c, i, amount, ambiguous)
+	if err != nil {
+		return nil, err
+	}
+	var ap *client.Batch
+	// An operator whose approve met an outage (every attempt failed, the
+	// batch provably still waiting) presses approve again; so does this
+	// driver, a few times. A 20% storm makes four failures in a row likely
+	// somewhere among 200 batches.
+	for round := 0; round < 5; round++ {
+		if ap, err = c.ApproveOnce(ctx, b); !errors.Is(err, client.ErrStillWaiting) {
+			break
+		}
+	}
+	if err == nil && !ap.Approved() {
+		err = fmt.Errorf("ApproveOnce returned %s", ap.StatusCode)
+	}
+	return b, err
+}
+
+// checkApprovedExactlyOnce checks the simulator approved each logical
+// batch once and nothing else, and returns the orphan batches (initiated,
+// never approved), which only ambiguous initiates may leave.
+func checkApprovedExactlyOnce(t *testing.T, k sim.Counters, res *stormResult, batches int) int {
+	t.Helper()
 	twice, total := 0, 0
 	for tid, n := range k.Approved {
 		total += n
@@ -114,36 +152,34 @@ func TestFaultStormApprovesExactlyOnce(t *testing.T) {
 			twice++
 			t.Errorf("batch %s approved %d times", tid, n)
 		}
-		if _, ours := approved[tid]; !ours {
+		if _, ours := res.approved[tid]; !ours {
 			t.Errorf("batch %s was approved but no logical batch owns it", tid)
 		}
 	}
-	for tid, i := range approved {
+	for tid, i := range res.approved {
 		if k.Approved[tid] != 1 {
 			t.Errorf("logical batch %d (%s) approved %d times", i, tid, k.Approved[tid])
 		}
 	}
 	orphans := k.Initiated - batches
-	if total != batches || twice != 0 || orphans < 0 || orphans > int(ambiguousIni.Load()) {
-		t.Fatalf("approvals %d (twice %d), initiated %d, orphans %d, ambiguous initiates %d",
-			total, twice, k.Initiated, orphans, ambiguousIni.Load())
-	}
+	expect(t, fmt.Sprintf("approvals %d (twice %d), initiated %d, orphans %d, ambiguous initiates %d",
+		total, twice, k.Initiated, orphans, res.ambiguous.Load()), k.Approved,
+		cond{"one approval per batch", total == batches}, cond{"none twice", twice == 0},
+		cond{"no negative orphans", orphans >= 0}, cond{"no more orphans than ambiguous initiates", orphans <= int(res.ambiguous.Load())})
+	return orphans
+}
 
-	// Let every batch run to completion: the wallet moves by exactly 200
-	// batches' amounts and charges, the orphans moving nothing.
-	e.advance(time.Minute)
-	after := e.settlement()
-	want := client.Units(batches*amount) + charges
-	if moved := before.AvailableBalance - after.AvailableBalance; moved != want {
-		t.Fatalf("wallet moved %s, want %s", moved, want)
-	}
+// checkStormHappened logs the storm's figures and checks at least one
+// send-money request in ten met a fault.
+func checkStormHappened(t *testing.T, k sim.Counters, orphans int, ambiguous int32) {
+	t.Helper()
 	injected := 0
 	for _, n := range k.Faults {
 		injected += n
 	}
 	sendMoney := k.Requests["POST send-money/initiate/"] + k.Requests["POST send-money/approve/"] + k.Requests["POST send-money/status/"]
 	t.Logf("%d send-money requests, %d faults injected %v; %d approve refusals; %d orphan batches (from %d ambiguous initiates)",
-		sendMoney, injected, k.Faults, k.ApprovalsRefused, orphans, ambiguousIni.Load())
+		sendMoney, injected, k.Faults, k.ApprovalsRefused, orphans, ambiguous)
 	if injected < sendMoney/10 {
 		t.Fatalf("only %d faults in %d requests: the storm did not happen", injected, sendMoney)
 	}

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -88,23 +89,18 @@ func TestAPIErrorShapes(t *testing.T) {
 			if !errors.As(err, &ae) {
 				t.Fatalf("err = %v (%T), want *APIError", err, err)
 			}
-			if ae.Status != tt.status || ae.Type != tt.wantType || ae.Detail != tt.wantDetail || ae.Attr() != tt.wantAttr || ae.Code() != tt.wantCode {
-				t.Fatalf("got status %d type %q detail %q attr %q code %q", ae.Status, ae.Type, ae.Detail, ae.Attr(), ae.Code())
-			}
-			if client.IsUnauthorized(err) != tt.unauthorized || client.IsNotFound(err) != tt.notFound ||
-				client.IsRetryable(err) != tt.retryable || client.IsAmbiguous(err) != tt.ambiguousResp {
-				t.Fatalf("classification: unauthorized %v notfound %v retryable %v ambiguous %v",
-					client.IsUnauthorized(err), client.IsNotFound(err), client.IsRetryable(err), client.IsAmbiguous(err))
-			}
-			if ae.Path != "wallets/ABC1234/" || ae.Method != "GET" {
-				t.Fatalf("path %q method %q", ae.Path, ae.Method)
-			}
-			if tt.wantAttr != "" && !strings.HasPrefix(ae.Message(), tt.wantAttr+": ") {
-				t.Fatalf("Message() = %q, want the field first", ae.Message())
-			}
-			if strings.Contains(err.Error(), testSecret) {
-				t.Fatal("error leaks the secret key")
-			}
+			expect(t, "APIError", fmt.Sprintf("status %d type %q detail %q attr %q code %q", ae.Status, ae.Type, ae.Detail, ae.Attr(), ae.Code()),
+				cond{fmt.Sprint("status ", tt.status), ae.Status == tt.status}, cond{"type " + tt.wantType, ae.Type == tt.wantType},
+				cond{"detail " + tt.wantDetail, ae.Detail == tt.wantDetail}, cond{"attr " + tt.wantAttr, ae.Attr() == tt.wantAttr},
+				cond{"code " + tt.wantCode, ae.Code() == tt.wantCode})
+			expect(t, "classification", fmt.Sprintf("unauthorized %v notfound %v retryable %v ambiguous %v",
+				client.IsUnauthorized(err), client.IsNotFound(err), client.IsRetryable(err), client.IsAmbiguous(err)),
+				cond{"unauthorized as listed", client.IsUnauthorized(err) == tt.unauthorized}, cond{"not found as listed", client.IsNotFound(err) == tt.notFound},
+				cond{"retryable as listed", client.IsRetryable(err) == tt.retryable}, cond{"ambiguous as listed", client.IsAmbiguous(err) == tt.ambiguousResp})
+			expect(t, "request", fmt.Sprintf("path %q method %q", ae.Path, ae.Method),
+				cond{"path wallets/ABC1234/", ae.Path == "wallets/ABC1234/"}, cond{"method GET", ae.Method == "GET"})
+			expect(t, "Message()", ae.Message(), cond{"the field first", tt.wantAttr == "" || strings.HasPrefix(ae.Message(), tt.wantAttr+": ")})
+			expect(t, "error", "(not shown)", cond{"no secret key in it", !strings.Contains(err.Error(), testSecret)})
 		})
 	}
 }

@@ -51,28 +51,38 @@ func TestNewRefusesPlainHTTP(t *testing.T) {
 				opts = append(opts, client.WithBaseURL(tt.base))
 			}
 			_, err := client.New(tt.pub, tt.sec, opts...)
-			switch {
-			case tt.plain && !errors.Is(err, client.ErrPlainHTTP):
-				t.Fatalf("New = %v, want ErrPlainHTTP", err)
-			case tt.other && (err == nil || errors.Is(err, client.ErrPlainHTTP)):
-				t.Fatalf("New = %v, want a scheme error", err)
-			case !tt.plain && !tt.other && err != nil:
-				t.Fatalf("New = %v, want a client", err)
-			}
+			wantNewOutcome(t, err, tt.plain, tt.other)
 			if err == nil {
 				return
 			}
-			for _, leak := range []string{"9999", "8181", "d73f", "hunter2"} {
-				if strings.Contains(err.Error(), leak) {
-					t.Errorf("error leaks %q: %v", leak, err)
-				}
-			}
+			checkNoKeyLeak(t, err)
 			if tt.base != "" {
-				if cerr := client.CheckBaseURL(envOf(tt.pub, tt.sec), tt.base); cerr == nil || cerr.Error() != err.Error() {
-					t.Errorf("CheckBaseURL = %v, want New's %v", cerr, err)
-				}
+				cerr := client.CheckBaseURL(envOf(tt.pub, tt.sec), tt.base)
+				check(t, "CheckBaseURL", cerr, cond{"refused", cerr != nil}, cond{"New's error " + err.Error(), cerr != nil && cerr.Error() == err.Error()})
 			}
 		})
+	}
+}
+
+// wantNewOutcome checks New's error: ErrPlainHTTP when plain, another
+// (scheme) error when other, none when neither.
+func wantNewOutcome(t *testing.T, err error, plain, other bool) {
+	t.Helper()
+	switch {
+	case plain:
+		expect(t, "New", err, cond{"ErrPlainHTTP", errors.Is(err, client.ErrPlainHTTP)})
+	case other:
+		expect(t, "New", err, cond{"an error", err != nil}, cond{"a scheme error, not ErrPlainHTTP", !errors.Is(err, client.ErrPlainHTTP)})
+	default:
+		expect(t, "New", err, cond{"a client", err == nil})
+	}
+}
+
+// checkNoKeyLeak: no part of a key or password shows in the error.
+func checkNoKeyLeak(t *testing.T, err error) {
+	t.Helper()
+	for _, leak := range []string{"9999", "8181", "d73f", "hunter2"} {
+		check(t, "error", err, cond{"no leak of " + leak, !strings.Contains(err.Error(), leak)})
 	}
 }
 
