@@ -2,6 +2,7 @@ package collections
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,27 +50,22 @@ func TestDateRange(t *testing.T) {
 			}
 			d.setRange(tc.from, tc.to)
 			n := d.m.rowCount()
-			if n == 0 || d.m.picker != nil || d.m.Capturing() {
-				t.Fatalf("%d rows, form open %v\n%s", n, d.m.picker != nil, d.View())
-			}
+			expect(t, fmt.Sprintf("%d rows, form open %v\n%s", n, d.m.picker != nil, d.View()), n,
+				cond{"some rows", n != 0}, cond{"the picker closed", d.m.picker == nil}, cond{"not capturing", !d.m.Capturing()})
 			for i := range n {
 				r := d.m.st.rows[d.m.tbl.Index(i)]
-				if r.at.Before(tc.first) || !r.at.Before(tc.end) {
-					t.Fatalf("payment %s at %v outside the range", r.inv.ID, r.at)
-				}
-				if tc.states > 0 && r.inv.State != stateCycle[tc.states] {
-					t.Fatalf("payment %s is %s", r.inv.ID, r.inv.State)
-				}
+				expect(t, fmt.Sprintf("payment %s at %v, %s", r.inv.ID, r.at, r.inv.State), r.inv.ID,
+					cond{"not before the first day", !r.at.Before(tc.first)}, cond{"before the end", r.at.Before(tc.end)},
+					cond{"in the state filtered", tc.states == 0 || r.inv.State == stateCycle[tc.states]})
 			}
 			// Older pages were read until a payment before the first day came.
-			if oldest := d.m.st.rows[len(d.m.st.rows)-1].at; !oldest.Before(tc.first) && d.m.older.next != 0 {
-				t.Fatalf("oldest loaded %v, next page %d: the range may be cut", oldest, d.m.older.next)
-			}
+			oldest := d.m.st.rows[len(d.m.st.rows)-1].at
+			expect(t, fmt.Sprintf("oldest loaded %v, next page %d", oldest, d.m.older.next), oldest,
+				cond{"the range whole (a payment before it loaded, or no older page)", oldest.Before(tc.first) || d.m.older.next == 0})
 			tuitest.MustContain(t, d.View(), tc.label, d.m.tbl.Count("payment", "payments"))
 			d.Press("esc")
-			if !d.m.rng.IsZero() || d.m.state != 0 || d.m.rowCount() != len(d.m.st.rows) {
-				t.Fatalf("esc left a filter: range %v, state %d, %d of %d", d.m.rng, d.m.state, d.m.rowCount(), len(d.m.st.rows))
-			}
+			expect(t, fmt.Sprintf("after esc: range %v, state %d, %d of %d", d.m.rng, d.m.state, d.m.rowCount(), len(d.m.st.rows)), d.m.rng,
+				cond{"no range", d.m.rng.IsZero()}, cond{"no state filter", d.m.state == 0}, cond{"every row shown", d.m.rowCount() == len(d.m.st.rows)})
 		})
 	}
 }
@@ -107,40 +103,48 @@ func TestExport(t *testing.T) {
 			d.TypeText("m-pesa")
 			d.Press("enter", "E")
 			if role == common.RoleSupport {
-				if d.m.exp.Open() {
-					t.Fatal("a support role may export")
-				}
+				expect(t, "a support role's E", d.m.exp.Open(), cond{"no export form", !d.m.exp.Open()})
 				return
 			}
 			tuitest.MustContain(t, d.View(), "Export payments as CSV", "15 Nov 2026 – 21 Nov 2026")
 			d.Press("enter")
-			b, err := os.ReadFile(filepath.Join(dir.Path(), "collections-2026-11-22.csv"))
-			if err != nil {
-				t.Fatalf("%v; toasts %q", err, d.Toasts())
-			}
-			recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := d.m.rowCount()
-			if len(recs) != n+1 || n == 0 || recs[0][0] != "Time (EAT +03:00)" {
-				t.Fatalf("%d lines for %d rows, header %q", len(recs), n, recs[0])
-			}
-			for i, rec := range recs[1:] {
-				r := d.m.st.rows[d.m.tbl.Index(i)]
-				want := []string{r.at.In(tuitest.EAT()).Format(time.DateTime), r.inv.ID, r.inv.Account, method(r.inv.Provider), r.inv.Value.Decimal()}
-				if strings.Join(rec[:5], "|") != strings.Join(want, "|") || rec[9] != r.inv.State {
-					t.Fatalf("line %d: %q, want %q…", i+1, rec, want)
-				}
-				if r.inv.State == client.InvoiceComplete && rec[7] != r.inv.NetAmount.Decimal() {
-					t.Fatalf("line %d: net %q, want %s", i+1, rec[7], r.inv.NetAmount.Decimal())
-				}
-			}
-			if len(rec.evs) != 1 || rec.evs[0].Action != "collection.export" || rec.evs[0].Result != "ok" ||
-				!strings.Contains(rec.evs[0].Detail, "15 Nov 2026 – 21 Nov 2026") {
-				t.Fatalf("audit %+v", rec.evs)
-			}
+			recs := readExport(t, d, filepath.Join(dir.Path(), "collections-2026-11-22.csv"))
+			checkExportLines(t, d, recs)
+			expect(t, "audit", rec.evs, cond{"one event", len(rec.evs) == 1})
+			ev := rec.evs[0]
+			expect(t, "audit", rec.evs, cond{"collection.export", ev.Action == "collection.export"}, cond{"ok", ev.Result == "ok"},
+				cond{"the range in the detail", strings.Contains(ev.Detail, "15 Nov 2026 – 21 Nov 2026")})
 		})
+	}
+}
+
+// readExport reads the CSV the export wrote, a header and a line per row
+// shown.
+func readExport(t *testing.T, d *driver, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v; toasts %q", err, d.Toasts())
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := d.m.rowCount()
+	expect(t, fmt.Sprintf("%d lines for %d rows", len(recs), n), recs, cond{"rows shown", n != 0}, cond{"a line per row and a header", len(recs) == n+1})
+	expect(t, "header", recs[0], cond{"Time (EAT +03:00) first", recs[0][0] == "Time (EAT +03:00)"})
+	return recs
+}
+
+// checkExportLines: each line holds its row's typed cells, in order.
+func checkExportLines(t *testing.T, d *driver, recs [][]string) {
+	t.Helper()
+	for i, rec := range recs[1:] {
+		r := d.m.st.rows[d.m.tbl.Index(i)]
+		want := []string{r.at.In(tuitest.EAT()).Format(time.DateTime), r.inv.ID, r.inv.Account, method(r.inv.Provider), r.inv.Value.Decimal()}
+		expect(t, fmt.Sprintf("line %d: %q, want %q…", i+1, rec, want), rec,
+			cond{"time, id, account, method, value", strings.Join(rec[:5], "|") == strings.Join(want, "|")}, cond{"state " + r.inv.State, rec[9] == r.inv.State},
+			cond{"net " + r.inv.NetAmount.Decimal() + " when complete", r.inv.State != client.InvoiceComplete || rec[7] == r.inv.NetAmount.Decimal()})
 	}
 }
 

@@ -3,6 +3,7 @@ package collections
 import (
 	uiform "github.com/malipo/malipo/ui/components/form"
 
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,9 +21,7 @@ func TestSTKPushCompletes(t *testing.T) {
 	d := newDriver(t, f.common(), 120, 36).init()
 	d.Press("p")
 	d.TypeText("0708 374 149")
-	if v := d.View(); !strings.Contains(v, "→ +254 708 374 149") {
-		t.Errorf("the normalised number is not shown:\n%s", v)
-	}
+	wantContains(t, "the form (the normalised number)", d.View(), "→ +254 708 374 149")
 	d.Press("tab")
 	d.TypeText("2,500")
 	d.Press("tab")
@@ -31,47 +30,30 @@ func TestSTKPushCompletes(t *testing.T) {
 	d.TypeText("Two bags of feed")
 	d.Press("enter")
 	c := d.Confirm()
-	if c.Perm != common.PermCollect || !strings.Contains(c.Body, "+254 708 374 149") || !strings.Contains(c.Title, "KES 2,500.00") {
-		t.Errorf("confirmation %+v", c)
-	}
-	if d.m.form != nil || d.m.watch == nil {
-		t.Fatalf("form still open or nothing watched:\n%s", d.View())
-	}
+	check(t, "confirmation", c, cond{"PermCollect", c.Perm == common.PermCollect},
+		cond{"the number in the body", strings.Contains(c.Body, "+254 708 374 149")}, cond{"the amount in the title", strings.Contains(c.Title, "KES 2,500.00")})
+	expect(t, "after confirming", d.View(), cond{"the form closed", d.m.form == nil}, cond{"a payment watched", d.m.watch != nil})
 	id := d.m.watch.id
 	for i := 0; i < 20 && !d.m.watchFinal(); i++ {
 		f.Advance(pollFast)
 		d.Fire(pollTickMsg{})
 	}
 	inv, ok := f.Server.Invoice(id)
-	if !ok || inv.State != "COMPLETE" || inv.APIRef != "INV-2043" || inv.Value != client.Units(2500) {
-		t.Fatalf("simulator has %+v", inv)
-	}
+	expect(t, "simulator invoice", inv, cond{"found", ok}, cond{"COMPLETE", inv.State == "COMPLETE"},
+		cond{"api_ref INV-2043", inv.APIRef == "INV-2043"}, cond{"value 2,500", inv.Value == client.Units(2500)})
 	r := d.row(id)
-	if r.inv.State != client.InvoiceComplete || r.inv.NetAmount != inv.NetAmount || r.inv.NetAmount != client.Units(2500)-client.Units(75) {
-		t.Errorf("row %s net %s, sim net %s", r.inv.State, r.inv.NetAmount, inv.NetAmount)
-	}
-	v := d.View()
-	for _, s := range []string{"✔ COMPLETE", "Net        KES 2,425.00", "M-Pesa ref " + inv.MpesaReference} {
-		if !strings.Contains(v, s) {
-			t.Errorf("watch panel lacks %q:\n%s", s, v)
-		}
-	}
-	if got := strings.Join(d.Toasts(), "\n"); !strings.Contains(got, "Received KES 2,500.00") {
-		t.Errorf("toasts: %s", got)
-	}
+	check(t, fmt.Sprintf("row %s net %s, sim net %s", r.inv.State, r.inv.NetAmount, inv.NetAmount), r.inv,
+		cond{"COMPLETE", r.inv.State == client.InvoiceComplete}, cond{"the simulator's net", r.inv.NetAmount == inv.NetAmount},
+		cond{"net 2,500 - 75", r.inv.NetAmount == client.Units(2500)-client.Units(75)})
+	wantContains(t, "watch panel", d.View(), "✔ COMPLETE", "Net        KES 2,425.00", "M-Pesa ref "+inv.MpesaReference)
+	wantContains(t, "toasts", strings.Join(d.Toasts(), "\n"), "Received KES 2,500.00")
 	d.Press("esc")
-	line := lineWith(d.View(), id)
-	for _, s := range []string{"2,500.00", "75.00", "2,425.00", "INV-2043", "✔ COMPLETE", common.SymNew} {
-		if !strings.Contains(line, s) {
-			t.Errorf("row lacks %q: %q", s, line)
-		}
-	}
+	wantContains(t, "row", lineWith(d.View(), id), "2,500.00", "75.00", "2,425.00", "INV-2043", "✔ COMPLETE", common.SymNew)
 	// Later polls see the SALE line too and merge it into the same row.
 	f.Advance(pollEvery)
 	d.Fire(pollTickMsg{})
-	if r := d.row(id); r.txID == "" || strings.Count(d.View(), id) != 1 {
-		t.Errorf("the feed's SALE line was not merged into the row (tx %q)", r.txID)
-	}
+	check(t, "the feed's SALE line merged into the row", d.row(id).txID,
+		cond{"a transaction id", d.row(id).txID != ""}, cond{"one row", strings.Count(d.View(), id) == 1})
 }
 
 func lineWith(v, s string) string {

@@ -228,42 +228,40 @@ func TestRefundHandOff(t *testing.T) {
 	r := d.m.selected()
 	d.Press("R")
 	g, ok := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
-	if !ok || g.Tab != "Refunds" || g.Msg != (common.OpenRefundMsg{InvoiceID: r.inv.ID}) {
-		t.Fatalf("R sent %#v", g)
-	}
+	expect(t, "R sent", g, cond{"a GoToMsg", ok}, cond{"to Refunds", g.Tab == "Refunds"},
+		cond{"opening the refund of the row", g.Msg == (common.OpenRefundMsg{InvoiceID: r.inv.ID})})
 	// The palette entry does the same, and names its permission.
 	d.Shell = nil
 	for _, a := range d.m.Actions() {
 		if a.Key.Help().Key == "R" {
-			if a.Perm != common.PermRefund {
-				t.Errorf("refund action perm %q", a.Perm)
-			}
+			check(t, "refund action", a.Perm, cond{"PermRefund", a.Perm == common.PermRefund})
 			d.Feed(a.Msg)
 		}
 	}
-	if g, _ := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg); g.Tab != "Refunds" {
-		t.Errorf("palette refund sent %#v", d.Shell)
-	}
+	g, _ = d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
+	check(t, "palette refund sent", d.Shell, cond{"a GoToMsg to Refunds", g.Tab == "Refunds"})
 	// Not on an unpaid invoice.
 	d.requestPush(failPhone, "100", "")
 	d.Press("esc", "home")
 	d.Shell = nil
 	d.Press("R")
-	if d.Last(reflect.TypeFor[common.GoToMsg]()) != nil || !strings.Contains(strings.Join(d.Toasts(), ""), "Only a COMPLETE payment") {
-		t.Errorf("R on a PENDING payment: %#v", d.Shell)
-	}
-	// A viewer may not refund or collect: the keys are unbound.
+	check(t, "R on a PENDING payment", d.Shell, cond{"no GoToMsg", d.Last(reflect.TypeFor[common.GoToMsg]()) == nil},
+		cond{"a toast saying why", strings.Contains(strings.Join(d.Toasts(), ""), "Only a COMPLETE payment")})
+	checkViewerCannotRefund(t, f)
+}
+
+// checkViewerCannotRefund: a viewer may not refund or collect; the keys
+// are unbound and the help does not offer them.
+func checkViewerCannotRefund(t *testing.T, f *fixture) {
+	t.Helper()
 	c := f.common()
 	c.Role = common.RoleViewer
 	v := newDriver(t, c, 120, 36).init()
 	v.Press("R", "p", "l")
-	if len(v.Shell) != 1 || v.m.form != nil { // only the load's HealthMsg
-		t.Errorf("viewer's R/p/l did something: %#v", v.Shell)
-	}
+	check(t, "viewer's R/p/l", v.Shell, cond{"only the load's HealthMsg", len(v.Shell) == 1}, cond{"no form", v.m.form == nil})
 	for _, b := range v.m.ShortHelp() {
-		if k := b.Help().Key; k == "R" || k == "p" || k == "l" {
-			t.Errorf("viewer's help offers %s", k)
-		}
+		k := b.Help().Key
+		check(t, "viewer's help", k, cond{"no R, p or l", k != "R" && k != "p" && k != "l"})
 	}
 }
 
@@ -451,7 +449,44 @@ func TestCompletedPaymentIsBroadcast(t *testing.T) {
 // pages, one at a time, saying so; clearing the filter stops it.
 func TestFilterSearchesOlderPages(t *testing.T) {
 	f := seeded(t)
-	// The oldest sale of the seeded month, far outside the first load.
+	id := oldestSaleInvoice(t, f)
+	cases := []struct {
+		name  string
+		clear bool // esc while the first older page is on its way
+	}{
+		{"searches to the end", false},
+		{"clearing stops it", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDriver(t, f.common(), 120, 36).init()
+			expect(t, "the first load", id, cond{"does not hold it", d.row(id) == nil}, cond{"has an older page", d.m.older.next != 0})
+			loadedFirst := len(d.m.st.rows)
+			held := holdOlderPages(d)
+			d.Press("/")
+			d.TypeText(id)
+			expect(t, fmt.Sprintf("%d older pages asked for while typing; screen:\n%s", len(*held), d.View()), *held,
+				cond{"one at a time", len(*held) == 1}, cond{"saying it searches", strings.Contains(d.View(), "searching… ")})
+			if tc.clear {
+				checkClearStopsSearch(t, d, held, loadedFirst)
+				return
+			}
+			for len(*held) > 0 { // deliver each page; the next is asked for as one lands
+				msg := (*held)[0]
+				*held = (*held)[1:]
+				d.Run(d.Update(msg)) // past the intercept, which would hold it again
+			}
+			want := fmt.Sprintf("1 match of %d (all loaded)", len(d.m.st.rows))
+			expect(t, "search; screen:\n"+d.View(), id, cond{"found", d.row(id) != nil}, cond{"the one row", d.m.rowCount() == 1},
+				cond{"says " + want, strings.Contains(d.View(), want)})
+		})
+	}
+}
+
+// oldestSaleInvoice is the invoice of the oldest sale of the seeded month,
+// far outside the first load.
+func oldestSaleInvoice(t *testing.T, f *fixture) string {
+	t.Helper()
 	var oldest client.WalletTransaction
 	for page := 1; ; page++ {
 		pg, err := f.Client.Transactions(f.Ctx, client.TransactionFilter{TransType: "SALE", Page: page})
@@ -468,58 +503,36 @@ func TestFilterSearchesOlderPages(t *testing.T) {
 	if oldest.Invoice == nil {
 		t.Fatal("no sale with an invoice in the seeded feed")
 	}
-	id := oldest.Invoice.ID
-	cases := []struct {
-		name  string
-		clear bool // esc while the first older page is on its way
-	}{
-		{"searches to the end", false},
-		{"clearing stops it", true},
+	return oldest.Invoice.ID
+}
+
+// holdOlderPages makes d hold back older-page answers; they gather in the
+// slice returned.
+func holdOlderPages(d *driver) *[]tea.Msg {
+	var held []tea.Msg
+	d.Intercept = func(msg tea.Msg) bool {
+		_, ok := msg.(olderMsg)
+		if ok {
+			held = append(held, msg)
+		}
+		return ok || d.intercept(msg)
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			d := newDriver(t, f.common(), 120, 36).init()
-			if d.row(id) != nil || d.m.older.next == 0 {
-				t.Fatalf("the first load already holds %s (or has no older page)", id)
-			}
-			loadedFirst := len(d.m.st.rows)
-			var held []tea.Msg
-			d.Intercept = func(msg tea.Msg) bool {
-				_, ok := msg.(olderMsg)
-				if ok {
-					held = append(held, msg)
-				}
-				return ok || d.intercept(msg)
-			}
-			d.Press("/")
-			d.TypeText(id)
-			if len(held) != 1 || !strings.Contains(d.View(), "searching… ") {
-				t.Fatalf("%d older pages asked for while typing, want 1 at a time; screen:\n%s", len(held), d.View())
-			}
-			if tc.clear {
-				d.Press("esc")
-				// The page in flight lands (and is kept); even if the feed
-				// went on past it, nothing more is asked for.
-				page := held[0].(olderMsg)
-				page.more = true
-				held = nil
-				d.Run(d.Update(page))
-				if len(held) != 0 || d.m.older.loading || d.m.older.next != page.page+1 || len(d.m.st.rows) <= loadedFirst {
-					t.Fatalf("after clearing: %d pages asked for, next %d, %d rows (first load %d)", len(held), d.m.older.next, len(d.m.st.rows), loadedFirst)
-				}
-				return
-			}
-			for len(held) > 0 { // deliver each page; the next is asked for as one lands
-				msg := held[0]
-				held = held[1:]
-				d.Run(d.Update(msg)) // past the intercept, which would hold it again
-			}
-			want := fmt.Sprintf("1 match of %d (all loaded)", len(d.m.st.rows))
-			if d.row(id) == nil || d.m.rowCount() != 1 || !strings.Contains(d.View(), want) {
-				t.Fatalf("want %s found and %q; screen:\n%s", id, want, d.View())
-			}
-		})
-	}
+	return &held
+}
+
+// checkClearStopsSearch clears the filter while the first older page is
+// in flight: the page lands (and is kept); even if the feed went on past
+// it, nothing more is asked for.
+func checkClearStopsSearch(t *testing.T, d *driver, held *[]tea.Msg, loadedFirst int) {
+	t.Helper()
+	d.Press("esc")
+	page := (*held)[0].(olderMsg)
+	page.more = true
+	*held = nil
+	d.Run(d.Update(page))
+	expect(t, fmt.Sprintf("after clearing: %d pages asked for, next %d, %d rows (first load %d)", len(*held), d.m.older.next, len(d.m.st.rows), loadedFirst), *held,
+		cond{"no page asked for", len(*held) == 0}, cond{"not loading", !d.m.older.loading},
+		cond{"next is the page after", d.m.older.next == page.page+1}, cond{"the page kept", len(d.m.st.rows) > loadedFirst})
 }
 
 // TestFilterIsTheSharedBox: Collections' "/" is the table's FilterBox, so
