@@ -1,6 +1,7 @@
 package refunds
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,58 +28,52 @@ func TestEndToEndPartialRefund(t *testing.T) {
 	d.TypeText("second half of the late order")
 	d.Press("enter")
 	c := d.confirm()
-	if c.Typed != "100.00" || !c.Danger || c.Perm != common.PermRefund {
-		t.Fatalf("confirmation %+v", c)
-	}
-	for _, want := range []string{halfRefunded, "Daniel Wafula · 254746144478", "Delayed delivery", "KES 50.00 stays refundable"} {
-		if !strings.Contains(c.Body+c.Title, want) {
-			t.Errorf("confirmation lacks %q: %s / %s", want, c.Title, c.Body)
-		}
-	}
-	if d.m.form != nil {
-		t.Fatalf("form still open:\n%s", d.View())
-	}
+	expect(t, "confirmation", c, cond{"typed 100.00", c.Typed == "100.00"}, cond{"dangerous", c.Danger}, cond{"PermRefund", c.Perm == common.PermRefund})
+	wantContains(t, "confirmation", c.Body+c.Title, halfRefunded, "Daniel Wafula · 254746144478", "Delayed delivery", "KES 50.00 stays refundable")
+	expect(t, "form after confirming", d.View(), cond{"closed", d.m.form == nil})
 	ts := d.Toasts()
-	if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "of KES 100.00 on V1D8D8F requested (PENDING)") {
-		t.Fatalf("toasts %q", ts)
-	}
+	expect(t, "toasts", ts, cond{"some", len(ts) != 0})
+	expect(t, "toasts", ts, cond{"the last says it was requested", strings.Contains(ts[len(ts)-1], "of KES 100.00 on V1D8D8F requested (PENDING)")})
 
-	// The simulator has it, exactly once.
+	mine := checkSimRefunded(t, f)
+	// The payment, looked up again, leaves KES 50.00.
+	check(t, "payment after the refund", d.View(), cond{"KES 50.00 left", d.m.pay.remainder() == client.Units(50)},
+		cond{"shown refundable", strings.Contains(d.View(), "Refundable  KES 50.00")})
+	checkListedThenCompleted(t, f, d, mine.ID)
+}
+
+// checkSimRefunded: the simulator has the new refund of halfRefunded,
+// exactly once, and the invoice's refunded total; it returns the refund.
+func checkSimRefunded(t *testing.T, f *fixture) sim.RefundInfo {
+	t.Helper()
 	var mine []sim.RefundInfo
 	for _, r := range f.Server.Refunds() {
 		if r.InvoiceID == halfRefunded {
 			mine = append(mine, r)
 		}
 	}
-	if len(mine) != 2 || mine[1].Amount != client.Units(100) || mine[1].Reason != client.ReasonDelayed || mine[1].Status != client.RefundPending {
-		t.Fatalf("simulator refunds of %s: %+v", halfRefunded, mine)
-	}
-	if inv, _ := f.Server.Invoice(halfRefunded); inv.Refunded != client.Units(250) {
-		t.Errorf("simulator says %s refunded", inv.Refunded)
-	}
-	// The payment, looked up again, leaves KES 50.00.
-	if p := d.m.pay; p.remainder() != client.Units(50) || !strings.Contains(d.View(), "Refundable  KES 50.00") {
-		t.Errorf("payment after the refund:\n%s", d.View())
-	}
+	expect(t, "simulator refunds of "+halfRefunded, mine, cond{"two (the seeded and the new)", len(mine) == 2})
+	expect(t, "simulator refunds of "+halfRefunded, mine, cond{"KES 100", mine[1].Amount == client.Units(100)},
+		cond{"reason delayed", mine[1].Reason == client.ReasonDelayed}, cond{"PENDING", mine[1].Status == client.RefundPending})
+	inv, _ := f.Server.Invoice(halfRefunded)
+	check(t, "simulator refunded total", inv.Refunded, cond{"KES 250", inv.Refunded == client.Units(250)})
+	return mine[1]
+}
 
-	// The list shows it on top, PENDING, then COMPLETED once IntaSend is done.
+// checkListedThenCompleted: the list shows refund id on top, PENDING, then
+// COMPLETED once IntaSend is done, as the simulator says.
+func checkListedThenCompleted(t *testing.T, f *fixture, d *driver, id string) {
+	t.Helper()
 	d.Press("esc")
 	top := d.m.list.rows[0]
-	if top.ID != mine[1].ID || top.Amount != client.Units(100) || top.Status != client.RefundPending {
-		t.Fatalf("top of the list %+v", top)
-	}
-	if row := rowWith(d.View(), top.ID); !strings.Contains(row, "KES 100.00") || !strings.Contains(row, "PENDING") {
-		t.Errorf("row %q", row)
-	}
+	expect(t, "top of the list", top, cond{"the new refund", top.ID == id}, cond{"KES 100", top.Amount == client.Units(100)},
+		cond{"PENDING", top.Status == client.RefundPending})
+	wantContains(t, "row", rowWith(d.View(), top.ID), "KES 100.00", "PENDING")
 	f.Advance(time.Minute)
 	d.Fire(refreshTickMsg{})
-	if row := rowWith(d.View(), top.ID); !strings.Contains(row, "✔ COMPLETED") {
-		t.Errorf("after completion, row %q", row)
-	}
+	wantContains(t, "row after completion", rowWith(d.View(), top.ID), "✔ COMPLETED")
 	for _, r := range f.Server.Refunds() {
-		if r.ID == top.ID && r.Status != client.RefundCompleted {
-			t.Errorf("simulator status %s", r.Status)
-		}
+		check(t, "simulator status", r.Status, cond{"COMPLETED", r.ID != top.ID || r.Status == client.RefundCompleted})
 	}
 }
 
@@ -99,9 +94,7 @@ func TestRefundStillClearing(t *testing.T) {
 	inv := f.pay(client.Units(2000), false)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.Feed(common.OpenRefundMsg{InvoiceID: inv})
-	if d.m.form == nil {
-		t.Fatalf("no form:\n%s", d.View())
-	}
+	expect(t, "the form", d.View(), cond{"open", d.m.form != nil})
 	d.clearField()
 	d.TypeText("750")
 	d.Press("tab", "tab")
@@ -109,30 +102,26 @@ func TestRefundStillClearing(t *testing.T) {
 	d.Press("enter")
 	d.confirm()
 	fm := d.m.form
-	if fm == nil || fm.State != uiform.Editing {
-		t.Fatal("the refused refund closed the form")
-	}
-	if !strings.Contains(fm.Get("amount").Err, "clearing") || fm.Err == "" || fm.Get("amount").Value() != "750" || fm.Get("details").Value() != "customer cancelled" {
-		t.Errorf("form after refusal: err %q, amount %q, details %q", fm.Get("amount").Err, fm.Get("amount").Value(), fm.Get("details").Value())
-	}
-	if v := strings.Join(strings.Fields(d.View()), " "); !strings.Contains(v, "IntaSend:") {
-		t.Errorf("IntaSend's message not shown:\n%s", d.View())
-	}
-	if n := len(f.Server.Refunds()); n != 0 {
-		t.Fatalf("%d refunds after a refusal", n)
-	}
-	if fm.Current() != fm.Get("amount") || !strings.Contains(fm.Get("amount").Err, "cannot cover") {
-		t.Errorf("IntaSend named the amount: focus on %s, amount error %q", fm.Current().Key, fm.Get("amount").Err)
-	}
+	expect(t, "the refused refund", fm, cond{"kept the form", fm != nil})
+	expect(t, "the refused refund", fm.State, cond{"left it editing", fm.State == uiform.Editing})
+	amount := fm.Get("amount")
+	check(t, fmt.Sprintf("form after refusal: err %q, amount %q, details %q", amount.Err, amount.Value(), fm.Get("details").Value()), fm.Err,
+		cond{"the amount says clearing", strings.Contains(amount.Err, "clearing")}, cond{"a form error", fm.Err != ""},
+		cond{"the amount kept", amount.Value() == "750"}, cond{"the details kept", fm.Get("details").Value() == "customer cancelled"})
+	wantContains(t, "screen (IntaSend's message)", strings.Join(strings.Fields(d.View()), " "), "IntaSend:")
+	n := len(f.Server.Refunds())
+	expect(t, "refunds after a refusal", n, cond{"none", n == 0})
+	check(t, fmt.Sprintf("IntaSend named the amount: focus on %s, amount error %q", fm.Current().Key, amount.Err), fm.Current().Key,
+		cond{"focus on the amount", fm.Current() == amount}, cond{"the amount error says cannot cover", strings.Contains(amount.Err, "cannot cover")})
 	f.Advance(2 * time.Minute)
 	d.Press("enter", "enter", "enter") // from the amount IntaSend named, through to submit
 	d.confirm()
-	if d.m.form != nil || len(f.Server.Refunds()) != 1 || f.Server.Refunds()[0].Amount != client.Units(750) {
-		t.Fatalf("after clearing: form %v, refunds %+v", d.m.form != nil, f.Server.Refunds())
-	}
-	if r := d.m.list.rows; len(r) != 1 || r[0].Amount != client.Units(750) {
-		t.Errorf("list %+v", r)
-	}
+	refunds := f.Server.Refunds()
+	expect(t, fmt.Sprintf("after clearing: form %v", d.m.form != nil), refunds, cond{"the form closed", d.m.form == nil},
+		cond{"one refund", len(refunds) == 1})
+	expect(t, "after clearing", refunds, cond{"of KES 750", refunds[0].Amount == client.Units(750)})
+	r := d.m.list.rows
+	check(t, "list", r, cond{"one row", len(r) == 1}, cond{"of KES 750", len(r) == 1 && r[0].Amount == client.Units(750)})
 }
 
 // TestRefundRefusedByIntaSend: IntaSend's own cap (someone else refunded

@@ -1,6 +1,7 @@
 package refunds
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -81,45 +82,45 @@ func TestPaging(t *testing.T) {
 	f := newFixture(t, false)
 	inv := f.pay(client.Units(1000), true)
 	for i := 0; i < 105; i++ {
-		if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(1), Reason: client.ReasonOther}); err != nil {
-			t.Fatal(err)
-		}
+		f.refund(t, inv, client.Units(1))
 	}
 	d := newDriver(t, f.common(""), 80, 20)
-	if n, next := len(d.m.list.rows), d.m.list.next; n != 100 || next != 2 {
-		t.Fatalf("first load: %d rows, next %d", n, next)
-	}
-	if v := d.View(); !strings.Contains(v, "100 of 105 refunds loaded") || !strings.Contains(v, "more below") {
-		t.Errorf("footer:\n%s", v)
-	}
+	wantLoaded(t, "first load", d, 100, 2)
+	wantContains(t, "footer", d.View(), "100 of 105 refunds loaded", "more below")
 	d.Press("pgdown")
-	if len(d.m.list.rows) != 100 {
-		t.Error("loaded more far from the end")
-	}
+	check(t, "after pgdown, far from the end", len(d.m.list.rows), cond{"no more loaded", len(d.m.list.rows) == 100})
 	d.Press("end")
-	if n, next := len(d.m.list.rows), d.m.list.next; n != 105 || next != 0 {
-		t.Fatalf("after end: %d rows, next %d", n, next)
-	}
+	wantLoaded(t, "after end", d, 105, 0)
 	seen := map[string]bool{}
 	for _, r := range d.m.list.rows {
-		if seen[r.ID] {
-			t.Fatalf("refund %s twice", r.ID)
-		}
+		expect(t, "refund "+r.ID, r, cond{"listed once", !seen[r.ID]})
 		seen[r.ID] = true
 	}
 	// A new refund lands on top on refresh, without losing the loaded pages
 	// or the cursor's row.
 	cur, _ := d.m.list.selected()
-	if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(2), Reason: client.ReasonOther}); err != nil {
+	f.refund(t, inv, client.Units(2))
+	d.Run(d.m.Refresh())
+	n := len(d.m.list.rows)
+	check(t, fmt.Sprintf("after refresh: %d rows", n), d.m.list.rows[0], cond{"106 rows", n == 106}, cond{"the new one on top", d.m.list.rows[0].Amount == client.Units(2)})
+	now, _ := d.m.list.selected()
+	check(t, "cursor", now.ID, cond{"still on " + cur.ID, now.ID == cur.ID})
+}
+
+// refund makes a refund of amount on inv outside the console.
+func (f *fixture) refund(t *testing.T, inv string, amount client.Amount) {
+	t.Helper()
+	if _, err := f.Client.CreateRefund(f.Ctx, client.RefundRequest{InvoiceID: inv, Amount: amount, Reason: client.ReasonOther}); err != nil {
 		t.Fatal(err)
 	}
-	d.Run(d.m.Refresh())
-	if n := len(d.m.list.rows); n != 106 || d.m.list.rows[0].Amount != client.Units(2) {
-		t.Errorf("after refresh: %d rows, top %+v", n, d.m.list.rows[0])
-	}
-	if now, _ := d.m.list.selected(); now.ID != cur.ID {
-		t.Errorf("cursor moved from %s to %s", cur.ID, now.ID)
-	}
+}
+
+// wantLoaded stops the test unless the list holds rows rows and its next
+// page is next (0: none).
+func wantLoaded(t *testing.T, what string, d *driver, rows, next int) {
+	t.Helper()
+	n, nx := len(d.m.list.rows), d.m.list.next
+	expect(t, fmt.Sprintf("%s: %d rows, next %d", what, n, nx), n, cond{fmt.Sprint(rows, " rows"), n == rows}, cond{fmt.Sprint("next ", next), nx == next})
 }
 
 // TestDetail: enter reads the refund again and shows every field; p opens
@@ -221,12 +222,9 @@ func TestFormBadInput(t *testing.T) {
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
 	d.Press("R")
-	if d.m.form == nil {
-		t.Fatalf("R did not open the form:\n%s", d.View())
-	}
-	if got := d.m.form.Get("amount").Value(); got != "150.00" {
-		t.Errorf("amount defaults to %q, want what is left, 150.00", got)
-	}
+	expect(t, "R", d.View(), cond{"opened the form", d.m.form != nil})
+	got := d.m.form.Get("amount").Value()
+	check(t, "amount default", got, cond{"what is left, 150.00", got == "150.00"})
 	cases := []struct{ typed, want string }{
 		{"150.01", "more than the KES 150.00 left to refund"},
 		{"1,000", "more than the KES 150.00 left to refund"},
@@ -236,39 +234,41 @@ func TestFormBadInput(t *testing.T) {
 		{"-5", "must be more than zero"},
 		{"", "an amount is required"},
 	}
+	// The cases share the one form, in order: a case that closed it stops
+	// the rest.
 	for _, tc := range cases {
-		d.m.form.Focus(0)
-		d.clearField()
-		d.TypeText(tc.typed)
-		d.Press("tab", "tab", "enter") // to details, submit
-		fm := d.m.form
-		if fm == nil || fm.State != uiform.Editing {
-			t.Fatalf("%q: form closed or left editing", tc.typed)
-		}
-		if fm.Get("amount").Err == "" || !strings.Contains(fm.Get("amount").Err, tc.want) {
-			t.Errorf("%q: error %q, want %q", tc.typed, fm.Get("amount").Err, tc.want)
-		}
-		if fm.Get("amount").Value() != tc.typed || fm.Focused() != 0 {
-			t.Errorf("%q: form holds %q, focus %d", tc.typed, fm.Get("amount").Value(), fm.Focused())
-		}
-		if d.Last(typeOf[common.ConfirmMsg]()) != nil {
-			t.Fatalf("%q: asked for a confirmation", tc.typed)
-		}
-		if v := d.View(); fm.Get("amount").Err != "" && !strings.Contains(v, "✖ ") {
-			t.Errorf("%q: no inline error on screen:\n%s", tc.typed, v)
+		if !t.Run(tc.typed, func(t *testing.T) { checkBadAmount(t, d, tc.typed, tc.want) }) && d.m.form == nil {
+			t.Fatalf("%q closed the form", tc.typed)
 		}
 	}
 	// Details are capped at IntaSend's 255 characters as they are typed.
 	d.m.form.Focus(2)
 	d.TypeText(strings.Repeat("x", 260))
-	if n := len(d.m.form.Get("details").Value()); n != uiform.ReasonDetailsMax {
-		t.Errorf("details hold %d characters", n)
-	}
+	n := len(d.m.form.Get("details").Value())
+	check(t, fmt.Sprintf("details hold %d characters", n), n, cond{"capped", n == uiform.ReasonDetailsMax})
 	// esc closes the form without sending.
 	d.Press("esc")
-	if d.m.form != nil || len(f.Server.Refunds()) != 4 {
-		t.Error("esc sent or kept the form")
-	}
+	check(t, "esc", d.m.form, cond{"closed the form", d.m.form == nil}, cond{"sent nothing", len(f.Server.Refunds()) == 4})
+}
+
+// checkBadAmount types a bad amount and submits: the form stays editing
+// on the amount with an inline error, keeps what was typed and asks for
+// no confirmation.
+func checkBadAmount(t *testing.T, d *driver, typed, want string) {
+	t.Helper()
+	d.m.form.Focus(0)
+	d.clearField()
+	d.TypeText(typed)
+	d.Press("tab", "tab", "enter") // to details, submit
+	fm := d.m.form
+	expect(t, "form", fm, cond{"open", fm != nil})
+	expect(t, "form", fm.State, cond{"editing", fm.State == uiform.Editing})
+	amount := fm.Get("amount")
+	check(t, "amount error", amount.Err, cond{"set", amount.Err != ""}, cond{"saying " + want, strings.Contains(amount.Err, want)})
+	check(t, fmt.Sprintf("form holds %q, focus %d", amount.Value(), fm.Focused()), fm, cond{"what was typed", amount.Value() == typed},
+		cond{"focus on the amount", fm.Focused() == 0})
+	expect(t, "confirmation", d.Last(typeOf[common.ConfirmMsg]()), cond{"none asked for", d.Last(typeOf[common.ConfirmMsg]()) == nil})
+	check(t, "inline error on screen:\n"+d.View(), amount.Err, cond{"✖ shown", amount.Err == "" || strings.Contains(d.View(), "✖ ")})
 }
 
 // TestReasonPicker: ←/→ cycle IntaSend's five reasons.
