@@ -1,6 +1,7 @@
 package subscriptions
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,8 +21,25 @@ func TestEndToEndSubscription(t *testing.T) {
 	f := newFixture(t, false)
 	d := newDriver(t, f.common(""), 120, 36).init()
 	d.MustShow("No subscriptions yet. Press n to create one.")
+	createGoldPlan(t, d)
+	createWanjiku(d)
+	id := createSubscription(t, f, d)
 
-	// A plan: KES 2,500 every month until cancelled.
+	// The customer completes setup; the first month is charged.
+	f.Advance(time.Minute)
+	d.Press("r")
+	d.MustShow("● ACTIVE", "22 Dec 2026")
+	check(t, "after the refresh found it ACTIVE", d.m.watch, cond{"no longer followed", d.m.watch == nil})
+	d.Press("enter")
+	d.MustShow("Subscriptions › "+id, "● ACTIVE", "1 cycle charged", "KES 2,500.00", "CLEARING", "CARD-PAYMENT payment from wanjiku", "1 transaction\n")
+	unsubscribeOpen(t, f, d, id)
+	checkSecondUnsubscribeRefused(t, d)
+}
+
+// createGoldPlan makes a plan through the form: KES 2,500 every month
+// until cancelled.
+func createGoldPlan(t *testing.T, d *driver) {
+	t.Helper()
 	d.Press("p", "n")
 	d.TypeText("Gold Monthly")
 	d.Press("enter")
@@ -30,12 +48,12 @@ func TestEndToEndSubscription(t *testing.T) {
 	d.TypeText("1")
 	d.Press("enter", "enter", "enter") // months, until cancelled
 	d.Press("enter")                   // KES: the last field submits
-	if d.m.form != nil {
-		t.Fatalf("plan form still open:\n%s", d.View())
-	}
+	expect(t, "plan form after submit", d.View(), cond{"closed", d.m.form == nil})
 	d.MustShow("[Plans]", "Gold Monthly", "KES 2,500.00", "every month", "until cancelled")
+}
 
-	// A customer.
+// createWanjiku makes a customer through the form.
+func createWanjiku(d *driver) {
 	d.Press("c", "n")
 	d.TypeText("wanjiku@example.com")
 	d.Press("tab")
@@ -46,73 +64,63 @@ func TestEndToEndSubscription(t *testing.T) {
 	d.TypeText("CUST-0042")
 	d.Press("enter")
 	d.MustShow("[Customers]", "Wanjiku Kamau", "wanjiku@example.com", "CUST-0042")
+}
 
-	// The subscription: the new customer and plan are offered first; the
-	// start date defaults to today.
+// createSubscription subscribes the new customer to the new plan (offered
+// first, the start date today), checks the simulator has it PENDING and
+// the setup link is shown and copied; it returns its id.
+func createSubscription(t *testing.T, f *fixture, d *driver) string {
+	t.Helper()
 	d.Press("s", "n")
 	form := d.m.form
-	if got := form.Get("start").Value(); got != "2026-11-22" {
-		t.Fatalf("start date default %q", got)
-	}
-	if form.Get("customer").Value() != d.m.lastCustomer || form.Get("plan").Value() != d.m.lastPlan {
-		t.Fatalf("pickers offer %s/%s, want the new %s/%s", form.Get("customer").Value(), form.Get("plan").Value(),
-			d.m.lastCustomer, d.m.lastPlan)
-	}
+	got := form.Get("start").Value()
+	expect(t, "start date default", got, cond{"today, 2026-11-22", got == "2026-11-22"})
+	expect(t, fmt.Sprintf("pickers offer %s/%s, want the new %s/%s", form.Get("customer").Value(), form.Get("plan").Value(), d.m.lastCustomer, d.m.lastPlan), form,
+		cond{"the new customer", form.Get("customer").Value() == d.m.lastCustomer}, cond{"the new plan", form.Get("plan").Value() == d.m.lastPlan})
 	d.Press("enter", "enter", "enter", "enter")
-	if d.m.form != nil || d.m.setup == nil {
-		t.Fatalf("no setup link after create:\n%s", d.View())
-	}
+	expect(t, "after create:\n"+d.View(), d.m.setup, cond{"the form closed", d.m.form == nil}, cond{"a setup link", d.m.setup != nil})
 	subs := f.Server.Subscriptions()
-	if len(subs) != 1 || subs[0].Status != client.SubscriptionPending || subs[0].CustomerID != d.m.lastCustomer || subs[0].PlanID != d.m.lastPlan {
-		t.Fatalf("simulator has %+v", subs)
-	}
+	expect(t, "simulator subscriptions", subs, cond{"one", len(subs) == 1})
+	expect(t, "simulator subscription", subs[0], cond{"PENDING", subs[0].Status == client.SubscriptionPending},
+		cond{"the new customer", subs[0].CustomerID == d.m.lastCustomer}, cond{"the new plan", subs[0].PlanID == d.m.lastPlan})
 	id := subs[0].ID
 	url := d.m.setup.sub.SetupURL
-	if !strings.HasSuffix(url, "/subscriptions/"+id+"/setup/") {
-		t.Fatalf("setup url %q for %s", url, id)
-	}
+	expect(t, "setup url for "+id, url, cond{"the subscription's setup path", strings.HasSuffix(url, "/subscriptions/"+id+"/setup/")})
 	d.MustShow("Subscription "+id+" created", "… PENDING", "The customer must open this link", url)
 	d.Press("y")
-	if got := d.Clipboard(); got != url {
-		t.Fatalf("clipboard %q, want %q", got, url)
-	}
+	clip := d.Clipboard()
+	expect(t, "clipboard", clip, cond{"the setup url " + url, clip == url})
 	d.MustShow("✔ copied")
 	d.Press("esc")
 	d.MustShow("[Subscriptions]", id, "… PENDING", "Wanjiku Kamau", "Gold Monthly", "22 Nov 2026")
+	return id
+}
 
-	// The customer completes setup; the first month is charged.
-	f.Advance(time.Minute)
-	d.Press("r")
-	d.MustShow("● ACTIVE", "22 Dec 2026")
-	if d.m.watch != nil {
-		t.Error("still following a subscription the refresh found ACTIVE")
-	}
-	d.Press("enter")
-	d.MustShow("Subscriptions › "+id, "● ACTIVE", "1 cycle charged", "KES 2,500.00", "CLEARING", "CARD-PAYMENT payment from wanjiku", "1 transaction\n")
-
-	// Unsubscribe from the open subscription: typed id, danger, admin.
+// unsubscribeOpen unsubscribes the open subscription through the typed
+// confirmation (its id, danger, admin) and checks it CANCELED on screen
+// and in the simulator.
+func unsubscribeOpen(t *testing.T, f *fixture, d *driver, id string) {
+	t.Helper()
 	d.Press("x")
 	c := d.Confirm()
-	if c.Typed != id || !c.Danger || c.Perm != common.PermAdmin || !strings.Contains(c.Body, "Wanjiku Kamau on Gold Monthly") {
-		t.Fatalf("confirmation %+v", c)
-	}
+	expect(t, "confirmation", c, cond{"typed id", c.Typed == id}, cond{"dangerous", c.Danger}, cond{"PermAdmin", c.Perm == common.PermAdmin},
+		cond{"naming customer and plan", strings.Contains(c.Body, "Wanjiku Kamau on Gold Monthly")})
 	d.MustShow("✖ CANCELED", "next —")
-	if s := f.Server.Subscriptions()[0]; s.Status != client.SubscriptionCanceled || s.Charges != 1 {
-		t.Fatalf("simulator has %+v", s)
-	}
+	s := f.Server.Subscriptions()[0]
+	expect(t, "simulator subscription", s, cond{"CANCELED", s.Status == client.SubscriptionCanceled}, cond{"one charge", s.Charges == 1})
 	d.Press("esc")
 	d.MustShow(id, "✖ CANCELED")
+}
 
-	// A second unsubscribe is refused here, without asking IntaSend.
+// checkSecondUnsubscribeRefused: a second unsubscribe is refused here,
+// without asking IntaSend.
+func checkSecondUnsubscribeRefused(t *testing.T, d *driver) {
+	t.Helper()
 	asked := d.Count(reflect.TypeFor[common.ConfirmMsg]())
 	d.Press("x")
-	if d.Count(reflect.TypeFor[common.ConfirmMsg]()) != asked {
-		t.Fatal("asked to unsubscribe a CANCELED subscription")
-	}
-	if ts := d.Toasts(); !strings.Contains(ts[len(ts)-1], "already CANCELED") {
-		t.Fatalf("toasts %q", ts)
-	}
-	if errs := d.Errors(); len(errs) != 0 {
-		t.Fatalf("errors %+v", errs)
-	}
+	expect(t, "x on a CANCELED subscription", asked, cond{"no confirmation asked", d.Count(reflect.TypeFor[common.ConfirmMsg]()) == asked})
+	ts := d.Toasts()
+	expect(t, "toasts", ts, cond{"the last says already CANCELED", len(ts) > 0 && strings.Contains(ts[len(ts)-1], "already CANCELED")})
+	errs := d.Errors()
+	expect(t, "errors", errs, cond{"none", len(errs) == 0})
 }
