@@ -1,6 +1,7 @@
 package banks
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -163,30 +164,24 @@ func TestKeys(t *testing.T) {
 	f := newFixture(t)
 	d := f.driver(t, 80, 20)
 	d.press("/")
-	if !d.m.Capturing() {
-		t.Fatal("/ did not focus the filter")
-	}
+	expect(t, "/", d.m.Capturing(), cond{"focused the filter", d.m.Capturing()})
 	d.press("6", "8")
-	if m := d.m.picker.Matches(); len(m) == 0 || m[0].Code != "68" {
-		t.Fatalf("/68 → %v", m)
-	}
+	m := d.m.picker.Matches()
+	expect(t, "/68", m, cond{"some matches", len(m) != 0})
+	expect(t, "/68", m, cond{"code 68 first", m[0].Code == "68"})
 	d.press("esc")
-	if d.m.Capturing() || d.m.picker.Query() != "" || len(d.m.picker.Matches()) != 36 {
-		t.Errorf("esc: capturing %v, query %q, %d shown", d.m.Capturing(), d.m.picker.Query(), len(d.m.picker.Matches()))
-	}
+	check(t, fmt.Sprintf("esc: capturing %v, query %q, %d shown", d.m.Capturing(), d.m.picker.Query(), len(d.m.picker.Matches())), d.m.picker.Query(),
+		cond{"not capturing", !d.m.Capturing()}, cond{"no query", d.m.picker.Query() == ""}, cond{"all 36 shown", len(d.m.picker.Matches()) == 36})
 	d.press("down", "down")
 	b, _ := d.m.picker.Selected()
-	if b != d.m.picker.Banks()[2] || d.m.Capturing() {
-		t.Errorf("arrows without a filter: on %v, capturing %v", b, d.m.Capturing())
-	}
+	check(t, fmt.Sprintf("arrows without a filter: capturing %v", d.m.Capturing()), b,
+		cond{"on the third bank", b == d.m.picker.Banks()[2]}, cond{"not capturing", !d.m.Capturing()})
 	// A paste filters.
 	d.feed(tea.PasteMsg{Content: "stanbic"})
-	if m := d.m.picker.Matches(); len(m) == 0 || m[0].Name != "Stanbic Bank" || !d.m.Capturing() {
-		t.Errorf("paste → %v", m)
-	}
-	if len(d.m.ShortHelp()) == 0 || len(d.m.FullHelp()) == 0 || d.m.Title() != "Banks" || len(d.m.Actions()) != 1 {
-		t.Error("help, title or actions missing")
-	}
+	m = d.m.picker.Matches()
+	check(t, "paste", m, cond{"Stanbic Bank first", len(m) != 0 && m[0].Name == "Stanbic Bank"}, cond{"capturing", d.m.Capturing()})
+	check(t, "help, title or actions", d.m.Title(), cond{"short help", len(d.m.ShortHelp()) != 0}, cond{"full help", len(d.m.FullHelp()) != 0},
+		cond{"title Banks", d.m.Title() == "Banks"}, cond{"one action", len(d.m.Actions()) == 1})
 }
 
 // TestRefresh: r (through the shell's Refresher) asks IntaSend again even
