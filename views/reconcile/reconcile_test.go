@@ -169,12 +169,7 @@ func TestDuplicateRefund(t *testing.T) {
 			s := tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Seed: true, Rand: 7, FailureRate: -1}))
 			path := ledgerFile(t, s, t.TempDir())
 			c := s.Common(common.ModeSandbox, tc.role)
-			var paid sim.InvoiceInfo
-			for _, inv := range s.Server.Invoices() {
-				if inv.State == client.InvoiceComplete && strings.HasPrefix(inv.APIRef, "ORDER-") && paid.ID == "" {
-					paid = inv
-				}
-			}
+			paid := firstOrderPaid(s)
 			again, err := c.Client.STKPush(t.Context(), client.STKPushRequest{Phone: "254708374149", Amount: paid.Value, APIRef: paid.APIRef})
 			if err != nil {
 				t.Fatal(err)
@@ -185,43 +180,74 @@ func TestDuplicateRefund(t *testing.T) {
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
 			m.SetSched(d.Sched)
-			if tc.role != "" {
-				m.source = source{path: path} // a viewer may not import; r reconciles the file already named
-				d.Press("r")
-			} else {
-				d.Press("o")
-				m.input.SetValue(path)
-				d.Press("enter")
-			}
+			reconcileLedger(d, m, path, tc.role != "")
 			d.Press("R") // on a row that is no duplicate: nothing is handed over
 			if d.Last(reflect.TypeFor[common.GoToMsg]()) != nil {
 				t.Fatal("R on a mismatch opened Refunds")
 			}
-			row := slices.IndexFunc(m.finds, func(f finding) bool { return f.kind == kindDup && f.ref == paid.APIRef })
-			if row < 0 {
-				t.Fatalf("no duplicate finding for %s: %v", paid.APIRef, m.finds)
-			}
-			for range row {
-				d.Press("down")
-			}
-			d.Press("enter")
+			openDuplicate(t, d, m, paid.APIRef)
 			detail := d.View()
 			tuitest.MustContain(t, detail, "R opens Refunds", again.Invoice.ID)
 			if tc.refunds {
 				tuitest.Screen(t, "duplicate_"+tc.size, detail, w, h)
 			}
 			d.Press("R")
-			g, _ := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
-			if !tc.refunds {
-				if g.Tab != "" || !strings.Contains(strings.Join(d.Toasts(), ""), "may not refund") {
-					t.Fatalf("viewer: goto %+v toasts %v", g, d.Toasts())
-				}
-				return
-			}
-			if want := (common.OpenRefundMsg{InvoiceID: again.Invoice.ID}); g.Tab != "Refunds" || g.Msg != want {
-				t.Fatalf("R sent %+v, want Refunds %+v", g, want)
-			}
+			checkRefundHandOff(t, d, tc.refunds, again.Invoice.ID)
 		})
+	}
+}
+
+// firstOrderPaid is the first complete seeded payment of an ORDER-
+// reference.
+func firstOrderPaid(s *tuitest.Sim) sim.InvoiceInfo {
+	for _, inv := range s.Server.Invoices() {
+		if inv.State == client.InvoiceComplete && strings.HasPrefix(inv.APIRef, "ORDER-") {
+			return inv
+		}
+	}
+	return sim.InvoiceInfo{}
+}
+
+// reconcileLedger reconciles the ledger at path: imported with o, or, for
+// a role that may not import, with r on the file already named.
+func reconcileLedger(d *tuitest.Driver, m *Model, path string, viewer bool) {
+	if viewer {
+		m.source = source{path: path}
+		d.Press("r")
+		return
+	}
+	d.Press("o")
+	m.input.SetValue(path)
+	d.Press("enter")
+}
+
+// openDuplicate moves to the duplicate finding of ref and opens it.
+func openDuplicate(t *testing.T, d *tuitest.Driver, m *Model, ref string) {
+	t.Helper()
+	row := slices.IndexFunc(m.finds, func(f finding) bool { return f.kind == kindDup && f.ref == ref })
+	if row < 0 {
+		t.Fatalf("no duplicate finding for %s: %v", ref, m.finds)
+	}
+	for range row {
+		d.Press("down")
+	}
+	d.Press("enter")
+}
+
+// checkRefundHandOff checks what R on the duplicate did: handed the latest
+// payment (invoiceID) to Refunds, or, for a role that may not refund, told
+// the user so.
+func checkRefundHandOff(t *testing.T, d *tuitest.Driver, refunds bool, invoiceID string) {
+	t.Helper()
+	g, _ := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
+	if !refunds {
+		if g.Tab != "" || !strings.Contains(strings.Join(d.Toasts(), ""), "may not refund") {
+			t.Fatalf("viewer: goto %+v toasts %v", g, d.Toasts())
+		}
+		return
+	}
+	if want := (common.OpenRefundMsg{InvoiceID: invoiceID}); g.Tab != "Refunds" || g.Msg != want {
+		t.Fatalf("R sent %+v, want Refunds %+v", g, want)
 	}
 }
 
