@@ -70,47 +70,58 @@ func TestFolderName(t *testing.T) {
 func TestCreateOpenListRoundTrip(t *testing.T) {
 	d, state := newDir(t)
 	w, err := d.Create("pay.csv", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.WriteString(w, "Name,Phone\n"); err != nil {
-		t.Fatal(err)
-	}
+	noErr(t, err)
+	_, err = io.WriteString(w, "Name,Phone\n")
+	noErr(t, err)
 	if es, _ := d.List(); len(es) != 0 {
 		t.Fatalf("a file being written is listed: %v", es)
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	noErr(t, w.Close())
 	if _, err := os.Stat(filepath.Join(state, "files", "amina", "pay.csv")); err != nil {
 		t.Fatalf("not under files/amina: %v", err)
 	}
-	es, err := d.List()
-	if err != nil || len(es) != 1 || es[0].Name != "pay.csv" || es[0].Size != 11 {
-		t.Fatalf("List = %v, %v", es, err)
-	}
-	f, err := d.Open("pay.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(f)
-	f.Close()
-	if string(b) != "Name,Phone\n" {
-		t.Fatalf("read %q", b)
-	}
+	wantListed(t, d, "pay.csv", 11)
+	wantContent(t, d, "pay.csv", "Name,Phone\n")
 	if _, err := d.Create("pay.csv", false); !errors.Is(err, ErrExists) {
 		t.Fatalf("second create: %v, want ErrExists", err)
 	}
 	w, err = d.Create("pay.csv", true)
+	noErr(t, err)
+	_, err = io.WriteString(w, "x")
+	noErr(t, err)
+	noErr(t, w.Close())
+	if e, _ := d.Stat("pay.csv"); e.Size != 1 {
+		t.Fatalf("replace: size %d", e.Size)
+	}
+}
+
+// noErr stops the test on an error.
+func noErr(t *testing.T, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(w, "x")
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
+}
+
+// wantListed stops the test unless the folder lists exactly the one file
+// name, of size bytes.
+func wantListed(t *testing.T, d *Dir, name string, size int64) {
+	t.Helper()
+	es, err := d.List()
+	if err != nil || len(es) != 1 || es[0].Name != name || es[0].Size != size {
+		t.Fatalf("List = %v, %v", es, err)
 	}
-	if e, _ := d.Stat("pay.csv"); e.Size != 1 {
-		t.Fatalf("replace: size %d", e.Size)
+}
+
+// wantContent stops the test unless the file name reads back as want.
+func wantContent(t *testing.T, d *Dir, name, want string) {
+	t.Helper()
+	f, err := d.Open(name)
+	noErr(t, err)
+	b, _ := io.ReadAll(f)
+	f.Close()
+	if string(b) != want {
+		t.Fatalf("read %q", b)
 	}
 }
 
