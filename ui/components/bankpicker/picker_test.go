@@ -240,7 +240,57 @@ func TestKeys(t *testing.T) {
 func TestDiskCache(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	banks, src, err := f.cache().Banks(ctx, f.c.Client)
+	file := checkFirstLoad(t, f)
+
+	// The same session: memory, no request, no disk read needed.
+	c := f.cache()
+	c.Banks(ctx, f.c.Client)
+	if _, src, _ := c.Banks(ctx, f.c.Client); src != FromSession {
+		t.Errorf("second call in a session came from %s", src)
+	}
+
+	steps := []struct {
+		name    string
+		prepare func(t *testing.T)
+		want    Source
+	}{
+		{"new session, 23h later", func(*testing.T) { f.clock.Advance(23 * time.Hour) }, FromDisk},
+		{"stale after a day", func(*testing.T) { f.clock.Advance(2 * time.Hour) }, FromNetwork},
+		{"fresh again", func(*testing.T) {}, FromDisk},
+		{"corrupt", func(*testing.T) { os.WriteFile(f.path, []byte(`{"version":1,"fetched_at":`), 0o600) }, FromNetwork},
+		{"empty list", func(t *testing.T) { writeCache(t, f.path, cacheFile{Version: 1, FetchedAt: f.clock.Now()}) }, FromNetwork},
+		{"unknown version", func(t *testing.T) {
+			writeCache(t, f.path, cacheFile{Version: 9, FetchedAt: f.clock.Now(), Banks: file.Banks})
+		}, FromNetwork},
+		{"from the future", func(t *testing.T) {
+			writeCache(t, f.path, cacheFile{Version: 1, FetchedAt: f.clock.Now().Add(time.Hour), Banks: file.Banks})
+		}, FromNetwork},
+		{"a code missing", func(t *testing.T) {
+			bad := append([]client.Bank{{Name: "Nameless"}}, file.Banks...)
+			writeCache(t, f.path, cacheFile{Version: 1, FetchedAt: f.clock.Now(), Banks: bad})
+		}, FromNetwork},
+		{"missing file", func(*testing.T) { os.Remove(f.path) }, FromNetwork},
+	}
+	// The steps run in order: each prepares the file the next session finds.
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			s.prepare(t)
+			wantSessionLoad(t, f, s.want)
+		})
+	}
+
+	before := f.requests()
+	if _, err := c.Refresh(ctx, f.c.Client); err != nil || f.requests() != before+1 {
+		t.Errorf("Refresh: err %v, %d requests", err, f.requests()-before)
+	}
+}
+
+// checkFirstLoad: the first load asks IntaSend once for the 36 banks and
+// writes the cache file (stamped now, no temporary left); it returns the
+// file.
+func checkFirstLoad(t *testing.T, f *fixture) cacheFile {
+	t.Helper()
+	banks, src, err := f.cache().Banks(context.Background(), f.c.Client)
 	if err != nil || src != FromNetwork || len(banks) != 36 || f.requests() != 1 {
 		t.Fatalf("first load: %d banks from %s, err %v, %d requests", len(banks), src, err, f.requests())
 	}
@@ -252,49 +302,20 @@ func TestDiskCache(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(f.path), ".bank-codes-*")); len(left) != 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
+	return file
+}
 
-	// The same session: memory, no request, no disk read needed.
-	c := f.cache()
-	c.Banks(ctx, f.c.Client)
-	if _, src, _ := c.Banks(ctx, f.c.Client); src != FromSession {
-		t.Errorf("second call in a session came from %s", src)
-	}
-
-	steps := []struct {
-		name    string
-		prepare func()
-		want    Source
-	}{
-		{"new session, 23h later", func() { f.clock.Advance(23 * time.Hour) }, FromDisk},
-		{"stale after a day", func() { f.clock.Advance(2 * time.Hour) }, FromNetwork},
-		{"fresh again", func() {}, FromDisk},
-		{"corrupt", func() { os.WriteFile(f.path, []byte(`{"version":1,"fetched_at":`), 0o600) }, FromNetwork},
-		{"empty list", func() { writeCache(t, f.path, cacheFile{Version: 1, FetchedAt: f.clock.Now()}) }, FromNetwork},
-		{"unknown version", func() { writeCache(t, f.path, cacheFile{Version: 9, FetchedAt: f.clock.Now(), Banks: file.Banks}) }, FromNetwork},
-		{"from the future", func() {
-			writeCache(t, f.path, cacheFile{Version: 1, FetchedAt: f.clock.Now().Add(time.Hour), Banks: file.Banks})
-		}, FromNetwork},
-		{"a code missing", func() {
-			bad := append([]client.Bank{{Name: "Nameless"}}, file.Banks...)
-			writeCache(t, f.path, cacheFile{Version: 1, FetchedAt: f.clock.Now(), Banks: bad})
-		}, FromNetwork},
-		{"missing file", func() { os.Remove(f.path) }, FromNetwork},
-	}
-	for _, s := range steps {
-		s.prepare()
-		before := f.requests()
-		banks, src, err := f.cache().Banks(ctx, f.c.Client)
-		calls := f.requests() - before
-		wantCalls := map[Source]int{FromDisk: 0, FromNetwork: 1}[s.want]
-		if err != nil || src != s.want || calls != wantCalls || len(banks) != 36 {
-			t.Errorf("%s: %d banks from %s (want %s), %d requests (want %d), err %v",
-				s.name, len(banks), src, s.want, calls, wantCalls, err)
-		}
-	}
-
+// wantSessionLoad: a new session's load gives the 36 banks from want, with
+// a request only when want is the network.
+func wantSessionLoad(t *testing.T, f *fixture, want Source) {
+	t.Helper()
 	before := f.requests()
-	if _, err := c.Refresh(ctx, f.c.Client); err != nil || f.requests() != before+1 {
-		t.Errorf("Refresh: err %v, %d requests", err, f.requests()-before)
+	banks, src, err := f.cache().Banks(context.Background(), f.c.Client)
+	calls := f.requests() - before
+	wantCalls := map[Source]int{FromDisk: 0, FromNetwork: 1}[want]
+	if err != nil || src != want || calls != wantCalls || len(banks) != 36 {
+		t.Errorf("%d banks from %s (want %s), %d requests (want %d), err %v",
+			len(banks), src, want, calls, wantCalls, err)
 	}
 }
 
