@@ -34,19 +34,16 @@ func TestBuild(t *testing.T) {
 		t.Fatalf("%d days", len(s.Days))
 	}
 	d := s.Days[0]
-	if d.Opening != client.Units(948) || d.Closing != client.Units(1010) || d.Net != client.Units(62) || !d.AddsUp ||
-		d.Amount(settle.Collections("M-PESA")) != client.Units(100) || d.Amount(settle.CollectionCharges) != client.Units(-3) ||
-		d.Amount(settle.PayoutCharges) != client.Units(-5) || d.Amount(settle.Refunds) != client.Units(-30) {
-		t.Errorf("day 1: %+v", d)
-	}
-	if e := s.Days[1]; e.Opening != client.Units(1010) || e.Closing != client.Units(1010) || len(e.Categories) != 0 || !e.AddsUp {
-		t.Errorf("empty day: %+v", e)
-	}
-	if e := s.Days[2]; e.AddsUp || e.Net != client.Units(-10) || e.Movement != client.MustAmount("-10.01") ||
-		e.Amount(settle.TransfersOut) != client.Units(-10) {
-		t.Errorf("day 3 should not add up by a cent: %+v", e)
-	}
-	if s.Total.Net != client.Units(52) || s.Total.Opening != client.Units(948) {
-		t.Errorf("total %+v", s.Total)
-	}
+	check(t, "day 1", d, cond{"opening 948", d.Opening == client.Units(948)}, cond{"closing 1010", d.Closing == client.Units(1010)},
+		cond{"net 62", d.Net == client.Units(62)}, cond{"adds up", d.AddsUp},
+		cond{"M-Pesa collections 100", d.Amount(settle.Collections("M-PESA")) == client.Units(100)},
+		cond{"collection charges -3", d.Amount(settle.CollectionCharges) == client.Units(-3)},
+		cond{"payout charges -5", d.Amount(settle.PayoutCharges) == client.Units(-5)}, cond{"refunds -30", d.Amount(settle.Refunds) == client.Units(-30)})
+	e := s.Days[1]
+	check(t, "empty day", e, cond{"opening 1010", e.Opening == client.Units(1010)}, cond{"closing 1010", e.Closing == client.Units(1010)},
+		cond{"no categories", len(e.Categories) == 0}, cond{"adds up", e.AddsUp})
+	e = s.Days[2]
+	check(t, "day 3 (off by a cent)", e, cond{"does not add up", !e.AddsUp}, cond{"net -10", e.Net == client.Units(-10)},
+		cond{"movement -10.01", e.Movement == client.MustAmount("-10.01")}, cond{"transfers out -10", e.Amount(settle.TransfersOut) == client.Units(-10)})
+	check(t, "total", s.Total, cond{"net 52", s.Total.Net == client.Units(52)}, cond{"opening 948", s.Total.Opening == client.Units(948)})
 }
