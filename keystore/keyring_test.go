@@ -23,13 +23,9 @@ func TestKeyringRoundTrip(t *testing.T) {
 	st := NewKeyringStore(0)
 	dev := string(devicePEM(t))
 
-	if _, err := st.Load(ctx, "p1"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("empty keyring: got %v, want ErrNotFound", err)
-	}
+	wantNoSecrets(t, st, "p1", "empty keyring")
 	want := Secrets{PublishableKey: testPub, SecretKey: testSecret, DeviceKey: dev}
-	if err := st.Save(ctx, "p1", want); err != nil {
-		t.Fatal(err)
-	}
+	saveSecrets(t, st, "p1", want)
 	// The entries are named as docs/design.md §7 says, one per secret.
 	for user, v := range map[string]string{"p1/secret-key": testSecret, "p1/publishable-key": testPub, "p1/device-key": dev} {
 		got, err := keyring.Get(KeyringService, user)
@@ -42,20 +38,14 @@ func TestKeyringRoundTrip(t *testing.T) {
 		t.Fatalf("Load: %v, equal %v", err, got == want)
 	}
 	// Another profile is separate.
-	if _, err := st.Load(ctx, "p2"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("p2: got %v, want ErrNotFound", err)
-	}
+	wantNoSecrets(t, st, "p2", "p2")
 	// Saving without the device key deletes its entry.
-	if err := st.Save(ctx, "p1", Secrets{PublishableKey: testPub, SecretKey: testSecret}); err != nil {
-		t.Fatal(err)
-	}
+	saveSecrets(t, st, "p1", Secrets{PublishableKey: testPub, SecretKey: testSecret})
 	if _, err := keyring.Get(KeyringService, "p1/device-key"); !errors.Is(err, keyring.ErrNotFound) {
 		t.Fatalf("device entry after removal: %v", err)
 	}
 	// Only a device key left (logout --keep-device) still loads.
-	if err := st.Save(ctx, "p1", Secrets{DeviceKey: dev}); err != nil {
-		t.Fatal(err)
-	}
+	saveSecrets(t, st, "p1", Secrets{DeviceKey: dev})
 	if got, err := st.Load(ctx, "p1"); err != nil || got.DeviceKey != dev || got.SecretKey != "" {
 		t.Fatalf("device-only Load: %v", err)
 	}
@@ -64,8 +54,22 @@ func TestKeyringRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.Load(ctx, "p1"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("after Delete: %v", err)
+	wantNoSecrets(t, st, "p1", "after Delete")
+}
+
+// wantNoSecrets stops the test unless profile has nothing in the keyring.
+func wantNoSecrets(t *testing.T, st *KeyringStore, profile, what string) {
+	t.Helper()
+	if _, err := st.Load(context.Background(), profile); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("%s: got %v, want ErrNotFound", what, err)
+	}
+}
+
+// saveSecrets saves s for profile, stopping the test on an error.
+func saveSecrets(t *testing.T, st *KeyringStore, profile string, s Secrets) {
+	t.Helper()
+	if err := st.Save(context.Background(), profile, s); err != nil {
+		t.Fatal(err)
 	}
 }
 
