@@ -68,14 +68,10 @@ func TestNewRefusesPlainHTTP(t *testing.T) {
 // (scheme) error when other, none when neither.
 func wantNewOutcome(t *testing.T, err error, plain, other bool) {
 	t.Helper()
-	switch {
-	case plain:
-		expect(t, "New", err, cond{"ErrPlainHTTP", errors.Is(err, client.ErrPlainHTTP)})
-	case other:
-		expect(t, "New", err, cond{"an error", err != nil}, cond{"a scheme error, not ErrPlainHTTP", !errors.Is(err, client.ErrPlainHTTP)})
-	default:
-		expect(t, "New", err, cond{"a client", err == nil})
-	}
+	expect(t, "New", err,
+		cond{"ErrPlainHTTP", !plain || errors.Is(err, client.ErrPlainHTTP)},
+		cond{"a scheme error, not ErrPlainHTTP", !other || (err != nil && !errors.Is(err, client.ErrPlainHTTP))},
+		cond{"a client", plain || other || err == nil})
 }
 
 // checkNoKeyLeak: no part of a key or password shows in the error.
