@@ -7,6 +7,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestContractQuoteAndCustomers(t *testing.T) {
@@ -53,19 +54,19 @@ func TestContractUpdatesExchangePaybill(t *testing.T) {
 func checkUpdates(t *testing.T, e *env) {
 	t.Helper()
 	p, err := e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Gold", Frequency: 1, FrequencyUnit: client.Monthly, Amount: client.Units(500)})
-	must(t, "CreatePlan", err)
+	testcheck.Must(t, "CreatePlan", err)
 	up, err := e.c.UpdatePlan(e.ctx, p.ID, client.PlanRequest{Name: "Gold", Frequency: 3, FrequencyUnit: client.Monthly, Amount: client.MustAmount("1450.50")})
-	must(t, "UpdatePlan", err)
-	expect(t, "UpdatePlan", up, cond{"same id", up.ID == p.ID}, cond{"frequency 3", up.Frequency == 3},
-		cond{"amount 1450.50", up.Amount == client.MustAmount("1450.50")})
+	testcheck.Must(t, "UpdatePlan", err)
+	testcheck.Expect(t, "UpdatePlan", up, testcheck.C("same id", up.ID == p.ID), testcheck.C("frequency 3", up.Frequency == 3),
+		testcheck.C("amount 1450.50", up.Amount == client.MustAmount("1450.50")))
 	sc, err := e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "a@example.com", FirstName: "A", LastName: "B"})
-	must(t, "CreateSubscriptionCustomer", err)
+	testcheck.Must(t, "CreateSubscriptionCustomer", err)
 	us, err := e.c.UpdateSubscriptionCustomer(e.ctx, sc.ID, client.SubscriptionCustomerRequest{Email: "b@example.com", FirstName: "Ann", LastName: "Bee", City: "Mombasa"})
-	must(t, "UpdateSubscriptionCustomer", err)
-	expect(t, "UpdateSubscriptionCustomer", us, cond{"same id", us.ID == sc.ID}, cond{"new email", us.Email == "b@example.com"},
-		cond{"city Mombasa", us.City == "Mombasa"})
+	testcheck.Must(t, "UpdateSubscriptionCustomer", err)
+	testcheck.Expect(t, "UpdateSubscriptionCustomer", us, testcheck.C("same id", us.ID == sc.ID), testcheck.C("new email", us.Email == "b@example.com"),
+		testcheck.C("city Mombasa", us.City == "Mombasa"))
 	_, err = e.c.UpdatePlan(e.ctx, "NOPE999", client.PlanRequest{Name: "x", Frequency: 1, FrequencyUnit: "M", Amount: 1})
-	expect(t, "unknown plan", err, cond{"not found", client.IsNotFound(err)})
+	testcheck.Expect(t, "unknown plan", err, testcheck.C("not found", client.IsNotFound(err)))
 }
 
 // checkExchange: a quote moves nothing; an exchange moves exactly the KES
@@ -75,14 +76,14 @@ func checkExchange(t *testing.T, e *env) {
 	e.fund(client.Units(2000))
 	kes := e.settlement()
 	q, err := e.c.WalletExchange(e.ctx, kes.ID, client.ExchangeRequest{Currency: "USD", Amount: client.Units(129), Action: client.ExchangeQuote})
-	must(t, "quote", err)
-	expect(t, "quote", q, cond{"USD 1", q.FxeAmount == client.Units(1)}, cond{"rate 0.007752", q.Rate == "0.007752"}, cond{"QUOTE", q.Status == "QUOTE"})
+	testcheck.Must(t, "quote", err)
+	testcheck.Expect(t, "quote", q, testcheck.C("USD 1", q.FxeAmount == client.Units(1)), testcheck.C("rate 0.007752", q.Rate == "0.007752"), testcheck.C("QUOTE", q.Status == "QUOTE"))
 	x, err := e.c.WalletExchange(e.ctx, kes.ID, client.ExchangeRequest{Currency: "USD", Amount: client.Units(1290), Action: client.ExchangeNow})
-	must(t, "exchange", err)
-	expect(t, "exchange", x, cond{"USD 10", x.FxeAmount == client.Units(10)}, cond{"COMPLETE", x.Status == "COMPLETE"})
+	testcheck.Must(t, "exchange", err)
+	testcheck.Expect(t, "exchange", x, testcheck.C("USD 10", x.FxeAmount == client.Units(10)), testcheck.C("COMPLETE", x.Status == "COMPLETE"))
 	after := e.settlement()
 	moved := kes.AvailableBalance - after.AvailableBalance
-	expect(t, "KES moved", moved, cond{"1290", moved == client.Units(1290)})
+	testcheck.Expect(t, "KES moved", moved, testcheck.C("1290", moved == client.Units(1290)))
 	_, err = e.c.WalletExchange(e.ctx, kes.ID, client.ExchangeRequest{Currency: "USD", Amount: client.Units(1_000_000), Action: client.ExchangeNow})
 	wantAPIError(t, err, 400, "amount")
 }
@@ -92,14 +93,14 @@ func checkExchange(t *testing.T, e *env) {
 func checkPaybillAccounts(t *testing.T, e *env) {
 	t.Helper()
 	pa, err := e.c.CreatePaybillAccount(e.ctx, "")
-	must(t, "CreatePaybillAccount", err)
-	expect(t, "CreatePaybillAccount", pa, cond{"id 1", pa.ID == 1}, cond{"a paybill", pa.Paybill != ""}, cond{"an account", pa.Account != 0})
+	testcheck.Must(t, "CreatePaybillAccount", err)
+	testcheck.Expect(t, "CreatePaybillAccount", pa, testcheck.C("id 1", pa.ID == 1), testcheck.C("a paybill", pa.Paybill != ""), testcheck.C("an account", pa.Account != 0))
 	got, err := e.c.GetPaybillAccount(e.ctx, pa.ID)
-	must(t, "GetPaybillAccount", err)
-	expect(t, "GetPaybillAccount", got, cond{"same account", got.Account == pa.Account})
+	testcheck.Must(t, "GetPaybillAccount", err)
+	testcheck.Expect(t, "GetPaybillAccount", got, testcheck.C("same account", got.Account == pa.Account))
 	l, err := e.c.ListPaybillAccounts(e.ctx, 1)
-	must(t, "ListPaybillAccounts", err)
-	expect(t, "ListPaybillAccounts", l, cond{"count 1", l.Count == 1})
+	testcheck.Must(t, "ListPaybillAccounts", err)
+	testcheck.Expect(t, "ListPaybillAccounts", l, testcheck.C("count 1", l.Count == 1))
 }
 
 func TestContractCheckoutPaymentStatus(t *testing.T) {

@@ -8,12 +8,13 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestContractRefunds(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	r, err := e.c.STKPush(e.ctx, client.STKPushRequest{Phone: sandboxPhone, Amount: client.Units(1000), APIRef: "order-9"})
-	must(t, "STKPush", err)
+	testcheck.Must(t, "STKPush", err)
 	inv := r.Invoice.ID
 	// Not refundable while PENDING.
 	_, err = e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(10), Reason: client.ReasonOther})
@@ -23,12 +24,12 @@ func TestContractRefunds(t *testing.T) {
 	before := e.settlement()
 
 	ref, err := e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(400), Reason: client.ReasonDuplicate, ReasonDetails: "charged twice"})
-	must(t, "CreateRefund", err)
-	expect(t, "refund", ref, cond{"an id", ref.ID != ""}, cond{"PENDING", ref.Status == client.RefundPending},
-		cond{"amount 400", ref.Amount == client.Units(400)}, cond{"an invoice", ref.Invoice != nil},
-		cond{"a transaction", ref.Transaction != nil}, cond{"reason DUPLICATE", ref.Reason == client.ReasonDuplicate},
-		cond{"reason details", ref.ReasonDetails == "charged twice"})
-	expect(t, "refund invoice", ref.Invoice, cond{"the invoice refunded", ref.Invoice.ID == inv})
+	testcheck.Must(t, "CreateRefund", err)
+	testcheck.Expect(t, "refund", ref, testcheck.C("an id", ref.ID != ""), testcheck.C("PENDING", ref.Status == client.RefundPending),
+		testcheck.C("amount 400", ref.Amount == client.Units(400)), testcheck.C("an invoice", ref.Invoice != nil),
+		testcheck.C("a transaction", ref.Transaction != nil), testcheck.C("reason DUPLICATE", ref.Reason == client.ReasonDuplicate),
+		testcheck.C("reason details", ref.ReasonDetails == "charged twice"))
+	testcheck.Expect(t, "refund invoice", ref.Invoice, testcheck.C("the invoice refunded", ref.Invoice.ID == inv))
 	refused := []struct {
 		name string
 		req  client.RefundRequest
@@ -57,17 +58,17 @@ func TestContractRefunds(t *testing.T) {
 func checkRefundCompleted(t *testing.T, e *env, id string, before client.Wallet) client.Wallet {
 	t.Helper()
 	got, err := e.c.GetRefund(e.ctx, id)
-	must(t, "after an hour", err)
-	expect(t, "after an hour", got, cond{"COMPLETED", got.Status == client.RefundCompleted})
+	testcheck.Must(t, "after an hour", err)
+	testcheck.Expect(t, "after an hour", got, testcheck.C("COMPLETED", got.Status == client.RefundCompleted))
 	after := e.settlement()
 	moved := before.AvailableBalance - after.AvailableBalance
-	expect(t, "refund moved", moved, cond{"400.00", moved == client.Units(400)})
+	testcheck.Expect(t, "refund moved", moved, testcheck.C("400.00", moved == client.Units(400)))
 	list, err := e.c.ListRefunds(e.ctx, 1)
-	must(t, "ListRefunds", err)
-	expect(t, "ListRefunds", list, cond{"count 1", list.Count == 1}, cond{"one result", len(list.Results) == 1})
-	expect(t, "ListRefunds", list.Results[0], cond{"the refund", list.Results[0].ID == id})
+	testcheck.Must(t, "ListRefunds", err)
+	testcheck.Expect(t, "ListRefunds", list, testcheck.C("count 1", list.Count == 1), testcheck.C("one result", len(list.Results) == 1))
+	testcheck.Expect(t, "ListRefunds", list.Results[0], testcheck.C("the refund", list.Results[0].ID == id))
 	_, err = e.c.GetRefund(e.ctx, "NOPE999")
-	expect(t, "unknown refund", err, cond{"not found", client.IsNotFound(err)})
+	testcheck.Expect(t, "unknown refund", err, testcheck.C("not found", client.IsNotFound(err)))
 	return after
 }
 
@@ -75,43 +76,43 @@ func checkRefundCompleted(t *testing.T, e *env, id string, before client.Wallet)
 func checkDisputedRefund(t *testing.T, e *env, inv string, after client.Wallet) {
 	t.Helper()
 	ref2, err := e.c.CreateRefund(e.ctx, client.RefundRequest{InvoiceID: inv, Amount: client.Units(100), Reason: client.ReasonOther})
-	must(t, "CreateRefund", err)
-	must(t, "DisputeChargeback", e.srv.DisputeChargeback(ref2.ID))
+	testcheck.Must(t, "CreateRefund", err)
+	testcheck.Must(t, "DisputeChargeback", e.srv.DisputeChargeback(ref2.ID))
 	got2, err := e.c.GetRefund(e.ctx, ref2.ID)
-	must(t, "disputed", err)
-	expect(t, "disputed", got2, cond{"DISPUTED", got2.Status == client.RefundDisputed})
+	testcheck.Must(t, "disputed", err)
+	testcheck.Expect(t, "disputed", got2, testcheck.C("DISPUTED", got2.Status == client.RefundDisputed))
 	s := e.settlement()
-	expect(t, "disputed refund moved money from "+after.AvailableBalance.String(), s.AvailableBalance,
-		cond{"no money moved", s.AvailableBalance == after.AvailableBalance})
+	testcheck.Expect(t, "disputed refund moved money from "+after.AvailableBalance.String(), s.AvailableBalance,
+		testcheck.C("no money moved", s.AvailableBalance == after.AvailableBalance))
 }
 
 // checkCustomerInvoices: the sandbox customer's one invoice is inv.
 func checkCustomerInvoices(t *testing.T, e *env, inv string) {
 	t.Helper()
 	cs, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{PhoneNumber: sandboxPhone})
-	must(t, "customers", err)
-	expect(t, "customers", cs, cond{"one result", len(cs.Results) == 1})
+	testcheck.Must(t, "customers", err)
+	testcheck.Expect(t, "customers", cs, testcheck.C("one result", len(cs.Results) == 1))
 	invs, err := e.c.CustomerTransactions(e.ctx, cs.Results[0].ID, 1)
-	must(t, "customer invoices", err)
-	expect(t, "customer invoices", invs, cond{"count 1", invs.Count == 1}, cond{"one result", len(invs.Results) == 1})
-	expect(t, "customer invoices", invs.Results[0], cond{"the invoice", invs.Results[0].ID == inv})
+	testcheck.Must(t, "customer invoices", err)
+	testcheck.Expect(t, "customer invoices", invs, testcheck.C("count 1", invs.Count == 1), testcheck.C("one result", len(invs.Results) == 1))
+	testcheck.Expect(t, "customer invoices", invs.Results[0], testcheck.C("the invoice", invs.Results[0].ID == inv))
 }
 
 func TestContractSubscriptions(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	p, err := e.c.CreatePlan(e.ctx, client.PlanRequest{Name: "Gold", Frequency: 1, FrequencyUnit: client.Monthly, BillingCycles: 12, Currency: "KES", Amount: client.Units(500)})
-	must(t, "CreatePlan", err)
-	expect(t, "plan", p, cond{"an id", p.ID != ""}, cond{"amount 500", p.Amount == client.Units(500)},
-		cond{"unit M", p.FrequencyUnit == "M"}, cond{"12 cycles", p.BillingCycles == 12})
+	testcheck.Must(t, "CreatePlan", err)
+	testcheck.Expect(t, "plan", p, testcheck.C("an id", p.ID != ""), testcheck.C("amount 500", p.Amount == client.Units(500)),
+		testcheck.C("unit M", p.FrequencyUnit == "M"), testcheck.C("12 cycles", p.BillingCycles == 12))
 	cu, err := e.c.CreateSubscriptionCustomer(e.ctx, client.SubscriptionCustomerRequest{Email: "jane@example.com", FirstName: "Jane", LastName: "Doe", Country: "KE"})
-	must(t, "customer", err)
-	expect(t, "customer", cu, cond{"an id", cu.ID != ""}, cond{"the email", cu.Email == "jane@example.com"})
+	testcheck.Must(t, "customer", err)
+	testcheck.Expect(t, "customer", cu, testcheck.C("an id", cu.ID != ""), testcheck.C("the email", cu.Email == "jane@example.com"))
 	sub, err := e.c.CreateSubscription(e.ctx, client.SubscriptionRequest{CustomerID: cu.ID, PlanID: p.ID, Reference: "gold-jane"})
-	must(t, "CreateSubscription", err)
-	expect(t, "subscription", sub, cond{"an id", sub.ID != ""}, cond{"PENDING", sub.Status == client.SubscriptionPending},
-		cond{"a setup url", sub.SetupURL != ""}, cond{"the customer id", sub.CustomerID == cu.ID}, cond{"the plan id", sub.PlanID == p.ID},
-		cond{"a plan", sub.Plan != nil}, cond{"a customer", sub.Customer != nil})
-	expect(t, "subscription", sub, cond{"plan Gold", sub.Plan.Name == "Gold"}, cond{"customer Doe", sub.Customer.LastName == "Doe"})
+	testcheck.Must(t, "CreateSubscription", err)
+	testcheck.Expect(t, "subscription", sub, testcheck.C("an id", sub.ID != ""), testcheck.C("PENDING", sub.Status == client.SubscriptionPending),
+		testcheck.C("a setup url", sub.SetupURL != ""), testcheck.C("the customer id", sub.CustomerID == cu.ID), testcheck.C("the plan id", sub.PlanID == p.ID),
+		testcheck.C("a plan", sub.Plan != nil), testcheck.C("a customer", sub.Customer != nil))
+	testcheck.Expect(t, "subscription", sub, testcheck.C("plan Gold", sub.Plan.Name == "Gold"), testcheck.C("customer Doe", sub.Customer.LastName == "Doe"))
 
 	refused := []struct {
 		name, attr string
@@ -147,16 +148,16 @@ func checkSubscriptionRuns(t *testing.T, e *env, id string) {
 	t.Helper()
 	e.advance(time.Minute)
 	got, err := e.c.GetSubscription(e.ctx, id)
-	must(t, "after setup", err)
-	expect(t, "after setup", got, cond{"ACTIVE", got.Status == client.SubscriptionActive})
+	testcheck.Must(t, "after setup", err)
+	testcheck.Expect(t, "after setup", got, testcheck.C("ACTIVE", got.Status == client.SubscriptionActive))
 	e.advance(24 * time.Hour)
 	txs, err := e.c.SubscriptionTransactions(e.ctx, id, 1)
-	must(t, "subscription charges", err)
-	expect(t, "subscription charges", txs, cond{"at least one", txs.Count >= 1}, cond{"a result", len(txs.Results) >= 1})
-	expect(t, "subscription charges", txs.Results[0], cond{"KES 500", txs.Results[0].Value == client.Units(500)})
+	testcheck.Must(t, "subscription charges", err)
+	testcheck.Expect(t, "subscription charges", txs, testcheck.C("at least one", txs.Count >= 1), testcheck.C("a result", len(txs.Results) >= 1))
+	testcheck.Expect(t, "subscription charges", txs.Results[0], testcheck.C("KES 500", txs.Results[0].Value == client.Units(500)))
 	un, err := e.c.Unsubscribe(e.ctx, id)
-	must(t, "unsubscribe", err)
-	expect(t, "unsubscribe", un, cond{"CANCELED", un.Status == client.SubscriptionCanceled})
+	testcheck.Must(t, "unsubscribe", err)
+	testcheck.Expect(t, "unsubscribe", un, testcheck.C("CANCELED", un.Status == client.SubscriptionCanceled))
 	_, err = e.c.Unsubscribe(e.ctx, id)
 	wantAPIError(t, err, 400, "")
 }
@@ -175,14 +176,14 @@ func checkSubscriptionReads(t *testing.T, e *env, planID, customerID string) {
 	}
 	for _, l := range lists {
 		n, err := l.count()
-		check(t, "list "+l.name, fmt.Sprintf("%d, %v", n, err), cond{"no error", err == nil}, cond{"one item", n == 1})
+		testcheck.Check(t, "list "+l.name, fmt.Sprintf("%d, %v", n, err), testcheck.C("no error", err == nil), testcheck.C("one item", n == 1))
 	}
 	gp, err := e.c.GetPlan(e.ctx, planID)
-	check(t, "GetPlan", fmt.Sprintf("%+v, %v", gp, err), cond{"no error", err == nil}, cond{"same id", err == nil && gp.ID == planID})
+	testcheck.Check(t, "GetPlan", fmt.Sprintf("%+v, %v", gp, err), testcheck.C("no error", err == nil), testcheck.C("same id", err == nil && gp.ID == planID))
 	gc, err := e.c.GetSubscriptionCustomer(e.ctx, customerID)
-	check(t, "GetSubscriptionCustomer", fmt.Sprintf("%+v, %v", gc, err), cond{"no error", err == nil}, cond{"same id", err == nil && gc.ID == customerID})
+	testcheck.Check(t, "GetSubscriptionCustomer", fmt.Sprintf("%+v, %v", gc, err), testcheck.C("no error", err == nil), testcheck.C("same id", err == nil && gc.ID == customerID))
 	_, err = e.c.GetSubscription(e.ctx, "NOPE999")
-	check(t, "unknown subscription", err, cond{"not found", client.IsNotFound(err)})
+	testcheck.Check(t, "unknown subscription", err, testcheck.C("not found", client.IsNotFound(err)))
 }
 
 func countOf[T any](p *client.Page[T], err error) (int, error) {
@@ -195,30 +196,30 @@ func countOf[T any](p *client.Page[T], err error) (int, error) {
 func TestContractPaymentLinks(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	l, err := e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "School fees", Amount: client.Units(2500), UsageLimit: 3, RedirectURL: "https://school.example.com/thanks"})
-	must(t, "CreatePaymentLink", err)
-	expect(t, "link", l, cond{"an id", l.ID != ""}, cond{"amount 2500", l.Amount == client.Units(2500)}, cond{"active", l.IsActive},
-		cond{"usage limit 3", l.UsageLimit == 3}, cond{"a url", l.URL != ""}, cond{"KES", l.Currency == "KES"})
-	check(t, "url", l.URL, cond{"names the link", strings.Contains(l.URL, l.ID)})
+	testcheck.Must(t, "CreatePaymentLink", err)
+	testcheck.Expect(t, "link", l, testcheck.C("an id", l.ID != ""), testcheck.C("amount 2500", l.Amount == client.Units(2500)), testcheck.C("active", l.IsActive),
+		testcheck.C("usage limit 3", l.UsageLimit == 3), testcheck.C("a url", l.URL != ""), testcheck.C("KES", l.Currency == "KES"))
+	testcheck.Check(t, "url", l.URL, testcheck.C("names the link", strings.Contains(l.URL, l.ID)))
 	free, err := e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "Donations"})
-	must(t, "open-amount link", err)
-	expect(t, "open-amount link", free, cond{"amount 0", free.Amount == 0})
+	testcheck.Must(t, "open-amount link", err)
+	testcheck.Expect(t, "open-amount link", free, testcheck.C("amount 0", free.Amount == 0))
 	_, err = e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "Cents", Amount: client.MustAmount("10.50")})
-	expect(t, "a fractional amount (IntaSend takes whole units for links)", err, cond{"refused", err != nil})
+	testcheck.Expect(t, "a fractional amount (IntaSend takes whole units for links)", err, testcheck.C("refused", err != nil))
 	_, err = e.c.CreatePaymentLink(e.ctx, client.PaymentLinkRequest{Title: "bad <title>"})
 	wantAPIError(t, err, 400, "title")
 
 	up, err := e.c.UpdatePaymentLink(e.ctx, l.ID, client.PaymentLinkRequest{Title: "School fees term 2", Amount: client.Units(3000), Inactive: true})
-	must(t, "update", err)
-	expect(t, "update", up, cond{"new title", up.Title == "School fees term 2"}, cond{"amount 3000", up.Amount == client.Units(3000)},
-		cond{"inactive", !up.IsActive})
+	testcheck.Must(t, "update", err)
+	testcheck.Expect(t, "update", up, testcheck.C("new title", up.Title == "School fees term 2"), testcheck.C("amount 3000", up.Amount == client.Units(3000)),
+		testcheck.C("inactive", !up.IsActive))
 	got, err := e.c.GetPaymentLink(e.ctx, l.ID)
-	must(t, "get", err)
-	expect(t, "get", got, cond{"the new title", got.Title == up.Title})
+	testcheck.Must(t, "get", err)
+	testcheck.Expect(t, "get", got, testcheck.C("the new title", got.Title == up.Title))
 	list, err := e.c.ListPaymentLinks(e.ctx, 1)
-	must(t, "list", err)
-	expect(t, "list", list, cond{"count 2", list.Count == 2})
+	testcheck.Must(t, "list", err)
+	testcheck.Expect(t, "list", list, testcheck.C("count 2", list.Count == 2))
 	_, err = e.c.GetPaymentLink(e.ctx, "00000000-0000-0000-0000-000000000000")
-	expect(t, "unknown link", err, cond{"not found", client.IsNotFound(err)})
+	testcheck.Expect(t, "unknown link", err, testcheck.C("not found", client.IsNotFound(err)))
 }
 
 // TestContractSeededAccount walks every list the seeded demo account has,
@@ -227,16 +228,16 @@ func TestContractPaymentLinks(t *testing.T) {
 func TestContractSeededAccount(t *testing.T) {
 	e := newEnv(t, sim.Options{Seed: true, Rand: 7, FailureRate: 0.1})
 	wallets, err := e.c.AllWallets(e.ctx)
-	must(t, "wallets", err)
-	expect(t, "wallets", len(wallets), cond{"at least 4", len(wallets) >= 4})
+	testcheck.Must(t, "wallets", err)
+	testcheck.Expect(t, "wallets", len(wallets), testcheck.C("at least 4", len(wallets) >= 4))
 	for _, w := range wallets {
 		sum, lines := walkStatement(t, e, w.ID)
 		// A statement adds up to the wallet's current balance.
-		check(t, fmt.Sprintf("wallet %s (%s): %d lines sum to %s", w.ID, w.Label, lines, sum), w.CurrentBalance,
-			cond{"the current balance", sum == w.CurrentBalance})
+		testcheck.Check(t, fmt.Sprintf("wallet %s (%s): %d lines sum to %s", w.ID, w.Label, lines, sum), w.CurrentBalance,
+			testcheck.C("the current balance", sum == w.CurrentBalance))
 	}
 	walked, count := walkTransactions(t, e)
-	check(t, fmt.Sprintf("walked %d transactions", walked), count, cond{"the count", walked == count})
+	testcheck.Check(t, fmt.Sprintf("walked %d transactions", walked), count, testcheck.C("the count", walked == count))
 	checkSeededRefunds(t, e)
 	checkSeededSubscriptions(t, e)
 	minimum := []struct {
@@ -253,8 +254,8 @@ func TestContractSeededAccount(t *testing.T) {
 	}
 	for _, m := range minimum {
 		n, err := m.count()
-		must(t, m.name, err)
-		expect(t, m.name, n, cond{fmt.Sprintf("at least %d", m.min), n >= m.min})
+		testcheck.Must(t, m.name, err)
+		testcheck.Expect(t, m.name, n, testcheck.C(fmt.Sprintf("at least %d", m.min), n >= m.min))
 	}
 }
 
@@ -264,11 +265,11 @@ func walkStatement(t *testing.T, e *env, walletID string) (sum client.Amount, li
 	t.Helper()
 	for page := 1; ; page++ {
 		p, err := e.c.WalletTransactions(e.ctx, walletID, page)
-		must(t, fmt.Sprintf("wallet %s page %d", walletID, page), err)
+		testcheck.Must(t, fmt.Sprintf("wallet %s page %d", walletID, page), err)
 		for _, l := range p.Results {
 			sum += l.Value
 			lines++
-			expect(t, "line", l, cond{"an id", l.ID != ""}, cond{"a type", l.TransType != ""}, cond{"created_at", !l.CreatedAt.IsZero()})
+			testcheck.Expect(t, "line", l, testcheck.C("an id", l.ID != ""), testcheck.C("a type", l.TransType != ""), testcheck.C("created_at", !l.CreatedAt.IsZero()))
 		}
 		if !p.HasNext() {
 			return sum, lines
@@ -282,7 +283,7 @@ func walkTransactions(t *testing.T, e *env) (walked, count int) {
 	t.Helper()
 	for page := 1; ; page++ {
 		p, err := e.c.Transactions(e.ctx, client.TransactionFilter{Page: page})
-		must(t, fmt.Sprintf("transactions page %d", page), err)
+		testcheck.Must(t, fmt.Sprintf("transactions page %d", page), err)
 		walked += len(p.Results)
 		if !p.HasNext() {
 			return walked, p.Count
@@ -295,11 +296,11 @@ func walkTransactions(t *testing.T, e *env) (walked, count int) {
 func checkSeededRefunds(t *testing.T, e *env) {
 	t.Helper()
 	refunds, err := e.c.ListRefunds(e.ctx, 1)
-	must(t, "refunds", err)
-	expect(t, "refunds", refunds, cond{"at least 4", refunds.Count >= 4})
+	testcheck.Must(t, "refunds", err)
+	testcheck.Expect(t, "refunds", refunds, testcheck.C("at least 4", refunds.Count >= 4))
 	for _, r := range refunds.Results {
-		check(t, "refund", r, cond{"an invoice", r.Invoice != nil}, cond{"an invoice id", r.Invoice != nil && r.Invoice.ID != ""},
-			cond{"a positive amount", r.Amount > 0})
+		testcheck.Check(t, "refund", r, testcheck.C("an invoice", r.Invoice != nil), testcheck.C("an invoice id", r.Invoice != nil && r.Invoice.ID != ""),
+			testcheck.C("a positive amount", r.Amount > 0))
 	}
 }
 
@@ -308,13 +309,13 @@ func checkSeededRefunds(t *testing.T, e *env) {
 func checkSeededSubscriptions(t *testing.T, e *env) {
 	t.Helper()
 	subs, err := e.c.ListSubscriptions(e.ctx, 1)
-	must(t, "subscriptions", err)
-	expect(t, "subscriptions", subs.Count, cond{"some", subs.Count != 0})
+	testcheck.Must(t, "subscriptions", err)
+	testcheck.Expect(t, "subscriptions", subs.Count, testcheck.C("some", subs.Count != 0))
 	states := map[string]bool{}
 	for _, s := range subs.Results {
 		states[s.Status] = true
-		check(t, "subscription", s, cond{"a plan", s.Plan != nil}, cond{"a customer id", s.CustomerID != ""})
+		testcheck.Check(t, "subscription", s, testcheck.C("a plan", s.Plan != nil), testcheck.C("a customer id", s.CustomerID != ""))
 	}
-	check(t, "subscription states", states, cond{"an ACTIVE one", states[client.SubscriptionActive]},
-		cond{"a CANCELED one", states[client.SubscriptionCanceled]})
+	testcheck.Check(t, "subscription states", states, testcheck.C("an ACTIVE one", states[client.SubscriptionActive]),
+		testcheck.C("a CANCELED one", states[client.SubscriptionCanceled]))
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // sandboxPhone is IntaSend's sandbox test number: the simulator always
@@ -160,21 +161,21 @@ func TestContractAuth(t *testing.T) {
 func TestContractWallets(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	first, err := e.c.ListWallets(e.ctx, 1)
-	must(t, "ListWallets", err)
-	expect(t, "a new account has one settlement wallet", first,
-		cond{"count 1", first.Count == 1}, cond{"one result", len(first.Results) == 1})
-	expect(t, "a new account has one settlement wallet", first.Results[0],
-		cond{"settlement type", first.Results[0].Type == client.WalletSettlement}, cond{"an id", first.Results[0].ID != ""})
+	testcheck.Must(t, "ListWallets", err)
+	testcheck.Expect(t, "a new account has one settlement wallet", first,
+		testcheck.C("count 1", first.Count == 1), testcheck.C("one result", len(first.Results) == 1))
+	testcheck.Expect(t, "a new account has one settlement wallet", first.Results[0],
+		testcheck.C("settlement type", first.Results[0].Type == client.WalletSettlement), testcheck.C("an id", first.Results[0].ID != ""))
 	w, err := e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "ops float", CanDisburse: true})
-	must(t, "CreateWallet", err)
-	expect(t, "created", w,
-		cond{"working type", w.Type == client.WalletWorking}, cond{"label ops float", w.Label == "ops float"},
-		cond{"can disburse", w.CanDisburse}, cond{"KES", w.Currency == "KES"}, cond{"created_at", !w.CreatedAt.IsZero()})
+	testcheck.Must(t, "CreateWallet", err)
+	testcheck.Expect(t, "created", w,
+		testcheck.C("working type", w.Type == client.WalletWorking), testcheck.C("label ops float", w.Label == "ops float"),
+		testcheck.C("can disburse", w.CanDisburse), testcheck.C("KES", w.Currency == "KES"), testcheck.C("created_at", !w.CreatedAt.IsZero()))
 	got, err := e.c.GetWallet(e.ctx, w.ID)
-	must(t, "GetWallet", err)
-	expect(t, "GetWallet", got, cond{"same id", got.ID == w.ID}, cond{"zero balance", got.AvailableBalance == 0})
+	testcheck.Must(t, "GetWallet", err)
+	testcheck.Expect(t, "GetWallet", got, testcheck.C("same id", got.ID == w.ID), testcheck.C("zero balance", got.AvailableBalance == 0))
 	_, err = e.c.GetWallet(e.ctx, "NOPE999")
-	expect(t, "unknown wallet", err, cond{"not found", client.IsNotFound(err)})
+	testcheck.Expect(t, "unknown wallet", err, testcheck.C("not found", client.IsNotFound(err)))
 
 	refused := []struct {
 		name string
@@ -199,50 +200,50 @@ func checkWalletPages(t *testing.T, e *env) {
 	t.Helper()
 	for i := range 150 {
 		_, err := e.c.CreateWallet(e.ctx, client.CreateWalletRequest{Label: "w" + string(rune('a'+i%26))})
-		must(t, "CreateWallet", err)
+		testcheck.Must(t, "CreateWallet", err)
 	}
 	p1, err := e.c.ListWallets(e.ctx, 1)
-	must(t, "page 1", err)
-	expect(t, "page 1", p1, cond{"a next page", p1.HasNext()}, cond{"no previous", p1.Previous == ""}, cond{"count 152", p1.Count == 152})
+	testcheck.Must(t, "page 1", err)
+	testcheck.Expect(t, "page 1", p1, testcheck.C("a next page", p1.HasNext()), testcheck.C("no previous", p1.Previous == ""), testcheck.C("count 152", p1.Count == 152))
 	p2, err := e.c.ListWallets(e.ctx, 2)
-	must(t, "page 2", err)
-	expect(t, "page 2", p2, cond{"no next page", !p2.HasNext()}, cond{"a previous", p2.Previous != ""},
-		cond{"152 results over both pages", len(p1.Results)+len(p2.Results) == 152})
+	testcheck.Must(t, "page 2", err)
+	testcheck.Expect(t, "page 2", p2, testcheck.C("no next page", !p2.HasNext()), testcheck.C("a previous", p2.Previous != ""),
+		testcheck.C("152 results over both pages", len(p1.Results)+len(p2.Results) == 152))
 	all, err := e.c.AllWallets(e.ctx)
-	must(t, "AllWallets", err)
-	expect(t, "AllWallets", len(all), cond{"152 wallets", len(all) == 152})
+	testcheck.Must(t, "AllWallets", err)
+	testcheck.Expect(t, "AllWallets", len(all), testcheck.C("152 wallets", len(all) == 152))
 	_, err = e.c.ListWallets(e.ctx, 99)
-	expect(t, "page 99", err, cond{"DRF's 404 Invalid page", client.IsNotFound(err)})
+	testcheck.Expect(t, "page 99", err, testcheck.C("DRF's 404 Invalid page", client.IsNotFound(err)))
 }
 
 func TestContractSTKPush(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	before := e.settlement()
 	r, err := e.c.STKPush(e.ctx, client.STKPushRequest{Phone: "0708 374 149", Amount: client.Units(1000), APIRef: "order-42", Name: "Jane Doe", Email: "jane@example.com", Narrative: "Order 42"})
-	must(t, "STKPush", err)
+	testcheck.Must(t, "STKPush", err)
 	inv := r.Invoice
-	expect(t, "stk push answer", r,
-		cond{"an invoice id", inv.ID != ""}, cond{"PENDING", inv.State == client.InvoicePending},
-		cond{"value 1000", inv.Value == client.Units(1000)}, cond{"account normalised", inv.Account == sandboxPhone},
-		cond{"api_ref echoed", inv.APIRef == "order-42"}, cond{"an id", r.ID != ""})
-	expect(t, "customer", r.Customer, cond{"phone normalised", r.Customer.PhoneNumber == sandboxPhone})
+	testcheck.Expect(t, "stk push answer", r,
+		testcheck.C("an invoice id", inv.ID != ""), testcheck.C("PENDING", inv.State == client.InvoicePending),
+		testcheck.C("value 1000", inv.Value == client.Units(1000)), testcheck.C("account normalised", inv.Account == sandboxPhone),
+		testcheck.C("api_ref echoed", inv.APIRef == "order-42"), testcheck.C("an id", r.ID != ""))
+	testcheck.Expect(t, "customer", r.Customer, testcheck.C("phone normalised", r.Customer.PhoneNumber == sandboxPhone))
 	states := pollInvoiceStates(t, e, inv.ID, 4, 3*time.Second)
 	st, err := e.c.PaymentStatus(e.ctx, inv.ID)
-	must(t, "PaymentStatus", err)
-	expect(t, fmt.Sprintf("after 12 s (states %v)", states), st.Invoice,
-		cond{"COMPLETE", st.Invoice.State == client.InvoiceComplete}, cond{"final", st.Invoice.Final()}, cond{"a meta id", st.Meta.ID != ""})
-	expect(t, "states", states, cond{"PENDING first", states[0] == client.InvoicePending},
-		cond{"PROCESSING on the way", strings.Contains(strings.Join(states, " "), client.InvoiceProcessing)})
-	expect(t, "charges", st.Invoice, cond{"charges + net = value", st.Invoice.Charges+st.Invoice.NetAmount == st.Invoice.Value},
-		cond{"charges > 0", st.Invoice.Charges > 0}, cond{"an M-Pesa reference", st.Invoice.MpesaReference != ""})
+	testcheck.Must(t, "PaymentStatus", err)
+	testcheck.Expect(t, fmt.Sprintf("after 12 s (states %v)", states), st.Invoice,
+		testcheck.C("COMPLETE", st.Invoice.State == client.InvoiceComplete), testcheck.C("final", st.Invoice.Final()), testcheck.C("a meta id", st.Meta.ID != ""))
+	testcheck.Expect(t, "states", states, testcheck.C("PENDING first", states[0] == client.InvoicePending),
+		testcheck.C("PROCESSING on the way", strings.Contains(strings.Join(states, " "), client.InvoiceProcessing)))
+	testcheck.Expect(t, "charges", st.Invoice, testcheck.C("charges + net = value", st.Invoice.Charges+st.Invoice.NetAmount == st.Invoice.Value),
+		testcheck.C("charges > 0", st.Invoice.Charges > 0), testcheck.C("an M-Pesa reference", st.Invoice.MpesaReference != ""))
 	// Clearing: the money is current now, available after clearing.
 	mid := e.settlement()
-	expect(t, "while clearing", mid, cond{"current up by net", mid.CurrentBalance-before.CurrentBalance == st.Invoice.NetAmount},
-		cond{"available unchanged", mid.AvailableBalance == before.AvailableBalance})
+	testcheck.Expect(t, "while clearing", mid, testcheck.C("current up by net", mid.CurrentBalance-before.CurrentBalance == st.Invoice.NetAmount),
+		testcheck.C("available unchanged", mid.AvailableBalance == before.AvailableBalance))
 	e.advance(2 * time.Minute)
 	after := e.settlement()
-	expect(t, "available moved", after.AvailableBalance-before.AvailableBalance,
-		cond{"by the net amount " + st.Invoice.NetAmount.String(), after.AvailableBalance-before.AvailableBalance == st.Invoice.NetAmount})
+	testcheck.Expect(t, "available moved", after.AvailableBalance-before.AvailableBalance,
+		testcheck.C("by the net amount "+st.Invoice.NetAmount.String(), after.AvailableBalance-before.AvailableBalance == st.Invoice.NetAmount))
 	checkSaleStatement(t, e, after.ID, st.Invoice)
 	checkCustomersFromCollections(t, e)
 }
@@ -254,7 +255,7 @@ func pollInvoiceStates(t *testing.T, e *env, id string, n int, step time.Duratio
 	states := []string{}
 	for range n {
 		st, err := e.c.PaymentStatus(e.ctx, id)
-		must(t, "PaymentStatus", err)
+		testcheck.Must(t, "PaymentStatus", err)
 		if k := len(states); k == 0 || states[k-1] != st.Invoice.State {
 			states = append(states, st.Invoice.State)
 		}
@@ -268,7 +269,7 @@ func pollInvoiceStates(t *testing.T, e *env, id string, n int, step time.Duratio
 func checkSaleStatement(t *testing.T, e *env, walletID string, inv client.Invoice) {
 	t.Helper()
 	lines, err := e.c.WalletTransactions(e.ctx, walletID, 1)
-	must(t, "WalletTransactions", err)
+	testcheck.Must(t, "WalletTransactions", err)
 	var sale, charge client.Amount
 	for _, l := range lines.Results {
 		switch l.TransType {
@@ -277,19 +278,19 @@ func checkSaleStatement(t *testing.T, e *env, walletID string, inv client.Invoic
 		case "CHARGE":
 			charge += l.Value
 		}
-		check(t, "line "+l.ID+" after clearing", l.Status, cond{"AVAILABLE", l.Status == "AVAILABLE"})
+		testcheck.Check(t, "line "+l.ID+" after clearing", l.Status, testcheck.C("AVAILABLE", l.Status == "AVAILABLE"))
 	}
-	expect(t, "statement", fmt.Sprintf("sale %s charge %s", sale, charge),
-		cond{"sale = value", sale == inv.Value}, cond{"-charge = charges", -charge == inv.Charges})
+	testcheck.Expect(t, "statement", fmt.Sprintf("sale %s charge %s", sale, charge),
+		testcheck.C("sale = value", sale == inv.Value), testcheck.C("-charge = charges", -charge == inv.Charges))
 	sales, err := e.c.Transactions(e.ctx, client.TransactionFilter{TransType: "SALE", WalletID: walletID, StartDate: "2025-10-27", EndDate: "2025-10-27"})
-	must(t, "Transactions(SALE)", err)
-	expect(t, "Transactions(SALE)", sales, cond{"count 1", sales.Count == 1}, cond{"one result", len(sales.Results) == 1})
-	expect(t, "Transactions(SALE)", sales.Results[0], cond{"the invoice's value", sales.Results[0].Value == inv.Value})
+	testcheck.Must(t, "Transactions(SALE)", err)
+	testcheck.Expect(t, "Transactions(SALE)", sales, testcheck.C("count 1", sales.Count == 1), testcheck.C("one result", len(sales.Results) == 1))
+	testcheck.Expect(t, "Transactions(SALE)", sales.Results[0], testcheck.C("the invoice's value", sales.Results[0].Value == inv.Value))
 	one, err := e.c.GetTransaction(e.ctx, sales.Results[0].ID)
-	must(t, "GetTransaction", err)
-	expect(t, "GetTransaction", one, cond{"same id", one.ID == sales.Results[0].ID})
+	testcheck.Must(t, "GetTransaction", err)
+	testcheck.Expect(t, "GetTransaction", one, testcheck.C("same id", one.ID == sales.Results[0].ID))
 	_, err = e.c.Transactions(e.ctx, client.TransactionFilter{StartDate: "27/10/2025"})
-	expect(t, "a bad date", err, cond{"refused", err != nil})
+	testcheck.Expect(t, "a bad date", err, testcheck.C("refused", err != nil))
 	wantAPIError(t, err, 400, "start_date")
 }
 
@@ -297,14 +298,14 @@ func checkSaleStatement(t *testing.T, e *env, walletID string, inv client.Invoic
 func checkCustomersFromCollections(t *testing.T, e *env) {
 	t.Helper()
 	cs, err := e.c.ListCustomers(e.ctx, client.CustomerFilter{})
-	must(t, "ListCustomers", err)
-	expect(t, "ListCustomers", cs, cond{"count 1", cs.Count == 1}, cond{"one result", len(cs.Results) == 1})
-	expect(t, "ListCustomers", cs.Results[0], cond{"the sandbox phone", cs.Results[0].PhoneNumber == sandboxPhone})
+	testcheck.Must(t, "ListCustomers", err)
+	testcheck.Expect(t, "ListCustomers", cs, testcheck.C("count 1", cs.Count == 1), testcheck.C("one result", len(cs.Results) == 1))
+	testcheck.Expect(t, "ListCustomers", cs.Results[0], testcheck.C("the sandbox phone", cs.Results[0].PhoneNumber == sandboxPhone))
 	cu, err := e.c.GetCustomer(e.ctx, cs.Results[0].ID)
-	must(t, "GetCustomer", err)
-	expect(t, "GetCustomer", cu, cond{"same id", cu.ID == cs.Results[0].ID})
+	testcheck.Must(t, "GetCustomer", err)
+	testcheck.Expect(t, "GetCustomer", cu, testcheck.C("same id", cu.ID == cs.Results[0].ID))
 	_, err = e.c.GetCustomer(e.ctx, "NOPE999")
-	expect(t, "unknown customer", err, cond{"not found", client.IsNotFound(err)})
+	testcheck.Expect(t, "unknown customer", err, testcheck.C("not found", client.IsNotFound(err)))
 }
 
 func TestContractSTKPushFailures(t *testing.T) {
@@ -344,23 +345,23 @@ func TestContractCheckout(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	co, err := e.c.Checkout(e.ctx, client.CheckoutRequest{Amount: client.MustAmount("250.50"), Email: "jane@example.com",
 		FirstName: "Jane", LastName: "Doe", APIRef: "cart-7", RedirectURL: "https://shop.example.com/done"})
-	must(t, "Checkout", err)
-	expect(t, "checkout", co, cond{"an id", co.ID != ""}, cond{"an http url", strings.HasPrefix(co.URL, "http")},
-		cond{"a signature", co.Signature != ""}, cond{"not paid", !co.Paid}, cond{"amount 250.50", co.Amount == client.MustAmount("250.50")})
+	testcheck.Must(t, "Checkout", err)
+	testcheck.Expect(t, "checkout", co, testcheck.C("an id", co.ID != ""), testcheck.C("an http url", strings.HasPrefix(co.URL, "http")),
+		testcheck.C("a signature", co.Signature != ""), testcheck.C("not paid", !co.Paid), testcheck.C("amount 250.50", co.Amount == client.MustAmount("250.50")))
 	d, err := e.c.CheckoutDetails(e.ctx, co.ID, co.Signature)
-	must(t, "details before paying", err)
-	expect(t, "details before paying", d, cond{"not paid", !d.Paid}, cond{"api_ref cart-7", d.APIRef == "cart-7"})
+	testcheck.Must(t, "details before paying", err)
+	testcheck.Expect(t, "details before paying", d, testcheck.C("not paid", !d.Paid), testcheck.C("api_ref cart-7", d.APIRef == "cart-7"))
 	invID, err := e.srv.PayCheckout(co.ID)
-	must(t, "PayCheckout", err)
+	testcheck.Must(t, "PayCheckout", err)
 	e.advance(15 * time.Second)
 	d, err = e.c.CheckoutDetails(e.ctx, co.ID, co.Signature)
-	must(t, "details after paying", err)
-	expect(t, "details after paying", d, cond{"paid", d.Paid})
+	testcheck.Must(t, "details after paying", err)
+	testcheck.Expect(t, "details after paying", d, testcheck.C("paid", d.Paid))
 	st, err := e.c.PaymentStatus(e.ctx, invID)
-	must(t, "checkout invoice", err)
-	expect(t, "checkout invoice", st, cond{"COMPLETE", st.Invoice.State == client.InvoiceComplete})
+	testcheck.Must(t, "checkout invoice", err)
+	testcheck.Expect(t, "checkout invoice", st, testcheck.C("COMPLETE", st.Invoice.State == client.InvoiceComplete))
 	_, err = e.c.CheckoutDetails(e.ctx, co.ID, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.forged")
-	expect(t, "a forged signature", err, cond{"refused", err != nil})
+	testcheck.Expect(t, "a forged signature", err, testcheck.C("refused", err != nil))
 	_, err = e.c.Checkout(e.ctx, client.CheckoutRequest{Amount: client.Units(10), Email: "not-an-email"})
 	wantAPIError(t, err, 400, "email")
 }
@@ -426,55 +427,55 @@ func TestContractPayoutLifecycle(t *testing.T) {
 	b, err := e.c.InitiatePayout(e.ctx, client.InitiateRequest{Provider: client.MPesaB2C,
 		BatchReference: "payroll-oct", Transactions: append(payoutItems(2),
 			client.PayoutItem{Name: "Fails", Account: sim.MagicFailAccount, Amount: client.Units(300), Narrative: "bonus"})})
-	must(t, "InitiatePayout", err)
+	testcheck.Must(t, "InitiatePayout", err)
 	checkInitiateAnswer(t, b)
 	// Nothing moves before approval.
 	e.advance(time.Minute)
 	s := e.settlement()
-	expect(t, "before approval", s, cond{"no money moved from " + before.AvailableBalance.String(), s.AvailableBalance == before.AvailableBalance})
+	testcheck.Expect(t, "before approval", s, testcheck.C("no money moved from "+before.AvailableBalance.String(), s.AvailableBalance == before.AvailableBalance))
 
 	ap, err := e.c.ApprovePayout(e.ctx, b)
-	must(t, "ApprovePayout", err)
-	expect(t, "approve answer", ap, cond{"approved", ap.Approved()}, cond{"nonce spent", ap.Nonce == ""})
+	testcheck.Must(t, "ApprovePayout", err)
+	testcheck.Expect(t, "approve answer", ap, testcheck.C("approved", ap.Approved()), testcheck.C("nonce spent", ap.Nonce == ""))
 	_, err = e.c.ApprovePayout(e.ctx, b)
 	ae := wantAPIError(t, err, 400, "")
-	expect(t, "second approve", ae.Code(), cond{"code already_approved", ae.Code() == "already_approved"})
+	testcheck.Expect(t, "second approve", ae.Code(), testcheck.C("code already_approved", ae.Code() == "already_approved"))
 	n := e.srv.Counters().Approved[b.TrackingID]
-	expect(t, "approvals", n, cond{"exactly one", n == 1})
+	testcheck.Expect(t, "approvals", n, testcheck.C("exactly one", n == 1))
 
 	codes := pollBatchCodes(t, e, b.TrackingID, 12, time.Second)
 	st, err := e.c.PayoutStatus(e.ctx, b.TrackingID)
-	must(t, "PayoutStatus", err)
-	expect(t, fmt.Sprintf("batch went %v", codes), st.StatusCode, cond{"COMPLETED", st.StatusCode == client.BatchCompleted},
-		cond{"final", st.Final()}, cond{"QUEUED first", codes[0] == client.BatchQueued})
+	testcheck.Must(t, "PayoutStatus", err)
+	testcheck.Expect(t, fmt.Sprintf("batch went %v", codes), st.StatusCode, testcheck.C("COMPLETED", st.StatusCode == client.BatchCompleted),
+		testcheck.C("final", st.Final()), testcheck.C("QUEUED first", codes[0] == client.BatchQueued))
 	ok, failed := countPayoutOutcomes(t, st.Transactions)
-	expect(t, "outcomes", fmt.Sprintf("paid %d (%s), failed %d (%s)", ok, st.PaidAmount, failed, st.FailedAmount),
-		cond{"2 paid", ok == 2}, cond{"1 failed", failed == 1},
-		cond{"paid 200", st.PaidAmount == client.Units(200)}, cond{"failed 300", st.FailedAmount == client.Units(300)})
+	testcheck.Expect(t, "outcomes", fmt.Sprintf("paid %d (%s), failed %d (%s)", ok, st.PaidAmount, failed, st.FailedAmount),
+		testcheck.C("2 paid", ok == 2), testcheck.C("1 failed", failed == 1),
+		testcheck.C("paid 200", st.PaidAmount == client.Units(200)), testcheck.C("failed 300", st.FailedAmount == client.Units(300)))
 	// The wallet moved by exactly what was paid plus its charges.
 	after := e.settlement()
 	moved := before.AvailableBalance - after.AvailableBalance
-	expect(t, "wallet moved "+moved.String(), after, cond{"paid + charges", moved == st.PaidAmount+st.ActualCharges},
-		cond{"nothing still held", after.CurrentBalance == after.AvailableBalance})
+	testcheck.Expect(t, "wallet moved "+moved.String(), after, testcheck.C("paid + charges", moved == st.PaidAmount+st.ActualCharges),
+		testcheck.C("nothing still held", after.CurrentBalance == after.AvailableBalance))
 	payouts, err := e.c.Transactions(e.ctx, client.TransactionFilter{TransType: "PAYOUT"})
-	must(t, "PAYOUT lines", err)
-	expect(t, "PAYOUT lines", payouts, cond{"2 lines", payouts.Count == 2})
+	testcheck.Must(t, "PAYOUT lines", err)
+	testcheck.Expect(t, "PAYOUT lines", payouts, testcheck.C("2 lines", payouts.Count == 2))
 }
 
 // checkInitiateAnswer checks a fresh three-item batch of KES 500 waiting
 // for approval.
 func checkInitiateAnswer(t *testing.T, b *client.Batch) {
 	t.Helper()
-	expect(t, "initiate answer", b,
-		cond{"waiting approval", b.StatusCode == client.BatchWaitingApproval}, cond{"WaitingApproval()", b.WaitingApproval()},
-		cond{"a nonce", b.Nonce != ""}, cond{"a nonce of at most 6", len(b.Nonce) <= 6},
-		cond{"a tracking id", b.TrackingID != ""}, cond{"a file id", b.FileID != ""},
-		cond{"total 500", b.TotalAmount == client.Units(500)}, cond{"3 transactions", b.TransactionsCount == 3},
-		cond{"reference payroll-oct", b.BatchReference == "payroll-oct"}, cond{"a wallet", b.Wallet != nil}, cond{"raw kept", len(b.Raw) != 0})
-	expect(t, "estimate", b, cond{"estimate = total + charges", b.TotalAmountEstimate == b.TotalAmount+b.ChargeEstimate},
-		cond{"charges > 0", b.ChargeEstimate > 0})
+	testcheck.Expect(t, "initiate answer", b,
+		testcheck.C("waiting approval", b.StatusCode == client.BatchWaitingApproval), testcheck.C("WaitingApproval()", b.WaitingApproval()),
+		testcheck.C("a nonce", b.Nonce != ""), testcheck.C("a nonce of at most 6", len(b.Nonce) <= 6),
+		testcheck.C("a tracking id", b.TrackingID != ""), testcheck.C("a file id", b.FileID != ""),
+		testcheck.C("total 500", b.TotalAmount == client.Units(500)), testcheck.C("3 transactions", b.TransactionsCount == 3),
+		testcheck.C("reference payroll-oct", b.BatchReference == "payroll-oct"), testcheck.C("a wallet", b.Wallet != nil), testcheck.C("raw kept", len(b.Raw) != 0))
+	testcheck.Expect(t, "estimate", b, testcheck.C("estimate = total + charges", b.TotalAmountEstimate == b.TotalAmount+b.ChargeEstimate),
+		testcheck.C("charges > 0", b.ChargeEstimate > 0))
 	for _, tx := range b.Transactions {
-		expect(t, "new transaction", tx, cond{"TP101", tx.StatusCode == "TP101"}, cond{"a request reference", tx.RequestReferenceID != ""})
+		testcheck.Expect(t, "new transaction", tx, testcheck.C("TP101", tx.StatusCode == "TP101"), testcheck.C("a request reference", tx.RequestReferenceID != ""))
 	}
 }
 
@@ -485,7 +486,7 @@ func pollBatchCodes(t *testing.T, e *env, trackingID string, n int, step time.Du
 	codes := []string{}
 	for range n {
 		st, err := e.c.PayoutStatus(e.ctx, trackingID)
-		must(t, "PayoutStatus", err)
+		testcheck.Must(t, "PayoutStatus", err)
 		if k := len(codes); k == 0 || codes[k-1] != st.StatusCode {
 			codes = append(codes, st.StatusCode)
 		}
@@ -502,10 +503,10 @@ func countPayoutOutcomes(t *testing.T, txs []client.PayoutResult) (ok, failed in
 		switch tx.StatusCode {
 		case "TS100":
 			ok++
-			check(t, "paid transaction", tx, cond{"a provider reference", tx.ProviderReference != ""}, cond{"a transaction id", tx.TransactionID != ""})
+			testcheck.Check(t, "paid transaction", tx, testcheck.C("a provider reference", tx.ProviderReference != ""), testcheck.C("a transaction id", tx.TransactionID != ""))
 		case "TF106":
 			failed++
-			check(t, "failed transaction", tx, cond{"a reason", tx.StatusDescription != ""})
+			testcheck.Check(t, "failed transaction", tx, testcheck.C("a reason", tx.StatusDescription != ""))
 		}
 	}
 	return ok, failed

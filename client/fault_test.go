@@ -12,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // TestFaultStormApprovesExactlyOnce initiates and approves 200 payout
@@ -162,10 +163,10 @@ func checkApprovedExactlyOnce(t *testing.T, k sim.Counters, res *stormResult, ba
 		}
 	}
 	orphans := k.Initiated - batches
-	expect(t, fmt.Sprintf("approvals %d (twice %d), initiated %d, orphans %d, ambiguous initiates %d",
+	testcheck.Expect(t, fmt.Sprintf("approvals %d (twice %d), initiated %d, orphans %d, ambiguous initiates %d",
 		total, twice, k.Initiated, orphans, res.ambiguous.Load()), k.Approved,
-		cond{"one approval per batch", total == batches}, cond{"none twice", twice == 0},
-		cond{"no negative orphans", orphans >= 0}, cond{"no more orphans than ambiguous initiates", orphans <= int(res.ambiguous.Load())})
+		testcheck.C("one approval per batch", total == batches), testcheck.C("none twice", twice == 0),
+		testcheck.C("no negative orphans", orphans >= 0), testcheck.C("no more orphans than ambiguous initiates", orphans <= int(res.ambiguous.Load())))
 	return orphans
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 const (
@@ -89,18 +90,18 @@ func TestAPIErrorShapes(t *testing.T) {
 			if !errors.As(err, &ae) {
 				t.Fatalf("err = %v (%T), want *APIError", err, err)
 			}
-			expect(t, "APIError", fmt.Sprintf("status %d type %q detail %q attr %q code %q", ae.Status, ae.Type, ae.Detail, ae.Attr(), ae.Code()),
-				cond{fmt.Sprint("status ", tt.status), ae.Status == tt.status}, cond{"type " + tt.wantType, ae.Type == tt.wantType},
-				cond{"detail " + tt.wantDetail, ae.Detail == tt.wantDetail}, cond{"attr " + tt.wantAttr, ae.Attr() == tt.wantAttr},
-				cond{"code " + tt.wantCode, ae.Code() == tt.wantCode})
-			expect(t, "classification", fmt.Sprintf("unauthorized %v notfound %v retryable %v ambiguous %v",
+			testcheck.Expect(t, "APIError", fmt.Sprintf("status %d type %q detail %q attr %q code %q", ae.Status, ae.Type, ae.Detail, ae.Attr(), ae.Code()),
+				testcheck.C(fmt.Sprint("status ", tt.status), ae.Status == tt.status), testcheck.C("type "+tt.wantType, ae.Type == tt.wantType),
+				testcheck.C("detail "+tt.wantDetail, ae.Detail == tt.wantDetail), testcheck.C("attr "+tt.wantAttr, ae.Attr() == tt.wantAttr),
+				testcheck.C("code "+tt.wantCode, ae.Code() == tt.wantCode))
+			testcheck.Expect(t, "classification", fmt.Sprintf("unauthorized %v notfound %v retryable %v ambiguous %v",
 				client.IsUnauthorized(err), client.IsNotFound(err), client.IsRetryable(err), client.IsAmbiguous(err)),
-				cond{"unauthorized as listed", client.IsUnauthorized(err) == tt.unauthorized}, cond{"not found as listed", client.IsNotFound(err) == tt.notFound},
-				cond{"retryable as listed", client.IsRetryable(err) == tt.retryable}, cond{"ambiguous as listed", client.IsAmbiguous(err) == tt.ambiguousResp})
-			expect(t, "request", fmt.Sprintf("path %q method %q", ae.Path, ae.Method),
-				cond{"path wallets/ABC1234/", ae.Path == "wallets/ABC1234/"}, cond{"method GET", ae.Method == "GET"})
-			expect(t, "Message()", ae.Message(), cond{"the field first", tt.wantAttr == "" || strings.HasPrefix(ae.Message(), tt.wantAttr+": ")})
-			expect(t, "error", "(not shown)", cond{"no secret key in it", !strings.Contains(err.Error(), testSecret)})
+				testcheck.C("unauthorized as listed", client.IsUnauthorized(err) == tt.unauthorized), testcheck.C("not found as listed", client.IsNotFound(err) == tt.notFound),
+				testcheck.C("retryable as listed", client.IsRetryable(err) == tt.retryable), testcheck.C("ambiguous as listed", client.IsAmbiguous(err) == tt.ambiguousResp))
+			testcheck.Expect(t, "request", fmt.Sprintf("path %q method %q", ae.Path, ae.Method),
+				testcheck.C("path wallets/ABC1234/", ae.Path == "wallets/ABC1234/"), testcheck.C("method GET", ae.Method == "GET"))
+			testcheck.Expect(t, "Message()", ae.Message(), testcheck.C("the field first", tt.wantAttr == "" || strings.HasPrefix(ae.Message(), tt.wantAttr+": ")))
+			testcheck.Expect(t, "error", "(not shown)", testcheck.C("no secret key in it", !strings.Contains(err.Error(), testSecret)))
 		})
 	}
 }

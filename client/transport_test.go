@@ -7,6 +7,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // Keys never go out in clear: live keys need https, test keys may use
@@ -58,7 +59,7 @@ func TestNewRefusesPlainHTTP(t *testing.T) {
 			checkNoKeyLeak(t, err)
 			if tt.base != "" {
 				cerr := client.CheckBaseURL(envOf(tt.pub, tt.sec), tt.base)
-				check(t, "CheckBaseURL", cerr, cond{"refused", cerr != nil}, cond{"New's error " + err.Error(), cerr != nil && cerr.Error() == err.Error()})
+				testcheck.Check(t, "CheckBaseURL", cerr, testcheck.C("refused", cerr != nil), testcheck.C("New's error "+err.Error(), cerr != nil && cerr.Error() == err.Error()))
 			}
 		})
 	}
@@ -68,17 +69,17 @@ func TestNewRefusesPlainHTTP(t *testing.T) {
 // (scheme) error when other, none when neither.
 func wantNewOutcome(t *testing.T, err error, plain, other bool) {
 	t.Helper()
-	expect(t, "New", err,
-		cond{"ErrPlainHTTP", !plain || errors.Is(err, client.ErrPlainHTTP)},
-		cond{"a scheme error, not ErrPlainHTTP", !other || (err != nil && !errors.Is(err, client.ErrPlainHTTP))},
-		cond{"a client", plain || other || err == nil})
+	testcheck.Expect(t, "New", err,
+		testcheck.C("ErrPlainHTTP", !plain || errors.Is(err, client.ErrPlainHTTP)),
+		testcheck.C("a scheme error, not ErrPlainHTTP", !other || (err != nil && !errors.Is(err, client.ErrPlainHTTP))),
+		testcheck.C("a client", plain || other || err == nil))
 }
 
 // checkNoKeyLeak: no part of a key or password shows in the error.
 func checkNoKeyLeak(t *testing.T, err error) {
 	t.Helper()
 	for _, leak := range []string{"9999", "8181", "d73f", "hunter2"} {
-		check(t, "error", err, cond{"no leak of " + leak, !strings.Contains(err.Error(), leak)})
+		testcheck.Check(t, "error", err, testcheck.C("no leak of "+leak, !strings.Contains(err.Error(), leak)))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/settle"
 )
 
@@ -34,16 +35,16 @@ func TestBuild(t *testing.T) {
 		t.Fatalf("%d days", len(s.Days))
 	}
 	d := s.Days[0]
-	check(t, "day 1", d, cond{"opening 948", d.Opening == client.Units(948)}, cond{"closing 1010", d.Closing == client.Units(1010)},
-		cond{"net 62", d.Net == client.Units(62)}, cond{"adds up", d.AddsUp},
-		cond{"M-Pesa collections 100", d.Amount(settle.Collections("M-PESA")) == client.Units(100)},
-		cond{"collection charges -3", d.Amount(settle.CollectionCharges) == client.Units(-3)},
-		cond{"payout charges -5", d.Amount(settle.PayoutCharges) == client.Units(-5)}, cond{"refunds -30", d.Amount(settle.Refunds) == client.Units(-30)})
+	testcheck.Check(t, "day 1", d, testcheck.C("opening 948", d.Opening == client.Units(948)), testcheck.C("closing 1010", d.Closing == client.Units(1010)),
+		testcheck.C("net 62", d.Net == client.Units(62)), testcheck.C("adds up", d.AddsUp),
+		testcheck.C("M-Pesa collections 100", d.Amount(settle.Collections("M-PESA")) == client.Units(100)),
+		testcheck.C("collection charges -3", d.Amount(settle.CollectionCharges) == client.Units(-3)),
+		testcheck.C("payout charges -5", d.Amount(settle.PayoutCharges) == client.Units(-5)), testcheck.C("refunds -30", d.Amount(settle.Refunds) == client.Units(-30)))
 	e := s.Days[1]
-	check(t, "empty day", e, cond{"opening 1010", e.Opening == client.Units(1010)}, cond{"closing 1010", e.Closing == client.Units(1010)},
-		cond{"no categories", len(e.Categories) == 0}, cond{"adds up", e.AddsUp})
+	testcheck.Check(t, "empty day", e, testcheck.C("opening 1010", e.Opening == client.Units(1010)), testcheck.C("closing 1010", e.Closing == client.Units(1010)),
+		testcheck.C("no categories", len(e.Categories) == 0), testcheck.C("adds up", e.AddsUp))
 	e = s.Days[2]
-	check(t, "day 3 (off by a cent)", e, cond{"does not add up", !e.AddsUp}, cond{"net -10", e.Net == client.Units(-10)},
-		cond{"movement -10.01", e.Movement == client.MustAmount("-10.01")}, cond{"transfers out -10", e.Amount(settle.TransfersOut) == client.Units(-10)})
-	check(t, "total", s.Total, cond{"net 52", s.Total.Net == client.Units(52)}, cond{"opening 948", s.Total.Opening == client.Units(948)})
+	testcheck.Check(t, "day 3 (off by a cent)", e, testcheck.C("does not add up", !e.AddsUp), testcheck.C("net -10", e.Net == client.Units(-10)),
+		testcheck.C("movement -10.01", e.Movement == client.MustAmount("-10.01")), testcheck.C("transfers out -10", e.Amount(settle.TransfersOut) == client.Units(-10)))
+	testcheck.Check(t, "total", s.Total, testcheck.C("net 52", s.Total.Net == client.Units(52)), testcheck.C("opening 948", s.Total.Opening == client.Units(948)))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
@@ -164,24 +165,24 @@ func TestKeys(t *testing.T) {
 	f := newFixture(t)
 	d := f.driver(t, 80, 20)
 	d.press("/")
-	expect(t, "/", d.m.Capturing(), cond{"focused the filter", d.m.Capturing()})
+	testcheck.Expect(t, "/", d.m.Capturing(), testcheck.C("focused the filter", d.m.Capturing()))
 	d.press("6", "8")
 	m := d.m.picker.Matches()
-	expect(t, "/68", m, cond{"some matches", len(m) != 0})
-	expect(t, "/68", m, cond{"code 68 first", m[0].Code == "68"})
+	testcheck.Expect(t, "/68", m, testcheck.C("some matches", len(m) != 0))
+	testcheck.Expect(t, "/68", m, testcheck.C("code 68 first", m[0].Code == "68"))
 	d.press("esc")
-	check(t, fmt.Sprintf("esc: capturing %v, query %q, %d shown", d.m.Capturing(), d.m.picker.Query(), len(d.m.picker.Matches())), d.m.picker.Query(),
-		cond{"not capturing", !d.m.Capturing()}, cond{"no query", d.m.picker.Query() == ""}, cond{"all 36 shown", len(d.m.picker.Matches()) == 36})
+	testcheck.Check(t, fmt.Sprintf("esc: capturing %v, query %q, %d shown", d.m.Capturing(), d.m.picker.Query(), len(d.m.picker.Matches())), d.m.picker.Query(),
+		testcheck.C("not capturing", !d.m.Capturing()), testcheck.C("no query", d.m.picker.Query() == ""), testcheck.C("all 36 shown", len(d.m.picker.Matches()) == 36))
 	d.press("down", "down")
 	b, _ := d.m.picker.Selected()
-	check(t, fmt.Sprintf("arrows without a filter: capturing %v", d.m.Capturing()), b,
-		cond{"on the third bank", b == d.m.picker.Banks()[2]}, cond{"not capturing", !d.m.Capturing()})
+	testcheck.Check(t, fmt.Sprintf("arrows without a filter: capturing %v", d.m.Capturing()), b,
+		testcheck.C("on the third bank", b == d.m.picker.Banks()[2]), testcheck.C("not capturing", !d.m.Capturing()))
 	// A paste filters.
 	d.feed(tea.PasteMsg{Content: "stanbic"})
 	m = d.m.picker.Matches()
-	check(t, "paste", m, cond{"Stanbic Bank first", len(m) != 0 && m[0].Name == "Stanbic Bank"}, cond{"capturing", d.m.Capturing()})
-	check(t, "help, title or actions", d.m.Title(), cond{"short help", len(d.m.ShortHelp()) != 0}, cond{"full help", len(d.m.FullHelp()) != 0},
-		cond{"title Banks", d.m.Title() == "Banks"}, cond{"one action", len(d.m.Actions()) == 1})
+	testcheck.Check(t, "paste", m, testcheck.C("Stanbic Bank first", len(m) != 0 && m[0].Name == "Stanbic Bank"), testcheck.C("capturing", d.m.Capturing()))
+	testcheck.Check(t, "help, title or actions", d.m.Title(), testcheck.C("short help", len(d.m.ShortHelp()) != 0), testcheck.C("full help", len(d.m.FullHelp()) != 0),
+		testcheck.C("title Banks", d.m.Title() == "Banks"), testcheck.C("one action", len(d.m.Actions()) == 1))
 }
 
 // TestRefresh: r (through the shell's Refresher) asks IntaSend again even

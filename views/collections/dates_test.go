@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/userdir"
@@ -50,22 +51,22 @@ func TestDateRange(t *testing.T) {
 			}
 			d.setRange(tc.from, tc.to)
 			n := d.m.rowCount()
-			expect(t, fmt.Sprintf("%d rows, form open %v\n%s", n, d.m.picker != nil, d.View()), n,
-				cond{"some rows", n != 0}, cond{"the picker closed", d.m.picker == nil}, cond{"not capturing", !d.m.Capturing()})
+			testcheck.Expect(t, fmt.Sprintf("%d rows, form open %v\n%s", n, d.m.picker != nil, d.View()), n,
+				testcheck.C("some rows", n != 0), testcheck.C("the picker closed", d.m.picker == nil), testcheck.C("not capturing", !d.m.Capturing()))
 			for i := range n {
 				r := d.m.st.rows[d.m.tbl.Index(i)]
-				expect(t, fmt.Sprintf("payment %s at %v, %s", r.inv.ID, r.at, r.inv.State), r.inv.ID,
-					cond{"not before the first day", !r.at.Before(tc.first)}, cond{"before the end", r.at.Before(tc.end)},
-					cond{"in the state filtered", tc.states == 0 || r.inv.State == stateCycle[tc.states]})
+				testcheck.Expect(t, fmt.Sprintf("payment %s at %v, %s", r.inv.ID, r.at, r.inv.State), r.inv.ID,
+					testcheck.C("not before the first day", !r.at.Before(tc.first)), testcheck.C("before the end", r.at.Before(tc.end)),
+					testcheck.C("in the state filtered", tc.states == 0 || r.inv.State == stateCycle[tc.states]))
 			}
 			// Older pages were read until a payment before the first day came.
 			oldest := d.m.st.rows[len(d.m.st.rows)-1].at
-			expect(t, fmt.Sprintf("oldest loaded %v, next page %d", oldest, d.m.older.next), oldest,
-				cond{"the range whole (a payment before it loaded, or no older page)", oldest.Before(tc.first) || d.m.older.next == 0})
+			testcheck.Expect(t, fmt.Sprintf("oldest loaded %v, next page %d", oldest, d.m.older.next), oldest,
+				testcheck.C("the range whole (a payment before it loaded, or no older page)", oldest.Before(tc.first) || d.m.older.next == 0))
 			tuitest.MustContain(t, d.View(), tc.label, d.m.tbl.Count("payment", "payments"))
 			d.Press("esc")
-			expect(t, fmt.Sprintf("after esc: range %v, state %d, %d of %d", d.m.rng, d.m.state, d.m.rowCount(), len(d.m.st.rows)), d.m.rng,
-				cond{"no range", d.m.rng.IsZero()}, cond{"no state filter", d.m.state == 0}, cond{"every row shown", d.m.rowCount() == len(d.m.st.rows)})
+			testcheck.Expect(t, fmt.Sprintf("after esc: range %v, state %d, %d of %d", d.m.rng, d.m.state, d.m.rowCount(), len(d.m.st.rows)), d.m.rng,
+				testcheck.C("no range", d.m.rng.IsZero()), testcheck.C("no state filter", d.m.state == 0), testcheck.C("every row shown", d.m.rowCount() == len(d.m.st.rows)))
 		})
 	}
 }
@@ -103,17 +104,17 @@ func TestExport(t *testing.T) {
 			d.TypeText("m-pesa")
 			d.Press("enter", "E")
 			if role == common.RoleSupport {
-				expect(t, "a support role's E", d.m.exp.Open(), cond{"no export form", !d.m.exp.Open()})
+				testcheck.Expect(t, "a support role's E", d.m.exp.Open(), testcheck.C("no export form", !d.m.exp.Open()))
 				return
 			}
 			tuitest.MustContain(t, d.View(), "Export payments as CSV", "15 Nov 2026 – 21 Nov 2026")
 			d.Press("enter")
 			recs := readExport(t, d, filepath.Join(dir.Path(), "collections-2026-11-22.csv"))
 			checkExportLines(t, d, recs)
-			expect(t, "audit", rec.evs, cond{"one event", len(rec.evs) == 1})
+			testcheck.Expect(t, "audit", rec.evs, testcheck.C("one event", len(rec.evs) == 1))
 			ev := rec.evs[0]
-			expect(t, "audit", rec.evs, cond{"collection.export", ev.Action == "collection.export"}, cond{"ok", ev.Result == "ok"},
-				cond{"the range in the detail", strings.Contains(ev.Detail, "15 Nov 2026 – 21 Nov 2026")})
+			testcheck.Expect(t, "audit", rec.evs, testcheck.C("collection.export", ev.Action == "collection.export"), testcheck.C("ok", ev.Result == "ok"),
+				testcheck.C("the range in the detail", strings.Contains(ev.Detail, "15 Nov 2026 – 21 Nov 2026")))
 		})
 	}
 }
@@ -131,8 +132,8 @@ func readExport(t *testing.T, d *driver, path string) [][]string {
 		t.Fatal(err)
 	}
 	n := d.m.rowCount()
-	expect(t, fmt.Sprintf("%d lines for %d rows", len(recs), n), recs, cond{"rows shown", n != 0}, cond{"a line per row and a header", len(recs) == n+1})
-	expect(t, "header", recs[0], cond{"Time (EAT +03:00) first", recs[0][0] == "Time (EAT +03:00)"})
+	testcheck.Expect(t, fmt.Sprintf("%d lines for %d rows", len(recs), n), recs, testcheck.C("rows shown", n != 0), testcheck.C("a line per row and a header", len(recs) == n+1))
+	testcheck.Expect(t, "header", recs[0], testcheck.C("Time (EAT +03:00) first", recs[0][0] == "Time (EAT +03:00)"))
 	return recs
 }
 
@@ -142,9 +143,9 @@ func checkExportLines(t *testing.T, d *driver, recs [][]string) {
 	for i, rec := range recs[1:] {
 		r := d.m.st.rows[d.m.tbl.Index(i)]
 		want := []string{r.at.In(tuitest.EAT()).Format(time.DateTime), r.inv.ID, r.inv.Account, method(r.inv.Provider), r.inv.Value.Decimal()}
-		expect(t, fmt.Sprintf("line %d: %q, want %q…", i+1, rec, want), rec,
-			cond{"time, id, account, method, value", strings.Join(rec[:5], "|") == strings.Join(want, "|")}, cond{"state " + r.inv.State, rec[9] == r.inv.State},
-			cond{"net " + r.inv.NetAmount.Decimal() + " when complete", r.inv.State != client.InvoiceComplete || rec[7] == r.inv.NetAmount.Decimal()})
+		testcheck.Expect(t, fmt.Sprintf("line %d: %q, want %q…", i+1, rec, want), rec,
+			testcheck.C("time, id, account, method, value", strings.Join(rec[:5], "|") == strings.Join(want, "|")), testcheck.C("state "+r.inv.State, rec[9] == r.inv.State),
+			testcheck.C("net "+r.inv.NetAmount.Decimal()+" when complete", r.inv.State != client.InvoiceComplete || rec[7] == r.inv.NetAmount.Decimal()))
 	}
 }
 

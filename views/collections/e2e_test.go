@@ -1,6 +1,7 @@
 package collections
 
 import (
+	"github.com/malipo/malipo/internal/testcheck"
 	uiform "github.com/malipo/malipo/ui/components/form"
 
 	"fmt"
@@ -21,7 +22,7 @@ func TestSTKPushCompletes(t *testing.T) {
 	d := newDriver(t, f.common(), 120, 36).init()
 	d.Press("p")
 	d.TypeText("0708 374 149")
-	wantContains(t, "the form (the normalised number)", d.View(), "→ +254 708 374 149")
+	testcheck.Contains(t, "the form (the normalised number)", d.View(), "→ +254 708 374 149")
 	d.Press("tab")
 	d.TypeText("2,500")
 	d.Press("tab")
@@ -30,30 +31,30 @@ func TestSTKPushCompletes(t *testing.T) {
 	d.TypeText("Two bags of feed")
 	d.Press("enter")
 	c := d.Confirm()
-	check(t, "confirmation", c, cond{"PermCollect", c.Perm == common.PermCollect},
-		cond{"the number in the body", strings.Contains(c.Body, "+254 708 374 149")}, cond{"the amount in the title", strings.Contains(c.Title, "KES 2,500.00")})
-	expect(t, "after confirming", d.View(), cond{"the form closed", d.m.form == nil}, cond{"a payment watched", d.m.watch != nil})
+	testcheck.Check(t, "confirmation", c, testcheck.C("PermCollect", c.Perm == common.PermCollect),
+		testcheck.C("the number in the body", strings.Contains(c.Body, "+254 708 374 149")), testcheck.C("the amount in the title", strings.Contains(c.Title, "KES 2,500.00")))
+	testcheck.Expect(t, "after confirming", d.View(), testcheck.C("the form closed", d.m.form == nil), testcheck.C("a payment watched", d.m.watch != nil))
 	id := d.m.watch.id
 	for i := 0; i < 20 && !d.m.watchFinal(); i++ {
 		f.Advance(pollFast)
 		d.Fire(pollTickMsg{})
 	}
 	inv, ok := f.Server.Invoice(id)
-	expect(t, "simulator invoice", inv, cond{"found", ok}, cond{"COMPLETE", inv.State == "COMPLETE"},
-		cond{"api_ref INV-2043", inv.APIRef == "INV-2043"}, cond{"value 2,500", inv.Value == client.Units(2500)})
+	testcheck.Expect(t, "simulator invoice", inv, testcheck.C("found", ok), testcheck.C("COMPLETE", inv.State == "COMPLETE"),
+		testcheck.C("api_ref INV-2043", inv.APIRef == "INV-2043"), testcheck.C("value 2,500", inv.Value == client.Units(2500)))
 	r := d.row(id)
-	check(t, fmt.Sprintf("row %s net %s, sim net %s", r.inv.State, r.inv.NetAmount, inv.NetAmount), r.inv,
-		cond{"COMPLETE", r.inv.State == client.InvoiceComplete}, cond{"the simulator's net", r.inv.NetAmount == inv.NetAmount},
-		cond{"net 2,500 - 75", r.inv.NetAmount == client.Units(2500)-client.Units(75)})
-	wantContains(t, "watch panel", d.View(), "✔ COMPLETE", "Net        KES 2,425.00", "M-Pesa ref "+inv.MpesaReference)
-	wantContains(t, "toasts", strings.Join(d.Toasts(), "\n"), "Received KES 2,500.00")
+	testcheck.Check(t, fmt.Sprintf("row %s net %s, sim net %s", r.inv.State, r.inv.NetAmount, inv.NetAmount), r.inv,
+		testcheck.C("COMPLETE", r.inv.State == client.InvoiceComplete), testcheck.C("the simulator's net", r.inv.NetAmount == inv.NetAmount),
+		testcheck.C("net 2,500 - 75", r.inv.NetAmount == client.Units(2500)-client.Units(75)))
+	testcheck.Contains(t, "watch panel", d.View(), "✔ COMPLETE", "Net        KES 2,425.00", "M-Pesa ref "+inv.MpesaReference)
+	testcheck.Contains(t, "toasts", strings.Join(d.Toasts(), "\n"), "Received KES 2,500.00")
 	d.Press("esc")
-	wantContains(t, "row", lineWith(d.View(), id), "2,500.00", "75.00", "2,425.00", "INV-2043", "✔ COMPLETE", common.SymNew)
+	testcheck.Contains(t, "row", lineWith(d.View(), id), "2,500.00", "75.00", "2,425.00", "INV-2043", "✔ COMPLETE", common.SymNew)
 	// Later polls see the SALE line too and merge it into the same row.
 	f.Advance(pollEvery)
 	d.Fire(pollTickMsg{})
-	check(t, "the feed's SALE line merged into the row", d.row(id).txID,
-		cond{"a transaction id", d.row(id).txID != ""}, cond{"one row", strings.Count(d.View(), id) == 1})
+	testcheck.Check(t, "the feed's SALE line merged into the row", d.row(id).txID,
+		testcheck.C("a transaction id", d.row(id).txID != ""), testcheck.C("one row", strings.Count(d.View(), id) == 1))
 }
 
 func lineWith(v, s string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -228,25 +229,25 @@ func TestRefundHandOff(t *testing.T) {
 	r := d.m.selected()
 	d.Press("R")
 	g, ok := d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
-	expect(t, "R sent", g, cond{"a GoToMsg", ok}, cond{"to Refunds", g.Tab == "Refunds"},
-		cond{"opening the refund of the row", g.Msg == (common.OpenRefundMsg{InvoiceID: r.inv.ID})})
+	testcheck.Expect(t, "R sent", g, testcheck.C("a GoToMsg", ok), testcheck.C("to Refunds", g.Tab == "Refunds"),
+		testcheck.C("opening the refund of the row", g.Msg == (common.OpenRefundMsg{InvoiceID: r.inv.ID})))
 	// The palette entry does the same, and names its permission.
 	d.Shell = nil
 	for _, a := range d.m.Actions() {
 		if a.Key.Help().Key == "R" {
-			check(t, "refund action", a.Perm, cond{"PermRefund", a.Perm == common.PermRefund})
+			testcheck.Check(t, "refund action", a.Perm, testcheck.C("PermRefund", a.Perm == common.PermRefund))
 			d.Feed(a.Msg)
 		}
 	}
 	g, _ = d.Last(reflect.TypeFor[common.GoToMsg]()).(common.GoToMsg)
-	check(t, "palette refund sent", d.Shell, cond{"a GoToMsg to Refunds", g.Tab == "Refunds"})
+	testcheck.Check(t, "palette refund sent", d.Shell, testcheck.C("a GoToMsg to Refunds", g.Tab == "Refunds"))
 	// Not on an unpaid invoice.
 	d.requestPush(failPhone, "100", "")
 	d.Press("esc", "home")
 	d.Shell = nil
 	d.Press("R")
-	check(t, "R on a PENDING payment", d.Shell, cond{"no GoToMsg", d.Last(reflect.TypeFor[common.GoToMsg]()) == nil},
-		cond{"a toast saying why", strings.Contains(strings.Join(d.Toasts(), ""), "Only a COMPLETE payment")})
+	testcheck.Check(t, "R on a PENDING payment", d.Shell, testcheck.C("no GoToMsg", d.Last(reflect.TypeFor[common.GoToMsg]()) == nil),
+		testcheck.C("a toast saying why", strings.Contains(strings.Join(d.Toasts(), ""), "Only a COMPLETE payment")))
 	checkViewerCannotRefund(t, f)
 }
 
@@ -258,10 +259,10 @@ func checkViewerCannotRefund(t *testing.T, f *fixture) {
 	c.Role = common.RoleViewer
 	v := newDriver(t, c, 120, 36).init()
 	v.Press("R", "p", "l")
-	check(t, "viewer's R/p/l", v.Shell, cond{"only the load's HealthMsg", len(v.Shell) == 1}, cond{"no form", v.m.form == nil})
+	testcheck.Check(t, "viewer's R/p/l", v.Shell, testcheck.C("only the load's HealthMsg", len(v.Shell) == 1), testcheck.C("no form", v.m.form == nil))
 	for _, b := range v.m.ShortHelp() {
 		k := b.Help().Key
-		check(t, "viewer's help", k, cond{"no R, p or l", k != "R" && k != "p" && k != "l"})
+		testcheck.Check(t, "viewer's help", k, testcheck.C("no R, p or l", k != "R" && k != "p" && k != "l"))
 	}
 }
 
@@ -460,13 +461,13 @@ func TestFilterSearchesOlderPages(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDriver(t, f.common(), 120, 36).init()
-			expect(t, "the first load", id, cond{"does not hold it", d.row(id) == nil}, cond{"has an older page", d.m.older.next != 0})
+			testcheck.Expect(t, "the first load", id, testcheck.C("does not hold it", d.row(id) == nil), testcheck.C("has an older page", d.m.older.next != 0))
 			loadedFirst := len(d.m.st.rows)
 			held := holdOlderPages(d)
 			d.Press("/")
 			d.TypeText(id)
-			expect(t, fmt.Sprintf("%d older pages asked for while typing; screen:\n%s", len(*held), d.View()), *held,
-				cond{"one at a time", len(*held) == 1}, cond{"saying it searches", strings.Contains(d.View(), "searching… ")})
+			testcheck.Expect(t, fmt.Sprintf("%d older pages asked for while typing; screen:\n%s", len(*held), d.View()), *held,
+				testcheck.C("one at a time", len(*held) == 1), testcheck.C("saying it searches", strings.Contains(d.View(), "searching… ")))
 			if tc.clear {
 				checkClearStopsSearch(t, d, held, loadedFirst)
 				return
@@ -477,8 +478,8 @@ func TestFilterSearchesOlderPages(t *testing.T) {
 				d.Run(d.Update(msg)) // past the intercept, which would hold it again
 			}
 			want := fmt.Sprintf("1 match of %d (all loaded)", len(d.m.st.rows))
-			expect(t, "search; screen:\n"+d.View(), id, cond{"found", d.row(id) != nil}, cond{"the one row", d.m.rowCount() == 1},
-				cond{"says " + want, strings.Contains(d.View(), want)})
+			testcheck.Expect(t, "search; screen:\n"+d.View(), id, testcheck.C("found", d.row(id) != nil), testcheck.C("the one row", d.m.rowCount() == 1),
+				testcheck.C("says "+want, strings.Contains(d.View(), want)))
 		})
 	}
 }
@@ -530,9 +531,9 @@ func checkClearStopsSearch(t *testing.T, d *driver, held *[]tea.Msg, loadedFirst
 	page.more = true
 	*held = nil
 	d.Run(d.Update(page))
-	expect(t, fmt.Sprintf("after clearing: %d pages asked for, next %d, %d rows (first load %d)", len(*held), d.m.older.next, len(d.m.st.rows), loadedFirst), *held,
-		cond{"no page asked for", len(*held) == 0}, cond{"not loading", !d.m.older.loading},
-		cond{"next is the page after", d.m.older.next == page.page+1}, cond{"the page kept", len(d.m.st.rows) > loadedFirst})
+	testcheck.Expect(t, fmt.Sprintf("after clearing: %d pages asked for, next %d, %d rows (first load %d)", len(*held), d.m.older.next, len(d.m.st.rows), loadedFirst), *held,
+		testcheck.C("no page asked for", len(*held) == 0), testcheck.C("not loading", !d.m.older.loading),
+		testcheck.C("next is the page after", d.m.older.next == page.page+1), testcheck.C("the page kept", len(d.m.st.rows) > loadedFirst))
 }
 
 // TestFilterIsTheSharedBox: Collections' "/" is the table's FilterBox, so

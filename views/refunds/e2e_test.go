@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
 )
@@ -28,17 +29,17 @@ func TestEndToEndPartialRefund(t *testing.T) {
 	d.TypeText("second half of the late order")
 	d.Press("enter")
 	c := d.confirm()
-	expect(t, "confirmation", c, cond{"typed 100.00", c.Typed == "100.00"}, cond{"dangerous", c.Danger}, cond{"PermRefund", c.Perm == common.PermRefund})
-	wantContains(t, "confirmation", c.Body+c.Title, halfRefunded, "Daniel Wafula · 254746144478", "Delayed delivery", "KES 50.00 stays refundable")
-	expect(t, "form after confirming", d.View(), cond{"closed", d.m.form == nil})
+	testcheck.Expect(t, "confirmation", c, testcheck.C("typed 100.00", c.Typed == "100.00"), testcheck.C("dangerous", c.Danger), testcheck.C("PermRefund", c.Perm == common.PermRefund))
+	testcheck.Contains(t, "confirmation", c.Body+c.Title, halfRefunded, "Daniel Wafula · 254746144478", "Delayed delivery", "KES 50.00 stays refundable")
+	testcheck.Expect(t, "form after confirming", d.View(), testcheck.C("closed", d.m.form == nil))
 	ts := d.Toasts()
-	expect(t, "toasts", ts, cond{"some", len(ts) != 0})
-	expect(t, "toasts", ts, cond{"the last says it was requested", strings.Contains(ts[len(ts)-1], "of KES 100.00 on V1D8D8F requested (PENDING)")})
+	testcheck.Expect(t, "toasts", ts, testcheck.C("some", len(ts) != 0))
+	testcheck.Expect(t, "toasts", ts, testcheck.C("the last says it was requested", strings.Contains(ts[len(ts)-1], "of KES 100.00 on V1D8D8F requested (PENDING)")))
 
 	mine := checkSimRefunded(t, f)
 	// The payment, looked up again, leaves KES 50.00.
-	check(t, "payment after the refund", d.View(), cond{"KES 50.00 left", d.m.pay.remainder() == client.Units(50)},
-		cond{"shown refundable", strings.Contains(d.View(), "Refundable  KES 50.00")})
+	testcheck.Check(t, "payment after the refund", d.View(), testcheck.C("KES 50.00 left", d.m.pay.remainder() == client.Units(50)),
+		testcheck.C("shown refundable", strings.Contains(d.View(), "Refundable  KES 50.00")))
 	checkListedThenCompleted(t, f, d, mine.ID)
 }
 
@@ -52,11 +53,11 @@ func checkSimRefunded(t *testing.T, f *fixture) sim.RefundInfo {
 			mine = append(mine, r)
 		}
 	}
-	expect(t, "simulator refunds of "+halfRefunded, mine, cond{"two (the seeded and the new)", len(mine) == 2})
-	expect(t, "simulator refunds of "+halfRefunded, mine, cond{"KES 100", mine[1].Amount == client.Units(100)},
-		cond{"reason delayed", mine[1].Reason == client.ReasonDelayed}, cond{"PENDING", mine[1].Status == client.RefundPending})
+	testcheck.Expect(t, "simulator refunds of "+halfRefunded, mine, testcheck.C("two (the seeded and the new)", len(mine) == 2))
+	testcheck.Expect(t, "simulator refunds of "+halfRefunded, mine, testcheck.C("KES 100", mine[1].Amount == client.Units(100)),
+		testcheck.C("reason delayed", mine[1].Reason == client.ReasonDelayed), testcheck.C("PENDING", mine[1].Status == client.RefundPending))
 	inv, _ := f.Server.Invoice(halfRefunded)
-	check(t, "simulator refunded total", inv.Refunded, cond{"KES 250", inv.Refunded == client.Units(250)})
+	testcheck.Check(t, "simulator refunded total", inv.Refunded, testcheck.C("KES 250", inv.Refunded == client.Units(250)))
 	return mine[1]
 }
 
@@ -66,14 +67,14 @@ func checkListedThenCompleted(t *testing.T, f *fixture, d *driver, id string) {
 	t.Helper()
 	d.Press("esc")
 	top := d.m.list.rows[0]
-	expect(t, "top of the list", top, cond{"the new refund", top.ID == id}, cond{"KES 100", top.Amount == client.Units(100)},
-		cond{"PENDING", top.Status == client.RefundPending})
-	wantContains(t, "row", rowWith(d.View(), top.ID), "KES 100.00", "PENDING")
+	testcheck.Expect(t, "top of the list", top, testcheck.C("the new refund", top.ID == id), testcheck.C("KES 100", top.Amount == client.Units(100)),
+		testcheck.C("PENDING", top.Status == client.RefundPending))
+	testcheck.Contains(t, "row", rowWith(d.View(), top.ID), "KES 100.00", "PENDING")
 	f.Advance(time.Minute)
 	d.Fire(refreshTickMsg{})
-	wantContains(t, "row after completion", rowWith(d.View(), top.ID), "✔ COMPLETED")
+	testcheck.Contains(t, "row after completion", rowWith(d.View(), top.ID), "✔ COMPLETED")
 	for _, r := range f.Server.Refunds() {
-		check(t, "simulator status", r.Status, cond{"COMPLETED", r.ID != top.ID || r.Status == client.RefundCompleted})
+		testcheck.Check(t, "simulator status", r.Status, testcheck.C("COMPLETED", r.ID != top.ID || r.Status == client.RefundCompleted))
 	}
 }
 
@@ -94,7 +95,7 @@ func TestRefundStillClearing(t *testing.T) {
 	inv := f.pay(client.Units(2000), false)
 	d := newDriver(t, f.common(""), 80, 20)
 	d.Feed(common.OpenRefundMsg{InvoiceID: inv})
-	expect(t, "the form", d.View(), cond{"open", d.m.form != nil})
+	testcheck.Expect(t, "the form", d.View(), testcheck.C("open", d.m.form != nil))
 	d.clearField()
 	d.TypeText("750")
 	d.Press("tab", "tab")
@@ -102,26 +103,26 @@ func TestRefundStillClearing(t *testing.T) {
 	d.Press("enter")
 	d.confirm()
 	fm := d.m.form
-	expect(t, "the refused refund", fm, cond{"kept the form", fm != nil})
-	expect(t, "the refused refund", fm.State, cond{"left it editing", fm.State == uiform.Editing})
+	testcheck.Expect(t, "the refused refund", fm, testcheck.C("kept the form", fm != nil))
+	testcheck.Expect(t, "the refused refund", fm.State, testcheck.C("left it editing", fm.State == uiform.Editing))
 	amount := fm.Get("amount")
-	check(t, fmt.Sprintf("form after refusal: err %q, amount %q, details %q", amount.Err, amount.Value(), fm.Get("details").Value()), fm.Err,
-		cond{"the amount says clearing", strings.Contains(amount.Err, "clearing")}, cond{"a form error", fm.Err != ""},
-		cond{"the amount kept", amount.Value() == "750"}, cond{"the details kept", fm.Get("details").Value() == "customer cancelled"})
-	wantContains(t, "screen (IntaSend's message)", strings.Join(strings.Fields(d.View()), " "), "IntaSend:")
+	testcheck.Check(t, fmt.Sprintf("form after refusal: err %q, amount %q, details %q", amount.Err, amount.Value(), fm.Get("details").Value()), fm.Err,
+		testcheck.C("the amount says clearing", strings.Contains(amount.Err, "clearing")), testcheck.C("a form error", fm.Err != ""),
+		testcheck.C("the amount kept", amount.Value() == "750"), testcheck.C("the details kept", fm.Get("details").Value() == "customer cancelled"))
+	testcheck.Contains(t, "screen (IntaSend's message)", strings.Join(strings.Fields(d.View()), " "), "IntaSend:")
 	n := len(f.Server.Refunds())
-	expect(t, "refunds after a refusal", n, cond{"none", n == 0})
-	check(t, fmt.Sprintf("IntaSend named the amount: focus on %s, amount error %q", fm.Current().Key, amount.Err), fm.Current().Key,
-		cond{"focus on the amount", fm.Current() == amount}, cond{"the amount error says cannot cover", strings.Contains(amount.Err, "cannot cover")})
+	testcheck.Expect(t, "refunds after a refusal", n, testcheck.C("none", n == 0))
+	testcheck.Check(t, fmt.Sprintf("IntaSend named the amount: focus on %s, amount error %q", fm.Current().Key, amount.Err), fm.Current().Key,
+		testcheck.C("focus on the amount", fm.Current() == amount), testcheck.C("the amount error says cannot cover", strings.Contains(amount.Err, "cannot cover")))
 	f.Advance(2 * time.Minute)
 	d.Press("enter", "enter", "enter") // from the amount IntaSend named, through to submit
 	d.confirm()
 	refunds := f.Server.Refunds()
-	expect(t, fmt.Sprintf("after clearing: form %v", d.m.form != nil), refunds, cond{"the form closed", d.m.form == nil},
-		cond{"one refund", len(refunds) == 1})
-	expect(t, "after clearing", refunds, cond{"of KES 750", refunds[0].Amount == client.Units(750)})
+	testcheck.Expect(t, fmt.Sprintf("after clearing: form %v", d.m.form != nil), refunds, testcheck.C("the form closed", d.m.form == nil),
+		testcheck.C("one refund", len(refunds) == 1))
+	testcheck.Expect(t, "after clearing", refunds, testcheck.C("of KES 750", refunds[0].Amount == client.Units(750)))
 	r := d.m.list.rows
-	check(t, "list", r, cond{"one row", len(r) == 1}, cond{"of KES 750", len(r) == 1 && r[0].Amount == client.Units(750)})
+	testcheck.Check(t, "list", r, testcheck.C("one row", len(r) == 1), testcheck.C("of KES 750", len(r) == 1 && r[0].Amount == client.Units(750)))
 }
 
 // TestRefundRefusedByIntaSend: IntaSend's own cap (someone else refunded

@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
 )
@@ -86,14 +87,14 @@ func TestPaging(t *testing.T) {
 	}
 	d := newDriver(t, f.common(""), 80, 20)
 	wantLoaded(t, "first load", d, 100, 2)
-	wantContains(t, "footer", d.View(), "100 of 105 refunds loaded", "more below")
+	testcheck.Contains(t, "footer", d.View(), "100 of 105 refunds loaded", "more below")
 	d.Press("pgdown")
-	check(t, "after pgdown, far from the end", len(d.m.list.rows), cond{"no more loaded", len(d.m.list.rows) == 100})
+	testcheck.Check(t, "after pgdown, far from the end", len(d.m.list.rows), testcheck.C("no more loaded", len(d.m.list.rows) == 100))
 	d.Press("end")
 	wantLoaded(t, "after end", d, 105, 0)
 	seen := map[string]bool{}
 	for _, r := range d.m.list.rows {
-		expect(t, "refund "+r.ID, r, cond{"listed once", !seen[r.ID]})
+		testcheck.Expect(t, "refund "+r.ID, r, testcheck.C("listed once", !seen[r.ID]))
 		seen[r.ID] = true
 	}
 	// A new refund lands on top on refresh, without losing the loaded pages
@@ -102,9 +103,9 @@ func TestPaging(t *testing.T) {
 	f.refund(t, inv, client.Units(2))
 	d.Run(d.m.Refresh())
 	n := len(d.m.list.rows)
-	check(t, fmt.Sprintf("after refresh: %d rows", n), d.m.list.rows[0], cond{"106 rows", n == 106}, cond{"the new one on top", d.m.list.rows[0].Amount == client.Units(2)})
+	testcheck.Check(t, fmt.Sprintf("after refresh: %d rows", n), d.m.list.rows[0], testcheck.C("106 rows", n == 106), testcheck.C("the new one on top", d.m.list.rows[0].Amount == client.Units(2)))
 	now, _ := d.m.list.selected()
-	check(t, "cursor", now.ID, cond{"still on " + cur.ID, now.ID == cur.ID})
+	testcheck.Check(t, "cursor", now.ID, testcheck.C("still on "+cur.ID, now.ID == cur.ID))
 }
 
 // refund makes a refund of amount on inv outside the console.
@@ -120,7 +121,7 @@ func (f *fixture) refund(t *testing.T, inv string, amount client.Amount) {
 func wantLoaded(t *testing.T, what string, d *driver, rows, next int) {
 	t.Helper()
 	n, nx := len(d.m.list.rows), d.m.list.next
-	expect(t, fmt.Sprintf("%s: %d rows, next %d", what, n, nx), n, cond{fmt.Sprint(rows, " rows"), n == rows}, cond{fmt.Sprint("next ", next), nx == next})
+	testcheck.Expect(t, fmt.Sprintf("%s: %d rows, next %d", what, n, nx), n, testcheck.C(fmt.Sprint(rows, " rows"), n == rows), testcheck.C(fmt.Sprint("next ", next), nx == next))
 }
 
 // TestDetail: enter reads the refund again and shows every field; p opens
@@ -222,9 +223,9 @@ func TestFormBadInput(t *testing.T) {
 	d := newDriver(t, f.common(""), 80, 20)
 	d.find(halfRefunded)
 	d.Press("R")
-	expect(t, "R", d.View(), cond{"opened the form", d.m.form != nil})
+	testcheck.Expect(t, "R", d.View(), testcheck.C("opened the form", d.m.form != nil))
 	got := d.m.form.Get("amount").Value()
-	check(t, "amount default", got, cond{"what is left, 150.00", got == "150.00"})
+	testcheck.Check(t, "amount default", got, testcheck.C("what is left, 150.00", got == "150.00"))
 	cases := []struct{ typed, want string }{
 		{"150.01", "more than the KES 150.00 left to refund"},
 		{"1,000", "more than the KES 150.00 left to refund"},
@@ -245,10 +246,10 @@ func TestFormBadInput(t *testing.T) {
 	d.m.form.Focus(2)
 	d.TypeText(strings.Repeat("x", 260))
 	n := len(d.m.form.Get("details").Value())
-	check(t, fmt.Sprintf("details hold %d characters", n), n, cond{"capped", n == uiform.ReasonDetailsMax})
+	testcheck.Check(t, fmt.Sprintf("details hold %d characters", n), n, testcheck.C("capped", n == uiform.ReasonDetailsMax))
 	// esc closes the form without sending.
 	d.Press("esc")
-	check(t, "esc", d.m.form, cond{"closed the form", d.m.form == nil}, cond{"sent nothing", len(f.Server.Refunds()) == 4})
+	testcheck.Check(t, "esc", d.m.form, testcheck.C("closed the form", d.m.form == nil), testcheck.C("sent nothing", len(f.Server.Refunds()) == 4))
 }
 
 // checkBadAmount types a bad amount and submits: the form stays editing
@@ -261,14 +262,14 @@ func checkBadAmount(t *testing.T, d *driver, typed, want string) {
 	d.TypeText(typed)
 	d.Press("tab", "tab", "enter") // to details, submit
 	fm := d.m.form
-	expect(t, "form", fm, cond{"open", fm != nil})
-	expect(t, "form", fm.State, cond{"editing", fm.State == uiform.Editing})
+	testcheck.Expect(t, "form", fm, testcheck.C("open", fm != nil))
+	testcheck.Expect(t, "form", fm.State, testcheck.C("editing", fm.State == uiform.Editing))
 	amount := fm.Get("amount")
-	check(t, "amount error", amount.Err, cond{"set", amount.Err != ""}, cond{"saying " + want, strings.Contains(amount.Err, want)})
-	check(t, fmt.Sprintf("form holds %q, focus %d", amount.Value(), fm.Focused()), fm, cond{"what was typed", amount.Value() == typed},
-		cond{"focus on the amount", fm.Focused() == 0})
-	expect(t, "confirmation", d.Last(typeOf[common.ConfirmMsg]()), cond{"none asked for", d.Last(typeOf[common.ConfirmMsg]()) == nil})
-	check(t, "inline error on screen:\n"+d.View(), amount.Err, cond{"✖ shown", amount.Err == "" || strings.Contains(d.View(), "✖ ")})
+	testcheck.Check(t, "amount error", amount.Err, testcheck.C("set", amount.Err != ""), testcheck.C("saying "+want, strings.Contains(amount.Err, want)))
+	testcheck.Check(t, fmt.Sprintf("form holds %q, focus %d", amount.Value(), fm.Focused()), fm, testcheck.C("what was typed", amount.Value() == typed),
+		testcheck.C("focus on the amount", fm.Focused() == 0))
+	testcheck.Expect(t, "confirmation", d.Last(typeOf[common.ConfirmMsg]()), testcheck.C("none asked for", d.Last(typeOf[common.ConfirmMsg]()) == nil))
+	testcheck.Check(t, "inline error on screen:\n"+d.View(), amount.Err, testcheck.C("✖ shown", amount.Err == "" || strings.Contains(d.View(), "✖ ")))
 }
 
 // TestReasonPicker: ←/→ cycle IntaSend's five reasons.

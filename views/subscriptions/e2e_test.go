@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -29,7 +30,7 @@ func TestEndToEndSubscription(t *testing.T) {
 	f.Advance(time.Minute)
 	d.Press("r")
 	d.MustShow("● ACTIVE", "22 Dec 2026")
-	check(t, "after the refresh found it ACTIVE", d.m.watch, cond{"no longer followed", d.m.watch == nil})
+	testcheck.Check(t, "after the refresh found it ACTIVE", d.m.watch, testcheck.C("no longer followed", d.m.watch == nil))
 	d.Press("enter")
 	d.MustShow("Subscriptions › "+id, "● ACTIVE", "1 cycle charged", "KES 2,500.00", "CLEARING", "CARD-PAYMENT payment from wanjiku", "1 transaction\n")
 	unsubscribeOpen(t, f, d, id)
@@ -48,7 +49,7 @@ func createGoldPlan(t *testing.T, d *driver) {
 	d.TypeText("1")
 	d.Press("enter", "enter", "enter") // months, until cancelled
 	d.Press("enter")                   // KES: the last field submits
-	expect(t, "plan form after submit", d.View(), cond{"closed", d.m.form == nil})
+	testcheck.Expect(t, "plan form after submit", d.View(), testcheck.C("closed", d.m.form == nil))
 	d.MustShow("[Plans]", "Gold Monthly", "KES 2,500.00", "every month", "until cancelled")
 }
 
@@ -74,22 +75,22 @@ func createSubscription(t *testing.T, f *fixture, d *driver) string {
 	d.Press("s", "n")
 	form := d.m.form
 	got := form.Get("start").Value()
-	expect(t, "start date default", got, cond{"today, 2026-11-22", got == "2026-11-22"})
-	expect(t, fmt.Sprintf("pickers offer %s/%s, want the new %s/%s", form.Get("customer").Value(), form.Get("plan").Value(), d.m.lastCustomer, d.m.lastPlan), form,
-		cond{"the new customer", form.Get("customer").Value() == d.m.lastCustomer}, cond{"the new plan", form.Get("plan").Value() == d.m.lastPlan})
+	testcheck.Expect(t, "start date default", got, testcheck.C("today, 2026-11-22", got == "2026-11-22"))
+	testcheck.Expect(t, fmt.Sprintf("pickers offer %s/%s, want the new %s/%s", form.Get("customer").Value(), form.Get("plan").Value(), d.m.lastCustomer, d.m.lastPlan), form,
+		testcheck.C("the new customer", form.Get("customer").Value() == d.m.lastCustomer), testcheck.C("the new plan", form.Get("plan").Value() == d.m.lastPlan))
 	d.Press("enter", "enter", "enter", "enter")
-	expect(t, "after create:\n"+d.View(), d.m.setup, cond{"the form closed", d.m.form == nil}, cond{"a setup link", d.m.setup != nil})
+	testcheck.Expect(t, "after create:\n"+d.View(), d.m.setup, testcheck.C("the form closed", d.m.form == nil), testcheck.C("a setup link", d.m.setup != nil))
 	subs := f.Server.Subscriptions()
-	expect(t, "simulator subscriptions", subs, cond{"one", len(subs) == 1})
-	expect(t, "simulator subscription", subs[0], cond{"PENDING", subs[0].Status == client.SubscriptionPending},
-		cond{"the new customer", subs[0].CustomerID == d.m.lastCustomer}, cond{"the new plan", subs[0].PlanID == d.m.lastPlan})
+	testcheck.Expect(t, "simulator subscriptions", subs, testcheck.C("one", len(subs) == 1))
+	testcheck.Expect(t, "simulator subscription", subs[0], testcheck.C("PENDING", subs[0].Status == client.SubscriptionPending),
+		testcheck.C("the new customer", subs[0].CustomerID == d.m.lastCustomer), testcheck.C("the new plan", subs[0].PlanID == d.m.lastPlan))
 	id := subs[0].ID
 	url := d.m.setup.sub.SetupURL
-	expect(t, "setup url for "+id, url, cond{"the subscription's setup path", strings.HasSuffix(url, "/subscriptions/"+id+"/setup/")})
+	testcheck.Expect(t, "setup url for "+id, url, testcheck.C("the subscription's setup path", strings.HasSuffix(url, "/subscriptions/"+id+"/setup/")))
 	d.MustShow("Subscription "+id+" created", "… PENDING", "The customer must open this link", url)
 	d.Press("y")
 	clip := d.Clipboard()
-	expect(t, "clipboard", clip, cond{"the setup url " + url, clip == url})
+	testcheck.Expect(t, "clipboard", clip, testcheck.C("the setup url "+url, clip == url))
 	d.MustShow("✔ copied")
 	d.Press("esc")
 	d.MustShow("[Subscriptions]", id, "… PENDING", "Wanjiku Kamau", "Gold Monthly", "22 Nov 2026")
@@ -103,11 +104,11 @@ func unsubscribeOpen(t *testing.T, f *fixture, d *driver, id string) {
 	t.Helper()
 	d.Press("x")
 	c := d.Confirm()
-	expect(t, "confirmation", c, cond{"typed id", c.Typed == id}, cond{"dangerous", c.Danger}, cond{"PermAdmin", c.Perm == common.PermAdmin},
-		cond{"naming customer and plan", strings.Contains(c.Body, "Wanjiku Kamau on Gold Monthly")})
+	testcheck.Expect(t, "confirmation", c, testcheck.C("typed id", c.Typed == id), testcheck.C("dangerous", c.Danger), testcheck.C("PermAdmin", c.Perm == common.PermAdmin),
+		testcheck.C("naming customer and plan", strings.Contains(c.Body, "Wanjiku Kamau on Gold Monthly")))
 	d.MustShow("✖ CANCELED", "next —")
 	s := f.Server.Subscriptions()[0]
-	expect(t, "simulator subscription", s, cond{"CANCELED", s.Status == client.SubscriptionCanceled}, cond{"one charge", s.Charges == 1})
+	testcheck.Expect(t, "simulator subscription", s, testcheck.C("CANCELED", s.Status == client.SubscriptionCanceled), testcheck.C("one charge", s.Charges == 1))
 	d.Press("esc")
 	d.MustShow(id, "✖ CANCELED")
 }
@@ -118,9 +119,9 @@ func checkSecondUnsubscribeRefused(t *testing.T, d *driver) {
 	t.Helper()
 	asked := d.Count(reflect.TypeFor[common.ConfirmMsg]())
 	d.Press("x")
-	expect(t, "x on a CANCELED subscription", asked, cond{"no confirmation asked", d.Count(reflect.TypeFor[common.ConfirmMsg]()) == asked})
+	testcheck.Expect(t, "x on a CANCELED subscription", asked, testcheck.C("no confirmation asked", d.Count(reflect.TypeFor[common.ConfirmMsg]()) == asked))
 	ts := d.Toasts()
-	expect(t, "toasts", ts, cond{"the last says already CANCELED", len(ts) > 0 && strings.Contains(ts[len(ts)-1], "already CANCELED")})
+	testcheck.Expect(t, "toasts", ts, testcheck.C("the last says already CANCELED", len(ts) > 0 && strings.Contains(ts[len(ts)-1], "already CANCELED")))
 	errs := d.Errors()
-	expect(t, "errors", errs, cond{"none", len(errs) == 0})
+	testcheck.Expect(t, "errors", errs, testcheck.C("none", len(errs) == 0))
 }
