@@ -401,9 +401,22 @@ func (l *listener) counts() (accepted, rejected int) {
 	return l.accepted, l.rejected
 }
 
+// maxStoreEvents bounds what `events` reads from a store: the newest
+// ones (a store keeps every host's events for as long as it lives).
+const maxStoreEvents = 10000
+
 // profileEvents is the profile's event log, newest first: what `events`
-// lists and `events resend` looks an id up in.
-func profileEvents(profile string) ([]loggedEvent, error) {
+// lists and `events resend` looks an id up in. It is the store's when one
+// is named (--store, MALIPO_STORE or config.toml: what every serve host
+// received), else the profile's file.
+func profileEvents(ctx context.Context, profile, storeFlag string) ([]loggedEvent, error) {
+	u, err := storeURL(storeFlag)
+	if err != nil {
+		return nil, err
+	}
+	if u != "" {
+		return storeEvents(ctx, u, profile)
+	}
 	path, err := eventLogPath(profile)
 	if err != nil {
 		return nil, err
@@ -413,6 +426,26 @@ func profileEvents(profile string) ([]loggedEvent, error) {
 		return nil, err
 	}
 	return newestFirst(es), nil
+}
+
+// storeEvents are the store's newest events of the profile, as the event
+// log's lines.
+func storeEvents(ctx context.Context, u, profile string) ([]loggedEvent, error) {
+	db, err := openStore(ctx, u, false, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ws, err := db.RecentWebhooks(ctx, profile, maxStoreEvents)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]loggedEvent, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, loggedEvent{ID: w.ID, ReceivedAt: w.Received.UTC(), Type: w.Type, Object: w.Object, State: w.State,
+			Amount: w.Amount, Currency: w.Currency, Signed: w.Signed, Headers: w.Headers, Body: json.RawMessage(w.Body)})
+	}
+	return out, nil
 }
 
 // newestFirst sorts a copy of es, most recent first.
@@ -551,11 +584,14 @@ func printListenBanner(l *listener, addr net.Addr) {
 
 func newEventsCmd(g *globals) *cobra.Command {
 	f := &outFlags{}
+	storeFlag := new(string)
 	c := &cobra.Command{
 		Use:   "events",
-		Short: "Webhook events `malipo listen` received, newest first",
+		Short: "Webhook events `malipo listen` or `malipo serve --webhooks` received, newest first",
 		Long: "The profile's event log: every webhook `malipo listen` accepted, newest first,\n" +
-			"with the challenge redacted. It makes no call to IntaSend.",
+			"with the challenge redacted. It makes no call to IntaSend. With a store (--store,\n" +
+			EnvStore + " or store in config.toml) it is the store's log instead: every event\n" +
+			"any `malipo serve --webhooks` host on it accepted, once (the newest 10,000).",
 		Example: "  malipo events\n  malipo events --jsonl | jq -r 'select(.type==\"collection\") | .object'\n" +
 			"  malipo events resend evt_1a2b3c4d_000003 --to http://127.0.0.1:3000/hooks/intasend",
 		Args: usageArgs(cobra.NoArgs),
@@ -566,13 +602,14 @@ func newEventsCmd(g *globals) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		es, err := profileEvents(g.profile)
+		es, err := profileEvents(cmdContext(cmd), g.profile, *storeFlag)
 		if err != nil {
 			return err
 		}
 		return eventsReport(es).write(cmd.OutOrStdout(), m)
 	}
-	c.AddCommand(newEventsResendCmd(g))
+	c.PersistentFlags().StringVar(storeFlag, "store", "", "read the shared store's event log (postgres:// URL, no password) instead of the file")
+	c.AddCommand(newEventsResendCmd(g, storeFlag))
 	return c
 }
 
@@ -592,7 +629,7 @@ func eventsReport(es []loggedEvent) *report {
 
 type resendFlags struct{ to, challenge, secret string }
 
-func newEventsResendCmd(g *globals) *cobra.Command {
+func newEventsResendCmd(g *globals, storeFlag *string) *cobra.Command {
 	f := &resendFlags{}
 	c := &cobra.Command{
 		Use:   "resend ID --to URL",
@@ -608,16 +645,16 @@ func newEventsResendCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&f.challenge, "challenge", "", "the challenge to put back (env "+envWebhookChallenge+")")
 	c.Flags().StringVar(&f.secret, "secret", "", "sign with this secret (env "+envWebhookSecret+")")
 	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	c.RunE = func(cmd *cobra.Command, args []string) error { return runResend(cmd, g, f, args[0]) }
+	c.RunE = func(cmd *cobra.Command, args []string) error { return runResend(cmd, g, f, *storeFlag, args[0]) }
 	return c
 }
 
-func runResend(cmd *cobra.Command, g *globals, f *resendFlags, id string) error {
+func runResend(cmd *cobra.Command, g *globals, f *resendFlags, storeFlag, id string) error {
 	target, err := webhookTarget("--to", f.to)
 	if err != nil {
 		return err
 	}
-	es, err := profileEvents(g.profile)
+	es, err := profileEvents(cmdContext(cmd), g.profile, storeFlag)
 	if err != nil {
 		return err
 	}

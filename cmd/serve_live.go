@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -79,9 +80,14 @@ type live struct {
 	url   string // where the receiver listens, for the banner and the demo's simulator
 	// stopSim ends the demo simulator's webhook deliveries.
 	stopSim func()
-	// db, with --store, carries events between hosts (relay).
+	// db, with --store, stores the events and carries them between hosts
+	// (relay); host names this one in what it stores.
 	db    *store.Store
+	host  string
 	relay *relay
+	// onListenDown, when set, runs when the listener's connection drops,
+	// before it reconnects (tests hold the reconnect with it).
+	onListenDown func()
 }
 
 // newLive makes the cache and listens for webhooks (before the demo starts,
@@ -134,24 +140,23 @@ func (l *live) start(ctx context.Context, profile string, srv *sshd.Server, stde
 }
 
 // serve records each event in the profile's event log (what `malipo
-// events` lists), then empties the read cache and tells every console.
-// It runs until ctx ends.
+// events` lists: the store's with --store, else a file), then empties the
+// read cache and tells every console. It runs until ctx ends.
 func (l *live) serve(ctx context.Context, profile string, srv *sshd.Server, stderr io.Writer) error {
 	if l.rcv == nil {
 		return nil
 	}
-	path, err := eventLogPath(profile)
+	if l.host == "" {
+		l.host = hostLabel(l.ln.Addr())
+	}
+	record, where, err := l.recorder(profile)
 	if err != nil {
 		return err
 	}
-	log := &eventLog{path: path}
-	record := func(e webhook.Event) error {
-		return log.append(newLoggedEvent(e.ID, e.Header, e.Body, l.rcv.Secret != ""))
-	}
 	logf := func(s string) { fmt.Fprintln(stderr, "malipo serve: "+printable(s)) }
-	defer l.wire(ctx, record, func(m common.WebhookMsg) { srv.Broadcast(m) }, logf)()
+	defer l.wire(ctx, profile, record, func(m common.WebhookMsg) { srv.Broadcast(m) }, logf)()
 	hs := &http.Server{Handler: l.rcv, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stderr, "malipo serve: webhooks at %s (challenge checked%s), event log %s\n", l.url, signedNote(l.rcv.Secret), path)
+	fmt.Fprintf(stderr, "malipo serve: webhooks at %s (challenge checked%s), event log %s\n", l.url, signedNote(l.rcv.Secret), where)
 	if strings.HasPrefix(l.url, "http:") && !isLoopback(l.ln.Addr()) {
 		// The challenge travels in every body: in clear, anyone on the path reads it.
 		fmt.Fprintln(stderr, "malipo serve: webhooks over plain HTTP: put a TLS proxy in front, or give --webhooks-cert and --webhooks-key")
@@ -168,24 +173,64 @@ func (l *live) serve(ctx context.Context, profile string, srv *sshd.Server, stde
 	return nil
 }
 
+// recorder is how the receiver records an event, and where: in the
+// store with one (once for every host: a retry that reached another host
+// first is a duplicate), else in the profile's event log file. Either way
+// the body is kept with its challenge redacted and without the signature.
+func (l *live) recorder(profile string) (func(webhook.Event) (webhook.Recorded, error), string, error) {
+	signed := l.rcv.Secret != ""
+	if l.db != nil {
+		return func(e webhook.Event) (webhook.Recorded, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			seq, fresh, err := l.db.RecordWebhook(ctx, storedEvent(e, profile, l.host, signed))
+			return webhook.Recorded{Seq: seq, Duplicate: !fresh}, err
+		}, "on the store " + l.db.String(), nil
+	}
+	path, err := eventLogPath(profile)
+	if err != nil {
+		return nil, "", err
+	}
+	log := &eventLog{path: path}
+	return func(e webhook.Event) (webhook.Recorded, error) {
+		return webhook.Recorded{}, log.append(newLoggedEvent(e.ID, e.Header, e.Body, signed))
+	}, path, nil
+}
+
+// storedEvent is the store's row for e: the event log's line (challenge
+// redacted, the stored headers only) with its key and host.
+func storedEvent(e webhook.Event, profile, host string, signed bool) store.WebhookEvent {
+	le := newLoggedEvent(e.ID, e.Header, e.Body, signed)
+	return store.WebhookEvent{Profile: profile, Key: e.Key, ID: le.ID, Type: le.Type, Object: le.Object, State: le.State,
+		Amount: le.Amount, Currency: le.Currency, Signed: signed, Headers: le.Headers, Body: le.Body,
+		Received: e.Received, Host: host}
+}
+
 // wire has the receiver record each event, then show it on this host's
-// consoles and, with a store, tell the other hosts over PostgreSQL, whose
-// events it shows too. The func it returns waits for the listener to end
-// (after ctx).
-func (l *live) wire(ctx context.Context, record func(webhook.Event) error, show func(common.WebhookMsg), logf func(string)) (wait func()) {
+// consoles and, with a store, on every host's (relay): each host LISTENs,
+// and reads the events it has not shown from the store. The func it
+// returns waits for the listener to end (after ctx).
+func (l *live) wire(ctx context.Context, profile string, record func(webhook.Event) (webhook.Recorded, error), show func(common.WebhookMsg), logf func(string)) (wait func()) {
 	l.rcv.Store, l.rcv.Log = record, logf
 	show = l.invalidating(show)
 	if l.db == nil {
 		l.rcv.Publish = func(e webhook.Event) { show(webhookMsg(e.Summary)) }
 		return func() {}
 	}
-	r := &relay{db: l.db, show: show, log: logf}
+	r := newRelay(ctx, l.db, profile, l.host, show, logf)
 	l.relay, l.rcv.Publish = r, func(e webhook.Event) { r.local(ctx, e) }
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		l.db.Listen(ctx, store.EventsChannel, store.ListenOptions{Notify: r.remote, Up: r.up,
-			Down: func(err error) { logf("events from the other hosts paused, reconnecting: " + err.Error()) }})
+		l.db.Listen(ctx, store.EventsChannel, store.ListenOptions{
+			Notify: func(p string) { r.remote(ctx, p) },
+			Up:     func() { r.up(ctx) },
+			Down: func(err error) {
+				logf("webhook events from the other hosts paused, reconnecting (the missed ones are read back then): " + err.Error())
+				if l.onListenDown != nil {
+					l.onListenDown()
+				}
+			}})
 	}()
 	return func() { <-done }
 }
@@ -208,6 +253,16 @@ func (l *live) stopDemo() {
 	if l.stopSim != nil {
 		l.stopSim()
 	}
+}
+
+// hostLabel names this host in the events it stores: its name and the
+// receiver's address (two serve on one machine are two hosts).
+func hostLabel(a net.Addr) string {
+	name, err := os.Hostname()
+	if err != nil {
+		name = "unknown"
+	}
+	return name + " " + a.String()
 }
 
 // isLoopback says whether a listener only answers this host.

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -11,91 +10,114 @@ import (
 	"github.com/malipo/malipo/webhook"
 )
 
-// relay carries webhook events between `malipo serve` hosts on one store:
-// the host that received an event shows it and NOTIFYs the others; every
-// host LISTENs and shows what it has not shown yet. Its own notification
-// comes back to it too, so each event id is shown once per host.
+// relay shows a host's consoles the webhook events every host of one
+// store received, each once and in the store's order. The receiving host
+// stores an event (store.RecordWebhook, which NOTIFYs its seq); every host
+// then reads the events after the last seq it showed from the table and
+// shows them. It reads on its own event (at once, even while its listener
+// is down), on each notification, and on each LISTEN (after a dropped
+// connection: what was notified meanwhile is in the table). Inserts commit
+// in seq order, so "after the last seq shown" misses none and repeats none.
 type relay struct {
-	db   *store.Store
-	show func(common.WebhookMsg)
-	log  func(string)
+	db      *store.Store
+	profile string
+	host    string // this host: another's event counts as webhooks flowing
+	show    func(common.WebhookMsg)
+	log     func(string)
 
+	// catching is held while reading and showing: one catch-up at a
+	// time, so the events are shown in order, once. It guards last.
+	catching sync.Mutex
+	last     int64 // seq of the last event shown; -1 until known
+
+	// mu guards the counts, apart from catching: the consoles' pace asks
+	// flowing, and must not wait for a read from a slow database.
 	mu    sync.Mutex
-	seen  map[string]bool
-	order []string  // seen's keys, oldest first, for the bound
 	ups   int       // LISTENs so far (tests wait for one)
 	heard int       // notifications handled so far (tests)
-	last  time.Time // when another host's event was last shown
+	other time.Time // when another host's event was last shown
 }
 
-// notice is what travels on the channel: the event's summary, not its
-// body (NOTIFY payloads stay under 8000 bytes; the body holds the challenge).
-type notice struct {
-	ID     string `json:"id"`
-	Type   string `json:"type"`
-	Object string `json:"object"`
-	State  string `json:"state"`
-}
+// catchUpPage bounds one read of missed events.
+const catchUpPage = 500
 
-// local is an event this host received and stored: shown here, then
-// passed on. A failed NOTIFY is logged, not retried: the other hosts'
-// polling (the safety net) still finds the change.
-func (r *relay) local(ctx context.Context, e webhook.Event) {
-	r.claim(e.ID, false)
-	r.show(webhookMsg(e.Summary))
-	b, _ := json.Marshal(notice{ID: e.ID, Type: e.Type, Object: e.Object, State: e.State})
-	if err := r.db.Notify(ctx, store.EventsChannel, string(b)); err != nil {
-		r.log("webhook " + e.ID + " not passed on to the other hosts: " + err.Error())
+// newRelay starts after the newest event stored: what came before this
+// host started is history (`malipo events`), not news for its consoles.
+func newRelay(ctx context.Context, db *store.Store, profile, host string, show func(common.WebhookMsg), log func(string)) *relay {
+	r := &relay{db: db, profile: profile, host: host, show: show, log: log, last: -1}
+	if seq, err := db.LastWebhookSeq(ctx, profile); err == nil {
+		r.last = seq
+	} else {
+		log("webhook events: " + err.Error())
 	}
+	return r
 }
 
-// remote is a notification from the channel: shown unless seen already.
-func (r *relay) remote(payload string) {
-	var n notice
-	if json.Unmarshal([]byte(payload), &n) != nil || n.ID == "" {
+// local is an event this host received and stored.
+func (r *relay) local(ctx context.Context, _ webhook.Event) { r.catchUp(ctx) }
+
+// remote is a notification from the channel: a new event's seq. One this
+// host showed already (its own, read at once) costs no query.
+func (r *relay) remote(ctx context.Context, payload string) {
+	defer r.count(&r.heard) // once handled: a test that saw it counted sees it shown
+	n, err := store.ParseWebhookNotice(payload)
+	r.catching.Lock()
+	shown := err == nil && n.Seq <= r.last
+	r.catching.Unlock()
+	switch {
+	case err != nil:
 		r.log("a notification on " + store.EventsChannel + " that is not an event: dropped")
-		r.claim("", true)
-		return
-	}
-	if r.claim(n.ID, true) {
-		r.show(common.WebhookMsg{Type: n.Type, Object: n.Object, State: n.State})
+	case n.Profile == r.profile && !shown:
+		r.catchUp(ctx)
 	}
 }
 
-// claim marks id as shown, or reports false when it was; heard counts a
-// notification handled.
-func (r *relay) claim(id string, heard bool) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if heard {
-		r.heard++
-	}
-	if id == "" || r.seen[id] {
-		return false
-	}
-	if r.seen == nil {
-		r.seen = map[string]bool{}
-	}
-	r.seen[id] = true
-	r.order = append(r.order, id)
-	if len(r.order) > maxRelayed {
-		delete(r.seen, r.order[0])
-		r.order = r.order[1:]
-	}
-	if heard {
-		r.last = time.Now()
-	}
-	return true
+// up is a LISTEN: from now on every event is notified; the ones stored
+// while the connection was down are read from the table.
+func (r *relay) up(ctx context.Context) {
+	r.catchUp(ctx)
+	r.count(&r.ups)
 }
 
-// maxRelayed bounds the ids remembered: a notification comes back within
-// moments, so the last few thousand are plenty.
-const maxRelayed = 20000
-
-func (r *relay) up() {
+func (r *relay) count(n *int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ups++
+	*n++
+}
+
+// catchUp shows the events after the last one shown, in order. A failed
+// read is logged; the next event, notification or LISTEN reads again from
+// the same place, so nothing is skipped.
+func (r *relay) catchUp(ctx context.Context) {
+	r.catching.Lock()
+	defer r.catching.Unlock()
+	if r.last < 0 { // the start could not read where the log was
+		seq, err := r.db.LastWebhookSeq(ctx, r.profile)
+		if err != nil {
+			r.log("webhook events: " + err.Error())
+			return
+		}
+		r.last = seq
+	}
+	for {
+		es, err := r.db.WebhooksAfter(ctx, r.profile, r.last, catchUpPage)
+		if err != nil {
+			r.log("webhook events not shown yet (read again at the next one): " + err.Error())
+			return
+		}
+		for _, e := range es {
+			r.show(common.WebhookMsg{Type: e.Type, Object: e.Object, State: e.State})
+			r.last = e.Seq
+			if e.Host != r.host {
+				r.mu.Lock()
+				r.other = time.Now()
+				r.mu.Unlock()
+			}
+		}
+		if len(es) < catchUpPage {
+			return
+		}
+	}
 }
 
 // flowing reports whether another host's event came within window (nil:
@@ -106,7 +128,7 @@ func (r *relay) flowing(window time.Duration) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return !r.last.IsZero() && time.Since(r.last) < window
+	return !r.other.IsZero() && time.Since(r.other) < window
 }
 
 // counts is what the relay did, for tests.

@@ -14,18 +14,33 @@ type Event struct {
 	Header   http.Header
 	Body     []byte // as received: the challenge is still in it
 	Received time.Time
+	// Key is what makes two posts one event across hosts: the object's
+	// state, or the sender's id when there is no object.
+	Key string
+	// Seq is the event's place in the shared store's log (0 without one).
+	Seq int64
+}
+
+// Recorded is what Store did with an event.
+type Recorded struct {
+	Seq int64 // its place in the log, when it has one
+	// Duplicate: the log had the event already (a retry that reached
+	// another host first): it is acknowledged but not published again.
+	Duplicate bool
 }
 
 // Receiver is `malipo serve --webhooks`' handler: it checks each POST to
 // Path (Verify), drops what it has seen already, has Store record the
 // event (the event log `malipo events` reads) and only then answers 200
 // and calls Publish (every open session). A Store error answers 500 so
-// the sender retries: an event is never acknowledged unrecorded.
+// the sender retries: an event is never acknowledged unrecorded. What
+// Store finds recorded already (by another host) is answered 200 and not
+// published.
 type Receiver struct {
 	Path      string
 	Challenge string
 	Secret    string
-	Store     func(Event) error
+	Store     func(Event) (Recorded, error)
 	Publish   func(Event)
 	// Now is the clock (tests); Log says what was refused (never secrets).
 	Now func() time.Time
@@ -95,6 +110,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	e := Event{ID: EventID(req.Header), Summary: Describe(raw), Header: req.Header.Clone(), Body: raw, Received: r.now().UTC()}
 	keys := dedupKeys(req.Header, e.Summary)
+	e.Key = eventKey(keys, e.ID)
 	// Claimed before it is stored: two copies arriving at once are not
 	// both recorded.
 	if !r.claim(keys) {
@@ -103,14 +119,19 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if r.Store != nil {
-		if err := r.Store(e); err != nil {
-			r.forget(keys)
-			r.log("webhook not recorded (the sender will retry): " + err.Error())
-			http.Error(w, "cannot record the event", http.StatusInternalServerError)
-			return
-		}
+	rec, err := r.record(e)
+	if err != nil {
+		r.forget(keys)
+		r.log("webhook not recorded (the sender will retry): " + err.Error())
+		http.Error(w, "cannot record the event", http.StatusInternalServerError)
+		return
 	}
+	if rec.Duplicate {
+		r.count(&r.dups)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	e.Seq = rec.Seq
 	r.accepted1(e.Received)
 	w.WriteHeader(http.StatusOK)
 	if r.Publish != nil {
@@ -131,6 +152,22 @@ func dedupKeys(h http.Header, s Summary) []string {
 		keys = append(keys, "id "+id)
 	}
 	return keys
+}
+
+// eventKey is the key the shared log tells events apart by: the first
+// of keys, or the event's own id when nothing tells it apart.
+func eventKey(keys []string, id string) string {
+	if len(keys) > 0 {
+		return keys[0]
+	}
+	return "id " + id
+}
+
+func (r *Receiver) record(e Event) (Recorded, error) {
+	if r.Store == nil {
+		return Recorded{}, nil
+	}
+	return r.Store(e)
 }
 
 // claim marks keys as seen, or reports false when any of them was.

@@ -34,14 +34,17 @@ func newHooked(t *testing.T, secret string) *hooked {
 	t.Helper()
 	h := &hooked{clock: sim.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
 	h.rcv = &webhook.Receiver{Path: "/intasend", Challenge: "s3cret", Secret: secret, Now: h.clock.Now,
-		Store: func(e webhook.Event) error {
+		Store: func(e webhook.Event) (webhook.Recorded, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			if h.failStore {
-				return errors.New("disk full")
+				return webhook.Recorded{}, errors.New("disk full")
+			}
+			if slices.ContainsFunc(h.stored, func(s webhook.Event) bool { return s.Key == e.Key }) {
+				return webhook.Recorded{Duplicate: true}, nil // another host took it first
 			}
 			h.stored = append(h.stored, e)
-			return nil
+			return webhook.Recorded{Seq: int64(len(h.stored))}, nil
 		},
 		Publish: func(e webhook.Event) {
 			h.mu.Lock()
@@ -196,5 +199,62 @@ func TestReceiverRefusesAndRetries(t *testing.T) {
 	}
 	if got := h.states(h.published); !slices.Equal(got, []string{"INV1 COMPLETE"}) {
 		t.Errorf("published %q", got)
+	}
+}
+
+// Two receivers on one log (two hosts behind a load balancer): an event
+// and its retry, one to each, are both answered 200, stored once and
+// published once; the log's seq and key travel with the published event.
+func TestReceiverDuplicateFromAnotherHost(t *testing.T) {
+	var mu sync.Mutex
+	var stored []webhook.Event
+	record := func(e webhook.Event) (webhook.Recorded, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if slices.ContainsFunc(stored, func(s webhook.Event) bool { return s.Key == e.Key }) {
+			return webhook.Recorded{Duplicate: true}, nil
+		}
+		stored = append(stored, e)
+		return webhook.Recorded{Seq: int64(len(stored)) + 40}, nil
+	}
+	var published []webhook.Event
+	host := func() string {
+		r := &webhook.Receiver{Path: "/intasend", Challenge: "s3cret", Store: record,
+			Publish: func(e webhook.Event) { mu.Lock(); published = append(published, e); mu.Unlock() }}
+		srv := httptest.NewServer(r)
+		t.Cleanup(srv.Close)
+		return srv.URL + "/intasend"
+	}
+	a, b := host(), host()
+	cases := []struct{ name, url, body, id string }{
+		{"the event on host A", a, `{"invoice_id":"INV7","state":"COMPLETE","challenge":"s3cret"}`, "evt_7"},
+		{"its retry on host B", b, `{"invoice_id":"INV7","state":"COMPLETE","challenge":"s3cret"}`, "evt_7"},
+		{"the same state on host B, no id", b, `{"invoice_id":"INV7","state":"COMPLETE","challenge":"s3cret"}`, ""},
+		{"a body with no object, no id", b, `{"hello":"world","challenge":"s3cret"}`, ""},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodPost, c.url, bytes.NewReader([]byte(c.body)))
+		if c.id != "" {
+			req.Header.Set(sim.HeaderEventID, c.id)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d, want 200", c.name, resp.StatusCode)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(published) != 2 || len(stored) != 2 {
+		t.Fatalf("published %d, stored %d; want 2 each (the event, the body with no object)", len(published), len(stored))
+	}
+	if e := published[0]; e.Key != "state collection INV7 COMPLETE" || e.Seq != 41 {
+		t.Errorf("published key %q seq %d", e.Key, e.Seq)
+	}
+	if e := published[1]; e.Key != "id "+e.ID || e.Seq != 42 {
+		t.Errorf("an event with no object keyed %q (id %s), seq %d", e.Key, e.ID, e.Seq)
 	}
 }
