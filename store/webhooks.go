@@ -87,30 +87,41 @@ func (s *Store) RecordWebhook(ctx context.Context, e WebhookEvent) (seq int64, f
 		return 0, false, err
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(webhookLock)); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO webhook_events
-			(profile, dedup_key, event_id, type, object, state, amount, currency, signed, headers, body, received_at, received_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT DO NOTHING RETURNING seq`,
-			e.Profile, e.Key, e.ID, e.Type, e.Object, e.State, e.Amount, e.Currency, e.Signed,
-			string(headers), string(e.Body), e.Received, e.Host).Scan(&seq)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // a duplicate: nothing written, nobody told
-		}
+		seq, fresh, err = insertWebhook(ctx, tx, e, headers)
 		if err != nil {
-			return err
+			return fmt.Errorf("store %s: webhook event: %w", s.desc, scrub(err))
 		}
-		fresh = true
-		n, _ := json.Marshal(WebhookNotice{Seq: seq, Profile: e.Profile})
-		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, EventsChannel, string(n))
-		return err
+		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("store %s: webhook event: %w", s.desc, scrub(err))
+		return 0, false, err // inTx's own errors name the store already
 	}
 	return seq, fresh, nil
+}
+
+// insertWebhook inserts e under webhookLock and, when it is new, notifies
+// its seq: both commit with the transaction, or neither happens.
+func insertWebhook(ctx context.Context, tx pgx.Tx, e WebhookEvent, headers []byte) (seq int64, fresh bool, err error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(webhookLock)); err != nil {
+		return 0, false, err
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO webhook_events
+		(profile, dedup_key, event_id, type, object, state, amount, currency, signed, headers, body, received_at, received_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT DO NOTHING RETURNING seq`,
+		e.Profile, e.Key, e.ID, e.Type, e.Object, e.State, e.Amount, e.Currency, e.Signed,
+		string(headers), string(e.Body), e.Received, e.Host).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil // a duplicate: nothing written, nobody told
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	n, _ := json.Marshal(WebhookNotice{Seq: seq, Profile: e.Profile})
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, EventsChannel, string(n)); err != nil {
+		return 0, false, err
+	}
+	return seq, true, nil
 }
 
 func orEmpty(m map[string]string) map[string]string {
