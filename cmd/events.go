@@ -588,10 +588,12 @@ func newEventsCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "events",
 		Short: "Webhook events `malipo listen` or `malipo serve --webhooks` received, newest first",
-		Long: "The profile's event log: every webhook `malipo listen` accepted, newest first,\n" +
-			"with the challenge redacted. It makes no call to IntaSend. With a store (--store,\n" +
+		Long: "The profile's event log: every webhook `malipo listen` or `malipo serve --webhooks`\n" +
+			"accepted, newest first, with the challenge redacted. It makes no call to IntaSend.\n" +
+			"With a store (--store,\n" +
 			EnvStore + " or store in config.toml) it is the store's log instead: every event\n" +
-			"any `malipo serve --webhooks` host on it accepted, once (the newest 10,000).",
+			"any `malipo serve --webhooks` host on it accepted, once (the newest 10,000);\n" +
+			"--store file reads the file whatever the environment says (`malipo listen` writes it).",
 		Example: "  malipo events\n  malipo events --jsonl | jq -r 'select(.type==\"collection\") | .object'\n" +
 			"  malipo events resend evt_1a2b3c4d_000003 --to http://127.0.0.1:3000/hooks/intasend",
 		Args: usageArgs(cobra.NoArgs),

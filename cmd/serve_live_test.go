@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/malipo/malipo/internal/pgtest"
 )
 
 var webhooksRE = regexp.MustCompile(`webhooks at (\S+) `)
@@ -157,5 +159,69 @@ func writeSelfSigned(t *testing.T, certPath, keyPath string) {
 	}
 	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// webhookURL waits for serve's webhooks banner.
+func webhookURL(t *testing.T, p *serveProc) string {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := webhooksRE.FindStringSubmatch(p.stderr.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no webhooks banner:\n%s", p.stderr.String())
+	return ""
+}
+
+// TestServeWebhooksTwoHostsOneStore: two `malipo serve --webhooks --store`
+// processes on one PostgreSQL, as behind a load balancer. One event posted
+// to both (IntaSend's retry reaching the other host) is answered 200 by
+// each and stored once, by the host it reached first; `malipo events
+// --store` lists it once, with its challenge redacted.
+func TestServeWebhooksTwoHostsOneStore(t *testing.T) {
+	url := pgtest.Start(t).URL("postgres")
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	writeUsers(t, users, newPerson(t, "amina", "viewer"))
+	key := auditKeyEnv(t, filepath.Join(dir, "a")) // one audit key for both hosts
+	var hooks []string
+	for _, h := range []string{"a", "b"} {
+		env := append(os.Environ(), key, envWebhookChallenge+"=s3cret")
+		p := startServeEnv(t, filepath.Join(dir, h), users, env, "--webhooks", "127.0.0.1:0", "--store", url)
+		hooks = append(hooks, webhookURL(t, p))
+		if !strings.Contains(p.stderr.String(), "event log on the store") {
+			t.Errorf("host %s does not keep its events on the store:\n%s", h, p.stderr.String())
+		}
+	}
+	event := `{"invoice_id":"INVTWOHOSTS","state":"COMPLETE","value":"99.00","currency":"KES","challenge":"s3cret"}`
+	for i, u := range hooks {
+		resp, err := http.Post(u, "application/json", strings.NewReader(event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("host %d answered %d", i, resp.StatusCode)
+		}
+	}
+	cmd := exec.Command(malipoBinary(t), "--profile", "demo", "events", "--jsonl", "--store", url)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("malipo events --store: %v\n%s", err, out)
+	}
+	var got []loggedEvent
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		var e loggedEvent
+		if json.Unmarshal(line, &e) == nil && e.Object == "INVTWOHOSTS" {
+			got = append(got, e)
+		}
+	}
+	if len(got) != 1 || got[0].State != "COMPLETE" || got[0].Amount != "99.00" {
+		t.Errorf("the store's log has %+v, want the event once\n%s", got, out)
+	}
+	if bytes.Contains(out, []byte("s3cret")) {
+		t.Error("the challenge reached the store")
 	}
 }

@@ -292,6 +292,9 @@ func TestEventsFromTheStore(t *testing.T) {
 	if out, _, _ := runCLI(t, "--profile", "p", "events", "--jsonl"); out != byFlag {
 		t.Errorf("with %s, events listed\n%s\nwant\n%s", EnvStore, out, byFlag)
 	}
+	if out, _, code := runCLI(t, "--profile", "p", "events", "--jsonl", "--store", "file"); code != 0 || strings.TrimSpace(out) != "" {
+		t.Errorf("--store file with %s set: exit %d, listed %q; want the (empty) file", EnvStore, code, out)
+	}
 	target, got := newReceiver(t)
 	t.Setenv(envWebhookChallenge, relayChallenge)
 	if out, errw, code := runCLI(t, "--profile", "p", "events", "resend", "evt_1", "--to", target+"/hook"); code != 0 {
