@@ -41,7 +41,7 @@ type relayHost struct {
 // newRelayHost wires a host as serve does (recorder, relay, LISTEN) on a
 // migrated store. The receiver is served by httptest (in place of the
 // --webhooks listener).
-func newRelayHost(t *testing.T, ctx context.Context, url, name string) *relayHost {
+func newRelayHost(t *testing.T, ctx context.Context, url, name string, onDown func()) *relayHost {
 	t.Helper()
 	db, err := store.Open(ctx, url)
 	if err != nil {
@@ -52,7 +52,7 @@ func newRelayHost(t *testing.T, ctx context.Context, url, name string) *relayHos
 		t.Fatal(err)
 	}
 	h := &relayHost{lv: &live{cache: readcache.New(nil, readcache.Options{}), db: db, host: name,
-		rcv: &webhook.Receiver{Path: "/intasend", Challenge: relayChallenge, Secret: relaySecret}}}
+		rcv: &webhook.Receiver{Path: "/intasend", Challenge: relayChallenge, Secret: relaySecret}, onListenDown: onDown}}
 	record, where, err := h.lv.recorder("p")
 	if err != nil || !strings.Contains(where, "store") {
 		t.Fatalf("recorder %q, %v", where, err)
@@ -108,11 +108,11 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 // startRelayHosts starts a throw-away PostgreSQL and two hosts on it,
-// both listening.
-func startRelayHosts(t *testing.T) (c *pgtest.Cluster, a, b *relayHost) {
+// both listening; bDown, when set, runs when B's listener drops.
+func startRelayHosts(t *testing.T, bDown func()) (c *pgtest.Cluster, a, b *relayHost) {
 	c = pgtest.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, b = newRelayHost(t, ctx, c.URL("postgres"), "A"), newRelayHost(t, ctx, c.URL("postgres"), "B")
+	a, b = newRelayHost(t, ctx, c.URL("postgres"), "A", nil), newRelayHost(t, ctx, c.URL("postgres"), "B", bDown)
 	t.Cleanup(cancel)
 	for _, h := range []*relayHost{a, b} {
 		waitUntil(t, "LISTEN", func() bool { _, ups, _ := h.state(); return ups == 1 })
@@ -141,7 +141,7 @@ func storedEvents(t *testing.T, url string) []store.WebhookEvent {
 // (IntaSend's retry reaching the other one) is one row, shown once on
 // each. The stored body and headers carry neither secret.
 func TestRelayAcrossHosts(t *testing.T) {
-	c, a, b := startRelayHosts(t)
+	c, a, b := startRelayHosts(t, nil)
 	// Each post waits until the other host has shown it, so the events
 	// are stored, and heard, in this order.
 	posts := []struct {
@@ -198,11 +198,13 @@ func TestRelayAcrossHosts(t *testing.T) {
 // again, its consoles get every missed event, once and in order; then the
 // notifications flow again.
 func TestRelayCatchesUpAfterReconnect(t *testing.T) {
-	c, a, b := startRelayHosts(t)
 	// B reconnects only when the test lets it: its Down hook holds the
 	// listener (Listen calls it before its backoff).
 	downs, resume := make(chan struct{}, 1), make(chan struct{})
-	b.lv.onListenDown = func() { downs <- struct{}{}; <-resume }
+	c, a, b := startRelayHosts(t, func() { downs <- struct{}{}; <-resume })
+	var once sync.Once
+	release := func() { once.Do(func() { close(resume) }) }
+	t.Cleanup(release) // a failed test must not leave B's listener held
 	a.post(t, "INV0", "")
 	waitUntil(t, "INV0 on host B", func() bool { s, _, _ := b.state(); return len(s) == 1 })
 
@@ -232,7 +234,7 @@ func TestRelayCatchesUpAfterReconnect(t *testing.T) {
 		t.Fatalf("host B showed %q while its listener was down", s)
 	}
 
-	close(resume)
+	release()
 	waitUntil(t, "host B listening again", func() bool { _, ups, _ := b.state(); return ups == 2 })
 	want := []string{"INV0 COMPLETE"}
 	for _, inv := range missed {
@@ -258,7 +260,7 @@ func TestRelayCatchesUpAfterReconnect(t *testing.T) {
 // without one it reads the profile's file, as before.
 func TestEventsFromTheStore(t *testing.T) {
 	isolate(t)
-	c, a, b := startRelayHosts(t)
+	c, a, b := startRelayHosts(t, nil)
 	a.post(t, "INV1", "evt_1")
 	b.post(t, "INV1", "evt_1") // the retry, to the other host
 	b.post(t, "INV2", "evt_2")
