@@ -33,6 +33,11 @@ func TestStoreTwoServeHostsOneAuditChain(t *testing.T) {
 	if migrated == nil || strings.Contains(b.stderr.String(), "migrated") {
 		t.Fatalf("migrations: host A said %q; host B said %q", a.stderr.String(), b.stderr.String())
 	}
+	// "listening" comes before server.start is written; the head printed
+	// after it says both hosts' starts are in the chain.
+	for _, p := range []*serveProc{a, b} {
+		waitUntil(t, "the host's audit head", func() bool { return strings.Contains(p.stderr.String(), "audit head") })
+	}
 	if err := a.cmd.Process.Kill(); err != nil { // kill -9
 		t.Fatal(err)
 	}
