@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/store"
 )
 
@@ -27,74 +28,79 @@ func TestRecordWebhook(t *testing.T) {
 	c := pgtest.Start(t)
 	a, b := open(t, c.URL("postgres")), open(t, c.URL("postgres"))
 	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := a.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, err := a.Migrate(ctx)
+	testcheck.Must(t, "migrate", err)
 	var l listener
 	done := make(chan struct{})
 	go func() { defer close(done); b.Listen(ctx, store.EventsChannel, l.opts()) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "LISTEN", func() bool { _, ups, _ := l.state(); return ups == 1 })
 
-	cases := []struct {
-		name      string
-		on        *store.Store
-		e         store.WebhookEvent
-		wantFresh bool
-	}{
-		{"the event on host A", a, webhookEvent("evt_1", "state collection INV1 COMPLETE", "A"), true},
+	first := webhookEvent("evt_1", "state collection INV1 COMPLETE", "A")
+	seqs := recordWebhooks(t, ctx, []recordCase{
+		{"the event on host A", a, first, true},
 		{"its retry on host B", b, webhookEvent("evt_1", "state collection INV1 COMPLETE", "B"), false},
 		{"the same state again, another id", b, webhookEvent("evt_2", "state collection INV1 COMPLETE", "B"), false},
 		{"the same id, another key", a, webhookEvent("evt_1", "id evt_1", "A"), false},
 		{"the next state", b, webhookEvent("evt_3", "state collection INV1 FAILED", "B"), true},
-	}
-	var seqs []int64
-	for _, tc := range cases {
-		seq, fresh, err := tc.on.RecordWebhook(ctx, tc.e)
-		if err != nil || fresh != tc.wantFresh {
-			t.Fatalf("%s: fresh %v, %v; want %v", tc.name, fresh, err, tc.wantFresh)
-		}
-		if fresh {
-			seqs = append(seqs, seq)
-		}
-	}
+	})
 	waitFor(t, "two notifications", func() bool { got, _, _ := l.state(); return len(got) == 2 })
 	got, _, _ := l.state()
 	for i, p := range got {
 		n, err := store.ParseWebhookNotice(p)
-		if err != nil || n.Seq != seqs[i] || n.Profile != "p" {
-			t.Errorf("notification %d %q: %+v, %v; want seq %d", i, p, n, err, seqs[i])
-		}
+		testcheck.Check(t, "notification "+p, n, testcheck.C("it parses", err == nil),
+			testcheck.C(fmt.Sprintf("seq %d", seqs[i]), n.Seq == seqs[i]), testcheck.C("profile p", n.Profile == "p"))
 	}
-
-	all, err := b.WebhooksAfter(ctx, "p", 0, 10)
-	if err != nil || len(all) != 2 {
-		t.Fatalf("events: %d, %v", len(all), err)
-	}
-	if e := all[0]; e.ID != "evt_1" || e.Host != "A" || e.Seq != seqs[0] || e.Headers["Content-Type"] != "application/json" ||
-		!e.Received.Equal(cases[0].e.Received) || string(e.Body) != string(cases[0].e.Body) {
-		t.Errorf("first event read back as %+v", e)
-	}
-	after, err := b.WebhooksAfter(ctx, "p", seqs[0], 10)
-	if err != nil || len(after) != 1 || after[0].ID != "evt_3" {
-		t.Errorf("after %d: %+v, %v", seqs[0], after, err)
-	}
-	recent, err := a.RecentWebhooks(ctx, "p", 1)
-	if err != nil || len(recent) != 1 || recent[0].ID != "evt_3" {
-		t.Errorf("recent: %+v, %v", recent, err)
-	}
-	if last, err := a.LastWebhookSeq(ctx, "p"); err != nil || last != seqs[1] {
-		t.Errorf("last seq %d, %v; want %d", last, err, seqs[1])
-	}
-	if other, err := a.WebhooksAfter(ctx, "another profile", 0, 10); err != nil || len(other) != 0 {
-		t.Errorf("another profile sees %d events, %v", len(other), err)
-	}
+	checkWebhookReads(t, ctx, a, b, first, seqs)
 
 	leaky := webhookEvent("evt_9", "id evt_9", "A")
 	leaky.Body = []byte(`{"invoice_id":"INV9","challenge":"s3cret"}`)
-	if _, _, err := a.RecordWebhook(ctx, leaky); !errors.Is(err, store.ErrChallengeInBody) || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("a body with its challenge: %v", err)
+	_, _, err = a.RecordWebhook(ctx, leaky)
+	testcheck.Check(t, "a body with its challenge", err, testcheck.C("ErrChallengeInBody", errors.Is(err, store.ErrChallengeInBody)),
+		testcheck.C("an error without the challenge", err != nil && !strings.Contains(err.Error(), "s3cret")))
+}
+
+type recordCase struct {
+	name      string
+	on        *store.Store
+	e         store.WebhookEvent
+	wantFresh bool
+}
+
+// recordWebhooks records each case's event and checks it was new or not;
+// it returns the seqs of the new ones.
+func recordWebhooks(t *testing.T, ctx context.Context, cases []recordCase) []int64 {
+	t.Helper()
+	var seqs []int64
+	for _, tc := range cases {
+		seq, fresh, err := tc.on.RecordWebhook(ctx, tc.e)
+		testcheck.Must(t, tc.name, err)
+		testcheck.Expect(t, tc.name, fresh, testcheck.C(fmt.Sprintf("fresh %v", tc.wantFresh), fresh == tc.wantFresh))
+		if fresh {
+			seqs = append(seqs, seq)
+		}
 	}
+	return seqs
+}
+
+// checkWebhookReads reads the two events back as the hosts do.
+func checkWebhookReads(t *testing.T, ctx context.Context, a, b *store.Store, first store.WebhookEvent, seqs []int64) {
+	t.Helper()
+	all, err := b.WebhooksAfter(ctx, "p", 0, 10)
+	testcheck.Must(t, "events", err)
+	testcheck.Expect(t, "events", all, testcheck.C("two", len(all) == 2))
+	e := all[0]
+	testcheck.Check(t, "the first event read back", e, testcheck.C("its id", e.ID == "evt_1"), testcheck.C("host A", e.Host == "A"),
+		testcheck.C("its seq", e.Seq == seqs[0]), testcheck.C("its headers", e.Headers["Content-Type"] == "application/json"),
+		testcheck.C("its time", e.Received.Equal(first.Received)), testcheck.C("its body", string(e.Body) == string(first.Body)))
+	after, err := b.WebhooksAfter(ctx, "p", seqs[0], 10)
+	testcheck.Check(t, "after the first", after, testcheck.C("no error", err == nil), testcheck.C("evt_3 alone", len(after) == 1 && after[0].ID == "evt_3"))
+	recent, err := a.RecentWebhooks(ctx, "p", 1)
+	testcheck.Check(t, "the newest", recent, testcheck.C("no error", err == nil), testcheck.C("evt_3 alone", len(recent) == 1 && recent[0].ID == "evt_3"))
+	last, err := a.LastWebhookSeq(ctx, "p")
+	testcheck.Check(t, "the last seq", last, testcheck.C("no error", err == nil), testcheck.C(fmt.Sprintf("%d", seqs[1]), last == seqs[1]))
+	other, err := a.WebhooksAfter(ctx, "another profile", 0, 10)
+	testcheck.Check(t, "another profile's events", other, testcheck.C("no error", err == nil), testcheck.C("none", len(other) == 0))
 }
 
 // Hosts inserting at once commit in seq order: a reader going on from the
