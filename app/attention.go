@@ -43,6 +43,38 @@ func (m *Model) attentionText(short bool) string {
 	return m.c.Styles.Warning.Render(fmt.Sprintf("⚠ %d need attention", n))
 }
 
+// alarm is the last common.AlarmMsg and the view that sent it (the one
+// pulse on Wallets): the status bar shows it on every tab.
+type alarm struct {
+	view int
+	msg  common.AlarmMsg
+}
+
+// alarmText is the alarm's badge: the pulse's symbol and words (they read
+// without colour); short, its narrow form.
+func (m *Model) alarmText(short bool) string {
+	a := m.alarm.msg
+	if a.Text == "" || m.onboarding {
+		return ""
+	}
+	if short && a.Short != "" {
+		return m.c.Styles.Failed.Render(a.Short)
+	}
+	return m.c.Styles.Failed.Render(a.Text)
+}
+
+// clickStatus answers a click on the status bar: what needs attention
+// first (it waits on a person), else the alarm's view.
+func (m *Model) clickStatus() tea.Cmd {
+	if m.attention.total() > 0 {
+		return m.clickAttention()
+	}
+	if m.alarm.msg.Text != "" {
+		return m.switchTo(m.alarm.view)
+	}
+	return nil
+}
+
 // clickAttention opens the first view with something to look at, as the
 // palette's "Needs attention" does.
 func (m *Model) clickAttention() tea.Cmd {

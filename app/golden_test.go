@@ -55,12 +55,12 @@ func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) []byte {
 	return seen
 }
 
-// waitLoaded waits until the wallets view has its balances and its chart
-// and has said when it refreshed: the screen is then settled (the
+// waitLoaded waits until the wallets view has its balances, its pulse and
+// its chart and has said when it refreshed: the screen is then settled (the
 // simulator's clock does not move, so nothing changes after).
 func waitLoaded(t *testing.T, tm *teatest.TestModel) []byte {
 	t.Helper()
-	return waitFor(t, tm, "connected", "Total", "in ▲", "updated 09:30:00")
+	return waitFor(t, tm, "connected", "Total", "in ▲", "updated 09:30:00", "Payouts today")
 }
 
 // finalFrame quits the program and returns its last frame as plain text.

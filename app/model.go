@@ -102,6 +102,7 @@ type Model struct {
 	exitNotes []string // what the views left pending, collected on quitting
 
 	attention attention // the status bar's "⚠ 3 need attention" (attention.go)
+	alarm     alarm     // the status bar's "▼ 30% of last 20 paid" (the pulse's, on every tab)
 
 	storeDown bool // the shared store did not answer serve's last ping (common.StoreMsg)
 }
@@ -301,6 +302,9 @@ func (m *Model) shellMsg(owner int, msg tea.Msg) (tea.Cmd, bool) {
 		return tea.SetClipboard(msg.Text), true
 	case common.AttentionMsg:
 		m.attention.set(owner, msg)
+		return nil, true
+	case common.AlarmMsg:
+		m.alarm = alarm{view: owner, msg: msg}
 		return nil, true
 	}
 	return nil, false

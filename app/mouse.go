@@ -27,7 +27,7 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 	case mouse.Y == 0:
 		return m.clickTab(mouse.X)
 	case mouse.Y == m.height-1:
-		return m.clickAttention()
+		return m.clickStatus()
 	}
 	_, h := m.bodySize()
 	y := mouse.Y - headerRows

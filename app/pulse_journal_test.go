@@ -12,7 +12,7 @@ import (
 	"github.com/malipo/malipo/ui/common"
 )
 
-// TestPulseReadsTheJournal: Options.Journal reaches the Recon tab's pulse
+// TestPulseReadsTheJournal: Options.Journal reaches the pulse on Wallets
 // as it reaches Payouts, so the pulse shows the float left after waiting
 // batches; without a journal it shows the wallet's figures only.
 func TestPulseReadsTheJournal(t *testing.T) {
@@ -34,8 +34,6 @@ func TestPulseReadsTheJournal(t *testing.T) {
 		r := &runner{tb: t, m: New(c, o), ctx: ctx, msgs: make(chan tea.Msg, 256)}
 		r.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		r.spawn(r.m.Init())
-		_, cmd := r.m.Update(keyMsg("7"))
-		r.spawn(cmd)
 		if withJournal {
 			r.settle("Float left", "no batch waiting approval")
 		} else {

@@ -258,12 +258,15 @@ func (m *Model) statusBar() string {
 	return fit(left+strings.Repeat(" ", gap)+right, m.width, 1)
 }
 
-// statusRight puts the store-down and attention badges before health;
-// short is their narrow form.
+// statusRight puts the store-down, alarm and attention badges before
+// health; short is their narrow form.
 func (m *Model) statusRight(short bool) string {
 	s := m.c.Styles
 	right := m.healthText(short)
 	if a := m.attentionText(short); a != "" {
+		right = a + s.StatusText.Render(" · ") + right
+	}
+	if a := m.alarmText(short); a != "" {
 		right = a + s.StatusText.Render(" · ") + right
 	}
 	if m.storeDown {

@@ -23,7 +23,7 @@ func TestSizesGolden(t *testing.T) {
 		key, name string
 		want      []string
 	}{
-		{"1", "wallets", []string{"Total", "in ▲", "updated 09:30:00"}},
+		{"1", "wallets", []string{"Total", "in ▲", "updated 09:30:00", "Payouts today"}},
 		{"2", "collections", []string{"COMPLETE", "updated 09:30:00"}},
 		{"3", "payouts", []string{"Payouts", "available KES"}},
 		{"4", "refunds", []string{"Refunds", "refunds loaded"}},

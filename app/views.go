@@ -30,8 +30,9 @@ func (o Options) defaultViews(c *common.Common) []common.View {
 	var pulseOpts []pulse.Option
 	if o.Journal != nil {
 		payoutOpts = append(payoutOpts, payouts.WithJournal(o.Journal))
-		// The pulse reads the same journal, through a read-only interface,
-		// for the batches in flight and waiting (IntaSend cannot list them).
+		// The pulse (on Wallets) reads the same journal, through a
+		// read-only interface, for the batches in flight and waiting
+		// (IntaSend cannot list them).
 		pulseOpts = append(pulseOpts, pulse.WithBatches(o.Journal))
 	}
 	if o.DeviceID != "" {
@@ -41,12 +42,12 @@ func (o Options) defaultViews(c *common.Common) []common.View {
 		payoutOpts = append(payoutOpts, payouts.WithPolicy(o.Policy))
 	}
 	return []common.View{
-		wallets.New(c),
+		wallets.New(c, pulseOpts...),
 		collections.New(c),
 		payouts.New(c, payoutOpts...),
 		refunds.New(c),
 		subscriptions.New(c),
 		banks.NewWithCache(c, bankCache),
-		reconview.New(c, pulseOpts...),
+		reconview.New(c),
 	}
 }

@@ -136,7 +136,7 @@ func ForShell(msg tea.Msg) bool {
 	switch msg.(type) {
 	case common.ToastMsg, common.ErrorMsg, common.HealthMsg, common.ConfirmMsg, common.GoToMsg, common.BroadcastMsg,
 		common.ClipboardMsg,
-		common.PaymentReceivedMsg, common.PayoutFailedMsg, common.AttentionMsg,
+		common.PaymentReceivedMsg, common.PayoutFailedMsg, common.AttentionMsg, common.AlarmMsg,
 		tea.QuitMsg, tea.InterruptMsg, tea.SuspendMsg:
 		return true
 	}

@@ -2,8 +2,9 @@
 // collections per channel as sparklines over the last hour and day, the
 // success rate of recent attempts with the top failure reasons, payouts
 // out today, the float, and a banner when the success rate falls below a
-// threshold or IntaSend stops answering. A host view embeds it (the Recon
-// tab shows it above the ledger prompt) and forwards its messages.
+// threshold or IntaSend stops answering. A host view embeds it (Wallets
+// shows it between the balances and the chart) and forwards its messages;
+// its alarm goes to the status bar, so it is seen on every tab.
 //
 // IntaSend lists failed collections only per customer, so attempts are
 // read from the invoices of the most recent customers (MaxCustomers):
@@ -158,8 +159,13 @@ func reason(i client.Invoice) string {
 
 // ---- the model ----
 
-// Model is the strip's state. Use New; the host forwards messages to
-// Update and draws View.
+// EventDelay is how long the strip waits after IntaSend announced a
+// payment (a webhook, or Collections seeing one complete) before it reads
+// again: a burst of events costs one refresh, not one each.
+const EventDelay = 3 * time.Second
+
+// Model is the strip's state. Use New; the host calls Start once, forwards
+// messages to Update and events to Event, and draws Lines.
 type Model struct {
 	c       *common.Common
 	snap    *Snapshot
@@ -168,11 +174,16 @@ type Model struct {
 	seq     int
 	loading bool
 	sched   common.Scheduler // c.After; tests hold the timer
-	shown   bool             // refresh only while the host is on screen
-	stale   bool             // a refresh came due while hidden
+	started bool
+	// tickGen tags the minute timer: a refresh an event brought re-arms
+	// it, and the older timer is then dropped (one chain of refreshes).
+	tickGen int
+	soon    bool // an event's refresh is scheduled
+	again   bool // an event came while a refresh was in flight
 	// failures is how many refreshes in a row failed: the next waits
 	// longer (common.Backoff).
 	failures int
+	alarm    common.AlarmMsg // what the status bar was last told
 	spin     spin.Model
 	batches  Batches // nil: no journal (the demo), no batch figures
 }
@@ -200,24 +211,52 @@ type spinMsg struct{}
 // Refresh is the timer's message, for tests that fire it.
 func Refresh() tea.Msg { return tickMsg{} }
 
+// Soon is the message of an event's delayed refresh, for tests that fire it.
+func Soon() tea.Msg { return soonMsg{} }
+
 type dataMsg struct {
 	seq  int
 	snap Snapshot
 	err  error
 }
 
-type tickMsg struct{}
+type (
+	tickMsg struct{ gen int }
+	soonMsg struct{}
+)
 
-// SetShown tells the strip whether its host is on screen: it reads
-// IntaSend only then (over SSH fifty idle consoles would otherwise poll),
-// and catches up at once when shown after a refresh came due.
-func (m *Model) SetShown(shown bool) tea.Cmd {
-	m.shown = shown
-	if shown && (m.snap == nil && m.err == nil || m.stale) {
-		m.stale = false
-		return m.refresh()
+// Start begins the strip's refreshes, once: the first read now, then one
+// every RefreshEvery for as long as the console runs, whichever tab is
+// shown. The status bar's alarm (common.AlarmMsg) is the point of it on
+// the other tabs, so hiding the host does not pause it; it is one loop per
+// console, the strip and the badge both drawn from it.
+func (m *Model) Start() tea.Cmd {
+	if m.started {
+		return nil
 	}
-	return nil
+	m.started = true
+	return m.refresh()
+}
+
+// Event takes what the host heard of money moving: a collection or payout
+// webhook, Collections' word that payments completed. The strip reads
+// again after EventDelay instead of at its minute; events in between are
+// folded into that one read. Anything else is ignored.
+func (m *Model) Event(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.WebhookMsg:
+		if msg.Type != "collection" && msg.Type != "send_money" {
+			return nil
+		}
+	case common.CollectionsCompletedMsg:
+	default:
+		return nil
+	}
+	if !m.started || m.soon {
+		return nil
+	}
+	m.soon = true
+	return m.sched(EventDelay, soonMsg{})
 }
 
 // Update takes the strip's own messages; false for any other.
@@ -227,27 +266,49 @@ func (m *Model) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.seq != m.seq {
 			return nil, true
 		}
-		m.loading = false
-		if msg.err != nil {
-			m.err = msg.err
-			m.failures++
-			if m.failing.IsZero() {
-				m.failing = m.now()
-			}
-		} else {
-			m.err, m.failing, m.snap, m.failures = nil, time.Time{}, &msg.snap, 0
-		}
-		return m.sched(common.Backoff(RefreshEvery, RefreshMost, m.failures), tickMsg{}), true
+		return m.onData(msg), true
 	case spinMsg:
 		return m.spin.Tick(m.loading && m.snap == nil, m.sched, spinMsg{}), true
 	case tickMsg:
-		if !m.shown {
-			m.stale = true
+		if msg.gen != m.tickGen {
+			return nil, true // a timer an event's refresh replaced
+		}
+		return m.refresh(), true
+	case soonMsg:
+		m.soon = false
+		if m.loading {
+			m.again = true // the read in flight may predate the event
 			return nil, true
 		}
 		return m.refresh(), true
 	}
 	return nil, false
+}
+
+// onData keeps a refresh's outcome, tells the status bar when the alarm
+// changed, and arms the next refresh.
+func (m *Model) onData(msg dataMsg) tea.Cmd {
+	m.loading = false
+	if msg.err != nil {
+		m.err = msg.err
+		m.failures++
+		if m.failing.IsZero() {
+			m.failing = m.now()
+		}
+	} else {
+		m.err, m.failing, m.snap, m.failures = nil, time.Time{}, &msg.snap, 0
+	}
+	var alarm tea.Cmd
+	if a := m.Alarm(); a != m.alarm {
+		m.alarm = a
+		alarm = common.Alarm(a)
+	}
+	if m.again {
+		m.again = false
+		return tea.Batch(alarm, m.refresh())
+	}
+	m.tickGen++
+	return tea.Batch(alarm, m.sched(common.Backoff(RefreshEvery, RefreshMost, m.failures), tickMsg{gen: m.tickGen}))
 }
 
 func (m *Model) now() time.Time {

@@ -79,10 +79,14 @@ func newHarness(t *testing.T) *harness {
 	return &harness{s, m, d}
 }
 
+// screen compares the full strip and, as "_compact", the strip in the
+// four lines Wallets gives it at 80x24.
 func (h *harness) screen(t *testing.T, name string, w int) {
 	t.Helper()
-	got := tuitest.Strip(strings.Join(h.m.Lines(w), "\n"))
+	got := tuitest.Strip(strings.Join(h.m.Lines(w, 10), "\n"))
 	tuitest.Screen(t, name, got, w, 10)
+	compact := tuitest.Strip(strings.Join(h.m.Lines(w, 4), "\n"))
+	tuitest.Screen(t, name+"_compact", compact, w, 4)
 }
 
 // TestPulseBanner: the strip at 80 and 120 columns while all is well,
@@ -93,7 +97,7 @@ func TestPulseBanner(t *testing.T) {
 		size := map[int]string{80: "80x24", 120: "120x40"}[w]
 		t.Run(size, func(t *testing.T) {
 			h := newHarness(t)
-			h.d.Run(h.m.SetShown(true))
+			h.d.Run(h.m.Start())
 			if h.m.Wrong() {
 				t.Fatal("banner on a healthy account")
 			}
@@ -117,7 +121,7 @@ func TestPulseBanner(t *testing.T) {
 			h.s.Server.SetFaults([]sim.Fault{{Route: "*", Kind: sim.ServerError, Status: 503}})
 			h.d.Fire(Refresh())
 			h.screen(t, "down_"+size, w)
-			tuitest.MustContain(t, strings.Join(h.m.Lines(w), "\n"), "IntaSend is not answering")
+			tuitest.MustContain(t, strings.Join(h.m.Lines(w, 10), "\n"), "IntaSend is not answering")
 
 			h.s.Server.SetFaults(nil)
 			h.d.Fire(Refresh())
@@ -128,25 +132,82 @@ func TestPulseBanner(t *testing.T) {
 	}
 }
 
-// TestPulseHidden: no request while the host is hidden; shown again
-// after a refresh came due, it catches up at once.
-func TestPulseHidden(t *testing.T) {
+// TestPulseEvents: the strip runs whether or not its host is shown (the
+// status bar's alarm needs it); a burst of collection webhooks costs one
+// refresh after EventDelay, an event during a refresh one more once it
+// lands, and the minute timer of before is dropped, so there is one chain
+// of refreshes only. Other events are ignored.
+func TestPulseEvents(t *testing.T) {
 	h := newHarness(t)
-	h.d.Run(h.m.SetShown(false))
-	if h.m.loading || h.m.snap != nil {
-		t.Fatal("read IntaSend while hidden")
+	if h.m.Event(common.WebhookMsg{Type: "collection"}) != nil {
+		t.Fatal("an event before Start read IntaSend")
 	}
-	h.d.Run(h.m.SetShown(true))
+	h.d.Run(h.m.Start())
+	if h.d.Run(h.m.Start()); h.m.seq != 1 {
+		t.Fatalf("Start twice: %d reads", h.m.seq)
+	}
 	first := h.m.snap
-	h.d.Run(h.m.SetShown(false))
-	h.s.Advance(RefreshEvery)
-	h.d.Fire(Refresh())
-	if h.m.snap != first || h.m.loading {
-		t.Fatal("refreshed while hidden")
+	if _, err := h.s.Client.STKPush(t.Context(), client.STKPushRequest{Phone: "254700000002", Amount: client.Units(100)}); err != nil {
+		t.Fatal(err)
 	}
-	h.d.Run(h.m.SetShown(true))
-	if h.m.snap == first {
-		t.Error("no catch-up refresh when shown again")
+	h.s.Advance(2 * time.Minute)
+	for _, ev := range []tea.Msg{common.WebhookMsg{Type: "collection"}, common.WebhookMsg{Type: "collection"},
+		common.CollectionsCompletedMsg{}, common.WebhookMsg{Type: "chargeback"}} {
+		h.d.Run(h.m.Event(ev))
+	}
+	if got := h.d.PendingOne(soonMsg{}); got != EventDelay {
+		t.Fatalf("event refresh after %v", got)
+	}
+	if n := h.d.Fire(Soon()); n != 1 || h.m.snap == first || h.m.seq != 2 {
+		t.Fatalf("%d event timers, %d reads", n, h.m.seq)
+	}
+	if n := h.d.Fire(Refresh()); n != 2 || h.m.seq != 3 {
+		t.Fatalf("the replaced minute timer read too: %d timers, %d reads", n, h.m.seq)
+	}
+	h.d.PendingOne(tickMsg{})
+
+	// An event while a read is in flight: one more read once it lands.
+	held := h.d.Hold(dataMsg{})
+	h.d.Fire(Refresh())
+	h.d.Run(h.m.Event(common.WebhookMsg{Type: "send_money"}))
+	h.d.Fire(Soon())
+	if h.m.seq != 4 || !h.m.again {
+		t.Fatalf("reads %d again %v", h.m.seq, h.m.again)
+	}
+	held.Drain()
+	held.Stop()
+	if h.m.seq != 5 || h.m.loading {
+		t.Fatalf("no read after the one in flight: %d reads, loading %v", h.m.seq, h.m.loading)
+	}
+	h.d.PendingOne(tickMsg{})
+}
+
+// TestPulseAlarm: the status bar hears of the alarm when it comes, when
+// its words change and when it goes, and not on every refresh.
+func TestPulseAlarm(t *testing.T) {
+	h := newHarness(t)
+	h.d.Run(h.m.Start())
+	alarms := func() []common.AlarmMsg {
+		var out []common.AlarmMsg
+		for _, m := range h.d.Shell {
+			if a, ok := m.(common.AlarmMsg); ok {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	h.d.Fire(Refresh())
+	if got := alarms(); len(got) != 0 {
+		t.Fatalf("alarms on a healthy account: %+v", got)
+	}
+	h.s.Server.SetFaults([]sim.Fault{{Route: "*", Kind: sim.ServerError, Status: 503}})
+	h.d.Fire(Refresh())
+	h.d.Fire(Refresh())
+	h.s.Server.SetFaults(nil)
+	h.d.Fire(Refresh())
+	want := []common.AlarmMsg{{Text: "✖ IntaSend not answering", Short: "✖ IntaSend"}, {}}
+	if got := alarms(); !slices.Equal(got, want) {
+		t.Fatalf("alarms %+v, want %+v", got, want)
 	}
 }
 
@@ -212,7 +273,7 @@ func TestPulsePayouts(t *testing.T) {
 			f.approve(t, f.initiate(t, "254712345678", client.MustAmount("1500.50"))) // in flight
 			waiting := []*client.Batch{f.initiate(t, "254712345679", client.Units(800)), f.initiate(t, "254712345670", client.MustAmount("12000.25"))}
 
-			d.Run(m.SetShown(true))
+			d.Run(m.Start())
 			if m.snap == nil {
 				t.Fatalf("no snapshot: %v", m.err)
 			}
@@ -237,7 +298,7 @@ func TestPulsePayouts(t *testing.T) {
 					t.Errorf("float %s from available %s", m.snap.Float().Decimal(), wl.AvailableBalance.Decimal())
 				}
 			}
-			got := strings.Join(m.Lines(w), "\n")
+			got := strings.Join(m.Lines(w, 10), "\n")
 			tuitest.MustContain(t, got, "1 batch in flight", "1 failed today", "Float left", "2 waiting: KES 12,800.25")
 			f.h.screen(t, "payouts_"+size, w)
 		})
@@ -271,7 +332,7 @@ func TestPulseTally(t *testing.T) {
 func TestPulseBackoff(t *testing.T) {
 	h := newHarness(t)
 	h.s.Server.SetFaults([]sim.Fault{{Route: "*", Kind: sim.ServerError, Status: 503}})
-	h.d.Run(h.m.SetShown(true))
+	h.d.Run(h.m.Start())
 	if _, ok := h.d.Pending(spinMsg{}); !ok {
 		t.Error("no spinner frame for the first read")
 	}

@@ -1,5 +1,6 @@
-// Package reconcile is the console's Recon tab: the pulse (views/pulse)
-// on top, and reconciliation: pick the shop's order
+// Package reconcile is the console's Recon tab: reconciliation (the
+// pulse, "is anything wrong right now", is on Wallets and in the status
+// bar since issue 16's review): pick the shop's order
 // ledger (locally a path prompt; over SSH a file from the user's folder,
 // nothing typed is a path), and see IntaSend's collections matched against
 // it (package reconcile): every difference as a row of one table, its
@@ -28,7 +29,6 @@ import (
 	"github.com/malipo/malipo/ui/components/table"
 	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/userdir"
-	"github.com/malipo/malipo/views/pulse"
 )
 
 // eat is the zone ledger dates are read in: IntaSend's days.
@@ -84,18 +84,15 @@ type Model struct {
 	finds  []finding
 	list   table.Model
 	warn   text.Paint // a finding that needs attention
-	pulse  *pulse.Model
 	settle settlement
 	before stage // where esc from the settlement returns
 	spin   spin.Model
 	sched  common.Scheduler // c.After; tests hold the timers
 }
 
-// New builds the Reconcile tab; opts configure its pulse (the payout
-// journal's batches: pulse.WithBatches).
-func New(c *common.Common, opts ...pulse.Option) common.View {
-	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), pulse: pulse.New(c, opts...),
-		spin: spin.New(c.Styles.Pending), sched: c.After}
+// New builds the Reconcile tab.
+func New(c *common.Common) common.View {
+	m := &Model{c: c, keys: DefaultKeyMap(), nav: keys.NewNav(), spin: spin.New(c.Styles.Pending), sched: c.After}
 	m.list = table.New(c, []table.Column{
 		{Title: "KIND", Min: 9},
 		{Title: "REFERENCE", Min: 11, Flex: 1, Max: 24},
@@ -115,16 +112,11 @@ func New(c *common.Common, opts ...pulse.Option) common.View {
 	return m
 }
 
-// Init does nothing: the pulse reads IntaSend once the tab is shown, and
-// nothing is reconciled until a file is opened.
+// Init does nothing: nothing is reconciled until a file is opened.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// SetSched replaces the tab's timers, the pulse's too (tests:
-// tuitest.Driver.Sched).
-func (m *Model) SetSched(f common.Scheduler) {
-	m.sched = f
-	m.pulse.SetSched(f)
-}
+// SetSched replaces the tab's timers (tests: tuitest.Driver.Sched).
+func (m *Model) SetSched(f common.Scheduler) { m.sched = f }
 
 // spinMsg is the busy spinner's frame.
 type spinMsg struct{}
@@ -135,9 +127,6 @@ func (m *Model) busy() bool {
 }
 
 func (m *Model) startSpin() tea.Cmd { return m.spin.Start(m.sched, spinMsg{}) }
-
-// SetShown starts or pauses the pulse with the tab.
-func (m *Model) SetShown(shown bool) tea.Cmd { return m.pulse.SetShown(shown) }
 
 // Title is the tab label: short, so seven tabs fit 80 columns.
 func (m *Model) Title() string { return "Recon" }
@@ -276,10 +265,10 @@ func (m *Model) run(src source) tea.Cmd {
 	})
 }
 
-// Update routes messages and keys: the pulse's first, then the keyboard,
-// then the tab's own answers.
+// Update routes messages and keys: the keyboard, then the tab's own
+// answers.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
-	return m, common.Dispatch(msg, m.pulse.Update, common.Input(m.onKey, m.onPaste), m.onLoad)
+	return m, common.Dispatch(msg, common.Input(m.onKey, m.onPaste), m.onLoad)
 }
 
 // onLoad takes the answers of the tab's commands.

@@ -72,7 +72,6 @@ func TestReconcileScreens(t *testing.T) {
 			m.SetSize(w, h)
 			d := tuitest.ForModel(t, m)
 			m.SetSched(d.Sched)
-			d.Run(m.SetShown(true))
 			tuitest.Screen(t, "idle_"+size, d.View(), w, h)
 			d.Press("o")
 			d.TypeText("orders.csv")

@@ -41,7 +41,7 @@ func (m *Model) View() string {
 
 func (m *Model) idle() []string {
 	st := m.c.Styles
-	lines := append(m.pulse.Lines(m.width), "", st.Title.Render("Reconcile"))
+	lines := []string{st.Title.Render("Reconcile")}
 	if m.err != "" {
 		lines = append(lines, st.Failed.Render(text.Truncate(common.SymFailed+" "+m.err, m.width)), "")
 	}

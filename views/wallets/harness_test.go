@@ -108,7 +108,7 @@ type driver struct {
 func newDriver(t testing.TB, c *common.Common, w, h int) *driver {
 	d := &driver{m: newModel(c)}
 	d.Driver = tuitest.ForModel(t, d.m)
-	d.m.sched = d.Sched
+	d.m.SetSched(d.Sched)
 	d.m.SetSize(w, h)
 	return d
 }

@@ -60,10 +60,25 @@ func (m *Model) listKeys(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// listLayout splits the body between the wallet table and the chart.
+// listLayout splits the body between the wallet table, the pulse and the
+// chart.
 type listLayout struct {
-	rows   int // wallet rows shown
-	chartH int // 0: no chart; 1: a summary line; ≥ chartMinHeight: bars
+	rows   int  // wallet rows shown
+	pulseH int  // the pulse's lines (0: none)
+	chartH int  // 0: no chart; 1: a summary line; ≥ chartMinHeight: bars
+	gaps   bool // a blank line before the pulse and the chart
+}
+
+// blanks is how many blank lines the layout puts between its parts.
+func (l listLayout) blanks() int {
+	n := 0
+	if l.gaps && l.pulseH > 0 {
+		n++
+	}
+	if l.gaps && l.chartH > 1 {
+		n++
+	}
+	return n
 }
 
 func (m *Model) currencies() []string {
@@ -78,22 +93,52 @@ func (m *Model) currencies() []string {
 	return out
 }
 
+// layoutSteps are the body's shares in order of preference: every wallet
+// first, then the pulse (its alarm and payouts line at least), then the
+// chart's bars; the full pulse and blank lines only with room to spare.
+// scroll lets the wallets scroll (at least 3 rows) to keep the rest.
+var layoutSteps = []struct {
+	pulse       int // 0 least, 1 compact, 2 full (pulse.Want)
+	chart       int
+	gaps        bool
+	scroll      bool
+	compactMost bool // the pulse may grow to compact with the room left
+}{
+	{pulse: 2, chart: chartMinHeight, gaps: true},
+	{pulse: 1, chart: chartMinHeight, gaps: true},
+	{pulse: 1, chart: chartMinHeight},
+	{pulse: 0, chart: chartMinHeight, compactMost: true},
+	{pulse: 0, chart: chartMinHeight, scroll: true},
+	{pulse: 1, chart: 1},
+	{pulse: 0, chart: 1, compactMost: true},
+	{pulse: 0, chart: 1, scroll: true},
+	{pulse: 0, chart: 0, compactMost: true},
+}
+
 func (m *Model) listLayout() listLayout {
 	n := len(m.wallets)
-	fixed := 2 + 1 + len(m.currencies()) // title, header, rule, totals
-	rest := m.height - fixed
-	const maxChart = 4 + 2*chartMaxRows
-	switch {
-	case rest-n-1 >= chartMinHeight:
-		return listLayout{rows: n, chartH: min(rest-n-1, maxChart)}
-	case rest-1-chartMinHeight >= 3:
-		return listLayout{rows: rest - 1 - chartMinHeight, chartH: chartMinHeight}
-	case rest-n-1 >= 1:
-		return listLayout{rows: n, chartH: 1}
-	case rest >= 3:
-		return listLayout{rows: rest - 2, chartH: 1}
+	rest := m.height - (3 + len(m.currencies())) // title, header, rule, totals
+	least, compact, full := m.pulse.Want()
+	wants := [3]int{least, compact, full}
+	for _, st := range layoutSteps {
+		l := listLayout{rows: n, pulseH: wants[st.pulse], chartH: st.chart, gaps: st.gaps}
+		spare := rest - l.rows - l.pulseH - l.chartH - l.blanks()
+		if st.scroll && spare < 0 {
+			l.rows, spare = l.rows+spare, 0 // the wallets scroll to keep the rest
+		}
+		if spare < 0 || l.rows < min(n, 3) {
+			continue
+		}
+		if st.compactMost {
+			grow := min(spare, compact-l.pulseH)
+			l.pulseH, spare = l.pulseH+grow, spare-grow
+		}
+		if l.chartH >= chartMinHeight {
+			l.chartH = min(l.chartH+spare, 4+2*chartMaxRows)
+		}
+		return l
 	}
-	return listLayout{rows: max(rest, 1)}
+	return listLayout{rows: max(min(n, rest), 1)}
 }
 
 // columns are the wallet table's: the label takes the spare width up to
@@ -176,9 +221,16 @@ func (m *Model) listView() string {
 		}
 		b.WriteString(st.Bold.Render(m.list.Line(label, "", "", t.avail.Format(t.cur), t.current.Format(t.cur))))
 	}
+	if lay.pulseH > 0 {
+		b.WriteString("\n")
+		if lay.gaps {
+			b.WriteString("\n")
+		}
+		b.WriteString(strings.Join(m.pulse.Lines(m.width, lay.pulseH), "\n"))
+	}
 	if lay.chartH > 0 {
 		b.WriteString("\n")
-		if lay.chartH > 1 {
+		if lay.gaps && lay.chartH > 1 {
 			b.WriteString("\n")
 		}
 		b.WriteString(m.chartView(lay.chartH))

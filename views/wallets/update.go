@@ -21,7 +21,17 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 // update offers msg to each group of messages in turn: input, loading, and the
 // forms' money-moving round trips. The groups keep each switch short.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
-	return common.Dispatch(msg, common.Input(m.onKey, m.onPaste), m.onLoad, m.onAction)
+	return common.Dispatch(msg, m.onPulse, common.Input(m.onKey, m.onPaste), m.onLoad, m.onAction)
+}
+
+// onPulse takes the pulse's own messages; its figures decide how many
+// lines it wants, so the wallet table's share is worked out again.
+func (m *Model) onPulse(msg tea.Msg) (tea.Cmd, bool) {
+	cmd, ok := m.pulse.Update(msg)
+	if ok {
+		m.ensureVisible()
+	}
+	return cmd, ok
 }
 
 func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
@@ -47,12 +57,13 @@ func (m *Model) onLoad(msg tea.Msg) (tea.Cmd, bool) {
 	case refreshTickMsg:
 		return m.onRefreshTick(msg), true
 	case common.WebhookMsg:
-		// Money moved at IntaSend (serve --webhooks): balances now.
-		return m.refresh(false), true
+		// Money moved at IntaSend (serve --webhooks): balances now, the
+		// pulse soon (a burst of events is one read).
+		return tea.Batch(m.refresh(false), m.pulse.Event(msg)), true
 	case common.CollectionsCompletedMsg:
 		// A sale landed (Collections saw it): balances moved now, shown
 		// or not, so the next look at Wallets is current.
-		return m.refresh(false), true
+		return tea.Batch(m.refresh(false), m.pulse.Event(msg)), true
 	case spinMsg:
 		return m.onSpin(), true
 	case refreshMsg:

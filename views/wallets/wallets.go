@@ -2,7 +2,9 @@
 // balances and totals per currency, a chart of the last 14 days' money in
 // and out, a wallet's statement (paged from the API, filterable), and the
 // wallet actions: create a working wallet, move money between wallets, fund
-// a wallet by M-Pesa STK push.
+// a wallet by M-Pesa STK push. Between the balances and the chart it shows
+// the pulse (views/pulse: is anything wrong right now), whose alarm the
+// status bar carries to every tab.
 //
 // It follows the Elm architecture strictly: every request is a tea.Cmd that
 // returns a typed message; timers are tea.Ticks re-armed by the message they
@@ -22,6 +24,7 @@ import (
 	uiform "github.com/malipo/malipo/ui/components/form"
 	"github.com/malipo/malipo/ui/components/spin"
 	"github.com/malipo/malipo/ui/components/table"
+	"github.com/malipo/malipo/views/pulse"
 )
 
 // Timings. Refreshes are quiet and slow; status polls are quick because a
@@ -78,14 +81,19 @@ type Model struct {
 
 	spin  spin.Model
 	paint paints
+
+	// pulse runs for the whole session, shown or not: its alarm is the
+	// status bar's on every tab, and this is the console's one pulse.
+	pulse *pulse.Model
 }
 
-// New builds the wallets view; Init starts the first load.
-func New(c *common.Common) common.View {
-	return newModel(c)
+// New builds the wallets view; Init starts the first load. opts configure
+// its pulse (the payout journal's batches: pulse.WithBatches).
+func New(c *common.Common, opts ...pulse.Option) common.View {
+	return newModel(c, opts...)
 }
 
-func newModel(c *common.Common) *Model {
+func newModel(c *common.Common, opts ...pulse.Option) *Model {
 	m := &Model{
 		c:      c,
 		keys:   DefaultKeyMap(),
@@ -98,7 +106,15 @@ func newModel(c *common.Common) *Model {
 	m.keys.Export.SetEnabled(c.Can(common.PermExport))
 	m.exp = export.New(c)
 	m.list = table.New(c, nil, table.WithKeys(m.keys.Nav))
+	m.pulse = pulse.New(c, opts...)
 	return m
+}
+
+// SetSched replaces the view's timers, the pulse's too (tests:
+// tuitest.Driver.Sched).
+func (m *Model) SetSched(f common.Scheduler) {
+	m.sched = f
+	m.pulse.SetSched(f)
 }
 
 // now is the view's clock: Common.Now (tests fix it), else the wall clock.
@@ -110,8 +126,8 @@ func (m *Model) now() time.Time {
 	return time.Now()
 }
 
-// Init loads the wallets and the chart.
-func (m *Model) Init() tea.Cmd { return m.refresh(false) }
+// Init loads the wallets and the chart, and starts the pulse.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.refresh(false), m.pulse.Start()) }
 
 // Title is the tab label.
 func (m *Model) Title() string { return "Wallets" }
