@@ -23,6 +23,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/spin"
+	"github.com/malipo/malipo/ui/components/text"
 )
 
 // Settings of the strip.
@@ -252,6 +253,21 @@ func (m *Model) Event(msg tea.Msg) tea.Cmd {
 	default:
 		return nil
 	}
+	return m.readSoon()
+}
+
+// Answered tells the strip its host just heard IntaSend answer. A strip
+// that is failing reads again soon instead of at its backed-off pace (up
+// to RefreshMost), so the alarm does not outlive the outage by minutes.
+func (m *Model) Answered() tea.Cmd {
+	if m.err == nil {
+		return nil
+	}
+	return m.readSoon()
+}
+
+// readSoon schedules one read after EventDelay, unless one is already.
+func (m *Model) readSoon() tea.Cmd {
 	if !m.started || m.soon {
 		return nil
 	}
@@ -298,17 +314,18 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	} else {
 		m.err, m.failing, m.snap, m.failures = nil, time.Time{}, &msg.snap, 0
 	}
-	var alarm tea.Cmd
+	// Its reads are the console's too: the status bar's health hears them.
+	cmds := []tea.Cmd{text.Health(msg.err, m.now())}
 	if a := m.Alarm(); a != m.alarm {
 		m.alarm = a
-		alarm = common.Alarm(a)
+		cmds = append(cmds, common.Alarm(a))
 	}
 	if m.again {
 		m.again = false
-		return tea.Batch(alarm, m.refresh())
+		return tea.Batch(append(cmds, m.refresh())...)
 	}
 	m.tickGen++
-	return tea.Batch(alarm, m.sched(common.Backoff(RefreshEvery, RefreshMost, m.failures), tickMsg{gen: m.tickGen}))
+	return tea.Batch(append(cmds, m.sched(common.Backoff(RefreshEvery, RefreshMost, m.failures), tickMsg{gen: m.tickGen}))...)
 }
 
 func (m *Model) now() time.Time {

@@ -183,7 +183,8 @@ func TestPulseEvents(t *testing.T) {
 }
 
 // TestPulseAlarm: the status bar hears of the alarm when it comes, when
-// its words change and when it goes, and not on every refresh.
+// its words change and when it goes, and not on every refresh; once the
+// host hears IntaSend answer again, the alarm goes within EventDelay.
 func TestPulseAlarm(t *testing.T) {
 	h := newHarness(t)
 	h.d.Run(h.m.Start())
@@ -204,7 +205,15 @@ func TestPulseAlarm(t *testing.T) {
 	h.d.Fire(Refresh())
 	h.d.Fire(Refresh())
 	h.s.Server.SetFaults(nil)
-	h.d.Fire(Refresh())
+	// The host heard IntaSend answer: the strip reads soon, not at its
+	// backed-off minute.
+	h.d.Run(h.m.Answered())
+	if n := h.d.Fire(Soon()); n != 1 || h.m.err != nil {
+		t.Fatalf("%d reads after IntaSend answered the host; err %v", n, h.m.err)
+	}
+	if h.m.Answered() != nil {
+		t.Error("a healthy strip read again because the host's read went through")
+	}
 	want := []common.AlarmMsg{{Text: "✖ IntaSend not answering", Short: "✖ IntaSend"}, {}}
 	if got := alarms(); !slices.Equal(got, want) {
 		t.Fatalf("alarms %+v, want %+v", got, want)

@@ -36,7 +36,7 @@ func (m *Model) Want() (least, compact, full int) {
 		full++ // batches and the float on a line each
 	}
 	if m.Wrong() {
-		full++ // the banner under it all
+		full++ // the banner over it all
 	}
 	return min(compact, 3), compact, full
 }
@@ -51,8 +51,8 @@ func (m *Model) Lines(width, room int) []string {
 	return m.compactLines(width, room)
 }
 
-// fullLines: a title line, the failure reasons, a line per channel, the
-// payouts and float and, when something is wrong, a banner.
+// fullLines: when something is wrong a banner, then a title line, the
+// failure reasons, a line per channel, the payouts and float.
 func (m *Model) fullLines(width int) []string {
 	st := m.c.Styles
 	title := st.Title.Render("Pulse")
@@ -63,7 +63,10 @@ func (m *Model) fullLines(width int) []string {
 		return []string{title + " " + m.spin.View() + st.Faint.Render(" reading the last day…")}
 	}
 	s := m.snap
-	head := fmt.Sprintf("%s · %s · %d of the last %d attempts paid (%.0f%%)", title, when.Clock(m.now(), s.At), s.OK, s.Attempts, 100*s.Rate())
+	head := title + " · " + when.Clock(m.now(), s.At)
+	if m.err != nil || !m.Wrong() { // else the banner says the rate
+		head += fmt.Sprintf(" · %d of the last %d attempts paid (%.0f%%)", s.OK, s.Attempts, 100*s.Rate())
+	}
 	lines := []string{text.Truncate(head, width)}
 	if len(s.Reasons) > 0 {
 		lines = append(lines, text.Truncate(st.Faint.Render("failures: ")+m.reasons(), width))
@@ -78,8 +81,8 @@ func (m *Model) fullLines(width int) []string {
 			spark(ch.Hour), ch.HourSum.KES(), spark(ch.Day), ch.DaySum.KES()), width))
 	}
 	lines = append(lines, m.payoutLines(width)...)
-	if b := m.banner(width); b != "" {
-		lines = append(lines, b)
+	if b := m.banner(width); b != "" { // on top: the first thing read
+		lines = append([]string{b}, lines...)
 	}
 	return lines
 }
@@ -268,7 +271,7 @@ func (m *Model) Alarm() common.AlarmMsg {
 		return common.AlarmMsg{Text: common.SymFailed + " IntaSend not answering", Short: common.SymFailed + " IntaSend"}
 	case m.Wrong():
 		pct := fmt.Sprintf("%.0f%%", 100*m.snap.Rate())
-		return common.AlarmMsg{Text: fmt.Sprintf("▼ %s of last %d paid", pct, m.snap.Attempts), Short: "▼ " + pct + " paid"}
+		return common.AlarmMsg{Text: fmt.Sprintf("▼ %s of last %d paid", pct, m.snap.Attempts), Short: "▼ " + pct}
 	}
 	return common.AlarmMsg{}
 }
@@ -282,7 +285,7 @@ func (m *Model) banner(width int) string {
 	if m.err != nil {
 		why = fmt.Sprintf("IntaSend is not answering since %s: %s", when.Clock(m.now(), m.failing), text.ErrText(m.err))
 	} else {
-		why = fmt.Sprintf("only %d of the last %d attempts paid (below %.0f%%)", m.snap.OK, m.snap.Attempts, 100*Threshold)
+		why = fmt.Sprintf("only %d of the last %d attempts paid (%.0f%%, below %.0f%%)", m.snap.OK, m.snap.Attempts, 100*m.snap.Rate(), 100*Threshold)
 	}
 	return st.Failed.Render(text.Truncate(common.SymFailed+" Something is wrong: "+why, width))
 }

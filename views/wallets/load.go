@@ -141,6 +141,7 @@ func (m *Model) applyWallets(msg walletsMsg) tea.Cmd {
 	}
 	changed := m.balancesChanged(msg.wallets)
 	m.failures, m.refreshErr = 0, ""
+	cmds = append(cmds, m.pulse.Answered()) // IntaSend is back: the pulse's alarm may go
 	m.refreshed = now
 	m.loaded = true
 	m.wallets = msg.wallets
