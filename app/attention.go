@@ -50,17 +50,18 @@ type alarm struct {
 	msg  common.AlarmMsg
 }
 
-// alarmText is the alarm's badge: the pulse's symbol and words (they read
-// without colour); short, its narrow form.
+// alarmText is the alarm's badge: the pulse's symbol and words, in bold
+// (with NO_COLOR that is what sets it apart); short, its narrow form.
 func (m *Model) alarmText(short bool) string {
 	a := m.alarm.msg
 	if a.Text == "" || m.onboarding {
 		return ""
 	}
+	style := m.c.Styles.Failed.Bold(true)
 	if short && a.Short != "" {
-		return m.c.Styles.Failed.Render(a.Short)
+		return style.Render(a.Short)
 	}
-	return m.c.Styles.Failed.Render(a.Text)
+	return style.Render(a.Text)
 }
 
 // clickStatus answers a click on the status bar: what needs attention

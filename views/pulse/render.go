@@ -132,12 +132,12 @@ func (m *Model) compactHead(width int) string {
 		if s != nil { // the lines under it are older: say how old
 			why += fmt.Sprintf(" (figures %s)", when.Clock(m.now(), s.At))
 		}
-		return st.Failed.Render(text.Truncate(common.SymFailed+" Something is wrong: "+why, width))
+		return st.Failed.Bold(true).Render(text.Truncate(common.SymFailed+" Something is wrong: "+why, width))
 	}
 	rate := fmt.Sprintf("%d of %d paid (%.0f%%)", s.OK, s.Attempts, 100*s.Rate())
 	head := st.Title.Render("Pulse") + " " + when.Clock(m.now(), s.At) + " · " + rate
 	if m.Wrong() {
-		head = st.Failed.Render(common.SymFailed + " Something is wrong: only " + rate)
+		head = st.Failed.Bold(true).Render(common.SymFailed + " Something is wrong: only " + rate)
 	}
 	if len(s.Reasons) > 0 {
 		head += st.Faint.Render(" · ") + m.reasons()
@@ -276,6 +276,8 @@ func (m *Model) Alarm() common.AlarmMsg {
 	return common.AlarmMsg{}
 }
 
+// banner is bold as well as red: with NO_COLOR bold is what is left to
+// set it apart from the figures.
 func (m *Model) banner(width int) string {
 	if !m.Wrong() {
 		return ""
@@ -287,7 +289,7 @@ func (m *Model) banner(width int) string {
 	} else {
 		why = fmt.Sprintf("only %d of the last %d attempts paid (%.0f%%, below %.0f%%)", m.snap.OK, m.snap.Attempts, 100*m.snap.Rate(), 100*Threshold)
 	}
-	return st.Failed.Render(text.Truncate(common.SymFailed+" Something is wrong: "+why, width))
+	return st.Failed.Bold(true).Render(text.Truncate(common.SymFailed+" Something is wrong: "+why, width))
 }
 
 // spark draws amounts as a sparkline, each bar scaled to the largest; an
