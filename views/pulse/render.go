@@ -140,7 +140,7 @@ func (m *Model) compactHead(width int) string {
 		head = st.Failed.Bold(true).Render(common.SymFailed + " Something is wrong: only " + rate)
 	}
 	if len(s.Reasons) > 0 {
-		head += st.Faint.Render(" · ") + m.reasons()
+		head += st.Faint.Render(" · failed: ") + m.reasons()
 	}
 	return text.Truncate(head, width)
 }
