@@ -110,3 +110,32 @@ func TestAlarmGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestAlarmUnreachableOnce: while the status bar's own health says
+// offline, the pulse's "IntaSend not answering" is the same news: one
+// badge. When the shell's health has not seen the outage, the alarm shows.
+func TestAlarmUnreachableOnce(t *testing.T) {
+	down := common.AlarmMsg{Text: "✖ IntaSend not answering", Short: "✖ IntaSend", Unreachable: true}
+	for _, tc := range []struct {
+		name       string
+		healthOK   bool
+		wantBadges int
+	}{
+		{"health offline", false, 1},
+		{"health connected", true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newRecShell(t, "")
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			m.Update(common.HealthMsg{OK: tc.healthOK, At: fixedNow})
+			m.Update(ownedMsg{view: 0, msg: down})
+			s := ansi.Strip(m.statusBar())
+			if got := strings.Count(s, "✖") + strings.Count(s, "●"); got != tc.wantBadges {
+				t.Errorf("%d health/alarm badges, want %d: %q", got, tc.wantBadges, s)
+			}
+			if tc.healthOK != strings.Contains(s, "not answering") {
+				t.Errorf("alarm shown = %v with health ok = %v: %q", !tc.healthOK, tc.healthOK, s)
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ type alarm struct {
 // (with NO_COLOR that is what sets it apart); short, its narrow form.
 func (m *Model) alarmText(short bool) string {
 	a := m.alarm.msg
-	if a.Text == "" || m.onboarding {
+	if a.Text == "" || m.onboarding || a.Unreachable && m.health.known && !m.health.ok {
 		return ""
 	}
 	style := m.c.Styles.Failed.Bold(true)

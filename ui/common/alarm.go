@@ -10,6 +10,10 @@ import tea "charm.land/bubbletea/v2"
 // without colour. A view sends it again whenever the words change.
 type AlarmMsg struct {
 	Text, Short string
+	// Unreachable marks the "IntaSend is not answering" alarm: the status
+	// bar leaves it out while its own health badge already says offline,
+	// so one outage is one badge, not two.
+	Unreachable bool
 }
 
 // Alarm returns a command that reports a view's alarm.

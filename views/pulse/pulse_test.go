@@ -214,7 +214,7 @@ func TestPulseAlarm(t *testing.T) {
 	if h.m.Answered() != nil {
 		t.Error("a healthy strip read again because the host's read went through")
 	}
-	want := []common.AlarmMsg{{Text: "✖ IntaSend not answering", Short: "✖ IntaSend"}, {}}
+	want := []common.AlarmMsg{{Text: "✖ IntaSend not answering", Short: "✖ IntaSend", Unreachable: true}, {}}
 	if got := alarms(); !slices.Equal(got, want) {
 		t.Fatalf("alarms %+v, want %+v", got, want)
 	}

@@ -268,7 +268,7 @@ func (m *Model) Wrong() bool {
 func (m *Model) Alarm() common.AlarmMsg {
 	switch {
 	case m.err != nil:
-		return common.AlarmMsg{Text: common.SymFailed + " IntaSend not answering", Short: common.SymFailed + " IntaSend"}
+		return common.AlarmMsg{Text: common.SymFailed + " IntaSend not answering", Short: common.SymFailed + " IntaSend", Unreachable: true}
 	case m.Wrong():
 		pct := fmt.Sprintf("%.0f%%", 100*m.snap.Rate())
 		return common.AlarmMsg{Text: fmt.Sprintf("▼ %s of last %d paid", pct, m.snap.Attempts), Short: "▼ " + pct}
