@@ -18,8 +18,12 @@ import (
 
 // InitiateResult is what Initiate did.
 type InitiateResult struct {
-	Batch *client.Batch // IntaSend's answer (nil when Err or JournalErr)
+	Batch *client.Batch // IntaSend's answer (nil when Err, Refusal or JournalErr)
 	Err   error         // IntaSend's refusal, or a failure whose outcome may be unknown (client.IsAmbiguous)
+	// Refusal: the journal's duplicate guard refused (a *DuplicateError):
+	// an identical batch the person was not shown exists or is being
+	// initiated. Nothing was sent.
+	Refusal error
 	// JournalErr: the attempt could not be recorded, so nothing was sent.
 	JournalErr error
 	// RecordErr: the call went out but the journal missed its answer.
@@ -27,13 +31,22 @@ type InitiateResult struct {
 }
 
 // Initiate sends d to IntaSend once, with requires_approval YES (so it
-// moves no money on its own). The journal records initiating before the
-// call: if the process dies before the answer, the duplicate guard still
-// knows a batch may exist. After an ambiguous failure nothing more is
-// written and the entry stays initiating.
-func Initiate(ctx context.Context, j *Journal, c *client.Client, d *Draft, deviceID string) InitiateResult {
+// moves no money on its own). Before the call the journal reserves the
+// initiate under its lock (ReserveInitiate): an identical batch not in
+// again (the entries of Initiated the person saw and chose to initiate
+// beside; none by default) or one still being initiated elsewhere refuses
+// it, so two sessions or hosts racing the same batch send one initiate.
+// If the process dies before the answer, the reservation stays: the
+// duplicate guard and the needs-attention list still know a batch may
+// exist. After an ambiguous failure nothing more is written and the
+// entry stays initiating; after IntaSend's refusal it is released.
+func Initiate(ctx context.Context, j *Journal, c *client.Client, d *Draft, deviceID string, again ...Entry) InitiateResult {
+	var att string
 	if j != nil {
-		if err := j.RecordInitiating(d); err != nil {
+		var err error
+		if att, err = j.ReserveInitiate(d, again); IsDuplicate(err) {
+			return InitiateResult{Refusal: err}
+		} else if err != nil {
 			return InitiateResult{JournalErr: err}
 		}
 	}
@@ -44,9 +57,9 @@ func Initiate(ctx context.Context, j *Journal, c *client.Client, d *Draft, devic
 	if j != nil {
 		switch {
 		case err == nil:
-			res.RecordErr = j.RecordInitiated(d, b)
+			res.RecordErr = j.recordInitiated(att, d, b)
 		case !client.IsAmbiguous(err):
-			res.RecordErr = j.RecordInitiateFailed(d, err)
+			res.RecordErr = j.recordInitiateFailed(att, d, err)
 		}
 	}
 	return res

@@ -388,26 +388,17 @@ func (j *Journal) DiscardDraft(id string) error {
 // ---- events ----
 
 // RecordInitiating is written before initiate is sent: if malipo dies
-// before the answer, the journal still knows a batch may exist.
+// before the answer, the journal still knows a batch may exist. It checks
+// nothing: Initiate reserves through ReserveInitiate, which refuses a
+// duplicate under the journal's lock.
 func (j *Journal) RecordInitiating(d *Draft) error {
-	count, total := d.Totals()
-	return j.append(event{Kind: StatusInitiating, Attempt: newID(), DraftID: d.ID, Fingerprint: d.Fingerprint(),
-		Rail: d.Rail, WalletID: d.WalletID, Currency: d.currency(), Count: count, Total: &total, Initiator: j.initiator,
-		Payees: draftPayees(d)})
+	return j.append(j.initiatingEvent(d))
 }
 
 // RecordInitiated records IntaSend's answer to initiate and, once that is
 // on disk, removes the draft: it is a batch now, not a draft to offer back.
 func (j *Journal) RecordInitiated(d *Draft, b *client.Batch) error {
-	if b == nil || b.TrackingID == "" {
-		return errors.New("journal: initiated batch has no tracking id")
-	}
-	att := j.lastAttempt(d)
-	if err := j.append(event{Kind: StatusInitiated, Attempt: att, TrackingID: b.TrackingID, FileID: b.FileID,
-		DraftID: d.ID, Fingerprint: d.Fingerprint(), StatusCode: b.StatusCode, Initiator: j.initiator}); err != nil {
-		return err
-	}
-	return j.DiscardDraft(d.ID)
+	return j.recordInitiated(j.lastAttempt(d), d, b)
 }
 
 // RecordInitiateFailed records that IntaSend refused the initiate (a 4xx):
@@ -415,8 +406,7 @@ func (j *Journal) RecordInitiated(d *Draft, b *client.Batch) error {
 // failure (client.IsAmbiguous): then the batch may exist and the entry must
 // stay "initiating".
 func (j *Journal) RecordInitiateFailed(d *Draft, err error) error {
-	return j.append(event{Kind: StatusInitiateFailed, Attempt: j.lastAttempt(d), DraftID: d.ID,
-		Fingerprint: d.Fingerprint(), Error: errText(err), Initiator: j.initiator})
+	return j.recordInitiateFailed(j.lastAttempt(d), d, err)
 }
 
 // RecordApproving is written before approve is sent.
@@ -576,19 +566,14 @@ func (j *Journal) lastAttempt(d *Draft) string {
 	return newID()
 }
 
-// append writes one event line and fsyncs it.
+// append writes one event line and fsyncs it, holding the journal's lock
+// like every writer: on the store so that events become visible in the
+// order of their seq (see store.Events), on files so that no line is
+// written while another process sits between its check and its append.
 func (j *journal) append(ev event) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.db != nil {
-		// Every append to the store holds the journal's lock, so events
-		// become visible in the order of their seq (see store.Events).
-		return j.dbLocked(func() error { return j.appendLocked(ev) })
-	}
-	if err := j.refresh(); err != nil {
-		return err
-	}
-	return j.appendLocked(ev)
+	return j.locked(func() error { return j.appendLocked(ev) })
 }
 
 // appendLocked is append with mu held and the file refreshed.
@@ -730,9 +715,7 @@ func (e *Entry) merge(ev event) {
 // oldest first, leaving out those IntaSend refused and those cancelled:
 // if any remain, initiating the same batch again would pay twice.
 func (j *Journal) Initiated(fp string) []Entry {
-	return j.filter(func(e *Entry) bool {
-		return e.Fingerprint == fp && e.Status != StatusInitiateFailed && e.Status != StatusCancelled
-	})
+	return j.filter(func(e *Entry) bool { return e.Fingerprint == fp && mayExist(e) })
 }
 
 // Pending lists batches initiated here (or approved here) that still wait

@@ -117,7 +117,7 @@ func (j *journal) dbLocked(fn func() error) error {
 // journalErr wraps a store error, leaving refusals and conflicts as they
 // are for the callers that tell them apart.
 func journalErr(err error) error {
-	if IsRefusal(err) || isConflict(err) {
+	if IsRefusal(err) || IsDuplicate(err) || isConflict(err) {
 		return err
 	}
 	return fmt.Errorf("journal: %w", err)
@@ -151,7 +151,7 @@ func (j *journal) dbRefresh() error {
 // state transition and its audit record. It is folded after the commit.
 func (j *journal) dbAppend(ev event, line []byte) error {
 	if j.db.tx == nil {
-		// A caller that checked under mu alone (RecordStatus): the append
+		// Every writer appends inside locked; should one not, the append
 		// still takes the journal's lock, so seqs stay in commit order.
 		return j.dbLocked(func() error { return j.appendLocked(ev) })
 	}

@@ -24,7 +24,11 @@ const (
 // RecordStatus records what a status read said of a batch the journal
 // knows, when it differs from what is recorded (so polling a batch for
 // hours writes one line per change, not one per read). It only reads st:
-// nothing is sent anywhere. It reports whether it wrote.
+// nothing is sent anywhere. It reports whether it wrote. The check and the
+// append hold the journal's lock (the events file's flock, or the store's
+// transaction), as every other writer's do: two processes polling the
+// same batch write its change once, and a line is never written while
+// another process is between its check and its append.
 func (j *Journal) RecordStatus(trackingID string, st *client.Batch) (bool, error) {
 	if st == nil || trackingID == "" {
 		return false, nil
@@ -32,15 +36,20 @@ func (j *Journal) RecordStatus(trackingID string, st *client.Batch) (bool, error
 	rows := RowCodes(st)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err := j.refresh(); err != nil {
+	wrote := false
+	err := j.locked(func() error {
+		e := j.byTrack[trackingID]
+		if e == nil || e.StatusCode == st.StatusCode && e.Observed == st.Status && maps.Equal(e.RowCodes, rows) && !e.ObservedAt.IsZero() {
+			return nil
+		}
+		wrote = true
+		return j.appendLocked(event{Kind: EventStatus, TrackingID: trackingID, StatusCode: st.StatusCode,
+			Text: st.Status, Rows: rows, Initiator: j.initiator})
+	})
+	if err != nil {
 		return false, err
 	}
-	e := j.byTrack[trackingID]
-	if e == nil || e.StatusCode == st.StatusCode && e.Observed == st.Status && maps.Equal(e.RowCodes, rows) && !e.ObservedAt.IsZero() {
-		return false, nil
-	}
-	return true, j.appendLocked(event{Kind: EventStatus, TrackingID: trackingID, StatusCode: st.StatusCode,
-		Text: st.Status, Rows: rows, Initiator: j.initiator})
+	return wrote, nil
 }
 
 // Acknowledge records that the acting user has seen what the queue shows

@@ -26,8 +26,11 @@ import (
 // pool, against one throw-away cluster and one simulator.
 
 func TestMain(m *testing.M) {
-	if os.Getenv("MALIPO_TEST_HOST") == "approver" {
+	switch os.Getenv("MALIPO_TEST_HOST") {
+	case "approver":
 		os.Exit(approverHost())
+	case "initiator":
+		os.Exit(initiatorHost())
 	}
 	os.Exit(m.Run())
 }
