@@ -86,12 +86,15 @@ func runPayoutsInitiate(cmd *cobra.Command, g *globals, f *initiateFlags, path s
 	if d.WalletID, err = payingWallet(ctx, env.cl, f.wallet, d); err != nil {
 		return err
 	}
-	if prior := env.j.Initiated(d.Fingerprint()); len(prior) > 0 && !f.again {
+	prior := env.j.Initiated(d.Fingerprint())
+	if len(prior) > 0 && !f.again {
 		return &exitError{code: exitRefused, err: errors.New(duplicateText(prior))}
 	}
 	wctx, cancel := writeContext(ctx)
 	defer cancel()
-	res := payout.Initiate(wctx, env.j, env.cl, d, env.creds.DeviceID)
+	// --again covers the batches shown here; the journal refuses any other
+	// that a console or CLI initiates meanwhile (payout.ReserveInitiate).
+	res := payout.Initiate(wctx, env.j, env.cl, d, env.creds.DeviceID, prior...)
 	return initiated(cmd, f, d, res)
 }
 
@@ -220,6 +223,8 @@ func initiated(cmd *cobra.Command, f *initiateFlags, d *payout.Draft, res payout
 		fmt.Fprintf(errw, "warning: the payout journal could not record IntaSend's answer: %v\n", res.RecordErr)
 	}
 	switch {
+	case res.Refusal != nil:
+		return &exitError{code: exitRefused, err: fmt.Errorf("not initiated: %w", res.Refusal)}
 	case res.JournalErr != nil:
 		return fmt.Errorf("the payout journal could not record the attempt, so nothing was sent to IntaSend: %w", res.JournalErr)
 	case res.Err != nil && client.IsAmbiguous(res.Err):

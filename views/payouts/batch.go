@@ -182,7 +182,12 @@ func (m *Model) busyBatch() string {
 // ---- preview: initiate with requires_approval YES ----
 
 type (
-	initiateMsg struct{ seq int } // the duplicate warning was confirmed
+	// initiateMsg: the duplicate warning was confirmed; again are the
+	// batches it showed, which the journal's guard then lets this one join.
+	initiateMsg struct {
+		seq   int
+		again []payout.Entry
+	}
 	// initiatedMsg is payout.Initiate's answer; its RecordErr also carries
 	// an audit log that missed the outcome.
 	initiatedMsg struct {
@@ -307,7 +312,7 @@ func (m *Model) guardDuplicate() tea.Cmd {
 			Body:      dupBody(prior, m.c.Now()),
 			Danger:    true,
 			Perm:      common.PermInitiate,
-			OnConfirm: initiateMsg{seq: m.seq},
+			OnConfirm: initiateMsg{seq: m.seq, again: prior},
 			Action:    "payout.initiate-duplicate",
 			Target:    "malipo-" + d.ID,
 			Amount:    m.comp.sum,
@@ -363,13 +368,14 @@ func (m *Model) onInitiateConfirmed(msg initiateMsg) tea.Cmd {
 		return nil
 	}
 	m.dupSeq = 0
-	return m.initiate()
+	return m.initiate(msg.again...)
 }
 
 // initiate sends the draft, once, through payout.Initiate (the journal
-// records the attempt before the call and the answer after; the call is
-// never retried), then audits it.
-func (m *Model) initiate() tea.Cmd {
+// reserves the attempt before the call, refusing an identical batch other
+// than again that another session initiated meanwhile, and records the
+// answer after; the call is never retried), then audits it.
+func (m *Model) initiate(again ...payout.Entry) tea.Cmd {
 	if why := m.busyBatch(); why != "" {
 		return common.Toast(common.ToastWarn, "Not now: "+why)
 	}
@@ -387,9 +393,17 @@ func (m *Model) initiate() tea.Cmd {
 	run := func() tea.Msg {
 		cx, cancel := batchCtx(cm.WriteContext())
 		defer cancel()
-		res := payout.Initiate(cx, j, c, d, device)
+		res := payout.Initiate(cx, j, c, d, device, again...)
 		if res.JournalErr != nil {
 			return initiatedMsg{seq: seq, res: res} // nothing was sent: nothing to audit
+		}
+		if res.Refusal != nil {
+			ev := audit.Event("payout.initiate", d.Request().BatchReference, sum, d.Currency, res.Refusal)
+			ev.Result = audit.Refused
+			if aerr := cm.Audit(ev); aerr != nil {
+				res.RecordErr = fmt.Errorf("audit log: %w", aerr)
+			}
+			return initiatedMsg{seq: seq, res: res}
 		}
 		target := d.Request().BatchReference
 		if res.Batch != nil {
@@ -433,6 +447,10 @@ func (m *Model) initiated(b *openBatch, r payout.InitiateResult, now time.Time) 
 	case r.JournalErr != nil:
 		m.batch, m.screen = nil, scrCompose
 		return common.Error("Preview not sent", fmt.Errorf("the payout journal could not record the attempt, so nothing was sent to IntaSend: %w", r.JournalErr))
+	case r.Refusal != nil:
+		m.batch, m.screen = nil, scrCompose
+		m.message = "Not initiated: " + r.Refusal.Error()
+		return tea.Batch(m.loadPending(), common.Error("Not initiated", r.Refusal))
 	case r.Err == nil:
 		m.setBatch(b, r.Batch, now)
 		b.approveWith = r.Batch
