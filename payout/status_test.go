@@ -1,7 +1,12 @@
 package payout_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,5 +140,77 @@ func TestNeedsAttention(t *testing.T) {
 				t.Error("no since")
 			}
 		})
+	}
+}
+
+// TestRecordStatusConcurrentAppenders: four journals on one directory
+// (each its own events file and flock, as four processes have) record
+// status reads at once. Each writer's own batch gets every one of its
+// changes, whole; a batch all four read at the same moment gets its
+// change once (the check and the append hold the lock together); every
+// line of the file parses.
+func TestRecordStatusConcurrentAppenders(t *testing.T) {
+	dir := t.TempDir()
+	base := openJournal(t, dir)
+	const writers, steps, shared = 4, 40, 20
+	for w := range writers {
+		initiatedBatch(t, base, fmt.Sprint("P", w), client.Units(100))
+	}
+	for s := range shared {
+		initiatedBatch(t, base, fmt.Sprint("S", s), client.Units(100))
+	}
+	wrote := make([][]bool, writers) // per writer, per shared batch
+	var wg sync.WaitGroup
+	for w := range writers {
+		j := openJournal(t, dir).As(fmt.Sprint("host-", w))
+		wrote[w] = make([]bool, shared)
+		wg.Go(func() {
+			for i := range steps {
+				ok, err := j.RecordStatus(fmt.Sprint("P", w), batchWith("BP110", fmt.Sprint("step ", i), "TP101"))
+				if err != nil || !ok {
+					t.Errorf("writer %d step %d: wrote=%v %v", w, i, ok, err)
+				}
+				if i < shared {
+					ok, err := j.RecordStatus(fmt.Sprint("S", i), batchWith("BC100", "Completed", "TS100"))
+					if err != nil {
+						t.Error(err)
+					}
+					wrote[w][i] = ok
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for s := range shared {
+		n := 0
+		for w := range writers {
+			if wrote[w][s] {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("S%d: %d writers recorded the same change, want 1", s, n)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "events.jsonl"))
+	must(t, err)
+	statuses := 0
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		var ev struct{ Event string }
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %d is torn: %q", i+1, line)
+		}
+		if ev.Event == payout.EventStatus {
+			statuses++
+		}
+	}
+	if want := writers*steps + shared; statuses != want {
+		t.Errorf("%d status lines, want %d", statuses, want)
+	}
+	fresh := openJournal(t, dir)
+	for w := range writers {
+		if e, _ := fresh.Entry(fmt.Sprint("P", w)); e.Observed != fmt.Sprint("step ", steps-1) {
+			t.Errorf("P%d: last status %q", w, e.Observed)
+		}
 	}
 }
