@@ -13,6 +13,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
 )
 
 // Backend is the simulator running in process behind a loopback listener, and
@@ -22,9 +23,12 @@ type Backend struct {
 	Client *client.Client
 	Sim    *sim.Server
 	URL    string
-	// Now is the simulator's clock. A console on the demo reads the time
-	// from it, so "today", the 14-day chart and every stamp agree with the
-	// simulator's data even when that runs on a manual clock (tests).
+	// Now is the simulator's clock in Africa/Nairobi. A console on the
+	// demo reads the time from it, so "today", the 14-day chart and every
+	// stamp agree with the simulator's data even when that runs on a
+	// manual clock (tests), and with IntaSend's days (Nairobi's) whatever
+	// the machine's zone: a demo on a laptop in St John's still shows a
+	// Kenyan merchant's day.
 	Now func() time.Time
 
 	srv  *http.Server
@@ -46,10 +50,11 @@ func Start(o Options) (*Backend, error) {
 	if o.Sim != nil {
 		so = *o.Sim
 	}
-	now := time.Now
+	clock := time.Now
 	if so.Clock != nil {
-		now = so.Clock.Now
+		clock = so.Clock.Now
 	}
+	now := func() time.Time { return clock().In(payout.Nairobi) }
 	s := sim.New(so)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

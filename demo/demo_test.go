@@ -51,3 +51,33 @@ func TestDemoServesThroughTheWireLayer(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoClockIsNairobi: the console's clock on the demo is in IntaSend's
+// zone whatever the machine's (TZ=America/St_Johns go test ./demo/ shows
+// it), on the simulator's manual clock and on the real one.
+func TestDemoClockIsNairobi(t *testing.T) {
+	at := time.Date(2026, 3, 14, 22, 30, 0, 0, time.UTC) // already the 15th in Nairobi
+	tests := []struct {
+		name  string
+		clock sim.Clock
+	}{
+		{"manual clock", sim.NewManualClock(at)},
+		{"real clock", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Start(Options{Sim: &sim.Options{Clock: tt.clock, Rand: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = d.Close() })
+			now := d.Now()
+			if off := now.Format("-07:00"); off != "+03:00" || now.Location().String() != "Africa/Nairobi" && now.Location().String() != "EAT" {
+				t.Fatalf("demo clock in %s %s, want Africa/Nairobi +03:00", now.Location(), off)
+			}
+			if tt.clock != nil && (now.Day() != 15 || !now.Equal(at)) {
+				t.Fatalf("manual clock reads %s, want %s in Nairobi", now, at)
+			}
+		})
+	}
+}
