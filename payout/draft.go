@@ -205,5 +205,5 @@ func (d *Draft) Request() client.InitiateRequest {
 			AccountReference: n.AccountReference, Narrative: n.Narrative, IDNumber: n.IDNumber, Amount: n.Amount}
 	}
 	return client.InitiateRequest{Provider: string(d.Rail), Currency: d.currency(), Transactions: items,
-		WalletID: d.WalletID, BatchReference: "malipo-" + d.ID}
+		WalletID: d.WalletID, BatchReference: batchReference(d.ID)}
 }

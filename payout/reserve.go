@@ -84,6 +84,10 @@ func (j *Journal) ReserveInitiate(d *Draft, again []Entry) (string, error) {
 	return ev.Attempt, nil
 }
 
+// batchReference is the batch_reference an initiate of draft id sends: a
+// status read that carries it names the reservation it answers.
+func batchReference(draftID string) string { return "malipo-" + draftID }
+
 // initiatingEvent is the reservation of one initiate of d.
 func (j *Journal) initiatingEvent(d *Draft) event {
 	count, total := d.Totals()

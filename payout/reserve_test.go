@@ -431,3 +431,58 @@ func TestInitiateKilledAfterReservation(t *testing.T) {
 		t.Fatalf("%d initiate calls", n)
 	}
 }
+
+// TestStatusReadSettlesLostInitiate: an initiate went through but its
+// answer was lost; the person finds the batch (the dashboard) and opens it
+// by tracking id. That status read carries the batch reference, so it
+// settles the reservation: the batch is the journal's, waiting approval,
+// no longer an unknown initiate; initiating the draft again is refused
+// naming it. Nothing is sent twice.
+func TestStatusReadSettlesLostInitiate(t *testing.T) {
+	srv, c, _, clock := simServerClock(t)
+	j := openJournal(t, t.TempDir()).As("amina")
+	j.SetClock(clock.Now)
+	d := sampleDraft()
+	d.WalletID = ""
+	if _, err := j.ReserveInitiate(d, nil); err != nil {
+		t.Fatal(err)
+	}
+	lost, err := c.InitiatePayout(t.Context(), d.Request()) // the call went out; its answer never reached the journal
+	must(t, err)
+	clock.Advance(payout.InitiateWindow)
+	if a, ok := payout.NeedsAttention(j.History()[0], clock.Now(), nil); !ok || a.Reasons[0].Kind != payout.AttnInitiateUnknown {
+		t.Fatalf("before the status read: %+v", a)
+	}
+
+	st, err := c.PayoutStatus(t.Context(), lost.TrackingID)
+	must(t, err)
+	wrote, err := j.As("brian").RecordStatus(lost.TrackingID, st)
+	if err != nil || !wrote {
+		t.Fatalf("status read: wrote=%v %v", wrote, err)
+	}
+	es := j.Initiated(d.Fingerprint())
+	if len(es) != 1 || es[0].TrackingID != lost.TrackingID || es[0].Status != payout.StatusInitiated || es[0].Initiator != "amina" {
+		t.Fatalf("after the status read: %+v", es)
+	}
+	if p := j.Pending(); len(p) != 1 || p[0].TrackingID != lost.TrackingID {
+		t.Fatalf("pending: %+v", p)
+	}
+	if _, ok := payout.NeedsAttention(es[0], clock.Now(), nil); ok {
+		t.Fatal("still needs attention once the batch is found")
+	}
+	res := payout.Initiate(t.Context(), j, c, d.Clone(), "")
+	if !payout.IsDuplicate(res.Refusal) || !strings.Contains(res.Refusal.Error(), lost.TrackingID) {
+		t.Fatalf("initiating again: %+v", res)
+	}
+	// A status read of a batch no reservation names claims nothing.
+	other := sampleDraft()
+	other.WalletID = ""
+	elsewhere, err := c.InitiatePayout(t.Context(), other.Request())
+	must(t, err)
+	if wrote, err := j.RecordStatus(elsewhere.TrackingID, elsewhere); wrote || err != nil {
+		t.Fatalf("a stranger's batch: wrote=%v %v", wrote, err)
+	}
+	if n := srv.Counters().Initiated; n != 2 {
+		t.Fatalf("%d batches, want the lost one and the stranger", n)
+	}
+}

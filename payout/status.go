@@ -29,6 +29,11 @@ const (
 // transaction), as every other writer's do: two processes polling the
 // same batch write its change once, and a line is never written while
 // another process is between its check and its append.
+//
+// A batch the journal does not know by tracking id may be the answer an
+// initiate lost: when st's batch_reference names a reservation still
+// initiating (malipo-<draft id>), the status read settles it (see
+// claimReservation) and the batch is the journal's from then on.
 func (j *Journal) RecordStatus(trackingID string, st *client.Batch) (bool, error) {
 	if st == nil || trackingID == "" {
 		return false, nil
@@ -38,8 +43,13 @@ func (j *Journal) RecordStatus(trackingID string, st *client.Batch) (bool, error
 	defer j.mu.Unlock()
 	wrote := false
 	err := j.locked(func() error {
+		claimed, err := j.claimReservation(trackingID, st)
+		if err != nil {
+			return err
+		}
 		e := j.byTrack[trackingID]
 		if e == nil || e.StatusCode == st.StatusCode && e.Observed == st.Status && maps.Equal(e.RowCodes, rows) && !e.ObservedAt.IsZero() {
+			wrote = claimed
 			return nil
 		}
 		wrote = true
@@ -50,6 +60,26 @@ func (j *Journal) RecordStatus(trackingID string, st *client.Batch) (bool, error
 		return false, err
 	}
 	return wrote, nil
+}
+
+// claimReservation records, for a batch the journal does not know by
+// tracking id, that it is the answer to the oldest reservation still
+// initiating whose batch reference st carries: the initiate went through
+// although its answer was lost. It writes the initiated line IntaSend's
+// answer would have written, so the batch reaches Pending and leaves
+// needs attention, and nothing is ever sent again. Call locked.
+func (j *Journal) claimReservation(trackingID string, st *client.Batch) (bool, error) {
+	if j.byTrack[trackingID] != nil || st.BatchReference == "" {
+		return false, nil
+	}
+	for _, e := range j.entries {
+		if e.Status == StatusInitiating && e.TrackingID == "" && e.DraftID != "" && batchReference(e.DraftID) == st.BatchReference {
+			ev := event{Kind: StatusInitiated, Attempt: e.Attempt, TrackingID: trackingID, FileID: st.FileID,
+				DraftID: e.DraftID, Fingerprint: e.Fingerprint, StatusCode: st.StatusCode, Initiator: j.initiator}
+			return true, j.appendLocked(ev)
+		}
+	}
+	return false, nil
 }
 
 // Acknowledge records that the acting user has seen what the queue shows
@@ -192,7 +222,7 @@ func unknownOutcome(e Entry, now time.Time) (Reason, bool) {
 			Action: "Do not approve again. malipo reads the status (it never re-sends the approve); if it stays unknown, ask IntaSend support with the tracking id."}, true
 	case StatusInitiating:
 		return Reason{Kind: AttnInitiateUnknown, What: "initiate sent; no answer, so a batch may exist at IntaSend",
-			Action: "Look for it in the IntaSend dashboard before initiating it again (the duplicate guard will ask)."}, true
+			Action: "Do not initiate it again yet: look for it in the IntaSend dashboard and open it here by tracking id; that status read ties it to this attempt. Only if it is not there, initiate again (the duplicate guard will ask)."}, true
 	}
 	return Reason{}, false
 }
