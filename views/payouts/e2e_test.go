@@ -416,3 +416,47 @@ func TestCancelledBatchShownAsCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateGuardAcrossSessions: while the duplicate warning waits for
+// an answer, another session on the same journal (a CLI, say) starts
+// initiating the same rows. Confirming then sends nothing: the journal's
+// guard refuses under its lock, the view says who and what to do and goes
+// back to the draft, and the refusal is audited.
+func TestDuplicateGuardAcrossSessions(t *testing.T) {
+	f := newFixture(t, fixtureOpt{})
+	aud := &recAuditor{}
+	c := f.common()
+	c.Auditor = aud
+	d := newDriver(t, f, c, 120, 36, WithJournal(f.j))
+	d.Run(d.m.Init())
+	d.addRow("Jane", "0708374149", "1000", "nov")
+	d.Press("p", "esc", "p")
+	if cf, ok := d.LastConfirm(); !ok || !strings.Contains(cf.Body, "already initiated") {
+		t.Fatalf("no duplicate warning: %+v", cf)
+	}
+	cli, err := payout.OpenJournal(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	cli.SetClock(f.Clock.Now)
+	other := d.m.comp.d.Clone()
+	if _, err := cli.As("brian@laptop").ReserveInitiate(other, cli.Initiated(other.Fingerprint())); err != nil {
+		t.Fatal(err)
+	}
+	d.Confirm()
+	if n := f.Server.Counters().Initiated; n != 1 {
+		t.Fatalf("initiated %d, want only the first", n)
+	}
+	if errs := strings.Join(d.ErrorTexts(), "\n"); !strings.Contains(errs, "Not initiated: brian@laptop started initiating an identical batch") ||
+		!strings.Contains(errs, "Nothing was sent") {
+		t.Fatalf("errors %q", errs)
+	}
+	if d.m.screen != scrCompose || d.m.batch != nil {
+		t.Fatalf("screen %v batch %+v", d.m.screen, d.m.batch)
+	}
+	last := aud.evs[len(aud.evs)-1]
+	if last.Action != "payout.initiate" || last.Result != "refused" || last.Amount != client.Units(1000) {
+		t.Fatalf("audit %+v", last)
+	}
+}
