@@ -15,6 +15,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/payout"
 )
 
 // moneyFixture is a seeded simulator on a manual clock, kept so tests can
@@ -288,5 +289,50 @@ func TestPayoutsInitiatePesaLink(t *testing.T) {
 	}
 	if c := f.s.Counters(); c.Initiated != 1 {
 		t.Errorf("%d batches initiated", c.Initiated)
+	}
+}
+
+// TestPayoutsInitiateInFlightElsewhere: another session on the profile's
+// journal (a console) is initiating the same file right now. The CLI's
+// own look finds it and refuses; --again, which covers what it was shown,
+// is refused too while that initiate may still be answered: the journal's
+// guard says who and what to do, and nothing reaches IntaSend.
+func TestPayoutsInitiateInFlightElsewhere(t *testing.T) {
+	f := newMoneyFixture(t)
+	file := writeCSV(t, batchCSV)
+	dir, err := payout.StateDir("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := payout.OpenJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	// Stamped ahead of the wall clock the CLI's journal reads, so however
+	// slow the machine the reservation is still in its window.
+	j.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
+	d := payout.NewDraft(payout.B2C, simStart)
+	d.WalletID = f.s.SettlementWalletID()
+	d.Rows = []payout.Row{{Name: "Jane", Account: "0708374149", AmountText: "100"}, {Name: "John", Account: "0712345678", AmountText: "200"}}
+	if _, err := j.As("brian@console").ReserveInitiate(d, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		extra []string
+		want  string
+	}{
+		{"no --again", nil, "identical batch"},
+		{"--again", []string{"--again"}, "not initiated: brian@console started initiating an identical batch"},
+	} {
+		args := append([]string{"payouts", "initiate", file, "--rail", "b2c", "--base-url", f.base}, tt.extra...)
+		_, errw, code := runCLI(t, args...)
+		if code != exitRefused || !strings.Contains(errw, tt.want) {
+			t.Errorf("%s: exit %d: %s", tt.name, code, errw)
+		}
+	}
+	if c := f.s.Counters(); c.Requests["POST send-money/initiate/"] != 0 {
+		t.Fatalf("%d initiate calls", c.Requests["POST send-money/initiate/"])
 	}
 }
