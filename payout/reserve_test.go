@@ -439,8 +439,22 @@ func TestInitiateKilledAfterReservation(t *testing.T) {
 // no longer an unknown initiate; initiating the draft again is refused
 // naming it. Nothing is sent twice.
 func TestStatusReadSettlesLostInitiate(t *testing.T) {
+	for _, on := range []string{"files", "store"} {
+		t.Run(on, func(t *testing.T) {
+			var j *payout.Journal
+			if on == "files" {
+				j = openJournal(t, t.TempDir()).As("amina")
+			} else {
+				_, url := migrated(t)
+				j = storeJournal(t, url, "amina")
+			}
+			statusReadSettles(t, j)
+		})
+	}
+}
+
+func statusReadSettles(t *testing.T, j *payout.Journal) {
 	srv, c, _, clock := simServerClock(t)
-	j := openJournal(t, t.TempDir()).As("amina")
 	j.SetClock(clock.Now)
 	d := sampleDraft()
 	d.WalletID = ""
@@ -466,6 +480,11 @@ func TestStatusReadSettlesLostInitiate(t *testing.T) {
 	}
 	if p := j.Pending(); len(p) != 1 || p[0].TrackingID != lost.TrackingID {
 		t.Fatalf("pending: %+v", p)
+	}
+	if s := j.Store(); s != nil {
+		if state, err := s.State(t.Context(), j.Name(), lost.TrackingID); err != nil || state != payout.StatusInitiated {
+			t.Fatalf("store state %q %v", state, err)
+		}
 	}
 	if _, ok := payout.NeedsAttention(es[0], clock.Now(), nil); ok {
 		t.Fatal("still needs attention once the batch is found")
