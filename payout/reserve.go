@@ -42,8 +42,9 @@ func (e *DuplicateError) Error() string {
 	at := p.InitiatedAt.In(Nairobi).Format("2006-01-02 15:04:05 MST")
 	if e.InFlight {
 		return fmt.Sprintf("%s started initiating an identical batch (same rail, wallet, accounts and amounts) at %s, "+
-			"and IntaSend's answer to it is not recorded yet. Nothing was sent. Wait for that answer: the batch then shows "+
-			"under Pending; if none comes within %s, the attempt shows under Needs attention", orDash(p.Initiator), at, fmtDur(InitiateWindow))
+			"and no answer from IntaSend is recorded for it yet: it may still be on its way, or it was lost. Nothing was sent. "+
+			"Do not initiate it again now: once answered the batch shows under Pending; if it was lost, look for it in the IntaSend "+
+			"dashboard and open it by tracking id. After %s the attempt shows under Needs attention", orDash(p.Initiator), at, fmtDur(InitiateWindow))
 	}
 	tid := p.TrackingID
 	if tid == "" {
