@@ -17,6 +17,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
 )
@@ -26,6 +27,9 @@ import (
 // the duplicate check must not both reach IntaSend. The cross-process
 // tests run each initiator as its own process (this test binary again,
 // TestMain's initiator), on one journal directory or one PostgreSQL store.
+
+// C names a condition for testcheck.
+var C = testcheck.C
 
 // initResult is what an initiator reports for one draft.
 type initResult struct {
@@ -345,13 +349,10 @@ func TestInitiateReservation(t *testing.T) {
 	srv.SetFaults([]sim.Fault{{Route: "POST send-money/initiate/", Kind: sim.DropAfter}})
 	res := payout.Initiate(t.Context(), j, c, d, "")
 	srv.SetFaults(nil)
-	if !client.IsAmbiguous(res.Err) || res.Refusal != nil || res.RecordErr != nil {
-		t.Fatalf("dropped answer: %+v", res)
-	}
+	testcheck.Expect(t, "dropped answer", res, C("ambiguous", client.IsAmbiguous(res.Err)), C("no refusal", res.Refusal == nil),
+		C("recorded", res.RecordErr == nil))
 	seen := j.Initiated(d.Fingerprint())
-	if len(seen) != 1 || seen[0].Status != payout.StatusInitiating {
-		t.Fatalf("after the lost answer the journal holds %+v", seen)
-	}
+	testcheck.Expect(t, "after the lost answer", seen, C("one entry", len(seen) == 1), C("initiating", len(seen) == 1 && seen[0].Status == payout.StatusInitiating))
 	other := j.As("brian")
 	steps := []struct {
 		name     string
@@ -368,17 +369,15 @@ func TestInitiateReservation(t *testing.T) {
 	for _, s := range steps {
 		clock.Advance(s.advance)
 		res := payout.Initiate(t.Context(), other, c, d.Clone(), "", s.again...)
-		var dup *payout.DuplicateError
-		switch {
-		case s.sent:
-			if res.Batch == nil || res.Refusal != nil {
-				t.Fatalf("%s: %+v", s.name, res)
-			}
-		case !asDuplicate(res.Refusal, &dup) || dup.InFlight != s.inFlight || dup.Prior.Initiator != "amina":
-			t.Fatalf("%s: %+v", s.name, res)
-		case !strings.Contains(res.Refusal.Error(), "amina") || !strings.Contains(res.Refusal.Error(), "2026-11-22 12:30:00 EAT"):
-			t.Fatalf("%s: the refusal says %q", s.name, res.Refusal)
+		if s.sent {
+			testcheck.Expect(t, s.name, res, C("sent", res.Batch != nil), C("no refusal", res.Refusal == nil))
+			continue
 		}
+		var dup *payout.DuplicateError
+		isDup := asDuplicate(res.Refusal, &dup)
+		testcheck.Expect(t, s.name, res, C("a duplicate refusal", isDup), C("in flight as expected", isDup && dup.InFlight == s.inFlight),
+			C("naming amina", isDup && dup.Prior.Initiator == "amina"))
+		testcheck.Contains(t, s.name, res.Refusal.Error(), "amina", "2026-11-22 12:30:00 EAT", "Nothing was sent")
 	}
 	if cnt := srv.Counters(); cnt.Requests["POST send-money/initiate/"] != 2 {
 		t.Fatalf("%d initiate calls, want the lost one and the confirmed one", cnt.Requests["POST send-money/initiate/"])
@@ -387,9 +386,8 @@ func TestInitiateReservation(t *testing.T) {
 	// IntaSend refusing an initiate releases its reservation at once.
 	bad := sampleDraft()
 	bad.WalletID = "NOPE123"
-	if res := payout.Initiate(t.Context(), j, c, bad, ""); res.Err == nil || client.IsAmbiguous(res.Err) || res.RecordErr != nil {
-		t.Fatalf("refused initiate: %+v", res)
-	}
+	res = payout.Initiate(t.Context(), j, c, bad, "")
+	testcheck.Expect(t, "refused initiate", res, C("refused by IntaSend", payout.Refused(res.Err)), C("recorded", res.RecordErr == nil))
 	if es := j.Initiated(bad.Fingerprint()); len(es) != 0 {
 		t.Fatalf("a refused initiate still holds %+v", es)
 	}
@@ -458,49 +456,40 @@ func statusReadSettles(t *testing.T, j *payout.Journal) {
 	j.SetClock(clock.Now)
 	d := sampleDraft()
 	d.WalletID = ""
-	if _, err := j.ReserveInitiate(d, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, err := j.ReserveInitiate(d, nil)
+	testcheck.Must(t, "reserve", err)
 	lost, err := c.InitiatePayout(t.Context(), d.Request()) // the call went out; its answer never reached the journal
-	must(t, err)
+	testcheck.Must(t, "initiate", err)
 	clock.Advance(payout.InitiateWindow)
-	if a, ok := payout.NeedsAttention(j.History()[0], clock.Now(), nil); !ok || a.Reasons[0].Kind != payout.AttnInitiateUnknown {
-		t.Fatalf("before the status read: %+v", a)
-	}
+	a, ok := payout.NeedsAttention(j.History()[0], clock.Now(), nil)
+	testcheck.Expect(t, "before the status read", a, C("needs attention", ok), C("initiate unknown", ok && a.Reasons[0].Kind == payout.AttnInitiateUnknown))
 
 	st, err := c.PayoutStatus(t.Context(), lost.TrackingID)
-	must(t, err)
+	testcheck.Must(t, "status", err)
 	wrote, err := j.As("brian").RecordStatus(lost.TrackingID, st)
-	if err != nil || !wrote {
-		t.Fatalf("status read: wrote=%v %v", wrote, err)
-	}
-	es := j.Initiated(d.Fingerprint())
-	if len(es) != 1 || es[0].TrackingID != lost.TrackingID || es[0].Status != payout.StatusInitiated || es[0].Initiator != "amina" {
-		t.Fatalf("after the status read: %+v", es)
-	}
-	if p := j.Pending(); len(p) != 1 || p[0].TrackingID != lost.TrackingID {
-		t.Fatalf("pending: %+v", p)
-	}
+	testcheck.Must(t, "record status", err)
+	es, pending := j.Initiated(d.Fingerprint()), j.Pending()
+	found := len(es) == 1 && es[0].TrackingID == lost.TrackingID
+	testcheck.Expect(t, "after the status read", es, C("wrote", wrote), C("the lost batch", found),
+		C("initiated", found && es[0].Status == payout.StatusInitiated), C("by amina", found && es[0].Initiator == "amina"),
+		C("pending", len(pending) == 1 && pending[0].TrackingID == lost.TrackingID))
 	if s := j.Store(); s != nil {
-		if state, err := s.State(t.Context(), j.Name(), lost.TrackingID); err != nil || state != payout.StatusInitiated {
-			t.Fatalf("store state %q %v", state, err)
-		}
+		state, err := s.State(t.Context(), j.Name(), lost.TrackingID)
+		testcheck.Expect(t, "store state", state, C("initiated", err == nil && state == payout.StatusInitiated))
 	}
 	if _, ok := payout.NeedsAttention(es[0], clock.Now(), nil); ok {
 		t.Fatal("still needs attention once the batch is found")
 	}
 	res := payout.Initiate(t.Context(), j, c, d.Clone(), "")
-	if !payout.IsDuplicate(res.Refusal) || !strings.Contains(res.Refusal.Error(), lost.TrackingID) {
-		t.Fatalf("initiating again: %+v", res)
-	}
+	testcheck.Expect(t, "initiating again", res, C("refused", payout.IsDuplicate(res.Refusal)))
+	testcheck.Contains(t, "the refusal", res.Refusal.Error(), lost.TrackingID)
 	// A status read of a batch no reservation names claims nothing.
 	other := sampleDraft()
 	other.WalletID = ""
 	elsewhere, err := c.InitiatePayout(t.Context(), other.Request())
-	must(t, err)
-	if wrote, err := j.RecordStatus(elsewhere.TrackingID, elsewhere); wrote || err != nil {
-		t.Fatalf("a stranger's batch: wrote=%v %v", wrote, err)
-	}
+	testcheck.Must(t, "initiate elsewhere", err)
+	wrote, err = j.RecordStatus(elsewhere.TrackingID, elsewhere)
+	testcheck.Expect(t, "a stranger's batch", wrote, C("nothing written", !wrote), C("no error", err == nil))
 	if n := srv.Counters().Initiated; n != 2 {
 		t.Fatalf("%d batches, want the lost one and the stranger", n)
 	}

@@ -159,53 +159,30 @@ func TestRecordStatusConcurrentAppenders(t *testing.T) {
 	for s := range shared {
 		initiatedBatch(t, base, fmt.Sprint("S", s), client.Units(100))
 	}
-	wrote := make([][]bool, writers) // per writer, per shared batch
+	wrote := make([]int, shared) // per shared batch, how many writers recorded its change
+	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for w := range writers {
 		j := openJournal(t, dir).As(fmt.Sprint("host-", w))
-		wrote[w] = make([]bool, shared)
 		wg.Go(func() {
-			for i := range steps {
-				ok, err := j.RecordStatus(fmt.Sprint("P", w), batchWith("BP110", fmt.Sprint("step ", i), "TP101"))
-				if err != nil || !ok {
-					t.Errorf("writer %d step %d: wrote=%v %v", w, i, ok, err)
-				}
-				if i < shared {
-					ok, err := j.RecordStatus(fmt.Sprint("S", i), batchWith("BC100", "Completed", "TS100"))
-					if err != nil {
-						t.Error(err)
-					}
-					wrote[w][i] = ok
+			mine := recordStatuses(t, j, fmt.Sprint("P", w), steps, shared)
+			mu.Lock()
+			defer mu.Unlock()
+			for s, ok := range mine {
+				if ok {
+					wrote[s]++
 				}
 			}
 		})
 	}
 	wg.Wait()
-	for s := range shared {
-		n := 0
-		for w := range writers {
-			if wrote[w][s] {
-				n++
-			}
-		}
+	for s, n := range wrote {
 		if n != 1 {
 			t.Errorf("S%d: %d writers recorded the same change, want 1", s, n)
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "events.jsonl"))
-	must(t, err)
-	statuses := 0
-	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-		var ev struct{ Event string }
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			t.Fatalf("line %d is torn: %q", i+1, line)
-		}
-		if ev.Event == payout.EventStatus {
-			statuses++
-		}
-	}
-	if want := writers*steps + shared; statuses != want {
-		t.Errorf("%d status lines, want %d", statuses, want)
+	if got, want := statusLines(t, filepath.Join(dir, "events.jsonl")), writers*steps+shared; got != want {
+		t.Errorf("%d status lines, want %d", got, want)
 	}
 	fresh := openJournal(t, dir)
 	for w := range writers {
@@ -213,4 +190,43 @@ func TestRecordStatusConcurrentAppenders(t *testing.T) {
 			t.Errorf("P%d: last status %q", w, e.Observed)
 		}
 	}
+}
+
+// recordStatuses records steps changes of own's status, each of which
+// must be written, and between them the one final status of the shared
+// batches S0…, reporting which of those it wrote.
+func recordStatuses(t *testing.T, j *payout.Journal, own string, steps, shared int) []bool {
+	wrote := make([]bool, shared)
+	for i := range steps {
+		ok, err := j.RecordStatus(own, batchWith("BP110", fmt.Sprint("step ", i), "TP101"))
+		if err != nil || !ok {
+			t.Errorf("%s step %d: wrote=%v %v", own, i, ok, err)
+		}
+		if i >= shared {
+			continue
+		}
+		if wrote[i], err = j.RecordStatus(fmt.Sprint("S", i), batchWith("BC100", "Completed", "TS100")); err != nil {
+			t.Error(err)
+		}
+	}
+	return wrote
+}
+
+// statusLines counts the status events in an events file, failing on any
+// line that does not parse (torn, or blank from a half-read write).
+func statusLines(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	must(t, err)
+	n := 0
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		var ev struct{ Event string }
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %d is torn: %q", i+1, line)
+		}
+		if ev.Event == payout.EventStatus {
+			n++
+		}
+	}
+	return n
 }
