@@ -195,15 +195,25 @@ func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	})
 }
 
-// syncBuf is a bytes.Buffer safe for one writer and many readers.
+// syncBuf is a bytes.Buffer safe for one writer and many readers. With
+// notify set, each write wakes a waiter (term.waitUntil), so waiting for
+// a screen costs no polling: fifty sessions each re-reading their output
+// every few milliseconds would load the machine the test measures.
 type syncBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	notify chan struct{}
 }
 
 func (b *syncBuf) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.notify != nil {
+		select {
+		case b.notify <- struct{}{}:
+		default:
+		}
+	}
 	return b.buf.Write(p)
 }
 
@@ -252,7 +262,7 @@ func (ts *testServer) open(signer gossh.Signer, pty bool) (*term, error) {
 		c.Close()
 		return nil, err
 	}
-	tm := &term{client: c, sess: sess, out: &syncBuf{}, done: make(chan error, 1)}
+	tm := &term{client: c, sess: sess, out: &syncBuf{notify: make(chan struct{}, 1)}, done: make(chan error, 1)}
 	sess.Stdout, sess.Stderr = tm.out, tm.out
 	if tm.in, err = sess.StdinPipe(); err != nil {
 		c.Close()
@@ -304,15 +314,22 @@ func (tm *term) waitFor(t testing.TB, text string) {
 	}
 }
 
+// waitUntil wakes on each write to the session's output (and every 100
+// ms, should two goroutines wait on one session and share the wake-ups).
 func (tm *term) waitUntil(text string, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if strings.Contains(tm.screen(), text) {
-			return true
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(tm.screen(), text) {
+		select {
+		case <-tm.out.notify:
+		case <-tick.C:
+		case <-timeout.C:
+			return strings.Contains(tm.screen(), text)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
-	return false
+	return true
 }
 
 // waitEnd waits for the session to end.

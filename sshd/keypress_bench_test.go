@@ -1,0 +1,326 @@
+package sshd
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/client/readcache"
+	"github.com/malipo/malipo/demo"
+)
+
+// BenchmarkKeypressFrame is issue 14's keypress-to-frame cost for one
+// session, in process: a real SSH client (PTY 100x30) presses 2
+// (Collections) and 1 (Wallets) in turn on the console served as `malipo
+// serve` serves it (the shared read cache over the demo simulator), and
+// waits for each new screen. The baseline beside it is a minimal Bubble
+// Tea program over the same wish path (same host key, same client, same
+// PTY) that swaps two full screens of text on the same keys: what any
+// program costs to get a key in and a frame out over SSH.
+//
+// It reports the CPU time of the whole process per keypress (server,
+// client and simulator: the same for both sides but the console's work),
+// which is what bounds how many sessions two cores can serve; wall time
+// per keypress too, though on a shared machine that is mostly waiting.
+//
+//	go test -run '^$' -bench KeypressFrame -benchtime 400x ./sshd/
+//	go test -run '^$' -bench KeypressFrame -benchtime 400x -cpuprofile /tmp/cpu.pprof ./sshd/
+func BenchmarkKeypressFrame(b *testing.B) {
+	u := newUser(b, "wanjiru", "viewer")
+	ts := startServer(b, []testUser{u}, func(c *Config) { c.Client = cachedClient(b, c.Client) })
+	steps := []keyStep{{"2", "Today"}, {"1", "Total KES"}}
+	console := keypressCost(b, ts.addr, u.signer, "Payroll", steps)
+	base := keypressCost(b, startMinimalTea(b), u.signer, "FIRST", []keyStep{{"2", "OCEAN"}, {"1", "FIRST"}})
+	b.ReportMetric(float64(console.cpu.Microseconds()), "cpu-µs/key")
+	b.ReportMetric(float64(base.cpu.Microseconds()), "baseline-cpu-µs/key")
+	b.ReportMetric(float64(console.cpu)/float64(base.cpu), "ratio")
+	b.ReportMetric(float64(console.wall.Microseconds()), "wall-µs/key")
+	b.Logf("%d keypresses each: console %s CPU, %s wall per key; minimal Bubble Tea program over wish %s CPU, %s wall; CPU ratio %.2fx",
+		b.N, console.cpu, console.wall, base.cpu, base.wall, float64(console.cpu)/float64(base.cpu))
+}
+
+// BenchmarkIdleSessions is what logged-in sessions cost doing nothing
+// (timers, polling, the renderer's ticker): the process CPU over a window
+// with 50 sessions sitting on Wallets, per session, beside the same for 50
+// minimal Bubble Tea programs over wish (see BenchmarkKeypressFrame). At
+// 500 sessions this is the floor under everything else.
+//
+//	go test -run '^$' -bench IdleSessions -benchtime 1x ./sshd/
+func BenchmarkIdleSessions(b *testing.B) {
+	const n = 50
+	window := 5 * time.Second
+	users := make([]testUser, n)
+	for i := range users {
+		users[i] = newUser(b, fmt.Sprintf("ops%03d", i), "viewer")
+	}
+	ts := startServer(b, users, func(c *Config) {
+		c.MaxSessions = n + 1
+		c.MaxStartups = MaxStartups{Start: n + 1, Rate: 100, Full: n + 1, PerSource: n + 1}
+		c.Client = cachedClient(b, c.Client)
+	})
+	console := idleCost(b, ts.addr, users, "Payroll", window)
+	waitSessions(b, ts, 0)
+	base := idleCost(b, startMinimalTea(b), users, "FIRST", window)
+	b.ReportMetric(100*console, "%core/session")
+	b.ReportMetric(100*base, "baseline-%core/session")
+	b.ReportMetric(console/base, "ratio")
+	b.Logf("%d idle sessions over %s: console %.3f%% of a core each, minimal Bubble Tea program %.3f%%; ratio %.2fx",
+		n, window, 100*console, 100*base, console/base)
+}
+
+// idleCost logs every user in to addr, waits for first on each, and
+// returns the process CPU per session over window, in cores.
+func idleCost(b *testing.B, addr string, users []testUser, first string, window time.Duration) float64 {
+	b.Helper()
+	var wg sync.WaitGroup
+	clients := make([]*gossh.Client, len(users))
+	// The sessions end before the next measurement starts.
+	defer func() {
+		for _, c := range clients {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	for i, u := range users {
+		wg.Go(func() {
+			c, err := dial(addr, gossh.PublicKeys(u.signer))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			clients[i] = c
+			sess, err := c.NewSession()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out := newNotifyBuf()
+			sess.Stdout, sess.Stderr = out, out
+			if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := sess.Shell(); err != nil {
+				b.Error(err)
+				return
+			}
+			if !out.waitFor(0, first, patience) {
+				b.Errorf("never saw %q", first)
+			}
+		})
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+	// Let the first loads land, then measure a quiet window (figures,
+	// not synchronisation).
+	time.Sleep(time.Second)
+	b.ResetTimer()
+	cpu0 := processCPU()
+	time.Sleep(window)
+	cpu := processCPU() - cpu0
+	b.StopTimer()
+	return float64(cpu) / float64(window) / float64(len(users))
+}
+
+// cachedClient is the demo's client behind serve's shared read cache, as
+// `malipo serve` gives its sessions.
+func cachedClient(b *testing.B, demoClient *client.Client) *client.Client {
+	cache := readcache.New(nil, readcache.Options{})
+	pub, sec := demo.Keys()
+	cl, err := client.New(pub, sec, client.WithBaseURL(demoClient.BaseURL()), client.WithHTTPClient(cache.HTTPClient()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cl
+}
+
+type keyStep struct{ key, want string }
+
+type keyCost struct{ cpu, wall time.Duration }
+
+// keypressCost logs in to addr, waits for first, then presses b.N keys
+// (steps in turn), each after the previous one's screen arrived, and
+// returns the process CPU and the wall time per key.
+func keypressCost(b *testing.B, addr string, signer gossh.Signer, first string, steps []keyStep) keyCost {
+	b.Helper()
+	c, err := dial(addr, gossh.PublicKeys(signer))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := newNotifyBuf()
+	sess.Stdout, sess.Stderr = out, out
+	in, err := sess.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		b.Fatal(err)
+	}
+	if !out.waitFor(0, first, patience) {
+		b.Fatalf("never saw %q", first)
+	}
+	// Warm up: both screens drawn once (first loads, lazily built parts).
+	for _, s := range append(steps, steps...) {
+		mark := out.Len()
+		_, _ = io.WriteString(in, s.key)
+		if !out.waitFor(mark, s.want, patience) {
+			b.Fatalf("key %q never showed %q", s.key, s.want)
+		}
+	}
+	b.ResetTimer()
+	cpu0, wall0 := processCPU(), time.Now()
+	for i := range b.N {
+		s := steps[i%len(steps)]
+		mark := out.Len()
+		_, _ = io.WriteString(in, s.key)
+		if !out.waitFor(mark, s.want, patience) {
+			b.Fatalf("key %q never showed %q", s.key, s.want)
+		}
+	}
+	cpu, wall := processCPU()-cpu0, time.Since(wall0)
+	b.StopTimer()
+	return keyCost{cpu: cpu / time.Duration(b.N), wall: wall / time.Duration(b.N)}
+}
+
+// processCPU is the user and system time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// notifyBuf collects a session's output and wakes a waiter on each write
+// (no polling: the wait costs no CPU of its own).
+type notifyBuf struct {
+	mu     sync.Mutex
+	buf    []byte
+	notify chan struct{}
+}
+
+func newNotifyBuf() *notifyBuf { return &notifyBuf{notify: make(chan struct{}, 1)} }
+
+func (o *notifyBuf) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	o.buf = append(o.buf, p...)
+	o.mu.Unlock()
+	select {
+	case o.notify <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (o *notifyBuf) Len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.buf)
+}
+
+func (o *notifyBuf) since(mark int) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return ansi.Strip(string(o.buf[min(mark, len(o.buf)):]))
+}
+
+// waitFor reports whether text arrived after mark within d.
+func (o *notifyBuf) waitFor(mark int, text string, d time.Duration) bool {
+	timeout := time.After(d)
+	for !strings.Contains(o.since(mark), text) {
+		select {
+		case <-o.notify:
+		case <-timeout:
+			return false
+		}
+	}
+	return true
+}
+
+// startMinimalTea serves minimalModel over wish with the Bubble Tea
+// middleware, any key accepted, on a host key like the server's.
+func startMinimalTea(b *testing.B) string {
+	b.Helper()
+	hostPEM, _, err := HostKey(filepath.Join(b.TempDir(), "host", "key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPEM(hostPEM),
+		wish.WithPublicKeyAuth(func(ssh.Context, ssh.PublicKey) bool { return true }),
+		wish.WithMiddleware(bm.Middleware(func(ssh.Session) (tea.Model, []tea.ProgramOption) {
+			return minimalModel{screen: 1}, []tea.ProgramOption{tea.WithoutSignalHandler()}
+		})),
+	)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	b.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// minimalModel is the baseline program: two full 100x30 screens of text,
+// 1 and 2 switch between them, q quits.
+type minimalModel struct{ screen int }
+
+func (m minimalModel) Init() tea.Cmd { return nil }
+
+func (m minimalModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "1":
+			m.screen = 1
+		case "2":
+			m.screen = 2
+		case "q":
+			return m, tea.Quit
+		}
+	}
+	return m, nil
+}
+
+func (m minimalModel) View() tea.View {
+	var s bytes.Buffer
+	// Every letter differs between the two words: the renderer only
+	// sends the cells that changed, and the client looks for the word.
+	name := map[int]string{1: "FIRST", 2: "OCEAN"}[m.screen]
+	for row := range 30 {
+		line := fmt.Sprintf("%s %02d: ", name, row)
+		s.WriteString(line + strings.Repeat(string(rune('a'+(row+m.screen)%26)), 99-len(line)))
+		if row < 29 {
+			s.WriteByte('\n')
+		}
+	}
+	v := tea.NewView(s.String())
+	v.AltScreen = true
+	return v
+}
