@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // statusBody is a payment/status/ answer as the simulator writes it.
@@ -126,4 +127,94 @@ func TestReadBody(t *testing.T) {
 			t.Errorf("%d bytes then a cut: %v", n, err)
 		}
 	}
+}
+
+// txBody is one wallet transaction of a GET transactions/ page as the
+// simulator writes it.
+const txBody = `{"transaction_id":"PTZGXT8","invoice":{"id":"ZM90B92","invoice_id":"ZM90B92","state":"COMPLETE",` +
+	`"provider":"M-PESA","charges":"33.57","net_amount":"1085.43","currency":"KES","value":"1119.00","account":"254110259396",` +
+	`"api_ref":"ORDER-81053","clearing_status":"AVAILABLE","mpesa_reference":"OCW897LT9O","host":"https://sandbox.intasend.com",` +
+	`"retry_count":0,"failed_reason":null,"failed_code":null,"failed_code_link":"https://intasend.com/troubleshooting",` +
+	`"created_at":"2026-12-03T08:04:58.404874+03:00","updated_at":"2026-12-03T08:05:23.404874+03:00"},"currency":"KES",` +
+	`"value":"-33.57","running_balance":"1341599.64","narrative":"Collection charges for invoice ZM90B92","trans_type":"CHARGE",` +
+	`"status":"AVAILABLE","created_at":"2026-12-03T08:05:23.404874+03:00","updated_at":"2026-12-03T08:05:23.404874+03:00"}`
+
+// Page[WalletTransaction].unmarshalWire must give exactly what
+// json.Unmarshal gives (through Page's and Invoice's UnmarshalJSON), for
+// the envelope and the bare array, errors included.
+func TestTransactionsPageWireMatchesUnmarshal(t *testing.T) {
+	noInvoice := strings.Replace(txBody, txBody[strings.Index(txBody, `"invoice":{`):strings.Index(txBody, `},"currency"`)+2], `"invoice":null,`, 1)
+	page := `{"count":437,"next":"http://127.0.0.1:46457/api/v1/transactions/?page=2","previous":null,"results":[` +
+		txBody + `,` + noInvoice + `]}`
+	bodies := map[string]string{
+		"simulator page":   page,
+		"bare array":       " [" + txBody + "," + noInvoice + "] ",
+		"empty results":    `{"count":0,"next":null,"previous":null,"results":[]}`,
+		"null results":     `{"count":0,"results":null}`,
+		"null":             `null`,
+		"no invoice field": `{"results":[{"transaction_id":"X","value":"1.00"}]}`,
+		"empty invoice":    `{"results":[{"transaction_id":"X","invoice":{}}]}`,
+		"invoice numbers": strings.NewReplacer(`"account":"254110259396"`, `"account":254110259396`, `"retry_count":0`, `"retry_count":"2"`,
+			`"invoice_id":"ZM90B92",`, ``).Replace(page),
+		"escapes":               strings.Replace(page, `"narrative":"Collection`, `"narrative":"\u00e9 \"Collection`, 1),
+		"bad amount":            strings.Replace(page, `"value":"-33.57"`, `"value":"abc"`, 1),
+		"bad invoice":           strings.Replace(page, `"charges":"33.57"`, `"charges":"x"`, 1),
+		"invoice not an object": `{"results":[{"transaction_id":"X","invoice":"ZM90B92"}]}`,
+		"bad time":              strings.Replace(page, `"created_at":"2026-12-03T08:05:23.404874+03:00"`, `"created_at":"today"`, 1),
+		"not json":              page[:200],
+		"empty":                 `{}`,
+	}
+	for name, body := range bodies {
+		var want, got Page[WalletTransaction]
+		wantErr := json.Unmarshal([]byte(body), &want)
+		gotErr := got.unmarshalWire([]byte(body))
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Errorf("%s: error %v, want %v", name, gotErr, wantErr)
+			continue
+		}
+		if wantErr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+		if strings.HasSuffix(name, "page") && (gotErr != nil || len(got.Results) != 2 || got.Results[0].Invoice == nil || got.Results[1].Invoice != nil) {
+			t.Errorf("%s: %v, %+v: want two transactions, the first with its invoice", name, gotErr, got)
+		}
+	}
+	// Other pages decode as they did.
+	var want, got Page[Invoice]
+	body := `{"count":1,"results":[` + txBody[strings.Index(txBody, `{"id"`):strings.Index(txBody, `},"currency"`)+1] + `]}`
+	if err := json.Unmarshal([]byte(body), &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := got.unmarshalWire([]byte(body)); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("invoice page: %v\n got %+v\nwant %+v", err, got, want)
+	}
+}
+
+// BenchmarkTransactionsPageDecode: a page of 100 wallet transactions
+// through unmarshalWire against json.Unmarshal through the UnmarshalJSON
+// methods (the baseline), per page:
+//
+//	go test -run '^$' -bench TransactionsPageDecode ./client/
+func BenchmarkTransactionsPageDecode(b *testing.B) {
+	body := []byte(`{"count":100,"next":null,"previous":null,"results":[` + strings.Repeat(txBody+",", 99) + txBody + `]}`)
+	var wire, plain time.Duration
+	for _, side := range []struct {
+		d      *time.Duration
+		decode func(*Page[WalletTransaction]) error
+	}{
+		{&plain, func(p *Page[WalletTransaction]) error { return json.Unmarshal(body, p) }},
+		{&wire, func(p *Page[WalletTransaction]) error { return p.unmarshalWire(body) }},
+	} {
+		start := time.Now()
+		for range b.N {
+			var p Page[WalletTransaction]
+			if err := side.decode(&p); err != nil || len(p.Results) != 100 {
+				b.Fatal(err, len(p.Results))
+			}
+		}
+		*side.d = time.Since(start) / time.Duration(b.N)
+	}
+	b.ReportMetric(float64(wire.Microseconds()), "µs/page")
+	b.ReportMetric(float64(plain.Microseconds()), "baseline-µs/page")
+	b.ReportMetric(float64(plain)/float64(wire), "speedup")
 }
