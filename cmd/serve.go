@@ -40,6 +40,7 @@ type serveFlags struct {
 	maxPerUser int
 	auditEvery int64
 	startups   string
+	memSession float64 // MiB of soft memory limit a session (0: no governor)
 	hooks      webhookFlags
 	store      string
 	db         *store.Store // opened from store: nil for the embedded files
@@ -99,6 +100,8 @@ the embedded simulator posts its webhooks there.`,
 	fl.Int64Var(&f.auditEvery, "audit-checkpoint-every", 1000, "print the audit log's head every this many records (0: only at start and on SIGHUP)")
 	fl.StringVar(&f.startups, "max-startups", sshd.DefaultMaxStartups.String(),
 		"cap on connections not logged in yet, start:rate:full as OpenSSH's MaxStartups (random drops from start, all at full)")
+	fl.Float64Var(&f.memSession, "memory-per-session", 1.75,
+		"soft memory limit: 32 MiB + this many MiB a session open, so garbage is collected before it piles up (0: Go's default; GOMEMLIMIT wins)")
 	addWebhookFlags(fl, &f.hooks)
 	fl.StringVar(&f.store, "store", "", "shared state for several hosts: postgres:// URL, no password (also MALIPO_STORE, store in config.toml; see malipo store)")
 	cmd.AddCommand(newVerifyAuditCmd(g), newAuditKeyCmd(g))
@@ -371,6 +374,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 		return err
 	}
 	defer be.live.start(ctx, cfg.Profile, srv, stderr)()
+	defer governMemory(ctx, f.memSession, srv.Sessions, stderr)()
 	defer watchStore(ctx, f.db, srv.Broadcast, stderr)()
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
