@@ -142,7 +142,7 @@ func idleCost(b *testing.B, addr string, users []testUser, first string, window 
 
 // cachedClient is the demo's client behind serve's shared read cache, as
 // `malipo serve` gives its sessions.
-func cachedClient(b *testing.B, demoClient *client.Client) *client.Client {
+func cachedClient(b testing.TB, demoClient *client.Client) *client.Client {
 	cache := readcache.New(nil, readcache.Options{})
 	pub, sec := demo.Keys()
 	cl, err := client.New(pub, sec, client.WithBaseURL(demoClient.BaseURL()), client.WithHTTPClient(cache.HTTPClient()))
@@ -150,6 +150,52 @@ func cachedClient(b *testing.B, demoClient *client.Client) *client.Client {
 		b.Fatal(err)
 	}
 	return cl
+}
+
+// BenchmarkLoginCPU is the process CPU one login costs (key exchange,
+// authentication, PTY, the console built and its first frame with its
+// first loads, logout), 50 logins in turn, beside the same for the minimal
+// Bubble Tea program over wish. At 500 sessions logins share the CPU with
+// the hundreds already in.
+//
+//	go test -run '^$' -bench LoginCPU -benchtime 1x ./sshd/
+func BenchmarkLoginCPU(b *testing.B) {
+	const n = 50
+	users := make([]testUser, n)
+	for i := range users {
+		users[i] = newUser(b, fmt.Sprintf("ops%03d", i), "viewer")
+	}
+	ts := startServer(b, users, func(c *Config) { c.Client = cachedClient(b, c.Client) })
+	console := loginCost(b, ts.addr, users, "Payroll")
+	base := loginCost(b, startMinimalTea(b), users, "FIRST")
+	b.ReportMetric(float64(console.Microseconds())/1000, "cpu-ms/login")
+	b.ReportMetric(float64(base.Microseconds())/1000, "baseline-cpu-ms/login")
+	b.ReportMetric(float64(console)/float64(base), "ratio")
+	b.Logf("CPU per login: console %s, minimal Bubble Tea program %s; ratio %.2fx", console, base, float64(console)/float64(base))
+}
+
+// loginCost logs each user in to addr in turn, waits for first and logs
+// out, b.N times over, and returns the process CPU per login.
+func loginCost(b *testing.B, addr string, users []testUser, first string) time.Duration {
+	b.Helper()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for range b.N {
+		for _, u := range users {
+			tm, err := (&testServer{addr: addr}).open(u.signer, true)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tm.t = b
+			if !tm.waitUntil(first, patience) {
+				b.Fatalf("never saw %q", first)
+			}
+			tm.close()
+		}
+	}
+	cpu := processCPU() - cpu0
+	b.StopTimer()
+	return cpu / time.Duration(b.N*len(users))
 }
 
 type keyStep struct{ key, want string }
