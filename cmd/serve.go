@@ -41,6 +41,7 @@ type serveFlags struct {
 	auditEvery int64
 	startups   string
 	memSession float64 // MiB of soft memory limit a session (0: no governor)
+	loginGrace time.Duration
 	hooks      webhookFlags
 	store      string
 	db         *store.Store // opened from store: nil for the embedded files
@@ -100,6 +101,8 @@ the embedded simulator posts its webhooks there.`,
 	fl.Int64Var(&f.auditEvery, "audit-checkpoint-every", 1000, "print the audit log's head every this many records (0: only at start and on SIGHUP)")
 	fl.StringVar(&f.startups, "max-startups", sshd.DefaultMaxStartups.String(),
 		"cap on connections not logged in yet, start:rate:full as OpenSSH's MaxStartups (random drops from start, all at full)")
+	fl.DurationVar(&f.loginGrace, "login-grace", sshd.DefaultHandshakeTimeout,
+		"how long a connection may take to log in, as OpenSSH's LoginGraceTime (each holds a --max-startups slot meanwhile)")
 	fl.Float64Var(&f.memSession, "memory-per-session", 1.75,
 		"soft memory limit: 32 MiB + this many MiB a session open, so garbage is collected before it piles up (0: Go's default; GOMEMLIMIT wins)")
 	addWebhookFlags(fl, &f.hooks)
@@ -327,7 +330,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	}
 	f.defaults(base)
 	// Everything that can fail on bad input fails before any key is loaded.
-	startups, err := parseServeFlags(f)
+	startups, err := checkServeFlags(f)
 	if err != nil {
 		return err
 	}
@@ -363,7 +366,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	// profile.
 	cfg.StateDir = filepath.Join(base, "serve")
 	cfg.Idle, cfg.Grace, cfg.FourEyes, cfg.NoColor, cfg.Log = f.idle, f.grace, !f.noFourEyes, g.noColor, stderr
-	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups = f.maxAll, f.maxPerUser, startups
+	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups, cfg.HandshakeTimeout = f.maxAll, f.maxPerUser, startups, f.loginGrace
 	cfg.NoMouse = g.noMouse // backend set NotifyAbove: the profile's, or the flag's
 	cfg.Pace = be.live.pace
 	if f.idle == 0 {
@@ -391,6 +394,14 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	}
 	_ = audit.Write(sshd.Record{Event: "server.stop", Result: result, Detail: errString(err)})
 	return err
+}
+
+// checkServeFlags is parseServeFlags and the login grace.
+func checkServeFlags(f *serveFlags) (sshd.MaxStartups, error) {
+	if f.loginGrace <= 0 {
+		return sshd.MaxStartups{}, fmt.Errorf("serve: --login-grace %s: want a positive duration", f.loginGrace)
+	}
+	return parseServeFlags(f)
 }
 
 // defaults fills in the host key's and the audit log's paths.
