@@ -46,9 +46,15 @@ func consoleModel(ctx context.Context, g *globals) (m *app.Model, done func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	j, done, err := openProfileJournal(creds.Profile)
+	lj, err := openLocalJournal(ctx, creds.Profile, "console")
 	if err != nil {
 		return nil, nil, err
+	}
+	j, done := lj.j, lj.close
+	if lj.auditErr != nil {
+		// The console opens (reads need no audit), but says up front why
+		// every money move in it will be refused.
+		fmt.Fprintf(os.Stderr, "malipo: money moves are refused in this console: %v\n", lj.auditErr)
 	}
 	prof, err := profileSettings(creds.Profile)
 	if err != nil {
@@ -65,7 +71,9 @@ func consoleModel(ctx context.Context, g *globals) (m *app.Model, done func(), e
 		done()
 		return nil, nil, fmt.Errorf("config.toml, profile %q: %w", creds.Profile, err)
 	}
-	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env)}
+	// On a shared store the shell's confirmations and refusals and the
+	// views' outcomes go to its audit chain (nil on the files).
+	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env), Auditor: lj.audit}
 	m = app.New(c, opts)
 	return m, done, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
+	"github.com/malipo/malipo/ui/common"
 )
 
 // The money-moving commands (payouts initiate|approve, stk-push, refund)
@@ -43,6 +44,8 @@ type moneyEnv struct {
 	cl    *client.Client
 	j     *payout.Journal // nil until openJournal
 	db    *store.Store    // the shared store the journal is on, if any
+	lj    *localJournal
+	aud   common.Auditor // the shared chain, as this machine's user (nil on the files)
 }
 
 func loadMoneyEnv(ctx context.Context, g *globals) (*moneyEnv, error) {
@@ -58,27 +61,51 @@ func loadMoneyEnv(ctx context.Context, g *globals) (*moneyEnv, error) {
 }
 
 // openJournal opens the profile's payout journal: the one the console's
-// duplicate guard, pending list and approvals read and write.
-func (e *moneyEnv) openJournal() error {
-	dir, err := payout.StateDir(e.creds.Profile)
+// duplicate guard, pending list and approvals read and write. With a
+// shared store (MALIPO_STORE, config.toml) it is the journal every serve
+// host uses, so its cross-host guards hold here too, and every step and
+// refusal goes to the store's audit chain as this machine's user (via
+// names the command). Without the audit key the command is refused
+// before anything is sent.
+func (e *moneyEnv) openJournal(ctx context.Context, via string) error {
+	lj, err := openLocalJournal(ctx, e.creds.Profile, via)
 	if err != nil {
 		return err
 	}
-	// With a shared store (MALIPO_STORE, config.toml) the commands use the
-	// journal every serve host uses, so its cross-host guards hold here too.
-	if e.db, err = cliStore(); err != nil {
-		return err
+	e.lj, e.j, e.db, e.aud = lj, lj.j, lj.db, lj.audit
+	if lj.auditErr != nil {
+		return &exitError{code: exitRefused, err: fmt.Errorf("nothing was sent: %w", lj.auditErr)}
 	}
-	e.j, err = openServeJournal(e.db, e.creds.Profile, dir)
-	return err
+	return nil
+}
+
+// audit records ev on the shared chain (nothing on the files).
+func (e *moneyEnv) audit(ev common.AuditEvent) error {
+	if e.aud == nil {
+		return nil
+	}
+	return e.aud.Audit(ev)
+}
+
+// auditRefusal records a refusal and returns it: best effort, as the
+// refusal stands whether or not it is recorded (a note says so).
+func (e *moneyEnv) auditRefusal(errw io.Writer, action, target string, amount client.Amount, currency string, refusal error) error {
+	if refusal == nil {
+		return nil
+	}
+	ev := common.AuditEvent{Action: action, Target: target, Amount: amount, Currency: currency, Result: "refused", Detail: refusal.Error()}
+	if exitCode(refusal) != exitRefused {
+		ev.Result = "failed" // not a no: it could not be checked (IntaSend unreachable, a bad file)
+	}
+	if err := e.audit(ev); err != nil {
+		fmt.Fprintf(errw, "note: the audit chain could not record this refusal: %v\n", err)
+	}
+	return refusal
 }
 
 func (e *moneyEnv) close() {
-	if e.j != nil {
-		_ = e.j.Close()
-	}
-	if e.db != nil {
-		e.db.Close()
+	if e.lj != nil {
+		e.lj.close()
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 )
 
 // ---- payouts initiate ----
@@ -75,7 +77,7 @@ func runPayoutsInitiate(cmd *cobra.Command, g *globals, f *initiateFlags, path s
 		return apiExit(err)
 	}
 	defer env.close()
-	if err := env.openJournal(); err != nil {
+	if err := env.openJournal(ctx, "payouts initiate"); err != nil {
 		return err
 	}
 	banks := func() (payout.BankSet, error) { return fetchBanks(ctx, env.cl, cmd.ErrOrStderr()), nil }
@@ -83,19 +85,46 @@ func runPayoutsInitiate(cmd *cobra.Command, g *globals, f *initiateFlags, path s
 	if err != nil {
 		return err
 	}
-	if d.WalletID, err = payingWallet(ctx, env.cl, f.wallet, d); err != nil {
-		return err
-	}
-	prior := env.j.Initiated(d.Fingerprint())
-	if len(prior) > 0 && !f.again {
-		return &exitError{code: exitRefused, err: errors.New(duplicateText(prior))}
+	prior, err := initiable(ctx, env, f, d)
+	if err != nil {
+		_, sum := d.Totals()
+		return env.auditRefusal(cmd.ErrOrStderr(), "payout.initiate", "", sum, d.Currency, err)
 	}
 	wctx, cancel := writeContext(ctx)
 	defer cancel()
 	// --again covers the batches shown here; the journal refuses any other
 	// that a console or CLI initiates meanwhile (payout.ReserveInitiate).
 	res := payout.Initiate(wctx, env.j, env.cl, d, env.creds.DeviceID, prior...)
+	auditOutcome(cmd, env, "payout.initiate", res.Batch, d, res.Err)
 	return initiated(cmd, f, d, res)
+}
+
+// initiable picks the paying wallet and runs the checks before initiate:
+// the wallet covers the batch, and no identical batch was initiated
+// (prior: those --again passes over).
+func initiable(ctx context.Context, env *moneyEnv, f *initiateFlags, d *payout.Draft) (prior []payout.Entry, err error) {
+	if d.WalletID, err = payingWallet(ctx, env.cl, f.wallet, d); err != nil {
+		return nil, err
+	}
+	prior = env.j.Initiated(d.Fingerprint())
+	if len(prior) > 0 && !f.again {
+		return nil, &exitError{code: exitRefused, err: errors.New(duplicateText(prior))}
+	}
+	return prior, nil
+}
+
+// auditOutcome records what IntaSend answered to an initiate (b the batch
+// it made, d the draft) on the shared chain; a record that cannot be
+// written is said, as the console says it, since the money moved anyway.
+func auditOutcome(cmd *cobra.Command, env *moneyEnv, action string, b *client.Batch, d *payout.Draft, callErr error) {
+	_, sum := d.Totals()
+	tid := ""
+	if b != nil {
+		tid = b.TrackingID
+	}
+	if err := env.audit(audit.Event(action, tid, sum, d.Currency, callErr)); err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the audit chain could not record the outcome: %v\n", err)
+	}
 }
 
 // draftFromFile reads FILE through the same import as `payouts check` (one
@@ -308,7 +337,7 @@ func runPayoutsApprove(cmd *cobra.Command, g *globals, f *approveFlags, tid stri
 		return apiExit(err)
 	}
 	defer env.close()
-	if err := env.openJournal(); err != nil {
+	if err := env.openJournal(ctx, "payouts approve"); err != nil {
 		return err
 	}
 	pol, err := localPolicy(env.creds.Profile)
@@ -319,17 +348,42 @@ func runPayoutsApprove(cmd *cobra.Command, g *globals, f *approveFlags, tid stri
 	if pol != nil {
 		p = pol()
 	}
+	errw := cmd.ErrOrStderr()
 	b, req, standing, err := approvable(ctx, env, p, tid)
 	if err != nil {
-		return err
+		return env.auditRefusal(errw, "payout.approve", tid, req.Total, req.Currency, err)
 	}
 	if err := confirm(cmd, &f.confirm, req.Total, req.Currency, approveSummary(b, req, standing)); err != nil {
-		return err
+		return env.auditRefusal(errw, "payout.approve", tid, req.Total, req.Currency, err)
+	}
+	// As the console records its confirmation: no record, no call.
+	ev := common.AuditEvent{Action: "payout.approve", Target: tid, Amount: req.Total, Currency: req.Currency, Result: "requested", Detail: "confirmed"}
+	if err := env.audit(ev); err != nil {
+		return fmt.Errorf("not approved: the audit chain could not record the approval, so nothing was sent: %w", err)
 	}
 	wctx, cancel := writeContext(ctx)
 	defer cancel()
 	res := payout.Approve(wctx, env.j, env.cl, b, req)
+	auditApproveOutcome(errw, env, req, res)
 	return approved(cmd, f, env.j, req, res)
+}
+
+// auditApproveOutcome records on the shared chain what became of a
+// confirmed approval: refused by the journal (nothing sent), recorded as
+// one step of several, or IntaSend's answer.
+func auditApproveOutcome(errw io.Writer, env *moneyEnv, req payout.ApprovalRequest, res payout.ApproveResult) {
+	ev := audit.Event("payout.approve", req.TrackingID, req.Total, req.Currency, res.Err)
+	switch {
+	case res.Refusal != nil:
+		ev.Result, ev.Detail = audit.Refused, res.Refusal.Error()
+	case res.JournalErr != nil:
+		ev.Result, ev.Detail = audit.Failed, "the journal could not record the approval; nothing was sent: "+res.JournalErr.Error()
+	case res.Step != nil:
+		ev.Result, ev.Detail = "recorded", fmt.Sprintf("approval %d of %d; nothing sent yet", res.Step.Count, res.Step.Need)
+	}
+	if err := env.audit(ev); err != nil {
+		fmt.Fprintf(errw, "warning: the audit chain could not record the outcome: %v\n", err)
+	}
 }
 
 // approvable reads the batch and runs every check the console runs before
@@ -360,7 +414,24 @@ func approvable(ctx context.Context, env *moneyEnv, p *payout.Policy, tid string
 	if err != nil {
 		return nil, req, standing, &exitError{code: exitRefused, err: fmt.Errorf("not approved: %w", err)}
 	}
+	if err := fourEyes(env, tid); err != nil {
+		return nil, req, standing, err
+	}
 	return b, req, standing, nil
+}
+
+// fourEyes, on a shared store, refuses to approve a batch this machine's
+// user initiated: serve's consoles hold four-eyes across hosts, and a
+// command on one of them must not be the way around it. On the files (one
+// person's machine) there is nobody else to ask.
+func fourEyes(env *moneyEnv, tid string) error {
+	if env.db == nil {
+		return nil
+	}
+	if e, ok := env.j.Entry(tid); ok && e.Initiator != "" && strings.EqualFold(e.Initiator, env.j.Initiator()) {
+		return &exitError{code: exitRefused, err: fmt.Errorf("not approved: four-eyes: you (%s) initiated batch %s; another approver must approve it", e.Initiator, tid)}
+	}
+	return nil
 }
 
 // batchState is "Completed (BC100): all paid" from the code table.

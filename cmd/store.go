@@ -14,6 +14,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/sshd"
 	"github.com/malipo/malipo/store"
+	"github.com/malipo/malipo/ui/common"
 )
 
 // EnvStore names the shared store when --store is not given.
@@ -231,30 +232,106 @@ func cliStore() (*store.Store, error) {
 	return openStore(context.Background(), u, false, io.Discard)
 }
 
-// openProfileJournal is the profile's journal for the local console and
-// the commands: on the shared store when MALIPO_STORE or config.toml names
-// one (so a console or script on a serve host meets the same guards as
-// the SSH consoles), else its files. done closes it.
-func openProfileJournal(profile string) (j *payout.Journal, done func(), err error) {
+// localJournal is the profile's journal as the local console or a command
+// opens it and, on a shared store, the audit chain its actions go to.
+type localJournal struct {
+	j  *payout.Journal
+	db *store.Store // nil: the files
+	// audit writes the actor's records to the shared chain (nil on the
+	// files, which keep no audit log off SSH). When the audit key cannot
+	// be opened it refuses every record, and so every journal event: a
+	// money move that the chain would miss is not made.
+	audit common.Auditor
+	// auditErr says why the chain cannot be written (nil when it can).
+	auditErr error
+}
+
+// openLocalJournal opens the profile's journal for the local console or a
+// command (via names which, for the audit records): on the shared store
+// when MALIPO_STORE or config.toml names one (so a console or script on a
+// serve host meets the same guards as the SSH consoles, and writes the
+// same audit chain), else its files.
+func openLocalJournal(ctx context.Context, profile, via string) (*localJournal, error) {
 	dir, err := payout.StateDir(profile)
 	if err != nil {
-		return nil, nil, usageError(err)
+		return nil, usageError(err)
 	}
 	db, err := cliStore()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	j, err = openServeJournal(db, profile, dir)
+	j, err := openServeJournal(db, profile, dir)
 	if err != nil {
 		if db != nil {
 			db.Close()
 		}
+		return nil, err
+	}
+	lj := &localJournal{j: j, db: db}
+	if db != nil {
+		lj.attachAudit(ctx, profile, via)
+	}
+	return lj, nil
+}
+
+// attachAudit makes every journal event write its record on the shared
+// chain, in its own transaction, as local:<user>@<host>; or, without the
+// audit key, refuse.
+func (lj *localJournal) attachAudit(ctx context.Context, profile, via string) {
+	log, err := openLocalAudit(ctx, lj.db, profile)
+	if err != nil {
+		lj.auditErr = err
+		r := refusingAuditor{err}
+		lj.audit = r
+		lj.j.SetStateAudit(r.state)
+		return
+	}
+	a := log.For(sshd.Actor{Name: "local:" + lj.j.Initiator(), Profile: profile, Via: via})
+	lj.audit = a
+	lj.j.SetStateAudit(a.StateAuditor())
+}
+
+// openLocalAudit opens the store's chain with the profile's audit key, as
+// serve does (never making one: a key made here would sign records no
+// host's key verifies).
+func openLocalAudit(ctx context.Context, db *store.Store, profile string) (*sshd.AuditLog, error) {
+	k, _, err := keystore.LoadAuditKey(ctx, keystore.AuditKeyOptions{Profile: profile})
+	if err != nil {
+		return nil, fmt.Errorf("the shared store %s keeps one signed audit chain of every money move, and the audit key cannot be opened here (%w), "+
+			"so money moves are refused rather than left out of it: give this machine the key every serve host signs with "+
+			"(MALIPO_AUDIT_KEY_FILE=/path/to/audit-key, see README \"Two hosts\"), or unset MALIPO_STORE (and store in config.toml) to work on this machine's files", db, err)
+	}
+	l, err := sshd.OpenAuditStore(ctx, db, k.PrivateKey(), sshd.AuditOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("the shared store %s: its audit chain cannot be written with this machine's audit key %s (%w), "+
+			"so money moves are refused: use the key every serve host signs with (MALIPO_AUDIT_KEY_FILE, see README \"Two hosts\")", db, k.Fingerprint(), err)
+	}
+	return l, nil
+}
+
+// refusingAuditor stands in for a chain that cannot be written: every
+// record, and so every action and journal event that needs one, fails
+// with why.
+type refusingAuditor struct{ err error }
+
+func (r refusingAuditor) Audit(common.AuditEvent) error { return r.err }
+
+func (r refusingAuditor) state(*store.Tx, payout.StateChange) error { return r.err }
+
+// close closes the journal and the store.
+func (lj *localJournal) close() {
+	_ = lj.j.Close()
+	if lj.db != nil {
+		lj.db.Close()
+	}
+}
+
+// openProfileJournal is openLocalJournal for callers that only need the
+// journal (done closes it).
+func openProfileJournal(profile string) (j *payout.Journal, done func(), err error) {
+	lj, err := openLocalJournal(context.Background(), profile, "malipo")
+	if err != nil {
 		return nil, nil, err
 	}
-	return j, func() {
-		_ = j.Close()
-		if db != nil {
-			db.Close()
-		}
-	}, nil
+	return lj.j, lj.close, nil
 }

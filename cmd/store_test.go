@@ -90,6 +90,8 @@ func TestStorePayoutCommandsUseTheStore(t *testing.T) {
 		t.Fatalf("store migrate: %v\n%s", err, out)
 	}
 	t.Setenv(EnvStore, url)
+	// The store's audit chain is signed with the hosts' key (issue 14).
+	t.Setenv(keystore.EnvAuditKeyFile, strings.TrimPrefix(auditKeyEnv(t, filepath.Join(t.TempDir(), "state")), keystore.EnvAuditKeyFile+"="))
 	tid := f.initiate(t, writeCSV(t, batchCSV))
 
 	s, err := store.Open(context.Background(), url)

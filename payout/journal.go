@@ -203,6 +203,9 @@ func defaultInitiator() string {
 	return name
 }
 
+// Initiator is who this view of the journal records as acting.
+func (j *Journal) Initiator() string { return j.initiator }
+
 // As is the same journal recording initiator as the one who acts (an SSH
 // user's name, say). The default is the OS user@host.
 func (j *Journal) As(initiator string) *Journal {

@@ -41,6 +41,9 @@ type Record struct {
 	Detail      string         `json:"detail,omitempty"`
 	Session     string         `json:"session,omitempty"`
 	Remote      string         `json:"remote,omitempty"`
+	// Profile is the keys' profile a local console or command acted with
+	// (records written off SSH, on a shared store: LocalAuditor).
+	Profile string `json:"profile,omitempty"`
 	// The genesis record (Event "audit.genesis") names the log, the
 	// server's SSH host key and the key that signs the log.
 	LogID    string `json:"log_id,omitempty"`

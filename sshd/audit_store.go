@@ -12,6 +12,7 @@ import (
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
+	"github.com/malipo/malipo/ui/common"
 )
 
 // The audit log on the shared store: one chain for every host. Records are
@@ -165,4 +166,55 @@ func VerifyAuditStore(ctx context.Context, db *store.Store, pub ed25519.PublicKe
 		return c, err
 	}
 	return c, v.end(checkpoints)
+}
+
+// Actor is who acts off SSH on a machine that shares the store: the local
+// console or a command. Its records carry where it ran and with which
+// profile's keys, so a chain that mixes SSH sessions and local actions
+// still says who did each thing.
+type Actor struct {
+	Name    string // "local:alice@pay-1": the OS user and the host
+	Profile string // the profile whose keys moved the money
+	Via     string // "console", "payouts approve", …
+}
+
+// LocalAuditor writes an Actor's records to the shared chain: its
+// confirmations and refusals (common.Auditor) and, through StateAuditor,
+// the journal.<event> record of each state change in the change's own
+// transaction, exactly as serve's sessions do.
+type LocalAuditor struct {
+	log *AuditLog
+	a   Actor
+}
+
+// For is the chain's auditor for a local actor.
+func (l *AuditLog) For(a Actor) *LocalAuditor { return &LocalAuditor{log: l, a: a} }
+
+func (x *LocalAuditor) record(event string) Record {
+	return Record{Event: event, User: x.a.Name, Profile: x.a.Profile, Session: x.a.Via}
+}
+
+// Audit is common.Auditor: one record in its own transaction.
+func (x *LocalAuditor) Audit(ev common.AuditEvent) error {
+	r := x.record(ev.Action)
+	r.Target, r.Currency, r.Result, r.Detail = ev.Target, ev.Currency, ev.Result, ev.Detail
+	if ev.Amount != 0 {
+		amt := ev.Amount
+		r.Amount = &amt
+	}
+	return x.log.Write(r)
+}
+
+// StateAuditor is the journal's hook for a local actor
+// (payout.Journal.SetStateAudit).
+func (x *LocalAuditor) StateAuditor() payout.StateAuditor {
+	return func(tx *store.Tx, ch payout.StateChange) error {
+		r := x.record("journal." + ch.Event)
+		r.Target, r.Currency, r.Result, r.Detail = ch.TrackingID, ch.Currency, "recorded", ch.Detail
+		if ch.Amount != 0 {
+			amt := ch.Amount
+			r.Amount = &amt
+		}
+		return x.log.WriteTx(tx, r)
+	}
 }

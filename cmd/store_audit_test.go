@@ -1,0 +1,252 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/sshd"
+	"github.com/malipo/malipo/store"
+)
+
+// Issue 14: every money-moving step is audited, also off SSH. With a
+// shared store named, the local commands write the store's one audit
+// chain (as local:<user>@<host>, with the profile), in the transaction of
+// each state change, and their refusals too; without the audit key they
+// refuse to move money at all.
+
+// localStore is a migrated throw-away PostgreSQL named by MALIPO_STORE,
+// and the audit key every host of it signs with (MALIPO_AUDIT_KEY_FILE).
+type localStore struct {
+	url, keyEnv string
+}
+
+func newLocalStore(t *testing.T) *localStore {
+	t.Helper()
+	url := pgtest.Start(t).URL("postgres")
+	if out, err := exec.Command(malipoBinary(t), "store", "migrate", "--store", url).CombinedOutput(); err != nil {
+		t.Fatalf("store migrate: %v\n%s", err, out)
+	}
+	t.Setenv(EnvStore, url)
+	keyEnv := auditKeyEnv(t, filepath.Join(t.TempDir(), "state"))
+	name, path, _ := strings.Cut(keyEnv, "=")
+	t.Setenv(name, path)
+	return &localStore{url: url, keyEnv: keyEnv}
+}
+
+func (s *localStore) open(t *testing.T) *store.Store {
+	t.Helper()
+	db, err := store.Open(context.Background(), s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// serveHost is a serve host's side of the store as sshd has it: the
+// profile's journal whose events write journal.<event> records in their
+// own transactions, signed with the shared key.
+func (s *localStore) serveHost(t *testing.T) *payout.Journal {
+	t.Helper()
+	db := s.open(t)
+	k, _, err := keystore.LoadAuditKey(context.Background(), keystore.AuditKeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := sshd.OpenAuditStore(context.Background(), db, k.PrivateKey(), sshd.AuditOptions{HostKey: "SHA256:serve-host"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := payout.OpenJournalStore(db, keystore.DefaultProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.SetStateAudit(log.StateAuditor())
+	return j
+}
+
+type chainRecord struct {
+	Event, User, Target, Result, Detail, Profile, Session string
+}
+
+func (s *localStore) records(t *testing.T) []chainRecord {
+	t.Helper()
+	var out []chainRecord
+	err := s.open(t).AuditLines(context.Background(), func(_ int64, line []byte) error {
+		var r chainRecord
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// count is how many records match event, target and result ("" any) and
+// are by user ("" any).
+func count(rs []chainRecord, event, target, result, user string) int {
+	n := 0
+	for _, r := range rs {
+		if r.Event == event && (target == "" || r.Target == target) && (result == "" || r.Result == result) && (user == "" || r.User == user) {
+			n++
+		}
+	}
+	return n
+}
+
+// verify runs `malipo serve verify-audit --store URL` as an auditor would.
+func (s *localStore) verify(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(malipoBinary(t), "serve", "verify-audit", "--store", s.url)
+	cmd.Env = append(os.Environ(), s.keyEnv)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "chain intact") {
+		t.Fatalf("verify-audit --store: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// localActor is what the commands write as the user: the OS user@host
+// the journal records, marked local.
+func localActor(t *testing.T, db *store.Store) string {
+	t.Helper()
+	j, err := payout.OpenJournalStore(db, keystore.DefaultProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "local:" + j.Initiator()
+}
+
+// TestStoreLocalCommandsAudit: a real `malipo serve --store` and the CLI
+// on one store. The CLI's initiate, its four-eyes refusal, its limit
+// refusal and its approve of a batch a serve user made all land in the
+// one chain as local:<user>@<host> with the profile, journal records in
+// their transactions; exactly one approve reaches IntaSend; verify-audit
+// --store checks the chain that mixes serve's and local records.
+func TestStoreLocalCommandsAudit(t *testing.T) {
+	f := newMoneyFixture(t)
+	s := newLocalStore(t)
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	writeUsers(t, users, newPerson(t, "wanjiru", "approver"))
+	serveEnv := append(os.Environ(), s.keyEnv)
+	startServeEnv(t, filepath.Join(dir, "serve"), users, serveEnv, "--store", s.url)
+	actor := localActor(t, s.open(t))
+
+	// Initiated here, so four-eyes refuses this machine's user its approval.
+	own := f.initiate(t, writeCSV(t, batchCSV))
+	_, errw, code := runCLI(t, "payouts", "approve", own, "--confirm", "300", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "four-eyes") {
+		t.Fatalf("approving one's own batch: exit %d: %s", code, errw)
+	}
+
+	// A serve user's batch, initiated through the serve host's journal.
+	host := s.serveHost(t)
+	d := payout.NewDraft(payout.B2C, simStart)
+	d.Rows = []payout.Row{{Name: "Jane", Account: "254708374149", Amount: client.Units(400)}}
+	res := payout.Initiate(context.Background(), host.As("baraka"), f.cl, d, "")
+	if res.Err != nil || res.JournalErr != nil || res.RecordErr != nil {
+		t.Fatalf("serve host's initiate: %+v", res)
+	}
+	theirs := res.Batch.TrackingID
+	f.clock.Advance(time.Minute)
+
+	// Over the profile's approve_limit: refused, and recorded.
+	cfg := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "malipo")
+	writeFile(t, filepath.Join(cfg, "config.toml"), "[profiles.default]\nenvironment = \"sandbox\"\napprove_limit = \"350\"\n")
+	_, errw, code = runCLI(t, "payouts", "approve", theirs, "--confirm", "400", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "approval limit") {
+		t.Fatalf("over the limit: exit %d: %s", code, errw)
+	}
+	writeFile(t, filepath.Join(cfg, "config.toml"), "[profiles.default]\nenvironment = \"sandbox\"\n")
+	if _, errw, code = runCLI(t, "payouts", "approve", theirs, "--confirm", "400", "--base-url", f.base); code != 0 {
+		t.Fatalf("approve: exit %d: %s", code, errw)
+	}
+	if c := f.s.Counters(); c.Requests["POST send-money/approve/"] != 1 || c.Approved[theirs] != 1 {
+		t.Fatalf("approve calls %d, approved %d: want one", c.Requests["POST send-money/approve/"], c.Approved[theirs])
+	}
+
+	rs := s.records(t)
+	for _, w := range []struct {
+		event, target, result, user string
+	}{
+		{"server.start", "", "ok", ""},
+		{"journal.initiating", "", "recorded", actor},
+		{"journal.initiated", own, "recorded", actor},
+		{"payout.initiate", own, "ok", actor},
+		{"payout.approve", own, "refused", actor},           // four-eyes
+		{"journal.initiated", theirs, "recorded", "baraka"}, // the serve host's
+		{"payout.approve", theirs, "refused", actor},        // the limit
+		{"payout.approve", theirs, "requested", actor},
+		{"journal.approving", theirs, "recorded", actor},
+		{"journal.approved", theirs, "recorded", actor},
+		{"payout.approve", theirs, "ok", actor},
+	} {
+		if n := count(rs, w.event, w.target, w.result, w.user); n != 1 {
+			t.Errorf("%d records %s %s %s by %q; want 1", n, w.event, w.target, w.result, w.user)
+		}
+	}
+	for _, r := range rs {
+		if r.User == actor && (r.Profile != keystore.DefaultProfile || !strings.HasPrefix(r.Session, "payouts ")) {
+			t.Errorf("a local record without its profile or command: %+v", r)
+		}
+	}
+	if n := count(rs, "journal.approving", theirs, "", ""); n != 1 {
+		t.Errorf("%d journal.approving records", n)
+	}
+	out := s.verify(t)
+	t.Log(out)
+}
+
+// TestStoreLocalNoAuditKeyRefuses: on a shared store without the audit
+// key the commands refuse to move money, saying how to fix it; nothing
+// reaches IntaSend, the journal or the chain. Reads still work.
+func TestStoreLocalNoAuditKeyRefuses(t *testing.T) {
+	f := newMoneyFixture(t)
+	s := newLocalStore(t)
+	before := len(s.records(t))
+	t.Setenv(keystore.EnvAuditKeyFile, "")
+	// No keyring either: the key is nowhere.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	_, errw, code := runCLI(t, "payouts", "initiate", writeCSV(t, batchCSV), "--rail", "b2c", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "MALIPO_AUDIT_KEY_FILE") || !strings.Contains(errw, "nothing was sent") {
+		t.Fatalf("initiate without the audit key: exit %d: %s", code, errw)
+	}
+	if n := f.s.Counters().Requests["POST send-money/initiate/"]; n != 0 {
+		t.Fatalf("%d initiate calls", n)
+	}
+	_, errw, code = runCLI(t, "payouts", "approve", "NOSUCH", "--confirm", "1", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "MALIPO_AUDIT_KEY_FILE") {
+		t.Fatalf("approve without the audit key: exit %d: %s", code, errw)
+	}
+	if hist, errw, code := runCLI(t, "payouts", "history", "--json"); code != 0 || strings.TrimSpace(hist) != "[]" {
+		t.Fatalf("history: exit %d: %s%s", code, hist, errw)
+	}
+	if after := len(s.records(t)); after != before {
+		t.Fatalf("the chain grew from %d to %d records", before, after)
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
