@@ -125,6 +125,12 @@ func (c *Cluster) Stop() error {
 	return c.run("pg_ctl", "stop", "-w", "-t", "60", "-m", "immediate", "-D", c.data())
 }
 
+// StopFast stops the server as an operator would (pg_ctl stop -m fast):
+// open sessions are ended, then it shuts down cleanly.
+func (c *Cluster) StopFast() error {
+	return c.run("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", c.data())
+}
+
 // Log is the server's log so far (for a failing test's message).
 func (c *Cluster) Log() string {
 	b, _ := os.ReadFile(filepath.Join(c.dir, "log"))

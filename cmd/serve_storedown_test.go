@@ -1,0 +1,194 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/keystore"
+	"github.com/malipo/malipo/payout"
+	"github.com/malipo/malipo/ui/common"
+)
+
+// Issue 14, "PostgreSQL down", end to end: a real `malipo serve --store`
+// process, a real `malipo sim`, OpenSSH clients on PTYs. PostgreSQL is
+// stopped (pg_ctl stop -m fast) while an approver has a batch open: the
+// console shows the store-down badge, refuses approve with a clear
+// message and nothing is sent, IntaSend reads still work. PostgreSQL
+// starts again: the badge clears and the approve goes through exactly
+// once; the journal and the audit chain have every step once, and
+// verify-audit --store passes.
+func TestServeStoreDownOverSSH(t *testing.T) {
+	if _, err := exec.LookPath("ssh"); err != nil {
+		t.Skip("the OpenSSH client ssh is not installed: this test needs real ssh")
+	}
+	maker, approver := newPerson(t, "baraka", "maker"), newPerson(t, "wanjiru", "approver")
+	pg := pgtest.Start(t)
+	h := &twoHosts{url: pg.URL("postgres"), keys: t.TempDir()}
+	dir := t.TempDir()
+	h.auditKey = auditKeyEnv(t, filepath.Join(dir, "shared"))
+	users := filepath.Join(dir, "users.toml")
+	writeUsers(t, users, maker, approver)
+	h.sim = startSimProc(t)
+	home := filepath.Join(dir, "a")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h.a = startServeEnvArgs(t, filepath.Join(home, "state"), hostEnv(t, home, h.auditKey),
+		[]string{"--base-url", h.sim.base, "serve", "--addr", "127.0.0.1:0", "--users", users, "--store", h.url})
+
+	tid := h.initiate(t, h.console(t, h.a, maker))
+	c := h.console(t, h.a, approver)
+	openPendingOf(c, "baraka")
+	c.waitFor("covers it")
+
+	if err := pg.StopFast(); err != nil {
+		t.Fatal(err)
+	}
+	c.mark = c.out.Len()
+	c.waitFor(common.StoreDownText) // the status bar's badge
+	// A repaint (the terminal resized) draws it again: what the person
+	// sees, not a leftover of the stream.
+	repaint(t, c, 121)
+	if s := c.waitFor("connected"); !strings.Contains(s, common.StoreDownText) {
+		t.Fatalf("the repainted screen has no store-down badge:\n%s", s)
+	}
+
+	c.send("A")
+	c.waitFor("Not approved: " + common.StoreDownText)
+	if s := c.screen(); strings.Contains(s, "to confirm") {
+		t.Fatalf("approve was offered with the store down:\n%s", s)
+	}
+	if n := h.sim.counters(t).Requests["POST send-money/approve/"]; n != 0 {
+		t.Fatalf("%d approve calls with the store down", n)
+	}
+
+	// Reads of IntaSend do not depend on the store: Wallets loads afresh.
+	reads := gets(h.sim.counters(t))
+	c.send("1")
+	c.waitFor("Payroll")
+	pollUntil(t, "IntaSend reads with the store down", func() bool { return gets(h.sim.counters(t)) > reads })
+
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, "serve to see the store again", func() bool { return strings.Contains(h.a.stderr.String(), "answers again") })
+	repaint(t, c, 120)
+	if s := c.waitFor("connected"); strings.Contains(s, "store down") {
+		t.Fatalf("the badge did not clear once the store answered:\n%s", s)
+	}
+
+	c.send("3")
+	c.waitFor("Preview and approve (BP103)")
+	c.send("A")
+	c.waitFor("Type 1,000.00 to confirm")
+	c.send("\t")
+	c.send("1,000.00")
+	c.waitFor("[ Confirm ]")
+	c.send("\r")
+	c.waitFor("Approved")
+
+	cnt := h.sim.counters(t)
+	if n := cnt.Requests["POST send-money/approve/"]; n != 1 || cnt.Approved[tid] != 1 {
+		t.Fatalf("approve calls %d, approved %d: want exactly one", n, cnt.Approved[tid])
+	}
+	if e, _ := h.journal(t).Entry(tid); e.Status != payout.StatusApproved {
+		t.Errorf("the journal: %s", e.Status)
+	}
+	kinds := journalKinds(t, h, tid)
+	for _, k := range []string{payout.StatusInitiating, payout.StatusInitiated, payout.StatusApproving, payout.StatusApproved} {
+		if kinds[k] != 1 {
+			t.Errorf("the journal has %d %q events for %s; want 1 (all: %v)", kinds[k], k, tid, kinds)
+		}
+	}
+	var approving, approved, requested int
+	for _, r := range h.auditRecords(t) {
+		switch {
+		case r.Target != tid:
+		case r.Event == "journal.approving":
+			approving++
+		case r.Event == "journal.approved":
+			approved++
+		case r.Event == "payout.approve" && r.Result == "requested":
+			requested++
+		}
+	}
+	if approving != 1 || approved != 1 || requested != 1 {
+		t.Errorf("audit chain: %d journal.approving, %d journal.approved, %d confirmations of %s; want one each", approving, approved, requested, tid)
+	}
+	t.Log(h.verifyAudit(t))
+}
+
+// repaint resizes the client's terminal: ssh passes it on, and the
+// console draws the whole screen again. The mark is set first, so a wait
+// sees the new frame only.
+func repaint(t *testing.T, c *ptyConsole, cols uint16) {
+	t.Helper()
+	c.mark = c.out.Len()
+	if err := pty.Setsize(c.tty, &pty.Winsize{Rows: 40, Cols: cols}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gets counts the read requests the simulator answered.
+func gets(c counterView) int {
+	n := 0
+	for route, k := range c.Requests {
+		if strings.HasPrefix(route, "GET ") {
+			n += k
+		}
+	}
+	return n
+}
+
+// pollUntil polls cond (a process's output, the simulator's counters)
+// within the tests' one generous bound.
+func pollUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(hostsPatience); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond) // polling for a condition, bounded above
+	}
+}
+
+// journalKinds counts the shared journal's events of batch tid by kind;
+// its initiating (no tracking id yet) by the attempt its initiated names.
+func journalKinds(t *testing.T, h *twoHosts, tid string) map[string]int {
+	t.Helper()
+	evs, err := h.store(t).Events(context.Background(), keystore.DefaultProfile, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ev struct {
+		Kind       string `json:"event"`
+		Attempt    string `json:"attempt"`
+		TrackingID string `json:"tracking_id"`
+	}
+	all := make([]ev, len(evs))
+	attempts := map[string]bool{}
+	for i, e := range evs {
+		if err := json.Unmarshal(e.Body, &all[i]); err != nil {
+			t.Fatal(err)
+		}
+		if all[i].TrackingID == tid && all[i].Attempt != "" {
+			attempts[all[i].Attempt] = true
+		}
+	}
+	out := map[string]int{}
+	for _, e := range all {
+		if e.TrackingID == tid || e.Kind == payout.StatusInitiating && attempts[e.Attempt] {
+			out[e.Kind]++
+		}
+	}
+	return out
+}
