@@ -3,12 +3,16 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/pgtest"
@@ -249,4 +253,90 @@ func writeFile(t *testing.T, path, text string) {
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// localConsole runs `malipo` (the local console) on a PTY of its own
+// (120x40), as a person at the serve host's keyboard would.
+func localConsole(t *testing.T, who string, env []string, args ...string) *ptyConsole {
+	t.Helper()
+	cmd := exec.Command(malipoBinary(t), args...)
+	cmd.Env = append(env, "TERM=xterm-256color")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		t.Fatalf("malipo on a PTY: %v", err)
+	}
+	c := &ptyConsole{t: t, who: who, cmd: cmd, tty: tty, out: newTermOut(), read: make(chan struct{})}
+	go func() {
+		_, _ = io.Copy(c.out, tty) // ends with EIO once malipo exits
+		close(c.read)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		tty.Close()
+		<-c.read
+	})
+	return c
+}
+
+// TestStoreLocalConsoleAudits: the local console on a shared store (a
+// real `malipo` on a PTY against a real `malipo sim`) initiates a batch:
+// its journal records and its outcome are in the store's chain as
+// local:<user>@<host> with the profile and "console", beside a serve
+// host's records, and verify-audit --store passes. Without the audit key
+// the same console sends nothing and says how to fix it.
+func TestStoreLocalConsoleAudits(t *testing.T) {
+	isolate(t)
+	s := newLocalStore(t)
+	sim := startSimProc(t)
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.toml")
+	writeUsers(t, users, newPerson(t, "wanjiru", "approver"))
+	startServeEnv(t, filepath.Join(dir, "serve"), users, append(os.Environ(), s.keyEnv), "--store", s.url)
+	actor := localActor(t, s.open(t))
+	h := &twoHosts{url: s.url, sim: sim}
+
+	home := filepath.Join(dir, "me")
+	env := append(hostEnv(t, home, s.keyEnv), EnvStore+"="+s.url)
+	// The journal names the initiator as the OS user@host; the chain adds "local:".
+	tid := h.initiate(t, localConsole(t, strings.TrimPrefix(actor, "local:"), env, "--base-url", sim.base))
+	rs := s.records(t)
+	for _, w := range []struct{ event, target, result string }{
+		{"journal.initiating", "", "recorded"},
+		{"journal.initiated", tid, "recorded"},
+		{"payout.initiate", tid, "ok"},
+	} {
+		if n := count(rs, w.event, w.target, w.result, actor); n != 1 {
+			t.Errorf("%d records %s %s %s by %s; want 1", n, w.event, w.target, w.result, actor)
+		}
+	}
+	for _, r := range rs {
+		if r.User == actor && (r.Profile != keystore.DefaultProfile || r.Session != "console") {
+			t.Errorf("a console record without its profile or \"console\": %+v", r)
+		}
+	}
+	if count(rs, "server.start", "", "", "") != 1 {
+		t.Errorf("no serve record in the chain")
+	}
+	s.verify(t)
+
+	// Without the key: refused, nothing sent, the reason on screen.
+	noKey := append(hostEnv(t, home, keystore.EnvAuditKeyFile+"="), EnvStore+"="+s.url)
+	c := localConsole(t, actor, noKey, "--base-url", sim.base)
+	before := sim.counters(t).Requests["POST send-money/initiate/"]
+	c.waitFor("Payroll")
+	c.send("3")
+	c.waitFor("Payouts · Compose")
+	c.send("a")
+	c.waitFor("Name")
+	for _, k := range []string{"Amina", "\t", "0712345678", "\t", "2000", "\t", "dec", "\r"} {
+		c.send(k)
+	}
+	c.waitFor("1 row")
+	c.send("p")
+	c.waitFor("audit key")
+	if n := sim.counters(t).Requests["POST send-money/initiate/"]; n != before {
+		t.Fatalf("%d initiate calls without the audit key", n-before)
+	}
+	s.verify(t)
 }
