@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/ui/common"
 	uiform "github.com/malipo/malipo/ui/components/form"
 )
 
@@ -106,14 +107,23 @@ func runSTKPush(cmd *cobra.Command, g *globals, f *stkFlags, phone, amount strin
 	if err != nil {
 		return apiExit(err)
 	}
+	defer env.close()
+	if err := env.openChain(ctx, "stk-push"); err != nil {
+		return err
+	}
 	summary := fmt.Sprintf("An M-Pesa prompt for %s goes to %s (%s).\nReference: %s", req.Amount.Format("KES"), req.Phone.Display(), req.Phone, req.APIRef)
 	if err := confirm(cmd, &f.confirm, req.Amount, "KES", summary); err != nil {
+		return err
+	}
+	outcome, err := env.sending(cmd.ErrOrStderr(), common.AuditEvent{Action: "stk.push", Target: req.APIRef, Amount: req.Amount, Currency: "KES"})
+	if err != nil {
 		return err
 	}
 	sent := time.Now()
 	wctx, cancel := writeContext(ctx)
 	defer cancel()
 	resp, err := env.cl.STKPush(wctx, req)
+	outcome(err)
 	if err != nil && client.IsAmbiguous(err) {
 		inv, found := findByRef(wctx, env.cl, req.APIRef, sent)
 		if !found {
@@ -225,6 +235,10 @@ func runRefund(cmd *cobra.Command, g *globals, f *refundFlags, invoice, amount s
 	if err != nil {
 		return apiExit(err)
 	}
+	defer env.close()
+	if err := env.openChain(ctx, "refund"); err != nil {
+		return err
+	}
 	st, earlier, err := refundable(ctx, env.cl, req)
 	if err != nil {
 		return err
@@ -236,9 +250,14 @@ func runRefund(cmd *cobra.Command, g *globals, f *refundFlags, invoice, amount s
 	if err := confirm(cmd, &f.confirm, req.Amount, cur, summary); err != nil {
 		return err
 	}
+	outcome, err := env.sending(cmd.ErrOrStderr(), common.AuditEvent{Action: "refund.create", Target: req.InvoiceID, Amount: req.Amount, Currency: cur})
+	if err != nil {
+		return err
+	}
 	wctx, cancel := writeContext(ctx)
 	defer cancel()
 	r, err := env.cl.CreateRefund(wctx, req) // never retried: it moves money
+	outcome(err)
 	if err != nil && client.IsAmbiguous(err) {
 		found, ok := newRefund(wctx, env.cl, req, earlier)
 		if !ok {

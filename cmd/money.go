@@ -18,6 +18,7 @@ import (
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/audit"
 )
 
 // The money-moving commands (payouts initiate|approve, stk-push, refund)
@@ -101,6 +102,32 @@ func (e *moneyEnv) auditRefusal(errw io.Writer, action, target string, amount cl
 		fmt.Fprintf(errw, "note: the audit chain could not record this refusal: %v\n", err)
 	}
 	return refusal
+}
+
+// openChain, when a shared store is named, opens its audit chain for a
+// command that keeps no journal (stk-push, refund), as openJournal does:
+// refused without the audit key.
+func (e *moneyEnv) openChain(ctx context.Context, via string) error {
+	if u, err := storeURL(""); err != nil || u == "" {
+		return err
+	}
+	return e.openJournal(ctx, via)
+}
+
+// sending records a confirmed call on the shared chain before it is sent
+// (no record, no call, as the console's confirmation) and returns what
+// records its outcome.
+func (e *moneyEnv) sending(errw io.Writer, ev common.AuditEvent) (outcome func(error), err error) {
+	ev.Result, ev.Detail = "requested", "confirmed"
+	if err := e.audit(ev); err != nil {
+		return nil, fmt.Errorf("not sent: the audit chain could not record it: %w", err)
+	}
+	return func(callErr error) {
+		out := audit.Event(ev.Action, ev.Target, ev.Amount, ev.Currency, callErr)
+		if err := e.audit(out); err != nil {
+			fmt.Fprintf(errw, "warning: the audit chain could not record the outcome: %v\n", err)
+		}
+	}, nil
 }
 
 func (e *moneyEnv) close() {

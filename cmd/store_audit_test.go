@@ -184,10 +184,17 @@ func TestStoreLocalCommandsAudit(t *testing.T) {
 		t.Fatalf("approve calls %d, approved %d: want one", c.Requests["POST send-money/approve/"], c.Approved[theirs])
 	}
 
+	// A command that keeps no journal writes the chain too.
+	if _, errw, code := runCLI(t, "stk-push", "0712345678", "200", "--ref", "ORDER-7", "--confirm", "200", "--base-url", f.base); code != 0 {
+		t.Fatalf("stk-push: exit %d: %s", code, errw)
+	}
+
 	rs := s.records(t)
 	for _, w := range []struct {
 		event, target, result, user string
 	}{
+		{"stk.push", "ORDER-7", "requested", actor},
+		{"stk.push", "ORDER-7", "ok", actor},
 		{"server.start", "", "ok", ""},
 		{"journal.initiating", "", "recorded", actor},
 		{"journal.initiated", own, "recorded", actor},
@@ -205,7 +212,7 @@ func TestStoreLocalCommandsAudit(t *testing.T) {
 		}
 	}
 	for _, r := range rs {
-		if r.User == actor && (r.Profile != keystore.DefaultProfile || !strings.HasPrefix(r.Session, "payouts ")) {
+		if r.User == actor && (r.Profile != keystore.DefaultProfile || r.Session == "") {
 			t.Errorf("a local record without its profile or command: %+v", r)
 		}
 	}
@@ -232,6 +239,13 @@ func TestStoreLocalNoAuditKeyRefuses(t *testing.T) {
 	}
 	if n := f.s.Counters().Requests["POST send-money/initiate/"]; n != 0 {
 		t.Fatalf("%d initiate calls", n)
+	}
+	_, errw, code = runCLI(t, "stk-push", "0712345678", "200", "--confirm", "200", "--base-url", f.base)
+	if code != exitRefused || !strings.Contains(errw, "MALIPO_AUDIT_KEY_FILE") {
+		t.Fatalf("stk-push without the audit key: exit %d: %s", code, errw)
+	}
+	if n := f.s.Counters().Requests["POST payment/mpesa-stk-push/"]; n != 0 {
+		t.Fatalf("%d pushes", n)
 	}
 	_, errw, code = runCLI(t, "payouts", "approve", "NOSUCH", "--confirm", "1", "--base-url", f.base)
 	if code != exitRefused || !strings.Contains(errw, "MALIPO_AUDIT_KEY_FILE") {
