@@ -247,7 +247,8 @@ type localJournal struct {
 }
 
 // openLocalJournal opens the profile's journal for the local console or a
-// command (via names which, for the audit records): on the shared store
+// command (via names which, for the audit records; "" for one that appends
+// no event): on the shared store
 // when MALIPO_STORE or config.toml names one (so a console or script on a
 // serve host meets the same guards as the SSH consoles, and writes the
 // same audit chain), else its files.
@@ -268,11 +269,22 @@ func openLocalJournal(ctx context.Context, profile, via string) (*localJournal, 
 		return nil, err
 	}
 	lj := &localJournal{j: j, db: db}
-	if db != nil {
+	switch {
+	case db == nil:
+	case via == "":
+		// A read (history) or a draft appends no event: no key is loaded
+		// (no passphrase asked), and an event appended all the same would
+		// be refused rather than go unaudited.
+		lj.j.SetStateAudit(refusingAuditor{errReadOnly}.state)
+	default:
 		lj.attachAudit(ctx, profile, via)
 	}
 	return lj, nil
 }
+
+// errReadOnly refuses a journal event from a caller that opened the
+// shared journal without its audit chain.
+var errReadOnly = errors.New("this command opened the shared journal without its audit chain, so it records nothing")
 
 // attachAudit makes every journal event write its record on the shared
 // chain, in its own transaction, as local:<user>@<host>; or, without the
@@ -326,10 +338,10 @@ func (lj *localJournal) close() {
 	}
 }
 
-// openProfileJournal is openLocalJournal for callers that only need the
-// journal (done closes it).
+// openProfileJournal is openLocalJournal for callers that read the
+// journal or save drafts, and append no event (done closes it).
 func openProfileJournal(profile string) (j *payout.Journal, done func(), err error) {
-	lj, err := openLocalJournal(context.Background(), profile, "malipo")
+	lj, err := openLocalJournal(context.Background(), profile, "")
 	if err != nil {
 		return nil, nil, err
 	}
