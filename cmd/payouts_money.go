@@ -95,7 +95,7 @@ func runPayoutsInitiate(cmd *cobra.Command, g *globals, f *initiateFlags, path s
 	// --again covers the batches shown here; the journal refuses any other
 	// that a console or CLI initiates meanwhile (payout.ReserveInitiate).
 	res := payout.Initiate(wctx, env.j, env.cl, d, env.creds.DeviceID, prior...)
-	auditOutcome(cmd, env, "payout.initiate", res.Batch, d, res.Err)
+	auditOutcome(cmd, env, d, res)
 	return initiated(cmd, f, d, res)
 }
 
@@ -113,16 +113,24 @@ func initiable(ctx context.Context, env *moneyEnv, f *initiateFlags, d *payout.D
 	return prior, nil
 }
 
-// auditOutcome records what IntaSend answered to an initiate (b the batch
-// it made, d the draft) on the shared chain; a record that cannot be
-// written is said, as the console says it, since the money moved anyway.
-func auditOutcome(cmd *cobra.Command, env *moneyEnv, action string, b *client.Batch, d *payout.Draft, callErr error) {
+// auditOutcome records on the shared chain what became of an initiate:
+// refused by the journal's duplicate guard or not recorded (nothing sent),
+// or IntaSend's answer; a record that cannot be written is said, as the
+// console says it, since the batch exists anyway.
+func auditOutcome(cmd *cobra.Command, env *moneyEnv, d *payout.Draft, res payout.InitiateResult) {
 	_, sum := d.Totals()
 	tid := ""
-	if b != nil {
-		tid = b.TrackingID
+	if res.Batch != nil {
+		tid = res.Batch.TrackingID
 	}
-	if err := env.audit(audit.Event(action, tid, sum, d.Currency, callErr)); err != nil {
+	ev := audit.Event("payout.initiate", tid, sum, d.Currency, res.Err)
+	switch {
+	case res.Refusal != nil:
+		ev.Result, ev.Detail = audit.Refused, res.Refusal.Error()
+	case res.JournalErr != nil:
+		ev.Result, ev.Detail = audit.Failed, "the journal could not record the attempt; nothing was sent: "+res.JournalErr.Error()
+	}
+	if err := env.audit(ev); err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the audit chain could not record the outcome: %v\n", err)
 	}
 }
