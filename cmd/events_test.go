@@ -82,13 +82,23 @@ func startListen(t *testing.T, args ...string) (hookURL string, output func() st
 // waitFor polls cond until it holds, with a generous deadline for a loaded machine.
 func waitFor(t *testing.T, what string, cond func() bool, show func() string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: a loaded machine is slow, never wrong
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s:\n%s", what, show())
+			detail := ""
+			if show != nil {
+				detail = ":\n" + show()
+			}
+			t.Fatalf("timed out waiting for %s%s", what, detail)
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising on time
 	}
+}
+
+// waitUntil is waitFor with nothing more to show on failure.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	waitFor(t, what, cond, nil)
 }
 
 // take reads n requests from a receiver.

@@ -98,15 +98,6 @@ func (h *relayHost) state() (shown []string, ups, heard int) {
 	return shown, ups, heard
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
 // startRelayHosts starts a throw-away PostgreSQL and two hosts on it,
 // both listening; bDown, when set, runs when B's listener drops.
 func startRelayHosts(t *testing.T, bDown func()) (c *pgtest.Cluster, a, b *relayHost) {

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/creack/pty"
 
@@ -75,12 +74,12 @@ func TestServeStoreDownOverSSH(t *testing.T) {
 	reads := gets(h.sim.counters(t))
 	c.send("1")
 	c.waitFor("Payroll")
-	pollUntil(t, "IntaSend reads with the store down", func() bool { return gets(h.sim.counters(t)) > reads })
+	waitUntil(t, "IntaSend reads with the store down", func() bool { return gets(h.sim.counters(t)) > reads })
 
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
-	pollUntil(t, "serve to see the store again", func() bool { return strings.Contains(h.a.stderr.String(), "answers again") })
+	waitUntil(t, "serve to see the store again", func() bool { return strings.Contains(h.a.stderr.String(), "answers again") })
 	repaint(t, c, 120)
 	if s := c.waitFor("connected"); strings.Contains(s, "store down") {
 		t.Fatalf("the badge did not clear once the store answered:\n%s", s)
@@ -147,18 +146,6 @@ func gets(c counterView) int {
 		}
 	}
 	return n
-}
-
-// pollUntil polls cond (a process's output, the simulator's counters)
-// within the tests' one generous bound.
-func pollUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(hostsPatience); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond) // polling for a condition, bounded above
-	}
 }
 
 // journalKinds counts the shared journal's events of batch tid by kind;
