@@ -547,40 +547,62 @@ func (s *Server) paymentStatus(c *reqCtx) {
 		c.detail(http.StatusUnauthorized, "Authentication credentials were not provided.")
 		return
 	}
-	inv, cust, ok := s.paymentSnapshot(c, id, coID, sig)
+	proof := coID != "" || sig != ""
+	inv, cust, gen, ok := s.paymentSnapshot(c, id, proof, coID, sig)
 	if !ok {
 		return
 	}
 	// Views are built from the copies, with the state lock released.
-	c.json(http.StatusOK, paymentStatusJSON{
+	v := paymentStatusJSON{
 		Invoice: s.invoiceView(&inv),
 		Meta: metaJSON{
 			ID: inv.PaymentID, Customer: customerView(cust),
 			CreatedAt: ts(inv.CreatedAt), UpdatedAt: ts(inv.UpdatedAt),
 		},
-	})
+	}
+	if proof {
+		c.json(http.StatusOK, v)
+		return
+	}
+	c.answerCached(s.answers.payments, gen, id, v)
 }
 
 // paymentSnapshot copies the invoice id names and its customer (nil when
-// none) under the state lock, after checking a checkout's proof if given.
-// When it reports false it has answered.
-func (s *Server) paymentSnapshot(c *reqCtx, id, coID, sig string) (invoice, *customer, bool) {
+// none) under the state lock, after checking a checkout's proof if given,
+// with the state generation it saw. A poll without a proof (the SDKs'
+// status call, polled until the payment settles) is answered from the
+// answer cache (answercache.go) while no state has changed. When it
+// reports false it has answered.
+func (s *Server) paymentSnapshot(c *reqCtx, id string, proof bool, coID, sig string) (invoice, *customer, uint64, bool) {
 	s.lock()
-	defer s.mu.Unlock()
+	gen := s.mu.gen
+	if e := s.answers.payments.get(gen, id); !proof && e != nil {
+		s.mu.unlockUnchanged()
+		c.json(http.StatusOK, e)
+		return invoice{}, nil, 0, false
+	}
 	inv := s.coll.invoices[id]
 	if inv == nil {
+		s.mu.unlockUnchanged()
 		c.notFound()
-		return invoice{}, nil, false
+		return invoice{}, nil, 0, false
 	}
-	if (coID != "" || sig != "") && !s.checkoutProof(c, inv, coID, sig) {
-		return invoice{}, nil, false
+	if proof && !s.checkoutProof(c, inv, coID, sig) {
+		s.mu.Unlock()
+		return invoice{}, nil, 0, false
 	}
 	var cust *customer
 	if cu := s.coll.customers[inv.CustomerID]; cu != nil {
 		cp := *cu
 		cust = &cp
 	}
-	return *inv, cust, true
+	cp := *inv
+	if proof {
+		s.mu.Unlock() // a checkout's proof is checked rarely: take no chance
+	} else {
+		s.mu.unlockUnchanged()
+	}
+	return cp, cust, gen, true
 }
 
 // paymentStatusJSON is payment/status/'s answer: a typed value, not a map,

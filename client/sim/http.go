@@ -341,6 +341,11 @@ var jsonContentType = []string{"application/json"}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header()["Content-Type"] = jsonContentType
+	if e, ok := v.(*cachedAnswer); ok {
+		w.WriteHeader(status)
+		_, _ = w.Write(e.body)
+		return
+	}
 	bp := answerBufs.Get().(*[]byte)
 	defer answerBufs.Put(bp)
 	if st, ok := v.(jsonStreamer); ok {
@@ -468,6 +473,13 @@ type pageJSON struct {
 // paginate answers one page of items (already filtered and ordered) with
 // absolute next/previous links, or 404 {"detail":"Invalid page."} as DRF does.
 func paginate[T any](c *reqCtx, items []T) {
+	if out, ok := pageOf(c, items); ok {
+		c.json(http.StatusOK, out)
+	}
+}
+
+// pageOf is the page paginate answers; when ok is false it has answered 404.
+func pageOf[T any](c *reqCtx, items []T) (pageJSON, bool) {
 	size := defaultPageSize
 	// Atoi("") would allocate its error on every list without the parameter.
 	if ps := c.query().Get("page_size"); ps != "" {
@@ -480,14 +492,14 @@ func paginate[T any](c *reqCtx, items []T) {
 		v, err := strconv.Atoi(p)
 		if err != nil || v < 1 {
 			c.detail(http.StatusNotFound, "Invalid page.")
-			return
+			return pageJSON{}, false
 		}
 		page = v
 	}
 	start := (page - 1) * size
 	if start > 0 && start >= len(items) {
 		c.detail(http.StatusNotFound, "Invalid page.")
-		return
+		return pageJSON{}, false
 	}
 	end := min(start+size, len(items))
 	out := pageJSON{Count: len(items), Results: items[start:end]}
@@ -500,7 +512,7 @@ func paginate[T any](c *reqCtx, items []T) {
 	if page > 1 {
 		out.Previous = c.pageLink(page - 1)
 	}
-	c.json(http.StatusOK, out)
+	return out, true
 }
 
 func (c *reqCtx) pageLink(page int) *string {

@@ -276,20 +276,36 @@ func (s *Server) handlePayoutStatus(c *reqCtx) {
 		c.invalidAll(errs)
 		return
 	}
-	// A hot route (every open batch is polled): the lock is held only to
-	// copy the batch; the view is built and encoded without it.
+	// A hot route (every open batch is polled): answered from the answer
+	// cache (answercache.go) while no state has changed; else the lock is
+	// held only to copy the batch, and the view is built and encoded
+	// without it.
 	s.lock()
+	gen := s.mu.gen
+	if e := s.answers.payouts.get(gen, tracking); e != nil {
+		s.mu.unlockUnchanged()
+		c.json(http.StatusOK, e)
+		return
+	}
 	var cp *batch
 	if b := s.pay.byTracking[tracking]; b != nil {
 		cp = b.snapshot()
 	}
-	s.mu.Unlock()
-	if cp == nil {
+	s.mu.unlockUnchanged()
+	switch {
+	case cp == nil:
 		c.notFound()
-		return
+	case len(cp.Tx) <= maxCachedTx:
+		c.answerCached(s.answers.payouts, gen, tracking, s.batchAnswer(cp, false))
+	default:
+		c.json(http.StatusOK, s.batchAnswer(cp, false))
 	}
-	c.json(http.StatusOK, s.batchAnswer(cp, false))
 }
+
+// maxCachedTx is the most transactions a batch status kept in the answer
+// cache has: about 700 bytes each, within maxCachedAnswer. Larger batches
+// are streamed (batchStream) as before.
+const maxCachedTx = 16
 
 // payoutStatusTracking reads tracking_id from the body as flexField does
 // from the decoded map. A flat body (flatjson.go: every value a plain

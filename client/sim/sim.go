@@ -14,7 +14,6 @@ import (
 	"crypto/rsa"
 	"math/rand/v2"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -76,7 +75,7 @@ type Options struct {
 
 // Server is the simulator. Use New.
 type Server struct {
-	mu     sync.Mutex
+	mu     stateLock // see answercache.go
 	opts   Options
 	clock  Clock
 	rng    *rand.Rand
@@ -86,6 +85,7 @@ type Server struct {
 
 	counters counters
 	faults   *faultSet
+	answers  hotAnswers
 	hooks    hookState
 	pages    pageState
 	store
@@ -107,6 +107,7 @@ func New(opts Options) *Server {
 		mux:   http.NewServeMux(),
 	}
 	s.counters.init()
+	s.answers.init()
 	s.faults = newFaultSet(opts.Faults, s.rng)
 	s.store.init()
 	s.ensureSettlementWallet()
@@ -169,6 +170,7 @@ func (s *Server) advanceLocked() {
 	now := s.clock.Now()
 	s.watchChanges() // what handlers changed since the last look comes first
 	for len(s.events) > 0 && !s.events[0].at.After(now) {
+		s.mu.changed()
 		ev := heap.Pop(&s.events).(*event)
 		ev.fn(ev.at)
 		s.watchChanges()
