@@ -87,6 +87,10 @@ func (w *watched) object() (id string, at time.Time) {
 type watcher struct {
 	list                []*watched // in the order they were first seen
 	nInv, nBatch, nRefs int        // how much of each order slice has been seen
+	// The state generation (answercache.go) of the last look: every change
+	// since counts one, so at the same generation there is nothing to see.
+	gen    uint64
+	looked bool
 }
 
 // startWatching skips what exists now (seeded history) but keeps watching
@@ -115,6 +119,10 @@ func (w *watcher) add(e *watched) {
 // s.mu held.
 func (s *Server) watchChanges() {
 	w := &s.hooks.watch
+	if w.looked && w.gen == s.mu.gen {
+		return // every request looks first; most follow reads that changed nothing
+	}
+	w.gen, w.looked = s.mu.gen, true
 	for ; w.nInv < len(s.coll.invOrder); w.nInv++ {
 		w.list = append(w.list, &watched{kind: EventCollection, inv: s.coll.invOrder[w.nInv]})
 	}
