@@ -23,8 +23,10 @@ type flatKV struct{ key, val, raw []byte }
 // object whose keys and values are all strings of printable ASCII with no
 // escapes (or an empty body, which decode reads as {}). ok is false for
 // anything else: nested values, numbers, escapes, non-ASCII, trailing
-// bytes, a syntax error.
-func flatObject(body []byte) (kvs []flatKV, ok bool) {
+// bytes, a syntax error. The members are appended to dst[:0], so a
+// request keeps its few in an array of its own (reqCtx.flatBuf).
+func flatObject(dst []flatKV, body []byte) (kvs []flatKV, ok bool) {
+	kvs = dst[:0]
 	p := skipWS(body, 0)
 	if p == len(body) {
 		return nil, true

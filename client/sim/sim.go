@@ -14,6 +14,7 @@ import (
 	"crypto/rsa"
 	"math/rand/v2"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -82,10 +83,12 @@ type Server struct {
 	events eventQueue
 	seq    int64
 	mux    *http.ServeMux
+	exact  map[string][]exactRoute // the API's routes without wildcards, by path (see exactHandler)
 
 	counters counters
 	faults   *faultSet
 	answers  hotAnswers
+	goodKeys [2]atomic.Pointer[string] // keyOK's memo: publishable, secret
 	hooks    hookState
 	pages    pageState
 	store
@@ -105,6 +108,7 @@ func New(opts Options) *Server {
 		clock: opts.Clock,
 		rng:   rand.New(rand.NewPCG(uint64(opts.Rand), uint64(opts.Rand)^0x9e3779b97f4a7c15)),
 		mux:   http.NewServeMux(),
+		exact: map[string][]exactRoute{},
 	}
 	s.counters.init()
 	s.answers.init()
@@ -144,6 +148,10 @@ func (t Timing) withDefaults() Timing {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := s.exactHandler(r); h != nil {
+		h(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
