@@ -188,6 +188,11 @@ func (c *wireConn) track(b []byte) int {
 // line states go a byte at a time: heads are most of what crosses the wire
 // layer. It returns how many bytes it took.
 func (c *wireConn) headBytes(b []byte) int {
+	if len(c.line) == 0 {
+		if n := c.wholeHead(b); n > 0 {
+			return n
+		}
+	}
 	n := len(b)
 	if k := bytes.IndexByte(b, '\n'); k >= 0 {
 		n = k + 1
@@ -200,6 +205,26 @@ func (c *wireConn) headBytes(b []byte) int {
 		c.endHead()
 	}
 	return n
+}
+
+// wholeHead frames a head that lies whole at the start of b, as a usual
+// request's does, in place: no copy to c.line, no line-by-line search for
+// its end. It returns the head's length, or 0 when b does not start with a
+// whole head that plainHeadFraming reads (headBytes then takes it line by
+// line). A head plainHeadFraming reads has CRLF line ends and no other CR
+// or LF, so its first blank line, where headBytes would end it, is the
+// first CRLFCRLF.
+func (c *wireConn) wholeHead(b []byte) int {
+	k := bytes.Index(b, []byte("\r\n\r\n"))
+	if k < 0 || k+4 > maxHead {
+		return 0
+	}
+	st, left, ok := plainHeadFraming(b[:k+4])
+	if !ok {
+		return 0
+	}
+	c.st, c.left = st, left
+	return k + 4
 }
 
 // lineByte acts on the byte just appended to c.line in a line state.
