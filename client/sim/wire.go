@@ -287,7 +287,7 @@ func (c *wireConn) readRequestFraming() (wireState, int64) {
 // reports ok false, and endHead asks http.ReadRequest, so the framing
 // tracked is still the framing Go's server applies.
 func plainHeadFraming(head []byte) (st wireState, left int64, ok bool) {
-	line, rest, found := bytes.Cut(head, []byte("\r\n"))
+	line, rest, found := cutCRLF(head)
 	if !found || !plainRequestLine(line) {
 		return 0, 0, false
 	}
@@ -307,7 +307,7 @@ func plainHeadFraming(head []byte) (st wireState, left int64, ok bool) {
 func plainHeaders(rest []byte) (length int64, ok bool) {
 	length = -1
 	for {
-		line, after, found := bytes.Cut(rest, []byte("\r\n"))
+		line, after, found := cutCRLF(rest)
 		if !found {
 			return 0, false
 		}
@@ -320,9 +320,9 @@ func plainHeaders(rest []byte) (length int64, ok bool) {
 			return 0, false
 		}
 		switch {
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")), bytes.EqualFold(name, []byte("Upgrade")):
+		case framingName(name, "Transfer-Encoding"), framingName(name, "Upgrade"):
 			return 0, false
-		case bytes.EqualFold(name, []byte("Content-Length")):
+		case framingName(name, "Content-Length"):
 			n, err := strconv.ParseInt(string(bytes.Trim(value, " \t")), 10, 64)
 			if length >= 0 || err != nil || n < 0 || !digitsOnly(bytes.Trim(value, " \t")) {
 				return 0, false
@@ -330,6 +330,23 @@ func plainHeaders(rest []byte) (length int64, ok bool) {
 			length = n
 		}
 	}
+}
+
+// cutCRLF is bytes.Cut(b, "\r\n"), found through the first LF: when a CR
+// comes before it, that is the first CRLF (bytes.Index for a two-byte
+// separator was the largest part of framing a head).
+func cutCRLF(b []byte) (line, after []byte, found bool) {
+	k := bytes.IndexByte(b, '\n')
+	if k < 1 || b[k-1] != '\r' {
+		return bytes.Cut(b, []byte("\r\n"))
+	}
+	return b[:k-1], b[k+1:], true
+}
+
+// framingName is bytes.EqualFold(name, want), the lengths compared first:
+// most names are none of the three the framing depends on.
+func framingName(name []byte, want string) bool {
+	return len(name) == len(want) && bytes.EqualFold(name, []byte(want))
 }
 
 // plainRequestLine is "METHOD SP target SP HTTP/1.1" with a method of
