@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -146,57 +145,12 @@ func raceDrafts(t *testing.T, n int) ([]*payout.Draft, string) {
 	return ds, path
 }
 
-// initiator is an initiator process.
-type initiator struct {
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Reader
-	stder *strings.Builder
-}
-
 // startInitiator starts an initiator process on the journal (env names it)
 // and waits until it says want ("ready" or "reserved").
-func startInitiator(t *testing.T, simURL, user, drafts, want string, env ...string) *initiator {
+func startInitiator(t *testing.T, simURL, user, drafts, want string, env ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Env = append(cmd.Env, "MALIPO_TEST_HOST=initiator", "MALIPO_TEST_SIM="+simURL, "MALIPO_TEST_USER="+user,
-		"MALIPO_TEST_DRAFTS="+drafts)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &initiator{cmd: cmd, in: in, out: bufio.NewReader(out), stder: &strings.Builder{}}
-	cmd.Stderr = h.stder
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	if line, err := h.out.ReadString('\n'); err != nil || line != want+"\n" {
-		t.Fatalf("initiator %s: %q %v %s", user, line, err, h.stder)
-	}
-	return h
-}
-
-func (h *initiator) results(t *testing.T, n int) []initResult {
-	t.Helper()
-	var out []initResult
-	for range n {
-		line, err := h.out.ReadString('\n')
-		if err != nil {
-			t.Fatalf("initiator: %v %s", err, h.stder)
-		}
-		var r initResult
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	return out
+	return startChild(t, "initiator "+user, want, append(env, "MALIPO_TEST_HOST=initiator", "MALIPO_TEST_SIM="+simURL,
+		"MALIPO_TEST_USER="+user, "MALIPO_TEST_DRAFTS="+drafts)...)
 }
 
 // raceInitiators starts one initiator process per user on the journal env
@@ -209,7 +163,7 @@ func raceInitiators(t *testing.T, srv *sim.Server, simURL string, n int, env ...
 	t.Helper()
 	ds, path := raceDrafts(t, n)
 	users := []string{"amina", "brian"}
-	var hosts []*initiator
+	var hosts []*child
 	for _, u := range users {
 		hosts = append(hosts, startInitiator(t, simURL, u, path, "ready", env...))
 	}
@@ -220,7 +174,7 @@ func raceInitiators(t *testing.T, srv *sim.Server, simURL string, n int, env ...
 	}
 	byDraft := map[string][]initResult{}
 	for _, h := range hosts {
-		for _, r := range h.results(t, n) {
+		for _, r := range childResults[initResult](t, h, n) {
 			byDraft[r.Draft] = append(byDraft[r.Draft], r)
 		}
 	}

@@ -204,20 +204,22 @@ func initiateBatches(t *testing.T, j *payout.Journal, c *client.Client, n int) [
 	return tids
 }
 
-// host is an approver host process.
-type host struct {
+// child is a helper process: this test binary again, running the role
+// TestMain reads from MALIPO_TEST_HOST (an approver host, an initiator).
+// It reports results as JSON lines on stdout.
+type child struct {
 	cmd   *exec.Cmd
 	in    io.WriteCloser
 	out   *bufio.Reader
 	stder *strings.Builder
 }
 
-func startHost(t *testing.T, url, simURL, user string, tids []string, env ...string) *host {
+// startChild starts a helper process named name with env and waits until
+// its first line says want ("ready", "reserved").
+func startChild(t *testing.T, name, want string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Env = append(cmd.Env, "MALIPO_TEST_HOST=approver", "MALIPO_STORE="+url, "MALIPO_TEST_SIM="+simURL,
-		"MALIPO_TEST_USER="+user, "MALIPO_TEST_TIDS="+strings.Join(tids, ","))
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -226,33 +228,41 @@ func startHost(t *testing.T, url, simURL, user string, tids []string, env ...str
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &host{cmd: cmd, in: in, out: bufio.NewReader(out), stder: &strings.Builder{}}
+	h := &child{cmd: cmd, in: in, out: bufio.NewReader(out), stder: &strings.Builder{}}
 	cmd.Stderr = h.stder
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	if line, err := h.out.ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("host %s: %q %v %s", user, line, err, h.stder)
+	if line, err := h.out.ReadString('\n'); err != nil || line != want+"\n" {
+		t.Fatalf("%s: %q %v %s", name, line, err, h.stder)
 	}
 	return h
 }
 
-func (h *host) results(t *testing.T, n int) []hostResult {
+// childResults reads n JSON results from a helper process.
+func childResults[R any](t *testing.T, h *child, n int) []R {
 	t.Helper()
-	var out []hostResult
+	var out []R
 	for range n {
 		line, err := h.out.ReadString('\n')
 		if err != nil {
-			t.Fatalf("host: %v %s", err, h.stder)
+			t.Fatalf("helper process: %v %s", err, h.stder)
 		}
-		var r hostResult
+		var r R
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// startHost starts an approver host process on the store at url.
+func startHost(t *testing.T, url, simURL, user string, tids []string, env ...string) *child {
+	t.Helper()
+	return startChild(t, "host "+user, "ready", append(env, "MALIPO_TEST_HOST=approver", "MALIPO_STORE="+url,
+		"MALIPO_TEST_SIM="+simURL, "MALIPO_TEST_USER="+user, "MALIPO_TEST_TIDS="+strings.Join(tids, ","))...)
 }
 
 // TestStoreApprovalExactlyOnceAcrossHosts: two approvers on two hosts
@@ -266,7 +276,7 @@ func TestStoreApprovalExactlyOnceAcrossHosts(t *testing.T) {
 	const n = 20
 	tids := initiateBatches(t, maker, c, n)
 
-	hosts := []*host{startHost(t, url, simURL, "amina", tids), startHost(t, url, simURL, "brian", tids)}
+	hosts := []*child{startHost(t, url, simURL, "amina", tids), startHost(t, url, simURL, "brian", tids)}
 	for _, h := range hosts {
 		if _, err := io.WriteString(h.in, "go\n"); err != nil {
 			t.Fatal(err)
@@ -274,7 +284,7 @@ func TestStoreApprovalExactlyOnceAcrossHosts(t *testing.T) {
 	}
 	byTID := map[string][]hostResult{}
 	for _, h := range hosts {
-		for _, r := range h.results(t, n) {
+		for _, r := range childResults[hostResult](t, h, n) {
 			byTID[r.TID] = append(byTID[r.TID], r)
 		}
 	}
