@@ -305,9 +305,12 @@ func (h *twoHosts) journal(t *testing.T) *payout.Journal {
 	return j
 }
 
-func (h *twoHosts) store(t *testing.T) *store.Store {
+func (h *twoHosts) store(t *testing.T) *store.Store { return openTestStore(t, h.url) }
+
+// openTestStore opens the store at url for the test's length.
+func openTestStore(t *testing.T, url string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), h.url)
+	s, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,11 +319,19 @@ func (h *twoHosts) store(t *testing.T) *store.Store {
 }
 
 // auditRecords are the shared chain's records, oldest first.
-func (h *twoHosts) auditRecords(t *testing.T) []hostAuditLine {
+func (h *twoHosts) auditRecords(t *testing.T) []chainRecord { return chainRecords(t, h.store(t)) }
+
+// chainRecord is what the tests read of an audit record on the store.
+type chainRecord struct {
+	Event, User, Target, Result, Detail, Profile, Session string
+}
+
+// chainRecords are the store's audit records, oldest first.
+func chainRecords(t *testing.T, db *store.Store) []chainRecord {
 	t.Helper()
-	var out []hostAuditLine
-	err := h.store(t).AuditLines(context.Background(), func(_ int64, line []byte) error {
-		var r hostAuditLine
+	var out []chainRecord
+	err := db.AuditLines(context.Background(), func(_ int64, line []byte) error {
+		var r chainRecord
 		if err := json.Unmarshal(line, &r); err != nil {
 			t.Fatalf("audit line %q: %v", line, err)
 		}
@@ -331,10 +342,6 @@ func (h *twoHosts) auditRecords(t *testing.T) []hostAuditLine {
 		t.Fatal(err)
 	}
 	return out
-}
-
-type hostAuditLine struct {
-	Event, User, Target, Result string
 }
 
 // verifyAudit runs `malipo serve verify-audit --store URL` with the

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -47,15 +46,7 @@ func newLocalStore(t *testing.T) *localStore {
 	return &localStore{url: url, keyEnv: keyEnv}
 }
 
-func (s *localStore) open(t *testing.T) *store.Store {
-	t.Helper()
-	db, err := store.Open(context.Background(), s.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	return db
-}
+func (s *localStore) open(t *testing.T) *store.Store { return openTestStore(t, s.url) }
 
 // serveHost is a serve host's side of the store as sshd has it: the
 // profile's journal whose events write journal.<event> records in their
@@ -79,26 +70,7 @@ func (s *localStore) serveHost(t *testing.T) *payout.Journal {
 	return j
 }
 
-type chainRecord struct {
-	Event, User, Target, Result, Detail, Profile, Session string
-}
-
-func (s *localStore) records(t *testing.T) []chainRecord {
-	t.Helper()
-	var out []chainRecord
-	err := s.open(t).AuditLines(context.Background(), func(_ int64, line []byte) error {
-		var r chainRecord
-		if err := json.Unmarshal(line, &r); err != nil {
-			t.Fatalf("audit line %q: %v", line, err)
-		}
-		out = append(out, r)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func (s *localStore) records(t *testing.T) []chainRecord { return chainRecords(t, s.open(t)) }
 
 // count is how many records match event, target and result ("" any) and
 // are by user ("" any).
