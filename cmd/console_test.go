@@ -17,6 +17,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
@@ -130,7 +131,7 @@ func colours(out string) []string {
 func TestRunDemo(t *testing.T) {
 	dir := isolate(t)
 	in, feed := io.Pipe()
-	out := &syncBuffer{} // from cmd_sim_test.go
+	out := testout.New() // from cmd_sim_test.go
 	clock := sim.NewManualClock(time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC))
 	errc := make(chan error, 1)
 	go func() {
@@ -187,7 +188,7 @@ func BenchmarkDemoCommand(b *testing.B) {
 	b.Setenv("XDG_STATE_HOME", dir)
 	for b.Loop() {
 		in, feed := io.Pipe()
-		out := &syncBuffer{}
+		out := testout.New()
 		errc := make(chan error, 1)
 		go func() {
 			errc <- runDemo(context.Background(), demo.Options{},

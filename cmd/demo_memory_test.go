@@ -15,6 +15,7 @@ import (
 
 	"github.com/malipo/malipo/app"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/testout"
 )
 
 // TestDemoPeakRSS is issue 12 §7's memory figure: `malipo demo` (runDemo,
@@ -69,7 +70,7 @@ func demoPeakScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	in, feed := io.Pipe()
-	out := &syncBuffer{}
+	out := testout.New()
 	errc := make(chan error, 1)
 	go func() {
 		errc <- runDemo(context.Background(), demo.Options{}, app.RunOptions{Input: in, Output: out, Width: 120, Height: 40}, app.Options{})
@@ -107,7 +108,7 @@ func demoPeakScenario(t *testing.T) {
 
 // waitScreen polls the program's output until it holds one of texts and
 // returns that one; after 60 s it fails the test with the screen's end.
-func waitScreen(t *testing.T, out *syncBuffer, texts ...string) string {
+func waitScreen(t *testing.T, out *testout.Buffer, texts ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

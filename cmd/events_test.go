@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testout"
 )
 
 // received is one POST a test receiver got.
@@ -52,7 +53,7 @@ func newReceiver(t *testing.T, statuses ...int) (string, <-chan received) {
 func startListen(t *testing.T, args ...string) (hookURL string, output func() string, stop func() string) {
 	t.Helper()
 	root := newRootCmd()
-	out := &syncBuffer{}
+	out := testout.New()
 	root.SetOut(out)
 	root.SetErr(out)
 	root.SetArgs(append([]string{"listen", "--addr", "127.0.0.1:0"}, args...))

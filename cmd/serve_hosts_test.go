@@ -20,6 +20,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
@@ -51,7 +52,7 @@ func startSimProc(t *testing.T, extra ...string) *simProc {
 	args := append([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--failure-rate", "0", "--seed", "7"}, extra...)
 	cmd := exec.Command(malipoBinary(t), args...)
 	cmd.Env = append(os.Environ(), "MALIPO_SIM_CONTROL_TOKEN="+simControlToken)
-	out := newTermOut()
+	out := testout.New()
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func startSimProc(t *testing.T, extra ...string) *simProc {
 			return &simProc{base: m[1], ctl: "http://" + m[2] + "/_sim/"}
 		}
 		select {
-		case <-out.notify:
+		case <-out.Wrote():
 		case <-exited:
 			t.Fatalf("malipo sim exited:\n%s", out.String())
 		case <-timeout:
@@ -158,7 +159,7 @@ func startServeEnvArgs(t *testing.T, state string, env, args []string) *servePro
 	t.Helper()
 	cmd := exec.Command(malipoBinary(t), args...)
 	cmd.Env = append(env, "XDG_STATE_HOME="+state)
-	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}, state: state, exited: make(chan error)}
+	p := &serveProc{cmd: cmd, stderr: testout.New(), state: state, exited: make(chan error)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -191,7 +192,7 @@ type ptyConsole struct {
 	who  string
 	cmd  *exec.Cmd
 	tty  *os.File
-	out  *termOut
+	out  *testout.Buffer
 	read chan struct{}
 	mark int
 }
@@ -217,7 +218,7 @@ func (h *twoHosts) console(t *testing.T, p *serveProc, who sshPerson) *ptyConsol
 	if err != nil {
 		t.Fatalf("ssh -tt on a PTY: %v", err)
 	}
-	c := &ptyConsole{t: t, who: who.name, cmd: cmd, tty: tty, out: newTermOut(), read: make(chan struct{})}
+	c := &ptyConsole{t: t, who: who.name, cmd: cmd, tty: tty, out: testout.New(), read: make(chan struct{})}
 	go func() {
 		_, _ = io.Copy(c.out, tty) // ends with EIO once ssh exits
 		close(c.read)
@@ -231,7 +232,7 @@ func (h *twoHosts) console(t *testing.T, p *serveProc, who sshPerson) *ptyConsol
 	return c
 }
 
-func (c *ptyConsole) screen() string { return ansi.Strip(c.out.from(c.mark)) }
+func (c *ptyConsole) screen() string { return ansi.Strip(c.out.From(c.mark)) }
 
 // send types keys, after marking the output so waits look only at what
 // they caused.
@@ -252,7 +253,7 @@ func (c *ptyConsole) waitFor(text string) string {
 			return s
 		}
 		select {
-		case <-c.out.notify:
+		case <-c.out.Wrote():
 		case <-timeout:
 			c.t.Fatalf("%s's terminal never showed %q; since the last key it shows:\n%s", c.who, text, c.screen())
 		}
@@ -426,8 +427,8 @@ func approveOutcome(t *testing.T, a, b *ptyConsole) (won, lost string) {
 			return won, lost
 		}
 		select {
-		case <-a.out.notify:
-		case <-b.out.notify:
+		case <-a.out.Wrote():
+		case <-b.out.Wrote():
 		case <-timeout:
 			t.Fatalf("after both confirmed:\n%s:\n%s\n%s:\n%s", a.who, a.screen(), b.who, b.screen())
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/sshd"
 )
 
@@ -96,7 +97,7 @@ func writeUsers(t testing.TB, path string, people ...sshPerson) {
 type serveProc struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *syncBuffer
+	stderr *testout.Buffer
 	state  string
 	exited chan error // closed when the process has exited; err is then set
 	err    error
@@ -115,7 +116,7 @@ func startServeEnv(t testing.TB, state, users string, env []string, extra ...str
 	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--users", users}, extra...)
 	cmd := exec.Command(malipoBinary(t), args...)
 	cmd.Env = append(env, "XDG_STATE_HOME="+state)
-	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}, state: state, exited: make(chan error)}
+	p := &serveProc{cmd: cmd, stderr: testout.New(), state: state, exited: make(chan error)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -196,49 +197,9 @@ func readAudit(t testing.TB, path string) []auditLine {
 type sshTerm struct {
 	client *gossh.Client
 	in     io.Writer
-	out    *termOut
+	out    *testout.Buffer
 	done   chan error
 	mark   int
-}
-
-// termOut collects a session's output and wakes a waiter on each write,
-// so waiting costs no polling (the load test runs 50 of these beside the
-// server on the same CPUs).
-type termOut struct {
-	mu     sync.Mutex
-	buf    []byte
-	notify chan struct{}
-}
-
-func newTermOut() *termOut { return &termOut{notify: make(chan struct{}, 1)} }
-
-func (o *termOut) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	o.buf = append(o.buf, p...)
-	o.mu.Unlock()
-	select {
-	case o.notify <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-func (o *termOut) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return string(o.buf)
-}
-
-func (o *termOut) from(mark int) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return string(o.buf[min(mark, len(o.buf)):])
-}
-
-func (o *termOut) Len() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.buf)
 }
 
 func sshDial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
@@ -256,7 +217,7 @@ func sshLogin(addr string, signer gossh.Signer) (*sshTerm, error) {
 		c.Close()
 		return nil, err
 	}
-	tm := &sshTerm{client: c, out: newTermOut(), done: make(chan error, 1)}
+	tm := &sshTerm{client: c, out: testout.New(), done: make(chan error, 1)}
 	sess.Stdout, sess.Stderr = tm.out, tm.out
 	if tm.in, err = sess.StdinPipe(); err != nil {
 		c.Close()
@@ -274,7 +235,7 @@ func sshLogin(addr string, signer gossh.Signer) (*sshTerm, error) {
 	return tm, nil
 }
 
-func (tm *sshTerm) since() string { return ansi.Strip(tm.out.from(tm.mark)) }
+func (tm *sshTerm) since() string { return ansi.Strip(tm.out.From(tm.mark)) }
 
 func (tm *sshTerm) send(keys string) {
 	tm.mark = tm.out.Len()
@@ -289,7 +250,7 @@ func (tm *sshTerm) waitFor(text string, d time.Duration) bool {
 			return true
 		}
 		select {
-		case <-tm.out.notify:
+		case <-tm.out.Wrote():
 		case <-timeout:
 			return false
 		}
@@ -857,7 +818,7 @@ func TestServeVerifyAudit(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := newRootCmd()
-			out := &syncBuffer{}
+			out := testout.New()
 			cmd.SetOut(out)
 			cmd.SetArgs(append(append([]string{"serve", "verify-audit"}, c.args...), p))
 			err := cmd.Execute()

@@ -14,35 +14,17 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testout"
 )
-
-// syncBuffer lets the test read what the command prints while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestSimServesAndStops(t *testing.T) {
 	root := newRootCmd()
-	out := &syncBuffer{}
+	out := testout.New()
 	root.SetOut(out)
 	root.SetErr(out)
 	root.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--seed", "5", "--faults", "wallets:latency=1ms"})
@@ -188,7 +170,7 @@ func TestSimDeliversWebhooks(t *testing.T) {
 	defer rcv.Close()
 
 	root := newRootCmd()
-	out := &syncBuffer{}
+	out := testout.New()
 	root.SetOut(out)
 	root.SetErr(out)
 	root.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--no-seed", "--seed", "3",
@@ -253,7 +235,7 @@ func TestSimDeliversWebhooks(t *testing.T) {
 func startSim(t *testing.T, args ...string) (banner string, stop func() string) {
 	t.Helper()
 	root := newRootCmd()
-	out := &syncBuffer{}
+	out := testout.New()
 	root.SetOut(out)
 	root.SetErr(out)
 	root.SetArgs(append([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator"}, args...))

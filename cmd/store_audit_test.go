@@ -15,6 +15,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/sshd"
@@ -251,7 +252,7 @@ func localConsole(t *testing.T, who string, env []string, args ...string) *ptyCo
 	if err != nil {
 		t.Fatalf("malipo on a PTY: %v", err)
 	}
-	c := &ptyConsole{t: t, who: who, cmd: cmd, tty: tty, out: newTermOut(), read: make(chan struct{})}
+	c := &ptyConsole{t: t, who: who, cmd: cmd, tty: tty, out: testout.New(), read: make(chan struct{})}
 	go func() {
 		_, _ = io.Copy(c.out, tty) // ends with EIO once malipo exits
 		close(c.read)

@@ -1,15 +1,15 @@
 package keystore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/malipo/malipo/internal/testout"
 )
 
 // answers is a passphrase source that gives each answer in turn and
@@ -115,24 +115,6 @@ func TestPassphraseRetrySources(t *testing.T) {
 	}
 }
 
-// syncBuffer lets the spinner's goroutine and the test share a buffer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Unlocking shows what it is doing from the first moment (the first frame
 // needs no tick) and erases the line when done, once per try.
 func TestUnlockShowsProgress(t *testing.T) {
@@ -141,11 +123,11 @@ func TestUnlockShowsProgress(t *testing.T) {
 	if err := NewFileStore(dir, staticPass("the right one"), fastWork).Save(ctx, "p", Secrets{SecretKey: testSecret}); err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	out := testout.New()
 	// An hour between frames: only the immediate first frame is drawn,
 	// whatever the machine's speed.
 	a := &answers{list: []string{"typo", "the right one"}}
-	st := NewFileStore(dir, a.ask, fastWork).WithProgress(Spinner(&out, time.Hour))
+	st := NewFileStore(dir, a.ask, fastWork).WithProgress(Spinner(out, time.Hour))
 	if _, err := st.Load(ctx, "p"); err != nil {
 		t.Fatal(err)
 	}

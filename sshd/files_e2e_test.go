@@ -14,6 +14,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
+
+	"github.com/malipo/malipo/internal/testout"
 )
 
 // Issue 10's first "done when", end to end with nothing but OpenSSH on the
@@ -39,7 +41,7 @@ type console struct {
 	user string
 	cmd  *exec.Cmd
 	tty  *os.File // the PTY's controlling side
-	out  *syncBuf
+	out  *testout.Buffer
 	read chan struct{} // closed when the PTY has no more output
 	mark int
 }
@@ -56,7 +58,7 @@ func (c *sshClient) console(t *testing.T) *console {
 	if err != nil {
 		t.Fatalf("ssh -tt on a PTY: %v", err)
 	}
-	cn := &console{t: t, user: c.u.name, cmd: cmd, tty: tty, out: &syncBuf{}, read: make(chan struct{})}
+	cn := &console{t: t, user: c.u.name, cmd: cmd, tty: tty, out: testout.New(), read: make(chan struct{})}
 	go func() {
 		// Ends with EIO once ssh exits and the PTY closes.
 		_, _ = io.Copy(cn.out, tty)

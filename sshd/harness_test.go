@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -66,7 +66,7 @@ type testServer struct {
 	auditPub  ed25519.PublicKey // verifies the log, as verify-audit does
 	journal   *payout.Journal
 	demo      *demo.Backend
-	logs      *syncBuf
+	logs      *testout.Buffer
 }
 
 // startServer serves the demo to users; mut may change the config.
@@ -79,7 +79,7 @@ func startServer(t testing.TB, users []testUser, mut func(*Config)) *testServer 
 func startServerSim(t testing.TB, users []testUser, simMut func(*sim.Options), mut func(*Config)) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	ts := &testServer{usersPath: filepath.Join(dir, "users.toml"), auditPath: filepath.Join(dir, "audit", "audit.jsonl"), logs: &syncBuf{}}
+	ts := &testServer{usersPath: filepath.Join(dir, "users.toml"), auditPath: filepath.Join(dir, "audit", "audit.jsonl"), logs: testout.New()}
 	if err := os.WriteFile(ts.usersPath, []byte(usersTOML(users...)), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -195,47 +195,13 @@ func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	})
 }
 
-// syncBuf is a bytes.Buffer safe for one writer and many readers. With
-// notify set, each write wakes a waiter (term.waitUntil), so waiting for
-// a screen costs no polling: fifty sessions each re-reading their output
-// every few milliseconds would load the machine the test measures.
-type syncBuf struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	notify chan struct{}
-}
-
-func (b *syncBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.notify != nil {
-		select {
-		case b.notify <- struct{}{}:
-		default:
-		}
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *syncBuf) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
-}
-
 // term is one logged-in SSH session with a PTY.
 type term struct {
 	t      testing.TB
 	client *gossh.Client
 	sess   *gossh.Session
 	in     io.WriteCloser
-	out    *syncBuf
+	out    *testout.Buffer
 	done   chan error
 	mark   int
 }
@@ -262,7 +228,7 @@ func (ts *testServer) open(signer gossh.Signer, pty bool) (*term, error) {
 		c.Close()
 		return nil, err
 	}
-	tm := &term{client: c, sess: sess, out: &syncBuf{notify: make(chan struct{}, 1)}, done: make(chan error, 1)}
+	tm := &term{client: c, sess: sess, out: testout.New(), done: make(chan error, 1)}
 	sess.Stdout, sess.Stderr = tm.out, tm.out
 	if tm.in, err = sess.StdinPipe(); err != nil {
 		c.Close()
@@ -323,7 +289,7 @@ func (tm *term) waitUntil(text string, d time.Duration) bool {
 	defer tick.Stop()
 	for !strings.Contains(tm.screen(), text) {
 		select {
-		case <-tm.out.notify:
+		case <-tm.out.Wrote():
 		case <-tick.C:
 		case <-timeout.C:
 			return strings.Contains(tm.screen(), text)

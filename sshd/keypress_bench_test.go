@@ -16,12 +16,12 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/readcache"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/testout"
 )
 
 // BenchmarkKeypressFrame is issue 14's keypress-to-frame cost for one
@@ -110,7 +110,7 @@ func idleCost(b *testing.B, addr string, users []testUser, first string, window 
 				b.Error(err)
 				return
 			}
-			out := newNotifyBuf()
+			out := testout.New()
 			sess.Stdout, sess.Stderr = out, out
 			if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 				b.Error(err)
@@ -120,7 +120,7 @@ func idleCost(b *testing.B, addr string, users []testUser, first string, window 
 				b.Error(err)
 				return
 			}
-			if !out.waitFor(0, first, patience) {
+			if !out.WaitFor(0, first, patience) {
 				b.Errorf("never saw %q", first)
 			}
 		})
@@ -216,7 +216,7 @@ func keypressCost(b *testing.B, addr string, signer gossh.Signer, first string, 
 	if err != nil {
 		b.Fatal(err)
 	}
-	out := newNotifyBuf()
+	out := testout.New()
 	sess.Stdout, sess.Stderr = out, out
 	in, err := sess.StdinPipe()
 	if err != nil {
@@ -228,14 +228,14 @@ func keypressCost(b *testing.B, addr string, signer gossh.Signer, first string, 
 	if err := sess.Shell(); err != nil {
 		b.Fatal(err)
 	}
-	if !out.waitFor(0, first, patience) {
+	if !out.WaitFor(0, first, patience) {
 		b.Fatalf("never saw %q", first)
 	}
 	// Warm up: both screens drawn once (first loads, lazily built parts).
 	for _, s := range append(steps, steps...) {
 		mark := out.Len()
 		_, _ = io.WriteString(in, s.key)
-		if !out.waitFor(mark, s.want, patience) {
+		if !out.WaitFor(mark, s.want, patience) {
 			b.Fatalf("key %q never showed %q", s.key, s.want)
 		}
 	}
@@ -245,7 +245,7 @@ func keypressCost(b *testing.B, addr string, signer gossh.Signer, first string, 
 		s := steps[i%len(steps)]
 		mark := out.Len()
 		_, _ = io.WriteString(in, s.key)
-		if !out.waitFor(mark, s.want, patience) {
+		if !out.WaitFor(mark, s.want, patience) {
 			b.Fatalf("key %q never showed %q", s.key, s.want)
 		}
 	}
@@ -259,52 +259,6 @@ func processCPU() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// notifyBuf collects a session's output and wakes a waiter on each write
-// (no polling: the wait costs no CPU of its own).
-type notifyBuf struct {
-	mu     sync.Mutex
-	buf    []byte
-	notify chan struct{}
-}
-
-func newNotifyBuf() *notifyBuf { return &notifyBuf{notify: make(chan struct{}, 1)} }
-
-func (o *notifyBuf) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	o.buf = append(o.buf, p...)
-	o.mu.Unlock()
-	select {
-	case o.notify <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-func (o *notifyBuf) Len() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.buf)
-}
-
-func (o *notifyBuf) since(mark int) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return ansi.Strip(string(o.buf[min(mark, len(o.buf)):]))
-}
-
-// waitFor reports whether text arrived after mark within d.
-func (o *notifyBuf) waitFor(mark int, text string, d time.Duration) bool {
-	timeout := time.After(d)
-	for !strings.Contains(o.since(mark), text) {
-		select {
-		case <-o.notify:
-		case <-timeout:
-			return false
-		}
-	}
-	return true
 }
 
 // startMinimalTea serves minimalModel over wish with the Bubble Tea

@@ -11,6 +11,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/malipo/malipo/internal/testout"
 )
 
 func TestPanicEndsOnlyThatSession(t *testing.T) {
@@ -173,7 +175,7 @@ func TestColourProfilePerSession(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		out := &syncBuf{}
+		out := testout.New()
 		sess.Stdout = out
 		if err := sess.RequestPty(term, 30, 100, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
