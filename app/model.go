@@ -365,7 +365,7 @@ func (m *Model) openConfirm(owner int, req common.ConfirmMsg) tea.Cmd {
 		m.audit(req, "refused", refusedDetail(req.Perm, why))
 		toast := m.addToast(common.ToastMsg{Kind: common.ToastError, Text: why})
 		return tea.Batch(toast, m.reply(owner, req.OnCancel))
-	case m.c.FourEyes && req.Initiator != "" && strings.EqualFold(req.Initiator, m.c.User):
+	case m.c.FourEyes && req.Initiator != "" && strings.EqualFold(req.Initiator, m.c.Who()):
 		// A panel, not a toast: the approver must read who has to act
 		// next, and a toast is gone in seconds.
 		why := "four-eyes: you initiated this batch; another approver must approve it"

@@ -819,10 +819,17 @@ func TestConfirmFourEyesAndAudit(t *testing.T) {
 		{"another approver confirms", "otieno", true, false, []string{"tab", "enter"}, true, false, "requested"},
 		{"another approver cancels", "otieno", true, false, []string{"enter"}, false, false, "cancelled"},
 		{"no audit, no action", "otieno", true, true, []string{"tab", "enter"}, false, false, ""},
+		// A local console on a shared store acts as its OS user@host.
+		{"local initiator refused on a shared store", "local:wanjiru", true, false, nil, false, false, "refused"},
+		{"another local approver confirms", "local:otieno", true, false, []string{"tab", "enter"}, true, false, "requested"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, v := confirmShellWith(t, RoleApprover, tt.user, tt.fourEyes, approve, &auditLog{})
+			role, user, self := RoleApprover, tt.user, ""
+			if local, ok := strings.CutPrefix(tt.user, "local:"); ok {
+				role, user, self = "", "", local
+			}
+			m, v := confirmShellAs(t, role, user, self, tt.fourEyes, approve, &auditLog{})
 			log := m.c.Auditor.(*auditLog)
 			if tt.auditFails {
 				log.Fail = errors.New("disk full")
@@ -889,8 +896,15 @@ func TestPrivilegedConfirmWithoutActionIsAudited(t *testing.T) {
 // confirmShellWith is confirmShell for a named SSH user with an auditor.
 func confirmShellWith(t *testing.T, role, user string, fourEyes bool, req common.ConfirmMsg, a common.Auditor) (*Model, *recView) {
 	t.Helper()
+	return confirmShellAs(t, role, user, "", fourEyes, req, a)
+}
+
+// confirmShellAs is confirmShellWith for a user, or (user "") a local
+// console acting as self.
+func confirmShellAs(t *testing.T, role, user, self string, fourEyes bool, req common.ConfirmMsg, a common.Auditor) (*Model, *recView) {
+	t.Helper()
 	m, v := newRecShell(t, role)
-	m.c.User, m.c.FourEyes, m.c.Auditor = user, fourEyes, a
+	m.c.User, m.c.Self, m.c.FourEyes, m.c.Auditor = user, self, fourEyes, a
 	v[0].onMsg = func(msg tea.Msg) tea.Cmd {
 		if _, ok := msg.(actionMsg); ok {
 			return common.Confirm(req)

@@ -74,6 +74,12 @@ func consoleModel(ctx context.Context, g *globals) (m *app.Model, done func(), e
 	// On a shared store the shell's confirmations and refusals and the
 	// views' outcomes go to its audit chain (nil on the files).
 	c := &common.Common{Client: cl, Profile: creds.Profile, Mode: modeFor(creds.Env), Auditor: lj.audit}
+	if lj.db != nil {
+		// On a shared store other approvers exist, and serve's consoles
+		// hold four-eyes across hosts: this console must not be the way
+		// around it (the payout commands refuse the same; see fourEyes).
+		c.FourEyes, c.Self = true, j.Initiator()
+	}
 	m = app.New(c, opts)
 	return m, done, nil
 }

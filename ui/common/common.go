@@ -36,6 +36,10 @@ type Common struct {
 	Role string
 	// User is the SSH user's name; empty locally.
 	User string
+	// Self is who a local console acts as (the OS user@host its journal
+	// records as initiator) when there is no SSH user: on a shared store
+	// four-eyes compares batches' initiators with it. Empty over SSH.
+	Self string
 	// Now is the clock views use for "3m ago" labels and timers; tests fix it.
 	Now func() time.Time
 	// FourEyes forbids approving a payout batch one initiated oneself

@@ -1,5 +1,7 @@
 package common
 
+import "cmp"
+
 // Roles of docs/design.md §10, each a superset of the one before.
 const (
 	RoleViewer   = "viewer"   // balances, collections
@@ -40,6 +42,9 @@ func Allowed(role string, p Permission) bool {
 // Can reports whether this session's role may use p. Views use it to leave
 // actions unbound (not merely refused) for roles that may not use them.
 func (c *Common) Can(p Permission) bool { return Allowed(c.EffectiveRole(), p) }
+
+// Who is who acts in this console: the SSH user, else the local Self.
+func (c *Common) Who() string { return cmp.Or(c.User, c.Self) }
 
 // EffectiveRole is the role checks use. An empty role means "local, the
 // keys' owner" only when there is no SSH user: a named user without a role
