@@ -378,7 +378,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	}
 	defer be.live.start(ctx, cfg.Profile, srv, stderr)()
 	defer governMemory(ctx, f.memSession, srv.Sessions, stderr)()
-	defer watchStore(ctx, f.db, srv.Broadcast, stderr)()
+	defer watchStore(ctx, f.db, srv.Broadcast, flushAudit(audit, stderr), stderr)()
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

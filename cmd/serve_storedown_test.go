@@ -108,7 +108,7 @@ func TestServeStoreDownOverSSH(t *testing.T) {
 			t.Errorf("the journal has %d %q events for %s; want 1 (all: %v)", kinds[k], k, tid, kinds)
 		}
 	}
-	var approving, approved, requested int
+	var approving, approved, requested, refused int
 	for _, r := range h.auditRecords(t) {
 		switch {
 		case r.Target != tid:
@@ -116,12 +116,15 @@ func TestServeStoreDownOverSSH(t *testing.T) {
 			approving++
 		case r.Event == "journal.approved":
 			approved++
-		case r.Event == "payout.approve" && r.Result == "requested":
+		case r.Result == "requested":
 			requested++
+		case r.Result == "refused":
+			refused++ // the store-down refusal, kept until the store came back
 		}
 	}
-	if approving != 1 || approved != 1 || requested != 1 {
-		t.Errorf("audit chain: %d journal.approving, %d journal.approved, %d confirmations of %s; want one each", approving, approved, requested, tid)
+	if approving != 1 || approved != 1 || requested != 1 || refused != 1 {
+		t.Errorf("audit chain: %d journal.approving, %d journal.approved, %d confirmations, %d refusals of %s; want one each",
+			approving, approved, requested, refused, tid)
 	}
 	t.Log(h.verifyAudit(t))
 }

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/malipo/malipo/sshd"
 	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -26,6 +27,9 @@ type storeWatch struct {
 	ping func(context.Context) error
 	log  io.Writer
 	down bool
+	// up runs when the store answers again (the audit records kept
+	// meanwhile are written then); nil: nothing to do.
+	up func()
 }
 
 // check pings once: the message for the consoles and whether to send it.
@@ -41,6 +45,9 @@ func (w *storeWatch) check(ctx context.Context) (common.StoreMsg, bool) {
 		fmt.Fprintf(w.log, "malipo serve: %s: %s\n", common.StoreDownText, printable(msg.Reason))
 	} else if changed {
 		fmt.Fprintln(w.log, "malipo serve: the store answers again: money moves resume")
+		if w.up != nil {
+			w.up()
+		}
 	}
 	return msg, changed || msg.Down
 }
@@ -48,13 +55,13 @@ func (w *storeWatch) check(ctx context.Context) (common.StoreMsg, bool) {
 // watchStore checks db every common.LiveEvery and broadcasts what
 // consoles must hear, until the returned func is called. No store, no
 // watch.
-func watchStore(ctx context.Context, db *store.Store, send func(tea.Msg) int, stderr io.Writer) func() {
+func watchStore(ctx context.Context, db *store.Store, send func(tea.Msg) int, up func(), stderr io.Writer) func() {
 	if db == nil {
 		return func() {}
 	}
 	ctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	w := &storeWatch{ping: db.Ping, log: stderr}
+	w := &storeWatch{ping: db.Ping, log: stderr, up: up}
 	go func() {
 		defer close(done)
 		t := time.NewTicker(common.LiveEvery)
@@ -71,4 +78,20 @@ func watchStore(ctx context.Context, db *store.Store, send func(tea.Msg) int, st
 		}
 	}()
 	return func() { stop(); <-done }
+}
+
+// flushAudit writes the audit records kept while the store was down
+// (refusals, logouts), saying how many are written and any still waiting.
+func flushAudit(audit *sshd.AuditLog, stderr io.Writer) func() {
+	return func() {
+		n := audit.Spooled()
+		if n == 0 {
+			return
+		}
+		if err := audit.FlushSpool(); err != nil {
+			fmt.Fprintf(stderr, "malipo serve: %d audit records kept while the store was down still wait: %v\n", audit.Spooled(), err)
+			return
+		}
+		fmt.Fprintf(stderr, "malipo serve: %d audit records kept while the store was down are on the chain\n", n)
+	}
 }

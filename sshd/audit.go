@@ -129,6 +129,12 @@ type AuditLog struct {
 	// db, when set, holds the chain shared by every host (audit_store.go)
 	// instead of the file; f is nil then.
 	db *store.Store
+	// spool holds the refusals written while the store was down, oldest
+	// first, stamped with when they happened (audit_store.go).
+	spool []Record
+	// flushing is held by the one goroutine writing the spool out, so no
+	// spooled record is written twice.
+	flushing sync.Mutex
 }
 
 // OpenAuditLog opens (creating, mode 0600, parent 0700) the log at path,
@@ -306,7 +312,7 @@ func (l *AuditLog) Write(r Record) error {
 		return nil
 	}
 	if l.db != nil {
-		return l.dbWrite(r)
+		return l.dbWriteOrSpool(r)
 	}
 	l.mu.Lock()
 	if l.f == nil {

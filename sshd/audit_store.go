@@ -88,6 +88,69 @@ func (l *AuditLog) dbWrite(r Record) error {
 	return nil
 }
 
+// spoolMax bounds the records held while the store is down: a long outage
+// under a flood of refused logins must not grow the server without end.
+const spoolMax = 10_000
+
+// spoolable reports whether r may wait for the store to come back: a
+// refusal (or a logout) records what did not happen, so nothing waits on
+// it being written first. A confirmation must be on the chain before its
+// action runs, so it never waits: its failure still stops the action.
+func spoolable(r Record) bool {
+	return r.Result == "refused" || r.Event == "login.refused" || r.Event == "logout"
+}
+
+// dbWriteOrSpool appends r to the shared chain after any records spooled
+// before it. With the store down, a spoolable record is kept (stamped
+// now, so the chain says when it happened) and written once the store
+// answers: every refusal is audited, even the store-down ones.
+func (l *AuditLog) dbWriteOrSpool(r Record) error {
+	if r.Time.IsZero() {
+		r.Time = l.o.Now().UTC()
+	}
+	err := l.FlushSpool()
+	if err == nil {
+		err = l.dbWrite(r)
+	}
+	if err == nil || !spoolable(r) {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.spool) >= spoolMax {
+		return fmt.Errorf("%w (and %d records already wait for the store)", err, len(l.spool))
+	}
+	l.spool = append(l.spool, r)
+	return nil
+}
+
+// FlushSpool writes the records kept while the store was down, in order;
+// it stops at the first failure (the rest wait for the next try). Serve
+// calls it when the store answers again, and every write calls it first.
+func (l *AuditLog) FlushSpool() error {
+	l.flushing.Lock()
+	defer l.flushing.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.spool) > 0 {
+		l.mu.Unlock()
+		err := l.dbWrite(l.spool[0])
+		l.mu.Lock()
+		if err != nil {
+			return err
+		}
+		l.spool = l.spool[1:]
+	}
+	return nil
+}
+
+// Spooled is how many records wait for the store.
+func (l *AuditLog) Spooled() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.spool)
+}
+
 // noteHead remembers the head and hands it to OnCheckpoint every
 // CheckpointEvery records.
 func (l *AuditLog) noteHead(h Head) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -182,6 +183,11 @@ func TestAuditStoreDatabaseDown(t *testing.T) {
 	if err := l.Write(Record{Event: "wallet.transfer", User: "amina"}); err == nil {
 		t.Fatal("an audit write with the database down succeeded")
 	}
+	// A refusal waits for the store instead of being lost.
+	refusedAt := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	if err := l.Write(Record{Time: refusedAt, Event: "payout.approve", User: "brian", Target: "T1", Result: "refused", Detail: "store down"}); err != nil || l.Spooled() != 1 {
+		t.Fatalf("a refusal with the database down: %v, %d kept", err, l.Spooled())
+	}
 	if _, err := j.As("brian").RecordApproval(two); err == nil || payout.IsRefusal(err) {
 		t.Fatalf("approval with the database down: %v", err)
 	}
@@ -189,6 +195,12 @@ func TestAuditStoreDatabaseDown(t *testing.T) {
 		t.Fatalf("reads with the database down: %+v %v", e, ok)
 	}
 	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.FlushSpool(); err != nil || l.Spooled() != 0 {
+		t.Fatalf("flush once the database is back: %v, %d still kept", err, l.Spooled())
+	}
+	if err := l.FlushSpool(); err != nil { // nothing left: writes nothing twice
 		t.Fatal(err)
 	}
 	res, err := j.As("brian").RecordApproval(two)
@@ -199,9 +211,27 @@ func TestAuditStoreDatabaseDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// genesis, amina's approval, brian's approval and approving: the
-	// failed attempts left nothing.
-	if chk.Records != 4 {
+	// genesis, amina's approval, the refusal kept while the store was down,
+	// brian's approval and approving: the failed attempts left nothing.
+	if chk.Records != 5 {
 		t.Fatalf("%d records after the outage", chk.Records)
+	}
+	checkRefusalKept(t, db, key, refusedAt)
+}
+
+// checkRefusalKept: the refusal kept during the outage is on the chain
+// once, with the time it happened, not the time it was written.
+func checkRefusalKept(t *testing.T, db *store.Store, key ed25519.PrivateKey, at time.Time) {
+	t.Helper()
+	var found []Record
+	err := db.AuditLines(context.Background(), func(_ int64, line []byte) error {
+		r, err := openRecord(line, key.Public().(ed25519.PublicKey))
+		if err == nil && r.Result == "refused" {
+			found = append(found, r)
+		}
+		return err
+	})
+	if err != nil || len(found) != 1 || !found[0].Time.Equal(at) || found[0].Detail != "store down" {
+		t.Fatalf("refusals on the chain: %+v %v", found, err)
 	}
 }
