@@ -294,8 +294,14 @@ func (m *Model) titleLine() string {
 func (m *Model) totalsLine() string {
 	st := m.c.Styles
 	t := m.sum.today
-	s := fmt.Sprintf("Today  %d paid · gross %s · net %s · %s %d failed",
-		t.count, t.gross.Format("KES"), t.net.Format("KES"), common.SymFailed, t.failed)
+	s := fmt.Sprintf("Today  %d paid · gross %s · net %s", t.count, t.gross.Format("KES"), t.net.Format("KES"))
+	// IntaSend's feed lists completed payments only: the failures this view
+	// knows are the ones it watched (pushes, links, events). "0 failed"
+	// would claim what it cannot know, so the count shows only when some
+	// are seen; the pulse on Wallets reads recent attempts for the rate.
+	if t.failed > 0 {
+		s += fmt.Sprintf(" · %s %d failed", common.SymFailed, t.failed)
+	}
 	if t.pending > 0 {
 		s += fmt.Sprintf(" · %s %d open", common.SymPending, t.pending)
 	}
