@@ -42,6 +42,7 @@ type serveFlags struct {
 	startups   string
 	memSession float64 // MiB of soft memory limit a session (0: no governor)
 	loginGrace time.Duration
+	zone       string
 	hooks      webhookFlags
 	store      string
 	db         *store.Store // opened from store: nil for the embedded files
@@ -89,6 +90,7 @@ the embedded simulator posts its webhooks there.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", ":2222", "address to listen on")
+	fl.StringVar(&f.zone, "zone", "Africa/Nairobi", "time zone the consoles show times and days in (an IANA name, or Local for this machine's)")
 	fl.StringVar(&f.users, "users", "", "users file (TOML; required)")
 	fl.StringVar(&f.hostKey, "host-key", "", "host key file, made on first start (default $XDG_STATE_HOME/malipo/ssh_host_ed25519_key)")
 	fl.StringVar(&f.audit, "audit", "", "audit log, appended to (default $XDG_STATE_HOME/malipo/audit.jsonl)")
@@ -369,6 +371,9 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups, cfg.HandshakeTimeout = f.maxAll, f.maxPerUser, startups, f.loginGrace
 	cfg.NoMouse = g.noMouse // backend set NotifyAbove: the profile's, or the flag's
 	cfg.Pace = be.live.pace
+	if cfg.Zone, err = time.LoadLocation(f.zone); err != nil {
+		return usageError(fmt.Errorf("--zone %q: %w", f.zone, err))
+	}
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}

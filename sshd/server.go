@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,10 +57,15 @@ type Config struct {
 	// The IntaSend side, shared by every session: one client (the keys
 	// stay in this process), the journal every session records payouts
 	// in (so pending batches are shared) and the signing device.
-	Client   *client.Client
-	Mode     common.Mode
-	Profile  string
-	Journal  *payout.Journal
+	Client  *client.Client
+	Mode    common.Mode
+	Profile string
+	Journal *payout.Journal
+	// Zone is where the consoles' clocks read (times shown, "today" in
+	// date ranges). Nil: Africa/Nairobi, the merchants' and IntaSend's
+	// business day, which a server kept in UTC would otherwise shift by
+	// three hours against the limits that already count in it.
+	Zone     *time.Location
 	DeviceID string
 
 	// Audit is the audit log (required).
@@ -437,6 +443,12 @@ func (s *Server) runSession(sess ssh.Session, id identity) {
 	s.logout(sess, id, sm.end, err)
 }
 
+// clock is the server's clock read in the consoles' zone.
+func (s *Server) clock() func() time.Time {
+	zone := cmp.Or(s.cfg.Zone, payout.Nairobi)
+	return func() time.Time { return s.cfg.now().In(zone) }
+}
+
 // console builds the shell for one user on the shared backend.
 // files is the user's folder (nil when the server has none); the caller
 // closes it after the console.
@@ -446,7 +458,7 @@ func (s *Server) console(ctx context.Context, id identity, files *userdir.Dir) *
 		Role: id.Role, User: id.Name, FourEyes: s.cfg.FourEyes,
 		// The server's clock: expiry and daily limits must read the same
 		// time as the journal (tests fix both).
-		Now:     s.cfg.now,
+		Now:     s.clock(),
 		Auditor: sessionAuditor{log: s.cfg.Audit, id: id},
 		Files:   files,
 		Pace:    s.cfg.Pace,
