@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/ui/common"
 )
 
@@ -55,15 +56,9 @@ func openLog(t testing.TB, path string, key ed25519.PrivateKey, o AuditOptions) 
 	return l
 }
 
-func TestAuditLogAppendsAndNeverTruncates(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "logs", "audit.jsonl")
-	key := testKey(t)
-	l := openLog(t, path, key, AuditOptions{})
-	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
-		t.Errorf("mode %04o, want 0600", info.Mode().Perm())
-	}
-	id := identity{Account: Account{"wanjiru", "approver"}, Fingerprint: "SHA256:abc", Session: "s1", Remote: "10.0.0.1:5"}
-	a := sessionAuditor{log: l, id: id}
+// auditConcurrently writes 50 approvals through a at once.
+func auditConcurrently(t *testing.T, a sessionAuditor) {
+	t.Helper()
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Add(1)
@@ -76,36 +71,54 @@ func TestAuditLogAppendsAndNeverTruncates(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	l.Close()
-	if err := l.Write(Record{Event: "late"}); err == nil {
-		t.Error("a write after Close succeeded")
+}
+
+// checkFirstRecords: the genesis record, then the approval with every
+// field of the session and its money as a decimal string.
+func checkFirstRecords(t *testing.T, recs []Record, data []byte) {
+	t.Helper()
+	testcheck.Expect(t, "records", len(recs), testcheck.C("51 records", len(recs) == 51))
+	testcheck.Expect(t, "first record", recs[0],
+		testcheck.C("genesis", recs[0].Event == EventGenesis),
+		testcheck.C("host key", recs[0].HostKey == "SHA256:host"),
+		testcheck.C("32-char log id", len(recs[0].LogID) == 32))
+	r := recs[1]
+	testcheck.Check(t, "record", r,
+		testcheck.C("user", r.User == "wanjiru"), testcheck.C("role", r.Role == "approver"),
+		testcheck.C("fingerprint", r.Fingerprint == "SHA256:abc"), testcheck.C("session", r.Session == "s1"),
+		testcheck.C("amount 1234.50", r.Amount != nil && *r.Amount == client.MustAmount("1234.50")),
+		testcheck.C("result ok", r.Result == "ok"), testcheck.C("time set", !r.Time.IsZero()), testcheck.C("n 2", r.N == 2))
+	testcheck.Contains(t, "amount as a decimal string", string(data), `"amount":"1234.50"`)
+}
+
+func TestAuditLogAppendsAndNeverTruncates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "logs", "audit.jsonl")
+	key := testKey(t)
+	l := openLog(t, path, key, AuditOptions{})
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Errorf("mode %04o, want 0600", info.Mode().Perm())
 	}
+	id := identity{Account: Account{"wanjiru", "approver"}, Fingerprint: "SHA256:abc", Session: "s1", Remote: "10.0.0.1:5"}
+	auditConcurrently(t, sessionAuditor{log: l, id: id})
+	l.Close()
+	err := l.Write(Record{Event: "late"})
+	testcheck.Check(t, "a write after Close", err, testcheck.C("fails", err != nil))
 	data, _ := os.ReadFile(path)
 	recs := parseRecords(t, data)
-	if len(recs) != 51 || recs[0].Event != EventGenesis || recs[0].HostKey != "SHA256:host" || len(recs[0].LogID) != 32 {
-		t.Fatalf("%d records, first %+v", len(recs), recs[0])
-	}
-	r := recs[1]
-	if r.User != "wanjiru" || r.Role != "approver" || r.Fingerprint != "SHA256:abc" || r.Session != "s1" ||
-		r.Amount == nil || *r.Amount != client.MustAmount("1234.50") || r.Result != "ok" || r.Time.IsZero() || r.N != 2 {
-		t.Errorf("record %+v", r)
-	}
-	if !strings.Contains(string(data), `"amount":"1234.50"`) {
-		t.Errorf("amount not written as a decimal string: %s", data)
-	}
+	checkFirstRecords(t, recs, data)
 	// Reopening appends to the same chain.
 	l2 := openLog(t, path, key, AuditOptions{})
 	defer l2.Close()
-	if err := l2.Write(Record{Event: "again", LogID: "forged", AuditKey: "forged"}); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "write after reopening", l2.Write(Record{Event: "again", LogID: "forged", AuditKey: "forged"}))
 	data, _ = os.ReadFile(path)
-	if recs := parseRecords(t, data); len(recs) != 52 || recs[51].N != 52 || recs[51].LogID != "" || recs[51].AuditKey != "" {
-		t.Errorf("%d records after reopening, last %+v", len(recs), recs[len(recs)-1])
-	}
-	if c, err := VerifyAuditLog(path, pubOf(key)); err != nil || c.Records != 52 || c.LogID != recs[0].LogID {
-		t.Errorf("verify: %+v, %v", c, err)
-	}
+	again := parseRecords(t, data)
+	last := again[len(again)-1]
+	testcheck.Check(t, fmt.Sprintf("%d records after reopening, last", len(again)), last,
+		testcheck.C("52 records", len(again) == 52), testcheck.C("n 52", last.N == 52),
+		testcheck.C("log id not forged", last.LogID == ""), testcheck.C("audit key not forged", last.AuditKey == ""))
+	c, err := VerifyAuditLog(path, pubOf(key))
+	testcheck.Check(t, "verify", fmt.Sprintf("%+v, %v", c, err),
+		testcheck.C("no error", err == nil), testcheck.C("52 records", c.Records == 52), testcheck.C("same log id", c.LogID == recs[0].LogID))
 }
 
 // A file the server cannot continue is refused with what to do, never

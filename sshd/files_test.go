@@ -16,6 +16,7 @@ import (
 	"github.com/pkg/sftp"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/userdir"
 	"github.com/malipo/malipo/views/wallets"
@@ -163,14 +164,17 @@ func (c *sshClient) local(name, content string) string {
 	return p
 }
 
-// transferModes are the three ways a file moves: plain scp (SFTP), scp -O
-// and sftp -b. up copies the client's local file to remote; down the
-// other way.
-var transferModes = []struct {
+// transferMode is one way a file moves between client and folder.
+type transferMode struct {
 	name string
 	up   func(c *sshClient, local, remote string) (string, error)
 	down func(c *sshClient, remote, local string) (string, error)
-}{
+}
+
+// transferModes are the three ways a file moves: plain scp (SFTP), scp -O
+// and sftp -b. up copies the client's local file to remote; down the
+// other way.
+var transferModes = []transferMode{
 	{"scp",
 		func(c *sshClient, l, r string) (string, error) { return c.scp(false, l, c.host()+r) },
 		func(c *sshClient, r, l string) (string, error) { return c.scp(false, c.host()+r, l) }},
@@ -182,6 +186,39 @@ var transferModes = []struct {
 		func(c *sshClient, r, l string) (string, error) { return c.sftp(fmt.Sprintf("get %q %q", r, l)) }},
 }
 
+// transferOutcome checks one transfer: one that may must have worked and
+// moved want; one that may not must have failed and left no file.
+func transferOutcome(may bool, err, readErr error, got []byte, want string) []testcheck.Cond {
+	if may {
+		return []testcheck.Cond{testcheck.C("no error", err == nil), testcheck.C("content "+want, string(got) == want)}
+	}
+	return []testcheck.Cond{testcheck.C("an error", err != nil), testcheck.C("no file", readErr != nil)}
+}
+
+// checkRoleTransfer uploads and downloads one file as u through m and
+// checks that only makers and approvers may.
+func checkRoleTransfer(t *testing.T, fs *fileServer, c *sshClient, u testUser, m transferMode) {
+	t.Helper()
+	may := u.role == "maker" || u.role == "approver"
+	slug := strings.ReplaceAll(m.name, " ", "")
+	content := "name,phone,amount\nAmina," + slug + ",100\n"
+	up := "salaries-" + slug + ".csv"
+	remote := "" // scp's HOST: form, the folder
+	if m.name == "sftp -b" {
+		remote = up
+	}
+	out, err := m.up(c, c.local(up, content), remote)
+	got, readErr := os.ReadFile(filepath.Join(fs.folder(u), up))
+	testcheck.Check(t, "upload by a "+u.role, fmt.Sprintf("err %v, folder has %q (%v); output:\n%s", err, got, readErr, out),
+		append(transferOutcome(may, err, readErr, got, content),
+			testcheck.C("a refusal that says may not", may || strings.Contains(out, "may not")))...)
+	dl := "dl-" + slug + ".csv"
+	out, err = m.down(c, "payout-results-1.csv", filepath.Join(c.work, dl))
+	got, readErr = os.ReadFile(filepath.Join(c.work, dl))
+	testcheck.Check(t, "download by a "+u.role, fmt.Sprintf("err %v, got %q (%v); output:\n%s", err, got, readErr, out),
+		transferOutcome(may, err, readErr, got, "tracking,status\nT1,ok\n")...)
+}
+
 func TestFilesByRole(t *testing.T) {
 	needOpenSSH(t)
 	users := []testUser{
@@ -190,38 +227,12 @@ func TestFilesByRole(t *testing.T) {
 	}
 	fs := startFileServer(t, users...)
 	for _, u := range users {
-		may := u.role == "maker" || u.role == "approver"
 		fs.put(t, u, "payout-results-1.csv", "tracking,status\nT1,ok\n")
 		c := fs.client(t, u)
 		for _, m := range transferModes {
 			t.Run(u.role+"/"+m.name, func(t *testing.T) {
 				c.t = t
-				slug := strings.ReplaceAll(m.name, " ", "")
-				content := "name,phone,amount\nAmina," + slug + ",100\n"
-				up := "salaries-" + slug + ".csv"
-				remote := "" // scp's HOST: form, the folder
-				if m.name == "sftp -b" {
-					remote = up
-				}
-				out, err := m.up(c, c.local(up, content), remote)
-				got, readErr := os.ReadFile(filepath.Join(fs.folder(u), up))
-				switch {
-				case may && (err != nil || string(got) != content):
-					t.Errorf("upload: err %v, folder has %q (%v); output:\n%s", err, got, readErr, out)
-				case !may && (err == nil || readErr == nil):
-					t.Errorf("upload by a %s worked; output:\n%s", u.role, out)
-				case !may && !strings.Contains(out, "may not"):
-					t.Errorf("upload refusal says nothing useful:\n%s", out)
-				}
-				dl := "dl-" + slug + ".csv"
-				out, err = m.down(c, "payout-results-1.csv", filepath.Join(c.work, dl))
-				got, readErr = os.ReadFile(filepath.Join(c.work, dl))
-				switch {
-				case may && (err != nil || string(got) != "tracking,status\nT1,ok\n"):
-					t.Errorf("download: err %v, got %q (%v); output:\n%s", err, got, readErr, out)
-				case !may && (err == nil || readErr == nil):
-					t.Errorf("download by a %s worked; output:\n%s", u.role, out)
-				}
+				checkRoleTransfer(t, fs, c, u, m)
 			})
 		}
 	}
@@ -280,46 +291,34 @@ func snapshot(t *testing.T, dir, skip string) map[string]string {
 	return out
 }
 
-func TestFilesEscapesFail(t *testing.T) {
-	needOpenSSH(t)
-	ops, other := newUser(t, "ops", "maker"), newUser(t, "other", "maker")
-	fs := startFileServer(t, ops, other)
-	fs.put(t, ops, "seed.csv", "a,b\n")
-	fs.put(t, other, "x", "other's secret\n")
-	folder := fs.folder(ops)
-	// A canary outside the folder, a link to it, a FIFO and a folder
-	// inside: planted by someone with a shell on the server.
-	canary := filepath.Join(fs.state, "canary.txt")
-	if err := os.WriteFile(canary, []byte("keep me\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, err := range []error{
-		os.Symlink(canary, filepath.Join(folder, "link.csv")),
-		syscall.Mkfifo(filepath.Join(folder, "fifo.csv"), 0o600),
-		os.Mkdir(filepath.Join(folder, "sub"), 0o700),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	tmpTarget := filepath.Join(t.TempDir(), "escaped")
-	before := snapshot(t, fs.state, folder)
-	c := fs.client(t, ops)
-	x := c.local("x", "payload\n")
-	big := c.local("big.csv", strings.Repeat("9", testFileMax+1))
+// plantEscapes plants, as someone with a shell on the server would, a
+// canary outside folder, a link to it, a FIFO and a folder inside.
+func plantEscapes(t *testing.T, state, folder string) {
+	t.Helper()
+	canary := filepath.Join(state, "canary.txt")
+	testcheck.Must(t, "canary", os.WriteFile(canary, []byte("keep me\n"), 0o600))
+	testcheck.Must(t, "link", os.Symlink(canary, filepath.Join(folder, "link.csv")))
+	testcheck.Must(t, "fifo", syscall.Mkfifo(filepath.Join(folder, "fifo.csv"), 0o600))
+	testcheck.Must(t, "sub", os.Mkdir(filepath.Join(folder, "sub"), 0o700))
+}
 
-	type attempt struct {
-		name string
-		run  func(legacy bool) (string, error)
-		says string // in the client's output, when not ""
-	}
+// escapeAttempt is one scp that must fail without leaking or delivering.
+type escapeAttempt struct {
+	name string
+	run  func(legacy bool) (string, error)
+	says string // in the client's output, when not ""
+}
+
+// escapeAttempts lists the uploads and downloads that reach outside the
+// user's folder, or at what a plain file transfer must not touch.
+func escapeAttempts(c *sshClient, x, big, tmpTarget string) []escapeAttempt {
 	up := func(local, remote string) func(bool) (string, error) {
 		return func(legacy bool) (string, error) { return c.scp(legacy, local, c.host()+remote) }
 	}
 	down := func(remote string) func(bool) (string, error) {
 		return func(legacy bool) (string, error) { return c.scp(legacy, c.host()+remote, filepath.Join(c.work, "got")) }
 	}
-	attempts := []attempt{
+	return []escapeAttempt{
 		{"upload to ../x", up(x, "../x"), ""},
 		{"upload to an absolute path", up(x, tmpTarget), ""},
 		{"upload to another user's folder", up(x, "../other/x"), ""},
@@ -334,62 +333,49 @@ func TestFilesEscapesFail(t *testing.T) {
 		{"download a folder", down("sub"), ""},
 		{"download the folder's parent", down(".."), ""},
 	}
-	for _, legacy := range []bool{false, true} {
-		for _, a := range attempts {
-			t.Run(fmt.Sprintf("%s/legacy=%v", a.name, legacy), func(t *testing.T) {
-				c.t = t
-				out, err := a.run(legacy)
-				if a.name == "upload to ../x" && !legacy {
-					// Over SFTP the folder is "/" and "/.." is "/", as in
-					// a chroot: x lands in ops's own folder, nowhere else.
-					if err != nil {
-						t.Errorf("upload to ../x over SFTP: %v\n%s", err, out)
-					}
-					os.Remove(filepath.Join(folder, "x"))
-					return
-				}
-				if err == nil {
-					t.Errorf("succeeded; output:\n%s", out)
-				}
-				if a.says != "" && !strings.Contains(out, a.says) {
-					t.Errorf("output does not say %q:\n%s", a.says, out)
-				}
-				if strings.Contains(out, "root:") || strings.Contains(out, "secret") || strings.Contains(out, fs.state) {
-					t.Errorf("output leaks:\n%s", out)
-				}
-				if _, err := os.Lstat(filepath.Join(c.work, "got")); err == nil {
-					t.Error("the client received a file")
-				}
-			})
-		}
-	}
-	t.Run("sftp commands", func(t *testing.T) {
-		c.t = t
-		out, _ := c.sftp("-mkdir d", "-symlink seed.csv l.csv", "-ln seed.csv h.csv", "-chmod 777 seed.csv", "-chmod 777 sub", "-chmod 777 /",
-			"-get ../other/x got", "-get /etc/passwd got", "-put x "+tmpTarget, "-ls /etc", "-cd /tmp", "-cd sub",
-			"-get link.csv got", "-get fifo.csv got", "-put x link.csv", "-rename seed.csv ../seed.csv", "-rm ../other/x",
-			"-put big.csv big.csv")
-		if strings.Contains(out, "root:") || strings.Contains(out, "secret") {
-			t.Errorf("output leaks:\n%s", out)
-		}
-		if !strings.Contains(out, "big.csv is larger than the 64 KiB limit") {
-			t.Errorf("the oversized put was not explained:\n%s", out)
-		}
-		if _, err := os.Lstat(filepath.Join(c.work, "got")); err == nil {
-			t.Error("the client received a file")
-		}
-	})
-	t.Run("a shell command", func(t *testing.T) {
-		c.t = t
-		out, err := c.ssh("cat", "/etc/passwd")
-		if err == nil || strings.Contains(out, "root:") || !strings.Contains(out, "runs no commands") {
-			t.Errorf("err %v; output:\n%s", err, out)
-		}
-	})
+}
 
-	// Nothing outside ops's folder changed; inside, only what was there.
-	after := snapshot(t, fs.state, folder)
-	delete(after, fs.auditPath) // not under state, but be sure
+// checkEscape runs one attempt and checks that it failed, said what it
+// should, leaked nothing and delivered no file.
+func checkEscape(t *testing.T, c *sshClient, a escapeAttempt, legacy bool, state, folder string) {
+	t.Helper()
+	out, err := a.run(legacy)
+	if a.name == "upload to ../x" && !legacy {
+		// Over SFTP the folder is "/" and "/.." is "/", as in
+		// a chroot: x lands in ops's own folder, nowhere else.
+		testcheck.Check(t, "upload to ../x over SFTP", out, testcheck.C("no error", err == nil))
+		os.Remove(filepath.Join(folder, "x"))
+		return
+	}
+	_, lerr := os.Lstat(filepath.Join(c.work, "got"))
+	testcheck.Check(t, a.name, out,
+		testcheck.C("an error", err != nil),
+		testcheck.C("says "+a.says, a.says == "" || strings.Contains(out, a.says)),
+		testcheck.C("no root: leak", !strings.Contains(out, "root:")),
+		testcheck.C("no secret leak", !strings.Contains(out, "secret")),
+		testcheck.C("no state path leak", !strings.Contains(out, state)),
+		testcheck.C("the client received no file", lerr != nil))
+}
+
+// checkSFTPCommands runs every sftp command that could escape, in one
+// batch that goes on past failures.
+func checkSFTPCommands(t *testing.T, c *sshClient, tmpTarget string) {
+	t.Helper()
+	out, _ := c.sftp("-mkdir d", "-symlink seed.csv l.csv", "-ln seed.csv h.csv", "-chmod 777 seed.csv", "-chmod 777 sub", "-chmod 777 /",
+		"-get ../other/x got", "-get /etc/passwd got", "-put x "+tmpTarget, "-ls /etc", "-cd /tmp", "-cd sub",
+		"-get link.csv got", "-get fifo.csv got", "-put x link.csv", "-rename seed.csv ../seed.csv", "-rm ../other/x",
+		"-put big.csv big.csv")
+	_, lerr := os.Lstat(filepath.Join(c.work, "got"))
+	testcheck.Check(t, "sftp commands", out,
+		testcheck.C("no root: leak", !strings.Contains(out, "root:")),
+		testcheck.C("no secret leak", !strings.Contains(out, "secret")),
+		testcheck.C("the oversized put explained", strings.Contains(out, "big.csv is larger than the 64 KiB limit")),
+		testcheck.C("the client received no file", lerr != nil))
+}
+
+// checkSameFiles fails for each path that changed or appeared.
+func checkSameFiles(t *testing.T, before, after map[string]string) {
+	t.Helper()
 	for p, v := range before {
 		if after[p] != v {
 			t.Errorf("%s changed: %q → %q", p, v, after[p])
@@ -400,29 +386,32 @@ func TestFilesEscapesFail(t *testing.T) {
 			t.Errorf("%s appeared outside the folder (%q)", p, v)
 		}
 	}
-	if _, err := os.Lstat(tmpTarget); err == nil {
-		t.Errorf("%s was written", tmpTarget)
-	}
+}
+
+// checkFolderIntact: ops's folder holds only what was planted and seeded,
+// with the contents and modes it had.
+func checkFolderIntact(t *testing.T, folder string) {
+	t.Helper()
 	ents, err := os.ReadDir(folder)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "read folder", err)
 	var names []string
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if got := strings.Join(names, " "); got != "fifo.csv link.csv seed.csv sub" {
-		t.Errorf("ops's folder holds %q", got)
-	}
-	if data, _ := os.ReadFile(filepath.Join(folder, "seed.csv")); string(data) != "a,b\n" {
-		t.Errorf("seed.csv is now %q", data)
-	}
+	data, _ := os.ReadFile(filepath.Join(folder, "seed.csv"))
+	testcheck.Check(t, "ops's folder", strings.Join(names, " ")+" / seed.csv="+string(data),
+		testcheck.C("holds fifo.csv link.csv seed.csv sub", strings.Join(names, " ") == "fifo.csv link.csv seed.csv sub"),
+		testcheck.C("seed.csv unchanged", string(data) == "a,b\n"))
 	for p, mode := range map[string]os.FileMode{filepath.Join(folder, "seed.csv"): 0o600, folder: 0o700, filepath.Join(folder, "sub"): 0o700} {
-		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != mode {
-			t.Errorf("%s: mode changed (%v, %v)", p, fi.Mode(), err)
-		}
+		fi, err := os.Stat(p)
+		testcheck.Check(t, p+": mode", err, testcheck.C("stat", err == nil), testcheck.C(mode.String(), err == nil && fi.Mode().Perm() == mode))
 	}
+}
 
+// checkRefusalsAudited: every kind of refusal is in the log, which never
+// names the server's folder.
+func checkRefusalsAudited(t *testing.T, fs *fileServer) {
+	t.Helper()
 	recs := fs.records(t)
 	for _, ev := range []string{evUpload, evDownload, evRefused} {
 		if countRecords(recs, "ops", ev, resRefused) == 0 {
@@ -434,6 +423,51 @@ func TestFilesEscapesFail(t *testing.T) {
 			t.Errorf("the audit log names the server's folder: %+v", r)
 		}
 	}
+}
+
+func TestFilesEscapesFail(t *testing.T) {
+	needOpenSSH(t)
+	ops, other := newUser(t, "ops", "maker"), newUser(t, "other", "maker")
+	fs := startFileServer(t, ops, other)
+	fs.put(t, ops, "seed.csv", "a,b\n")
+	fs.put(t, other, "x", "other's secret\n")
+	folder := fs.folder(ops)
+	plantEscapes(t, fs.state, folder)
+	tmpTarget := filepath.Join(t.TempDir(), "escaped")
+	before := snapshot(t, fs.state, folder)
+	c := fs.client(t, ops)
+	x := c.local("x", "payload\n")
+	big := c.local("big.csv", strings.Repeat("9", testFileMax+1))
+
+	for _, legacy := range []bool{false, true} {
+		for _, a := range escapeAttempts(c, x, big, tmpTarget) {
+			t.Run(fmt.Sprintf("%s/legacy=%v", a.name, legacy), func(t *testing.T) {
+				c.t = t
+				checkEscape(t, c, a, legacy, fs.state, folder)
+			})
+		}
+	}
+	t.Run("sftp commands", func(t *testing.T) {
+		c.t = t
+		checkSFTPCommands(t, c, tmpTarget)
+	})
+	t.Run("a shell command", func(t *testing.T) {
+		c.t = t
+		out, err := c.ssh("cat", "/etc/passwd")
+		testcheck.Check(t, "cat /etc/passwd", out,
+			testcheck.C("an error", err != nil),
+			testcheck.C("no root: leak", !strings.Contains(out, "root:")),
+			testcheck.C("says runs no commands", strings.Contains(out, "runs no commands")))
+	})
+
+	// Nothing outside ops's folder changed; inside, only what was there.
+	after := snapshot(t, fs.state, folder)
+	delete(after, fs.auditPath) // not under state, but be sure
+	checkSameFiles(t, before, after)
+	_, err := os.Lstat(tmpTarget)
+	testcheck.Check(t, tmpTarget, err, testcheck.C("not written", err != nil))
+	checkFolderIntact(t, folder)
+	checkRefusalsAudited(t, fs)
 }
 
 // TestFilesManageOwn: a maker renames and removes own files over sftp,
