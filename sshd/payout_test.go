@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -60,6 +61,29 @@ func approvals(ts *testServer) int {
 	return n
 }
 
+// approveRecord matches an approve of tid by user with result.
+func approveRecord(user, tid, result string) func(Record) bool {
+	return func(r Record) bool {
+		return r.Event == "payout.approve" && r.User == user && r.Target == tid && r.Result == result
+	}
+}
+
+// approvedWithMoney matches user's successful approve of tid that names
+// the amount and the key that signed in.
+func approvedWithMoney(user, tid string) func(Record) bool {
+	return func(r Record) bool {
+		return approveRecord(user, tid, "ok")(r) &&
+			r.Amount != nil && r.Amount.String() == "1,000.00" && strings.HasPrefix(r.Fingerprint, "SHA256:")
+	}
+}
+
+// makerInitiated matches user's successful initiate, as a maker, with money.
+func makerInitiated(user string) func(Record) bool {
+	return func(r Record) bool {
+		return r.Event == "payout.initiate" && r.User == user && r.Role == "maker" && r.Result == "ok" && r.Amount != nil
+	}
+}
+
 func TestMakerInitiatesApproverApproves(t *testing.T) {
 	t.Parallel() // its own server; nothing timing-sensitive
 	maker := newUser(t, "baraka", "maker")
@@ -80,24 +104,16 @@ func TestMakerInitiatesApproverApproves(t *testing.T) {
 	tmA.send("1,000.00")
 	tmA.send("\r")
 	ts.waitScreen(t, "wanjiru", "Approved")
-	if n := approvals(ts); n != 1 {
-		t.Fatalf("%d approvals reached IntaSend, want 1", n)
-	}
+	n := approvals(ts)
+	testcheck.Expect(t, "approvals that reached IntaSend", n, testcheck.C("exactly 1", n == 1))
 	e, ok := ts.journal.Entry(tid)
-	if !ok || e.Initiator != "baraka" || (e.Status != payout.StatusApproved && e.Status != payout.StatusApproving) {
-		t.Errorf("journal entry %+v", e)
-	}
-	ts.waitRecord(t, "initiate by baraka", func(r Record) bool {
-		return r.Event == "payout.initiate" && r.User == "baraka" && r.Role == "maker" && r.Result == "ok" && r.Amount != nil
-	})
+	testcheck.Check(t, "journal entry", e,
+		testcheck.C("present", ok), testcheck.C("initiator baraka", e.Initiator == "baraka"),
+		testcheck.C("approved or approving", e.Status == payout.StatusApproved || e.Status == payout.StatusApproving))
+	ts.waitRecord(t, "initiate by baraka", makerInitiated("baraka"))
 	// The shell records the confirmation itself, before the view acts.
-	ts.waitRecord(t, "wanjiru's confirmation", func(r Record) bool {
-		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "requested"
-	})
-	ts.waitRecord(t, "approve by wanjiru", func(r Record) bool {
-		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "ok" &&
-			r.Amount != nil && r.Amount.String() == "1,000.00" && strings.HasPrefix(r.Fingerprint, "SHA256:")
-	})
+	ts.waitRecord(t, "wanjiru's confirmation", approveRecord("wanjiru", tid, "requested"))
+	ts.waitRecord(t, "approve by wanjiru", approvedWithMoney("wanjiru", tid))
 }
 
 // confirmApprove types the approval of the open batch; the last key (enter)
@@ -125,6 +141,43 @@ func TestSessionKilledMidApprovalLeavesBatchConsistent(t *testing.T) {
 	}
 }
 
+// settledEntry is tid's journal entry once it is no longer approving, or
+// as it stands after patience. Polling a condition, not sleeping for one.
+func settledEntry(ts *testServer, tid string) payout.Entry {
+	deadline := time.Now().Add(patience)
+	for {
+		e, _ := ts.journal.Entry(tid)
+		if e.Status != payout.StatusApproving || time.Now().After(deadline) {
+			return e
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// auditedApprovals counts the successful approve records of tid.
+func auditedApprovals(t *testing.T, ts *testServer, tid string) int {
+	t.Helper()
+	audited := 0
+	for _, r := range ts.records(t) {
+		if r.Event == "payout.approve" && r.Target == tid && r.Result == "ok" {
+			audited++
+		}
+	}
+	return audited
+}
+
+// checkAfterKill: IntaSend, the journal and the audit log agree.
+func checkAfterKill(t *testing.T, inFlight bool, approved int, status string, audited int) {
+	t.Helper()
+	testcheck.Expect(t, "approvals", approved, testcheck.C("at most 1", approved <= 1))
+	testcheck.Check(t, "after the kill", fmt.Sprintf("%d approvals, journal %q, %d audit records", approved, status, audited),
+		testcheck.C("the approval in flight landed", !inFlight || approved == 1),
+		testcheck.C("approved: journal approved", approved != 1 || status == payout.StatusApproved),
+		testcheck.C("approved: one audit record", approved != 1 || audited == 1),
+		testcheck.C("not approved: journal initiated", approved != 0 || status == payout.StatusInitiated),
+		testcheck.C("not approved: no audit record", approved != 0 || audited == 0))
+}
+
 func killMidApproval(t *testing.T, inFlight bool) {
 	maker := newUser(t, "baraka", "maker")
 	a1 := newUser(t, "wanjiru", "approver")
@@ -148,15 +201,7 @@ func killMidApproval(t *testing.T, inFlight bool) {
 
 	// Whatever reached IntaSend, the journal and the audit log agree
 	// with it once the call has finished.
-	var e payout.Entry
-	deadline := time.Now().Add(patience)
-	for {
-		e, _ = ts.journal.Entry(tid)
-		if e.Status != payout.StatusApproving || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	e := settledEntry(ts, tid)
 	approved := approvals(ts)
 	if approved == 1 {
 		// The audit record follows the journal's: wait for it, not for a
@@ -165,23 +210,9 @@ func killMidApproval(t *testing.T, inFlight bool) {
 			return r.Event == "payout.approve" && r.Target == tid && r.Result == "ok"
 		})
 	}
-	audited := 0
-	for _, r := range ts.records(t) {
-		if r.Event == "payout.approve" && r.Target == tid && r.Result == "ok" {
-			audited++
-		}
-	}
+	audited := auditedApprovals(t, ts, tid)
 	t.Logf("after the kill: %d approvals, journal %s, %d audit records", approved, e.Status, audited)
-	switch {
-	case approved > 1:
-		t.Fatalf("%d approvals", approved)
-	case inFlight && approved != 1:
-		t.Errorf("the approval in flight did not land (%d)", approved)
-	case approved == 1 && (e.Status != payout.StatusApproved || audited != 1):
-		t.Errorf("approved at IntaSend but journal %q and %d audit records", e.Status, audited)
-	case approved == 0 && (e.Status != payout.StatusInitiated || audited != 0):
-		t.Errorf("not approved but journal %q and %d audit records", e.Status, audited)
-	}
+	checkAfterKill(t, inFlight, approved, e.Status, audited)
 
 	// Another approver finishes the job; money still moves once.
 	tm2 := ts.login(t, a2)
@@ -190,9 +221,8 @@ func killMidApproval(t *testing.T, inFlight bool) {
 		confirmApprove(t, ts, tm2, "otieno")
 		ts.waitScreen(t, "otieno", "Approved")
 	}
-	if n := approvals(ts); n != 1 {
-		t.Errorf("%d approvals in the end, want exactly 1", n)
-	}
+	n := approvals(ts)
+	testcheck.Check(t, "approvals in the end", n, testcheck.C("exactly 1", n == 1))
 }
 
 func waitStatus(t *testing.T, ts *testServer, tid, status string) {

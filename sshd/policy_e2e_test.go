@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -78,78 +79,93 @@ func TestApprovalPolicyOverSSH(t *testing.T) {
 	ts.journal.SetClock(clk.now)
 	file := policyTOML + usersTOML(maker, a, b) +
 		"[[user]]\nname = \"amina\"\nrole = \"approver\"\nkeys = [\"" + capped.authorizedKey() + "\"]\ndaily_limit = \"1,000.00\"\n"
-	if err := os.WriteFile(ts.usersPath, []byte(file), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.srv.Reload(); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "write users", os.WriteFile(ts.usersPath, []byte(file), 0o600))
+	testcheck.Must(t, "reload", ts.srv.Reload())
 
 	// The maker's preview flags the new payee, with its count and sum.
 	tmM := ts.login(t, maker)
 	initiateAmount(t, ts, tmM, "baraka", "2000")
 	s := ts.waitScreen(t, "baraka", "1 new payee (never paid before): KES 2,000.00")
-	if !strings.Contains(s, "NEW PAYEE") {
-		t.Errorf("the new payee's row is not marked:\n%s", s)
-	}
+	testcheck.Contains(t, "the maker's preview (new payee's row marked)", s, "NEW PAYEE")
 	tid := pendingOf(t, ts)
 
-	// A approves: recorded, "1 of 2", nothing reaches IntaSend.
 	tmA := ts.login(t, a)
+	firstOfTwo(t, ts, tmA, tid)
+	cappedRefused(t, ts, ts.login(t, capped))
+	lastOfTwo(t, ts, ts.login(t, b), tid)
+
+	// A batch left 25 hours cannot be approved, and says so.
+	tmM.close()
+	ts.waitRecord(t, "baraka's logout", logoutOf("baraka"))
+	initiateAmount(t, ts, ts.login(t, maker), "baraka", "500")
+	old := pendingOf(t, ts)
+	clk.set(t0.Add(25 * time.Hour))
+	tmA.close()
+	ts.waitRecord(t, "wanjiru's logout", logoutOf("wanjiru"))
+	expiredRefused(t, ts, ts.login(t, a), old)
+}
+
+// logoutOf matches user's logout record.
+func logoutOf(user string) func(Record) bool {
+	return func(r Record) bool { return r.Event == "logout" && r.User == user }
+}
+
+// refusedApprove matches user's refused approve whose detail says why.
+func refusedApprove(user, why string) func(Record) bool {
+	return func(r Record) bool {
+		return r.Event == "payout.approve" && r.User == user && r.Result == "refused" && strings.Contains(r.Detail, why)
+	}
+}
+
+// firstOfTwo: wanjiru approves first: recorded, "1 of 2", nothing reaches
+// IntaSend; approving again is refused before the dialog, and audited.
+func firstOfTwo(t *testing.T, ts *testServer, tmA *term, tid string) {
+	t.Helper()
 	openPending(t, ts, tmA, "wanjiru", "baraka")
 	tmA.send("A")
-	s = ts.waitScreen(t, "wanjiru", "Type 2,000.00 to confirm")
-	if !strings.Contains(s, "Approval 1 of 2") || !strings.Contains(s, "1 new payee") {
-		t.Errorf("the dialog does not say which approval this is, or the new payee:\n%s", s)
-	}
+	s := ts.waitScreen(t, "wanjiru", "Type 2,000.00 to confirm")
+	testcheck.Contains(t, "the dialog (which approval, the new payee)", s, "Approval 1 of 2", "1 new payee")
 	typeConfirm(tmA, "2,000.00")
 	ts.waitScreen(t, "wanjiru", "1 of 2 approvals (wanjiru)")
-	if n := approvals(ts); n != 0 {
-		t.Fatalf("the first of two approvals sent %d approve calls to IntaSend", n)
-	}
-	ts.waitRecord(t, "wanjiru's recorded approval", func(r Record) bool {
-		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Target == tid && r.Result == "recorded"
-	})
-	// A again: refused before the dialog, and audited.
+	n := approvals(ts)
+	testcheck.Expect(t, "approve calls after the first of two approvals", n, testcheck.C("none", n == 0))
+	ts.waitRecord(t, "wanjiru's recorded approval", approveRecord("wanjiru", tid, "recorded"))
 	tmA.send("A")
 	ts.waitScreen(t, "wanjiru", "already approved this batch")
-	ts.waitRecord(t, "wanjiru's second try refused", func(r Record) bool {
-		return r.Event == "payout.approve" && r.User == "wanjiru" && r.Result == "refused" && strings.Contains(r.Detail, "already approved")
-	})
+	ts.waitRecord(t, "wanjiru's second try refused", refusedApprove("wanjiru", "already approved"))
+}
 
-	// amina's daily limit is below the batch: refused with the figures.
-	tmC := ts.login(t, capped)
+// cappedRefused: amina's daily limit is below the batch: refused with the
+// figures, and audited.
+func cappedRefused(t *testing.T, ts *testServer, tmC *term) {
+	t.Helper()
 	openPending(t, ts, tmC, "amina", "baraka")
 	tmC.send("A")
 	ts.waitScreen(t, "amina", "limit of KES 1,000.00 (KES 0.00 used)")
-	ts.waitRecord(t, "amina's refusal", func(r Record) bool {
-		return r.Event == "payout.approve" && r.User == "amina" && r.Result == "refused" && strings.Contains(r.Detail, "daily limit")
-	})
+	ts.waitRecord(t, "amina's refusal", refusedApprove("amina", "daily limit"))
+}
 
-	// B gives the last approval: exactly one approve call, and the batch completes.
-	tmB := ts.login(t, b)
+// lastOfTwo: otieno gives the last approval: exactly one approve call, and
+// the batch completes with both approvals in the journal.
+func lastOfTwo(t *testing.T, ts *testServer, tmB *term, tid string) {
+	t.Helper()
 	openPending(t, ts, tmB, "otieno", "baraka")
 	ts.waitScreen(t, "otieno", "1 of 2 approvals (wanjiru)")
 	tmB.send("A")
 	ts.waitScreen(t, "otieno", "last approval needed")
 	typeConfirm(tmB, "2,000.00")
 	ts.waitScreen(t, "otieno", "completed")
-	if n := approvals(ts); n != 1 {
-		t.Fatalf("%d approve calls reached IntaSend, want exactly 1", n)
-	}
-	if e, _ := ts.journal.Entry(tid); e.Status != payout.StatusApproved || len(e.Approvals) != 2 || e.Approvals[1].By != "otieno" {
-		t.Errorf("journal entry %+v", e)
-	}
+	n := approvals(ts)
+	testcheck.Expect(t, "approve calls that reached IntaSend", n, testcheck.C("exactly 1", n == 1))
+	e, _ := ts.journal.Entry(tid)
+	testcheck.Check(t, "journal entry", e,
+		testcheck.C("approved", e.Status == payout.StatusApproved), testcheck.C("2 approvals", len(e.Approvals) == 2),
+		testcheck.C("the second by otieno", len(e.Approvals) == 2 && e.Approvals[1].By == "otieno"))
+}
 
-	// A batch left 25 hours cannot be approved, and says so.
-	tmM.close()
-	ts.waitRecord(t, "baraka's logout", func(r Record) bool { return r.Event == "logout" && r.User == "baraka" })
-	initiateAmount(t, ts, ts.login(t, maker), "baraka", "500")
-	old := pendingOf(t, ts)
-	clk.set(t0.Add(25 * time.Hour))
-	tmA.close()
-	ts.waitRecord(t, "wanjiru's logout", func(r Record) bool { return r.Event == "logout" && r.User == "wanjiru" })
-	tmA = ts.login(t, a)
+// expiredRefused: the expired batch old says so and cannot be approved.
+func expiredRefused(t *testing.T, ts *testServer, tmA *term, old string) {
+	t.Helper()
 	tmA.waitFor(t, "Payroll")
 	tmA.send("3")
 	ts.waitScreen(t, "wanjiru", "Payouts")
@@ -159,12 +175,11 @@ func TestApprovalPolicyOverSSH(t *testing.T) {
 	ts.waitScreen(t, "wanjiru", "x cancels it")
 	tmA.send("A")
 	ts.waitScreen(t, "wanjiru", "This batch expired")
-	if n := approvals(ts); n != 1 {
-		t.Errorf("%d approve calls after the expired batch, want still 1", n)
-	}
-	if e, _ := ts.journal.Entry(old); len(e.Approvals) != 0 || e.Status != payout.StatusInitiated {
-		t.Errorf("expired batch %+v", e)
-	}
+	n := approvals(ts)
+	testcheck.Check(t, "approve calls after the expired batch", n, testcheck.C("still 1", n == 1))
+	e, _ := ts.journal.Entry(old)
+	testcheck.Check(t, "expired batch", e,
+		testcheck.C("no approvals", len(e.Approvals) == 0), testcheck.C("initiated", e.Status == payout.StatusInitiated))
 }
 
 // typeConfirm types the confirmation's amount and confirms.
