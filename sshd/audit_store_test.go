@@ -13,6 +13,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
 )
@@ -45,11 +46,36 @@ func TestAuditStoreOneChainForTwoHosts(t *testing.T) {
 	url := migratedStore(t)
 	key := testKey(t)
 	ctx := context.Background()
+	logs := openTwoHosts(t, url, key)
+	const per = 40
+	mid := appendConcurrently(t, logs, per)
+	pub := key.Public().(ed25519.PublicKey)
+	c, err := VerifyAuditStore(ctx, openStore(t, url), pub, mid)
+	testcheck.Expect(t, "verify", fmt.Sprintf("%d records, %v", c.Records, err),
+		testcheck.C("no error", err == nil), testcheck.C(fmt.Sprint(1+2*per, " records"), c.Records == 1+2*per))
+	_, err = OpenAuditStore(ctx, openStore(t, url), testKey(t), AuditOptions{})
+	testcheck.Expect(t, "a host with another key", err, testcheck.C("refused: another audit key", err != nil && strings.Contains(err.Error(), "another audit key")))
+	_, err = VerifyAuditStore(ctx, openStore(t, url), pubOf(testKey(t)))
+	testcheck.Expect(t, "verify with the wrong key", err, testcheck.C("fails", err != nil))
+	// An edited record fails verification.
+	conn, err := pgx.Connect(ctx, url)
+	testcheck.Must(t, "connect", err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE audit_log SET line = replace(line, '"u1-3"', '"u1-4"') WHERE line LIKE '%"u1-3"%'`)
+	testcheck.Must(t, "edit a record", err)
+	_, err = VerifyAuditStore(ctx, openStore(t, url), pub)
+	testcheck.Expect(t, "an edited record", err, testcheck.C("fails on the signature", err != nil && strings.Contains(err.Error(), "signature")))
+}
+
+// openTwoHosts opens the shared chain from two hosts at once; both must
+// find one genesis.
+func openTwoHosts(t *testing.T, url string, key ed25519.PrivateKey) []*AuditLog {
+	t.Helper()
 	logs := make([]*AuditLog, 2)
 	var wg sync.WaitGroup
 	for i := range logs {
 		wg.Go(func() {
-			l, err := OpenAuditStore(ctx, openStore(t, url), key, AuditOptions{HostKey: fmt.Sprintf("host-%d", i)})
+			l, err := OpenAuditStore(context.Background(), openStore(t, url), key, AuditOptions{HostKey: fmt.Sprintf("host-%d", i)})
 			if err != nil {
 				t.Error(err)
 			}
@@ -60,11 +86,16 @@ func TestAuditStoreOneChainForTwoHosts(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	if logs[0].LogID() != logs[1].LogID() {
-		t.Fatalf("two genesis records: %s and %s", logs[0].LogID(), logs[1].LogID())
-	}
-	const per = 40
+	testcheck.Expect(t, "genesis records", logs[0].LogID()+" and "+logs[1].LogID(), testcheck.C("one", logs[0].LogID() == logs[1].LogID()))
+	return logs
+}
+
+// appendConcurrently has each log write per records at once and returns
+// the head the first one saw midway.
+func appendConcurrently(t *testing.T, logs []*AuditLog, per int) Head {
+	t.Helper()
 	var mid Head
+	var wg sync.WaitGroup
 	for i, l := range logs {
 		wg.Go(func() {
 			for k := range per {
@@ -78,29 +109,7 @@ func TestAuditStoreOneChainForTwoHosts(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	pub := key.Public().(ed25519.PublicKey)
-	c, err := VerifyAuditStore(ctx, openStore(t, url), pub, mid)
-	if err != nil || c.Records != 1+2*per {
-		t.Fatalf("verify: %d records, %v", c.Records, err)
-	}
-	if _, err := OpenAuditStore(ctx, openStore(t, url), testKey(t), AuditOptions{}); err == nil || !strings.Contains(err.Error(), "another audit key") {
-		t.Fatalf("a host with another key: %v", err)
-	}
-	if _, err := VerifyAuditStore(ctx, openStore(t, url), pubOf(testKey(t))); err == nil {
-		t.Fatal("verified with the wrong key")
-	}
-	// An edited record fails verification.
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `UPDATE audit_log SET line = replace(line, '"u1-3"', '"u1-4"') WHERE line LIKE '%"u1-3"%'`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := VerifyAuditStore(ctx, openStore(t, url), pub); err == nil || !strings.Contains(err.Error(), "signature") {
-		t.Fatalf("an edited record: %v", err)
-	}
+	return mid
 }
 
 // Each journal event on the store writes its audit record in its own
@@ -159,64 +168,52 @@ func TestAuditStoreDatabaseDown(t *testing.T) {
 	url := c.URL("postgres")
 	db := openStore(t, url)
 	ctx := context.Background()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, err := db.Migrate(ctx)
+	testcheck.Must(t, "migrate", err)
 	key := testKey(t)
 	l, err := OpenAuditStore(ctx, db, key, AuditOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "open audit store", err)
 	j, err := payout.OpenJournalStore(db, "p")
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "open journal", err)
 	j.SetStateAudit(l.StateAuditor())
-	amina := j.As("amina")
 	two := payout.ApprovalRequest{TrackingID: "T1", Need: 2, Currency: "KES"}
-	if _, err := amina.RecordApproval(two); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Write(Record{Event: "wallet.transfer", User: "amina"}); err == nil {
-		t.Fatal("an audit write with the database down succeeded")
-	}
-	// A refusal waits for the store instead of being lost.
+	_, err = j.As("amina").RecordApproval(two)
+	testcheck.Must(t, "amina's approval", err)
+	testcheck.Must(t, "stop the database", c.Stop())
 	refusedAt := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
-	if err := l.Write(Record{Time: refusedAt, Event: "payout.approve", User: "brian", Target: "T1", Result: "refused", Detail: "store down"}); err != nil || l.Spooled() != 1 {
-		t.Fatalf("a refusal with the database down: %v, %d kept", err, l.Spooled())
-	}
-	if _, err := j.As("brian").RecordApproval(two); err == nil || payout.IsRefusal(err) {
-		t.Fatalf("approval with the database down: %v", err)
-	}
-	if e, ok := j.Entry("T1"); !ok || len(e.Approvals) != 1 {
-		t.Fatalf("reads with the database down: %+v %v", e, ok)
-	}
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.FlushSpool(); err != nil || l.Spooled() != 0 {
-		t.Fatalf("flush once the database is back: %v, %d still kept", err, l.Spooled())
-	}
-	if err := l.FlushSpool(); err != nil { // nothing left: writes nothing twice
-		t.Fatal(err)
-	}
+	whileDown(t, l, j, two, refusedAt)
+	testcheck.Must(t, "start the database", c.Start())
+	err = l.FlushSpool()
+	testcheck.Expect(t, "flush once the database is back", fmt.Sprintf("%v, %d still kept", err, l.Spooled()),
+		testcheck.C("no error", err == nil), testcheck.C("nothing kept", l.Spooled() == 0))
+	testcheck.Must(t, "second flush (nothing left: writes nothing twice)", l.FlushSpool())
 	res, err := j.As("brian").RecordApproval(two)
-	if err != nil || !res.Last {
-		t.Fatalf("approval once the database is back: %+v %v", res, err)
-	}
+	testcheck.Expect(t, "approval once the database is back", fmt.Sprintf("%+v %v", res, err),
+		testcheck.C("no error", err == nil), testcheck.C("last", res.Last))
 	chk, err := VerifyAuditStore(ctx, db, pubOf(key))
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "verify", err)
 	// genesis, amina's approval, the refusal kept while the store was down,
 	// brian's approval and approving: the failed attempts left nothing.
-	if chk.Records != 5 {
-		t.Fatalf("%d records after the outage", chk.Records)
-	}
+	testcheck.Expect(t, "records after the outage", chk.Records, testcheck.C("5", chk.Records == 5))
 	checkRefusalKept(t, db, key, refusedAt)
+}
+
+// whileDown: with the database down audit writes and journal transitions
+// fail, a refusal is kept to be written later, and the journal still reads.
+func whileDown(t *testing.T, l *AuditLog, j *payout.Journal, two payout.ApprovalRequest, refusedAt time.Time) {
+	t.Helper()
+	err := l.Write(Record{Event: "wallet.transfer", User: "amina"})
+	testcheck.Expect(t, "an audit write with the database down", err, testcheck.C("fails", err != nil))
+	// A refusal waits for the store instead of being lost.
+	err = l.Write(Record{Time: refusedAt, Event: "payout.approve", User: "brian", Target: "T1", Result: "refused", Detail: "store down"})
+	testcheck.Expect(t, "a refusal with the database down", fmt.Sprintf("%v, %d kept", err, l.Spooled()),
+		testcheck.C("no error", err == nil), testcheck.C("1 kept", l.Spooled() == 1))
+	_, err = j.As("brian").RecordApproval(two)
+	testcheck.Expect(t, "approval with the database down", err,
+		testcheck.C("fails", err != nil), testcheck.C("not as a refusal", !payout.IsRefusal(err)))
+	e, ok := j.Entry("T1")
+	testcheck.Expect(t, "reads with the database down", fmt.Sprintf("%+v %v", e, ok),
+		testcheck.C("found", ok), testcheck.C("1 approval", len(e.Approvals) == 1))
 }
 
 // checkRefusalKept: the refusal kept during the outage is on the chain

@@ -1,11 +1,14 @@
 package sshd
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func newFakeClock() *fakeClock {
@@ -73,54 +76,58 @@ func TestGuardBansAfterTheBurst(t *testing.T) {
 func TestGuardAggregates(t *testing.T) {
 	clk := newFakeClock()
 	g := newGuard(LoginLimit{Burst: 5, Every: time.Second, BanFor: time.Minute}, clk.Now)
+	firstRefusalsAtOnce(t, g)
+	clk.Advance(30 * time.Second)
+	recs := g.flush(false)
+	testcheck.Expect(t, "records before the minute is up", recs, testcheck.C("none", len(recs) == 0))
+	clk.Advance(30 * time.Second)
+	recs = g.flush(false)
+	want := "in the last minute from 203.0.113.7: 6 refused login attempts (ssh user root, admin); 40 connections dropped while banned"
+	testcheck.Expect(t, "summaries (198.51.100.2's one refusal is already written), want one for 203.0.113.7: "+want, recs,
+		testcheck.C("one", len(recs) == 1))
+	testcheck.Expect(t, "the summary", recs[0],
+		testcheck.C("remote 203.0.113.7", recs[0].Remote == "203.0.113.7"),
+		testcheck.C("first fingerprint", recs[0].Fingerprint == "SHA256:first"), testcheck.C("detail", recs[0].Detail == want))
+	recs = g.flush(false)
+	testcheck.Check(t, "flushed twice", recs, testcheck.C("nothing the second time", len(recs) == 0))
+	// Quiet, unbanned sources with a full bucket are forgotten.
+	clk.Advance(2 * time.Minute)
+	g.flush(false)
+	n := g.sources()
+	testcheck.Check(t, "sources kept after they went quiet", n, testcheck.C("none", n == 0))
+	// At shutdown, what is pending is written at once.
+	g.refuse(ipB, "SHA256:b", "ops")
+	g.refuse(ipB, "SHA256:b", "ops")
+	recs = g.flush(true)
+	testcheck.Check(t, "flush at shutdown", recs,
+		testcheck.C("one record", len(recs) == 1), testcheck.C("2 refused", len(recs) == 1 && strings.Contains(recs[0].Detail, ": 2 refused")))
+}
+
+// firstRefusalsAtOnce: of ipA's five refusals only the first is written
+// at once; the sixth bans it, so forty connections are dropped unwritten;
+// ipB's first refusal is written at once.
+func firstRefusalsAtOnce(t *testing.T, g *guard) {
+	t.Helper()
 	var at0 []*Record
 	for range 5 {
 		rec, _ := g.refuse(ipA, "SHA256:first", "root")
 		at0 = append(at0, rec)
 	}
-	if r := at0[0]; r == nil || r.Remote != "203.0.113.7" || r.Fingerprint != "SHA256:first" ||
-		r.Detail != "key not in the users file (ssh user root); more from 203.0.113.7 are summed up once a minute" {
-		t.Fatalf("first refusal's record %+v", r)
-	}
+	r := at0[0]
+	testcheck.Expect(t, "first refusal's record", r, testcheck.C("written", r != nil))
+	testcheck.Expect(t, "first refusal's record", r,
+		testcheck.C("remote", r.Remote == "203.0.113.7"), testcheck.C("fingerprint", r.Fingerprint == "SHA256:first"),
+		testcheck.C("detail", r.Detail == "key not in the users file (ssh user root); more from 203.0.113.7 are summed up once a minute"))
 	for i, r := range at0[1:] {
-		if r != nil {
-			t.Fatalf("refusal %d written at once: %+v", i+2, r)
-		}
+		testcheck.Expect(t, fmt.Sprintf("refusal %d", i+2), r, testcheck.C("not written at once", r == nil))
 	}
 	g.refuse(ipA, "SHA256:later", "admin") // bans
 	for range 40 {
-		if ok, rec := g.admit(ipA); ok || rec != nil {
-			t.Fatalf("banned source: admit = %v, %+v", ok, rec)
-		}
+		ok, rec := g.admit(ipA)
+		testcheck.Expect(t, "banned source: admit", fmt.Sprintf("%v, %+v", ok, rec), testcheck.C("refused", !ok), testcheck.C("no record", rec == nil))
 	}
-	if rec, _ := g.refuse(ipB, "SHA256:b", "ops"); rec == nil {
-		t.Fatal("another source's first refusal was not written at once")
-	}
-	clk.Advance(30 * time.Second)
-	if recs := g.flush(false); len(recs) != 0 {
-		t.Fatalf("records before the minute is up: %+v", recs)
-	}
-	clk.Advance(30 * time.Second)
-	recs := g.flush(false)
-	want := "in the last minute from 203.0.113.7: 6 refused login attempts (ssh user root, admin); 40 connections dropped while banned"
-	if len(recs) != 1 || recs[0].Remote != "203.0.113.7" || recs[0].Fingerprint != "SHA256:first" || recs[0].Detail != want {
-		t.Fatalf("summaries %+v, want one for 203.0.113.7 (198.51.100.2's one refusal is already written):\n%s", recs, want)
-	}
-	if recs := g.flush(false); len(recs) != 0 {
-		t.Errorf("flushed twice: %+v", recs)
-	}
-	// Quiet, unbanned sources with a full bucket are forgotten.
-	clk.Advance(2 * time.Minute)
-	g.flush(false)
-	if n := g.sources(); n != 0 {
-		t.Errorf("%d sources kept after they went quiet", n)
-	}
-	// At shutdown, what is pending is written at once.
-	g.refuse(ipB, "SHA256:b", "ops")
-	g.refuse(ipB, "SHA256:b", "ops")
-	if recs := g.flush(true); len(recs) != 1 || !strings.Contains(recs[0].Detail, ": 2 refused") {
-		t.Errorf("flush at shutdown: %+v", recs)
-	}
+	rec, _ := g.refuse(ipB, "SHA256:b", "ops")
+	testcheck.Expect(t, "another source's first refusal", rec, testcheck.C("written at once", rec != nil))
 }
 
 // TestGuardIsBounded: a spray of addresses never grows the table past
