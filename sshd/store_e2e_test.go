@@ -3,11 +3,13 @@ package sshd
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -54,34 +56,59 @@ func TestTwoHostsOverSSHOneStore(t *testing.T) {
 	hostB.journal = jB
 
 	tid := initiate(t, hostA, hostA.login(t, maker), "baraka")
-	tmA, tmB := hostA.login(t, a1), hostB.login(t, a2)
-	openPending(t, hostA, tmA, "wanjiru", "baraka")
-	openPending(t, hostB, tmB, "otieno", "baraka") // host B sees host A's batch
-	for _, x := range []struct {
-		ts   *testServer
-		tm   *term
-		user string
-	}{{hostA, tmA, "wanjiru"}, {hostB, tmB, "otieno"}} {
-		x.tm.send("A")
-		x.ts.waitScreen(t, x.user, "Type 1,000.00 to confirm")
-		x.tm.send("\t")
-		x.tm.send("1,000.00")
-		x.ts.waitScreen(t, x.user, "[ Confirm ]")
+	sessions := []hostSession{{hostA, hostA.login(t, a1), "wanjiru"}, {hostB, hostB.login(t, a2), "otieno"}}
+	openPending(t, hostA, sessions[0].tm, "wanjiru", "baraka")
+	openPending(t, hostB, sessions[1].tm, "otieno", "baraka") // host B sees host A's batch
+	for _, x := range sessions {
+		x.readyToConfirm(t)
 	}
-	tmA.send("\r")
-	tmB.send("\r")
+	for _, x := range sessions {
+		x.tm.send("\r")
+	}
 
-	// One says Approved, the other that another session is sending it.
-	var won, lost string
+	won, lost := raceOutcome(t, sessions)
+	cnt := hostA.demo.Sim.Counters()
+	calls := cnt.Requests["POST send-money/approve/"]
+	testcheck.Expect(t, fmt.Sprintf("approve calls %d, approved %d (won %s, lost %s)", calls, cnt.Approved[tid], won, lost), cnt,
+		testcheck.C("exactly one approve call", calls == 1), testcheck.C("approved once", cnt.Approved[tid] == 1))
+	e, _ := jB.Entry(tid)
+	testcheck.Check(t, "host B's journal", e.Status, testcheck.C("approved", e.Status == payout.StatusApproved))
+	c, err := VerifyAuditStore(context.Background(), openStore(t, url), pubOf(key))
+	testcheck.Must(t, "verify", err)
+	approving, refused := raceRecords(t, url, key, tid, lost)
+	testcheck.Check(t, fmt.Sprintf("%d records: %d journal.approving, %d refusals of %s", c.Records, approving, refused, lost), nil,
+		testcheck.C("one journal.approving", approving == 1), testcheck.C("one refusal", refused == 1))
+}
+
+// hostSession is one approver's console on one host.
+type hostSession struct {
+	ts   *testServer
+	tm   *term
+	user string
+}
+
+// readyToConfirm opens the approve dialog and types the amount, leaving
+// the confirming enter unsent.
+func (x hostSession) readyToConfirm(t *testing.T) {
+	t.Helper()
+	x.tm.send("A")
+	x.ts.waitScreen(t, x.user, "Type 1,000.00 to confirm")
+	x.tm.send("\t")
+	x.tm.send("1,000.00")
+	x.ts.waitScreen(t, x.user, "[ Confirm ]")
+}
+
+// raceOutcome waits until one session says Approved and the other that
+// another session is sending it (or that it is approved already).
+func raceOutcome(t *testing.T, sessions []hostSession) (won, lost string) {
+	t.Helper()
 	deadline := time.Now().Add(patience)
 	for won == "" || lost == "" {
 		if time.Now().After(deadline) {
-			t.Fatalf("after both confirmed:\nhost A:\n%s\nhost B:\n%s", hostA.screenOf(t, "wanjiru"), hostB.screenOf(t, "otieno"))
+			t.Fatalf("after both confirmed:\nhost A:\n%s\nhost B:\n%s",
+				sessions[0].ts.screenOf(t, sessions[0].user), sessions[1].ts.screenOf(t, sessions[1].user))
 		}
-		for _, x := range []struct {
-			ts   *testServer
-			user string
-		}{{hostA, "wanjiru"}, {hostB, "otieno"}} {
+		for _, x := range sessions {
 			s := x.ts.screenOf(t, x.user)
 			switch {
 			case strings.Contains(s, "Approved"):
@@ -95,18 +122,13 @@ func TestTwoHostsOverSSHOneStore(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cnt := hostA.demo.Sim.Counters()
-	if cnt.Requests["POST send-money/approve/"] != 1 || cnt.Approved[tid] != 1 {
-		t.Fatalf("approve calls %d, approved %d: want exactly one (won %s, lost %s)", cnt.Requests["POST send-money/approve/"], cnt.Approved[tid], won, lost)
-	}
-	if e, _ := jB.Entry(tid); e.Status != payout.StatusApproved {
-		t.Errorf("host B's journal: %s", e.Status)
-	}
-	c, err := VerifyAuditStore(context.Background(), openStore(t, url), pubOf(key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var approving, refused int
+	return won, lost
+}
+
+// raceRecords counts, on the shared chain, tid's journal.approving records
+// and the refusals of lost's approve.
+func raceRecords(t *testing.T, url string, key ed25519.PrivateKey, tid, lost string) (approving, refused int) {
+	t.Helper()
 	_ = openStore(t, url).AuditLines(context.Background(), func(_ int64, line []byte) error {
 		r, _ := openRecord(line, pubOf(key))
 		switch {
@@ -117,9 +139,7 @@ func TestTwoHostsOverSSHOneStore(t *testing.T) {
 		}
 		return nil
 	})
-	if approving != 1 || refused != 1 {
-		t.Errorf("%d records: %d journal.approving, %d refusals of %s; want one each", c.Records, approving, refused, lost)
-	}
+	return approving, refused
 }
 
 // TestFourEyesAcrossHostsOverSSH: an approver who initiated a batch on
