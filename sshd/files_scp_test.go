@@ -2,10 +2,12 @@ package sshd
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -23,32 +25,19 @@ func TestSCPDownloadWaitsForTheClient(t *testing.T) {
 	fs.put(t, u, "r.csv", body)
 
 	sess, out, in := scpSink(t, fs, u, "r.csv")
-	if _, err := in.Write([]byte{0}); err != nil { // ready
-		t.Fatal(err)
-	}
+	ack(t, in) // ready
 	for _, prefix := range []string{"T", "C0600 23 r.csv"} {
-		line, err := out.ReadString('\n')
-		if err != nil || !strings.HasPrefix(line, prefix) {
-			t.Fatalf("got %q, %v; want a line starting %q", line, err, prefix)
-		}
-		if _, err := in.Write([]byte{0}); err != nil {
-			t.Fatal(err)
-		}
+		expectLine(t, out, prefix)
+		ack(t, in)
 	}
 	got := make([]byte, len(body)+1)
-	if _, err := io.ReadFull(out, got); err != nil || string(got) != body+"\x00" {
-		t.Fatalf("data %q, %v", got, err)
-	}
+	_, err := io.ReadFull(out, got)
+	testcheck.Expect(t, "data", fmt.Sprintf("%q, %v", got, err), testcheck.C("no error", err == nil), testcheck.C("the body and a zero", string(got) == body+"\x00"))
 	// Every byte is here but not yet acknowledged: not a download yet.
-	if n := countRecords(fs.records(t), "wanjiru", evDownload, resOK); n != 0 {
-		t.Fatalf("%d ok downloads audited before the client's answer", n)
-	}
-	if _, err := in.Write([]byte{0}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Wait(); err != nil {
-		t.Fatalf("the session ended with %v, want exit status 0", err)
-	}
+	n := countRecords(fs.records(t), "wanjiru", evDownload, resOK)
+	testcheck.Expect(t, "ok downloads audited before the client's answer", n, testcheck.C("none", n == 0))
+	ack(t, in)
+	testcheck.Must(t, "the session's end (want exit status 0)", sess.Wait())
 	fs.waitRecord(t, "the ok download", func(r Record) bool {
 		return r.Event == evDownload && r.User == "wanjiru" && r.Result == resOK && r.Detail == "scp: 23 bytes"
 	})
@@ -56,16 +45,28 @@ func TestSCPDownloadWaitsForTheClient(t *testing.T) {
 	// A sink that cannot write the file says so (2, a reason): failed.
 	sess, out, in = scpSink(t, fs, u, "r.csv")
 	in.Write([]byte{0})
-	if line, err := out.ReadString('\n'); err != nil || !strings.HasPrefix(line, "T") {
-		t.Fatalf("got %q, %v", line, err)
-	}
+	expectLine(t, out, "T")
 	in.Write([]byte("\x02r.csv: Permission denied\n"))
-	if err := sess.Wait(); err == nil {
-		t.Error("the session ended well after the client refused the file")
-	}
+	err = sess.Wait()
+	testcheck.Check(t, "the session after the client refused the file", err, testcheck.C("ended with an error", err != nil))
 	fs.waitRecord(t, "the failed download", func(r Record) bool {
 		return r.Event == evDownload && r.Result == resFailed && strings.Contains(r.Detail, "Permission denied")
 	})
+}
+
+// ack sends the scp protocol's "ok" byte.
+func ack(t *testing.T, in io.Writer) {
+	t.Helper()
+	_, err := in.Write([]byte{0})
+	testcheck.Must(t, "ack", err)
+}
+
+// expectLine reads one protocol line and stops unless it starts with prefix.
+func expectLine(t *testing.T, out *bufio.Reader, prefix string) {
+	t.Helper()
+	line, err := out.ReadString('\n')
+	testcheck.Expect(t, fmt.Sprintf("a line starting %q", prefix), fmt.Sprintf("%q, %v", line, err),
+		testcheck.C("no error", err == nil), testcheck.C("the prefix", strings.HasPrefix(line, prefix)))
 }
 
 // scpSink starts `scp -f name` as u over x/crypto/ssh and returns the

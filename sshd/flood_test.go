@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -115,28 +116,31 @@ func TestLoginFlood(t *testing.T) {
 	}
 
 	ts.srv.flushRefusals(true)
-	grew := fileSize(t, ts.auditPath) - before
+	checkFloodSummary(t, ts, fileSize(t, ts.auditPath)-before, attempts)
+}
+
+// checkFloodSummary: the flood of attempts left the first refusal or
+// drop, at once, and the minute's summary that counts them all, in grew
+// bytes of audit log.
+func checkFloodSummary(t *testing.T, ts *testServer, grew int64, attempts int) {
+	t.Helper()
 	var refusals []Record
 	for _, r := range ts.records(t) {
 		if r.Event == "login.refused" {
 			refusals = append(refusals, r)
 		}
 	}
-	// The first refusal or drop, at once, and the minute's summary.
-	if len(refusals) != 2 || refusals[0].Remote != "127.0.0.1" || refusals[1].Remote != "127.0.0.1" ||
-		!strings.HasPrefix(refusals[1].Detail, "in the last minute from 127.0.0.1: ") {
-		t.Fatalf("want two records for 127.0.0.1, got:\n%s", mustRead(t, ts.auditPath))
-	}
+	testcheck.Expect(t, "want two records for 127.0.0.1, got", mustRead(t, ts.auditPath), testcheck.C("two", len(refusals) == 2))
+	testcheck.Expect(t, "want two records for 127.0.0.1, got", mustRead(t, ts.auditPath),
+		testcheck.C("the first from 127.0.0.1", refusals[0].Remote == "127.0.0.1"),
+		testcheck.C("the second from 127.0.0.1", refusals[1].Remote == "127.0.0.1"),
+		testcheck.C("the second a summary", strings.HasPrefix(refusals[1].Detail, "in the last minute from 127.0.0.1: ")))
 	refused := count(refusals[1].Detail, `(\d+) refused login attempts`)
 	banned := count(refusals[1].Detail, `(\d+) connections dropped while banned`)
 	full := count(refusals[1].Detail, `(\d+) connections dropped: too many not logged in`)
-	if refused+banned+full != attempts || refused < DefaultLoginLimit.Burst {
-		t.Errorf("summary counts %d refused + %d dropped while banned + %d dropped as too many, want %d in all (%q)",
-			refused, banned, full, attempts, refusals[1].Detail)
-	}
-	if grew >= 100<<10 {
-		t.Errorf("the audit log grew by %d bytes for %d refusals, want < 100 KB", grew, attempts)
-	}
+	testcheck.Check(t, fmt.Sprintf("summary counts %d refused + %d dropped while banned + %d dropped as too many", refused, banned, full), refusals[1].Detail,
+		testcheck.C(fmt.Sprint(attempts, " in all"), refused+banned+full == attempts), testcheck.C("at least a burst refused", refused >= DefaultLoginLimit.Burst))
+	testcheck.Check(t, fmt.Sprintf("audit log growth for %d refusals", attempts), grew, testcheck.C("under 100 KB", grew < 100<<10))
 	t.Logf("%d refusals: %d keys refused, %d+%d connections dropped before the handshake; audit log +%d bytes", attempts, refused, banned, full, grew)
 }
 
