@@ -26,6 +26,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/sshd"
 )
@@ -266,15 +267,32 @@ func TestServeAuditSurvivesKill9(t *testing.T) {
 	p := startServe(t, filepath.Join(dir, "state"), users)
 
 	// A refused login: the client hears "no" only after the refusal is on disk.
-	if c, err := sshDial(p.addr, gossh.PublicKeys(stranger.signer)); err == nil {
+	c, err := sshDial(p.addr, gossh.PublicKeys(stranger.signer))
+	if err == nil {
 		c.Close()
-		t.Fatal("an unknown key logged in")
 	}
-	// A login, a look around and a logout.
-	tm, err := sshLogin(p.addr, ops.signer)
-	if err != nil {
-		t.Fatal(err)
+	testcheck.Expect(t, "an unknown key", err, testcheck.C("refused", err != nil))
+	lookAroundAndQuit(t, p, ops)
+	// The session has ended from the client's side; the server records the
+	// logout before closing the channel, so it is on disk now.
+	testcheck.Must(t, "kill -9", p.cmd.Process.Signal(syscall.SIGKILL))
+	<-p.exited
+
+	recs := readAudit(t, p.auditPath())
+	for ev, seen := range killedAuditSeen(recs, ops, stranger) {
+		if !seen {
+			t.Errorf("after kill -9 the audit log lacks %s:\n%s", ev, mustReadFile(t, p.auditPath()))
+		}
 	}
+	checkVerifyAfterKill(t, p)
+	restartAppends(t, dir, users, recs)
+}
+
+// lookAroundAndQuit logs in as who, waits for the wallets and quits.
+func lookAroundAndQuit(t *testing.T, p *serveProc, who sshPerson) {
+	t.Helper()
+	tm, err := sshLogin(p.addr, who.signer)
+	testcheck.Must(t, "login", err)
 	if !tm.waitFor("Payroll", 10*time.Second) {
 		t.Fatalf("no wallets:\n%s", tm.since())
 	}
@@ -284,14 +302,12 @@ func TestServeAuditSurvivesKill9(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("q did not end the session")
 	}
-	// The session has ended from the client's side; the server records the
-	// logout before closing the channel, so it is on disk now.
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-p.exited
+}
 
-	recs := readAudit(t, p.auditPath())
+// killedAuditSeen reports which of the events the killed server must have
+// written are in recs: its start, the stranger's refusal, ops's login and
+// logout.
+func killedAuditSeen(recs []auditLine, ops, stranger sshPerson) map[string]bool {
 	want := map[string]bool{"server.start": false, "login.refused": false, "login": false, "logout": false}
 	for _, r := range recs {
 		switch {
@@ -304,42 +320,41 @@ func TestServeAuditSurvivesKill9(t *testing.T) {
 			want[r.Event] = true
 		}
 	}
-	for ev, seen := range want {
-		if !seen {
-			t.Errorf("after kill -9 the audit log lacks %s:\n%s", ev, mustReadFile(t, p.auditPath()))
-		}
-	}
-	// The head printed at start is still in the log.
+	return want
+}
+
+// checkVerifyAfterKill: the head printed at start is still in the log,
+// which verifies and kept its mode.
+func checkVerifyAfterKill(t *testing.T, p *serveProc) {
+	t.Helper()
 	heads := p.heads()
-	if len(heads) != 1 {
-		t.Fatalf("audit heads printed at start: %v\n%s", heads, p.stderr.String())
-	}
+	testcheck.Expect(t, "audit heads printed at start", fmt.Sprintf("%v\n%s", heads, p.stderr.String()), testcheck.C("one", len(heads) == 1))
 	verify := exec.Command(malipoBinary(t), "serve", "verify-audit", "--checkpoint", heads[0], p.auditPath())
 	verify.Env = append(os.Environ(), auditKeyEnv(t, p.state))
 	out, err := verify.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "chain intact") || !strings.Contains(string(out), "1 checkpoints found") {
-		t.Errorf("verify-audit after kill -9: %v\n%s", err, out)
-	}
+	testcheck.Check(t, "verify-audit after kill -9", fmt.Sprintf("%v\n%s", err, out),
+		testcheck.C("no error", err == nil), testcheck.C("chain intact", strings.Contains(string(out), "chain intact")),
+		testcheck.C("1 checkpoints found", strings.Contains(string(out), "1 checkpoints found")))
 	info, err := os.Stat(p.auditPath())
-	if err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("audit log mode %v, %v", info.Mode(), err)
-	}
+	testcheck.Check(t, "audit log mode", err, testcheck.C("stat", err == nil), testcheck.C("0600", err == nil && info.Mode().Perm() == 0o600))
+}
 
-	// A restart reuses the host key and appends to the log.
+// restartAppends: a restart reuses the host key and appends to the log
+// that held recs.
+func restartAppends(t *testing.T, dir, users string, recs []auditLine) {
+	t.Helper()
 	hostKey := filepath.Join(dir, "state", "malipo", "ssh_host_ed25519_key")
 	before, _ := os.ReadFile(hostKey)
 	p2 := startServe(t, filepath.Join(dir, "state"), users)
 	after, _ := os.ReadFile(hostKey)
-	if !bytes.Equal(before, after) || len(before) == 0 {
-		t.Error("the host key changed on restart")
-	}
+	testcheck.Check(t, "the host key on restart", len(after), testcheck.C("unchanged", bytes.Equal(before, after)), testcheck.C("present", len(before) > 0))
 	deadline := time.Now().Add(5 * time.Second)
 	for len(readAudit(t, p2.auditPath())) <= len(recs) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if got := readAudit(t, p2.auditPath()); len(got) != len(recs)+1 || got[0] != recs[0] {
-		t.Errorf("restart: %d records (had %d): the log was not appended to", len(got), len(recs))
-	}
+	got := readAudit(t, p2.auditPath())
+	testcheck.Check(t, fmt.Sprintf("restart: %d records (had %d)", len(got), len(recs)), nil,
+		testcheck.C("one appended", len(got) == len(recs)+1), testcheck.C("same first record", len(got) > 0 && got[0] == recs[0]))
 }
 
 func mustReadFile(t testing.TB, path string) string {
@@ -353,61 +368,62 @@ func TestServeReloadsOnSIGHUPAndDrainsOnSIGTERM(t *testing.T) {
 	a, b := newPerson(t, "amina", "viewer"), newPerson(t, "baraka", "maker")
 	writeUsers(t, users, a)
 	p := startServe(t, filepath.Join(dir, "state"), users, "--grace", "1s")
-	if c, err := sshDial(p.addr, gossh.PublicKeys(b.signer)); err == nil {
+	c, err := sshDial(p.addr, gossh.PublicKeys(b.signer))
+	if err == nil {
 		c.Close()
-		t.Fatal("baraka logged in before being added")
 	}
+	testcheck.Expect(t, "baraka before being added", err, testcheck.C("refused", err != nil))
 	writeUsers(t, users, a, b)
-	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	var tm *sshTerm
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var err error
-		if tm, err = sshLogin(p.addr, b.signer); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("baraka still refused after SIGHUP: %v\n%s", err, p.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testcheck.Must(t, "SIGHUP", p.cmd.Process.Signal(syscall.SIGHUP))
+	tm := loginAfterReload(t, p, b)
 	if !tm.waitFor("baraka (maker)", 10*time.Second) {
 		t.Fatalf("status bar:\n%s", tm.since())
 	}
 	tm.mark = tm.out.Len()
 	start := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "SIGTERM", p.cmd.Process.Signal(syscall.SIGTERM))
 	if !tm.waitFor("shutting down in", 5*time.Second) {
 		t.Errorf("no shutdown banner:\n%s", tm.since())
 	}
 	select {
 	case <-p.exited:
-		if p.err != nil {
-			t.Errorf("serve exited with %v:\n%s", p.err, p.stderr.String())
-		}
+		testcheck.Check(t, "serve's exit", fmt.Sprintf("%v:\n%s", p.err, p.stderr.String()), testcheck.C("clean", p.err == nil))
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not exit after SIGTERM")
 	}
-	if el := time.Since(start); el < 900*time.Millisecond {
-		t.Errorf("exited after %s, before the 1s grace", el)
+	el := time.Since(start)
+	testcheck.Check(t, "exited after", el, testcheck.C("the 1s grace", el >= 900*time.Millisecond))
+	checkDrained(t, p, tm)
+}
+
+// loginAfterReload retries who's login until the reloaded users file
+// lets them in.
+func loginAfterReload(t *testing.T, p *serveProc, who sshPerson) *sshTerm {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tm, err := sshLogin(p.addr, who.signer)
+		if err == nil {
+			return tm
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still refused after SIGHUP: %v\n%s", who.name, err, p.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(tm.since(), "shutting down. Goodbye") {
-		t.Errorf("session was not told goodbye:\n%s", tm.since())
-	}
+}
+
+// checkDrained: the session was told goodbye, the log ends with the stop,
+// and the reload left its head and its line on stderr.
+func checkDrained(t *testing.T, p *serveProc, tm *sshTerm) {
+	t.Helper()
+	testcheck.Contains(t, "the session (told goodbye)", tm.since(), "shutting down. Goodbye")
 	recs := readAudit(t, p.auditPath())
-	if last := recs[len(recs)-1]; last.Event != "server.stop" || last.Result != "stopped" {
-		t.Errorf("last audit record %+v, want server.stop stopped", last)
-	}
-	if heads := p.heads(); len(heads) != 2 {
-		t.Errorf("audit heads at start and on SIGHUP: %v", heads)
-	}
-	if !strings.Contains(p.stderr.String(), "users file reloaded: 2 users") {
-		t.Errorf("stderr:\n%s", p.stderr.String())
-	}
+	last := recs[len(recs)-1]
+	testcheck.Check(t, "last audit record", last, testcheck.C("server.stop", last.Event == "server.stop"), testcheck.C("stopped", last.Result == "stopped"))
+	heads := p.heads()
+	testcheck.Check(t, "audit heads at start and on SIGHUP", heads, testcheck.C("two", len(heads) == 2))
+	testcheck.Contains(t, "stderr", p.stderr.String(), "users file reloaded: 2 users")
 }
 
 func TestServeRefusesBadSetup(t *testing.T) {
