@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/testout"
 )
 
@@ -134,65 +135,65 @@ func TestListenTriggerForward(t *testing.T) {
 	banner, stopSim := startSim(t, "--no-seed", "--seed", "3", "--clock", "manual", "--webhook", hookURL)
 	defer stopSim()
 	m := regexp.MustCompile(`control API +http://(\S+)/_sim/`).FindStringSubmatch(banner)
-	if m == nil {
-		t.Fatalf("sim banner: %s", banner)
-	}
+	testcheck.Expect(t, "sim banner", banner, testcheck.C("names the control API", m != nil))
 
 	out, errOut, code := runCLI(t, "trigger", "collection.complete", "--base-url", "http://"+m[1]+"/api/v1/", "--advance")
-	if code != 0 || !strings.Contains(out, "collection.complete started: collection ") || !strings.Contains(out, "advanced the simulator's clock by") {
-		t.Fatalf("trigger: %d %s %s", code, out, errOut)
+	testcheck.Expect(t, "trigger", fmt.Sprintf("%d %s %s", code, out, errOut), testcheck.C("exit 0", code == 0),
+		testcheck.C("started", strings.Contains(out, "collection.complete started: collection ")),
+		testcheck.C("advanced", strings.Contains(out, "advanced the simulator's clock by")))
+	checkForwarded(t, take(t, got, 3), challenge)
+	waitFor(t, "three forwards shown", func() bool { return strings.Count(listenOut(), "  → ") == 3 }, listenOut)
+
+	logged, table := checkEventLog(t, state)
+	out, errOut, code = runCLI(t, "events", "resend", logged[0].ID, "--to", target+"/replay")
+	testcheck.Expect(t, "resend", fmt.Sprintf("%d %s %s", code, out, errOut), testcheck.C("exit 0", code == 0), testcheck.C("200 OK", strings.Contains(out, "200 OK")))
+	r := take(t, got, 1)[0]
+	testcheck.Check(t, "replayed", fmt.Sprintf("%s %v %v", r.path, r.header, r.body),
+		testcheck.C("to /replay", r.path == "/replay"), testcheck.C("the challenge", r.body["challenge"] == challenge),
+		testcheck.C("COMPLETE", r.body["state"] == "COMPLETE"), testcheck.C("the logged id", r.header.Get(sim.HeaderEventID) == logged[0].ID))
+
+	all := stopListen()
+	testcheck.Contains(t, "listen output", all, "(3 accepted, 0 rejected)")
+	raw, _ := os.ReadFile(filepath.Join(state, "malipo", "default", eventLogName))
+	for what, s := range map[string]string{"listen": all, "events": out + table, "event log": string(raw)} {
+		testcheck.Check(t, what, "(not shown: it would show the secret)", testcheck.C("does not show the challenge", !strings.Contains(s, challenge)))
 	}
+}
+
+// checkForwarded: each forward went to /hooks as sent (challenge, event
+// type and id headers), and the three states of a collection arrived.
+func checkForwarded(t *testing.T, rs []received, challenge string) {
+	t.Helper()
 	var states []string
-	for _, r := range take(t, got, 3) {
-		if r.path != "/hooks" || r.body["challenge"] != challenge || r.header.Get(sim.HeaderEventType) != sim.EventCollection ||
-			r.header.Get(sim.HeaderEventID) == "" {
-			t.Fatalf("forwarded %s %v %v", r.path, r.header, r.body)
-		}
+	for _, r := range rs {
+		testcheck.Expect(t, "forwarded", fmt.Sprintf("%s %v %v", r.path, r.header, r.body),
+			testcheck.C("to /hooks", r.path == "/hooks"), testcheck.C("the challenge", r.body["challenge"] == challenge),
+			testcheck.C("collection event type", r.header.Get(sim.HeaderEventType) == sim.EventCollection),
+			testcheck.C("an event id", r.header.Get(sim.HeaderEventID) != ""))
 		states = append(states, fmt.Sprint(r.body["state"]))
 	}
 	slices.Sort(states) // forwards run side by side: their order is not kept
-	if strings.Join(states, " ") != "COMPLETE PENDING PROCESSING" {
-		t.Errorf("forwarded states %v", states)
-	}
-	waitFor(t, "three forwards shown", func() bool { return strings.Count(listenOut(), "  → ") == 3 }, listenOut)
+	testcheck.Check(t, "forwarded states", states, testcheck.C("COMPLETE PENDING PROCESSING", strings.Join(states, " ") == "COMPLETE PENDING PROCESSING"))
+}
 
-	out, _, code = runCLI(t, "events", "--json")
+// checkEventLog: `events --json` lists the three events newest first, as
+// the schema says; the log file is private; the table shows money and ids.
+func checkEventLog(t *testing.T, state string) ([]loggedEvent, string) {
+	t.Helper()
+	out, _, code := runCLI(t, "events", "--json")
 	validate(t, schemas(t)("events.json"), out)
 	var logged []loggedEvent
-	if err := json.Unmarshal([]byte(out), &logged); code != 0 || err != nil || len(logged) != 3 {
-		t.Fatalf("events --json: %d %v %s", code, err, out)
-	}
-	if logged[0].State != "COMPLETE" || logged[2].State != "PENDING" || logged[0].Amount != "100.00" {
-		t.Errorf("not newest first: %+v", logged)
-	}
-	if fi, err := os.Stat(filepath.Join(state, "malipo", "default", eventLogName)); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("event log: %v %v", fi, err)
-	}
+	err := json.Unmarshal([]byte(out), &logged)
+	testcheck.Expect(t, "events --json", fmt.Sprintf("%d %v %s", code, err, out),
+		testcheck.C("exit 0", code == 0), testcheck.C("JSON", err == nil), testcheck.C("3 events", len(logged) == 3))
+	testcheck.Check(t, "newest first", logged,
+		testcheck.C("COMPLETE first", logged[0].State == "COMPLETE"), testcheck.C("PENDING last", logged[2].State == "PENDING"),
+		testcheck.C("amount 100.00", logged[0].Amount == "100.00"))
+	fi, err := os.Stat(filepath.Join(state, "malipo", "default", eventLogName))
+	testcheck.Check(t, "event log", err, testcheck.C("stat", err == nil), testcheck.C("mode 0600", err == nil && fi.Mode().Perm() == 0o600))
 	table, _, _ := runCLI(t, "events")
-	if !strings.Contains(table, "KES 100.00") || !strings.Contains(table, logged[0].ID) {
-		t.Errorf("events table:\n%s", table)
-	}
-
-	out, errOut, code = runCLI(t, "events", "resend", logged[0].ID, "--to", target+"/replay")
-	if code != 0 || !strings.Contains(out, "200 OK") {
-		t.Fatalf("resend: %d %s %s", code, out, errOut)
-	}
-	r := take(t, got, 1)[0]
-	if r.path != "/replay" || r.body["challenge"] != challenge || r.body["state"] != "COMPLETE" ||
-		r.header.Get(sim.HeaderEventID) != logged[0].ID {
-		t.Errorf("replayed %s %v %v", r.path, r.header, r.body)
-	}
-
-	all := stopListen()
-	if !strings.Contains(all, "(3 accepted, 0 rejected)") {
-		t.Errorf("listen output:\n%s", all)
-	}
-	raw, _ := os.ReadFile(filepath.Join(state, "malipo", "default", eventLogName))
-	for what, s := range map[string]string{"listen": all, "events": out + table, "event log": string(raw)} {
-		if strings.Contains(s, challenge) {
-			t.Errorf("%s shows the challenge", what)
-		}
-	}
+	testcheck.Contains(t, "events table", table, "KES 100.00", logged[0].ID)
+	return logged, table
 }
 
 // TestListenRejects: a bad challenge is 401, a bad or missing signature

@@ -21,6 +21,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/keystore"
 )
 
@@ -89,6 +90,19 @@ func mustOK(t *testing.T, r result) result {
 	return r
 }
 
+// mustFail stops the test unless r failed with an error saying want.
+func mustFail(t *testing.T, what string, r result, want string) {
+	t.Helper()
+	testcheck.Expect(t, what, r.e, testcheck.C("an error saying "+want, r.e != nil && strings.Contains(r.e.Error(), want)))
+}
+
+// keyringLacks stops the test unless the keyring has no item.
+func keyringLacks(t *testing.T, what, item string) {
+	t.Helper()
+	_, err := keyring.Get("malipo", item)
+	testcheck.Expect(t, what, err, testcheck.C(item+" not found", errors.Is(err, keyring.ErrNotFound)))
+}
+
 func readProfile(t *testing.T, dir, name string) *keystore.Profile {
 	t.Helper()
 	cfg, err := keystore.ReadConfig(dir)
@@ -102,44 +116,27 @@ func TestLoginLogoutKeyring(t *testing.T) {
 	_, dir := keyHome(t)
 	base := simURL(t, sim.Options{})
 	r := mustOK(t, malipo(t, kPub+"\n"+kSecret+"\n", "login", "--base-url", base))
-	for _, want := range []string{"SANDBOX", `profile "default"`, "ISSecretKey_test_••••8181", client.MaskKey(kPub), "verified against " + base, "OS keyring"} {
-		if !strings.Contains(r.out, want) {
-			t.Errorf("login output lacks %q:\n%s", want, r.out)
-		}
-	}
-	if strings.Contains(r.all(), kSecret) || strings.Contains(r.all(), kPub) {
-		t.Fatalf("login shows a key:\n%s", r.all())
-	}
+	testcheck.Contains(t, "login output", r.out, "SANDBOX", `profile "default"`, "ISSecretKey_test_••••8181", client.MaskKey(kPub), "verified against "+base, "OS keyring")
+	testcheck.Expect(t, "login output", r.all(), testcheck.C("no secret key", !strings.Contains(r.all(), kSecret)), testcheck.C("no publishable key", !strings.Contains(r.all(), kPub)))
 	p := readProfile(t, dir, "default")
-	if p == nil || p.Environment != "sandbox" || p.Backend != keystore.BackendKeyring || p.BaseURL != base {
-		t.Fatalf("profile %+v", p)
-	}
-	if v, err := keyring.Get("malipo", "default/secret-key"); err != nil || v != kSecret {
-		t.Fatalf("keyring entry: %v", err)
-	}
+	testcheck.Expect(t, "profile", p, testcheck.C("written", p != nil))
+	testcheck.Expect(t, "profile", p, testcheck.C("sandbox", p.Environment == "sandbox"),
+		testcheck.C("keyring backend", p.Backend == keystore.BackendKeyring), testcheck.C("base URL", p.BaseURL == base))
+	v, err := keyring.Get("malipo", "default/secret-key")
+	testcheck.Expect(t, "keyring entry", err, testcheck.C("found", err == nil), testcheck.C("the secret key", v == kSecret))
 	// Next time, the console finds the keys.
 	creds, err := keystore.Load(context.Background(), "default", keystore.LoadOptions{})
-	if err != nil || creds.SecretKey() != kSecret || creds.BaseURL != base {
-		t.Fatalf("Load after login: %v %v", creds, err)
-	}
+	testcheck.Expect(t, "Load after login", fmt.Sprintf("%v %v", creds, err), testcheck.C("no error", err == nil))
+	testcheck.Expect(t, "Load after login", creds, testcheck.C("the secret key", creds.SecretKey() == kSecret), testcheck.C("base URL", creds.BaseURL == base))
 
 	r = mustOK(t, malipo(t, "", "logout"))
-	if !strings.Contains(r.out, `Logged out of profile "default"`) {
-		t.Fatalf("logout output:\n%s", r.out)
-	}
-	if _, err := keyring.Get("malipo", "default/secret-key"); !errors.Is(err, keyring.ErrNotFound) {
-		t.Fatalf("secret left in the keyring: %v", err)
-	}
-	if readProfile(t, dir, "default") != nil {
-		t.Fatal("profile left in config.toml")
-	}
-	if _, err := keystore.Load(context.Background(), "default", keystore.LoadOptions{}); !errors.Is(err, keystore.ErrNotFound) {
-		t.Fatalf("Load after logout: %v", err)
-	}
+	testcheck.Contains(t, "logout output", r.out, `Logged out of profile "default"`)
+	keyringLacks(t, "secret left in the keyring", "default/secret-key")
+	testcheck.Expect(t, "profile after logout", nil, testcheck.C("gone from config.toml", readProfile(t, dir, "default") == nil))
+	_, err = keystore.Load(context.Background(), "default", keystore.LoadOptions{})
+	testcheck.Expect(t, "Load after logout", err, testcheck.C("not found", errors.Is(err, keystore.ErrNotFound)))
 	r = mustOK(t, malipo(t, "", "logout"))
-	if !strings.Contains(r.out, "nothing to do") {
-		t.Fatalf("second logout:\n%s", r.out)
-	}
+	testcheck.Contains(t, "second logout", r.out, "nothing to do")
 }
 
 // Every way login can fail stores nothing, says why, and shows no key.
@@ -232,78 +229,64 @@ func TestLoginFlagsAndProfiles(t *testing.T) {
 func TestDeviceCommands(t *testing.T) {
 	_, dir := keyHome(t)
 	base := simURL(t, sim.Options{})
-	if r := malipo(t, "", "device", "new"); r.e == nil || !strings.Contains(r.e.Error(), "malipo login") {
-		t.Fatalf("device new before login: %v", r.e)
-	}
+	mustFail(t, "device new before login", malipo(t, "", "device", "new"), "malipo login")
 	mustOK(t, malipo(t, kPub+"\n"+kSecret+"\n", "login", "--base-url", base))
+	pub := deviceNew(t, dir)
+	r := mustOK(t, malipo(t, "", "device", "show"))
+	testcheck.Contains(t, "show", r.out, "device id    12", "RSA-2048", "fingerprint  "+keystore.Fingerprint(pub), string(pemOf(t, pub)))
+	deviceNewForce(t, dir, pub)
+	deviceRemove(t)
+	// The API keys are untouched by all this.
+	v, _ := keyring.Get("malipo", "default/secret-key")
+	testcheck.Expect(t, "the secret key after device commands", nil, testcheck.C("undisturbed", v == kSecret))
+}
 
+// deviceNew makes a device key with id 12: stdout is just the public PEM,
+// stderr the steps, the private key only in the keyring.
+func deviceNew(t *testing.T, dir string) *rsa.PublicKey {
+	t.Helper()
 	r := mustOK(t, malipo(t, "", "device", "new", "--id", "12"))
 	pub, err := client.ParsePublicKeyPEM([]byte(r.out))
-	if err != nil || pub.N.BitLen() != 2048 || strings.TrimSpace(r.out) != strings.TrimSpace(string(pemOf(t, pub))) {
-		t.Fatalf("stdout is not just the public PEM (%v):\n%s", err, r.out)
-	}
-	for _, want := range []string{"Settings → API Devices", "add device", "Paste the public key", keystore.Fingerprint(pub)} {
-		if !strings.Contains(r.err, want) {
-			t.Errorf("steps lack %q:\n%s", want, r.err)
-		}
-	}
-	if strings.Contains(r.all(), "PRIVATE KEY") {
-		t.Fatal("device new printed the private key")
-	}
-	if p := readProfile(t, dir, "default"); p.DeviceID != "12" {
-		t.Fatalf("device id %q", p.DeviceID)
-	}
+	testcheck.Expect(t, "stdout is not just the public PEM", fmt.Sprintf("(%v):\n%s", err, r.out), testcheck.C("parses", err == nil))
+	testcheck.Expect(t, "stdout is not just the public PEM", fmt.Sprintf("(%v):\n%s", err, r.out),
+		testcheck.C("RSA-2048", pub.N.BitLen() == 2048), testcheck.C("only the PEM", strings.TrimSpace(r.out) == strings.TrimSpace(string(pemOf(t, pub)))))
+	testcheck.Contains(t, "steps", r.err, "Settings → API Devices", "add device", "Paste the public key", keystore.Fingerprint(pub))
+	testcheck.Expect(t, "device new's output", "(not shown)", testcheck.C("no private key", !strings.Contains(r.all(), "PRIVATE KEY")))
+	p := readProfile(t, dir, "default")
+	testcheck.Expect(t, "device id", p.DeviceID, testcheck.C("12", p.DeviceID == "12"))
 	stored, err := keyring.Get("malipo", "default/device-key")
-	if err != nil || !strings.HasPrefix(stored, "-----BEGIN PRIVATE KEY-----") {
-		t.Fatalf("device key entry (PKCS#8 PEM): %v", err)
-	}
+	testcheck.Expect(t, "device key entry (PKCS#8 PEM)", err, testcheck.C("found", err == nil), testcheck.C("PKCS#8 PEM", strings.HasPrefix(stored, "-----BEGIN PRIVATE KEY-----")))
+	return pub
+}
 
-	r = mustOK(t, malipo(t, "", "device", "show"))
-	for _, want := range []string{"device id    12", "RSA-2048", "fingerprint  " + keystore.Fingerprint(pub), string(pemOf(t, pub))} {
-		if !strings.Contains(r.out, want) {
-			t.Errorf("show lacks %q:\n%s", want, r.out)
-		}
-	}
-
-	if r := malipo(t, "", "device", "new"); r.e == nil || !strings.Contains(r.e.Error(), "already has a device key") {
-		t.Fatalf("second device new: %v", r.e)
-	}
-	r = mustOK(t, malipo(t, "", "device", "new", "--force"))
+// deviceNewForce: a second key needs --force, makes a new key, forgets
+// the old key's id and says how to set the new one; set-id checks ids.
+func deviceNewForce(t *testing.T, dir string, pub *rsa.PublicKey) {
+	t.Helper()
+	mustFail(t, "second device new", malipo(t, "", "device", "new"), "already has a device key")
+	r := mustOK(t, malipo(t, "", "device", "new", "--force"))
 	pub2, _ := client.ParsePublicKeyPEM([]byte(r.out))
-	if pub2 == nil || pub2.Equal(pub) {
-		t.Fatal("--force did not make a new key")
-	}
-	if p := readProfile(t, dir, "default"); p.DeviceID != "" {
-		t.Fatalf("the old key's id %q survived a new key", p.DeviceID)
-	}
-	if !strings.Contains(r.err, "malipo device set-id ID") {
-		t.Fatalf("no set-id step:\n%s", r.err)
-	}
+	testcheck.Expect(t, "--force", nil, testcheck.C("made a new key", pub2 != nil && !pub2.Equal(pub)))
+	p := readProfile(t, dir, "default")
+	testcheck.Expect(t, "the old key's id after a new key", p.DeviceID, testcheck.C("gone", p.DeviceID == ""))
+	testcheck.Expect(t, "set-id step", r.err, testcheck.C("shown", strings.Contains(r.err, "malipo device set-id ID")))
 	mustOK(t, malipo(t, "", "device", "set-id", "44"))
-	if p := readProfile(t, dir, "default"); p.DeviceID != "44" {
-		t.Fatalf("set-id: %q", p.DeviceID)
-	}
-	if r := malipo(t, "", "device", "set-id", "4 4"); r.e == nil {
-		t.Fatal("a device id with a space was accepted")
-	}
+	p = readProfile(t, dir, "default")
+	testcheck.Expect(t, "set-id", p.DeviceID, testcheck.C("44", p.DeviceID == "44"))
+	r = malipo(t, "", "device", "set-id", "4 4")
+	testcheck.Expect(t, "a device id with a space", r.e, testcheck.C("refused", r.e != nil))
+}
 
-	if r := malipo(t, "y\n", "device", "rm"); r.e == nil || !strings.Contains(r.e.Error(), "--yes") {
-		t.Fatalf("rm without a terminal or --yes: %v", r.e)
-	}
+// deviceRemove: rm wants --yes without a terminal, removes the key, and
+// a second rm has nothing to do.
+func deviceRemove(t *testing.T) {
+	t.Helper()
+	mustFail(t, "rm without a terminal or --yes", malipo(t, "y\n", "device", "rm"), "--yes")
 	mustOK(t, malipo(t, "", "device", "rm", "--yes"))
-	if _, err := keyring.Get("malipo", "default/device-key"); !errors.Is(err, keyring.ErrNotFound) {
-		t.Fatal("device key left after rm")
-	}
-	if r := malipo(t, "", "device", "show"); r.e == nil || !strings.Contains(r.e.Error(), "no device key") {
-		t.Fatalf("show after rm: %v", r.e)
-	}
-	if r := mustOK(t, malipo(t, "", "device", "rm", "--yes")); !strings.Contains(r.out, "nothing to do") {
-		t.Fatalf("second rm:\n%s", r.out)
-	}
-	// The API keys are untouched by all this.
-	if v, _ := keyring.Get("malipo", "default/secret-key"); v != kSecret {
-		t.Fatal("device commands disturbed the secret key")
-	}
+	keyringLacks(t, "device key left after rm", "default/device-key")
+	mustFail(t, "show after rm", malipo(t, "", "device", "show"), "no device key")
+	r := mustOK(t, malipo(t, "", "device", "rm", "--yes"))
+	testcheck.Contains(t, "second rm", r.out, "nothing to do")
 }
 
 // logout --keep-device keeps the key for the next login; a plain logout
@@ -350,49 +333,34 @@ func TestFileBackend(t *testing.T) {
 	_, dir := keyHome(t)
 	keyring.MockInitWithError(errors.New(`exec: "dbus-launch": executable file not found in $PATH`)) // a server: no keyring
 	base := simURL(t, sim.Options{})
-	if r := malipo(t, kPub+"\n"+kSecret+"\n", "login", "--base-url", base, "--backend", "file", "--scrypt-work-factor", "10"); r.e == nil ||
-		!strings.Contains(r.e.Error(), "needs its passphrase") {
-		t.Fatalf("no passphrase source: %v", r.e)
-	}
+	mustFail(t, "no passphrase source", malipo(t, kPub+"\n"+kSecret+"\n", "login", "--base-url", base, "--backend", "file", "--scrypt-work-factor", "10"), "needs its passphrase")
 	writePass(t, "a long server passphrase")
 	r := mustOK(t, malipo(t, kPub+"\n"+kSecret+"\n", "login", "--base-url", base, "--backend", "file", "--scrypt-work-factor", "10"))
 	path := filepath.Join(dir, "secrets-default.age")
-	if !strings.Contains(r.out, "encrypted file "+path) {
-		t.Fatalf("login output:\n%s", r.out)
-	}
+	testcheck.Expect(t, "login output", r.out, testcheck.C("names the encrypted file", strings.Contains(r.out, "encrypted file "+path)))
 	st, err := os.Stat(path)
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("secrets file: %v", err)
-	}
-	if p := readProfile(t, dir, "default"); p.Backend != keystore.BackendFile {
-		t.Fatalf("backend %q", p.Backend)
-	}
+	testcheck.Expect(t, "secrets file", err, testcheck.C("exists", err == nil), testcheck.C("mode 0600", err == nil && st.Mode().Perm() == 0o600))
+	p := readProfile(t, dir, "default")
+	testcheck.Expect(t, "backend", p.Backend, testcheck.C("file", p.Backend == keystore.BackendFile))
 	// Later commands use the profile's backend without being told.
 	dev := mustOK(t, malipo(t, "", "device", "new", "--id", "9")).out
-	if show := mustOK(t, malipo(t, "", "device", "show")).out; !strings.Contains(show, dev) {
-		t.Fatal("device show differs from device new")
-	}
+	show := mustOK(t, malipo(t, "", "device", "show")).out
+	testcheck.Expect(t, "device show", nil, testcheck.C("the same as device new", strings.Contains(show, dev)))
 	creds, err := keystore.Load(context.Background(), "default", keystore.LoadOptions{})
-	if err != nil || creds.Backend != keystore.BackendFile || !creds.HasDeviceKey() || creds.DeviceID != "9" {
-		t.Fatalf("Load: %v %v", creds, err)
-	}
+	testcheck.Expect(t, "Load", fmt.Sprintf("%v %v", creds, err), testcheck.C("no error", err == nil))
+	testcheck.Expect(t, "Load", fmt.Sprintf("%v %v", creds, err), testcheck.C("file backend", creds.Backend == keystore.BackendFile),
+		testcheck.C("a device key", creds.HasDeviceKey()), testcheck.C("device id 9", creds.DeviceID == "9"))
 	// The wrong passphrase is a clear error and changes nothing.
 	writePass(t, "not the passphrase")
 	before, _ := os.ReadFile(path)
-	if r := malipo(t, "", "device", "show"); r.e == nil || !strings.Contains(r.e.Error(), "wrong passphrase") {
-		t.Fatalf("wrong passphrase: %v", r.e)
-	}
-	if r := malipo(t, "", "device", "new", "--force"); r.e == nil || !strings.Contains(r.e.Error(), "wrong passphrase") {
-		t.Fatalf("wrong passphrase on write: %v", r.e)
-	}
-	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
-		t.Fatal("the file changed under a wrong passphrase")
-	}
+	mustFail(t, "wrong passphrase", malipo(t, "", "device", "show"), "wrong passphrase")
+	mustFail(t, "wrong passphrase on write", malipo(t, "", "device", "new", "--force"), "wrong passphrase")
+	after, _ := os.ReadFile(path)
+	testcheck.Expect(t, "the file under a wrong passphrase", nil, testcheck.C("unchanged", bytes.Equal(before, after)))
 	// logout removes the file (no passphrase needed to forget).
 	mustOK(t, malipo(t, "", "logout"))
-	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("secrets file left after logout: %v", err)
-	}
+	_, err = os.Stat(path)
+	testcheck.Expect(t, "secrets file after logout", err, testcheck.C("removed", errors.Is(err, fs.ErrNotExist)))
 }
 
 // Moving a profile from the keyring to the file backend carries the

@@ -2,33 +2,38 @@ package cmd
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/settle"
 )
 
 // statementOut is `statement --json` read back.
 type statementOut struct {
 	WalletID string `json:"wallet_id"`
-	Days     []struct {
-		Date       string
-		Opening    client.Amount `json:"opening_balance"`
-		Closing    client.Amount `json:"closing_balance"`
-		Net        client.Amount `json:"net_change"`
-		Movement   client.Amount `json:"balance_movement"`
-		AddsUp     bool          `json:"adds_up"`
-		Categories []struct {
-			Category string
-			Amount   client.Amount
-			IDs      []string `json:"transaction_ids"`
-		}
-	}
-	Total struct {
+	Days     []statementDay
+	Total    struct {
 		Net client.Amount `json:"net_change"`
+	}
+}
+
+// statementDay is one day of `statement --json`.
+type statementDay struct {
+	Date       string
+	Opening    client.Amount `json:"opening_balance"`
+	Closing    client.Amount `json:"closing_balance"`
+	Net        client.Amount `json:"net_change"`
+	Movement   client.Amount `json:"balance_movement"`
+	AddsUp     bool          `json:"adds_up"`
+	Categories []struct {
+		Category string
+		Amount   client.Amount
+		IDs      []string `json:"transaction_ids"`
 	}
 }
 
@@ -46,63 +51,58 @@ func TestStatementByDayAddsUpToTheLedger(t *testing.T) {
 	from := f.clock.Now().In(eat).AddDate(0, 0, -13).Format(time.DateOnly)
 	to := f.clock.Now().In(eat).Format(time.DateOnly)
 	out, errw, code := runCLI(t, "statement", "--by-day", "--from", from, "--to", to, "--json", "--base-url", f.base)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errw)
-	}
+	testcheck.Expect(t, "exit", fmt.Sprintf("%d: %s", code, errw), testcheck.C("0", code == 0))
 	validate(t, schemas(t)("statement.json"), out)
 	var st statementOut
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.WalletID != settleID || len(st.Days) != 14 {
-		t.Fatalf("wallet %s, %d days", st.WalletID, len(st.Days))
-	}
+	testcheck.Must(t, "statement JSON", json.Unmarshal([]byte(out), &st))
+	testcheck.Expect(t, fmt.Sprintf("wallet %s, %d days", st.WalletID, len(st.Days)), nil,
+		testcheck.C("the settlement wallet", st.WalletID == settleID), testcheck.C("14 days", len(st.Days) == 14))
 	ledger := f.srv.Ledger(settleID)
 	seen := map[string]bool{}
 	var net client.Amount
 	for _, d := range st.Days {
-		day, _ := time.ParseInLocation(time.DateOnly, d.Date, eat)
-		want := ledgerDay(ledger, day, f.srv)
-		var sum client.Amount
-		got := map[string]client.Amount{}
-		for _, c := range d.Categories {
-			sum += c.Amount
-			got[c.Category] += c.Amount
-			for _, id := range c.IDs {
-				seen[id] = true
-			}
-		}
-		if !d.AddsUp || sum != d.Net || d.Net != d.Closing-d.Opening || d.Movement != d.Net {
-			t.Errorf("%s: categories %s, net %s, closing−opening %s", d.Date, sum.Decimal(), d.Net.Decimal(), (d.Closing - d.Opening).Decimal())
-		}
-		if d.Opening != want.opening || d.Closing != want.closing {
-			t.Errorf("%s: opening %s closing %s; the ledger says %s and %s", d.Date, d.Opening.Decimal(), d.Closing.Decimal(), want.opening.Decimal(), want.closing.Decimal())
-		}
-		for k, v := range want.byType {
-			if g := typeSum(got, k); g != v {
-				t.Errorf("%s: %s lines %s; the ledger says %s", d.Date, k, g.Decimal(), v.Decimal())
-			}
-		}
+		checkStatementDay(t, d, ledgerDay(ledger, mustDay(d.Date), f.srv), seen)
 		net += d.Net
 	}
-	if net != st.Total.Net {
-		t.Errorf("total net %s, days add to %s", st.Total.Net.Decimal(), net.Decimal())
-	}
+	testcheck.Check(t, fmt.Sprintf("total net %s, days add to %s", st.Total.Net.Decimal(), net.Decimal()), nil, testcheck.C("equal", net == st.Total.Net))
 	for _, l := range ledger {
-		if !l.At.Before(mustDay(from)) && l.At.Before(mustDay(to).AddDate(0, 0, 1)) && !seen[l.ID] {
-			t.Errorf("ledger line %s (%s %s) is in no category", l.ID, l.TransType, l.Value.Decimal())
-		}
+		inWindow := !l.At.Before(mustDay(from)) && l.At.Before(mustDay(to).AddDate(0, 0, 1))
+		testcheck.Check(t, fmt.Sprintf("ledger line %s (%s %s)", l.ID, l.TransType, l.Value.Decimal()), nil, testcheck.C("in a category", !inWindow || seen[l.ID]))
 	}
 	// Each kind of movement is there to be checked.
 	for _, c := range []string{settle.Collections("M-PESA"), settle.Collections("CARD-PAYMENT"), settle.CollectionCharges,
 		settle.Refunds, settle.Payouts, settle.PayoutCharges, settle.TransfersOut} {
-		if !strings.Contains(out, `"category": "`+c+`"`) {
-			t.Errorf("no %s in the window", c)
-		}
+		testcheck.Check(t, "the window", c, testcheck.C("has "+c, strings.Contains(out, `"category": "`+c+`"`)))
 	}
 	table, _, code := runCLI(t, "statement", "--by-day", "--from", from, "--to", to, "--base-url", f.base)
-	if code != 0 || !strings.Contains(table, "M-PESA") || !strings.Contains(table, "total") || strings.Count(table, "\n") != 17 {
-		t.Errorf("table (exit %d):\n%s", code, table)
+	testcheck.Check(t, fmt.Sprintf("table (exit %d)", code), table, testcheck.C("exit 0", code == 0),
+		testcheck.C("M-PESA", strings.Contains(table, "M-PESA")), testcheck.C("total", strings.Contains(table, "total")),
+		testcheck.C("17 lines", strings.Count(table, "\n") == 17))
+}
+
+// checkStatementDay: d's categories add up to its net and balance
+// movement, and its opening, closing and each kind of line equal the
+// ledger's day want; the ids it names go into seen.
+func checkStatementDay(t *testing.T, d statementDay, want dayTruth, seen map[string]bool) {
+	t.Helper()
+	var sum client.Amount
+	got := map[string]client.Amount{}
+	for _, c := range d.Categories {
+		sum += c.Amount
+		got[c.Category] += c.Amount
+		for _, id := range c.IDs {
+			seen[id] = true
+		}
+	}
+	testcheck.Check(t, fmt.Sprintf("%s: categories %s, net %s, closing−opening %s", d.Date, sum.Decimal(), d.Net.Decimal(), (d.Closing-d.Opening).Decimal()), nil,
+		testcheck.C("adds up", d.AddsUp), testcheck.C("categories sum to net", sum == d.Net),
+		testcheck.C("net is closing−opening", d.Net == d.Closing-d.Opening), testcheck.C("movement is net", d.Movement == d.Net))
+	testcheck.Check(t, fmt.Sprintf("%s: opening %s closing %s; the ledger says %s and %s", d.Date, d.Opening.Decimal(), d.Closing.Decimal(), want.opening.Decimal(), want.closing.Decimal()), nil,
+		testcheck.C("opening", d.Opening == want.opening), testcheck.C("closing", d.Closing == want.closing))
+	for k, v := range want.byType {
+		if g := typeSum(got, k); g != v {
+			t.Errorf("%s: %s lines %s; the ledger says %s", d.Date, k, g.Decimal(), v.Decimal())
+		}
 	}
 }
 
