@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
@@ -38,9 +40,7 @@ func TestServeStoreDownOverSSH(t *testing.T) {
 	writeUsers(t, users, maker, approver)
 	h.sim = startSimProc(t)
 	home := filepath.Join(dir, "a")
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "mkdir", os.MkdirAll(home, 0o700))
 	h.a = startServeEnvArgs(t, filepath.Join(home, "state"), hostEnv(t, home, h.auditKey),
 		[]string{"--base-url", h.sim.base, "serve", "--addr", "127.0.0.1:0", "--users", users, "--store", h.url})
 
@@ -49,41 +49,13 @@ func TestServeStoreDownOverSSH(t *testing.T) {
 	openPendingOf(c, "baraka")
 	c.waitFor("covers it")
 
-	if err := pg.StopFast(); err != nil {
-		t.Fatal(err)
-	}
-	c.mark = c.out.Len()
-	c.waitFor(common.StoreDownText) // the status bar's badge
-	// A repaint (the terminal resized) draws it again: what the person
-	// sees, not a leftover of the stream.
-	repaint(t, c, 121)
-	if s := c.waitFor("connected"); !strings.Contains(s, common.StoreDownText) {
-		t.Fatalf("the repainted screen has no store-down badge:\n%s", s)
-	}
-
-	c.send("A")
-	c.waitFor("Not approved: " + common.StoreDownText)
-	if s := c.screen(); strings.Contains(s, "to confirm") {
-		t.Fatalf("approve was offered with the store down:\n%s", s)
-	}
-	if n := h.sim.counters(t).Requests["POST send-money/approve/"]; n != 0 {
-		t.Fatalf("%d approve calls with the store down", n)
-	}
-
-	// Reads of IntaSend do not depend on the store: Wallets loads afresh.
-	reads := gets(h.sim.counters(t))
-	c.send("1")
-	c.waitFor("Payroll")
-	waitUntil(t, "IntaSend reads with the store down", func() bool { return gets(h.sim.counters(t)) > reads })
-
-	if err := pg.Start(); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "stop PostgreSQL", pg.StopFast())
+	storeDownRefusesApprove(t, h, c)
+	testcheck.Must(t, "start PostgreSQL", pg.Start())
 	waitUntil(t, "serve to see the store again", func() bool { return strings.Contains(h.a.stderr.String(), "answers again") })
 	repaint(t, c, 120)
-	if s := c.waitFor("connected"); strings.Contains(s, "store down") {
-		t.Fatalf("the badge did not clear once the store answered:\n%s", s)
-	}
+	s := c.waitFor("connected")
+	testcheck.Expect(t, "the screen once the store answered", s, testcheck.C("the badge cleared", !strings.Contains(s, "store down")))
 
 	c.send("3")
 	c.waitFor("Preview and approve (BP103)")
@@ -94,39 +66,63 @@ func TestServeStoreDownOverSSH(t *testing.T) {
 	c.waitFor("[ Confirm ]")
 	c.send("\r")
 	c.waitFor("Approved")
+	checkApprovedOnce(t, h, tid)
+	t.Log(h.verifyAudit(t))
+}
 
+// storeDownRefusesApprove: with PostgreSQL stopped the console shows the
+// store-down badge, even after a repaint; approve is refused and nothing
+// is sent; IntaSend reads still work.
+func storeDownRefusesApprove(t *testing.T, h *twoHosts, c *ptyConsole) {
+	t.Helper()
+	c.mark = c.out.Len()
+	c.waitFor(common.StoreDownText) // the status bar's badge
+	// A repaint (the terminal resized) draws it again: what the person
+	// sees, not a leftover of the stream.
+	repaint(t, c, 121)
+	s := c.waitFor("connected")
+	testcheck.Expect(t, "the repainted screen", s, testcheck.C("a store-down badge", strings.Contains(s, common.StoreDownText)))
+	c.send("A")
+	c.waitFor("Not approved: " + common.StoreDownText)
+	s = c.screen()
+	testcheck.Expect(t, "the screen with the store down", s, testcheck.C("approve not offered", !strings.Contains(s, "to confirm")))
+	n := h.sim.counters(t).Requests["POST send-money/approve/"]
+	testcheck.Expect(t, "approve calls with the store down", n, testcheck.C("none", n == 0))
+	// Reads of IntaSend do not depend on the store: Wallets loads afresh.
+	reads := gets(h.sim.counters(t))
+	c.send("1")
+	c.waitFor("Payroll")
+	waitUntil(t, "IntaSend reads with the store down", func() bool { return gets(h.sim.counters(t)) > reads })
+}
+
+// checkApprovedOnce: exactly one approve reached IntaSend, and the journal
+// and the audit chain have every step of tid once (and the store-down
+// refusal, kept until the store came back).
+func checkApprovedOnce(t *testing.T, h *twoHosts, tid string) {
+	t.Helper()
 	cnt := h.sim.counters(t)
-	if n := cnt.Requests["POST send-money/approve/"]; n != 1 || cnt.Approved[tid] != 1 {
-		t.Fatalf("approve calls %d, approved %d: want exactly one", n, cnt.Approved[tid])
-	}
-	if e, _ := h.journal(t).Entry(tid); e.Status != payout.StatusApproved {
-		t.Errorf("the journal: %s", e.Status)
-	}
+	n := cnt.Requests["POST send-money/approve/"]
+	testcheck.Expect(t, fmt.Sprintf("approve calls %d, approved %d", n, cnt.Approved[tid]), nil,
+		testcheck.C("exactly one call", n == 1), testcheck.C("approved once", cnt.Approved[tid] == 1))
+	e, _ := h.journal(t).Entry(tid)
+	testcheck.Check(t, "the journal", e.Status, testcheck.C("approved", e.Status == payout.StatusApproved))
 	kinds := journalKinds(t, h, tid)
 	for _, k := range []string{payout.StatusInitiating, payout.StatusInitiated, payout.StatusApproving, payout.StatusApproved} {
-		if kinds[k] != 1 {
-			t.Errorf("the journal has %d %q events for %s; want 1 (all: %v)", kinds[k], k, tid, kinds)
-		}
+		testcheck.Check(t, fmt.Sprintf("the journal's %q events for %s (all: %v)", k, tid, kinds), kinds[k], testcheck.C("one", kinds[k] == 1))
 	}
-	var approving, approved, requested, refused int
+	got := map[string]int{}
 	for _, r := range h.auditRecords(t) {
 		switch {
 		case r.Target != tid:
-		case r.Event == "journal.approving":
-			approving++
-		case r.Event == "journal.approved":
-			approved++
-		case r.Result == "requested":
-			requested++
-		case r.Result == "refused":
-			refused++ // the store-down refusal, kept until the store came back
+		case r.Event == "journal.approving" || r.Event == "journal.approved":
+			got[r.Event]++
+		case r.Result == "requested" || r.Result == "refused":
+			got[r.Result]++
 		}
 	}
-	if approving != 1 || approved != 1 || requested != 1 || refused != 1 {
-		t.Errorf("audit chain: %d journal.approving, %d journal.approved, %d confirmations, %d refusals of %s; want one each",
-			approving, approved, requested, refused, tid)
-	}
-	t.Log(h.verifyAudit(t))
+	testcheck.Check(t, "audit chain of "+tid+" (journal.approving, journal.approved, confirmations, refusals)", got,
+		testcheck.C("one journal.approving", got["journal.approving"] == 1), testcheck.C("one journal.approved", got["journal.approved"] == 1),
+		testcheck.C("one confirmation", got["requested"] == 1), testcheck.C("one refusal", got["refused"] == 1))
 }
 
 // repaint resizes the client's terminal: ssh passes it on, and the
