@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // reconcileOut is `reconcile --json` as the test reads it back.
@@ -173,9 +175,7 @@ func TestReconcileReportsExactlyTheChanges(t *testing.T) {
 	f := newReconcileFixture(t)
 	withKeys(t)
 	rows, first := seededLedger(f.srv.Invoices())
-	if len(rows) < 40 {
-		t.Fatalf("only %d seeded references", len(rows))
-	}
+	testcheck.Expect(t, "seeded references", len(rows), testcheck.C("at least 40", len(rows) >= 40))
 	from := simStart.In(eat).AddDate(0, 0, -31).Format(time.DateOnly)
 	to := simStart.In(eat).Format(time.DateOnly)
 
@@ -184,68 +184,10 @@ func TestReconcileReportsExactlyTheChanges(t *testing.T) {
 	checkBaseline(t, f.srv.Invoices(), first, want)
 
 	// Pick rows to change: references paid once and never refunded.
-	refunded := map[string]bool{}
-	for _, r := range want["refunded"] {
-		refunded[r] = true
-	}
-	dupRef := map[string]bool{}
-	for _, d := range base.Duplicates {
-		dupRef[d.Reference] = true
-	}
-	var plain []int
-	for i, r := range rows {
-		if !refunded[r[0]] && !dupRef[r[0]] {
-			plain = append(plain, i)
-		}
-	}
-	removed, altered, doubled := plain[0:3], plain[3:5], plain[5:7]
+	plain := plainRows(rows, want, base)
 	payTwice := rows[plain[7]]
-
-	var changed []ledgerRow
-	drop := map[int]bool{}
-	for _, i := range removed {
-		drop[i] = true
-		want["paid_without_order"] = append(want["paid_without_order"], first[rows[i][0]].ID)
-		want["matched"] = without(want["matched"], rows[i][0])
-	}
-	for k, i := range altered {
-		delta := client.Cents(int64(k*2-1) * 150) // one paid 1.50 more than ordered, one 1.50 less
-		a := client.MustAmount(rows[i][1])
-		rows[i][1] = (a - delta).Decimal()
-		want["amount_mismatch"] = append(want["amount_mismatch"], rows[i][0]+" "+delta.Decimal())
-		want["matched"] = without(want["matched"], rows[i][0])
-	}
-	for i, r := range rows {
-		if drop[i] {
-			continue
-		}
-		changed = append(changed, r)
-		if slices.Contains(doubled, i) {
-			changed = append(changed, r)
-			want["duplicates"] = append(want["duplicates"], r[0]+" "+"ledger_rows")
-		}
-	}
-
-	// Added orders: one nobody tried to pay; one whose payer's M-Pesa
-	// refused (insufficient balance); one paid under no reference by the
-	// same phone, same amount, same day (a possible match).
-	ctx := t.Context()
-	if _, err := f.cl.STKPush(ctx, client.STKPushRequest{Phone: "254700000001", Amount: client.Units(750), APIRef: "NEW-0002"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.cl.STKPush(ctx, client.STKPushRequest{Phone: "254708374149", Amount: client.MustAmount(payTwice[1]), APIRef: payTwice[0]}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(5 * time.Minute)
-	var loose sim.InvoiceInfo
-	for _, inv := range f.srv.Invoices() {
-		if inv.State == client.InvoiceComplete && inv.APIRef == "" && inv.Provider == "M-PESA" {
-			loose = inv
-		}
-	}
-	if loose.ID == "" {
-		t.Fatal("no seeded payment without a reference")
-	}
+	changed := changeRows(rows, first, want, plain[0:3], plain[3:5], plain[5:7])
+	loose := addOrders(t, f, payTwice)
 	changed = append(changed,
 		ledgerRow{"NEW-0001", "1200.00", to, "", ""},
 		ledgerRow{"NEW-0002", "750", to, "0700 000 001", ""},
@@ -257,9 +199,8 @@ func TestReconcileReportsExactlyTheChanges(t *testing.T) {
 	}
 
 	got, errw, code := f.reconcile(t, writeLedger(t, changed), from, to)
-	if code != exitRefused || !strings.Contains(errw, "not reconciled") {
-		t.Errorf("exit %d, stderr %q: want 1 and the differences named", code, errw)
-	}
+	testcheck.Check(t, fmt.Sprintf("exit %d, stderr %q", code, errw), nil,
+		testcheck.C("exit 1", code == exitRefused), testcheck.C("the differences named", strings.Contains(errw, "not reconciled")))
 	gs := got.sets()
 	for _, k := range []string{"matched", "amount_mismatch", "paid_without_order", "unpaid_orders", "duplicates", "refunded"} {
 		if !slices.Equal(gs[k], want[k]) {
@@ -267,6 +208,76 @@ func TestReconcileReportsExactlyTheChanges(t *testing.T) {
 		}
 	}
 	checkEvidence(t, got, loose.ID, payTwice)
+}
+
+// plainRows are the indexes of rows whose reference was paid once and
+// never refunded, in the baseline base (whose sets are want).
+func plainRows(rows []ledgerRow, want map[string][]string, base *reconcileOut) []int {
+	skip := map[string]bool{}
+	for _, r := range want["refunded"] {
+		skip[r] = true
+	}
+	for _, d := range base.Duplicates {
+		skip[d.Reference] = true
+	}
+	var plain []int
+	for i, r := range rows {
+		if !skip[r[0]] {
+			plain = append(plain, i)
+		}
+	}
+	return plain
+}
+
+// changeRows removes, alters (one paid 1.50 more than ordered, one 1.50
+// less) and doubles rows, and records in want what the report must say.
+func changeRows(rows []ledgerRow, first map[string]sim.InvoiceInfo, want map[string][]string, removed, altered, doubled []int) []ledgerRow {
+	drop := map[int]bool{}
+	for _, i := range removed {
+		drop[i] = true
+		want["paid_without_order"] = append(want["paid_without_order"], first[rows[i][0]].ID)
+		want["matched"] = without(want["matched"], rows[i][0])
+	}
+	for k, i := range altered {
+		delta := client.Cents(int64(k*2-1) * 150)
+		a := client.MustAmount(rows[i][1])
+		rows[i][1] = (a - delta).Decimal()
+		want["amount_mismatch"] = append(want["amount_mismatch"], rows[i][0]+" "+delta.Decimal())
+		want["matched"] = without(want["matched"], rows[i][0])
+	}
+	var changed []ledgerRow
+	for i, r := range rows {
+		if drop[i] {
+			continue
+		}
+		changed = append(changed, r)
+		if slices.Contains(doubled, i) {
+			changed = append(changed, r)
+			want["duplicates"] = append(want["duplicates"], r[0]+" "+"ledger_rows")
+		}
+	}
+	return changed
+}
+
+// addOrders: one order whose payer's M-Pesa refused (insufficient
+// balance), payTwice paid a second time, and a seeded payment under no
+// reference (returned) for an order by the same phone, amount and day.
+func addOrders(t *testing.T, f *reconcileFixture, payTwice ledgerRow) sim.InvoiceInfo {
+	t.Helper()
+	ctx := t.Context()
+	_, err := f.cl.STKPush(ctx, client.STKPushRequest{Phone: "254700000001", Amount: client.Units(750), APIRef: "NEW-0002"})
+	testcheck.Must(t, "STK push NEW-0002", err)
+	_, err = f.cl.STKPush(ctx, client.STKPushRequest{Phone: "254708374149", Amount: client.MustAmount(payTwice[1]), APIRef: payTwice[0]})
+	testcheck.Must(t, "STK push paying twice", err)
+	f.clock.Advance(5 * time.Minute)
+	var loose sim.InvoiceInfo
+	for _, inv := range f.srv.Invoices() {
+		if inv.State == client.InvoiceComplete && inv.APIRef == "" && inv.Provider == "M-PESA" {
+			loose = inv
+		}
+	}
+	testcheck.Expect(t, "a seeded payment without a reference", loose, testcheck.C("found", loose.ID != ""))
+	return loose
 }
 
 // checkBaseline: the unchanged ledger matches every reference IntaSend
@@ -305,34 +316,41 @@ func checkBaseline(t *testing.T, invs []sim.InvoiceInfo, first map[string]sim.In
 // checkEvidence: each difference carries the evidence a person needs.
 func checkEvidence(t *testing.T, got *reconcileOut, loose string, payTwice ledgerRow) {
 	t.Helper()
-	for _, u := range got.UnpaidOrders {
-		switch u.Order.Reference {
-		case "NEW-0001":
-			if len(u.Attempts)+len(u.PossibleMatches) != 0 {
-				t.Errorf("NEW-0001: %+v", u)
-			}
-		case "NEW-0002":
-			if len(u.Attempts) != 1 || u.Attempts[0].State != client.InvoiceFailed || !strings.Contains(u.Attempts[0].Reason, "insufficient") {
-				t.Errorf("NEW-0002 attempts: %+v", u.Attempts)
-			}
-		case "NEW-0003":
-			if len(u.PossibleMatches) != 1 || u.PossibleMatches[0].InvoiceID != loose {
-				t.Errorf("NEW-0003 possible matches: %+v, want %s", u.PossibleMatches, loose)
-			}
-		}
-	}
+	checkUnpaidEvidence(t, got, loose)
 	for _, p := range got.PaidWithoutOrder {
-		if p.Payment.InvoiceID == loose && (len(p.PossibleOrders) != 1 || p.PossibleOrders[0].Reference != "NEW-0003") {
-			t.Errorf("payment %s: possible orders %+v", loose, p.PossibleOrders)
+		if p.Payment.InvoiceID != loose {
+			continue
 		}
+		testcheck.Check(t, "payment "+loose+": possible orders", p.PossibleOrders,
+			testcheck.C("one", len(p.PossibleOrders) == 1), testcheck.C("NEW-0003", len(p.PossibleOrders) == 1 && p.PossibleOrders[0].Reference == "NEW-0003"))
 	}
 	for _, d := range got.Duplicates {
 		if d.Reference == payTwice[0] && d.Kind == "payments" && d.Extra.Decimal() != client.MustAmount(payTwice[1]).Decimal() {
 			t.Errorf("paid twice: extra %s, want %s", d.Extra.Decimal(), payTwice[1])
 		}
 	}
-	if got.Summary.Counts["possible_matches"] != 1 {
-		t.Errorf("possible matches counted %d, want 1", got.Summary.Counts["possible_matches"])
+	n := got.Summary.Counts["possible_matches"]
+	testcheck.Check(t, "possible matches counted", n, testcheck.C("1", n == 1))
+}
+
+// checkUnpaidEvidence: NEW-0001 has no attempt and no possible match,
+// NEW-0002 the refused attempt, NEW-0003 the loose payment as its match.
+func checkUnpaidEvidence(t *testing.T, got *reconcileOut, loose string) {
+	t.Helper()
+	for _, u := range got.UnpaidOrders {
+		switch u.Order.Reference {
+		case "NEW-0001":
+			testcheck.Check(t, "NEW-0001", u, testcheck.C("no attempts", len(u.Attempts) == 0), testcheck.C("no possible matches", len(u.PossibleMatches) == 0))
+		case "NEW-0002":
+			one := len(u.Attempts) == 1
+			testcheck.Check(t, "NEW-0002 attempts", u.Attempts, testcheck.C("one", one),
+				testcheck.C("failed", one && u.Attempts[0].State == client.InvoiceFailed),
+				testcheck.C("insufficient", one && strings.Contains(u.Attempts[0].Reason, "insufficient")))
+		case "NEW-0003":
+			one := len(u.PossibleMatches) == 1
+			testcheck.Check(t, "NEW-0003 possible matches, want "+loose, u.PossibleMatches, testcheck.C("one", one),
+				testcheck.C(loose, one && u.PossibleMatches[0].InvoiceID == loose))
+		}
 	}
 }
 
