@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 var webhooksRE = regexp.MustCompile(`webhooks at (\S+) `)
@@ -37,29 +39,9 @@ func TestServeWebhooks(t *testing.T) {
 	state := filepath.Join(dir, "state")
 	env := append(os.Environ(), auditKeyEnv(t, state), envWebhookChallenge+"=s3cret")
 	p := startServeEnv(t, state, users, env, "--webhooks", "127.0.0.1:0", "--webhooks-path", "/hooks/intasend")
-	var url string
-	deadline := time.Now().Add(60 * time.Second)
-	for url == "" && time.Now().Before(deadline) {
-		if m := webhooksRE.FindStringSubmatch(p.stderr.String()); m != nil {
-			url = m[1]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if url == "" || !strings.HasSuffix(url, "/hooks/intasend") {
-		t.Fatalf("no webhooks banner:\n%s", p.stderr.String())
-	}
-	if strings.Contains(p.stderr.String(), "s3cret") {
-		t.Fatal("the challenge was printed")
-	}
-	post := func(body string) int {
-		t.Helper()
-		resp, err := http.Post(url, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	url := webhooksURL(p)
+	testcheck.Expect(t, "webhooks banner", p.stderr.String(), testcheck.C("at /hooks/intasend", strings.HasSuffix(url, "/hooks/intasend")))
+	testcheck.Expect(t, "serve's output", "(not shown)", testcheck.C("no challenge", !strings.Contains(p.stderr.String(), "s3cret")))
 	event := `{"invoice_id":"INVHOOK1","state":"COMPLETE","value":"1234.50","currency":"KES","challenge":"s3cret"}`
 	cases := []struct {
 		name, body string
@@ -70,16 +52,47 @@ func TestServeWebhooks(t *testing.T) {
 		{"the same event again", event, http.StatusOK},
 	}
 	for _, c := range cases {
-		if got := post(c.body); got != c.want {
-			t.Errorf("%s: %d, want %d", c.name, got, c.want)
-		}
+		got := postStatus(t, url, c.body)
+		testcheck.Check(t, c.name, got, testcheck.C(fmt.Sprint(c.want), got == c.want))
 	}
 	cmd := exec.Command(malipoBinary(t), "--profile", "demo", "events", "--jsonl")
 	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("malipo events: %v\n%s", err, out)
+	testcheck.Expect(t, "malipo events", fmt.Sprintf("%v\n%s", err, out), testcheck.C("runs", err == nil))
+	got := loggedEvents(out)
+	testcheck.Check(t, "event log", fmt.Sprintf("%+v\n%s", got, out), testcheck.C("one event", len(got) == 1))
+	if len(got) == 1 {
+		testcheck.Check(t, "event log", got[0], testcheck.C("INVHOOK1", got[0].Object == "INVHOOK1"),
+			testcheck.C("COMPLETE", got[0].State == "COMPLETE"), testcheck.C("1234.50", got[0].Amount == "1234.50"))
 	}
+	testcheck.Check(t, "the event log", "(not shown)", testcheck.C("no challenge", !bytes.Contains(out, []byte("s3cret"))))
+}
+
+// webhooksURL waits (60 s at most) for serve's webhooks banner and
+// returns its address, "" if none came.
+func webhooksURL(p *serveProc) string {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := webhooksRE.FindStringSubmatch(p.stderr.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return ""
+}
+
+// postStatus posts body to url and returns the status code.
+func postStatus(t *testing.T, url, body string) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	testcheck.Must(t, "post", err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// loggedEvents reads `events --jsonl` output back, skipping lines that
+// are not events.
+func loggedEvents(out []byte) []loggedEvent {
 	var got []loggedEvent
 	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
 		var e loggedEvent
@@ -87,12 +100,7 @@ func TestServeWebhooks(t *testing.T) {
 			got = append(got, e)
 		}
 	}
-	if len(got) != 1 || got[0].Object != "INVHOOK1" || got[0].State != "COMPLETE" || got[0].Amount != "1234.50" {
-		t.Errorf("event log: %+v\n%s", got, out)
-	}
-	if bytes.Contains(out, []byte("s3cret")) {
-		t.Error("the challenge reached the event log")
-	}
+	return got
 }
 
 // TestServeWebhooksTLS: with --webhooks-cert and --webhooks-key the

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
@@ -127,42 +129,54 @@ func TestStoreLocalCommandsAudit(t *testing.T) {
 	// Initiated here, so four-eyes refuses this machine's user its approval.
 	own := f.initiate(t, writeCSV(t, batchCSV))
 	_, errw, code := runCLI(t, "payouts", "approve", own, "--confirm", "300", "--base-url", f.base)
-	if code != exitRefused || !strings.Contains(errw, "four-eyes") {
-		t.Fatalf("approving one's own batch: exit %d: %s", code, errw)
-	}
+	cliRefused(t, "approving one's own batch", code, errw, "four-eyes")
 
-	// A serve user's batch, initiated through the serve host's journal.
-	host := s.serveHost(t)
-	d := payout.NewDraft(payout.B2C, simStart)
-	d.Rows = []payout.Row{{Name: "Jane", Account: "254708374149", Amount: client.Units(400)}}
-	res := payout.Initiate(context.Background(), host.As("baraka"), f.cl, d, "")
-	if res.Err != nil || res.JournalErr != nil || res.RecordErr != nil {
-		t.Fatalf("serve host's initiate: %+v", res)
-	}
-	theirs := res.Batch.TrackingID
-	f.clock.Advance(time.Minute)
-
+	theirs := serveHostInitiate(t, f, s)
 	// Over the profile's approve_limit: refused, and recorded.
 	cfg := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "malipo")
 	writeFile(t, filepath.Join(cfg, "config.toml"), "[profiles.default]\nenvironment = \"sandbox\"\napprove_limit = \"350\"\n")
 	_, errw, code = runCLI(t, "payouts", "approve", theirs, "--confirm", "400", "--base-url", f.base)
-	if code != exitRefused || !strings.Contains(errw, "approval limit") {
-		t.Fatalf("over the limit: exit %d: %s", code, errw)
-	}
+	cliRefused(t, "over the limit", code, errw, "approval limit")
 	writeFile(t, filepath.Join(cfg, "config.toml"), "[profiles.default]\nenvironment = \"sandbox\"\n")
-	if _, errw, code = runCLI(t, "payouts", "approve", theirs, "--confirm", "400", "--base-url", f.base); code != 0 {
-		t.Fatalf("approve: exit %d: %s", code, errw)
-	}
-	if c := f.s.Counters(); c.Requests["POST send-money/approve/"] != 1 || c.Approved[theirs] != 1 {
-		t.Fatalf("approve calls %d, approved %d: want one", c.Requests["POST send-money/approve/"], c.Approved[theirs])
-	}
+	_, errw, code = runCLI(t, "payouts", "approve", theirs, "--confirm", "400", "--base-url", f.base)
+	testcheck.Expect(t, "approve: exit", fmt.Sprintf("%d: %s", code, errw), testcheck.C("0", code == 0))
+	c := f.s.Counters()
+	testcheck.Expect(t, fmt.Sprintf("approve calls %d, approved %d", c.Requests["POST send-money/approve/"], c.Approved[theirs]), nil,
+		testcheck.C("one call", c.Requests["POST send-money/approve/"] == 1), testcheck.C("approved once", c.Approved[theirs] == 1))
 
 	// A command that keeps no journal writes the chain too.
-	if _, errw, code := runCLI(t, "stk-push", "0712345678", "200", "--ref", "ORDER-7", "--confirm", "200", "--base-url", f.base); code != 0 {
-		t.Fatalf("stk-push: exit %d: %s", code, errw)
-	}
+	_, errw, code = runCLI(t, "stk-push", "0712345678", "200", "--ref", "ORDER-7", "--confirm", "200", "--base-url", f.base)
+	testcheck.Expect(t, "stk-push: exit", fmt.Sprintf("%d: %s", code, errw), testcheck.C("0", code == 0))
+	checkLocalChain(t, s.records(t), actor, own, theirs)
+	out := s.verify(t)
+	t.Log(out)
+}
 
-	rs := s.records(t)
+// cliRefused stops the test unless the command was refused saying want.
+func cliRefused(t *testing.T, what string, code int, errw, want string) {
+	t.Helper()
+	testcheck.Expect(t, what, fmt.Sprintf("exit %d: %s", code, errw),
+		testcheck.C("refused", code == exitRefused), testcheck.C("says "+want, strings.Contains(errw, want)))
+}
+
+// serveHostInitiate initiates a serve user's batch through the serve
+// host's journal and returns its tracking id.
+func serveHostInitiate(t *testing.T, f *moneyFixture, s *localStore) string {
+	t.Helper()
+	host := s.serveHost(t)
+	d := payout.NewDraft(payout.B2C, simStart)
+	d.Rows = []payout.Row{{Name: "Jane", Account: "254708374149", Amount: client.Units(400)}}
+	res := payout.Initiate(context.Background(), host.As("baraka"), f.cl, d, "")
+	testcheck.Expect(t, "serve host's initiate", res,
+		testcheck.C("no error", res.Err == nil), testcheck.C("journalled", res.JournalErr == nil), testcheck.C("recorded", res.RecordErr == nil))
+	f.clock.Advance(time.Minute)
+	return res.Batch.TrackingID
+}
+
+// checkLocalChain: every step is in the one chain once, as local:<user>@
+// <host> with the profile and the command.
+func checkLocalChain(t *testing.T, rs []chainRecord, actor, own, theirs string) {
+	t.Helper()
 	for _, w := range []struct {
 		event, target, result, user string
 	}{
@@ -189,11 +203,8 @@ func TestStoreLocalCommandsAudit(t *testing.T) {
 			t.Errorf("a local record without its profile or command: %+v", r)
 		}
 	}
-	if n := count(rs, "journal.approving", theirs, "", ""); n != 1 {
-		t.Errorf("%d journal.approving records", n)
-	}
-	out := s.verify(t)
-	t.Log(out)
+	n := count(rs, "journal.approving", theirs, "", "")
+	testcheck.Check(t, "journal.approving records", n, testcheck.C("one", n == 1))
 }
 
 // TestStoreLocalNoAuditKeyRefuses: on a shared store without the audit
