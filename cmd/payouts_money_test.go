@@ -15,6 +15,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -65,20 +66,7 @@ func TestPayoutsInitiateApprove(t *testing.T) {
 	f := newMoneyFixture(t)
 	schema := schemas(t)
 	file := writeCSV(t, batchCSV)
-	out, errw, code := runCLI(t, "payouts", "initiate", file, "--rail", "b2c", "--json", "--base-url", f.base)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errw)
-	}
-	validate(t, schema("payout-initiate.json"), out)
-	var ini initiateOut
-	_ = json.Unmarshal([]byte(out), &ini)
-	if ini.Total != client.Units(300) || ini.Count != 2 || ini.ChargeEstimate <= 0 {
-		t.Errorf("initiate: %+v", ini)
-	}
-	tid := ini.TrackingID
-	if c := f.s.Counters(); c.Initiated != 1 || len(c.Approved) != 0 {
-		t.Fatalf("after initiate: %d initiated, %v approved", c.Initiated, c.Approved)
-	}
+	tid := initiateBatch(t, f, file)
 	f.clock.Advance(time.Minute)
 
 	steps := []struct {
@@ -94,32 +82,41 @@ func TestPayoutsInitiateApprove(t *testing.T) {
 	}
 	for _, s := range steps {
 		_, errw, code := runCLI(t, append(s.args, "--base-url", f.base)...)
-		if code != s.code || !strings.Contains(errw, s.stderr) {
-			t.Errorf("%s: exit %d, stderr %q; want %d and %q", s.name, code, errw, s.code, s.stderr)
-		}
+		testcheck.Check(t, fmt.Sprintf("%s: exit %d, stderr %q", s.name, code, errw), nil,
+			testcheck.C(fmt.Sprint("exit ", s.code), code == s.code), testcheck.C("says "+s.stderr, strings.Contains(errw, s.stderr)))
 	}
-	if c := f.s.Counters(); c.Initiated != 1 || len(c.Approved) != 0 {
-		t.Fatalf("refusals sent something: %d initiated, %v approved", c.Initiated, c.Approved)
-	}
-	out, errw, code = runCLI(t, "payouts", "approve", tid, "--confirm", "KES 300", "--json", "--base-url", f.base)
-	if code != 0 {
-		t.Fatalf("approve: exit %d: %s", code, errw)
-	}
+	c := f.s.Counters()
+	testcheck.Expect(t, fmt.Sprintf("refusals sent something: %d initiated, %v approved", c.Initiated, c.Approved), nil,
+		testcheck.C("one initiate", c.Initiated == 1), testcheck.C("no approval", len(c.Approved) == 0))
+	out, errw, code := runCLI(t, "payouts", "approve", tid, "--confirm", "KES 300", "--json", "--base-url", f.base)
+	testcheck.Expect(t, "approve: exit", fmt.Sprintf("%d: %s", code, errw), testcheck.C("0", code == 0))
 	validate(t, schema("payout-approve.json"), out)
-	if !strings.Contains(out, `"outcome": "approved"`) {
-		t.Errorf("approve output:\n%s", out)
-	}
+	testcheck.Contains(t, "approve output", out, `"outcome": "approved"`)
 	_, errw, code = runCLI(t, "payouts", "approve", tid, "--confirm", "300", "--base-url", f.base)
-	if code != exitRefused || !strings.Contains(errw, "does not wait for approval") {
-		t.Errorf("second approve: exit %d: %s", code, errw)
-	}
-	if c := f.s.Counters(); c.Approved[tid] != 1 {
-		t.Errorf("approved %d times, want once", c.Approved[tid])
-	}
+	testcheck.Check(t, "second approve", fmt.Sprintf("exit %d: %s", code, errw),
+		testcheck.C("refused", code == exitRefused), testcheck.C("not waiting", strings.Contains(errw, "does not wait for approval")))
+	c = f.s.Counters()
+	testcheck.Check(t, "approved times", c.Approved[tid], testcheck.C("once", c.Approved[tid] == 1))
 	hist, _, _ := runCLI(t, "payouts", "history", "--json")
-	if !strings.Contains(hist, `"status": "approved"`) || !strings.Contains(hist, tid) {
-		t.Errorf("journal after approval:\n%s", hist)
-	}
+	testcheck.Contains(t, "journal after approval", hist, `"status": "approved"`, tid)
+}
+
+// initiateBatch initiates file's batch of two rows (KES 300) as JSON and
+// checks that IntaSend saw one initiate and no approval; it returns the
+// tracking id.
+func initiateBatch(t *testing.T, f *moneyFixture, file string) string {
+	t.Helper()
+	out, errw, code := runCLI(t, "payouts", "initiate", file, "--rail", "b2c", "--json", "--base-url", f.base)
+	testcheck.Expect(t, "exit", fmt.Sprintf("%d: %s", code, errw), testcheck.C("0", code == 0))
+	validate(t, schemas(t)("payout-initiate.json"), out)
+	var ini initiateOut
+	_ = json.Unmarshal([]byte(out), &ini)
+	testcheck.Check(t, "initiate", ini, testcheck.C("total 300", ini.Total == client.Units(300)),
+		testcheck.C("2 rows", ini.Count == 2), testcheck.C("a charge estimate", ini.ChargeEstimate > 0))
+	c := f.s.Counters()
+	testcheck.Expect(t, fmt.Sprintf("after initiate: %d initiated, %v approved", c.Initiated, c.Approved), nil,
+		testcheck.C("one initiate", c.Initiated == 1), testcheck.C("no approval", len(c.Approved) == 0))
+	return ini.TrackingID
 }
 
 // TestPayoutsInitiateRefusals: a file with a bad row, a wallet that cannot

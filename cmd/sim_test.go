@@ -19,6 +19,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/testout"
 )
 
@@ -157,6 +158,42 @@ func TestSimDeliversWebhooks(t *testing.T) {
 	const challenge, secret = "chal-6c1e9a", "whsec-44d0b2"
 	t.Setenv("MALIPO_SIM_WEBHOOK_CHALLENGE", challenge)
 	t.Setenv("MALIPO_SIM_WEBHOOK_SECRET", secret)
+	rcvURL, got := signedReceiver(t, secret)
+
+	root := newRootCmd()
+	out := testout.New()
+	root.SetOut(out)
+	root.SetErr(out)
+	root.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--no-seed", "--seed", "3",
+		"--clock", "manual", "--webhook", rcvURL + "/hook"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("sim returned %v", err)
+		}
+	}()
+	if !out.WaitFor(0, "Ctrl-C", 5*time.Second) {
+		t.Fatalf("no banner: %s", out.String())
+	}
+	banner := out.String()
+	m := regexp.MustCompile(`control API +(http://\S+/_sim/) +\(Authorization: Bearer (\S+)\)`).FindStringSubmatch(banner)
+	testcheck.Expect(t, "banner", banner, testcheck.C("the control API", m != nil),
+		testcheck.C("no challenge", !strings.Contains(banner, challenge)), testcheck.C("no secret", !strings.Contains(banner, secret)),
+		testcheck.C("signed", strings.Contains(banner, "signed (X-IntaSend-Signature)")),
+		testcheck.C("manual clock", strings.Contains(banner, "manual: stands still")))
+	postSimControl(t, m[1], m[2], "trigger", `{"event":"collection.complete","amount":"100"}`)
+	postSimControl(t, m[1], m[2], "clock/advance", `{"by":"1m"}`)
+	states := receiveStates(t, got, challenge, 3)
+	testcheck.Check(t, "states", states, testcheck.C("PENDING PROCESSING COMPLETE", strings.Join(states, " ") == "PENDING PROCESSING COMPLETE"))
+}
+
+// signedReceiver is a webhook receiver that passes on each body, marked
+// bad_signature when it was not signed with secret.
+func signedReceiver(t *testing.T, secret string) (string, <-chan map[string]any) {
+	t.Helper()
 	got := make(chan map[string]any, 10)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
@@ -167,66 +204,38 @@ func TestSimDeliversWebhooks(t *testing.T) {
 		}
 		got <- body
 	}))
-	defer rcv.Close()
+	t.Cleanup(rcv.Close)
+	return rcv.URL, got
+}
 
-	root := newRootCmd()
-	out := testout.New()
-	root.SetOut(out)
-	root.SetErr(out)
-	root.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--no-generator", "--no-seed", "--seed", "3",
-		"--clock", "manual", "--webhook", rcv.URL + "/hook"})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("sim returned %v", err)
-		}
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(out.String(), "Ctrl-C") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no banner: %s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	banner := out.String()
-	m := regexp.MustCompile(`control API +(http://\S+/_sim/) +\(Authorization: Bearer (\S+)\)`).FindStringSubmatch(banner)
-	if m == nil || strings.Contains(banner, challenge) || strings.Contains(banner, secret) ||
-		!strings.Contains(banner, "signed (X-IntaSend-Signature)") || !strings.Contains(banner, "manual: stands still") {
-		t.Fatalf("banner: %s", banner)
-	}
-	ctl := func(path, body string) {
-		req, _ := http.NewRequest(http.MethodPost, m[1]+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+m[2])
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("%s: %d %s", path, res.StatusCode, raw)
-		}
-	}
-	ctl("trigger", `{"event":"collection.complete","amount":"100"}`)
-	ctl("clock/advance", `{"by":"1m"}`)
+// postSimControl posts body to the simulator's control API at base+path with
+// the bearer token and stops the test unless it answers 200.
+func postSimControl(t *testing.T, base, token, path, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	testcheck.Must(t, path, err)
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	testcheck.Expect(t, path, fmt.Sprintf("%d %s", res.StatusCode, raw), testcheck.C("200", res.StatusCode == http.StatusOK))
+}
+
+// receiveStates takes n signed payloads carrying the challenge (10 s for
+// each at most) and returns their states.
+func receiveStates(t *testing.T, got <-chan map[string]any, challenge string, n int) []string {
+	t.Helper()
 	var states []string
-	for len(states) < 3 {
+	for len(states) < n {
 		select {
 		case b := <-got:
-			if b["challenge"] != challenge || b["bad_signature"] != nil {
-				t.Fatalf("payload %v", b)
-			}
+			testcheck.Expect(t, "payload", b, testcheck.C("the challenge", b["challenge"] == challenge), testcheck.C("signed", b["bad_signature"] == nil))
 			states = append(states, fmt.Sprint(b["state"]))
 		case <-time.After(10 * time.Second):
 			t.Fatalf("got only %v", states)
 		}
 	}
-	if strings.Join(states, " ") != "PENDING PROCESSING COMPLETE" {
-		t.Errorf("states %v", states)
-	}
+	return states
 }
 
 // startSim runs `malipo sim args…` until the test ends and returns its
