@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
@@ -392,8 +394,15 @@ func TestServeTwoHostsApproveOnce(t *testing.T) {
 		t.Errorf("the shared journal: %s", e.Status)
 	}
 	out := h.verifyAudit(t)
-	var approving, refused, starts int
-	for _, r := range h.auditRecords(t) {
+	approving, refused, starts := approveOnceRecords(h.auditRecords(t), tid, lost)
+	testcheck.Check(t, fmt.Sprintf("%d journal.approving, %d refusals of %s, %d server starts; want 1, 1, 2\n%s", approving, refused, lost, starts, out), nil,
+		testcheck.C("one journal.approving", approving == 1), testcheck.C("one refusal", refused == 1), testcheck.C("two server starts", starts == 2))
+}
+
+// approveOnceRecords counts, on the shared chain, tid's journal.approving
+// records, the refusals of lost's approve and the server starts.
+func approveOnceRecords(rs []chainRecord, tid, lost string) (approving, refused, starts int) {
+	for _, r := range rs {
 		switch {
 		case r.Event == "journal.approving" && r.Target == tid:
 			approving++
@@ -403,9 +412,7 @@ func TestServeTwoHostsApproveOnce(t *testing.T) {
 			starts++
 		}
 	}
-	if approving != 1 || refused != 1 || starts != 2 {
-		t.Errorf("%d journal.approving, %d refusals of %s, %d server starts; want 1, 1, 2\n%s", approving, refused, lost, starts, out)
-	}
+	return approving, refused, starts
 }
 
 // approveOutcome waits until one console says Approved and the other that

@@ -2,11 +2,13 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -18,42 +20,37 @@ func TestStoreWatch(t *testing.T) {
 	pg := pgtest.Start(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, pg.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "open the store", err)
 	defer db.Close()
 	var log strings.Builder
 	w := &storeWatch{ping: db.Ping, log: &log}
-	if msg, send := w.check(ctx); send || msg.Down {
-		t.Fatalf("store up: sent %v %+v", send, msg)
-	}
-	if err := pg.Stop(); err != nil {
-		t.Fatal(err)
-	}
+	msg, send := w.check(ctx)
+	expectWatch(t, "store up", msg, send, false, false)
+	testcheck.Must(t, "stop PostgreSQL", pg.Stop())
 	for range 2 {
-		if msg, send := w.check(ctx); !send || !msg.Down || msg.Reason == "" {
-			t.Fatalf("store down: sent %v %+v", send, msg)
-		}
+		msg, send := w.check(ctx)
+		expectWatch(t, "store down", msg, send, true, true)
 	}
-	if err := pg.Start(); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "start PostgreSQL", pg.Start())
 	// The pool's first ping after a restart may meet a stale connection:
 	// poll, with a generous bound, for the recovery.
-	var msg common.StoreMsg
-	var send bool
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		if msg, send = w.check(ctx); !msg.Down {
 			break
 		}
 	}
-	if !send || msg.Down {
-		t.Fatalf("store back: sent %v %+v", send, msg)
-	}
-	if msg, send := w.check(ctx); send || msg.Down {
-		t.Fatalf("store steady: sent %v %+v", send, msg)
-	}
-	if got := log.String(); strings.Count(got, common.StoreDownText) != 1 || strings.Count(got, "answers again") != 1 {
-		t.Errorf("log %q", got)
-	}
+	expectWatch(t, "store back", msg, send, true, false)
+	msg, send = w.check(ctx)
+	expectWatch(t, "store steady", msg, send, false, false)
+	got := log.String()
+	testcheck.Check(t, "log", got, testcheck.C("one down", strings.Count(got, common.StoreDownText) == 1),
+		testcheck.C("one back", strings.Count(got, "answers again") == 1))
+}
+
+// expectWatch stops the test unless the watch sent (or not) and said
+// down (with a reason) or up.
+func expectWatch(t *testing.T, what string, msg common.StoreMsg, send, wantSend, wantDown bool) {
+	t.Helper()
+	testcheck.Expect(t, what, fmt.Sprintf("sent %v %+v", send, msg), testcheck.C(fmt.Sprint("sent ", wantSend), send == wantSend),
+		testcheck.C(fmt.Sprint("down ", wantDown), msg.Down == wantDown), testcheck.C("a reason when down", !wantDown || msg.Reason != ""))
 }
