@@ -2,12 +2,12 @@ package sim_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestChargebackCap(t *testing.T) {
@@ -20,26 +20,22 @@ func TestChargebackCap(t *testing.T) {
 	}
 	over := refund("1000.01")
 	over.wantErr(t, "amount", "invalid")
-	if !strings.Contains(over.str("errors.0.detail"), "at most KES 1,000.00") {
-		t.Fatalf("the cap's detail should name the refundable remainder: %s", over.raw)
-	}
+	// The cap's detail names the refundable remainder.
+	testcheck.Contains(t, "cap detail", over.str("errors.0.detail"), "at most KES 1,000.00")
 	r := refund(600).want(t, http.StatusCreated)
-	if r.str("status") != "PENDING" || r.str("amount") != "600.00" || r.str("reason") != "Duplicate payment" ||
-		r.str("invoice.invoice_id") != inv || r.str("transaction.trans_type") != "SALE" ||
-		r.str("transaction.status") != "CHARGEBACK-PENDING" || r.str("staff_created") != "false" || r.str("resolution") != "<nil>" ||
-		len(r.str("chargeback_id")) != 7 || len(r.str("session_id")) != 36 {
-		t.Fatalf("refund answered %s", r.raw)
-	}
+	r.fields(t, "refund answer", "status", "PENDING", "amount", "600.00", "reason", "Duplicate payment",
+		"invoice.invoice_id", inv, "transaction.trans_type", "SALE", "transaction.status", "CHARGEBACK-PENDING",
+		"staff_created", "false", "resolution", "<nil>")
+	testcheck.Expect(t, "refund answer ids", r.raw, testcheck.C("chargeback_id of 7", len(r.str("chargeback_id")) == 7),
+		testcheck.C("session_id of 36", len(r.str("session_id")) == 36))
 	first := r.str("chargeback_id")
 	// The refund is held at once: 970.00 available before.
-	if w, _ := e.sim.Wallet(settle); w.Available != client.MustAmount("370") || w.Current != client.MustAmount("970") {
-		t.Fatalf("after hold: %+v", w)
-	}
+	w, _ := e.sim.Wallet(settle)
+	testcheck.Expect(t, "after hold", w, testcheck.C("available 370", w.Available == client.MustAmount("370")),
+		testcheck.C("current 970", w.Current == client.MustAmount("970")))
 	third := refund("400.01")
 	third.wantErr(t, "amount", "invalid")
-	if !strings.Contains(third.str("errors.0.detail"), "at most KES 400.00") {
-		t.Fatalf("detail: %s", third.raw)
-	}
+	testcheck.Contains(t, "cap detail", third.str("errors.0.detail"), "at most KES 400.00")
 	// 400 more would be the whole invoice, but only 370.00 is available.
 	refund(400).wantErr(t, "amount", "insufficient_balance")
 	second := refund("370").want(t, http.StatusCreated).str("chargeback_id")
@@ -47,21 +43,14 @@ func TestChargebackCap(t *testing.T) {
 
 	e.advance(aStep(aTiming.Chargeback))
 	for _, id := range []string{first, second} {
-		g := e.call("GET", "chargebacks/"+id, nil).want(t, http.StatusOK)
-		if g.str("status") != "COMPLETED" || g.str("resolution") == "<nil>" {
-			t.Fatalf("after %s: %s", aTiming.Chargeback, g.raw)
-		}
+		g := e.call("GET", "chargebacks/"+id, nil).want(t, http.StatusOK).fields(t, "after "+aTiming.Chargeback.String(), "status", "COMPLETED")
+		testcheck.Expect(t, "after "+aTiming.Chargeback.String(), g.raw, testcheck.C("resolved", g.str("resolution") != "<nil>"))
 	}
-	if w, _ := e.sim.Wallet(settle); w.Available != 0 || w.Current != 0 {
-		t.Fatalf("after refunds: %+v", w)
-	}
-	l := e.call("GET", "chargebacks/", nil).want(t, http.StatusOK)
-	if l.str("count") != "2" || l.str("results.0.chargeback_id") != second {
-		t.Fatalf("list (newest first): %s", l.raw)
-	}
-	if info, _ := e.sim.Invoice(inv); info.Refunded != client.Units(970) {
-		t.Fatalf("refunded total: %+v", info)
-	}
+	w, _ = e.sim.Wallet(settle)
+	testcheck.Expect(t, "after refunds", w, testcheck.C("available 0", w.Available == 0), testcheck.C("current 0", w.Current == 0))
+	e.call("GET", "chargebacks/", nil).want(t, http.StatusOK).fields(t, "list (newest first)", "count", "2", "results.0.chargeback_id", second)
+	info, _ := e.sim.Invoice(inv)
+	testcheck.Expect(t, "refunded total", info, testcheck.C("970", info.Refunded == client.Units(970)))
 	e.call("GET", "chargebacks/NOPE999/", nil).want(t, http.StatusNotFound)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestSTKPushLifecycle(t *testing.T) {
@@ -15,46 +16,33 @@ func TestSTKPushLifecycle(t *testing.T) {
 	settle := e.sim.SettlementWalletID()
 	r := e.aStk(aOK, 1000, nil).want(t, http.StatusOK)
 	id := r.str("invoice.invoice_id")
-	if !regexp.MustCompile(`^[A-Z0-9]{7}$`).MatchString(id) ||
-		!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(r.str("id")) {
-		t.Fatalf("ids: invoice %q, payment %q", id, r.str("id"))
-	}
-	if r.str("invoice.state") != "PENDING" || r.str("invoice.value") != "1000.00" || r.str("invoice.charges") != "0.00" ||
-		r.str("invoice.provider") != "M-PESA" || r.str("invoice.account") != aOK || r.str("invoice.api_ref") != "API Request" ||
-		r.str("customer.phone_number") != aOK || r.str("customer.first_name") != "Jane" || r.str("customer.last_name") != "Doe" ||
-		r.str("refundable") != "false" || !r.has("payment_link") || !r.has("customer_comment") {
-		t.Fatalf("STK push answered %s", r.raw)
-	}
+	C := testcheck.C
+	testcheck.Expect(t, "ids (invoice, payment)", []string{id, r.str("id")},
+		C("invoice id", regexp.MustCompile(`^[A-Z0-9]{7}$`).MatchString(id)),
+		C("payment uuid", regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(r.str("id"))))
+	r.fields(t, "STK push answer", "invoice.state", "PENDING", "invoice.value", "1000.00", "invoice.charges", "0.00",
+		"invoice.provider", "M-PESA", "invoice.account", aOK, "invoice.api_ref", "API Request",
+		"customer.phone_number", aOK, "customer.first_name", "Jane", "customer.last_name", "Doe", "refundable", "false")
+	testcheck.Expect(t, "STK push answer", r.raw, C("payment_link", r.has("payment_link")), C("customer_comment", r.has("customer_comment")))
 	status := func() aResp {
 		return e.call("POST", "payment/status/", map[string]any{"invoice_id": id, "public_key": aPub}, "Authorization", aNoAuth).want(t, http.StatusOK)
 	}
 	e.advance(aStep(aTiming.STKProcessing))
-	if s := status(); s.str("invoice.state") != "PROCESSING" || s.str("meta.id") != r.str("id") || s.str("meta.customer.customer_id") != r.str("customer.customer_id") {
-		t.Fatalf("after the prompt: %s", s.raw)
-	}
+	status().fields(t, "after the prompt", "invoice.state", "PROCESSING", "meta.id", r.str("id"), "meta.customer.customer_id", r.str("customer.customer_id"))
 	e.advance(aStep(aTiming.STKFinal))
-	s := status()
-	if s.str("invoice.state") != "COMPLETE" || s.str("invoice.charges") != "30.00" || s.str("invoice.net_amount") != "970.00" ||
-		s.str("invoice.clearing_status") != "CLEARING" || !regexp.MustCompile(`^[A-Z0-9]{10}$`).MatchString(s.str("invoice.mpesa_reference")) {
-		t.Fatalf("completed: %s", s.raw)
-	}
+	s := status().fields(t, "completed", "invoice.state", "COMPLETE", "invoice.charges", "30.00", "invoice.net_amount", "970.00",
+		"invoice.clearing_status", "CLEARING")
+	testcheck.Expect(t, "completed", s.raw, C("mpesa_reference", regexp.MustCompile(`^[A-Z0-9]{10}$`).MatchString(s.str("invoice.mpesa_reference"))))
 	w, _ := e.sim.Wallet(settle)
-	if w.Current != client.MustAmount("970") || w.Available != 0 {
-		t.Fatalf("settlement while clearing: %+v", w)
-	}
+	testcheck.Expect(t, "settlement while clearing", w, C("current 970", w.Current == client.MustAmount("970")), C("available 0", w.Available == 0))
 	e.advance(aStep(aTiming.STKFinal) + 60e9)
 	w, _ = e.sim.Wallet(settle)
-	if w.Current != client.MustAmount("970") || w.Available != client.MustAmount("970") {
-		t.Fatalf("settlement after clearing: %+v", w)
-	}
-	if s := status(); s.str("invoice.clearing_status") != "AVAILABLE" {
-		t.Fatalf("clearing status: %s", s.raw)
-	}
+	testcheck.Expect(t, "settlement after clearing", w,
+		C("current 970", w.Current == client.MustAmount("970")), C("available 970", w.Available == client.MustAmount("970")))
+	status().fields(t, "clearing status", "invoice.clearing_status", "AVAILABLE")
 	// The statement ties the SALE to its invoice.
-	st := e.call("GET", "transactions/?trans_type=SALE", nil).want(t, http.StatusOK)
-	if st.str("count") != "1" || st.str("results.0.invoice.invoice_id") != id || st.str("results.0.status") != "AVAILABLE" || st.str("results.0.value") != "1000.00" {
-		t.Fatalf("SALE line: %s", st.raw)
-	}
+	e.call("GET", "transactions/?trans_type=SALE", nil).want(t, http.StatusOK).fields(t, "SALE line",
+		"count", "1", "results.0.invoice.invoice_id", id, "results.0.status", "AVAILABLE", "results.0.value", "1000.00")
 }
 
 func TestSTKPushMagicFailures(t *testing.T) {
@@ -190,40 +178,32 @@ func TestCheckout(t *testing.T) {
 		"card_tarrif": "BUSINESS-PAYS", "version": "3.0.0"}
 	r := e.call("POST", "checkout/", body, "Authorization", aNoAuth).want(t, http.StatusCreated)
 	id := r.str("id")
-	if !strings.HasSuffix(r.str("url"), "/checkout/"+id+"/express/") || !strings.HasPrefix(r.str("url"), "http") ||
-		!strings.HasPrefix(r.str("signature"), "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.") || r.str("paid") != "false" ||
-		r.str("amount") != "2500.00" || r.str("mobile_tarrif") != "BUSINESS-PAYS" || r.str("version") != "3.0.0" {
-		t.Fatalf("checkout answered %s", r.raw)
-	}
+	C := testcheck.C
+	testcheck.Expect(t, "checkout answer", r.raw,
+		C("url ends /checkout/<id>/express/", strings.HasSuffix(r.str("url"), "/checkout/"+id+"/express/")),
+		C("url is http", strings.HasPrefix(r.str("url"), "http")),
+		C("signature is a JWT", strings.HasPrefix(r.str("signature"), "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.")))
+	r.fields(t, "checkout answer", "paid", "false", "amount", "2500.00", "mobile_tarrif", "BUSINESS-PAYS", "version", "3.0.0")
 	details := func(sig string) aResp {
 		return e.call("POST", "checkout/details/", map[string]any{"checkout_id": id, "signature": sig, "public_key": aPub}, "Authorization", aNoAuth)
 	}
-	if d := details(r.str("signature")).want(t, http.StatusOK); d.str("paid") != "false" || d.str("api_ref") != "API Request" {
-		t.Fatalf("details: %s", d.raw)
-	}
+	details(r.str("signature")).want(t, http.StatusOK).fields(t, "details", "paid", "false", "api_ref", "API Request")
 	details("eyJ.forged.sig").wantErr(t, "signature", "invalid")
 	e.call("POST", "checkout/details/", map[string]any{"checkout_id": "9f0c2b1e-0000-4000-8000-000000000000", "signature": "x", "public_key": aPub}).
 		want(t, http.StatusNotFound)
 	e.call("POST", "checkout/details/", map[string]any{"public_key": aPub}).wantErr(t, "checkout_id", "required")
 
 	inv, err := e.sim.PayCheckout(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.sim.PayCheckout(id); err == nil {
-		t.Fatal("a checkout with a payment in progress was paid again")
-	}
+	testcheck.Must(t, "pay checkout", err)
+	_, err = e.sim.PayCheckout(id)
+	testcheck.Expect(t, "paying a checkout with a payment in progress", err, C("refused", err != nil))
 	e.advance(aStep(aTiming.STKProcessing) + aStep(aTiming.STKFinal))
-	if d := details(r.str("signature")); d.str("paid") != "true" {
-		t.Fatalf("after payment: %s", d.raw)
-	}
+	details(r.str("signature")).fields(t, "after payment", "paid", "true")
 	info, _ := e.sim.Invoice(inv)
-	if info.State != "COMPLETE" || info.Provider != "M-PESA" || info.Account != "254712345678" || info.CheckoutID != id || info.Value != client.Units(2500) {
-		t.Fatalf("checkout invoice: %+v", info)
-	}
-	if _, err := e.sim.PayCheckout(id); err == nil {
-		t.Fatal("a paid checkout was paid again")
-	}
+	testcheck.Expect(t, "checkout invoice", info, C("COMPLETE", info.State == "COMPLETE"), C("M-PESA", info.Provider == "M-PESA"),
+		C("account", info.Account == "254712345678"), C("checkout id", info.CheckoutID == id), C("value 2500", info.Value == client.Units(2500)))
+	_, err = e.sim.PayCheckout(id)
+	testcheck.Expect(t, "paying a paid checkout", err, C("refused", err != nil))
 }
 
 func TestCheckoutCustomerPaysCard(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 const cToken = "ctl-token-4b1d"
@@ -262,28 +263,17 @@ func TestControlWebhookLogCountersAndEnable(t *testing.T) {
 		e.wInitiate("YES", "")
 	}
 	d := e.ctl("POST", "webhooks/deliver", nil).want(t, http.StatusOK)
-	if d.str("attempted") != "4" || d.str("deliveries.0.attempts.0.status_code") != "500" ||
-		d.str("deliveries.0.next_attempt") != "2026-03-02T06:05:00Z" || d.str("deliveries.0.status") != "pending" {
-		t.Fatalf("deliver answered %s", d.raw)
-	}
-	if strings.Contains(d.raw, wChallenge) {
-		t.Error("the delivery log shows the challenge")
-	}
-	c := e.ctl("GET", "counters", nil).want(t, http.StatusOK)
-	if c.str("webhook_deliveries.pending") != "4" || c.str("initiated") != "4" || c.str("requests.POST send-money/initiate/") != "4" {
-		t.Errorf("counters %s", c.raw)
-	}
+	d.fields(t, "deliver answer", "attempted", "4", "deliveries.0.attempts.0.status_code", "500",
+		"deliveries.0.next_attempt", "2026-03-02T06:05:00Z", "deliveries.0.status", "pending")
+	testcheck.Check(t, "delivery log", d.raw, testcheck.C("challenge not shown", !strings.Contains(d.raw, wChallenge)))
+	e.ctl("GET", "counters", nil).want(t, http.StatusOK).fields(t, "counters",
+		"webhook_deliveries.pending", "4", "initiated", "4", "requests.POST send-money/initiate/", "4")
 	for range 6 {
 		e.ctl("POST", "clock/advance", map[string]any{"by": "24h"}).want(t, http.StatusOK)
 		e.ctl("POST", "webhooks/deliver", nil).want(t, http.StatusOK)
 	}
-	w := e.ctl("GET", "webhooks", nil).want(t, http.StatusOK)
-	if w.str("webhook.enabled") != "false" || w.str("webhook.consecutive_failures") != "20" ||
-		w.str("retry_delays") != `["5m0s","20m0s","1h20m0s","5h20m0s","21h20m0s"]` {
-		t.Fatalf("webhooks %s", w.raw)
-	}
-	en := e.ctl("POST", "webhooks/enable", nil).want(t, http.StatusOK)
-	if en.str("webhook.enabled") != "true" || en.str("webhook.consecutive_failures") != "0" {
-		t.Errorf("enable answered %s", en.raw)
-	}
+	e.ctl("GET", "webhooks", nil).want(t, http.StatusOK).fields(t, "webhooks", "webhook.enabled", "false",
+		"webhook.consecutive_failures", "20", "retry_delays", `["5m0s","20m0s","1h20m0s","5h20m0s","21h20m0s"]`)
+	e.ctl("POST", "webhooks/enable", nil).want(t, http.StatusOK).fields(t, "enable answer",
+		"webhook.enabled", "true", "webhook.consecutive_failures", "0")
 }

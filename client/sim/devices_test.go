@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // The openssl test vector (testdata/README.md): client.SignNonce must give
@@ -100,13 +101,9 @@ func TestParseDeviceFlag(t *testing.T) {
 
 func TestSignedApprovals(t *testing.T) {
 	devKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "device key", err)
 	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "other key", err)
 	e := newPayEnv(t, Options{Devices: map[string]*rsa.PublicKey{"1": &devKey.PublicKey}}, client.Units(1000))
 	item := `{"account":"254712345678","amount":"100"}`
 	withDevice := func(dev string) string {
@@ -115,24 +112,19 @@ func TestSignedApprovals(t *testing.T) {
 
 	// An unknown device is refused at initiate, in the GB sample's shape.
 	status, raw := e.do("send-money/initiate/", withDevice(`"9"`))
-	if status != 400 || strings.TrimSpace(string(raw)) != `{"details":"Device id not found"}` {
-		t.Fatalf("unknown device: %d %s", status, raw)
-	}
+	testcheck.Expect(t, "unknown device", fmt.Sprintf("%d %s", status, raw), testcheck.C("400", status == 400),
+		testcheck.C("GB sample's shape", strings.TrimSpace(string(raw)) == `{"details":"Device id not found"}`))
 
 	// device_id as a number, as the GB sample echoes it.
 	b, initRaw := e.batchOK("send-money/initiate/", withDevice(`1`))
-	if b.DeviceID == nil || *b.DeviceID != "1" {
-		t.Fatalf("device_id %v", b.DeviceID)
-	}
+	testcheck.Expect(t, "device_id", b.DeviceID, testcheck.C("1", deref(b.DeviceID) == "1"))
 	replaceNonce := func(v string) string {
 		return strings.Replace(string(initRaw), `"nonce":"`+b.Nonce+`"`, `"nonce":"`+v+`"`, 1)
 	}
 	otherSig, _ := client.SignNonce(otherKey, b.Nonce)
 	wrongNonceSig, _ := client.SignNonce(devKey, b.Nonce+"x")
 	goodSig, err := client.SignNonce(devKey, b.Nonce)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "sign nonce", err)
 	refusals := []struct{ name, body, detail string }{
 		{"unsigned nonce", string(initRaw), "Nonce must be signed with the key of device 1"},
 		{"other device's key", replaceNonce(otherSig), "Invalid nonce signature"},
@@ -142,32 +134,26 @@ func TestSignedApprovals(t *testing.T) {
 	}
 	for _, r := range refusals {
 		status, raw := e.do("send-money/approve/", r.body)
-		if d := e.wantErr(400, raw, status, "nonce", "invalid"); d != r.detail {
-			t.Errorf("%s: detail %q, want %q", r.name, d, r.detail)
-		}
+		d := e.wantErr(400, raw, status, "nonce", "invalid")
+		testcheck.Check(t, r.name+" detail", d, testcheck.C(r.detail, d == r.detail))
 	}
-	if info, _ := e.s.Batch(b.TrackingID); info.StatusCode != "BP103" {
-		t.Fatalf("a refused approval changed the batch: %s", info.StatusCode)
-	}
+	info, _ := e.s.Batch(b.TrackingID)
+	testcheck.Expect(t, "batch after refused approvals", info.StatusCode, testcheck.C("unchanged BP103", info.StatusCode == "BP103"))
 	// What the SDKs did before December 2022: the hex signature replaces the nonce.
 	ok, _ := e.batchOK("send-money/approve/", replaceNonce(goodSig))
-	if ok.StatusCode != "BP104" {
-		t.Fatalf("signed approval: %s", ok.StatusCode)
-	}
+	testcheck.Expect(t, "signed approval", ok.StatusCode, testcheck.C("BP104", ok.StatusCode == "BP104"))
 	status, raw = e.do("send-money/approve/", replaceNonce(goodSig))
 	e.wantErr(400, raw, status, "", "already_approved")
 
 	// Without a device_id, approval needs no signature even when devices exist.
 	b2, raw2 := e.batchOK("send-money/initiate/", b2c(item))
-	if b2.DeviceID != nil {
-		t.Errorf("device_id %v", *b2.DeviceID)
-	}
+	testcheck.Check(t, "device_id without one", deref(b2.DeviceID), testcheck.C("none", b2.DeviceID == nil))
 	e.batchOK("send-money/approve/", string(raw2))
 
 	c := e.s.Counters()
-	if c.Approved[b.TrackingID] != 1 || c.Approved[b2.TrackingID] != 1 || c.RefusedByTracking[b.TrackingID] != len(refusals)+1 {
-		t.Errorf("counters %+v", c)
-	}
+	testcheck.Check(t, "counters", c, testcheck.C("signed batch approved once", c.Approved[b.TrackingID] == 1),
+		testcheck.C("unsigned batch approved once", c.Approved[b2.TrackingID] == 1),
+		testcheck.C("every refusal counted", c.RefusedByTracking[b.TrackingID] == len(refusals)+1))
 }
 
 // With no devices registered, device_id is only echoed (the SDKs since 2022).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -79,95 +80,131 @@ func (e *payEnv) send(hc *http.Client, path, body string) (*http.Response, []byt
 
 const okInitiate = `{"provider":"MPESA-B2C","currency":"KES","transactions":[{"account":"254712345678","amount":"100"}]}`
 
+// faultOutcome is what one initiate call under a fault came to; status and
+// header are zero when the transport failed, so conditions on them can be
+// evaluated before knowing whether there was an answer.
+type faultOutcome struct {
+	status  int
+	header  http.Header
+	body    []byte
+	err     error
+	elapsed time.Duration
+	c       Counters
+}
+
+// errCode is the first error code of an error body, "" when it has none or
+// is not one.
+func (o faultOutcome) errCode() string {
+	var b errBody
+	if json.Unmarshal(o.body, &b) != nil || len(b.Errors) == 0 {
+		return ""
+	}
+	return b.Errors[0].Code
+}
+
+// errType is the error body's type, "" when the body is not one.
+func (o faultOutcome) errType() string {
+	var b errBody
+	if json.Unmarshal(o.body, &b) != nil {
+		return ""
+	}
+	return b.Type
+}
+
+// batchCode is the batch answer's status code, "" when the body is not one.
+func (o faultOutcome) batchCode() string {
+	var b batchJSON
+	if json.Unmarshal(o.body, &b) != nil {
+		return ""
+	}
+	return b.StatusCode
+}
+
+func faultOK(o faultOutcome, status int) []testcheck.Cond {
+	return []testcheck.Cond{testcheck.C("no transport error", o.err == nil), testcheck.C(fmt.Sprint("status ", status), o.status == status)}
+}
+
+func initiated(o faultOutcome, n int) testcheck.Cond {
+	return testcheck.C(fmt.Sprint("initiated ", n), o.c.Initiated == n)
+}
+
 func TestFaultKinds(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault Fault
-		check func(t *testing.T, resp *http.Response, body []byte, err error, elapsed time.Duration, c Counters)
+		want  func(o faultOutcome) []testcheck.Cond
 	}{
 		{"latency", Fault{Route: "initiate", Kind: Latency, Latency: 60 * time.Millisecond},
-			func(t *testing.T, resp *http.Response, _ []byte, err error, elapsed time.Duration, c Counters) {
-				if err != nil || resp.StatusCode != 200 || elapsed < 60*time.Millisecond || c.Initiated != 1 {
-					t.Errorf("err %v elapsed %v initiated %d", err, elapsed, c.Initiated)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				return append(faultOK(o, 200), testcheck.C("elapsed >= 60ms", o.elapsed >= 60*time.Millisecond), initiated(o, 1))
 			}},
 		{"5xx default", Fault{Route: "initiate", Kind: ServerError},
-			func(t *testing.T, resp *http.Response, body []byte, err error, _ time.Duration, c Counters) {
-				var b errBody
-				if err != nil || resp.StatusCode != 500 || json.Unmarshal(body, &b) != nil || b.Type != "server_error" || c.Initiated != 0 {
-					t.Errorf("err %v body %s initiated %d", err, body, c.Initiated)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				return append(faultOK(o, 500), testcheck.C("type server_error", o.errType() == "server_error"), initiated(o, 0))
 			}},
 		{"503", Fault{Route: "initiate", Kind: ServerError, Status: 503},
-			func(t *testing.T, resp *http.Response, body []byte, err error, _ time.Duration, c Counters) {
-				if err != nil || resp.StatusCode != 503 || c.Initiated != 0 {
-					t.Errorf("err %v body %s", err, body)
-				}
-			}},
+			func(o faultOutcome) []testcheck.Cond { return append(faultOK(o, 503), initiated(o, 0)) }},
 		{"429", Fault{Route: "initiate", Kind: TooMany, RetryAfter: 1500 * time.Millisecond},
-			func(t *testing.T, resp *http.Response, body []byte, err error, _ time.Duration, c Counters) {
-				var b errBody
-				if err != nil || resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" ||
-					json.Unmarshal(body, &b) != nil || b.Errors[0].Code != "throttled" || c.Initiated != 0 {
-					t.Errorf("err %v Retry-After %q body %s", err, resp.Header.Get("Retry-After"), body)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				return append(faultOK(o, 429), testcheck.C("Retry-After 2", o.header.Get("Retry-After") == "2"),
+					testcheck.C("code throttled", o.errCode() == "throttled"), initiated(o, 0))
 			}},
 		{"drop-before", Fault{Route: "initiate", Kind: DropBefore},
-			func(t *testing.T, _ *http.Response, _ []byte, err error, _ time.Duration, c Counters) {
-				if err == nil || c.Initiated != 0 {
-					t.Errorf("err %v initiated %d: nothing may happen", err, c.Initiated)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				// Nothing may happen.
+				return []testcheck.Cond{testcheck.C("transport error", o.err != nil), initiated(o, 0)}
 			}},
 		{"drop-after", Fault{Route: "initiate", Kind: DropAfter},
-			func(t *testing.T, _ *http.Response, _ []byte, err error, _ time.Duration, c Counters) {
-				if err == nil || c.Initiated != 1 {
-					t.Errorf("err %v initiated %d: processed, answer lost", err, c.Initiated)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				// Processed, answer lost.
+				return []testcheck.Cond{testcheck.C("transport error", o.err != nil), initiated(o, 1)}
 			}},
 		{"timeout beyond the client's", Fault{Route: "initiate", Kind: Timeout, Latency: 10 * time.Second},
-			func(t *testing.T, _ *http.Response, _ []byte, err error, elapsed time.Duration, c Counters) {
-				if err == nil || elapsed > 5*time.Second || c.Initiated != 1 {
-					t.Errorf("err %v elapsed %v initiated %d", err, elapsed, c.Initiated)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				return []testcheck.Cond{testcheck.C("transport error", o.err != nil),
+					testcheck.C("elapsed <= 5s", o.elapsed <= 5*time.Second), initiated(o, 1)}
 			}},
 		{"slow answer within the client's timeout", Fault{Route: "initiate", Kind: Timeout, Latency: 50 * time.Millisecond},
-			func(t *testing.T, resp *http.Response, body []byte, err error, elapsed time.Duration, c Counters) {
-				var b batchJSON
-				if err != nil || resp.StatusCode != 200 || json.Unmarshal(body, &b) != nil || b.StatusCode != "BP103" || elapsed < 50*time.Millisecond {
-					t.Errorf("err %v elapsed %v body %s", err, elapsed, body)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				return append(faultOK(o, 200), testcheck.C("BP103", o.batchCode() == "BP103"),
+					testcheck.C("elapsed >= 50ms", o.elapsed >= 50*time.Millisecond))
 			}},
 		{"other routes untouched", Fault{Route: "approve", Kind: DropBefore},
-			func(t *testing.T, resp *http.Response, _ []byte, err error, _ time.Duration, c Counters) {
-				if err != nil || resp.StatusCode != 200 || c.Initiated != 1 || len(c.Faults) != 0 {
-					t.Errorf("err %v counters %+v", err, c)
-				}
+			func(o faultOutcome) []testcheck.Cond {
+				return append(faultOK(o, 200), initiated(o, 1), testcheck.C("no faults", len(o.c.Faults) == 0))
 			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newPayEnv(t, Options{Faults: []Fault{tt.fault}}, 0)
-			// A short client timeout only where it is what is tested (the
-			// server stalls far beyond it); elsewhere a generous one, so a
-			// loaded machine is not mistaken for a fault.
-			hc := &http.Client{Timeout: 10 * time.Second}
-			if tt.fault.Kind == Timeout && tt.fault.Latency >= 10*time.Second {
-				hc.Timeout = 500 * time.Millisecond
-			}
-			t.Cleanup(hc.CloseIdleConnections)
-			start := time.Now()
-			resp, body, err := e.send(hc, "send-money/initiate/", okInitiate)
-			elapsed := time.Since(start)
-			c := e.s.Counters()
-			tt.check(t, resp, body, err, elapsed, c)
-			if tt.fault.Route == "initiate" && c.Faults[tt.fault.Kind.String()] != 1 {
-				t.Errorf("Faults = %v", c.Faults)
-			}
-			if c.Requests["POST send-money/initiate/"] != 1 {
-				t.Errorf("Requests = %v", c.Requests)
-			}
+			o := initiateUnder(t, tt.fault)
+			testcheck.Check(t, "outcome", fmt.Sprintf("err %v status %d body %s elapsed %v counters %+v", o.err, o.status, o.body, o.elapsed, o.c),
+				tt.want(o)...)
+			testcheck.Check(t, "Faults", o.c.Faults,
+				testcheck.C("the fault counted once", tt.fault.Route != "initiate" || o.c.Faults[tt.fault.Kind.String()] == 1))
+			testcheck.Check(t, "Requests", o.c.Requests, testcheck.C("one initiate", o.c.Requests["POST send-money/initiate/"] == 1))
 		})
 	}
+}
+
+// initiateUnder sends one initiate to a simulator with fault f.
+func initiateUnder(t *testing.T, f Fault) faultOutcome {
+	t.Helper()
+	e := newPayEnv(t, Options{Faults: []Fault{f}}, 0)
+	// A short client timeout only where it is what is tested (the server
+	// stalls far beyond it); elsewhere a generous one, so a loaded machine
+	// is not mistaken for a fault.
+	hc := &http.Client{Timeout: 10 * time.Second}
+	if f.Kind == Timeout && f.Latency >= 10*time.Second {
+		hc.Timeout = 500 * time.Millisecond
+	}
+	t.Cleanup(hc.CloseIdleConnections)
+	start := time.Now()
+	resp, body, err := e.send(hc, "send-money/initiate/", okInitiate)
+	o := faultOutcome{body: body, err: err, elapsed: time.Since(start), c: e.s.Counters()}
+	if resp != nil {
+		o.status, o.header = resp.StatusCode, resp.Header
+	}
+	return o
 }
 
 // The ambiguous case end to end: the approval happened, the client never

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 const (
@@ -223,6 +224,18 @@ func (r aResp) wantErr(t *testing.T, attr, code string) {
 		}
 	}
 	t.Fatalf("no %s error for %q in %s", code, attr, r.raw)
+}
+
+// fields stops the test unless each path of pairs (path, want, path, want,
+// ...) reads want: one named condition per field instead of a chain of ||.
+func (r aResp) fields(t *testing.T, what string, pairs ...string) aResp {
+	t.Helper()
+	conds := make([]testcheck.Cond, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		conds = append(conds, testcheck.C(pairs[i]+" = "+pairs[i+1], r.str(pairs[i]) == pairs[i+1]))
+	}
+	testcheck.Expect(t, what, r.raw, conds...)
+	return r
 }
 
 func aItoa(i int) string {

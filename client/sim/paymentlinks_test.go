@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestPaymentLinks(t *testing.T) {
@@ -14,25 +15,17 @@ func TestPaymentLinks(t *testing.T) {
 	r := e.call("POST", "paymentlinks/", map[string]any{"title": "Workshop ticket", "currency": "KES", "amount": 1500,
 		"mobile_tarrif": "BUSINESS-PAYS", "card_tarrif": "CUSTOMER-PAYS", "is_active": true}).want(t, http.StatusCreated)
 	id := r.str("id")
-	if len(id) != 36 || !strings.HasPrefix(r.str("url"), "http://") || !strings.HasSuffix(r.str("url"), "/pay/"+id+"/") ||
-		r.str("amount") != "1500" || r.str("is_active") != "true" || r.str("card_tarrif") != "CUSTOMER-PAYS" {
-		t.Fatalf("create: %s", r.raw)
-	}
-	if g := e.call("GET", "paymentlinks/"+id, nil).want(t, http.StatusOK); g.str("title") != "Workshop ticket" {
-		t.Fatalf("get: %s", g.raw)
-	}
+	testcheck.Expect(t, "create", r.raw, testcheck.C("id of 36", len(id) == 36),
+		testcheck.C("url http://", strings.HasPrefix(r.str("url"), "http://")),
+		testcheck.C("url ends /pay/<id>/", strings.HasSuffix(r.str("url"), "/pay/"+id+"/")))
+	r.fields(t, "create", "amount", "1500", "is_active", "true", "card_tarrif", "CUSTOMER-PAYS")
+	e.call("GET", "paymentlinks/"+id, nil).want(t, http.StatusOK).fields(t, "get", "title", "Workshop ticket")
 	u := e.call("PUT", "paymentlinks/"+id+"/", map[string]any{"title": "Workshop ticket 2", "amount": "2000", "is_active": false}).want(t, http.StatusOK)
-	if u.str("title") != "Workshop ticket 2" || u.str("amount") != "2000" || u.str("is_active") != "false" || u.str("id") != id {
-		t.Fatalf("put: %s", u.raw)
-	}
+	u.fields(t, "put", "title", "Workshop ticket 2", "amount", "2000", "is_active", "false", "id", id)
 	e.call("PUT", "paymentlinks/"+id+"/", map[string]any{"amount": 1}).wantErr(t, "title", "required")
-	if g := e.call("GET", "paymentlinks/"+id+"/", nil).want(t, http.StatusOK); g.str("title") != "Workshop ticket 2" {
-		t.Fatalf("a refused PUT changed the link: %s", g.raw)
-	}
+	e.call("GET", "paymentlinks/"+id+"/", nil).want(t, http.StatusOK).fields(t, "link after a refused PUT", "title", "Workshop ticket 2")
 	e.call("POST", "paymentlinks/", map[string]any{"title": "Donations"}).want(t, http.StatusCreated)
-	if l := e.call("GET", "paymentlinks/", nil).want(t, http.StatusOK); l.str("count") != "2" || l.str("results.0.title") != "Donations" || l.str("results.0.amount") != "0" {
-		t.Fatalf("list: %s", l.raw)
-	}
+	e.call("GET", "paymentlinks/", nil).want(t, http.StatusOK).fields(t, "list", "count", "2", "results.0.title", "Donations", "results.0.amount", "0")
 	e.call("GET", "paymentlinks/9f0c2b1e-0000-4000-8000-000000000000/", nil).want(t, http.StatusNotFound)
 	e.call("PUT", "paymentlinks/9f0c2b1e-0000-4000-8000-000000000000/", map[string]any{"title": "x"}).want(t, http.StatusNotFound)
 }

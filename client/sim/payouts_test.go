@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // ---- helpers shared by this package's send-money, device and fault tests ----
@@ -334,36 +335,39 @@ func TestInitiateSDKBodies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newPayEnv(t, Options{}, 0)
 			b, raw := e.batchOK("send-money/initiate/", tt.body)
-			if b.StatusCode != tt.wantCode || b.Status != "Preview and approve" {
-				t.Errorf("status %s %q", b.StatusCode, b.Status)
-			}
-			if !fileRe.MatchString(b.FileID) || !uuidRe.MatchString(b.TrackingID) || !nonceRe.MatchString(b.Nonce) {
-				t.Errorf("ids: file %q tracking %q nonce %q", b.FileID, b.TrackingID, b.Nonce)
-			}
-			if b.TotalAmount != tt.total || b.ChargeEstimate != tt.charges || b.TotalAmountEstimate != tt.total+tt.charges {
-				t.Errorf("total %s charges %s estimate %s", b.TotalAmount.Decimal(), b.ChargeEstimate.Decimal(), b.TotalAmountEstimate.Decimal())
-			}
-			if b.TransactionsCount != len(tt.accounts) || len(b.Transactions) != len(tt.accounts) {
-				t.Fatalf("count %d, %d transactions", b.TransactionsCount, len(b.Transactions))
-			}
+			C := testcheck.C
+			testcheck.Check(t, "status", b.StatusCode+" "+b.Status,
+				C("code "+tt.wantCode, b.StatusCode == tt.wantCode), C("Preview and approve", b.Status == "Preview and approve"))
+			testcheck.Check(t, "ids (file, tracking, nonce)", []string{b.FileID, b.TrackingID, b.Nonce},
+				C("file id", fileRe.MatchString(b.FileID)), C("tracking uuid", uuidRe.MatchString(b.TrackingID)),
+				C("nonce", nonceRe.MatchString(b.Nonce)))
+			testcheck.Check(t, "total, charges, estimate", []string{b.TotalAmount.Decimal(), b.ChargeEstimate.Decimal(), b.TotalAmountEstimate.Decimal()},
+				C("total", b.TotalAmount == tt.total), C("charges", b.ChargeEstimate == tt.charges),
+				C("estimate", b.TotalAmountEstimate == tt.total+tt.charges))
+			testcheck.Expect(t, "count, transactions", []int{b.TransactionsCount, len(b.Transactions)},
+				C("count", b.TransactionsCount == len(tt.accounts)), C("transactions", len(b.Transactions) == len(tt.accounts)))
 			for i, tx := range b.Transactions {
-				if tx.Account != tt.accounts[i] || tx.StatusCode != "TP101" || tx.Status != "Pending" ||
-					!uuidRe.MatchString(tx.RequestReferenceID) || tx.Provider != tt.provider || tx.Currency != tt.currency {
-					t.Errorf("tx %d: %+v", i, tx)
-				}
+				checkInitiatedTx(t, i, tx, tt.accounts[i], tt.provider, tt.currency)
 			}
-			if b.Wallet.WalletID != e.settlement().ID || b.Wallet.WalletType != "SETTLEMENT" || !tsRe.MatchString(b.CreatedAt) {
-				t.Errorf("wallet %+v created %q", b.Wallet, b.CreatedAt)
-			}
+			testcheck.Check(t, "wallet and created_at", fmt.Sprintf("%+v %q", b.Wallet, b.CreatedAt),
+				C("settlement wallet", b.Wallet.WalletID == e.settlement().ID), C("type SETTLEMENT", b.Wallet.WalletType == "SETTLEMENT"),
+				C("created_at format", tsRe.MatchString(b.CreatedAt)))
 			// Amounts go out as decimal strings, as IntaSend sends them.
-			if !bytes.Contains(raw, []byte(`"total_amount":"`+tt.total.Decimal()+`"`)) {
-				t.Errorf("total_amount not a decimal string in %s", raw)
-			}
-			if c := e.s.Counters(); c.Initiated != 1 {
-				t.Errorf("Initiated = %d", c.Initiated)
-			}
+			testcheck.Contains(t, "initiate answer (total_amount a decimal string)", string(raw), `"total_amount":"`+tt.total.Decimal()+`"`)
+			c := e.s.Counters()
+			testcheck.Check(t, "Initiated", c.Initiated, C("one", c.Initiated == 1))
 		})
 	}
+}
+
+// checkInitiatedTx checks one transaction of an initiate answer.
+func checkInitiatedTx(t *testing.T, i int, tx payTxJSON, account, provider, currency string) {
+	t.Helper()
+	C := testcheck.C
+	testcheck.Check(t, fmt.Sprint("tx ", i), tx,
+		C("account "+account, tx.Account == account), C("TP101", tx.StatusCode == "TP101"), C("Pending", tx.Status == "Pending"),
+		C("reference uuid", uuidRe.MatchString(tx.RequestReferenceID)), C("provider "+provider, tx.Provider == provider),
+		C("currency "+currency, tx.Currency == currency))
 }
 
 // ---- approve → status through BC100 ----
@@ -372,20 +376,7 @@ func TestPayoutLifecycle(t *testing.T) {
 	float := client.Units(10_000)
 	e := newPayEnv(t, Options{}, float)
 	w := e.settlement().ID
-	body := b2c(`{"name":"Sandbox","account":"254708374149","amount":"100"},{"name":"Ghost","account":"254700000002","amount":"200"},{"name":"Jane Doe","account":"254712345678","amount":"1200"}`)
-	init, raw := e.batchOK("send-money/initiate/", body)
-	if cur, avail := e.balances(w); cur != float || avail != float {
-		t.Fatalf("initiate moved money: %s / %s", cur, avail)
-	}
-	// Approve the way every SDK does: echo the whole initiate answer.
-	appr, _ := e.batchOK("send-money/approve/", string(raw))
-	need := client.Units(1500 + 10 + 10 + 20)
-	if appr.StatusCode != "BP104" || appr.Status != "Confirming balance" || appr.Nonce != "" {
-		t.Fatalf("after approve: %s %q nonce %q", appr.StatusCode, appr.Status, appr.Nonce)
-	}
-	if cur, avail := e.balances(w); cur != float || avail != float-need {
-		t.Fatalf("after approve: current %s available %s, want %s held", cur, avail, need)
-	}
+	tracking := approveLifecycleBatch(t, e, w, float)
 	step := DefaultTiming.BatchStep
 	for _, want := range []struct{ code, text, tx string }{
 		{"BP106", "Processing (FLT)", "TP101"},
@@ -394,56 +385,97 @@ func TestPayoutLifecycle(t *testing.T) {
 		{"BP110", "Processing payment", "TP102"},
 	} {
 		e.clock.Advance(step)
-		st := e.status(init.TrackingID)
-		if st.StatusCode != want.code || st.Status != want.text || st.Transactions[0].StatusCode != want.tx {
-			t.Fatalf("want %s %q tx %s, got %s %q tx %s", want.code, want.text, want.tx, st.StatusCode, st.Status, st.Transactions[0].StatusCode)
-		}
+		st := e.status(tracking)
+		testcheck.Expect(t, "step", fmt.Sprintf("%s %q tx %s", st.StatusCode, st.Status, st.Transactions[0].StatusCode),
+			testcheck.C(want.code, st.StatusCode == want.code), testcheck.C(want.text, st.Status == want.text),
+			testcheck.C("tx "+want.tx, st.Transactions[0].StatusCode == want.tx))
 	}
 	e.clock.Advance(step + DefaultTiming.TxStep)
-	st := e.status(init.TrackingID)
-	if st.StatusCode != "BC100" || st.Status != "Completed" {
-		t.Fatalf("final %s %q", st.StatusCode, st.Status)
+	st := e.status(tracking)
+	testcheck.Expect(t, "final", st.StatusCode+" "+st.Status,
+		testcheck.C("BC100", st.StatusCode == "BC100"), testcheck.C("Completed", st.Status == "Completed"))
+	checkLifecycleTransactions(t, st)
+	checkLifecycleMoney(t, e, w, float, st)
+	paid := client.Units(1300)
+	info, found := e.s.Batch(tracking)
+	testcheck.Check(t, "Batch()", info, testcheck.C("found", found), testcheck.C("BC100", info.StatusCode == "BC100"),
+		testcheck.C("one approval", info.Approvals == 1),
+		testcheck.C("tx codes [TS100 TF106 TS100]", fmt.Sprint(info.TxStatusCodes) == "[TS100 TF106 TS100]"),
+		testcheck.C("paid 1300", info.Paid == paid))
+	c := e.s.Counters()
+	testcheck.Check(t, "counters", c, testcheck.C("approved once", c.Approved[tracking] == 1),
+		testcheck.C("none refused", c.ApprovalsRefused == 0))
+}
+
+// approveLifecycleBatch initiates the three-payment lifecycle batch and
+// approves it, checking that only the approval holds money.
+func approveLifecycleBatch(t *testing.T, e *payEnv, w string, float client.Amount) string {
+	t.Helper()
+	body := b2c(`{"name":"Sandbox","account":"254708374149","amount":"100"},{"name":"Ghost","account":"254700000002","amount":"200"},{"name":"Jane Doe","account":"254712345678","amount":"1200"}`)
+	init, raw := e.batchOK("send-money/initiate/", body)
+	cur, avail := e.balances(w)
+	testcheck.Expect(t, "after initiate (current, available)", []client.Amount{cur, avail},
+		testcheck.C("current untouched", cur == float), testcheck.C("available untouched", avail == float))
+	// Approve the way every SDK does: echo the whole initiate answer.
+	appr, _ := e.batchOK("send-money/approve/", string(raw))
+	need := client.Units(1500 + 10 + 10 + 20)
+	testcheck.Expect(t, "after approve", fmt.Sprintf("%s %q nonce %q", appr.StatusCode, appr.Status, appr.Nonce),
+		testcheck.C("BP104", appr.StatusCode == "BP104"), testcheck.C("Confirming balance", appr.Status == "Confirming balance"),
+		testcheck.C("no nonce", appr.Nonce == ""))
+	cur, avail = e.balances(w)
+	testcheck.Expect(t, "after approve (current, available), held "+need.String(), []client.Amount{cur, avail},
+		testcheck.C("current untouched", cur == float), testcheck.C("need held", avail == float-need))
+	return init.TrackingID
+}
+
+// deref is *p, "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
 	}
+	return *p
+}
+
+// checkLifecycleTransactions: the sandbox number and Jane are paid, the
+// unregistered number fails, each with its description.
+func checkLifecycleTransactions(t *testing.T, st batchJSON) {
+	t.Helper()
 	wantTx := []struct {
 		code, text string
 		charge     client.Amount
 	}{{"TS100", "Successful", client.Units(10)}, {"TF106", "Unsuccessful", 0}, {"TS100", "Successful", client.Units(20)}}
 	for i, want := range wantTx {
 		tx := st.Transactions[i]
-		if tx.StatusCode != want.code || tx.Status != want.text || tx.Charge != want.charge || tx.StatusDescription == nil {
-			t.Errorf("tx %d: %s %q charge %s", i, tx.StatusCode, tx.Status, tx.Charge)
-		}
+		testcheck.Check(t, fmt.Sprint("tx ", i), fmt.Sprintf("%s %q charge %s", tx.StatusCode, tx.Status, tx.Charge),
+			testcheck.C(want.code, tx.StatusCode == want.code), testcheck.C(want.text, tx.Status == want.text),
+			testcheck.C("charge "+want.charge.String(), tx.Charge == want.charge), testcheck.C("has a description", tx.StatusDescription != nil))
 	}
 	ok := st.Transactions[0]
-	if ok.ProviderReference == nil || !regexp.MustCompile(`^[A-Z0-9]{10}$`).MatchString(*ok.ProviderReference) ||
-		*ok.StatusDescription != "The service request is processed successfully." || *ok.ProviderAccountName != " Sandbox" {
-		t.Errorf("successful tx: %+v", ok)
-	}
-	if d := *st.Transactions[1].StatusDescription; d != "Recipient is not registered for M-Pesa" {
-		t.Errorf("failed tx description %q", d)
-	}
+	testcheck.Check(t, "successful tx", ok,
+		testcheck.C("provider reference", regexp.MustCompile(`^[A-Z0-9]{10}$`).MatchString(deref(ok.ProviderReference))),
+		testcheck.C("success description", deref(ok.StatusDescription) == "The service request is processed successfully."),
+		testcheck.C("account name", deref(ok.ProviderAccountName) == " Sandbox"))
+	d := deref(st.Transactions[1].StatusDescription)
+	testcheck.Check(t, "failed tx description", d, testcheck.C("not registered", d == "Recipient is not registered for M-Pesa"))
+}
+
+// checkLifecycleMoney: what was paid, failed and charged, the balances and
+// the statement agree.
+func checkLifecycleMoney(t *testing.T, e *payEnv, w string, float client.Amount, st batchJSON) {
+	t.Helper()
 	paid, charges := client.Units(1300), client.Units(30)
-	if st.PaidAmount != paid || st.FailedAmount != client.Units(200) || st.ActualCharges != charges {
-		t.Errorf("paid %s failed %s charges %s", st.PaidAmount, st.FailedAmount, st.ActualCharges)
-	}
+	testcheck.Check(t, "paid, failed, charges", []client.Amount{st.PaidAmount, st.FailedAmount, st.ActualCharges},
+		testcheck.C("paid", st.PaidAmount == paid), testcheck.C("failed", st.FailedAmount == client.Units(200)),
+		testcheck.C("charges", st.ActualCharges == charges))
 	cur, avail := e.balances(w)
-	if want := float - paid - charges; cur != want || avail != want {
-		t.Errorf("final balances %s / %s, want %s", cur, avail, want)
-	}
-	if st.Wallet.CurrentBalance != cur || st.Wallet.AvailableBalance != avail {
-		t.Errorf("status wallet %+v", st.Wallet)
-	}
+	want := float - paid - charges
+	testcheck.Check(t, "final balances, want "+want.String(), []client.Amount{cur, avail},
+		testcheck.C("current", cur == want), testcheck.C("available", avail == want))
+	testcheck.Check(t, "status wallet", st.Wallet,
+		testcheck.C("current", st.Wallet.CurrentBalance == cur), testcheck.C("available", st.Wallet.AvailableBalance == avail))
 	wantLines := []string{"DEPOSIT 10000.00", "PAYOUT -100.00", "CHARGE -10.00", "PAYOUT -1200.00", "CHARGE -20.00"}
-	if got := e.statement(w); fmt.Sprint(got) != fmt.Sprint(wantLines) {
-		t.Errorf("statement %v, want %v", got, wantLines)
-	}
-	info, found := e.s.Batch(init.TrackingID)
-	if !found || info.StatusCode != "BC100" || info.Approvals != 1 || fmt.Sprint(info.TxStatusCodes) != "[TS100 TF106 TS100]" || info.Paid != paid {
-		t.Errorf("Batch() = %+v", info)
-	}
-	if c := e.s.Counters(); c.Approved[init.TrackingID] != 1 || c.ApprovalsRefused != 0 {
-		t.Errorf("counters %+v", c)
-	}
+	got := e.statement(w)
+	testcheck.Check(t, "statement", got, testcheck.C(fmt.Sprint(wantLines), fmt.Sprint(got) == fmt.Sprint(wantLines)))
 }
 
 func TestPayoutRails(t *testing.T) {

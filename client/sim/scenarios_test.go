@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 // scCheck is a state expected a cumulative time after the push.
@@ -64,26 +65,20 @@ func TestCollectionScenarios(t *testing.T) {
 			if !slices.Equal(events, tt.events) {
 				t.Fatalf("events %v, want %v", events, tt.events)
 			}
-			if n := len(inv.Events); n > 1 && inv.Events[n-1].At.Before(inv.Events[n-2].At) {
-				t.Fatalf("events out of order: %v", inv.Events)
-			}
-			if tt.failedCode != "" && st.str("invoice.failed_code") != tt.failedCode {
-				t.Fatalf("failed_code %s", st.raw)
-			}
-			if tt.retryCount != "" && st.str("invoice.retry_count") != tt.retryCount {
-				t.Fatalf("retry_count %s", st.raw)
-			}
+			n := len(inv.Events)
+			testcheck.Expect(t, "events in order", inv.Events, testcheck.C("last not before the one before", n < 2 || !inv.Events[n-1].At.Before(inv.Events[n-2].At)))
+			testcheck.Expect(t, "status", st.raw,
+				testcheck.C("failed_code "+tt.failedCode, tt.failedCode == "" || st.str("invoice.failed_code") == tt.failedCode),
+				testcheck.C("retry_count "+tt.retryCount, tt.retryCount == "" || st.str("invoice.retry_count") == tt.retryCount))
 			after, _ := e.sim.Wallet(e.sim.SettlementWalletID())
 			credited := after.Available - before.Available
 			if tt.value == "" {
-				if credited != 0 {
-					t.Fatalf("no payment, but the wallet moved %s", credited)
-				}
+				testcheck.Expect(t, "wallet moved without a payment", credited, testcheck.C("not moved", credited == 0))
 				return
 			}
-			if st.str("invoice.value") != tt.value || st.str("invoice.net_amount") != tt.net || credited.Decimal() != tt.net {
-				t.Fatalf("value %s net %s credited %s; want %s, %s", st.str("invoice.value"), st.str("invoice.net_amount"), credited, tt.value, tt.net)
-			}
+			testcheck.Expect(t, "value, net, credited", []string{st.str("invoice.value"), st.str("invoice.net_amount"), credited.Decimal()},
+				testcheck.C("value "+tt.value, st.str("invoice.value") == tt.value), testcheck.C("net "+tt.net, st.str("invoice.net_amount") == tt.net),
+				testcheck.C("credited "+tt.net, credited.Decimal() == tt.net))
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestSeedDeterministic(t *testing.T) {
@@ -27,90 +28,130 @@ func TestSeedDeterministic(t *testing.T) {
 func TestSeedContents(t *testing.T) {
 	e := aNew(t, sim.Options{Seed: true, Rand: 42})
 	wallets := e.sim.Wallets()
+	checkSeedWallets(t, wallets)
+	checkSeedInvoices(t, e.sim.Invoices())
+	checkSeedRefunds(t, e.sim.Refunds())
+	checkSeedSubscriptions(t, e.sim.Subscriptions())
+	for _, path := range []string{"subscriptions-plans/", "paymentlinks/", "customers/", "chargebacks/"} {
+		r := e.call("GET", path, nil).want(t, http.StatusOK)
+		testcheck.Expect(t, path, r.raw, testcheck.C("at least 2 results", r.len("results") >= 2))
+	}
+	for _, w := range wallets {
+		checkStatementAddsUp(t, e, w)
+	}
+	checkSeedLast14Days(t, e)
+}
+
+// checkSeedWallets: one settlement wallet of about KES 13,000 and three
+// funded working wallets.
+func checkSeedWallets(t *testing.T, wallets []sim.WalletInfo) {
+	t.Helper()
 	labels := map[string]sim.WalletInfo{}
 	for _, w := range wallets {
 		labels[w.Label] = w
 	}
 	settle := labels["default"]
-	if settle.Type != "SETTLEMENT" || settle.Current < client.Units(1_250_000) || settle.Current > client.Units(1_350_000) {
-		t.Fatalf("settlement wallet: %+v", settle)
-	}
+	testcheck.Expect(t, "settlement wallet", settle,
+		testcheck.C("type SETTLEMENT", settle.Type == "SETTLEMENT"),
+		testcheck.C("current >= 1,250,000 units", settle.Current >= client.Units(1_250_000)),
+		testcheck.C("current <= 1,350,000 units", settle.Current <= client.Units(1_350_000)))
 	for _, l := range []string{"Payroll", "Marketing", "Reserve"} {
-		if w, ok := labels[l]; !ok || w.Type != "WORKING" || w.Current <= 0 || w.Available != w.Current {
-			t.Fatalf("working wallet %s: %+v", l, w)
-		}
+		w, ok := labels[l]
+		testcheck.Expect(t, "working wallet "+l, w,
+			testcheck.C("present", ok),
+			testcheck.C("type WORKING", w.Type == "WORKING"),
+			testcheck.C("current > 0", w.Current > 0),
+			testcheck.C("available == current", w.Available == w.Current))
 	}
+}
+
+// checkSeedInvoices: 30 days of mostly complete M-Pesa and card collections.
+func checkSeedInvoices(t *testing.T, invoices []sim.InvoiceInfo) {
+	t.Helper()
 	count := map[string]int{}
-	for _, inv := range e.sim.Invoices() {
+	for _, inv := range invoices {
 		count[inv.State]++
 		count[inv.Provider]++
-		if inv.CreatedAt.After(aStart) || inv.CreatedAt.Before(aStart.AddDate(0, 0, -31)) {
-			t.Fatalf("invoice outside the 30 days: %+v", inv)
-		}
+		testcheck.Expect(t, "invoice inside the 30 days", inv,
+			testcheck.C("not after start", !inv.CreatedAt.After(aStart)),
+			testcheck.C("not before start-31d", !inv.CreatedAt.Before(aStart.AddDate(0, 0, -31))))
 	}
-	if count["COMPLETE"] < 150 || count["FAILED"] < 8 || count["CARD-PAYMENT"] < 10 || count["M-PESA"] < 120 {
-		t.Fatalf("invoices: %v", count)
-	}
+	testcheck.Expect(t, "invoices", count,
+		testcheck.C("COMPLETE >= 150", count["COMPLETE"] >= 150),
+		testcheck.C("FAILED >= 8", count["FAILED"] >= 8),
+		testcheck.C("CARD-PAYMENT >= 10", count["CARD-PAYMENT"] >= 10),
+		testcheck.C("M-PESA >= 120", count["M-PESA"] >= 120))
+}
+
+func checkSeedRefunds(t *testing.T, refunds []sim.RefundInfo) {
+	t.Helper()
 	states := map[string]int{}
-	for _, r := range e.sim.Refunds() {
+	for _, r := range refunds {
 		states[r.Status]++
 	}
-	if states["COMPLETED"] != 2 || states["DISPUTED"] != 1 || states["PENDING"] != 1 {
-		t.Fatalf("refunds: %v", states)
-	}
+	testcheck.Expect(t, "refunds", states,
+		testcheck.C("2 COMPLETED", states["COMPLETED"] == 2),
+		testcheck.C("1 DISPUTED", states["DISPUTED"] == 1),
+		testcheck.C("1 PENDING", states["PENDING"] == 1))
+}
+
+func checkSeedSubscriptions(t *testing.T, subscriptions []sim.SubscriptionInfo) {
+	t.Helper()
 	subs := map[string]int{}
-	for _, s := range e.sim.Subscriptions() {
+	for _, s := range subscriptions {
 		subs[s.Status]++
-		if s.Status == "ACTIVE" && !s.NextBilling.After(aStart) {
-			t.Fatalf("active subscription without a future charge: %+v", s)
-		}
+		testcheck.Expect(t, "active subscription has a future charge", s,
+			testcheck.C("next billing after start", s.Status != "ACTIVE" || s.NextBilling.After(aStart)))
 	}
-	if subs["ACTIVE"] < 3 || subs["PENDING"] != 1 || subs["CANCELED"] != 1 || subs["COMPLETED"] != 1 {
-		t.Fatalf("subscriptions: %v", subs)
+	testcheck.Expect(t, "subscriptions", subs,
+		testcheck.C("ACTIVE >= 3", subs["ACTIVE"] >= 3),
+		testcheck.C("1 PENDING", subs["PENDING"] == 1),
+		testcheck.C("1 CANCELED", subs["CANCELED"] == 1),
+		testcheck.C("1 COMPLETED", subs["COMPLETED"] == 1))
+}
+
+// checkStatementAddsUp: oldest first, every running balance is the previous
+// one plus the line's value, ending at the current balance.
+func checkStatementAddsUp(t *testing.T, e *aEnv, w sim.WalletInfo) {
+	t.Helper()
+	r := e.call("GET", "wallets/"+w.ID+"/transactions/?page_size=500", nil).want(t, http.StatusOK)
+	n := r.len("results")
+	testcheck.Expect(t, w.Label+" statement", n,
+		testcheck.C("has lines", n != 0),
+		testcheck.C("one page", r.str("next") == "<nil>"))
+	var run client.Amount
+	for i := n - 1; i >= 0; i-- {
+		p := "results." + aItoa(i)
+		run += client.MustAmount(r.str(p + ".value"))
+		got := client.MustAmount(r.str(p + ".running_balance"))
+		testcheck.Expect(t, w.Label+" line "+r.str(p+".transaction_id")+" running balance (want "+run.String()+")", got,
+			testcheck.C("equals the sum", got == run),
+			testcheck.C("not negative", got >= 0))
 	}
-	for _, path := range []string{"subscriptions-plans/", "paymentlinks/", "customers/", "chargebacks/"} {
-		if r := e.call("GET", path, nil).want(t, http.StatusOK); r.len("results") < 2 {
-			t.Fatalf("%s: %s", path, r.raw)
-		}
-	}
-	// Each statement adds up: oldest first, every running balance is the
-	// previous one plus the line's value, ending at the current balance.
-	for _, w := range wallets {
-		r := e.call("GET", "wallets/"+w.ID+"/transactions/?page_size=500", nil).want(t, http.StatusOK)
-		n := r.len("results")
-		if n == 0 || r.str("next") != "<nil>" {
-			t.Fatalf("%s statement: %d lines", w.Label, n)
-		}
-		var run client.Amount
-		for i := n - 1; i >= 0; i-- {
-			p := "results." + aItoa(i)
-			run += client.MustAmount(r.str(p + ".value"))
-			if got := client.MustAmount(r.str(p + ".running_balance")); got != run || got < 0 {
-				t.Fatalf("%s line %s: running balance %s, want %s", w.Label, r.str(p+".transaction_id"), got, run)
-			}
-		}
-		if run != w.Current {
-			t.Fatalf("%s statement ends at %s, balance %s", w.Label, run, w.Current)
-		}
-	}
-	// The last 14 days have money in on most days and money out.
+	testcheck.Expect(t, w.Label+" statement end (balance "+w.Current.String()+")", run,
+		testcheck.C("ends at the balance", run == w.Current))
+}
+
+// checkSeedLast14Days: the last 14 days have money in on most days and
+// money out.
+func checkSeedLast14Days(t *testing.T, e *aEnv) {
+	t.Helper()
 	in := map[string]bool{}
 	out := 0
-	day := func(d string) string { return d[:10] }
 	from := aStart.AddDate(0, 0, -14).In(time.FixedZone("EAT", 3*3600)).Format("2006-01-02")
 	r := e.call("GET", "transactions/?page_size=500&start_date="+from, nil).want(t, http.StatusOK)
 	for i := range r.len("results") {
 		p := "results." + aItoa(i)
 		switch r.str(p + ".trans_type") {
 		case "SALE":
-			in[day(r.str(p+".created_at"))] = true
+			in[r.str(p + ".created_at")[:10]] = true
 		case "PAYOUT":
 			out++
 		}
 	}
-	if len(in) < 11 || out < 5 {
-		t.Fatalf("last 14 days: sales on %d days, %d payouts", len(in), out)
-	}
+	testcheck.Expect(t, "last 14 days (sale days, payouts)", []int{len(in), out},
+		testcheck.C("sales on >= 11 days", len(in) >= 11),
+		testcheck.C(">= 5 payouts", out >= 5))
 }
 
 func TestGenerator(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestSubscriptionLifecycle(t *testing.T) {
@@ -14,48 +15,31 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	p := e.call("POST", "subscriptions-plans/", map[string]any{"name": "Weekly Box", "frequency": 1, "frequency_unit": "W",
 		"billing_cycles": 3, "currency": "KES", "amount": "800"}).want(t, http.StatusCreated)
 	planID := p.str("plan_id")
-	if len(planID) != 7 || p.str("amount") != "800.00" || p.str("frequency") != "1" {
-		t.Fatalf("plan: %s", p.raw)
-	}
+	p.fields(t, "plan", "amount", "800.00", "frequency", "1")
+	testcheck.Expect(t, "plan", p.raw, testcheck.C("plan_id of 7", len(planID) == 7))
 	c := e.call("POST", "subscriptions-customers/", map[string]any{"email": "amina@example.com", "first_name": "Amina",
 		"last_name": "Otieno", "reference": "CUST-1", "country": "KE"}).want(t, http.StatusCreated)
 	custID := c.str("customer_id")
 	s := e.call("POST", "subscriptions/", map[string]any{"customer_id": custID, "plan_id": planID,
 		"start_date": "2026-03-02", "reference": "SUB-1", "redirect_url": "https://shop.example.com/thanks"}).want(t, http.StatusCreated)
 	subID := s.str("subscription_id")
-	if s.str("status") != "PENDING" || !strings.HasSuffix(s.str("setup_url"), "/subscriptions/"+subID+"/setup/") ||
-		s.str("plan.plan_id") != planID || s.str("customer.customer_id") != custID || s.str("payment_method") != "CARD-PAYMENT" {
-		t.Fatalf("subscription: %s", s.raw)
-	}
+	s.fields(t, "subscription", "status", "PENDING", "plan.plan_id", planID, "customer.customer_id", custID, "payment_method", "CARD-PAYMENT")
+	testcheck.Expect(t, "subscription", s.raw, testcheck.C("setup_url", strings.HasSuffix(s.str("setup_url"), "/subscriptions/"+subID+"/setup/")))
 	get := func() aResp { return e.call("GET", "subscriptions/"+subID+"/", nil).want(t, http.StatusOK) }
 	charges := func() aResp {
 		return e.call("GET", "subscriptions/"+subID+"/transactions/", nil).want(t, http.StatusOK)
 	}
-	if n := charges().str("count"); n != "0" {
-		t.Fatalf("charged before setup: %s", n)
-	}
+	charges().fields(t, "charged before setup", "count", "0")
 	e.advance(aStep(aTiming.Subscription))
-	if g := get(); g.str("status") != "ACTIVE" || g.str("billing_cycles_completed") != "1" {
-		t.Fatalf("after setup: %s", g.raw)
-	}
-	tx := charges()
-	if tx.str("count") != "1" || tx.str("results.0.trans_type") != "SALE" || tx.str("results.0.value") != "800.00" ||
-		tx.str("results.0.invoice.state") != "COMPLETE" || tx.str("results.0.invoice.provider") != "CARD-PAYMENT" ||
-		tx.str("results.0.invoice.charges") != "28.00" {
-		t.Fatalf("first charge: %s", tx.raw)
-	}
+	get().fields(t, "after setup", "status", "ACTIVE", "billing_cycles_completed", "1")
+	charges().fields(t, "first charge", "count", "1", "results.0.trans_type", "SALE", "results.0.value", "800.00",
+		"results.0.invoice.state", "COMPLETE", "results.0.invoice.provider", "CARD-PAYMENT", "results.0.invoice.charges", "28.00")
 	e.advance(7 * 24 * time.Hour)
-	if n := charges().str("count"); n != "2" {
-		t.Fatalf("%s charges after a week, want 2", n)
-	}
+	charges().fields(t, "charges after a week", "count", "2")
 	e.advance(7 * 24 * time.Hour)
-	if g := get(); g.str("status") != "COMPLETED" || g.str("billing_cycles_completed") != "3" {
-		t.Fatalf("after three cycles: %s", g.raw)
-	}
+	get().fields(t, "after three cycles", "status", "COMPLETED", "billing_cycles_completed", "3")
 	e.advance(7 * 24 * time.Hour)
-	if n := charges().str("count"); n != "3" {
-		t.Fatalf("charged after completion: %s", n)
-	}
+	charges().fields(t, "no charge after completion", "count", "3")
 	e.call("POST", "subscriptions/"+subID+"/unsubscribe/", map[string]any{}).wantErr(t, "non_field_errors", "invalid")
 }
 

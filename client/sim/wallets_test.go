@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 func TestAuthRules(t *testing.T) {
@@ -57,33 +58,22 @@ func TestWalletCreateAndGet(t *testing.T) {
 	r := e.call("POST", "wallets/", map[string]any{"wallet_type": "WORKING", "currency": "KES", "label": "Payroll-2026 A", "can_disburse": true}).
 		want(t, http.StatusCreated)
 	id := r.str("wallet_id")
-	if len(id) != 7 || r.str("wallet_type") != "WORKING" || r.str("can_disburse") != "true" ||
-		r.str("current_balance") != "0.00" || r.str("available_balance") != "0.00" || r.str("created_at") == "" {
-		t.Fatalf("create answered %s", r.raw)
-	}
-	if _, err := time.Parse(time.RFC3339Nano, r.str("created_at")); err != nil || !strings.HasSuffix(r.str("created_at"), "+03:00") {
-		t.Fatalf("created_at %q is not IntaSend's RFC3339 in EAT", r.str("created_at"))
-	}
+	r.fields(t, "create answer", "wallet_type", "WORKING", "can_disburse", "true", "current_balance", "0.00", "available_balance", "0.00")
+	_, err := time.Parse(time.RFC3339Nano, r.str("created_at"))
+	testcheck.Expect(t, "create answer", r.raw, testcheck.C("wallet_id of 7", len(id) == 7),
+		testcheck.C("created_at set", r.str("created_at") != ""),
+		testcheck.C("created_at RFC3339", err == nil), testcheck.C("created_at in EAT", strings.HasSuffix(r.str("created_at"), "+03:00")))
 	// GET with and without the trailing slash, and with NODE's JSON body on GET.
 	for _, path := range []string{"wallets/" + id + "/", "wallets/" + id} {
-		g := e.call("GET", path, map[string]any{"public_key": aPub}).want(t, http.StatusOK)
-		if g.str("wallet_id") != id || g.str("label") != "Payroll-2026 A" {
-			t.Fatalf("GET %s answered %s", path, g.raw)
-		}
+		e.call("GET", path, map[string]any{"public_key": aPub}).want(t, http.StatusOK).fields(t, "GET "+path,
+			"wallet_id", id, "label", "Payroll-2026 A")
 	}
-	nf := e.call("GET", "wallets/NOPE999/", nil).want(t, http.StatusNotFound)
-	if nf.str("detail") != "Not found." {
-		t.Fatalf("404 body %s", nf.raw)
-	}
+	e.call("GET", "wallets/NOPE999/", nil).want(t, http.StatusNotFound).fields(t, "404 body", "detail", "Not found.")
 	// Filters.
-	l := e.call("GET", "wallets/?wallet_type=SETTLEMENT", nil).want(t, http.StatusOK)
-	if l.str("count") != "1" || l.str("results.0.wallet_type") != "SETTLEMENT" || l.str("results.0.wallet_id") != e.sim.SettlementWalletID() {
-		t.Fatalf("settlement filter: %s", l.raw)
-	}
-	l = e.call("GET", "wallets/?label=payroll-2026%20a&can_disburse=true&currency=KES", nil).want(t, http.StatusOK)
-	if l.str("count") != "1" || l.str("results.0.wallet_id") != id {
-		t.Fatalf("label filter: %s", l.raw)
-	}
+	e.call("GET", "wallets/?wallet_type=SETTLEMENT", nil).want(t, http.StatusOK).fields(t, "settlement filter",
+		"count", "1", "results.0.wallet_type", "SETTLEMENT", "results.0.wallet_id", e.sim.SettlementWalletID())
+	e.call("GET", "wallets/?label=payroll-2026%20a&can_disburse=true&currency=KES", nil).want(t, http.StatusOK).fields(t, "label filter",
+		"count", "1", "results.0.wallet_id", id)
 }
 
 func TestWalletCreateValidation(t *testing.T) {
@@ -143,9 +133,9 @@ func TestIntraTransfer(t *testing.T) {
 	}
 	from, to, usd := mk("Ops", "KES"), mk("Savings", "KES"), mk("Dollars", "USD")
 	e.aCollect("1000", from) // 1,000.00 in, 30.00 fee: 970.00 available
-	if w, _ := e.sim.Wallet(from); w.Available != client.MustAmount("970.00") || w.Current != client.MustAmount("970.00") {
-		t.Fatalf("funded wallet: %+v", w)
-	}
+	w, _ := e.sim.Wallet(from)
+	testcheck.Expect(t, "funded wallet", w, testcheck.C("available 970", w.Available == client.MustAmount("970.00")),
+		testcheck.C("current 970", w.Current == client.MustAmount("970.00")))
 	bad := []struct {
 		name string
 		body map[string]any
@@ -170,23 +160,15 @@ func TestIntraTransfer(t *testing.T) {
 
 	r := e.call("POST", "wallets/"+from+"/intra_transfer/", map[string]any{"wallet_id": to, "amount": "250.50", "narrative": "Float for week 10"}).
 		want(t, http.StatusOK)
-	if r.str("origin.available_balance") != "719.50" || r.str("destination.available_balance") != "250.50" ||
-		r.str("origin.wallet_id") != from || r.str("destination.current_balance") != "250.50" {
-		t.Fatalf("transfer answered %s", r.raw)
-	}
-	st := e.call("GET", "wallets/"+to+"/transactions/", nil).want(t, http.StatusOK)
-	if st.str("count") != "1" || st.str("results.0.trans_type") != "ADJUSTMENT" || st.str("results.0.value") != "250.50" ||
-		st.str("results.0.running_balance") != "250.50" || st.str("results.0.invoice") != "<nil>" || st.str("results.0.narrative") != "Float for week 10" {
-		t.Fatalf("destination statement: %s", st.raw)
-	}
+	r.fields(t, "transfer answer", "origin.available_balance", "719.50", "destination.available_balance", "250.50",
+		"origin.wallet_id", from, "destination.current_balance", "250.50")
+	e.call("GET", "wallets/"+to+"/transactions/", nil).want(t, http.StatusOK).fields(t, "destination statement",
+		"count", "1", "results.0.trans_type", "ADJUSTMENT", "results.0.value", "250.50",
+		"results.0.running_balance", "250.50", "results.0.invoice", "<nil>", "results.0.narrative", "Float for week 10")
 	// The origin's statement is newest first: transfer, then the sale's fee and the sale.
-	st = e.call("GET", "wallets/"+from+"/transactions", nil).want(t, http.StatusOK)
-	if st.str("count") != "3" || st.str("results.0.value") != "-250.50" || st.str("results.0.running_balance") != "719.50" {
-		t.Fatalf("origin statement: %s", st.raw)
-	}
+	st := e.call("GET", "wallets/"+from+"/transactions", nil).want(t, http.StatusOK).fields(t, "origin statement",
+		"count", "3", "results.0.value", "-250.50", "results.0.running_balance", "719.50")
 	types := map[string]bool{st.str("results.1.trans_type"): true, st.str("results.2.trans_type"): true}
-	if !types["SALE"] || !types["CHARGE"] {
-		t.Fatalf("origin statement lacks SALE and CHARGE: %s", st.raw)
-	}
+	testcheck.Expect(t, "origin statement", st.raw, testcheck.C("has SALE", types["SALE"]), testcheck.C("has CHARGE", types["CHARGE"]))
 	e.call("GET", "wallets/NOPE999/transactions/", nil).want(t, http.StatusNotFound)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 )
 
 const (
@@ -258,55 +260,52 @@ func TestWebhookRetriesWithBackoff(t *testing.T) {
 			rcv := wNewReceiver(t, tt.script...)
 			e := wNew(t, sim.WebhookOptions{URL: rcv.url + "/hook", Challenge: wChallenge})
 			e.wInitiate("YES", "") // one event: BP103, then nothing moves
-			if n := e.deliver(); n != 1 {
-				t.Fatalf("first round made %d attempts, want 1", n)
-			}
-			wantTimes := []time.Duration{0}
-			at := time.Duration(0)
-			for i := 1; i < tt.wantHits; i++ {
-				d := delays[i-1]
-				e.clock.Advance(d - time.Second)
-				if n := e.deliver(); n != 0 {
-					t.Fatalf("retry %d came %d attempts early", i, n)
-				}
-				e.clock.Advance(time.Second)
-				if n := e.deliver(); n != 1 {
-					t.Fatalf("retry %d: %d attempts, want 1", i, n)
-				}
-				at += d
-				wantTimes = append(wantTimes, at)
-			}
-			e.clock.Advance(72 * time.Hour) // nothing more, ever
-			if n := e.deliver(); n != 0 {
-				t.Fatalf("%d attempts after the delivery ended", n)
-			}
+			wantTimes := wRetryOnSchedule(t, e, delays, tt.wantHits)
 			hits := rcv.got()
-			if len(hits) != tt.wantHits {
-				t.Fatalf("receiver got %d posts, want %d", len(hits), tt.wantHits)
-			}
+			testcheck.Expect(t, "receiver posts", len(hits), testcheck.C(fmt.Sprint(tt.wantHits), len(hits) == tt.wantHits))
 			for i, h := range hits {
-				if string(h.raw) != string(hits[0].raw) || h.header.Get(sim.HeaderEventID) != hits[0].header.Get(sim.HeaderEventID) {
-					t.Errorf("attempt %d sent a different body or event id", i+1)
-				}
-				if got := h.header.Get(sim.HeaderAttempt); got != aItoa(i+1) {
-					t.Errorf("attempt header %q, want %d", got, i+1)
-				}
-				if h.header.Get(sim.HeaderSignature) != "" {
-					t.Error("signed without a secret")
-				}
+				testcheck.Check(t, fmt.Sprint("attempt ", i+1), h.header,
+					testcheck.C("same body", string(h.raw) == string(hits[0].raw)),
+					testcheck.C("same event id", h.header.Get(sim.HeaderEventID) == hits[0].header.Get(sim.HeaderEventID)),
+					testcheck.C("attempt header "+aItoa(i+1), h.header.Get(sim.HeaderAttempt) == aItoa(i+1)),
+					testcheck.C("unsigned without a secret", h.header.Get(sim.HeaderSignature) == ""))
 			}
 			log := e.sim.WebhookDeliveries()
-			if len(log) != 1 || log[0].Status != tt.wantStatus || log[0].NextAttempt != nil {
-				t.Fatalf("log %+v, want one %s delivery with no next attempt", log, tt.wantStatus)
-			}
-			if got := wAttemptTimes(log[0]); !slices.Equal(got, wantTimes) {
-				t.Errorf("attempts at %v, want %v", got, wantTimes)
-			}
-			if code := log[0].Attempts[0].StatusCode; code != tt.script[0] {
-				t.Errorf("first attempt logged %d, want %d", code, tt.script[0])
-			}
+			testcheck.Expect(t, "log", log, testcheck.C("one delivery", len(log) == 1))
+			testcheck.Expect(t, "delivery", log[0], testcheck.C(tt.wantStatus, log[0].Status == tt.wantStatus),
+				testcheck.C("no next attempt", log[0].NextAttempt == nil))
+			got := wAttemptTimes(log[0])
+			testcheck.Check(t, fmt.Sprint("attempt times, want ", wantTimes), got, testcheck.C("on schedule", slices.Equal(got, wantTimes)))
+			code := log[0].Attempts[0].StatusCode
+			testcheck.Check(t, "first attempt logged", code, testcheck.C(fmt.Sprint(tt.script[0]), code == tt.script[0]))
 		})
 	}
+}
+
+// wRetryOnSchedule delivers the first attempt and then each retry, none a
+// second early and each exactly on time, and nothing after the last; it
+// returns when the attempts were due.
+func wRetryOnSchedule(t *testing.T, e *aEnv, delays []time.Duration, hits int) []time.Duration {
+	t.Helper()
+	n := e.deliver()
+	testcheck.Expect(t, "first round attempts", n, testcheck.C("1", n == 1))
+	wantTimes := []time.Duration{0}
+	at := time.Duration(0)
+	for i := 1; i < hits; i++ {
+		d := delays[i-1]
+		e.clock.Advance(d - time.Second)
+		early := e.deliver()
+		e.clock.Advance(time.Second)
+		onTime := e.deliver()
+		testcheck.Expect(t, fmt.Sprint("retry ", i, " (early, on time)"), []int{early, onTime},
+			testcheck.C("none early", early == 0), testcheck.C("one on time", onTime == 1))
+		at += d
+		wantTimes = append(wantTimes, at)
+	}
+	e.clock.Advance(72 * time.Hour) // nothing more, ever
+	n = e.deliver()
+	testcheck.Expect(t, "attempts after the delivery ended", n, testcheck.C("none", n == 0))
+	return wantTimes
 }
 
 func TestWebhookNextAttemptIsLogged(t *testing.T) {
