@@ -1,12 +1,14 @@
 package payout_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -55,32 +57,28 @@ func TestRecordApprovalSteps(t *testing.T) {
 	}
 	for i, s := range steps {
 		res, err := base.As(s.who).RecordApproval(req)
-		switch {
-		case s.refused != "":
-			if !payout.IsRefusal(err) || !strings.Contains(err.Error(), s.refused) {
-				t.Fatalf("step %d (%s): err %v, want a refusal about %q", i, s.who, err, s.refused)
-			}
-		case err != nil:
-			t.Fatalf("step %d (%s): %v", i, s.who, err)
-		case res.Count != s.count || res.Last != s.last:
-			t.Fatalf("step %d (%s): %+v, want count %d last %v", i, s.who, res, s.count, s.last)
+		what := fmt.Sprintf("step %d (%s)", i, s.who)
+		if s.refused != "" {
+			testcheck.Expect(t, what, err, testcheck.C("a refusal", payout.IsRefusal(err)),
+				testcheck.C("about "+s.refused, err != nil && strings.Contains(err.Error(), s.refused)))
+			continue
 		}
+		testcheck.Must(t, what, err)
+		testcheck.Expect(t, what, res, testcheck.C(fmt.Sprint("count ", s.count), res.Count == s.count),
+			testcheck.C(fmt.Sprint("last ", s.last), res.Last == s.last))
 	}
 	e, _ := base.Entry("T1")
-	if e.Status != payout.StatusApproving || len(e.Approvals) != 2 || e.Approvals[1].By != "otieno" || e.Need != 2 ||
-		e.Approvals[0].Rule != "rule 1" || !e.Approvals[0].At.Equal(clk.now()) {
-		t.Fatalf("entry %+v", e)
-	}
+	testcheck.Expect(t, "entry", e, testcheck.C("approving", e.Status == payout.StatusApproving), testcheck.C("two approvals", len(e.Approvals) == 2))
+	testcheck.Expect(t, "entry", e, testcheck.C("second by otieno", e.Approvals[1].By == "otieno"), testcheck.C("need 2", e.Need == 2),
+		testcheck.C("rule 1", e.Approvals[0].Rule == "rule 1"), testcheck.C("at now", e.Approvals[0].At.Equal(clk.now())))
 	// The approve proved not to land: an approver re-sends it, no second step.
 	must(t, base.As("otieno").RecordApproveFailed("T1", errString("still waiting")))
 	res, err := base.As("wanjiru").RecordApproval(req)
-	if err != nil || !res.Last || res.Count != 2 {
-		t.Fatalf("re-send after a failed approve: %+v %v", res, err)
-	}
+	testcheck.Must(t, "re-send after a failed approve", err)
+	testcheck.Expect(t, "re-send after a failed approve", res, testcheck.C("last", res.Last), testcheck.C("count 2", res.Count == 2))
 	// A second process reading the same file sees the same approvals.
-	if e2, _ := openJournal(t, dir).Entry("T1"); e2.Progress(0) != "2 of 2 approvals (wanjiru, otieno)" {
-		t.Errorf("second reader: %q", e2.Progress(0))
-	}
+	e2, _ := openJournal(t, dir).Entry("T1")
+	testcheck.Check(t, "second reader", e2.Progress(0), testcheck.C("same approvals", e2.Progress(0) == "2 of 2 approvals (wanjiru, otieno)"))
 }
 
 type errString string

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -138,31 +139,21 @@ func TestResultsCSVAndFailedRows(t *testing.T) {
 		b.Transactions = append(b.Transactions, client.PayoutResult{Account: "2547" + code, Amount: client.Units(5), StatusCode: code})
 	}
 	var buf bytes.Buffer
-	if err := payout.WriteResultsCSV(&buf, b); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "write results", payout.WriteResultsCSV(&buf, b))
 	recs, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 9 || !slices.Equal(recs[0], payout.ResultsHeader) {
-		t.Fatalf("records %q", recs)
-	}
-	if r := recs[1]; r[0] != "Jane" || r[2] != "100.00" || r[3] != "10.00" || r[5] != "TS100" || r[6] != "TJRHC8IET4" {
-		t.Errorf("row 1 %q", r)
-	}
+	testcheck.Must(t, "read results", err)
+	testcheck.Expect(t, "records", recs, testcheck.C("9 records", len(recs) == 9), testcheck.C("header", slices.Equal(recs[0], payout.ResultsHeader)))
+	r := recs[1]
+	testcheck.Check(t, "row 1", r, testcheck.C("Jane", r[0] == "Jane"), testcheck.C("amount", r[2] == "100.00"),
+		testcheck.C("charge", r[3] == "10.00"), testcheck.C("TS100", r[5] == "TS100"), testcheck.C("reference", r[6] == "TJRHC8IET4"))
 	for _, cell := range recs[2] {
-		if cell != "" && strings.ContainsAny(cell[:1], "=+-@") {
-			t.Errorf("cell %q would run as a formula", cell)
-		}
+		testcheck.Check(t, "cell", cell, testcheck.C("not a formula", cell == "" || !strings.ContainsAny(cell[:1], "=+-@")))
 	}
-	if recs[2][0] != `'=HYPERLINK("http://x")` {
-		t.Errorf("formula cell written as %q", recs[2][0])
-	}
+	testcheck.Check(t, "formula cell", recs[2][0], testcheck.C("quoted", recs[2][0] == `'=HYPERLINK("http://x")`))
 	failed := payout.FailedRows(b)
-	if len(failed) != 2 || failed[0].Account != "254700000002" || failed[0].AmountText != "50.00" || failed[1].AccountType != "TillNumber" {
-		t.Errorf("failed rows %+v", failed)
-	}
+	testcheck.Expect(t, "failed rows", failed, testcheck.C("two", len(failed) == 2))
+	testcheck.Check(t, "failed rows", failed, testcheck.C("first account", failed[0].Account == "254700000002"),
+		testcheck.C("first amount", failed[0].AmountText == "50.00"), testcheck.C("second a till", failed[1].AccountType == "TillNumber"))
 }
 
 func TestSafeCell(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -109,48 +110,35 @@ func TestInitiateApproveTwoApprovers(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	c, err := client.New(testPub, testSecret, client.WithBaseURL(ts.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "client", err)
 	j := openJournal(t, t.TempDir())
 	j.SetClock(clock.Now)
 	d := payout.NewDraft(payout.B2C, clock.Now())
 	d.Rows = []payout.Row{{Name: "Jane", Account: "254708374149", Amount: client.Units(100)}}
 	res := payout.Initiate(t.Context(), j.As("maker"), c, d, "")
-	if res.Err != nil || res.JournalErr != nil || res.RecordErr != nil {
-		t.Fatalf("initiate: %+v", res)
-	}
+	testcheck.Expect(t, "initiate", res, testcheck.C("no error", res.Err == nil), testcheck.C("no journal error", res.JournalErr == nil),
+		testcheck.C("no record error", res.RecordErr == nil))
 	tid := res.Batch.TrackingID
-	if e, ok := j.Entry(tid); !ok || e.Status != payout.StatusInitiated {
-		t.Fatalf("journal after initiate: %+v", e)
-	}
+	e, ok := j.Entry(tid)
+	testcheck.Expect(t, "journal after initiate", e, testcheck.C("found", ok), testcheck.C("initiated", e.Status == payout.StatusInitiated))
 	clock.Advance(time.Minute)
 	b, err := c.PayoutStatus(t.Context(), tid)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "status", err)
 	p := &payout.Policy{Rules: []payout.Rule{{Above: 0, Approvers: 2}}}
 	first := payout.Approve(t.Context(), j.As("wanjiru"), c, b, p.ApprovalFor(j, b, "wanjiru"))
-	if first.Sent() || first.Step == nil || first.Step.Count != 1 || first.Step.Need != 2 {
-		t.Fatalf("first approval: %+v", first)
-	}
-	if n := s.Counters().Approved[tid]; n != 0 {
-		t.Fatalf("the first of two approvals sent %d approvals", n)
-	}
+	testcheck.Expect(t, "first approval", first, testcheck.C("not sent", !first.Sent()), testcheck.C("a step", first.Step != nil))
+	testcheck.Expect(t, "first approval step", *first.Step, testcheck.C("count 1", first.Step.Count == 1), testcheck.C("need 2", first.Step.Need == 2))
+	n := s.Counters().Approved[tid]
+	testcheck.Expect(t, "approvals sent after the first of two", n, testcheck.C("none", n == 0))
 	second := payout.Approve(t.Context(), j.As("baraka"), c, b, p.ApprovalFor(j, b, "baraka"))
-	if !second.Sent() || second.Err != nil || second.RecordErr != nil {
-		t.Fatalf("second approval: %+v", second)
-	}
+	testcheck.Expect(t, "second approval", second, testcheck.C("sent", second.Sent()), testcheck.C("no error", second.Err == nil),
+		testcheck.C("no record error", second.RecordErr == nil))
 	third := payout.Approve(t.Context(), j.As("otieno"), c, b, p.ApprovalFor(j, b, "otieno"))
-	if third.Refusal == nil || third.Sent() {
-		t.Fatalf("third approval: %+v", third)
-	}
-	if n := s.Counters().Approved[tid]; n != 1 {
-		t.Errorf("approved %d times", n)
-	}
-	if e, _ := j.Entry(tid); e.Status != payout.StatusApproved || len(e.Approvals) != 2 {
-		t.Errorf("journal: %+v", e)
-	}
+	testcheck.Expect(t, "third approval", third, testcheck.C("refused", third.Refusal != nil), testcheck.C("not sent", !third.Sent()))
+	n = s.Counters().Approved[tid]
+	testcheck.Check(t, "times approved", n, testcheck.C("once", n == 1))
+	e, _ = j.Entry(tid)
+	testcheck.Check(t, "journal", e, testcheck.C("approved", e.Status == payout.StatusApproved), testcheck.C("two approvals", len(e.Approvals) == 2))
 }
 
 // TestRowErrors: IntaSend's per-row refusals, read once for the console

@@ -2,14 +2,54 @@ package payout_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
 // FuzzImportCSV: ImportCSV never panics; every row it keeps validates
 // clean on its own; every line number it reports lies within the file;
 // problems come in line order.
+// fuzzCheckKeptRows: every kept row passes validation and sits on a data
+// line of the file.
+func fuzzCheckKeptRows(t *testing.T, rail payout.Rail, rows []payout.Row, maxLine int) {
+	t.Helper()
+	for i, r := range rows {
+		ps := payout.ValidateRow(rail, r, nil)
+		testcheck.Expect(t, fmt.Sprintf("kept row %d %+v (file of %d lines)", i, r, maxLine), ps,
+			testcheck.C("passes validation", payout.Errors(ps) == 0),
+			testcheck.C("line >= 2", r.Line >= 2), testcheck.C("line inside the file", r.Line <= maxLine))
+	}
+}
+
+// fuzzCheckProblems: problems are in line order inside the file, point at
+// kept rows at most, and give one verdict: every error is on a rejected
+// row's line, and every rejected row has an error, so no bad row is
+// dropped unlisted.
+func fuzzCheckProblems(t *testing.T, im *payout.Import, maxLine int) {
+	t.Helper()
+	bad := map[int]bool{}
+	for _, r := range im.Rejected {
+		bad[r.Line] = true
+	}
+	listed := map[int]bool{}
+	last := 0
+	for _, p := range im.Problems {
+		testcheck.Expect(t, fmt.Sprintf("problem %v (file has %d lines, previous line %d)", p, maxLine, last), p,
+			testcheck.C("line >= 1", p.Line >= 1), testcheck.C("line inside the file", p.Line <= maxLine),
+			testcheck.C("in line order", p.Line >= last), testcheck.C("row not past the rows", p.Row < len(im.Rows)),
+			testcheck.C("an error is on a rejected row", p.Warning || bad[p.Line]))
+		last = p.Line
+		if !p.Warning {
+			listed[p.Line] = true
+		}
+	}
+	testcheck.Expect(t, fmt.Sprintf("rejected rows on lines %v, errors listed on", bad), listed,
+		testcheck.C("every rejected row listed", len(listed) == len(bad)))
+}
+
 func FuzzImportCSV(f *testing.F) {
 	f.Add([]byte(goodB2C), uint8(0))
 	for i, r := range payout.Rails() {
@@ -25,51 +65,15 @@ func FuzzImportCSV(f *testing.F) {
 		im := payout.ImportCSV(bytes.NewReader(data), rail, nil)
 		maxLine := bytes.Count(data, []byte{'\n'}) + 1
 		if im.Refused != nil {
-			if len(im.Rows) != 0 || len(im.Rejected) != 0 {
-				t.Fatalf("refused (%v) but kept rows", im.Refused)
-			}
+			testcheck.Expect(t, fmt.Sprintf("refused (%v)", im.Refused), im, testcheck.C("no rows kept", len(im.Rows) == 0),
+				testcheck.C("no rows rejected", len(im.Rejected) == 0))
 			return
 		}
-		if len(im.Rows)+len(im.Rejected) > im.DataRows || im.DataRows > payout.MaxRows {
-			t.Fatalf("%d kept + %d rejected of %d data rows", len(im.Rows), len(im.Rejected), im.DataRows)
-		}
-		for i, r := range im.Rows {
-			if ps := payout.ValidateRow(rail, r, nil); payout.Errors(ps) > 0 {
-				t.Fatalf("kept row %d %+v fails validation: %v", i, r, ps)
-			}
-			if r.Line < 2 || r.Line > maxLine {
-				t.Fatalf("row on line %d of a %d-line file", r.Line, maxLine)
-			}
-		}
-		last := 0
-		for _, p := range im.Problems {
-			if p.Line < 1 || p.Line > maxLine || p.Line < last {
-				t.Fatalf("problem %v out of place (file has %d lines, previous line %d)", p, maxLine, last)
-			}
-			if p.Row >= len(im.Rows) {
-				t.Fatalf("problem %v points past the rows", p)
-			}
-			last = p.Line
-		}
-		// One verdict: every error is on a rejected row's line, and every
-		// rejected row has an error, so no bad row is dropped unlisted.
-		bad := map[int]bool{}
-		for _, r := range im.Rejected {
-			bad[r.Line] = true
-		}
-		listed := map[int]bool{}
-		for _, p := range im.Problems {
-			if p.Warning {
-				continue
-			}
-			if !bad[p.Line] {
-				t.Fatalf("error %v is on no rejected row", p)
-			}
-			listed[p.Line] = true
-		}
-		if len(listed) != len(bad) {
-			t.Fatalf("rejected rows on lines %v, errors listed on %v", bad, listed)
-		}
+		testcheck.Expect(t, fmt.Sprintf("%d kept + %d rejected of %d data rows", len(im.Rows), len(im.Rejected), im.DataRows), im.DataRows,
+			testcheck.C("kept + rejected <= data rows", len(im.Rows)+len(im.Rejected) <= im.DataRows),
+			testcheck.C("data rows <= MaxRows", im.DataRows <= payout.MaxRows))
+		fuzzCheckKeptRows(t, rail, im.Rows, maxLine)
+		fuzzCheckProblems(t, im, maxLine)
 		d := &payout.Draft{Rail: rail, Rows: im.Rows}
 		_ = d.Fingerprint()
 		_ = d.Request()

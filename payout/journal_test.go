@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -26,6 +27,13 @@ func openJournal(t *testing.T, dir string) *payout.Journal {
 	}
 	t.Cleanup(func() { j.Close() })
 	return j
+}
+
+// wantStatuses reports (and goes on) when the entries' statuses are not want.
+func wantStatuses(t *testing.T, what string, es []payout.Entry, want string) {
+	t.Helper()
+	got := statuses(es)
+	testcheck.Check(t, what, got, testcheck.C(fmt.Sprintf("%q", want), got == want))
 }
 
 func statuses(es []payout.Entry) string {
@@ -44,74 +52,58 @@ func TestJournalLifecycle(t *testing.T) {
 	j := openJournal(t, dir).As("alice")
 	d := sampleDraft()
 	fp := d.Fingerprint()
-	if err := j.SaveDraft(d); err != nil {
-		t.Fatal(err)
-	}
-	if es := j.Initiated(fp); len(es) != 0 {
-		t.Fatalf("fresh journal knows %v", es)
-	}
+	must(t, j.SaveDraft(d))
+	wantStatuses(t, "fresh journal", j.Initiated(fp), "")
 	must(t, j.RecordInitiating(d))
-	es := j.Initiated(fp)
-	if len(es) != 1 || es[0].Status != payout.StatusInitiating || es[0].Initiator != "alice" || es[0].Count != 3 ||
-		es[0].Total != client.MustAmount("1710.50") || es[0].Rail != payout.B2C || es[0].WalletID != "W1" || es[0].DraftID != d.ID {
-		t.Fatalf("after initiating: %+v", es)
-	}
-	if p := j.Pending(); len(p) != 0 {
-		t.Errorf("pending without a tracking id: %v", p)
-	}
+	checkInitiatingEntry(t, j.Initiated(fp), d)
+	wantStatuses(t, "pending without a tracking id", j.Pending(), "")
 	b := &client.Batch{TrackingID: "T1", FileID: "F1", StatusCode: "BP103"}
 	must(t, j.RecordInitiated(d, b))
-	if drafts, _ := j.Drafts(); len(drafts) != 0 {
-		t.Errorf("an initiated draft is still offered back: %v", drafts)
-	}
-	if got := statuses(j.Pending()); got != "T1:initiated" {
-		t.Errorf("pending %q", got)
-	}
+	drafts, _ := j.Drafts()
+	testcheck.Check(t, "an initiated draft offered back", drafts, testcheck.C("none", len(drafts) == 0))
+	wantStatuses(t, "pending", j.Pending(), "T1:initiated")
 	other := openJournal(t, dir) // as another process would
-	if got := statuses(other.Initiated(fp)); got != "T1:initiated" {
-		t.Errorf("second journal sees %q", got)
-	}
+	wantStatuses(t, "second journal sees", other.Initiated(fp), "T1:initiated")
 	must(t, j.RecordApproving("T1"))
-	if got := statuses(other.Pending()); got != "T1:approving" {
-		t.Errorf("pending while approving %q", got)
-	}
+	wantStatuses(t, "pending while approving", other.Pending(), "T1:approving")
 	must(t, j.RecordApproveFailed("T1", errors.New("timeout")))
-	if e, ok := j.Entry("T1"); !ok || e.Status != payout.StatusApproveFailed || e.Error != "timeout" {
-		t.Errorf("entry %+v", e)
-	}
-	must(t, other.As("bob").RecordApproved("T1", &client.Batch{TrackingID: "T1", StatusCode: "BP104"}))
 	e, ok := j.Entry("T1")
-	if !ok || e.Status != payout.StatusApproved || e.StatusCode != "BP104" || e.FileID != "F1" || e.Initiator != "alice" {
-		t.Errorf("after approval %+v", e)
-	}
-	if p := j.Pending(); len(p) != 0 {
-		t.Errorf("approved batch still pending: %v", p)
-	}
-	if got := statuses(j.Initiated(fp)); got != "T1:approved" {
-		t.Errorf("duplicate guard after approval: %q", got)
-	}
+	testcheck.Check(t, "entry", e, testcheck.C("found", ok), testcheck.C("approve-failed", e.Status == payout.StatusApproveFailed),
+		testcheck.C("error timeout", e.Error == "timeout"))
+	must(t, other.As("bob").RecordApproved("T1", &client.Batch{TrackingID: "T1", StatusCode: "BP104"}))
+	e, ok = j.Entry("T1")
+	testcheck.Check(t, "after approval", e, testcheck.C("found", ok), testcheck.C("approved", e.Status == payout.StatusApproved),
+		testcheck.C("BP104", e.StatusCode == "BP104"), testcheck.C("file F1", e.FileID == "F1"), testcheck.C("initiator alice", e.Initiator == "alice"))
+	wantStatuses(t, "approved batch still pending", j.Pending(), "")
+	wantStatuses(t, "duplicate guard after approval", j.Initiated(fp), "T1:approved")
 
 	// A refused initiate and a cancelled batch do not block a new one.
 	d2 := sampleDraft()
 	d2.WalletID = "W2"
 	must(t, j.RecordInitiating(d2))
 	must(t, j.RecordInitiateFailed(d2, errors.New("400 wallet_id invalid")))
-	if es := j.Initiated(d2.Fingerprint()); len(es) != 0 {
-		t.Errorf("refused initiate counted: %v", es)
-	}
+	wantStatuses(t, "refused initiate counted", j.Initiated(d2.Fingerprint()), "")
 	must(t, j.RecordInitiating(d2))
 	must(t, j.RecordInitiated(d2, &client.Batch{TrackingID: "T2", FileID: "F2"}))
 	must(t, j.RecordCancelled("T2", nil))
-	if es := j.Initiated(d2.Fingerprint()); len(es) != 0 {
-		t.Errorf("cancelled batch counted: %v", es)
-	}
+	wantStatuses(t, "cancelled batch counted", j.Initiated(d2.Fingerprint()), "")
 
 	// Everything survives a reopen.
 	j.Close()
 	re := openJournal(t, dir)
-	if got := statuses(re.Entries()); got != "T1:approved :initiate-failed T2:cancelled" {
-		t.Errorf("after reopen: %q", got)
-	}
+	wantStatuses(t, "after reopen", re.Entries(), "T1:approved :initiate-failed T2:cancelled")
+}
+
+// checkInitiatingEntry: the one entry recorded before initiate is sent
+// carries the draft's summary.
+func checkInitiatingEntry(t *testing.T, es []payout.Entry, d *payout.Draft) {
+	t.Helper()
+	testcheck.Expect(t, "after initiating", es, testcheck.C("one entry", len(es) == 1))
+	e := es[0]
+	testcheck.Expect(t, "after initiating", e, testcheck.C("initiating", e.Status == payout.StatusInitiating),
+		testcheck.C("initiator alice", e.Initiator == "alice"), testcheck.C("3 rows", e.Count == 3),
+		testcheck.C("total 1710.50", e.Total == client.MustAmount("1710.50")), testcheck.C("B2C", e.Rail == payout.B2C),
+		testcheck.C("wallet W1", e.WalletID == "W1"), testcheck.C("draft id", e.DraftID == d.ID))
 }
 
 // TestJournalConcurrent: saves and events from many goroutines, through

@@ -16,6 +16,7 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/store"
 )
@@ -278,9 +279,8 @@ func TestStoreApprovalExactlyOnceAcrossHosts(t *testing.T) {
 
 	hosts := []*child{startHost(t, url, simURL, "amina", tids), startHost(t, url, simURL, "brian", tids)}
 	for _, h := range hosts {
-		if _, err := io.WriteString(h.in, "go\n"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := io.WriteString(h.in, "go\n")
+		testcheck.Must(t, "start host", err)
 	}
 	byTID := map[string][]hostResult{}
 	for _, h := range hosts {
@@ -289,32 +289,25 @@ func TestStoreApprovalExactlyOnceAcrossHosts(t *testing.T) {
 		}
 	}
 	cnt := srv.Counters()
-	if got := cnt.Requests["POST send-money/approve/"]; got != n {
-		t.Errorf("approve calls: %d for %d batches, want exactly one each", got, n)
-	}
+	got := cnt.Requests["POST send-money/approve/"]
+	testcheck.Check(t, fmt.Sprintf("approve calls for %d batches", n), got, testcheck.C("exactly one each", got == n))
 	checker := storeJournal(t, url, "auditor")
 	for _, tid := range tids {
-		rs := byTID[tid]
 		sent := 0
-		for _, r := range rs {
-			if r.Err != "" {
-				t.Errorf("%s: %s", tid, r.Err)
-			}
+		for _, r := range byTID[tid] {
+			testcheck.Check(t, tid, r, testcheck.C("no error", r.Err == ""),
+				testcheck.C("the losing host told another session or approved already", r.Last ||
+					strings.Contains(r.Refused, "another session") || strings.Contains(r.Refused, "approved already")))
 			if r.Last {
 				sent++
-			} else if !strings.Contains(r.Refused, "another session") && !strings.Contains(r.Refused, "approved already") {
-				t.Errorf("%s: the losing host was told %q", tid, r.Refused)
 			}
 		}
-		if sent != 1 || cnt.Approved[tid] != 1 {
-			t.Errorf("%s: %d hosts sent approve, simulator approved it %d times", tid, sent, cnt.Approved[tid])
-		}
-		if e, _ := checker.Entry(tid); e.Status != payout.StatusApproved {
-			t.Errorf("%s: journal says %q on a third host", tid, e.Status)
-		}
-		if st, _ := checker.Store().State(context.Background(), "p", tid); st != payout.StatusApproved {
-			t.Errorf("%s: store state %q", tid, st)
-		}
+		e, _ := checker.Entry(tid)
+		st, _ := checker.Store().State(context.Background(), "p", tid)
+		testcheck.Check(t, tid+" (hosts sent, simulator approved, journal on a third host, store state)",
+			fmt.Sprint(sent, cnt.Approved[tid], e.Status, st),
+			testcheck.C("one host sent approve", sent == 1), testcheck.C("approved once", cnt.Approved[tid] == 1),
+			testcheck.C("journal approved", e.Status == payout.StatusApproved), testcheck.C("store approved", st == payout.StatusApproved))
 	}
 }
 
@@ -380,49 +373,48 @@ func TestStoreDrafts(t *testing.T) {
 // and records the outcome; it never approves again. Before: after the
 // approve window the batch is approve-failed and another approver sends
 // the one approve. After: approved, with the one approve call there was.
+// killHostAt lets host h approve until it stops at when (before or after
+// the approve call), then kills it (-9).
+func killHostAt(t *testing.T, h *child, when string) {
+	t.Helper()
+	_, err := io.WriteString(h.in, "go\n")
+	testcheck.Must(t, "start host", err)
+	// stderr is read only on failure: the child may still be writing it.
+	if line, err := h.out.ReadString('\n'); err != nil || line != "stopped "+when+"\n" {
+		t.Fatalf("host: %q %v, want %q; %s", line, err, "stopped "+when, h.stder)
+	}
+	testcheck.Must(t, "kill -9", h.cmd.Process.Kill())
+	_ = h.cmd.Wait()
+}
+
 func TestStoreKilledHostMidApproval(t *testing.T) {
 	for _, when := range []string{"before", "after"} {
 		t.Run(when, func(t *testing.T) {
 			_, url := migrated(t)
 			srv, c, simURL := simServer(t)
 			tid := initiateBatches(t, storeJournal(t, url, "maker"), c, 1)[0]
-			h := startHost(t, url, simURL, "amina", []string{tid}, "MALIPO_TEST_DIE="+when)
-			if _, err := io.WriteString(h.in, "go\n"); err != nil {
-				t.Fatal(err)
-			}
-			if line, err := h.out.ReadString('\n'); err != nil || line != "stopped "+when+"\n" {
-				t.Fatalf("host: %q %v %s", line, err, h.stder)
-			}
-			if err := h.cmd.Process.Kill(); err != nil { // kill -9
-				t.Fatal(err)
-			}
-			_ = h.cmd.Wait()
+			killHostAt(t, startHost(t, url, simURL, "amina", []string{tid}, "MALIPO_TEST_DIE="+when), when)
 
 			b := storeJournal(t, url, "brian")
 			b.SetClock(func() time.Time { return t0.Add(payout.ApproveWindow) })
-			if e, _ := b.Entry(tid); e.Status != payout.StatusApproving {
-				t.Fatalf("after the kill host B sees %q", e.Status)
-			}
-			n, err := b.Sweep(context.Background(), c, "host-b")
-			if err != nil || n != 1 {
-				t.Fatalf("sweep resolved %d: %v", n, err)
-			}
 			e, _ := b.Entry(tid)
+			testcheck.Expect(t, "after the kill host B sees", e.Status, testcheck.C("approving", e.Status == payout.StatusApproving))
+			n, err := b.Sweep(context.Background(), c, "host-b")
+			testcheck.Must(t, "sweep", err)
+			testcheck.Expect(t, "sweep resolved", n, testcheck.C("one", n == 1))
+			e, _ = b.Entry(tid)
+			calls := srv.Counters().Requests["POST send-money/approve/"]
 			if when == "after" {
-				if e.Status != payout.StatusApproved || srv.Counters().Requests["POST send-money/approve/"] != 1 {
-					t.Fatalf("status %s, approve calls %d", e.Status, srv.Counters().Requests["POST send-money/approve/"])
-				}
+				testcheck.Expect(t, "status, approve calls", fmt.Sprint(e.Status, calls), testcheck.C("approved", e.Status == payout.StatusApproved),
+					testcheck.C("one approve call", calls == 1))
 				return
 			}
-			if e.Status != payout.StatusApproveFailed || srv.Counters().Requests["POST send-money/approve/"] != 0 {
-				t.Fatalf("status %s, approve calls %d", e.Status, srv.Counters().Requests["POST send-money/approve/"])
-			}
-			if r := approveOne(context.Background(), b, c, tid); r.Err != "" || !r.Last {
-				t.Fatalf("approving again: %+v", r)
-			}
-			if got := srv.Counters().Approved[tid]; got != 1 {
-				t.Fatalf("approved %d times", got)
-			}
+			testcheck.Expect(t, "status, approve calls", fmt.Sprint(e.Status, calls), testcheck.C("approve-failed", e.Status == payout.StatusApproveFailed),
+				testcheck.C("no approve call", calls == 0))
+			r := approveOne(context.Background(), b, c, tid)
+			testcheck.Expect(t, "approving again", r, testcheck.C("no error", r.Err == ""), testcheck.C("sent", r.Last))
+			got := srv.Counters().Approved[tid]
+			testcheck.Expect(t, "times approved", got, testcheck.C("once", got == 1))
 		})
 	}
 }
