@@ -1,14 +1,17 @@
 package payouts
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -70,51 +73,37 @@ func TestAttentionTF105(t *testing.T) {
 	c.Auditor = rec
 	d := newDriver(t, f, c, 120, 36, WithJournal(f.j), WithResultsDir(f.dir))
 	d.Run(d.m.Init())
-	if n := d.attentionCount(); n != 0 {
-		t.Fatalf("fresh journal: attention %d", n)
-	}
+	n := d.attentionCount()
+	testcheck.Expect(t, "fresh journal: attention", n, testcheck.C("none", n == 0))
 	tid := approvedBatch(d, [3]string{"Jane Wanjiku", okPhone, "1000"}, [3]string{"Otieno Unknown", undeterminedPhone, "2500"})
-	if n := d.attentionCount(); n != 1 {
-		t.Fatalf("after the run: attention count %d, want 1\n%s", n, d.View())
-	}
+	n = d.attentionCount()
+	testcheck.Expect(t, "after the run: attention count\n"+d.View(), n, testcheck.C("one", n == 1))
 	d.Press("esc", "!")
 	d.MustShow("Needs attention", tid[:18], "TF105", "1 row: status undetermined (ask IntaSend support; do not resend)",
 		"What to do: Ask IntaSend support with the tracking id and transaction id; do not resend")
 
 	delays := d.sweeps(4)
-	if want := []time.Duration{sweepEvery, 2 * sweepEvery, 4 * sweepEvery, 8 * sweepEvery}; !reflect.DeepEqual(delays, want) {
-		t.Errorf("sweep delays %v, want backing off from %v", delays, sweepEvery)
-	}
+	want := []time.Duration{sweepEvery, 2 * sweepEvery, 4 * sweepEvery, 8 * sweepEvery}
+	testcheck.Check(t, "sweep delays", delays, testcheck.C(fmt.Sprint("backing off from ", sweepEvery), reflect.DeepEqual(delays, want)))
 	cn := f.Server.Counters()
-	if cn.Initiated != 1 || cn.Approved[tid] != 1 || cn.Requests["POST send-money/approve/"] != 1 || cn.Requests["POST send-money/initiate/"] != 1 {
-		t.Fatalf("money calls after sweeps: initiated %d, approved %d, approve requests %d, initiate requests %d",
-			cn.Initiated, cn.Approved[tid], cn.Requests["POST send-money/approve/"], cn.Requests["POST send-money/initiate/"])
-	}
-	if cn.Requests["POST send-money/status/"] == 0 {
-		t.Error("the sweep read no status")
-	}
+	testcheck.Expect(t, "money calls after sweeps", cn, testcheck.C("initiated once", cn.Initiated == 1),
+		testcheck.C("approved once", cn.Approved[tid] == 1), testcheck.C("one approve request", cn.Requests["POST send-money/approve/"] == 1),
+		testcheck.C("one initiate request", cn.Requests["POST send-money/initiate/"] == 1))
+	testcheck.Check(t, "status reads by the sweep", cn.Requests, testcheck.C("some", cn.Requests["POST send-money/status/"] != 0))
 	d.MustShow(tid[:18], "TF105")
 
 	d.Press("y")
-	clip := d.Clipboard()
-	for _, want := range []string{"Tracking id:   " + tid, "BC100", "KES 3,500.00", "TF105 KES 2,500.00 to 254700000105 (Otieno Unknown)",
-		"Initiated:     2026-11-22 09:36:45 EAT by amina@ops", "Approved by:", "Needs:"} {
-		if !strings.Contains(clip, want) {
-			t.Errorf("support details lack %q:\n%s", want, clip)
-		}
-	}
-	if got := rec.find("payout.support-copy"); len(got) != 1 || got[0] != tid+" ok" {
-		t.Errorf("audit of the copy: %q", got)
-	}
+	testcheck.Contains(t, "support details", d.Clipboard(), "Tracking id:   "+tid, "BC100", "KES 3,500.00",
+		"TF105 KES 2,500.00 to 254700000105 (Otieno Unknown)", "Initiated:     2026-11-22 09:36:45 EAT by amina@ops", "Approved by:", "Needs:")
+	got := rec.find("payout.support-copy")
+	testcheck.Check(t, "audit of the copy", got, testcheck.C("one ok", slices.Equal(got, []string{tid + " ok"})))
 
 	d.Press("d")
-	if n := d.attentionCount(); n != 0 {
-		t.Fatalf("after marking it seen: count %d\n%s", n, d.View())
-	}
+	n = d.attentionCount()
+	testcheck.Expect(t, "after marking it seen: count\n"+d.View(), n, testcheck.C("none", n == 0))
 	d.MustShow("Nothing needs attention")
-	if got := rec.find("payout.acknowledge"); len(got) != 1 || got[0] != tid+" ok" {
-		t.Errorf("audit of the acknowledgement: %q", got)
-	}
+	got = rec.find("payout.acknowledge")
+	testcheck.Check(t, "audit of the acknowledgement", got, testcheck.C("one ok", slices.Equal(got, []string{tid + " ok"})))
 }
 
 // TestAttentionEndedEarlyAndHistory: a batch that ended early (BE111)

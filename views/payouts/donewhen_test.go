@@ -9,6 +9,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 )
 
@@ -21,13 +22,9 @@ func TestOpsImportsFixesApprovesAndWatches(t *testing.T) {
 		t.Skip("5,000-row end to end")
 	}
 	pemData, err := os.ReadFile("../../client/testdata/device-key.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "device key", err)
 	priv, err := client.ParsePrivateKeyPEM(pemData)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "parse device key", err)
 	f := newFixture(t, fixtureOpt{
 		sim:    sim.Options{Devices: map[string]*rsa.PublicKey{"7": &priv.PublicKey}},
 		signer: client.NewRSASigner(priv),
@@ -35,7 +32,34 @@ func TestOpsImportsFixesApprovesAndWatches(t *testing.T) {
 	wallet := f.Server.SettlementWalletID()
 	before, _ := f.Server.Wallet(wallet)
 
-	// 5,000 payees at KES 20 each; lines 1001, 2502 and 4999 are bad.
+	d := f.open(120, 36, WithDeviceID("7"))
+	opsImport(t, d, writeCSV(t, f.dir, "november.csv", opsCSV()))
+	opsFixBadRows(t, d)
+	tid, charges := opsPreview(t, f, d)
+	d.Press("A")
+	d.Press("A") // a double keypress must not approve twice
+	c := d.Confirm()
+	testcheck.Expect(t, "confirmation, total "+d.m.batch.total().String(), c.Typed,
+		testcheck.C("wants the total", c.Typed == d.m.batch.total().String()))
+	d.settle()
+
+	info, _ := f.Server.Batch(tid)
+	approved := f.Server.Counters().Approved[tid]
+	testcheck.Expect(t, "batch, approvals, counter", fmt.Sprint(info.StatusCode, info.Approvals, approved),
+		testcheck.C("completed", info.StatusCode == client.BatchCompleted), testcheck.C("one approval", info.Approvals == 1),
+		testcheck.C("approved once", approved == 1))
+	for i, code := range info.TxStatusCodes {
+		testcheck.Expect(t, fmt.Sprint("transaction ", i), code, testcheck.C("TS100", code == "TS100"))
+	}
+	// The tracking screen shows the settled batch.
+	testcheck.Contains(t, "tracking screen", d.View(), "Completed (BC100)", "Paid KES 100,000.00 (5,000) · ✖ failed KES 0.00 (0)")
+	after, _ := f.Server.Wallet(wallet)
+	moved, want := before.Available-after.Available, client.Units(20*payout.MaxRows)+charges
+	testcheck.Expect(t, "wallet moved, want "+want.String()+" (payouts + charges)", moved, testcheck.C("exactly once", moved == want))
+}
+
+// opsCSV is 5,000 payees at KES 20 each; lines 1001, 2502 and 4999 are bad.
+func opsCSV() string {
 	bad := map[int]string{
 		1001: "Bad Phone,0712 34,20,nov salary",   // too short
 		2502: "Low Amount,0712002502,5.00,nov",    // below the B2C minimum
@@ -50,31 +74,30 @@ func TestOpsImportsFixesApprovesAndWatches(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "Payee %d,07%08d,20,nov salary\n", line, 12000000+line)
 	}
-	path := writeCSV(t, f.dir, "november.csv", b.String())
+	return b.String()
+}
 
-	d := f.open(120, 36, WithDeviceID("7"))
+// opsImport imports path: the good rows come in, the bad ones are listed.
+func opsImport(t *testing.T, d *driver, path string) {
+	t.Helper()
 	d.Press("i")
 	d.TypeText(path)
 	d.Press("enter")
-	if n := len(d.m.comp.d.Rows); n != payout.MaxRows-3 {
-		t.Fatalf("%d good rows imported, want %d:\n%s", n, payout.MaxRows-3, d.View())
-	}
-	v := d.View()
-	for _, want := range []string{"3 bad rows", "line 1001: account:", "line 2502: amount:", "line 4999: account:"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("import panel lacks %q:\n%s", want, v)
-		}
-	}
+	n := len(d.m.comp.d.Rows)
+	testcheck.Expect(t, fmt.Sprintf("good rows imported\n%s", d.View()), n, testcheck.C(fmt.Sprint(payout.MaxRows-3), n == payout.MaxRows-3))
+	testcheck.Contains(t, "import panel", d.View(), "3 bad rows", "line 1001: account:", "line 2502: amount:", "line 4999: account:")
+}
 
-	// Bring the bad rows in and fix each in place: they come last.
+// opsFixBadRows brings the bad rows in (they come last), shows preview is
+// refused while they have errors, and fixes each in place.
+func opsFixBadRows(t *testing.T, d *driver) {
+	t.Helper()
 	d.Press("enter")
-	if n, bad := len(d.m.comp.d.Rows), d.m.comp.nErr; n != payout.MaxRows || bad != 3 {
-		t.Fatalf("%d rows, %d with errors after taking the bad rows in", n, bad)
-	}
+	n, bad := len(d.m.comp.d.Rows), d.m.comp.nErr
+	testcheck.Expect(t, "rows, with errors, after taking the bad rows in", []int{n, bad},
+		testcheck.C("all rows", n == payout.MaxRows), testcheck.C("3 with errors", bad == 3))
 	d.Press("p")
-	if d.m.batch != nil {
-		t.Fatal("preview allowed while rows have errors")
-	}
+	testcheck.Expect(t, "preview while rows have errors", d.m.batch, testcheck.C("refused", d.m.batch == nil))
 	fixes := []struct {
 		field int // B2C form order: name, phone, amount, narrative
 		value string
@@ -90,49 +113,24 @@ func TestOpsImportsFixesApprovesAndWatches(t *testing.T) {
 		d.TypeText(fx.value)
 		d.m.form.Focus(len(d.m.form.Fields) - 1)
 		d.Press("enter")
-		if d.m.form != nil {
-			t.Fatalf("fix %d not accepted:\n%s", i+1, d.View())
-		}
+		testcheck.Expect(t, fmt.Sprintf("fix %d\n%s", i+1, d.View()), d.m.form, testcheck.C("accepted", d.m.form == nil))
 	}
-	if d.m.comp.nErr != 0 {
-		t.Fatalf("%d rows still have errors:\n%s", d.m.comp.nErr, d.View())
-	}
-	n, sum := d.m.comp.d.Totals()
-	if n != payout.MaxRows || sum != client.Units(20*payout.MaxRows) {
-		t.Fatalf("draft %d rows, %s", n, sum)
-	}
+	testcheck.Expect(t, "rows with errors\n"+d.View(), d.m.comp.nErr, testcheck.C("none", d.m.comp.nErr == 0))
+	rows, sum := d.m.comp.d.Totals()
+	testcheck.Expect(t, "draft rows, sum", fmt.Sprint(rows, sum), testcheck.C("all rows", rows == payout.MaxRows),
+		testcheck.C("KES 20 each", sum == client.Units(20*payout.MaxRows)))
+}
 
-	// Preview: IntaSend's charges and total; approve with the typed total.
+// opsPreview previews the batch (IntaSend's charges and total) and checks
+// the simulator holds it with the device and every row.
+func opsPreview(t *testing.T, f *fixture, d *driver) (string, client.Amount) {
+	t.Helper()
 	d.Press("p")
-	if d.m.batch == nil || d.m.batch.phase != phasePreview {
-		t.Fatalf("no preview: %q\n%s", d.ErrorTexts(), d.View())
-	}
+	testcheck.Expect(t, fmt.Sprintf("preview %q\n%s", d.ErrorTexts(), d.View()), d.m.batch,
+		testcheck.C("shown", d.m.batch != nil && d.m.batch.phase == phasePreview))
 	tid := d.m.batch.b.TrackingID
-	charges := d.m.batch.b.ChargeEstimate
-	if info, _ := f.Server.Batch(tid); info.DeviceID != "7" || len(info.TxStatusCodes) != payout.MaxRows {
-		t.Fatalf("batch at the simulator: device %q, %d transactions", info.DeviceID, len(info.TxStatusCodes))
-	}
-	d.Press("A")
-	d.Press("A") // a double keypress must not approve twice
-	if c := d.Confirm(); c.Typed != d.m.batch.total().String() {
-		t.Fatalf("confirmation wants %q, total %s", c.Typed, d.m.batch.total())
-	}
-	d.settle()
-
 	info, _ := f.Server.Batch(tid)
-	if info.StatusCode != client.BatchCompleted || info.Approvals != 1 || f.Server.Counters().Approved[tid] != 1 {
-		t.Fatalf("batch %s, approvals %d (counter %d)", info.StatusCode, info.Approvals, f.Server.Counters().Approved[tid])
-	}
-	for i, code := range info.TxStatusCodes {
-		if code != "TS100" {
-			t.Fatalf("transaction %d ended %s", i, code)
-		}
-	}
-	if v := d.View(); !strings.Contains(v, "Completed (BC100)") || !strings.Contains(v, "Paid KES 100,000.00 (5,000) · ✖ failed KES 0.00 (0)") {
-		t.Errorf("tracking screen does not show the settled batch:\n%s", v)
-	}
-	after, _ := f.Server.Wallet(wallet)
-	if moved, want := before.Available-after.Available, client.Units(20*payout.MaxRows)+charges; moved != want {
-		t.Fatalf("wallet moved %s, want %s (payouts + charges)", moved, want)
-	}
+	testcheck.Expect(t, "batch at the simulator (device, transactions)", fmt.Sprint(info.DeviceID, len(info.TxStatusCodes)),
+		testcheck.C("device 7", info.DeviceID == "7"), testcheck.C("every row", len(info.TxStatusCodes) == payout.MaxRows))
+	return tid, d.m.batch.b.ChargeEstimate
 }

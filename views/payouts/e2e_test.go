@@ -3,6 +3,7 @@ package payouts
 import (
 	"crypto/rsa"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -32,6 +34,24 @@ var railCases = []struct {
 // TestEndToEndEveryRail composes, previews, approves and tracks a batch on
 // every rail through the simulator, then exports the results and copies
 // the failures into a new draft.
+// approveAndSettle previews the draft, approves it with the typed total,
+// lets it settle and checks it completed, approved once.
+func approveAndSettle(t *testing.T, f *fixture, d *driver) {
+	t.Helper()
+	d.Press("p")
+	b := d.m.batch
+	testcheck.Expect(t, fmt.Sprintf("preview %q\n%s", d.ErrorTexts(), d.View()), b, testcheck.C("shown", b != nil && b.phase == phasePreview))
+	tid := b.b.TrackingID
+	d.Press("A")
+	c := d.Confirm()
+	testcheck.Expect(t, "typed, total "+b.total().String(), c.Typed, testcheck.C("the total", c.Typed == b.total().String()))
+	d.settle()
+	got := d.m.batch.b.StatusCode
+	testcheck.Expect(t, "status\n"+d.View(), got, testcheck.C("completed", got == client.BatchCompleted))
+	n := f.Server.Counters().Approved[tid]
+	testcheck.Expect(t, "times approved", n, testcheck.C("once", n == 1))
+}
+
 func TestEndToEndEveryRail(t *testing.T) {
 	for _, rc := range railCases {
 		t.Run(string(rc.rail), func(t *testing.T) {
@@ -41,64 +61,32 @@ func TestEndToEndEveryRail(t *testing.T) {
 			for _, r := range rc.rows {
 				d.addRow(r...)
 			}
-			if d.m.comp.nErr != 0 {
-				t.Fatalf("rows have errors:\n%s", d.View())
-			}
-			d.Press("p")
-			b := d.m.batch
-			if b == nil || b.phase != phasePreview {
-				t.Fatalf("no preview: %q\n%s", d.ErrorTexts(), d.View())
-			}
-			tid := b.b.TrackingID
-			d.Press("A")
-			c := d.Confirm()
-			if c.Typed != b.total().String() {
-				t.Fatalf("typed %q, total %s", c.Typed, b.total())
-			}
-			d.settle()
-			if got := d.m.batch.b.StatusCode; got != client.BatchCompleted {
-				t.Fatalf("status %s\n%s", got, d.View())
-			}
-			if n := f.Server.Counters().Approved[tid]; n != 1 {
-				t.Fatalf("approved %d times", n)
-			}
-			v := d.View()
+			testcheck.Expect(t, "rows with errors\n"+d.View(), d.m.comp.nErr, testcheck.C("none", d.m.comp.nErr == 0))
+			approveAndSettle(t, f, d)
 			wants := []string{"Completed (BC100)", "Paid ", "(2)", "TS100"}
 			if rc.fails {
 				wants = []string{"Completed (BC100)", "Paid ", "(1)", "failed", "TS100", "TF106"}
 			}
-			for _, want := range wants {
-				if !strings.Contains(v, want) {
-					t.Errorf("tracking screen lacks %q:\n%s", want, v)
-				}
-			}
-			if len(d.m.comp.d.Rows) != 0 {
-				t.Errorf("the approved draft is still in the composer")
-			}
+			testcheck.Contains(t, "tracking screen", d.View(), wants...)
+			testcheck.Check(t, "the approved draft left in the composer", len(d.m.comp.d.Rows), testcheck.C("none", len(d.m.comp.d.Rows) == 0))
 
 			// Export (the default path) and check the file.
 			d.Press("E", "enter")
-			path := filepath.Join(f.dir, "payout-results-"+d.m.batch.b.FileID+".csv")
-			recs := readCSV(t, path)
-			if len(recs) != 3 || recs[0][0] != "name" {
-				t.Fatalf("results %q", recs)
-			}
+			recs := readCSV(t, filepath.Join(f.dir, "payout-results-"+d.m.batch.b.FileID+".csv"))
+			testcheck.Expect(t, "results", recs, testcheck.C("3 records", len(recs) == 3), testcheck.C("header", len(recs) > 0 && recs[0][0] == "name"))
 			ok, second := recs[1], recs[2]
-			if ok[5] != "TS100" || ok[6] == "" || (rc.fails && second[5] != "TF106") {
-				t.Errorf("results rows %q / %q", ok, second)
-			}
+			testcheck.Check(t, "results rows", [][]string{ok, second}, testcheck.C("paid TS100", ok[5] == "TS100"),
+				testcheck.C("paid has a reference", ok[6] != ""), testcheck.C("failed TF106", !rc.fails || second[5] == "TF106"))
 			if !rc.fails {
 				return
 			}
 
 			// Failed rows become a new draft.
 			d.Press("F")
-			if d.m.screen != scrCompose || len(d.m.comp.d.Rows) != 1 || d.m.comp.d.Rail != rc.rail {
-				t.Fatalf("failed rows draft: %d rows on %s\n%s", len(d.m.comp.d.Rows), d.m.comp.d.Rail, d.View())
-			}
-			if d.m.comp.nErr != 0 {
-				t.Errorf("the retry draft has errors:\n%s", d.View())
-			}
+			testcheck.Expect(t, fmt.Sprintf("failed rows draft: %d rows on %s\n%s", len(d.m.comp.d.Rows), d.m.comp.d.Rail, d.View()), d.m.screen,
+				testcheck.C("compose screen", d.m.screen == scrCompose), testcheck.C("one row", len(d.m.comp.d.Rows) == 1),
+				testcheck.C("same rail", d.m.comp.d.Rail == rc.rail))
+			testcheck.Check(t, "retry draft errors\n"+d.View(), d.m.comp.nErr, testcheck.C("none", d.m.comp.nErr == 0))
 		})
 	}
 }

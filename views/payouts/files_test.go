@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
@@ -257,49 +259,36 @@ func TestFolderExport(t *testing.T) {
 	name := "payout-results-" + tid + ".csv"
 
 	s.Press("E")
-	if s.m.prompt == nil || s.m.prompt.input.Value() != name {
-		t.Fatalf("export prompt offers %q, want %q:\n%s", s.m.prompt.input.Value(), name, s.View())
-	}
+	testcheck.Expect(t, "export prompt\n"+s.View(), name, testcheck.C("offers the default name", s.m.prompt != nil && s.m.prompt.input.Value() == name))
 	s.Press("enter")
 	got, err := os.ReadFile(filepath.Join(s.dir.Path(), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(got, []byte("name,")) || bytes.Count(got, []byte("\n")) != 3 {
-		t.Fatalf("exported %q", got)
-	}
+	testcheck.Must(t, "read the export", err)
+	testcheck.Expect(t, "exported", string(got), testcheck.C("header", bytes.HasPrefix(got, []byte("name,"))),
+		testcheck.C("three lines", bytes.Count(got, []byte("\n")) == 3))
 	s.MustShow("Results written to your folder as " + name)
-	if toasts := s.Toasts(); !strings.Contains(toasts[len(toasts)-1], "scp -P PORT amina@HOST:"+name+" .") {
-		t.Errorf("toast does not say how to fetch it: %q", toasts)
-	}
+	toasts := s.Toasts()
+	// The toast says how to fetch it.
+	testcheck.Contains(t, "last toast", toasts[len(toasts)-1], "scp -P PORT amina@HOST:"+name+" .")
 
 	// Again: the existing file is replaced only after a confirmation.
-	if err := os.WriteFile(filepath.Join(s.dir.Path(), name), []byte("mine"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "plant a file", os.WriteFile(filepath.Join(s.dir.Path(), name), []byte("mine"), 0o600))
 	before := s.confirms()
 	s.Press("E", "enter")
-	if s.confirms() != before+1 {
-		t.Fatalf("no replace confirmation:\n%s", s.View())
-	}
-	if b, _ := os.ReadFile(filepath.Join(s.dir.Path(), name)); string(b) != "mine" {
-		t.Fatalf("the file was replaced before the confirmation: %q", b)
-	}
+	b, _ := os.ReadFile(filepath.Join(s.dir.Path(), name))
+	testcheck.Expect(t, "export over a file\n"+s.View(), string(b), testcheck.C("asks to replace", s.confirms() == before+1),
+		testcheck.C("not replaced before the confirmation", string(b) == "mine"))
 	c := s.Confirm()
-	if c.Perm != common.PermExport || c.Action != "payout.export" {
-		t.Errorf("confirmation %+v", c)
-	}
-	if b, _ := os.ReadFile(filepath.Join(s.dir.Path(), name)); !bytes.Equal(b, got) {
-		t.Fatalf("after confirming, the file is %q", b)
-	}
+	testcheck.Check(t, "confirmation", c, testcheck.C("export permission", c.Perm == common.PermExport), testcheck.C("payout.export", c.Action == "payout.export"))
+	b, _ = os.ReadFile(filepath.Join(s.dir.Path(), name))
+	testcheck.Expect(t, "the file after confirming", string(b), testcheck.C("the results", bytes.Equal(b, got)))
 
 	// A typed path is refused in the prompt, which keeps what was typed.
 	s.Press("E")
 	s.m.prompt.input.SetValue("../../users.toml")
 	s.Press("enter")
-	if s.m.prompt == nil || s.m.prompt.input.Value() != "../../users.toml" || !strings.Contains(s.View(), "a file name only") {
-		t.Fatalf("a path was not refused in the prompt:\n%s", s.View())
-	}
+	testcheck.Expect(t, "a path in the prompt\n"+s.View(), "../../users.toml",
+		testcheck.C("prompt keeps it", s.m.prompt != nil && s.m.prompt.input.Value() == "../../users.toml"),
+		testcheck.C("refused", strings.Contains(s.View(), "a file name only")))
 	s.Press("esc")
 
 	// A FIFO planted under the name is never written through.
@@ -307,13 +296,11 @@ func TestFolderExport(t *testing.T) {
 	s.Press("E")
 	s.m.prompt.input.SetValue("pipe.csv")
 	within(t, func() { s.Press("enter") }, unblock)
-	if errs := s.ErrorTexts(); len(errs) == 0 || !strings.Contains(errs[len(errs)-1], "not a regular file") {
-		t.Errorf("FIFO export not refused: %q", errs)
-	}
+	errs := s.ErrorTexts()
+	testcheck.Check(t, "FIFO export", errs, testcheck.C("refused", len(errs) > 0 && strings.Contains(errs[len(errs)-1], "not a regular file")))
 	want := []string{name + " ok", name + " ok", "pipe.csv failed"}
-	if got := s.rec.find("payout.export"); !slices.Equal(got, want) {
-		t.Errorf("audit %q, want %q", got, want)
-	}
+	audit := s.rec.find("payout.export")
+	testcheck.Check(t, fmt.Sprintf("audit, want %q", want), audit, testcheck.C("every export", slices.Equal(audit, want)))
 }
 
 func TestLocalExportSpecialFiles(t *testing.T) {

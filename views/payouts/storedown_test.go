@@ -2,11 +2,13 @@ package payouts
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/malipo/malipo/internal/pgtest"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/store"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -34,9 +36,7 @@ func storeHealth(t *testing.T, db *store.Store, down bool) common.StoreMsg {
 func TestStoreDownPausesMoneyMoves(t *testing.T) {
 	pg := pgtest.Start(t)
 	db, err := store.Open(context.Background(), pg.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "open store", err)
 	defer db.Close()
 	f := newFixture(t, fixtureOpt{})
 	aud := &recAuditor{}
@@ -48,47 +48,35 @@ func TestStoreDownPausesMoneyMoves(t *testing.T) {
 	d.Press("p")
 	tid := d.m.batch.b.TrackingID
 
-	if err := pg.Stop(); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "stop the server", pg.Stop())
 	down := storeHealth(t, db, true)
-	if !down.Down || down.Reason == "" {
-		t.Fatalf("ping of a stopped server: %+v", down)
-	}
+	testcheck.Expect(t, "ping of a stopped server", down, testcheck.C("down", down.Down), testcheck.C("a reason", down.Reason != ""))
 	d.Feed(down)
 	d.Press("A")
-	if _, asked := d.LastConfirm(); asked || d.m.batch.phase != phasePreview {
-		t.Fatalf("approve went on with the store down: phase %d", d.m.batch.phase)
-	}
+	_, asked := d.LastConfirm()
+	testcheck.Expect(t, "approve with the store down (phase)", d.m.batch.phase, testcheck.C("no confirmation asked", !asked),
+		testcheck.C("still in preview", d.m.batch.phase == phasePreview))
 	d.MustShow("Not approved: " + common.StoreDownText)
-	if !strings.Contains(strings.Join(d.Toasts(), "\n"), common.StoreDownText) {
-		t.Errorf("no refusal toast: %q", d.Toasts())
-	}
+	testcheck.Contains(t, "refusal toasts", strings.Join(d.Toasts(), "\n"), common.StoreDownText)
 	last := aud.evs[len(aud.evs)-1]
-	if last.Action != "payout.approve" || last.Result != "refused" || last.Target != tid || !strings.Contains(last.Detail, common.StoreDownText) {
-		t.Errorf("refusal audited as %+v", last)
-	}
+	testcheck.Check(t, "refusal audited as", last, testcheck.C("payout.approve", last.Action == "payout.approve"),
+		testcheck.C("refused", last.Result == "refused"), testcheck.C("target the batch", last.Target == tid),
+		testcheck.C("detail says the store is down", strings.Contains(last.Detail, common.StoreDownText)))
 	d.Press("esc", "p")
-	if n := f.Server.Counters().Initiated; n != 1 || !strings.Contains(d.m.message, common.StoreDownText) {
-		t.Errorf("preview with the store down: initiated %d, message %q", n, d.m.message)
-	}
+	n := f.Server.Counters().Initiated
+	testcheck.Check(t, "preview with the store down (initiated, message)", fmt.Sprint(n, d.m.message),
+		testcheck.C("no second initiate", n == 1), testcheck.C("message says the store is down", strings.Contains(d.m.message, common.StoreDownText)))
 
-	if err := pg.Start(); err != nil {
-		t.Fatal(err)
-	}
+	testcheck.Must(t, "start the server", pg.Start())
 	up := storeHealth(t, db, false)
-	if up.Down {
-		t.Fatalf("server started again but the ping says %q", up.Reason)
-	}
+	testcheck.Expect(t, "ping after the server started again", up.Reason, testcheck.C("up", !up.Down))
 	d.Feed(up)
 	d.Run(d.m.openByID(tid))
-	if d.m.batch == nil || d.m.batch.phase != phasePreview {
-		t.Fatalf("batch not reopened: %+v\n%s", d.m.batch, d.View())
-	}
+	testcheck.Expect(t, fmt.Sprintf("batch reopened: %+v\n%s", d.m.batch, d.View()), d.m.batch,
+		testcheck.C("in preview", d.m.batch != nil && d.m.batch.phase == phasePreview))
 	d.Press("A")
 	d.Confirm()
 	d.Press("A") // a second press sends nothing
-	if n := f.Server.Counters().Approved[tid]; n != 1 {
-		t.Fatalf("approved %d times after the store came back; errors %q", n, d.ErrorTexts())
-	}
+	n = f.Server.Counters().Approved[tid]
+	testcheck.Expect(t, fmt.Sprintf("times approved after the store came back; errors %q", d.ErrorTexts()), n, testcheck.C("once", n == 1))
 }
