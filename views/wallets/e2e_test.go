@@ -8,6 +8,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 )
 
@@ -133,43 +134,31 @@ func TestStatementPaging(t *testing.T) {
 	d := newDriver(t, f.common(), 80, 20).init()
 	d.Press("enter")
 	dt := d.m.detail
-	if len(dt.rows) != 100 || dt.next != 2 || dt.count != 250 {
-		t.Fatalf("first page: %d rows, next %d, count %d", len(dt.rows), dt.next, dt.count)
-	}
-	if !strings.Contains(d.View(), "100 of 250 loaded") {
-		t.Fatalf("header:\n%s", d.View())
-	}
+	pageState := func() string { return fmt.Sprintf("%d rows, next %d, count %d", len(dt.rows), dt.next, dt.count) }
+	testcheck.Expect(t, "first page", pageState(), testcheck.C("100 rows", len(dt.rows) == 100), testcheck.C("next 2", dt.next == 2),
+		testcheck.C("count 250", dt.count == 250), testcheck.C("header says so", strings.Contains(d.View(), "100 of 250 loaded")))
 	// A filter that fills the screen from what is loaded fetches nothing.
 	d.Press("/")
 	d.TypeText("back 1")
 	d.Press("end")
-	if len(dt.rows) != 100 {
-		t.Fatal("the filter loaded more pages")
-	}
+	testcheck.Expect(t, "rows with the filter", len(dt.rows), testcheck.C("no more pages", len(dt.rows) == 100))
 	d.Press("esc")
 	// Near the end: the next page comes.
 	d.Press("end")
-	if len(dt.rows) != 200 || dt.next != 3 {
-		t.Fatalf("after end: %d rows, next %d", len(dt.rows), dt.next)
-	}
+	testcheck.Expect(t, "after end", pageState(), testcheck.C("200 rows", len(dt.rows) == 200), testcheck.C("next 3", dt.next == 3))
 	d.Press("end")
-	if len(dt.rows) != 250 || dt.next != 0 {
-		t.Fatalf("after the last page: %d rows, next %d", len(dt.rows), dt.next)
-	}
+	testcheck.Expect(t, "after the last page", pageState(), testcheck.C("250 rows", len(dt.rows) == 250), testcheck.C("no next", dt.next == 0))
 	seen := map[string]bool{}
 	for _, r := range dt.rows {
-		if seen[r.ID] {
-			t.Fatalf("row %s loaded twice", r.ID)
-		}
+		testcheck.Expect(t, "row "+r.ID, seen[r.ID], testcheck.C("loaded once", !seen[r.ID]))
 		seen[r.ID] = true
 	}
 	// New money on top arrives with a refresh and the cursor stays put.
 	cur := dt.currentID()
 	f.collect("", client.Units(77))
 	d.Press("r")
-	if len(dt.rows) != 252 || dt.currentID() != cur || dt.rows[0].TransType != "CHARGE" {
-		t.Fatalf("after refresh: %d rows, cursor on %s (was %s), top %s", len(dt.rows), dt.currentID(), cur, dt.rows[0].TransType)
-	}
+	testcheck.Expect(t, fmt.Sprintf("after refresh: cursor on %s (was %s), top %s", dt.currentID(), cur, dt.rows[0].TransType), len(dt.rows),
+		testcheck.C("252 rows", len(dt.rows) == 252), testcheck.C("cursor stays", dt.currentID() == cur), testcheck.C("CHARGE on top", dt.rows[0].TransType == "CHARGE"))
 }
 
 // synthRows makes n statement lines for render tests and benchmarks.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/malipo/malipo/client"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -28,6 +29,21 @@ func (d *driver) setRange(from, to string) {
 // says itself on the filter line, is refused with words when wrong, and
 // the export writes exactly the rows shown, money as decimals and times
 // in the export format.
+// checkStatementExport: the export holds a header and the n rows shown,
+// in order, with their time in EAT.
+func checkStatementExport(t *testing.T, d *driver, dt *detail, n int) {
+	t.Helper()
+	got := exportTo(t, d)
+	testcheck.Expect(t, fmt.Sprintf("export for %d rows", n), got, testcheck.C("a line per row and a header", len(got) == n+1),
+		testcheck.C("header in EAT", len(got) > 0 && strings.HasPrefix(got[0][0], "Time (EAT +03:00)")))
+	for i, rec := range got[1:] {
+		tx := dt.at(i)
+		want := []string{tx.CreatedAt.In(tuitest.EAT()).Format(time.DateTime), tx.TransType, tx.Value.Decimal(), tx.Currency, tx.RunningBalance.Decimal()}
+		testcheck.Expect(t, fmt.Sprintf("line %d, want %q", i+1, want), rec, testcheck.C("the row", strings.Join(rec[:5], "|") == strings.Join(want, "|")),
+			testcheck.C("its id", rec[7] == tx.ID))
+	}
+}
+
 func TestStatementDateRange(t *testing.T) {
 	f := history(t)
 	eat := tuitest.EAT()
@@ -61,41 +77,22 @@ func TestStatementDateRange(t *testing.T) {
 			d.setRange(tc.from, tc.to)
 			dt := d.m.detail
 			if tc.err != "" {
-				if dt.picker == nil || !dt.rng.IsZero() {
-					t.Fatalf("a bad range was applied: %v", dt.rng)
-				}
+				testcheck.Expect(t, "a bad range", dt.rng, testcheck.C("form stays open", dt.picker != nil), testcheck.C("not applied", dt.rng.IsZero()))
 				tuitest.MustContain(t, d.View(), tc.err)
 				d.Press("esc")
-				if dt.picker != nil || d.m.Capturing() {
-					t.Fatal("esc left the form open")
-				}
+				testcheck.Expect(t, "esc", dt.picker, testcheck.C("closes the form", dt.picker == nil), testcheck.C("releases the keyboard", !d.m.Capturing()))
 				return
 			}
 			n := dt.tbl.Len()
-			if n == 0 || n >= all {
-				t.Fatalf("%d of %d rows shown", n, all)
-			}
+			testcheck.Expect(t, fmt.Sprintf("rows shown of %d", all), n, testcheck.C("some", n != 0), testcheck.C("not all", n < all))
 			for i := 0; i < n; i++ {
 				tx := dt.at(i)
-				if tx.CreatedAt.Before(tc.first) || !tx.CreatedAt.Before(tc.end) {
-					t.Fatalf("row %s at %v outside the range", tx.ID, tx.CreatedAt)
-				}
-				if tc.filter != "" && !strings.Contains(strings.ToLower(tx.Narrative), tc.filter) {
-					t.Fatalf("row %q passes the filter", tx.Narrative)
-				}
+				testcheck.Expect(t, fmt.Sprintf("row %s %q at %v", tx.ID, tx.Narrative, tx.CreatedAt), tx.ID,
+					testcheck.C("not before the range", !tx.CreatedAt.Before(tc.first)), testcheck.C("before its end", tx.CreatedAt.Before(tc.end)),
+					testcheck.C("passes the filter", tc.filter == "" || strings.Contains(strings.ToLower(tx.Narrative), tc.filter)))
 			}
 			tuitest.MustContain(t, d.View(), tc.label, fmt.Sprintf("%d of %d lines", n, all))
-			got := exportTo(t, d)
-			if len(got) != n+1 || !strings.HasPrefix(got[0][0], "Time (EAT +03:00)") {
-				t.Fatalf("export: %d lines for %d rows; header %q", len(got), n, got[0])
-			}
-			for i, rec := range got[1:] {
-				tx := dt.at(i)
-				want := []string{tx.CreatedAt.In(eat).Format(time.DateTime), tx.TransType, tx.Value.Decimal(), tx.Currency, tx.RunningBalance.Decimal()}
-				if strings.Join(rec[:5], "|") != strings.Join(want, "|") || rec[7] != tx.ID {
-					t.Fatalf("line %d: %q, want %q", i+1, rec, want)
-				}
-			}
+			checkStatementExport(t, d, dt, n)
 		})
 	}
 }

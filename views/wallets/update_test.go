@@ -11,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -124,51 +125,39 @@ func TestFilter(t *testing.T) {
 	d := newDriver(t, f.common(), 120, 36).init()
 	d.Press("enter")
 	all := len(d.m.detail.rows)
-	if all < 30 {
-		t.Fatalf("only %d rows loaded", all)
-	}
+	testcheck.Expect(t, "rows loaded", all, testcheck.C("at least 30", all >= 30))
 	d.Press("/")
-	if !d.m.Capturing() {
-		t.Fatal("filtering but Capturing() is false: single-letter keys would reach the shell")
-	}
+	// Single-letter keys would otherwise reach the shell.
+	testcheck.Expect(t, "filtering", d.m.Capturing(), testcheck.C("captures the keyboard", d.m.Capturing()))
 	d.TypeText("payout")
 	dt := d.m.detail
-	if dt.shown() == 0 || dt.shown() >= all {
-		t.Fatalf("filter kept %d of %d", dt.shown(), all)
-	}
+	testcheck.Expect(t, fmt.Sprintf("filter kept, of %d", all), dt.shown(), testcheck.C("some", dt.shown() != 0), testcheck.C("not all", dt.shown() < all))
 	for i := 0; i < dt.shown(); i++ {
-		if tx := dt.at(i); !strings.Contains(strings.ToLower(tx.TransType+tx.Narrative), "payout") &&
-			!strings.Contains(strings.ToLower(tx.Narrative), "b2c") {
-			t.Errorf("row %d (%s %s) does not match", i, tx.TransType, tx.Narrative)
-		}
+		tx := dt.at(i)
+		testcheck.Check(t, fmt.Sprintf("row %d (%s %s)", i, tx.TransType, tx.Narrative), tx.ID,
+			testcheck.C("matches", strings.Contains(strings.ToLower(tx.TransType+tx.Narrative), "payout") ||
+				strings.Contains(strings.ToLower(tx.Narrative), "b2c")))
 	}
 	v := d.View()
-	if !strings.Contains(v, fmt.Sprintf("%d match", dt.shown())) || strings.Contains(v, " SALE ") {
-		t.Fatalf("filtered view:\n%s", v)
-	}
+	testcheck.Expect(t, "filtered view", v, testcheck.C("count of matches", strings.Contains(v, fmt.Sprintf("%d match", dt.shown()))),
+		testcheck.C("no SALE", !strings.Contains(v, " SALE ")))
 	// Letters typed while filtering are text, not commands.
 	d.TypeText("r")
-	if d.m.loading || d.m.detail.filter.Query() != "payoutr" {
-		t.Fatalf("r while filtering refreshed or was lost (query %q)", d.m.detail.filter.Query())
-	}
+	testcheck.Expect(t, "r while filtering (query)", d.m.detail.filter.Query(), testcheck.C("no refresh", !d.m.loading),
+		testcheck.C("typed", d.m.detail.filter.Query() == "payoutr"))
 	d.Press("backspace", "enter")
-	if d.m.Capturing() || d.m.detail.shown() == all {
-		t.Fatal("enter should keep the filter and release the keyboard")
-	}
+	testcheck.Expect(t, "enter", d.m.detail.shown(), testcheck.C("releases the keyboard", !d.m.Capturing()),
+		testcheck.C("keeps the filter", d.m.detail.shown() != all))
 	d.Press("esc")
-	if d.m.detail == nil || d.m.detail.filter.Query() != "" || d.m.detail.shown() != all {
-		t.Fatal("the first esc should clear the filter and stay in the wallet")
-	}
+	testcheck.Expect(t, "the first esc", d.m.detail, testcheck.C("stays in the wallet", d.m.detail != nil),
+		testcheck.C("clears the filter", d.m.detail != nil && d.m.detail.filter.Query() == "" && d.m.detail.shown() == all))
 	d.Press("/")
 	d.TypeText("sale")
 	d.Press("esc")
-	if d.m.Capturing() || d.m.detail.filter.Query() != "" {
-		t.Fatal("esc while typing should clear the filter")
-	}
+	testcheck.Expect(t, "esc while typing", d.m.detail.filter.Query(), testcheck.C("releases the keyboard", !d.m.Capturing()),
+		testcheck.C("clears the filter", d.m.detail.filter.Query() == ""))
 	d.Press("esc")
-	if d.m.detail != nil {
-		t.Fatal("esc with no filter should go back")
-	}
+	testcheck.Expect(t, "esc with no filter", d.m.detail, testcheck.C("goes back", d.m.detail == nil))
 }
 
 // fieldState is what a test checks on a form after submitting.
@@ -377,48 +366,35 @@ func TestRefreshTimerPausesWhileHidden(t *testing.T) {
 	f := small(t)
 	d := newDriver(t, f.common(), 80, 20).init()
 	const route = "GET wallets/"
-	before := f.Server.Counters().Requests[route]
-	if n := d.Fire(refreshTickMsg{}); n != 1 {
-		t.Fatalf("%d refresh timers armed after the first load, want 1", n)
-	}
-	if got := f.Server.Counters().Requests[route]; got != before+1 {
-		t.Fatalf("the timer made %d requests", got-before)
-	}
+	requests := func() int { return f.Server.Counters().Requests[route] }
+	before := requests()
+	n := d.Fire(refreshTickMsg{})
+	testcheck.Expect(t, "refresh timers armed after the first load", n, testcheck.C("one", n == 1))
+	testcheck.Expect(t, "requests the timer made", requests()-before, testcheck.C("one", requests() == before+1))
 	d.Run(d.m.SetShown(false))
 	d.Fire(refreshTickMsg{})
-	if got := f.Server.Counters().Requests[route]; got != before+1 {
-		t.Fatal("a hidden view refreshed")
-	}
+	testcheck.Expect(t, "requests while hidden", requests()-before-1, testcheck.C("a hidden view does not refresh", requests() == before+1))
 	// Shown again soon after: no request, only a new timer.
 	d.Run(d.m.SetShown(true))
-	if got := f.Server.Counters().Requests[route]; got != before+1 {
-		t.Fatal("showing the view again refreshed data that was fresh")
-	}
-	if n := d.Fire(refreshTickMsg{}); n != 1 || f.Server.Counters().Requests[route] != before+2 {
-		t.Fatalf("timer after showing again: %d fired", n)
-	}
+	testcheck.Expect(t, "requests on showing fresh data again", requests()-before-1, testcheck.C("none", requests() == before+1))
+	n = d.Fire(refreshTickMsg{})
+	testcheck.Expect(t, "timer after showing again (fired)", n, testcheck.C("one fired", n == 1), testcheck.C("one request", requests() == before+2))
 	// Every answer reports health, with the view's clock.
 	h, ok := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg)
-	if !ok || !h.OK || !h.At.Equal(f.Clock.Now()) {
-		t.Fatalf("health %+v", h)
-	}
+	testcheck.Expect(t, "health", h, testcheck.C("reported", ok), testcheck.C("OK", h.OK), testcheck.C("at the view's clock", h.At.Equal(f.Clock.Now())))
 	// Failures back off and say so, without an error panel on a quiet refresh.
 	f.Server.SetFaults([]sim.Fault{{Route: "GET wallets/", Kind: sim.ServerError, Status: 503}})
 	panels := len(d.Errors())
 	d.Fire(refreshTickMsg{})
-	if d.m.failures != 1 || len(d.Errors()) != panels || !strings.Contains(d.View(), "refresh failed") {
-		t.Fatalf("quiet failure: failures %d, panels %d→%d\n%s", d.m.failures, panels, len(d.Errors()), d.View())
-	}
-	if h, _ := d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg); h.OK {
-		t.Fatal("a 503 reported healthy")
-	}
-	if !strings.Contains(d.View(), "KES 9,700.00") {
-		t.Fatal("stale balances left the screen on a failed refresh")
-	}
+	testcheck.Expect(t, fmt.Sprintf("quiet failure: failures %d, panels %d→%d\n%s", d.m.failures, panels, len(d.Errors()), d.View()), d.m.failures,
+		testcheck.C("one failure", d.m.failures == 1), testcheck.C("no error panel", len(d.Errors()) == panels),
+		testcheck.C("says refresh failed", strings.Contains(d.View(), "refresh failed")))
+	h, _ = d.Last(reflect.TypeFor[common.HealthMsg]()).(common.HealthMsg)
+	testcheck.Expect(t, "health after a 503", h, testcheck.C("not healthy", !h.OK))
+	// Stale balances stay on the screen on a failed refresh.
+	testcheck.Contains(t, "view after a failed refresh", d.View(), "KES 9,700.00")
 	d.Press("r")
-	if len(d.Errors()) != panels+1 {
-		t.Fatal("a failed manual refresh did not open the error panel")
-	}
+	testcheck.Expect(t, "error panels after a failed manual refresh", len(d.Errors()), testcheck.C("one more", len(d.Errors()) == panels+1))
 }
 
 func TestTransferRefusedKeepsForm(t *testing.T) {
@@ -472,6 +448,26 @@ func TestTransferAmbiguousIsNotResent(t *testing.T) {
 	}
 }
 
+// checkFundFailedShown: the panel names why the push failed.
+func checkFundFailedShown(t *testing.T, d *driver) {
+	t.Helper()
+	reason := d.m.stk.inv.FailedReason
+	testcheck.Expect(t, "failed reason\n"+d.View(), reason, testcheck.C("set", reason != ""),
+		testcheck.C("shown", reason != "" && strings.Contains(d.View(), reason[:min(20, len(reason))])))
+}
+
+// checkFundReceived: a toast says the money came, and it shows in Alpha's
+// current balance (it is still clearing).
+func checkFundReceived(t *testing.T, f *fixture, d *driver) {
+	t.Helper()
+	ts := d.Toasts()
+	testcheck.Expect(t, "toasts", ts, testcheck.C("received", len(ts) > 0 && strings.Contains(ts[len(ts)-1], "Received KES 250.00 into Alpha")))
+	a, _ := f.Server.Wallet(f.ids["Alpha"])
+	w, _ := d.m.walletByID(f.ids["Alpha"])
+	testcheck.Expect(t, "Alpha (shown, simulator)", fmt.Sprint(w.CurrentBalance, " ", a.Current), testcheck.C("shown as the simulator", w.CurrentBalance == a.Current),
+		testcheck.C("242.50", a.Current == client.MustAmount("242.50")))
+}
+
 func TestFundByMPesa(t *testing.T) {
 	tests := []struct {
 		name, phone string
@@ -488,51 +484,26 @@ func TestFundByMPesa(t *testing.T) {
 			d.Press("down", "f") // fund Alpha
 			submitForm(d, map[string]string{"phone": tt.phone, "amount": "250"})
 			c := d.Confirm()
-			if c.Perm != common.PermCollect {
-				t.Fatalf("confirmation perm %q", c.Perm)
-			}
-			if d.m.stk == nil {
-				t.Fatalf("no status panel after the push:\n%s", d.View())
-			}
-			if !strings.Contains(d.View(), "PENDING") {
-				t.Fatalf("status panel:\n%s", d.View())
-			}
+			testcheck.Expect(t, "confirmation perm", c.Perm, testcheck.C("collect", c.Perm == common.PermCollect))
+			testcheck.Expect(t, "status panel after the push\n"+d.View(), d.View(), testcheck.C("shown", d.m.stk != nil),
+				testcheck.C("PENDING", strings.Contains(d.View(), "PENDING")))
 			// Poll as the customer acts: one request in flight at a time.
 			for i := 0; i < 10 && !d.m.stk.final(); i++ {
 				f.Advance(2 * time.Second)
-				if n := d.Fire(pollMsg{}); n != 1 {
-					t.Fatalf("%d polls pending, want exactly 1", n)
-				}
+				n := d.Fire(pollMsg{})
+				testcheck.Expect(t, "polls pending", n, testcheck.C("exactly 1", n == 1))
 			}
-			if d.m.stk.inv.State != tt.state {
-				t.Fatalf("state %s, want %s", d.m.stk.inv.State, tt.state)
-			}
-			if n := d.Fire(pollMsg{}); n != 0 {
-				t.Fatal("still polling after a final state")
-			}
-			v := d.View()
-			if !strings.Contains(v, tt.want) {
-				t.Fatalf("panel:\n%s", v)
-			}
+			testcheck.Expect(t, "state", d.m.stk.inv.State, testcheck.C(tt.state, d.m.stk.inv.State == tt.state))
+			n := d.Fire(pollMsg{})
+			testcheck.Expect(t, "polls after a final state", n, testcheck.C("none", n == 0))
+			testcheck.Contains(t, "panel", d.View(), tt.want)
 			if tt.state == client.InvoiceFailed {
-				if d.m.stk.inv.FailedReason == "" || !strings.Contains(v, d.m.stk.inv.FailedReason[:20]) {
-					t.Fatalf("failed reason not shown:\n%s", v)
-				}
+				checkFundFailedShown(t, d)
 			} else {
-				ts := d.Toasts()
-				if len(ts) == 0 || !strings.Contains(ts[len(ts)-1], "Received KES 250.00 into Alpha") {
-					t.Fatalf("toasts %q", ts)
-				}
-				// The money shows in Alpha's current balance (it is still clearing).
-				a, _ := f.Server.Wallet(f.ids["Alpha"])
-				if w, _ := d.m.walletByID(f.ids["Alpha"]); w.CurrentBalance != a.Current || a.Current != client.MustAmount("242.50") {
-					t.Fatalf("Alpha shows %s, simulator %s", w.CurrentBalance, a.Current)
-				}
+				checkFundReceived(t, f, d)
 			}
 			d.Press("esc")
-			if d.m.stk != nil {
-				t.Fatal("esc did not close the panel")
-			}
+			testcheck.Expect(t, "esc", d.m.stk, testcheck.C("closes the panel", d.m.stk == nil))
 		})
 	}
 }
