@@ -1,6 +1,7 @@
 package pulse
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
@@ -46,23 +48,18 @@ func TestCompute(t *testing.T) {
 	}
 	w := &client.Wallet{AvailableBalance: client.Units(1000), CurrentBalance: client.MustAmount("1200.50")}
 	s := Compute(start, lines, invs, w)
-	if len(s.Channels) != 2 || s.Channels[0].Provider != "CARD-PAYMENT" {
-		t.Fatalf("channels %+v", s.Channels)
-	}
+	C := testcheck.C
+	testcheck.Expect(t, "channels", s.Channels, C("two", len(s.Channels) == 2), C("card first", len(s.Channels) > 0 && s.Channels[0].Provider == "CARD-PAYMENT"))
 	mp := s.Channels[1]
-	if mp.HourSum != client.MustAmount("105.30") || mp.DaySum != client.MustAmount("1105.30") ||
-		mp.Hour[11] != client.MustAmount("100.30") || mp.Hour[1] != client.Units(5) || mp.Day[21] != client.Units(1000) {
-		t.Errorf("M-Pesa %+v", mp)
-	}
-	if s.Attempts != LastN || s.OK != 15 || len(s.Reasons) != 2 || s.Reasons[0] != (Reason{"Wrong PIN", 4}) {
-		t.Errorf("attempts %d ok %d reasons %+v", s.Attempts, s.OK, s.Reasons)
-	}
-	if s.PayoutsToday != client.Units(300) || s.PayoutCount != 1 || s.Held != client.MustAmount("200.50") {
-		t.Errorf("payouts %s ×%d held %s", s.PayoutsToday.Decimal(), s.PayoutCount, s.Held.Decimal())
-	}
-	if got := spark([]client.Amount{0, 1, 4, 8}); got != "·▁▄█" {
-		t.Errorf("spark %q", got)
-	}
+	testcheck.Check(t, "M-Pesa", mp, C("hour sum 105.30", mp.HourSum == client.MustAmount("105.30")),
+		C("day sum 1105.30", mp.DaySum == client.MustAmount("1105.30")), C("hour bucket 11", mp.Hour[11] == client.MustAmount("100.30")),
+		C("hour bucket 1", mp.Hour[1] == client.Units(5)), C("day bucket 21", mp.Day[21] == client.Units(1000)))
+	testcheck.Check(t, "attempts, ok, reasons", fmt.Sprintf("%d %d %+v", s.Attempts, s.OK, s.Reasons), C("LastN attempts", s.Attempts == LastN),
+		C("15 ok", s.OK == 15), C("two reasons", len(s.Reasons) == 2), C("Wrong PIN ×4 first", len(s.Reasons) > 0 && s.Reasons[0] == (Reason{"Wrong PIN", 4})))
+	testcheck.Check(t, "payouts, count, held", fmt.Sprint(s.PayoutsToday.Decimal(), s.PayoutCount, s.Held.Decimal()),
+		C("today 300", s.PayoutsToday == client.Units(300)), C("one payout", s.PayoutCount == 1), C("held 200.50", s.Held == client.MustAmount("200.50")))
+	got := spark([]client.Amount{0, 1, 4, 8})
+	testcheck.Check(t, "spark", got, C("·▁▄█", got == "·▁▄█"))
 }
 
 type harness struct {
@@ -260,15 +257,38 @@ func (f *batchFixture) approve(t *testing.T, b *client.Batch) {
 // flight and failed today from IntaSend's own status, and the float left
 // is the available balance less the waiting batches and their charge
 // estimates, to the cent.
+// checkPulsePayouts: the snapshot counts the batches in flight, failed and
+// waiting, sums what waits with its charges and takes it from the float.
+func checkPulsePayouts(t *testing.T, s *tuitest.Sim, m *Model, waiting []*client.Batch) {
+	t.Helper()
+	testcheck.Expect(t, fmt.Sprintf("snapshot (error %v)", m.err), m.snap, testcheck.C("taken", m.snap != nil))
+	p := m.snap.Payouts
+	testcheck.Expect(t, "payouts", p, testcheck.C("one in flight", p.InFlight == 1), testcheck.C("one failed today", p.FailedToday == 1),
+		testcheck.C("two waiting", p.Waiting == 2))
+	var wantTotal, wantCharges client.Amount
+	for _, b := range waiting {
+		wantTotal += b.TotalAmount
+		wantCharges += b.ChargeEstimate
+	}
+	testcheck.Check(t, fmt.Sprintf("waiting %s + %s (want %s + %s)", p.WaitingTotal.Decimal(), p.WaitingCharges.Decimal(), wantTotal.Decimal(), wantCharges.Decimal()), p,
+		testcheck.C("charges estimated", wantCharges != 0), testcheck.C("total 12800.25", p.WaitingTotal == client.MustAmount("12800.25")),
+		testcheck.C("charges", p.WaitingCharges == wantCharges), testcheck.C("none unestimated", p.Unestimated == 0))
+	ws, err := s.Client.AllWallets(t.Context())
+	testcheck.Must(t, "wallets", err)
+	for _, wl := range ws {
+		isKES := wl.Type == client.WalletSettlement && wl.Currency == "KES"
+		testcheck.Check(t, fmt.Sprintf("float %s from available %s", m.snap.Float().Decimal(), wl.AvailableBalance.Decimal()), wl.ID,
+			testcheck.C("available less what waits", !isKES || m.snap.Float() == wl.AvailableBalance-client.MustAmount("12800.25")-wantCharges))
+	}
+}
+
 func TestPulsePayouts(t *testing.T) {
 	for _, w := range []int{80, 120} {
 		size := map[int]string{80: "80x24", 120: "120x40"}[w]
 		t.Run(size, func(t *testing.T) {
 			s := tuitest.NewSim(t, start, tuitest.WithOptions(sim.Options{Seed: true, Rand: 7}))
 			j, err := payout.OpenJournal(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
+			testcheck.Must(t, "journal", err)
 			t.Cleanup(func() { j.Close() })
 			j.SetClock(s.Clock.Now)
 			m := New(s.Common(common.ModeSandbox, ""), WithBatches(j))
@@ -283,30 +303,7 @@ func TestPulsePayouts(t *testing.T) {
 			waiting := []*client.Batch{f.initiate(t, "254712345679", client.Units(800)), f.initiate(t, "254712345670", client.MustAmount("12000.25"))}
 
 			d.Run(m.Start())
-			if m.snap == nil {
-				t.Fatalf("no snapshot: %v", m.err)
-			}
-			p := m.snap.Payouts
-			if p.InFlight != 1 || p.FailedToday != 1 || p.Waiting != 2 {
-				t.Fatalf("payouts %+v", p)
-			}
-			var wantTotal, wantCharges client.Amount
-			for _, b := range waiting {
-				wantTotal += b.TotalAmount
-				wantCharges += b.ChargeEstimate
-			}
-			if wantCharges == 0 || p.WaitingTotal != client.MustAmount("12800.25") || p.WaitingCharges != wantCharges || p.Unestimated != 0 {
-				t.Errorf("waiting %s + %s (want %s + %s)", p.WaitingTotal.Decimal(), p.WaitingCharges.Decimal(), wantTotal.Decimal(), wantCharges.Decimal())
-			}
-			ws, err := s.Client.AllWallets(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, wl := range ws {
-				if wl.Type == client.WalletSettlement && wl.Currency == "KES" && m.snap.Float() != wl.AvailableBalance-client.MustAmount("12800.25")-wantCharges {
-					t.Errorf("float %s from available %s", m.snap.Float().Decimal(), wl.AvailableBalance.Decimal())
-				}
-			}
+			checkPulsePayouts(t, s, m, waiting)
 			got := strings.Join(m.Lines(w, 10), "\n")
 			tuitest.MustContain(t, got, "1 batch in flight", "1 failed today", "Float left", "2 waiting: KES 12,800.25")
 			f.h.screen(t, "payouts_"+size, w)
