@@ -16,6 +16,7 @@ import (
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/testcheck"
 	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/ui/common"
 )
@@ -279,36 +280,23 @@ func TestConfirm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, v := confirmShell(t, "", common.ConfirmMsg{Title: "Move money?", Body: "KES 1,500.00 from Payroll to Reserve",
 				Typed: tt.typed, Danger: true, Perm: common.PermTransfer, OnConfirm: yes{}, OnCancel: no{}})
-			if m.confirm == nil {
-				t.Fatal("dialog did not open")
-			}
-			if m.confirm.focus != btnCancel {
-				t.Fatal("dialog does not start on Cancel")
-			}
+			testcheck.Expect(t, "dialog", m.confirm, testcheck.C("opened", m.confirm != nil))
+			testcheck.Expect(t, "dialog focus", m.confirm.focus, testcheck.C("starts on Cancel", m.confirm.focus == btnCancel))
 			press(t, m, tt.keys...)
 			typeText(t, m, tt.text)
 			press(t, m, tt.after...)
+			// What each outcome leaves: confirms sent, cancels sent, dialog open.
+			outcome := map[string]struct {
+				yes, no int
+				open    bool
+			}{"yes": {1, 0, false}, "no": {0, 1, false}, "open": {0, 0, true}}[tt.want]
 			gotYes, gotNo := len(received[yes](v)), len(received[no](v))
-			switch tt.want {
-			case "yes":
-				if gotYes != 1 || gotNo != 0 || m.confirm != nil {
-					t.Fatalf("want confirm: yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil)
-				}
-			case "no":
-				if gotYes != 0 || gotNo != 1 || m.confirm != nil {
-					t.Fatalf("want cancel: yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil)
-				}
-			case "open":
-				if gotYes != 0 || gotNo != 0 || m.confirm == nil {
-					t.Fatalf("want still open: yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil)
-				}
-				if !strings.Contains(ansi.Strip(m.Render()), "Confirm (locked)") {
-					t.Fatalf("locked Confirm not shown:\n%s", ansi.Strip(m.Render()))
-				}
-			}
-			if m.active != 0 {
-				t.Fatal("keys leaked to the tabs")
-			}
+			testcheck.Expect(t, "want "+tt.want, fmt.Sprintf("yes=%d no=%d open=%v", gotYes, gotNo, m.confirm != nil),
+				testcheck.C(fmt.Sprint("yes=", outcome.yes), gotYes == outcome.yes), testcheck.C(fmt.Sprint("no=", outcome.no), gotNo == outcome.no),
+				testcheck.C(fmt.Sprint("open=", outcome.open), (m.confirm != nil) == outcome.open))
+			screen := ansi.Strip(m.Render())
+			testcheck.Expect(t, "locked Confirm while open\n"+screen, tt.want, testcheck.C("shown", !outcome.open || strings.Contains(screen, "Confirm (locked)")))
+			testcheck.Expect(t, "keys leaked to the tabs", m.active, testcheck.C("none", m.active == 0))
 		})
 	}
 }
@@ -835,28 +823,22 @@ func TestConfirmFourEyesAndAudit(t *testing.T) {
 				log.Fail = errors.New("disk full")
 			}
 			press(t, m, tt.keys...)
-			if got := len(received[yes](v)) == 1; got != tt.wantYes {
-				t.Fatalf("confirmed = %v, want %v", got, tt.wantYes)
-			}
-			if !tt.wantYes && len(received[no](v)) != 1 {
-				t.Fatal("the view was not told it did not happen")
-			}
-			if (m.confirm != nil) != tt.wantOpen {
-				t.Fatalf("dialog open = %v", m.confirm != nil)
-			}
+			confirmed := len(received[yes](v)) == 1
+			testcheck.Expect(t, fmt.Sprintf("confirmed %v, cancels %d, dialog open %v", confirmed, len(received[no](v)), m.confirm != nil), tt.name,
+				testcheck.C(fmt.Sprint("confirmed ", tt.wantYes), confirmed == tt.wantYes),
+				testcheck.C("the view told it did not happen", tt.wantYes || len(received[no](v)) == 1),
+				testcheck.C(fmt.Sprint("open ", tt.wantOpen), (m.confirm != nil) == tt.wantOpen))
+			screen := ansi.Strip(m.Render())
 			if tt.auditFails {
-				if !strings.Contains(ansi.Strip(m.Render()), "audit log could not record it") {
-					t.Fatalf("no explanation:\n%s", ansi.Strip(m.Render()))
-				}
+				testcheck.Contains(t, "explanation", screen, "audit log could not record it")
 				return
 			}
 			last := log.Events[len(log.Events)-1]
-			if last.Result != tt.wantResult || last.Action != "payout.approve" || last.Target != "KZP6Y3Q" || last.Amount != client.MustAmount("1500") {
-				t.Fatalf("audit = %+v, want result %q", last, tt.wantResult)
-			}
-			if tt.wantResult == "refused" && !strings.Contains(ansi.Strip(m.Render()), "another approver must approve it") {
-				t.Fatalf("four-eyes refusal not explained:\n%s", ansi.Strip(m.Render()))
-			}
+			testcheck.Expect(t, "audit", last, testcheck.C("result "+tt.wantResult, last.Result == tt.wantResult),
+				testcheck.C("payout.approve", last.Action == "payout.approve"), testcheck.C("target", last.Target == "KZP6Y3Q"),
+				testcheck.C("amount", last.Amount == client.MustAmount("1500")))
+			testcheck.Expect(t, "four-eyes refusal explained\n"+screen, tt.wantResult,
+				testcheck.C("explained", tt.wantResult != "refused" || strings.Contains(screen, "another approver must approve it")))
 		})
 	}
 }
