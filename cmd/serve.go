@@ -43,6 +43,7 @@ type serveFlags struct {
 	memSession float64 // MiB of soft memory limit a session (0: no governor)
 	loginGrace time.Duration
 	zone       string
+	loc        *time.Location // zone, loaded by checkServeFlags
 	hooks      webhookFlags
 	store      string
 	db         *store.Store // opened from store: nil for the embedded files
@@ -371,9 +372,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stderr io.Writer) 
 	cfg.MaxSessions, cfg.MaxSessionsPerUser, cfg.MaxStartups, cfg.HandshakeTimeout = f.maxAll, f.maxPerUser, startups, f.loginGrace
 	cfg.NoMouse = g.noMouse // backend set NotifyAbove: the profile's, or the flag's
 	cfg.Pace = be.live.pace
-	if cfg.Zone, err = time.LoadLocation(f.zone); err != nil {
-		return usageError(fmt.Errorf("--zone %q: %w", f.zone, err))
-	}
+	cfg.Zone = f.loc
 	if f.idle == 0 {
 		cfg.Idle = -1 // --idle 0: never
 	}
@@ -406,6 +405,11 @@ func checkServeFlags(f *serveFlags) (sshd.MaxStartups, error) {
 	if f.loginGrace <= 0 {
 		return sshd.MaxStartups{}, fmt.Errorf("serve: --login-grace %s: want a positive duration", f.loginGrace)
 	}
+	loc, err := time.LoadLocation(f.zone)
+	if err != nil {
+		return sshd.MaxStartups{}, fmt.Errorf("serve: --zone %q: want an IANA zone name (Africa/Nairobi) or Local: %w", f.zone, err)
+	}
+	f.loc = loc
 	return parseServeFlags(f)
 }
 

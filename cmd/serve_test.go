@@ -451,6 +451,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"demo and profile", []string{"serve", "--demo", "--profile", "shop", "--users", good}, "exclusive"},
 		{"bad max-startups", []string{"serve", "--demo", "--users", good, "--max-startups", "100:30:10"}, "--max-startups"},
 		{"no login grace", []string{"serve", "--demo", "--users", good, "--login-grace", "0s"}, "--login-grace"},
+		{"unknown zone", []string{"serve", "--demo", "--users", good, "--zone", "Mars/Olympus"}, "--zone"},
 		{"webhooks without a challenge", []string{"serve", "--users", good, "--webhooks", "127.0.0.1:0"}, "needs the challenge"},
 		{"webhooks cert without key", []string{"serve", "--demo", "--users", good, "--webhooks", "127.0.0.1:0", "--webhooks-cert", loose}, "go together"},
 	}
