@@ -349,10 +349,14 @@ func chainRecords(t *testing.T, db *store.Store) []chainRecord {
 
 // verifyAudit runs `malipo serve verify-audit --store URL` with the
 // shared key, as an auditor would.
-func (h *twoHosts) verifyAudit(t *testing.T) string {
+func (h *twoHosts) verifyAudit(t *testing.T) string { return verifyStoreAudit(t, h.url, h.auditKey) }
+
+// verifyStoreAudit runs `malipo serve verify-audit --store url` with
+// keyEnv (MALIPO_AUDIT_KEY_FILE=…) and wants the chain intact.
+func verifyStoreAudit(t *testing.T, url, keyEnv string) string {
 	t.Helper()
-	verify := exec.Command(malipoBinary(t), "serve", "verify-audit", "--store", h.url)
-	verify.Env = append(os.Environ(), h.auditKey)
+	verify := exec.Command(malipoBinary(t), "serve", "verify-audit", "--store", url)
+	verify.Env = append(os.Environ(), keyEnv)
 	out, err := verify.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "chain intact") {
 		t.Fatalf("verify-audit --store: %v\n%s", err, out)

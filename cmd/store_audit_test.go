@@ -88,16 +88,7 @@ func count(rs []chainRecord, event, target, result, user string) int {
 }
 
 // verify runs `malipo serve verify-audit --store URL` as an auditor would.
-func (s *localStore) verify(t *testing.T) string {
-	t.Helper()
-	cmd := exec.Command(malipoBinary(t), "serve", "verify-audit", "--store", s.url)
-	cmd.Env = append(os.Environ(), s.keyEnv)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "chain intact") {
-		t.Fatalf("verify-audit --store: %v\n%s", err, out)
-	}
-	return string(out)
-}
+func (s *localStore) verify(t *testing.T) string { return verifyStoreAudit(t, s.url, s.keyEnv) }
 
 // localActor is what the commands write as the user: the OS user@host
 // the journal records, marked local.
