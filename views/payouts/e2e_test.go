@@ -321,10 +321,10 @@ type recAuditor struct{ evs []common.AuditEvent }
 
 func (a *recAuditor) Audit(ev common.AuditEvent) error { a.evs = append(a.evs, ev); return nil }
 
-// TestAuditAndFourEyesHooks: every money-moving call's outcome goes to the
-// audit log, and the approval names the batch's initiator so the shell can
-// refuse them under four-eyes.
-func TestAuditAndFourEyesHooks(t *testing.T) {
+// auditedJaneDraft is a started Payouts view on the journal with a
+// recording auditor and one row (Jane, KES 1,000) in the draft.
+func auditedJaneDraft(t *testing.T) (*fixture, *driver, *recAuditor) {
+	t.Helper()
 	f := newFixture(t, fixtureOpt{})
 	aud := &recAuditor{}
 	c := f.common()
@@ -332,6 +332,14 @@ func TestAuditAndFourEyesHooks(t *testing.T) {
 	d := newDriver(t, f, c, 120, 36, WithJournal(f.j))
 	d.Run(d.m.Init())
 	d.addRow("Jane", "0708374149", "1000", "nov")
+	return f, d, aud
+}
+
+// TestAuditAndFourEyesHooks: every money-moving call's outcome goes to the
+// audit log, and the approval names the batch's initiator so the shell can
+// refuse them under four-eyes.
+func TestAuditAndFourEyesHooks(t *testing.T) {
+	_, d, aud := auditedJaneDraft(t)
 	d.Press("p", "A")
 	cf, _ := d.LastConfirm()
 	if cf.Action != "payout.approve" || cf.Initiator != "amina@ops" || cf.Amount != client.Units(1000) || cf.Target != d.m.batch.b.TrackingID {
@@ -411,13 +419,7 @@ func TestCancelledBatchShownAsCancelled(t *testing.T) {
 // guard refuses under its lock, the view says who and what to do and goes
 // back to the draft, and the refusal is audited.
 func TestDuplicateGuardAcrossSessions(t *testing.T) {
-	f := newFixture(t, fixtureOpt{})
-	aud := &recAuditor{}
-	c := f.common()
-	c.Auditor = aud
-	d := newDriver(t, f, c, 120, 36, WithJournal(f.j))
-	d.Run(d.m.Init())
-	d.addRow("Jane", "0708374149", "1000", "nov")
+	f, d, aud := auditedJaneDraft(t)
 	d.Press("p", "esc", "p")
 	if cf, ok := d.LastConfirm(); !ok || !strings.Contains(cf.Body, "already initiated") {
 		t.Fatalf("no duplicate warning: %+v", cf)
