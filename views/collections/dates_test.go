@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,18 +70,6 @@ func TestDateRange(t *testing.T) {
 	}
 }
 
-type recorder struct {
-	mu  sync.Mutex
-	evs []common.AuditEvent
-}
-
-func (r *recorder) Audit(ev common.AuditEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.evs = append(r.evs, ev)
-	return nil
-}
-
 // TestExport: E writes the payments shown (range and filter applied) over
 // SSH into the user's folder, typed cells and all, audited; roles without
 // PermExport have no E.
@@ -95,7 +82,7 @@ func TestExport(t *testing.T) {
 	defer dir.Close()
 	for _, role := range []string{common.RoleSupport, common.RoleMaker} {
 		t.Run(role, func(t *testing.T) {
-			rec := &recorder{}
+			rec := &recAuditor{}
 			c := f.Common(common.ModeDemo, role)
 			c.User, c.Files, c.Auditor = "amina", dir, rec
 			d := newDriver(t, c, 120, 36).init()
@@ -111,9 +98,9 @@ func TestExport(t *testing.T) {
 			d.Press("enter")
 			recs := readExport(t, d, filepath.Join(dir.Path(), "collections-2026-11-22.csv"))
 			checkExportLines(t, d, recs)
-			testcheck.Expect(t, "audit", rec.evs, testcheck.C("one event", len(rec.evs) == 1))
-			ev := rec.evs[0]
-			testcheck.Expect(t, "audit", rec.evs, testcheck.C("collection.export", ev.Action == "collection.export"), testcheck.C("ok", ev.Result == "ok"),
+			testcheck.Expect(t, "audit", rec.Events, testcheck.C("one event", len(rec.Events) == 1))
+			ev := rec.Events[0]
+			testcheck.Expect(t, "audit", rec.Events, testcheck.C("collection.export", ev.Action == "collection.export"), testcheck.C("ok", ev.Result == "ok"),
 				testcheck.C("the range in the detail", strings.Contains(ev.Detail, "15 Nov 2026 – 21 Nov 2026")))
 		})
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/sim"
 	"github.com/malipo/malipo/internal/testcheck"
+	"github.com/malipo/malipo/internal/tuitest"
 	"github.com/malipo/malipo/payout"
-	"github.com/malipo/malipo/ui/common"
 )
 
 // railCase is a small batch per rail: one payee that is always paid and one
@@ -317,9 +317,8 @@ func TestTrackingPolls(t *testing.T) {
 	}
 }
 
-type recAuditor struct{ evs []common.AuditEvent }
-
-func (a *recAuditor) Audit(ev common.AuditEvent) error { a.evs = append(a.evs, ev); return nil }
+// recAuditor records the audit events in memory.
+type recAuditor = tuitest.Auditor
 
 // auditedJaneDraft is a started Payouts view on the journal with a
 // recording auditor and one row (Jane, KES 1,000) in the draft.
@@ -347,7 +346,7 @@ func TestAuditAndFourEyesHooks(t *testing.T) {
 	}
 	d.Confirm()
 	var got []string
-	for _, ev := range aud.evs {
+	for _, ev := range aud.Events {
 		got = append(got, ev.Action+" "+ev.Result+" "+ev.Amount.String())
 	}
 	if strings.Join(got, ",") != "payout.initiate ok 1,000.00,payout.approve ok 1,000.00" {
@@ -445,7 +444,7 @@ func TestDuplicateGuardAcrossSessions(t *testing.T) {
 	if d.m.screen != scrCompose || d.m.batch != nil {
 		t.Fatalf("screen %v batch %+v", d.m.screen, d.m.batch)
 	}
-	last := aud.evs[len(aud.evs)-1]
+	last := aud.Events[len(aud.Events)-1]
 	if last.Action != "payout.initiate" || last.Result != "refused" || last.Amount != client.Units(1000) {
 		t.Fatalf("audit %+v", last)
 	}

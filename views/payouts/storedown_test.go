@@ -58,7 +58,7 @@ func TestStoreDownPausesMoneyMoves(t *testing.T) {
 		testcheck.C("still in preview", d.m.batch.phase == phasePreview))
 	d.MustShow("Not approved: " + common.StoreDownText)
 	testcheck.Contains(t, "refusal toasts", strings.Join(d.Toasts(), "\n"), common.StoreDownText)
-	last := aud.evs[len(aud.evs)-1]
+	last := aud.Events[len(aud.Events)-1]
 	testcheck.Check(t, "refusal audited as", last, testcheck.C("payout.approve", last.Action == "payout.approve"),
 		testcheck.C("refused", last.Result == "refused"), testcheck.C("target the batch", last.Target == tid),
 		testcheck.C("detail says the store is down", strings.Contains(last.Detail, common.StoreDownText)))

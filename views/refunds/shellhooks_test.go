@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/malipo/malipo/internal/tuitest"
@@ -42,18 +41,6 @@ func TestCopyAndClick(t *testing.T) {
 	}
 }
 
-type recorder struct {
-	mu  sync.Mutex
-	evs []common.AuditEvent
-}
-
-func (r *recorder) Audit(ev common.AuditEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.evs = append(r.evs, ev)
-	return nil
-}
-
 // TestExport: E writes the refunds the filter shows to the user's folder
 // over SSH, audited; a support role (no PermExport) has no E.
 func TestExport(t *testing.T) {
@@ -73,7 +60,7 @@ func TestExport(t *testing.T) {
 		{common.RoleSupport, "", ""},
 	} {
 		t.Run(tc.role, func(t *testing.T) {
-			rec := &recorder{}
+			rec := &recAuditor{}
 			c := f.common(tc.role)
 			c.User, c.Files, c.Auditor = "amina", dir, rec
 			d := newDriver(t, c, 100, 30)
@@ -101,8 +88,8 @@ func TestExport(t *testing.T) {
 			if len(lines) != 3 || !strings.HasPrefix(string(b), tc.want) || !strings.Contains(lines[2], "QE3WJUQ") {
 				t.Fatalf("file:\n%s", b)
 			}
-			if len(rec.evs) != 1 || rec.evs[0].Action != "refund.export" || rec.evs[0].Result != "ok" {
-				t.Fatalf("audit %+v", rec.evs)
+			if len(rec.Events) != 1 || rec.Events[0].Action != "refund.export" || rec.Events[0].Result != "ok" {
+				t.Fatalf("audit %+v", rec.Events)
 			}
 		})
 	}
