@@ -298,18 +298,8 @@ func (l *listener) println(w io.Writer, s string) {
 }
 
 func (l *listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != l.path {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
-	if err != nil {
-		http.Error(w, "cannot read the body", http.StatusBadRequest)
+	raw, ok := webhook.ReadPost(w, r, l.path)
+	if !ok {
 		return
 	}
 	if status, why := l.verify(r.Header, raw); status != http.StatusOK {

@@ -87,19 +87,30 @@ func (r *Receiver) Flowing(window time.Duration) bool {
 	return !r.last.IsZero() && r.now().Sub(r.last) < window
 }
 
-func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if req.URL.Path != r.Path {
+// ReadPost reads the body of a webhook POSTed to path (at most MaxBody
+// bytes). Anything else is answered here (404 off the path, 405 with Allow
+// for another method, 400 for a body that cannot be read) and ok is false.
+func ReadPost(w http.ResponseWriter, req *http.Request, path string) (raw []byte, ok bool) {
+	if req.URL.Path != path {
 		http.NotFound(w, req)
-		return
+		return nil, false
 	}
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
+		return nil, false
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
 	if err != nil {
 		http.Error(w, "cannot read the body", http.StatusBadRequest)
+		return nil, false
+	}
+	return raw, true
+}
+
+func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	raw, ok := ReadPost(w, req, r.Path)
+	if !ok {
 		return
 	}
 	if status, why := Verify(r.Challenge, r.Secret, req.Header, raw); status != http.StatusOK {
