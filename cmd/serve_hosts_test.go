@@ -159,32 +159,7 @@ func startTwoHosts(t *testing.T, people []sshPerson, simFlags ...string) *twoHos
 // whole argument list is given.
 func startServeEnvArgs(t *testing.T, state string, env, args []string) *serveProc {
 	t.Helper()
-	cmd := exec.Command(malipoBinary(t), args...)
-	cmd.Env = append(env, "XDG_STATE_HOME="+state)
-	p := &serveProc{cmd: cmd, stderr: testout.New(), state: state, exited: make(chan error)}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-p.exited
-	})
-	deadline := time.Now().Add(hostsPatience)
-	for time.Now().Before(deadline) {
-		if m := listeningRE.FindStringSubmatch(p.stderr.String()); m != nil {
-			p.addr = m[1]
-			return p
-		}
-		select {
-		case <-p.exited:
-			t.Fatalf("serve exited (%v):\n%s", p.err, p.stderr.String())
-		case <-time.After(20 * time.Millisecond): // polling a buffer, not synchronising
-		}
-	}
-	t.Fatalf("serve did not start:\n%s", p.stderr.String())
-	return nil
+	return startServeProc(t, state, env, args, hostsPatience)
 }
 
 // ptyConsole is OpenSSH's ssh -tt on a PTY of our own (120x40), what the

@@ -115,6 +115,14 @@ func startServe(t testing.TB, state, users string, extra ...string) *serveProc {
 func startServeEnv(t testing.TB, state, users string, env []string, extra ...string) *serveProc {
 	t.Helper()
 	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--users", users}, extra...)
+	return startServeProc(t, state, env, args, 15*time.Second)
+}
+
+// startServeProc runs malipo with args and env (its state in state) and
+// waits up to patience for it to say where it listens; it fails at once
+// if the process exits first. The process is killed when the test ends.
+func startServeProc(t testing.TB, state string, env, args []string, patience time.Duration) *serveProc {
+	t.Helper()
 	cmd := exec.Command(malipoBinary(t), args...)
 	cmd.Env = append(env, "XDG_STATE_HOME="+state)
 	p := &serveProc{cmd: cmd, stderr: testout.New(), state: state, exited: make(chan error)}
@@ -127,13 +135,17 @@ func startServeEnv(t testing.TB, state, users string, env []string, extra ...str
 		_ = cmd.Process.Kill()
 		<-p.exited
 	})
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if m := listeningRE.FindStringSubmatch(p.stderr.String()); m != nil {
 			p.addr = m[1]
 			return p
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-p.exited:
+			t.Fatalf("serve exited (%v):\n%s", p.err, p.stderr.String())
+		case <-time.After(20 * time.Millisecond): // polling a buffer, not synchronising
+		}
 	}
 	t.Fatalf("serve did not start:\n%s", p.stderr.String())
 	return nil
