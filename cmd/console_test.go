@@ -233,12 +233,7 @@ func TestLocalPolicyLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			t.Setenv("XDG_CONFIG_HOME", dir)
-			if err := os.MkdirAll(filepath.Join(dir, "malipo"), 0o700); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "malipo", "config.toml"), []byte(tc.toml), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			writeFile(t, filepath.Join(dir, "malipo", "config.toml"), tc.toml)
 			pol, err := localPolicy("default")
 			switch {
 			case tc.err != "":
@@ -285,12 +280,7 @@ func TestNotifyAbove(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			t.Setenv("XDG_CONFIG_HOME", dir)
-			if err := os.MkdirAll(filepath.Join(dir, "malipo"), 0o700); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "malipo", "config.toml"), []byte(tc.toml), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			writeFile(t, filepath.Join(dir, "malipo", "config.toml"), tc.toml)
 			g := &globals{notifyAbove: amountFlag{a: client.Units(defaultNotifyAbove)}}
 			if tc.flag != "" {
 				if err := g.notifyAbove.Set(tc.flag); err != nil {
