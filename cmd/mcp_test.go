@@ -15,10 +15,14 @@ import (
 
 // TestMain lets a test run this binary as `malipo`: with
 // MALIPO_CMD_TEST_MAIN=1 it is the command line, so `malipo mcp` can be
-// tested as an agent runs it, a child process spoken to over stdio.
+// tested as an agent runs it, a child process spoken to over stdio. With
+// MALIPO_CMD_TEST_BASELINE=1 it is the load test's baseline server.
 func TestMain(m *testing.M) {
 	if os.Getenv("MALIPO_CMD_TEST_MAIN") == "1" {
 		os.Exit(Main())
+	}
+	if os.Getenv("MALIPO_CMD_TEST_BASELINE") == "1" {
+		os.Exit(serveBaseline())
 	}
 	os.Exit(m.Run())
 }

@@ -1,26 +1,21 @@
 package sshd
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"charm.land/ssh"
-	"charm.land/wish/v2"
-	bm "charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/client/readcache"
 	"github.com/malipo/malipo/demo"
+	"github.com/malipo/malipo/internal/teabase"
 	"github.com/malipo/malipo/internal/testout"
 )
 
@@ -45,7 +40,7 @@ func BenchmarkKeypressFrame(b *testing.B) {
 	ts := startServer(b, []testUser{u}, func(c *Config) { c.Client = cachedClient(b, c.Client) })
 	steps := []keyStep{{"2", "Today"}, {"1", "Total KES"}}
 	console := keypressCost(b, ts.addr, u.signer, "Payroll", steps)
-	base := keypressCost(b, startMinimalTea(b), u.signer, "FIRST", []keyStep{{"2", "OCEAN"}, {"1", "FIRST"}})
+	base := keypressCost(b, startMinimalTea(b), u.signer, teabase.First, []keyStep{{"2", teabase.Second}, {"1", teabase.First}})
 	b.ReportMetric(float64(console.cpu.Microseconds()), "cpu-µs/key")
 	b.ReportMetric(float64(base.cpu.Microseconds()), "baseline-cpu-µs/key")
 	b.ReportMetric(float64(console.cpu)/float64(base.cpu), "ratio")
@@ -75,7 +70,7 @@ func BenchmarkIdleSessions(b *testing.B) {
 	})
 	console := idleCost(b, ts.addr, users, "Payroll", window)
 	waitSessions(b, ts, 0)
-	base := idleCost(b, startMinimalTea(b), users, "FIRST", window)
+	base := idleCost(b, startMinimalTea(b), users, teabase.First, window)
 	b.ReportMetric(100*console, "%core/session")
 	b.ReportMetric(100*base, "baseline-%core/session")
 	b.ReportMetric(console/base, "ratio")
@@ -167,7 +162,7 @@ func BenchmarkLoginCPU(b *testing.B) {
 	}
 	ts := startServer(b, users, func(c *Config) { c.Client = cachedClient(b, c.Client) })
 	console := loginCost(b, ts.addr, users, "Payroll")
-	base := loginCost(b, startMinimalTea(b), users, "FIRST")
+	base := loginCost(b, startMinimalTea(b), users, teabase.First)
 	b.ReportMetric(float64(console.Microseconds())/1000, "cpu-ms/login")
 	b.ReportMetric(float64(base.Microseconds())/1000, "baseline-cpu-ms/login")
 	b.ReportMetric(float64(console)/float64(base), "ratio")
@@ -261,21 +256,11 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// startMinimalTea serves minimalModel over wish with the Bubble Tea
-// middleware, any key accepted, on a host key like the server's.
+// startMinimalTea serves the baseline program (internal/teabase) on a
+// host key like the server's.
 func startMinimalTea(b *testing.B) string {
 	b.Helper()
 	hostPEM, _, err := HostKey(filepath.Join(b.TempDir(), "host", "key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := wish.NewServer(
-		wish.WithHostKeyPEM(hostPEM),
-		wish.WithPublicKeyAuth(func(ssh.Context, ssh.PublicKey) bool { return true }),
-		wish.WithMiddleware(bm.Middleware(func(ssh.Session) (tea.Model, []tea.ProgramOption) {
-			return minimalModel{screen: 1}, []tea.ProgramOption{tea.WithoutSignalHandler()}
-		})),
-	)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -283,44 +268,10 @@ func startMinimalTea(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	go func() { _ = srv.Serve(ln) }()
+	srv, err := teabase.Serve(ln, hostPEM)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
-}
-
-// minimalModel is the baseline program: two full 100x30 screens of text,
-// 1 and 2 switch between them, q quits.
-type minimalModel struct{ screen int }
-
-func (m minimalModel) Init() tea.Cmd { return nil }
-
-func (m minimalModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "1":
-			m.screen = 1
-		case "2":
-			m.screen = 2
-		case "q":
-			return m, tea.Quit
-		}
-	}
-	return m, nil
-}
-
-func (m minimalModel) View() tea.View {
-	var s bytes.Buffer
-	// Every letter differs between the two words: the renderer only
-	// sends the cells that changed, and the client looks for the word.
-	name := map[int]string{1: "FIRST", 2: "OCEAN"}[m.screen]
-	for row := range 30 {
-		line := fmt.Sprintf("%s %02d: ", name, row)
-		s.WriteString(line + strings.Repeat(string(rune('a'+(row+m.screen)%26)), 99-len(line)))
-		if row < 29 {
-			s.WriteByte('\n')
-		}
-	}
-	v := tea.NewView(s.String())
-	v.AltScreen = true
-	return v
 }
