@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/ui/components/when"
 )
 
@@ -70,7 +71,7 @@ func fit(s string, w, h int) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		lw := ansi.StringWidth(l)
+		lw := text.Width(l)
 		switch {
 		case lw > w:
 			lines[i] = ansi.Truncate(l, w, "")
@@ -96,10 +97,10 @@ func (m *Model) tabLabels() []string {
 		titles = nil
 	}
 	numbered := make([]string, len(titles))
-	width := ansi.StringWidth(brandText) + 3
+	width := text.Width(brandText) + 3
 	for i, t := range titles {
 		numbered[i] = fmt.Sprintf("%d %s", i+1, t)
-		width += ansi.StringWidth(numbered[i]) + m.c.Styles.Tab.GetHorizontalFrameSize()
+		width += text.Width(numbered[i]) + m.c.Styles.Tab.GetHorizontalFrameSize()
 	}
 	if width <= m.width {
 		return numbered
@@ -184,8 +185,8 @@ func (m *Model) footer() string {
 		return fit(" "+ansi.Truncate(toastLine(m.c.Styles, m.toasts[len(m.toasts)-1]), m.width-2, "…"), m.width, 1)
 	}
 	r := shortHelp(m.c.Styles, right, m.width)
-	l := shortHelp(m.c.Styles, left, m.width-lipgloss.Width(r)-4)
-	gap := max(1, m.width-lipgloss.Width(l)-lipgloss.Width(r)-2)
+	l := shortHelp(m.c.Styles, left, m.width-text.Width(r)-4)
+	gap := max(1, m.width-text.Width(l)-text.Width(r)-2)
 	return fit(" "+l+strings.Repeat(" ", gap)+r, m.width, 1)
 }
 
@@ -204,7 +205,7 @@ func shortHelp(s *common.Styles, bindings []key.Binding, width int) string {
 		if used > 0 {
 			item = sep + item
 		}
-		w := lipgloss.Width(item)
+		w := text.Width(item)
 		if used+w > width {
 			if used > 0 && used+2 <= width {
 				b.WriteString(s.Faint.Render(" …"))
@@ -242,17 +243,17 @@ func (m *Model) statusBar() string {
 		left += s.StatusText.Render(" · ") + s.StatusKey.Render(who)
 	}
 	right := m.statusRight(false)
-	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
+	lw, rw := text.Width(left), text.Width(right)
 	if lw+rw+2 > m.width {
 		// Short of room (80 columns with badges showing): the badges keep
 		// their symbols and the refresh age goes, before the mode and
 		// profile are cut.
 		right = m.statusRight(true)
-		rw = lipgloss.Width(right)
+		rw = text.Width(right)
 	}
 	if lw+rw+2 > m.width {
 		left = ansi.Truncate(left, max(0, m.width-rw-2), "…")
-		lw = lipgloss.Width(left)
+		lw = text.Width(left)
 	}
 	gap := max(1, m.width-lw-rw-1)
 	return fit(left+strings.Repeat(" ", gap)+right, m.width, 1)

@@ -14,12 +14,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/bankpicker"
+	"github.com/malipo/malipo/ui/components/text"
 	"github.com/malipo/malipo/ui/components/when"
 )
 
@@ -180,7 +180,7 @@ func (m *Model) View() string {
 	if m.last != "" {
 		right = st.Faint.Render("copied "+m.last+" · ") + right
 	}
-	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
+	gap := m.width - text.Width(title) - text.Width(right)
 	line := title + fmt.Sprintf("%*s", max(gap, 2), "") + right
 	if gap < 2 {
 		line = ansi.Truncate(line, m.width, "…")

@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
@@ -301,7 +300,7 @@ func (m *Model) titleLine(title string) string {
 	case !l.refreshed.IsZero():
 		right = st.Faint.Render("updated " + m.stamp(l.refreshed, when.Clock))
 	}
-	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
+	gap := m.width - text.Width(title) - text.Width(right)
 	if gap < 2 {
 		return text.Truncate(title+"  "+right, m.width)
 	}

@@ -182,7 +182,7 @@ func (m *Model) titleLine(title string) string {
 	case !m.refreshed.IsZero():
 		right = st.Faint.Render("updated " + when.Clock(m.c.Now(), m.refreshed))
 	}
-	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
+	gap := m.width - text.Width(title) - text.Width(right)
 	if gap < 2 {
 		return text.Truncate(title, m.width)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/ui/common"
@@ -295,7 +294,7 @@ func (m *Model) titleLine(title string) string {
 	case !m.refreshed.IsZero():
 		right = st.Faint.Render("updated " + when.Clock(m.now(), m.refreshed))
 	}
-	gap := m.width - lipgloss.Width(title) - lipgloss.Width(right)
+	gap := m.width - text.Width(title) - text.Width(right)
 	if gap < 2 {
 		return text.Truncate(title+"  "+right, m.width)
 	}

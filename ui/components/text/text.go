@@ -6,22 +6,99 @@ package text
 
 import (
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Width is the string's width in cells. Plain printable ASCII (most cells:
-// ids, labels, amounts, dates) is its length; anything else (escape codes,
-// wide or combining runes, DEL) takes the exact, slower path.
+// Width is the string's width in cells, exactly as ansi.StringWidth
+// counts it. Every frame measures every line, and ansi's grapheme
+// segmentation was the largest single cost of drawing one (a tenth of a
+// keypress's CPU over SSH), so the common case takes a fast path: SGR and
+// other CSI sequences count nothing, printable ASCII and the narrow runes
+// of narrowRunes (box drawing, sparkline blocks, "·", "…", accented
+// letters…) count one each. Anything else (another escape, a control
+// character, a wide, combining or joining rune) takes ansi's exact path.
 func Width(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x7f || c < 0x20 {
-			return ansi.StringWidth(s)
+	if w, ok := fastWidth(s); ok {
+		return w
+	}
+	return ansi.StringWidth(s)
+}
+
+// fastWidth is Width when s holds only what the fast path knows; ok is
+// false otherwise.
+func fastWidth(s string) (w int, ok bool) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c < 0x7f:
+			w++
+			i++
+		case c == 0x1b:
+			n := csiLen(s[i:])
+			if n == 0 {
+				return 0, false
+			}
+			i += n
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrow(r) {
+				return 0, false
+			}
+			w++
+			i += size
+		default:
+			return 0, false
 		}
 	}
-	return len(s)
+	return w, true
 }
+
+// csiLen is the length of the CSI sequence s starts with (ESC [, parameter
+// and intermediate bytes, one final byte), or 0 when s starts with
+// anything else.
+func csiLen(s string) int {
+	if len(s) < 3 || s[1] != '[' {
+		return 0
+	}
+	for i := 2; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x20 && c <= 0x3f:
+		case c >= 0x40 && c <= 0x7e:
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// narrowRange is where narrow looks: Latin-1 and Latin Extended-A (names),
+// general punctuation, currency symbols, arrows, mathematical operators,
+// technical symbols, box drawing, blocks, geometric shapes, miscellaneous
+// symbols and dingbats (the console's marks and charts).
+var narrowRange = [][2]rune{{0xa0, 0x17f}, {0x2010, 0x205e}, {0x20a0, 0x20c0}, {0x2190, 0x23ff}, {0x2500, 0x27bf}}
+
+// narrowRunes marks the runes of narrowRange that ansi itself measures as
+// one cell and that never join a neighbour into one grapheme: asked of
+// ansi once, on first use, so the fast path cannot disagree with it.
+var narrowRunes = sync.OnceValue(func() map[rune]bool {
+	set := map[rune]bool{}
+	for _, rg := range narrowRange {
+		for r := rg[0]; r <= rg[1]; r++ {
+			one := string(r)
+			if ansi.StringWidth(one) == 1 && ansi.StringWidth("a"+one+"a") == 3 && ansi.StringWidth(one+one) == 2 {
+				set[r] = true
+			}
+		}
+	}
+	return set
+})
+
+func narrow(r rune) bool { return r < 0x2800 && narrowRunes()[r] }
 
 // Truncate cuts a (possibly styled) string to w cells, ending with "…".
 func Truncate(s string, w int) string {

@@ -3,6 +3,7 @@ package text
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -17,11 +18,79 @@ import (
 
 func TestWidthMatchesAnsi(t *testing.T) {
 	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render("KES 5.00")
-	for _, s := range []string{"", "abc", "KES 1,234.50", "−KES 5.00", "✔ COMPLETE", "日本語", "e\u0301", "a\x7fb", red, "⭐ 2"} {
+	for _, s := range widthSeeds(red) {
 		if got, want := Width(s), ansi.StringWidth(s); got != want {
 			t.Errorf("Width(%q) = %d, want %d", s, got, want)
 		}
 	}
+}
+
+// widthSeeds are strings on both sides of Width's fast path: what frames
+// hold (styled text, rules, sparklines, marks, accented names) and what
+// must fall back to ansi (wide, combining and joining runes, variation
+// selectors, control characters, OSC links, cut or 8-bit escapes).
+func widthSeeds(styled string) []string {
+	return []string{"", "abc", "KES 1,234.50", "−KES 5.00", "✔ COMPLETE", "日本語", "e\u0301", "a\x7fb", styled, "⭐ 2",
+		"\x1b[1;38;2;230;230;230m  Payroll\x1b[m  ─────", "▁▂▃▅▇█ · ▲ in ▼ out", "José Müller · Œuvre", "● live · ✖ 3 failed …",
+		"✔\ufe0f done", "a\u200db", "👍🏽", "🇰🇪", "\x1b]8;;https://x\x1b\\link\x1b]8;;\x1b\\", "\x1b[", "\x1b[12", "\x1bM",
+		"\x9b31m", "tab\there", "line\nbreak", "\u00ad soft", "\u2060joined", "\u20dd ring", "\u2e3a long dash"}
+}
+
+// TestWidthRandom builds random strings from the pieces frames are made
+// of, and from what must fall back, and holds Width to ansi on each.
+func TestWidthRandom(t *testing.T) {
+	pieces := append(widthSeeds(""), "a", " ", "─", "│", "·", "…", "é", "€", "→", "█", "\x1b[m", "\x1b[0;1;4m", "\x1b[38;5;203m",
+		"\u0301", "\u200d", "\ufe0f", "中", "\t", "\x1b[?25l")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Fatalf("Width(%q) = %d, ansi says %d", s, got, want)
+		}
+	}
+}
+
+// FuzzWidth: go test -fuzz FuzzWidth ./ui/components/text/
+func FuzzWidth(f *testing.F) {
+	for _, s := range widthSeeds("\x1b[31mred\x1b[m") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Fatalf("Width(%q) = %d, ansi says %d", s, got, want)
+		}
+	})
+}
+
+// TestNarrowRunesCoverTheMarks: the console's own marks and chart blocks
+// take the fast path (a mark ansi counts otherwise would silently slow
+// every frame down, not break it; this says so).
+func TestNarrowRunesCoverTheMarks(t *testing.T) {
+	for _, r := range "─│·…▁▂▃▄▅▆▇█▲▼●✔✖⚠é" {
+		if !narrow(r) {
+			t.Errorf("%q (U+%04X) is not on the fast path", r, r)
+		}
+	}
+}
+
+// BenchmarkWidth is Width beside ansi.StringWidth (the baseline) on a
+// styled table line: go test -run '^$' -bench Width ./ui/components/text/
+func BenchmarkWidth(b *testing.B) {
+	line := "\x1b[38;2;230;230;230m  Payroll  · José\x1b[m  WORKING  KES 57,190.00  ▁▂▃▅▇  ✔ ok  ─────────"
+	b.Run("text.Width", func(b *testing.B) {
+		for b.Loop() {
+			_ = Width(line)
+		}
+	})
+	b.Run("ansi.StringWidth", func(b *testing.B) {
+		for b.Loop() {
+			_ = ansi.StringWidth(line)
+		}
+	})
 }
 
 func TestTruncatePad(t *testing.T) {
