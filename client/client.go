@@ -39,6 +39,7 @@ type Client struct {
 	retry          RetryPolicy
 	userAgent      string
 	urls           sync.Map // path → its absolute URL: status polls ask for the same few
+	pages          *pageMemo
 }
 
 // RetryPolicy governs retries of calls that are safe to repeat.
@@ -114,6 +115,7 @@ func New(publishableKey, secretKey string, opts ...Option) (*Client, error) {
 		secretKey:      secretKey,
 		retry:          DefaultRetry,
 		userAgent:      "malipo/" + Version,
+		pages:          newPageMemo(),
 	}
 	if publishableKey == "" && secretKey == "" {
 		return nil, errors.New("intasend client: no API key given")

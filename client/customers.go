@@ -45,5 +45,5 @@ func (c *Client) CustomerTransactions(ctx context.Context, id string, page int) 
 	if err != nil {
 		return nil, err
 	}
-	return getPage[Invoice](ctx, c, "customers/"+seg+"/transactions/", page)
+	return memoPage(ctx, c, call{method: "GET", path: "customers/" + seg + "/transactions/", query: pageQuery(nil, page), safe: true}, cloneInvoices)
 }

@@ -228,7 +228,7 @@ func (c *Client) SubscriptionTransactions(ctx context.Context, id string, page i
 	if err != nil {
 		return nil, err
 	}
-	return getPage[WalletTransaction](ctx, c, "subscriptions/"+seg+"/transactions/", page)
+	return transactionsPage(ctx, c, call{method: "GET", path: "subscriptions/" + seg + "/transactions/", query: pageQuery(nil, page), safe: true})
 }
 
 // ---- small generic helpers for the simpler areas ----

@@ -35,7 +35,7 @@ func (f TransactionFilter) query() url.Values {
 // Transactions returns one page of the account's wallet transactions, across
 // wallets unless the filter names one.
 func (c *Client) Transactions(ctx context.Context, f TransactionFilter) (*Page[WalletTransaction], error) {
-	return decodeInto[Page[WalletTransaction]](ctx, c, call{method: "GET", path: "transactions/", query: f.query(), safe: true})
+	return transactionsPage(ctx, c, call{method: "GET", path: "transactions/", query: f.query(), safe: true})
 }
 
 // GetTransaction returns one wallet transaction by id.

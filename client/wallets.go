@@ -121,12 +121,7 @@ func (c *Client) WalletTransactions(ctx context.Context, walletID string, page i
 	if err != nil {
 		return nil, err
 	}
-	var p Page[WalletTransaction]
-	err = c.do(ctx, call{method: "GET", path: "wallets/" + seg + "/transactions/", query: pageQuery(nil, page), safe: true}, &p)
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return transactionsPage(ctx, c, call{method: "GET", path: "wallets/" + seg + "/transactions/", query: pageQuery(nil, page), safe: true})
 }
 
 // IntraTransferRequest moves money from one of the account's wallets to another.
