@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -118,12 +119,25 @@ func newLive(f *webhookFlags, demo bool) (*live, error) {
 	return l, nil
 }
 
-// pace is every console's polling: a safety net while events flow.
+// pace is every console's polling: a safety net while events flow, and
+// each wait spread by up to a tenth either way. Sessions that logged in
+// together (a restart, a failover moving everyone at once) would
+// otherwise poll in step for as long as they stay: measured at 100
+// sessions, those bursts of one read, decode and frame per session were
+// what kept a keypress waiting past 30 ms (docs/performance.md).
 func (l *live) pace(d time.Duration) time.Duration {
 	if l.rcv != nil && (l.rcv.Flowing(flowingFor) || l.relay.flowing(flowingFor)) {
-		return max(d, safetyNet)
+		d = max(d, safetyNet)
 	}
-	return d
+	return spread(d)
+}
+
+// spread is d moved at random by up to a tenth of it either way.
+func spread(d time.Duration) time.Duration {
+	if d < 10 {
+		return d
+	}
+	return d - d/10 + rand.N(d/5+1)
 }
 
 // start runs serve in the background; the func it returns stops it.

@@ -233,3 +233,30 @@ func TestServeWebhooksTwoHostsOneStore(t *testing.T) {
 		t.Error("the challenge reached the store")
 	}
 }
+
+// TestPaceSpreads: serve's consoles wait about what they asked, never
+// more than a tenth off either way, and not in step: 200 waits of 5 s
+// land on many different values across the whole band.
+func TestPaceSpreads(t *testing.T) {
+	l := &live{}
+	const d = 5 * time.Second
+	seen := map[time.Duration]bool{}
+	lo, hi := d, d
+	for range 200 {
+		got := l.pace(d)
+		if got < d-d/10 || got > d+d/10 {
+			t.Fatalf("pace(%s) = %s, outside %s ± 10%%", d, got, d)
+		}
+		seen[got] = true
+		lo, hi = min(lo, got), max(hi, got)
+	}
+	// 200 uniform draws over a 1 s band: both tenths of it reached, with
+	// a chance of missing one below 1e-9.
+	testcheck.Expect(t, "200 waits", fmt.Sprint(len(seen), " values ", lo, "…", hi),
+		testcheck.C("different", len(seen) > 100),
+		testcheck.C("reach below 4.6 s", lo < d-d/10+100*time.Millisecond),
+		testcheck.C("reach above 5.4 s", hi > d+d/10-100*time.Millisecond))
+	if got := spread(0); got != 0 {
+		t.Errorf("spread(0) = %s", got)
+	}
+}

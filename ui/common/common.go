@@ -61,7 +61,8 @@ type Common struct {
 	Ctx context.Context
 	// Pace stretches the live screens' polling while webhooks bring the
 	// news (malipo serve --webhooks): polling is then a slow safety net.
-	// Nil: poll at the pace asked for. Read it through LivePace.
+	// Serve also spreads each wait a little, so its sessions do not poll
+	// in step. Nil: poll at the pace asked for. Read it through LivePace.
 	Pace func(time.Duration) time.Duration
 }
 

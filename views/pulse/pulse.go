@@ -227,7 +227,8 @@ type (
 )
 
 // Start begins the strip's refreshes, once: the first read now, then one
-// every RefreshEvery for as long as the console runs, whichever tab is
+// every RefreshEvery (at the console's live pace, Common.LivePace) for as
+// long as the console runs, whichever tab is
 // shown. The status bar's alarm (common.AlarmMsg) is the point of it on
 // the other tabs, so hiding the host does not pause it; it is one loop per
 // console, the strip and the badge both drawn from it.
@@ -325,7 +326,7 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 		return tea.Batch(append(cmds, m.refresh())...)
 	}
 	m.tickGen++
-	return tea.Batch(append(cmds, m.sched(common.Backoff(RefreshEvery, RefreshMost, m.failures), tickMsg{gen: m.tickGen}))...)
+	return tea.Batch(append(cmds, m.sched(common.Backoff(m.c.LivePace(RefreshEvery), RefreshMost, m.failures), tickMsg{gen: m.tickGen}))...)
 }
 
 func (m *Model) now() time.Time {
