@@ -173,8 +173,9 @@ type loadRun struct {
 
 	mu        sync.Mutex
 	latencies []time.Duration
-	lost      int      // keys whose screen never came (counted as the timeout)
-	failures  []string // sessions that could not log in
+	firsts    []time.Duration // each screen's first showing, while the others log in
+	lost      int             // keys whose screen never came (counted as the timeout)
+	failures  []string        // sessions that could not log in
 	peakRSS   int
 	typing    time.Duration
 }
@@ -203,8 +204,9 @@ func (lt *loadTest) run(t *testing.T, p *serveProc, screens loadScreens) *loadRu
 }
 
 // logIn logs every session in, loginBatch at a time, and waits until each
-// shows its first screen. A login that fails is retried once: the figure
-// is about sessions that are in, and a refused handshake is reported.
+// has shown its first screen and then each of the others once. A login
+// that fails is retried once: the figure is about sessions that are in,
+// and a refused handshake is reported.
 func (r *loadRun) logIn(t *testing.T) {
 	go r.sampleRSS(r.proc.cmd.Process.Pid)
 	slots := make(chan struct{}, r.lt.loginBatch)
@@ -235,6 +237,21 @@ func (r *loadRun) logInOne(t *testing.T, i int) {
 	if !tm.waitFor(r.screens.first, 60*time.Second) {
 		r.fail("session %d: no first screen (%q)", i, r.screens.first)
 		return
+	}
+	// Each screen once, as BenchmarkKeypressFrame warms up: a screen's
+	// first showing loads its data, which is the login's cost (and 100
+	// sessions opening Collections for the first time within the same
+	// 0.4 s is a burst no office makes), not a keypress's.
+	for _, step := range r.screens.steps {
+		start := time.Now()
+		tm.send(step.key)
+		if !tm.waitFor(step.want, 60*time.Second) {
+			r.fail("session %d: key %q never showed %q", i, step.key, step.want)
+			return
+		}
+		r.mu.Lock()
+		r.firsts = append(r.firsts, time.Since(start))
+		r.mu.Unlock()
 	}
 	r.terms[i] = tm
 }
@@ -287,6 +304,11 @@ func (r *loadRun) type_() {
 
 func (r *loadRun) switchTabs(i int, tm *sshTerm) {
 	think := r.lt.think
+	// People do not start together either: without this every session's
+	// first key left within the same millisecond, a burst of one key per
+	// session that no office produces, and it alone made the tail (every
+	// key over 30 ms at 100 sessions came in the first 200 ms).
+	time.Sleep(time.Duration(i*37%400) * think / 300)
 	for round := range r.lt.rounds {
 		for _, step := range r.screens.steps {
 			start := time.Now()
@@ -331,6 +353,11 @@ func (r *loadRun) report(t *testing.T, name string) {
 	t.Logf("%s: %d sessions x %d rounds x %d keys = %d keypresses (%d lost: no screen within %s), think time %s-%s",
 		name, r.lt.sessions, r.lt.rounds, len(r.screens.steps), len(r.latencies), r.lost, keyTimeout, r.lt.think, r.lt.think*7/3)
 	t.Logf("  keypress-to-frame: p50 %s  p90 %s  p99 %s  max %s", r.pct(0.5), r.pct(0.9), r.pct(0.99), r.latencies[len(r.latencies)-1])
+	slices.Sort(r.firsts)
+	if n := len(r.firsts); n > 0 {
+		t.Logf("  first showing of each screen, while the others log in: p50 %s  p99 %s  max %s",
+			r.firsts[n/2], r.firsts[int(0.99*float64(n-1))], r.firsts[n-1])
+	}
 	t.Logf("  server RSS: idle %d MB, %d sessions logged in %d MB, peak sampled %d MB, VmHWM %d MB",
 		r.idle.rssKB/1024, r.lt.sessions, r.loggedIn.rssKB/1024, r.peakRSS/1024, hwm/1024)
 	t.Logf("  per session: %.2f MB logged in, %.2f MB at the peak (issue 14's goal: ≤ 2 MB)",
