@@ -18,6 +18,7 @@ import (
 	"github.com/malipo/malipo/demo"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/ui/common"
+	"github.com/malipo/malipo/ui/components/when"
 )
 
 // Minimum terminal size the console lays out for (docs/design.md §8).
@@ -148,7 +149,7 @@ func (m *Model) Close() error {
 // answers, and never waits for it: some terminals never do) and starts the
 // views.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, clockTick(), m.initViews())
+	return tea.Batch(tea.RequestBackgroundColor, clockTick(clockMost), m.initViews())
 }
 
 // initViews starts the active view only. The others start when first
@@ -183,8 +184,70 @@ func (m *Model) startView(i int) tea.Cmd {
 // clockMsg re-renders the status bar so "updated 12s ago" stays true.
 type clockMsg struct{}
 
-func clockTick() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
+// The clock ticks when the status bar's age would next read differently,
+// not every second: each tick is a frame, and over SSH a frame for every
+// session. At 100 sessions those once-a-second frames of a bar that said
+// what it said a second before were a third of serve's idle CPU. clockMost
+// bounds the wait, so the views' minute-grained times ("today 14:05",
+// "3m ago") are never more than that late either.
+const clockMost = 10 * time.Second
+
+func clockTick(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
+// nextClock is how long until the status bar's age would read
+// differently, at most clockMost.
+func (m *Model) nextClock() time.Duration {
+	h := m.health
+	if !h.known || h.lastOK.IsZero() {
+		return clockMost
+	}
+	return min(clockMost, untilAgeChanges(m.c.Now().Sub(h.lastOK), freshness(h.ok)))
+}
+
+// freshFor is how long a connected console's bar says "updated just now":
+// the live screens refresh every 5 s, so a healthy bar stays still instead
+// of counting 2s, 3s, 4s between refreshes. Past it, the seconds count.
+const freshFor = 10 * time.Second
+
+// freshness is how long an age reads "just now": freshFor while connected;
+// offline, when.Ago's own 2 s, so "last ok" counts from the start.
+func freshness(ok bool) time.Duration {
+	if ok {
+		return freshFor
+	}
+	return 2 * time.Second
+}
+
+// untilAgeChanges is how long until an age of d, shown by ageText with
+// fresh, reads differently: when it stops being fresh, then at the next
+// whole second, minute or hour as when.Ago counts them.
+func untilAgeChanges(d, fresh time.Duration) time.Duration {
+	var next time.Duration
+	switch {
+	case d < fresh:
+		next = fresh - d
+	case d < time.Minute:
+		next = time.Second - d%time.Second
+	case d < time.Hour:
+		next = time.Minute - d%time.Minute
+	default:
+		next = time.Hour - d%time.Hour
+	}
+	return max(next, clockLeast)
+}
+
+// clockLeast keeps a tick due at once from becoming a busy loop.
+const clockLeast = 10 * time.Millisecond
+
+// ageText is how long ago t was for the status bar: "just now" within
+// fresh, else when.Ago.
+func ageText(now, t time.Time, fresh time.Duration) string {
+	if now.Sub(t) < fresh {
+		return "just now"
+	}
+	return when.Ago(now, t)
 }
 
 // Update routes a message: terminal and shell messages first, then keys
@@ -249,7 +312,7 @@ func (m *Model) terminalMsg(msg tea.Msg) (tea.Cmd, bool) {
 	case tea.BackgroundColorMsg:
 		*m.c.Styles = *common.NewStyles(msg.IsDark())
 	case clockMsg:
-		return clockTick(), true
+		return clockTick(m.nextClock()), true
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 	case demoStartedMsg:

@@ -11,7 +11,6 @@ import (
 
 	"github.com/malipo/malipo/ui/common"
 	"github.com/malipo/malipo/ui/components/text"
-	"github.com/malipo/malipo/ui/components/when"
 )
 
 // View renders the console. The shell is always full-window (alt-screen);
@@ -294,11 +293,11 @@ func (m *Model) healthText(short bool) string {
 	case h.ok && short:
 		return s.OK.Render(common.SymLive + " connected")
 	case h.ok:
-		return s.OK.Render(common.SymLive+" connected") + s.StatusText.Render(" · updated "+when.Ago(m.c.Now(), h.lastOK))
+		return s.OK.Render(common.SymLive+" connected") + s.StatusText.Render(" · updated "+ageText(m.c.Now(), h.lastOK, freshFor))
 	case h.lastOK.IsZero() || short:
 		return s.Failed.Render(common.SymFailed + " offline")
 	}
-	return s.Failed.Render(common.SymFailed+" offline") + s.StatusText.Render(" · last ok "+when.Ago(m.c.Now(), h.lastOK))
+	return s.Failed.Render(common.SymFailed+" offline") + s.StatusText.Render(" · last ok "+ageText(m.c.Now(), h.lastOK, freshness(false)))
 }
 
 func (m *Model) hasOverlay() bool {
