@@ -90,6 +90,9 @@ type loadTest struct {
 	loginBatch       int
 }
 
+// loginSettle is how long after the last login the idle window starts.
+const loginSettle = 3 * time.Second
+
 // keyTimeout is how long a key's screen may take before it counts as lost.
 const keyTimeout = 10 * time.Second
 
@@ -187,10 +190,14 @@ func (lt *loadTest) run(t *testing.T, p *serveProc, screens loadScreens) *loadRu
 	pid := p.cmd.Process.Pid
 	r.idle = procSample(pid)
 	r.logIn(t)
+	// What a login sets off (the pulse's first reads, the chart's pages)
+	// ends within a second or two after its first screen: that is the
+	// login's cost, not an idle session's. A figure, not a
+	// synchronisation, as is the quiet window after it.
+	time.Sleep(loginSettle)
 	r.loggedIn = procSample(pid)
 	// A quiet window with everyone logged in: what sessions cost doing
-	// nothing (timers, polling, the renderer's ticker). A figure, not a
-	// synchronisation.
+	// nothing (timers, polling, the renderer's ticker).
 	time.Sleep(lt.idleWindow)
 	r.afterIdle = procSample(pid)
 	r.type_()
