@@ -62,6 +62,12 @@ func (m *Model) poll(manual bool) tea.Cmd {
 			p.until = w
 		}
 	}
+	if !m.busy() {
+		// A poll of a loaded list shows no spinner, so it starts no clock:
+		// each tick would be a frame drawn for nothing, every 5 s in every
+		// SSH session.
+		return runPoll(m.c.Context(), m.c.Client, p)
+	}
 	return tea.Batch(runPoll(m.c.Context(), m.c.Client, p), m.startSpin())
 }
 

@@ -287,7 +287,7 @@ func (m *Model) titleLine(title string) string {
 	st := m.c.Styles
 	var right string
 	switch {
-	case m.loading || m.flowsBusy || (m.detail != nil && m.detail.loading):
+	case m.loadingShown() || m.flowsBusy || (m.detail != nil && m.detail.loading):
 		right = m.spin.View() + st.Faint.Render(" refreshing…")
 	case m.refreshErr != "" && m.loaded:
 		right = st.Warning.Render(common.SymWarn+" refresh failed: ") + st.Faint.Render(m.refreshErr)

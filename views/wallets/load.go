@@ -80,7 +80,9 @@ func (m *Model) refresh(manual bool) tea.Cmd {
 	if m.detail != nil {
 		cmds = append(cmds, m.loadPage(1))
 	}
-	cmds = append(cmds, m.startSpin())
+	if m.busy() {
+		cmds = append(cmds, m.startSpin())
+	}
 	return tea.Batch(cmds...)
 }
 

@@ -610,13 +610,37 @@ func TestLoadErrorsAndSpinner(t *testing.T) {
 	if d.m.spin.Running() || d.Fire(spinMsg{}) != 0 {
 		t.Fatal("the spinner keeps ticking while idle")
 	}
-	// A refresh starts it again, and the title says so while it runs.
-	d.m.loading = true
+	// A refresh the user asked for starts it again, and the title says so
+	// while it runs.
+	d.m.loading, d.m.manual = true, true
 	d.Run(d.m.startSpin())
 	if !strings.Contains(d.View(), "refreshing") || d.Fire(spinMsg{}) != 1 {
 		t.Fatal("no spinner while loading")
 	}
-	d.m.loading = false
+	d.m.loading, d.m.manual = false, false
+}
+
+// TestQuietRefreshDrawsNothingUntilItLands: the refresh every 5 s shows no
+// spinner and starts no spinner clock while in flight (each tick would be
+// a frame in every SSH session); its answer brings the new "updated"
+// time. An r pressed meanwhile is shown as before.
+func TestQuietRefreshDrawsNothingUntilItLands(t *testing.T) {
+	f := small(t)
+	d := newDriver(t, f.common(), 80, 20).init()
+	d.Fire(spinMsg{}) // the first load's clock stops
+	before := d.View()
+	held := d.Hold(walletsMsg{})
+	d.Fire(refreshTickMsg{})
+	_, spinning := d.Pending(spinMsg{})
+	testcheck.Expect(t, "a quiet refresh in flight", d.View(), testcheck.C("sent", len(held.Msgs) == 1),
+		testcheck.C("the same screen", d.View() == before), testcheck.C("no spinner clock", !spinning))
+	d.Press("r")
+	_, spinning = d.Pending(spinMsg{})
+	testcheck.Expect(t, "r while it is in flight", d.View(),
+		testcheck.C("says refreshing", strings.Contains(d.View(), "refreshing")), testcheck.C("spinner clock", spinning))
+	held.Stop()
+	held.Drain()
+	testcheck.Expect(t, "after the answers", d.View(), testcheck.C("no longer refreshing", !strings.Contains(d.View(), "refreshing")))
 }
 
 func TestChartFollowsSelectedCurrency(t *testing.T) {

@@ -240,11 +240,18 @@ func (m *Model) walletByID(id string) (client.Wallet, bool) {
 
 // busy is true while anything the spinner stands for is under way.
 func (m *Model) busy() bool {
-	return m.loading || m.flowsBusy ||
+	return m.loadingShown() || m.flowsBusy ||
 		(m.detail != nil && m.detail.loading) ||
 		(m.form != nil && m.form.State == uiform.Sending) ||
 		(m.stk != nil && !m.stk.final())
 }
+
+// loadingShown is a wallet-list load the title shows: the first, or one
+// the user asked for. The quiet refresh every 5 s shows nothing until it
+// lands (its new "updated" time): a spinner flashing on the title every
+// few seconds says nothing the status bar does not, and each of its
+// frames was drawn in every SSH session.
+func (m *Model) loadingShown() bool { return m.loading && (m.manual || !m.loaded) }
 
 type spinMsg struct{}
 
