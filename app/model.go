@@ -71,9 +71,10 @@ type Options struct {
 
 // Model is the shell. Build it with New; it is a tea.Model.
 type Model struct {
-	c    *common.Common
-	opts Options
-	keys KeyMap
+	c      *common.Common
+	opts   Options
+	keys   KeyMap
+	chrome chromeMemo
 
 	views   []common.View
 	active  int

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -42,7 +43,8 @@ func (m *Model) Render() string {
 	}
 	w, h := m.bodySize()
 	body := m.body(w, h)
-	frame := strings.Join([]string{m.header(), s.Faint.Render(strings.Repeat("─", m.width)), body, m.footer(), m.statusBar()}, "\n")
+	rule := m.chrome.rule.get(strconv.Itoa(m.width)+strconv.FormatBool(s.IsDark), func() string { return s.Faint.Render(strings.Repeat("─", m.width)) })
+	frame := strings.Join([]string{m.header(), rule, body, m.footer(), m.statusBar()}, "\n")
 	if !m.hasOverlay() {
 		return frame
 	}
@@ -133,6 +135,10 @@ func (m *Model) brand() string {
 // header is the brand and the tabs. The active tab is bold and underlined
 // (and coloured), so it shows without colour too.
 func (m *Model) header() string {
+	return m.chrome.header.get(m.headerKey(), m.drawHeader)
+}
+
+func (m *Model) drawHeader() string {
 	s := m.c.Styles
 	parts := []string{m.brand(), " "}
 	for i, l := range m.tabLabels() {
@@ -183,8 +189,9 @@ func (m *Model) footer() string {
 		// nothing on screen and gets the whole width to say its piece.
 		return fit(" "+ansi.Truncate(toastLine(m.c.Styles, m.toasts[len(m.toasts)-1]), m.width-2, "…"), m.width, 1)
 	}
-	r := shortHelp(m.c.Styles, right, m.width)
-	l := shortHelp(m.c.Styles, left, m.width-text.Width(r)-4)
+	r := m.chrome.hintsRight.get(m.hintsKey(right, m.width), func() string { return shortHelp(m.c.Styles, right, m.width) })
+	lw := m.width - text.Width(r) - 4
+	l := m.chrome.hintsLeft.get(m.hintsKey(left, lw), func() string { return shortHelp(m.c.Styles, left, lw) })
 	gap := max(1, m.width-text.Width(l)-text.Width(r)-2)
 	return fit(" "+l+strings.Repeat(" ", gap)+r, m.width, 1)
 }
