@@ -37,14 +37,21 @@ func hasChart(frame string) bool { return hasWallets(frame) && strings.Contains(
 // loaded is hasChart on m's current frame.
 func loaded(m *Model) bool { return hasChart(m.Render()) }
 
-// BenchmarkShellRender is one full frame (View) of the console showing the
-// loaded wallets view at 120x40 (docs/design.md §11: ≤ 1 ms per frame).
-func BenchmarkShellRender(b *testing.B) {
-	_, cl := newSim(b)
+// loadedShell is the console on the simulator at 120x40, Wallets loaded
+// with its chart, on the fixed clock.
+func loadedShell(tb testing.TB) *Model {
+	_, cl := newSim(tb)
 	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Now: func() time.Time { return fixedNow }}
 	m := New(c, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	runUntil(b, m, m.Init(), 10*time.Second, loaded)
+	runUntil(tb, m, m.Init(), 10*time.Second, loaded)
+	return m
+}
+
+// BenchmarkShellRender is one full frame (View) of the console showing the
+// loaded wallets view at 120x40 (docs/design.md §11: ≤ 1 ms per frame).
+func BenchmarkShellRender(b *testing.B) {
+	m := loadedShell(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
@@ -54,11 +61,7 @@ func BenchmarkShellRender(b *testing.B) {
 // BenchmarkShellRenderPalette is the same frame with the palette open over
 // it (the compositor path).
 func BenchmarkShellRenderPalette(b *testing.B) {
-	_, cl := newSim(b)
-	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Now: func() time.Time { return fixedNow }}
-	m := New(c, Options{})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	runUntil(b, m, m.Init(), 10*time.Second, loaded)
+	m := loadedShell(b)
 	m.Update(keyMsg(":"))
 	b.ReportAllocs()
 	for b.Loop() {

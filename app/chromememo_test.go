@@ -2,22 +2,15 @@ package app
 
 import (
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/malipo/malipo/ui/common"
 )
 
 // TestChromeMemoNeverStale: through tab switches, resizes, a theme change,
 // the palette, help and a role's hidden keys, the kept header, rule and
 // hints are exactly what drawing them afresh gives, frame after frame.
 func TestChromeMemoNeverStale(t *testing.T) {
-	_, cl := newSim(t)
-	c := &common.Common{Client: cl, Profile: "default", Mode: common.ModeSandbox, Now: func() time.Time { return fixedNow }}
-	m := New(c, Options{})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	runUntil(t, m, m.Init(), 10*time.Second, loaded)
+	m := loadedShell(t)
 	steps := []struct {
 		name string
 		msg  tea.Msg
