@@ -31,9 +31,12 @@ import (
 // here. It takes about a minute, so it runs only with MALIPO_SSH_LOAD set
 // (1: 50 sessions; a larger number: that many, issue 14's 100 and 500):
 //
-//	MALIPO_SSH_LOAD=1 go test -run TestServeLoad -v .
-//	MALIPO_SSH_LOAD=500 go test -timeout 30m -run TestServeLoad -v .
-//	GODEBUG=gctrace=1 MALIPO_SSH_LOAD=100 go test -run TestServeLoad -v .   # and the server's GC share
+//	MALIPO_SSH_LOAD=1 go test -count=1 -run TestServeLoad -v .
+//	MALIPO_SSH_LOAD=500 go test -count=1 -timeout 30m -run TestServeLoad -v .
+//	GODEBUG=gctrace=1 MALIPO_SSH_LOAD=100 go test -count=1 -run TestServeLoad -v .   # and the server's GC share
+//
+// -count=1: the variables are the same from run to run, so without it go
+// test hands back the last run's figures from its cache.
 //
 // Besides wall-clock keypress-to-frame (meaningful only on a quiet
 // machine) it reports each server's own CPU (/proc/PID/stat): per idle
