@@ -90,24 +90,31 @@ func governMemory(ctx context.Context, perSessionMiB float64, sessions func() in
 	set()
 	fmt.Fprintf(stderr, "malipo serve: soft memory limit %d MiB + %.2f MiB a session (--memory-per-session), never under 1.5x the live heap\n",
 		memBase>>20, perSessionMiB)
+	stop := every(ctx, memEvery, func(context.Context) { set() })
+	return func() {
+		stop()
+		debug.SetMemoryLimit(before)
+	}
+}
+
+// every runs fn every d, in the background, until ctx ends or the
+// returned func is called; that func returns once fn has stopped.
+// serve's housekeeping (the memory limit, the store's health) runs on it.
+func every(ctx context.Context, d time.Duration, fn func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(memEvery)
+		t := time.NewTicker(d)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				set()
+				fn(ctx)
 			}
 		}
 	}()
-	return func() {
-		cancel()
-		<-done
-		debug.SetMemoryLimit(before)
-	}
+	return func() { cancel(); <-done }
 }

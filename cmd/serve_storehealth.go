@@ -59,25 +59,12 @@ func watchStore(ctx context.Context, db *store.Store, send func(tea.Msg) int, up
 	if db == nil {
 		return func() {}
 	}
-	ctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
 	w := &storeWatch{ping: db.Ping, log: stderr, up: up}
-	go func() {
-		defer close(done)
-		t := time.NewTicker(common.LiveEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if msg, send1 := w.check(ctx); send1 {
-					send(msg)
-				}
-			}
+	return every(ctx, common.LiveEvery, func(ctx context.Context) {
+		if msg, send1 := w.check(ctx); send1 {
+			send(msg)
 		}
-	}()
-	return func() { stop(); <-done }
+	})
 }
 
 // flushAudit writes the audit records kept while the store was down
