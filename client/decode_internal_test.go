@@ -43,10 +43,30 @@ func TestPaymentStatusWireMatchesUnmarshal(t *testing.T) {
 		"not json":        statusBody[:100],
 		"empty":           `{}`,
 	}
+	wireMatches[PaymentStatus](t, bodies)
+}
+
+// wired is what unmarshalWire made of one body, and its error.
+type wired[T any] struct {
+	v   T
+	err error
+}
+
+// wireMatches decodes each body with unmarshalWire and with json.Unmarshal
+// (the UnmarshalJSON methods) and fails where they differ: an error on one
+// side only, or another value. It returns what unmarshalWire gave, by
+// name, for a test's own checks.
+func wireMatches[T any, P interface {
+	*T
+	wireDecoder
+}](t *testing.T, bodies map[string]string) map[string]wired[T] {
+	t.Helper()
+	out := map[string]wired[T]{}
 	for name, body := range bodies {
-		var want, got PaymentStatus
+		var want, got T
 		wantErr := json.Unmarshal([]byte(body), &want)
-		gotErr := got.unmarshalWire([]byte(body))
+		gotErr := P(&got).unmarshalWire([]byte(body))
+		out[name] = wired[T]{got, gotErr}
 		if (gotErr != nil) != (wantErr != nil) {
 			t.Errorf("%s: error %v, want %v", name, gotErr, wantErr)
 			continue
@@ -55,6 +75,7 @@ func TestPaymentStatusWireMatchesUnmarshal(t *testing.T) {
 			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
 		}
 	}
+	return out
 }
 
 // batchBody is a send-money answer as the simulator writes it.
@@ -83,18 +104,7 @@ func TestBatchWireMatchesUnmarshal(t *testing.T) {
 		"bad count":          strings.Replace(batchBody, `"transactions_count":1`, `"transactions_count":"one"`, 1),
 		"not json":           batchBody[:200],
 	}
-	for name, body := range bodies {
-		var want, got Batch
-		wantErr := json.Unmarshal([]byte(body), &want)
-		gotErr := got.unmarshalWire([]byte(body))
-		if (gotErr != nil) != (wantErr != nil) {
-			t.Errorf("%s: error %v, want %v", name, gotErr, wantErr)
-			continue
-		}
-		if wantErr == nil && !reflect.DeepEqual(got, want) {
-			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
-		}
-	}
+	wireMatches[Batch](t, bodies)
 }
 
 // errAfter yields data, then fails as a cut connection does.
@@ -164,19 +174,10 @@ func TestTransactionsPageWireMatchesUnmarshal(t *testing.T) {
 		"not json":              page[:200],
 		"empty":                 `{}`,
 	}
-	for name, body := range bodies {
-		var want, got Page[WalletTransaction]
-		wantErr := json.Unmarshal([]byte(body), &want)
-		gotErr := got.unmarshalWire([]byte(body))
-		if (gotErr != nil) != (wantErr != nil) {
-			t.Errorf("%s: error %v, want %v", name, gotErr, wantErr)
-			continue
-		}
-		if wantErr == nil && !reflect.DeepEqual(got, want) {
-			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
-		}
-		if strings.HasSuffix(name, "page") && (gotErr != nil || len(got.Results) != 2 || got.Results[0].Invoice == nil || got.Results[1].Invoice != nil) {
-			t.Errorf("%s: %v, %+v: want two transactions, the first with its invoice", name, gotErr, got)
+	for name, w := range wireMatches[Page[WalletTransaction]](t, bodies) {
+		got := w.v
+		if strings.HasSuffix(name, "page") && (w.err != nil || len(got.Results) != 2 || got.Results[0].Invoice == nil || got.Results[1].Invoice != nil) {
+			t.Errorf("%s: %v, %+v: want two transactions, the first with its invoice", name, w.err, got)
 		}
 	}
 	// Other pages decode as they did.
