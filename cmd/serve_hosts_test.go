@@ -191,13 +191,20 @@ func (h *twoHosts) console(t *testing.T, p *serveProc, who sshPerson) *ptyConsol
 		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-i", key,
 		"-tt", "-e", "none", "-p", port, who.name+"@127.0.0.1")
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	return startOnPTY(t, who.name, cmd)
+}
+
+// startOnPTY runs cmd on a 120x40 PTY of its own and records what it
+// draws; the test's end stops it (SIGTERM) and closes the PTY.
+func startOnPTY(t *testing.T, who string, cmd *exec.Cmd) *ptyConsole {
+	t.Helper()
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
-		t.Fatalf("ssh -tt on a PTY: %v", err)
+		t.Fatalf("%s on a PTY: %v", cmd.Args[0], err)
 	}
-	c := &ptyConsole{t: t, who: who.name, cmd: cmd, tty: tty, out: testout.New(), read: make(chan struct{})}
+	c := &ptyConsole{t: t, who: who, cmd: cmd, tty: tty, out: testout.New(), read: make(chan struct{})}
 	go func() {
-		_, _ = io.Copy(c.out, tty) // ends with EIO once ssh exits
+		_, _ = io.Copy(c.out, tty) // ends with EIO once the program exits
 		close(c.read)
 	}()
 	t.Cleanup(func() {

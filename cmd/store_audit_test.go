@@ -3,21 +3,16 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 
 	"github.com/malipo/malipo/client"
 	"github.com/malipo/malipo/internal/pgtest"
 	"github.com/malipo/malipo/internal/testcheck"
-	"github.com/malipo/malipo/internal/testout"
 	"github.com/malipo/malipo/keystore"
 	"github.com/malipo/malipo/payout"
 	"github.com/malipo/malipo/sshd"
@@ -250,22 +245,7 @@ func localConsole(t *testing.T, who string, env []string, args ...string) *ptyCo
 	t.Helper()
 	cmd := exec.Command(malipoBinary(t), args...)
 	cmd.Env = append(env, "TERM=xterm-256color")
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
-	if err != nil {
-		t.Fatalf("malipo on a PTY: %v", err)
-	}
-	c := &ptyConsole{t: t, who: who, cmd: cmd, tty: tty, out: testout.New(), read: make(chan struct{})}
-	go func() {
-		_, _ = io.Copy(c.out, tty) // ends with EIO once malipo exits
-		close(c.read)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		tty.Close()
-		<-c.read
-	})
-	return c
+	return startOnPTY(t, who, cmd)
 }
 
 // TestStoreLocalConsoleAudits: the local console on a shared store (a
