@@ -7,10 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/malipo/malipo/client"
-	"github.com/malipo/malipo/client/readcache"
-	"github.com/malipo/malipo/demo"
 )
 
 // BenchmarkSessionCalls is issue 14's "one cache for all sessions" figure:
@@ -60,22 +56,11 @@ func BenchmarkSessionCalls(b *testing.B) {
 // callsPerMinute logs n sessions in, waits until each shows Wallets, then
 // counts the simulator's requests over window.
 func callsPerMinute(b *testing.B, n int, tabs, cached bool, window time.Duration) float64 {
-	users := make([]testUser, n)
-	for i := range users {
-		users[i] = newUser(b, fmt.Sprintf("ops%03d", i), "viewer")
-	}
-	var cache *readcache.Cache
+	users := viewers(b, n)
 	ts := startServer(b, users, func(c *Config) {
-		c.MaxSessions = n + 1
-		c.MaxStartups = MaxStartups{Start: n + 1, Rate: 100, Full: n + 1, PerSource: n + 1}
+		roomFor(c, n)
 		if cached {
-			cache = readcache.New(nil, readcache.Options{})
-			pub, sec := demo.Keys()
-			cl, err := client.New(pub, sec, client.WithBaseURL(c.Client.BaseURL()), client.WithHTTPClient(cache.HTTPClient()))
-			if err != nil {
-				b.Fatal(err)
-			}
-			c.Client = cl
+			c.Client = cachedClient(b, c.Client)
 		}
 	})
 	terms := make([]*term, n)

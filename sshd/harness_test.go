@@ -45,6 +45,22 @@ func newUser(t testing.TB, name, role string) testUser {
 	return testUser{name: name, role: role, signer: s, priv: priv}
 }
 
+// viewers are n viewers, ops000 on, for the many-session benchmarks.
+func viewers(t testing.TB, n int) []testUser {
+	t.Helper()
+	users := make([]testUser, n)
+	for i := range users {
+		users[i] = newUser(t, fmt.Sprintf("ops%03d", i), "viewer")
+	}
+	return users
+}
+
+// roomFor lets n sessions in, all logging in at once from one address.
+func roomFor(c *Config, n int) {
+	c.MaxSessions = n + 1
+	c.MaxStartups = MaxStartups{Start: n + 1, Rate: 100, Full: n + 1, PerSource: n + 1}
+}
+
 func (u testUser) authorizedKey() string {
 	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(u.signer.PublicKey()))) + " " + u.name + "@test"
 }

@@ -23,13 +23,9 @@ func TestSessionHeap(t *testing.T) {
 	}
 	n := 50
 	fmt.Sscanf(os.Getenv("MALIPO_SESSION_HEAP"), "%d", &n)
-	users := make([]testUser, n)
-	for i := range users {
-		users[i] = newUser(t, fmt.Sprintf("ops%03d", i), "viewer")
-	}
+	users := viewers(t, n)
 	ts := startServer(t, users, func(c *Config) {
-		c.MaxSessions = n + 1
-		c.MaxStartups = MaxStartups{Start: n + 1, Rate: 100, Full: n + 1, PerSource: n + 1}
+		roomFor(c, n)
 	})
 	warm := ts.login(t, users[0])
 	warm.waitFor(t, "Payroll")

@@ -1,7 +1,6 @@
 package sshd
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -59,13 +58,9 @@ func BenchmarkKeypressFrame(b *testing.B) {
 func BenchmarkIdleSessions(b *testing.B) {
 	const n = 50
 	window := 5 * time.Second
-	users := make([]testUser, n)
-	for i := range users {
-		users[i] = newUser(b, fmt.Sprintf("ops%03d", i), "viewer")
-	}
+	users := viewers(b, n)
 	ts := startServer(b, users, func(c *Config) {
-		c.MaxSessions = n + 1
-		c.MaxStartups = MaxStartups{Start: n + 1, Rate: 100, Full: n + 1, PerSource: n + 1}
+		roomFor(c, n)
 		c.Client = cachedClient(b, c.Client)
 	})
 	console := idleCost(b, ts.addr, users, "Payroll", window)
@@ -156,10 +151,7 @@ func cachedClient(b testing.TB, demoClient *client.Client) *client.Client {
 //	go test -run '^$' -bench LoginCPU -benchtime 1x ./sshd/
 func BenchmarkLoginCPU(b *testing.B) {
 	const n = 50
-	users := make([]testUser, n)
-	for i := range users {
-		users[i] = newUser(b, fmt.Sprintf("ops%03d", i), "viewer")
-	}
+	users := viewers(b, n)
 	ts := startServer(b, users, func(c *Config) { c.Client = cachedClient(b, c.Client) })
 	console := loginCost(b, ts.addr, users, "Payroll")
 	base := loginCost(b, startMinimalTea(b), users, teabase.First)
