@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/malipo/malipo/payout"
 )
 
 // TestMain lets a test run this binary as `malipo`: with
@@ -126,11 +124,7 @@ func TestMCPReads(t *testing.T) {
 			t.Errorf("%s: lacks %q:\n%.500s", tt.tool, tt.has, out)
 		}
 	}
-	dir, _ := payout.StateDir("default")
-	j, err := payout.OpenJournal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openDefaultJournal(t)
 	defer j.Close()
 	if ds, _ := j.Drafts(); len(ds) != 1 || len(ds[0].Rows) != 2 {
 		t.Errorf("drafts in the journal: %v", ds)

@@ -297,14 +297,7 @@ func TestPayoutsInitiatePesaLink(t *testing.T) {
 func TestPayoutsInitiateInFlightElsewhere(t *testing.T) {
 	f := newMoneyFixture(t)
 	file := writeCSV(t, batchCSV)
-	dir, err := payout.StateDir("default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := payout.OpenJournal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openDefaultJournal(t)
 	defer j.Close()
 	// Stamped ahead of the wall clock the CLI's journal reads, so however
 	// slow the machine the reservation is still in its window.
@@ -332,4 +325,19 @@ func TestPayoutsInitiateInFlightElsewhere(t *testing.T) {
 	if c := f.s.Counters(); c.Requests["POST send-money/initiate/"] != 0 {
 		t.Fatalf("%d initiate calls", c.Requests["POST send-money/initiate/"])
 	}
+}
+
+// openDefaultJournal opens the default profile's payout journal, as the
+// console and the CLI write it; the caller closes it.
+func openDefaultJournal(t *testing.T) *payout.Journal {
+	t.Helper()
+	dir, err := payout.StateDir("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := payout.OpenJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
 }

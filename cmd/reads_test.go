@@ -172,14 +172,7 @@ func TestCLIReads(t *testing.T) {
 	v := f.ids(t)
 	withKeys(t)
 	// A journal entry for payouts history, as the console would write it.
-	dir, err := payout.StateDir("default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := payout.OpenJournal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openDefaultJournal(t)
 	d := payout.NewDraft(payout.B2C, simStart)
 	d.Rows = []payout.Row{{Name: "Jane", Account: "254708374149", Amount: client.MustAmount("1234.50")}}
 	if err := j.RecordInitiating(d); err != nil {
